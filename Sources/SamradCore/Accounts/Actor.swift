@@ -1,0 +1,53 @@
+import Foundation
+
+public enum RoleKind: String, CaseIterable, Codable, Sendable {
+    /// Runs the installation: accounts, roles, the directory, the audit log.
+    case administrator
+    /// Works for an organisation (an association such as KL or SKR) and runs its collaborations.
+    case organiser
+    /// Speaks for a municipality's administration: registers it, maintains its people.
+    case coordinator
+}
+
+/// One role given to one account, scoped to an organisation (organiser) or a municipality
+/// (coordinator).
+public struct RoleGrant: Hashable, Codable, Sendable {
+    public var kind: RoleKind
+    public var organisationID: UUID?
+    public var municipality: MunicipalityKey?
+
+    public init(kind: RoleKind, organisationID: UUID? = nil, municipality: MunicipalityKey? = nil) {
+        self.kind = kind
+        self.organisationID = organisationID
+        self.municipality = municipality
+    }
+}
+
+/// Who is asking: a public visitor (no account) or a signed-in account with its roles.
+public struct Actor: Sendable, Equatable {
+    public var userID: UUID?
+    public var personID: UUID?
+    public var grants: Set<RoleGrant>
+
+    public static let visitor = Actor(userID: nil, personID: nil, grants: [])
+
+    public init(userID: UUID?, personID: UUID?, grants: Set<RoleGrant>) {
+        self.userID = userID
+        self.personID = personID
+        self.grants = grants
+    }
+
+    public var isSignedIn: Bool { userID != nil }
+    public var isAdministrator: Bool { grants.contains { $0.kind == .administrator } }
+    public var isOrganiser: Bool { grants.contains { $0.kind == .organiser } }
+
+    public func organises(_ organisationID: UUID?) -> Bool {
+        guard let organisationID else { return false }
+        return grants.contains { $0.kind == .organiser && $0.organisationID == organisationID }
+    }
+
+    public func coordinates(_ municipality: MunicipalityKey?) -> Bool {
+        guard let municipality else { return false }
+        return grants.contains { $0.kind == .coordinator && $0.municipality == municipality }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Every user-facing string, per language. Messages use numbered placeholders: `{0}`, `{1}`.
+public struct Catalog: Sendable {
+    public private(set) var tables: [Language: [String: String]]
+
+    public init(tables: [Language: [String: String]]) {
+        self.tables = tables
+    }
+
+    /// Reads `da.json`, `sv.json` and `en.json` (flat objects of key → text) from a folder.
+    public init(directory: URL) throws {
+        var tables: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            let data = try Data(contentsOf: directory.appendingPathComponent("\(language.rawValue).json"))
+            tables[language] = try JSONDecoder().decode([String: String].self, from: data)
+        }
+        self.init(tables: tables)
+    }
+
+    public func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
+        let template = tables[language]?[key] ?? tables[.en]?[key] ?? key
+        guard !arguments.isEmpty, template.contains("{") else { return template }
+        var result = template
+        for (index, argument) in arguments.enumerated() {
+            result = result.replacingOccurrences(of: "{\(index)}", with: argument)
+        }
+        return result
+    }
+
+    public func has(_ key: String, _ language: Language) -> Bool {
+        tables[language]?[key] != nil
+    }
+
+    /// Keys that one language has and another lacks: `(language, key)`.
+    public func missingKeys() -> [(Language, String)] {
+        let all = Set(tables.values.flatMap(\.keys))
+        var missing: [(Language, String)] = []
+        for language in Language.allCases {
+            let keys = Set(tables[language]?.keys ?? [:].keys)
+            for key in all.subtracting(keys).sorted() { missing.append((language, key)) }
+        }
+        return missing
+    }
+
+    /// The message of an error, with its field messages, in one language.
+    public func message(for error: SamradError, _ language: Language) -> String {
+        text(error.messageKey, language, error.arguments)
+    }
+
+    public func message(for fieldError: FieldError, _ language: Language) -> String {
+        text(fieldError.messageKey, language, fieldError.arguments)
+    }
+}

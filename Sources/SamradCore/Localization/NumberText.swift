@@ -1,0 +1,36 @@
+import Foundation
+
+/// Numbers as each language writes them. Written out by hand so the output does not depend on which
+/// locale data the platform's Foundation carries.
+public enum NumberText {
+    static func separators(_ language: Language) -> (group: String, decimal: String) {
+        switch language {
+        case .da: (".", ",")
+        case .sv: ("\u{00A0}", ",")
+        case .en: (",", ".")
+        }
+    }
+
+    public static func integer(_ value: Int, _ language: Language) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { grouped += separators(language).group }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "−" : "") + grouped
+    }
+
+    public static func decimal(_ value: Double, _ language: Language, fractionDigits: Int = 1) -> String {
+        let scale = pow(10, Double(fractionDigits))
+        let rounded = (abs(value) * scale).rounded() / scale
+        let whole = Int(rounded)
+        let fraction = Int(((rounded - Double(whole)) * scale).rounded())
+        var text = integer(whole, language)
+        if value < 0 && rounded != 0 { text = "−" + text }
+        if fractionDigits > 0 {
+            text += separators(language).decimal + String(repeating: "0", count: max(0, fractionDigits - String(fraction).count)) + String(fraction)
+        }
+        return text
+    }
+}

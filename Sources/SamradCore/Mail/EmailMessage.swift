@@ -1,0 +1,64 @@
+import Foundation
+
+/// An e-mail as Samrad writes it: plain UTF-8 text to one recipient.
+public struct EmailMessage: Sendable, Equatable {
+    public var from: String
+    public var to: String
+    public var subject: String
+    public var body: String
+
+    public init(from: String, to: String, subject: String, body: String) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.body = body
+    }
+
+    /// The message in Internet Message Format (RFC 5322) with MIME UTF-8 text (RFC 2045/2047), lines
+    /// ending in CRLF, ready for SMTP DATA or an .eml file.
+    public func rendered(messageID: String, date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let body = Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let headers = [
+            "From: \(from)",
+            "To: \(to)",
+            "Subject: \(EmailMessage.encodedWord(subject))",
+            "Date: \(formatter.string(from: date))",
+            "Message-ID: <\(messageID)>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: base64",
+        ]
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n"
+    }
+
+    /// RFC 2047 encoded word for headers that are not plain ASCII.
+    static func encodedWord(_ text: String) -> String {
+        if text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 32 }) { return text }
+        return "=?utf-8?B?" + Data(text.utf8).base64EncodedString() + "?="
+    }
+}
+
+/// How long the outbox waits before it tries a failed delivery again, and when it gives up.
+public struct DeliveryRetry: Sendable {
+    public var baseDelay: Double
+    public var maxDelay: Double
+    public var maxAttempts: Int
+
+    public init(baseDelay: Double = 30, maxDelay: Double = 3600, maxAttempts: Int = 10) {
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Seconds to wait after the `attempt`-th failure (1-based): doubling, capped.
+    public func delay(afterAttempt attempt: Int) -> Double {
+        min(maxDelay, baseDelay * pow(2, Double(max(attempt - 1, 0))))
+    }
+
+    public func givesUp(afterAttempt attempt: Int) -> Bool { attempt >= maxAttempts }
+}

@@ -1,0 +1,56 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// Finds who is asking — a session's account or an API token's — and their roles, once per request.
+/// Requests without a session cookie or token (public pages, the open API) cost no database work.
+struct ActorResolver: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            guard let token = try await AccessToken.query(on: request.db)
+                .filter(\.$tokenHash == Secret.hash(bearer.token)).filter(\.$revokedAt == nil).first(),
+                let user = try await User.find(token.userID, on: request.db), !user.disabled
+            else {
+                throw SamradError(.unauthenticated, "error.bad_token")
+            }
+            token.lastUsedAt = Date()
+            try await token.save(on: request.db)
+            try await attach(user, to: request, viaToken: true)
+        } else if request.hasSession, let id = request.session.data["user"].flatMap(UUID.init(uuidString:)) {
+            if let user = try await User.find(id, on: request.db), !user.disabled {
+                try await attach(user, to: request, viaToken: false)
+            } else {
+                request.session.destroy()
+            }
+        }
+        return try await next.respond(to: request)
+    }
+
+    private func attach(_ user: User, to request: Request, viaToken: Bool) async throws {
+        let grants = try await RoleAssignment.query(on: request.db).filter(\.$userID == user.requireID()).all().compactMap(\.grant)
+        request.storage[CurrentUserKey.self] = user
+        request.storage[ActorKey.self] = Actor(userID: user.id, personID: user.personID, grants: Set(grants))
+        request.storage[ViaTokenKey.self] = viaToken
+    }
+}
+
+struct CurrentUserKey: StorageKey { typealias Value = User }
+struct ActorKey: StorageKey { typealias Value = Actor }
+struct ViaTokenKey: StorageKey { typealias Value = Bool }
+
+extension Request {
+    var actor: Actor { storage[ActorKey.self] ?? .visitor }
+    var currentUser: User? { storage[CurrentUserKey.self] }
+    var isTokenAuthenticated: Bool { storage[ViaTokenKey.self] ?? false }
+
+    /// The one way routes check permissions: a policy's answer, or 401/403.
+    func require(_ allowed: Bool) throws {
+        guard allowed else { throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated }
+    }
+
+    func requireSignedIn() throws -> User {
+        guard let user = currentUser else { throw SamradError.unauthenticated }
+        return user
+    }
+}

@@ -1,0 +1,190 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// Accounts, roles, invitations, the audit log and the outbox, for administrators.
+struct AdminController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("admin", "accounts", use: accounts)
+        routes.post("admin", "invitations", use: invite)
+        routes.post("admin", "accounts", ":id", "roles", use: grantRole)
+        routes.post("admin", "accounts", ":id", "roles", ":role", "delete", use: revokeRole)
+        routes.get("admin", "audit", use: auditPage)
+        routes.get("admin", "outbox", use: outboxPage)
+        routes.get("api", "v1", "audit", use: auditAPI)
+    }
+
+    static func describe(_ grant: RoleGrant, request: Request, organisations: [UUID: String] = [:]) -> String {
+        var text = request.t("role.\(grant.kind.rawValue)")
+        if let id = grant.organisationID { text += " · " + (organisations[id] ?? id.uuidString) }
+        if let m = grant.municipality { text += " · " + (request.municipalities[m]?.name ?? m.description) }
+        return text
+    }
+
+    struct RoleInput: Content { var kind: String?; var organisationID: String?; var municipality: String? }
+
+    /// Reads a role from a form: organisers need an organisation, coordinators a municipality.
+    static func grant(from input: RoleInput, request: Request) async throws -> RoleGrant {
+        var v = Validation()
+        let kind = v.oneOf("kind", input.kind, as: RoleKind.self)
+        var organisationID: UUID? = nil
+        var municipality: MunicipalityKey? = nil
+        if kind == .organiser {
+            if let id = input.organisationID.flatMap(UUID.init(uuidString:)), try await Organisation.find(id, on: request.db) != nil { organisationID = id }
+            else { v.add("organisationID", "validation.organisation") }
+        }
+        if kind == .coordinator {
+            if let key = input.municipality.flatMap(MunicipalityKey.init(path:)), request.municipalities[key] != nil { municipality = key }
+            else { v.add("municipality", "validation.municipality") }
+        }
+        try v.check()
+        return RoleGrant(kind: kind!, organisationID: organisationID, municipality: municipality)
+    }
+
+    struct RoleRow: Encodable { var text: String; var deleteAction: String }
+    struct AccountRow: Encodable { var id: String; var name: String; var email: String; var roles: [RoleRow]; var grantAction: String; var active: Bool }
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+    struct AccountsContext: Encodable {
+        var page: PageContext
+        var accounts: [AccountRow]
+        var form: FormState
+        var kinds: [Option]
+        var organisations: [Option]
+    }
+
+    func accountsContext(_ request: Request, form: FormState = FormState()) async throws -> AccountsContext {
+        let users = try await User.query(on: request.db).sort(\.$name).all()
+        let roles = try await RoleAssignment.query(on: request.db).all()
+        let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
+        let names = Dictionary(uniqueKeysWithValues: organisations.map { ($0.id!, $0.name) })
+        let byUser = Dictionary(grouping: roles, by: \.userID)
+        return AccountsContext(
+            page: PageContext(request, titleKey: "admin.accounts_title"),
+            accounts: users.map { user in
+                AccountRow(id: user.id!.uuidString, name: user.name, email: user.email,
+                           roles: (byUser[user.id!] ?? []).compactMap { r in r.grant.map { RoleRow(text: Self.describe($0, request: request, organisations: names), deleteAction: "/admin/accounts/\(user.id!.uuidString)/roles/\(r.id!.uuidString)/delete") } },
+                           grantAction: "/admin/accounts/\(user.id!.uuidString)/roles", active: user.passwordHash != nil)
+            },
+            form: form,
+            kinds: RoleKind.allCases.map { Option(value: $0.rawValue, label: request.t("role.\($0.rawValue)"), selected: form.values["kind"] == $0.rawValue) },
+            organisations: organisations.map { Option(value: $0.id!.uuidString, label: $0.name, selected: form.values["organisationID"] == $0.id!.uuidString) })
+    }
+
+    func accounts(_ request: Request) async throws -> View {
+        try request.require(AccountPolicy.mayManageAccounts(request.actor))
+        return try await request.view.render("admin/accounts", accountsContext(request))
+    }
+
+    struct InvitationInput: Content { var email: String?; var kind: String?; var organisationID: String?; var municipality: String?; var language: String? }
+
+    func invite(_ request: Request) async throws -> Response {
+        try request.require(AccountPolicy.mayManageAccounts(request.actor))
+        let input = try request.content.decode(InvitationInput.self)
+        let values = ["email": input.email ?? "", "kind": input.kind ?? "", "organisationID": input.organisationID ?? "", "municipality": input.municipality ?? ""]
+        do {
+            var v = Validation()
+            let email = v.email("email", input.email)
+            var grant: RoleGrant? = nil
+            if let kind = input.kind, !kind.isEmpty {
+                do { grant = try await Self.grant(from: RoleInput(kind: kind, organisationID: input.organisationID, municipality: input.municipality), request: request) }
+                catch let error as SamradError { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
+            }
+            try v.check()
+            let role = grant
+            let secret = Secret.make()
+            let token = AccountToken(purpose: .invitation, tokenHash: Secret.hash(secret), email: email, expiresAt: Date().addingTimeInterval(14 * 24 * 3600))
+            token.roleKind = role?.kind.rawValue
+            token.roleOrganisationID = role?.organisationID
+            token.roleMunicipality = role?.municipality?.description
+            let language = input.language.flatMap(Language.init(rawValue:)) ?? request.language
+            let link = "\(request.settings.publicBaseURL)/invitations/\(secret)"
+            let inviter = request.currentUser?.name ?? "Samrad"
+            try await request.db.transaction { db in
+                try await token.create(on: db)
+                try await Outbox.enqueue(to: email!, subject: request.catalog.text("mail.invitation.subject", language),
+                                         body: request.catalog.text("mail.invitation.body", language, [inviter, link]), settings: request.settings, on: db)
+                try await Audit.record("account.invite", subject: "invitation", id: token.id!.uuidString,
+                                       summary: "\(email!)" + (role.map { " as \($0.kind.rawValue)" } ?? ""), by: request, on: db)
+            }
+            request.session.data["notice"] = "admin.invitation_sent"
+            return request.redirect(to: "/admin/accounts")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.view.render("admin/accounts", accountsContext(request, form: FormState(values: values, error: error, request: request)))
+                .encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+
+    func grantRole(_ request: Request) async throws -> Response {
+        try request.require(AccountPolicy.mayManageAccounts(request.actor))
+        guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)), let user = try await User.find(id, on: request.db) else {
+            throw SamradError.notFound()
+        }
+        let input = try request.content.decode(RoleInput.self)
+        do {
+            let grant = try await Self.grant(from: input, request: request)
+            try await request.db.transaction { db in
+                let assignment = RoleAssignment(userID: id, grant: grant)
+                try await assignment.create(on: db)
+                try await Audit.record("role.grant", subject: "user", id: id.uuidString, summary: "\(user.email): \(grant.kind.rawValue) \(grant.organisationID?.uuidString ?? grant.municipality?.description ?? "")", by: request, on: db)
+            }
+            return request.redirect(to: "/admin/accounts")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.view.render("admin/accounts", accountsContext(request, form: FormState(values: ["kind": input.kind ?? ""], error: error, request: request)))
+                .encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+
+    func revokeRole(_ request: Request) async throws -> Response {
+        try request.require(AccountPolicy.mayManageAccounts(request.actor))
+        guard let userID = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let roleID = request.parameters.get("role").flatMap(UUID.init(uuidString:)),
+              let assignment = try await RoleAssignment.find(roleID, on: request.db), assignment.userID == userID else {
+            throw SamradError.notFound()
+        }
+        try await request.db.transaction { db in
+            if assignment.kind == RoleKind.administrator.rawValue,
+               try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() <= 1 {
+                throw SamradError(.conflict, "admin.last_administrator")
+            }
+            try await assignment.delete(on: db)
+            try await Audit.record("role.revoke", subject: "user", id: userID.uuidString, summary: assignment.kind, by: request, on: db)
+        }
+        return request.redirect(to: "/admin/accounts")
+    }
+
+    struct AuditRow: Content { var at: Date; var actor: String; var action: String; var subject: String; var subjectID: String; var summary: String }
+    struct AuditContext: Encodable { var page: PageContext; var rows: [AuditPageRow] }
+    struct AuditPageRow: Encodable { var at: String; var actor: String; var action: String; var subject: String; var summary: String }
+    struct AuditJSON: Content { var items: [AuditRow] }
+
+    func entries(_ request: Request) async throws -> [AuditEntry] {
+        try request.require(AccountPolicy.mayReadAuditLog(request.actor))
+        return try await AuditEntry.query(on: request.db).sort(\.$at, .descending).limit(500).all()
+    }
+
+    func auditPage(_ request: Request) async throws -> View {
+        let rows = try await entries(request).map {
+            AuditPageRow(at: AccountController.date($0.at, request), actor: $0.actorName, action: $0.action, subject: "\($0.subjectType) \($0.subjectID.prefix(8))", summary: $0.summary)
+        }
+        return try await request.view.render("admin/audit", AuditContext(page: PageContext(request, titleKey: "admin.audit_title"), rows: rows))
+    }
+
+    func auditAPI(_ request: Request) async throws -> AuditJSON {
+        AuditJSON(items: try await entries(request).map {
+            AuditRow(at: $0.at, actor: $0.actorName, action: $0.action, subject: $0.subjectType, subjectID: $0.subjectID, summary: $0.summary)
+        })
+    }
+
+    struct OutboxRow: Encodable { var to: String; var subject: String; var status: String; var attempts: Int; var next: String; var error: String? }
+    struct OutboxContext: Encodable { var page: PageContext; var rows: [OutboxRow] }
+
+    func outboxPage(_ request: Request) async throws -> View {
+        try request.require(AccountPolicy.mayReadOutbox(request.actor))
+        let messages = try await OutboxMessage.query(on: request.db).sort(\.$createdAt, .descending).limit(200).all()
+        return try await request.view.render("admin/outbox", OutboxContext(page: PageContext(request, titleKey: "admin.outbox_title"), rows: messages.map {
+            OutboxRow(to: $0.recipient, subject: $0.subject, status: request.t("outbox.status.\($0.status)"), attempts: $0.attempts,
+                      next: $0.status == "pending" ? AccountController.date($0.nextAttemptAt, request) : "", error: $0.lastError)
+        }))
+    }
+}

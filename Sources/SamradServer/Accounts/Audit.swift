@@ -1,0 +1,36 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// One change to people, roles or accounts: who did what to what, when.
+final class AuditEntry: Model, @unchecked Sendable {
+    static let schema = "audit_entries"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "at") var at: Date
+    @OptionalField(key: "actor_user_id") var actorUserID: UUID?
+    @Field(key: "actor_name") var actorName: String
+    @Field(key: "action") var action: String
+    @Field(key: "subject_type") var subjectType: String
+    @Field(key: "subject_id") var subjectID: String
+    /// A short, human-readable description of the change (what changed, not secrets).
+    @Field(key: "summary") var summary: String
+
+    init() {}
+}
+
+enum Audit {
+    /// Writes an entry on `db`, which should be the transaction that makes the change.
+    static func record(_ action: String, subject: String, id: String, summary: String, by request: Request, on db: any Database) async throws {
+        let entry = AuditEntry()
+        entry.at = Date()
+        entry.actorUserID = request.actor.userID
+        entry.actorName = request.currentUser.map { "\($0.name) <\($0.email)>" } ?? "—"
+        entry.action = action
+        entry.subjectType = subject
+        entry.subjectID = id
+        entry.summary = String(summary.prefix(1000))
+        try await entry.create(on: db)
+    }
+}

@@ -1,0 +1,168 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// Turns every error into a localized answer: RFC 9457 problem+json under /api, an error page
+/// elsewhere. Unexpected errors are logged and answered without internals.
+struct ErrorResponder: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let problem = Problem(error, request: request)
+            if problem.httpStatus == .internalServerError {
+                request.logger.report(error: error)
+            }
+            if request.wantsJSON {
+                return try problem.response()
+            }
+            return try await ErrorPage.render(problem, on: request)
+        }
+    }
+}
+
+/// RFC 9457 problem details.
+struct Problem: Content {
+    var type: String
+    var title: String
+    var status: UInt
+    var detail: String
+    var instance: String
+    var errors: [FieldMessage]?
+
+    struct FieldMessage: Content {
+        var field: String
+        var message: String
+    }
+
+    var httpStatus: HTTPResponseStatus { HTTPResponseStatus(statusCode: Int(status)) }
+
+    init(status: HTTPResponseStatus, kind: String, detail: String, instance: String, errors: [FieldMessage]? = nil) {
+        self.type = "urn:samrad:problem:\(kind)"
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.detail = detail
+        self.instance = instance
+        self.errors = errors
+    }
+
+    init(_ error: any Error, request: Request) {
+        let language = request.language
+        let catalog = request.catalog
+        let path = request.url.path
+        switch error {
+        case let error as SamradError:
+            let fields = error.fieldErrors.isEmpty ? nil : error.fieldErrors.map {
+                FieldMessage(field: $0.field, message: catalog.message(for: $0, language))
+            }
+            self.init(status: error.kind.httpStatus, kind: error.kind.rawValue,
+                      detail: catalog.message(for: error, language), instance: path, errors: fields)
+        case let error as DecodingError:
+            let (field, key) = Problem.describe(error)
+            let message = catalog.text(key, language, [field])
+            self.init(status: .unprocessableEntity, kind: "invalidInput", detail: catalog.text("error.invalid_input", language),
+                      instance: path, errors: [FieldMessage(field: field, message: message)])
+        case let error as any AbortError:
+            let status = error.status
+            let key: String
+            switch status {
+            case .notFound: key = "error.not_found"
+            case .payloadTooLarge: key = "error.too_large"
+            case .unsupportedMediaType: key = "error.unsupported_media_type"
+            case .badRequest: key = "error.bad_request"
+            case .methodNotAllowed: key = "error.method_not_allowed"
+            case .unauthorized: key = "error.unauthenticated"
+            case .forbidden: key = "error.forbidden"
+            case .serviceUnavailable: key = "error.unavailable"
+            default: key = status.code >= 500 ? "error.internal" : "error.bad_request"
+            }
+            self.init(status: status, kind: status.code >= 500 ? "internal" : "request", detail: catalog.text(key, language), instance: path)
+        default:
+            if Problem.isDatabaseUnavailable(error) {
+                self.init(status: .serviceUnavailable, kind: "unavailable", detail: catalog.text("error.unavailable", language), instance: path)
+            } else {
+                self.init(status: .internalServerError, kind: "internal", detail: catalog.text("error.internal", language), instance: path)
+            }
+        }
+    }
+
+    func response() throws -> Response {
+        let response = Response(status: httpStatus)
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+        response.body = .init(data: try JSONEncoder().encode(self))
+        return response
+    }
+
+    static func describe(_ error: DecodingError) -> (field: String, key: String) {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return ((parent.isEmpty ? "" : parent + ".") + key.stringValue, "validation.required")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return (path(context).isEmpty ? "body" : path(context), "validation.type")
+        case .dataCorrupted(let context):
+            return (path(context).isEmpty ? "body" : path(context), "validation.malformed")
+        @unknown default:
+            return ("body", "validation.malformed")
+        }
+    }
+
+    /// Connection failures to the database are the database being away, not a bug: 503.
+    static func isDatabaseUnavailable(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("connection") && (text.contains("refused") || text.contains("closed") || text.contains("timeout"))
+            || text.contains("PSQLError") && text.contains("connection")
+            || text.contains("NIOConnectionError") || text.contains("ConnectionPoolTimeoutError") || text.contains("connectionPoolTimeout")
+    }
+}
+
+extension SamradError.Kind {
+    var httpStatus: HTTPResponseStatus {
+        switch self {
+        case .invalidInput: .unprocessableEntity
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .payloadTooLarge: .payloadTooLarge
+        case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        }
+    }
+}
+
+extension Request {
+    /// API paths answer in JSON; so does a client that asks only for JSON.
+    var wantsJSON: Bool {
+        if url.path.hasPrefix("/api/") || url.path == "/healthz" { return true }
+        let accept = headers.first(name: .accept) ?? ""
+        return accept.contains("json") && !accept.contains("html")
+    }
+}
+
+/// The page shown for an error outside the API.
+enum ErrorPage {
+    struct Context: Encodable {
+        var page: PageContext
+        var status: UInt
+        var message: String
+        var fields: [Problem.FieldMessage]
+    }
+
+    static func render(_ problem: Problem, on request: Request) async throws -> Response {
+        let page = PageContext(request, titleKey: problem.status == 404 ? "error.not_found_title" : "error.title")
+        let context = Context(page: page, status: problem.status, message: problem.detail, fields: problem.errors ?? [])
+        do {
+            let view = try await request.view.render("error", context)
+            let response = try await view.encodeResponse(status: problem.httpStatus, for: request)
+            return response
+        } catch {
+            // The error page itself failed (e.g. a missing template): answer in plain text.
+            return Response(status: problem.httpStatus, body: .init(string: problem.detail))
+        }
+    }
+}

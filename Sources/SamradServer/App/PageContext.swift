@@ -1,0 +1,72 @@
+import SamradCore
+import Vapor
+
+/// What the layout of every page needs: language, title, the signed-in account, the CSRF token and
+/// the links of the language picker. Pages embed it as `page`.
+struct PageContext: Encodable {
+    struct LanguageLink: Encodable {
+        var code: String
+        var name: String
+        var href: String
+        var current: Bool
+    }
+
+    var lang: String
+    var title: String
+    var csrf: String
+    var path: String
+    var userName: String?
+    var isSignedIn: Bool
+    var isAdministrator: Bool
+    var languages: [LanguageLink]
+    var notice: String?
+
+    init(_ request: Request, titleKey: String, _ arguments: [String] = [], title: String? = nil) {
+        lang = request.language.rawValue
+        self.title = title ?? request.t(titleKey, arguments)
+        csrf = request.csrfToken
+        path = request.url.path
+        userName = request.currentUser?.name
+        isSignedIn = request.actor.isSignedIn
+        isAdministrator = request.actor.isAdministrator
+        let back = request.url.string
+        languages = Language.allCases.map {
+            LanguageLink(code: $0.rawValue, name: $0.endonym,
+                         href: "/language/\($0.rawValue)?return=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
+                         current: $0 == request.language)
+        }
+        if request.hasSession, let key = request.session.data["notice"] {
+            notice = request.t(key)
+            request.session.data["notice"] = nil
+        }
+    }
+}
+
+/// Form values and their messages for re-showing a form after bad input.
+struct FormState: Encodable {
+    var values: [String: String]
+    var errors: [String: String]
+    var summary: [Problem.FieldMessage]
+
+    init(values: [String: String] = [:]) {
+        self.values = values
+        errors = [:]
+        summary = []
+    }
+
+    init(values: [String: String], error: SamradError, request: Request) {
+        self.values = values
+        var errors: [String: String] = [:]
+        var summary: [Problem.FieldMessage] = []
+        for field in error.fieldErrors {
+            let message = request.catalog.message(for: field, request.language)
+            errors[field.field] = errors[field.field] ?? message
+            summary.append(.init(field: field.field, message: message))
+        }
+        if summary.isEmpty {
+            summary.append(.init(field: "", message: request.catalog.message(for: error, request.language)))
+        }
+        self.errors = errors
+        self.summary = summary
+    }
+}

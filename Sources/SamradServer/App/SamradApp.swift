@@ -1,0 +1,132 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import LeafKit
+import SamradCore
+import Vapor
+
+/// Wires Samrad into a Vapor application: database, migrations, directory, views, routes, workers.
+public enum SamradApp {
+    public static func configure(_ app: Application, _ settings: Settings) async throws {
+        app.storage[SettingsKey.self] = settings
+        let resources = try ResourceFolder.locate()
+        app.storage[ResourceFolder.Key.self] = resources
+        app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))
+
+        try configureDatabase(app, settings.storage)
+        app.migrations.add(Migrations.all)
+        app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+
+        app.sessions.use(.fluent)
+        app.sessions.configuration.cookieName = "samrad_session"
+        let secure = settings.publicBaseURL.hasPrefix("https://")
+        app.sessions.configuration.cookieFactory = { id in
+            HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(60 * 60 * 24 * 14), maxAge: nil,
+                              domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+        }
+        app.routes.defaultMaxBodySize = "1mb"
+
+        app.views.use(.leaf)
+        let views = resources.url("Views").path + "/"
+        app.leaf.configuration = LeafConfiguration(rootDirectory: views)
+        // The package manager puts resources under .build/; Leaf's default refuses hidden folders.
+        app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.onlyLeafExtensions], sandboxDirectory: views, viewDirectory: views))
+        app.leaf.tags["t"] = TranslateTag()
+        app.leaf.tags["n"] = NumberTag()
+
+        // Order matters: errors outermost, so every failure below becomes problem+json or a page.
+        app.middleware = Middlewares()
+        app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+        app.middleware.use(ErrorResponder())
+        app.middleware.use(SecurityHeaders(secure: secure))
+        app.middleware.use(FileMiddleware(publicDirectory: resources.url("Public").path + "/", defaultFile: nil))
+        app.middleware.use(app.sessions.middleware)
+        app.middleware.use(ActorResolver())
+        app.middleware.use(LanguageResolver())
+        app.middleware.use(CSRFGuard())
+
+        try await app.autoMigrate()
+        try await configureSQLitePragmas(app, settings.storage)
+        try await DirectoryImport.run(on: app.db, files: resources, logger: app.logger)
+        try await DirectoryStore.reload(app)
+        if settings.loadsDemoContent {
+            try await DemoContent.load(on: app.db, logger: app.logger)
+        }
+
+        try routes(app)
+
+        if settings.runsOutboxWorker {
+            app.lifecycle.use(OutboxWorker(settings: settings))
+        }
+    }
+
+    static func routes(_ app: Application) throws {
+        try app.register(collection: HomeController())
+        try app.register(collection: DirectoryController())
+        try app.register(collection: AccountController())
+        try app.register(collection: AdminController())
+        try app.register(collection: PeopleController())
+        try app.register(collection: OrganisationController())
+        try app.register(collection: APIDocumentController())
+    }
+
+    static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {
+        switch storage {
+        case .sqlite(let path):
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        case .sqliteInMemory:
+            app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+        case .postgres(let url):
+            var config = try SQLPostgresConfiguration(url: url)
+            config.searchPath = nil
+            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+        }
+    }
+
+    /// WAL lets readers go on while one writer writes; the busy timeout makes a writer wait for the
+    /// lock for at most 5 s instead of failing at once or waiting for ever. WAL is kept in the file;
+    /// the timeout is per connection, so it is set on the connection of every event loop.
+    static func configureSQLitePragmas(_ app: Application, _ storage: Settings.Storage) async throws {
+        guard case .sqlite = storage else { return }
+        for loop in app.eventLoopGroup.makeIterator() {
+            guard let sql = app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+            try await sql.raw("PRAGMA journal_mode = WAL").run()
+            try await sql.raw("PRAGMA busy_timeout = 5000").run()
+            try await sql.raw("PRAGMA foreign_keys = ON").run()
+        }
+    }
+}
+
+struct SettingsKey: StorageKey { typealias Value = Settings }
+struct CatalogKey: StorageKey { typealias Value = Catalog }
+
+extension Application {
+    var settings: Settings { storage[SettingsKey.self]! }
+    var catalog: Catalog { storage[CatalogKey.self]! }
+    var resources: ResourceFolder { storage[ResourceFolder.Key.self]! }
+}
+
+extension Request {
+    var settings: Settings { application.settings }
+    var catalog: Catalog { application.catalog }
+}
+
+/// The folder the SamradServer resources are copied to by the package manager.
+public struct ResourceFolder: Sendable {
+    struct Key: StorageKey { typealias Value = ResourceFolder }
+    public let root: URL
+
+    public static func locate() throws -> ResourceFolder {
+        if let override = ProcessInfo.processInfo.environment["SAMRAD_RESOURCES"], !override.isEmpty {
+            return ResourceFolder(root: URL(fileURLWithPath: override))
+        }
+        guard let url = Optional(Bundle.module.bundleURL.appendingPathComponent("Resources")) else {
+            throw Abort(.internalServerError, reason: "The SamradServer resources are missing.")
+        }
+        return ResourceFolder(root: url)
+    }
+
+    public func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+}

@@ -1,0 +1,84 @@
+import Fluent
+import Foundation
+import Logging
+import SQLKit
+import Vapor
+
+/// What the `samrad` command runs.
+public enum Server {
+    static func makeApp(_ environment: String) async throws -> Application {
+        var env = Environment(name: environment, arguments: ["samrad"])
+        try LoggingSystem.bootstrap(from: &env)
+        return try await Application.make(env)
+    }
+
+    public static func serve(settings: Settings, hostname: String, port: Int, environment: String) async throws {
+        let app = try await makeApp(environment)
+        do {
+            try await SamradApp.configure(app, settings)
+            app.http.server.configuration.hostname = hostname
+            app.http.server.configuration.port = port
+            if let link = try await AccountController.prepareFirstRun(on: app.db, baseURL: settings.publicBaseURL) {
+                print("""
+
+                No administrator yet. Open this one-time link to create the administrator account:
+                  \(link)
+
+                """)
+            }
+            app.environment.arguments = ["samrad", "serve"]
+            try await app.execute()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    public static func migrate(settings: Settings, revert: Bool) async throws {
+        let app = try await makeApp("development")
+        defer { Task { try? await app.asyncShutdown() } }
+        try SamradApp.configureDatabase(app, settings.storage)
+        app.migrations.add(Migrations.all)
+        if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
+        try await app.asyncShutdown()
+    }
+
+    public static func importDirectory(settings: Settings) async throws -> String {
+        let app = try await makeApp("development")
+        do {
+            try SamradApp.configureDatabase(app, settings.storage)
+            app.migrations.add(Migrations.all)
+            try await app.autoMigrate()
+            let outcome = try await DirectoryImport.run(on: app.db, files: try ResourceFolder.locate(), logger: app.logger)
+            try await app.asyncShutdown()
+            return outcome.imported ? "Imported \(outcome.municipalities) municipalities (version \(outcome.version.prefix(12)))."
+                : "The directory is up to date (version \(outcome.version.prefix(12))); nothing changed."
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// `VACUUM INTO` writes a transactionally consistent copy while other connections go on.
+    public static func backup(settings: Settings, to path: String) async throws {
+        guard case .sqlite = settings.storage else {
+            throw ValidationError("samrad backup copies SQLite databases; use pg_dump for PostgreSQL.")
+        }
+        if FileManager.default.fileExists(atPath: path) { throw ValidationError("\(path) exists already.") }
+        let app = try await makeApp("development")
+        do {
+            try SamradApp.configureDatabase(app, settings.storage)
+            try await (app.db as! any SQLDatabase).raw("VACUUM INTO \(bind: path)").run()
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+}
+
+struct ValidationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Vapor
+
+/// Everything an instance is configured with: flags and environment variables only (12-factor).
+public struct Settings: Sendable {
+    public enum Storage: Sendable, Equatable {
+        case sqlite(path: String)
+        case sqliteInMemory
+        case postgres(url: String)
+    }
+
+    public var storage: Storage
+    /// Where links in e-mails point, e.g. https://samrad.example.dk (no trailing slash).
+    public var publicBaseURL: String
+    /// smtp://user:password@host:port, with ?starttls=true to upgrade; nil writes .eml files.
+    public var smtpURL: String?
+    public var mailFrom: String
+    /// Folder for .eml files when there is no SMTP server.
+    public var outboxDirectory: String
+    /// Seconds between outbox rounds, and the first retry delay.
+    public var outboxInterval: Double
+    public var outboxRetryBase: Double
+    public var runsOutboxWorker: Bool
+    public var loadsDemoContent: Bool
+    /// Bcrypt cost; lower only in tests.
+    public var bcryptCost: Int
+
+    public init(storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
+                mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
+                outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsOutboxWorker: Bool = true,
+                loadsDemoContent: Bool = false, bcryptCost: Int = 12) {
+        self.storage = storage
+        self.publicBaseURL = publicBaseURL
+        self.smtpURL = smtpURL
+        self.mailFrom = mailFrom
+        self.outboxDirectory = outboxDirectory
+        self.outboxInterval = outboxInterval
+        self.outboxRetryBase = outboxRetryBase
+        self.runsOutboxWorker = runsOutboxWorker
+        self.loadsDemoContent = loadsDemoContent
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Reads the environment: DATABASE_URL (postgres://… or a SQLite file path / sqlite://path),
+    /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE.
+    public static func fromEnvironment(databasePath: String?, host: String, port: Int, demo: Bool) -> Settings {
+        let env = ProcessInfo.processInfo.environment
+        let storage: Storage
+        if let path = databasePath {
+            storage = Settings.storage(from: path)
+        } else if let url = env["DATABASE_URL"], !url.isEmpty {
+            storage = Settings.storage(from: url)
+        } else {
+            storage = .sqlite(path: "samrad.sqlite")
+        }
+        return Settings(
+            storage: storage,
+            publicBaseURL: env["PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }?.trimmingSuffix("/") ?? "http://\(host):\(port)",
+            smtpURL: env["SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            mailFrom: env["MAIL_FROM"] ?? "Samrad <no-reply@samrad.localhost>",
+            outboxDirectory: env["OUTBOX_DIR"] ?? "outbox",
+            outboxInterval: env["OUTBOX_INTERVAL"].flatMap(Double.init) ?? 2,
+            outboxRetryBase: env["OUTBOX_RETRY_BASE"].flatMap(Double.init) ?? 30,
+            loadsDemoContent: demo
+        )
+    }
+
+    static func storage(from value: String) -> Storage {
+        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") { return .postgres(url: value) }
+        if value.hasPrefix("sqlite://") { return .sqlite(path: String(value.dropFirst("sqlite://".count))) }
+        if value == ":memory:" { return .sqliteInMemory }
+        return .sqlite(path: value)
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var s = self
+        while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
+        return s
+    }
+}

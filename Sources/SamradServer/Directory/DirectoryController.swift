@@ -1,0 +1,284 @@
+import Foundation
+import SamradCore
+import Vapor
+
+/// The directory of municipalities: list and detail pages, their API twins and the CSV export.
+struct DirectoryController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("municipalities", use: listPage)
+        routes.get("municipalities.csv", use: exportCSV)
+        routes.get("municipalities", ":country", ":code", use: detailPage)
+        let api = routes.grouped("api", "v1", "municipalities")
+        api.get(use: listAPI)
+        api.get(":country", ":code", use: detailAPI)
+    }
+
+    // MARK: Query
+
+    /// Reads and checks the filters; a bad value is a message naming its parameter.
+    static func query(_ request: Request, paged: Bool = true) throws -> MunicipalityQuery {
+        var validation = Validation()
+        var query = MunicipalityQuery()
+        if let country = request.query[String.self, at: "country"], !country.isEmpty {
+            if let parsed = Country(rawValue: country.lowercased()) { query.country = parsed }
+            else { validation.add("country", "validation.country") }
+        }
+        query.region = request.query[String.self, at: "region"].flatMap { $0.isEmpty ? nil : $0 }
+        query.group = request.query[String.self, at: "group"].flatMap { $0.isEmpty ? nil : $0 }
+        query.text = request.query[String.self, at: "q"].flatMap { $0.isEmpty ? nil : String($0.prefix(100)) }
+        if paged {
+            if let page = request.query[String.self, at: "page"], !page.isEmpty {
+                if let value = Int(page), value >= 1, value <= 100_000 { query.page = value }
+                else { validation.add("page", "validation.page") }
+            }
+            if let perPage = request.query[String.self, at: "per_page"], !perPage.isEmpty {
+                if let value = Int(perPage), value >= 1, value <= MunicipalityQuery.maxPerPage { query.perPage = value }
+                else { validation.add("per_page", "validation.per_page", [String(MunicipalityQuery.maxPerPage)]) }
+            }
+        } else {
+            query.perPage = MunicipalityQuery.maxPerPage
+        }
+        try validation.check()
+        return query
+    }
+
+    static func municipality(_ request: Request) throws -> Municipality {
+        guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)),
+              let code = request.parameters.get("code"),
+              let municipality = request.municipalities[MunicipalityKey(country, code)]
+        else {
+            throw SamradError.notFound("error.municipality_not_found")
+        }
+        return municipality
+    }
+
+    // MARK: API
+
+    struct MunicipalityJSON: Content {
+        struct Region: Content { var code: String; var name: String }
+        struct Group: Content { var code: String; var name: String }
+        struct Point: Content { var latitude: Double; var longitude: Double }
+        var country: String
+        var code: String
+        var name: String
+        var region: Region
+        var population: Int
+        var populationDate: String
+        var areaKm2: Double
+        var populationWeightedPoint: Point
+        var group: Group?
+        var url: String
+
+        init(_ m: Municipality) {
+            country = m.country.rawValue
+            code = m.code
+            name = m.name
+            region = Region(code: m.regionCode, name: m.regionName)
+            population = m.population
+            populationDate = m.populationDate
+            areaKm2 = m.areaKm2
+            populationWeightedPoint = Point(latitude: m.latitude, longitude: m.longitude)
+            group = m.groupCode.map { Group(code: $0, name: m.groupName ?? $0) }
+            url = "/api/v1/municipalities/\(m.country.rawValue)/\(m.code)"
+        }
+    }
+
+    struct Reference: Content {
+        var country: String
+        var code: String
+        var name: String
+        init(_ m: Municipality) { country = m.country.rawValue; code = m.code; name = m.name }
+    }
+
+    struct DetailJSON: Content {
+        var municipality: MunicipalityJSON
+        var neighbours: [Reference]
+        var similar: [Reference]
+        /// Where the similar municipalities come from: kolada_grundskola_2024 or national_group_population.
+        var similarSource: String?
+    }
+
+    struct ListJSON: Content {
+        var items: [MunicipalityJSON]
+        var total: Int
+        var page: Int
+        var perPage: Int
+        var pageCount: Int
+    }
+
+    func listAPI(_ request: Request) async throws -> Response {
+        let query = try Self.query(request)
+        let result = request.municipalities.search(query)
+        let body = ListJSON(items: result.items.map(MunicipalityJSON.init), total: result.total, page: result.page,
+                            perPage: result.perPage, pageCount: result.pageCount)
+        let response = try await body.encodeResponse(for: request)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
+        return response
+    }
+
+    func detailAPI(_ request: Request) async throws -> DetailJSON {
+        let m = try Self.municipality(request)
+        let similar = request.municipalities.similar(to: m)
+        return DetailJSON(municipality: MunicipalityJSON(m), neighbours: request.municipalities.neighbours(of: m).map(Reference.init),
+                          similar: similar.map(Reference.init), similarSource: Self.similarSource(m, similar))
+    }
+
+    static func similarSource(_ m: Municipality, _ similar: [Municipality]) -> String? {
+        if similar.isEmpty { return nil }
+        return m.similar.isEmpty ? "national_group_population" : "kolada_grundskola_2024"
+    }
+
+    // MARK: CSV
+
+    func exportCSV(_ request: Request) async throws -> Response {
+        var query = try Self.query(request, paged: false)
+        var writer = CSVWriter(header: ["country", "code", "name", "region_code", "region_name", "population", "population_date",
+                                        "area_km2", "popweighted_lat", "popweighted_lon", "group_code", "group_name"])
+        var page = 1
+        while true {
+            query.page = page
+            let result = request.municipalities.search(query)
+            for m in result.items {
+                writer.append([m.country.rawValue, m.code, m.name, m.regionCode, m.regionName, String(m.population), m.populationDate,
+                               String(m.areaKm2), String(m.latitude), String(m.longitude), m.groupCode ?? "", m.groupName ?? ""])
+            }
+            if page >= result.pageCount { break }
+            page += 1
+        }
+        let response = Response(status: .ok, body: .init(string: writer.text))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
+        response.headers.contentDisposition = .init(.attachment, filename: "municipalities.csv")
+        return response
+    }
+
+    // MARK: Pages
+
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+    struct OptionGroup: Encodable { var label: String; var options: [Option] }
+    struct Row: Encodable {
+        var href: String; var name: String; var code: String; var country: String; var countryName: String
+        var region: String; var population: Int; var group: String
+    }
+    struct PageLink: Encodable { var href: String; var number: Int; var current: Bool }
+
+    struct ListContext: Encodable {
+        var page: PageContext
+        var q: String
+        var countries: [Option]
+        var regions: [OptionGroup]
+        var groups: [OptionGroup]
+        var rows: [Row]
+        var total: Int
+        var pageNumber: Int
+        var pageCount: Int
+        var pages: [PageLink]
+        var previous: String?
+        var next: String?
+        var csvHref: String
+        var errors: [Problem.FieldMessage]
+    }
+
+    func listPage(_ request: Request) async throws -> Response {
+        var errors: [Problem.FieldMessage] = []
+        var query: MunicipalityQuery
+        do {
+            query = try Self.query(request)
+        } catch let error as SamradError {
+            errors = FormState(values: [:], error: error, request: request).summary
+            query = MunicipalityQuery(text: request.query[String.self, at: "q"])
+        }
+        let directory = request.municipalities
+        let result = directory.search(query)
+        func countryName(_ c: Country) -> String { request.t("country.\(c.rawValue)") }
+        let countries = [Option(value: "", label: request.t("directory.all_countries"), selected: query.country == nil)]
+            + Country.allCases.map { Option(value: $0.rawValue, label: countryName($0), selected: query.country == $0) }
+        let shown = query.country.map { [$0] } ?? Country.allCases
+        let regions = shown.map { c in
+            OptionGroup(label: countryName(c), options: directory.regions(of: c).map {
+                Option(value: $0.code, label: $0.name, selected: query.region == $0.code)
+            })
+        }
+        let groups = shown.compactMap { c -> OptionGroup? in
+            let list = directory.groups(of: c)
+            if list.isEmpty { return nil }
+            return OptionGroup(label: countryName(c), options: list.map { Option(value: $0.code, label: $0.name, selected: query.group == $0.code) })
+        }
+        let rows = result.items.map { m in
+            Row(href: "/municipalities/\(m.country.rawValue)/\(m.code)", name: m.name, code: m.code, country: m.country.rawValue,
+                countryName: countryName(m.country), region: m.regionName, population: m.population,
+                group: m.groupName ?? "")
+        }
+        func link(page: Int?, path: String = "/municipalities") -> String {
+            var items: [URLQueryItem] = []
+            if let c = query.country { items.append(.init(name: "country", value: c.rawValue)) }
+            if let r = query.region { items.append(.init(name: "region", value: r)) }
+            if let g = query.group { items.append(.init(name: "group", value: g)) }
+            if let q = query.text { items.append(.init(name: "q", value: q)) }
+            if let page, page > 1 { items.append(.init(name: "page", value: String(page))) }
+            var components = URLComponents()
+            components.path = path
+            components.queryItems = items.isEmpty ? nil : items
+            return components.string ?? path
+        }
+        let window = max(1, result.page - 3)...min(result.pageCount, max(1, result.page - 3) + 6)
+        let context = ListContext(
+            page: PageContext(request, titleKey: "directory.title"),
+            q: query.text ?? "", countries: countries, regions: regions, groups: groups, rows: rows,
+            total: result.total, pageNumber: result.page, pageCount: result.pageCount,
+            pages: window.map { PageLink(href: link(page: $0), number: $0, current: $0 == result.page) },
+            previous: result.page > 1 ? link(page: result.page - 1) : nil,
+            next: result.page < result.pageCount ? link(page: result.page + 1) : nil,
+            csvHref: link(page: nil, path: "/municipalities.csv"), errors: errors)
+        let status: HTTPResponseStatus = errors.isEmpty ? .ok : .unprocessableEntity
+        return try await request.view.render("directory/list", context).encodeResponse(status: status, for: request)
+    }
+
+    struct Figure: Encodable { var label: String; var value: String; var note: String? }
+    struct Link: Encodable { var href: String; var name: String }
+    struct DetailContext: Encodable {
+        var page: PageContext
+        var name: String
+        var country: String
+        var countryName: String
+        var code: String
+        var figures: [Figure]
+        var neighbours: [Link]
+        var similar: [Link]
+        var similarNote: String?
+        var apiHref: String
+        var people: [PeopleController.PersonRow]
+        var canAddPerson: Bool
+        var addPersonHref: String
+    }
+
+    func detailPage(_ request: Request) async throws -> View {
+        let m = try Self.municipality(request)
+        let directory = request.municipalities
+        let language = request.language
+        let similar = directory.similar(to: m)
+        let groupingKey = m.country == .dk ? "directory.group_dk" : m.country == .se ? "directory.group_se" : "directory.group"
+        var figures = [
+            Figure(label: request.t("directory.code"), value: m.code),
+            Figure(label: request.t("directory.region"), value: m.regionName),
+            Figure(label: request.t("directory.population"), value: NumberText.integer(m.population, language),
+                   note: request.t("directory.population_date", [m.populationDate])),
+            Figure(label: request.t("directory.area"), value: NumberText.decimal(m.areaKm2, language, fractionDigits: 1) + " km²"),
+            Figure(label: request.t("directory.density"), value: NumberText.decimal(m.density, language, fractionDigits: 1) + " / km²"),
+            Figure(label: request.t("directory.point"), value: "\(NumberText.decimal(m.latitude, language, fractionDigits: 4))° N, \(NumberText.decimal(m.longitude, language, fractionDigits: 4))° E",
+                   note: request.t("directory.point_note")),
+        ]
+        if let group = m.groupName {
+            figures.append(Figure(label: request.t(groupingKey), value: group))
+        }
+        let people = try await PeopleController.rows(for: Affiliation(municipality: m.key), request: request)
+        let link = { (o: Municipality) in Link(href: "/municipalities/\(o.country.rawValue)/\(o.code)", name: o.name) }
+        return try await request.view.render("directory/detail", DetailContext(
+            page: PageContext(request, titleKey: "", title: m.name),
+            name: m.name, country: m.country.rawValue, countryName: request.t("country.\(m.country.rawValue)"), code: m.code,
+            figures: figures, neighbours: directory.neighbours(of: m).map(link), similar: similar.map(link),
+            similarNote: Self.similarSource(m, similar).map { request.t("directory.similar_source.\($0)") },
+            apiHref: "/api/v1/municipalities/\(m.country.rawValue)/\(m.code)",
+            people: people ?? [], canAddPerson: PeoplePolicy.mayCreate(request.actor, in: Affiliation(municipality: m.key)),
+            addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)"))
+    }
+}

@@ -1,0 +1,145 @@
+import Fluent
+import Foundation
+import NIOCore
+import SamradCore
+import SQLKit
+import Vapor
+
+final class OutboxMessage: Model, @unchecked Sendable {
+    static let schema = "outbox_messages"
+
+    enum Status: String { case pending, sent, failed }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "recipient") var recipient: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @Field(key: "status") var status: String
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "next_attempt_at") var nextAttemptAt: Date
+    /// A worker that took the message holds it until then; after that another may take it.
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    @OptionalField(key: "last_error") var lastError: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "sent_at") var sentAt: Date?
+
+    init() {}
+}
+
+/// Messages are written in the same transaction as the change that causes them and delivered later
+/// by `OutboxWorker`, so a change is never saved without its e-mail or the other way round.
+enum Outbox {
+    static func enqueue(to recipient: String, subject: String, body: String, settings: Settings, on db: any Database) async throws {
+        let message = OutboxMessage()
+        message.recipient = recipient
+        message.subject = subject
+        message.body = body
+        message.status = OutboxMessage.Status.pending.rawValue
+        message.attempts = 0
+        message.nextAttemptAt = Date()
+        try await message.create(on: db)
+    }
+}
+
+/// Delivers due messages: over SMTP when SMTP_URL is set, otherwise as .eml files. Failures are
+/// retried with doubling delays; after the last attempt the message is marked failed and shown to
+/// administrators. On PostgreSQL several instances share the work: a message is claimed with
+/// FOR UPDATE SKIP LOCKED, so each is sent by one worker.
+final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
+    let settings: Settings
+    private var task: Task<Void, Never>?
+
+    init(settings: Settings) {
+        self.settings = settings
+    }
+
+    func didBootAsync(_ application: Application) async throws {
+        let settings = self.settings
+        task = Task { [weak application] in
+            while !Task.isCancelled {
+                guard let application else { return }
+                do {
+                    _ = try await OutboxWorker.deliverDue(application: application, settings: settings)
+                } catch {
+                    application.logger.warning("Outbox round failed: \(String(describing: error))")
+                }
+                try? await Task.sleep(nanoseconds: UInt64(settings.outboxInterval * 1_000_000_000))
+            }
+        }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        task?.cancel()
+        _ = await task?.value
+    }
+
+    /// One round: claims due messages and tries each once. Returns how many were sent.
+    @discardableResult
+    static func deliverDue(application: Application, settings: Settings, limit: Int = 20) async throws -> Int {
+        let db = application.db
+        let now = Date()
+        let claimUntil = now.addingTimeInterval(120)
+        let ids: [UUID] = try await db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            var select = sql.select().column("id").from("outbox_messages")
+                .where("status", .equal, OutboxMessage.Status.pending.rawValue)
+                .where("next_attempt_at", .lessThanOrEqual, now)
+                .where(SQLGroupExpression(SQLBinaryExpression(SQLColumn("claimed_until"), .is, SQLLiteral.null)), .or,
+                       SQLBinaryExpression(SQLColumn("claimed_until"), .lessThan, SQLBind(now)))
+                .orderBy("next_attempt_at").limit(limit)
+            if sql.dialect.name == "postgresql" {
+                select = select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
+            }
+            struct Row: Decodable { var id: UUID }
+            let ids = try await select.all(decoding: Row.self).map(\.id)
+            if !ids.isEmpty {
+                try await sql.update("outbox_messages").set("claimed_until", to: claimUntil).where("id", .in, ids).run()
+            }
+            return ids
+        }
+        guard !ids.isEmpty else { return 0 }
+        let retry = DeliveryRetry(baseDelay: settings.outboxRetryBase)
+        var sent = 0
+        for id in ids {
+            guard let message = try await OutboxMessage.find(id, on: db) else { continue }
+            let email = EmailMessage(from: settings.mailFrom, to: message.recipient, subject: message.subject, body: message.body)
+            do {
+                try await deliver(email, id: id, settings: settings, application: application)
+                message.status = OutboxMessage.Status.sent.rawValue
+                message.sentAt = Date()
+                message.attempts += 1
+                message.lastError = nil
+                sent += 1
+            } catch {
+                message.attempts += 1
+                message.lastError = String(describing: error).prefix(500).description
+                if retry.givesUp(afterAttempt: message.attempts) {
+                    message.status = OutboxMessage.Status.failed.rawValue
+                } else {
+                    message.nextAttemptAt = Date().addingTimeInterval(retry.delay(afterAttempt: message.attempts))
+                }
+                application.logger.warning("E-mail delivery failed", metadata: ["to": .string(message.recipient), "attempt": .stringConvertible(message.attempts), "error": .string(message.lastError ?? "")])
+            }
+            message.claimedUntil = nil
+            try await message.save(on: db)
+        }
+        return sent
+    }
+
+    static func deliver(_ email: EmailMessage, id: UUID, settings: Settings, application: Application) async throws {
+        let host = settings.mailFrom.split(separator: "@").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? "samrad.localhost"
+        let messageID = "\(id.uuidString.lowercased())@\(host)"
+        let text = email.rendered(messageID: messageID, date: Date())
+        if let url = settings.smtpURL {
+            let server = try SMTPServer(url: url)
+            try await SMTPClient(server: server, eventLoopGroup: application.eventLoopGroup).send(text, from: email.from, to: email.to)
+            application.logger.info("E-mail sent", metadata: ["to": .string(email.to), "subject": .string(email.subject)])
+        } else {
+            let folder = URL(fileURLWithPath: settings.outboxDirectory)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let file = folder.appendingPathComponent("\(id.uuidString.lowercased()).eml")
+            try Data(text.utf8).write(to: file, options: .atomic)
+            application.logger.info("E-mail written to \(file.path)", metadata: ["to": .string(email.to), "subject": .string(email.subject)])
+        }
+    }
+}

@@ -1,0 +1,308 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// People (politicians, administrators, school leaders, researchers …) of municipalities and
+/// organisations. Who may see contact details and change people is decided by `PeoplePolicy`.
+struct PeopleController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("people", "new", use: newForm)
+        routes.post("people", use: createFromForm)
+        routes.get("people", ":id", "edit", use: editForm)
+        routes.post("people", ":id", use: updateFromForm)
+        routes.post("people", ":id", "delete", use: deleteFromForm)
+        let api = routes.grouped("api", "v1", "people")
+        api.get(use: listAPI)
+        api.post(use: createAPI)
+        api.get(":id", use: showAPI)
+        api.put(":id", use: updateAPI)
+        api.delete(":id", use: deleteAPI)
+    }
+
+    // MARK: Input
+
+    /// What a form or a JSON body says about a person.
+    struct Input: Content {
+        var name: String?
+        var email: String?
+        var phone: String?
+        var position: String?
+        var title: String?
+        /// `dk/101`
+        var municipality: String?
+        var organisationID: UUID?
+
+        var values: [String: String] {
+            ["name": name ?? "", "email": email ?? "", "phone": phone ?? "", "position": position ?? "", "title": title ?? "",
+             "municipality": municipality ?? "", "organisationID": organisationID?.uuidString ?? ""]
+        }
+    }
+
+    /// Checks the input and copies it onto `person`; throws every problem at once.
+    static func apply(_ input: Input, to person: Person, request: Request) async throws {
+        var v = Validation()
+        let name = v.required("name", input.name, maxLength: 120)
+        let email = v.email("email", input.email, required: false)
+        let phone = v.phone("phone", input.phone)
+        let position = v.oneOf("position", input.position, as: Person.Position.self)
+        let title = v.optional("title", input.title, maxLength: 120)
+        var municipality: MunicipalityKey? = nil
+        if let text = input.municipality, !text.isEmpty {
+            if let key = MunicipalityKey(path: text), request.municipalities[key] != nil { municipality = key }
+            else { v.add("municipality", "validation.municipality") }
+        }
+        if let id = input.organisationID, try await Organisation.find(id, on: request.db) == nil {
+            v.add("organisationID", "validation.organisation")
+        }
+        if municipality == nil && input.organisationID == nil && (input.municipality ?? "").isEmpty {
+            v.add("municipality", "validation.affiliation")
+        }
+        try v.check()
+        person.name = name
+        person.email = email
+        person.phone = phone
+        person.position = position!.rawValue
+        person.title = title
+        person.municipalityCountry = municipality?.country.rawValue
+        person.municipalityCode = municipality?.code
+        person.organisationID = input.organisationID
+    }
+
+    static func find(_ request: Request) async throws -> Person {
+        guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let person = try await Person.find(id, on: request.db) else {
+            throw SamradError.notFound("error.person_not_found")
+        }
+        return person
+    }
+
+    // MARK: JSON
+
+    struct PersonJSON: Content {
+        var id: UUID
+        var name: String
+        var position: String
+        var title: String?
+        var municipality: String?
+        var organisationID: UUID?
+        /// Only for those `PeoplePolicy` lets see contact details.
+        var email: String?
+        var phone: String?
+        var isExample: Bool
+    }
+
+    static func json(_ person: Person, _ actor: Actor) throws -> PersonJSON {
+        let contact = PeoplePolicy.mayViewContact(actor, personID: person.id, of: person.affiliation)
+        return PersonJSON(id: try person.requireID(), name: person.name, position: person.position, title: person.title,
+                          municipality: person.municipality?.description, organisationID: person.organisationID,
+                          email: contact ? person.email : nil, phone: contact ? person.phone : nil, isExample: person.isExample)
+    }
+
+    struct ListJSON: Content { var items: [PersonJSON] }
+
+    func listAPI(_ request: Request) async throws -> ListJSON {
+        try request.require(PeoplePolicy.mayList(request.actor))
+        var query = Person.query(on: request.db).sort(\.$name)
+        if let text = request.query[String.self, at: "municipality"], !text.isEmpty {
+            guard let key = MunicipalityKey(path: text) else { throw SamradError.invalid([FieldError(field: "municipality", "validation.municipality")]) }
+            query = query.filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code)
+        }
+        if let text = request.query[String.self, at: "organisation"], !text.isEmpty {
+            guard let id = UUID(uuidString: text) else { throw SamradError.invalid([FieldError(field: "organisation", "validation.organisation")]) }
+            query = query.filter(\.$organisationID == id)
+        }
+        let people = try await query.limit(1000).all()
+        return ListJSON(items: try people.map { try Self.json($0, request.actor) })
+    }
+
+    func showAPI(_ request: Request) async throws -> PersonJSON {
+        try request.require(PeoplePolicy.mayList(request.actor))
+        return try Self.json(try await Self.find(request), request.actor)
+    }
+
+    func createAPI(_ request: Request) async throws -> Response {
+        let input = try request.content.decode(Input.self)
+        let person = try await create(input, request: request)
+        return try await Self.json(person, request.actor).encodeResponse(status: .created, for: request)
+    }
+
+    func updateAPI(_ request: Request) async throws -> PersonJSON {
+        let person = try await Self.find(request)
+        let input = try request.content.decode(Input.self)
+        try await update(person, with: input, request: request)
+        return try Self.json(person, request.actor)
+    }
+
+    func deleteAPI(_ request: Request) async throws -> HTTPStatus {
+        let person = try await Self.find(request)
+        try await delete(person, request: request)
+        return .noContent
+    }
+
+    // MARK: Changes (one transaction each, audited)
+
+    func create(_ input: Input, request: Request) async throws -> Person {
+        try request.require(request.actor.isSignedIn)
+        let person = Person()
+        person.isExample = false
+        try await Self.apply(input, to: person, request: request)
+        try request.require(PeoplePolicy.mayCreate(request.actor, in: person.affiliation))
+        try await request.db.transaction { db in
+            try await person.create(on: db)
+            try await Audit.record("person.create", subject: "person", id: person.id!.uuidString,
+                                   summary: "\(person.name), \(person.position)", by: request, on: db)
+        }
+        return person
+    }
+
+    func update(_ person: Person, with input: Input, request: Request) async throws {
+        try request.require(PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation))
+        try await Self.apply(input, to: person, request: request)
+        // Moving a person is allowed only into a place the actor also maintains.
+        try request.require(PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation))
+        try await request.db.transaction { db in
+            try await person.save(on: db)
+            try await Audit.record("person.update", subject: "person", id: person.id!.uuidString,
+                                   summary: "\(person.name), \(person.position)", by: request, on: db)
+        }
+    }
+
+    func delete(_ person: Person, request: Request) async throws {
+        try request.require(PeoplePolicy.mayEdit(request.actor, of: person.affiliation))
+        try await request.db.transaction { db in
+            try await person.delete(on: db)
+            try await Audit.record("person.delete", subject: "person", id: person.id!.uuidString, summary: person.name, by: request, on: db)
+        }
+    }
+
+    // MARK: Pages
+
+    struct PersonRow: Encodable {
+        var id: String
+        var name: String
+        var position: String
+        var title: String?
+        var email: String?
+        var phone: String?
+        var editHref: String?
+        var isExample: Bool
+    }
+
+    /// The people of a municipality or organisation as the actor may see them; nil for visitors.
+    static func rows(for affiliation: Affiliation, request: Request) async throws -> [PersonRow]? {
+        guard PeoplePolicy.mayList(request.actor) else { return nil }
+        var query = Person.query(on: request.db).sort(\.$name)
+        if let m = affiliation.municipality {
+            query = query.filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)
+        } else if let id = affiliation.organisationID {
+            query = query.filter(\.$organisationID == id)
+        }
+        return try await query.all().map { p in
+            let contact = PeoplePolicy.mayViewContact(request.actor, personID: p.id, of: p.affiliation)
+            return PersonRow(id: p.id!.uuidString, name: p.name, position: request.t("position.\(p.position)"), title: p.title,
+                             email: contact ? p.email : nil, phone: contact ? p.phone : nil,
+                             editHref: PeoplePolicy.mayEdit(request.actor, personID: p.id, of: p.affiliation) ? "/people/\(p.id!.uuidString)/edit" : nil,
+                             isExample: p.isExample)
+        }
+    }
+
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+    struct FormContext: Encodable {
+        var page: PageContext
+        var form: FormState
+        var action: String
+        var positions: [Option]
+        var organisations: [Option]
+        var deleteAction: String?
+        var backHref: String
+    }
+
+    func formContext(_ request: Request, form: FormState, action: String, deleteAction: String?) async throws -> FormContext {
+        let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
+        let selectedPosition = form.values["position"] ?? ""
+        let selectedOrganisation = form.values["organisationID"] ?? ""
+        let municipality = form.values["municipality"] ?? ""
+        return FormContext(
+            page: PageContext(request, titleKey: deleteAction == nil ? "people.new_title" : "people.edit_title"),
+            form: form, action: action,
+            positions: Person.Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: $0.rawValue == selectedPosition) },
+            organisations: [Option(value: "", label: request.t("people.no_organisation"), selected: selectedOrganisation.isEmpty)]
+                + organisations.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id!.uuidString == selectedOrganisation) },
+            deleteAction: deleteAction,
+            backHref: municipality.isEmpty ? (selectedOrganisation.isEmpty ? "/organisations" : "/organisations/\(selectedOrganisation)") : "/municipalities/\(municipality)")
+    }
+
+    func newForm(_ request: Request) async throws -> View {
+        try request.require(request.actor.isSignedIn)
+        let municipality = request.query[String.self, at: "municipality"] ?? ""
+        let organisation = request.query[String.self, at: "organisation"] ?? ""
+        let affiliation = Affiliation(municipality: MunicipalityKey(path: municipality), organisationID: UUID(uuidString: organisation))
+        try request.require(PeoplePolicy.mayCreate(request.actor, in: affiliation))
+        let form = FormState(values: ["municipality": municipality, "organisationID": organisation])
+        return try await request.view.render("people/form", formContext(request, form: form, action: "/people", deleteAction: nil))
+    }
+
+    static func formInput(_ request: Request) throws -> Input {
+        struct Form: Decodable { var name: String?; var email: String?; var phone: String?; var position: String?; var title: String?; var municipality: String?; var organisationID: String? }
+        let form = try request.content.decode(Form.self)
+        let organisationID: UUID?
+        if let text = form.organisationID, !text.isEmpty {
+            guard let id = UUID(uuidString: text) else { throw SamradError.invalid([FieldError(field: "organisationID", "validation.organisation")]) }
+            organisationID = id
+        } else { organisationID = nil }
+        return Input(name: form.name, email: form.email, phone: form.phone, position: form.position, title: form.title,
+                     municipality: form.municipality, organisationID: organisationID)
+    }
+
+    func createFromForm(_ request: Request) async throws -> Response {
+        let input = try Self.formInput(request)
+        do {
+            let person = try await create(input, request: request)
+            request.session.data["notice"] = "people.saved"
+            return request.redirect(to: Self.home(of: person))
+        } catch let error as SamradError where error.kind == .invalidInput {
+            let context = try await formContext(request, form: FormState(values: input.values, error: error, request: request), action: "/people", deleteAction: nil)
+            return try await request.view.render("people/form", context).encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+
+    func editForm(_ request: Request) async throws -> View {
+        let person = try await Self.find(request)
+        try request.require(PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation))
+        let form = FormState(values: [
+            "name": person.name, "email": person.email ?? "", "phone": person.phone ?? "", "position": person.position,
+            "title": person.title ?? "", "municipality": person.municipality?.description ?? "", "organisationID": person.organisationID?.uuidString ?? "",
+        ])
+        let id = person.id!.uuidString
+        return try await request.view.render("people/form", formContext(request, form: form, action: "/people/\(id)", deleteAction: "/people/\(id)/delete"))
+    }
+
+    func updateFromForm(_ request: Request) async throws -> Response {
+        let person = try await Self.find(request)
+        let input = try Self.formInput(request)
+        do {
+            try await update(person, with: input, request: request)
+            request.session.data["notice"] = "people.saved"
+            return request.redirect(to: Self.home(of: person))
+        } catch let error as SamradError where error.kind == .invalidInput {
+            let id = person.id!.uuidString
+            let context = try await formContext(request, form: FormState(values: input.values, error: error, request: request),
+                                                action: "/people/\(id)", deleteAction: "/people/\(id)/delete")
+            return try await request.view.render("people/form", context).encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+
+    func deleteFromForm(_ request: Request) async throws -> Response {
+        let person = try await Self.find(request)
+        try await delete(person, request: request)
+        request.session.data["notice"] = "people.deleted"
+        return request.redirect(to: Self.home(of: person))
+    }
+
+    static func home(of person: Person) -> String {
+        if let m = person.municipality { return "/municipalities/\(m.country.rawValue)/\(m.code)" }
+        if let id = person.organisationID { return "/organisations/\(id.uuidString)" }
+        return "/"
+    }
+}

@@ -1,0 +1,76 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+final class Organisation: Model, @unchecked Sendable {
+    static let schema = "organisations"
+
+    enum Kind: String, CaseIterable, Codable {
+        case association, administration, union, foundation, university, other
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "country") var country: String?
+    /// Set for a municipality's own administration.
+    @OptionalField(key: "municipality_code") var municipalityCode: String?
+    @OptionalField(key: "website") var website: String?
+    @Field(key: "is_example") var isExample: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(id: UUID? = nil, name: String, kind: Kind, country: Country?, municipalityCode: String? = nil, website: String? = nil, isExample: Bool = false) {
+        self.id = id
+        self.name = name
+        self.kind = kind.rawValue
+        self.country = country?.rawValue
+        self.municipalityCode = municipalityCode
+        self.website = website
+        self.isExample = isExample
+    }
+}
+
+final class Person: Model, @unchecked Sendable {
+    static let schema = "people"
+
+    enum Position: String, CaseIterable, Codable {
+        case committeeChair = "committee_chair"
+        case committeeMember = "committee_member"
+        case mayor
+        case educationDirector = "education_director"
+        case schoolChief = "school_chief"
+        case administration
+        case schoolLeader = "school_leader"
+        case teacher
+        case consultant
+        case researcher
+        case other
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @OptionalField(key: "email") var email: String?
+    @OptionalField(key: "phone") var phone: String?
+    @Field(key: "position") var position: String
+    /// The person's own job title, free text ("Skolechef", "Utbildningsdirektör").
+    @OptionalField(key: "title") var title: String?
+    @OptionalField(key: "municipality_country") var municipalityCountry: String?
+    @OptionalField(key: "municipality_code") var municipalityCode: String?
+    @OptionalField(key: "organisation_id") var organisationID: UUID?
+    @Field(key: "is_example") var isExample: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var municipality: MunicipalityKey? {
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        return MunicipalityKey(country, code)
+    }
+
+    var affiliation: Affiliation { Affiliation(municipality: municipality, organisationID: organisationID) }
+}

@@ -1,0 +1,218 @@
+import Fluent
+import SQLKit
+
+/// Numbered, reversible migrations, in the order they were written. Never edit a released one; add
+/// the next number.
+enum Migrations {
+    static var all: [any Migration] {
+        [
+            M001Directory(),
+            M002Accounts(),
+            SessionRecord.migration,
+            M003People(),
+            M004Outbox(),
+            M005Audit(),
+        ]
+    }
+}
+
+struct M001Directory: AsyncMigration {
+    var name: String { "M001Directory" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("municipalities")
+            .field("country", .string, .required)
+            .field("code", .string, .required)
+            .field("name", .string, .required)
+            .field("region_code", .string, .required)
+            .field("region_name", .string, .required)
+            .field("population", .int, .required)
+            .field("population_date", .string, .required)
+            .field("area_km2", .double, .required)
+            .field("latitude", .double, .required)
+            .field("longitude", .double, .required)
+            .field("group_code", .string)
+            .field("group_name", .string)
+            .compositeIdentifier(over: "country", "code")
+            .create()
+        try await database.schema("municipality_links")
+            .field("country", .string, .required)
+            .field("code", .string, .required)
+            .field("relation", .string, .required)
+            .field("other_code", .string, .required)
+            .field("rank", .int, .required)
+            .compositeIdentifier(over: "country", "code", "relation", "other_code")
+            .create()
+        try await database.schema("directory_versions")
+            .field("version", .string, .identifier(auto: false))
+            .field("imported_at", .datetime, .required)
+            .field("municipality_count", .int, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("directory_versions").delete()
+        try await database.schema("municipality_links").delete()
+        try await database.schema("municipalities").delete()
+    }
+}
+
+struct M002Accounts: AsyncMigration {
+    var name: String { "M002Accounts" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("users")
+            .id()
+            .field("email", .string, .required)
+            .field("name", .string, .required)
+            .field("password_hash", .string)
+            .field("language", .string)
+            .field("person_id", .uuid)
+            .field("disabled", .bool, .required, .sql(.default(false)))
+            .field("created_at", .datetime)
+            .unique(on: "email")
+            .create()
+        try await database.schema("role_assignments")
+            .id()
+            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("kind", .string, .required)
+            .field("organisation_id", .uuid)
+            .field("municipality_country", .string)
+            .field("municipality_code", .string)
+            .create()
+        try await database.schema("account_tokens")
+            .id()
+            .field("purpose", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("user_id", .uuid, .references("users", "id", onDelete: .cascade))
+            .field("email", .string)
+            .field("role_kind", .string)
+            .field("role_organisation_id", .uuid)
+            .field("role_municipality", .string)
+            .field("expires_at", .datetime, .required)
+            .field("used_at", .datetime)
+            .field("created_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+        try await database.schema("access_tokens")
+            .id()
+            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("name", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("prefix", .string, .required)
+            .field("created_at", .datetime)
+            .field("last_used_at", .datetime)
+            .field("revoked_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+        try await database.schema("sign_in_failures")
+            .id()
+            .field("email", .string, .required)
+            .field("address", .string, .required)
+            .field("at", .datetime, .required)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "sign_in_failures_email").on("sign_in_failures").column("email").column("at").run()
+            try await sql.create(index: "sign_in_failures_address").on("sign_in_failures").column("address").column("at").run()
+            try await sql.create(index: "role_assignments_user").on("role_assignments").column("user_id").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        for table in ["sign_in_failures", "access_tokens", "account_tokens", "role_assignments", "users"] {
+            try await database.schema(table).delete()
+        }
+    }
+}
+
+struct M003People: AsyncMigration {
+    var name: String { "M003People" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("organisations")
+            .id()
+            .field("name", .string, .required)
+            .field("kind", .string, .required)
+            .field("country", .string)
+            .field("municipality_code", .string)
+            .field("website", .string)
+            .field("is_example", .bool, .required, .sql(.default(false)))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+        try await database.schema("people")
+            .id()
+            .field("name", .string, .required)
+            .field("email", .string)
+            .field("phone", .string)
+            .field("position", .string, .required)
+            .field("title", .string)
+            .field("municipality_country", .string)
+            .field("municipality_code", .string)
+            .field("organisation_id", .uuid, .references("organisations", "id", onDelete: .setNull))
+            .field("is_example", .bool, .required, .sql(.default(false)))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "people_municipality").on("people").column("municipality_country").column("municipality_code").run()
+            try await sql.create(index: "people_organisation").on("people").column("organisation_id").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("people").delete()
+        try await database.schema("organisations").delete()
+    }
+}
+
+struct M004Outbox: AsyncMigration {
+    var name: String { "M004Outbox" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("outbox_messages")
+            .id()
+            .field("recipient", .string, .required)
+            .field("subject", .string, .required)
+            .field("body", .string, .required)
+            .field("status", .string, .required)
+            .field("attempts", .int, .required)
+            .field("next_attempt_at", .datetime, .required)
+            .field("claimed_until", .datetime)
+            .field("last_error", .string)
+            .field("created_at", .datetime)
+            .field("sent_at", .datetime)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "outbox_due").on("outbox_messages").column("status").column("next_attempt_at").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("outbox_messages").delete()
+    }
+}
+
+struct M005Audit: AsyncMigration {
+    var name: String { "M005Audit" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("audit_entries")
+            .id()
+            .field("at", .datetime, .required)
+            .field("actor_user_id", .uuid)
+            .field("actor_name", .string, .required)
+            .field("action", .string, .required)
+            .field("subject_type", .string, .required)
+            .field("subject_id", .string, .required)
+            .field("summary", .string, .required)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "audit_entries_at").on("audit_entries").column("at").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("audit_entries").delete()
+    }
+}
