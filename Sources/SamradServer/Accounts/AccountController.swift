@@ -98,7 +98,7 @@ struct AccountController: RouteCollection {
             try await user.create(on: db)
             try await RoleAssignment(userID: user.requireID(), grant: RoleGrant(kind: .administrator)).create(on: db)
             request.storage[CurrentUserKey.self] = user
-            try await Audit.record("account.setup", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email!)> became administrator", by: request, on: db)
+            try await Audit.record("account:setup", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email!)> became administrator", by: request, on: db)
         }
         Self.startSession(for: user, request: request)
         request.session.data["notice"] = "setup.done"
@@ -209,7 +209,7 @@ struct AccountController: RouteCollection {
             try await token.save(on: db)
             try await user.save(on: db)
             request.storage[CurrentUserKey.self] = user
-            try await Audit.record("account.password_reset", subject: "user", id: user.id!.uuidString, summary: user.email, by: request, on: db)
+            try await Audit.record("account:password_reset", subject: "user", id: user.id!.uuidString, summary: user.email, by: request, on: db)
         }
         Self.startSession(for: user, request: request)
         request.session.data["notice"] = "reset.done"
@@ -247,7 +247,7 @@ struct AccountController: RouteCollection {
             token.usedAt = Date()
             try await token.save(on: db)
             request.storage[CurrentUserKey.self] = user
-            try await Audit.record("account.invitation_accepted", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email)>", by: request, on: db)
+            try await Audit.record("account:invitation_accepted", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email)>", by: request, on: db)
             return user
         }
         Self.startSession(for: user, request: request)
@@ -315,7 +315,7 @@ struct AccountController: RouteCollection {
         user.language = language?.rawValue
         try await request.db.transaction { db in
             try await user.save(on: db)
-            try await Audit.record("account.profile", subject: "user", id: user.id!.uuidString, summary: "name, language", by: request, on: db)
+            try await Audit.record("account:profile", subject: "user", id: user.id!.uuidString, summary: "name, language", by: request, on: db)
         }
         request.session.data["notice"] = "profile.saved"
         let response = request.redirect(to: "/profile")
@@ -339,7 +339,7 @@ struct AccountController: RouteCollection {
         let token = AccessToken(userID: try user.requireID(), name: name, tokenHash: Secret.hash(secret), prefix: String(secret.prefix(10)))
         try await request.db.transaction { db in
             try await token.create(on: db)
-            try await Audit.record("token.create", subject: "access_token", id: token.id!.uuidString, summary: name, by: request, on: db)
+            try await Audit.record("token:create", subject: "access_token", id: token.id!.uuidString, summary: name, by: request, on: db)
         }
         // The secret is shown once, on this answer only.
         return try await request.view.render("accounts/profile", profileContext(request, user: user, newToken: secret)).encodeResponse(status: .created, for: request)
@@ -354,7 +354,7 @@ struct AccountController: RouteCollection {
         token.revokedAt = Date()
         try await request.db.transaction { db in
             try await token.save(on: db)
-            try await Audit.record("token.revoke", subject: "access_token", id: id.uuidString, summary: token.name, by: request, on: db)
+            try await Audit.record("token:revoke", subject: "access_token", id: id.uuidString, summary: token.name, by: request, on: db)
         }
         request.session.data["notice"] = "profile.token_revoked"
         return request.redirect(to: "/profile")

@@ -104,7 +104,7 @@ struct AdminController: RouteCollection {
                 try await token.create(on: db)
                 try await Outbox.enqueue(to: email!, subject: request.catalog.text("mail.invitation.subject", language),
                                          body: request.catalog.text("mail.invitation.body", language, [inviter, link]), settings: request.settings, on: db)
-                try await Audit.record("account.invite", subject: "invitation", id: token.id!.uuidString,
+                try await Audit.record("account:invite", subject: "invitation", id: token.id!.uuidString,
                                        summary: "\(email!)" + (role.map { " as \($0.kind.rawValue)" } ?? ""), by: request, on: db)
             }
             request.session.data["notice"] = "admin.invitation_sent"
@@ -126,7 +126,7 @@ struct AdminController: RouteCollection {
             try await request.db.transaction { db in
                 let assignment = RoleAssignment(userID: id, grant: grant)
                 try await assignment.create(on: db)
-                try await Audit.record("role.grant", subject: "user", id: id.uuidString, summary: "\(user.email): \(grant.kind.rawValue) \(grant.organisationID?.uuidString ?? grant.municipality?.description ?? "")", by: request, on: db)
+                try await Audit.record("role:grant", subject: "user", id: id.uuidString, summary: "\(user.email): \(grant.kind.rawValue) \(grant.organisationID?.uuidString ?? grant.municipality?.description ?? "")", by: request, on: db)
             }
             return request.redirect(to: "/admin/accounts")
         } catch let error as SamradError where error.kind == .invalidInput {
@@ -148,14 +148,14 @@ struct AdminController: RouteCollection {
                 throw SamradError(.conflict, "admin.last_administrator")
             }
             try await assignment.delete(on: db)
-            try await Audit.record("role.revoke", subject: "user", id: userID.uuidString, summary: assignment.kind, by: request, on: db)
+            try await Audit.record("role:revoke", subject: "user", id: userID.uuidString, summary: assignment.kind, by: request, on: db)
         }
         return request.redirect(to: "/admin/accounts")
     }
 
     struct AuditRow: Content { var at: Date; var actor: String; var action: String; var subject: String; var subjectID: String; var summary: String }
     struct AuditContext: Encodable { var page: PageContext; var rows: [AuditPageRow] }
-    struct AuditPageRow: Encodable { var at: String; var actor: String; var action: String; var subject: String; var summary: String }
+    struct AuditPageRow: Encodable { var at: String; var actor: String; var action: String; var code: String; var subject: String; var summary: String }
     struct AuditJSON: Content { var items: [AuditRow] }
 
     func entries(_ request: Request) async throws -> [AuditEntry] {
@@ -165,7 +165,7 @@ struct AdminController: RouteCollection {
 
     func auditPage(_ request: Request) async throws -> View {
         let rows = try await entries(request).map {
-            AuditPageRow(at: AccountController.date($0.at, request), actor: $0.actorName, action: $0.action, subject: "\($0.subjectType) \($0.subjectID.prefix(8))", summary: $0.summary)
+            AuditPageRow(at: AccountController.date($0.at, request), actor: $0.actorName, action: request.t("audit." + $0.action.replacingOccurrences(of: ":", with: "_")), code: $0.action, subject: "\($0.subjectType) \($0.subjectID.prefix(8))", summary: $0.summary)
         }
         return try await request.view.render("admin/audit", AuditContext(page: PageContext(request, titleKey: "admin.audit_title"), rows: rows))
     }

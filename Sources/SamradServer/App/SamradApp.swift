@@ -41,6 +41,7 @@ public enum SamradApp {
         app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
         app.middleware.use(ErrorResponder())
         app.middleware.use(SecurityHeaders(secure: secure))
+        app.middleware.use(BodySizeLimit())
         app.middleware.use(FileMiddleware(publicDirectory: resources.url("Public").path + "/", defaultFile: nil))
         app.middleware.use(app.sessions.middleware)
         app.middleware.use(ActorResolver())

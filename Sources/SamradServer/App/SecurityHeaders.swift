@@ -70,3 +70,18 @@ struct CSRFTokenKey: StorageKey { typealias Value = String }
 extension Request {
     var csrfToken: String { storage[CSRFTokenKey.self] ?? "" }
 }
+
+/// Refuses bodies over the limit with 413 before any handler reads them: by Content-Length when it
+/// is given, and by size when the body arrived whole.
+struct BodySizeLimit: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let limit = request.application.routes.defaultMaxBodySize.value
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
+            throw Abort(.payloadTooLarge)
+        }
+        if let body = request.body.data, body.readableBytes > limit {
+            throw Abort(.payloadTooLarge)
+        }
+        return try await next.respond(to: request)
+    }
+}

@@ -113,7 +113,7 @@ struct OrganisationController: RouteCollection {
         try Self.apply(input, to: organisation, request: request)
         try await request.db.transaction { db in
             try await organisation.create(on: db)
-            try await Audit.record("organisation.create", subject: "organisation", id: organisation.id!.uuidString, summary: organisation.name, by: request, on: db)
+            try await Audit.record("organisation:create", subject: "organisation", id: organisation.id!.uuidString, summary: organisation.name, by: request, on: db)
         }
         return organisation
     }
@@ -123,7 +123,7 @@ struct OrganisationController: RouteCollection {
         try Self.apply(input, to: organisation, request: request)
         try await request.db.transaction { db in
             try await organisation.save(on: db)
-            try await Audit.record("organisation.update", subject: "organisation", id: organisation.id!.uuidString, summary: organisation.name, by: request, on: db)
+            try await Audit.record("organisation:update", subject: "organisation", id: organisation.id!.uuidString, summary: organisation.name, by: request, on: db)
         }
     }
 

@@ -150,7 +150,7 @@ struct PeopleController: RouteCollection {
         try request.require(PeoplePolicy.mayCreate(request.actor, in: person.affiliation))
         try await request.db.transaction { db in
             try await person.create(on: db)
-            try await Audit.record("person.create", subject: "person", id: person.id!.uuidString,
+            try await Audit.record("person:create", subject: "person", id: person.id!.uuidString,
                                    summary: "\(person.name), \(person.position)", by: request, on: db)
         }
         return person
@@ -163,7 +163,7 @@ struct PeopleController: RouteCollection {
         try request.require(PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation))
         try await request.db.transaction { db in
             try await person.save(on: db)
-            try await Audit.record("person.update", subject: "person", id: person.id!.uuidString,
+            try await Audit.record("person:update", subject: "person", id: person.id!.uuidString,
                                    summary: "\(person.name), \(person.position)", by: request, on: db)
         }
     }
@@ -172,7 +172,7 @@ struct PeopleController: RouteCollection {
         try request.require(PeoplePolicy.mayEdit(request.actor, of: person.affiliation))
         try await request.db.transaction { db in
             try await person.delete(on: db)
-            try await Audit.record("person.delete", subject: "person", id: person.id!.uuidString, summary: person.name, by: request, on: db)
+            try await Audit.record("person:delete", subject: "person", id: person.id!.uuidString, summary: person.name, by: request, on: db)
         }
     }
 

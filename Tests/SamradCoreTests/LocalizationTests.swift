@@ -1,0 +1,83 @@
+import Foundation
+import XCTest
+@testable import SamradCore
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+final class LocalizationTests: XCTestCase {
+    func catalog() throws -> Catalog {
+        try Catalog(directory: repositoryRoot.appendingPathComponent("Sources/SamradServer/Resources/Localization"))
+    }
+
+    func testEveryLanguageHasEveryKey() throws {
+        let missing = try catalog().missingKeys()
+        XCTAssertTrue(missing.isEmpty, "Missing: \(missing.map { "\($0.0.rawValue): \($0.1)" })")
+    }
+
+    /// Every key a template (#t("…")) or the code (a quoted dotted key with a known prefix) uses
+    /// exists in all three languages.
+    func testEveryUsedKeyExists() throws {
+        let catalog = try catalog()
+        let prefixes = Set(catalog.tables[.en]!.keys.compactMap { $0.split(separator: ".").first.map(String.init) })
+        var used: Set<String> = []
+        let sources = repositoryRoot.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
+            .filter { ["swift", "leaf"].contains($0.pathExtension) }
+        XCTAssertGreaterThan(files.count, 20)
+        let template = try NSRegularExpression(pattern: #"#t\("([a-z_.]+)""#)
+        let code = try NSRegularExpression(pattern: #""([a-z_]+\.[a-z_.]+)""#)
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let range = NSRange(text.startIndex..., in: text)
+            let regex = file.pathExtension == "leaf" ? template : code
+            for match in regex.matches(in: text, range: range) {
+                let key = String(text[Range(match.range(at: 1), in: text)!])
+                if let prefix = key.split(separator: ".").first, prefixes.contains(String(prefix)), !key.hasSuffix(".") {
+                    used.insert(key)
+                }
+            }
+        }
+        // Keys built at run time from enumerations.
+        for country in Country.allCases { used.insert("country.\(country.rawValue)") }
+        for role in RoleKind.allCases { used.insert("role.\(role.rawValue)") }
+        for status in ["pending", "sent", "failed"] { used.insert("outbox.status.\(status)") }
+        // Audit actions are recorded as "subject:verb" and shown as "audit.subject_verb".
+        let audit = try NSRegularExpression(pattern: #"Audit\.record\("([a-z_]+):([a-z_]+)""#)
+        for file in files where file.pathExtension == "swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in audit.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                used.insert("audit.\(text[Range(match.range(at: 1), in: text)!])_\(text[Range(match.range(at: 2), in: text)!])")
+            }
+        }
+        XCTAssertGreaterThan(used.count, 150)
+        for language in Language.allCases {
+            let missing = used.filter { !catalog.has($0, language) }.sorted()
+            XCTAssertTrue(missing.isEmpty, "\(language.rawValue) lacks \(missing)")
+        }
+    }
+
+    func testPlaceholdersAreFilled() throws {
+        let catalog = try catalog()
+        XCTAssertEqual(catalog.text("directory.page_of", .da, ["2", "7"]), "Side 2 af 7")
+        XCTAssertEqual(catalog.text("directory.page_of", .sv, ["2", "7"]), "Sida 2 av 7")
+        XCTAssertEqual(catalog.text("no.such.key", .sv), "no.such.key")
+    }
+
+    func testAcceptLanguageNegotiation() {
+        XCTAssertEqual(Language.negotiate(acceptLanguage: "sv-SE,sv;q=0.9,en;q=0.8"), .sv)
+        XCTAssertEqual(Language.negotiate(acceptLanguage: "de-DE, da;q=0.5, en;q=0.4"), .da)
+        XCTAssertEqual(Language.negotiate(acceptLanguage: "nb-NO"), .da)
+        XCTAssertEqual(Language.negotiate(acceptLanguage: "fr-FR"), .en)
+        XCTAssertEqual(Language.negotiate(acceptLanguage: "da;q=0, sv;q=0.1"), .sv)
+        XCTAssertEqual(Language.negotiate(acceptLanguage: nil), .en)
+    }
+
+    func testNumbersAreWrittenPerLanguage() {
+        XCTAssertEqual(NumberText.integer(671_714, .da), "671.714")
+        XCTAssertEqual(NumberText.integer(974_073, .sv), "974\u{00A0}073")
+        XCTAssertEqual(NumberText.integer(1_234_567, .en), "1,234,567")
+        XCTAssertEqual(NumberText.integer(12, .en), "12")
+        XCTAssertEqual(NumberText.decimal(91.12, .da), "91,1")
+        XCTAssertEqual(NumberText.decimal(7372.05, .en, fractionDigits: 2), "7,372.05")
+    }
+}

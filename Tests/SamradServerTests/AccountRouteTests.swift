@@ -1,0 +1,189 @@
+import Fluent
+import SamradCore
+@testable import SamradServer
+import Vapor
+import XCTest
+import XCTVapor
+
+final class AccountRouteTests: XCTestCase {
+    var app: Application!
+    var outbox: String!
+
+    override func setUp() async throws {
+        outbox = NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)"
+        app = try await makeTestApp(outboxDirectory: outbox)
+    }
+    override func tearDown() async throws {
+        try await app.asyncShutdown()
+        try? FileManager.default.removeItem(atPath: outbox)
+    }
+
+    func testFirstRunCreatesTheAdministratorOnce() async throws {
+        let linkValue = try await AccountController.prepareFirstRun(on: app.db, baseURL: "http://127.0.0.1:8080")
+        let link = try XCTUnwrap(linkValue)
+        let path = String(link.dropFirst("http://127.0.0.1:8080".count))
+        let client = Client(app)
+        let v1 = try await client.get(path).status
+        XCTAssertEqual(v1, .ok)
+        let v2 = try await client.get("/setup/not-the-secret").status
+        XCTAssertEqual(v2, .notFound)
+
+        // Without the CSRF token the form is refused.
+        let forged = try await client.post(path, form: ["name": "Ada", "email": "ada@example.dk", "password": "a long enough password"], withCSRF: false)
+        XCTAssertEqual(forged.status, .forbidden)
+
+        let bad = try await client.post(path, form: ["name": "", "email": "nope", "password": "short"])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(bad.body.string.contains("id=\"name-error\""))
+        XCTAssertTrue(bad.body.string.contains("id=\"email-error\""))
+        XCTAssertTrue(bad.body.string.contains("value=\"nope\""), "the form keeps what was typed")
+        let v3 = try await User.query(on: app.db).count()
+        XCTAssertEqual(v3, 0)
+
+        let done = try await client.post(path, form: ["name": "Ada Admin", "email": "Ada@Example.dk", "password": "a long enough password"])
+        XCTAssertEqual(done.status, .seeOther)
+        let v4 = try await client.get("/admin/accounts").status
+        XCTAssertEqual(v4, .ok)
+        let v5 = try await client.get(path).status
+        XCTAssertEqual(v5, .notFound, "the link works once")
+        let prepared = try await AccountController.prepareFirstRun(on: app.db, baseURL: "x")
+        XCTAssertNil(prepared)
+        let entries = try await AuditEntry.query(on: app.db).all()
+        XCTAssertEqual(entries.map(\.action), ["account:setup"])
+    }
+
+    func testSignInSignOutAndThrottle() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let client = Client(app)
+        let wrong = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "wrong password"])
+        XCTAssertEqual(wrong.status, .unauthorized)
+        XCTAssertTrue(wrong.body.string.contains("The e-mail address or the password is wrong."))
+        try await client.signIn("kim@example.dk", "correct horse battery")
+        let v6 = try await client.get("/profile").status
+        XCTAssertEqual(v6, .ok)
+        let v7 = try await client.post("/sign-out", form: [:]).status
+        XCTAssertEqual(v7, .seeOther)
+        let v8 = try await client.get("/profile").status
+        XCTAssertEqual(v8, .unauthorized)
+
+        for _ in 0..<5 {
+            _ = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "guess"])
+        }
+        let locked = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
+        XCTAssertEqual(locked.status, .tooManyRequests, "even the right password waits while locked")
+    }
+
+    func testOpenRedirectIsRefused() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let client = Client(app)
+        let response = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery", "next": "//evil.example"])
+        XCTAssertEqual(response.headers.first(name: .location), "/")
+    }
+
+    func testPasswordResetGoesThroughTheOutbox() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let client = Client(app)
+        let response = try await client.post("/password/forgot", form: ["email": "kim@example.dk"])
+        XCTAssertEqual(response.status, .seeOther)
+        // An unknown address gets the same answer and no e-mail.
+        let v9 = try await client.post("/password/forgot", form: ["email": "nobody@example.dk"]).status
+        XCTAssertEqual(v9, .seeOther)
+        let v10 = try await OutboxMessage.query(on: app.db).count()
+        XCTAssertEqual(v10, 1)
+
+        let sent = try await OutboxWorker.deliverDue(application: app, settings: app.settings)
+        XCTAssertEqual(sent, 1)
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox)
+        XCTAssertEqual(files.count, 1)
+        let eml = try String(contentsOfFile: outbox + "/" + files[0], encoding: .utf8)
+        XCTAssertTrue(eml.contains("To: kim@example.dk"))
+        let body = String(data: Data(base64Encoded: eml.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: ""))!, encoding: .utf8)!
+        let link = try XCTUnwrap(body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/password/reset/") })
+        let path = String(link.dropFirst("http://127.0.0.1:8080".count))
+        let v11 = try await client.get(path).status
+        XCTAssertEqual(v11, .ok)
+        let v12 = try await client.post(path, form: ["password": "a brand new passphrase"]).status
+        XCTAssertEqual(v12, .seeOther)
+        let v13 = try await client.get(path).status
+        XCTAssertEqual(v13, .notFound)
+        try await Client(app).signIn("kim@example.dk", "a brand new passphrase")
+        let message = try await OutboxMessage.query(on: app.db).first()
+        XCTAssertEqual(message?.status, "sent")
+    }
+
+    func testInvitationGivesTheRole() async throws {
+        let admin = try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)])
+        _ = admin
+        let client = Client(app)
+        try await client.signIn("admin@example.dk", "correct horse battery")
+        let bad = try await client.post("/admin/invitations", form: ["email": "x", "kind": "coordinator", "municipality": "dk/9999"])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(bad.body.string.contains("id=\"municipality-error\""))
+        let ok = try await client.post("/admin/invitations", form: ["email": "coord@aarhus.dk", "kind": "coordinator", "municipality": "dk/751", "language": "da"])
+        XCTAssertEqual(ok.status, .seeOther)
+        let messageValue = try await OutboxMessage.query(on: app.db).first()
+        let message = try XCTUnwrap(messageValue)
+        XCTAssertEqual(message.subject, "Du er inviteret til Samrad")
+        let link = try XCTUnwrap(message.body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/invitations/") })
+        let invitee = Client(app)
+        let path = String(link.dropFirst("http://127.0.0.1:8080".count))
+        let v14 = try await invitee.post(path, form: ["name": "Coord", "password": "a good long password"]).status
+        XCTAssertEqual(v14, .seeOther)
+        let me = try await invitee.get("/api/v1/me")
+        XCTAssertEqual((me.json["roles"] as? [[String: Any]])?.first?["municipality"] as? String, "dk/751")
+    }
+
+    func testAccessTokensAuthenticateAndRevoke() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let client = Client(app)
+        try await client.signIn("kim@example.dk", "correct horse battery")
+        let created = try await client.post("/profile/tokens", form: ["name": "Reporting script"])
+        XCTAssertEqual(created.status, .created)
+        let page = created.body.string
+        let start = try XCTUnwrap(page.range(of: "<code id=\"new-token\">"))
+        let token = String(page[start.upperBound...].prefix { $0 != "<" })
+        XCTAssertTrue(token.hasPrefix("smr_"))
+
+        do { let res = try await send(app, .GET, "/api/v1/me", headers: bearer(token))
+            XCTAssertEqual(res.status, .ok)
+            XCTAssertEqual(res.json["email"] as? String, "kim@example.dk")
+        }
+        let storedValue = try await AccessToken.query(on: app.db).first()
+        let stored = try XCTUnwrap(storedValue)
+        XCTAssertNotEqual(stored.tokenHash, token, "only the hash is stored")
+        let v15 = try await client.post("/profile/tokens/\(stored.id!.uuidString)/revoke", form: [:]).status
+        XCTAssertEqual(v15, .seeOther)
+        do { let res = try await send(app, .GET, "/api/v1/me", headers: bearer(token))
+            XCTAssertEqual(res.status, .unauthorized)
+            XCTAssertEqual(res.headers.contentType?.subType, "problem+json")
+        }
+    }
+
+    func testAuditLogIsForAdministratorsOnly() async throws {
+        let admin = try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)])
+        let member = try await makeUser(app, email: "member@example.dk")
+        do { let res = try await send(app, .GET, "/api/v1/audit"); XCTAssertEqual(res.status, .unauthorized) }
+        do { let res = try await send(app, .GET, "/api/v1/audit", headers: bearer(try await makeToken(app, for: member))); XCTAssertEqual(res.status, .forbidden) }
+        do { let res = try await send(app, .GET, "/api/v1/audit", headers: bearer(try await makeToken(app, for: admin))); XCTAssertEqual(res.status, .ok) }
+        let client = Client(app)
+        try await client.signIn("member@example.dk", "correct horse battery")
+        let v16 = try await client.get("/admin/audit").status
+        XCTAssertEqual(v16, .forbidden)
+        let v17 = try await client.get("/admin/outbox").status
+        XCTAssertEqual(v17, .forbidden)
+    }
+
+    func testLanguagePickerAndSetting() async throws {
+        let client = Client(app)
+        let v18 = try await client.get("/", headers: ["Accept-Language": "sv"]).body.string.contains("<html lang=\"sv\">")
+        XCTAssertTrue(v18)
+        let picked = try await client.get("/language/da?return=%2Fmunicipalities")
+        XCTAssertEqual(picked.headers.first(name: .location), "/municipalities")
+        let v19 = try await client.get("/", headers: ["Accept-Language": "sv"]).body.string.contains("<html lang=\"da\">")
+        XCTAssertTrue(v19)
+        let v20 = try await client.get("/language/de").status
+        XCTAssertEqual(v20, .notFound)
+        let v21 = try await client.get("/language/en?return=https://evil.example").headers.first(name: .location)
+        XCTAssertEqual(v21, "/")
+    }
+}

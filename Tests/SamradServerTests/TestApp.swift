@@ -1,0 +1,117 @@
+import Fluent
+import Foundation
+import SamradCore
+@testable import SamradServer
+import SQLKit
+import Vapor
+import XCTest
+import XCTVapor
+
+/// A configured application on a fresh database: in-memory SQLite, or the PostgreSQL named by
+/// SAMRAD_TEST_DATABASE_URL (scripts/test runs the suite once more that way).
+func makeTestApp(outboxDirectory: String? = nil) async throws -> Application {
+    let url = ProcessInfo.processInfo.environment["SAMRAD_TEST_DATABASE_URL"]
+    let storage: Settings.Storage = url.map { .postgres(url: $0) } ?? .sqliteInMemory
+    if case .postgres = storage {
+        let cleaner = try await Application.make(.testing)
+        try SamradApp.configureDatabase(cleaner, storage)
+        let sql = cleaner.db as! any SQLDatabase
+        try await sql.raw("DROP SCHEMA public CASCADE").run()
+        try await sql.raw("CREATE SCHEMA public").run()
+        try await cleaner.asyncShutdown()
+    }
+    let app = try await Application.make(.testing)
+    let settings = Settings(storage: storage, publicBaseURL: "http://127.0.0.1:8080",
+                            outboxDirectory: outboxDirectory ?? NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)",
+                            runsOutboxWorker: false, bcryptCost: 4)
+    do {
+        try await SamradApp.configure(app, settings)
+    } catch {
+        try await app.asyncShutdown()
+        throw error
+    }
+    return app
+}
+
+/// A browser-like client: keeps cookies and sends the CSRF token with forms.
+final class Client: @unchecked Sendable {
+    let app: Application
+    var cookies: [String: String] = [:]
+
+    init(_ app: Application) { self.app = app }
+
+    var csrf: String { cookies["samrad_csrf"] ?? "" }
+
+    @discardableResult
+    func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+        try await send(.GET, path, headers: headers)
+    }
+
+    @discardableResult
+    func post(_ path: String, form: [String: String], withCSRF: Bool = true) async throws -> XCTHTTPResponse {
+        if cookies["samrad_csrf"] == nil { try await get("/") }
+        var fields = form
+        if withCSRF { fields["_csrf"] = csrf }
+        let body = fields.map { "\($0.key.urlEncoded)=\($0.value.urlEncoded)" }.joined(separator: "&")
+        var headers = HTTPHeaders()
+        headers.contentType = .urlEncodedForm
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> XCTHTTPResponse {
+        var headers = headers
+        if !cookies.isEmpty {
+            headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        let response = try await app.testable().sendRequest(method, path, headers: headers, body: body)
+        for value in response.headers[.setCookie] {
+            let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            if pair.count == 2 {
+                let (name, cookie) = (String(pair[0]), String(pair[1]))
+                if cookie.isEmpty || value.contains("Expires=Thu, 01 Jan 1970") { cookies[name] = nil } else { cookies[name] = cookie }
+            }
+        }
+        return response
+    }
+
+    func signIn(_ email: String, _ password: String) async throws {
+        let response = try await post("/sign-in", form: ["email": email, "password": password])
+        XCTAssertEqual(response.status, .seeOther, "sign-in failed: \(response.body.string.prefix(300))")
+    }
+}
+
+extension String {
+    var urlEncoded: String { addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? self }
+}
+
+/// Creates an account with roles directly, as an administrator's invitation would end.
+@discardableResult
+func makeUser(_ app: Application, email: String, password: String = "correct horse battery", grants: [RoleGrant] = [], personID: UUID? = nil) async throws -> User {
+    let user = User(email: email, name: email.components(separatedBy: "@")[0].capitalized, passwordHash: try app.password.hash(password))
+    user.personID = personID
+    try await user.create(on: app.db)
+    for grant in grants { try await RoleAssignment(userID: user.requireID(), grant: grant).create(on: app.db) }
+    return user
+}
+
+/// Creates a personal access token and returns its secret.
+func makeToken(_ app: Application, for user: User) async throws -> String {
+    let secret = "smr_" + Secret.make()
+    try await AccessToken(userID: user.requireID(), name: "test", tokenHash: Secret.hash(secret), prefix: String(secret.prefix(10))).create(on: app.db)
+    return secret
+}
+
+func bearer(_ token: String, json: Bool = false) -> HTTPHeaders {
+    var headers = HTTPHeaders()
+    headers.bearerAuthorization = BearerAuthorization(token: token)
+    if json { headers.contentType = .json }
+    return headers
+}
+
+extension XCTHTTPResponse {
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:] }
+}
+
+func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> XCTHTTPResponse {
+    try await app.testable().sendRequest(method, path, headers: headers, body: body)
+}
