@@ -19,12 +19,14 @@ public enum Server {
             app.http.server.configuration.hostname = hostname
             app.http.server.configuration.port = port
             if let link = try await AccountController.prepareFirstRun(on: app.db, baseURL: settings.publicBaseURL) {
-                print("""
+                // Written unbuffered, so it shows at once also when stdout is a file or a pipe.
+                FileHandle.standardOutput.write(Data("""
 
                 No administrator yet. Open this one-time link to create the administrator account:
                   \(link)
 
-                """)
+
+                """.utf8))
             }
             app.environment.arguments = ["samrad", "serve"]
             try await app.execute()

@@ -1,0 +1,99 @@
+"""The API against a running server: schemathesis over the OpenAPI document, e-mail delivery over
+SMTP with a retry after the server was down, and a backup taken while the server runs."""
+import base64
+import email
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import requests
+from aiosmtpd.controller import Controller
+
+from conftest import BIN, WORK, create_admin
+
+
+def make_token(server, session):
+    token = session.cookies.get("samrad_csrf")
+    page = session.post(server.base + "/profile/tokens", data={"_csrf": token, "name": "schemathesis"}).text
+    start = page.index('<code id="new-token">') + len('<code id="new-token">')
+    return page[start:page.index("<", start)]
+
+
+def test_api_matches_its_openapi_document(api_server):
+    session = create_admin(api_server, email="schema@example.dk")
+    token = make_token(api_server, session)
+    assert requests.get(api_server.base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()["email"] == "schema@example.dk"
+    for auth in ([], ["-H", f"Authorization: Bearer {token}"]):
+        result = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run",
+             api_server.base + "/api/openapi.json", "--url", api_server.base,
+             "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
+             "--max-examples", "40", "--no-color"] + auth,
+            capture_output=True, text=True, timeout=900)
+        print(result.stdout[-4000:])
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def outbox_rows(server):
+    with sqlite3.connect(server.db, timeout=5) as db:
+        return db.execute("SELECT recipient, status, attempts, last_error FROM outbox_messages").fetchall()
+
+
+def test_email_is_retried_until_the_smtp_server_answers(api_server, smtp_port):
+    create_admin_session = requests.Session()
+    create_admin_session.get(api_server.base + "/")
+    token = create_admin_session.cookies.get("samrad_csrf")
+    # The SMTP server is down: the outbox keeps the message and counts the failed attempts.
+    response = create_admin_session.post(api_server.base + "/password/forgot", data={"_csrf": token, "email": "schema@example.dk"}, allow_redirects=False)
+    assert response.status_code == 303
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        rows = [r for r in outbox_rows(api_server) if r[0] == "schema@example.dk"]
+        if rows and rows[0][2] >= 1:
+            break
+        time.sleep(0.2)
+    assert rows and rows[0][1] == "pending" and rows[0][2] >= 1 and rows[0][3], rows
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not inbox.messages:
+            time.sleep(0.2)
+        assert len(inbox.messages) == 1
+        envelope = inbox.messages[0]
+        assert envelope.rcpt_tos == ["schema@example.dk"]
+        message = email.message_from_bytes(envelope.content)
+        assert message["To"] == "schema@example.dk"
+        body = message.get_payload(decode=True).decode("utf-8")
+        assert "/password/reset/" in body
+        time.sleep(1)
+        assert len(inbox.messages) == 1, "delivered exactly once"
+        assert [r[1] for r in outbox_rows(api_server) if r[0] == "schema@example.dk"] == ["sent"]
+    finally:
+        controller.stop()
+
+
+def test_backup_while_serving(api_server):
+    target = os.path.join(WORK, "backup.sqlite")
+    if os.path.exists(target):
+        os.remove(target)
+    subprocess.run([BIN, "backup", "--db", api_server.db, target], check=True, timeout=120)
+    with sqlite3.connect(target) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM municipalities").fetchone()[0] == 1054
+    # Running the import again changes nothing.
+    output = subprocess.run([BIN, "import-directory", "--db", target], check=True, capture_output=True, text=True, timeout=120).stdout
+    assert "nothing changed" in output
