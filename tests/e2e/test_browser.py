@@ -7,7 +7,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,13 @@ def browser():
     driver.quit()
 
 
+def navigating(browser, action):
+    """Runs an action that loads a new page and waits until the new page has replaced the old."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
+
+
 def heading(browser):
     return browser.find_element(By.TAG_NAME, "h1").text
 
@@ -36,26 +44,26 @@ def test_first_run_setup_sign_out_and_sign_in(browser, browser_server):
     browser.find_element(By.ID, "name").send_keys("Ada Admin")
     browser.find_element(By.ID, "email").send_keys("ada@example")
     browser.find_element(By.ID, "password").send_keys("short")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigating(browser, lambda: browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click())
     assert browser.find_element(By.ID, "password-error").text == "Use at least 10 characters."
     assert browser.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
     assert browser.find_element(By.ID, "name").get_attribute("value") == "Ada Admin"
     email = browser.find_element(By.ID, "email")
     email.clear()
     email.send_keys("ada@example.dk")
-    browser.find_element(By.ID, "password").send_keys("a long enough password" + Keys.ENTER)
+    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys("a long enough password" + Keys.ENTER))
     assert "Welcome! You are the administrator." in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     assert browser.find_element(By.LINK_TEXT, "Administration")
 
-    browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
+    navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click())
     assert browser.find_element(By.LINK_TEXT, "Sign in")
-    browser.find_element(By.LINK_TEXT, "Sign in").click()
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "Sign in").click())
     browser.find_element(By.ID, "email").send_keys("ada@example.dk")
-    browser.find_element(By.ID, "password").send_keys("wrong password" + Keys.ENTER)
+    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys("wrong password" + Keys.ENTER))
     assert "The e-mail address or the password is wrong." in browser.find_element(By.ID, "error-summary").text
-    browser.find_element(By.ID, "password").send_keys("a long enough password" + Keys.ENTER)
+    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys("a long enough password" + Keys.ENTER))
     assert browser.find_element(By.LINK_TEXT, "Ada Admin")
-    browser.find_element(By.LINK_TEXT, "Ada Admin").click()
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "Ada Admin").click())
     assert heading(browser) == "Your profile"
 
 
@@ -64,37 +72,37 @@ def test_browse_and_filter_municipalities(browser, browser_server):
     assert heading(browser) == "Municipalities"
     assert "1,054 municipalities found" in browser.find_element(By.ID, "result-count").text
     Select(browser.find_element(By.ID, "country")).select_by_visible_text("Sweden")
-    browser.find_element(By.ID, "q").send_keys("malmo" + Keys.ENTER)
+    navigating(browser, lambda: browser.find_element(By.ID, "q").send_keys("malmo" + Keys.ENTER))
     rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
     assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == ["Malmö"]
-    rows[0].find_element(By.LINK_TEXT, "Malmö").click()
+    navigating(browser, lambda: rows[0].find_element(By.LINK_TEXT, "Malmö").click())
     assert heading(browser) == "Malmö"
     assert browser.find_element(By.ID, "neighbours-heading").text == "Neighbouring municipalities"
     assert "Burlöv" in browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=neighbours-heading]").text
 
     browser.get(browser_server.base + "/municipalities?country=dk")
     Select(browser.find_element(By.ID, "region")).select_by_visible_text("Region Nordjylland")
-    browser.find_element(By.XPATH, "//button[normalize-space()='Show']").click()
+    navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Show']").click())
     assert "11 municipalities found" in browser.find_element(By.ID, "result-count").text
 
     browser.get(browser_server.base + "/municipalities?country=se")
-    browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    navigating(browser, lambda: browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click())
     assert browser.find_element(By.CSS_SELECTOR, ".pager a[aria-current=page]").text == "2"
 
 
 def test_switch_language(browser, browser_server):
     browser.get(browser_server.base + "/municipalities?country=dk")
-    browser.find_element(By.CSS_SELECTOR, "a[hreflang=sv]").click()
+    navigating(browser, lambda: browser.find_element(By.CSS_SELECTOR, "a[hreflang=sv]").click())
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
     assert heading(browser) == "Kommuner"
     assert "98 kommuner hittades" in browser.find_element(By.ID, "result-count").text
     assert "country=dk" in browser.current_url, "the picker returns to the same page"
-    browser.find_element(By.CSS_SELECTOR, "a[hreflang=da]").click()
+    navigating(browser, lambda: browser.find_element(By.CSS_SELECTOR, "a[hreflang=da]").click())
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "da"
     assert browser.find_element(By.CSS_SELECTOR, "a[hreflang=da]").get_attribute("aria-current") == "true"
     browser.get(browser_server.base + "/municipalities/dk/101")
     assert "671.714" in browser.page_source
-    browser.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click()
+    navigating(browser, lambda: browser.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click())
     assert "671,714" in browser.page_source
 
 
