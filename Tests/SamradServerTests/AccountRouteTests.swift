@@ -63,8 +63,9 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(v6, .ok)
         let v7 = try await client.post("/sign-out", form: [:]).status
         XCTAssertEqual(v7, .seeOther)
-        let v8 = try await client.get("/profile").status
-        XCTAssertEqual(v8, .unauthorized)
+        let signedOut = try await client.get("/profile")
+        XCTAssertEqual(signedOut.status, .seeOther)
+        XCTAssertEqual(signedOut.headers.first(name: .location), "/sign-in?next=%2Fprofile")
 
         for _ in 0..<5 {
             _ = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "guess"])
@@ -185,5 +186,54 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(v20, .notFound)
         let v21 = try await client.get("/language/en?return=https://evil.example").headers.first(name: .location)
         XCTAssertEqual(v21, "/")
+    }
+
+    func testAdministratorGivesAndRemovesRoles() async throws {
+        let admin = try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)])
+        let kim = try await makeUser(app, email: "kim@example.dk")
+        let client = Client(app)
+        try await client.signIn("admin@example.dk", "correct horse battery")
+        let page = try await client.get("/admin/accounts")
+        XCTAssertTrue(page.body.string.contains("id=\"municipality-\(kim.id!.uuidString)\""))
+        let granted = try await client.post("/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "coordinator", "municipality": "dk/101"])
+        XCTAssertEqual(granted.status, .seeOther)
+        let missing = try await client.post("/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "organiser"])
+        XCTAssertEqual(missing.status, .unprocessableEntity)
+        let roles = try await RoleAssignment.query(on: app.db).filter(\.$userID == kim.id!).all()
+        XCTAssertEqual(roles.compactMap(\.grant), [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
+
+        let member = Client(app)
+        try await member.signIn("kim@example.dk", "correct horse battery")
+        let forbidden = try await member.post("/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "administrator"])
+        XCTAssertEqual(forbidden.status, .forbidden)
+
+        let revoked = try await client.post("/admin/accounts/\(kim.id!.uuidString)/roles/\(roles[0].id!.uuidString)/delete", form: [:])
+        XCTAssertEqual(revoked.status, .seeOther)
+        let adminRole = try await RoleAssignment.query(on: app.db).filter(\.$userID == admin.id!).first()
+        let last = try await client.post("/admin/accounts/\(admin.id!.uuidString)/roles/\(adminRole!.id!.uuidString)/delete", form: [:])
+        XCTAssertEqual(last.status, .conflict, "the last administrator keeps the role")
+        let actions = try await AuditEntry.query(on: app.db).sort(\.$at).all().map(\.action)
+        XCTAssertEqual(actions, ["role:grant", "role:revoke"])
+        let audit = try await client.get("/admin/audit", headers: ["Accept-Language": "sv"])
+        XCTAssertTrue(audit.body.string.contains("Gav en roll"))
+    }
+
+    func testSessionCallsToTheAPINeedTheCSRFHeader() async throws {
+        try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)])
+        let client = Client(app)
+        try await client.signIn("admin@example.dk", "correct horse battery")
+        let body = ByteBuffer(string: #"{"name":"SKR","kind":"association"}"#)
+        let without = try await client.send(.POST, "/api/v1/organisations", headers: ["Content-Type": "application/json"], body: body)
+        XCTAssertEqual(without.status, .forbidden)
+        let with = try await client.send(.POST, "/api/v1/organisations", headers: ["Content-Type": "application/json", "X-CSRF-Token": client.csrf], body: body)
+        XCTAssertEqual(with.status, .created)
+    }
+
+    func testMigrationsRevertAndApplyAgain() async throws {
+        try await app.autoRevert()
+        try await app.autoMigrate()
+        let imported = try await DirectoryImport.run(on: app.db, files: app.resources, logger: app.logger)
+        XCTAssertTrue(imported.imported)
+        XCTAssertEqual(imported.municipalities, 1054)
     }
 }

@@ -89,3 +89,23 @@ def api_server(smtp_port):
     server = Server("api", env={"SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "OUTBOX_INTERVAL": "0.3", "OUTBOX_RETRY_BASE": "1"})
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_smtp():
+    """A certificate for localhost made for this run, and a port for an SMTP server that requires
+    STARTTLS and a login."""
+    folder = os.path.join(WORK, "smtp-tls")
+    os.makedirs(folder, exist_ok=True)
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return {"port": free_port(), "cert": cert, "key": key}
+
+
+@pytest.fixture(scope="module")
+def tls_server(tls_smtp):
+    url = f"smtp://mailer:s%C3%A6cret@localhost:{tls_smtp['port']}?starttls=true&ca={tls_smtp['cert']}"
+    server = Server("tls", env={"SMTP_URL": url, "OUTBOX_INTERVAL": "0.3", "OUTBOX_RETRY_BASE": "1"})
+    yield server
+    server.stop()

@@ -97,3 +97,34 @@ def test_backup_while_serving(api_server):
     # Running the import again changes nothing.
     output = subprocess.run([BIN, "import-directory", "--db", target], check=True, capture_output=True, text=True, timeout=120).stdout
     assert "nothing changed" in output
+
+
+def test_email_over_starttls_with_login(tls_server, tls_smtp):
+    import ssl
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"mailer" and auth_data.password == "sæcret".encode()
+        logins.append((mechanism, ok))
+        return AuthResult(success=ok)
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls_smtp["cert"], tls_smtp["key"])
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=tls_smtp["port"], tls_context=context, require_starttls=True,
+                            authenticator=authenticator, auth_required=True, auth_require_tls=True)
+    controller.start()
+    try:
+        create_admin(tls_server, email="tls@example.dk")
+        session = requests.Session()
+        session.get(tls_server.base + "/")
+        session.post(tls_server.base + "/password/forgot", data={"_csrf": session.cookies.get("samrad_csrf"), "email": "tls@example.dk"})
+        deadline = time.time() + 60
+        while time.time() < deadline and not inbox.messages:
+            time.sleep(0.2)
+        assert logins == [("PLAIN", True)]
+        assert [m.rcpt_tos for m in inbox.messages] == [["tls@example.dk"]]
+    finally:
+        controller.stop()

@@ -14,8 +14,11 @@ struct ActorResolver: AsyncMiddleware {
             else {
                 throw SamradError(.unauthenticated, "error.bad_token")
             }
-            token.lastUsedAt = Date()
-            try await token.save(on: request.db)
+            // "Last used" to the minute is enough; it spares a write on every API call.
+            if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+                token.lastUsedAt = Date()
+                try await token.save(on: request.db)
+            }
             try await attach(user, to: request, viaToken: true)
         } else if request.hasSession, let id = request.session.data["user"].flatMap(UUID.init(uuidString:)) {
             if let user = try await User.find(id, on: request.db), !user.disabled {

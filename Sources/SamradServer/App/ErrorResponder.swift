@@ -1,4 +1,9 @@
+import AsyncKit
 import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import NIOCore
+import NIOPosix
 import Foundation
 import SamradCore
 import Vapor
@@ -16,6 +21,11 @@ struct ErrorResponder: AsyncMiddleware {
             }
             if request.wantsJSON {
                 return try problem.response()
+            }
+            // A page that needs an account sends the visitor to sign in and then back.
+            if problem.httpStatus == .unauthorized, request.method == .GET {
+                let next = request.url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F"
+                return request.redirect(to: "/sign-in?next=\(next)")
             }
             return try await ErrorPage.render(problem, on: request)
         }
@@ -111,12 +121,18 @@ struct Problem: Content {
         }
     }
 
-    /// Connection failures to the database are the database being away, not a bug: 503.
+    /// The database being away or overloaded is not a bug: 503 with a clear message, not a 500.
     static func isDatabaseUnavailable(_ error: any Error) -> Bool {
-        let text = String(reflecting: error)
-        return text.contains("connection") && (text.contains("refused") || text.contains("closed") || text.contains("timeout"))
-            || text.contains("PSQLError") && text.contains("connection")
-            || text.contains("NIOConnectionError") || text.contains("ConnectionPoolTimeoutError") || text.contains("connectionPoolTimeout")
+        switch error {
+        case let error as PSQLError:
+            return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code)
+        case let error as SQLiteError:
+            return error.reason == .busy || error.reason == .locked
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError, is ChannelError, is IOError:
+            return true
+        default:
+            return false
+        }
     }
 }
 

@@ -24,16 +24,17 @@ struct SecurityHeaders: AsyncMiddleware {
 }
 
 /// Cross-site request forgery protection for forms, by double submit: a random token in a
-/// SameSite=Strict cookie must come back in the form's `_csrf` field. API calls with a bearer token
-/// carry no cookie and need no token; API calls with a session cookie must send it as X-CSRF-Token.
+/// SameSite=Strict cookie must come back in the form's `_csrf` field. The cookie is issued only when
+/// a page with a form asks for the token, so the API and plain pages set no cookie. API calls with a
+/// bearer token carry no cookie and need no token; API calls with a session must send X-CSRF-Token.
 struct CSRFGuard: AsyncMiddleware {
     static let cookieName = "samrad_csrf"
     static let fieldName = "_csrf"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let existing = request.cookies[Self.cookieName]?.string
-        let token = existing.flatMap { $0.count >= 32 ? $0 : nil } ?? Secret.make()
-        request.storage[CSRFTokenKey.self] = token
+        let existing = request.cookies[Self.cookieName].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
+        let token = CSRFToken(existing: existing)
+        request.storage[CSRFToken.Key.self] = token
 
         // An API call without a session has no ambient authority to forge; it is judged by its token.
         let exempt = request.isTokenAuthenticated || (request.url.path.hasPrefix("/api/") && !request.hasSession)
@@ -50,9 +51,9 @@ struct CSRFGuard: AsyncMiddleware {
         }
 
         let response = try await next.respond(to: request)
-        if existing != token {
+        if let issued = token.issued {
             response.cookies[Self.cookieName] = HTTPCookies.Value(
-                string: token, expires: nil, maxAge: nil, domain: nil, path: "/",
+                string: issued, expires: nil, maxAge: nil, domain: nil, path: "/",
                 isSecure: request.settings.publicBaseURL.hasPrefix("https://"), isHTTPOnly: true, sameSite: .strict)
         }
         return response
@@ -65,10 +66,25 @@ struct CSRFGuard: AsyncMiddleware {
     }
 }
 
-struct CSRFTokenKey: StorageKey { typealias Value = String }
+/// The request's CSRF token: the cookie's, or a new one made when a form first needs it.
+final class CSRFToken: @unchecked Sendable {
+    struct Key: StorageKey { typealias Value = CSRFToken }
+    private let existing: String?
+    private(set) var issued: String?
+
+    init(existing: String?) { self.existing = existing }
+
+    var value: String {
+        if let existing { return existing }
+        if let issued { return issued }
+        let made = Secret.make()
+        issued = made
+        return made
+    }
+}
 
 extension Request {
-    var csrfToken: String { storage[CSRFTokenKey.self] ?? "" }
+    var csrfToken: String { storage[CSRFToken.Key.self]?.value ?? "" }
 }
 
 /// Refuses bodies over the limit with 413 before any handler reads them: by Content-Length when it

@@ -5,24 +5,30 @@ import NIOSSL
 import SamradCore
 
 /// Where and how to reach the SMTP server: smtp://[user:password@]host[:port][?starttls=true]
-/// (smtp+starttls://… means the same as ?starttls=true).
+/// (smtp+starttls://… means the same as ?starttls=true). `&ca=/path/ca.pem` trusts that CA instead
+/// of the system's, for an in-house mail relay with its own certificate.
 struct SMTPServer: Sendable, Equatable {
     var host: String
     var port: Int
     var username: String?
     var password: String?
     var startTLS: Bool
+    var caFile: String?
+}
 
+extension SMTPServer {
     init(url text: String) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
               ["smtp", "smtp+starttls"].contains(scheme), let host = components.host, !host.isEmpty else {
-            throw SamradError(.invalidInput, "smtp.bad_url", [text])
+            // The URL may hold a password: the message does not repeat it.
+            throw SamradError(.invalidInput, "smtp.bad_url")
         }
         self.host = host
         port = components.port ?? (scheme == "smtp+starttls" ? 587 : 25)
-        username = components.user?.removingPercentEncoding
-        password = components.password?.removingPercentEncoding
+        username = components.user
+        password = components.password
         startTLS = scheme == "smtp+starttls" || components.queryItems?.contains { $0.name == "starttls" && $0.value == "true" } == true
+        caFile = components.queryItems?.first { $0.name == "ca" }?.value
     }
 }
 
@@ -74,8 +80,12 @@ struct SMTPClient {
                     throw SMTPError(description: "SMTP server does not offer STARTTLS")
                 }
                 _ = try await command("STARTTLS", expect: [220])
-                let context = try NIOSSLContext(configuration: .makeClientConfiguration())
-                let handler = try NIOSSLClientHandler(context: context, serverHostname: server.host)
+                var tls = TLSConfiguration.makeClientConfiguration()
+                if let caFile = server.caFile { tls.trustRoots = .file(caFile) }
+                let context = try NIOSSLContext(configuration: tls)
+                // SNI takes names only; an address literal is checked against the certificate's IP.
+                let isAddress = server.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : server.host)
                 try await channel.channel.pipeline.addHandler(handler, position: .first).get()
                 capabilities = try await command("EHLO samrad.localhost", expect: [250])
             }
