@@ -4,6 +4,21 @@ import SamradServer
 
 @main
 struct Samrad: AsyncParsableCommand {
+    static func main() async {
+        // Run Swift concurrency on NIO's event loops, so async handlers do not hop between thread pools.
+        Server.useEventLoopsAsGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "samrad",
         abstract: "Samrad: collaboration networks between municipalities on school development.",

@@ -49,14 +49,3 @@ struct TranslateTag: LeafTag {
         return .string(request.catalog.text(key, request.language, arguments))
     }
 }
-
-/// `#n(number)`: a number grouped the way the reader's language writes it (1.234.567 / 1 234 567 / 1,234,567).
-struct NumberTag: LeafTag {
-    func render(_ ctx: LeafContext) throws -> LeafData {
-        guard let parameter = ctx.parameters.first else { return .string("") }
-        let language = ctx.request?.language ?? .en
-        if let int = parameter.int { return .string(NumberText.integer(int, language)) }
-        if let double = parameter.double { return .string(NumberText.decimal(double, language)) }
-        return .string(parameter.string ?? "")
-    }
-}

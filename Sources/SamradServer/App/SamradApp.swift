@@ -34,7 +34,6 @@ public enum SamradApp {
         // The package manager puts resources under .build/; Leaf's default refuses hidden folders.
         app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.onlyLeafExtensions], sandboxDirectory: views, viewDirectory: views))
         app.leaf.tags["t"] = TranslateTag()
-        app.leaf.tags["n"] = NumberTag()
 
         // Order matters: errors outermost, so every failure below becomes problem+json or a page.
         app.middleware = Middlewares()
@@ -42,7 +41,7 @@ public enum SamradApp {
         app.middleware.use(ErrorResponder())
         app.middleware.use(SecurityHeaders(secure: secure))
         app.middleware.use(BodySizeLimit())
-        app.middleware.use(FileMiddleware(publicDirectory: resources.url("Public").path + "/", defaultFile: nil))
+        app.middleware.use(StaticFiles(files: FileMiddleware(publicDirectory: resources.url("Public").path + "/", defaultFile: nil)))
         app.middleware.use(app.sessions.middleware)
         app.middleware.use(ActorResolver())
         app.middleware.use(LanguageResolver())

@@ -101,3 +101,17 @@ struct BodySizeLimit: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
+
+/// Serves the files under Public/ (stylesheets). Only their own paths reach the disk: asking the file
+/// system for every API path would cost a file open per request.
+struct StaticFiles: AsyncMiddleware {
+    static let prefixes = ["/css/"]
+    let files: FileMiddleware
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if Self.prefixes.contains(where: { request.url.path.hasPrefix($0) }) {
+            return try await files.respond(to: request, chainingTo: next)
+        }
+        return try await next.respond(to: request)
+    }
+}

@@ -1,4 +1,6 @@
 import Fluent
+import NIOCore
+import NIOPosix
 import Foundation
 import Logging
 import SQLKit
@@ -6,10 +8,14 @@ import Vapor
 
 /// What the `samrad` command runs.
 public enum Server {
+    public static func useEventLoopsAsGlobalExecutor() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
     static func makeApp(_ environment: String) async throws -> Application {
         var env = Environment(name: environment, arguments: ["samrad"])
         try LoggingSystem.bootstrap(from: &env)
-        return try await Application.make(env)
+        return try await Application.make(env, .shared(MultiThreadedEventLoopGroup.singleton))
     }
 
     public static func serve(settings: Settings, hostname: String, port: Int, environment: String) async throws {

@@ -98,20 +98,21 @@ struct DirectoryController: RouteCollection {
         var similarSource: String?
     }
 
-    struct ListJSON: Content {
-        var items: [MunicipalityJSON]
-        var total: Int
-        var page: Int
-        var perPage: Int
-        var pageCount: Int
-    }
-
+    /// `{"items":[…],"total":…,"page":…,"perPage":…,"pageCount":…}`, the items from the snapshot's
+    /// ready JSON.
     func listAPI(_ request: Request) async throws -> Response {
         let query = try Self.query(request)
-        let result = request.municipalities.search(query)
-        let body = ListJSON(items: result.items.map(MunicipalityJSON.init), total: result.total, page: result.page,
-                            perPage: result.perPage, pageCount: result.pageCount)
-        let response = try await body.encodeResponse(for: request)
+        let snapshot = request.application.directorySnapshot
+        let result = snapshot.directory.search(query)
+        var body = ByteBufferAllocator().buffer(capacity: 96 + result.items.count * 420)
+        body.writeStaticString("{\"items\":[")
+        for (index, m) in result.items.enumerated() {
+            if index > 0 { body.writeStaticString(",") }
+            if let item = snapshot.json[m.key] { body.writeImmutableBuffer(item) }
+        }
+        body.writeString("],\"total\":\(result.total),\"page\":\(result.page),\"perPage\":\(result.perPage),\"pageCount\":\(result.pageCount)}")
+        let response = Response(status: .ok, body: .init(buffer: body))
+        response.headers.contentType = .json
         response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
         return response
     }
@@ -157,7 +158,7 @@ struct DirectoryController: RouteCollection {
     struct OptionGroup: Encodable { var label: String; var options: [Option] }
     struct Row: Encodable {
         var href: String; var name: String; var code: String; var country: String; var countryName: String
-        var region: String; var population: Int; var group: String
+        var region: String; var population: String; var group: String
     }
     struct PageLink: Encodable { var href: String; var number: Int; var current: Bool }
 
@@ -205,7 +206,7 @@ struct DirectoryController: RouteCollection {
         }
         let rows = result.items.map { m in
             Row(href: "/municipalities/\(m.country.rawValue)/\(m.code)", name: m.name, code: m.code, country: m.country.rawValue,
-                countryName: countryName(m.country), region: m.regionName, population: m.population,
+                countryName: countryName(m.country), region: m.regionName, population: NumberText.integer(m.population, request.language),
                 group: m.groupName ?? "")
         }
         func link(page: Int?, path: String = "/municipalities") -> String {

@@ -85,7 +85,14 @@ extension Array {
 
 /// The directory in memory, read from the database at start and after each import.
 enum DirectoryStore {
-    struct Key: StorageKey { typealias Value = NIOLockedValueBox<MunicipalityDirectory> }
+    struct Key: StorageKey { typealias Value = NIOLockedValueBox<Snapshot> }
+
+    /// The directory and each municipality's API JSON, encoded once per import so that a list
+    /// answer is a concatenation of ready bytes.
+    struct Snapshot: Sendable {
+        var directory: MunicipalityDirectory
+        var json: [MunicipalityKey: ByteBuffer]
+    }
 
     private struct Row: Decodable {
         var country: String
@@ -129,16 +136,24 @@ enum DirectoryStore {
                                 neighbours: neighbours[key] ?? [], similar: similar[key] ?? [])
         }
         let directory = MunicipalityDirectory(municipalities)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var json: [MunicipalityKey: ByteBuffer] = [:]
+        for m in municipalities {
+            json[m.key] = ByteBuffer(data: try encoder.encode(DirectoryController.MunicipalityJSON(m)))
+        }
+        let snapshot = Snapshot(directory: directory, json: json)
         if let box = app.storage[Key.self] {
-            box.withLockedValue { $0 = directory }
+            box.withLockedValue { $0 = snapshot }
         } else {
-            app.storage[Key.self] = NIOLockedValueBox(directory)
+            app.storage[Key.self] = NIOLockedValueBox(snapshot)
         }
     }
 }
 
 extension Application {
-    var municipalities: MunicipalityDirectory { storage[DirectoryStore.Key.self]!.withLockedValue { $0 } }
+    var municipalities: MunicipalityDirectory { storage[DirectoryStore.Key.self]!.withLockedValue { $0.directory } }
+    var directorySnapshot: DirectoryStore.Snapshot { storage[DirectoryStore.Key.self]!.withLockedValue { $0 } }
 }
 
 extension Request {
