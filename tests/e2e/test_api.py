@@ -31,7 +31,7 @@ def test_api_matches_its_openapi_document(api_server):
              api_server.base + "/api/openapi.json", "--url", api_server.base,
              "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
              "--max-examples", "40", "--no-color"] + auth,
-            capture_output=True, text=True, timeout=900)
+            capture_output=True, text=True, timeout=900, cwd=WORK)
         print(result.stdout[-4000:])
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
