@@ -17,11 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The domain: pure Swift, no Vapor and no database.
-        .target(name: "SamradCore"),
+        .target(name: "SamradCore", dependencies: [.product(name: "Ink", package: "Ink")]),
         // Vapor wiring, Fluent models and migrations, routes and views.
         .target(
             name: "SamradServer",

@@ -81,3 +81,24 @@ final class LocalizationTests: XCTestCase {
         XCTAssertEqual(NumberText.decimal(7372.05, .en, fractionDigits: 2), "7,372.05")
     }
 }
+
+final class DateTextTests: XCTestCase {
+    func testDatesInEachLanguageAndZone() {
+        // 27 May 2014, 13:00 in Copenhagen (CEST, UTC+2): the first political meeting of case 1.
+        let meeting = DateText.parseLocal("2014-05-27T13:00", zone: "Europe/Copenhagen")!
+        XCTAssertEqual(ISO8601DateFormatter().string(from: meeting), "2014-05-27T11:00:00Z")
+        XCTAssertEqual(DateText.dateTime(meeting, .da, zone: "Europe/Copenhagen"), "27. maj 2014 kl. 13.00")
+        XCTAssertEqual(DateText.dateTime(meeting, .sv, zone: "Europe/Stockholm"), "27 maj 2014 kl. 13:00")
+        XCTAssertEqual(DateText.dateTime(meeting, .en, zone: "Europe/Helsinki"), "27 May 2014, 14:00")
+        XCTAssertEqual(DateText.local(meeting, zone: "Europe/Copenhagen"), "2014-05-27T13:00")
+        XCTAssertNil(DateText.parseLocal("27/05/2014", zone: "Europe/Copenhagen"))
+        XCTAssertTrue(DateText.isISODate("2016-06-01"))
+        XCTAssertFalse(DateText.isISODate("2016-13-01"))
+    }
+
+    func testSlugs() {
+        XCTAssertEqual(Slug.make("Kommunesamarbejde om folkeskolen 2014"), "kommunesamarbejde-om-folkeskolen-2014")
+        XCTAssertEqual(Slug.make("Økonomi- og ressourcestyring!"), "okonomi-og-ressourcestyring")
+        XCTAssertEqual(Slug.make("Nätverk för skolutveckling – Värmland"), "natverk-for-skolutveckling-varmland")
+    }
+}

@@ -70,6 +70,8 @@ public enum SamradApp {
         try app.register(collection: PeopleController())
         try app.register(collection: OrganisationController())
         try app.register(collection: APIDocumentController())
+        try app.register(collection: CollaborationAPI())
+        try app.register(collection: CollaborationPages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

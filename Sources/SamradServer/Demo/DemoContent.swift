@@ -18,7 +18,7 @@ enum DemoContent {
 
             // Case 1: the political track asks each municipality for its committee chair, a committee
             // member and an administration representative.
-            let people: [(String, Person.Position, String, MunicipalityKey?, UUID?)] = [
+            let people: [(String, Position, String, MunicipalityKey?, UUID?)] = [
                 ("Anne Example Jensen", .consultant, "Konsulent, skole og uddannelse", nil, kl.id),
                 ("Peter Example Holm", .consultant, "Chefkonsulent", nil, kl.id),
                 ("Karin Example Lund", .consultant, "Handläggare, skola", nil, skr.id),

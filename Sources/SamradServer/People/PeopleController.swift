@@ -45,7 +45,7 @@ struct PeopleController: RouteCollection {
         let name = v.required("name", input.name, maxLength: 120)
         let email = v.email("email", input.email, required: false)
         let phone = v.phone("phone", input.phone)
-        let position = v.oneOf("position", input.position, as: Person.Position.self)
+        let position = v.oneOf("position", input.position, as: Position.self)
         let title = v.optional("title", input.title, maxLength: 120)
         var municipality: MunicipalityKey? = nil
         if let text = input.municipality, !text.isEmpty {
@@ -226,7 +226,7 @@ struct PeopleController: RouteCollection {
         return FormContext(
             page: PageContext(request, titleKey: deleteAction == nil ? "people.new_title" : "people.edit_title"),
             form: form, action: action,
-            positions: Person.Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: $0.rawValue == selectedPosition) },
+            positions: Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: $0.rawValue == selectedPosition) },
             organisations: [Option(value: "", label: request.t("people.no_organisation"), selected: selectedOrganisation.isEmpty)]
                 + organisations.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id!.uuidString == selectedOrganisation) },
             deleteAction: deleteAction,

@@ -37,20 +37,6 @@ final class Organisation: Model, @unchecked Sendable {
 final class Person: Model, @unchecked Sendable {
     static let schema = "people"
 
-    enum Position: String, CaseIterable, Codable {
-        case committeeChair = "committee_chair"
-        case committeeMember = "committee_member"
-        case mayor
-        case educationDirector = "education_director"
-        case schoolChief = "school_chief"
-        case administration
-        case schoolLeader = "school_leader"
-        case teacher
-        case consultant
-        case researcher
-        case other
-    }
-
     @ID(key: .id) var id: UUID?
     @Field(key: "name") var name: String
     @OptionalField(key: "email") var email: String?

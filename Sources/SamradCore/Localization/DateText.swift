@@ -1,0 +1,81 @@
+import Foundation
+
+/// Dates and times as each language writes them, in a named zone. Month names are written out here
+/// so the output does not depend on the locale data the platform's Foundation carries.
+public enum DateText {
+    static let months: [Language: [String]] = [
+        .da: ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"],
+        .sv: ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"],
+        .en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    ]
+
+    static func parts(_ date: Date, zone: String) -> DateComponents {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!
+        return calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    }
+
+    /// "9. maj 2014", "9 maj 2014", "9 May 2014".
+    public static func date(_ date: Date, _ language: Language, zone: String) -> String {
+        let p = parts(date, zone: zone)
+        let month = months[language]![(p.month ?? 1) - 1]
+        switch language {
+        case .da: return "\(p.day!). \(month) \(p.year!)"
+        case .sv, .en: return "\(p.day!) \(month) \(p.year!)"
+        }
+    }
+
+    /// "9. maj 2014 kl. 12.00", "9 maj 2014 kl. 12:00", "9 May 2014, 12:00".
+    public static func dateTime(_ value: Date, _ language: Language, zone: String) -> String {
+        let p = parts(value, zone: zone)
+        let hh = p.hour! < 10 ? "0\(p.hour!)" : "\(p.hour!)"
+        let mm = p.minute! < 10 ? "0\(p.minute!)" : "\(p.minute!)"
+        switch language {
+        case .da: return "\(date(value, language, zone: zone)) kl. \(hh).\(mm)"
+        case .sv: return "\(date(value, language, zone: zone)) kl. \(hh):\(mm)"
+        case .en: return "\(date(value, language, zone: zone)), \(hh):\(mm)"
+        }
+    }
+
+    /// Reads "2014-05-09T12:00" (an HTML datetime-local value) as a time in `zone`.
+    public static func parseLocal(_ text: String, zone: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: zone)
+        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
+    /// The datetime-local value of a moment in `zone`: "2014-05-09T12:00".
+    public static func local(_ date: Date, zone: String) -> String {
+        let p = parts(date, zone: zone)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(p.year!)-\(two(p.month!))-\(two(p.day!))T\(two(p.hour!)):\(two(p.minute!))"
+    }
+
+    /// Checks an ISO date "2014-05-27".
+    public static func isISODate(_ text: String) -> Bool {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return text.count == 10 && formatter.date(from: text) != nil
+    }
+}
+
+/// URL names made from titles: "Kommunesamarbejde om folkeskolen 2014" → "kommunesamarbejde-om-folkeskolen-2014".
+public enum Slug {
+    public static func make(_ title: String) -> String {
+        let folded = NordicCollation.fold(title)
+        var slug = ""
+        for scalar in folded.unicodeScalars {
+            if scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar)) { slug.unicodeScalars.append(scalar) }
+            else if !slug.hasSuffix("-") { slug += "-" }
+        }
+        let trimmed = slug.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return String(trimmed.prefix(80)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+    }
+}

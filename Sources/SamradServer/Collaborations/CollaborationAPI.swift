@@ -1,0 +1,241 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+
+/// The JSON API of collaborations and registrations; the pages in `CollaborationPages` share its
+/// lookups and changes.
+struct CollaborationAPI: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1", "collaborations")
+        api.get(use: list)
+        api.post(use: create)
+        api.get(":slug", use: show)
+        api.put(":slug", use: update)
+        api.post(":slug", "status", use: changeStatus)
+        api.post(":slug", "invitations", use: invite)
+        api.get(":slug", "board", use: board)
+        let registration = api.grouped(":slug", "registrations", ":country", ":code")
+        registration.get(use: showRegistration)
+        registration.post(use: register)
+        registration.put(use: changeSeats)
+        registration.post("decline", use: decline)
+        registration.post("withdraw", use: withdraw)
+    }
+
+    // MARK: Lookups shared with the pages
+
+    /// The collaboration of the path, if the actor may see it (drafts are 404 to others).
+    static func find(_ request: Request) async throws -> Collaboration {
+        guard let slug = request.parameters.get("slug"),
+              let collaboration = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first(),
+              CollaborationPolicy.mayView(request.actor, status: collaboration.statusValue, organiserID: collaboration.organiserID)
+        else { throw SamradError.notFound("error.collaboration_not_found") }
+        return collaboration
+    }
+
+    static func municipality(_ request: Request) throws -> Municipality {
+        guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)),
+              let code = request.parameters.get("code"),
+              let m = request.municipalities[MunicipalityKey(country, code)] else {
+            throw SamradError.notFound("error.municipality_not_found")
+        }
+        return m
+    }
+
+    static func uniqueSlug(_ title: String, on db: any Database) async throws -> String {
+        let base = Slug.make(title).isEmpty ? "collaboration" : Slug.make(title)
+        var slug = base
+        var n = 2
+        while try await Collaboration.query(on: db).filter(\.$slug == slug).count() > 0 {
+            slug = "\(base)-\(n)"
+            n += 1
+        }
+        return slug
+    }
+
+    static func counts(_ collaboration: Collaboration, on db: any Database) async throws -> (registered: Int, active: Int) {
+        let id = try collaboration.requireID()
+        let registered = try await RegistrationDesk.registeredCount(id, on: db)
+        let active = try await Registration.query(on: db).filter(\.$collaborationID == id)
+            .filter(\.$status ~~ [RegistrationStatus.registered.rawValue, RegistrationStatus.waitlisted.rawValue]).count()
+        return (registered, active)
+    }
+
+    // MARK: Collaborations
+
+    struct ListJSON: Content { var items: [CollaborationJSON] }
+
+    func list(_ request: Request) async throws -> ListJSON {
+        let all = try await Collaboration.query(on: request.db).sort(\.$createdAt, .descending).all()
+        return ListJSON(items: all.filter { CollaborationPolicy.mayView(request.actor, status: $0.statusValue, organiserID: $0.organiserID) }.map(CollaborationJSON.init))
+    }
+
+    func show(_ request: Request) async throws -> CollaborationJSON {
+        CollaborationJSON(try await Self.find(request))
+    }
+
+    static func create(_ input: CollaborationInput, request: Request) async throws -> Collaboration {
+        try request.require(request.actor.isSignedIn)
+        if let organiserID = input.organiserID, try await Organisation.find(organiserID, on: request.db) != nil {
+            try request.require(CollaborationPolicy.mayCreate(request.actor, organiserID: organiserID))
+        }
+        let collaboration = Collaboration()
+        collaboration.status = CollaborationStatus.draft.rawValue
+        collaboration.registrationSequence = 0
+        collaboration.isExample = false
+        try await input.apply(to: collaboration, registeredCount: 0, activeRegistrations: 0, request: request)
+        collaboration.slug = try await uniqueSlug(collaboration.title, on: request.db)
+        try await collaboration.create(on: request.db)
+        return collaboration
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let collaboration = try await Self.create(try request.content.decode(CollaborationInput.self), request: request)
+        return try await CollaborationJSON(collaboration).encodeResponse(status: .created, for: request)
+    }
+
+    static func update(_ collaboration: Collaboration, with input: CollaborationInput, request: Request) async throws {
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: collaboration.organiserID))
+        try await request.db.transaction { tx in
+            // The lock makes the capacity and price checks see every registration.
+            _ = try await RegistrationDesk.lock(collaboration.requireID(), on: tx)
+            let counts = try await counts(collaboration, on: tx)
+            try await input.apply(to: collaboration, registeredCount: counts.registered, activeRegistrations: counts.active, request: request)
+            collaboration.registrationSequence += 1
+            try await collaboration.save(on: tx)
+        }
+    }
+
+    func update(_ request: Request) async throws -> CollaborationJSON {
+        let collaboration = try await Self.find(request)
+        try await Self.update(collaboration, with: try request.content.decode(CollaborationInput.self), request: request)
+        return CollaborationJSON(collaboration)
+    }
+
+    struct StatusInput: Content { var status: String? }
+
+    static func changeStatus(_ collaboration: Collaboration, to text: String?, request: Request) async throws {
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: collaboration.organiserID))
+        var v = Validation()
+        let status = v.oneOf("status", text, as: CollaborationStatus.self)
+        try v.check()
+        guard collaboration.statusValue.next.contains(status!) else {
+            throw SamradError(.conflict, "collaboration.status_transition", [collaboration.status, status!.rawValue])
+        }
+        if status == .open && collaboration.deadline == nil {
+            throw SamradError.invalid([FieldError(field: "deadline", "collaboration.deadline_needed")])
+        }
+        collaboration.status = status!.rawValue
+        try await collaboration.save(on: request.db)
+    }
+
+    func changeStatus(_ request: Request) async throws -> CollaborationJSON {
+        let collaboration = try await Self.find(request)
+        try await Self.changeStatus(collaboration, to: try request.content.decode(StatusInput.self).status, request: request)
+        return CollaborationJSON(collaboration)
+    }
+
+    // MARK: Invitations
+
+    struct InvitationInput: Content {
+        var scope: String?
+        var country: String?
+        var code: String?
+        var list: String?
+        var positions: [String]?
+    }
+
+    static func invite(_ collaboration: Collaboration, _ input: InvitationInput, request: Request) async throws -> Invitations.Sent {
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: collaboration.organiserID))
+        var v = Validation()
+        var positions: [Position] = []
+        for text in input.positions ?? [] {
+            if let p = Position(rawValue: text) { positions.append(p) } else { v.add("positions", "validation.choice") }
+        }
+        if positions.isEmpty { v.add("positions", "invitation.positions") }
+        var target: InvitationTarget? = nil
+        do { target = try InvitationTarget.parse(scope: input.scope, country: input.country, code: input.code, list: input.list) }
+        catch let error as SamradError { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
+        try v.check()
+        guard collaboration.statusValue == .open || collaboration.statusValue == .draft else {
+            throw SamradError(.conflict, "invitation.not_open")
+        }
+        let municipalities = try request.municipalities.municipalities(for: target!)
+        return try await Invitations.send(collaboration, to: municipalities, positions: positions, request: request)
+    }
+
+    func invite(_ request: Request) async throws -> Invitations.Sent {
+        let collaboration = try await Self.find(request)
+        return try await Self.invite(collaboration, try request.content.decode(InvitationInput.self), request: request)
+    }
+
+    // MARK: Status board
+
+    func board(_ request: Request) async throws -> StatusBoard.JSON {
+        let collaboration = try await Self.find(request)
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: collaboration.organiserID))
+        let board = try await StatusBoard.load(collaboration, request: request)
+        return board.json(request: request)
+    }
+
+    // MARK: Registrations
+
+    static func registrationJSON(_ collaboration: Collaboration, _ m: Municipality, request: Request) async throws -> RegistrationJSON {
+        try request.require(CollaborationPolicy.mayRegister(request.actor, municipality: m.key, organiserID: collaboration.organiserID))
+        let registration = try await RegistrationDesk.existing(collaboration.requireID(), m.key, on: request.db)
+        var seats: [RegistrationJSON.Seat] = []
+        if let registration {
+            let rows = try await RegistrationSeat.query(on: request.db).filter(\.$registrationID == registration.requireID()).all()
+            let people = try await Person.query(on: request.db).filter(\.$id ~~ rows.map(\.personID)).all()
+            let names = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0.name) })
+            seats = rows.map { RegistrationJSON.Seat(position: $0.position, personID: $0.personID, name: names[$0.personID]) }
+        }
+        return RegistrationJSON(collaboration: collaboration.slug, municipality: m.key.description,
+                                status: registration?.status ?? RegistrationStatus.notAnswered.rawValue, sequence: registration?.sequence,
+                                acceptedPriceMinor: registration?.acceptedPriceMinor, currency: collaboration.currency, seats: seats)
+    }
+
+    func showRegistration(_ request: Request) async throws -> RegistrationJSON {
+        try await Self.registrationJSON(try await Self.find(request), try Self.municipality(request), request: request)
+    }
+
+    func register(_ request: Request) async throws -> Response {
+        let collaboration = try await Self.find(request)
+        let m = try Self.municipality(request)
+        let input = try request.content.decode(RegistrationInput.self)
+        _ = try await RegistrationDesk.register(collaboration.requireID(), m.key, seats: try input.assignments(), acceptedPrice: input.acceptPrice ?? false,
+                                                by: request.actor, on: request.db)
+        return try await Self.registrationJSON(collaboration, m, request: request).encodeResponse(status: .created, for: request)
+    }
+
+    func changeSeats(_ request: Request) async throws -> RegistrationJSON {
+        let collaboration = try await Self.find(request)
+        let m = try Self.municipality(request)
+        let input = try request.content.decode(RegistrationInput.self)
+        _ = try await RegistrationDesk.changeSeats(collaboration.requireID(), m.key, seats: try input.assignments(), by: request.actor, on: request.db)
+        return try await Self.registrationJSON(collaboration, m, request: request)
+    }
+
+    func decline(_ request: Request) async throws -> RegistrationJSON {
+        let collaboration = try await Self.find(request)
+        let m = try Self.municipality(request)
+        _ = try await RegistrationDesk.decline(collaboration.requireID(), m.key, by: request.actor, on: request.db)
+        return try await Self.registrationJSON(collaboration, m, request: request)
+    }
+
+    static func withdraw(_ collaboration: Collaboration, _ m: Municipality, request: Request) async throws {
+        let context = Invitations.Context(request)
+        _ = try await RegistrationDesk.withdraw(collaboration.requireID(), m.key, by: request.actor, notify: { collaboration, key, db in
+            try await Invitations.notifyPromotion(collaboration, key, context: context, on: db)
+        }, on: request.db)
+    }
+
+    func withdraw(_ request: Request) async throws -> RegistrationJSON {
+        let collaboration = try await Self.find(request)
+        let m = try Self.municipality(request)
+        try await Self.withdraw(collaboration, m, request: request)
+        return try await Self.registrationJSON(collaboration, m, request: request)
+    }
+}

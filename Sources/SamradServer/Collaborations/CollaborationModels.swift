@@ -1,0 +1,164 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// A group of collaborations joined separately, e.g. "Kommunesamarbejde om folkeskolen 2014": one
+/// political track and three professional tracks.
+final class Programme: Model, @unchecked Sendable {
+    static let schema = "programmes"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "slug") var slug: String
+    @Field(key: "title") var title: String
+    @Field(key: "description") var description: String
+    @Field(key: "organiser_id") var organiserID: UUID
+    @Field(key: "is_example") var isExample: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+final class Collaboration: Model, @unchecked Sendable {
+    static let schema = "collaborations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "slug") var slug: String
+    @OptionalField(key: "programme_id") var programmeID: UUID?
+    @Field(key: "title") var title: String
+    /// Markdown; rendered without raw HTML.
+    @Field(key: "description") var description: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "status") var status: String
+    @Field(key: "organiser_id") var organiserID: UUID
+    @Field(key: "themes") var themes: [String]
+    @Field(key: "target_groups") var targetGroups: [String]
+    /// ISO dates of the period, e.g. 2014-05-01 … 2015-12-31.
+    @OptionalField(key: "period_start") var periodStart: String?
+    @OptionalField(key: "period_end") var periodEnd: String?
+    /// The organiser's zone: deadlines are entered and shown in it.
+    @Field(key: "time_zone") var timeZone: String
+    @OptionalField(key: "opens_at") var opensAt: Date?
+    @OptionalField(key: "deadline") var deadline: Date?
+    @OptionalField(key: "capacity") var capacity: Int?
+    @Field(key: "seats") var seats: [SeatRequirement]
+    @Field(key: "price_kind") var priceKind: String
+    @OptionalField(key: "price_minor") var priceMinor: Int?
+    @Field(key: "currency") var currency: String
+    @OptionalField(key: "price_meetings") var priceMeetings: Int?
+    @OptionalField(key: "vat_note") var vatNote: String?
+    @Field(key: "funding") var funding: [Funding]
+    @Field(key: "reminder_days") var reminderDays: [Int]
+    @OptionalField(key: "reminder_text") var reminderText: String?
+    /// Counts registrations; every registration first increments it, which takes the
+    /// collaboration's write lock and numbers the arrivals for the waiting list.
+    @Field(key: "registration_sequence") var registrationSequence: Int
+    @Field(key: "is_example") var isExample: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var price: PriceModel {
+        let currency = Currency(rawValue: currency) ?? .dkk
+        let amount = Money(minorUnits: priceMinor ?? 0, currency: currency)
+        switch priceKind {
+        case "per_municipality": return .perMunicipality(amount)
+        case "per_meeting": return .perMeeting(amount, meetings: priceMeetings ?? 1)
+        case "per_participant": return .perParticipant(amount)
+        default: return .free
+        }
+    }
+
+    func setPrice(_ price: PriceModel) {
+        priceKind = price.kind
+        priceMinor = price.unitPrice?.minorUnits
+        if let currency = price.unitPrice?.currency { self.currency = currency.rawValue }
+        if case .perMeeting(_, let meetings) = price { priceMeetings = meetings } else { priceMeetings = nil }
+    }
+
+    var statusValue: CollaborationStatus { CollaborationStatus(rawValue: status) ?? .draft }
+
+    var terms: RegistrationTerms {
+        RegistrationTerms(status: statusValue, opensAt: opensAt, deadline: deadline, capacity: capacity, seats: seats, price: price)
+    }
+}
+
+/// Partner organisations besides the organiser.
+final class CollaborationPartner: Model, @unchecked Sendable {
+    static let schema = "collaboration_partners"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @Field(key: "organisation_id") var organisationID: UUID
+
+    init() {}
+}
+
+/// People attached to a collaboration with a role: researchers, the following group, contacts.
+final class CollaborationRole: Model, @unchecked Sendable {
+    static let schema = "collaboration_roles"
+
+    enum Role: String, CaseIterable { case researcher, followingGroup = "following_group", facilitator, contact }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "role") var role: String
+
+    init() {}
+}
+
+/// A municipality invited to a collaboration, addressed to positions; `sentAt` says when the
+/// e-mails went to the outbox.
+final class Invitation: Model, @unchecked Sendable {
+    static let schema = "invitations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @Field(key: "municipality_country") var municipalityCountry: String
+    @Field(key: "municipality_code") var municipalityCode: String
+    @Field(key: "positions") var positions: [String]
+    @Field(key: "recipients") var recipients: Int
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    /// Offsets (days before the deadline) whose reminder went out.
+    @Field(key: "reminders_sent") var remindersSent: [Int]
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
+}
+
+final class Registration: Model, @unchecked Sendable {
+    static let schema = "registrations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @Field(key: "municipality_country") var municipalityCountry: String
+    @Field(key: "municipality_code") var municipalityCode: String
+    @Field(key: "status") var status: String
+    /// Order of arrival, from the collaboration's sequence.
+    @Field(key: "sequence") var sequence: Int
+    @OptionalField(key: "registered_by") var registeredBy: UUID?
+    /// The price the municipality accepted, in minor units (nil when free).
+    @OptionalField(key: "accepted_price_minor") var acceptedPriceMinor: Int?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
+    var statusValue: RegistrationStatus { RegistrationStatus(rawValue: status) ?? .withdrawn }
+}
+
+final class RegistrationSeat: Model, @unchecked Sendable {
+    static let schema = "registration_seats"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "registration_id") var registrationID: UUID
+    @Field(key: "position") var position: String
+    @Field(key: "person_id") var personID: UUID
+
+    init() {}
+}

@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// Sends invitations and reminders through the outbox, addressed to the positions the organiser
+/// chose, in the language of the municipality's country.
+enum Invitations {
+    /// What composing an e-mail needs, from a request or from the application in a background job.
+    struct Context: Sendable {
+        var catalog: Catalog
+        var settings: Settings
+        var directory: MunicipalityDirectory
+
+        init(_ request: Request) { self.init(request.application) }
+        init(_ app: Application) {
+            catalog = app.catalog
+            settings = app.settings
+            directory = app.municipalities
+        }
+    }
+
+    static func language(of country: Country) -> Language {
+        switch country {
+        case .dk, .no: .da
+        case .se, .fi: .sv
+        }
+    }
+
+    struct Sent: Content { var municipalities: Int; var recipients: Int; var withoutRecipient: [String] }
+
+    static func send(_ collaboration: Collaboration, to municipalities: [Municipality], positions: [Position],
+                     request: Request) async throws -> Sent {
+        let id = try collaboration.requireID()
+        let positionValues = positions.map(\.rawValue)
+        let context = Context(request)
+        return try await request.db.transaction { db in
+            var recipientsTotal = 0
+            var withoutRecipient: [String] = []
+            let people = try await Person.query(on: db).filter(\.$position ~~ positionValues).filter(\.$email != nil).all()
+            let byMunicipality = Dictionary(grouping: people) { $0.municipality }
+            let existing = try await Invitation.query(on: db).filter(\.$collaborationID == id).all()
+            let known = Dictionary(uniqueKeysWithValues: existing.map { ($0.municipality, $0) })
+            for m in municipalities {
+                let invitation = known[m.key] ?? Invitation()
+                invitation.collaborationID = id
+                invitation.municipalityCountry = m.country.rawValue
+                invitation.municipalityCode = m.code
+                invitation.positions = positionValues
+                invitation.remindersSent = invitation.id == nil ? [] : invitation.remindersSent
+                let recipients = byMunicipality[m.key] ?? []
+                invitation.recipients = recipients.count
+                if !recipients.isEmpty { invitation.sentAt = Date() } else { withoutRecipient.append(m.name) }
+                try await invitation.save(on: db)
+                for person in recipients {
+                    try await mail(collaboration, to: person, municipality: m, kind: "invitation", context: context, on: db)
+                }
+                recipientsTotal += recipients.count
+            }
+            return Sent(municipalities: municipalities.count, recipients: recipientsTotal, withoutRecipient: withoutRecipient)
+        }
+    }
+
+    static func link(_ collaboration: Collaboration, _ m: MunicipalityKey, baseURL: String) -> String {
+        "\(baseURL)/collaborations/\(collaboration.slug)/registrations/\(m.country.rawValue)/\(m.code)"
+    }
+
+    static func mail(_ collaboration: Collaboration, to person: Person, municipality: Municipality, kind: String, context: Context, on db: any Database) async throws {
+        guard let email = person.email else { return }
+        let language = language(of: municipality.country)
+        let catalog = context.catalog
+        let deadline = collaboration.deadline.map { DateText.dateTime($0, language, zone: collaboration.timeZone) } ?? "—"
+        let link = link(collaboration, municipality.key, baseURL: context.settings.publicBaseURL)
+        var body = catalog.text("mail.\(kind).collaboration_body", language, [person.name, collaboration.title, municipality.name, deadline, link])
+        if kind == "reminder", let text = collaboration.reminderText, !text.isEmpty { body = text + "\n\n" + body }
+        try await Outbox.enqueue(to: email, subject: catalog.text("mail.\(kind).collaboration_subject", language, [collaboration.title]),
+                                 body: body, settings: context.settings, on: db)
+    }
+
+    /// Tells a municipality that moved up from the waiting list.
+    static func notifyPromotion(_ collaboration: Collaboration, _ key: MunicipalityKey, context: Context, on db: any Database) async throws {
+        guard let municipality = context.directory[key], let id = collaboration.id,
+              let registration = try await RegistrationDesk.existing(id, key, on: db) else { return }
+        let seatPeople = try await RegistrationSeat.query(on: db).filter(\.$registrationID == registration.requireID()).all().map(\.personID)
+        let people = try await Person.query(on: db).filter(\.$id ~~ seatPeople).all()
+        let language = language(of: key.country)
+        for person in people {
+            guard let email = person.email else { continue }
+            try await Outbox.enqueue(to: email, subject: context.catalog.text("mail.promoted.subject", language, [collaboration.title]),
+                                     body: context.catalog.text("mail.promoted.body", language, [person.name, collaboration.title, municipality.name,
+                                                                                               link(collaboration, key, baseURL: context.settings.publicBaseURL)]),
+                                     settings: context.settings, on: db)
+        }
+    }
+}
+
+/// Reminders at the collaboration's offsets before the deadline, to invited municipalities that
+/// have not answered. Run by the background worker each round; each offset is sent once.
+enum Reminders {
+    @discardableResult
+    static func sendDue(application: Application, now: Date = Date()) async throws -> Int {
+        let db = application.db
+        let open = try await Collaboration.query(on: db).filter(\.$status == CollaborationStatus.open.rawValue)
+            .filter(\.$deadline > now).all()
+        var sent = 0
+        let context = Invitations.Context(application)
+        for collaboration in open {
+            guard let deadline = collaboration.deadline else { continue }
+            let schedule = ReminderSchedule(daysBeforeDeadline: collaboration.reminderDays)
+            let id = try collaboration.requireID()
+            let invitations = try await Invitation.query(on: db).filter(\.$collaborationID == id).all()
+            let answered = Set(try await Registration.query(on: db).filter(\.$collaborationID == id).all().map(\.municipality))
+            for invitation in invitations where !answered.contains(invitation.municipality) {
+                let due = schedule.due(deadline: deadline, now: now, sent: Set(invitation.remindersSent))
+                guard !due.isEmpty, let municipality = context.directory[invitation.municipality] else { continue }
+                try await db.transaction { tx in
+                    let people = try await Person.query(on: tx).filter(\.$position ~~ invitation.positions).filter(\.$email != nil)
+                        .filter(\.$municipalityCountry == invitation.municipalityCountry).filter(\.$municipalityCode == invitation.municipalityCode).all()
+                    // One reminder per round even when several offsets came due (e.g. after downtime).
+                    for person in people {
+                        try await Invitations.mail(collaboration, to: person, municipality: municipality, kind: "reminder", context: context, on: tx)
+                    }
+                    invitation.remindersSent = Array(Set(invitation.remindersSent + due)).sorted(by: >)
+                    try await invitation.save(on: tx)
+                }
+                sent += 1
+            }
+        }
+        return sent
+    }
+}

@@ -1,0 +1,119 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+
+/// The organiser's overview: every invited or answering municipality with its status and people,
+/// read through SQLKit in three queries whatever the number of municipalities.
+struct StatusBoard {
+    struct Row: Sendable {
+        var municipality: Municipality
+        var status: RegistrationStatus
+        var sequence: Int?
+        var invitedAt: Date?
+        var recipients: Int?
+        var answeredAt: Date?
+        var acceptedPriceMinor: Int?
+        var seats: [(position: String, name: String, email: String?, phone: String?)]
+        /// Place on the waiting list, from 1.
+        var waitlistPlace: Int?
+    }
+
+    var collaboration: Collaboration
+    var rows: [Row]
+    var summary: RegistrationSummary
+
+    private struct InvitationRow: Decodable { var municipality_country: String; var municipality_code: String; var sent_at: Date?; var recipients: Int }
+    private struct RegistrationRow: Decodable {
+        var id: UUID; var municipality_country: String; var municipality_code: String; var status: String; var sequence: Int
+        var updated_at: Date?; var accepted_price_minor: Int?
+    }
+    private struct SeatRow: Decodable { var registration_id: UUID; var position: String; var name: String; var email: String?; var phone: String? }
+
+    static func load(_ collaboration: Collaboration, request: Request) async throws -> StatusBoard {
+        let id = try collaboration.requireID()
+        let sql = request.db as! any SQLDatabase
+        let invitations = try await sql.select().columns("municipality_country", "municipality_code", "sent_at", "recipients")
+            .from("invitations").where("collaboration_id", .equal, id).all(decoding: InvitationRow.self)
+        let registrations = try await sql.select().columns("id", "municipality_country", "municipality_code", "status", "sequence", "updated_at", "accepted_price_minor")
+            .from("registrations").where("collaboration_id", .equal, id).all(decoding: RegistrationRow.self)
+        let seats = try await sql.select()
+            .column(SQLColumn("registration_id", table: "registration_seats")).column(SQLColumn("position", table: "registration_seats"))
+            .column(SQLColumn("name", table: "people")).column(SQLColumn("email", table: "people")).column(SQLColumn("phone", table: "people"))
+            .from("registration_seats")
+            .join("people", on: SQLColumn("person_id", table: "registration_seats"), .equal, SQLColumn("id", table: "people"))
+            .join("registrations", on: SQLColumn("registration_id", table: "registration_seats"), .equal, SQLColumn("id", table: "registrations"))
+            .where(SQLColumn("collaboration_id", table: "registrations"), .equal, SQLBind(id))
+            .all(decoding: SeatRow.self)
+        let seatsByRegistration = Dictionary(grouping: seats, by: \.registration_id)
+        let directory = request.municipalities
+        var rows: [MunicipalityKey: Row] = [:]
+        for invitation in invitations {
+            guard let country = Country(rawValue: invitation.municipality_country),
+                  let m = directory[MunicipalityKey(country, invitation.municipality_code)] else { continue }
+            rows[m.key] = Row(municipality: m, status: .notAnswered, invitedAt: invitation.sent_at, recipients: invitation.recipients, seats: [])
+        }
+        let waitlist = registrations.filter { $0.status == RegistrationStatus.waitlisted.rawValue }.sorted { $0.sequence < $1.sequence }.map(\.id)
+        for registration in registrations {
+            guard let country = Country(rawValue: registration.municipality_country),
+                  let m = directory[MunicipalityKey(country, registration.municipality_code)] else { continue }
+            var row = rows[m.key] ?? Row(municipality: m, status: .notAnswered, seats: [])
+            row.status = RegistrationStatus(rawValue: registration.status) ?? .withdrawn
+            row.sequence = registration.sequence
+            row.answeredAt = registration.updated_at
+            row.acceptedPriceMinor = registration.accepted_price_minor
+            row.seats = (seatsByRegistration[registration.id] ?? []).map { ($0.position, $0.name, $0.email, $0.phone) }
+            row.waitlistPlace = waitlist.firstIndex(of: registration.id).map { $0 + 1 }
+            rows[m.key] = row
+        }
+        let sorted = rows.values.sorted {
+            $0.municipality.country != $1.municipality.country ? $0.municipality.country < $1.municipality.country
+                : NordicCollation.ordered($0.municipality.name, $1.municipality.name, $0.municipality.country)
+        }
+        return StatusBoard(collaboration: collaboration, rows: sorted,
+                           summary: RegistrationSummary(invited: invitations.count, statuses: sorted.map(\.status)))
+    }
+
+    func filtered(region: String?, status: RegistrationStatus?) -> [Row] {
+        rows.filter { (region == nil || $0.municipality.regionCode == region) && (status == nil || $0.status == status) }
+    }
+
+    /// "41 of 98 invited municipalities registered, 3 waitlisted, 5 declined, 49 not answered".
+    func summaryText(_ request: Request) -> String {
+        request.t("board.summary", [String(summary.count(.registered)), String(summary.invited), String(summary.count(.waitlisted)),
+                                    String(summary.count(.declined)), String(summary.count(.notAnswered)), String(summary.count(.withdrawn))])
+    }
+
+    struct JSON: Content {
+        struct Seat: Content { var position: String; var name: String }
+        struct Item: Content {
+            var municipality: String
+            var name: String
+            var region: String
+            var status: String
+            var waitlistPlace: Int?
+            var invitedAt: Date?
+            var answeredAt: Date?
+            var seats: [Seat]
+        }
+        struct Counts: Content { var invited: Int; var registered: Int; var waitlisted: Int; var declined: Int; var withdrawn: Int; var notAnswered: Int }
+        var collaboration: String
+        var capacity: Int?
+        var counts: Counts
+        var summary: String
+        var items: [Item]
+    }
+
+    func json(request: Request) -> JSON {
+        JSON(collaboration: collaboration.slug, capacity: collaboration.capacity,
+             counts: .init(invited: summary.invited, registered: summary.count(.registered), waitlisted: summary.count(.waitlisted),
+                           declined: summary.count(.declined), withdrawn: summary.count(.withdrawn), notAnswered: summary.count(.notAnswered)),
+             summary: summaryText(request),
+             items: rows.map { row in
+                 JSON.Item(municipality: row.municipality.key.description, name: row.municipality.name, region: row.municipality.regionName,
+                           status: row.status.rawValue, waitlistPlace: row.waitlistPlace, invitedAt: row.invitedAt, answeredAt: row.answeredAt,
+                           seats: row.seats.map { JSON.Seat(position: $0.position, name: $0.name) })
+             })
+    }
+}
