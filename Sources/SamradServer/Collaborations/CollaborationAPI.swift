@@ -85,7 +85,7 @@ struct CollaborationAPI: RouteCollection {
         collaboration.status = CollaborationStatus.draft.rawValue
         collaboration.registrationSequence = 0
         collaboration.isExample = false
-        try await input.apply(to: collaboration, registeredCount: 0, activeRegistrations: 0, request: request)
+        try await input.apply(to: collaboration, registeredCount: 0, activeRegistrations: 0, request: request, on: request.db)
         collaboration.slug = try await uniqueSlug(collaboration.title, on: request.db)
         try await collaboration.create(on: request.db)
         return collaboration
@@ -102,7 +102,7 @@ struct CollaborationAPI: RouteCollection {
             // The lock makes the capacity and price checks see every registration.
             _ = try await RegistrationDesk.lock(collaboration.requireID(), on: tx)
             let counts = try await counts(collaboration, on: tx)
-            try await input.apply(to: collaboration, registeredCount: counts.registered, activeRegistrations: counts.active, request: request)
+            try await input.apply(to: collaboration, registeredCount: counts.registered, activeRegistrations: counts.active, request: request, on: tx)
             collaboration.registrationSequence += 1
             try await collaboration.save(on: tx)
         }

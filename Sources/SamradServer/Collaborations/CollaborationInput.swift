@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import SamradCore
 import Vapor
@@ -39,18 +40,20 @@ struct CollaborationInput: Content {
 
     /// Checks everything and copies it onto `collaboration`; registrations already made constrain
     /// the capacity and the price.
-    func apply(to collaboration: Collaboration, registeredCount: Int, activeRegistrations: Int, request: Request) async throws {
+    /// `db` is the transaction the change runs in, if any: inside it the request's own connection may
+    /// be the one the transaction holds.
+    func apply(to collaboration: Collaboration, registeredCount: Int, activeRegistrations: Int, request: Request, on db: any Database) async throws {
         var v = Validation()
         let title = v.required("title", title, maxLength: 200)
         let description = v.optional("description", description, maxLength: 20_000) ?? ""
         let kind = v.oneOf("kind", kind, as: CollaborationKind.self)
         if let organiserID {
-            if try await Organisation.find(organiserID, on: request.db) == nil { v.add("organiserID", "validation.organisation") }
+            if try await Organisation.find(organiserID, on: db) == nil { v.add("organiserID", "validation.organisation") }
             else if !CollaborationPolicy.mayCreate(request.actor, organiserID: organiserID) { v.add("organiserID", "collaboration.not_your_organisation") }
         } else {
             v.add("organiserID", "validation.required")
         }
-        if let programmeID, try await Programme.find(programmeID, on: request.db) == nil { v.add("programmeID", "collaboration.unknown_programme") }
+        if let programmeID, try await Programme.find(programmeID, on: db) == nil { v.add("programmeID", "collaboration.unknown_programme") }
         let themes = (themes ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if themes.count > 20 || themes.contains(where: { $0.count > 80 }) { v.add("themes", "collaboration.themes") }
         var groups: [String] = []

@@ -1,0 +1,305 @@
+import Fluent
+import SamradCore
+@testable import SamradServer
+import SQLKit
+import Vapor
+import XCTest
+import XCTVapor
+
+final class CollaborationRouteTests: XCTestCase {
+    var app: Application!
+    var file: String?
+    var kl: Organisation!
+    var organiser: String!, aarhus: String!, odense: String!, member: String!
+    var people: [String: UUID] = [:]
+
+    override func setUp() async throws {
+        file = NSTemporaryDirectory() + "samrad-collab-\(UUID().uuidString).sqlite"
+        app = try await makeTestApp(sqliteFile: file)
+        kl = Organisation(name: "KL", kind: .association, country: .dk)
+        try await kl.create(on: app.db)
+        organiser = try await makeToken(app, for: try await makeUser(app, email: "consultant@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)]))
+        aarhus = try await makeToken(app, for: try await makeUser(app, email: "coord@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))]))
+        odense = try await makeToken(app, for: try await makeUser(app, email: "coord@odense.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "461"))]))
+        member = try await makeToken(app, for: try await makeUser(app, email: "member@example.dk"))
+        for (code, town) in [("751", "aarhus"), ("461", "odense")] {
+            for position in [Position.committeeChair, .committeeMember, .administration] {
+                let person = Person()
+                person.name = "\(town) \(position.rawValue)"
+                person.email = "\(position.rawValue)@\(town).dk"
+                person.position = position.rawValue
+                person.municipalityCountry = "dk"
+                person.municipalityCode = code
+                person.isExample = false
+                try await person.create(on: app.db)
+                people["\(town).\(position.rawValue)"] = person.id
+            }
+        }
+    }
+
+    override func tearDown() async throws {
+        try await app.asyncShutdown()
+        if let file { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+    }
+
+    func json(_ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> XCTHTTPResponse {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        if body != nil { headers.contentType = .json }
+        return try await send(app, method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    /// Case 1's political track: three required seats, free, deadline in the future.
+    func politicalTrack(capacity: Int? = nil, price: String = #""priceKind":"free""#, deadline: String = "2030-05-09T12:00") async throws -> String {
+        let body = """
+        {"title":"Politisk del 2014","description":"**To møder** om året.","kind":"political_forum","organiserID":"\(kl.id!.uuidString)",
+         "themes":["folkeskolereformen"],"targetGroups":["committee_chair"],"timeZone":"Europe/Copenhagen","deadline":"\(deadline)",
+         \(capacity.map { "\"capacity\":\($0)," } ?? "")
+         "seats":[{"position":"committee_chair","count":1,"required":true},{"position":"committee_member","count":1,"required":true},
+                  {"position":"administration","count":1,"required":true}],
+         \(price)}
+        """
+        let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
+        XCTAssertEqual(created.status, .created, created.body.string)
+        let slug = try XCTUnwrap(created.json["slug"] as? String)
+        let opened = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"open"}"#)
+        XCTAssertEqual(opened.status, .ok, opened.body.string)
+        return slug
+    }
+
+    func seats(_ town: String) -> String {
+        let p = { (position: String) in self.people["\(town).\(position)"]!.uuidString }
+        return """
+        {"acceptPrice":true,"seats":[{"position":"committee_chair","personID":"\(p("committee_chair"))"},
+        {"position":"committee_member","personID":"\(p("committee_member"))"},{"position":"administration","personID":"\(p("administration"))"}]}
+        """
+    }
+
+    func testDraftsAreForOrganisersOnly() async throws {
+        let body = #"{"title":"Faglige spor","kind":"professional_collaboration","organiserID":"\#(kl.id!.uuidString)"}"#
+        let forbidden = try await json(aarhus, .POST, "/api/v1/collaborations", body)
+        XCTAssertEqual(forbidden.status, .forbidden, "a coordinator organises for no organisation")
+        let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
+        XCTAssertEqual(created.status, .created)
+        let slug = created.json["slug"] as! String
+        XCTAssertEqual(slug, "faglige-spor")
+        let hidden = try await json(nil, .GET, "/api/v1/collaborations/\(slug)")
+        XCTAssertEqual(hidden.status, .notFound)
+        let hiddenPage = try await send(app, .GET, "/collaborations/\(slug)")
+        XCTAssertEqual(hiddenPage.status, .notFound)
+        let coordinatorView = try await json(aarhus, .GET, "/api/v1/collaborations/\(slug)")
+        XCTAssertEqual(coordinatorView.status, .notFound)
+        let own = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)")
+        XCTAssertEqual(own.status, .ok)
+        let noDeadline = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"open"}"#)
+        XCTAssertEqual(noDeadline.status, .unprocessableEntity)
+        let wrongStep = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"concluded"}"#)
+        XCTAssertEqual(wrongStep.status, .conflict)
+        let byOther = try await json(aarhus, .PUT, "/api/v1/collaborations/\(slug)", body)
+        XCTAssertEqual(byOther.status, .notFound)
+        let list = try await json(nil, .GET, "/api/v1/collaborations")
+        XCTAssertEqual((list.json["items"] as? [Any])?.count, 0)
+    }
+
+    func testRegistrationRulesAndPermissions() async throws {
+        let slug = try await politicalTrack()
+        let path = "/api/v1/collaborations/\(slug)/registrations"
+        let other = try await json(aarhus, .POST, "\(path)/dk/461", seats("odense"))
+        XCTAssertEqual(other.status, .forbidden, "Aarhus cannot register Odense")
+        let visitor = try await json(nil, .POST, "\(path)/dk/751", seats("aarhus"))
+        XCTAssertEqual(visitor.status, .unauthorized)
+        let memberTry = try await json(member, .POST, "\(path)/dk/751", seats("aarhus"))
+        XCTAssertEqual(memberTry.status, .forbidden)
+
+        let missing = try await json(aarhus, .POST, "\(path)/dk/751", #"{"seats":[{"position":"committee_chair","personID":"\#(people["aarhus.committee_chair"]!)"}]}"#)
+        XCTAssertEqual(missing.status, .unprocessableEntity)
+        let fields = (missing.json["errors"] as? [[String: String]])?.compactMap { $0["field"] }.sorted()
+        XCTAssertEqual(fields, ["seats.administration", "seats.committee_member"])
+        let stranger = try await json(aarhus, .POST, "\(path)/dk/751", seats("aarhus").replacingOccurrences(of: people["aarhus.administration"]!.uuidString, with: people["odense.administration"]!.uuidString))
+        XCTAssertEqual(stranger.status, .unprocessableEntity)
+        XCTAssertTrue(stranger.body.string.contains("This person does not belong to the municipality."))
+        let registrations = try await Registration.query(on: app.db).count()
+        XCTAssertEqual(registrations, 0, "nothing half written")
+
+        let ok = try await json(aarhus, .POST, "\(path)/dk/751", seats("aarhus"))
+        XCTAssertEqual(ok.status, .created, ok.body.string)
+        XCTAssertEqual(ok.json["status"] as? String, "registered")
+        let twice = try await json(aarhus, .POST, "\(path)/dk/751", seats("aarhus"))
+        XCTAssertEqual(twice.status, .conflict)
+        let mine = try await json(aarhus, .GET, "\(path)/dk/751")
+        XCTAssertEqual((mine.json["seats"] as? [Any])?.count, 3)
+        let notMine = try await json(aarhus, .GET, "\(path)/dk/461")
+        XCTAssertEqual(notMine.status, .forbidden)
+        let declined = try await json(odense, .POST, "\(path)/dk/461/decline")
+        XCTAssertEqual(declined.json["status"] as? String, "declined")
+
+        // After the deadline nothing changes, except by the organiser.
+        let sql = app.db as! any SQLDatabase
+        try await sql.update("collaborations").set("deadline", to: Date().addingTimeInterval(-60)).run()
+        let late = try await json(odense, .POST, "\(path)/dk/461", seats("odense"))
+        XCTAssertEqual(late.status, .conflict)
+        XCTAssertEqual(late.json["detail"] as? String, "The registration deadline has passed.")
+        let lateWithdraw = try await json(aarhus, .POST, "\(path)/dk/751/withdraw")
+        XCTAssertEqual(lateWithdraw.status, .conflict)
+        let organiserWithdraw = try await json(organiser, .POST, "\(path)/dk/751/withdraw")
+        XCTAssertEqual(organiserWithdraw.json["status"] as? String, "withdrawn")
+    }
+
+    func testWaitingListCapacityAndPrice() async throws {
+        let slug = try await politicalTrack(capacity: 1, price: #""priceKind":"per_municipality","priceAmount":"12.500,00","currency":"DKK""#)
+        let path = "/api/v1/collaborations/\(slug)/registrations"
+        let noPrice = try await json(aarhus, .POST, "\(path)/dk/751", seats("aarhus").replacingOccurrences(of: "\"acceptPrice\":true", with: "\"acceptPrice\":false"))
+        XCTAssertEqual(noPrice.status, .unprocessableEntity)
+        let first = try await json(aarhus, .POST, "\(path)/dk/751", seats("aarhus"))
+        XCTAssertEqual(first.json["status"] as? String, "registered")
+        let waiting = try await json(odense, .POST, "\(path)/dk/461", seats("odense"))
+        XCTAssertEqual(waiting.json["status"] as? String, "waitlisted")
+        XCTAssertEqual(waiting.json["acceptedPriceMinor"] as? Int, 1_250_000)
+
+        // The organiser cannot lower the places below the registered, nor change the price now.
+        let current = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)")
+        var edited = current.json
+        edited["organiserID"] = kl.id!.uuidString
+        edited["capacity"] = 0
+        edited["deadline"] = "2030-05-09T12:00"
+        edited["priceKind"] = "per_municipality"
+        edited["priceAmount"] = "15000"
+        let body = String(data: try JSONSerialization.data(withJSONObject: edited), encoding: .utf8)!
+        let refused = try await json(organiser, .PUT, "/api/v1/collaborations/\(slug)", body)
+        XCTAssertEqual(refused.status, .unprocessableEntity)
+        XCTAssertEqual(Set((refused.json["errors"] as? [[String: String]])?.compactMap { $0["field"] } ?? []), ["capacity", "priceKind"])
+
+        let withdrawn = try await json(aarhus, .POST, "\(path)/dk/751/withdraw")
+        XCTAssertEqual(withdrawn.json["status"] as? String, "withdrawn")
+        let promoted = try await json(odense, .GET, "\(path)/dk/461")
+        XCTAssertEqual(promoted.json["status"] as? String, "registered")
+        let mails = try await OutboxMessage.query(on: app.db).all()
+        XCTAssertEqual(Set(mails.map(\.recipient)), ["committee_chair@odense.dk", "committee_member@odense.dk", "administration@odense.dk"])
+        XCTAssertTrue(mails.allSatisfy { $0.subject.hasPrefix("Der er plads til jer") })
+
+        let board = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)/board")
+        XCTAssertEqual((board.json["counts"] as? [String: Int])?["registered"], 1)
+        XCTAssertEqual((board.json["counts"] as? [String: Int])?["withdrawn"], 1)
+        let forbiddenBoard = try await json(odense, .GET, "/api/v1/collaborations/\(slug)/board")
+        XCTAssertEqual(forbiddenBoard.status, .forbidden)
+        let invoices = try await send(app, .GET, "/collaborations/\(slug)/invoices.csv", headers: bearer(organiser))
+        let lines = invoices.body.string.split(separator: "\r\n")
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines[1].hasPrefix("dk,461,Odense,,Politisk del 2014,12500.00,DKK"))
+    }
+
+    /// 98 municipalities register at once for 12 places: exactly 12 get a place, the rest wait in
+    /// the order they were numbered, on SQLite (a file, as in production) and on PostgreSQL.
+    func testConcurrentRegistrationsNeverExceedTheCapacity() async throws {
+        let slug = try await politicalTrack(capacity: 12)
+        let sql = app.db as! any SQLDatabase
+        try await sql.update("collaborations").set("seats", to: SQLLiteral.string("[]")).run()
+        let danish = app.municipalities.all.filter { $0.country == .dk }
+        XCTAssertEqual(danish.count, 98)
+        let path = "/api/v1/collaborations/\(slug)/registrations"
+        let app = self.app!, token = self.organiser!
+        let statuses = try await withThrowingTaskGroup(of: (String, UInt).self) { group in
+            for m in danish {
+                group.addTask {
+                    var headers = HTTPHeaders()
+                    headers.bearerAuthorization = BearerAuthorization(token: token)
+                    headers.contentType = .json
+                    let response = try await app.testable().sendRequest(.POST, "\(path)/dk/\(m.code)", headers: headers, body: ByteBuffer(string: #"{"seats":[]}"#))
+                    return (m.code, response.status.code)
+                }
+            }
+            var result: [String: UInt] = [:]
+            for try await (code, status) in group { result[code] = status }
+            return result
+        }
+        XCTAssertEqual(statuses.values.filter { $0 == 201 }.count, 98, "\(statuses.filter { $0.value != 201 })")
+        let registrations = try await Registration.query(on: app.db).all()
+        let registered = registrations.filter { $0.status == "registered" }
+        let waitlisted = registrations.filter { $0.status == "waitlisted" }
+        XCTAssertEqual(registered.count, 12)
+        XCTAssertEqual(waitlisted.count, 86)
+        XCTAssertEqual(Set(registrations.map(\.sequence)).count, 98, "every arrival has its own number")
+        XCTAssertLessThan(registered.map(\.sequence).max()!, waitlisted.map(\.sequence).min()!, "places go in order of arrival")
+
+        // The first on the waiting list moves up when a place frees.
+        let first = waitlisted.min { $0.sequence < $1.sequence }!
+        let leaving = registered[0]
+        let withdrawn = try await json(organiser, .POST, "\(path)/dk/\(leaving.municipalityCode)/withdraw")
+        XCTAssertEqual(withdrawn.status, .ok)
+        let moved = try await Registration.find(first.id, on: app.db)
+        XCTAssertEqual(moved?.status, "registered")
+        let count = try await RegistrationDesk.registeredCount(first.collaborationID, on: app.db)
+        XCTAssertEqual(count, 12)
+    }
+
+    func testInvitationsAndReminders() async throws {
+        let slug = try await politicalTrack()
+        let bad = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"list","list":"dk/751, xx","positions":[]}"#)
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertEqual(Set((bad.json["errors"] as? [[String: String]])?.compactMap { $0["field"] } ?? []), ["positions", "list"])
+        let byCoordinator = try await json(aarhus, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"country","country":"dk","positions":["committee_chair"]}"#)
+        XCTAssertEqual(byCoordinator.status, .forbidden)
+        let sent = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"country","country":"dk","positions":["committee_chair","administration"]}"#)
+        XCTAssertEqual(sent.status, .ok, sent.body.string)
+        XCTAssertEqual(sent.json["municipalities"] as? Int, 98)
+        XCTAssertEqual(sent.json["recipients"] as? Int, 4)
+        XCTAssertEqual((sent.json["withoutRecipient"] as? [String])?.count, 96)
+        let invitations = try await Invitation.query(on: app.db).count()
+        XCTAssertEqual(invitations, 98)
+        let mail = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "committee_chair@aarhus.dk").first()
+        XCTAssertEqual(mail?.subject, "Invitation: Politisk del 2014")
+        XCTAssertTrue(mail?.body.contains("/collaborations/\(slug)/registrations/dk/751") ?? false)
+        XCTAssertTrue(mail?.body.contains("9. maj 2030 kl. 12.00") ?? false, mail?.body ?? "")
+
+        // Odense answers; Aarhus does not. 10 days before the deadline the 14-day reminder is due.
+        _ = try await json(odense, .POST, "/api/v1/collaborations/\(slug)/registrations/dk/461/decline")
+        let deadline = DateText.parseLocal("2030-05-09T12:00", zone: "Europe/Copenhagen")!
+        let before = try await OutboxMessage.query(on: app.db).count()
+        let reminded = try await Reminders.sendDue(application: app, now: deadline.addingTimeInterval(-10 * 86_400))
+        XCTAssertEqual(reminded, 97)
+        let after = try await OutboxMessage.query(on: app.db).count()
+        XCTAssertEqual(after - before, 2, "only Aarhus has recipients among those who have not answered")
+        let again = try await Reminders.sendDue(application: app, now: deadline.addingTimeInterval(-9 * 86_400))
+        XCTAssertEqual(again, 0, "each offset is sent once")
+        let board = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)/board")
+        XCTAssertEqual(board.json["summary"] as? String, "0 of 98 invited municipalities registered, 0 waitlisted, 1 declined, 97 not answered, 0 withdrawn.")
+    }
+
+    func testPagesInEveryLanguage() async throws {
+        let slug = try await politicalTrack(capacity: 12)
+        _ = try await json(aarhus, .POST, "/api/v1/collaborations/\(slug)/registrations/dk/751", seats("aarhus"))
+        let client = Client(app)
+        try await makeUser(app, email: "kim@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
+        try await client.signIn("kim@kl.dk", "correct horse battery")
+        for (language, word) in [("da", "Statusoversigt"), ("sv", "Statusöversikt"), ("en", "Status board")] {
+            let board = try await client.get("/collaborations/\(slug)/board", headers: ["Accept-Language": language])
+            XCTAssertEqual(board.status, .ok)
+            XCTAssertTrue(board.body.string.contains(word), language)
+        }
+        let detail = try await client.get("/collaborations/\(slug)", headers: ["Accept-Language": "da"])
+        XCTAssertTrue(detail.body.string.contains("<strong>To møder</strong>"))
+        XCTAssertTrue(detail.body.string.contains("11 af 12 pladser tilbage"))
+        XCTAssertTrue(detail.body.string.contains("9. maj 2030 kl. 12.00"))
+        for path in ["/collaborations", "/collaborations/new", "/collaborations/\(slug)/edit", "/collaborations/\(slug)/invitations",
+                     "/collaborations/\(slug)/registrations/dk/751", "/collaborations/\(slug)/participants.csv"] {
+            let page = try await client.get(path)
+            XCTAssertEqual(page.status, .ok, path)
+        }
+        let visitorBoard = try await send(app, .GET, "/collaborations/\(slug)/board")
+        XCTAssertEqual(visitorBoard.status, .seeOther, "visitors are sent to sign in")
+        let invalid = try await client.post("/collaborations", form: ["title": "", "kind": "political_forum", "organiserID": kl.id!.uuidString, "deadline": "tomorrow"])
+        XCTAssertEqual(invalid.status, .unprocessableEntity)
+        XCTAssertTrue(invalid.body.string.contains("id=\"title-error\""))
+        XCTAssertTrue(invalid.body.string.contains("id=\"deadline-error\""))
+        let created = try await client.post("/collaborations", form: [
+            "title": "Økonomi og ressourcestyring", "kind": "professional_collaboration", "organiserID": kl.id!.uuidString,
+            "deadline": "2030-05-09T12:00", "seat_school_chief": "1", "required_school_chief": "on", "priceKind": "per_meeting",
+            "priceAmount": "12.500", "priceMeetings": "4", "currency": "DKK", "reminderDays": "14, 3",
+        ])
+        XCTAssertEqual(created.status, .seeOther, created.body.string)
+        XCTAssertEqual(created.headers.first(name: .location), "/collaborations/okonomi-og-ressourcestyring")
+        let track = try await Collaboration.query(on: app.db).filter(\.$slug == "okonomi-og-ressourcestyring").first()
+        XCTAssertEqual(track?.price, .perMeeting(Money(minorUnits: 1_250_000, currency: .dkk), meetings: 4))
+        XCTAssertEqual(track?.seats, [SeatRequirement(position: .schoolChief, count: 1, required: true)])
+    }
+}
