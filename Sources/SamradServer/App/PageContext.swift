@@ -70,3 +70,13 @@ struct FormState: Encodable {
         self.summary = summary
     }
 }
+
+extension CSVWriter {
+    /// The CSV as a download (RFC 4180 text/csv with a header row).
+    func response(filename: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: text))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
+        response.headers.contentDisposition = .init(.attachment, filename: filename)
+        return response
+    }
+}

@@ -379,13 +379,6 @@ struct CollaborationPages: RouteCollection {
             ] + (c.price == .free ? [] : [Link(href: "/collaborations/\(c.slug)/invoices.csv", label: request.t("board.csv_invoices"))])))
     }
 
-    static func csv(_ writer: CSVWriter, filename: String) -> Response {
-        let response = Response(status: .ok, body: .init(string: writer.text))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
-        response.headers.contentDisposition = .init(.attachment, filename: filename)
-        return response
-    }
-
     func managedBoard(_ request: Request) async throws -> StatusBoard {
         let c = try await CollaborationAPI.find(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
@@ -401,7 +394,7 @@ struct CollaborationPages: RouteCollection {
                            row.status.rawValue, row.waitlistPlace.map(String.init) ?? "", row.invitedAt.map(iso.string) ?? "",
                            row.status == .notAnswered ? "" : row.answeredAt.map(iso.string) ?? "", String(row.seats.count)])
         }
-        return Self.csv(writer, filename: "\(board.collaboration.slug)-registrations.csv")
+        return writer.response(filename: "\(board.collaboration.slug)-registrations.csv")
     }
 
     func participantsCSV(_ request: Request) async throws -> Response {
@@ -413,7 +406,7 @@ struct CollaborationPages: RouteCollection {
                                seat.position, seat.name, seat.email ?? "", seat.phone ?? ""])
             }
         }
-        return Self.csv(writer, filename: "\(board.collaboration.slug)-participants.csv")
+        return writer.response(filename: "\(board.collaboration.slug)-participants.csv")
     }
 
     /// One line per registered municipality of a paid collaboration. The directory holds no EAN/GLN
@@ -427,7 +420,7 @@ struct CollaborationPages: RouteCollection {
             writer.append([row.municipality.country.rawValue, row.municipality.code, row.municipality.name, "", c.title,
                            String(format: "%.2f", Double(minor) / 100), c.currency, c.vatNote ?? ""])
         }
-        return Self.csv(writer, filename: "\(c.slug)-invoices.csv")
+        return writer.response(filename: "\(c.slug)-invoices.csv")
     }
 
     // MARK: A municipality's registration

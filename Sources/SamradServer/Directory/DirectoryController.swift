@@ -146,10 +146,7 @@ struct DirectoryController: RouteCollection {
             if page >= result.pageCount { break }
             page += 1
         }
-        let response = Response(status: .ok, body: .init(string: writer.text))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
-        response.headers.contentDisposition = .init(.attachment, filename: "municipalities.csv")
-        return response
+        return writer.response(filename: "municipalities.csv")
     }
 
     // MARK: Pages

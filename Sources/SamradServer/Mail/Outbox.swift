@@ -41,7 +41,8 @@ enum Outbox {
     }
 }
 
-/// Delivers due messages: over SMTP when SMTP_URL is set, otherwise as .eml files. Failures are
+/// Each round sends the collaborations' due reminders into the outbox, then delivers due messages:
+/// over SMTP when SMTP_URL is set, otherwise as .eml files. Failures are
 /// retried with doubling delays; after the last attempt the message is marked failed and shown to
 /// administrators. On PostgreSQL several instances share the work: a message is claimed with
 /// FOR UPDATE SKIP LOCKED, so each is sent by one worker.
@@ -56,9 +57,16 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     func didBootAsync(_ application: Application) async throws {
         let settings = self.settings
         task = Task { [weak application] in
+            var remindersChecked = Date.distantPast
             while !Task.isCancelled {
                 guard let application else { return }
                 do {
+                    // Reminders are due by the day: looking once a minute is enough. They go into the
+                    // outbox first, so this round delivers them too.
+                    if Date().timeIntervalSince(remindersChecked) >= 60 {
+                        try await Reminders.sendDue(application: application)
+                        remindersChecked = Date()
+                    }
                     _ = try await OutboxWorker.deliverDue(application: application, settings: settings)
                 } catch {
                     application.logger.warning("Outbox round failed: \(String(describing: error))")
