@@ -53,6 +53,7 @@ T = {
 "directory.no_similar": ("No grouping of similar municipalities is available for this country.", "Der findes ingen gruppering af sammenlignelige kommuner for dette land.", "Det finns ingen gruppering av liknande kommuner för detta land."),
 "directory.similar_source.kolada_grundskola_2024": ("Kolada's similar municipalities for compulsory school, 2024.", "Koladas sammenlignelige kommuner for grundskolen, 2024.", "Koladas liknande kommuner grundskola, 2024."),
 "directory.similar_source.national_group_population": ("Members of the same municipality group (Statistics Denmark) nearest in population.", "Kommuner i samme kommunegruppe (Danmarks Statistik) med nærmest samme indbyggertal.", "Kommuner i samma kommungrupp (Danmarks Statistik) med närmast samma folkmängd."),
+"directory.no_collaborations": ("The municipality takes part in no collaboration here yet.", "Kommunen deltager endnu ikke i samarbejder her.", "Kommunen deltar ännu inte i någon samverkan här."),
 "directory.none": ("No municipality matches these filters.", "Ingen kommune passer til filtrene.", "Ingen kommun matchar filtren."),
 "directory.pages": ("Pages", "Sider", "Sidor"),
 "directory.previous": ("Previous", "Forrige", "Föregående"),

@@ -287,6 +287,10 @@ final class CollaborationRouteTests: XCTestCase {
             let page = try await client.get(path)
             XCTAssertEqual(page.status, .ok, path)
         }
+        let aarhusPage = try await send(app, .GET, "/municipalities/dk/751")
+        XCTAssertTrue(aarhusPage.body.string.contains("Politisk del 2014"), "a registration is public")
+        let odensePage = try await send(app, .GET, "/municipalities/dk/461")
+        XCTAssertFalse(odensePage.body.string.contains("Politisk del 2014"))
         let visitorBoard = try await send(app, .GET, "/collaborations/\(slug)/board")
         XCTAssertEqual(visitorBoard.status, .seeOther, "visitors are sent to sign in")
         let invalid = try await client.post("/collaborations", form: ["title": "", "kind": "political_forum", "organiserID": kl.id!.uuidString, "deadline": "tomorrow"])

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import SamradCore
 import Vapor
@@ -245,8 +246,28 @@ struct DirectoryController: RouteCollection {
         var similarNote: String?
         var apiHref: String
         var people: [PeopleController.PersonRow]
+        var collaborations: [Participation]
         var canAddPerson: Bool
         var addPersonHref: String
+    }
+
+    struct Participation: Encodable { var href: String; var title: String; var status: String }
+
+    /// The municipality's collaborations: registered ones for everybody; every answer, with a link
+    /// to the registration, for those who may register it.
+    static func participations(of m: Municipality, request: Request) async throws -> [Participation] {
+        let registrations = try await Registration.query(on: request.db)
+            .filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code).all()
+        guard !registrations.isEmpty else { return [] }
+        let collaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ registrations.map(\.collaborationID)).all()
+        let byID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
+        return registrations.compactMap { r -> Participation? in
+            guard let c = byID[r.collaborationID], c.statusValue.isPublished else { return nil }
+            let mayRegister = CollaborationPolicy.mayRegister(request.actor, municipality: m.key, organiserID: c.organiserID)
+            guard mayRegister || r.statusValue == .registered else { return nil }
+            return Participation(href: mayRegister ? "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)" : "/collaborations/\(c.slug)",
+                                 title: c.title, status: request.t("registration_status.\(r.status)"))
+        }.sorted { $0.title < $1.title }
     }
 
     func detailPage(_ request: Request) async throws -> View {
@@ -276,7 +297,7 @@ struct DirectoryController: RouteCollection {
             figures: figures, neighbours: directory.neighbours(of: m).map(link), similar: similar.map(link),
             similarNote: Self.similarSource(m, similar).map { request.t("directory.similar_source.\($0)") },
             apiHref: "/api/v1/municipalities/\(m.country.rawValue)/\(m.code)",
-            people: people ?? [], canAddPerson: PeoplePolicy.mayCreate(request.actor, in: Affiliation(municipality: m.key)),
+            people: people ?? [], collaborations: try await Self.participations(of: m, request: request), canAddPerson: PeoplePolicy.mayCreate(request.actor, in: Affiliation(municipality: m.key)),
             addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)"))
     }
 }
