@@ -63,6 +63,13 @@ final class MailTests: XCTestCase {
         XCTAssertTrue(people.allSatisfy(\.isExample))
         let page = try await send(app, .GET, "/organisations", headers: ["Accept-Language": "sv"])
         XCTAssertTrue(page.body.string.contains("exempel"))
+        let collaborations = try await Collaboration.query(on: app.db).all()
+        XCTAssertEqual(collaborations.count, 8)
+        XCTAssertTrue(collaborations.allSatisfy(\.isExample))
+        let list = try await send(app, .GET, "/collaborations", headers: ["Accept-Language": "da"])
+        XCTAssertTrue(list.body.string.contains("Politisk del – folkeskolen 2014 (eksempel)"))
+        let aarhus = try await send(app, .GET, "/municipalities/dk/751")
+        XCTAssertTrue(aarhus.body.string.contains("Politisk del – folkeskolen 2014 (eksempel)"))
         try await app.asyncShutdown()
     }
 }
