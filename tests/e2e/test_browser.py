@@ -5,9 +5,9 @@ import shutil
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -27,10 +27,21 @@ def browser():
 
 
 def navigating(browser, action):
-    """Runs an action that loads a new page and waits until the new page has replaced the old."""
+    """Runs an action that loads a new page and waits until the new page has replaced the old and
+    finished loading."""
     old = browser.find_element(By.TAG_NAME, "html")
     action()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
+
+    def replaced(driver):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            # Stale, or (a chromedriver quirk during navigation) no longer in the document.
+            return True
+
+    WebDriverWait(browser, 10).until(replaced)
+    WebDriverWait(browser, 10).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
 
 def heading(browser):
