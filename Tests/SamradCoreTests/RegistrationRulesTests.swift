@@ -115,9 +115,28 @@ final class CollaborationPolicyTests: XCTestCase {
         XCTAssertFalse(CollaborationPolicy.mayView(coordinator, status: .draft, organiserID: kl))
         XCTAssertTrue(CollaborationPolicy.mayView(organiser, status: .draft, organiserID: kl))
         XCTAssertFalse(CollaborationPolicy.mayManage(organiser, organiserID: other))
-        XCTAssertTrue(CollaborationPolicy.mayRegister(coordinator, municipality: aarhus, organiserID: kl))
-        XCTAssertFalse(CollaborationPolicy.mayRegister(coordinator, municipality: odense, organiserID: kl))
-        XCTAssertTrue(CollaborationPolicy.mayRegister(organiser, municipality: odense, organiserID: kl))
+        let track = UUID()
+        XCTAssertTrue(CollaborationPolicy.mayRegister(coordinator, collaborationID: track, municipality: aarhus, organiserID: kl))
+        XCTAssertFalse(CollaborationPolicy.mayRegister(coordinator, collaborationID: track, municipality: odense, organiserID: kl))
+        XCTAssertTrue(CollaborationPolicy.mayRegister(organiser, collaborationID: track, municipality: odense, organiserID: kl))
         XCTAssertFalse(CollaborationPolicy.mayCreate(coordinator, organiserID: kl))
+        XCTAssertFalse(CollaborationPolicy.mayViewMemberNames(.visitor))
+        XCTAssertTrue(CollaborationPolicy.mayViewMemberNames(coordinator))
+        XCTAssertFalse(CollaborationPolicy.mayViewProgramme(.visitor, organiserID: kl, publishedCollaborations: 0))
+        XCTAssertTrue(CollaborationPolicy.mayViewProgramme(.visitor, organiserID: kl, publishedCollaborations: 1))
+        XCTAssertTrue(CollaborationPolicy.mayViewProgramme(organiser, organiserID: kl, publishedCollaborations: 0))
+    }
+
+    /// The personal link of an invitation answers for one municipality in one collaboration only.
+    func testInvitationPassIsNarrow() {
+        let kl = UUID(), track = UUID(), otherTrack = UUID()
+        let aarhus = MunicipalityKey(.dk, "751"), odense = MunicipalityKey(.dk, "461")
+        let invited = Actor(userID: nil, personID: nil, grants: [], passes: [RegistrationPass(collaborationID: track, municipality: aarhus, personID: UUID())])
+        XCTAssertFalse(invited.isSignedIn)
+        XCTAssertTrue(CollaborationPolicy.mayRegister(invited, collaborationID: track, municipality: aarhus, organiserID: kl))
+        XCTAssertFalse(CollaborationPolicy.mayRegister(invited, collaborationID: otherTrack, municipality: aarhus, organiserID: kl))
+        XCTAssertFalse(CollaborationPolicy.mayRegister(invited, collaborationID: track, municipality: odense, organiserID: kl))
+        XCTAssertFalse(CollaborationPolicy.mayManage(invited, organiserID: kl))
+        XCTAssertFalse(CollaborationPolicy.mayRegister(.visitor, collaborationID: track, municipality: aarhus, organiserID: kl))
     }
 }

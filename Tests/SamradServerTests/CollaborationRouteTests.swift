@@ -291,6 +291,11 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertTrue(aarhusPage.body.string.contains("Politisk del 2014"), "a registration is public")
         let odensePage = try await send(app, .GET, "/municipalities/dk/461")
         XCTAssertFalse(odensePage.body.string.contains("Politisk del 2014"))
+        let chair = try await client.get("/people/\(people["aarhus.committee_chair"]!.uuidString)", headers: ["Accept-Language": "sv"])
+        XCTAssertTrue(chair.body.string.contains("Deltar i"))
+        XCTAssertTrue(chair.body.string.contains("Politisk del 2014"))
+        let anonymousPerson = try await send(app, .GET, "/people/\(people["aarhus.committee_chair"]!.uuidString)")
+        XCTAssertEqual(anonymousPerson.status, .seeOther, "people are for signed-in members")
         let visitorBoard = try await send(app, .GET, "/collaborations/\(slug)/board")
         XCTAssertEqual(visitorBoard.status, .seeOther, "visitors are sent to sign in")
         let invalid = try await client.post("/collaborations", form: ["title": "", "kind": "political_forum", "organiserID": kl.id!.uuidString, "deadline": "tomorrow"])
@@ -307,5 +312,223 @@ final class CollaborationRouteTests: XCTestCase {
         let track = try await Collaboration.query(on: app.db).filter(\.$slug == "okonomi-og-ressourcestyring").first()
         XCTAssertEqual(track?.price, .perMeeting(Money(minorUnits: 1_250_000, currency: .dkk), meetings: 4))
         XCTAssertEqual(track?.seats, [SeatRequirement(position: .schoolChief, count: 1, required: true)])
+    }
+
+    func testProgrammesGroupTracksJoinedSeparately() async throws {
+        let body = #"{"title":"Kommunesamarbejde om folkeskolen 2014","description":"En **politisk del** og faglige spor.","organiserID":"\#(kl.id!.uuidString)"}"#
+        let refused = try await json(aarhus, .POST, "/api/v1/programmes", body)
+        XCTAssertEqual(refused.status, .forbidden, "a coordinator organises nothing")
+        let anonymous = try await json(nil, .POST, "/api/v1/programmes", body)
+        XCTAssertEqual(anonymous.status, .unauthorized)
+        let invalid = try await json(organiser, .POST, "/api/v1/programmes", #"{"title":"","organiserID":"\#(kl.id!.uuidString)"}"#)
+        XCTAssertEqual(invalid.status, .unprocessableEntity)
+        XCTAssertEqual((invalid.json["errors"] as? [[String: String]])?.first?["field"], "title")
+        let created = try await json(organiser, .POST, "/api/v1/programmes", body)
+        XCTAssertEqual(created.status, .created, created.body.string)
+        let slug = try XCTUnwrap(created.json["slug"] as? String)
+        XCTAssertEqual(slug, "kommunesamarbejde-om-folkeskolen-2014")
+        let programmeID = try XCTUnwrap(created.json["id"] as? String)
+
+        // Without a published track the programme is the organiser's alone.
+        let hidden = try await json(nil, .GET, "/api/v1/programmes/\(slug)")
+        XCTAssertEqual(hidden.status, .notFound)
+        let hiddenList = try await json(aarhus, .GET, "/api/v1/programmes")
+        XCTAssertEqual((hiddenList.json["items"] as? [Any])?.count, 0)
+
+        let political = try await politicalTrack()
+        for (title, price) in [("Økonomi og ressourcestyring", "12500"), ("Kommunikation", "9000")] {
+            let track = try await json(organiser, .POST, "/api/v1/collaborations", """
+            {"title":"\(title)","kind":"professional_collaboration","organiserID":"\(kl.id!.uuidString)","programmeID":"\(programmeID)",
+             "deadline":"2030-05-09T12:00","seats":[{"position":"school_chief","count":1,"required":true}],
+             "priceKind":"per_meeting","priceAmount":"\(price)","priceMeetings":4,"currency":"DKK"}
+            """)
+            XCTAssertEqual(track.status, .created, track.body.string)
+        }
+        let unknownProgramme = try await json(organiser, .POST, "/api/v1/collaborations",
+                                              #"{"title":"X","kind":"conference","organiserID":"\#(kl.id!.uuidString)","programmeID":"\#(UUID().uuidString)"}"#)
+        XCTAssertEqual(unknownProgramme.status, .unprocessableEntity)
+        // Attach the political track, then open it: the programme becomes public with that one track.
+        var edited = try await json(organiser, .GET, "/api/v1/collaborations/\(political)").json
+        edited["programmeID"] = programmeID
+        edited["deadline"] = "2030-05-09T12:00"
+        let attached = try await json(organiser, .PUT, "/api/v1/collaborations/\(political)", String(data: try JSONSerialization.data(withJSONObject: edited), encoding: .utf8)!)
+        XCTAssertEqual(attached.status, .ok, attached.body.string)
+        let visible = try await json(nil, .GET, "/api/v1/programmes/\(slug)")
+        XCTAssertEqual(visible.status, .ok)
+        XCTAssertEqual((visible.json["collaborations"] as? [[String: Any]])?.compactMap { $0["slug"] as? String }, [political], "drafts stay hidden")
+        let own = try await json(organiser, .GET, "/api/v1/programmes/\(slug)")
+        XCTAssertEqual((own.json["collaborations"] as? [Any])?.count, 3)
+
+        let renamed = try await json(organiser, .PUT, "/api/v1/programmes/\(slug)", body.replacingOccurrences(of: "2014\"", with: "2014/15\""))
+        XCTAssertEqual(renamed.json["title"] as? String, "Kommunesamarbejde om folkeskolen 2014/15")
+        let byCoordinator = try await json(aarhus, .PUT, "/api/v1/programmes/\(slug)", body)
+        XCTAssertEqual(byCoordinator.status, .forbidden)
+
+        // Aarhus registers for the political track; the programme page shows where Aarhus stands.
+        _ = try await json(aarhus, .POST, "/api/v1/collaborations/\(political)/registrations/dk/751", seats("aarhus"))
+        let client = Client(app)
+        try await makeUser(app, email: "kirsten@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))])
+        try await client.signIn("kirsten@aarhus.dk", "correct horse battery")
+        for (language, words) in [("da", ["Dele og spor", "Aarhus: Tilmeldt"]), ("sv", ["Spår", "Aarhus: Anmäld"]), ("en", ["Tracks", "Aarhus: Registered"])] {
+            let page = try await client.get("/programmes/\(slug)", headers: ["Accept-Language": language])
+            XCTAssertEqual(page.status, .ok, language + page.body.string)
+            for word in words { XCTAssertTrue(page.body.string.contains(word), "\(language): \(word)") }
+            XCTAssertTrue(page.body.string.contains("<strong>politisk del</strong>"))
+        }
+        let list = try await send(app, .GET, "/programmes")
+        XCTAssertTrue(list.body.string.contains("Kommunesamarbejde om folkeskolen 2014/15"))
+        let detail = try await send(app, .GET, "/collaborations/\(political)")
+        XCTAssertTrue(detail.body.string.contains("href=\"/programmes/\(slug)\""), "a track names its programme")
+
+        let organiserClient = Client(app)
+        try await makeUser(app, email: "kim@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
+        try await organiserClient.signIn("kim@kl.dk", "correct horse battery")
+        let newTrack = try await organiserClient.get("/collaborations/new?programme=\(programmeID)")
+        XCTAssertTrue(newTrack.body.string.contains("<option value=\"\(programmeID)\" selected>"), "the programme is chosen")
+        let badForm = try await organiserClient.post("/programmes", form: ["title": "", "organiserID": kl.id!.uuidString])
+        XCTAssertEqual(badForm.status, .unprocessableEntity)
+        XCTAssertTrue(badForm.body.string.contains("id=\"title-error\""))
+        let goodForm = try await organiserClient.post("/programmes", form: ["title": "Skoleudvikling 2016", "organiserID": kl.id!.uuidString])
+        XCTAssertEqual(goodForm.status, .seeOther)
+        XCTAssertEqual(goodForm.headers.first(name: .location), "/programmes/skoleudvikling-2016")
+        let edit = try await organiserClient.get("/programmes/skoleudvikling-2016/edit")
+        XCTAssertEqual(edit.status, .ok)
+        let coordinatorEdit = try await client.get("/programmes/\(slug)/edit")
+        XCTAssertEqual(coordinatorEdit.status, .forbidden)
+    }
+
+    func testPartnersAndAttachedPeople() async throws {
+        let slug = try await politicalTrack()
+        let foundation = Organisation(name: "Fonden", kind: .foundation, country: .dk)
+        try await foundation.create(on: app.db)
+        let researcher = Person()
+        researcher.name = "Rita Researcher"
+        researcher.position = Position.researcher.rawValue
+        researcher.organisationID = foundation.id
+        researcher.isExample = false
+        try await researcher.create(on: app.db)
+        let path = "/api/v1/collaborations/\(slug)"
+
+        let byCoordinator = try await json(aarhus, .POST, "\(path)/partners", #"{"organisationID":"\#(foundation.id!.uuidString)"}"#)
+        XCTAssertEqual(byCoordinator.status, .forbidden)
+        let organiserAsPartner = try await json(organiser, .POST, "\(path)/partners", #"{"organisationID":"\#(kl.id!.uuidString)"}"#)
+        XCTAssertEqual(organiserAsPartner.status, .unprocessableEntity)
+        let unknown = try await json(organiser, .POST, "\(path)/partners", #"{"organisationID":"\#(UUID().uuidString)"}"#)
+        XCTAssertEqual(unknown.status, .unprocessableEntity)
+        let added = try await json(organiser, .POST, "\(path)/partners", #"{"organisationID":"\#(foundation.id!.uuidString)"}"#)
+        XCTAssertEqual(added.status, .created, added.body.string)
+        let twice = try await json(organiser, .POST, "\(path)/partners", #"{"organisationID":"\#(foundation.id!.uuidString)"}"#)
+        XCTAssertEqual(twice.status, .conflict)
+
+        let badRole = try await json(organiser, .POST, "\(path)/roles", #"{"personID":"\#(researcher.id!.uuidString)","role":"boss"}"#)
+        XCTAssertEqual(badRole.status, .unprocessableEntity)
+        XCTAssertEqual((badRole.json["errors"] as? [[String: String]])?.first?["field"], "role")
+        let role = try await json(organiser, .POST, "\(path)/roles", #"{"personID":"\#(researcher.id!.uuidString)","role":"researcher"}"#)
+        XCTAssertEqual(role.status, .created, role.body.string)
+        let following = try await json(organiser, .POST, "\(path)/roles", #"{"personID":"\#(people["aarhus.administration"]!.uuidString)","role":"following_group"}"#)
+        XCTAssertEqual(following.status, .created)
+        let roleTwice = try await json(organiser, .POST, "\(path)/roles", #"{"personID":"\#(researcher.id!.uuidString)","role":"researcher"}"#)
+        XCTAssertEqual(roleTwice.status, .conflict)
+
+        // Visitors see partners and how many are attached, not who.
+        let public_ = try await json(nil, .GET, "\(path)/members")
+        XCTAssertEqual((public_.json["partners"] as? [[String: Any]])?.first?["name"] as? String, "Fonden")
+        XCTAssertEqual((public_.json["roleCounts"] as? [String: Int])?["researcher"], 1)
+        XCTAssertEqual((public_.json["people"] as? [Any])?.count, 0)
+        let page = try await send(app, .GET, "/collaborations/\(slug)")
+        XCTAssertTrue(page.body.string.contains("Fonden"))
+        XCTAssertFalse(page.body.string.contains("Rita Researcher"))
+        let members = try await json(odense, .GET, "\(path)/members")
+        let names = (members.json["people"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        XCTAssertEqual(names, ["aarhus administration", "Rita Researcher"])
+
+        let client = Client(app)
+        try await makeUser(app, email: "kim@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
+        try await client.signIn("kim@kl.dk", "correct horse battery")
+        for (language, word) in [("da", "Følgegruppe"), ("sv", "Referensgrupp"), ("en", "Following group")] {
+            let manage = try await client.get("/collaborations/\(slug)/members", headers: ["Accept-Language": language])
+            XCTAssertEqual(manage.status, .ok)
+            XCTAssertTrue(manage.body.string.contains(word), language)
+        }
+        let detail = try await client.get("/collaborations/\(slug)", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(detail.body.string.contains("Rita Researcher"), "members see the names")
+        let researcherPage = try await client.get("/people/\(researcher.id!.uuidString)", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(researcherPage.body.string.contains("Researchers"))
+        let formTwice = try await client.post("/collaborations/\(slug)/roles", form: ["personID": researcher.id!.uuidString, "role": "researcher"])
+        XCTAssertEqual(formTwice.status, .conflict)
+        XCTAssertTrue(formTwice.body.string.contains("Rita Researcher already has this role"))
+        let coordinatorPage = try await send(app, .GET, "/collaborations/\(slug)/members", headers: bearer(aarhus))
+        XCTAssertEqual(coordinatorPage.status, .forbidden)
+
+        let roleID = try XCTUnwrap((members.json["people"] as? [[String: Any]])?.first { $0["name"] as? String == "Rita Researcher" }?["id"] as? String)
+        let removedByOther = try await json(aarhus, .DELETE, "\(path)/roles/\(roleID)")
+        XCTAssertEqual(removedByOther.status, .forbidden)
+        let removed = try await json(organiser, .DELETE, "\(path)/roles/\(roleID)")
+        XCTAssertEqual(removed.status, .noContent)
+        let removedAgain = try await json(organiser, .DELETE, "\(path)/roles/\(roleID)")
+        XCTAssertEqual(removedAgain.status, .notFound)
+        let partnerRemoved = try await json(organiser, .DELETE, "\(path)/partners/\(foundation.id!.uuidString)")
+        XCTAssertEqual(partnerRemoved.status, .noContent)
+        let audit = try await AuditEntry.query(on: app.db).filter(\.$action ~~ ["collaboration:partner_add", "collaboration:role_add", "collaboration:role_remove", "collaboration:partner_remove"]).count()
+        XCTAssertEqual(audit, 5)
+    }
+
+    /// The invited person registers through the personal link in the e-mail, without an account,
+    /// and adds a missing person on the spot; the link answers for that municipality only.
+    func testInvitationLinkRegistersWithoutAnAccount() async throws {
+        let slug = try await politicalTrack()
+        let sent = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"list","list":"dk/751, dk/461","positions":["administration"]}"#)
+        XCTAssertEqual(sent.json["recipients"] as? Int, 2)
+        let mail = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "administration@aarhus.dk").first()
+        let body = try XCTUnwrap(mail?.body)
+        let start = try XCTUnwrap(body.range(of: "http://127.0.0.1:8080"))
+        let link = String(body[start.upperBound...].prefix { !$0.isWhitespace })
+        XCTAssertTrue(link.hasPrefix("/collaborations/\(slug)/registrations/dk/751?key="), link)
+        let key = String(link.split(separator: "=").last!)
+        let stored = try await InvitationLink.query(on: app.db).all()
+        XCTAssertEqual(stored.count, 2)
+        XCTAssertFalse(stored.contains { $0.tokenHash == key }, "only the hash is kept")
+
+        let invited = Client(app)
+        let wrongMunicipality = try await invited.get("/collaborations/\(slug)/registrations/dk/461?key=\(key)")
+        XCTAssertEqual(wrongMunicipality.status, .notFound)
+        let forged = try await invited.get("/collaborations/\(slug)/registrations/dk/751?key=not-a-key", headers: ["Accept-Language": "da"])
+        XCTAssertEqual(forged.status, .notFound)
+        XCTAssertTrue(forged.body.string.contains("Dette invitationslink er ugyldigt eller udløbet"))
+        let opened = try await invited.get(link)
+        XCTAssertEqual(opened.status, .seeOther)
+        XCTAssertEqual(opened.headers.first(name: .location), "/collaborations/\(slug)/registrations/dk/751", "the key leaves the address")
+        let page = try await invited.get("/collaborations/\(slug)/registrations/dk/751", headers: ["Accept-Language": "en"])
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.string.contains("You answer for Aarhus through the personal link"))
+        let odensePage = try await invited.get("/collaborations/\(slug)/registrations/dk/461")
+        XCTAssertEqual(odensePage.status, .seeOther, "the pass is for Aarhus only: sign in")
+        XCTAssertTrue(odensePage.headers.first(name: .location)?.hasPrefix("/sign-in") ?? false)
+
+        // Nobody of Aarhus is a committee member yet: add one on the spot, with a bad e-mail first.
+        try await Person.query(on: app.db).filter(\.$id == people["aarhus.committee_member"]!).delete()
+        let bad = try await invited.post("/collaborations/\(slug)/registrations/dk/751/people", form: ["name": "Bo Bak", "position": "committee_member", "email": "bo@"])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(bad.body.string.contains("id=\"email-error\""))
+        let elsewhere = try await invited.post("/collaborations/\(slug)/registrations/dk/461/people", form: ["name": "Eva", "position": "committee_member"])
+        XCTAssertEqual(elsewhere.status, .unauthorized)
+        let added = try await invited.post("/collaborations/\(slug)/registrations/dk/751/people", form: ["name": "Bo Bak", "position": "committee_member", "email": "bo@aarhus.dk"])
+        XCTAssertEqual(added.status, .seeOther, added.body.string)
+        let bo = try await Person.query(on: app.db).filter(\.$name == "Bo Bak").first()
+        XCTAssertEqual(bo?.municipality, MunicipalityKey(.dk, "751"))
+
+        let registered = try await invited.post("/collaborations/\(slug)/registrations/dk/751", form: [
+            "seat_committee_chair_0": people["aarhus.committee_chair"]!.uuidString, "seat_committee_member_0": bo!.id!.uuidString,
+            "seat_administration_0": people["aarhus.administration"]!.uuidString,
+        ])
+        XCTAssertEqual(registered.status, .seeOther, registered.body.string)
+        let registration = try await Registration.query(on: app.db).first()
+        XCTAssertEqual(registration?.status, "registered")
+        XCTAssertNil(registration?.registeredBy, "no account was needed")
+        let board = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)/board")
+        XCTAssertEqual((board.json["counts"] as? [String: Int])?["registered"], 1)
+        // The pass is no account: the API and other pages still ask for one.
+        let people = try await invited.get("/api/v1/people")
+        XCTAssertEqual(people.status, .unauthorized)
     }
 }

@@ -23,18 +23,36 @@ public struct RoleGrant: Hashable, Codable, Sendable {
     }
 }
 
-/// Who is asking: a public visitor (no account) or a signed-in account with its roles.
+/// The right an invited person gets by opening the personal link in an invitation e-mail: to answer
+/// for one municipality in one collaboration, without an account.
+public struct RegistrationPass: Hashable, Codable, Sendable {
+    public var collaborationID: UUID
+    public var municipality: MunicipalityKey
+    /// The invited person the link was sent to.
+    public var personID: UUID
+
+    public init(collaborationID: UUID, municipality: MunicipalityKey, personID: UUID) {
+        self.collaborationID = collaborationID
+        self.municipality = municipality
+        self.personID = personID
+    }
+}
+
+/// Who is asking: a public visitor (no account) or a signed-in account with its roles, and the
+/// registration passes opened in this browser session.
 public struct Actor: Sendable, Equatable {
     public var userID: UUID?
     public var personID: UUID?
     public var grants: Set<RoleGrant>
+    public var passes: Set<RegistrationPass>
 
     public static let visitor = Actor(userID: nil, personID: nil, grants: [])
 
-    public init(userID: UUID?, personID: UUID?, grants: Set<RoleGrant>) {
+    public init(userID: UUID?, personID: UUID?, grants: Set<RoleGrant>, passes: Set<RegistrationPass> = []) {
         self.userID = userID
         self.personID = personID
         self.grants = grants
+        self.passes = passes
     }
 
     public var isSignedIn: Bool { userID != nil }
@@ -44,6 +62,11 @@ public struct Actor: Sendable, Equatable {
     public func organises(_ organisationID: UUID?) -> Bool {
         guard let organisationID else { return false }
         return grants.contains { $0.kind == .organiser && $0.organisationID == organisationID }
+    }
+
+    public func holdsPass(_ collaborationID: UUID?, _ municipality: MunicipalityKey) -> Bool {
+        guard let collaborationID else { return false }
+        return passes.contains { $0.collaborationID == collaborationID && $0.municipality == municipality }
     }
 
     public func coordinates(_ municipality: MunicipalityKey?) -> Bool {

@@ -1,24 +1,37 @@
 import Foundation
 
-/// Who may see and do what with collaborations and registrations. Organisers act for the
-/// organisation that runs the collaboration; coordinators for their own municipality only.
+/// Who may see and do what with collaborations, programmes and registrations. Organisers act for the
+/// organisation that runs the collaboration; coordinators for their own municipality only; an invited
+/// person who opened the personal link in the invitation for that collaboration and municipality only.
 public enum CollaborationPolicy {
     public static func mayView(_ actor: Actor, status: CollaborationStatus, organiserID: UUID) -> Bool {
         status.isPublished || mayManage(actor, organiserID: organiserID)
     }
 
-    /// Edit, change status, invite, see the status board and exports.
+    /// Edit, change status, invite, attach partners and people, see the status board and exports.
     public static func mayManage(_ actor: Actor, organiserID: UUID) -> Bool {
         actor.isAdministrator || actor.organises(organiserID)
     }
 
-    /// Register, change seats, decline or withdraw for a municipality; also see its registration.
-    public static func mayRegister(_ actor: Actor, municipality: MunicipalityKey, organiserID: UUID) -> Bool {
-        actor.coordinates(municipality) || mayManage(actor, organiserID: organiserID)
+    /// Register, change seats, decline or withdraw for a municipality; also see its registration and
+    /// add a person of the municipality on the spot to fill a seat.
+    public static func mayRegister(_ actor: Actor, collaborationID: UUID?, municipality: MunicipalityKey, organiserID: UUID) -> Bool {
+        actor.coordinates(municipality) || actor.holdsPass(collaborationID, municipality) || mayManage(actor, organiserID: organiserID)
     }
 
-    /// The organisations an account may create collaborations for.
+    /// The organisations an account may create collaborations and programmes for.
     public static func mayCreate(_ actor: Actor, organiserID: UUID) -> Bool {
         mayManage(actor, organiserID: organiserID)
+    }
+
+    /// A programme is public once one of its collaborations is; before that only its organisers see it.
+    public static func mayViewProgramme(_ actor: Actor, organiserID: UUID, publishedCollaborations: Int) -> Bool {
+        publishedCollaborations > 0 || mayManage(actor, organiserID: organiserID)
+    }
+
+    /// Names of the researchers, the following group and other attached people are for signed-in
+    /// members, as names of people are everywhere (`PeoplePolicy.mayList`); visitors see how many.
+    public static func mayViewMemberNames(_ actor: Actor) -> Bool {
+        PeoplePolicy.mayList(actor)
     }
 }

@@ -78,4 +78,16 @@ public enum Slug {
         let trimmed = slug.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         return String(trimmed.prefix(80)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
+
+    /// The slug of `title`, numbered (`-2`, `-3` …) past the ones `taken` says are in use.
+    public static func unique(_ title: String, fallback: String, taken: (String) async throws -> Bool) async rethrows -> String {
+        let base = make(title).isEmpty ? fallback : make(title)
+        var slug = base
+        var n = 2
+        while try await taken(slug) {
+            slug = "\(base)-\(n)"
+            n += 1
+        }
+        return slug
+    }
 }

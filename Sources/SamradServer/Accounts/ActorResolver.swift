@@ -20,21 +20,45 @@ struct ActorResolver: AsyncMiddleware {
                 try await token.save(on: request.db)
             }
             try await attach(user, to: request, viaToken: true)
-        } else if request.hasSession, let id = request.session.data["user"].flatMap(UUID.init(uuidString:)) {
-            if let user = try await User.find(id, on: request.db), !user.disabled {
-                try await attach(user, to: request, viaToken: false)
-            } else {
-                request.session.destroy()
+        } else if request.hasSession {
+            // Passes from invitation links opened in this session count with or without an account.
+            let passes = RegistrationPasses.read(request.session)
+            if let id = request.session.data["user"].flatMap(UUID.init(uuidString:)) {
+                if let user = try await User.find(id, on: request.db), !user.disabled {
+                    try await attach(user, to: request, viaToken: false, passes: passes)
+                } else {
+                    request.session.destroy()
+                }
+            } else if !passes.isEmpty {
+                request.storage[ActorKey.self] = Actor(userID: nil, personID: nil, grants: [], passes: passes)
             }
         }
         return try await next.respond(to: request)
     }
 
-    private func attach(_ user: User, to request: Request, viaToken: Bool) async throws {
+    private func attach(_ user: User, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = []) async throws {
         let grants = try await RoleAssignment.query(on: request.db).filter(\.$userID == user.requireID()).all().compactMap(\.grant)
         request.storage[CurrentUserKey.self] = user
-        request.storage[ActorKey.self] = Actor(userID: user.id, personID: user.personID, grants: Set(grants))
+        request.storage[ActorKey.self] = Actor(userID: user.id, personID: user.personID, grants: Set(grants), passes: passes)
         request.storage[ViaTokenKey.self] = viaToken
+    }
+}
+
+/// The registration passes of a browser session, kept as JSON in the session's data.
+enum RegistrationPasses {
+    static let key = "registration_passes"
+
+    static func read(_ session: Session) -> Set<RegistrationPass> {
+        guard let text = session.data[key], let passes = try? JSONDecoder().decode([RegistrationPass].self, from: Data(text.utf8)) else { return [] }
+        return Set(passes)
+    }
+
+    static func add(_ pass: RegistrationPass, to session: Session) {
+        var passes = read(session)
+        passes.insert(pass)
+        // A session keeps a few dozen at most; a person rarely answers for more.
+        let kept = Array(passes).suffix(50)
+        session.data[key] = (try? JSONEncoder().encode(Array(kept))).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

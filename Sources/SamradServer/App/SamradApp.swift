@@ -72,6 +72,8 @@ public enum SamradApp {
         try app.register(collection: APIDocumentController())
         try app.register(collection: CollaborationAPI())
         try app.register(collection: CollaborationPages())
+        try app.register(collection: CollaborationMembers())
+        try app.register(collection: Programmes())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -45,14 +45,7 @@ struct CollaborationAPI: RouteCollection {
     }
 
     static func uniqueSlug(_ title: String, on db: any Database) async throws -> String {
-        let base = Slug.make(title).isEmpty ? "collaboration" : Slug.make(title)
-        var slug = base
-        var n = 2
-        while try await Collaboration.query(on: db).filter(\.$slug == slug).count() > 0 {
-            slug = "\(base)-\(n)"
-            n += 1
-        }
-        return slug
+        try await Slug.unique(title, fallback: "collaboration") { try await Collaboration.query(on: db).filter(\.$slug == $0).count() > 0 }
     }
 
     static func counts(_ collaboration: Collaboration, on db: any Database) async throws -> (registered: Int, active: Int) {
@@ -183,7 +176,7 @@ struct CollaborationAPI: RouteCollection {
     // MARK: Registrations
 
     static func registrationJSON(_ collaboration: Collaboration, _ m: Municipality, request: Request) async throws -> RegistrationJSON {
-        try request.require(CollaborationPolicy.mayRegister(request.actor, municipality: m.key, organiserID: collaboration.organiserID))
+        try request.require(CollaborationPolicy.mayRegister(request.actor, collaborationID: collaboration.id, municipality: m.key, organiserID: collaboration.organiserID))
         let registration = try await RegistrationDesk.existing(collaboration.requireID(), m.key, on: request.db)
         var seats: [RegistrationJSON.Seat] = []
         if let registration {

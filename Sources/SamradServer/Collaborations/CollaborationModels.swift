@@ -130,6 +130,27 @@ final class Invitation: Model, @unchecked Sendable {
     var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
 }
 
+/// The personal link in an invitation or reminder e-mail (only its SHA-256 is kept). Opening it gives
+/// the browser session a `RegistrationPass` for the municipality and collaboration.
+final class InvitationLink: Model, @unchecked Sendable {
+    static let schema = "invitation_links"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @Field(key: "municipality_country") var municipalityCountry: String
+    @Field(key: "municipality_code") var municipalityCode: String
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
+    var pass: RegistrationPass { RegistrationPass(collaborationID: collaborationID, municipality: municipality, personID: personID) }
+}
+
 final class Registration: Model, @unchecked Sendable {
     static let schema = "registrations"
 

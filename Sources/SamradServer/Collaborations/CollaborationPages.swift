@@ -25,6 +25,7 @@ struct CollaborationPages: RouteCollection {
         registration.post(use: register)
         registration.post("decline", use: decline)
         registration.post("withdraw", use: withdraw)
+        registration.post("people", use: addPerson)
     }
 
     struct Option: Encodable { var value: String; var label: String; var selected: Bool }
@@ -81,6 +82,8 @@ struct CollaborationPages: RouteCollection {
         var statusButtons: [StatusButton]
         var registerLinks: [Link]
         var placesLeft: String?
+        var programme: Link?
+        var members: CollaborationMembers.Summary
     }
 
     func detail(_ request: Request) async throws -> View {
@@ -102,7 +105,13 @@ struct CollaborationPages: RouteCollection {
             placesLeft = request.t("collaborations.places_left", [String(max(0, capacity - registered)), String(capacity)])
         }
         let canManage = CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID)
-        let registerLinks = request.actor.grants.compactMap(\.municipality).compactMap { request.municipalities[$0] }.map {
+        var programme: Link? = nil
+        if let id = c.programmeID, let p = try await Programme.find(id, on: request.db) {
+            programme = Link(href: "/programmes/\(p.slug)", label: p.title)
+        }
+        let members = try await CollaborationMembers.summary(c, request: request)
+        let answerable = request.actor.grants.compactMap(\.municipality) + request.actor.passes.filter { $0.collaborationID == c.id }.map(\.municipality)
+        let registerLinks = Array(Set(answerable)).sorted().compactMap { request.municipalities[$0] }.map {
             Link(href: "/collaborations/\(c.slug)/registrations/\($0.country.rawValue)/\($0.code)", label: request.t("collaborations.register_for", [$0.name]))
         }
         return try await request.view.render("collaborations/detail", DetailContext(
@@ -113,7 +122,7 @@ struct CollaborationPages: RouteCollection {
             funding: c.funding.map { "\($0.funder): \(Self.money($0.amount.minorUnits, $0.amount.currency.rawValue, request)!)" + ($0.purpose.isEmpty ? "" : " – \($0.purpose)") },
             canManage: canManage,
             statusButtons: canManage ? c.statusValue.next.map { StatusButton(value: $0.rawValue, label: request.t("collaboration_action.\($0.rawValue)")) } : [],
-            registerLinks: c.statusValue == .draft ? [] : registerLinks, placesLeft: placesLeft))
+            registerLinks: c.statusValue == .draft ? [] : registerLinks, placesLeft: placesLeft, programme: programme, members: members))
     }
 
     // MARK: The organiser's form
@@ -212,7 +221,14 @@ struct CollaborationPages: RouteCollection {
 
     func newForm(_ request: Request) async throws -> View {
         try request.require(request.actor.isAdministrator || request.actor.isOrganiser)
-        let form = FormState(values: ["kind": "political_forum", "timeZone": "Europe/Copenhagen", "reminderDays": "14, 3", "currency": "DKK"])
+        var values = ["kind": "political_forum", "timeZone": "Europe/Copenhagen", "reminderDays": "14, 3", "currency": "DKK"]
+        // "New track in this programme" comes with the programme and its organiser chosen.
+        if let id = request.query[UUID.self, at: "programme"], let programme = try await Programme.find(id, on: request.db) {
+            values["programmeID"] = id.uuidString
+            values["organiserID"] = programme.organiserID.uuidString
+            values["kind"] = "professional_collaboration"
+        }
+        let form = FormState(values: values)
         return try await request.view.render("collaborations/form", formContext(request, form: form, action: "/collaborations", titleKey: "collaborations.new_title"))
     }
 
@@ -445,10 +461,13 @@ struct CollaborationPages: RouteCollection {
         var withdrawAction: String
         var isActive: Bool
         var acceptsRegistrations: Bool
-        var addPersonHref: String
+        var personForm: FormState
+        var personAction: String
+        var personPositions: [Option]
+        var viaLink: Bool
     }
 
-    func registrationContext(_ request: Request, _ c: Collaboration, _ m: Municipality, form: FormState? = nil) async throws -> RegistrationContext {
+    func registrationContext(_ request: Request, _ c: Collaboration, _ m: Municipality, form: FormState? = nil, personForm: FormState? = nil) async throws -> RegistrationContext {
         let json = try await CollaborationAPI.registrationJSON(c, m, request: request)
         let people = try await Person.query(on: request.db).filter(\.$municipalityCountry == m.country.rawValue)
             .filter(\.$municipalityCode == m.code).sort(\.$name).all()
@@ -477,20 +496,62 @@ struct CollaborationPages: RouteCollection {
         let status = RegistrationStatus(rawValue: json.status) ?? .notAnswered
         var formState = form ?? FormState(values: values)
         formState.values = values
+        let personForm = personForm ?? FormState(values: [:])
+        let base = "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)"
         return RegistrationContext(
             page: PageContext(request, titleKey: "registration.title", [m.name]), form: formState, title: c.title,
             collaborationHref: "/collaborations/\(c.slug)", municipality: m.name,
             status: request.t("registration_status.\(status.rawValue)"), statusCode: status.rawValue,
             deadline: Self.when(c.deadline, request), price: Self.priceText(c, request), needsPrice: c.price != .free,
-            seats: fields, action: request.url.path, declineAction: request.url.path + "/decline", withdrawAction: request.url.path + "/withdraw",
+            seats: fields, action: base, declineAction: base + "/decline", withdrawAction: base + "/withdraw",
             isActive: status.isActive, acceptsRegistrations: c.terms.acceptsRegistrations(at: Date()),
-            addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)")
+            personForm: personForm, personAction: base + "/people",
+            personPositions: [Option(value: "", label: request.t("registration.choose_position"), selected: (personForm.values["position"] ?? "").isEmpty)]
+                + Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: personForm.values["position"] == $0.rawValue) },
+            viaLink: !request.actor.isSignedIn && request.actor.holdsPass(c.id, m.key))
     }
 
-    func registrationForm(_ request: Request) async throws -> View {
+    /// The registration page. Opened with `?key=` from an invitation e-mail, it gives this browser
+    /// session the pass to answer for the municipality, then drops the key from the address.
+    func registrationForm(_ request: Request) async throws -> Response {
         let c = try await CollaborationAPI.find(request)
         let m = try CollaborationAPI.municipality(request)
-        return try await request.view.render("collaborations/registration", registrationContext(request, c, m))
+        if let key = request.query[String.self, at: "key"] {
+            guard let pass = try await Invitations.pass(forKey: key, c, m.key, on: request.db) else {
+                throw SamradError.notFound("registration.link_invalid")
+            }
+            RegistrationPasses.add(pass, to: request.session)
+            return request.redirect(to: request.url.path)
+        }
+        return try await request.view.render("collaborations/registration", registrationContext(request, c, m)).encodeResponse(for: request)
+    }
+
+    /// Adds a person of the municipality on the spot, to name for a seat. Whoever may register the
+    /// municipality may do this (also through an invitation link); the change is audited.
+    func addPerson(_ request: Request) async throws -> Response {
+        let c = try await CollaborationAPI.find(request)
+        let m = try CollaborationAPI.municipality(request)
+        try request.require(CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID))
+        struct Form: Decodable { var name: String?; var email: String?; var phone: String?; var position: String?; var title: String? }
+        let form = try request.content.decode(Form.self)
+        let input = PeopleController.Input(name: form.name, email: form.email, phone: form.phone, position: form.position, title: form.title,
+                                           municipality: m.key.description, organisationID: nil)
+        let person = Person()
+        person.isExample = false
+        do {
+            try await PeopleController.apply(input, to: person, request: request)
+        } catch let error as SamradError where error.kind == .invalidInput {
+            let values = ["name": form.name ?? "", "email": form.email ?? "", "phone": form.phone ?? "", "position": form.position ?? "", "title": form.title ?? ""]
+            let context = try await registrationContext(request, c, m, personForm: FormState(values: values, error: error, request: request))
+            return try await request.view.render("collaborations/registration", context).encodeResponse(status: .unprocessableEntity, for: request)
+        }
+        try await request.db.transaction { db in
+            try await person.create(on: db)
+            try await Audit.record("person:create", subject: "person", id: person.id!.uuidString,
+                                   summary: "\(person.name), \(person.position) (\(c.slug))", by: request, on: db)
+        }
+        request.session.data["notice"] = "registration.person_added"
+        return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)#add-person")
     }
 
     func register(_ request: Request) async throws -> Response {
@@ -517,7 +578,7 @@ struct CollaborationPages: RouteCollection {
             return try await request.view.render("collaborations/registration", context).encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "registration.saved"
-        return request.redirect(to: request.url.path)
+        return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)")
     }
 
     func decline(_ request: Request) async throws -> Response {

@@ -65,12 +65,43 @@ enum Invitations {
         "\(baseURL)/collaborations/\(collaboration.slug)/registrations/\(m.country.rawValue)/\(m.code)"
     }
 
+    /// How long a personal link works: until 30 days after the deadline, so the invited can still
+    /// see their answer; at least 30 days from now.
+    static func linkExpiry(_ collaboration: Collaboration, now: Date = Date()) -> Date {
+        max(collaboration.deadline ?? now, now).addingTimeInterval(30 * 86_400)
+    }
+
+    /// The registration page's address with a new personal key for `person`, who may then answer for
+    /// the municipality without an account. Only the key's SHA-256 is stored.
+    static func personalLink(_ collaboration: Collaboration, _ m: MunicipalityKey, for person: Person, context: Context, on db: any Database) async throws -> String {
+        let secret = Secret.make()
+        let record = InvitationLink()
+        record.tokenHash = Secret.hash(secret)
+        record.collaborationID = try collaboration.requireID()
+        record.municipalityCountry = m.country.rawValue
+        record.municipalityCode = m.code
+        record.personID = try person.requireID()
+        record.expiresAt = linkExpiry(collaboration)
+        try await record.create(on: db)
+        return link(collaboration, m, baseURL: context.settings.publicBaseURL) + "?key=" + secret
+    }
+
+    /// The pass of a personal key for this collaboration and municipality, if the key is valid;
+    /// marks the link as used.
+    static func pass(forKey key: String, _ collaboration: Collaboration, _ m: MunicipalityKey, now: Date = Date(), on db: any Database) async throws -> RegistrationPass? {
+        guard let record = try await InvitationLink.query(on: db).filter(\.$tokenHash == Secret.hash(key)).first(),
+              record.collaborationID == collaboration.id, record.municipality == m, record.expiresAt > now else { return nil }
+        record.lastUsedAt = now
+        try await record.save(on: db)
+        return record.pass
+    }
+
     static func mail(_ collaboration: Collaboration, to person: Person, municipality: Municipality, kind: String, context: Context, on db: any Database) async throws {
         guard let email = person.email else { return }
         let language = language(of: municipality.country)
         let catalog = context.catalog
         let deadline = collaboration.deadline.map { DateText.dateTime($0, language, zone: collaboration.timeZone) } ?? "—"
-        let link = link(collaboration, municipality.key, baseURL: context.settings.publicBaseURL)
+        let link = try await personalLink(collaboration, municipality.key, for: person, context: context, on: db)
         var body = catalog.text("mail.\(kind).collaboration_body", language, [person.name, collaboration.title, municipality.name, deadline, link])
         if kind == "reminder", let text = collaboration.reminderText, !text.isEmpty { body = text + "\n\n" + body }
         try await Outbox.enqueue(to: email, subject: catalog.text("mail.\(kind).collaboration_subject", language, [collaboration.title]),
@@ -88,7 +119,7 @@ enum Invitations {
             guard let email = person.email else { continue }
             try await Outbox.enqueue(to: email, subject: context.catalog.text("mail.promoted.subject", language, [collaboration.title]),
                                      body: context.catalog.text("mail.promoted.body", language, [person.name, collaboration.title, municipality.name,
-                                                                                               link(collaboration, key, baseURL: context.settings.publicBaseURL)]),
+                                                                                               try await personalLink(collaboration, key, for: person, context: context, on: db)]),
                                      settings: context.settings, on: db)
         }
     }

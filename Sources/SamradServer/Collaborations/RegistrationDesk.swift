@@ -62,7 +62,7 @@ enum RegistrationDesk {
         try await db.transaction { tx in
             let sequence = try await lock(collaborationID, on: tx)
             let collaboration = try await collaboration(collaborationID, on: tx)
-            guard CollaborationPolicy.mayRegister(actor, municipality: municipality, organiserID: collaboration.organiserID) else {
+            guard CollaborationPolicy.mayRegister(actor, collaborationID: collaborationID, municipality: municipality, organiserID: collaboration.organiserID) else {
                 throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
             }
             let terms = collaboration.terms
@@ -96,7 +96,7 @@ enum RegistrationDesk {
         try await db.transaction { tx in
             _ = try await lock(collaborationID, on: tx)
             let collaboration = try await collaboration(collaborationID, on: tx)
-            guard CollaborationPolicy.mayRegister(actor, municipality: municipality, organiserID: collaboration.organiserID) else {
+            guard CollaborationPolicy.mayRegister(actor, collaborationID: collaborationID, municipality: municipality, organiserID: collaboration.organiserID) else {
                 throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
             }
             guard let registration = try await existing(collaborationID, municipality, on: tx), registration.statusValue.isActive else {
@@ -119,7 +119,7 @@ enum RegistrationDesk {
         try await db.transaction { tx in
             let sequence = try await lock(collaborationID, on: tx)
             let collaboration = try await collaboration(collaborationID, on: tx)
-            guard CollaborationPolicy.mayRegister(actor, municipality: municipality, organiserID: collaboration.organiserID) else {
+            guard CollaborationPolicy.mayRegister(actor, collaborationID: collaborationID, municipality: municipality, organiserID: collaboration.organiserID) else {
                 throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
             }
             if let previous = try await existing(collaborationID, municipality, on: tx), previous.statusValue.isActive {
@@ -147,7 +147,7 @@ enum RegistrationDesk {
         try await db.transaction { tx in
             _ = try await lock(collaborationID, on: tx)
             let collaboration = try await collaboration(collaborationID, on: tx)
-            guard CollaborationPolicy.mayRegister(actor, municipality: municipality, organiserID: collaboration.organiserID) else {
+            guard CollaborationPolicy.mayRegister(actor, collaborationID: collaborationID, municipality: municipality, organiserID: collaboration.organiserID) else {
                 throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
             }
             guard let registration = try await existing(collaborationID, municipality, on: tx), registration.statusValue.isActive else {

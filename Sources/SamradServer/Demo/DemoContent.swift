@@ -47,7 +47,7 @@ enum DemoContent {
                 try await person.create(on: db)
                 byName[name] = person
             }
-            try await loadCollaborations(on: db, kl: kl, skr: skr, foundation: foundation, people: byName)
+            try await loadCollaborations(on: db, kl: kl, skr: skr, foundation: foundation, university: university, people: byName)
         }
         logger.info("Loaded the example content (marked as examples)")
     }
@@ -58,7 +58,8 @@ enum DemoContent {
 
     /// Cases 1, 2, 3 and 5 as collaborations with their real dates, and one open collaboration with a
     /// deadline ahead so the registration can be tried.
-    static func loadCollaborations(on db: any Database, kl: Organisation, skr: Organisation, foundation: Organisation, people: [String: Person]) async throws {
+    static func loadCollaborations(on db: any Database, kl: Organisation, skr: Organisation, foundation: Organisation, university: Organisation,
+                                   people: [String: Person]) async throws {
         let programme = Programme()
         programme.slug = "kommunesamarbejde-om-folkeskolen-2014-eksempel"
         programme.title = "Kommunesamarbejde om folkeskolen 2014 (eksempel)"
@@ -112,12 +113,29 @@ enum DemoContent {
                                deadline: at("2014-05-09T12:00"), seats: [SeatRequirement(position: .schoolChief, count: 1), SeatRequirement(position: .administration, count: 1, required: false)],
                                price: .perMeeting(meeting, meetings: 4), period: ("2014-06-01", "2015-12-31"), programme: programme, targets: [.schoolChief, .administration])
         }
-        _ = try await make(
+        let funded = try await make(
             "fondsfinansieret-samarbejde-eksempel", "Fondsfinansieret fagligt samarbejde for 12 kommuner (eksempel)", .professionalCollaboration, .running,
             organiser: kl, description: "En fond bevilger 2 mio. kr.; 12 kommuner kan deltage. Forskere og en følgegruppe af kommunale praktikere er knyttet til. Samarbejdet slutter med fem regionale konferencer for alle skoleledere og skolechefer.",
             deadline: at("2015-03-01T12:00"), capacity: 12, seats: [SeatRequirement(position: .schoolChief, count: 1), SeatRequirement(position: .schoolLeader, count: 2, required: false)],
             funding: [Funding(funder: foundation.name, amount: Money(minorUnits: 200_000_000, currency: .dkk), purpose: "Fagligt samarbejde og fem regionale konferencer")],
             targets: [.schoolChief, .schoolLeader])
+        // Case 2: the foundation and the research centre are partners; a researcher and a following
+        // group of municipal practitioners are attached.
+        for partner in [foundation, university] {
+            let row = CollaborationPartner()
+            row.collaborationID = try funded.requireID()
+            row.organisationID = try partner.requireID()
+            try await row.create(on: db)
+        }
+        for (name, role) in [("Ole Example Kristensen", CollaborationRole.Role.researcher), ("Hanne Example Poulsen", .followingGroup),
+                             ("Jens Example Madsen", .followingGroup), ("Anne Example Jensen", .contact)] {
+            guard let person = people[name] else { continue }
+            let row = CollaborationRole()
+            row.collaborationID = try funded.requireID()
+            row.personID = try person.requireID()
+            row.role = role.rawValue
+            try await row.create(on: db)
+        }
         _ = try await make(
             "klynger-om-laering-og-trivsel-eksempel", "Klynger om børns læring og trivsel (eksempel)", .clusterProgramme, .running, organiser: kl,
             description: "Alle kommuner inviteres til at tilmelde sig senest 1. juni 2016. De tilmeldte kommuner samles i klynger på 6-8, som mødes i et faciliteret forløb; de første klynger starter i september, de næste ved årsskiftet.",

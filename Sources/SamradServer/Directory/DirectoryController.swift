@@ -263,7 +263,7 @@ struct DirectoryController: RouteCollection {
         let byID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
         return registrations.compactMap { r -> Participation? in
             guard let c = byID[r.collaborationID], c.statusValue.isPublished else { return nil }
-            let mayRegister = CollaborationPolicy.mayRegister(request.actor, municipality: m.key, organiserID: c.organiserID)
+            let mayRegister = CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID)
             guard mayRegister || r.statusValue == .registered else { return nil }
             return Participation(href: mayRegister ? "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)" : "/collaborations/\(c.slug)",
                                  title: c.title, status: request.t("registration_status.\(r.status)"))

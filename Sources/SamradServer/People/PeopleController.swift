@@ -9,6 +9,7 @@ struct PeopleController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("people", "new", use: newForm)
         routes.post("people", use: createFromForm)
+        routes.get("people", ":id", use: detailPage)
         routes.get("people", ":id", "edit", use: editForm)
         routes.post("people", ":id", use: updateFromForm)
         routes.post("people", ":id", "delete", use: deleteFromForm)
@@ -178,6 +179,64 @@ struct PeopleController: RouteCollection {
 
     // MARK: Pages
 
+    struct Seat: Encodable { var href: String; var title: String; var position: String; var status: String }
+    struct DetailContext: Encodable {
+        var page: PageContext
+        var name: String
+        var position: String
+        var title: String?
+        var email: String?
+        var phone: String?
+        var affiliationHref: String?
+        var affiliation: String?
+        var seats: [Seat]
+        var editHref: String?
+        var isExample: Bool
+    }
+
+    /// A person and where they take part: the seats they hold in published collaborations.
+    func detailPage(_ request: Request) async throws -> View {
+        try request.require(PeoplePolicy.mayList(request.actor))
+        let person = try await Self.find(request)
+        let contact = PeoplePolicy.mayViewContact(request.actor, personID: person.id, of: person.affiliation)
+        let seats = try await RegistrationSeat.query(on: request.db).filter(\.$personID == person.requireID()).all()
+        let registrations = try await Registration.query(on: request.db).filter(\.$id ~~ seats.map(\.registrationID)).all()
+        let collaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ registrations.map(\.collaborationID)).all()
+        let registrationByID = Dictionary(uniqueKeysWithValues: registrations.map { ($0.id!, $0) })
+        let collaborationByID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
+        var rows = seats.compactMap { seat -> Seat? in
+            guard let r = registrationByID[seat.registrationID], r.statusValue.isActive, let c = collaborationByID[r.collaborationID],
+                  CollaborationPolicy.mayView(request.actor, status: c.statusValue, organiserID: c.organiserID) else { return nil }
+            return Seat(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("position.\(seat.position)"),
+                        status: request.t("registration_status.\(r.status)"))
+        }
+        // Roles: researcher, following group, facilitator, contact.
+        let roles = try await CollaborationRole.query(on: request.db).filter(\.$personID == person.requireID()).all()
+        let roleCollaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ roles.map(\.collaborationID)).all()
+        let roleCollaborationByID = Dictionary(uniqueKeysWithValues: roleCollaborations.map { ($0.id!, $0) })
+        rows += roles.compactMap { role -> Seat? in
+            guard let c = roleCollaborationByID[role.collaborationID],
+                  CollaborationPolicy.mayView(request.actor, status: c.statusValue, organiserID: c.organiserID) else { return nil }
+            return Seat(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("member_role.\(role.role)"),
+                        status: request.t("collaboration_status.\(c.status)"))
+        }
+        var affiliation: String? = nil
+        var affiliationHref: String? = nil
+        if let key = person.municipality, let m = request.municipalities[key] {
+            affiliation = m.name
+            affiliationHref = "/municipalities/\(key.country.rawValue)/\(key.code)"
+        } else if let id = person.organisationID, let o = try await Organisation.find(id, on: request.db) {
+            affiliation = o.name
+            affiliationHref = "/organisations/\(id.uuidString)"
+        }
+        return try await request.view.render("people/detail", DetailContext(
+            page: PageContext(request, titleKey: "", title: person.name), name: person.name, position: request.t("position.\(person.position)"),
+            title: person.title, email: contact ? person.email : nil, phone: contact ? person.phone : nil,
+            affiliationHref: affiliationHref, affiliation: affiliation, seats: rows.sorted { $0.title < $1.title },
+            editHref: PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation) ? "/people/\(person.id!.uuidString)/edit" : nil,
+            isExample: person.isExample))
+    }
+
     struct PersonRow: Encodable {
         var id: String
         var name: String
@@ -186,6 +245,7 @@ struct PeopleController: RouteCollection {
         var email: String?
         var phone: String?
         var editHref: String?
+        var href: String
         var isExample: Bool
     }
 
@@ -203,7 +263,7 @@ struct PeopleController: RouteCollection {
             return PersonRow(id: p.id!.uuidString, name: p.name, position: request.t("position.\(p.position)"), title: p.title,
                              email: contact ? p.email : nil, phone: contact ? p.phone : nil,
                              editHref: PeoplePolicy.mayEdit(request.actor, personID: p.id, of: p.affiliation) ? "/people/\(p.id!.uuidString)/edit" : nil,
-                             isExample: p.isExample)
+                             href: "/people/\(p.id!.uuidString)", isExample: p.isExample)
         }
     }
 
