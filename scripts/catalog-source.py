@@ -401,7 +401,7 @@ T = {
 "invitations.sent": ("{0} municipalities invited; {1} e-mails are on their way.", "{0} kommuner inviteret; {1} e-mails er på vej.", "{0} kommuner inbjudna; {1} e-postmeddelanden är på väg."),
 "invitations.without_recipient": ("{0} municipalities have nobody with an e-mail address in these positions yet: {1}.", "{0} kommuner har endnu ingen med e-mailadresse i disse funktioner: {1}.", "{0} kommuner har ännu ingen med e-postadress i dessa funktioner: {1}."),
 "board.title": ("Status board", "Statusoversigt", "Statusöversikt"),
-"board.summary": ("{0} of {1} invited municipalities registered, {2} waitlisted, {3} declined, {4} not answered, {5} withdrawn.", "{0} af {1} inviterede kommuner tilmeldt, {2} på venteliste, {3} har meldt fra, {4} har ikke svaret, {5} trukket tilbage.", "{0} av {1} inbjudna kommuner anmälda, {2} på väntelista, {3} har tackat nej, {4} har inte svarat, {5} återtagna."),
+"board.summary": ("{0} of {1} municipalities registered, {2} waitlisted, {3} declined, {4} not answered, {5} withdrawn.", "{0} af {1} kommuner tilmeldt, {2} på venteliste, {3} har meldt fra, {4} har ikke svaret, {5} trukket tilbage.", "{0} av {1} kommuner anmälda, {2} på väntelista, {3} har tackat nej, {4} har inte svarat, {5} återtagna."),
 "board.all_statuses": ("All statuses", "Alle statusser", "Alla statusar"),
 "board.invited": ("Invited", "Inviteret", "Inbjuden"),
 "board.answered": ("Answered", "Svaret", "Svarat"),

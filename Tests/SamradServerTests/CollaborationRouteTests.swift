@@ -264,7 +264,7 @@ final class CollaborationRouteTests: XCTestCase {
         let again = try await Reminders.sendDue(application: app, now: deadline.addingTimeInterval(-9 * 86_400))
         XCTAssertEqual(again, 0, "each offset is sent once")
         let board = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)/board")
-        XCTAssertEqual(board.json["summary"] as? String, "0 of 98 invited municipalities registered, 0 waitlisted, 1 declined, 97 not answered, 0 withdrawn.")
+        XCTAssertEqual(board.json["summary"] as? String, "0 of 98 municipalities registered, 0 waitlisted, 1 declined, 97 not answered, 0 withdrawn.")
     }
 
     func testPagesInEveryLanguage() async throws {

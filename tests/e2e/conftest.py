@@ -1,12 +1,21 @@
 """Starts `samrad serve` on 127.0.0.1 for the end-to-end tests, each server with its own SQLite file."""
+import email
+import glob
 import os
 import re
 import socket
 import subprocess
 import time
 
+import shutil
+
 import pytest
 import requests
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 BIN = os.environ.get("SAMRAD_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "samrad"))
 WORK = os.environ.get("SAMRAD_WORK") or "/tmp"
@@ -27,7 +36,9 @@ class Server:
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(self.db + suffix):
                 os.remove(self.db + suffix)
-        environment = dict(os.environ, OUTBOX_DIR=os.path.join(WORK, f"{name}-outbox"), **(env or {}))
+        self.outbox = os.path.join(WORK, f"{name}-outbox")
+        shutil.rmtree(self.outbox, ignore_errors=True)
+        environment = dict(os.environ, OUTBOX_DIR=self.outbox, **(env or {}))
         environment.pop("DATABASE_URL", None)
         args = [BIN, "serve", "--db", self.db, "--port", str(self.port)] + (["--demo"] if demo else [])
         self.log = open(self.log_path, "w")
@@ -50,6 +61,25 @@ class Server:
         assert match, "the server printed no set-up link"
         return match.group(1)
 
+    def mails(self, to):
+        """The text bodies of the .eml files the outbox wrote to this recipient."""
+        bodies = []
+        for path in glob.glob(os.path.join(self.outbox, "*.eml")):
+            with open(path, "rb") as f:
+                message = email.message_from_binary_file(f)
+            if to in message.get("To", ""):
+                bodies.append(message.get_payload(decode=True).decode("utf-8"))
+        return bodies
+
+    def wait_for_mail(self, to, containing, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for body in self.mails(to):
+                if containing in body:
+                    return body
+            time.sleep(0.2)
+        raise AssertionError(f"no e-mail to {to} containing {containing!r}")
+
     def stop(self):
         self.process.terminate()
         try:
@@ -63,6 +93,13 @@ def csrf_session(base):
     session = requests.Session()
     session.get(base + "/")
     return session, session.cookies.get("samrad_csrf")
+
+
+def make_token(server, session, name="tests"):
+    token = session.cookies.get("samrad_csrf")
+    page = session.post(server.base + "/profile/tokens", data={"_csrf": token, "name": name}).text
+    start = page.index('<code id="new-token">') + len('<code id="new-token">')
+    return page[start:page.index("<", start)]
 
 
 def create_admin(server, email="admin@example.dk", password="a long admin password"):
@@ -109,3 +146,40 @@ def tls_server(tls_smtp):
     server = Server("tls", env={"SMTP_URL": url, "OUTBOX_INTERVAL": "0.3", "OUTBOX_RETRY_BASE": "1"})
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=en-GB", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
+    binary = shutil.which("chromium")
+    if binary:
+        options.binary_location = binary
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def navigating(browser, action):
+    """Runs an action that loads a new page and waits until the new page has replaced the old and
+    finished loading."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    action()
+
+    def replaced(driver):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            # Stale, or (a chromedriver quirk during navigation) no longer in the document.
+            return True
+
+    WebDriverWait(browser, 10).until(replaced)
+    WebDriverWait(browser, 10).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+
+
+def heading(browser):
+    return browser.find_element(By.TAG_NAME, "h1").text

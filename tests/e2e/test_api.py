@@ -11,14 +11,7 @@ import time
 import requests
 from aiosmtpd.controller import Controller
 
-from conftest import BIN, WORK, create_admin
-
-
-def make_token(server, session):
-    token = session.cookies.get("samrad_csrf")
-    page = session.post(server.base + "/profile/tokens", data={"_csrf": token, "name": "schemathesis"}).text
-    start = page.index('<code id="new-token">') + len('<code id="new-token">')
-    return page[start:page.index("<", start)]
+from conftest import BIN, WORK, create_admin, make_token
 
 
 def test_api_matches_its_openapi_document(api_server):

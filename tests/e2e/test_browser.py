@@ -1,51 +1,9 @@
 """Main flows in a real browser (headless Chromium through Selenium): first-run set-up, sign-in and
 sign-out, browsing and filtering municipalities, switching language, keyboard use."""
-import shutil
-
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import WebDriverException
+from conftest import heading, navigating
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=en-GB", "--window-size=1280,900"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
-    binary = shutil.which("chromium")
-    if binary:
-        options.binary_location = binary
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-
-
-def navigating(browser, action):
-    """Runs an action that loads a new page and waits until the new page has replaced the old and
-    finished loading."""
-    old = browser.find_element(By.TAG_NAME, "html")
-    action()
-
-    def replaced(driver):
-        try:
-            old.is_enabled()
-            return False
-        except WebDriverException:
-            # Stale, or (a chromedriver quirk during navigation) no longer in the document.
-            return True
-
-    WebDriverWait(browser, 10).until(replaced)
-    WebDriverWait(browser, 10).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
-
-
-def heading(browser):
-    return browser.find_element(By.TAG_NAME, "h1").text
 
 
 def test_first_run_setup_sign_out_and_sign_in(browser, browser_server):

@@ -79,9 +79,10 @@ struct StatusBoard {
         rows.filter { (region == nil || $0.municipality.regionCode == region) && (status == nil || $0.status == status) }
     }
 
-    /// "41 of 98 invited municipalities registered, 3 waitlisted, 5 declined, 49 not answered".
+    /// "41 of 98 municipalities registered, 3 waitlisted, 5 declined, 49 not answered"; the whole
+    /// counts every municipality on the board: invited, or answering without an invitation.
     func summaryText(_ request: Request) -> String {
-        request.t("board.summary", [String(summary.count(.registered)), String(summary.invited), String(summary.count(.waitlisted)),
+        request.t("board.summary", [String(summary.count(.registered)), String(rows.count), String(summary.count(.waitlisted)),
                                     String(summary.count(.declined)), String(summary.count(.notAnswered)), String(summary.count(.withdrawn))])
     }
 

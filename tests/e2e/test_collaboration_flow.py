@@ -1,0 +1,228 @@
+"""The whole registration flow of case 1 in a real browser: an organiser creates the 2014 programme with
+its political track and three professional tracks, invites all 98 Danish municipalities, two
+coordinators register (Aarhus for the political track with its three seats, Odense for a paid track),
+and the organiser follows the status board and downloads the CSV files."""
+import csv
+import glob
+import io
+import os
+import re
+import time
+
+import pytest
+import requests
+from conftest import WORK, Server, create_admin, heading, navigating
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+PASSWORD = "a long test password"
+
+
+@pytest.fixture(scope="module")
+def flow_server():
+    server = Server("flow", env={"OUTBOX_INTERVAL": "0.3"})
+    yield server
+    server.stop()
+
+
+def accept_account_invitation(server, email, name):
+    body = server.wait_for_mail(email, "/invitations/")
+    link = re.search(r"(http://\S+/invitations/\S+)", body).group(1)
+    session = requests.Session()
+    session.get(server.base + "/")
+    response = session.post(link, data={"_csrf": session.cookies.get("samrad_csrf"), "name": name, "password": PASSWORD}, allow_redirects=False)
+    assert response.status_code == 303, response.text[:500]
+
+
+@pytest.fixture(scope="module")
+def accounts(flow_server):
+    """KL with one organiser, and a coordinator each for Aarhus and Odense, invited by the administrator."""
+    admin = create_admin(flow_server)
+    csrf = admin.cookies.get("samrad_csrf")
+    created = admin.post(flow_server.base + "/organisations", data={"_csrf": csrf, "name": "KL", "kind": "association", "country": "dk"}, allow_redirects=False)
+    assert created.status_code == 303, created.text[:500]
+    kl = created.headers["Location"].rsplit("/", 1)[-1]
+    for email, name, role in [("kim@kl.dk", "Kim Konsulent", {"kind": "organiser", "organisationID": kl}),
+                              ("coord@aarhus.dk", "Aase Aarhus", {"kind": "coordinator", "municipality": "dk/751"}),
+                              ("coord@odense.dk", "Otto Odense", {"kind": "coordinator", "municipality": "dk/461"})]:
+        invited = admin.post(flow_server.base + "/admin/invitations", data={"_csrf": csrf, "email": email, **role}, allow_redirects=False)
+        assert invited.status_code == 303, invited.text[:500]
+        accept_account_invitation(flow_server, email, name)
+
+
+def sign_in(browser, server, email):
+    browser.get(server.base + "/sign-in")
+    browser.find_element(By.ID, "email").send_keys(email)
+    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER))
+
+
+def sign_out(browser):
+    navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click())
+
+
+def type_into(browser, field, text):
+    element = browser.find_element(By.ID, field)
+    element.clear()
+    element.send_keys(text)
+
+
+def set_date_time(browser, field, value):
+    # A datetime-local field's typing order depends on the browser's locale; its value does not.
+    browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field), value)
+
+
+def press(browser, label):
+    navigating(browser, lambda: browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click())
+
+
+def follow(browser, text):
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, text).click())
+
+
+def notice(browser):
+    return browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+
+
+def create_track(browser, title, kind, seats, price=None):
+    follow(browser, "New track in this programme")
+    assert heading(browser) == "New collaboration"
+    type_into(browser, "title", title)
+    Select(browser.find_element(By.ID, "kind")).select_by_visible_text(kind)
+    set_date_time(browser, "deadline", "2030-05-09T12:00")
+    for position in seats:
+        type_into(browser, f"seat_{position}", "1")
+        browser.find_element(By.ID, f"required_{position}").click()
+    if price:
+        Select(browser.find_element(By.ID, "priceKind")).select_by_visible_text("Per planned meeting")
+        type_into(browser, "priceAmount", price)
+        type_into(browser, "priceMeetings", "4")
+    press(browser, "Save")
+    assert heading(browser) == title
+    assert "Kommunesamarbejde om folkeskolen 2014" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    press(browser, "Open for registration")
+    assert "Open for registration" in browser.find_element(By.CSS_SELECTOR, ".badge-status").text
+    follow(browser, "Kommunesamarbejde om folkeskolen 2014")
+
+
+def add_person(browser, name, position):
+    type_into(browser, "name", name)
+    Select(browser.find_element(By.ID, "position")).select_by_visible_text(position)
+    press(browser, "Add the person")
+    assert "The person is added" in notice(browser)
+
+
+def download(browser, link_text, folder):
+    before = set(glob.glob(os.path.join(folder, "*.csv")))
+    browser.find_element(By.LINK_TEXT, link_text).click()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        done = [p for p in set(glob.glob(os.path.join(folder, "*.csv"))) - before if os.path.getsize(p) > 0]
+        if done:
+            time.sleep(0.2)
+            with open(done[0], encoding="utf-8") as f:
+                return list(csv.DictReader(io.StringIO(f.read())))
+        time.sleep(0.2)
+    raise AssertionError(f"{link_text} was not downloaded")
+
+
+def test_programme_invitations_registrations_and_status_board(browser, flow_server, accounts):
+    folder = os.path.join(WORK, "downloads")
+    os.makedirs(folder, exist_ok=True)
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
+
+    # The organiser sets up the programme with its political track and three professional tracks.
+    sign_in(browser, flow_server, "kim@kl.dk")
+    browser.get(flow_server.base + "/collaborations")
+    follow(browser, "Programmes")
+    follow(browser, "New programme")
+    press(browser, "Save")
+    assert browser.find_element(By.ID, "title-error").text, "a programme needs a title"
+    type_into(browser, "title", "Kommunesamarbejde om folkeskolen 2014")
+    type_into(browser, "description", "En **politisk del** og faglige samarbejder, som kommunerne tilmelder sig hver for sig.")
+    press(browser, "Save")
+    assert heading(browser) == "Kommunesamarbejde om folkeskolen 2014"
+    create_track(browser, "Politisk del 2014", "Political forum", ["committee_chair", "committee_member", "administration"])
+    for title in ["Økonomi og ressourcestyring", "Målstyring, progression og resultatopfølgning", "Kommunikation"]:
+        create_track(browser, title, "Professional collaboration", ["school_chief"], price="12.500")
+    tracks = [row.find_element(By.TAG_NAME, "th").text for row in browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")]
+    assert sorted(tracks) == sorted(["Politisk del 2014", "Økonomi og ressourcestyring", "Målstyring, progression og resultatopfølgning", "Kommunikation"])
+    assert "50,000.00 DKK" in browser.page_source, "4 meetings at 12,500.00 DKK"
+
+    # Every Danish municipality is invited to the political track, addressed to the chair and the administration.
+    follow(browser, "Politisk del 2014")
+    follow(browser, "Invite municipalities")
+    browser.find_element(By.ID, "scope-country").click()
+    Select(browser.find_element(By.ID, "country")).select_by_visible_text("Denmark")
+    browser.find_element(By.ID, "position-committee_chair").click()
+    browser.find_element(By.ID, "position-administration").click()
+    press(browser, "Send invitations")
+    assert browser.find_element(By.ID, "invitation-result").text.startswith("98 municipalities invited")
+    sign_out(browser)
+
+    # Aarhus registers for the political track: three seats, with the people added on the spot.
+    sign_in(browser, flow_server, "coord@aarhus.dk")
+    browser.get(flow_server.base + "/programmes")
+    follow(browser, "Kommunesamarbejde om folkeskolen 2014")
+    political = browser.find_element(By.XPATH, "//tr[th/a[normalize-space()='Politisk del 2014']]//a[normalize-space()='Aarhus: Not answered']")
+    navigating(browser, political.click)
+    assert heading(browser) == "Registration for Aarhus"
+    press(browser, "Register the municipality")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".field.has-error")) == 3, browser.find_element(By.TAG_NAME, "main").text
+    for name, position in [("Mette Sørensen", "Committee chair"), ("Lars Nielsen", "Committee member"), ("Hanne Poulsen", "Administration")]:
+        add_person(browser, name, position)
+    Select(browser.find_element(By.ID, "seat_committee_chair_0")).select_by_visible_text("Mette Sørensen – Committee chair")
+    Select(browser.find_element(By.ID, "seat_committee_member_0")).select_by_visible_text("Lars Nielsen – Committee member")
+    Select(browser.find_element(By.ID, "seat_administration_0")).select_by_visible_text("Hanne Poulsen – Administration")
+    press(browser, "Register the municipality")
+    assert "The registration is saved." in notice(browser)
+    assert browser.find_element(By.ID, "registration-status").text == "Status: Registered"
+    browser.get(flow_server.base + "/municipalities/dk/751")
+    assert "Politisk del 2014" in browser.page_source, "the municipality's page lists its collaborations"
+    sign_out(browser)
+
+    # Odense joins a paid professional track, and must accept the price.
+    sign_in(browser, flow_server, "coord@odense.dk")
+    browser.get(flow_server.base + "/programmes")
+    follow(browser, "Kommunesamarbejde om folkeskolen 2014")
+    odense_links = browser.find_elements(By.LINK_TEXT, "Odense: Not answered")
+    assert len(odense_links) == 4, "each track is joined separately"
+    economy = browser.find_element(By.XPATH, "//tr[th/a[normalize-space()='Økonomi og ressourcestyring']]//a[normalize-space()='Odense: Not answered']")
+    navigating(browser, economy.click)
+    add_person(browser, "Sune Skolechef", "School chief")
+    Select(browser.find_element(By.ID, "seat_school_chief_0")).select_by_visible_text("Sune Skolechef – School chief")
+    press(browser, "Register the municipality")
+    assert browser.find_element(By.ID, "acceptPrice-error").text == "Accept the price to register."
+    Select(browser.find_element(By.ID, "seat_school_chief_0")).select_by_visible_text("Sune Skolechef – School chief")
+    browser.find_element(By.ID, "acceptPrice").click()
+    press(browser, "Register the municipality")
+    assert browser.find_element(By.ID, "registration-status").text == "Status: Registered"
+    browser.get(flow_server.base + "/collaborations")
+    follow(browser, "Politisk del 2014")
+    assert not browser.find_elements(By.LINK_TEXT, "Status board"), "the board is for the organiser"
+    sign_out(browser)
+
+    # The organiser follows the status board and downloads the CSV files.
+    sign_in(browser, flow_server, "kim@kl.dk")
+    browser.get(flow_server.base + "/programmes")
+    follow(browser, "Kommunesamarbejde om folkeskolen 2014")
+    follow(browser, "Politisk del 2014")
+    follow(browser, "Status board")
+    assert browser.find_element(By.ID, "board-summary").text.startswith("1 of 98 municipalities registered")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")) == 98
+    Select(browser.find_element(By.ID, "status")).select_by_visible_text("Registered")
+    press(browser, "Show")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == ["Aarhus"]
+    assert "Committee chair: Mette Sørensen" in rows[0].text
+    registrations = download(browser, "Registrations (CSV)", folder)
+    assert len(registrations) == 98
+    aarhus = next(r for r in registrations if r["code"] == "751")
+    assert (aarhus["municipality"], aarhus["status"], aarhus["seats"]) == ("Aarhus", "registered", "3")
+    participants = download(browser, "Participants (CSV)", folder)
+    assert sorted(p["name"] for p in participants) == ["Hanne Poulsen", "Lars Nielsen", "Mette Sørensen"]
+
+    browser.get(flow_server.base + "/collaborations/okonomi-og-ressourcestyring/board")
+    assert browser.find_element(By.ID, "board-summary").text.startswith("1 of 1 municipalities registered")
+    invoices = download(browser, "Invoice lines (CSV)", folder)
+    assert [(i["municipality"], i["amount"], i["currency"]) for i in invoices] == [("Odense", "50000.00", "DKK")]
