@@ -132,6 +132,12 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(notMine.status, .forbidden)
         let declined = try await json(odense, .POST, "\(path)/dk/461/decline")
         XCTAssertEqual(declined.json["status"] as? String, "declined")
+        let aarhusList = try await json(aarhus, .GET, "/api/v1/me/registrations")
+        XCTAssertEqual((aarhusList.json["items"] as? [[String: Any]])?.map { "\($0["municipality"]!) \($0["status"]!)" }, ["dk/751 registered"])
+        let odenseList = try await json(odense, .GET, "/api/v1/me/registrations")
+        XCTAssertEqual((odenseList.json["items"] as? [[String: Any]])?.map { "\($0["municipality"]!) \($0["status"]!)" }, ["dk/461 declined"], "only its own")
+        let visitorList = try await json(nil, .GET, "/api/v1/me/registrations")
+        XCTAssertEqual(visitorList.status, .unauthorized)
 
         // After the deadline nothing changes, except by the organiser.
         let sql = app.db as! any SQLDatabase

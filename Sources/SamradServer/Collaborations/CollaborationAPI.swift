@@ -22,6 +22,7 @@ struct CollaborationAPI: RouteCollection {
         registration.put(use: changeSeats)
         registration.post("decline", use: decline)
         registration.post("withdraw", use: withdraw)
+        routes.get("api", "v1", "me", "registrations", use: myRegistrations)
     }
 
     // MARK: Lookups shared with the pages
@@ -223,6 +224,37 @@ struct CollaborationAPI: RouteCollection {
         _ = try await RegistrationDesk.withdraw(collaboration.requireID(), m.key, by: request.actor, notify: { collaboration, key, db in
             try await Invitations.notifyPromotion(collaboration, key, context: context, on: db)
         }, on: request.db)
+    }
+
+    struct MyRegistrationsJSON: Content {
+        struct Item: Content {
+            var collaboration: String
+            var title: String
+            var collaborationStatus: String
+            var municipality: String
+            var status: String
+            var deadline: Date?
+        }
+        var items: [Item]
+    }
+
+    /// The registrations of every municipality the signed-in account coordinates, across collaborations.
+    func myRegistrations(_ request: Request) async throws -> MyRegistrationsJSON {
+        try request.require(request.actor.isSignedIn)
+        let municipalities = Set(request.actor.grants.compactMap(\.municipality))
+        var registrations: [Registration] = []
+        for key in municipalities.sorted() {
+            registrations += try await Registration.query(on: request.db).filter(\.$municipalityCountry == key.country.rawValue)
+                .filter(\.$municipalityCode == key.code).all()
+        }
+        let collaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ registrations.map(\.collaborationID)).all()
+        let byID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
+        let items = registrations.compactMap { r -> MyRegistrationsJSON.Item? in
+            guard let c = byID[r.collaborationID],
+                  CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: r.municipality, organiserID: c.organiserID) else { return nil }
+            return .init(collaboration: c.slug, title: c.title, collaborationStatus: c.status, municipality: r.municipality.description, status: r.status, deadline: c.deadline)
+        }
+        return MyRegistrationsJSON(items: items.sorted { ($0.municipality, $0.title) < ($1.municipality, $1.title) })
     }
 
     func withdraw(_ request: Request) async throws -> RegistrationJSON {
