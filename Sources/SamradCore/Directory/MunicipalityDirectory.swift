@@ -54,6 +54,10 @@ public struct MunicipalityDirectory: Sendable {
 
     public var count: Int { all.count }
 
+    /// Where a municipality stands in the directory's order (country, then that country's alphabet):
+    /// lists of municipalities sort by it instead of collating names again.
+    public func order(of key: MunicipalityKey) -> Int { byKey[key] ?? Int.max }
+
     public func search(_ query: MunicipalityQuery) -> MunicipalityPage {
         let needle = query.text.map(NordicCollation.fold)?.trimmingCharacters(in: .whitespaces) ?? ""
         var matches: [Municipality] = []

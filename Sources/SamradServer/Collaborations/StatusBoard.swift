@@ -67,10 +67,7 @@ struct StatusBoard {
             row.waitlistPlace = waitlist.firstIndex(of: registration.id).map { $0 + 1 }
             rows[m.key] = row
         }
-        let sorted = rows.values.sorted {
-            $0.municipality.country != $1.municipality.country ? $0.municipality.country < $1.municipality.country
-                : NordicCollation.ordered($0.municipality.name, $1.municipality.name, $0.municipality.country)
-        }
+        let sorted = rows.values.sorted { directory.order(of: $0.municipality.key) < directory.order(of: $1.municipality.key) }
         return StatusBoard(collaboration: collaboration, rows: sorted,
                            summary: RegistrationSummary(invited: invitations.count, statuses: sorted.map(\.status)))
     }
