@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import SQLKit
 import Vapor
 
 /// Finds who is asking — a session's account or an API token's — and their roles, once per request.
@@ -8,24 +9,20 @@ import Vapor
 struct ActorResolver: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
-            guard let token = try await AccessToken.query(on: request.db)
-                .filter(\.$tokenHash == Secret.hash(bearer.token)).filter(\.$revokedAt == nil).first(),
-                let user = try await User.find(token.userID, on: request.db), !user.disabled
-            else {
+            guard let found = try await Self.account(token: Secret.hash(bearer.token), on: request.db), !found.user.disabled else {
                 throw SamradError(.unauthenticated, "error.bad_token")
             }
             // "Last used" to the minute is enough; it spares a write on every API call.
-            if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
-                token.lastUsedAt = Date()
-                try await token.save(on: request.db)
+            if let tokenID = found.tokenID, (found.tokenLastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+                try await (request.db as! any SQLDatabase).raw("UPDATE access_tokens SET last_used_at = \(bind: Date()) WHERE id = \(bind: tokenID)").run()
             }
-            try await attach(user, to: request, viaToken: true)
+            attach(found, to: request, viaToken: true)
         } else if request.hasSession {
             // Passes from invitation links opened in this session count with or without an account.
             let passes = RegistrationPasses.read(request.session)
             if let id = request.session.data["user"].flatMap(UUID.init(uuidString:)) {
-                if let user = try await User.find(id, on: request.db), !user.disabled {
-                    try await attach(user, to: request, viaToken: false, passes: passes)
+                if let found = try await Self.account(user: id, on: request.db), !found.user.disabled {
+                    attach(found, to: request, viaToken: false, passes: passes)
                 } else {
                     request.session.destroy()
                 }
@@ -36,29 +33,58 @@ struct ActorResolver: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    private func attach(_ user: User, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = []) async throws {
-        let grants = try await RoleAssignment.query(on: request.db).filter(\.$userID == user.requireID()).all().compactMap(\.grant)
-        request.storage[CurrentUserKey.self] = user
-        request.storage[ActorKey.self] = Actor(userID: user.id, personID: user.personID, grants: Set(grants), passes: passes)
+    /// An account with its roles, read in one query (every API call and signed-in page pays for it).
+    struct Account {
+        var user: User
+        var grants: Set<RoleGrant>
+        var tokenID: UUID?
+        var tokenLastUsedAt: Date?
+    }
+
+    private struct Extra: Decodable {
+        var token_id: UUID?
+        var token_last_used_at: Date?
+        var role_kind: String?
+        var role_organisation_id: UUID?
+        var role_country: String?
+        var role_code: String?
+
+        var grant: RoleGrant? {
+            guard let kind = role_kind.flatMap(RoleKind.init(rawValue:)) else { return nil }
+            let municipality = role_country.flatMap(Country.init(rawValue:)).flatMap { country in role_code.map { MunicipalityKey(country, $0) } }
+            return RoleGrant(kind: kind, organisationID: role_organisation_id, municipality: municipality)
+        }
+    }
+
+    private static let roleColumns = "r.kind AS role_kind, r.organisation_id AS role_organisation_id, r.municipality_country AS role_country, r.municipality_code AS role_code"
+
+    static func account(token hash: String, on db: any Database) async throws -> Account? {
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at, \(unsafeRaw: roleColumns)
+            FROM access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN role_assignments r ON r.user_id = u.id
+            WHERE t.token_hash = \(bind: hash) AND t.revoked_at IS NULL
+            """).all()
+        return try account(rows)
+    }
+
+    static func account(user id: UUID, on db: any Database) async throws -> Account? {
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT u.*, \(unsafeRaw: roleColumns) FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE u.id = \(bind: id)
+            """).all()
+        return try account(rows)
+    }
+
+    private static func account(_ rows: [any SQLRow]) throws -> Account? {
+        guard let first = rows.first else { return nil }
+        let extras = try rows.map { try $0.decode(model: Extra.self) }
+        return Account(user: try first.decode(model: User.self), grants: Set(extras.compactMap(\.grant)),
+                       tokenID: extras[0].token_id, tokenLastUsedAt: extras[0].token_last_used_at)
+    }
+
+    private func attach(_ account: Account, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = []) {
+        request.storage[CurrentUserKey.self] = account.user
+        request.storage[ActorKey.self] = Actor(userID: account.user.id, personID: account.user.personID, grants: account.grants, passes: passes)
         request.storage[ViaTokenKey.self] = viaToken
-    }
-}
-
-/// The registration passes of a browser session, kept as JSON in the session's data.
-enum RegistrationPasses {
-    static let key = "registration_passes"
-
-    static func read(_ session: Session) -> Set<RegistrationPass> {
-        guard let text = session.data[key], let passes = try? JSONDecoder().decode([RegistrationPass].self, from: Data(text.utf8)) else { return [] }
-        return Set(passes)
-    }
-
-    static func add(_ pass: RegistrationPass, to session: Session) {
-        var passes = read(session)
-        passes.insert(pass)
-        // A session keeps a few dozen at most; a person rarely answers for more.
-        let kept = Array(passes).suffix(50)
-        session.data[key] = (try? JSONEncoder().encode(Array(kept))).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
@@ -79,5 +105,23 @@ extension Request {
     func requireSignedIn() throws -> User {
         guard let user = currentUser else { throw SamradError.unauthenticated }
         return user
+    }
+}
+
+/// The registration passes of a browser session, kept as JSON in the session's data.
+enum RegistrationPasses {
+    static let key = "registration_passes"
+
+    static func read(_ session: Session) -> Set<RegistrationPass> {
+        guard let text = session.data[key], let passes = try? JSONDecoder().decode([RegistrationPass].self, from: Data(text.utf8)) else { return [] }
+        return Set(passes)
+    }
+
+    static func add(_ pass: RegistrationPass, to session: Session) {
+        var passes = read(session)
+        passes.insert(pass)
+        // A session keeps a few dozen at most; a person rarely answers for more.
+        let kept = Array(passes).suffix(50)
+        session.data[key] = (try? JSONEncoder().encode(Array(kept))).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -11,6 +11,7 @@ import Vapor
 public enum SamradApp {
     public static func configure(_ app: Application, _ settings: Settings) async throws {
         app.storage[SettingsKey.self] = settings
+        app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
         let resources = try ResourceFolder.locate()
         app.storage[ResourceFolder.Key.self] = resources
         app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))
@@ -108,10 +109,12 @@ public enum SamradApp {
 }
 
 struct SettingsKey: StorageKey { typealias Value = Settings }
+struct RegistrationBatchesKey: StorageKey { typealias Value = RegistrationBatches }
 struct CatalogKey: StorageKey { typealias Value = Catalog }
 
 extension Application {
     var settings: Settings { storage[SettingsKey.self]! }
+    var registrationBatches: RegistrationBatches { storage[RegistrationBatchesKey.self]! }
     var catalog: Catalog { storage[CatalogKey.self]! }
     var resources: ResourceFolder { storage[ResourceFolder.Key.self]! }
 }

@@ -571,7 +571,8 @@ struct CollaborationPages: RouteCollection {
             if let existing, existing.statusValue.isActive {
                 _ = try await RegistrationDesk.changeSeats(c.requireID(), m.key, seats: seats, by: request.actor, on: request.db)
             } else {
-                _ = try await RegistrationDesk.register(c.requireID(), m.key, seats: seats, acceptedPrice: values["acceptPrice"] == "on", by: request.actor, on: request.db)
+                _ = try await RegistrationDesk.register(c.requireID(), m.key, seats: seats, acceptedPrice: values["acceptPrice"] == "on", by: request.actor,
+                                                       on: request.db, batches: request.application.registrationBatches)
             }
         } catch let error as SamradError where [.invalidInput, .conflict].contains(error.kind) {
             let context = try await registrationContext(request, c, m, form: FormState(values: values, error: error, request: request))

@@ -7,12 +7,15 @@ import Vapor
 /// Where municipalities register, change their seats, decline and withdraw. Every change runs in one
 /// transaction that first increments the collaboration's registration sequence: that write takes the
 /// collaboration's lock (the row lock on PostgreSQL, the write lock on SQLite), so concurrent
-/// registrations are decided one after the other and never exceed the capacity.
+/// registrations are decided one after the other and never exceed the capacity. New registrations
+/// that arrive together are decided together in one such transaction (`RegistrationBatches`).
 enum RegistrationDesk {
     struct Outcome: Sendable {
         var registration: Registration
         /// Waitlisted municipalities that got a place because of this change.
         var promoted: [MunicipalityKey]
+        /// The people in the seats, with their names, for the answer.
+        var seats: [RegistrationJSON.Seat] = []
     }
 
     static func collaboration(_ id: UUID, on db: any Database) async throws -> Collaboration {
@@ -22,15 +25,13 @@ enum RegistrationDesk {
         return collaboration
     }
 
-    /// Takes the collaboration's lock and returns the next arrival number.
-    static func lock(_ id: UUID, on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
-        try await sql.update("collaborations")
-            .set(SQLIdentifier("registration_sequence"), to: SQLBinaryExpression(SQLIdentifier("registration_sequence"), .add, SQLLiteral.numeric("1")))
-            .where("id", .equal, id)
-            .run()
+    /// Takes the collaboration's lock and reserves `count` arrival numbers; returns the last of them.
+    static func lock(_ id: UUID, count: Int = 1, on db: any Database) async throws -> Int {
         struct Row: Decodable { var registration_sequence: Int }
-        guard let row = try await sql.select().column("registration_sequence").from("collaborations").where("id", .equal, id).first(decoding: Row.self) else {
+        guard let row = try await (db as! any SQLDatabase).raw("""
+            UPDATE collaborations SET registration_sequence = registration_sequence + \(literal: count) WHERE id = \(bind: id)
+            RETURNING registration_sequence
+            """).first(decoding: Row.self) else {
             throw SamradError.notFound("error.collaboration_not_found")
         }
         return row.registration_sequence
@@ -56,37 +57,122 @@ enum RegistrationDesk {
             .all().compactMap(\.id))
     }
 
-    /// Registers a municipality that has not registered (or declined or withdrew before).
+    /// One municipality's wish to register, as it arrived.
+    struct Request: Sendable {
+        var municipality: MunicipalityKey
+        var seats: [SeatAssignment]
+        var acceptedPrice: Bool
+        var actor: Actor
+        var now: Date
+    }
+
+    /// Registers a municipality that has not registered (or declined or withdrew before). Requests
+    /// for the same collaboration that arrive together are decided in one transaction.
     static func register(_ collaborationID: UUID, _ municipality: MunicipalityKey, seats: [SeatAssignment], acceptedPrice: Bool,
-                         by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Outcome {
-        try await db.transaction { tx in
-            let sequence = try await lock(collaborationID, on: tx)
-            let collaboration = try await collaboration(collaborationID, on: tx)
-            guard CollaborationPolicy.mayRegister(actor, collaborationID: collaborationID, municipality: municipality, organiserID: collaboration.organiserID) else {
-                throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
+                         by actor: Actor, now: Date = Date(), on db: any Database, batches: RegistrationBatches? = nil) async throws -> Outcome {
+        let request = Request(municipality: municipality, seats: seats, acceptedPrice: acceptedPrice, actor: actor, now: now)
+        if let batches { return try await batches.register(collaborationID, request, on: db) }
+        return try await decide(collaborationID, [request], on: db)[0].get()
+    }
+
+    private struct CurrentRow: Decodable { var id: UUID; var municipality_country: String; var municipality_code: String; var status: String }
+    private struct PersonRow: Decodable { var id: UUID; var name: String; var municipality_country: String?; var municipality_code: String? }
+    private struct NewRegistration: Encodable {
+        var id: UUID; var collaboration_id: UUID; var municipality_country: String; var municipality_code: String; var status: String
+        var sequence: Int; var registered_by: UUID?; var accepted_price_minor: Int?; var created_at: Date; var updated_at: Date
+    }
+    private struct NewSeat: Encodable { var id: UUID; var registration_id: UUID; var position: String; var person_id: UUID }
+
+    /// Decides registrations in order of arrival, in one transaction under the collaboration's lock:
+    /// one round of reads for all of them, then multi-row writes. Each gets its own answer; one
+    /// refused does not touch the others. Only a failing transaction fails them all.
+    static func decide(_ collaborationID: UUID, _ requests: [Request], on db: any Database) async -> [Result<Outcome, any Error>] {
+        do {
+            return try await db.transaction { tx in
+                let sql = tx as! any SQLDatabase
+                let last = try await lock(collaborationID, count: requests.count, on: tx)
+                guard let collaboration = try await Collaboration.find(collaborationID, on: tx) else {
+                    throw SamradError.notFound("error.collaboration_not_found")
+                }
+                let terms = collaboration.terms
+                let current = try await sql.raw("""
+                    SELECT id, municipality_country, municipality_code, status FROM registrations WHERE collaboration_id = \(bind: collaborationID)
+                    """).all(decoding: CurrentRow.self)
+                var existing: [MunicipalityKey: CurrentRow] = [:]
+                for row in current { existing[MunicipalityKey(Country(rawValue: row.municipality_country) ?? .dk, row.municipality_code)] = row }
+                var registeredCount = current.filter { $0.status == RegistrationStatus.registered.rawValue }.count
+                let codes = Array(Set(requests.map(\.municipality.code)))
+                let people = try await sql.raw("""
+                    SELECT id, name, municipality_country, municipality_code FROM people WHERE municipality_code IN (\(binds: codes))
+                    """).all(decoding: PersonRow.self)
+                var peopleOf: [MunicipalityKey: [UUID: String]] = [:]
+                for p in people {
+                    guard let country = p.municipality_country.flatMap(Country.init(rawValue:)), let code = p.municipality_code else { continue }
+                    peopleOf[MunicipalityKey(country, code), default: [:]][p.id] = p.name
+                }
+
+                var results: [Result<Outcome, any Error>] = []
+                var inserts: [NewRegistration] = []
+                var reused: [NewRegistration] = []
+                var seatRows: [NewSeat] = []
+                for (index, request) in requests.enumerated() {
+                    do {
+                        guard CollaborationPolicy.mayRegister(request.actor, collaborationID: collaborationID, municipality: request.municipality,
+                                                              organiserID: collaboration.organiserID) else {
+                            throw request.actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
+                        }
+                        let previous = existing[request.municipality]
+                        if let previous, RegistrationStatus(rawValue: previous.status)?.isActive ?? false {
+                            throw SamradError(.conflict, "registration.duplicate")
+                        }
+                        let names = peopleOf[request.municipality] ?? [:]
+                        try RegistrationRules.check(request.seats, terms: terms, peopleOfMunicipality: Set(names.keys), now: request.now)
+                        let price = terms.price.price(participants: request.seats.count)
+                        if price != nil && !request.acceptedPrice {
+                            throw SamradError.invalid([FieldError(field: "acceptPrice", "registration.accept_price")])
+                        }
+                        let status = RegistrationRules.placement(registeredCount: registeredCount, capacity: terms.capacity)
+                        if status == .registered { registeredCount += 1 }
+                        let id = previous?.id ?? UUID()
+                        let row = NewRegistration(id: id, collaboration_id: collaborationID, municipality_country: request.municipality.country.rawValue,
+                                                  municipality_code: request.municipality.code, status: status.rawValue,
+                                                  sequence: last - requests.count + 1 + index, registered_by: request.actor.userID,
+                                                  accepted_price_minor: price?.minorUnits, created_at: request.now, updated_at: request.now)
+                        if previous == nil { inserts.append(row) } else { reused.append(row) }
+                        // A second request for the same municipality in this batch is a duplicate.
+                        existing[request.municipality] = CurrentRow(id: id, municipality_country: row.municipality_country,
+                                                                    municipality_code: row.municipality_code, status: status.rawValue)
+                        seatRows += request.seats.map { NewSeat(id: UUID(), registration_id: id, position: $0.position.rawValue, person_id: $0.personID) }
+                        let registration = Registration()
+                        registration.id = id
+                        registration.collaborationID = collaborationID
+                        registration.municipalityCountry = row.municipality_country
+                        registration.municipalityCode = row.municipality_code
+                        registration.status = row.status
+                        registration.sequence = row.sequence
+                        registration.registeredBy = row.registered_by
+                        registration.acceptedPriceMinor = row.accepted_price_minor
+                        results.append(.success(Outcome(registration: registration, promoted: [], seats: request.seats.map {
+                            RegistrationJSON.Seat(position: $0.position.rawValue, personID: $0.personID, name: names[$0.personID])
+                        })))
+                    } catch {
+                        results.append(.failure(error))
+                    }
+                }
+                if !inserts.isEmpty { try await sql.insert(into: "registrations").models(inserts).run() }
+                for row in reused {
+                    // A municipality that declined or withdrew before answers again in its old row.
+                    try await sql.raw("""
+                        UPDATE registrations SET status = \(bind: row.status), sequence = \(bind: row.sequence), registered_by = \(bind: row.registered_by),
+                        accepted_price_minor = \(bind: row.accepted_price_minor), updated_at = \(bind: row.updated_at) WHERE id = \(bind: row.id)
+                        """).run()
+                    try await sql.raw("DELETE FROM registration_seats WHERE registration_id = \(bind: row.id)").run()
+                }
+                if !seatRows.isEmpty { try await sql.insert(into: "registration_seats").models(seatRows).run() }
+                return results
             }
-            let terms = collaboration.terms
-            let previous = try await existing(collaborationID, municipality, on: tx)
-            if let previous, previous.statusValue.isActive {
-                throw SamradError(.conflict, "registration.duplicate")
-            }
-            try RegistrationRules.check(seats, terms: terms, peopleOfMunicipality: try await peopleIDs(of: municipality, on: tx), now: now)
-            let price = terms.price.price(participants: seats.count)
-            if price != nil && !acceptedPrice {
-                throw SamradError.invalid([FieldError(field: "acceptPrice", "registration.accept_price")])
-            }
-            let status = RegistrationRules.placement(registeredCount: try await registeredCount(collaborationID, on: tx), capacity: terms.capacity)
-            let registration = previous ?? Registration()
-            registration.collaborationID = collaborationID
-            registration.municipalityCountry = municipality.country.rawValue
-            registration.municipalityCode = municipality.code
-            registration.status = status.rawValue
-            registration.sequence = sequence
-            registration.registeredBy = actor.userID
-            registration.acceptedPriceMinor = price?.minorUnits
-            try await registration.save(on: tx)
-            try await replaceSeats(of: registration, with: seats, on: tx)
-            return Outcome(registration: registration, promoted: [])
+        } catch {
+            return requests.map { _ in .failure(error) }
         }
     }
 
@@ -190,6 +276,49 @@ enum RegistrationDesk {
             row.position = seat.position.rawValue
             row.personID = seat.personID
             try await row.create(on: tx)
+        }
+    }
+}
+
+/// Gathers the registrations that arrive for a collaboration while its previous batch is being
+/// decided, and hands them to `RegistrationDesk.decide` together: group commit. Under a burst this
+/// turns hundreds of lock-and-commit rounds into a few; alone, a request is decided at once.
+actor RegistrationBatches {
+    private struct Ticket {
+        var request: RegistrationDesk.Request
+        var continuation: CheckedContinuation<RegistrationDesk.Outcome, any Error>
+    }
+
+    /// At most this many in one transaction, so a batch holds the lock briefly.
+    static let limit = 64
+    private var waiting: [UUID: [Ticket]] = [:]
+    private var deciding: Set<UUID> = []
+
+    func register(_ collaborationID: UUID, _ request: RegistrationDesk.Request, on db: any Database) async throws -> RegistrationDesk.Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting[collaborationID, default: []].append(Ticket(request: request, continuation: continuation))
+            if deciding.insert(collaborationID).inserted {
+                Task { await self.drain(collaborationID, on: db) }
+            }
+        }
+    }
+
+    private func take(_ collaborationID: UUID) -> [Ticket] {
+        guard var queue = waiting[collaborationID], !queue.isEmpty else {
+            waiting[collaborationID] = nil
+            deciding.remove(collaborationID)
+            return []
+        }
+        let batch = Array(queue.prefix(Self.limit))
+        queue.removeFirst(batch.count)
+        waiting[collaborationID] = queue
+        return batch
+    }
+
+    private func drain(_ collaborationID: UUID, on db: any Database) async {
+        while case let batch = take(collaborationID), !batch.isEmpty {
+            let results = await RegistrationDesk.decide(collaborationID, batch.map(\.request), on: db)
+            for (ticket, result) in zip(batch, results) { ticket.continuation.resume(with: result) }
         }
     }
 }
