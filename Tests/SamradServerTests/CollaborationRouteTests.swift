@@ -240,6 +240,35 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(count, 12)
     }
 
+    /// Ten requests for the same municipality at once, decided in the same batches: one registration,
+    /// nine conflicts, and a refused request in a batch does not stop the others.
+    func testSimultaneousDuplicatesAndRefusalsInOneBatch() async throws {
+        let slug = try await politicalTrack(capacity: 12)
+        let path = "/api/v1/collaborations/\(slug)/registrations"
+        let app = self.app!, token = self.aarhus!, body = seats("aarhus"), odenseBody = seats("odense")
+        let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    try await app.testable().sendRequest(.POST, "\(path)/dk/751", headers: bearer(token, json: true), body: ByteBuffer(string: body)).status.code
+                }
+                // Aarhus may not register Odense: refused, whatever batch it lands in.
+                group.addTask {
+                    try await app.testable().sendRequest(.POST, "\(path)/dk/461", headers: bearer(token, json: true), body: ByteBuffer(string: odenseBody)).status.code
+                }
+            }
+            var result: [UInt] = []
+            for try await status in group { result.append(status) }
+            return result
+        }
+        XCTAssertEqual(statuses.filter { $0 == 201 }.count, 1)
+        XCTAssertEqual(statuses.filter { $0 == 409 }.count, 9)
+        XCTAssertEqual(statuses.filter { $0 == 403 }.count, 10)
+        let registrations = try await Registration.query(on: app.db).all()
+        XCTAssertEqual(registrations.map(\.municipalityCode), ["751"])
+        let seatCount = try await RegistrationSeat.query(on: app.db).count()
+        XCTAssertEqual(seatCount, 3, "the refused left nothing behind")
+    }
+
     func testInvitationsAndReminders() async throws {
         let slug = try await politicalTrack()
         let bad = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"list","list":"dk/751, xx","positions":[]}"#)

@@ -95,13 +95,19 @@ enum RegistrationDesk {
                     throw SamradError.notFound("error.collaboration_not_found")
                 }
                 let terms = collaboration.terms
+                let codes = Array(Set(requests.map(\.municipality.code)))
+                // Earlier answers of the municipalities asking (codes may repeat across countries,
+                // so the key is checked below), and how many places are taken.
                 let current = try await sql.raw("""
-                    SELECT id, municipality_country, municipality_code, status FROM registrations WHERE collaboration_id = \(bind: collaborationID)
+                    SELECT id, municipality_country, municipality_code, status FROM registrations
+                    WHERE collaboration_id = \(bind: collaborationID) AND municipality_code IN (\(binds: codes))
                     """).all(decoding: CurrentRow.self)
                 var existing: [MunicipalityKey: CurrentRow] = [:]
                 for row in current { existing[MunicipalityKey(Country(rawValue: row.municipality_country) ?? .dk, row.municipality_code)] = row }
-                var registeredCount = current.filter { $0.status == RegistrationStatus.registered.rawValue }.count
-                let codes = Array(Set(requests.map(\.municipality.code)))
+                struct Count: Decodable { var n: Int }
+                var registeredCount = try await sql.raw("""
+                    SELECT COUNT(*) AS n FROM registrations WHERE collaboration_id = \(bind: collaborationID) AND status = \(bind: RegistrationStatus.registered.rawValue)
+                    """).first(decoding: Count.self)?.n ?? 0
                 let people = try await sql.raw("""
                     SELECT id, name, municipality_country, municipality_code FROM people WHERE municipality_code IN (\(binds: codes))
                     """).all(decoding: PersonRow.self)

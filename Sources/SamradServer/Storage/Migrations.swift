@@ -344,11 +344,14 @@ struct M007InvitationLinks: AsyncMigration {
         if let sql = database as? any SQLDatabase {
             try await sql.create(index: "collaboration_roles_person").on("collaboration_roles").column("person_id").run()
             try await sql.create(index: "collaborations_programme").on("collaborations").column("programme_id").run()
+            // The status board joins a collaboration's registrations to their seats.
+            try await sql.create(index: "registration_seats_registration").on("registration_seats").column("registration_id").run()
         }
     }
 
     func revert(on database: any Database) async throws {
         if let sql = database as? any SQLDatabase {
+            try await sql.drop(index: "registration_seats_registration").run()
             try await sql.drop(index: "collaborations_programme").run()
             try await sql.drop(index: "collaboration_roles_person").run()
         }
