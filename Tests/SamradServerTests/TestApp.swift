@@ -10,7 +10,7 @@ import XCTVapor
 /// A configured application on a fresh database: in-memory SQLite, or the PostgreSQL named by
 /// SAMRAD_TEST_DATABASE_URL (scripts/test runs the suite once more that way).
 /// `sqliteFile` asks for a SQLite file instead of memory, where concurrent writers behave as in
-/// production (WAL, busy timeout).
+/// production (WAL, two connections that wait for each other).
 func makeTestApp(outboxDirectory: String? = nil, sqliteFile: String? = nil) async throws -> Application {
     let url = ProcessInfo.processInfo.environment["SAMRAD_TEST_DATABASE_URL"]
     let storage: Settings.Storage = url.map { .postgres(url: $0) } ?? sqliteFile.map { .sqlite(path: $0) } ?? .sqliteInMemory

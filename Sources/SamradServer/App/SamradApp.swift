@@ -90,15 +90,16 @@ public enum SamradApp {
         }
     }
 
-    /// WAL lets readers go on while one writer writes; the busy timeout makes a writer wait for the
-    /// lock for at most 5 s instead of failing at once or waiting for ever. WAL is kept in the file;
-    /// the timeout and the sync level are per connection, so they are set on every event loop's.
+    /// WAL lets readers go on while one writer writes. WAL is kept in the file; the sync level and
+    /// foreign keys are per connection, so they are set on every event loop's. No `busy_timeout`:
+    /// SQLiteNIO's own busy handler retries at once while the other connection writes, whereas
+    /// `busy_timeout` would install SQLite's default handler, which in this build (no HAVE_USLEEP)
+    /// sleeps whole seconds — measured as 1 s stalls under concurrent registrations.
     static func configureSQLitePragmas(_ app: Application, _ storage: Settings.Storage) async throws {
         guard case .sqlite = storage else { return }
         for loop in app.eventLoopGroup.makeIterator() {
             guard let sql = app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase else { continue }
             try await sql.raw("PRAGMA journal_mode = WAL").run()
-            try await sql.raw("PRAGMA busy_timeout = 5000").run()
             // In WAL mode NORMAL syncs at checkpoints, not at every commit: the database cannot be
             // corrupted, and a power cut loses at most the last commits. FULL costs a disk flush
             // per registration.

@@ -67,7 +67,8 @@ struct StatusBoard {
             row.waitlistPlace = waitlist.firstIndex(of: registration.id).map { $0 + 1 }
             rows[m.key] = row
         }
-        let sorted = rows.values.sorted { directory.order(of: $0.municipality.key) < directory.order(of: $1.municipality.key) }
+        // Each row's place is looked up once; the sort then compares integers.
+        let sorted = rows.values.map { (directory.order(of: $0.municipality.key), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         return StatusBoard(collaboration: collaboration, rows: sorted,
                            summary: RegistrationSummary(invited: invitations.count, statuses: sorted.map(\.status)))
     }
