@@ -251,7 +251,7 @@ struct DirectoryController: RouteCollection {
         var addPersonHref: String
     }
 
-    struct Participation: Encodable { var href: String; var title: String; var status: String }
+    struct Participation: Encodable { var href: String; var title: String; var status: String; var seats: [String] }
 
     /// The municipality's collaborations: registered ones for everybody; every answer, with a link
     /// to the registration, for those who may register it.
@@ -261,12 +261,23 @@ struct DirectoryController: RouteCollection {
         guard !registrations.isEmpty else { return [] }
         let collaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ registrations.map(\.collaborationID)).all()
         let byID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
+        // Who sits in the seats: names of people are for signed-in members (PeoplePolicy).
+        var seatsByRegistration: [UUID: [String]] = [:]
+        if PeoplePolicy.mayList(request.actor) {
+            let seats = try await RegistrationSeat.query(on: request.db).filter(\.$registrationID ~~ registrations.compactMap(\.id)).all()
+            let people = try await Person.query(on: request.db).filter(\.$id ~~ seats.map(\.personID)).all()
+            let names = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0.name) })
+            for seat in seats {
+                seatsByRegistration[seat.registrationID, default: []].append("\(request.t("position.\(seat.position)")): \(names[seat.personID] ?? "—")")
+            }
+        }
         return registrations.compactMap { r -> Participation? in
             guard let c = byID[r.collaborationID], c.statusValue.isPublished else { return nil }
             let mayRegister = CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID)
             guard mayRegister || r.statusValue == .registered else { return nil }
             return Participation(href: mayRegister ? "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)" : "/collaborations/\(c.slug)",
-                                 title: c.title, status: request.t("registration_status.\(r.status)"))
+                                 title: c.title, status: request.t("registration_status.\(r.status)"),
+                                 seats: r.statusValue.isActive ? (seatsByRegistration[r.id!] ?? []).sorted() : [])
         }.sorted { $0.title < $1.title }
     }
 
