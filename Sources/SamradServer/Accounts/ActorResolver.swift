@@ -74,11 +74,23 @@ struct ActorResolver: AsyncMiddleware {
         return try account(rows)
     }
 
+    private struct UserRow: Decodable {
+        var id: UUID; var email: String; var name: String; var password_hash: String?; var language: String?
+        var person_id: UUID?; var disabled: Bool; var created_at: Date?
+    }
+
     private static func account(_ rows: [any SQLRow]) throws -> Account? {
         guard let first = rows.first else { return nil }
         let extras = try rows.map { try $0.decode(model: Extra.self) }
-        return Account(user: try first.decode(model: User.self), grants: Set(extras.compactMap(\.grant)),
-                       tokenID: extras[0].token_id, tokenLastUsedAt: extras[0].token_last_used_at)
+        // A plain decode: Fluent's model decoding reflects over the properties on every request.
+        let row = try first.decode(model: UserRow.self)
+        let user = User(id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash)
+        user.language = row.language
+        user.personID = row.person_id
+        user.disabled = row.disabled
+        user.createdAt = row.created_at
+        user.$id.exists = true
+        return Account(user: user, grants: Set(extras.compactMap(\.grant)), tokenID: extras[0].token_id, tokenLastUsedAt: extras[0].token_last_used_at)
     }
 
     private func attach(_ account: Account, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = []) {

@@ -59,12 +59,14 @@ final class Collaboration: Model, @unchecked Sendable {
 
     init() {}
 
-    var price: PriceModel {
-        let currency = Currency(rawValue: currency) ?? .dkk
-        let amount = Money(minorUnits: priceMinor ?? 0, currency: currency)
-        switch priceKind {
+    var price: PriceModel { Self.price(kind: priceKind, minor: priceMinor, currency: currency, meetings: priceMeetings) }
+
+    /// The price model from its columns.
+    static func price(kind: String, minor: Int?, currency: String, meetings: Int?) -> PriceModel {
+        let amount = Money(minorUnits: minor ?? 0, currency: Currency(rawValue: currency) ?? .dkk)
+        switch kind {
         case "per_municipality": return .perMunicipality(amount)
-        case "per_meeting": return .perMeeting(amount, meetings: priceMeetings ?? 1)
+        case "per_meeting": return .perMeeting(amount, meetings: meetings ?? 1)
         case "per_participant": return .perParticipant(amount)
         default: return .free
         }
