@@ -385,7 +385,7 @@ T = {
 "error.collaboration_not_found": ("There is no such collaboration.", "Samarbejdet findes ikke.", "Samverkan finns inte."),
 "invitation.bad_list_item": ("{0} is not written as country/code, e.g. dk/101.", "{0} er ikke skrevet som land/kode, fx dk/101.", "{0} är inte skrivet som land/kod, t.ex. se/0180."),
 "invitation.nobody": ("No municipality matches this choice.", "Ingen kommune passer til dette valg.", "Ingen kommun matchar detta val."),
-"invitation.not_open": ("Invitations go out only for a draft or an open collaboration.", "Invitationer sendes kun for et samarbejde, der er kladde eller åbent.", "Inbjudningar skickas bara för en samverkan som är utkast eller öppen."),
+"invitation.not_open": ("Invitations go out only while registration is open: open the collaboration for registration first.", "Invitationer sendes kun, mens der er åbent for tilmelding: åbn samarbejdet for tilmelding først.", "Inbjudningar skickas bara medan anmälan är öppen: öppna samverkan för anmälan först."),
 "invitation.positions": ("Choose at least one position to address.", "Vælg mindst én funktion at skrive til.", "Välj minst en funktion att skriva till."),
 "invitation.unknown_municipality": ("{0} is not a known municipality.", "{0} er ikke en kendt kommune.", "{0} är ingen känd kommun."),
 "invitations.title": ("Invite municipalities", "Invitér kommuner", "Bjud in kommuner"),

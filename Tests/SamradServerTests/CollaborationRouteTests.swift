@@ -91,6 +91,8 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(coordinatorView.status, .notFound)
         let own = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)")
         XCTAssertEqual(own.status, .ok)
+        let draftInvitation = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"country","country":"dk","positions":["administration"]}"#)
+        XCTAssertEqual(draftInvitation.status, .conflict, "no links to a page nobody can see yet")
         let noDeadline = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"open"}"#)
         XCTAssertEqual(noDeadline.status, .unprocessableEntity)
         let wrongStep = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"concluded"}"#)

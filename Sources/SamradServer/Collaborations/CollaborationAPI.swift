@@ -153,7 +153,8 @@ struct CollaborationAPI: RouteCollection {
         do { target = try InvitationTarget.parse(scope: input.scope, country: input.country, code: input.code, list: input.list) }
         catch let error as SamradError { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
         try v.check()
-        guard collaboration.statusValue == .open || collaboration.statusValue == .draft else {
+        // The e-mails go out at once with links to the registration page: only while it is open.
+        guard collaboration.statusValue == .open else {
             throw SamradError(.conflict, "invitation.not_open")
         }
         let municipalities = try request.municipalities.municipalities(for: target!)
