@@ -186,6 +186,15 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(v20, .notFound)
         let v21 = try await client.get("/language/en?return=https://evil.example").headers.first(name: .location)
         XCTAssertEqual(v21, "/")
+
+        // A signed-in account keeps its choice: the row is updated, not inserted again.
+        try await makeUser(app, email: "sprog@example.dk")
+        let member = Client(app)
+        try await member.signIn("sprog@example.dk", "correct horse battery")
+        let chosen = try await member.get("/language/sv")
+        XCTAssertEqual(chosen.status, .seeOther)
+        let rows = try await User.query(on: app.db).filter(\.$email == "sprog@example.dk").all()
+        XCTAssertEqual(rows.map(\.language), ["sv"])
     }
 
     func testAdministratorGivesAndRemovesRoles() async throws {

@@ -271,6 +271,66 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(seatCount, 3, "the refused left nothing behind")
     }
 
+    /// Page forms of programmes, members and adding a person: the forbidden case for each, by a
+    /// coordinator's token (API tokens skip the CSRF check).
+    func testPageFormsRefuseThoseWhoMayNot() async throws {
+        let slug = try await politicalTrack()
+        func form(_ token: String, _ path: String, _ fields: [String: String]) async throws -> XCTHTTPResponse {
+            var headers = bearer(token)
+            headers.contentType = .urlEncodedForm
+            let body = fields.map { "\($0.key.urlEncoded)=\($0.value.urlEncoded)" }.joined(separator: "&")
+            return try await send(app, .POST, path, headers: headers, body: ByteBuffer(string: body))
+        }
+        let newProgramme = try await send(app, .GET, "/programmes/new", headers: bearer(aarhus))
+        XCTAssertEqual(newProgramme.status, .forbidden)
+        let programme = try await form(aarhus, "/programmes", ["title": "Mit program", "organiserID": kl.id!.uuidString])
+        XCTAssertEqual(programme.status, .forbidden)
+        let ownProgramme = try await form(organiser, "/programmes", ["title": "KL-program", "organiserID": kl.id!.uuidString])
+        XCTAssertEqual(ownProgramme.status, .seeOther)
+        let renamed = try await form(aarhus, "/programmes/kl-program", ["title": "Overtaget", "organiserID": kl.id!.uuidString])
+        XCTAssertEqual(renamed.status, .notFound, "a programme without published tracks is hidden from others")
+
+        let partner = try await form(aarhus, "/collaborations/\(slug)/partners", ["organisationID": kl.id!.uuidString])
+        XCTAssertEqual(partner.status, .forbidden)
+        let role = try await form(aarhus, "/collaborations/\(slug)/roles", ["personID": people["aarhus.administration"]!.uuidString, "role": "contact"])
+        XCTAssertEqual(role.status, .forbidden)
+        let removal = try await form(aarhus, "/collaborations/\(slug)/roles/\(UUID().uuidString)/delete", [:])
+        XCTAssertEqual(removal.status, .forbidden)
+        let badRemoval = try await form(organiser, "/collaborations/\(slug)/partners/not-a-uuid/delete", [:])
+        XCTAssertEqual(badRemoval.status, .notFound)
+
+        let elsewhere = try await form(odense, "/collaborations/\(slug)/registrations/dk/751/people", ["name": "Ole", "position": "committee_member"])
+        XCTAssertEqual(elsewhere.status, .forbidden, "Odense adds nobody to Aarhus")
+        let own = try await form(aarhus, "/collaborations/\(slug)/registrations/dk/751/people",
+                                 ["name": "Ulla", "position": "committee_member", "municipality": "dk/461"])
+        XCTAssertEqual(own.status, .seeOther)
+        let ulla = try await Person.query(on: app.db).filter(\.$name == "Ulla").first()
+        XCTAssertEqual(ulla?.municipality, MunicipalityKey(.dk, "751"), "the page's municipality, whatever the form says")
+        let persons = try await Person.query(on: app.db).count()
+        XCTAssertEqual(persons, 7, "only Ulla was added")
+    }
+
+    /// Session passes last as long as their link, and the newest is kept when the session is full.
+    func testSessionPassesExpireAndKeepTheNewest() throws {
+        let session = Session()
+        let now = Date()
+        let aarhus = MunicipalityKey(.dk, "751")
+        let expired = RegistrationPass(collaborationID: UUID(), municipality: aarhus, personID: UUID())
+        RegistrationPasses.add(expired, until: now.addingTimeInterval(60), to: session, now: now)
+        XCTAssertEqual(RegistrationPasses.read(session, now: now), [expired])
+        XCTAssertEqual(RegistrationPasses.read(session, now: now.addingTimeInterval(61)), [], "the link's expiry ends the pass")
+        var passes: [RegistrationPass] = []
+        for _ in 0..<(RegistrationPasses.limit + 5) {
+            let pass = RegistrationPass(collaborationID: UUID(), municipality: aarhus, personID: UUID())
+            passes.append(pass)
+            RegistrationPasses.add(pass, until: now.addingTimeInterval(3600), to: session, now: now)
+        }
+        let kept = RegistrationPasses.read(session, now: now)
+        XCTAssertEqual(kept.count, RegistrationPasses.limit)
+        XCTAssertTrue(kept.contains(passes.last!), "the newest is never the one dropped")
+        XCTAssertFalse(kept.contains(passes.first!), "the oldest goes first")
+    }
+
     func testInvitationsAndReminders() async throws {
         let slug = try await politicalTrack()
         let bad = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"list","list":"dk/751, xx","positions":[]}"#)

@@ -89,6 +89,7 @@ struct ActorResolver: AsyncMiddleware {
         user.personID = row.person_id
         user.disabled = row.disabled
         user.createdAt = row.created_at
+        // Loaded, not new: a later `save` (the language setting) updates the row instead of inserting.
         user.$id.exists = true
         return Account(user: user, grants: Set(extras.compactMap(\.grant)), tokenID: extras[0].token_id, tokenLastUsedAt: extras[0].token_last_used_at)
     }
@@ -120,20 +121,26 @@ extension Request {
     }
 }
 
-/// The registration passes of a browser session, kept as JSON in the session's data.
+/// The registration passes of a browser session, kept as JSON in the session's data, oldest first.
+/// A pass lasts as long as the link that gave it: a session outliving the link loses the pass.
 enum RegistrationPasses {
     static let key = "registration_passes"
+    /// A person rarely answers for more than a few; the oldest go first past this.
+    static let limit = 50
 
-    static func read(_ session: Session) -> Set<RegistrationPass> {
-        guard let text = session.data[key], let passes = try? JSONDecoder().decode([RegistrationPass].self, from: Data(text.utf8)) else { return [] }
-        return Set(passes)
+    private struct Stored: Codable { var pass: RegistrationPass; var expiresAt: Date }
+
+    private static func stored(_ session: Session, now: Date) -> [Stored] {
+        guard let text = session.data[key], let all = try? JSONDecoder().decode([Stored].self, from: Data(text.utf8)) else { return [] }
+        return all.filter { $0.expiresAt > now }
     }
 
-    static func add(_ pass: RegistrationPass, to session: Session) {
-        var passes = read(session)
-        passes.insert(pass)
-        // A session keeps a few dozen at most; a person rarely answers for more.
-        let kept = Array(passes).suffix(50)
+    static func read(_ session: Session, now: Date = Date()) -> Set<RegistrationPass> {
+        Set(stored(session, now: now).map(\.pass))
+    }
+
+    static func add(_ pass: RegistrationPass, until expiresAt: Date, to session: Session, now: Date = Date()) {
+        let kept = (stored(session, now: now).filter { $0.pass != pass } + [Stored(pass: pass, expiresAt: expiresAt)]).suffix(limit)
         session.data[key] = (try? JSONEncoder().encode(Array(kept))).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -259,12 +259,8 @@ struct CollaborationAPI: RouteCollection {
     /// The registrations of every municipality the signed-in account coordinates, across collaborations.
     func myRegistrations(_ request: Request) async throws -> MyRegistrationsJSON {
         try request.require(request.actor.isSignedIn)
-        let municipalities = Set(request.actor.grants.compactMap(\.municipality))
-        var registrations: [Registration] = []
-        for key in municipalities.sorted() {
-            registrations += try await Registration.query(on: request.db).filter(\.$municipalityCountry == key.country.rawValue)
-                .filter(\.$municipalityCode == key.code).all()
-        }
+        let municipalities = Array(Set(request.actor.grants.compactMap(\.municipality)))
+        let registrations = municipalities.isEmpty ? [] : try await Registration.query(on: request.db).filter(municipalities: municipalities).all()
         let collaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ registrations.map(\.collaborationID)).all()
         let byID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
         let items = registrations.compactMap { r -> MyRegistrationsJSON.Item? in

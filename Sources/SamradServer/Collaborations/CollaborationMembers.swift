@@ -88,13 +88,21 @@ struct CollaborationMembers: RouteCollection {
         if try await CollaborationPartner.query(on: request.db).filter(\.$collaborationID == id).filter(\.$organisationID == organisationID).count() > 0 {
             throw SamradError(.conflict, "members.partner_twice", [organisation.name])
         }
-        try await request.db.transaction { db in
-            let partner = CollaborationPartner()
-            partner.collaborationID = id
-            partner.organisationID = organisationID
-            try await partner.create(on: db)
-            try await Audit.record("collaboration:partner_add", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(organisation.name)", by: request, on: db)
+        try await refusingTwice(SamradError(.conflict, "members.partner_twice", [organisation.name])) {
+            try await request.db.transaction { db in
+                let partner = CollaborationPartner()
+                partner.collaborationID = id
+                partner.organisationID = organisationID
+                try await partner.create(on: db)
+                try await Audit.record("collaboration:partner_add", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(organisation.name)", by: request, on: db)
+            }
         }
+    }
+
+    /// The check before an insert can race with an identical insert; the unique index then refuses
+    /// the second, which gets the same answer as if the check had seen the first.
+    static func refusingTwice(_ conflict: SamradError, _ insert: () async throws -> Void) async throws {
+        do { try await insert() } catch let error as any DatabaseError where error.isConstraintFailure { throw conflict }
     }
 
     static func removePartner(_ c: Collaboration, organisationID: UUID?, request: Request) async throws {
@@ -123,9 +131,11 @@ struct CollaborationMembers: RouteCollection {
         record.collaborationID = id
         record.personID = personID!
         record.role = role!.rawValue
-        try await request.db.transaction { db in
-            try await record.create(on: db)
-            try await Audit.record("collaboration:role_add", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(person!.name), \(role!.rawValue)", by: request, on: db)
+        try await refusingTwice(SamradError(.conflict, "members.role_twice", [person!.name])) {
+            try await request.db.transaction { db in
+                try await record.create(on: db)
+                try await Audit.record("collaboration:role_add", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(person!.name), \(role!.rawValue)", by: request, on: db)
+            }
         }
         return record
     }
@@ -196,9 +206,10 @@ struct CollaborationMembers: RouteCollection {
     func manageContext(_ request: Request, _ c: Collaboration, partnerForm: FormState = FormState(), roleForm: FormState = FormState()) async throws -> ManageContext {
         let members = try await Self.load(c, request: request)
         let taken = Set(members.partners.map(\.organisationID))
-        let organisations = try await Organisation.query(on: request.db).sort(\.$name).all().filter { $0.id != c.organiserID && !taken.contains($0.id!) }
+        let allOrganisations = try await Organisation.query(on: request.db).sort(\.$name).all()
+        let organisations = allOrganisations.filter { $0.id != c.organiserID && !taken.contains($0.id!) }
         let persons = try await Person.query(on: request.db).sort(\.$name).all()
-        let organisationNames = Dictionary(uniqueKeysWithValues: try await Organisation.query(on: request.db).all().map { ($0.id!, $0.name) })
+        let organisationNames = Dictionary(uniqueKeysWithValues: allOrganisations.map { ($0.id!, $0.name) })
         func affiliation(_ p: Person) -> String {
             if let key = p.municipality { return request.municipalities[key]?.name ?? key.description }
             return p.organisationID.flatMap { organisationNames[$0] } ?? ""
@@ -208,7 +219,7 @@ struct CollaborationMembers: RouteCollection {
             page: PageContext(request, titleKey: "members.title"), title: c.title, backHref: base,
             partners: members.partners.map { Row(label: $0.name, detail: nil, removeAction: "\(base)/partners/\($0.organisationID.uuidString)/delete") },
             people: members.people.map { Row(label: $0.name, detail: request.t("member_role.\($0.role)"), removeAction: "\(base)/roles/\($0.id.uuidString)/delete") },
-            organisations: [.init(value: "", label: request.t("members.choose_organisation"), selected: true)]
+            organisations: [.init(value: "", label: request.t("members.choose_organisation"), selected: (partnerForm.values["organisationID"] ?? "").isEmpty)]
                 + organisations.map { .init(value: $0.id!.uuidString, label: $0.name, selected: partnerForm.values["organisationID"] == $0.id!.uuidString) },
             persons: [.init(value: "", label: request.t("members.choose_person"), selected: (roleForm.values["personID"] ?? "").isEmpty)]
                 + persons.map { p in .init(value: p.id!.uuidString, label: [p.name, request.t("position.\(p.position)"), affiliation(p)].filter { !$0.isEmpty }.joined(separator: " – "),
@@ -222,20 +233,21 @@ struct CollaborationMembers: RouteCollection {
         return try await request.view.render("collaborations/members", manageContext(request, c))
     }
 
-    /// Runs a change from a form: back to the page with a notice, or the page again with the message.
-    func fromForm(_ request: Request, notice: String, form: (Collaboration) -> (partner: FormState?, role: FormState?),
+    /// Which of the page's two forms a change came from: its message is shown there.
+    enum Section { case partner, role }
+
+    /// Runs a change from a form: back to the page with a notice, or the page again with the message
+    /// at the form it came from.
+    func fromForm(_ request: Request, _ section: Section, values: [String: String] = [:], notice: String,
                   change: (Collaboration) async throws -> Void) async throws -> Response {
         let c = try await Self.managed(request)
         do {
             try await change(c)
         } catch let error as SamradError where [.invalidInput, .conflict, .notFound].contains(error.kind) {
-            let forms = form(c)
-            var partner = forms.partner ?? FormState()
-            var role = forms.role ?? FormState()
-            if forms.partner != nil { partner = FormState(values: partner.values, error: error, request: request) }
-            if forms.role != nil { role = FormState(values: role.values, error: error, request: request) }
+            let form = FormState(values: values, error: error, request: request)
             let status: HTTPResponseStatus = error.kind == .invalidInput ? .unprocessableEntity : error.kind == .conflict ? .conflict : .notFound
-            return try await request.view.render("collaborations/members", manageContext(request, c, partnerForm: partner, roleForm: role))
+            return try await request.view.render("collaborations/members", manageContext(
+                request, c, partnerForm: section == .partner ? form : FormState(), roleForm: section == .role ? form : FormState()))
                 .encodeResponse(status: status, for: request)
         }
         request.session.data["notice"] = notice
@@ -244,26 +256,26 @@ struct CollaborationMembers: RouteCollection {
 
     func addPartnerFromForm(_ request: Request) async throws -> Response {
         let input = try request.content.decode([String: String].self)
-        return try await fromForm(request, notice: "members.saved", form: { _ in (FormState(values: input), nil) }) { c in
+        return try await fromForm(request, .partner, values: input, notice: "members.saved") { c in
             try await Self.addPartner(c, organisationID: input["organisationID"].flatMap(UUID.init(uuidString:)), request: request)
         }
     }
 
     func removePartnerFromForm(_ request: Request) async throws -> Response {
-        try await fromForm(request, notice: "members.removed", form: { _ in (FormState(), nil) }) { c in
+        try await fromForm(request, .partner, notice: "members.removed") { c in
             try await Self.removePartner(c, organisationID: request.parameters.get("organisationID").flatMap(UUID.init(uuidString:)), request: request)
         }
     }
 
     func addRoleFromForm(_ request: Request) async throws -> Response {
         let input = try request.content.decode([String: String].self)
-        return try await fromForm(request, notice: "members.saved", form: { _ in (nil, FormState(values: input)) }) { c in
+        return try await fromForm(request, .role, values: input, notice: "members.saved") { c in
             _ = try await Self.addRole(c, personID: input["personID"].flatMap(UUID.init(uuidString:)), role: input["role"], request: request)
         }
     }
 
     func removeRoleFromForm(_ request: Request) async throws -> Response {
-        try await fromForm(request, notice: "members.removed", form: { _ in (nil, FormState()) }) { c in
+        try await fromForm(request, .role, notice: "members.removed") { c in
             try await Self.removeRole(c, roleID: request.parameters.get("roleID").flatMap(UUID.init(uuidString:)), request: request)
         }
     }

@@ -175,6 +175,15 @@ final class Registration: Model, @unchecked Sendable {
     var statusValue: RegistrationStatus { RegistrationStatus(rawValue: status) ?? .withdrawn }
 }
 
+extension QueryBuilder where Model == Registration {
+    /// Registrations of these municipalities (country and code), in one query.
+    func filter(municipalities keys: [MunicipalityKey]) -> Self {
+        group(.or) { or in
+            for key in keys { or.group(.and) { $0.filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code) } }
+        }
+    }
+}
+
 final class RegistrationSeat: Model, @unchecked Sendable {
     static let schema = "registration_seats"
 

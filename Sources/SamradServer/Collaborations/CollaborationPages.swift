@@ -517,10 +517,10 @@ struct CollaborationPages: RouteCollection {
         let c = try await CollaborationAPI.find(request)
         let m = try CollaborationAPI.municipality(request)
         if let key = request.query[String.self, at: "key"] {
-            guard let pass = try await Invitations.pass(forKey: key, c, m.key, on: request.db) else {
+            guard let link = try await Invitations.validLink(key: key, c, m.key, on: request.db) else {
                 throw SamradError.notFound("registration.link_invalid")
             }
-            RegistrationPasses.add(pass, to: request.session)
+            RegistrationPasses.add(link.pass, until: link.expiresAt, to: request.session)
             return request.redirect(to: request.url.path)
         }
         return try await request.view.render("collaborations/registration", registrationContext(request, c, m)).encodeResponse(for: request)
@@ -532,24 +532,19 @@ struct CollaborationPages: RouteCollection {
         let c = try await CollaborationAPI.find(request)
         let m = try CollaborationAPI.municipality(request)
         try request.require(CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID))
-        struct Form: Decodable { var name: String?; var email: String?; var phone: String?; var position: String?; var title: String? }
-        let form = try request.content.decode(Form.self)
-        let input = PeopleController.Input(name: form.name, email: form.email, phone: form.phone, position: form.position, title: form.title,
-                                           municipality: m.key.description, organisationID: nil)
+        // The person belongs to the municipality of the page, whatever the form says.
+        var input = try request.content.decode(PeopleController.Input.self)
+        input.municipality = m.key.description
+        input.organisationID = nil
         let person = Person()
         person.isExample = false
         do {
             try await PeopleController.apply(input, to: person, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            let values = ["name": form.name ?? "", "email": form.email ?? "", "phone": form.phone ?? "", "position": form.position ?? "", "title": form.title ?? ""]
-            let context = try await registrationContext(request, c, m, personForm: FormState(values: values, error: error, request: request))
+            let context = try await registrationContext(request, c, m, personForm: FormState(values: input.values, error: error, request: request))
             return try await request.view.render("collaborations/registration", context).encodeResponse(status: .unprocessableEntity, for: request)
         }
-        try await request.db.transaction { db in
-            try await person.create(on: db)
-            try await Audit.record("person:create", subject: "person", id: person.id!.uuidString,
-                                   summary: "\(person.name), \(person.position) (\(c.slug))", by: request, on: db)
-        }
+        try await PeopleController.insert(person, context: c.slug, request: request)
         request.session.data["notice"] = "registration.person_added"
         return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)#add-person")
     }

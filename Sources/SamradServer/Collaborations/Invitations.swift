@@ -86,14 +86,14 @@ enum Invitations {
         return link(collaboration, m, baseURL: context.settings.publicBaseURL) + "?key=" + secret
     }
 
-    /// The pass of a personal key for this collaboration and municipality, if the key is valid;
-    /// marks the link as used.
-    static func pass(forKey key: String, _ collaboration: Collaboration, _ m: MunicipalityKey, now: Date = Date(), on db: any Database) async throws -> RegistrationPass? {
+    /// The personal link of a key for this collaboration and municipality, if the key is valid;
+    /// marks it as used.
+    static func validLink(key: String, _ collaboration: Collaboration, _ m: MunicipalityKey, now: Date = Date(), on db: any Database) async throws -> InvitationLink? {
         guard let record = try await InvitationLink.query(on: db).filter(\.$tokenHash == Secret.hash(key)).first(),
               record.collaborationID == collaboration.id, record.municipality == m, record.expiresAt > now else { return nil }
         record.lastUsedAt = now
         try await record.save(on: db)
-        return record.pass
+        return record
     }
 
     static func mail(_ collaboration: Collaboration, to person: Person, municipality: Municipality, kind: String, context: Context, on db: any Database) async throws {

@@ -194,8 +194,9 @@ struct Programmes: RouteCollection {
         let mine = request.actor.grants.compactMap(\.municipality).sorted()
         var statuses: [UUID: [MunicipalityKey: String]] = [:]
         if !mine.isEmpty && !tracks.isEmpty {
-            let registrations = try await Registration.query(on: request.db).filter(\.$collaborationID ~~ tracks.compactMap(\.id)).all()
-            for r in registrations where mine.contains(r.municipality) { statuses[r.collaborationID, default: [:]][r.municipality] = r.status }
+            let registrations = try await Registration.query(on: request.db).filter(\.$collaborationID ~~ tracks.compactMap(\.id))
+                .filter(municipalities: mine).all()
+            for r in registrations { statuses[r.collaborationID, default: [:]][r.municipality] = r.status }
         }
         let rows = tracks.map { c in
             TrackRow(href: "/collaborations/\(c.slug)", title: c.title, kind: request.t("collaboration_kind.\(c.kind)"),

@@ -25,11 +25,12 @@ enum RegistrationDesk {
         return collaboration
     }
 
-    /// Takes the collaboration's lock and reserves `count` arrival numbers; returns the last of them.
-    static func lock(_ id: UUID, count: Int = 1, on db: any Database) async throws -> Int {
+    /// Takes the collaboration's lock and returns the next arrival number. (`decide` takes it with
+    /// the registration terms in the same statement.)
+    static func lock(_ id: UUID, on db: any Database) async throws -> Int {
         struct Row: Decodable { var registration_sequence: Int }
         guard let row = try await (db as! any SQLDatabase).raw("""
-            UPDATE collaborations SET registration_sequence = registration_sequence + \(literal: count) WHERE id = \(bind: id)
+            UPDATE collaborations SET registration_sequence = registration_sequence + 1 WHERE id = \(bind: id)
             RETURNING registration_sequence
             """).first(decoding: Row.self) else {
             throw SamradError.notFound("error.collaboration_not_found")

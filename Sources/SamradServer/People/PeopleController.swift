@@ -149,12 +149,17 @@ struct PeopleController: RouteCollection {
         person.isExample = false
         try await Self.apply(input, to: person, request: request)
         try request.require(PeoplePolicy.mayCreate(request.actor, in: person.affiliation))
+        try await Self.insert(person, request: request)
+        return person
+    }
+
+    /// Stores a new, checked person with its audit entry; `context` says where it was added from.
+    static func insert(_ person: Person, context: String? = nil, request: Request) async throws {
         try await request.db.transaction { db in
             try await person.create(on: db)
             try await Audit.record("person:create", subject: "person", id: person.id!.uuidString,
-                                   summary: "\(person.name), \(person.position)", by: request, on: db)
+                                   summary: "\(person.name), \(person.position)" + (context.map { " (\($0))" } ?? ""), by: request, on: db)
         }
-        return person
     }
 
     func update(_ person: Person, with input: Input, request: Request) async throws {
@@ -179,7 +184,8 @@ struct PeopleController: RouteCollection {
 
     // MARK: Pages
 
-    struct Seat: Encodable { var href: String; var title: String; var position: String; var status: String }
+    /// A seat or a role in a collaboration.
+    struct Part: Encodable { var href: String; var title: String; var position: String; var status: String }
     struct DetailContext: Encodable {
         var page: PageContext
         var name: String
@@ -189,7 +195,7 @@ struct PeopleController: RouteCollection {
         var phone: String?
         var affiliationHref: String?
         var affiliation: String?
-        var seats: [Seat]
+        var seats: [Part]
         var editHref: String?
         var isExample: Bool
     }
@@ -201,23 +207,21 @@ struct PeopleController: RouteCollection {
         let contact = PeoplePolicy.mayViewContact(request.actor, personID: person.id, of: person.affiliation)
         let seats = try await RegistrationSeat.query(on: request.db).filter(\.$personID == person.requireID()).all()
         let registrations = try await Registration.query(on: request.db).filter(\.$id ~~ seats.map(\.registrationID)).all()
-        let collaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ registrations.map(\.collaborationID)).all()
-        let registrationByID = Dictionary(uniqueKeysWithValues: registrations.map { ($0.id!, $0) })
-        let collaborationByID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
-        var rows = seats.compactMap { seat -> Seat? in
-            guard let r = registrationByID[seat.registrationID], r.statusValue.isActive, let c = collaborationByID[r.collaborationID],
-                  CollaborationPolicy.mayView(request.actor, status: c.statusValue, organiserID: c.organiserID) else { return nil }
-            return Seat(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("position.\(seat.position)"),
-                        status: request.t("registration_status.\(r.status)"))
-        }
         // Roles: researcher, following group, facilitator, contact.
         let roles = try await CollaborationRole.query(on: request.db).filter(\.$personID == person.requireID()).all()
-        let roleCollaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ roles.map(\.collaborationID)).all()
-        let roleCollaborationByID = Dictionary(uniqueKeysWithValues: roleCollaborations.map { ($0.id!, $0) })
-        rows += roles.compactMap { role -> Seat? in
-            guard let c = roleCollaborationByID[role.collaborationID],
-                  CollaborationPolicy.mayView(request.actor, status: c.statusValue, organiserID: c.organiserID) else { return nil }
-            return Seat(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("member_role.\(role.role)"),
+        let collaborations = try await Collaboration.query(on: request.db)
+            .filter(\.$id ~~ (registrations.map(\.collaborationID) + roles.map(\.collaborationID))).all()
+            .filter { CollaborationPolicy.mayView(request.actor, status: $0.statusValue, organiserID: $0.organiserID) }
+        let registrationByID = Dictionary(uniqueKeysWithValues: registrations.map { ($0.id!, $0) })
+        let collaborationByID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
+        var rows = seats.compactMap { seat -> Part? in
+            guard let r = registrationByID[seat.registrationID], r.statusValue.isActive, let c = collaborationByID[r.collaborationID] else { return nil }
+            return Part(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("position.\(seat.position)"),
+                        status: request.t("registration_status.\(r.status)"))
+        }
+        rows += roles.compactMap { role -> Part? in
+            guard let c = collaborationByID[role.collaborationID] else { return nil }
+            return Part(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("member_role.\(role.role)"),
                         status: request.t("collaboration_status.\(c.status)"))
         }
         var affiliation: String? = nil
