@@ -43,6 +43,7 @@ let package = Package(
         .executableTarget(
             name: "samrad",
             dependencies: [
+                "SamradCore",
                 "SamradServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SamradCore
 import SamradServer
 
 @main
@@ -22,7 +23,7 @@ struct Samrad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "samrad",
         abstract: "Samrad: collaboration networks between municipalities on school development.",
-        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self],
+        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Clusters.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -76,5 +77,50 @@ struct Backup: AsyncParsableCommand {
         let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
         try await Server.backup(settings: settings, to: path)
         print("Backup written to \(path)")
+    }
+}
+
+struct Clusters: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Form clusters of municipalities.", subcommands: [Plan.self])
+
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose clusters for municipalities of the directory and write code,cluster to a CSV file.",
+            discussion: "Prints the objective (the summed dissimilarity inside the clusters) with six decimals.")
+
+        @Option(help: "Country: dk or se (also no, fi).") var country: String
+        @Option(help: "A file with one municipality code per line, or all.") var codes = "all"
+        @Option(help: "Smallest cluster.") var min = 6
+        @Option(help: "Largest cluster.") var max = 8
+        @Option(help: "Number of clusters (default: the feasible number nearest to N / ((min+max)/2)).") var k: Int?
+        @Option(help: "Weight of distance per 100 km.") var wg = 1.0
+        @Option(help: "Weight of the difference in ln population.") var ws = 1.0
+        @Option(help: "Seed of the search; the same seed gives the same plan.") var seed: UInt64 = 1
+        @Option(help: "Rounds without a better plan before the search stops.") var patience = ClusterRequest.defaultPatience
+        @Option(help: "Where to write code,cluster.") var out: String
+        @Flag(help: "Also print the greedy baseline, the construction and the time taken.") var compare = false
+
+        func run() throws {
+            guard let country = Country(rawValue: country.lowercased()) else {
+                throw ValidationError("--country must be dk, se, no or fi.")
+            }
+            let options = ClusterPlanCommand.Options(
+                country: country, codesFile: codes == "all" ? nil : codes, minSize: min, maxSize: max, clusterCount: k,
+                weights: ClusterWeights(geography: wg, size: ws), seed: seed, patience: patience)
+            do {
+                let outcome = try ClusterPlanCommand.run(options)
+                try outcome.csv.write(toFile: out, atomically: true, encoding: .utf8)
+                print(String(format: "%.6f", outcome.plan.objective))
+                if compare {
+                    print(String(format: "municipalities %d, clusters %d, seconds %.3f", outcome.municipalities, outcome.plan.clusters.count, outcome.seconds))
+                    print(String(format: "baseline (greedy nearest neighbours) %.6f", outcome.baseline.objective))
+                    if let start = outcome.construction { print(String(format: "construction (regret) %.6f", start.objective)) }
+                    print(String(format: "gain over baseline %.1f %%", 100 * (1 - outcome.plan.objective / outcome.baseline.objective)))
+                }
+            } catch let error as SamradError {
+                FileHandle.standardError.write(Data((ClusterPlanCommand.describe(error) + "\n").utf8))
+                throw ExitCode.failure
+            }
+        }
     }
 }
