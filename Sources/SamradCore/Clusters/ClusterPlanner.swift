@@ -28,10 +28,11 @@ public struct ClusterPlanner: Sendable {
     /// The best plan the search finds for the request's seed.
     public func plan() throws -> ClusterPlan {
         var rng = SeededGenerator(seed: request.seed)
-        guard let start = (0..<40).lazy.compactMap({ _ in self.construct(&rng) }).first else {
-            throw SamradError(.invalidInput, "clusters.error.no_plan")
+        // Constraints can make a construction fail where another draw of seeds succeeds.
+        for _ in 0..<40 {
+            if let start = construct(&rng) { return search(from: start, rng: &rng) }
         }
-        return search(from: start, rng: &rng)
+        throw SamradError(.invalidInput, "clusters.error.no_plan")
     }
 
     /// Local search from a given plan (clusters of candidate indices that meet the bounds and
