@@ -79,7 +79,7 @@ public struct ClusterRequest: Sendable {
     /// stops; it goes on as long as it keeps finding better plans.
     public var patience: Int
 
-    public static let defaultPatience = 2000
+    public static let defaultPatience = 3000
 
     public init(candidates: [ClusterCandidate], minSize: Int = 6, maxSize: Int = 8, clusterCount: Int? = nil,
                 weights: ClusterWeights = ClusterWeights(), constraints: ClusterConstraints = ClusterConstraints(),
