@@ -33,4 +33,9 @@ public enum NumberText {
         }
         return text
     }
+
+    /// A number for a message that quotes a bound: no grouping, no trailing ".0".
+    public static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
 }

@@ -74,6 +74,31 @@ public struct Validation: Sendable {
     }
 
     /// Throws every collected message as one `SamradError`.
+    /// A whole number within a range; empty gives the default (nil: required).
+    public mutating func wholeNumber(_ field: String, _ value: String?, in range: ClosedRange<Int>, default fallback: Int? = nil) -> Int? {
+        let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            if fallback == nil { add(field, "validation.required") }
+            return fallback
+        }
+        guard let number = Int(trimmed), range.contains(number) else {
+            add(field, "validation.range", [String(range.lowerBound), String(range.upperBound)])
+            return nil
+        }
+        return number
+    }
+
+    /// A decimal number (point or comma) within a range; empty gives the default.
+    public mutating func number(_ field: String, _ value: String?, in range: ClosedRange<Double>, default fallback: Double) -> Double? {
+        let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
+        if trimmed.isEmpty { return fallback }
+        guard let number = Double(trimmed), number.isFinite, range.contains(number) else {
+            add(field, "validation.range", [NumberText.plain(range.lowerBound), NumberText.plain(range.upperBound)])
+            return nil
+        }
+        return number
+    }
+
     public func check() throws {
         if !errors.isEmpty { throw SamradError.invalid(errors) }
     }

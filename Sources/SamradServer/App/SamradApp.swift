@@ -75,6 +75,8 @@ public enum SamradApp {
         try app.register(collection: CollaborationPages())
         try app.register(collection: CollaborationMembers())
         try app.register(collection: Programmes())
+        try app.register(collection: ClusterPages())
+        try app.register(collection: ClusterAPI())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

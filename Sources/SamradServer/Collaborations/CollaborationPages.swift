@@ -79,6 +79,8 @@ struct CollaborationPages: RouteCollection {
         var seats: [String]
         var funding: [String]
         var canManage: Bool
+        /// The visitor's municipality is in one of the clusters.
+        var ownCluster: Bool
         var statusButtons: [StatusButton]
         var registerLinks: [Link]
         var placesLeft: String?
@@ -114,13 +116,23 @@ struct CollaborationPages: RouteCollection {
         let registerLinks = Array(Set(answerable)).sorted().compactMap { request.municipalities[$0] }.map {
             Link(href: "/collaborations/\(c.slug)/registrations/\($0.country.rawValue)/\($0.code)", label: request.t("collaborations.register_for", [$0.name]))
         }
+        var ownCluster = false
+        if !canManage, c.statusValue != .draft {
+            var keys = answerable
+            if let own = try await ClusterPages.ownMunicipality(request) { keys.append(own) }
+            if !keys.isEmpty {
+                ownCluster = try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID())
+                    .group(.or) { or in for key in Set(keys) { or.group(.and) { $0.filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code) } } }
+                    .count() > 0
+            }
+        }
         return try await request.view.render("collaborations/detail", DetailContext(
             page: PageContext(request, titleKey: "", title: c.title), title: c.title, slug: c.slug, isExample: c.isExample,
             kind: request.t("collaboration_kind.\(c.kind)"), status: request.t("collaboration_status.\(c.status)"),
             descriptionHTML: SafeMarkdown.html(c.description), facts: facts,
             seats: c.seats.map { request.t($0.required ? "collaborations.seat_required" : "collaborations.seat_optional", [String($0.count), request.t("position.\($0.position.rawValue)")]) },
             funding: c.funding.map { "\($0.funder): \(Self.money($0.amount.minorUnits, $0.amount.currency.rawValue, request)!)" + ($0.purpose.isEmpty ? "" : " – \($0.purpose)") },
-            canManage: canManage,
+            canManage: canManage, ownCluster: ownCluster,
             statusButtons: canManage ? c.statusValue.next.map { StatusButton(value: $0.rawValue, label: request.t("collaboration_action.\($0.rawValue)")) } : [],
             registerLinks: c.statusValue == .draft ? [] : registerLinks, placesLeft: placesLeft, programme: programme, members: members))
     }

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Who may form clusters and who sees which. Organisers of the collaboration form, change and export
+/// them and see all; a participant sees the clusters their municipality is in, with its members
+/// and contacts: as its coordinator, as a person of the municipality, or through an invitation link.
+public enum ClusterPolicy {
+    public static func mayPlan(_ actor: Actor, organiserID: UUID) -> Bool {
+        CollaborationPolicy.mayManage(actor, organiserID: organiserID)
+    }
+
+    public static func mayViewAll(_ actor: Actor, organiserID: UUID) -> Bool {
+        mayPlan(actor, organiserID: organiserID)
+    }
+
+    /// `ownMunicipality`: the municipality of the signed-in person, if any.
+    public static func mayView(_ actor: Actor, organiserID: UUID, collaborationID: UUID, members: [MunicipalityKey], ownMunicipality: MunicipalityKey?) -> Bool {
+        mayViewAll(actor, organiserID: organiserID) || members.contains { key in
+            actor.coordinates(key) || actor.holdsPass(collaborationID, key) || (actor.isSignedIn && ownMunicipality == key)
+        }
+    }
+}
