@@ -28,7 +28,8 @@ struct ClusterPlanView: Encodable {
     var objective: String
     var objectiveExact: String
     var baseline: String?
-    var unplaced: [String]
+    /// Registered municipalities in no cluster, as a list for the sentence; nil when none.
+    var unplaced: String?
     var mapSVG: String
     var bounds: String
     var planText: String
@@ -64,7 +65,8 @@ struct ClusterPlanView: Encodable {
         objectiveExact = String(format: "%.6f", evaluation.objective)
         self.baseline = baseline.map { NumberText.decimal($0, language, fractionDigits: 2) }
         let placed = Set(draft.groups.flatMap(\.members))
-        unplaced = registered.filter { !placed.contains($0.key) }.map(\.name)
+        let missing = registered.filter { !placed.contains($0.key) }.map(\.name)
+        unplaced = missing.isEmpty ? nil : missing.joined(separator: ", ")
         bounds = request.t("clusters.bounds", [String(draft.settings.minSize), String(draft.settings.maxSize)])
         planText = draft.planText
         mapSVG = Self.map(draft, directory: directory, label: request.t("clusters.map_label"))
