@@ -242,6 +242,7 @@ T = {
 "outbox.status.failed": ("Failed", "Mislykkedes", "Misslyckades"),
 "smtp.bad_url": ("SMTP_URL must look like smtp://user:password@host:port.", "SMTP_URL skal have formen smtp://bruger:kode@vært:port.", "SMTP_URL ska ha formen smtp://användare:lösen@värd:port."),
 "audit.account_invitation_accepted": ("Accepted an invitation", "Tog imod en invitation", "Tog emot en inbjudan"),
+"audit.clusters_save": ("Saved the clusters", "Gemte klyngerne", "Sparade klustren"),
 "audit.account_invite": ("Invited a person", "Inviterede en person", "Bjöd in en person"),
 "audit.account_password_reset": ("Reset a password", "Nulstillede en adgangskode", "Återställde ett lösenord"),
 "audit.account_profile": ("Changed a profile", "Ændrede en profil", "Ändrade en profil"),

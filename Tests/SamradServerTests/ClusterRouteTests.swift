@@ -124,10 +124,10 @@ final class ClusterRouteTests: XCTestCase {
         XCTAssertEqual(value3, .unauthorized)
 
         // CSV for organisers only.
-        let csv = try await json(organiser, .GET, "/collaborations/\(slug!)/clusters.csv")
+        let csv = try await json(organiser, .GET, "/collaborations/\(slug!)/clusters/export.csv")
         XCTAssertEqual(csv.status, .ok)
         XCTAssertEqual(csv.body.string.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count, 21)
-        let value4 = try await json(aarhus, .GET, "/collaborations/\(slug!)/clusters.csv").status
+        let value4 = try await json(aarhus, .GET, "/collaborations/\(slug!)/clusters/export.csv").status
         XCTAssertEqual(value4, .forbidden)
 
         // Saving again keeps the clusters' identity by position.

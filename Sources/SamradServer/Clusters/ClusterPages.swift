@@ -14,7 +14,7 @@ struct ClusterPages: RouteCollection {
         page.post("clusters", "plan", use: propose)
         page.get("clusters", "edit", use: editSaved)
         page.post("clusters", "draft", use: changeDraft)
-        page.get("clusters.csv", use: export)
+        page.get("clusters", "export.csv", use: export)
     }
 
     /// The collaboration of the path, for those who may form its clusters.
