@@ -106,16 +106,18 @@ struct Clusters: ParsableCommand {
             }
             let options = ClusterPlanCommand.Options(
                 country: country, codesFile: codes == "all" ? nil : codes, minSize: min, maxSize: max, clusterCount: k,
-                weights: ClusterWeights(geography: wg, size: ws), seed: seed, patience: patience)
+                weights: ClusterWeights(geography: wg, size: ws), seed: seed, patience: patience, compare: compare)
             do {
                 let outcome = try ClusterPlanCommand.run(options)
                 try outcome.csv.write(toFile: out, atomically: true, encoding: .utf8)
                 print(String(format: "%.6f", outcome.plan.objective))
                 if compare {
                     print(String(format: "municipalities %d, clusters %d, seconds %.3f", outcome.municipalities, outcome.plan.clusters.count, outcome.seconds))
-                    print(String(format: "baseline (greedy nearest neighbours) %.6f", outcome.baseline.objective))
+                    if let baseline = outcome.baseline {
+                        print(String(format: "baseline (greedy nearest neighbours) %.6f", baseline.objective))
+                        print(String(format: "gain over baseline %.1f %%", 100 * (1 - outcome.plan.objective / baseline.objective)))
+                    }
                     if let start = outcome.construction { print(String(format: "construction (regret) %.6f", start.objective)) }
-                    print(String(format: "gain over baseline %.1f %%", 100 * (1 - outcome.plan.objective / outcome.baseline.objective)))
                 }
             } catch let error as SamradError {
                 FileHandle.standardError.write(Data((ClusterPlanCommand.describe(error) + "\n").utf8))

@@ -50,10 +50,7 @@ final class ClusterRouteTests: XCTestCase {
     }
 
     func json(_ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> XCTHTTPResponse {
-        var headers = HTTPHeaders()
-        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
-        if body != nil { headers.contentType = .json }
-        return try await send(app, method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        try await sendJSON(app, token, method, path, body)
     }
 
     func testProposeSaveAndWhoSeesWhat() async throws {
@@ -88,6 +85,9 @@ final class ClusterRouteTests: XCTestCase {
         let contradiction = try await json(organiser, .POST, plans, #"{"together":[["dk/101","dk/147"]],"apart":[["dk/147","dk/101"]]}"#)
         XCTAssertEqual(contradiction.status, .unprocessableEntity)
         XCTAssertTrue(contradiction.body.string.contains("Frederiksberg and København must be both together"), contradiction.body.string)
+        let longName = try await json(organiser, .POST, plans, #"{"pinned":{"dk/751":"\#(String(repeating: "x", count: 81))"}}"#)
+        XCTAssertEqual(longName.status, .unprocessableEntity)
+        XCTAssertTrue(longName.body.string.contains("pinned.dk/751") || longName.body.string.contains(#"pinned.dk\/751"#), longName.body.string)
         let stranger = try await json(organiser, .POST, plans, #"{"pinned":{"dk/461":"Syd"}}"#)
         XCTAssertEqual(stranger.status, .unprocessableEntity)
 
@@ -211,6 +211,18 @@ final class ClusterRouteTests: XCTestCase {
         XCTAssertEqual(own.status, .ok)
         XCTAssertTrue(own.body.string.contains("Aarhus"))
         XCTAssertEqual(own.body.string.components(separatedBy: "class=\"cluster\"").count - 1, 1)
+        let proposeForbidden = try await participant.post("\(base)/plan", form: ["min": "6", "max": "8"])
+        XCTAssertEqual(proposeForbidden.status, .forbidden)
+        let editForbidden = try await participant.get("\(base)/edit")
+        XCTAssertEqual(editForbidden.status, .forbidden)
+        // Odense is in no cluster: it sees none; a visitor is asked to sign in.
+        let outsider = Client(app)
+        try await outsider.signIn("coord@odense.dk", "correct horse battery")
+        let outsiderPage = try await outsider.get(base)
+        XCTAssertEqual(outsiderPage.status, .forbidden)
+        let visitorPage = try await Client(app).get(base)
+        XCTAssertNotEqual(visitorPage.status, .ok)
+        XCTAssertFalse(visitorPage.body.string.contains("Klynge Nord"))
         let value9 = try await participant.get("\(base)/plan").status
         XCTAssertEqual(value9, .forbidden)
         let value10 = try await participant.post("\(base)/draft", form: save).status

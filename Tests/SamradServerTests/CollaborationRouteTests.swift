@@ -43,10 +43,7 @@ final class CollaborationRouteTests: XCTestCase {
     }
 
     func json(_ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> XCTHTTPResponse {
-        var headers = HTTPHeaders()
-        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
-        if body != nil { headers.contentType = .json }
-        return try await send(app, method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        try await sendJSON(app, token, method, path, body)
     }
 
     /// Case 1's political track: three required seats, free, deadline in the future.

@@ -117,3 +117,11 @@ extension XCTHTTPResponse {
 func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> XCTHTTPResponse {
     try await app.testable().sendRequest(method, path, headers: headers, body: body)
 }
+
+/// A JSON request with a bearer token (or none, as a visitor).
+func sendJSON(_ app: Application, _ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> XCTHTTPResponse {
+    var headers = HTTPHeaders()
+    if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+    if body != nil { headers.contentType = .json }
+    return try await send(app, method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+}

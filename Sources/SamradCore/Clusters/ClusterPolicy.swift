@@ -8,13 +8,9 @@ public enum ClusterPolicy {
         CollaborationPolicy.mayManage(actor, organiserID: organiserID)
     }
 
-    public static func mayViewAll(_ actor: Actor, organiserID: UUID) -> Bool {
-        mayPlan(actor, organiserID: organiserID)
-    }
-
     /// `ownMunicipality`: the municipality of the signed-in person, if any.
     public static func mayView(_ actor: Actor, organiserID: UUID, collaborationID: UUID, members: [MunicipalityKey], ownMunicipality: MunicipalityKey?) -> Bool {
-        mayViewAll(actor, organiserID: organiserID) || members.contains { key in
+        mayPlan(actor, organiserID: organiserID) || members.contains { key in
             actor.coordinates(key) || actor.holdsPass(collaborationID, key) || (actor.isSignedIn && ownMunicipality == key)
         }
     }

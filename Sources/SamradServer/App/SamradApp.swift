@@ -143,4 +143,13 @@ public struct ResourceFolder: Sendable {
     }
 
     public func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+
+    /// The bundled directory files.
+    func directoryDataset() throws -> DirectoryDataset {
+        var files: [String: String] = [:]
+        for name in DirectoryDataset.fileNames {
+            files[name] = try String(contentsOf: url("Directory").appendingPathComponent(name), encoding: .utf8)
+        }
+        return DirectoryDataset(files: files)
+    }
 }

@@ -94,6 +94,9 @@ struct ClusterAPI: RouteCollection {
                 return ClusterPair(pair[0], pair[1])
             }
         }
+        for (key, name) in (input.pinned ?? [:]).sorted(by: { $0.key < $1.key }) where name.count > 80 {
+            v.add("pinned.\(key)", "validation.too_long", ["80"])
+        }
         let constraints = ClusterConstraints(together: pairs(input.together, "together"), apart: pairs(input.apart, "apart"),
                                              pinned: input.pinned ?? [:], waves: input.waves ?? [:])
         try v.check()
@@ -105,7 +108,7 @@ struct ClusterAPI: RouteCollection {
     func list(_ request: Request) async throws -> PlanJSON {
         let c = try await CollaborationAPI.find(request)
         let registered = try await ClusterForming.registered(c, request: request)
-        let canPlan = ClusterPolicy.mayViewAll(request.actor, organiserID: c.organiserID)
+        let canPlan = ClusterPolicy.mayPlan(request.actor, organiserID: c.organiserID)
         guard var draft = try await ClusterForming.saved(c, on: request.db) else {
             try request.require(canPlan)
             return Self.json(ClusterDraft(settings: ClusterSettingsInput(), groups: []), registered: registered, baseline: nil, request: request)

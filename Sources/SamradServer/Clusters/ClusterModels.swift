@@ -31,7 +31,11 @@ final class ClusterMember: Model, @unchecked Sendable {
 
     init() {}
 
-    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
+}
+
+extension ClusterMember: MunicipalityColumns {
+    static var countryColumn: KeyPath<ClusterMember, FieldProperty<ClusterMember, String>> { \.$municipalityCountry }
+    static var codeColumn: KeyPath<ClusterMember, FieldProperty<ClusterMember, String>> { \.$municipalityCode }
 }
 
 /// The bounds and weights the clusters were formed with, so their measures read the same later.

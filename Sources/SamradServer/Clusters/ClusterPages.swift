@@ -64,7 +64,7 @@ struct ClusterPages: RouteCollection {
         let facilitators = try await ClusterForming.facilitators(c, on: request.db)
         var ownClusters: [OwnCluster] = []
         if !canPlan {
-            ownClusters = try await visible.asyncMap { try await Self.ownCluster($0, c, facilitators: facilitators, request: request) }
+            for group in visible { ownClusters.append(try await Self.ownCluster(group, c, facilitators: facilitators, request: request)) }
         }
         return try await request.view.render("clusters/index", IndexContext(
             page: PageContext(request, titleKey: "clusters.title"), title: c.title, slug: c.slug, backHref: "/collaborations/\(c.slug)",
@@ -187,20 +187,28 @@ struct ClusterPages: RouteCollection {
         return try await renderDraft(request, c, draft).encodeResponse(for: request)
     }
 
-    func renderDraft(_ request: Request, _ c: Collaboration, _ draft: ClusterDraft, baseline: Double? = nil, change: String? = nil,
+    /// `before`: the objective before a move or swap, to say how it changed.
+    func renderDraft(_ request: Request, _ c: Collaboration, _ draft: ClusterDraft, baseline: Double? = nil, before: Double? = nil,
                      previous: String? = nil, form: FormState = FormState()) async throws -> View {
         let registered = try await ClusterForming.registered(c, request: request)
         let facilitators = try await ClusterForming.facilitators(c, on: request.db)
         let plan = ClusterPlanView(draft, registered: registered, facilitators: facilitators, baseline: baseline, request: request)
+        let change = before.map { before in
+            let delta = plan.objectiveValue - before
+            return request.t(delta <= 0 ? "clusters.change_better" : "clusters.change_worse",
+                             [before, plan.objectiveValue, abs(delta)].map { NumberText.decimal($0, request.language, fractionDigits: 2) })
+        }
         let s = draft.settings
         let hidden = [Hidden(name: "plan", value: draft.planText), Hidden(name: "min", value: String(s.minSize)), Hidden(name: "max", value: String(s.maxSize)),
                       Hidden(name: "wg", value: NumberText.plain(s.weights.geography)), Hidden(name: "ws", value: NumberText.plain(s.weights.size)),
                       Hidden(name: "wp", value: NumberText.plain(s.weights.profile)), Hidden(name: "meetings", value: String(s.meetings)),
                       Hidden(name: "objective", value: plan.objectiveExact)]
+        // Names sort as the country of the municipalities writes them (å after z in Danish and Swedish alike, ä/ö in Swedish).
+        let country = draft.groups.lazy.flatMap(\.members).first?.country ?? .dk
         let municipalities = [CollaborationPages.Option(value: "", label: request.t("clusters.choose_municipality"), selected: true)]
             + draft.groups.flatMap { group in group.members.compactMap { request.municipalities[$0] }.map { m in
                 CollaborationPages.Option(value: m.key.description, label: "\(m.name) (\(group.name))", selected: false) } }
-                .sorted { NordicCollation.ordered($0.label, $1.label, .dk) }
+                .sorted { NordicCollation.ordered($0.label, $1.label, country) }
         let targets = [CollaborationPages.Option(value: "", label: request.t("clusters.choose_cluster"), selected: true)]
             + draft.groups.enumerated().map { .init(value: String($0.offset), label: $0.element.name, selected: false) }
         return try await request.view.render("clusters/draft", DraftContext(
@@ -272,16 +280,7 @@ struct ClusterPages: RouteCollection {
             return try await renderDraft(request, c, try Self.draft(input), form: FormState(values: input, error: error, request: request))
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
-        let registered = try await ClusterForming.registered(c, request: request)
-        let after = ClusterForming.evaluate(draft, registered: registered, directory: request.municipalities).evaluation.objective
-        var change: String? = nil
-        if let before {
-            let delta = after - before
-            change = request.t(delta <= 0 ? "clusters.change_better" : "clusters.change_worse",
-                               [NumberText.decimal(before, request.language, fractionDigits: 2), NumberText.decimal(after, request.language, fractionDigits: 2),
-                                NumberText.decimal(abs(delta), request.language, fractionDigits: 2)])
-        }
-        return try await renderDraft(request, c, draft, change: change, previous: input["plan"]).encodeResponse(for: request)
+        return try await renderDraft(request, c, draft, before: before, previous: input["plan"]).encodeResponse(for: request)
     }
 
     // MARK: Export
@@ -300,13 +299,5 @@ struct ClusterPages: RouteCollection {
             }
         }
         return csv.response(filename: "clusters-\(c.slug).csv")
-    }
-}
-
-extension Sequence {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        for element in self { result.append(try await transform(element)) }
-        return result
     }
 }

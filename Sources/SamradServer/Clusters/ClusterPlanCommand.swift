@@ -13,9 +13,11 @@ public enum ClusterPlanCommand {
         public var weights: ClusterWeights
         public var seed: UInt64
         public var patience: Int
+        /// Also work out the greedy baseline and the construction, for comparison.
+        public var compare: Bool
 
         public init(country: Country, codesFile: String?, minSize: Int, maxSize: Int, clusterCount: Int?,
-                    weights: ClusterWeights, seed: UInt64, patience: Int) {
+                    weights: ClusterWeights, seed: UInt64, patience: Int, compare: Bool = false) {
             self.country = country
             self.codesFile = codesFile
             self.minSize = minSize
@@ -24,6 +26,7 @@ public enum ClusterPlanCommand {
             self.weights = weights
             self.seed = seed
             self.patience = patience
+            self.compare = compare
         }
     }
 
@@ -31,19 +34,15 @@ public enum ClusterPlanCommand {
         /// `code,cluster`, clusters numbered from 1 north to south.
         public var csv: String
         public var plan: ClusterPlan
-        public var baseline: ClusterPlan
+        /// With `compare` only.
+        public var baseline: ClusterPlan?
         public var construction: ClusterPlan?
         public var seconds: Double
         public var municipalities: Int
     }
 
     public static func run(_ options: Options) throws -> Outcome {
-        let resources = try ResourceFolder.locate()
-        var files: [String: String] = [:]
-        for name in DirectoryDataset.fileNames {
-            files[name] = try String(contentsOf: resources.url("Directory").appendingPathComponent(name), encoding: .utf8)
-        }
-        let directory = MunicipalityDirectory(try DirectoryDataset(files: files).municipalities())
+        let directory = MunicipalityDirectory(try ResourceFolder.locate().directoryDataset().municipalities())
         let municipalities: [Municipality]
         if let path = options.codesFile {
             municipalities = try codes(in: try String(contentsOfFile: path, encoding: .utf8), country: options.country, directory: directory)
@@ -60,7 +59,8 @@ public enum ClusterPlanCommand {
         var csv = CSVWriter(header: ["code", "cluster"])
         let rows = plan.clusters.enumerated().flatMap { number, members in members.map { (municipalities[$0].code, number + 1) } }
         for (code, cluster) in rows.sorted(by: { $0.0 < $1.0 }) { csv.append([code, String(cluster)]) }
-        return Outcome(csv: csv.text, plan: plan, baseline: planner.baseline(), construction: planner.construction(),
+        return Outcome(csv: csv.text, plan: plan, baseline: options.compare ? planner.baseline() : nil,
+                       construction: options.compare ? planner.construction() : nil,
                        seconds: seconds, municipalities: municipalities.count)
     }
 

@@ -5,7 +5,7 @@ import Vapor
 /// A plan as the pages show it: per cluster its members, measures and host rotation, the total
 /// objective, and a map-like scatter of the points coloured and numbered by cluster.
 struct ClusterPlanView: Encodable {
-    struct Member: Encodable { var key: String; var name: String; var href: String; var population: String; var selectedTarget: Bool }
+    struct Member: Encodable { var key: String; var name: String; var href: String; var population: String }
     struct Group: Encodable {
         var index: Int
         var number: Int
@@ -25,6 +25,7 @@ struct ClusterPlanView: Encodable {
     }
 
     var groups: [Group]
+    var objectiveValue: Double
     var objective: String
     var objectiveExact: String
     var baseline: String?
@@ -52,7 +53,7 @@ struct ClusterPlanView: Encodable {
                 facilitatorOptions: [.init(value: "", label: request.t("clusters.no_facilitator"), selected: group.facilitatorID == nil)]
                     + facilitators.map { .init(value: $0.id!.uuidString, label: $0.name, selected: $0.id == group.facilitatorID) },
                 members: members.map { Member(key: $0.key.description, name: $0.name, href: "/municipalities/\($0.country.rawValue)/\($0.code)",
-                                              population: NumberText.integer($0.population, language), selectedTarget: false) },
+                                              population: NumberText.integer($0.population, language)) },
                 count: members.count,
                 largestDistance: request.t("clusters.km", [NumberText.integer(Int(measures.largestDistanceKm.rounded()), language)]),
                 population: "\(NumberText.integer(measures.smallestPopulation, language)) – \(NumberText.integer(measures.largestPopulation, language))",
@@ -61,6 +62,7 @@ struct ClusterPlanView: Encodable {
                 outOfBounds: !(draft.settings.minSize...max(draft.settings.minSize, draft.settings.maxSize)).contains(members.count),
                 waveOptions: (1...4).map { .init(value: String($0), label: request.t("clusters.wave_n", [String($0)]), selected: $0 == group.wave) })
         }
+        objectiveValue = evaluation.objective
         objective = NumberText.decimal(evaluation.objective, language, fractionDigits: 2)
         objectiveExact = String(format: "%.6f", evaluation.objective)
         self.baseline = baseline.map { NumberText.decimal($0, language, fractionDigits: 2) }
@@ -81,14 +83,15 @@ struct ClusterPlanView: Encodable {
         let midLat = (lats.min()! + lats.max()!) / 2
         let scaleX = cos(midLat * .pi / 180)
         let xs = lons.map { $0 * scaleX }
-        let spanX = max(0.2, xs.max()! - xs.min()!), spanY = max(0.2, lats.max()! - lats.min()!)
+        let minX = xs.min()!, maxLat = lats.max()!
+        let spanX = max(0.2, xs.max()! - minX), spanY = max(0.2, maxLat - lats.min()!)
         let width = 560.0, margin = 16.0
         let scale = (width - 2 * margin) / max(spanX, spanY * 0.8)
         let height = spanY * scale + 2 * margin
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height.rounded()))\" role=\"img\" aria-labelledby=\"cluster-map-title\" class=\"cluster-map\"><title id=\"cluster-map-title\">\(escape(label))</title>"
         for (index, m) in points {
-            let x = margin + (m.longitude * scaleX - xs.min()!) * scale
-            let y = margin + (lats.max()! - m.latitude) * scale
+            let x = margin + (m.longitude * scaleX - minX) * scale
+            let y = margin + (maxLat - m.latitude) * scale
             let colour = palette[index % palette.count]
             svg += String(format: "<g><title>%@ – %@</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\" fill=\"%@\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\" fill=\"#fff\">%d</text></g>",
                           escape(m.name), escape(draft.groups[index].name), x, y, colour, x, y + 3, index + 1)

@@ -129,7 +129,6 @@ final class Invitation: Model, @unchecked Sendable {
 
     init() {}
 
-    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
 }
 
 /// The personal link in an invitation or reminder e-mail (only its SHA-256 is kept). Opening it gives
@@ -149,7 +148,6 @@ final class InvitationLink: Model, @unchecked Sendable {
 
     init() {}
 
-    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
     var pass: RegistrationPass { RegistrationPass(collaborationID: collaborationID, municipality: municipality, personID: personID) }
 }
 
@@ -171,17 +169,44 @@ final class Registration: Model, @unchecked Sendable {
 
     init() {}
 
-    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
     var statusValue: RegistrationStatus { RegistrationStatus(rawValue: status) ?? .withdrawn }
 }
 
-extension QueryBuilder where Model == Registration {
-    /// Registrations of these municipalities (country and code), in one query.
-    func filter(municipalities keys: [MunicipalityKey]) -> Self {
+/// Rows that name a municipality by its country and code columns: one way to read the key and one
+/// way to query for several municipalities.
+protocol MunicipalityColumns: Model {
+    static var countryColumn: KeyPath<Self, FieldProperty<Self, String>> { get }
+    static var codeColumn: KeyPath<Self, FieldProperty<Self, String>> { get }
+}
+
+extension MunicipalityColumns {
+    var municipality: MunicipalityKey {
+        MunicipalityKey(Country(rawValue: self[keyPath: Self.countryColumn].wrappedValue) ?? .dk, self[keyPath: Self.codeColumn].wrappedValue)
+    }
+}
+
+extension QueryBuilder where Model: MunicipalityColumns {
+    /// Rows of these municipalities (country and code), in one query.
+    func filter(municipalities keys: some Collection<MunicipalityKey>) -> Self {
         group(.or) { or in
-            for key in keys { or.group(.and) { $0.filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code) } }
+            for key in keys { or.group(.and) { $0.filter(Model.countryColumn == key.country.rawValue).filter(Model.codeColumn == key.code) } }
         }
     }
+}
+
+extension Invitation: MunicipalityColumns {
+    static var countryColumn: KeyPath<Invitation, FieldProperty<Invitation, String>> { \.$municipalityCountry }
+    static var codeColumn: KeyPath<Invitation, FieldProperty<Invitation, String>> { \.$municipalityCode }
+}
+
+extension InvitationLink: MunicipalityColumns {
+    static var countryColumn: KeyPath<InvitationLink, FieldProperty<InvitationLink, String>> { \.$municipalityCountry }
+    static var codeColumn: KeyPath<InvitationLink, FieldProperty<InvitationLink, String>> { \.$municipalityCode }
+}
+
+extension Registration: MunicipalityColumns {
+    static var countryColumn: KeyPath<Registration, FieldProperty<Registration, String>> { \.$municipalityCountry }
+    static var codeColumn: KeyPath<Registration, FieldProperty<Registration, String>> { \.$municipalityCode }
 }
 
 final class RegistrationSeat: Model, @unchecked Sendable {

@@ -122,7 +122,7 @@ struct CollaborationPages: RouteCollection {
             if let own = try await ClusterPages.ownMunicipality(request) { keys.append(own) }
             if !keys.isEmpty {
                 ownCluster = try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID())
-                    .group(.or) { or in for key in Set(keys) { or.group(.and) { $0.filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code) } } }
+                    .filter(municipalities: Set(keys))
                     .count() > 0
             }
         }

@@ -17,12 +17,7 @@ enum DirectoryImport {
 
     @discardableResult
     static func run(on db: any Database, files resources: ResourceFolder, logger: Logger) async throws -> Outcome {
-        var files: [String: String] = [:]
-        for name in DirectoryDataset.fileNames {
-            let url = resources.url("Directory").appendingPathComponent(name)
-            files[name] = try String(contentsOf: url, encoding: .utf8)
-        }
-        return try await run(on: db, dataset: DirectoryDataset(files: files), logger: logger)
+        try await run(on: db, dataset: resources.directoryDataset(), logger: logger)
     }
 
     static func run(on db: any Database, dataset: DirectoryDataset, logger: Logger) async throws -> Outcome {
