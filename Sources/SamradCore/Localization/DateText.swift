@@ -37,6 +37,22 @@ public enum DateText {
         }
     }
 
+    /// "13.00" (da) or "13:00".
+    public static func time(_ value: Date, _ language: Language, zone: String) -> String {
+        let p = parts(value, zone: zone)
+        let hh = p.hour! < 10 ? "0\(p.hour!)" : "\(p.hour!)"
+        let mm = p.minute! < 10 ? "0\(p.minute!)" : "\(p.minute!)"
+        return language == .da ? "\(hh).\(mm)" : "\(hh):\(mm)"
+    }
+
+    /// A meeting's time: "27. maj 2014 kl. 13.00–16.00" on one day, both ends in full otherwise.
+    public static func span(_ start: Date, _ end: Date, _ language: Language, zone: String) -> String {
+        if DateText.local(start, zone: zone).prefix(10) == DateText.local(end, zone: zone).prefix(10) {
+            return "\(dateTime(start, language, zone: zone))–\(time(end, language, zone: zone))"
+        }
+        return "\(dateTime(start, language, zone: zone)) – \(dateTime(end, language, zone: zone))"
+    }
+
     /// Reads "2014-05-09T12:00" (an HTML datetime-local value) as a time in `zone`.
     public static func parseLocal(_ text: String, zone: String) -> Date? {
         let formatter = DateFormatter()

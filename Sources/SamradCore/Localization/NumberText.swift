@@ -34,6 +34,13 @@ public enum NumberText {
         return text
     }
 
+    /// A file size: "820 kB", "2,4 MB" (decimal units, as file managers show them).
+    public static func bytes(_ size: Int, _ language: Language) -> String {
+        if size < 1_000 { return "\(size) B" }
+        if size < 1_000_000 { return "\(integer(Int((Double(size) / 1_000).rounded()), language)) kB" }
+        return "\(decimal(Double(size) / 1_000_000, language)) MB"
+    }
+
     /// A number for a message that quotes a bound: no grouping, no trailing ".0".
     public static func plain(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)

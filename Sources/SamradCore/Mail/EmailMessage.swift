@@ -1,17 +1,33 @@
 import Foundation
 
-/// An e-mail as Samrad writes it: plain UTF-8 text to one recipient.
+/// An e-mail as Samrad writes it: plain UTF-8 text to one recipient, optionally with one text
+/// attachment (a calendar entry).
 public struct EmailMessage: Sendable, Equatable {
+    public struct Attachment: Sendable, Equatable {
+        public var filename: String
+        /// e.g. "text/calendar; method=CANCEL"
+        public var contentType: String
+        public var text: String
+
+        public init(filename: String, contentType: String, text: String) {
+            self.filename = filename
+            self.contentType = contentType
+            self.text = text
+        }
+    }
+
     public var from: String
     public var to: String
     public var subject: String
     public var body: String
+    public var attachment: Attachment?
 
-    public init(from: String, to: String, subject: String, body: String) {
+    public init(from: String, to: String, subject: String, body: String, attachment: Attachment? = nil) {
         self.from = from
         self.to = to
         self.subject = subject
         self.body = body
+        self.attachment = attachment
     }
 
     /// The message in Internet Message Format (RFC 5322) with MIME UTF-8 text (RFC 2045/2047), lines
@@ -23,17 +39,32 @@ public struct EmailMessage: Sendable, Equatable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let body = Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
             .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        let headers = [
+        var headers = [
             "From: \(from)",
             "To: \(to)",
             "Subject: \(EmailMessage.encodedWord(subject))",
             "Date: \(formatter.string(from: date))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: base64",
         ]
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n"
+        guard let attachment else {
+            headers += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"]
+            return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n"
+        }
+        // multipart/mixed (RFC 2046): the text, then the attachment. The boundary comes from the
+        // message id, and base64 parts can never contain it.
+        let boundary = "samrad-" + messageID.filter { $0.isLetter || $0.isNumber }
+        let file = Data(attachment.text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let name = attachment.filename.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
+        headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
+        let parts = [
+            "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", body,
+            "--\(boundary)", "Content-Type: \(attachment.contentType); charset=utf-8; name=\"\(name)\"", "Content-Transfer-Encoding: base64",
+            "Content-Disposition: attachment; filename=\"\(name)\"", "", file,
+            "--\(boundary)--",
+        ]
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + parts.joined(separator: "\r\n") + "\r\n"
     }
 
     /// RFC 2047 encoded word for headers that are not plain ASCII.

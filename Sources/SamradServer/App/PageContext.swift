@@ -36,8 +36,11 @@ struct PageContext: Encodable {
                          current: $0 == request.language)
         }
         if request.hasSession, let key = request.session.data["notice"] {
-            notice = request.t(key)
+            // A message may carry its arguments (e.g. a quota and the municipality it is reached for).
+            let arguments = request.session.data["notice_args"].map { $0.components(separatedBy: "\u{1F}") } ?? []
+            notice = request.t(key, arguments)
             request.session.data["notice"] = nil
+            request.session.data["notice_args"] = nil
         }
     }
 }

@@ -77,6 +77,10 @@ public enum SamradApp {
         try app.register(collection: Programmes())
         try app.register(collection: ClusterPages())
         try app.register(collection: ClusterAPI())
+        try app.register(collection: MeetingPages())
+        try app.register(collection: MeetingAgenda())
+        try app.register(collection: MeetingMinutes())
+        try app.register(collection: AttendancePages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -42,7 +42,8 @@ struct CSRFGuard: AsyncMiddleware {
             var sent = request.headers.first(name: "X-CSRF-Token")
             if sent == nil, let type = request.headers.contentType,
                type == .urlEncodedForm || type == .formData {
-                _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+                let limit = BodySizeLimit.isUpload(request.url.path) ? BodySizeLimit.uploadLimit : request.application.routes.defaultMaxBodySize.value
+                _ = try await request.body.collect(max: limit).get()
                 sent = try? request.content.get(String.self, at: Self.fieldName)
             }
             guard let existing, let sent, !sent.isEmpty, constantTimeEqual(existing, sent) else {
@@ -90,9 +91,18 @@ extension Request {
 /// Refuses bodies over the limit with 413 before any handler reads them: by Content-Length when it
 /// is given, and by size when the body arrived whole.
 struct BodySizeLimit: AsyncMiddleware {
+    /// Uploads of meeting materials may be larger than other requests (the file plus its form).
+    static let uploadLimit = MaterialRules.maxBytes + 1_000_000
+
+    static func isUpload(_ path: String) -> Bool {
+        path.hasSuffix("/materials") && (path.hasPrefix("/meetings/") || path.hasPrefix("/api/v1/meetings/"))
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let limit = request.application.routes.defaultMaxBodySize.value
+        let upload = request.method == .POST && Self.isUpload(request.url.path)
+        let limit = upload ? Self.uploadLimit : request.application.routes.defaultMaxBodySize.value
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
+            if upload { throw SamradError(.payloadTooLarge, "materials.error.too_large", [String(MaterialRules.maxBytes / 1_000_000)]) }
             throw Abort(.payloadTooLarge)
         }
         if let body = request.body.data, body.readableBytes > limit {

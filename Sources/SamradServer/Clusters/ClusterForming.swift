@@ -175,7 +175,14 @@ enum ClusterForming {
                     try await member.create(on: db)
                 }
             }
-            for cluster in existing.dropFirst(draft.groups.count) { try await cluster.delete(on: db) }
+            // Fewer clusters than before: a dropped cluster takes its meetings along, so one that has
+            // meetings stays (the organiser cancels or moves them first).
+            for cluster in existing.dropFirst(draft.groups.count) {
+                if try await Meeting.query(on: db).filter(\.$clusterID == cluster.requireID()).count() > 0 {
+                    throw SamradError.invalid([FieldError(field: "plan", "clusters.error.has_meetings", [String(cluster.position + 1)])])
+                }
+                try await cluster.delete(on: db)
+            }
             let settings = try await ClusterSettings.query(on: db).filter(\.$collaborationID == id).first() ?? ClusterSettings()
             settings.collaborationID = id
             settings.minSize = draft.settings.minSize

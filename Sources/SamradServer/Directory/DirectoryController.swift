@@ -249,6 +249,8 @@ struct DirectoryController: RouteCollection {
         var collaborations: [Participation]
         var canAddPerson: Bool
         var addPersonHref: String
+        /// What the municipality undertook at meetings the reader may see the minutes of.
+        var commitments: [MeetingPages.CommitmentRow]
     }
 
     struct Participation: Encodable { var href: String; var title: String; var status: String; var seats: [String] }
@@ -309,6 +311,7 @@ struct DirectoryController: RouteCollection {
             similarNote: Self.similarSource(m, similar).map { request.t("directory.similar_source.\($0)") },
             apiHref: "/api/v1/municipalities/\(m.country.rawValue)/\(m.code)",
             people: people ?? [], collaborations: try await Self.participations(of: m, request: request), canAddPerson: PeoplePolicy.mayCreate(request.actor, in: Affiliation(municipality: m.key)),
-            addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)"))
+            addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)",
+            commitments: try await MeetingMinutes.ofMunicipality(m.key, request: request)))
     }
 }

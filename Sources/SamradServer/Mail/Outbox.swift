@@ -22,15 +22,27 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "last_error") var lastError: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "attachment_name") var attachmentName: String?
+    @OptionalField(key: "attachment_type") var attachmentType: String?
+    @OptionalField(key: "attachment") var attachment: String?
 
     init() {}
+
+    var emailAttachment: EmailMessage.Attachment? {
+        guard let attachmentName, let attachmentType, let attachment else { return nil }
+        return EmailMessage.Attachment(filename: attachmentName, contentType: attachmentType, text: attachment)
+    }
 }
 
 /// Messages are written in the same transaction as the change that causes them and delivered later
 /// by `OutboxWorker`, so a change is never saved without its e-mail or the other way round.
 enum Outbox {
-    static func enqueue(to recipient: String, subject: String, body: String, settings: Settings, on db: any Database) async throws {
+    static func enqueue(to recipient: String, subject: String, body: String, attachment: EmailMessage.Attachment? = nil,
+                        settings: Settings, on db: any Database) async throws {
         let message = OutboxMessage()
+        message.attachmentName = attachment?.filename
+        message.attachmentType = attachment?.contentType
+        message.attachment = attachment?.text
         message.recipient = recipient
         message.subject = subject
         message.body = body
@@ -65,6 +77,7 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                     // outbox first, so this round delivers them too.
                     if Date().timeIntervalSince(remindersChecked) >= 60 {
                         try await Reminders.sendDue(application: application)
+                        try await MeetingNotices.sendDueReminders(application: application)
                         remindersChecked = Date()
                     }
                     _ = try await OutboxWorker.deliverDue(application: application, settings: settings)
@@ -110,7 +123,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
         var sent = 0
         for id in ids {
             guard let message = try await OutboxMessage.find(id, on: db) else { continue }
-            let email = EmailMessage(from: settings.mailFrom, to: message.recipient, subject: message.subject, body: message.body)
+            let email = EmailMessage(from: settings.mailFrom, to: message.recipient, subject: message.subject, body: message.body,
+                                     attachment: message.emailAttachment)
             do {
                 try await deliver(email, id: id, settings: settings, application: application)
                 message.status = OutboxMessage.Status.sent.rawValue

@@ -1,0 +1,140 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// A meeting with what deciding about it needs: its collaboration, its cluster and the actor's
+/// relation to it. Every meeting route starts here, so `MeetingPolicy` is asked in one way.
+struct MeetingAccess {
+    var meeting: Meeting
+    var collaboration: Collaboration
+    var cluster: Cluster?
+    var scope: MeetingScope
+    /// The signed-in person's municipality.
+    var own: MunicipalityKey?
+    /// The signed-in person's own registration for the meeting.
+    var attendance: Attendance?
+    var actor: Actor
+
+    var attending: Bool { attendance?.statusValue.isActive ?? false }
+    var mayRun: Bool { MeetingPolicy.mayRun(actor, scope) }
+    var mayViewContent: Bool { MeetingPolicy.mayViewContent(actor, scope, ownMunicipality: own, attending: attending) }
+
+    /// The meeting of the path, if the actor may see it (others get 404, as for drafts).
+    static func load(_ request: Request) async throws -> MeetingAccess {
+        guard let id = request.parameters.get("meeting").flatMap(UUID.init(uuidString:)),
+              let meeting = try await Meeting.find(id, on: request.db) else {
+            throw SamradError.notFound("error.meeting_not_found")
+        }
+        let access = try await of(meeting, request: request)
+        guard MeetingPolicy.mayView(request.actor, access.scope, ownMunicipality: access.own, attending: access.attending) else {
+            throw SamradError.notFound("error.meeting_not_found")
+        }
+        return access
+    }
+
+    /// The same, for those who run the meeting only.
+    static func run(_ request: Request) async throws -> MeetingAccess {
+        let access = try await load(request)
+        try request.require(access.mayRun)
+        return access
+    }
+
+    static func of(_ meeting: Meeting, request: Request) async throws -> MeetingAccess {
+        guard let collaboration = try await Collaboration.find(meeting.collaborationID, on: request.db) else {
+            throw SamradError.notFound("error.meeting_not_found")
+        }
+        var cluster: Cluster?
+        var members: [MunicipalityKey]?
+        if let clusterID = meeting.clusterID {
+            cluster = try await Cluster.find(clusterID, on: request.db)
+            members = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(\.municipality)
+        }
+        let scope = try await Self.scope(meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
+        let own = try await ClusterPages.ownMunicipality(request)
+        var attendance: Attendance?
+        if let person = request.actor.personID, request.actor.isSignedIn {
+            attendance = try await Attendance.query(on: request.db).filter(\.$meetingID == meeting.requireID()).filter(\.$personID == person).first()
+        }
+        return MeetingAccess(meeting: meeting, collaboration: collaboration, cluster: cluster, scope: scope, own: own, attendance: attendance, actor: request.actor)
+    }
+
+    static func scope(_ status: MeetingStatus, _ c: Collaboration, cluster: Cluster?, members: [MunicipalityKey]?, on db: any Database) async throws -> MeetingScope {
+        let id = try c.requireID()
+        let registered = try await Registration.query(on: db).filter(\.$collaborationID == id)
+            .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.municipality)
+        let attached = try await CollaborationRole.query(on: db).filter(\.$collaborationID == id).all().map(\.personID)
+        return MeetingScope(collaborationID: id, organiserID: c.organiserID, collaborationPublished: c.statusValue.isPublished, status: status,
+                            clusterMembers: members, facilitatorID: cluster?.facilitatorID, registered: Set(registered), attached: Set(attached))
+    }
+}
+
+extension MeetingAccess {
+    /// The meetings of one collaboration the actor may see, each with its scope: what a list needs,
+    /// read in a fixed number of queries.
+    static func visible(_ c: Collaboration, _ meetings: [Meeting], request: Request) async throws -> [(meeting: Meeting, scope: MeetingScope)] {
+        let base = try await scope(.planned, c, cluster: nil, members: nil, on: request.db)
+        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).all()
+        let members = Dictionary(grouping: try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID()).all(), by: \.clusterID)
+        let own = try await ClusterPages.ownMunicipality(request)
+        var attending: Set<UUID> = []
+        if let person = request.actor.personID, request.actor.isSignedIn, !meetings.isEmpty {
+            attending = Set(try await Attendance.query(on: request.db).filter(\.$personID == person).filter(\.$meetingID ~~ meetings.compactMap(\.id))
+                .filter(\.$status != AttendanceStatus.cancelled.rawValue).all().map(\.meetingID))
+        }
+        return meetings.compactMap { m in
+            var s = base
+            s.status = m.statusValue
+            if let clusterID = m.clusterID {
+                s.clusterMembers = (members[clusterID] ?? []).map(\.municipality)
+                s.facilitatorID = clusters.first { $0.id == clusterID }?.facilitatorID
+            }
+            return MeetingPolicy.mayView(request.actor, s, ownMunicipality: own, attending: attending.contains(m.id!)) ? (m, s) : nil
+        }
+    }
+}
+
+/// A person's meetings: those they registered for, and the published ones they are invited to (by
+/// a seat of a registered municipality, by their municipality's cluster, as a facilitator or an
+/// attached person, or by their position for open conferences).
+enum MyMeetings {
+    struct Entry {
+        var meeting: Meeting
+        var attendance: Attendance?
+    }
+
+    static func of(_ person: Person, since: Date, on db: any Database) async throws -> [Entry] {
+        let personID = try person.requireID()
+        let attendances = try await Attendance.query(on: db).filter(\.$personID == personID).all()
+        let shown = [MeetingStatus.published, .held, .cancelled].map(\.rawValue)
+        var ids = Set(attendances.filter { $0.statusValue.isActive }.map(\.meetingID))
+        // Seats of registered municipalities: the collaboration's meetings for seats.
+        let seats = try await RegistrationSeat.query(on: db).filter(\.$personID == personID).all()
+        var collaborations = Set(try await Registration.query(on: db).filter(\.$id ~~ seats.map(\.registrationID))
+            .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.collaborationID))
+        collaborations.formUnion(try await CollaborationRole.query(on: db).filter(\.$personID == personID).all().map(\.collaborationID))
+        if !collaborations.isEmpty {
+            ids.formUnion(try await Meeting.query(on: db).filter(\.$collaborationID ~~ collaborations).filter(\.$clusterID == nil)
+                .filter(\.$status ~~ shown).filter(\.$endsAt >= since).all().compactMap(\.id))
+        }
+        // Clusters: the person's municipality's, and those the person facilitates.
+        var clusters = Set(try await Cluster.query(on: db).filter(\.$facilitatorID == personID).all().compactMap(\.id))
+        if let own = person.municipality {
+            clusters.formUnion(try await ClusterMember.query(on: db).filter(\.$municipalityCountry == own.country.rawValue)
+                .filter(\.$municipalityCode == own.code).all().map(\.clusterID))
+        }
+        if !clusters.isEmpty {
+            ids.formUnion(try await Meeting.query(on: db).filter(\.$clusterID ~~ clusters).filter(\.$status ~~ shown).filter(\.$endsAt >= since).all().compactMap(\.id))
+        }
+        // Open conferences for the person's position.
+        ids.formUnion(try await Meeting.query(on: db).filter(\.$audience == MeetingAudience.open.rawValue).filter(\.$status ~~ shown)
+            .filter(\.$endsAt >= since).all().filter { $0.audiencePositions.contains(person.position) }.compactMap(\.id))
+        // Meetings once registered for stay (the feed then carries their cancellation too).
+        ids.formUnion(attendances.map(\.meetingID))
+        guard !ids.isEmpty else { return [] }
+        let meetings = try await Meeting.query(on: db).filter(\.$id ~~ ids).filter(\.$endsAt >= since).sort(\.$startsAt).all()
+            .filter { $0.statusValue != .planned }
+        let byMeeting = Dictionary(attendances.map { ($0.meetingID, $0) }, uniquingKeysWith: { a, _ in a })
+        return meetings.map { Entry(meeting: $0, attendance: byMeeting[$0.id!]) }
+    }
+}

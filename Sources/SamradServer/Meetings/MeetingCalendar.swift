@@ -1,0 +1,77 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// Meetings as iCalendar: the .ics of one meeting, the e-mail attachment, and the subscription feeds
+/// of a collaboration (its public meetings), a cluster and a person (secret addresses, because
+/// calendar programs cannot sign in).
+enum MeetingCalendar {
+    /// Stable across changes and instances: the meeting's id at the installation's host.
+    static func uid(_ m: Meeting, settings: Settings) -> String {
+        let host = URL(string: settings.publicBaseURL)?.host ?? "samrad.localhost"
+        return "\(m.id!.uuidString.lowercased())@\(host)"
+    }
+
+    static func location(_ m: Meeting, directory: MunicipalityDirectory, language: Language, catalog: Catalog) -> String {
+        var parts = [m.venueName, m.venueAddress].compactMap { $0 }
+        if parts.isEmpty, let host = m.host.flatMap({ directory[$0] }) {
+            parts.append(catalog.text("meetings.hosted_by", language, [host.name]))
+        }
+        if let online = m.onlineURL { parts.append(online) }
+        return parts.joined(separator: ", ")
+    }
+
+    static func event(_ m: Meeting, context: Invitations.Context, language: Language, organiser: String? = nil) -> ICalendar.Event {
+        let url = context.settings.publicBaseURL + m.href
+        let text = m.description.isEmpty ? url : m.description + "\n\n" + url
+        return ICalendar.Event(uid: uid(m, settings: context.settings), sequence: m.sequence, start: m.startsAt, end: m.endsAt, zone: m.timeZone,
+                               summary: m.title, description: text,
+                               location: location(m, directory: context.directory, language: language, catalog: context.catalog), url: url,
+                               cancelled: m.statusValue == .cancelled, tentative: m.statusValue == .planned, lastModified: m.updatedAt,
+                               organizerName: organiser, organizerEmail: organiser == nil ? nil : Self.address(context.settings.mailFrom))
+    }
+
+    /// "Samrad <no-reply@samrad.dk>" → "no-reply@samrad.dk".
+    static func address(_ from: String) -> String {
+        if let open = from.lastIndex(of: "<"), let close = from.lastIndex(of: ">"), open < close {
+            return String(from[from.index(after: open)..<close])
+        }
+        return from
+    }
+
+    /// One meeting as a file: METHOD:CANCEL once it is cancelled, so importing it removes the entry.
+    static func single(_ m: Meeting, organiser: String, context: Invitations.Context, language: Language) -> ICalendar {
+        ICalendar(method: m.statusValue == .cancelled ? .cancel : .publish, events: [event(m, context: context, language: language, organiser: organiser)])
+    }
+
+    static func attachment(_ m: Meeting, organiser: String, context: Invitations.Context, language: Language) -> EmailMessage.Attachment {
+        let calendar = single(m, organiser: organiser, context: context, language: language)
+        return EmailMessage.Attachment(filename: "meeting.ics", contentType: "text/calendar; method=\(calendar.method!.rawValue)", text: calendar.text())
+    }
+
+    static func response(_ calendar: ICalendar, filename: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: calendar.text()))
+        var type = "text/calendar; charset=utf-8"
+        if let method = calendar.method { type += "; method=\(method.rawValue)" }
+        response.headers.replaceOrAdd(name: .contentType, value: type)
+        response.headers.contentDisposition = .init(.attachment, filename: filename)
+        // Feeds change; calendar programs poll them.
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=300")
+        return response
+    }
+
+    /// A feed: every meeting in it, cancelled ones kept with STATUS:CANCELLED so subscribers drop
+    /// them; no method, as RFC 5545 feeds carry none.
+    static func feed(_ meetings: [Meeting], name: String, context: Invitations.Context, language: Language) -> ICalendar {
+        ICalendar(method: nil, name: name, events: meetings.map { event($0, context: context, language: language) })
+    }
+
+    /// A new secret address for a feed.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

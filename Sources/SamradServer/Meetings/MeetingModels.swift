@@ -1,0 +1,196 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// A meeting of a collaboration or of one of its clusters: a political meeting, a cluster meeting,
+/// a conference or a webinar. Times are stored in UTC with the zone they are held in.
+final class Meeting: Model, @unchecked Sendable {
+    static let schema = "meetings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @OptionalField(key: "cluster_id") var clusterID: UUID?
+    /// The series it was planned in, if any.
+    @OptionalField(key: "series_id") var seriesID: UUID?
+    @Field(key: "title") var title: String
+    /// Markdown; rendered without raw HTML.
+    @Field(key: "description") var description: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "status") var status: String
+    @Field(key: "starts_at") var startsAt: Date
+    @Field(key: "ends_at") var endsAt: Date
+    @Field(key: "time_zone") var timeZone: String
+    @OptionalField(key: "venue_name") var venueName: String?
+    @OptionalField(key: "venue_address") var venueAddress: String?
+    @OptionalField(key: "online_url") var onlineURL: String?
+    @OptionalField(key: "host_country") var hostCountry: String?
+    @OptionalField(key: "host_code") var hostCode: String?
+    @OptionalField(key: "capacity") var capacity: Int?
+    /// At most this many active registrations per municipality (conferences).
+    @OptionalField(key: "quota") var quota: Int?
+    @Field(key: "audience") var audience: String
+    /// For an open audience: the positions invited, e.g. school leaders and school chiefs.
+    @Field(key: "audience_positions") var audiencePositions: [String]
+    @OptionalField(key: "registration_deadline") var registrationDeadline: Date?
+    /// Hours before the start the reminder goes out; nil: none.
+    @OptionalField(key: "reminder_hours") var reminderHours: Int?
+    @OptionalField(key: "reminder_sent_at") var reminderSentAt: Date?
+    /// The iCalendar SEQUENCE: raised on every change attendees should see.
+    @Field(key: "sequence") var sequence: Int
+    /// Counts registrations; each first increments it, which takes the meeting's write lock.
+    @Field(key: "attendance_sequence") var attendanceSequence: Int
+    /// Markdown, written after the meeting.
+    @Field(key: "minutes") var minutes: String
+    @Field(key: "decisions") var decisions: [String]
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var statusValue: MeetingStatus { MeetingStatus(rawValue: status) ?? .planned }
+    var kindValue: MeetingKind { MeetingKind(rawValue: kind) ?? .meeting }
+    var audienceValue: MeetingAudience { MeetingAudience(rawValue: audience) ?? .seats }
+    var times: MeetingTimes { MeetingTimes(start: startsAt, end: endsAt, zone: timeZone) }
+
+    var host: MunicipalityKey? {
+        guard let country = hostCountry.flatMap(Country.init(rawValue:)), let code = hostCode else { return nil }
+        return MunicipalityKey(country, code)
+    }
+
+    var href: String { "/meetings/\(id!.uuidString.lowercased())" }
+}
+
+/// A series planned in one step; its meetings point to it, and it remembers how it was asked for.
+final class MeetingSeriesRecord: Model, @unchecked Sendable {
+    static let schema = "meeting_series"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @OptionalField(key: "cluster_id") var clusterID: UUID?
+    @Field(key: "title") var title: String
+    @Field(key: "pattern") var pattern: String
+    @Field(key: "step") var step: String
+    @Field(key: "count") var count: Int
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+final class AgendaItem: Model, @unchecked Sendable {
+    static let schema = "agenda_items"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "meeting_id") var meetingID: UUID
+    @Field(key: "position") var position: Int
+    @Field(key: "title") var title: String
+    /// Markdown.
+    @Field(key: "description") var description: String
+    @Field(key: "duration_minutes") var durationMinutes: Int
+    /// A person of the platform presents, or a guest speaker with an affiliation.
+    @OptionalField(key: "presenter_id") var presenterID: UUID?
+    @OptionalField(key: "speaker_name") var speakerName: String?
+    @OptionalField(key: "speaker_affiliation") var speakerAffiliation: String?
+    /// Questions for discussion at the tables.
+    @Field(key: "questions") var questions: [String]
+
+    init() {}
+}
+
+/// An uploaded file on a meeting (or one agenda item). The bytes live in `MaterialContent`, so lists
+/// of materials never read them.
+final class Material: Model, @unchecked Sendable {
+    static let schema = "materials"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "meeting_id") var meetingID: UUID
+    @OptionalField(key: "agenda_item_id") var agendaItemID: UUID?
+    @Field(key: "title") var title: String
+    @Field(key: "filename") var filename: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @OptionalField(key: "uploaded_by") var uploadedBy: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+final class MaterialContent: Model, @unchecked Sendable {
+    static let schema = "material_contents"
+
+    @ID(custom: "material_id", generatedBy: .user) var id: UUID?
+    @Field(key: "bytes") var bytes: Data
+
+    init() {}
+}
+
+/// A person's registration for a meeting.
+final class Attendance: Model, @unchecked Sendable {
+    static let schema = "attendances"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "meeting_id") var meetingID: UUID
+    @Field(key: "person_id") var personID: UUID
+    /// The municipality the person came for (for quotas and lists); nil for guests of organisations.
+    @OptionalField(key: "municipality_country") var municipalityCountry: String?
+    @OptionalField(key: "municipality_code") var municipalityCode: String?
+    @Field(key: "status") var status: String
+    /// Order of arrival, for the waiting list.
+    @Field(key: "sequence") var sequence: Int
+    @OptionalField(key: "registered_by") var registeredBy: UUID?
+    @OptionalField(key: "checked_in_at") var checkedInAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var statusValue: AttendanceStatus { AttendanceStatus(rawValue: status) ?? .cancelled }
+    var municipality: MunicipalityKey? {
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        return MunicipalityKey(country, code)
+    }
+}
+
+/// What a municipality or a cluster undertakes at a meeting to do before the next one.
+final class Commitment: Model, @unchecked Sendable {
+    static let schema = "commitments"
+
+    enum Status: String { case open, done }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "meeting_id") var meetingID: UUID
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @OptionalField(key: "cluster_id") var clusterID: UUID?
+    /// The municipality that undertakes it; nil: the cluster (or the collaboration) as a whole.
+    @OptionalField(key: "municipality_country") var municipalityCountry: String?
+    @OptionalField(key: "municipality_code") var municipalityCode: String?
+    @Field(key: "text") var text: String
+    /// Who sees to it, by name (a person of the platform or not).
+    @Field(key: "owner") var owner: String
+    /// ISO day, "2027-06-01".
+    @OptionalField(key: "due_date") var dueDate: String?
+    @Field(key: "status") var status: String
+    @OptionalField(key: "done_at") var doneAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var municipality: MunicipalityKey? {
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        return MunicipalityKey(country, code)
+    }
+}
+
+/// A secret calendar subscription address: a person's own meetings, or a cluster's meetings.
+final class CalendarFeed: Model, @unchecked Sendable {
+    static let schema = "calendar_feeds"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "token") var token: String
+    @OptionalField(key: "person_id") var personID: UUID?
+    @OptionalField(key: "cluster_id") var clusterID: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}

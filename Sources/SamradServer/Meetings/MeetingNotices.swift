@@ -1,0 +1,88 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// The e-mails of meetings, through the outbox and with the calendar entry attached: the invitation
+/// when a meeting is published, the confirmation of a registration, a change or cancellation to
+/// those registered, a move up from the waiting list, and the reminder before the meeting. Each is
+/// written in the language of the person's country.
+enum MeetingNotices {
+    enum Kind: String { case invitation, confirmation, waitlisted, change, cancellation, promoted, reminder }
+
+    static func language(of person: Person, meeting: Meeting) -> Language {
+        if let country = person.municipality?.country { return Invitations.language(of: country) }
+        return meeting.timeZone == "Europe/Stockholm" || meeting.timeZone == "Europe/Helsinki" ? .sv : .da
+    }
+
+    static func mail(_ kind: Kind, _ m: Meeting, organiser: String, to person: Person, context: Invitations.Context, on db: any Database) async throws {
+        guard let email = person.email else { return }
+        let language = language(of: person, meeting: m)
+        let catalog = context.catalog
+        let when = DateText.dateTime(m.startsAt, language, zone: m.timeZone)
+        let place = MeetingCalendar.location(m, directory: context.directory, language: language, catalog: catalog)
+        let link = context.settings.publicBaseURL + m.href
+        let body = catalog.text("mail.meeting_\(kind.rawValue).body", language, [person.name, m.title, when, place.isEmpty ? "—" : place, link, organiser])
+        try await Outbox.enqueue(to: email, subject: catalog.text("mail.meeting_\(kind.rawValue).subject", language, [m.title, when]), body: body,
+                                 attachment: MeetingCalendar.attachment(m, organiser: organiser, context: context, language: language),
+                                 settings: context.settings, on: db)
+    }
+
+    static func organiserName(_ access: MeetingAccess, on db: any Database) async throws -> String {
+        try await Organisation.find(access.collaboration.organiserID, on: db)?.name ?? "Samrad"
+    }
+
+    /// The invitation, to everyone the meeting is for, when it is published.
+    static func invite(_ access: MeetingAccess, context: Invitations.Context, on db: any Database) async throws -> Int {
+        let organiser = try await organiserName(access, on: db)
+        let people = try await AttendanceDesk.invitees(access, on: db).filter { $0.email != nil }
+        for person in people { try await mail(.invitation, access.meeting, organiser: organiser, to: person, context: context, on: db) }
+        return people.count
+    }
+
+    /// A change of time or place, or the cancellation, to everyone registered or waiting.
+    static func tellAttendees(_ kind: Kind, _ access: MeetingAccess, context: Invitations.Context, on db: any Database) async throws {
+        let organiser = try await organiserName(access, on: db)
+        let active = try await Attendance.query(on: db).filter(\.$meetingID == access.meeting.requireID())
+            .filter(\.$status ~~ [AttendanceStatus.registered.rawValue, AttendanceStatus.waitlisted.rawValue]).all()
+        let people = try await Person.query(on: db).filter(\.$id ~~ active.map(\.personID)).all()
+        for person in people { try await mail(kind, access.meeting, organiser: organiser, to: person, context: context, on: db) }
+    }
+
+    static func tell(_ kind: Kind, _ access: MeetingAccess, personIDs: [UUID], context: Invitations.Context, on db: any Database) async throws {
+        guard !personIDs.isEmpty else { return }
+        let organiser = try await organiserName(access, on: db)
+        for person in try await Person.query(on: db).filter(\.$id ~~ personIDs).all() {
+            try await mail(kind, access.meeting, organiser: organiser, to: person, context: context, on: db)
+        }
+    }
+
+    /// Reminders of published meetings whose reminder time has come, to those registered. Run by
+    /// the background worker; each meeting's reminder goes once (again after a change of time).
+    @discardableResult
+    static func sendDueReminders(application: Application, now: Date = Date()) async throws -> Int {
+        let db = application.db
+        let context = Invitations.Context(application)
+        // Reminders are at most 30 days ahead, so only meetings starting within that are looked at.
+        let soon = try await Meeting.query(on: db).filter(\.$status == MeetingStatus.published.rawValue)
+            .filter(\.$startsAt > now).filter(\.$startsAt <= now.addingTimeInterval(30 * 86_400))
+            .filter(\.$reminderSentAt == nil).filter(\.$reminderHours != nil).all()
+        var sent = 0
+        for meeting in soon {
+            guard let hours = meeting.reminderHours, meeting.startsAt.addingTimeInterval(-Double(hours) * 3600) <= now else { continue }
+            let organiser = try await Organisation.query(on: db).join(Collaboration.self, on: \Organisation.$id == \Collaboration.$organiserID)
+                .filter(Collaboration.self, \.$id == meeting.collaborationID).first()?.name ?? "Samrad"
+            try await db.transaction { tx in
+                let registered = try await Attendance.query(on: tx).filter(\.$meetingID == meeting.requireID())
+                    .filter(\.$status == AttendanceStatus.registered.rawValue).all()
+                for person in try await Person.query(on: tx).filter(\.$id ~~ registered.map(\.personID)).all() {
+                    try await mail(.reminder, meeting, organiser: organiser, to: person, context: context, on: tx)
+                }
+                meeting.reminderSentAt = now
+                try await meeting.save(on: tx)
+            }
+            sent += 1
+        }
+        return sent
+    }
+}
