@@ -81,6 +81,7 @@ public enum SamradApp {
         try app.register(collection: MeetingAgenda())
         try app.register(collection: MeetingMinutes())
         try app.register(collection: AttendancePages())
+        try app.register(collection: MeetingAPI())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -38,16 +38,22 @@ struct MeetingMinutes: RouteCollection {
     }
 
     /// Open commitments made at earlier meetings of the same cluster (or, for a meeting of the whole
-    /// collaboration, at its earlier meetings without a cluster).
-    static func openBefore(_ m: Meeting, request: Request) async throws -> [CommitmentRow] {
-        var earlier = Meeting.query(on: request.db).filter(\.$collaborationID == m.collaborationID).filter(\.$startsAt < m.startsAt)
+    /// collaboration, at its earlier meetings without a cluster), with those meetings.
+    static func openCommitments(before m: Meeting, on db: any Database) async throws -> (commitments: [Commitment], meetings: [UUID: Meeting]) {
+        var earlier = Meeting.query(on: db).filter(\.$collaborationID == m.collaborationID).filter(\.$startsAt < m.startsAt)
         if let clusterID = m.clusterID { earlier = earlier.filter(\.$clusterID == clusterID) } else { earlier = earlier.filter(\.$clusterID == nil) }
         let meetings = try await earlier.all()
-        guard !meetings.isEmpty else { return [] }
+        guard !meetings.isEmpty else { return ([], [:]) }
         let byID = Dictionary(uniqueKeysWithValues: meetings.map { ($0.id!, $0) })
+        let open = try await Commitment.query(on: db).filter(\.$meetingID ~~ Array(byID.keys)).filter(\.$status == Commitment.Status.open.rawValue)
+            .sort(\.$dueDate).all()
+        return (open, byID)
+    }
+
+    static func openBefore(_ m: Meeting, request: Request) async throws -> [CommitmentRow] {
+        let (open, meetings) = try await openCommitments(before: m, on: request.db)
         let cluster = try await Self.clusterName(m, on: request.db)
-        return try await Commitment.query(on: request.db).filter(\.$meetingID ~~ Array(byID.keys)).filter(\.$status == Commitment.Status.open.rawValue)
-            .sort(\.$dueDate).all().map { row($0, cluster: cluster, from: byID[$0.meetingID], request: request) }
+        return open.map { row($0, cluster: cluster, from: meetings[$0.meetingID], request: request) }
     }
 
     // MARK: The form

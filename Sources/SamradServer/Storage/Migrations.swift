@@ -522,11 +522,10 @@ struct M009Meetings: AsyncMigration {
             .field("created_at", .datetime)
             .unique(on: "token")
             .create()
-        try await database.schema("outbox_messages")
-            .field("attachment_name", .string)
-            .field("attachment_type", .string)
-            .field("attachment", .string)
-            .update()
+        // One column per statement: SQLite adds one column per ALTER TABLE.
+        for column in ["attachment_name", "attachment_type", "attachment"] {
+            try await database.schema("outbox_messages").field(.string(column), .string).update()
+        }
         if let sql = database as? any SQLDatabase {
             try await sql.create(index: "meetings_collaboration").on("meetings").column("collaboration_id").column("starts_at").run()
             try await sql.create(index: "meetings_cluster").on("meetings").column("cluster_id").run()
@@ -539,7 +538,9 @@ struct M009Meetings: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema("outbox_messages").deleteField("attachment").deleteField("attachment_type").deleteField("attachment_name").update()
+        for column in ["attachment", "attachment_type", "attachment_name"] {
+            try await database.schema("outbox_messages").deleteField(.string(column)).update()
+        }
         for table in ["calendar_feeds", "commitments", "attendances", "material_contents", "materials", "agenda_items", "meetings", "meeting_series"] {
             try await database.schema(table).delete()
         }
