@@ -134,8 +134,10 @@ enum MeetingPlanning {
             MeetingRules.checkTimes(meeting.times, deadline: nil, period: (c.periodStart, c.periodEnd), others: others, into: &check)
             for f in check.errors {
                 switch f.messageKey {
-                case "meetings.error.before_period", "meetings.error.after_period":
-                    v.add("firstStart", f.messageKey.replacingOccurrences(of: "error.", with: "error.series_"), [String(meeting.number), meeting.times.startDay] + f.arguments)
+                case "meetings.error.before_period":
+                    v.add("firstStart", "meetings.error.series_before_period", [String(meeting.number), meeting.times.startDay] + f.arguments)
+                case "meetings.error.after_period":
+                    v.add("firstStart", "meetings.error.series_after_period", [String(meeting.number), meeting.times.startDay] + f.arguments)
                 case "meetings.error.overlap":
                     v.add("firstStart", "meetings.error.series_overlap", [String(meeting.number), meeting.times.startDay] + f.arguments)
                 default: v.add(f.field, f.messageKey, f.arguments)
