@@ -1,5 +1,6 @@
 """Starts `samrad serve` on 127.0.0.1 for the end-to-end tests, each server with its own SQLite file."""
 import email
+import email.header
 import glob
 import os
 import re
@@ -68,8 +69,20 @@ class Server:
             with open(path, "rb") as f:
                 message = email.message_from_binary_file(f)
             if to in message.get("To", ""):
-                bodies.append(message.get_payload(decode=True).decode("utf-8"))
+                text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+                bodies.append(text.get_payload(decode=True).decode("utf-8"))
         return bodies
+
+    def attachments(self, to, content_type="text/calendar"):
+        """The attachments of that type in the e-mails to this recipient, as (subject, bytes)."""
+        found = []
+        for path in glob.glob(os.path.join(self.outbox, "*.eml")):
+            with open(path, "rb") as f:
+                message = email.message_from_binary_file(f)
+            if to in message.get("To", ""):
+                subject = str(email.header.make_header(email.header.decode_header(message.get("Subject", ""))))
+                found += [(subject, part.get_payload(decode=True)) for part in message.walk() if part.get_content_type() == content_type]
+        return found
 
     def wait_for_mail(self, to, containing, timeout=20):
         deadline = time.time() + timeout

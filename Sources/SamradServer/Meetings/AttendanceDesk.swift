@@ -61,6 +61,23 @@ enum AttendanceDesk {
         return people
     }
 
+    /// Everyone who may come, for the organisers' "register someone": the invited and the people of
+    /// the audience's municipalities (or of its positions).
+    static func candidates(_ access: MeetingAccess, on db: any Database) async throws -> [Person] {
+        let audience = try await audience(access, on: db)
+        var people = try await Person.query(on: db).filter(\.$id ~~ Array(audience.invited)).all()
+        var others: [Person] = []
+        if let municipalities = audience.municipalities, !municipalities.isEmpty {
+            let codes = Array(Set(municipalities.map(\.code)))
+            others = try await Person.query(on: db).filter(\.$municipalityCode ~~ codes).all().filter { audience.admits($0) }
+        } else if !audience.positions.isEmpty {
+            others = try await Person.query(on: db).filter(\.$position ~~ Array(audience.positions)).all()
+        }
+        let known = Set(people.compactMap(\.id))
+        people += others.filter { !known.contains($0.id!) }
+        return people
+    }
+
     struct Outcome {
         var attendance: Attendance
         var promoted: [Attendance] = []

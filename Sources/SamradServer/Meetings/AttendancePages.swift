@@ -101,7 +101,7 @@ struct AttendancePages: RouteCollection {
         let arrived = registered.filter { $0.attendance.checkedInAt != nil }.count
         let waiting = rows.filter { $0.attendance.statusValue == .waitlisted }.count
         let taken = Set(rows.filter { $0.attendance.statusValue.isActive }.map(\.attendance.personID))
-        let invitees = try await AttendanceDesk.invitees(access, on: request.db).filter { !taken.contains($0.id!) }.sorted { $0.name < $1.name }
+        let invitees = try await AttendanceDesk.candidates(access, on: request.db).filter { !taken.contains($0.id!) }.sorted { $0.name < $1.name }
         return try await request.view.render("meetings/attendance", ListContext(
             page: PageContext(request, titleKey: "attendance.title"), title: m.title, href: m.href, when: MeetingPages.when(m, request),
             rows: rows.map { row in
