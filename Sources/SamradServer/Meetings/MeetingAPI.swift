@@ -38,8 +38,9 @@ struct MeetingAPI: RouteCollection {
         var kind: String
         var status: String
         var clusterID: UUID?
-        var startsAt: Date
-        var endsAt: Date
+        /// UTC, ISO 8601.
+        var startsAt: String
+        var endsAt: String
         var timeZone: String
         var localStart: String
         var localEnd: String
@@ -49,8 +50,10 @@ struct MeetingAPI: RouteCollection {
         var calendar: String
     }
 
+    static func utc(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
     static func summary(_ m: Meeting, request: Request) -> SummaryJSON {
-        SummaryJSON(id: m.id!, title: m.title, kind: m.kind, status: m.status, clusterID: m.clusterID, startsAt: m.startsAt, endsAt: m.endsAt,
+        SummaryJSON(id: m.id!, title: m.title, kind: m.kind, status: m.status, clusterID: m.clusterID, startsAt: Self.utc(m.startsAt), endsAt: Self.utc(m.endsAt),
                     timeZone: m.timeZone, localStart: DateText.local(m.startsAt, zone: m.timeZone), localEnd: DateText.local(m.endsAt, zone: m.timeZone),
                     place: MeetingCalendar.location(m, directory: request.municipalities, language: request.language, catalog: request.catalog),
                     host: m.host?.description, href: m.href, calendar: m.href + "/calendar.ics")
@@ -220,12 +223,13 @@ struct MeetingAPI: RouteCollection {
         var municipality: String?
         var status: String
         var sequence: Int
-        var checkedInAt: Date?
+        /// UTC, ISO 8601.
+        var checkedInAt: String?
     }
     struct AttendeesJSON: Content { var registered: Int; var waitlisted: Int; var checkedIn: Int; var attendees: [AttendeeJSON] }
 
     static func attendee(_ a: Attendance, name: String?) -> AttendeeJSON {
-        AttendeeJSON(personID: a.personID, name: name, municipality: a.municipality?.description, status: a.status, sequence: a.sequence, checkedInAt: a.checkedInAt)
+        AttendeeJSON(personID: a.personID, name: name, municipality: a.municipality?.description, status: a.status, sequence: a.sequence, checkedInAt: a.checkedInAt.map(Self.utc))
     }
 
     func attendees(_ request: Request) async throws -> AttendeesJSON {
