@@ -387,6 +387,42 @@ final class MeetingRouteTests: XCTestCase {
         }
     }
 
+    func testAPersonSignsInFindsTheMeetingRegistersAndSubscribes() async throws {
+        let created = try await createMeeting(#""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#)
+        let id = meetingID(created)
+        _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
+        // The account has the school chief's address, so signing in links it to that person.
+        try await makeUser(app, email: "skolchef.0180@example.se")
+        let client = Client(app)
+        try await client.signIn("skolchef.0180@example.se", "correct horse battery")
+        let mine = try await client.get("/me/meetings")
+        XCTAssertEqual(mine.status, .ok)
+        XCTAssertTrue(mine.body.string.contains("Politiskt möte"), "invited by the seat")
+        let registered = try await client.post("/meetings/\(id)/register", form: [:])
+        XCTAssertEqual(registered.status, .seeOther)
+        let page = try await client.get("/meetings/\(id)")
+        XCTAssertTrue(page.body.string.contains("attendance-message"), page.body.string)
+        XCTAssertTrue(page.body.string.contains("cancel-registration"))
+        let attendance = try await Attendance.query(on: app.db).filter(\.$personID == people["Skolchef 0180"]!.id!).first()
+        XCTAssertEqual(attendance?.status, "registered")
+        // Someone of another municipality is not invited to the seats' meeting.
+        try await person("Rektor Kiruna", "2584", .schoolLeader)
+        try await makeUser(app, email: "rektor.kiruna@example.se")
+        let stranger = Client(app)
+        try await stranger.signIn("rektor.kiruna@example.se", "correct horse battery")
+        _ = try await stranger.post("/meetings/\(id)/register", form: [:])
+        let count = try await Attendance.query(on: app.db).count()
+        XCTAssertEqual(count, 1)
+        // A secret feed of one's own meetings.
+        let made = try await client.post("/me/calendar-feed", form: [:])
+        XCTAssertEqual(made.status, .seeOther)
+        let withFeed = try await client.get("/me/meetings").body.string
+        let token = try XCTUnwrap(withFeed.range(of: #"/calendar/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression).map { String(withFeed[$0]) })
+        let feed = try await send(app, .GET, token)
+        XCTAssertTrue(feed.body.string.contains("UID:\(id)@"))
+        XCTAssertEqual(feed.headers.first(name: .contentType), "text/calendar; charset=utf-8")
+    }
+
     func multipart(_ token: String, _ path: String, fields: [String: String], file: (String, Data)) async throws -> XCTHTTPResponse {
         let boundary = "samrad-test-\(UUID().uuidString)"
         var body = Data()

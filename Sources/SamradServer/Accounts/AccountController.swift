@@ -117,6 +117,16 @@ struct AccountController: RouteCollection {
         try await render(request, "accounts/sign-in", titleKey: "signin.title", form: FormState(values: ["next": Self.safeNext(request.query[String.self, at: "next"])]), action: "/sign-in")
     }
 
+    /// An account belongs to the person in the register with the same e-mail address (when exactly
+    /// one has it): that is how "my meetings", registering oneself and calendar feeds know who it is.
+    static func linkPerson(_ user: User, on db: any Database) async throws {
+        guard user.personID == nil else { return }
+        let people = try await Person.query(on: db).filter(\.$email == user.email).limit(2).all()
+        guard people.count == 1 else { return }
+        user.personID = people[0].id
+        try await user.save(on: db)
+    }
+
     /// Only local paths, so the sign-in form cannot send people to another site.
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
@@ -141,6 +151,7 @@ struct AccountController: RouteCollection {
         if let user = try await User.query(on: request.db).filter(\.$email == email).first(), !user.disabled,
            let hash = user.passwordHash, try await request.password.async.verify(input.password ?? "", created: hash) {
             try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
+            try await Self.linkPerson(user, on: request.db)
             Self.startSession(for: user, request: request)
             return request.redirect(to: Self.safeNext(input.next))
         }
@@ -241,6 +252,7 @@ struct AccountController: RouteCollection {
             user.name = name
             user.passwordHash = hash
             try await user.save(on: db)
+            try await Self.linkPerson(user, on: db)
             if let grant = token.grant {
                 try await RoleAssignment(userID: user.requireID(), grant: grant).create(on: db)
             }
