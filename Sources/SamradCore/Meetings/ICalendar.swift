@@ -70,13 +70,24 @@ public struct ICalendar: Sendable {
             let times = zones[zone]!.flatMap { [$0.start, $0.end] }
             lines += Self.timeZone(zone, from: times.min()!, to: times.max()!)
         }
+        // One calendar per zone for the whole object: making one is the costly part of a date.
+        var calendars: [String: Calendar] = [:]
+        func local(_ date: Date, _ zone: String) -> String {
+            if calendars[zone] == nil {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!
+                calendars[zone] = calendar
+            }
+            return Self.stamp(calendars[zone]!.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date))
+        }
+        let stamp = Self.utc(now)
         for event in events {
             lines.append("BEGIN:VEVENT")
             lines.append("UID:\(Self.escape(event.uid))")
-            lines.append("DTSTAMP:\(Self.utc(now))")
+            lines.append("DTSTAMP:\(stamp)")
             lines.append("SEQUENCE:\(event.sequence)")
-            lines.append("DTSTART;TZID=\(event.zone):\(Self.local(event.start, zone: event.zone))")
-            lines.append("DTEND;TZID=\(event.zone):\(Self.local(event.end, zone: event.zone))")
+            lines.append("DTSTART;TZID=\(event.zone):\(local(event.start, event.zone))")
+            lines.append("DTEND;TZID=\(event.zone):\(local(event.end, event.zone))")
             lines.append("SUMMARY:\(Self.escape(event.summary))")
             if !event.description.isEmpty { lines.append("DESCRIPTION:\(Self.escape(event.description))") }
             if let location = event.location, !location.isEmpty { lines.append("LOCATION:\(Self.escape(location))") }
@@ -86,7 +97,7 @@ public struct ICalendar: Sendable {
                 lines.append("ORGANIZER\(name):mailto:\(email)")
             }
             lines.append("STATUS:\(event.cancelled ? "CANCELLED" : event.tentative ? "TENTATIVE" : "CONFIRMED")")
-            if let modified = event.lastModified { lines.append("LAST-MODIFIED:\(Self.utc(modified))") }
+            if let modified = event.lastModified { lines.append("LAST-MODIFIED:\(local(modified, "UTC"))Z") }
             lines.append("END:VEVENT")
         }
         lines.append("END:VCALENDAR")
@@ -141,10 +152,6 @@ public struct ICalendar: Sendable {
     static func utc(_ date: Date) -> String {
         let p = Self.components(date, TimeZone(identifier: "UTC")!)
         return Self.stamp(p) + "Z"
-    }
-
-    static func local(_ date: Date, zone: String) -> String {
-        Self.stamp(Self.components(date, TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!))
     }
 
     static func components(_ date: Date, _ zone: TimeZone) -> DateComponents {

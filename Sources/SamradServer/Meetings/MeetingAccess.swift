@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import SQLKit
 import Vapor
 
 /// A meeting with what deciding about it needs: its collaboration, its cluster and the actor's
@@ -61,9 +62,15 @@ struct MeetingAccess {
 
     static func scope(_ status: MeetingStatus, _ c: Collaboration, cluster: Cluster?, members: [MunicipalityKey]?, on db: any Database) async throws -> MeetingScope {
         let id = try c.requireID()
-        let registered = try await Registration.query(on: db).filter(\.$collaborationID == id)
-            .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.municipality)
-        let attached = try await CollaborationRole.query(on: db).filter(\.$collaborationID == id).all().map(\.personID)
+        // Two columns each instead of whole models: every meeting request asks this.
+        let sql = db as! any SQLDatabase
+        struct Key: Decodable { var municipality_country: String; var municipality_code: String }
+        struct Role: Decodable { var person_id: UUID }
+        let registered = try await sql.select().column("municipality_country").column("municipality_code").from(Registration.schema)
+            .where("collaboration_id", .equal, id).where("status", .equal, RegistrationStatus.registered.rawValue)
+            .all(decoding: Key.self).compactMap { row in Country(rawValue: row.municipality_country).map { MunicipalityKey($0, row.municipality_code) } }
+        let attached = try await sql.select().column("person_id").from(CollaborationRole.schema).where("collaboration_id", .equal, id)
+            .all(decoding: Role.self).map(\.person_id)
         return MeetingScope(collaborationID: id, organiserID: c.organiserID, collaborationPublished: c.statusValue.isPublished, status: status,
                             clusterMembers: members, facilitatorID: cluster?.facilitatorID, registered: Set(registered), attached: Set(attached))
     }
@@ -106,35 +113,35 @@ enum MyMeetings {
     static func of(_ person: Person, since: Date, on db: any Database) async throws -> [Entry] {
         let personID = try person.requireID()
         let attendances = try await Attendance.query(on: db).filter(\.$personID == personID).all()
-        let shown = [MeetingStatus.published, .held, .cancelled].map(\.rawValue)
-        var ids = Set(attendances.filter { $0.statusValue.isActive }.map(\.meetingID))
-        // Seats of registered municipalities: the collaboration's meetings for seats.
+        // Seats of registered municipalities and attached roles: the collaborations' own meetings.
         let seats = try await RegistrationSeat.query(on: db).filter(\.$personID == personID).all()
         var collaborations = Set(try await Registration.query(on: db).filter(\.$id ~~ seats.map(\.registrationID))
             .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.collaborationID))
         collaborations.formUnion(try await CollaborationRole.query(on: db).filter(\.$personID == personID).all().map(\.collaborationID))
-        if !collaborations.isEmpty {
-            ids.formUnion(try await Meeting.query(on: db).filter(\.$collaborationID ~~ collaborations).filter(\.$clusterID == nil)
-                .filter(\.$status ~~ shown).filter(\.$endsAt >= since).all().compactMap(\.id))
-        }
         // Clusters: the person's municipality's, and those the person facilitates.
         var clusters = Set(try await Cluster.query(on: db).filter(\.$facilitatorID == personID).all().compactMap(\.id))
         if let own = person.municipality {
             clusters.formUnion(try await ClusterMember.query(on: db).filter(\.$municipalityCountry == own.country.rawValue)
                 .filter(\.$municipalityCode == own.code).all().map(\.clusterID))
         }
-        if !clusters.isEmpty {
-            ids.formUnion(try await Meeting.query(on: db).filter(\.$clusterID ~~ clusters).filter(\.$status ~~ shown).filter(\.$endsAt >= since).all().compactMap(\.id))
-        }
-        // Open conferences for the person's position.
-        ids.formUnion(try await Meeting.query(on: db).filter(\.$audience == MeetingAudience.open.rawValue).filter(\.$status ~~ shown)
-            .filter(\.$endsAt >= since).all().filter { $0.audiencePositions.contains(person.position) }.compactMap(\.id))
-        // Meetings once registered for stay (the feed then carries their cancellation too).
-        ids.formUnion(attendances.map(\.meetingID))
-        guard !ids.isEmpty else { return [] }
-        let meetings = try await Meeting.query(on: db).filter(\.$id ~~ ids).filter(\.$endsAt >= since).sort(\.$startsAt).all()
-            .filter { $0.statusValue != .planned }
+        // One query for the meetings (each decoded once): those once registered for (the feed then
+        // carries their cancellation too), the collaborations' and clusters' published ones, and
+        // open conferences, kept below when they are for the person's position.
+        let attended = attendances.map(\.meetingID)
+        let shown = [MeetingStatus.published, .held, .cancelled].map(\.rawValue)
+        let meetings = try await Meeting.query(on: db).filter(\.$endsAt >= since).filter(\.$status ~~ shown)
+            .group(.or) { or in
+                if !attended.isEmpty { or.filter(\.$id ~~ attended) }
+                if !collaborations.isEmpty { or.group(.and) { $0.filter(\.$collaborationID ~~ collaborations).filter(\.$clusterID == nil) } }
+                if !clusters.isEmpty { or.filter(\.$clusterID ~~ clusters) }
+                or.filter(\.$audience == MeetingAudience.open.rawValue)
+            }
+            .sort(\.$startsAt).all()
+        let attendedSet = Set(attended)
         let byMeeting = Dictionary(attendances.map { ($0.meetingID, $0) }, uniquingKeysWith: { a, _ in a })
-        return meetings.map { Entry(meeting: $0, attendance: byMeeting[$0.id!]) }
+        return meetings.filter { m in
+            m.audienceValue != .open || attendedSet.contains(m.id!) || m.audiencePositions.contains(person.position)
+                || collaborations.contains(m.collaborationID) && m.clusterID == nil
+        }.map { Entry(meeting: $0, attendance: byMeeting[$0.id!]) }
     }
 }

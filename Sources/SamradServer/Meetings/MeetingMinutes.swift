@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import SQLKit
 import Vapor
 
 /// After the meeting: minutes (Markdown), decisions, and commitments — what a municipality or the
@@ -40,14 +41,18 @@ struct MeetingMinutes: RouteCollection {
     /// Open commitments made at earlier meetings of the same cluster (or, for a meeting of the whole
     /// collaboration, at its earlier meetings without a cluster), with those meetings.
     static func openCommitments(before m: Meeting, on db: any Database) async throws -> (commitments: [Commitment], meetings: [UUID: Meeting]) {
-        var earlier = Meeting.query(on: db).filter(\.$collaborationID == m.collaborationID).filter(\.$startsAt < m.startsAt)
-        if let clusterID = m.clusterID { earlier = earlier.filter(\.$clusterID == clusterID) } else { earlier = earlier.filter(\.$clusterID == nil) }
-        let meetings = try await earlier.all()
-        guard !meetings.isEmpty else { return ([], [:]) }
-        let byID = Dictionary(uniqueKeysWithValues: meetings.map { ($0.id!, $0) })
-        let open = try await Commitment.query(on: db).filter(\.$meetingID ~~ Array(byID.keys)).filter(\.$status == Commitment.Status.open.rawValue)
+        // The earlier meetings' ids only; whole meetings just for those with open commitments.
+        struct Row: Decodable { var id: UUID }
+        var earlier = (db as! any SQLDatabase).select().column("id").from(Meeting.schema)
+            .where("collaboration_id", .equal, m.collaborationID).where("starts_at", .lessThan, m.startsAt)
+        if let clusterID = m.clusterID { earlier = earlier.where("cluster_id", .equal, clusterID) } else { earlier = earlier.where("cluster_id", .is, SQLLiteral.null) }
+        let ids = try await earlier.all(decoding: Row.self).map(\.id)
+        guard !ids.isEmpty else { return ([], [:]) }
+        let open = try await Commitment.query(on: db).filter(\.$meetingID ~~ ids).filter(\.$status == Commitment.Status.open.rawValue)
             .sort(\.$dueDate).all()
-        return (open, byID)
+        guard !open.isEmpty else { return ([], [:]) }
+        let meetings = try await Meeting.query(on: db).filter(\.$id ~~ Set(open.map(\.meetingID))).all()
+        return (open, Dictionary(uniqueKeysWithValues: meetings.map { ($0.id!, $0) }))
     }
 
     static func openBefore(_ m: Meeting, request: Request) async throws -> [CommitmentRow] {

@@ -418,7 +418,8 @@ struct MeetingPages: RouteCollection {
         let m = access.meeting
         let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position).all()
         let materials = showContent ? try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all() : []
-        let presenters = try await Person.query(on: request.db).filter(\.$id ~~ items.compactMap(\.presenterID)).all()
+        let presenterIDs = items.compactMap(\.presenterID)
+        let presenters = presenterIDs.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ presenterIDs).all()
         let names = Dictionary(uniqueKeysWithValues: presenters.map { ($0.id!, $0.name) })
         let schedule = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.durationMinutes))
         func link(_ material: Material) -> MaterialLink {
@@ -466,8 +467,9 @@ struct MeetingPages: RouteCollection {
         facts.append(Fact(label: request.t("meetings.audience"), value: Self.audienceText(m, request), href: nil))
         let agenda = try await Self.agenda(access, showContent: showContent, request: request)
         let rows = showContent || access.mayRun ? try await AttendanceDesk.list(m.requireID(), on: request.db) : []
-        let registered = try await Attendance.query(on: request.db).filter(\.$meetingID == m.requireID()).filter(\.$status == AttendanceStatus.registered.rawValue).count()
-        let waiting = try await Attendance.query(on: request.db).filter(\.$meetingID == m.requireID()).filter(\.$status == AttendanceStatus.waitlisted.rawValue).count()
+        let registered = showContent || access.mayRun ? rows.filter { $0.attendance.statusValue == .registered }.count
+            : try await Attendance.query(on: request.db).filter(\.$meetingID == m.requireID()).filter(\.$status == AttendanceStatus.registered.rawValue).count()
+        let waiting = rows.filter { $0.attendance.statusValue == .waitlisted }.count
         let attendees = rows.filter { $0.attendance.statusValue.isActive }.map { row in
             PersonRow(name: row.person?.name ?? "—", href: row.person.map { "/people/\($0.id!.uuidString)" } ?? "",
                       place: row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
