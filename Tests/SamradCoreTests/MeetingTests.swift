@@ -117,6 +117,14 @@ final class MeetingRulesTests: XCTestCase {
         XCTAssertEqual(MeetingRules.promotions(waitlisted: [(b, 7), (a, 3), (c, 9)], registered: 58, capacity: 60), [a, b])
     }
 
+    func testDaysAndSpansAsEachLanguageWritesThem() {
+        XCTAssertEqual(DateText.day("2027-03-10", .da), "10. marts 2027")
+        XCTAssertEqual(DateText.day("2027-03-10", .sv), "10 mars 2027")
+        XCTAssertNil(DateText.day("10/3/2027", .en))
+        XCTAssertEqual(DateText.span(at("2014-05-27T13:00"), at("2014-05-27T16:00"), .da, zone: zone), "27. maj 2014 kl. 13.00–16.00")
+        XCTAssertEqual(DateText.span(at("2014-05-27T13:00"), at("2014-05-28T12:00"), .en, zone: zone), "27 May 2014, 13:00 – 28 May 2014, 12:00")
+    }
+
     func testAgendaTimesFollowTheDurations() {
         let (starts, end) = AgendaSchedule.starts(meetingStart: at("2014-05-27T13:00"), durations: [15, 45, 30, 90])
         XCTAssertEqual(starts.map { DateText.local($0, zone: zone) }, ["2014-05-27T13:00", "2014-05-27T13:15", "2014-05-27T14:00", "2014-05-27T14:30"])

@@ -9,10 +9,34 @@ public enum DateText {
         .en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
     ]
 
+    /// Gregorian calendars by zone, made once: making one costs more than the date it formats.
+    private static let calendars = CalendarCache()
+
+    final class CalendarCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var byZone: [String: Calendar] = [:]
+
+        func calendar(_ zone: String) -> Calendar {
+            lock.lock()
+            defer { lock.unlock() }
+            if let calendar = byZone[zone] { return calendar }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!
+            if byZone.count < 64 { byZone[zone] = calendar }
+            return calendar
+        }
+    }
+
     static func parts(_ date: Date, zone: String) -> DateComponents {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!
-        return calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        calendars.calendar(zone).dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    }
+
+    /// An ISO day as the language writes it: "2027-03-10" → "10. marts 2027"; nil if it is no day.
+    public static func day(_ iso: String, _ language: Language) -> String? {
+        let numbers = iso.split(separator: "-").compactMap { Int($0) }
+        guard iso.count == 10, numbers.count == 3, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
+        let month = months[language]![numbers[1] - 1]
+        return language == .da ? "\(numbers[2]). \(month) \(numbers[0])" : "\(numbers[2]) \(month) \(numbers[0])"
     }
 
     /// "9. maj 2014", "9 maj 2014", "9 May 2014".

@@ -22,7 +22,7 @@ struct MeetingMinutes: RouteCollection {
     static func row(_ c: Commitment, cluster: String?, from meeting: Meeting?, request: Request) -> CommitmentRow {
         let who = c.municipality.flatMap { request.municipalities[$0]?.name } ?? cluster ?? request.t("meetings.everyone")
         return CommitmentRow(id: c.id!.uuidString.lowercased(), text: c.text, who: who, owner: c.owner,
-                             due: c.dueDate.flatMap { day in DateText.parseLocal(day + "T12:00", zone: "UTC").map { DateText.date($0, request.language, zone: "UTC") } },
+                             due: c.dueDate.flatMap { DateText.day($0, request.language) },
                              status: c.status, statusLabel: request.t("commitment_status.\(c.status)"),
                              from: meeting.map { .init(href: $0.href, label: $0.title) })
     }
