@@ -423,6 +423,44 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertEqual(feed.headers.first(name: .contentType), "text/calendar; charset=utf-8")
     }
 
+    func testUploadsOverTheLimitAreRefusedWithTheirSize() async throws {
+        let id = meetingID(try await createMeeting(#""title":"Konferens","startsAt":"2027-05-27T09:00","endsAt":"2027-05-27T16:00""#))
+        var large = Data("%PDF-1.4\n".utf8)
+        large.append(Data(count: MaterialRules.maxBytes + 500_000))
+        let tooLarge = try await multipart(organiser, "/api/v1/meetings/\(id)/materials", fields: [:], file: ("stor.pdf", large))
+        XCTAssertEqual(tooLarge.status, .payloadTooLarge)
+        XCTAssertTrue(tooLarge.body.string.contains("20 MB"), tooLarge.body.string)
+        large.append(Data(count: 1_000_000))
+        let beyond = try await multipart(organiser, "/api/v1/meetings/\(id)/materials", fields: [:], file: ("storre.pdf", large))
+        XCTAssertEqual(beyond.status, .payloadTooLarge)
+        XCTAssertTrue(beyond.body.string.contains("20 MB"), beyond.body.string)
+        let count = try await Material.query(on: app.db).count()
+        XCTAssertEqual(count, 0)
+    }
+
+    func testRemindersGoOnceBeforeTheMeetingAndAgainAfterAChangeOfTime() async throws {
+        let id = meetingID(try await createMeeting(#""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","reminderHours":24"#))
+        _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
+        let chief = people["Skolchef 0180"]!
+        _ = try await json(stockholmCoordinator, .POST, "/api/v1/meetings/\(id)/attendees", #"{"personID":"\#(chief.id!.uuidString)"}"#)
+        let start = try await Meeting.find(UUID(uuidString: id), on: app.db)!.startsAt
+        func reminders() async throws -> Int {
+            try await OutboxMessage.query(on: app.db).filter(\.$recipient == chief.email!).all().filter { $0.subject.hasPrefix("Påminnelse") }.count
+        }
+        let early = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(-30 * 3600))
+        XCTAssertEqual(early, 0)
+        let due = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(-20 * 3600))
+        XCTAssertEqual(due, 1)
+        let again = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(-10 * 3600))
+        XCTAssertEqual(again, 0, "once")
+        let sent = try await reminders()
+        XCTAssertEqual(sent, 1)
+        // A new time means a new reminder.
+        _ = try await json(organiser, .PUT, "/api/v1/meetings/\(id)", #"{"title":"Politiskt möte","startsAt":"2027-05-28T13:00","endsAt":"2027-05-28T16:00","reminderHours":24}"#)
+        let moved = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(10 * 3600))
+        XCTAssertEqual(moved, 1)
+    }
+
     func multipart(_ token: String, _ path: String, fields: [String: String], file: (String, Data)) async throws -> XCTHTTPResponse {
         let boundary = "samrad-test-\(UUID().uuidString)"
         var body = Data()
