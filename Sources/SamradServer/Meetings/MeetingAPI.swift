@@ -182,28 +182,12 @@ struct MeetingAPI: RouteCollection {
         return try await Self.json(try await MeetingAccess.of(access.meeting, request: request), request: request)
     }
 
-    struct AgendaInput: Content {
-        struct Item: Content {
-            var id: UUID?
-            var title: String?
-            var description: String?
-            var durationMinutes: Int?
-            var presenterID: UUID?
-            var speakerName: String?
-            var speakerAffiliation: String?
-            var questions: [String]?
-        }
-        var items: [Item]
-    }
+    struct AgendaInput: Content { var items: [MeetingAgenda.ItemInput] }
 
     func replaceAgenda(_ request: Request) async throws -> MeetingJSON {
         let access = try await MeetingAccess.run(request)
         let input = try request.content.decode(AgendaInput.self)
-        try await MeetingAgenda.replace(input.items.map { item in
-            (id: item.id, input: MeetingAgenda.ItemInput(title: item.title, description: item.description, durationMinutes: item.durationMinutes,
-                                                         presenterID: item.presenterID, speakerName: item.speakerName,
-                                                         speakerAffiliation: item.speakerAffiliation, questions: item.questions))
-        }, access: access, request: request)
+        try await MeetingAgenda.replace(input.items, access: access, request: request)
         return try await Self.json(access, request: request)
     }
 

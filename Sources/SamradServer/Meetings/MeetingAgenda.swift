@@ -22,6 +22,8 @@ struct MeetingAgenda: RouteCollection {
     // MARK: Items
 
     struct ItemInput: Content {
+        /// In the API's whole agenda: the item it replaces (none: a new item).
+        var id: UUID?
         var title: String?
         var description: String?
         var durationMinutes: Int?
@@ -84,7 +86,7 @@ struct MeetingAgenda: RouteCollection {
 
     /// Replaces the whole agenda in its new order (the API's PUT): items are matched by id, new
     /// ones created, missing ones removed with their materials kept on the meeting.
-    static func replace(_ inputs: [(id: UUID?, input: ItemInput)], access: MeetingAccess, request: Request) async throws {
+    static func replace(_ inputs: [ItemInput], access: MeetingAccess, request: Request) async throws {
         let meetingID = try access.meeting.requireID()
         let existing = try await AgendaItem.query(on: request.db).filter(\.$meetingID == meetingID).all()
         var v = Validation()
@@ -97,7 +99,7 @@ struct MeetingAgenda: RouteCollection {
             } else {
                 item = AgendaItem()
             }
-            do { try await apply(entry.input, to: item, access: access, on: request.db) } catch let error as SamradError {
+            do { try await apply(entry, to: item, access: access, on: request.db) } catch let error as SamradError {
                 for f in error.fieldErrors { v.add("items[\(index)].\(f.field)", f.messageKey, f.arguments) }
             }
             item.position = index
@@ -189,7 +191,7 @@ struct MeetingAgenda: RouteCollection {
         var v = Validation()
         let minutes = v.wholeNumber("durationMinutes", values["durationMinutes"], in: 1...600)
         try v.check()
-        return ItemInput(title: values["title"], description: values["description"], durationMinutes: minutes,
+        return ItemInput(id: nil, title: values["title"], description: values["description"], durationMinutes: minutes,
                          presenterID: values["presenterID"].flatMap(UUID.init(uuidString:)), speakerName: values["speakerName"],
                          speakerAffiliation: values["speakerAffiliation"], questions: (values["questions"] ?? "").components(separatedBy: .newlines))
     }
