@@ -348,6 +348,14 @@ final class MeetingRouteTests: XCTestCase {
         do { let r = try await json(nil, .GET, href); XCTAssertEqual(r.status, .notFound) }
         let materialsBefore = try await Material.query(on: app.db).count()
         XCTAssertEqual(materialsBefore, 1, "refused uploads left nothing")
+        // Only those who run the meeting delete a material; its bytes go with it.
+        let materialAPI = href.replacingOccurrences(of: "/materials/", with: "/api/v1/materials/")
+        do { let r = try await json(malmoCoordinator, .DELETE, materialAPI); XCTAssertEqual(r.status, .forbidden) }
+        do { let r = try await json(stockholmCoordinator, .DELETE, materialAPI); XCTAssertEqual(r.status, .notFound) }
+        do { let r = try await json(organiser, .DELETE, materialAPI); XCTAssertEqual(r.status, .noContent, r.body.string) }
+        do { let r = try await json(malmoCoordinator, .GET, href); XCTAssertEqual(r.status, .notFound) }
+        let contentsLeft = try await MaterialContent.query(on: app.db).count()
+        XCTAssertEqual(contentsLeft, 0)
 
         // Minutes with a commitment of Malmö, shown on the next meeting and on Malmö's page.
         do { let r = try await json(organiser, .PUT, "/api/v1/meetings/\(ids[0])/minutes", ##"{"minutes":"# Referat\nVi talade om återkoppling.","decisions":["Alla prövar exit tickets"]}"##); XCTAssertEqual(r.status, .ok) }
@@ -392,7 +400,7 @@ final class MeetingRouteTests: XCTestCase {
         let id = meetingID(created)
         _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
         // The account has the school chief's address, so signing in links it to that person.
-        try await makeUser(app, email: "skolchef.0180@example.se")
+        let chief = try await makeUser(app, email: "skolchef.0180@example.se")
         let client = Client(app)
         try await client.signIn("skolchef.0180@example.se", "correct horse battery")
         let mine = try await client.get("/me/meetings")
@@ -421,6 +429,18 @@ final class MeetingRouteTests: XCTestCase {
         let feed = try await send(app, .GET, token)
         XCTAssertTrue(feed.body.string.contains("UID:\(id)@"))
         XCTAssertEqual(feed.headers.first(name: .contentType), "text/calendar; charset=utf-8")
+        // The same over the API; a new address replaces the old one.
+        let apiToken = try await makeToken(app, for: chief)
+        let listed = try await json(apiToken, .GET, "/api/v1/me/meetings")
+        XCTAssertEqual(listed.json["calendarFeed"] as? String, token)
+        XCTAssertEqual((listed.json["meetings"] as? [[String: Any]])?.first?["attendance"] as? String, "registered")
+        let renewed = try await json(apiToken, .POST, "/api/v1/me/calendar-feed")
+        XCTAssertEqual(renewed.status, .created)
+        let newFeed = try XCTUnwrap(renewed.json["calendarFeed"] as? String)
+        XCTAssertNotEqual(newFeed, token)
+        do { let r = try await send(app, .GET, token); XCTAssertEqual(r.status, .notFound, "the leaked address stops working") }
+        do { let r = try await send(app, .GET, newFeed); XCTAssertEqual(r.status, .ok) }
+        do { let r = try await json(organiser, .POST, "/api/v1/me/calendar-feed"); XCTAssertEqual(r.status, .conflict, "an account without a person has no feed") }
     }
 
     func testUploadsOverTheLimitAreRefusedWithTheirSize() async throws {

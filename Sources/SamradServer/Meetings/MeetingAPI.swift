@@ -27,7 +27,9 @@ struct MeetingAPI: RouteCollection {
         m.get("commitments", use: commitments)
         m.post("commitments", use: addCommitment)
         routes.post("api", "v1", "commitments", ":commitment", "status", use: markCommitment)
+        routes.delete("api", "v1", "materials", ":material", use: deleteMaterial)
         routes.get("api", "v1", "me", "meetings", use: mine)
+        routes.post("api", "v1", "me", "calendar-feed", use: renewFeed)
     }
 
     // MARK: JSON
@@ -294,12 +296,31 @@ struct MeetingAPI: RouteCollection {
     struct MineJSON: Content {
         struct Entry: Content { var meeting: SummaryJSON; var attendance: String? }
         var meetings: [Entry]
+        /// The person's secret feed address (made with POST /api/v1/me/calendar-feed).
+        var calendarFeed: String?
     }
+
+    struct FeedJSON: Content { var calendarFeed: String }
 
     func mine(_ request: Request) async throws -> MineJSON {
         _ = try request.requireSignedIn()
-        guard let personID = request.actor.personID, let person = try await Person.find(personID, on: request.db) else { return MineJSON(meetings: []) }
+        guard let personID = request.actor.personID, let person = try await Person.find(personID, on: request.db) else { return MineJSON(meetings: [], calendarFeed: nil) }
         let entries = try await MyMeetings.of(person, since: Date().addingTimeInterval(-365 * 86_400), on: request.db)
-        return MineJSON(meetings: entries.map { .init(meeting: Self.summary($0.meeting, request: request), attendance: $0.attendance?.status) })
+        return MineJSON(meetings: entries.map { .init(meeting: Self.summary($0.meeting, request: request), attendance: $0.attendance?.status) },
+                        calendarFeed: try await MeetingCalendar.personFeed(personID, on: request.db))
+    }
+
+    /// A new secret feed address for the signed-in person; the old one stops working.
+    func renewFeed(_ request: Request) async throws -> Response {
+        _ = try request.requireSignedIn()
+        guard let personID = request.actor.personID else { throw SamradError(.conflict, "attendance.no_person") }
+        let href = try await MeetingCalendar.renewPersonFeed(personID, on: request.db)
+        return try await FeedJSON(calendarFeed: href).encodeResponse(status: .created, for: request)
+    }
+
+    func deleteMaterial(_ request: Request) async throws -> HTTPStatus {
+        let (material, access) = try await MeetingAgenda.material(request)
+        try await MeetingAgenda.remove(material, access: access, request: request)
+        return .noContent
     }
 }

@@ -336,10 +336,15 @@ struct MeetingAgenda: RouteCollection {
         return response
     }
 
-    func deleteMaterial(_ request: Request) async throws -> Response {
-        let (material, access) = try await Self.material(request)
+    /// Deletes a material (its bytes go with it), for those who run the meeting.
+    static func remove(_ material: Material, access: MeetingAccess, request: Request) async throws {
         try request.require(access.mayRun)
         try await material.delete(on: request.db)
+    }
+
+    func deleteMaterial(_ request: Request) async throws -> Response {
+        let (material, access) = try await Self.material(request)
+        try await Self.remove(material, access: access, request: request)
         request.session.data["notice"] = "meetings.material_deleted"
         return request.redirect(to: access.meeting.href + "/agenda")
     }

@@ -67,6 +67,24 @@ enum MeetingCalendar {
         ICalendar(method: nil, name: name, events: meetings.map { event($0, context: context, language: language) })
     }
 
+    /// The person's secret feed address, if one has been made.
+    static func personFeed(_ personID: UUID, on db: any Database) async throws -> String? {
+        try await CalendarFeed.query(on: db).filter(\.$personID == personID).first().map { "/calendar/\($0.token).ics" }
+    }
+
+    /// Makes (or replaces, when the old address leaked) the person's secret feed address.
+    static func renewPersonFeed(_ personID: UUID, on db: any Database) async throws -> String {
+        let token = newToken()
+        try await db.transaction { db in
+            try await CalendarFeed.query(on: db).filter(\.$personID == personID).delete()
+            let feed = CalendarFeed()
+            feed.token = token
+            feed.personID = personID
+            try await feed.create(on: db)
+        }
+        return "/calendar/\(token).ics"
+    }
+
     /// A new secret address for a feed.
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -583,9 +583,7 @@ struct MeetingPages: RouteCollection {
                 let attending = entry.attendance.flatMap { $0.statusValue.isActive ? request.t("attendance_status.\($0.status)") : nil }
                 rows.append((entry.meeting, Self.row(entry.meeting, cluster: nil, attending: attending, request: request)))
             }
-            if let feed = try await CalendarFeed.query(on: request.db).filter(\.$personID == personID).first() {
-                feedHref = "/calendar/\(feed.token).ics"
-            }
+            feedHref = try await MeetingCalendar.personFeed(personID, on: request.db)
         }
         return try await request.view.render("meetings/mine", MineContext(page: PageContext(request, titleKey: "meetings.mine_title"),
                                                                            sections: Section.split(rows, request: request), feedHref: feedHref, hasPerson: request.actor.personID != nil))
@@ -595,13 +593,7 @@ struct MeetingPages: RouteCollection {
     func newPersonFeed(_ request: Request) async throws -> Response {
         _ = try request.requireSignedIn()
         guard let personID = request.actor.personID else { throw SamradError(.conflict, "attendance.no_person") }
-        try await request.db.transaction { db in
-            try await CalendarFeed.query(on: db).filter(\.$personID == personID).delete()
-            let feed = CalendarFeed()
-            feed.token = MeetingCalendar.newToken()
-            feed.personID = personID
-            try await feed.create(on: db)
-        }
+        _ = try await MeetingCalendar.renewPersonFeed(personID, on: request.db)
         request.session.data["notice"] = "meetings.feed_created"
         return request.redirect(to: "/me/meetings")
     }
