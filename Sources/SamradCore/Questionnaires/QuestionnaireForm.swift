@@ -94,6 +94,14 @@ public struct AnswerScale: Codable, Sendable, Equatable, Hashable {
         self.high = high
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        min = try c.decodeIfPresent(Int.self, forKey: .min) ?? 1
+        max = try c.decodeIfPresent(Int.self, forKey: .max) ?? 5
+        low = try c.decodeIfPresent(LocalizedText.self, forKey: .low) ?? LocalizedText()
+        high = try c.decodeIfPresent(LocalizedText.self, forKey: .high) ?? LocalizedText()
+    }
+
     public var points: ClosedRange<Int> { min...Swift.max(min, max) }
 }
 

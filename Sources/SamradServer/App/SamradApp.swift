@@ -82,6 +82,7 @@ public enum SamradApp {
         try app.register(collection: MeetingMinutes())
         try app.register(collection: AttendancePages())
         try app.register(collection: MeetingAPI())
+        try app.register(collection: QuestionnaireAPI())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

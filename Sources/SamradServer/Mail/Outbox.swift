@@ -78,6 +78,7 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                     if Date().timeIntervalSince(remindersChecked) >= 60 {
                         try await Reminders.sendDue(application: application)
                         try await MeetingNotices.sendDueReminders(application: application)
+                        try await QuestionnaireSending.sendDueReminders(application: application)
                         remindersChecked = Date()
                     }
                     _ = try await OutboxWorker.deliverDue(application: application, settings: settings)

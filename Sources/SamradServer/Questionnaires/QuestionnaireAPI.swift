@@ -1,0 +1,353 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// Questionnaires over the JSON API, with the same rules as the pages: build, send, follow the
+/// response rate, answer (save as you go, submit, reopen), publish and read results.
+struct QuestionnaireAPI: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let c = routes.grouped("api", "v1", "collaborations", ":slug", "questionnaires")
+        c.get(use: list)
+        c.post(use: create)
+        let q = routes.grouped("api", "v1", "questionnaires", ":questionnaire")
+        q.get(use: show)
+        q.put(use: update)
+        q.post("send", use: send)
+        q.post("close", use: close)
+        q.post("copy", use: copy)
+        q.post("reminders", use: remind)
+        q.get("progress", use: progress)
+        q.put("publication", use: publish)
+        q.get("results", use: results)
+        for path in [["responses", ":country", ":code"], ["responses", "me"]] {
+            let r = q.grouped(path.map { PathComponent(stringLiteral: $0) })
+            r.get(use: response)
+            r.put(use: saveAnswers)
+            r.post("submit", use: submit)
+            r.post("reopen", use: reopen)
+        }
+    }
+
+    // MARK: JSON
+
+    struct SummaryJSON: Content {
+        var id: UUID
+        var title: String
+        var audience: String
+        var opensAt: String?
+        var closesAt: String
+        var sent: Bool
+        var open: Bool
+        var published: Bool
+        var href: String
+    }
+
+    struct QuestionnaireJSON: Content {
+        var id: UUID
+        var collaboration: String
+        var title: String
+        var intro: String
+        var audience: String
+        var clusterID: UUID?
+        var people: [UUID]
+        /// Local to the collaboration's zone.
+        var opensAt: String?
+        var closesAt: String
+        var timeZone: String
+        var reminderDays: [Int]
+        var threshold: Int
+        var prefill: Bool
+        var previousID: UUID?
+        var sent: Bool
+        var open: Bool
+        var closed: Bool
+        var visibility: String
+        var published: Bool
+        var textsPublished: Bool
+        var revision: Int
+        var form: QuestionnaireForm
+    }
+
+    static func summary(_ q: Questionnaire, _ c: Collaboration) -> SummaryJSON {
+        SummaryJSON(id: q.id!, title: q.title, audience: q.audience, opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) },
+                    closesAt: DateText.local(q.closesAt, zone: c.timeZone), sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: Date()),
+                    published: q.publishedAt != nil, href: q.href)
+    }
+
+    static func json(_ q: Questionnaire, _ c: Collaboration) -> QuestionnaireJSON {
+        QuestionnaireJSON(id: q.id!, collaboration: c.slug, title: q.title, intro: q.intro, audience: q.audience, clusterID: q.clusterID, people: q.people,
+                          opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) }, closesAt: DateText.local(q.closesAt, zone: c.timeZone),
+                          timeZone: c.timeZone, reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill, previousID: q.previousID,
+                          sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: Date()), closed: q.window.hasClosed(at: Date()),
+                          visibility: q.visibility, published: q.publishedAt != nil, textsPublished: q.textsPublished, revision: q.revision, form: q.form)
+    }
+
+    // MARK: Building
+
+    struct ListJSON: Content { var questionnaires: [SummaryJSON] }
+
+    func list(_ request: Request) async throws -> ListJSON {
+        let c = try await CollaborationAPI.find(request)
+        let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$closesAt).all()
+        var shown: [SummaryJSON] = []
+        let own = try await ClusterPages.ownMunicipality(request)
+        for q in all {
+            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, own: own)
+            var visible = access.mayBuild
+            if !visible && q.sentAt != nil {
+                visible = (q.publishedAt != nil && q.visibilityValue == .public) ? true : try await access.isParticipant(on: request.db)
+            }
+            if visible { shown.append(Self.summary(q, c)) }
+        }
+        return ListJSON(questionnaires: shown)
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let c = try await CollaborationAPI.find(request)
+        try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
+        let input = try request.content.decode(QuestionnaireInput.self)
+        let q = Questionnaire()
+        try await request.db.transaction { db in
+            try await input.apply(to: q, collaboration: c, request: request, on: db)
+            try await Audit.record("questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request, on: db)
+        }
+        let response = try await Self.json(q, c).encodeResponse(status: .created, for: request)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1" + q.href)
+        return response
+    }
+
+    func show(_ request: Request) async throws -> QuestionnaireJSON {
+        let access = try await QuestionnaireAccess.load(request)
+        return Self.json(access.questionnaire, access.collaboration)
+    }
+
+    func update(_ request: Request) async throws -> QuestionnaireJSON {
+        let access = try await QuestionnaireAccess.build(request)
+        let input = try request.content.decode(QuestionnaireInput.self)
+        try await request.db.transaction { db in
+            try await input.apply(to: access.questionnaire, collaboration: access.collaboration, request: request, on: db)
+            try await Audit.record("questionnaire:update", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
+                                   summary: "\(access.questionnaire.title) (\(access.questionnaire.revision))", by: request, on: db)
+        }
+        return Self.json(access.questionnaire, access.collaboration)
+    }
+
+    func send(_ request: Request) async throws -> QuestionnaireSending.Sent {
+        let access = try await QuestionnaireAccess.build(request)
+        let sent = try await QuestionnaireSending.send(access, request: request)
+        try await Audit.record("questionnaire:send", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
+                               summary: "\(access.questionnaire.title): \(sent.units)", by: request, on: request.db)
+        return sent
+    }
+
+    func close(_ request: Request) async throws -> QuestionnaireJSON {
+        let access = try await QuestionnaireAccess.build(request)
+        let q = access.questionnaire
+        if q.closedAt == nil && !q.window.hasClosed(at: Date()) {
+            q.closedAt = Date()
+            try await q.save(on: request.db)
+        }
+        return Self.json(q, access.collaboration)
+    }
+
+    struct CopyInput: Content { var title: String?; var opensAt: String?; var closesAt: String?; var prefill: Bool? }
+
+    /// Next year's questionnaire: the same questions and audience, new dates, answers pre-filled from this one.
+    func copy(_ request: Request) async throws -> Response {
+        let access = try await QuestionnaireAccess.build(request)
+        let old = access.questionnaire
+        let given = try request.content.decode(CopyInput.self)
+        let q = Questionnaire()
+        q.previousID = old.id
+        let input = QuestionnaireInput(title: given.title ?? old.title, intro: old.intro, audience: old.audience, clusterID: old.clusterID, people: old.people,
+                                       opensAt: given.opensAt, closesAt: given.closesAt, reminderDays: old.reminderDays, threshold: old.threshold,
+                                       prefill: given.prefill ?? true, form: old.form)
+        try await request.db.transaction { db in
+            try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db)
+            try await Audit.record("questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title) ← \(old.title)", by: request, on: db)
+        }
+        return try await Self.json(q, access.collaboration).encodeResponse(status: .created, for: request)
+    }
+
+    struct RemindedJSON: Content { var reminded: Int }
+
+    func remind(_ request: Request) async throws -> RemindedJSON {
+        let access = try await QuestionnaireAccess.build(request)
+        guard access.questionnaire.sentAt != nil, access.questionnaire.window.isOpen(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
+        let context = Invitations.Context(request)
+        let reminded = try await request.db.transaction { db in
+            try await QuestionnaireSending.remind(access.questionnaire, access.collaboration, context: context, on: db)
+        }
+        return RemindedJSON(reminded: reminded)
+    }
+
+    // MARK: Response rate
+
+    struct ProgressJSON: Content {
+        struct Unit: Content { var unit: String; var name: String; var status: String; var updatedBy: String?; var updatedAt: Date?; var submittedAt: Date? }
+        var asked: Int
+        var submitted: Int
+        var drafting: Int
+        var notStarted: Int
+        var units: [Unit]
+    }
+
+    func progress(_ request: Request) async throws -> ProgressJSON {
+        let access = try await QuestionnaireAccess.build(request)
+        return try await QuestionnaireProgress.of(access.questionnaire, request: request)
+    }
+
+    // MARK: Answering
+
+    struct ResponseJSON: Content {
+        var unit: String
+        var status: String
+        var updatedBy: String?
+        var updatedAt: Date?
+        var submittedAt: Date?
+        var submittedBy: String?
+        var answers: [String: AnswerJSON]
+        /// Required questions that show and are not answered yet.
+        var missing: [String]
+        var mayDraft: Bool
+        var maySubmit: Bool
+    }
+
+    static func unit(_ request: Request) throws -> ResponseUnit {
+        if let country = request.parameters.get("country") {
+            guard let c = Country(rawValue: country), let code = request.parameters.get("code") else { throw SamradError.notFound("questionnaires.error.not_asked") }
+            return .municipality(MunicipalityKey(c, code))
+        }
+        guard request.actor.isSignedIn else { throw SamradError.unauthenticated }
+        guard let person = request.actor.personID else { throw SamradError(.conflict, "attendance.no_person") }
+        return .person(person)
+    }
+
+    static func responseJSON(_ access: QuestionnaireAccess, _ unit: ResponseUnit, request: Request) async throws -> ResponseJSON {
+        let response = try await ResponseDesk.find(access.questionnaire, unit, on: request.db)
+        let sheet = try await ResponseDesk.sheet(response, form: access.questionnaire.form, on: request.db)
+        let right = access.right(unit)
+        return ResponseJSON(unit: unit.path, status: response?.status ?? ResponseStatus.notStarted.rawValue, updatedBy: response?.updatedBy,
+                            updatedAt: response?.updatedAt, submittedAt: response?.submittedAt, submittedBy: response?.submittedBy,
+                            answers: sheet.answers.mapValues(AnswerJSON.init), missing: sheet.missing(in: access.questionnaire.form),
+                            mayDraft: right.mayDraft, maySubmit: right.maySubmit)
+    }
+
+    func response(_ request: Request) async throws -> ResponseJSON {
+        let access = try await QuestionnaireAccess.load(request)
+        let unit = try Self.unit(request)
+        // Organisers read every response; a municipality only its own.
+        if !access.mayBuild { try await ResponseDesk.requireDraft(access, unit, request: request) }
+        return try await Self.responseJSON(access, unit, request: request)
+    }
+
+    struct AnswersInput: Content { var answers: [String: AnswerJSON] }
+
+    func saveAnswers(_ request: Request) async throws -> ResponseJSON {
+        let access = try await QuestionnaireAccess.load(request)
+        let unit = try Self.unit(request)
+        let input = try request.content.decode(AnswersInput.self)
+        try await ResponseDesk.save(input.answers.mapValues(\.raw), access, unit, by: request.currentUser?.name, request: request)
+        return try await Self.responseJSON(access, unit, request: request)
+    }
+
+    func submit(_ request: Request) async throws -> ResponseJSON {
+        let access = try await QuestionnaireAccess.load(request)
+        let unit = try Self.unit(request)
+        try await ResponseDesk.submit(access, unit, by: request.currentUser?.name, request: request)
+        return try await Self.responseJSON(access, unit, request: request)
+    }
+
+    func reopen(_ request: Request) async throws -> ResponseJSON {
+        let access = try await QuestionnaireAccess.load(request)
+        let unit = try Self.unit(request)
+        try await ResponseDesk.reopen(access, unit, request: request)
+        return try await Self.responseJSON(access, unit, request: request)
+    }
+
+    // MARK: Results
+
+    struct PublicationInput: Content { var published: Bool; var visibility: String?; var textsPublished: Bool? }
+
+    func publish(_ request: Request) async throws -> QuestionnaireJSON {
+        let access = try await QuestionnaireAccess.build(request)
+        let input = try request.content.decode(PublicationInput.self)
+        let q = access.questionnaire
+        var v = Validation()
+        let visibility = (input.visibility ?? "").isEmpty ? q.visibilityValue : v.oneOf("visibility", input.visibility, as: ResultsVisibility.self)
+        try v.check()
+        // Results go out once answering has ended, so no one can read a late answer as the
+        // difference between two publications.
+        if input.published && !q.window.hasClosed(at: Date()) { throw SamradError(.conflict, "questionnaires.error.publish_open") }
+        q.visibility = (visibility ?? .organisers).rawValue
+        q.textsPublished = input.textsPublished ?? q.textsPublished
+        q.publishedAt = input.published ? (q.publishedAt ?? Date()) : nil
+        try await q.save(on: request.db)
+        try await Audit.record("questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
+                               summary: "\(q.title): \(input.published ? q.visibility : "-")", by: request, on: request.db)
+        return Self.json(q, access.collaboration)
+    }
+
+    func results(_ request: Request) async throws -> ResultsReport {
+        let access = try await QuestionnaireAccess.load(request)
+        return try await ResultsReport.make(access, viewpoint: request.query[String.self, at: "municipality"], request: request)
+    }
+}
+
+/// An answer in JSON: a string (an option, a text, "yes"/"no"), a number, true/false, a list of
+/// options, or an object of matrix statements and points. Read into the same `RawAnswer` a form gives.
+enum AnswerJSON: Codable, Sendable {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case list([String])
+    case matrix([String: Double])
+    case none
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .none }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let l = try? c.decode([String].self) { self = .list(l) }
+        else if let m = try? c.decode([String: Double].self) { self = .matrix(m) }
+        else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "An answer is a string, number, boolean, list of options or object of statements") }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .number(let n): try c.encode(n)
+        case .bool(let b): try c.encode(b)
+        case .list(let l): try c.encode(l)
+        case .matrix(let m): try c.encode(m)
+        case .none: try c.encodeNil()
+        }
+    }
+
+    var raw: RawAnswer {
+        switch self {
+        case .string(let s): RawAnswer(values: [s])
+        case .number(let n): RawAnswer(values: [NumberText.plain(n)])
+        case .bool(let b): RawAnswer(values: [b ? "yes" : "no"])
+        case .list(let l): RawAnswer(values: l)
+        case .matrix(let m): RawAnswer(statements: m.mapValues { NumberText.plain($0) })
+        case .none: RawAnswer()
+        }
+    }
+
+    init(_ value: AnswerValue) {
+        switch value {
+        case .option(let o): self = .string(o)
+        case .options(let os): self = .list(os)
+        case .scale(let p): self = .number(Double(p))
+        case .number(let n): self = .number(n)
+        case .yesNo(let y): self = .bool(y)
+        case .text(let t): self = .string(t)
+        case .matrix(let points): self = .matrix(points.mapValues(Double.init))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+
+/// A questionnaire with what deciding about it needs: its collaboration, whom it asks, and the
+/// actor's relation to it. Every questionnaire route starts here, so `QuestionnairePolicy` is asked
+/// in one way.
+struct QuestionnaireAccess {
+    var questionnaire: Questionnaire
+    var collaboration: Collaboration
+    var actor: Actor
+    /// The signed-in person's municipality.
+    var own: MunicipalityKey?
+    /// The personal link the request came with, if any.
+    var link: QuestionnaireLink?
+
+    var mayBuild: Bool { QuestionnairePolicy.mayBuild(actor, organiserID: collaboration.organiserID) }
+
+    func right(_ unit: ResponseUnit) -> QuestionnairePolicy.Right {
+        QuestionnairePolicy.right(actor, unit: unit, questionnaireID: questionnaire.id!, ownMunicipality: own, link: link?.grant)
+    }
+
+    /// The questionnaire of the path. Drafts (not yet sent) are seen by organisers only; a sent one
+    /// by organisers, its audience and those it is published to. Others get 404.
+    static func load(_ request: Request, link: QuestionnaireLink? = nil) async throws -> QuestionnaireAccess {
+        guard let id = (link?.questionnaireID) ?? request.parameters.get("questionnaire").flatMap(UUID.init(uuidString:)),
+              let questionnaire = try await Questionnaire.find(id, on: request.db),
+              let collaboration = try await Collaboration.find(questionnaire.collaborationID, on: request.db) else {
+            throw SamradError.notFound("questionnaires.error.not_found")
+        }
+        let access = QuestionnaireAccess(questionnaire: questionnaire, collaboration: collaboration, actor: request.actor,
+                                         own: try await ClusterPages.ownMunicipality(request), link: link)
+        if access.mayBuild || link != nil { return access }
+        guard questionnaire.sentAt != nil else { throw SamradError.notFound("questionnaires.error.not_found") }
+        if questionnaire.publishedAt != nil && questionnaire.visibilityValue == .public { return access }
+        guard try await access.isParticipant(on: request.db) else { throw SamradError.notFound("questionnaires.error.not_found") }
+        return access
+    }
+
+    static func build(_ request: Request) async throws -> QuestionnaireAccess {
+        let access = try await load(request)
+        try request.require(access.mayBuild)
+        return access
+    }
+
+    /// Whom the questionnaire asks, in the order lists show them.
+    static func audience(_ q: Questionnaire, on db: any Database) async throws -> [ResponseUnit] {
+        let sql = db as! any SQLDatabase
+        struct Key: Decodable { var municipality_country: String; var municipality_code: String }
+        func keys(_ rows: [Key]) -> [ResponseUnit] {
+            Set(rows.compactMap { row in Country(rawValue: row.municipality_country).map { MunicipalityKey($0, row.municipality_code) } }).sorted().map { .municipality($0) }
+        }
+        switch q.audienceValue {
+        case .registered:
+            return keys(try await sql.select().column("municipality_country").column("municipality_code").from(Registration.schema)
+                .where("collaboration_id", .equal, q.collaborationID).where("status", .equal, RegistrationStatus.registered.rawValue).all(decoding: Key.self))
+        case .invited:
+            let invited = try await sql.select().column("municipality_country").column("municipality_code").from(Invitation.schema)
+                .where("collaboration_id", .equal, q.collaborationID).all(decoding: Key.self)
+            let registered = try await sql.select().column("municipality_country").column("municipality_code").from(Registration.schema)
+                .where("collaboration_id", .equal, q.collaborationID).where("status", .equal, RegistrationStatus.registered.rawValue).all(decoding: Key.self)
+            return keys(invited + registered)
+        case .cluster:
+            guard let clusterID = q.clusterID else { return [] }
+            return keys(try await sql.select().column("municipality_country").column("municipality_code").from(ClusterMember.schema)
+                .where("cluster_id", .equal, clusterID).all(decoding: Key.self))
+        case .people:
+            return q.people.map { .person($0) }
+        }
+    }
+
+    /// A participant: asked by the questionnaire (coordinator, a person of an asked municipality,
+    /// a named person), or attached to the collaboration.
+    func isParticipant(on db: any Database) async throws -> Bool {
+        let units = try await Self.audience(questionnaire, on: db)
+        for unit in units {
+            switch unit {
+            case .municipality(let key):
+                if actor.coordinates(key) || (actor.isSignedIn && own == key) { return true }
+            case .person(let id):
+                if actor.isSignedIn && actor.personID == id { return true }
+            }
+        }
+        guard actor.isSignedIn, let person = actor.personID else { return false }
+        return try await CollaborationRole.query(on: db).filter(\.$collaborationID == collaboration.requireID()).filter(\.$personID == person).first() != nil
+    }
+
+    /// The response units the actor may answer for, in this questionnaire.
+    func answerable(on db: any Database) async throws -> [ResponseUnit] {
+        try await Self.audience(questionnaire, on: db).filter { right($0).mayDraft }
+    }
+}
+
+extension ResponseUnit {
+    /// "dk/751" or "person/<id>", as paths and CSV name it.
+    var path: String {
+        switch self {
+        case .municipality(let key): key.description
+        case .person(let id): "person/\(id.uuidString.lowercased())"
+        }
+    }
+
+    init?(path: String) {
+        if path.hasPrefix("person/"), let id = UUID(uuidString: String(path.dropFirst(7))) { self = .person(id); return }
+        guard let key = MunicipalityKey(path: path) else { return nil }
+        self = .municipality(key)
+    }
+}

@@ -1,0 +1,102 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// What an organiser says about a questionnaire, from the builder or a JSON body. Times are local
+/// to the collaboration's zone ("2014-05-09T23:59"). One validation for both.
+struct QuestionnaireInput: Content {
+    var title: String?
+    var intro: String?
+    var audience: String?
+    var clusterID: UUID?
+    var people: [UUID]?
+    var opensAt: String?
+    var closesAt: String?
+    var reminderDays: [Int]?
+    var threshold: Int?
+    var prefill: Bool?
+    var form: QuestionnaireForm?
+
+    /// Checks everything and copies it onto `q`. Once answers exist the form may only be reworded:
+    /// the change is refused otherwise, and a rewording is kept as a revision with the old form.
+    func apply(to q: Questionnaire, collaboration c: Collaboration, request: Request, on db: any Database) async throws {
+        var v = Validation()
+        let title = v.required("title", title, maxLength: 200)
+        let intro = v.optional("intro", intro, maxLength: 20_000) ?? ""
+        let audience: QuestionnaireAudience? = (audience ?? "").isEmpty ? .registered : v.oneOf("audience", audience, as: QuestionnaireAudience.self)
+        var clusterID: UUID?
+        if audience == .cluster {
+            if let id = self.clusterID, let cluster = try await Cluster.find(id, on: db), cluster.collaborationID == c.id { clusterID = id }
+            else { v.add("clusterID", "questionnaires.error.cluster") }
+        }
+        var people: [UUID] = []
+        if audience == .people {
+            let ids = Array(Set(self.people ?? []))
+            let found = ids.isEmpty ? [] : try await Person.query(on: db).filter(\.$id ~~ ids).all()
+            if ids.isEmpty { v.add("people", "questionnaires.error.no_people") } else if found.count != ids.count { v.add("people", "questionnaires.error.unknown_person") }
+            people = found.compactMap(\.id).sorted { $0.uuidString < $1.uuidString }
+        }
+        func moment(_ field: String, _ text: String?, required: Bool) -> Date? {
+            guard let text, !text.isEmpty else {
+                if required { v.add(field, "validation.required") }
+                return nil
+            }
+            guard let date = DateText.parseLocal(text, zone: c.timeZone) else { v.add(field, "validation.date_time"); return nil }
+            return date
+        }
+        let opensAt = moment("opensAt", opensAt, required: false)
+        let closesAt = moment("closesAt", closesAt, required: true)
+        if let opensAt, let closesAt, opensAt >= closesAt { v.add("closesAt", "questionnaires.error.closes_before_opens") }
+        let days = QuestionnaireWindow.reminderDays((reminderDays ?? []).map(String.init).joined(separator: ","), field: "reminderDays", &v)
+        let threshold = threshold ?? (q.id == nil ? 5 : q.threshold)
+        if !(3...50).contains(threshold) { v.add("threshold", "validation.range", ["3", "50"]) }
+        var form = q.id == nil ? QuestionnaireForm() : q.form
+        if let given = self.form {
+            do { form = try given.validated() } catch let error as SamradError {
+                for f in error.fieldErrors { v.add("form.\(f.field)", f.messageKey, f.arguments) }
+            }
+        } else if q.id == nil {
+            v.add("form", "questionnaires.error.no_questions")
+        }
+        var revision: QuestionnaireRevision?
+        if let id = q.id, form != q.form {
+            let answered = try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == id).count() > 0
+            switch q.form.change(to: form) {
+            case .structure(let keys) where answered:
+                v.add("form", "questionnaires.error.structure_locked", [keys.joined(separator: ", ")])
+            case .wording(let keys) where answered:
+                let record = QuestionnaireRevision()
+                record.questionnaireID = id
+                record.revision = q.revision + 1
+                record.changed = keys
+                record.changedBy = request.currentUser?.name
+                record.previousForm = q.form
+                revision = record
+            default:
+                break
+            }
+        }
+        try v.check()
+        if q.id == nil { q.revision = 1 } else if form != q.form { q.revision += 1 }
+        q.collaborationID = try c.requireID()
+        q.title = title
+        q.intro = intro
+        q.audience = (audience ?? .registered).rawValue
+        q.clusterID = clusterID
+        q.people = people
+        q.opensAt = opensAt
+        q.closesAt = closesAt!
+        q.reminderDays = days
+        if q.id == nil {
+            q.remindersSent = []
+            q.visibility = ResultsVisibility.organisers.rawValue
+            q.textsPublished = false
+        }
+        q.threshold = threshold
+        q.prefill = prefill ?? (q.id == nil ? q.previousID != nil : q.prefill)
+        q.form = form
+        try await q.save(on: db)
+        try await revision?.create(on: db)
+    }
+}

@@ -1,0 +1,81 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+
+/// Reads a questionnaire's submitted answers straight into `QuestionnaireResults`' columns (plain
+/// rows through SQLKit: the answers of a whole programme are many), with each respondent's
+/// comparison groups from the directory and the collaboration's clusters.
+enum ResultsQuery {
+    struct Loaded {
+        var results: QuestionnaireResults
+        /// Per respondent index.
+        var units: [ResponseUnit]
+        /// Question key → text answers, in a stable order without names.
+        var texts: [String: [String]]
+
+        func respondent(_ unit: ResponseUnit) -> Int? { units.firstIndex(of: unit) }
+    }
+
+    static func load(_ q: Questionnaire, directory: MunicipalityDirectory, on db: any Database) async throws -> Loaded {
+        let sql = db as! any SQLDatabase
+        let id = try q.requireID()
+        struct ResponseRow: Decodable { var id: UUID; var municipality_country: String?; var municipality_code: String?; var person_id: UUID? }
+        let responses = try await sql.select().columns("id", "municipality_country", "municipality_code", "person_id").from(QuestionnaireResponse.schema)
+            .where("questionnaire_id", .equal, id).where("status", .equal, ResponseStatus.submitted.rawValue).orderBy("id").all(decoding: ResponseRow.self)
+        // Named people count in their municipality's groups.
+        let personIDs = responses.compactMap(\.person_id)
+        var personMunicipality: [UUID: MunicipalityKey] = [:]
+        if !personIDs.isEmpty {
+            for person in try await Person.query(on: db).filter(\.$id ~~ personIDs).all() { if let key = person.municipality { personMunicipality[person.id!] = key } }
+        }
+        struct MemberRow: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
+        let members = try await sql.raw("""
+            SELECT m.cluster_id, m.municipality_country, m.municipality_code FROM \(ident: ClusterMember.schema) m
+            JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id WHERE c.collaboration_id = \(bind: q.collaborationID)
+            """).all(decoding: MemberRow.self)
+        var clusterOf: [MunicipalityKey: String] = [:]
+        for m in members { if let country = Country(rawValue: m.municipality_country) { clusterOf[MunicipalityKey(country, m.municipality_code)] = m.cluster_id.uuidString.lowercased() } }
+
+        var units: [ResponseUnit] = []
+        var respondents: [Respondent] = []
+        var index: [UUID: Int32] = [:]
+        for row in responses {
+            let unit: ResponseUnit
+            let key: MunicipalityKey?
+            if let person = row.person_id {
+                unit = .person(person)
+                key = personMunicipality[person]
+            } else if let country = row.municipality_country.flatMap(Country.init(rawValue:)), let code = row.municipality_code {
+                key = MunicipalityKey(country, code)
+                unit = .municipality(key!)
+            } else { continue }
+            index[row.id] = Int32(units.count)
+            units.append(unit)
+            respondents.append(respondent(key, directory: directory, clusterOf: clusterOf))
+        }
+        struct AnswerRow: Decodable { var response_id: UUID; var question: String; var statement: String?; var option: String?; var number: Double?; var text: String? }
+        let items = ResultItems(q.form)
+        var columns = AnswerColumns()
+        var texts: [String: [String]] = [:]
+        let rows = try await sql.raw("""
+            SELECT a.response_id, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
+            JOIN questionnaire_responses r ON r.id = a.response_id
+            WHERE r.questionnaire_id = \(bind: id) AND r.status = \(bind: ResponseStatus.submitted.rawValue)
+            """).all(decoding: AnswerRow.self)
+        for row in rows {
+            guard let r = index[row.response_id] else { continue }
+            if let text = row.text, !text.isEmpty { texts[row.question, default: []].append(text) }
+            columns.append(respondent: Int(r), AnswerCell(question: row.question, statement: row.statement, option: row.option, number: row.number), items: items)
+        }
+        for key in texts.keys { texts[key]?.sort() }
+        return Loaded(results: QuestionnaireResults(items: items, respondents: respondents, columns: columns, threshold: q.threshold), units: units, texts: texts)
+    }
+
+    static func respondent(_ key: MunicipalityKey?, directory: MunicipalityDirectory, clusterOf: [MunicipalityKey: String]) -> Respondent {
+        guard let key, let m = directory[key] else { return Respondent(municipality: key, cluster: key.flatMap { clusterOf[$0] }) }
+        return Respondent(municipality: key, region: "\(m.country.rawValue)/\(m.regionCode)", similar: m.groupCode.map { "\(m.country.rawValue)/\($0)" },
+                          cluster: clusterOf[key])
+    }
+}
