@@ -52,7 +52,7 @@ final class QuestionnaireRouteTests: XCTestCase {
         }
     }
 
-    override func tearDown() async throws { try await app.asyncShutdown() }
+    override func tearDown() async throws { try await app?.asyncShutdown() }
 
     func json(_ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> XCTHTTPResponse {
         try await sendJSON(app, token, method, path, body)

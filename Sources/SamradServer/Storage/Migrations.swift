@@ -591,8 +591,9 @@ struct M010Questionnaires: AsyncMigration {
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             // One authoritative answer per municipality, and per named person.
-            .unique(on: "questionnaire_id", "municipality_country", "municipality_code")
-            .unique(on: "questionnaire_id", "person_id")
+            // Named: PostgreSQL cuts the generated names at 63 characters, where these two are the same.
+            .unique(on: "questionnaire_id", "municipality_country", "municipality_code", name: "questionnaire_responses_municipality")
+            .unique(on: "questionnaire_id", "person_id", name: "questionnaire_responses_person")
             .create()
         try await database.schema("questionnaire_answers")
             .id()
