@@ -157,11 +157,35 @@ final class QuestionnaireRouteTests: XCTestCase {
         XCTAssertEqual(progress.json["drafting"] as? Int, 1)
         XCTAssertEqual(progress.json["notStarted"] as? Int, 8)
         do { let r = try await json(coordinators["0180"], .GET, base + "/progress"); XCTAssertEqual(r.status, .forbidden) }
+        // Only organisers build, send, close, copy, remind and publish.
+        for (method, path, body) in [(HTTPMethod.PUT, base, #"{"title":"x","closesAt":"2030-05-09T23:59"}"#), (.POST, base + "/send", nil), (.POST, base + "/close", nil),
+                                     (.POST, base + "/copy", #"{"closesAt":"2031-05-09T23:59"}"#), (.POST, base + "/reminders", nil),
+                                     (.PUT, base + "/publication", #"{"published":false}"#)] {
+            let r = try await json(coordinators["0180"], method, path, body)
+            XCTAssertEqual(r.status, .forbidden, "\(method) \(path)")
+            let anonymous = try await json(nil, method, path, body)
+            XCTAssertEqual(anonymous.status, .notFound, "\(method) \(path)")
+        }
         let reminded = try await json(organiser, .POST, base + "/reminders")
         XCTAssertEqual(reminded.json["reminded"] as? Int, 9)
     }
 
     func testResultsArePublishedAfterClosingAndHideSmallGroups() async throws {
+        // A cluster of the eight municipalities with coordinators; 0680 will not answer.
+        let cluster = Cluster()
+        cluster.collaborationID = collaboration.id!
+        cluster.name = "Kluster Öst"
+        cluster.position = 0
+        cluster.wave = 1
+        try await cluster.create(on: app.db)
+        for code in network.prefix(8) {
+            let member = ClusterMember()
+            member.clusterID = cluster.id!
+            member.collaborationID = collaboration.id!
+            member.municipalityCountry = "se"
+            member.municipalityCode = code
+            try await member.create(on: app.db)
+        }
         let id = try await create()
         let base = "/api/v1/questionnaires/\(id)"
         _ = try await json(organiser, .POST, base + "/send")
@@ -196,6 +220,10 @@ final class QuestionnaireRouteTests: XCTestCase {
         for (index, figures) in (ready["groups"] as! [Any]).enumerated() where groups[index] != "all" {
             if let f = figures as? [String: Any] { XCTAssertGreaterThanOrEqual(f["n"] as! Int, 5); XCTAssertTrue(7 - (f["n"] as! Int) == 0 || 7 - (f["n"] as! Int) >= 5) }
         }
+        // A member of the cluster that did not answer still compares with its cluster (7 answers).
+        let silent = try await json(coordinators["0680"], .GET, base + "/results")
+        let silentGroups = (silent.json["groups"] as? [[String: Any]])?.map { $0["label"] as! String }
+        XCTAssertEqual(silentGroups?.first, "Kluster Öst")
         // Someone who is not a participant sees nothing; the public nothing until published to it.
         do { let r = try await json(outsider, .GET, base + "/results"); XCTAssertEqual(r.status, .notFound) }
         do { let r = try await json(nil, .GET, base + "/results"); XCTAssertEqual(r.status, .notFound) }

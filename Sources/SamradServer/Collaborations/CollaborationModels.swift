@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import SamradCore
 import Vapor
@@ -170,6 +171,23 @@ final class Registration: Model, @unchecked Sendable {
     init() {}
 
     var statusValue: RegistrationStatus { RegistrationStatus(rawValue: status) ?? .withdrawn }
+
+    /// The keys of a collaboration's registered municipalities: two columns, no models, since
+    /// meeting and questionnaire permissions ask it on every request.
+    static func registeredMunicipalities(_ collaborationID: UUID, on db: any Database) async throws -> [MunicipalityKey] {
+        try await MunicipalityRow.keys((db as! any SQLDatabase).select().column("municipality_country").column("municipality_code").from(schema)
+            .where("collaboration_id", .equal, collaborationID).where("status", .equal, RegistrationStatus.registered.rawValue).all(decoding: MunicipalityRow.self))
+    }
+}
+
+/// A municipality's two key columns as plain rows read them.
+struct MunicipalityRow: Decodable {
+    var municipality_country: String
+    var municipality_code: String
+
+    static func keys(_ rows: [MunicipalityRow]) -> [MunicipalityKey] {
+        rows.compactMap { row in Country(rawValue: row.municipality_country).map { MunicipalityKey($0, row.municipality_code) } }
+    }
 }
 
 /// Rows that name a municipality by its country and code columns: one way to read the key and one

@@ -64,11 +64,8 @@ struct MeetingAccess {
         let id = try c.requireID()
         // Two columns each instead of whole models: every meeting request asks this.
         let sql = db as! any SQLDatabase
-        struct Key: Decodable { var municipality_country: String; var municipality_code: String }
         struct Role: Decodable { var person_id: UUID }
-        let registered = try await sql.select().column("municipality_country").column("municipality_code").from(Registration.schema)
-            .where("collaboration_id", .equal, id).where("status", .equal, RegistrationStatus.registered.rawValue)
-            .all(decoding: Key.self).compactMap { row in Country(rawValue: row.municipality_country).map { MunicipalityKey($0, row.municipality_code) } }
+        let registered = try await Registration.registeredMunicipalities(id, on: db)
         let attached = try await sql.select().column("person_id").from(CollaborationRole.schema).where("collaboration_id", .equal, id)
             .all(decoding: Role.self).map(\.person_id)
         return MeetingScope(collaborationID: id, organiserID: c.organiserID, collaborationPublished: c.statusValue.isPublished, status: status,

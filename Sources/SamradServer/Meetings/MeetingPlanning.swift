@@ -85,8 +85,7 @@ enum MeetingPlanning {
         if let clusterID {
             keys = try await ClusterMember.query(on: db).filter(\.$clusterID == clusterID).all().map(\.municipality)
         } else {
-            keys = try await Registration.query(on: db).filter(\.$collaborationID == c.requireID())
-                .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.municipality)
+            keys = try await Registration.registeredMunicipalities(c.requireID(), on: db)
         }
         let hosts = keys.sorted().compactMap { request.municipalities[$0] }
         var earlier = try Meeting.query(on: db).filter(\.$collaborationID == c.requireID()).filter(\.$status != MeetingStatus.cancelled.rawValue)

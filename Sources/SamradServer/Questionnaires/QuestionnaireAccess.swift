@@ -48,24 +48,18 @@ struct QuestionnaireAccess {
     /// Whom the questionnaire asks, in the order lists show them.
     static func audience(_ q: Questionnaire, on db: any Database) async throws -> [ResponseUnit] {
         let sql = db as! any SQLDatabase
-        struct Key: Decodable { var municipality_country: String; var municipality_code: String }
-        func keys(_ rows: [Key]) -> [ResponseUnit] {
-            Set(rows.compactMap { row in Country(rawValue: row.municipality_country).map { MunicipalityKey($0, row.municipality_code) } }).sorted().map { .municipality($0) }
-        }
+        func units(_ keys: [MunicipalityKey]) -> [ResponseUnit] { Set(keys).sorted().map { .municipality($0) } }
         switch q.audienceValue {
         case .registered:
-            return keys(try await sql.select().column("municipality_country").column("municipality_code").from(Registration.schema)
-                .where("collaboration_id", .equal, q.collaborationID).where("status", .equal, RegistrationStatus.registered.rawValue).all(decoding: Key.self))
+            return units(try await Registration.registeredMunicipalities(q.collaborationID, on: db))
         case .invited:
-            let invited = try await sql.select().column("municipality_country").column("municipality_code").from(Invitation.schema)
-                .where("collaboration_id", .equal, q.collaborationID).all(decoding: Key.self)
-            let registered = try await sql.select().column("municipality_country").column("municipality_code").from(Registration.schema)
-                .where("collaboration_id", .equal, q.collaborationID).where("status", .equal, RegistrationStatus.registered.rawValue).all(decoding: Key.self)
-            return keys(invited + registered)
+            let invited = MunicipalityRow.keys(try await sql.select().column("municipality_country").column("municipality_code").from(Invitation.schema)
+                .where("collaboration_id", .equal, q.collaborationID).all(decoding: MunicipalityRow.self))
+            return units(invited + (try await Registration.registeredMunicipalities(q.collaborationID, on: db)))
         case .cluster:
             guard let clusterID = q.clusterID else { return [] }
-            return keys(try await sql.select().column("municipality_country").column("municipality_code").from(ClusterMember.schema)
-                .where("cluster_id", .equal, clusterID).all(decoding: Key.self))
+            return units(MunicipalityRow.keys(try await sql.select().column("municipality_country").column("municipality_code").from(ClusterMember.schema)
+                .where("cluster_id", .equal, clusterID).all(decoding: MunicipalityRow.self)))
         case .people:
             return q.people.map { .person($0) }
         }

@@ -50,7 +50,7 @@ enum ResponseDesk {
         }
         response.status = ResponseStatus.draft.rawValue
         response.reopened = 0
-        response.updatedBy = editor(request, access)
+        response.updatedBy = request.currentUser?.name
         try await response.create(on: db)
         if q.prefill, let previousID = q.previousID, let previous = try await Questionnaire.find(previousID, on: db),
            let earlier = try await find(previous, unit, on: db), earlier.statusValue == .submitted {
@@ -64,11 +64,6 @@ enum ResponseDesk {
             for cell in kept { try await AnswerRecord(responseID: response.requireID(), cell).create(on: db) }
         }
         return response
-    }
-
-    static func editor(_ request: Request, _ access: QuestionnaireAccess) -> String? {
-        if let user = request.currentUser { return user.name }
-        return nil
     }
 
     /// Saves the given answers (others stay as they are); an empty answer clears one.

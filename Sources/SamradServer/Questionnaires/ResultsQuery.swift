@@ -14,6 +14,8 @@ enum ResultsQuery {
         var units: [ResponseUnit]
         /// Question key → text answers, in a stable order without names.
         var texts: [String: [String]]
+        /// Municipality → its cluster in the collaboration, for viewers who did not answer too.
+        var clusterOf: [MunicipalityKey: String]
 
         func respondent(_ unit: ResponseUnit) -> Int? { units.firstIndex(of: unit) }
     }
@@ -31,6 +33,7 @@ enum ResultsQuery {
             for person in try await Person.query(on: db).filter(\.$id ~~ personIDs).all() { if let key = person.municipality { personMunicipality[person.id!] = key } }
         }
         struct MemberRow: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
+        // One query for all clusters of the collaboration, rather than one per respondent.
         let members = try await sql.raw("""
             SELECT m.cluster_id, m.municipality_country, m.municipality_code FROM \(ident: ClusterMember.schema) m
             JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id WHERE c.collaboration_id = \(bind: q.collaborationID)
@@ -70,7 +73,8 @@ enum ResultsQuery {
             columns.append(respondent: Int(r), AnswerCell(question: row.question, statement: row.statement, option: row.option, number: row.number), items: items)
         }
         for key in texts.keys { texts[key]?.sort() }
-        return Loaded(results: QuestionnaireResults(items: items, respondents: respondents, columns: columns, threshold: q.threshold), units: units, texts: texts)
+        return Loaded(results: QuestionnaireResults(items: items, respondents: respondents, columns: columns, threshold: q.threshold), units: units, texts: texts,
+                      clusterOf: clusterOf)
     }
 
     static func respondent(_ key: MunicipalityKey?, directory: MunicipalityDirectory, clusterOf: [MunicipalityKey: String]) -> Respondent {

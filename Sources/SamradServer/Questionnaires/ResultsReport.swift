@@ -99,8 +99,7 @@ struct ResultsReport: Content {
         } else if let unit {
             // Asked but not answered: the same groups, without an own answer to subtract.
             let key: MunicipalityKey? = if case .municipality(let k) = unit { k } else { access.own }
-            let clusterOf = Dictionary(uniqueKeysWithValues: results.respondents.compactMap { r in r.municipality.flatMap { m in r.cluster.map { (m, $0) } } })
-            let respondent = ResultsQuery.respondent(key, directory: request.municipalities, clusterOf: clusterOf)
+            let respondent = ResultsQuery.respondent(key, directory: request.municipalities, clusterOf: loaded.clusterOf)
             var groups: [ComparisonGroup] = []
             if let c = respondent.cluster { groups.append(ComparisonGroup(.cluster, c)) }
             if let s = respondent.similar { groups.append(ComparisonGroup(.similar, s)) }
@@ -134,7 +133,8 @@ struct ResultsReport: Content {
             questions.append(QuestionResult(key: question.key, kind: question.kind.rawValue, text: question.text.text(language),
                                             unit: question.number?.unit.text(language), items: items, texts: texts))
         }
-        let people = unit.flatMap { u -> [UUID: String]? in if case .person = u { return [:] } else { return nil } } ?? [:]
+        var people: [UUID: String] = [:]
+        if case .person(let id)? = unit, let person = try await Person.find(id, on: request.db) { people[id] = person.name }
         return ResultsReport(questionnaire: q.id!, title: q.title, respondents: results.respondents.count, threshold: q.threshold, viewpoint: unit?.path,
                              viewpointName: unit.map { QuestionnaireSending.unitName($0, directory: request.municipalities, people: people) },
                              groups: groups, questions: questions)
