@@ -45,7 +45,7 @@ public struct LocalizedText: Codable, Sendable, Equatable, Hashable {
 
     public var isEmpty: Bool { da.isEmpty && sv.isEmpty && en.isEmpty }
 
-    func trimmed() -> LocalizedText {
+    public func trimmed() -> LocalizedText {
         LocalizedText(da: da.trimmingCharacters(in: .whitespacesAndNewlines), sv: sv.trimmingCharacters(in: .whitespacesAndNewlines),
                       en: en.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -251,14 +251,15 @@ public struct QuestionnaireForm: Codable, Sendable, Equatable, Hashable {
     static func isKey(_ text: String) -> Bool { text.range(of: keyPattern, options: .regularExpression) != nil }
 
     /// Checks the form's structure and returns it with texts trimmed; every problem is named by its
-    /// path (`sections[0].questions[2].options`).
-    public func validated() throws -> QuestionnaireForm {
+    /// path (`sections[0].questions[2].options`). A draft being built may have no questions yet.
+    public func validated(requireQuestions: Bool = true) throws -> QuestionnaireForm {
         var v = Validation()
         var form = self
         var seen: Set<String> = []
         var sectionKeys: Set<String> = []
         var earlier: [String: Question] = [:]
-        if questions.isEmpty { v.add("sections", "questionnaires.error.no_questions") }
+        if questions.isEmpty && requireQuestions { v.add("sections", "questionnaires.error.no_questions") }
+        if sections.isEmpty { v.add("sections", "questionnaires.error.no_sections") }
         if questions.count > 300 { v.add("sections", "questionnaires.error.too_many_questions", ["300"]) }
         for (si, section) in sections.enumerated() {
             let sp = "sections[\(si)]"

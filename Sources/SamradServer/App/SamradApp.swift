@@ -83,6 +83,10 @@ public enum SamradApp {
         try app.register(collection: AttendancePages())
         try app.register(collection: MeetingAPI())
         try app.register(collection: QuestionnaireAPI())
+        try app.register(collection: QuestionnairePages())
+        try app.register(collection: QuestionnaireBuilder())
+        try app.register(collection: AnswerPages())
+        try app.register(collection: ResultsPages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

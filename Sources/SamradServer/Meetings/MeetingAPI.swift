@@ -71,6 +71,7 @@ struct MeetingAPI: RouteCollection {
         var speakerName: String?
         var speakerAffiliation: String?
         var questions: [String]
+        var questionnaireID: UUID?
     }
     struct MaterialJSON: Content { var id: UUID; var title: String; var filename: String; var contentType: String; var size: Int; var agendaItemID: UUID?; var href: String }
     struct CommitmentJSON: Content {
@@ -132,7 +133,7 @@ struct MeetingAPI: RouteCollection {
             agenda: items.enumerated().map { index, item in
                 ItemJSON(id: item.id!, start: DateText.local(starts[index], zone: m.timeZone), title: item.title, description: item.description,
                          durationMinutes: item.durationMinutes, presenterID: item.presenterID, speakerName: item.speakerName,
-                         speakerAffiliation: item.speakerAffiliation, questions: item.questions)
+                         speakerAffiliation: item.speakerAffiliation, questions: item.questions, questionnaireID: item.questionnaireID)
             },
             materials: materials, minutes: content ? m.minutes : nil, decisions: content ? m.decisions : nil, commitments: commitments, openCommitments: open)
     }

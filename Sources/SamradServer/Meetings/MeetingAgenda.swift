@@ -31,6 +31,8 @@ struct MeetingAgenda: RouteCollection {
         var speakerName: String?
         var speakerAffiliation: String?
         var questions: [String]?
+        /// A questionnaire of the meeting's collaboration whose results the item discusses.
+        var questionnaireID: UUID?
     }
 
     /// People who may present: those attached to the collaboration, the facilitator, and the people
@@ -56,6 +58,9 @@ struct MeetingAgenda: RouteCollection {
         if input.presenterID != nil && speaker != nil { v.add("speakerName", "meetings.error.presenter_twice") }
         let questions = (input.questions ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         if questions.count > 20 || questions.contains(where: { $0.count > 500 }) { v.add("questions", "meetings.error.questions") }
+        if let id = input.questionnaireID, try await Questionnaire.find(id, on: db)?.collaborationID != access.meeting.collaborationID {
+            v.add("questionnaireID", "meetings.error.questionnaire")
+        }
         try v.check()
         item.meetingID = try access.meeting.requireID()
         item.title = title
@@ -65,6 +70,7 @@ struct MeetingAgenda: RouteCollection {
         item.speakerName = speaker
         item.speakerAffiliation = speaker == nil ? nil : affiliation
         item.questions = questions
+        item.questionnaireID = input.questionnaireID
     }
 
     static func add(_ input: ItemInput, access: MeetingAccess, request: Request) async throws -> AgendaItem {
@@ -122,6 +128,7 @@ struct MeetingAgenda: RouteCollection {
         var time: String
         var values: [String: String]
         var presenters: [CollaborationPages.Option]
+        var questionnaires: [CollaborationPages.Option]
         var materials: [MeetingPages.MaterialLink]
         var isFirst: Bool
         var isLast: Bool
@@ -136,6 +143,7 @@ struct MeetingAgenda: RouteCollection {
         var items: [ItemRow]
         var form: FormState
         var presenters: [CollaborationPages.Option]
+        var questionnaires: [CollaborationPages.Option]
         var materials: [MaterialRow]
         var uploadForm: FormState
         var itemOptions: [CollaborationPages.Option]
@@ -155,12 +163,17 @@ struct MeetingAgenda: RouteCollection {
             [.init(value: "", label: request.t("meetings.no_presenter"), selected: selected == nil)]
                 + people.map { .init(value: $0.id!.uuidString, label: $0.name, selected: $0.id == selected) }
         }
+        let questionnaires = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == m.collaborationID).sort(\.$closesAt, .descending).all()
+        func surveys(_ selected: UUID?) -> [CollaborationPages.Option] {
+            [.init(value: "", label: request.t("meetings.no_questionnaire"), selected: selected == nil)]
+                + questionnaires.map { .init(value: $0.id!.uuidString, label: $0.title, selected: $0.id == selected) }
+        }
         let rows = items.enumerated().map { index, item in
             ItemRow(id: item.id!.uuidString.lowercased(), number: index + 1, time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
                     values: ["title": item.title, "description": item.description, "durationMinutes": String(item.durationMinutes),
                              "speakerName": item.speakerName ?? "", "speakerAffiliation": item.speakerAffiliation ?? "",
                              "questions": item.questions.joined(separator: "\n")],
-                    presenters: options(item.presenterID),
+                    presenters: options(item.presenterID), questionnaires: surveys(item.questionnaireID),
                     materials: materials.filter { $0.agendaItemID == item.id }.map {
                         .init(href: "/materials/\($0.id!.uuidString.lowercased())", title: $0.title, detail: MaterialRules.label($0.contentType)) },
                     isFirst: index == 0, isLast: index == items.count - 1)
@@ -170,6 +183,7 @@ struct MeetingAgenda: RouteCollection {
         return EditorContext(
             page: PageContext(request, titleKey: "meetings.agenda_title"), title: m.title, href: m.href, when: MeetingPages.when(m, request),
             items: rows, form: form, presenters: options(form.values["presenterID"].flatMap(UUID.init(uuidString:))),
+            questionnaires: surveys(form.values["questionnaireID"].flatMap(UUID.init(uuidString:))),
             materials: materials.map { MaterialRow(id: $0.id!.uuidString.lowercased(), href: "/materials/\($0.id!.uuidString.lowercased())", title: $0.title,
                                                    detail: "\(MaterialRules.label($0.contentType)), \(NumberText.bytes($0.size, request.language))",
                                                    item: $0.agendaItemID.flatMap { titles[$0] } ?? request.t("meetings.whole_meeting")) },
@@ -185,7 +199,7 @@ struct MeetingAgenda: RouteCollection {
         return try await request.view.render("meetings/agenda", context(request, access))
     }
 
-    static let itemFields = ["title", "description", "durationMinutes", "presenterID", "speakerName", "speakerAffiliation", "questions"]
+    static let itemFields = ["title", "description", "durationMinutes", "presenterID", "speakerName", "speakerAffiliation", "questions", "questionnaireID"]
 
     static func itemInput(_ values: [String: String]) throws -> ItemInput {
         var v = Validation()
@@ -193,7 +207,8 @@ struct MeetingAgenda: RouteCollection {
         try v.check()
         return ItemInput(id: nil, title: values["title"], description: values["description"], durationMinutes: minutes,
                          presenterID: values["presenterID"].flatMap(UUID.init(uuidString:)), speakerName: values["speakerName"],
-                         speakerAffiliation: values["speakerAffiliation"], questions: (values["questions"] ?? "").components(separatedBy: .newlines))
+                         speakerAffiliation: values["speakerAffiliation"], questions: (values["questions"] ?? "").components(separatedBy: .newlines),
+                         questionnaireID: values["questionnaireID"].flatMap(UUID.init(uuidString:)))
     }
 
     func addItem(_ request: Request) async throws -> Response {

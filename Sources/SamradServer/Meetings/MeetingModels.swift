@@ -94,6 +94,8 @@ final class AgendaItem: Model, @unchecked Sendable {
     @OptionalField(key: "speaker_affiliation") var speakerAffiliation: String?
     /// Questions for discussion at the tables.
     @Field(key: "questions") var questions: [String]
+    /// A questionnaire whose results are discussed under this item.
+    @OptionalField(key: "questionnaire_id") var questionnaireID: UUID?
 
     init() {}
 }

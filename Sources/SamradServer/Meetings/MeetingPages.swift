@@ -360,6 +360,14 @@ struct MeetingPages: RouteCollection {
         var presenter: String?
         var questions: [String]
         var materials: [MaterialLink]
+        var results: AgendaResults?
+    }
+    /// A questionnaire's results under an agenda item, as far as the viewer may see them.
+    struct AgendaResults: Encodable {
+        var title: String
+        var href: String
+        var questions: [ResultsPages.QuestionView]
+        var note: String?
     }
     struct CommitmentRow: Encodable {
         var id: String
@@ -414,6 +422,18 @@ struct MeetingPages: RouteCollection {
         var seatsLeft: String?
     }
 
+    /// The results the viewer may see; otherwise a link and a word on when they come.
+    static func results(_ id: UUID, request: Request) async throws -> AgendaResults? {
+        guard let q = try await Questionnaire.find(id, on: request.db), let c = try await Collaboration.find(q.collaborationID, on: request.db) else { return nil }
+        let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, own: try await ClusterPages.ownMunicipality(request))
+        do {
+            let report = try await ResultsReport.make(access, viewpoint: nil, request: request)
+            return AgendaResults(title: q.title, href: q.href + "/results", questions: ResultsPages.views(report, form: q.form, request: request, scope: "a\(id.uuidString.prefix(8).lowercased())"), note: nil)
+        } catch let error as SamradError where error.kind == .forbidden {
+            return AgendaResults(title: q.title, href: q.href, questions: [], note: request.t("questionnaires.error.results_not_published"))
+        }
+    }
+
     static func agenda(_ access: MeetingAccess, showContent: Bool, request: Request) async throws -> (items: [Item], end: String?, loose: [MaterialLink]) {
         let m = access.meeting
         let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position).all()
@@ -426,6 +446,10 @@ struct MeetingPages: RouteCollection {
             MaterialLink(href: "/materials/\(material.id!.uuidString.lowercased())", title: material.title,
                          detail: "\(MaterialRules.label(material.contentType)), \(NumberText.bytes(material.size, request.language))")
         }
+        var results: [UUID: AgendaResults] = [:]
+        if showContent {
+            for id in Set(items.compactMap(\.questionnaireID)) { results[id] = try await Self.results(id, request: request) }
+        }
         let out = items.enumerated().map { index, item in
             var presenter: String?
             if let id = item.presenterID, let name = names[id] { presenter = name }
@@ -433,7 +457,7 @@ struct MeetingPages: RouteCollection {
             return Item(id: item.id!.uuidString.lowercased(), number: index + 1, time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
                         title: item.title, duration: request.t("meetings.minutes_count", [String(item.durationMinutes)]),
                         descriptionHTML: SafeMarkdown.html(item.description), presenter: presenter, questions: item.questions,
-                        materials: materials.filter { $0.agendaItemID == item.id }.map(link))
+                        materials: materials.filter { $0.agendaItemID == item.id }.map(link), results: item.questionnaireID.flatMap { results[$0] })
         }
         let end = items.isEmpty ? nil : request.t("meetings.agenda_end", [DateText.time(schedule.end, request.language, zone: m.timeZone)])
         return (out, end, materials.filter { $0.agendaItemID == nil }.map(link))

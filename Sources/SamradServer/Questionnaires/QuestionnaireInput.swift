@@ -20,7 +20,9 @@ struct QuestionnaireInput: Content {
 
     /// Checks everything and copies it onto `q`. Once answers exist the form may only be reworded:
     /// the change is refused otherwise, and a rewording is kept as a revision with the old form.
-    func apply(to q: Questionnaire, collaboration c: Collaboration, request: Request, on db: any Database) async throws {
+    /// The pages build a questionnaire step by step (`draft`): it may start without questions; the
+    /// API takes it whole.
+    func apply(to q: Questionnaire, collaboration c: Collaboration, request: Request, on db: any Database, draft: Bool = false) async throws {
         var v = Validation()
         let title = v.required("title", title, maxLength: 200)
         let intro = v.optional("intro", intro, maxLength: 20_000) ?? ""
@@ -53,10 +55,10 @@ struct QuestionnaireInput: Content {
         if !(3...50).contains(threshold) { v.add("threshold", "validation.range", ["3", "50"]) }
         var form = q.id == nil ? QuestionnaireForm() : q.form
         if let given = self.form {
-            do { form = try given.validated() } catch let error as SamradError {
+            do { form = try given.validated(requireQuestions: !draft) } catch let error as SamradError {
                 for f in error.fieldErrors { v.add("form.\(f.field)", f.messageKey, f.arguments) }
             }
-        } else if q.id == nil {
+        } else if q.id == nil && !draft {
             v.add("form", "questionnaires.error.no_questions")
         }
         var revision: QuestionnaireRevision?

@@ -46,11 +46,12 @@ enum QuestionnaireSending {
         return person.municipality.map { Invitations.language(of: $0.country) } ?? .en
     }
 
-    /// `kind`: "invitation" or "reminder".
+    /// `kind`: "invitation" or "reminder" (links that may submit), or "draft" (a colleague asked to
+    /// help draft, whose link may not submit).
     static func mail(_ q: Questionnaire, _ c: Collaboration, unit: ResponseUnit, to person: Person, kind: String, context: Invitations.Context, on db: any Database) async throws {
         guard let email = person.email else { return }
         let language = language(unit, person)
-        let href = try await link(q, unit, for: person, maySubmit: true, settings: context.settings, on: db)
+        let href = try await link(q, unit, for: person, maySubmit: kind != "draft", settings: context.settings, on: db)
         let deadline = DateText.dateTime(q.closesAt, language, zone: c.timeZone)
         let body = context.catalog.text("mail.questionnaire_\(kind).body", language, [person.name, q.title, c.title, deadline, href])
         try await Outbox.enqueue(to: email, subject: context.catalog.text("mail.questionnaire_\(kind).subject", language, [q.title, deadline]),
@@ -69,6 +70,7 @@ enum QuestionnaireSending {
     static func send(_ access: QuestionnaireAccess, request: Request) async throws -> Sent {
         let q = access.questionnaire
         guard q.sentAt == nil else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
+        guard !q.form.questions.isEmpty else { throw SamradError(.conflict, "questionnaires.error.no_questions") }
         guard !q.window.hasClosed(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
         let units = try await QuestionnaireAccess.audience(q, on: request.db)
         guard !units.isEmpty else { throw SamradError(.conflict, "questionnaires.error.empty_audience") }
