@@ -112,6 +112,12 @@ extension QuestionnaireRouteTests {
         do { let r = try await visitor.get("/answer/\(token)"); XCTAssertEqual(r.status, .ok); XCTAssertTrue(r.body.string.contains("Göteborg")) }
         do { let r = try await visitor.post("/answer/\(token)", form: ["answers[phase]": "o1", "action": "save"]); XCTAssertEqual(r.status, .seeOther) }
         do { let r = try await visitor.get("/answer/not-a-key"); XCTAssertEqual(r.status, .notFound) }
+        // Signing in with the session the link's notice made keeps the sign-in (a fresh session id).
+        do { let r = try await visitor.get(href); XCTAssertEqual(r.status, .notFound) }
+        let before = visitor.cookies["samrad_session"]
+        try await visitor.signIn("coord@1480.se", "correct horse battery")
+        XCTAssertNotEqual(visitor.cookies["samrad_session"], before)
+        do { let r = try await visitor.get(href); XCTAssertEqual(r.status, .ok, "signed in") }
         // The coordinator asks a colleague, whose link drafts but does not submit.
         let colleague = Person()
         colleague.name = "Utvecklare Stockholm"

@@ -100,14 +100,20 @@ struct AccountController: RouteCollection {
             request.storage[CurrentUserKey.self] = user
             try await Audit.record("account:setup", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email!)> became administrator", by: request, on: db)
         }
-        Self.startSession(for: user, request: request)
+        try await Self.startSession(for: user, request: request)
         request.session.data["notice"] = "setup.done"
         return request.redirect(to: "/")
     }
 
-    static func startSession(for user: User, request: Request) {
-        // A fresh session id on sign-in, so a session id planted before sign-in is worthless.
-        if request.hasSession { request.session.destroy() }
+    static func startSession(for user: User, request: Request) async throws {
+        // A fresh session id on sign-in, so a session id planted before sign-in is worthless. Not
+        // `destroy()`: a destroyed session stays destroyed for the rest of the request, and the
+        // sign-in would be lost whenever the visitor already had a session (e.g. for a notice).
+        if request.hasSession, let old = request.session.id {
+            try await request.application.sessions.driver.deleteSession(old, for: request).get()
+            request.session.id = nil
+            request.session.data = SessionData()
+        }
         request.session.data["user"] = user.id?.uuidString
     }
 
@@ -152,7 +158,7 @@ struct AccountController: RouteCollection {
            let hash = user.passwordHash, try await request.password.async.verify(input.password ?? "", created: hash) {
             try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
             try await Self.linkPerson(user, on: request.db)
-            Self.startSession(for: user, request: request)
+            try await Self.startSession(for: user, request: request)
             return request.redirect(to: Self.safeNext(input.next))
         }
         try await SignInFailure(email: email, address: address, at: Date()).create(on: request.db)
@@ -222,7 +228,7 @@ struct AccountController: RouteCollection {
             request.storage[CurrentUserKey.self] = user
             try await Audit.record("account:password_reset", subject: "user", id: user.id!.uuidString, summary: user.email, by: request, on: db)
         }
-        Self.startSession(for: user, request: request)
+        try await Self.startSession(for: user, request: request)
         request.session.data["notice"] = "reset.done"
         return request.redirect(to: "/")
     }
@@ -262,7 +268,7 @@ struct AccountController: RouteCollection {
             try await Audit.record("account:invitation_accepted", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email)>", by: request, on: db)
             return user
         }
-        Self.startSession(for: user, request: request)
+        try await Self.startSession(for: user, request: request)
         request.session.data["notice"] = "invitation.done"
         return request.redirect(to: "/")
     }

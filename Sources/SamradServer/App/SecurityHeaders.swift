@@ -115,7 +115,7 @@ struct BodySizeLimit: AsyncMiddleware {
 /// Serves the files under Public/ (stylesheets). Only their own paths reach the disk: asking the file
 /// system for every API path would cost a file open per request.
 struct StaticFiles: AsyncMiddleware {
-    static let prefixes = ["/css/"]
+    static let prefixes = ["/css/", "/js/"]
     let files: FileMiddleware
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {

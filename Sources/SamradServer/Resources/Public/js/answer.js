@@ -36,7 +36,8 @@
     var body = new URLSearchParams(new FormData(form));
     body.set("action", "autosave");
     pending = true;
-    fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
+    // Not form.action: the submit buttons are named "action" and shadow it.
+    fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (result) {
         pending = false;
@@ -57,7 +58,7 @@
     if (event.target && (event.target.tagName === "TEXTAREA" || event.target.type === "text")) later();
   });
   // A submit button press saves in the ordinary way; the background save must not race it.
-  form.addEventListener("submit", function () { if (timer) clearTimeout(timer); });
+  form.addEventListener("submit", function () { if (timer) clearTimeout(timer); timer = null; });
   window.addEventListener("beforeunload", function (event) {
     if (timer || pending) { event.preventDefault(); }
   });
