@@ -284,4 +284,31 @@ final class QuestionnaireTests: XCTestCase {
             }
         }
     }
+
+    func testChartsDrawSharesDistributionsAndMeansAndSayWhenAGroupIsHidden() {
+        let bars = ResultsChart.bars(categories: ["Ja", "Nej"], series: [.init(label: "Alla", shares: [0.75, 0.25]), .init(label: "Län", shares: nil)],
+                                     language: .da, hiddenLabel: "skjult")
+        // A heading per option, then one row per group.
+        XCTAssertEqual(bars.rows.map(\.heading), [true, false, false, true, false, false])
+        XCTAssertEqual(bars.rows[1].segments.first?.width, ResultsChart.plotWidth * 0.75)
+        XCTAssertEqual(bars.rows[1].value, "75 %")
+        XCTAssertTrue(bars.rows[2].segments.isEmpty, "a hidden group is never drawn as zero")
+        XCTAssertEqual(bars.rows[2].value, "skjult")
+        XCTAssertEqual(bars.legend.map(\.label), ["Alla", "Län"])
+
+        let spread = ResultsChart.distribution(points: ["1", "2", "3", "4", "5"], series: [.init(label: "Alla", shares: [0.1, 0.2, 0.4, 0.2, 0.1], mean: 3)],
+                                               low: 1, high: 5, language: .en, hiddenLabel: "hidden")
+        let widths = spread.rows[0].segments.map(\.width).reduce(0, +)
+        XCTAssertEqual(widths, ResultsChart.plotWidth, accuracy: 1e-9, "the shares fill the bar")
+        XCTAssertEqual(spread.rows[0].markX!, ResultsChart.plotStart + ResultsChart.plotWidth / 2, accuracy: 1e-9, "the mean 3 sits in the middle of 1-5")
+        XCTAssertEqual(spread.rows[0].value, "⌀ 3.0")
+        XCTAssertEqual(spread.legend.map(\.tone), [0, 2, 5, 7, 9], "scale points run from the first tone to the last")
+
+        let means = ResultsChart.means(series: [.init(label: "Alla", shares: [], mean: 20), .init(label: "Kluster", shares: [], mean: 40)],
+                                       upperBound: nil, unit: "timmar", language: .sv, hiddenLabel: "dold")
+        XCTAssertEqual(means.rows[1].segments.first?.width, ResultsChart.plotWidth, "the largest mean fills the axis")
+        XCTAssertEqual(means.rows[0].value, "20,0 timmar")
+        XCTAssertEqual(means.ticks.last?.label, "40")
+    }
 }
+

@@ -259,7 +259,7 @@ public struct QuestionnaireForm: Codable, Sendable, Equatable, Hashable {
         var sectionKeys: Set<String> = []
         var earlier: [String: Question] = [:]
         if questions.isEmpty && requireQuestions { v.add("sections", "questionnaires.error.no_questions") }
-        if sections.isEmpty { v.add("sections", "questionnaires.error.no_sections") }
+        else if sections.isEmpty { v.add("sections", "questionnaires.error.no_sections") }
         if questions.count > 300 { v.add("sections", "questionnaires.error.too_many_questions", ["300"]) }
         for (si, section) in sections.enumerated() {
             let sp = "sections[\(si)]"

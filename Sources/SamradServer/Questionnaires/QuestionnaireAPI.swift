@@ -289,9 +289,12 @@ struct QuestionnaireAPI: RouteCollection {
         return Self.json(q, access.collaboration)
     }
 
-    func results(_ request: Request) async throws -> ResultsReport {
+    func results(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.load(request)
-        return try await ResultsReport.make(access, viewpoint: request.query[String.self, at: "municipality"], request: request)
+        let report = try await ResultsReport.make(access, viewpoint: request.query[String.self, at: "municipality"], request: request)
+        let response = try await report.encodeResponse(for: request)
+        if let timing = request.storage[ResultsTiming.self] { response.headers.replaceOrAdd(name: "Server-Timing", value: timing.header) }
+        return response
     }
 }
 

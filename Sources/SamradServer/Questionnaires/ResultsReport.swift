@@ -79,6 +79,7 @@ struct ResultsReport: Content {
             throw SamradError(.forbidden, "questionnaires.error.results_not_published")
         }
         let loaded = try await ResultsQuery.load(q, directory: request.municipalities, on: request.db)
+        request.storage[ResultsTiming.self] = ResultsTiming(read: loaded.readMilliseconds, compute: loaded.computeMilliseconds)
         let results = loaded.results
         let language = request.language
         // Whose view: organisers choose any asked unit; a participant sees their own.
@@ -160,4 +161,14 @@ struct ResultsReport: Content {
             return (g.kind == .region ? m?.regionName : m?.groupName) ?? g.key
         }
     }
+}
+
+/// How long a results request spent reading answers and computing figures, sent back as a
+/// Server-Timing header (W3C) so operators and bench/questionnaires can see where time goes.
+struct ResultsTiming: StorageKey {
+    typealias Value = ResultsTiming
+    var read: Double
+    var compute: Double
+
+    var header: String { String(format: "read;dur=%.1f, compute;dur=%.1f", read, compute) }
 }
