@@ -24,14 +24,14 @@ rows = con.execute("SELECT count(*) FROM answers").fetchone()[0]
 QUERY = """
 WITH items AS (
   SELECT CASE WHEN GROUPING(region) = 0 THEN 'region' WHEN GROUPING(national_group) = 0 THEN 'similar' WHEN GROUPING(cluster) = 0 THEN 'cluster' ELSE 'all' END AS kind,
-         coalesce(region, national_group, cluster, '') AS key, question, statement,
+         coalesce(region, national_group, cluster, '') AS key, question, coalesce(statement, '') AS statement,
          count(DISTINCT respondent) AS n, avg(number) AS mean, stddev_samp(number) AS sd
   FROM answers WHERE question <> 'fritext'
   GROUP BY GROUPING SETS ((question, statement), (region, question, statement), (national_group, question, statement), (cluster, question, statement))
 ), codes AS (
   SELECT CASE WHEN GROUPING(region) = 0 THEN 'region' WHEN GROUPING(national_group) = 0 THEN 'similar' WHEN GROUPING(cluster) = 0 THEN 'cluster' ELSE 'all' END AS kind,
-         coalesce(region, national_group, cluster, '') AS key, question, statement,
-         CASE WHEN option <> '' THEN option ELSE CAST(CAST(number AS INTEGER) AS VARCHAR) END AS code, count(*) AS count
+         coalesce(region, national_group, cluster, '') AS key, question, coalesce(statement, '') AS statement,
+         CASE WHEN coalesce(option, '') <> '' THEN option ELSE CAST(CAST(number AS INTEGER) AS VARCHAR) END AS code, count(*) AS count
   FROM answers WHERE question NOT LIKE 'tal%' AND question <> 'fritext'
   GROUP BY GROUPING SETS ((question, statement, code), (region, question, statement, code), (national_group, question, statement, code), (cluster, question, statement, code))
 )

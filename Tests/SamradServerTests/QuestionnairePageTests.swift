@@ -182,6 +182,24 @@ extension QuestionnaireRouteTests {
         XCTAssertTrue(html.contains("Ert svar: 1") || html.contains("Your answer: 1"), "the own answer is shown")
         XCTAssertTrue(html.contains("<table class=\"list results-table\">"), "every chart has a table")
         XCTAssertTrue(html.contains("dold (färre än 5)") || html.contains("hidden (fewer than 5)"), "the region of one respondent is hidden")
+        // Every page of the questionnaire in each language.
+        for (language, word) in [("da", "Jeres svar"), ("sv", "Ert svar"), ("en", "Your answer")] {
+            var headers = HTTPHeaders()
+            headers.add(name: .acceptLanguage, value: language)
+            let reader = Client(app)
+            try await reader.signIn("coord@0180.se", "correct horse battery")
+            for path in [href, href + "/results", href + "/answer/se/0180"] {
+                let r = try await reader.get(path, headers: headers)
+                XCTAssertEqual(r.status, .ok, "\(language) \(path)")
+                XCTAssertTrue(r.body.string.contains("<html lang=\"\(language)\">"), "\(language) \(path)")
+            }
+            let results = try await reader.get(href + "/results", headers: headers)
+            XCTAssertTrue(results.body.string.contains(word), language)
+            for path in [href + "/questions", href + "/progress", href + "/settings", href + "/preview"] {
+                let r = try await browser.get(path, headers: headers)
+                XCTAssertEqual(r.status, .ok, "\(language) \(path)")
+            }
+        }
         let csv = try await stockholm.get(href + "/results.csv")
         XCTAssertEqual(csv.status, .ok)
         XCTAssertTrue(csv.body.string.contains("ready,,all,"))

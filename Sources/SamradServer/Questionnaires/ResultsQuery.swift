@@ -29,14 +29,26 @@ enum ResultsQuery {
         let id = try q.requireID()
         let clock = ContinuousClock()
         let started = clock.now
-        struct ResponseRow: Decodable { var id: UUID; var municipality_country: String?; var municipality_code: String?; var person_id: UUID? }
-        let responses = try await sql.select().columns("id", "municipality_country", "municipality_code", "person_id").from(QuestionnaireResponse.schema)
-            .where("questionnaire_id", .equal, id).where("status", .equal, ResponseStatus.submitted.rawValue).orderBy("id").all(decoding: ResponseRow.self)
+        // On SQLite answers name their response by its rowid: an integer is read far faster than a
+        // UUID's text, a million times over.
+        let sqlite = sql.dialect.name == "sqlite"
+        struct ResponseRow: Decodable { var id: UUID; var rowno: Int?; var municipality_country: String?; var municipality_code: String?; var person_id: UUID? }
+        let responses = try await sql.raw("""
+            SELECT id, \(unsafeRaw: sqlite ? "rowid" : "NULL") AS rowno, municipality_country, municipality_code, person_id FROM questionnaire_responses
+            WHERE questionnaire_id = \(bind: id) AND status = \(bind: ResponseStatus.submitted.rawValue) ORDER BY id
+            """).all(decoding: ResponseRow.self)
         // Named people count in their municipality's groups.
         let personIDs = responses.compactMap(\.person_id)
         var personMunicipality: [UUID: MunicipalityKey] = [:]
         if !personIDs.isEmpty {
-            for person in try await Person.query(on: db).filter(\.$id ~~ personIDs).all() { if let key = person.municipality { personMunicipality[person.id!] = key } }
+            struct PersonRow: Decodable { var id: UUID; var municipality_country: String?; var municipality_code: String? }
+            let rows = try await sql.select().columns("id", "municipality_country", "municipality_code").from(Person.schema)
+                .where("id", .in, personIDs).all(decoding: PersonRow.self)
+            for row in rows {
+                if let country = row.municipality_country.flatMap(Country.init(rawValue:)), let code = row.municipality_code {
+                    personMunicipality[row.id] = MunicipalityKey(country, code)
+                }
+            }
         }
         struct MemberRow: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
         // One query for all clusters of the collaboration, rather than one per respondent.
@@ -50,6 +62,7 @@ enum ResultsQuery {
         var units: [ResponseUnit] = []
         var respondents: [Respondent] = []
         var index: [UUID: Int32] = [:]
+        var rowIndex: [Int64: Int32] = [:]
         for row in responses {
             let unit: ResponseUnit
             let key: MunicipalityKey?
@@ -61,18 +74,26 @@ enum ResultsQuery {
                 unit = .municipality(key!)
             } else { continue }
             index[row.id] = Int32(units.count)
+            if let rowno = row.rowno { rowIndex[Int64(rowno)] = Int32(units.count) }
             units.append(unit)
             respondents.append(respondent(key, directory: directory, clusterOf: clusterOf))
         }
         let items = ResultItems(q.form)
-        let reader = AnswerReader(items: items, index: Dictionary(uniqueKeysWithValues: index.map { ($0.key.uuidString, $0.value) }))
-        // Streamed, and read straight from SQLite's values where it is SQLite: a whole programme's
-        // answers are a million rows, and decoding each through Codable costs more than all the counting.
-        try await sql.raw("""
-            SELECT a.response_id, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
-            JOIN questionnaire_responses r ON r.id = a.response_id
-            WHERE r.questionnaire_id = \(bind: id) AND r.status = \(bind: ResponseStatus.submitted.rawValue)
-            """).run { row in reader.read(row) }
+        let reader = AnswerReader(items: items, index: index, rowIndex: rowIndex)
+        // Streamed, and on SQLite read from its own rows: a whole programme's answers are a
+        // million rows, and SQLKit's row decoding costs more than all the counting.
+        if sqlite, let lite = db as? any SQLiteDatabase {
+            try await lite.query("""
+                SELECT r.rowid AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
+                JOIN questionnaire_responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?1 AND r.status = ?2
+                """, [.text(id.uuidString), .text(ResponseStatus.submitted.rawValue)]) { row in reader.read(row) }
+        } else {
+            try await sql.raw("""
+                SELECT a.response_id AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
+                JOIN questionnaire_responses r ON r.id = a.response_id
+                WHERE r.questionnaire_id = \(bind: id) AND r.status = \(bind: ResponseStatus.submitted.rawValue)
+                """).run { row in reader.read(row) }
+        }
         if let error = reader.error { throw error }
         var texts = reader.texts
         let columns = reader.columns
@@ -86,42 +107,39 @@ enum ResultsQuery {
     /// Turns answer rows into columns as they arrive (on one event loop, one row after another).
     final class AnswerReader: @unchecked Sendable {
         let items: ResultItems
-        /// Response id as text → respondent.
-        let index: [String: Int32]
+        /// Response → respondent, by id (PostgreSQL) or by rowid (SQLite).
+        let index: [UUID: Int32]
+        let rowIndex: [Int64: Int32]
         var columns = AnswerColumns()
         var texts: [String: [String]] = [:]
         var error: (any Error)?
 
-        init(items: ResultItems, index: [String: Int32]) {
+        init(items: ResultItems, index: [UUID: Int32], rowIndex: [Int64: Int32]) {
             self.items = items
             self.index = index
+            self.rowIndex = rowIndex
+        }
+
+        func read(_ row: SQLiteRow) {
+            add(respondent: row.column("response")?.integer.flatMap { rowIndex[Int64($0)] }, question: row.column("question")?.string,
+                statement: row.column("statement")?.string, option: row.column("option")?.string, number: row.column("number")?.double,
+                text: row.column("text")?.string)
         }
 
         func read(_ row: any SQLRow) {
-            let response: String?, question: String?, statement: String?, option: String?, number: Double?, text: String?
-            if let row = row as? SQLiteRow {
-                response = row.column("response_id")?.string
-                question = row.column("question")?.string
-                statement = row.column("statement")?.string
-                option = row.column("option")?.string
-                number = row.column("number")?.double
-                text = row.column("text")?.string
-            } else {
-                do {
-                    response = try row.decode(column: "response_id", as: UUID.self).uuidString
-                    question = try row.decode(column: "question", as: String.self)
-                    statement = try row.decode(column: "statement", as: String?.self)
-                    option = try row.decode(column: "option", as: String?.self)
-                    number = try row.decode(column: "number", as: Double?.self)
-                    text = try row.decode(column: "text", as: String?.self)
-                } catch {
-                    self.error = error
-                    return
-                }
+            do {
+                add(respondent: index[try row.decode(column: "response", as: UUID.self)], question: try row.decode(column: "question", as: String.self),
+                    statement: try row.decode(column: "statement", as: String?.self), option: try row.decode(column: "option", as: String?.self),
+                    number: try row.decode(column: "number", as: Double?.self), text: try row.decode(column: "text", as: String?.self))
+            } catch {
+                self.error = error
             }
-            guard let response, let question, let r = index[response] ?? index[response.uppercased()] else { return }
+        }
+
+        func add(respondent: Int32?, question: String?, statement: String?, option: String?, number: Double?, text: String?) {
+            guard let respondent, let question else { return }
             if let text, !text.isEmpty { texts[question, default: []].append(text) }
-            columns.append(respondent: Int(r), AnswerCell(question: question, statement: statement, option: option, number: number), items: items)
+            columns.append(respondent: Int(respondent), AnswerCell(question: question, statement: statement, option: option, number: number), items: items)
         }
     }
 
