@@ -83,10 +83,16 @@ enum ResultsQuery {
         // Streamed, and on SQLite read from its own rows: a whole programme's answers are a
         // million rows, and SQLKit's row decoding costs more than all the counting.
         if sqlite, let lite = db as? any SQLiteDatabase {
-            try await lite.query("""
+            let query = """
                 SELECT r.rowid AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
                 JOIN questionnaire_responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?1 AND r.status = ?2
-                """, [.text(id.uuidString), .text(ResponseStatus.submitted.rawValue)]) { row in reader.read(row) }
+                """
+            let binds: [SQLiteData] = [.text(id.uuidString), .text(ResponseStatus.submitted.rawValue)]
+            // The connection's own async query hands each row over on its thread; the database-level
+            // one makes a future per row on the event loop.
+            try await lite.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask { try await connection.query(query, binds) { row in reader.read(row) } }
+            }.get()
         } else {
             try await sql.raw("""
                 SELECT a.response_id AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
