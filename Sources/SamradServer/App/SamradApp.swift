@@ -12,6 +12,7 @@ public enum SamradApp {
     public static func configure(_ app: Application, _ settings: Settings) async throws {
         app.storage[SettingsKey.self] = settings
         app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
+        app.storage[AnswerCacheKey.self] = AnswerCache()
         let resources = try ResourceFolder.locate()
         app.storage[ResourceFolder.Key.self] = resources
         app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))

@@ -24,11 +24,50 @@ enum ResultsQuery {
         func respondent(_ unit: ResponseUnit) -> Int? { units.firstIndex(of: unit) }
     }
 
-    static func load(_ q: Questionnaire, directory: MunicipalityDirectory, on db: any Database) async throws -> Loaded {
+    /// What a questionnaire's submitted answers are, read from the database: each respondent's
+    /// unit and municipality, and the answers in columns.
+    struct Answers: Sendable {
+        var units: [ResponseUnit]
+        var municipalities: [MunicipalityKey?]
+        var columns: AnswerColumns
+        var texts: [String: [String]]
+    }
+
+    /// Once a questionnaire has closed its answers never change, so they are read once and kept
+    /// (the latest few): a million answers take a second to read and a tenth to count.
+    static func load(_ q: Questionnaire, directory: MunicipalityDirectory, cache: AnswerCache, on db: any Database) async throws -> Loaded {
         let sql = db as! any SQLDatabase
-        let id = try q.requireID()
         let clock = ContinuousClock()
         let started = clock.now
+        struct MemberRow: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
+        // One query for all clusters of the collaboration, rather than one per respondent.
+        let members = try await sql.raw("""
+            SELECT m.cluster_id, m.municipality_country, m.municipality_code FROM \(ident: ClusterMember.schema) m
+            JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id WHERE c.collaboration_id = \(bind: q.collaborationID)
+            """).all(decoding: MemberRow.self)
+        var clusterOf: [MunicipalityKey: String] = [:]
+        for m in members { if let country = Country(rawValue: m.municipality_country) { clusterOf[MunicipalityKey(country, m.municipality_code)] = m.cluster_id.uuidString.lowercased() } }
+        let closed = q.window.hasClosed(at: Date())
+        let answers: Answers
+        // Reopened by a later deadline and closed again, it is another edition of its answers.
+        let edition = "\(q.revision)/\(q.closesAt.timeIntervalSince1970)/\(q.closedAt?.timeIntervalSince1970 ?? 0)"
+        if closed, let kept = await cache.answers(q.id!, edition: edition) {
+            answers = kept
+        } else {
+            answers = try await read(q, on: db)
+            if closed { await cache.keep(answers, for: q.id!, edition: edition) }
+        }
+        let read = clock.now
+        let respondents = answers.municipalities.map { respondent($0, directory: directory, clusterOf: clusterOf) }
+        let results = QuestionnaireResults(items: ResultItems(q.form), respondents: respondents, columns: answers.columns, threshold: q.threshold)
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+        return Loaded(results: results, units: answers.units, texts: answers.texts, clusterOf: clusterOf, readMilliseconds: ms(read - started),
+                      computeMilliseconds: ms(clock.now - read))
+    }
+
+    static func read(_ q: Questionnaire, on db: any Database) async throws -> Answers {
+        let sql = db as! any SQLDatabase
+        let id = try q.requireID()
         // On SQLite answers name their response by its rowid: an integer is read far faster than a
         // UUID's text, a million times over.
         let sqlite = sql.dialect.name == "sqlite"
@@ -50,17 +89,8 @@ enum ResultsQuery {
                 }
             }
         }
-        struct MemberRow: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
-        // One query for all clusters of the collaboration, rather than one per respondent.
-        let members = try await sql.raw("""
-            SELECT m.cluster_id, m.municipality_country, m.municipality_code FROM \(ident: ClusterMember.schema) m
-            JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id WHERE c.collaboration_id = \(bind: q.collaborationID)
-            """).all(decoding: MemberRow.self)
-        var clusterOf: [MunicipalityKey: String] = [:]
-        for m in members { if let country = Country(rawValue: m.municipality_country) { clusterOf[MunicipalityKey(country, m.municipality_code)] = m.cluster_id.uuidString.lowercased() } }
-
         var units: [ResponseUnit] = []
-        var respondents: [Respondent] = []
+        var municipalities: [MunicipalityKey?] = []
         var index: [UUID: Int32] = [:]
         var rowIndex: [Int64: Int32] = [:]
         for row in responses {
@@ -76,7 +106,7 @@ enum ResultsQuery {
             index[row.id] = Int32(units.count)
             if let rowno = row.rowno { rowIndex[Int64(rowno)] = Int32(units.count) }
             units.append(unit)
-            respondents.append(respondent(key, directory: directory, clusterOf: clusterOf))
+            municipalities.append(key)
         }
         let items = ResultItems(q.form)
         let reader = AnswerReader(items: items, index: index, rowIndex: rowIndex)
@@ -104,10 +134,7 @@ enum ResultsQuery {
         var texts = reader.texts
         let columns = reader.columns
         for key in texts.keys { texts[key]?.sort() }
-        let read = clock.now
-        let results = QuestionnaireResults(items: items, respondents: respondents, columns: columns, threshold: q.threshold)
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        return Loaded(results: results, units: units, texts: texts, clusterOf: clusterOf, readMilliseconds: ms(read - started), computeMilliseconds: ms(clock.now - read))
+        return Answers(units: units, municipalities: municipalities, columns: columns, texts: texts)
     }
 
     /// Turns answer rows into columns as they arrive (on one event loop, one row after another).
@@ -154,4 +181,33 @@ enum ResultsQuery {
         return Respondent(municipality: key, region: "\(m.country.rawValue)/\(m.regionCode)", similar: m.groupCode.map { "\(m.country.rawValue)/\($0)" },
                           cluster: clusterOf[key])
     }
+}
+
+/// The answers of recently read closed questionnaires, per server process.
+actor AnswerCache {
+    private var entries: [UUID: (edition: String, answers: ResultsQuery.Answers, used: Int)] = [:]
+    private var uses = 0
+    let capacity: Int
+
+    init(capacity: Int = 4) { self.capacity = capacity }
+
+    func answers(_ id: UUID, edition: String) -> ResultsQuery.Answers? {
+        guard let entry = entries[id], entry.edition == edition else { return nil }
+        uses += 1
+        entries[id]?.used = uses
+        return entry.answers
+    }
+
+    func keep(_ answers: ResultsQuery.Answers, for id: UUID, edition: String) {
+        uses += 1
+        entries[id] = (edition, answers, uses)
+        while entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key { entries[oldest] = nil }
+    }
+}
+
+struct AnswerCacheKey: StorageKey { typealias Value = AnswerCache }
+
+extension Application {
+    /// Set up with the application (storage is not written to while requests run).
+    var answerCache: AnswerCache { storage[AnswerCacheKey.self]! }
 }
