@@ -47,6 +47,8 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
 
     public var width: Double
     public var height: Double
+    /// "series" (one colour per group) or "scale" (a ramp from the low point to the high).
+    public var palette: String
     public var rows: [Row]
     public var legend: [LegendEntry]
     /// The axis end for the ticks: 100 % or the largest number.
@@ -96,7 +98,7 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
             }
             y += 6
         }
-        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, rows: rows,
+        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, palette: "series", rows: rows,
                             legend: series.enumerated().map { LegendEntry(tone: $0.offset % 10, label: $0.element.label) },
                             ticks: ticks(max: 1) { percent($0, language) }, plotTop: top, plotBottom: y)
     }
@@ -124,7 +126,7 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
                             value: one.mean.map { "⌀ " + NumberText.decimal($0, language) } ?? "", valueX: plotStart + plotWidth + 4, markX: mark))
             y += rowHeight
         }
-        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, rows: rows,
+        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, palette: "scale", rows: rows,
                             legend: points.enumerated().map { LegendEntry(tone: tones[$0.offset], label: $0.element) },
                             ticks: ticks(max: 1) { percent($0, language) }, plotTop: top, plotBottom: y)
     }
@@ -146,7 +148,7 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
             }
             y += rowHeight
         }
-        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, rows: rows, legend: [],
+        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, palette: "series", rows: rows, legend: [],
                             ticks: ticks(max: axis) { NumberText.decimal($0, language, fractionDigits: axis >= 10 ? 0 : 1) }, plotTop: top, plotBottom: y)
     }
 }
