@@ -1020,6 +1020,8 @@ T = {
 "questionnaires.deadline": ("Deadline {0}", "Frist {0}", "Sista dag {0}"),
 "questionnaires.saved_at": ("Last saved {0} by {1}", "Sidst gemt {0} af {1}", "Senast sparad {0} av {1}"),
 "questionnaires.number_range": ("({0} to {1})", "({0} til {1})", "({0} till {1})"),
+"questionnaires.number_at_least": ("(at least {0})", "(mindst {0})", "(minst {0})"),
+"questionnaires.number_at_most": ("(at most {0})", "(højst {0})", "(högst {0})"),
 "questionnaires.save_draft": ("Save draft", "Gem udkast", "Spara utkast"),
 "questionnaires.submit": ("Submit", "Indsend", "Skicka in"),
 "questionnaires.draft_only": ("Your link drafts; the coordinator submits.", "Dit link kan lave udkast; koordinatoren indsender.", "Din länk gör utkast; samordnaren skickar in."),

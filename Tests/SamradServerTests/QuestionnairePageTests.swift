@@ -67,6 +67,19 @@ extension QuestionnaireRouteTests {
 
         do { let r = try await browser.post(href + "/send", form: [:]); XCTAssertEqual(r.status, .seeOther) }
         do { let r = try await browser.get(href); XCTAssertTrue(r.body.string.contains("0 av 10") || r.body.string.contains("0 of 10"), r.body.string) }
+        // A municipality's coordinator, a participant now, still cannot build, run or read the raw answers.
+        for path in ["/questions", "/questions/phase", "/questions/new?kind=number", "/sections/s1", "/settings", "/preview", "/progress", "/answers.csv"] {
+            let r = try await stockholm.get(href + path)
+            XCTAssertEqual(r.status, .forbidden, path)
+        }
+        for path in ["/questions/new", "/questions/phase", "/questions/phase/move", "/questions/phase/delete", "/sections", "/sections/s1", "/sections/s1/delete",
+                     "/settings", "/send", "/close", "/copy", "/publication", "/reminders"] {
+            let r = try await stockholm.post(href + path, form: ["title_sv": "X", "kind": "yes_no", "text_sv": "X", "direction": "up"])
+            XCTAssertEqual(r.status, .forbidden, path)
+            let anonymous = try await Client(app).post(href + path, form: [:])
+            XCTAssertEqual(anonymous.status, .notFound, path)
+        }
+        do { let q = try await Questionnaire.find(q.id, on: app.db)!; XCTAssertEqual(q.form.questions.count, 5, "nothing changed") }
         // Structure is locked once answers exist; that comes below.
         let page = try await stockholm.get(href)
         XCTAssertEqual(page.status, .ok)

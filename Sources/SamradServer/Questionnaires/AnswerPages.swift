@@ -79,8 +79,8 @@ struct AnswerPages: RouteCollection {
         var lastPoint: String
         var value: String
         var unit: String
-        var min: String?
-        var max: String?
+        /// The allowed numbers in words: "(0 to 40)", "(at least 0)".
+        var range: String?
         var step: String
         var maxLength: Int
         /// The question whose answer decides whether this one shows, and the values that show it.
@@ -205,10 +205,19 @@ struct AnswerPages: RouteCollection {
             required: question.required, error: errors[key] ?? matrixError, choices: choices, statements: statements,
             low: scale.low.text(language), high: scale.high.text(language), points: scale.points.map(String.init),
             firstPoint: String(scale.min), lastPoint: String(scale.max), value: raw.values.first ?? "", unit: format?.unit.text(language) ?? "",
-            min: format?.min.map(NumberText.plain), max: format?.max.map(NumberText.plain), step: format?.wholeNumbers == true ? "1" : "any",
+            range: format.flatMap { range($0, request) }, step: format?.wholeNumbers == true ? "1" : "any",
             maxLength: question.kind == .shortText ? AnswerSheet.maxShortText : AnswerSheet.maxLongText,
             showIf: question.showIf?.question, showValues: question.showIf?.values.joined(separator: " "), condition: condition,
             hidden: !sheet.shows(question, in: q.form) && question.showIf != nil)
+    }
+
+    static func range(_ format: NumberFormat, _ request: Request) -> String? {
+        switch (format.min.map(NumberText.plain), format.max.map(NumberText.plain)) {
+        case let (min?, max?): request.t("questionnaires.number_range", [min, max])
+        case let (min?, nil): request.t("questionnaires.number_at_least", [min])
+        case let (nil, max?): request.t("questionnaires.number_at_most", [max])
+        case (nil, nil): nil
+        }
     }
 
     func page(_ request: Request) async throws -> View {

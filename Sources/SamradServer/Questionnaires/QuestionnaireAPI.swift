@@ -90,17 +90,7 @@ struct QuestionnaireAPI: RouteCollection {
     func list(_ request: Request) async throws -> ListJSON {
         let c = try await CollaborationAPI.find(request)
         let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$closesAt).all()
-        var shown: [SummaryJSON] = []
-        let own = try await ClusterPages.ownMunicipality(request)
-        for q in all {
-            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, own: own)
-            var visible = access.mayBuild
-            if !visible && q.sentAt != nil {
-                visible = (q.publishedAt != nil && q.visibilityValue == .public) ? true : try await access.isParticipant(on: request.db)
-            }
-            if visible { shown.append(Self.summary(q, c)) }
-        }
-        return ListJSON(questionnaires: shown)
+        return ListJSON(questionnaires: try await QuestionnaireLifecycle.visible(all, in: c, request: request).map { Self.summary($0, c) })
     }
 
     func create(_ request: Request) async throws -> Response {
@@ -134,21 +124,13 @@ struct QuestionnaireAPI: RouteCollection {
     }
 
     func send(_ request: Request) async throws -> QuestionnaireSending.Sent {
-        let access = try await QuestionnaireAccess.build(request)
-        let sent = try await QuestionnaireSending.send(access, request: request)
-        try await Audit.record("questionnaire:send", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
-                               summary: "\(access.questionnaire.title): \(sent.units)", by: request, on: request.db)
-        return sent
+        try await QuestionnaireSending.send(try await QuestionnaireAccess.build(request), request: request)
     }
 
     func close(_ request: Request) async throws -> QuestionnaireJSON {
         let access = try await QuestionnaireAccess.build(request)
-        let q = access.questionnaire
-        if q.closedAt == nil && !q.window.hasClosed(at: Date()) {
-            q.closedAt = Date()
-            try await q.save(on: request.db)
-        }
-        return Self.json(q, access.collaboration)
+        try await QuestionnaireLifecycle.close(access, request: request)
+        return Self.json(access.questionnaire, access.collaboration)
     }
 
     struct CopyInput: Content { var title: String?; var opensAt: String?; var closesAt: String?; var prefill: Bool? }
@@ -156,30 +138,16 @@ struct QuestionnaireAPI: RouteCollection {
     /// Next year's questionnaire: the same questions and audience, new dates, answers pre-filled from this one.
     func copy(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
-        let old = access.questionnaire
         let given = try request.content.decode(CopyInput.self)
-        let q = Questionnaire()
-        q.previousID = old.id
-        let input = QuestionnaireInput(title: given.title ?? old.title, intro: old.intro, audience: old.audience, clusterID: old.clusterID, people: old.people,
-                                       opensAt: given.opensAt, closesAt: given.closesAt, reminderDays: old.reminderDays, threshold: old.threshold,
-                                       prefill: given.prefill ?? true, form: old.form)
-        try await request.db.transaction { db in
-            try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db)
-            try await Audit.record("questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title) ← \(old.title)", by: request, on: db)
-        }
+        let q = try await QuestionnaireLifecycle.nextEdition(of: access, title: given.title, opensAt: given.opensAt, closesAt: given.closesAt,
+                                                             prefill: given.prefill ?? true, request: request)
         return try await Self.json(q, access.collaboration).encodeResponse(status: .created, for: request)
     }
 
     struct RemindedJSON: Content { var reminded: Int }
 
     func remind(_ request: Request) async throws -> RemindedJSON {
-        let access = try await QuestionnaireAccess.build(request)
-        guard access.questionnaire.sentAt != nil, access.questionnaire.window.isOpen(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
-        let context = Invitations.Context(request)
-        let reminded = try await request.db.transaction { db in
-            try await QuestionnaireSending.remind(access.questionnaire, access.collaboration, context: context, on: db)
-        }
-        return RemindedJSON(reminded: reminded)
+        RemindedJSON(reminded: try await QuestionnaireLifecycle.remind(try await QuestionnaireAccess.build(request), request: request))
     }
 
     // MARK: Response rate
@@ -273,20 +241,8 @@ struct QuestionnaireAPI: RouteCollection {
     func publish(_ request: Request) async throws -> QuestionnaireJSON {
         let access = try await QuestionnaireAccess.build(request)
         let input = try request.content.decode(PublicationInput.self)
-        let q = access.questionnaire
-        var v = Validation()
-        let visibility = (input.visibility ?? "").isEmpty ? q.visibilityValue : v.oneOf("visibility", input.visibility, as: ResultsVisibility.self)
-        try v.check()
-        // Results go out once answering has ended, so no one can read a late answer as the
-        // difference between two publications.
-        if input.published && !q.window.hasClosed(at: Date()) { throw SamradError(.conflict, "questionnaires.error.publish_open") }
-        q.visibility = (visibility ?? .organisers).rawValue
-        q.textsPublished = input.textsPublished ?? q.textsPublished
-        q.publishedAt = input.published ? (q.publishedAt ?? Date()) : nil
-        try await q.save(on: request.db)
-        try await Audit.record("questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
-                               summary: "\(q.title): \(input.published ? q.visibility : "-")", by: request, on: request.db)
-        return Self.json(q, access.collaboration)
+        try await QuestionnaireLifecycle.publish(access, published: input.published, visibility: input.visibility, textsPublished: input.textsPublished, request: request)
+        return Self.json(access.questionnaire, access.collaboration)
     }
 
     func results(_ request: Request) async throws -> Response {

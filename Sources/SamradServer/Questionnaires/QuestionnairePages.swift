@@ -59,17 +59,9 @@ struct QuestionnairePages: RouteCollection {
     func list(_ request: Request) async throws -> View {
         let c = try await CollaborationAPI.find(request)
         let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$closesAt, .descending).all()
-        let own = try await ClusterPages.ownMunicipality(request)
-        var rows: [Row] = []
-        for q in all {
-            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, own: own)
-            var visible = access.mayBuild
-            if !visible && q.sentAt != nil {
-                visible = (q.publishedAt != nil && q.visibilityValue == .public) ? true : try await access.isParticipant(on: request.db)
-            }
-            guard visible else { continue }
+        let rows = try await QuestionnaireLifecycle.visible(all, in: c, request: request).map { q in
             let state = Self.state(q, c, request: request)
-            rows.append(Row(href: q.href, title: q.title, state: state.text, stateKey: state.key, audience: request.t("questionnaire_audience.\(q.audience)")))
+            return Row(href: q.href, title: q.title, state: state.text, stateKey: state.key, audience: request.t("questionnaire_audience.\(q.audience)"))
         }
         return try await request.view.render("questionnaires/list", ListContext(
             page: PageContext(request, titleKey: "questionnaires.title"), title: c.title, slug: c.slug,
@@ -101,8 +93,8 @@ struct QuestionnairePages: RouteCollection {
         if questionnaire == nil {
             // Questions may start from any questionnaire the organiser builds, e.g. last year's in another collaboration.
             let others = try await Questionnaire.query(on: request.db).sort(\.$closesAt, .descending).limit(200).all()
-            var collaborations: [UUID: Collaboration] = [c.id!: c]
-            for q in others where collaborations[q.collaborationID] == nil { collaborations[q.collaborationID] = try await Collaboration.find(q.collaborationID, on: request.db) }
+            let owners = try await Collaboration.query(on: request.db).filter(\.$id ~~ Array(Set(others.map(\.collaborationID)))).all()
+            let collaborations = Dictionary(uniqueKeysWithValues: owners.map { ($0.id!, $0) })
             starts = [Option(value: "", label: request.t("questionnaires.start_empty"), selected: (v["startFrom"] ?? "").isEmpty)]
                 + others.compactMap { q in
                     guard let owner = collaborations[q.collaborationID], QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID) else { return nil }
@@ -131,8 +123,10 @@ struct QuestionnairePages: RouteCollection {
     static func settingsInput(_ values: [String: String], form: QuestionnaireForm?, on db: any Database) async throws -> QuestionnaireInput {
         var v = Validation()
         let days = QuestionnaireWindow.reminderDays(values["reminderDays"] ?? "", field: "reminderDays", &v)
-        // The range is checked with the other fields in `QuestionnaireInput`.
-        let threshold = v.wholeNumber("threshold", values["threshold"], in: Int.min...Int.max, default: 5)
+        // Only whether it is a number; its range is checked with the other fields in `QuestionnaireInput`.
+        let thresholdText = (values["threshold"] ?? "").trimmingCharacters(in: .whitespaces)
+        let threshold = thresholdText.isEmpty ? nil : Int(thresholdText)
+        if !thresholdText.isEmpty && threshold == nil { v.add("threshold", "validation.whole_number") }
         var people: [UUID] = []
         if values["audience"] == QuestionnaireAudience.people.rawValue {
             let emails = (values["people"] ?? "").split(whereSeparator: { $0.isNewline || $0 == "," || $0 == ";" })
@@ -304,8 +298,6 @@ struct QuestionnairePages: RouteCollection {
         let access = try await QuestionnaireAccess.build(request)
         do {
             let sent = try await QuestionnaireSending.send(access, request: request)
-            try await Audit.record("questionnaire:send", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
-                                   summary: "\(access.questionnaire.title): \(sent.units)", by: request, on: request.db)
             request.session.data["notice"] = sent.withoutRecipient.isEmpty ? "questionnaires.sent" : "questionnaires.sent_without"
             request.session.data["notice_args"] = [String(sent.units), String(sent.recipients), sent.withoutRecipient.joined(separator: ", ")].joined(separator: "\u{1F}")
         } catch let error as SamradError where error.kind == .conflict {
@@ -316,35 +308,22 @@ struct QuestionnairePages: RouteCollection {
 
     func close(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
-        let q = access.questionnaire
-        if q.closedAt == nil && !q.window.hasClosed(at: Date()) {
-            q.closedAt = Date()
-            try await q.save(on: request.db)
-            request.session.data["notice"] = "questionnaires.closed_now"
-        }
-        return request.redirect(to: q.href)
+        if try await QuestionnaireLifecycle.close(access, request: request) { request.session.data["notice"] = "questionnaires.closed_now" }
+        return request.redirect(to: access.questionnaire.href)
     }
 
     func copy(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
-        let old = access.questionnaire
         let values = try request.content.decode([String: String].self).filter { ["title", "opensAt", "closesAt", "prefill"].contains($0.key) }
-        let q = Questionnaire()
-        q.previousID = old.id
-        let input = QuestionnaireInput(title: values["title"], intro: old.intro, audience: old.audience, clusterID: old.clusterID, people: old.people,
-                                       opensAt: values["opensAt"], closesAt: values["closesAt"], reminderDays: old.reminderDays, threshold: old.threshold,
-                                       prefill: values["prefill"] == "on", form: old.form)
         do {
-            try await request.db.transaction { db in
-                try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db)
-                try await Audit.record("questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title) ← \(old.title)", by: request, on: db)
-            }
+            let q = try await QuestionnaireLifecycle.nextEdition(of: access, title: values["title"], opensAt: values["opensAt"], closesAt: values["closesAt"],
+                                                                 prefill: values["prefill"] == "on", request: request)
+            request.session.data["notice"] = "questionnaires.copied"
+            return request.redirect(to: q.href)
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.view.render("questionnaires/show", showContext(request, access, copy: FormState(values: values, error: error, request: request)))
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
-        request.session.data["notice"] = "questionnaires.copied"
-        return request.redirect(to: q.href)
     }
 
     struct PublicationForm: Content { var published: String?; var visibility: String?; var textsPublished: String? }
@@ -352,21 +331,14 @@ struct QuestionnairePages: RouteCollection {
     func publish(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
         let form = try request.content.decode(PublicationForm.self)
-        let q = access.questionnaire
         let published = form.published == "on"
-        guard let visibility = ResultsVisibility(rawValue: form.visibility ?? q.visibility) else { throw SamradError.invalid([FieldError(field: "visibility", "validation.choice")]) }
-        if published && !q.window.hasClosed(at: Date()) {
-            request.session.data["notice"] = "questionnaires.error.publish_open"
-            return request.redirect(to: q.href)
+        do {
+            try await QuestionnaireLifecycle.publish(access, published: published, visibility: form.visibility, textsPublished: form.textsPublished == "on", request: request)
+            request.session.data["notice"] = published ? "questionnaires.published" : "questionnaires.unpublished"
+        } catch let error as SamradError where error.kind == .conflict || error.kind == .invalidInput {
+            request.session.data["notice"] = error.fieldErrors.first?.messageKey ?? error.messageKey
         }
-        q.visibility = visibility.rawValue
-        q.textsPublished = form.textsPublished == "on"
-        q.publishedAt = published ? (q.publishedAt ?? Date()) : nil
-        try await q.save(on: request.db)
-        try await Audit.record("questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
-                               summary: "\(q.title): \(published ? q.visibility : "-")", by: request, on: request.db)
-        request.session.data["notice"] = published ? "questionnaires.published" : "questionnaires.unpublished"
-        return request.redirect(to: q.href)
+        return request.redirect(to: access.questionnaire.href)
     }
 
     // MARK: Response rate
@@ -414,19 +386,14 @@ struct QuestionnairePages: RouteCollection {
 
     func remind(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
-        let q = access.questionnaire
-        guard q.sentAt != nil, q.window.isOpen(at: Date()) else {
-            request.session.data["notice"] = "questionnaires.error.closed"
-            return request.redirect(to: q.href + "/progress")
+        do {
+            let reminded = try await QuestionnaireLifecycle.remind(access, request: request)
+            request.session.data["notice"] = "questionnaires.reminded"
+            request.session.data["notice_args"] = String(reminded)
+        } catch let error as SamradError where error.kind == .conflict {
+            request.session.data["notice"] = error.messageKey
         }
-        let context = Invitations.Context(request)
-        let reminded = try await request.db.transaction { db in
-            try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
-        }
-        try await Audit.record("questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(reminded)", by: request, on: request.db)
-        request.session.data["notice"] = "questionnaires.reminded"
-        request.session.data["notice_args"] = String(reminded)
-        return request.redirect(to: q.href + "/progress")
+        return request.redirect(to: access.questionnaire.href + "/progress")
     }
 
     // MARK: Raw answers

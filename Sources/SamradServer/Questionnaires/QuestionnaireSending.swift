@@ -87,6 +87,7 @@ enum QuestionnaireSending {
             }
             q.sentAt = Date()
             try await q.save(on: db)
+            try await Audit.record("questionnaire:send", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(units.count)", by: request, on: db)
             return Sent(units: units.count, recipients: recipients, withoutRecipient: without)
         }
     }

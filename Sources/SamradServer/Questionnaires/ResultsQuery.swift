@@ -70,7 +70,8 @@ enum ResultsQuery {
         let id = try q.requireID()
         // On SQLite answers name their response by its rowid: an integer is read far faster than a
         // UUID's text, a million times over.
-        let sqlite = sql.dialect.name == "sqlite"
+        let lite = db as? any SQLiteDatabase
+        let sqlite = lite != nil
         struct ResponseRow: Decodable { var id: UUID; var rowno: Int?; var municipality_country: String?; var municipality_code: String?; var person_id: UUID? }
         let responses = try await sql.raw("""
             SELECT id, \(unsafeRaw: sqlite ? "rowid" : "NULL") AS rowno, municipality_country, municipality_code, person_id FROM questionnaire_responses
@@ -112,7 +113,7 @@ enum ResultsQuery {
         let reader = AnswerReader(items: items, index: index, rowIndex: rowIndex)
         // Streamed, and on SQLite read from its own rows: a whole programme's answers are a
         // million rows, and SQLKit's row decoding costs more than all the counting.
-        if sqlite, let lite = db as? any SQLiteDatabase {
+        if let lite {
             let query = """
                 SELECT r.rowid AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
                 JOIN questionnaire_responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?1 AND r.status = ?2
