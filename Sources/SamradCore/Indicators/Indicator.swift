@@ -15,6 +15,8 @@ public enum IndicatorUnit: String, CaseIterable, Codable, Sendable {
     case count
     /// Pupils per teacher and similar quotients.
     case ratio
+    /// A score on a scale of its own (Skolverket's national test points, 0-20).
+    case points
 
     /// The values a measurement in this unit can take.
     public var plausibleRange: ClosedRange<Double> {
@@ -25,6 +27,7 @@ public enum IndicatorUnit: String, CaseIterable, Codable, Sendable {
         case .scale1to5: 1...5
         case .count: 0...10_000_000
         case .ratio: 0...1_000
+        case .points: 0...1_000
         }
     }
 

@@ -10,10 +10,16 @@ public enum ObservationStatus: String, CaseIterable, Codable, Sendable {
     public init?(flag: String) {
         switch flag.trimmingCharacters(in: .whitespaces) {
         case "..", "OMITTED_DUE_TO_BASED_ON_FEW_PUPILS", "suppressed": self = .suppressed
-        case ".", "-", "MISSING", "missing", "Missing": self = .missing
+        case ".", "-", "MISSING", "missing", "Missing", "TEACHERS_EXCLUDED_DUE_TO_NO_REQUIRED_LEGITIMATION": self = .missing
         case "~100", "ROUNDED_OFF_DUE_TO_FEW_PUPILS_NOT_ELIGIBLE", "approximate": self = .approximate
         default: return nil
         }
+    }
+
+    /// Flags that mean "published as it stands".
+    public static func meansReported(_ flag: String) -> Bool {
+        let trimmed = flag.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty || trimmed == "EXISTS"
     }
 }
 

@@ -20,10 +20,12 @@ public struct ImportMapping: Codable, Sendable, Equatable {
     public var filterValue: String?
     /// The file's names for indicators (e.g. Kolada KPI ids) and the catalogue codes they stand for.
     public var indicatorCodes: [String: String]
+    /// Read only rows whose indicator is in `indicatorCodes` (a file with more measures than wanted).
+    public var onlyMappedIndicators: Bool
 
     public init(unitColumn: String, yearColumn: String, valueColumn: String, indicatorColumn: String? = nil, indicator: String? = nil,
                 pupilsColumn: String? = nil, measureColumn: String? = nil, flagColumn: String? = nil, filterColumn: String? = nil,
-                filterValue: String? = nil, indicatorCodes: [String: String] = [:]) {
+                filterValue: String? = nil, indicatorCodes: [String: String] = [:], onlyMappedIndicators: Bool = false) {
         self.unitColumn = unitColumn
         self.yearColumn = yearColumn
         self.valueColumn = valueColumn
@@ -35,6 +37,7 @@ public struct ImportMapping: Codable, Sendable, Equatable {
         self.filterColumn = filterColumn
         self.filterValue = filterValue
         self.indicatorCodes = indicatorCodes
+        self.onlyMappedIndicators = onlyMappedIndicators
     }
 
     /// Every column the mapping names must be in the header; each missing one is named.
@@ -151,6 +154,16 @@ public struct ObservationReader {
                     reader.check.filteredOut += 1
                     return true
                 }
+                if mapping.onlyMappedIndicators, let name = column(mapping.indicatorColumn), mapping.indicatorCodes[name] == nil {
+                    reader.check.filteredOut += 1
+                    return true
+                }
+                // "No value, no year": a publisher's placeholder that carries no observation.
+                if (column(mapping.yearColumn) ?? "").isEmpty, (column(mapping.valueColumn) ?? "").isEmpty,
+                   let flag = column(mapping.flagColumn), ObservationStatus(flag: flag) == .missing {
+                    reader.check.filteredOut += 1
+                    return true
+                }
                 let named = column(mapping.indicatorColumn).map { mapping.indicatorCodes[$0] ?? $0 } ?? mapping.indicator ?? ""
                 reader.add(line: line, indicator: (named, mapping.indicatorColumn ?? "indicator"), unit: (column(mapping.unitColumn) ?? "", mapping.unitColumn),
                            year: (column(mapping.yearColumn) ?? "", mapping.yearColumn), value: (column(mapping.valueColumn) ?? "", mapping.valueColumn),
@@ -248,7 +261,7 @@ public struct ObservationReader {
         }
         var status = ObservationStatus.reported
         var number: Double?
-        if let flag, !flag.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let flag, !ObservationStatus.meansReported(flag) {
             if let flagged = ObservationStatus(flag: flag) { status = flagged } else {
                 problems.append(RowProblem(line: line, field: "flag", "import.error.flag", [flag]))
             }

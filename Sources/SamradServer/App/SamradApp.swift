@@ -13,6 +13,7 @@ public enum SamradApp {
         app.storage[SettingsKey.self] = settings
         app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
         app.storage[AnswerCacheKey.self] = AnswerCache()
+        app.storage[IndicatorStore.Key.self] = IndicatorStore()
         let resources = try ResourceFolder.locate()
         app.storage[ResourceFolder.Key.self] = resources
         app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))
@@ -53,6 +54,9 @@ public enum SamradApp {
         try await configureSQLitePragmas(app, settings.storage)
         try await DirectoryImport.run(on: app.db, files: resources, logger: app.logger)
         try await DirectoryStore.reload(app)
+        if settings.loadsIndicatorData {
+            try await ShippedIndicators.load(on: app.db, folder: resources.url("Indicators"), directory: app.municipalities, logger: app.logger)
+        }
         if settings.loadsDemoContent {
             try await DemoContent.load(on: app.db, logger: app.logger)
         }

@@ -22,13 +22,16 @@ public struct Settings: Sendable {
     public var outboxRetryBase: Double
     public var runsOutboxWorker: Bool
     public var loadsDemoContent: Bool
+    /// Loads the shipped indicator data set at start (skipped when already loaded); tests that do
+    /// not read indicators leave it out to start faster.
+    public var loadsIndicatorData: Bool
     /// Bcrypt cost; lower only in tests.
     public var bcryptCost: Int
 
     public init(storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
                 mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
                 outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsOutboxWorker: Bool = true,
-                loadsDemoContent: Bool = false, bcryptCost: Int = 12) {
+                loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
         self.smtpURL = smtpURL
@@ -38,6 +41,7 @@ public struct Settings: Sendable {
         self.outboxRetryBase = outboxRetryBase
         self.runsOutboxWorker = runsOutboxWorker
         self.loadsDemoContent = loadsDemoContent
+        self.loadsIndicatorData = loadsIndicatorData
         self.bcryptCost = bcryptCost
     }
 
