@@ -72,7 +72,13 @@ public struct IndicatorTable: Sendable {
 
     /// 1 for the best; units with the same value share a rank. Nil when the unit has no reported value.
     public func rank(_ unit: String, _ year: Int, direction: IndicatorDirection) -> (rank: Int, of: Int)? {
-        guard let y = yearIndex[year], let value = cell(unit, year).reported else { return nil }
+        guard let value = cell(unit, year).reported else { return nil }
+        return rank(value: value, year, direction: direction)
+    }
+
+    /// Where a value would stand among the year's reported values.
+    public func rank(value: Double, _ year: Int, direction: IndicatorDirection) -> (rank: Int, of: Int)? {
+        guard let y = yearIndex[year] else { return nil }
         let values = ordered[y]
         // Count of values strictly better than this one, by binary search in the ascending list.
         var low = 0, high = values.count
@@ -207,22 +213,26 @@ public struct IndicatorComparison: Sendable {
 
     public var latest: Year? { years.last { $0.own.reported != nil } }
 
-    public init(_ table: IndicatorTable, indicator: Indicator, unit: String, groups: [PeerGroup]) {
+    /// `own`: the unit's own figures where they stand in for the published ones (a municipality's
+    /// private imports, shown only to itself and never in others' means).
+    public init(_ table: IndicatorTable, indicator: Indicator, unit: String, groups: [PeerGroup], own: [Int: IndicatorTable.Cell] = [:]) {
         self.indicator = indicator
         self.unit = unit
         self.groups = groups
         let members = groups.map { $0.kind == .country ? nil : table.indices(of: $0.members) }
         var years: [Year] = []
-        years.reserveCapacity(table.years.count)
-        for year in table.years {
+        let allYears = own.isEmpty ? table.years : Array(Set(table.years).union(own.keys)).sorted()
+        years.reserveCapacity(allYears.count)
+        for year in allYears {
             var means: [Double?] = [], counts: [Int] = []
             for m in members {
                 let mean = m.map { table.mean(of: $0, year) } ?? table.mean(year)
                 means.append(mean?.mean)
                 counts.append(mean?.count ?? 0)
             }
-            let rank = table.rank(unit, year, direction: indicator.direction)
-            years.append(Year(year: year, own: table.cell(unit, year), means: means, counts: counts, rank: rank?.rank,
+            let cell = own[year] ?? table.cell(unit, year)
+            let rank = cell.reported.flatMap { table.rank(value: $0, year, direction: indicator.direction) }
+            years.append(Year(year: year, own: cell, means: means, counts: counts, rank: rank?.rank,
                               ranked: rank?.of ?? table.mean(year)?.count ?? 0))
         }
         self.years = years

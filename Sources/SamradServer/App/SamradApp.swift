@@ -92,6 +92,7 @@ public enum SamradApp {
         try app.register(collection: QuestionnaireBuilder())
         try app.register(collection: AnswerPages())
         try app.register(collection: ResultsPages())
+        try app.register(collection: IndicatorPages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -115,8 +115,8 @@ enum ShippedIndicators {
 
     static let schoolFile = "se_schools_grade9_sample.csv"
 
-    /// Shares of pupils whose count is another indicator of the same unit and year.
-    static let pupilCounts: [String: String] = ["se.passed_all_subjects_pct": "se.pupils_grade9_total",
+    /// Values about grade-9 pupils whose count is another indicator of the same unit and year.
+    static let pupilCounts: [String: String] = ["se.passed_all_subjects_pct": "se.pupils_grade9_total", "se.merit_value_17": "se.pupils_grade9_total", "se.merit_value_16": "se.pupils_grade9_total",
                                                 "se.eligible_vocational_programme_pct": "se.pupils_grade9_total"]
 
     struct Outcome: Sendable, Equatable {

@@ -1,0 +1,203 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+
+/// A municipality or a school as a dashboard shows it: whom it is compared with, and which own
+/// figures the viewer may see.
+struct DashboardSubject: Sendable {
+    var unit: UnitKey
+    var name: String
+    var municipality: MunicipalityKey
+    var groups: [PeerGroup]
+    /// The unit's private figures by indicator, when the viewer may see them.
+    var own: [String: [Observation]]
+
+    var href: String { unit.level == .school ? "/schools/\(unit.country.rawValue)/\(unit.code)" : "/municipalities/\(unit.country.rawValue)/\(unit.code)" }
+
+    /// A municipality's peers: its cluster (the chosen or latest), its similar municipalities, its
+    /// region and its country.
+    static func municipality(_ m: Municipality, cluster: ClusterChoice?, directory: MunicipalityDirectory, snapshot: IndicatorSnapshot,
+                             showPrivate: Bool, t: (String, [String]) -> String) -> DashboardSubject {
+        var groups: [PeerGroup] = []
+        if let cluster { groups.append(PeerGroup(.cluster, label: t("indicators.group.cluster", [cluster.name]), members: cluster.members.filter { $0 != m.code })) }
+        let similar = directory.similar(to: m)
+        if !similar.isEmpty { groups.append(PeerGroup(.similar, label: t("indicators.group.similar", []), members: similar.map(\.code))) }
+        let region = directory.all.filter { $0.country == m.country && $0.regionCode == m.regionCode }.map(\.code)
+        groups.append(PeerGroup(.region, label: m.regionName, members: region))
+        groups.append(PeerGroup(.country, label: t("indicators.group.country.\(m.country.rawValue)", [])))
+        return DashboardSubject(unit: UnitKey(m.key), name: m.name, municipality: m.key, groups: groups,
+                                own: showPrivate ? snapshot.privates[m.key.description] ?? [:] : [:])
+    }
+
+    /// A school's peers: the other schools of its municipality, the schools of its region and all
+    /// schools of the country in the data.
+    static func school(_ s: SchoolInfo, directory: MunicipalityDirectory, snapshot: IndicatorSnapshot, showPrivate: Bool,
+                       t: (String, [String]) -> String) -> DashboardSubject {
+        var groups: [PeerGroup] = []
+        let municipality = directory[s.municipality]
+        let others = (snapshot.schoolsOf[s.municipality] ?? []).filter { $0.code != s.code }.map(\.code)
+        groups.append(PeerGroup(.municipality, label: t("indicators.group.schools_of", [municipality?.name ?? s.municipality.code]), members: others))
+        if let municipality {
+            let inRegion = directory.all.filter { $0.country == s.country && $0.regionCode == municipality.regionCode }
+                .flatMap { snapshot.schoolsOf[$0.key] ?? [] }.map(\.code)
+            groups.append(PeerGroup(.region, label: t("indicators.group.schools_region", [municipality.regionName]), members: inRegion))
+        }
+        groups.append(PeerGroup(.country, label: t("indicators.group.schools_country.\(s.country.rawValue)", [])))
+        let own = showPrivate ? (snapshot.privates[s.municipality.description] ?? [:]).mapValues { $0.filter { $0.unit == s.unit } } : [:]
+        return DashboardSubject(unit: s.unit, name: s.name, municipality: s.municipality, groups: groups, own: own)
+    }
+}
+
+/// The cluster a municipality is compared with: one of the clusters it belongs to.
+struct ClusterChoice: Sendable, Encodable {
+    var id: String
+    var name: String
+    var collaboration: String
+    var members: [String]
+    var selected: Bool
+
+    /// Every cluster the municipality is in, newest first; the chosen one (or the newest) with its members.
+    static func all(for key: MunicipalityKey, chosen: String?, on db: any Database) async throws -> [ClusterChoice] {
+        let sql = db as! any SQLDatabase
+        struct Row: Decodable { var id: UUID; var name: String; var title: String }
+        let rows = try await sql.raw("""
+            SELECT c.id, c.name, co.title FROM \(ident: ClusterMember.schema) m JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id
+            JOIN \(ident: Collaboration.schema) co ON co.id = c.collaboration_id
+            WHERE m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code) ORDER BY c.created_at DESC
+            """).all(decoding: Row.self)
+        guard !rows.isEmpty else { return [] }
+        let pick = rows.first { $0.id.uuidString.lowercased() == chosen?.lowercased() } ?? rows[0]
+        struct Member: Decodable { var municipality_code: String }
+        let members = try await sql.select().column("municipality_code").from(ClusterMember.schema).where("cluster_id", .equal, pick.id)
+            .all(decoding: Member.self).map(\.municipality_code)
+        return rows.map { ClusterChoice(id: $0.id.uuidString.lowercased(), name: $0.name, collaboration: $0.title,
+                                        members: $0.id == pick.id ? members : [], selected: $0.id == pick.id) }
+    }
+}
+
+/// The figures of one indicator for one subject, worded for a page: chart, table, changes and rank.
+struct DashboardEntry: Encodable {
+    struct Row: Encodable {
+        var year: String
+        var own: String
+        var ownStatus: String
+        var cells: [String]
+        var rank: String
+    }
+
+    var code: String
+    var name: String
+    var category: String
+    var categoryLabel: String
+    var unitLabel: String
+    var svg: String
+    var legend: [Legend]
+    var latest: String
+    var latestYear: String
+    var rank: String
+    var yearOnYear: String
+    var yearOnYearVerdict: String
+    var overPeriod: String
+    var overPeriodVerdict: String
+    var notes: [String]
+    var headers: [String]
+    var rows: [Row]
+    var source: String
+    var licence: String
+    var hasData: Bool
+    var isPrivate: Bool
+
+    struct Legend: Encodable { var kind: String; var label: String }
+}
+
+enum IndicatorDashboard {
+    /// Every indicator of the subject's level and country (optionally one category), with data first.
+    static func entries(_ subject: DashboardSubject, snapshot: IndicatorSnapshot, category: IndicatorCategory?, language: Language,
+                        t: (String, [String]) -> String) -> [DashboardEntry] {
+        var result: [DashboardEntry] = []
+        for indicator in snapshot.indicators(for: subject.unit.level, in: subject.unit.country) where category == nil || indicator.category == category {
+            let comparison = comparison(indicator, subject, snapshot: snapshot)
+            result.append(entry(comparison, subject: subject, language: language, t: t))
+        }
+        return result.filter(\.hasData) + result.filter { !$0.hasData }
+    }
+
+    static func comparison(_ indicator: Indicator, _ subject: DashboardSubject, snapshot: IndicatorSnapshot) -> IndicatorComparison {
+        let table = snapshot.table(indicator.code, subject.unit.country) ?? IndicatorTable(indicator: indicator.code, observations: [])
+        var own: [Int: IndicatorTable.Cell] = [:]
+        for o in subject.own[indicator.code] ?? [] where o.unit == subject.unit {
+            own[o.year] = IndicatorTable.Cell(value: o.value, status: o.status, pupils: o.pupils)
+        }
+        return IndicatorComparison(table, indicator: indicator, unit: subject.unit.code, groups: subject.groups, own: own)
+    }
+
+    static func number(_ value: Double?, _ indicator: Indicator, _ language: Language) -> String {
+        guard let value else { return "" }
+        return NumberText.decimal(value, language, fractionDigits: indicator.decimals)
+    }
+
+    static func signed(_ value: Double, _ indicator: Indicator, _ language: Language) -> String {
+        (value > 0 ? "+" : "") + NumberText.decimal(value, language, fractionDigits: indicator.decimals)
+    }
+
+    /// How an unpublished value reads: "suppressed (too few pupils)", "missing", "about 100".
+    static func cellText(_ cell: IndicatorTable.Cell, _ indicator: Indicator, _ language: Language, t: (String, [String]) -> String) -> String {
+        switch cell.status {
+        case .reported: number(cell.value, indicator, language)
+        case .suppressed: t("indicators.status.suppressed", [])
+        case .missing: t("indicators.status.missing", [])
+        case .approximate: t("indicators.status.approximate", [])
+        }
+    }
+
+    static func changeText(_ change: Change?, _ indicator: Indicator, _ language: Language, t: (String, [String]) -> String) -> (String, String) {
+        guard let change else { return ("", "") }
+        let unit = t("indicators.unit_short.\(indicator.unit.rawValue)", [])
+        var text = t("indicators.change.text", [ObservationValue.schoolYear(change.fromYear), ObservationValue.schoolYear(change.toYear),
+                                                 signed(change.difference, indicator, language) + (unit.isEmpty ? "" : " " + unit)])
+        if let improved = change.improved { text += " " + t(improved ? "indicators.change.better" : "indicators.change.worse", []) }
+        let interval = change.interval.map { [signed($0.lowerBound, indicator, language), signed($0.upperBound, indicator, language)] } ?? []
+        text += " " + t("indicators.verdict.\(change.verdict.rawValue)", interval)
+        return (text, change.verdict.rawValue)
+    }
+
+    static func entry(_ c: IndicatorComparison, subject: DashboardSubject, language: Language, t: (String, [String]) -> String) -> DashboardEntry {
+        let indicator = c.indicator
+        let headers = [subject.name] + c.groups.map(\.label)
+        var rows: [DashboardEntry.Row] = []
+        var notes: [String] = []
+        var gaps: [Int: String] = [:]
+        for (i, y) in c.years.enumerated() {
+            let own = cellText(y.own, indicator, language, t: t)
+            if y.own.status != .reported {
+                gaps[i] = own
+                notes.append("\(ObservationValue.schoolYear(y.year)): \(own)")
+            }
+            rows.append(DashboardEntry.Row(year: ObservationValue.schoolYear(y.year), own: own, ownStatus: y.own.status.rawValue,
+                                           cells: zip(y.means, y.counts).map { mean, count in mean.map { number($0, indicator, language) } ?? t("indicators.no_data", []) },
+                                           rank: y.rank.map { t("indicators.rank_of", [String($0), String(y.ranked)]) } ?? ""))
+        }
+        var series = [TrendChart.Series(kind: "own", label: subject.name, values: c.years.map { $0.own.reported })]
+        for (g, group) in c.groups.enumerated() {
+            series.append(TrendChart.Series(kind: group.kind.rawValue, label: group.label, values: c.years.map { $0.means[g] }))
+        }
+        let name = indicator.name(language)
+        let chart = TrendChart(years: c.years.map(\.year), series: series, gaps: gaps, decimals: indicator.decimals, language: language,
+                               title: t("indicators.chart_title", [name, subject.name]))
+        let latest = c.latest
+        let (yoy, yoyVerdict) = changeText(c.yearOnYear, indicator, language, t: t)
+        let (period, periodVerdict) = changeText(c.overPeriod, indicator, language, t: t)
+        let directionNote = indicator.direction == .neutral ? t("indicators.direction.neutral", []) : t("indicators.rank_hint.\(indicator.direction.rawValue)", [])
+        return DashboardEntry(
+            code: indicator.code, name: name, category: indicator.category.rawValue, categoryLabel: t("indicators.category.\(indicator.category.rawValue)", []),
+            unitLabel: t("indicators.unit.\(indicator.unit.rawValue)", []), svg: c.years.isEmpty ? "" : chart.svg,
+            legend: series.map { DashboardEntry.Legend(kind: $0.kind, label: $0.label) },
+            latest: latest.map { number($0.own.reported, indicator, language) } ?? "", latestYear: latest.map { ObservationValue.schoolYear($0.year) } ?? "",
+            rank: latest.flatMap { y in y.rank.map { t("indicators.rank_sentence", [String($0), String(y.ranked), directionNote]) } } ?? "",
+            yearOnYear: yoy, yearOnYearVerdict: yoyVerdict, overPeriod: period, overPeriodVerdict: periodVerdict, notes: notes,
+            headers: headers, rows: rows, source: indicator.source, licence: indicator.licence,
+            hasData: c.years.contains { $0.own.status != .missing || $0.own.value != nil }, isPrivate: !(subject.own[indicator.code] ?? []).isEmpty)
+    }
+}

@@ -1,0 +1,285 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// The indicator catalogue, the dashboards of municipalities and schools, and a municipality's
+/// schools.
+struct IndicatorPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("indicators", use: catalogue)
+        routes.get("indicators", "new", use: newForm)
+        routes.post("indicators", use: create)
+        routes.get("indicators", "catalogue", ":indicator", use: editForm)
+        routes.post("indicators", "catalogue", ":indicator", use: update)
+        routes.get("municipalities", ":country", ":code", "indicators", use: municipalityDashboard)
+        routes.get("municipalities", ":country", ":code", "schools", use: schools)
+        routes.post("municipalities", ":country", ":code", "schools", use: addSchool)
+        routes.get("schools", ":country", ":code", use: schoolDashboard)
+    }
+
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+
+    static func t(_ request: Request) -> (String, [String]) -> String {
+        { key, arguments in request.t(key, arguments) }
+    }
+
+    /// Whether the viewer may see the municipality's own (private) figures, goals and dialogue.
+    static func mayViewPrivate(_ request: Request, _ key: MunicipalityKey) async throws -> Bool {
+        guard request.actor.isSignedIn else { return false }
+        if request.actor.isAdministrator || request.actor.coordinates(key) { return true }
+        return IndicatorPolicy.mayViewPrivate(request.actor, key, ownMunicipality: try await ClusterPages.ownMunicipality(request))
+    }
+
+    // MARK: Catalogue
+
+    struct CatalogueRow: Encodable {
+        var code: String; var name: String; var unit: String; var direction: String; var level: String; var category: String
+        var country: String; var source: String; var licence: String; var editHref: String?; var observations: Int
+    }
+
+    func catalogue(_ request: Request) async throws -> View {
+        let snapshot = try await request.indicators()
+        let manage = IndicatorPolicy.mayManageCatalogue(request.actor)
+        var counts: [String: Int] = [:]
+        for (key, table) in snapshot.tables {
+            let code = String(key.split(separator: "|")[0])
+            counts[code, default: 0] += table.years.reduce(0) { total, year in total + (table.mean(year)?.count ?? 0) }
+        }
+        let rows = snapshot.catalogue.map { i in
+            CatalogueRow(code: i.code, name: i.name(request.language), unit: request.t("indicators.unit.\(i.unit.rawValue)"),
+                         direction: request.t("indicators.direction.\(i.direction.rawValue)"), level: request.t("indicators.level.\(i.level.rawValue)"),
+                         category: request.t("indicators.category.\(i.category.rawValue)"),
+                         country: i.country.map { request.t("country.\($0.rawValue)") } ?? "", source: i.source, licence: i.licence,
+                         editHref: manage ? "/indicators/catalogue/\(i.code)" : nil, observations: counts[i.code] ?? 0)
+        }
+        struct Context: Encodable { var page: PageContext; var rows: [CatalogueRow]; var mayManage: Bool; var mayImport: Bool }
+        return try await request.view.render("indicators/catalogue", Context(page: PageContext(request, titleKey: "indicators.catalogue"), rows: rows,
+                                                                               mayManage: manage, mayImport: IndicatorPolicy.mayImport(request.actor)))
+    }
+
+    static let fields = ["code", "name_da", "name_sv", "name_en", "unit", "direction", "level", "category", "country", "source", "licence", "decimals", "pupil_sd"]
+
+    struct FormContext: Encodable {
+        var page: PageContext; var form: FormState; var action: String; var isNew: Bool
+        var units: [Option]; var directions: [Option]; var levels: [Option]; var categories: [Option]; var countries: [Option]
+    }
+
+    func formContext(_ request: Request, form: FormState, action: String, isNew: Bool) -> FormContext {
+        func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ field: String, _ prefix: String) -> [Option] where T.RawValue == String {
+            T.allCases.map { Option(value: $0.rawValue, label: request.t("\(prefix).\($0.rawValue)"), selected: form.values[field] == $0.rawValue) }
+        }
+        return FormContext(page: PageContext(request, titleKey: isNew ? "indicators.new" : "indicators.edit"), form: form, action: action, isNew: isNew,
+                           units: options(IndicatorUnit.self, "unit", "indicators.unit"), directions: options(IndicatorDirection.self, "direction", "indicators.direction"),
+                           levels: options(IndicatorLevel.self, "level", "indicators.level"), categories: options(IndicatorCategory.self, "category", "indicators.category"),
+                           countries: [Option(value: "", label: request.t("indicators.any_country"), selected: (form.values["country"] ?? "").isEmpty)]
+                            + Country.allCases.map { Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: form.values["country"] == $0.rawValue) })
+    }
+
+    static func parse(_ values: [String: String]) throws -> Indicator {
+        try Indicator.validate(code: values["code"], names: [.da: values["name_da"], .sv: values["name_sv"], .en: values["name_en"]], unit: values["unit"],
+                               direction: values["direction"], level: values["level"], category: values["category"], country: values["country"],
+                               source: values["source"], licence: values["licence"], decimals: values["decimals"], pupilStandardDeviation: values["pupil_sd"])
+    }
+
+    func newForm(_ request: Request) async throws -> View {
+        try request.require(IndicatorPolicy.mayManageCatalogue(request.actor))
+        return try await request.view.render("indicators/form", formContext(request, form: FormState(values: ["decimals": "1", "direction": "higher", "level": "municipality"]),
+                                                                           action: "/indicators", isNew: true))
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        try request.require(IndicatorPolicy.mayManageCatalogue(request.actor))
+        let values = try request.content.decode([String: String].self).filter { Self.fields.contains($0.key) }
+        do {
+            let indicator = try Self.parse(values)
+            if try await IndicatorRecord.query(on: request.db).filter(\.$code == indicator.code).first() != nil {
+                throw SamradError.invalid([FieldError(field: "code", "indicators.error.code_taken", [indicator.code])])
+            }
+            try await request.db.transaction { db in
+                let record = IndicatorRecord()
+                record.apply(indicator)
+                record.builtIn = false
+                try await record.save(on: db)
+                try await IndicatorStore.bump(on: db)
+                try await Audit.record("indicator:create", subject: "indicator", id: indicator.code, summary: indicator.name(.en), by: request, on: db)
+            }
+            request.session.data["notice"] = "indicators.saved"
+            return request.redirect(to: "/indicators")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.view.render("indicators/form", formContext(request, form: FormState(values: values, error: error, request: request), action: "/indicators", isNew: true))
+                .encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+
+    static func record(_ request: Request) async throws -> IndicatorRecord {
+        guard let code = request.parameters.get("indicator"), let record = try await IndicatorRecord.query(on: request.db).filter(\.$code == code).first() else {
+            throw SamradError.notFound()
+        }
+        return record
+    }
+
+    func editForm(_ request: Request) async throws -> View {
+        try request.require(IndicatorPolicy.mayManageCatalogue(request.actor))
+        let record = try await Self.record(request)
+        let values = ["code": record.code, "name_da": record.nameDa, "name_sv": record.nameSv, "name_en": record.nameEn, "unit": record.unit,
+                      "direction": record.direction, "level": record.level, "category": record.category, "country": record.country ?? "",
+                      "source": record.source, "licence": record.licence, "decimals": String(record.decimals), "pupil_sd": record.pupilSD.map { NumberText.plain($0) } ?? ""]
+        return try await request.view.render("indicators/form", formContext(request, form: FormState(values: values), action: "/indicators/catalogue/\(record.code)", isNew: false))
+    }
+
+    /// The code is the key observations are stored under, so it does not change.
+    func update(_ request: Request) async throws -> Response {
+        try request.require(IndicatorPolicy.mayManageCatalogue(request.actor))
+        let record = try await Self.record(request)
+        var values = try request.content.decode([String: String].self).filter { Self.fields.contains($0.key) }
+        values["code"] = record.code
+        do {
+            let indicator = try Self.parse(values)
+            try await request.db.transaction { db in
+                record.apply(indicator)
+                try await record.save(on: db)
+                try await IndicatorStore.bump(on: db)
+                try await Audit.record("indicator:update", subject: "indicator", id: indicator.code, summary: indicator.name(.en), by: request, on: db)
+            }
+            request.session.data["notice"] = "indicators.saved"
+            return request.redirect(to: "/indicators")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.view.render("indicators/form", formContext(request, form: FormState(values: values, error: error, request: request),
+                                                                               action: "/indicators/catalogue/\(record.code)", isNew: false))
+                .encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+
+    // MARK: Dashboards
+
+    struct Section: Encodable { var label: String; var entries: [DashboardEntry] }
+    struct DashboardContext: Encodable {
+        var page: PageContext
+        var name: String
+        var href: String
+        var municipalityName: String
+        var municipalityHref: String
+        var isSchool: Bool
+        var sections: [Section]
+        var categories: [Option]
+        var clusters: [Option]
+        var groups: String
+        var mayKeep: Bool
+        var mayViewPrivate: Bool
+        var schoolCount: Int
+        var action: String
+        var empty: Bool
+    }
+
+    static func category(_ request: Request) throws -> IndicatorCategory? {
+        guard let text = request.query[String.self, at: "category"], !text.isEmpty else { return nil }
+        guard let category = IndicatorCategory(rawValue: text) else { throw SamradError.invalid([FieldError(field: "category", "validation.choice")]) }
+        return category
+    }
+
+    static func sections(_ entries: [DashboardEntry]) -> [Section] {
+        IndicatorCategory.allCases.compactMap { category in
+            let inCategory = entries.filter { $0.category == category.rawValue }
+            return inCategory.isEmpty ? nil : Section(label: inCategory[0].categoryLabel, entries: inCategory)
+        }
+    }
+
+    func categoryOptions(_ request: Request, _ chosen: IndicatorCategory?) -> [Option] {
+        [Option(value: "", label: request.t("indicators.all_categories"), selected: chosen == nil)]
+            + IndicatorCategory.allCases.map { Option(value: $0.rawValue, label: request.t("indicators.category.\($0.rawValue)"), selected: $0 == chosen) }
+    }
+
+    func municipalityDashboard(_ request: Request) async throws -> View {
+        let m = try DirectoryController.municipality(request)
+        let category = try Self.category(request)
+        let snapshot = try await request.indicators()
+        let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], on: request.db)
+        let showPrivate = try await Self.mayViewPrivate(request, m.key)
+        let subject = DashboardSubject.municipality(m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
+                                                    showPrivate: showPrivate, t: Self.t(request))
+        let entries = IndicatorDashboard.entries(subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
+        return try await request.view.render("indicators/dashboard", DashboardContext(
+            page: PageContext(request, titleKey: "indicators.dashboard_title", [m.name]), name: m.name, href: subject.href,
+            municipalityName: m.name, municipalityHref: subject.href, isSchool: false, sections: Self.sections(entries),
+            categories: categoryOptions(request, category),
+            clusters: clusters.map { Option(value: $0.id, label: "\($0.name) (\($0.collaboration))", selected: $0.selected) },
+            groups: subject.groups.map(\.label).joined(separator: ", "), mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), mayViewPrivate: showPrivate,
+            schoolCount: snapshot.schoolsOf[m.key]?.count ?? 0, action: subject.href + "/indicators", empty: entries.allSatisfy { !$0.hasData }))
+    }
+
+    static func school(_ request: Request, _ snapshot: IndicatorSnapshot) throws -> SchoolInfo {
+        guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)), let code = request.parameters.get("code"),
+              let school = snapshot.school(country, code) else { throw SamradError.notFound() }
+        return school
+    }
+
+    func schoolDashboard(_ request: Request) async throws -> View {
+        let snapshot = try await request.indicators()
+        let school = try Self.school(request, snapshot)
+        let category = try Self.category(request)
+        let showPrivate = try await Self.mayViewPrivate(request, school.municipality)
+        let subject = DashboardSubject.school(school, directory: request.municipalities, snapshot: snapshot, showPrivate: showPrivate, t: Self.t(request))
+        let entries = IndicatorDashboard.entries(subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
+        let m = request.municipalities[school.municipality]
+        return try await request.view.render("indicators/dashboard", DashboardContext(
+            page: PageContext(request, titleKey: "indicators.dashboard_title", [school.name]), name: school.name, href: school.href,
+            municipalityName: m?.name ?? school.municipality.code, municipalityHref: "/municipalities/\(school.municipality.country.rawValue)/\(school.municipality.code)",
+            isSchool: true, sections: Self.sections(entries), categories: categoryOptions(request, category), clusters: [],
+            groups: subject.groups.map(\.label).joined(separator: ", "), mayKeep: IndicatorPolicy.mayKeep(request.actor, school.municipality), mayViewPrivate: showPrivate,
+            schoolCount: 0, action: school.href, empty: entries.allSatisfy { !$0.hasData }))
+    }
+
+    // MARK: Schools
+
+    struct SchoolLink: Encodable { var href: String; var name: String; var code: String; var organiser: String }
+    struct SchoolsContext: Encodable {
+        var page: PageContext; var municipalityName: String; var municipalityHref: String; var schools: [SchoolLink]
+        var mayKeep: Bool; var form: FormState; var action: String
+    }
+
+    func schoolsContext(_ request: Request, _ m: Municipality, form: FormState) async throws -> SchoolsContext {
+        let snapshot = try await request.indicators()
+        let href = "/municipalities/\(m.country.rawValue)/\(m.code)"
+        return SchoolsContext(page: PageContext(request, titleKey: "schools.title", [m.name]), municipalityName: m.name, municipalityHref: href,
+                              schools: (snapshot.schoolsOf[m.key] ?? []).map { SchoolLink(href: $0.href, name: $0.name, code: $0.code, organiser: $0.organiserType ?? "") },
+                              mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), form: form, action: href + "/schools")
+    }
+
+    func schools(_ request: Request) async throws -> View {
+        let m = try DirectoryController.municipality(request)
+        return try await request.view.render("indicators/schools", schoolsContext(request, m, form: FormState()))
+    }
+
+    func addSchool(_ request: Request) async throws -> Response {
+        let m = try DirectoryController.municipality(request)
+        try request.require(IndicatorPolicy.mayKeep(request.actor, m.key))
+        let values = try request.content.decode([String: String].self).filter { ["code", "name", "organiser_type"].contains($0.key) }
+        do {
+            var v = Validation()
+            let code = v.required("code", values["code"], maxLength: 40)
+            let name = v.required("name", values["name"], maxLength: 200)
+            if !code.isEmpty, !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) { v.add("code", "schools.error.code") }
+            try v.check()
+            if try await School.query(on: request.db).filter(\.$country == m.country.rawValue).filter(\.$code == code).first() != nil {
+                throw SamradError.invalid([FieldError(field: "code", "schools.error.code_taken", [code])])
+            }
+            try await request.db.transaction { db in
+                let school = School()
+                school.country = m.country.rawValue
+                school.code = code
+                school.name = name
+                school.municipalityCode = m.code
+                school.organiserType = values["organiser_type"].flatMap { $0.isEmpty ? nil : String($0.prefix(60)) }
+                try await school.save(on: db)
+                try await IndicatorStore.bump(on: db)
+                try await Audit.record("school:create", subject: "school", id: "\(m.country.rawValue)/\(code)", summary: name, by: request, on: db)
+            }
+            request.session.data["notice"] = "schools.added"
+            return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/schools")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.view.render("indicators/schools", schoolsContext(request, m, form: FormState(values: values, error: error, request: request)))
+                .encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+}
