@@ -14,6 +14,7 @@ public enum SamradApp {
         app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
         app.storage[AnswerCacheKey.self] = AnswerCache()
         app.storage[IndicatorStore.Key.self] = IndicatorStore()
+        app.storage[ImportProgress.Key.self] = ImportProgress()
         let resources = try ResourceFolder.locate()
         app.storage[ResourceFolder.Key.self] = resources
         app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))
@@ -93,6 +94,9 @@ public enum SamradApp {
         try app.register(collection: AnswerPages())
         try app.register(collection: ResultsPages())
         try app.register(collection: IndicatorPages())
+        try app.register(collection: ImportPages())
+        try app.register(collection: GoalPages())
+        try app.register(collection: DialoguePages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -100,7 +100,11 @@ struct BodySizeLimit: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let upload = request.method == .POST && Self.isUpload(request.url.path)
-        let limit = upload ? Self.uploadLimit : request.application.routes.defaultMaxBodySize.value
+        let importing = request.method == .POST && request.url.path == "/indicators/imports"
+        let limit = importing ? ImportPages.maxFileBytes + 1_000_000 : upload ? Self.uploadLimit : request.application.routes.defaultMaxBodySize.value
+        if importing, let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
+            throw SamradError(.payloadTooLarge, "imports.error.too_large", [String(ImportPages.maxFileBytes / 1_000_000)])
+        }
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
             if upload { throw SamradError(.payloadTooLarge, "materials.error.too_large", [String(MaterialRules.maxBytes / 1_000_000)]) }
             throw Abort(.payloadTooLarge)
