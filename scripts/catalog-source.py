@@ -1380,6 +1380,7 @@ T = {
 "audit.goal_request_create": ("Asked municipalities for goals", "Bad kommuner om mål", "Bad kommuner om mål"),
 "audit.next_step_create": ("Recorded a next step", "Registrerede et næste skridt", "Registrerade ett nästa steg"),
 "audit.next_step_update": ("Changed a next step's status", "Ændrede status for et næste skridt", "Ändrade status för ett nästa steg"),
+"indicators.dashboard_link": ("Learning and well-being", "Læring og trivsel", "Lärande och trivsel"),
 }
 
 def main():

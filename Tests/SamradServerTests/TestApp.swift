@@ -60,6 +60,23 @@ final class Client: @unchecked Sendable {
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }
 
+    /// A form with one file, as a browser sends it (multipart, with the CSRF token).
+    @discardableResult
+    func upload(_ path: String, fields: [String: String], file: (name: String, data: Data)) async throws -> XCTHTTPResponse {
+        if cookies["samrad_csrf"] == nil { try await get("/") }
+        let boundary = "samrad-test-\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields.merging(["_csrf": csrf], uniquingKeysWith: { a, _ in a }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n".utf8))
+        body.append(file.data)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(data: body))
+    }
+
     func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> XCTHTTPResponse {
         var headers = headers
         if !cookies.isEmpty {

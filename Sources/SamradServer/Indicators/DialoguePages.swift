@@ -26,7 +26,7 @@ struct DialoguePages: RouteCollection {
         var action: String; var statuses: [Option]
     }
     struct Context: Encodable {
-        var page: PageContext; var name: String; var href: String; var year: Int; var schoolYear: String; var previousYear: Int
+        var page: PageContext; var name: String; var href: String; var year: Int; var schoolYear: String; var previousYear: String
         var printedOn: String; var groups: [String]; var summaries: [Summary]; var goals: [GoalPages.GoalView]
         var previousSteps: [StepView]; var steps: [StepView]; var mayKeep: Bool; var form: FormState; var stepAction: String; var years: [Option]
     }
@@ -76,7 +76,7 @@ struct DialoguePages: RouteCollection {
         let current = Calendar(identifier: .gregorian).component(.year, from: Date())
         return try await request.view.render("indicators/report", Context(
             page: PageContext(request, titleKey: "report.page_title", [subject.name, ObservationValue.schoolYear(year)]), name: subject.name, href: subject.href,
-            year: year, schoolYear: ObservationValue.schoolYear(year), previousYear: year - 1,
+            year: year, schoolYear: ObservationValue.schoolYear(year), previousYear: ObservationValue.schoolYear(year - 1),
             printedOn: DateText.date(Date(), request.language, zone: subject.unit.country.timeZoneIdentifier),
             groups: dashboardSubject.groups.map(\.label), summaries: summaries, goals: goalViews,
             previousSteps: steps.filter { $0.year == year - 1 }.map(view), steps: steps.filter { $0.year == year }.map(view),

@@ -1,0 +1,311 @@
+import Fluent
+import Foundation
+import SamradCore
+@testable import SamradServer
+import SQLKit
+import Vapor
+import XCTest
+import XCTVapor
+
+final class IndicatorRouteTests: XCTestCase {
+    var app: Application!
+    let aarhus = MunicipalityKey(.dk, "751"), odense = MunicipalityKey(.dk, "461")
+
+    override func setUp() async throws {
+        app = try await makeTestApp(indicators: true)
+        try await makeUser(app, email: "admin@samrad.dk", grants: [RoleGrant(kind: .administrator)])
+        try await makeUser(app, email: "koordinator@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: aarhus)])
+        try await makeUser(app, email: "koordinator@odense.dk", grants: [RoleGrant(kind: .coordinator, municipality: odense)])
+    }
+
+    override func tearDown() async throws { try await app?.asyncShutdown() }
+
+    func client(_ email: String?) async throws -> Client {
+        let client = Client(app)
+        if let email { try await client.signIn(email, "correct horse battery") }
+        return client
+    }
+
+    func count(_ sql: String) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await (app.db as! any SQLDatabase).raw(SQLQueryString(sql)).first(decoding: Row.self)?.n ?? -1
+    }
+
+    /// Runs an import through the pages and waits for it to finish; returns its status page.
+    func importCSV(_ client: Client, _ csv: String, name: String = "tal.csv", mapping: [String: String], level: String = "municipality") async throws -> (String, XCTHTTPResponse) {
+        let uploaded = try await client.upload("/indicators/imports", fields: ["format": "csv", "country": "dk", "level": level], file: (name, Data(csv.utf8)))
+        XCTAssertEqual(uploaded.status, .seeOther, uploaded.body.string)
+        let form = uploaded.headers.first(name: .location)!
+        let mappingPage = try await client.get(form)
+        XCTAssertEqual(mappingPage.status, .ok)
+        let started = try await client.post(form, form: mapping)
+        XCTAssertEqual(started.status, .seeOther, started.body.string)
+        let status = started.headers.first(name: .location)!
+        for _ in 0..<200 {
+            let page = try await client.get(status)
+            if page.headers.first(name: "Refresh") == nil { return (form, page) }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        XCTFail("the import did not finish")
+        return (form, try await client.get(status))
+    }
+
+    func testTheShippedDataSetIsLoadedOnceAndDashboardsShowItInEveryLanguage() async throws {
+        let observations = try await count("SELECT count(*) AS n FROM observations")
+        XCTAssertGreaterThan(observations, 40_000)
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE indicator = 'dk.fp9_exam_grade'"); XCTAssertEqual(value, 1_568) }
+        do { let value = try await count("SELECT count(*) AS n FROM schools"); XCTAssertEqual(value, 670) }
+        // Suppressed Swedish values are kept as such, with no value.
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE status = 'suppressed' AND value IS NOT NULL"); XCTAssertEqual(value, 0) }
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE status = 'suppressed'"); XCTAssertGreaterThan(value, 0) }
+        let again = try await ShippedIndicators.load(on: app.db, folder: app.resources.url("Indicators"), directory: app.municipalities, logger: app.logger)
+        XCTAssertFalse(again.imported)
+        do { let value = try await count("SELECT count(*) AS n FROM observations"); XCTAssertEqual(value, observations) }
+
+        let visitor = Client(app)
+        for (language, word) in [("da", "Gennemsnit i de obligatoriske 9.-klasseprøver"), ("sv", "Genomsnittsbetyg i de obligatoriska proven"), ("en", "Average grade, mandatory grade-9 exams")] {
+            var headers = HTTPHeaders()
+            headers.add(name: .acceptLanguage, value: language)
+            for path in ["/indicators", "/municipalities/dk/751/indicators", "/municipalities/se/1440/indicators", "/schools/se/44227469",
+                         "/municipalities/se/0114/schools", "/municipalities/dk/751/indicators?category=learning"] {
+                let r = try await visitor.get(path, headers: headers)
+                XCTAssertEqual(r.status, .ok, "\(language) \(path)")
+                XCTAssertTrue(r.body.string.contains("<html lang=\"\(language)\">"), "\(language) \(path)")
+            }
+            let aarhusPage = try await visitor.get("/municipalities/dk/751/indicators", headers: headers).body.string
+            XCTAssertTrue(aarhusPage.contains(word), language)
+        }
+        let page = try await visitor.get("/municipalities/dk/751/indicators").body.string
+        XCTAssertTrue(page.contains("<svg class=\"trend\""))
+        XCTAssertTrue(page.contains("All of Denmark"))
+        XCTAssertTrue(page.contains("Region Midtjylland"))
+        XCTAssertTrue(page.contains("Similar municipalities"))
+        XCTAssertTrue(page.contains("the number of pupils is not known"), "Danish grades carry no pupil counts")
+        // Swedish shares carry their grade-9 pupils: changes are tested.
+        let ale = try await visitor.get("/municipalities/se/1440/indicators?category=learning").body.string
+        XCTAssertTrue(ale.contains("95 % interval"), "a share's change is tested")
+        XCTAssertTrue(ale.contains("not how widely single pupils"), "a mean's change needs the spread")
+        // A school with a suppressed value shows the word, not zero.
+        let suppressed = try await (app.db as! any SQLDatabase).raw("SELECT unit_code FROM observations WHERE level = 'school' AND status = 'suppressed' AND indicator = 'se.school.merit_value' LIMIT 1")
+            .first(decoding: [String: String].self)!["unit_code"]!
+        let school = try await visitor.get("/schools/se/\(suppressed)").body.string
+        XCTAssertTrue(school.contains("suppressed (too few pupils)"))
+        do { let value = try await visitor.get("/schools/se/99999999").status; XCTAssertEqual(value, .notFound) }
+        do { let value = try await visitor.get("/municipalities/dk/751/indicators?category=nonsense").status; XCTAssertEqual(value, .unprocessableEntity) }
+    }
+
+    func testTheCatalogueIsKeptByAdministrators() async throws {
+        let coordinator = try await client("koordinator@aarhus.dk")
+        do { let value = try await coordinator.get("/indicators/new").status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await coordinator.post("/indicators", form: ["code": "dk.x"]).status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await Client(app).get("/indicators/new").status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
+        let admin = try await client("admin@samrad.dk")
+        let bad = try await admin.post("/indicators", form: ["code": "Læsning 3", "name_da": "", "unit": "furlongs", "direction": "higher", "level": "municipality",
+                                                             "category": "learning", "source": "x", "licence": "y", "decimals": "9"])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        for message in ["Use lower-case letters", "Choose one of the options", "Give a whole number from 0 to 3"] {
+            XCTAssertTrue(bad.body.string.contains(message), message)
+        }
+        let good = try await admin.post("/indicators", form: ["code": "dk.reading_grade3", "name_da": "Læsning 3. klasse", "name_sv": "Läsning årskurs 3",
+                                                              "name_en": "Reading, grade 3", "unit": "percent", "direction": "higher", "level": "municipality",
+                                                              "category": "learning", "country": "dk", "source": "Kommunens egen test", "licence": "Intern", "decimals": "1"])
+        XCTAssertEqual(good.status, .seeOther, good.body.string)
+        let taken = try await admin.post("/indicators", form: ["code": "dk.reading_grade3", "name_da": "a", "name_sv": "b", "name_en": "c", "unit": "percent",
+                                                               "direction": "higher", "level": "municipality", "category": "learning", "source": "x", "licence": "y"])
+        XCTAssertEqual(taken.status, .unprocessableEntity)
+        let edited = try await admin.post("/indicators/catalogue/dk.reading_grade3", form: ["name_da": "Læsning 3. kl.", "name_sv": "Läsning åk 3", "name_en": "Reading, grade 3",
+                                                                                          "unit": "percent", "direction": "higher", "level": "municipality", "category": "learning",
+                                                                                          "country": "dk", "source": "Kommunens egen test", "licence": "Intern", "pupil_sd": "abc"])
+        XCTAssertEqual(edited.status, .unprocessableEntity)
+        do { let value = try await Client(app).get("/indicators").body.string.contains("dk.reading_grade3"); XCTAssertTrue(value) }
+    }
+
+    func testAnImportWithABadLineWritesNothingAndTheFixedFileImportsWithTheSavedMapping() async throws {
+        let admin = try await client("admin@samrad.dk")
+        let mapping = ["unit_column": "kommune", "year_column": "skoleår", "value_column": "karakter", "indicator": "dk.fp9_exam_grade"]
+        let before = try await count("SELECT count(*) AS n FROM observations")
+        let bad = "kommune,skoleår,karakter\n751,2026/27,7.9\n999,2026/27,7.1\n461,2026/27,syv\n147,2026/27,14\n101,2026/27,7.0\n101,2026/27,7.2\n"
+        let (form, rejected) = try await importCSV(admin, bad, mapping: mapping)
+        let page = rejected.body.string
+        XCTAssertTrue(page.contains("Not imported"), page)
+        for message in ["Line 3 (kommune):</strong> Unknown municipality code &quot;999&quot;", "Line 4 (karakter):</strong> &quot;syv&quot; is not a number",
+                        "Line 5 (karakter):</strong> The value 14 cannot be right", "Line 7:</strong> Repeats line 6"] {
+            XCTAssertTrue(page.contains(message), message)
+        }
+        do { let value = try await count("SELECT count(*) AS n FROM observations"); XCTAssertEqual(value, before, "nothing half-imported") }
+        // A mapping that names no such column is refused on the form itself.
+        let wrong = try await admin.post(form, form: ["unit_column": "kommune", "year_column": "year", "value_column": "karakter", "indicator": "dk.fp9_exam_grade"])
+        XCTAssertEqual(wrong.status, .unprocessableEntity)
+        XCTAssertTrue(wrong.body.string.contains("The file has no column &quot;year&quot;"))
+
+        let fixed = "kommune,skoleår,karakter\n751,2026/27,7.9\n461,2026/27,7.4\n147,2026/27,8.1\n101,2026/27,7.2\n"
+        let uploaded = try await admin.upload("/indicators/imports", fields: ["format": "csv", "country": "dk", "level": "municipality"], file: ("tal.csv", Data(fixed.utf8)))
+        let mappingPage = try await admin.get(uploaded.headers.first(name: .location)!).body.string
+        XCTAssertTrue(mappingPage.contains("Your choices from the last file with these columns are filled in."))
+        XCTAssertTrue(mappingPage.contains("<option value=\"karakter\" selected>"))
+        let (_, done) = try await importCSV(admin, fixed, mapping: mapping)
+        XCTAssertTrue(done.body.string.contains("Imported"), done.body.string)
+        do { let value = try await count("SELECT count(*) AS n FROM observations"); XCTAssertEqual(value, before + 4) }
+        let aarhus = try await Client(app).get("/municipalities/dk/751/indicators").body.string
+        XCTAssertTrue(aarhus.contains("2026/27"), "the new year is on the dashboard")
+        // Importing the same file again replaces, not duplicates.
+        _ = try await importCSV(admin, fixed.replacingOccurrences(of: "7.9", with: "8.0"), mapping: mapping)
+        do { let value = try await count("SELECT count(*) AS n FROM observations"); XCTAssertEqual(value, before + 4) }
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE unit_code = '751' AND year = 2027 AND value = 8.0"); XCTAssertEqual(value, 1) }
+    }
+
+    func testACoordinatorsImportStaysTheMunicipalitysOwn() async throws {
+        let csv = "kommune,år,andel,elever\n751,2026,42.5,3100\n461,2026,40.0,2000\n"
+        let mapping = ["unit_column": "kommune", "year_column": "år", "value_column": "andel", "pupils_column": "elever", "indicator": "dk.high_absence_pct"]
+        let coordinator = try await client("koordinator@aarhus.dk")
+        let (_, rejected) = try await importCSV(coordinator, csv, mapping: mapping)
+        XCTAssertTrue(rejected.body.string.contains("You may import figures only for your own municipality, not for &quot;461&quot;"))
+        var skipping = mapping
+        skipping["skip_bad_rows"] = "on"
+        let (_, done) = try await importCSV(coordinator, csv, mapping: skipping)
+        XCTAssertTrue(done.body.string.contains("1 bad rows were skipped"), done.body.string)
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE scope = 'dk/751' AND unit_code = '751'"); XCTAssertEqual(value, 1) }
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE unit_code = '461' AND indicator = 'dk.high_absence_pct' AND year = 2026"); XCTAssertEqual(value, 0) }
+        // Aarhus sees its own figure; the public and Odense do not.
+        do { let value = try await coordinator.get("/municipalities/dk/751/indicators?category=attendance").body.string.contains("42.5"); XCTAssertTrue(value) }
+        do { let value = try await Client(app).get("/municipalities/dk/751/indicators?category=attendance").body.string.contains("42.5"); XCTAssertFalse(value) }
+        let odense = try await client("koordinator@odense.dk")
+        do { let value = try await odense.get("/municipalities/dk/751/indicators?category=attendance").body.string.contains("42.5"); XCTAssertFalse(value) }
+        // Another person's import and upload are not found.
+        let importPath = try await ObservationImportRecord.query(on: app.db).first()!.href
+        do { let value = try await odense.get(importPath).status; XCTAssertEqual(value, .notFound) }
+        do { let value = try await Client(app).get("/indicators/imports").status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
+        let person = try await client(nil)
+        do { let value = try await person.get(importPath).status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
+    }
+
+    func testGoalsAreKeptByTheMunicipalityAndShowProgress() async throws {
+        let coordinator = try await client("koordinator@aarhus.dk")
+        let goalsPage = try await coordinator.get("/municipalities/dk/751/goals?indicator=dk.fp9_exam_grade")
+        XCTAssertEqual(goalsPage.status, .ok)
+        XCTAssertTrue(goalsPage.body.string.contains("name=\"baseline_year\" type=\"text\" class=\"narrow\" value=\"2026\""), "baseline from the latest value")
+        let bad = try await coordinator.post("/municipalities/dk/751/goals", form: ["indicator": "dk.fp9_exam_grade", "baseline_year": "2026", "baseline_value": "7.5",
+                                                                                  "target_year": "2024", "target_value": "7.0", "reason": "", "owner": ""])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        for message in ["The target year must come after the baseline year", "The target is worse than the baseline"] {
+            XCTAssertTrue(bad.body.string.contains(message), message)
+        }
+        do { let value = try await Goal.query(on: app.db).count(); XCTAssertEqual(value, 0) }
+        let made = try await coordinator.post("/municipalities/dk/751/goals", form: ["indicator": "dk.fp9_exam_grade", "baseline_year": "2022", "baseline_value": "7.0",
+                                                                                   "target_year": "2028", "target_value": "8.0", "reason": "Flere skal videre", "owner": "Skolechefen"])
+        XCTAssertEqual(made.status, .seeOther, made.body.string)
+        let page = try await coordinator.get("/municipalities/dk/751/goals").body.string
+        XCTAssertTrue(page.contains("Skolechefen"))
+        XCTAssertTrue(page.contains("<progress max=\"100\""))
+        XCTAssertTrue(page.contains("On track") || page.contains("Behind the line") || page.contains("Achieved"), page)
+        let goal = try await Goal.query(on: app.db).first()!
+        let path = "/municipalities/dk/751/goals/\(goal.id!.uuidString.lowercased())"
+        // Others: a visitor is asked to sign in, another municipality is refused, also for changes.
+        do { let value = try await Client(app).get("/municipalities/dk/751/goals").status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
+        let odense = try await client("koordinator@odense.dk")
+        do { let value = try await odense.get("/municipalities/dk/751/goals").status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await odense.post(path + "/delete", form: [:]).status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await odense.post("/municipalities/dk/751/goals", form: ["indicator": "dk.fp9_exam_grade"]).status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await odense.get("/municipalities/dk/461/goals/\(goal.id!.uuidString)/edit").status; XCTAssertEqual(value, .notFound, "a goal belongs to its unit") }
+        do { let value = try await coordinator.get(path + "/edit").status; XCTAssertEqual(value, .ok) }
+        let edited = try await coordinator.post(path, form: ["indicator": "dk.fp9_exam_grade", "baseline_year": "2022", "baseline_value": "7.0", "target_year": "2028",
+                                                             "target_value": "8.5", "reason": "Flere skal videre", "owner": "Skolechefen"])
+        XCTAssertEqual(edited.status, .seeOther)
+        do { let value = try await Goal.query(on: app.db).first()!.targetValue; XCTAssertEqual(value, 8.5) }
+        do { let value = try await coordinator.post(path + "/delete", form: [:]).status; XCTAssertEqual(value, .seeOther) }
+        do { let value = try await Goal.query(on: app.db).count(); XCTAssertEqual(value, 0) }
+    }
+
+    func testACollaborationAsksForGoalsAndSeesThemSideBySide() async throws {
+        let kl = Organisation(name: "KL", kind: .association, country: .dk)
+        try await kl.create(on: app.db)
+        let organiser = try await makeToken(app, for: try await makeUser(app, email: "konsulent@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)]))
+        let created = try await sendJSON(app, organiser, .POST, "/api/v1/collaborations", """
+            {"title":"Læring og trivsel","description":"Case 3","kind":"standing_network","organiserID":"\(kl.id!.uuidString)",
+             "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            """)
+        XCTAssertEqual(created.status, .created, created.body.string)
+        let slug = created.json["slug"] as! String
+        _ = try await sendJSON(app, organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"open"}"#)
+        let collaboration = try await Collaboration.query(on: app.db).filter(\.$slug == slug).first()!
+        for (i, code) in ["751", "461"].enumerated() {
+            let r = Registration()
+            r.collaborationID = collaboration.id!
+            r.municipalityCountry = "dk"
+            r.municipalityCode = code
+            r.status = RegistrationStatus.registered.rawValue
+            r.sequence = i + 1
+            try await r.create(on: app.db)
+        }
+        try await makeUser(app, email: "organiser@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
+        let klClient = try await client("organiser@kl.dk")
+        let empty = try await klClient.post("/collaborations/\(slug)/goals", form: ["message": ""])
+        XCTAssertEqual(empty.status, .unprocessableEntity)
+        XCTAssertTrue(empty.body.string.contains("Choose at least one indicator."))
+        let asked = try await klClient.post("/collaborations/\(slug)/goals", form: ["indicators[]": "dk.fp9_exam_grade", "message": "Sæt et mål for karaktererne", "due_on": "2027-03-01"])
+        XCTAssertEqual(asked.status, .seeOther, asked.body.string)
+        // A coordinator sees the request and answers it.
+        let coordinator = try await client("koordinator@aarhus.dk")
+        let goals = try await coordinator.get("/municipalities/dk/751/goals").body.string
+        XCTAssertTrue(goals.contains("Sæt et mål for karaktererne"))
+        let request = try await GoalRequest.query(on: app.db).first()!
+        let answered = try await coordinator.post("/municipalities/dk/751/goals", form: ["indicator": "dk.fp9_exam_grade", "baseline_year": "2026", "baseline_value": "7.5",
+                                                                                       "target_year": "2029", "target_value": "8.0", "reason": "Netværkets mål", "owner": "Skolechef",
+                                                                                       "request": request.id!.uuidString])
+        XCTAssertEqual(answered.status, .seeOther, answered.body.string)
+        let side = try await klClient.get("/collaborations/\(slug)/goals")
+        XCTAssertEqual(side.status, .ok)
+        XCTAssertTrue(side.body.string.contains("Aarhus"))
+        XCTAssertTrue(side.body.string.contains("8.0 by 2028/29"), side.body.string)
+        XCTAssertTrue(side.body.string.contains("not set"), "Odense has not answered")
+        // Participants see the table; an outsider does not; a coordinator cannot ask.
+        do { let value = try await coordinator.get("/collaborations/\(slug)/goals").status; XCTAssertEqual(value, .ok) }
+        do { let value = try await coordinator.post("/collaborations/\(slug)/goals", form: ["indicators[]": "dk.fp9_exam_grade", "message": "x"]).status; XCTAssertEqual(value, .forbidden) }
+        try await makeUser(app, email: "koordinator@kobenhavn.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
+        do { let value = try await client("koordinator@kobenhavn.dk").get("/collaborations/\(slug)/goals").status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await Client(app).get("/collaborations/\(slug)/goals").status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
+    }
+
+    func testTheDialogueReportRecordsNextStepsAndShowsThemTheYearAfter() async throws {
+        let coordinator = try await client("koordinator@aarhus.dk")
+        let bad = try await coordinator.post("/municipalities/dk/751/report/steps?year=2025", form: ["text": "", "responsible": "", "follow_up": "soon"])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(bad.body.string.contains("Give a date as 2014-05-27."))
+        let added = try await coordinator.post("/municipalities/dk/751/report/steps?year=2025", form: ["text": "Læsevejledere på alle skoler", "responsible": "Skolechefen", "follow_up": "2026-03-01"])
+        XCTAssertEqual(added.status, .seeOther, added.body.string)
+        let step = try await NextStep.query(on: app.db).first()!
+        XCTAssertEqual(step.year, 2025)
+        let report = try await coordinator.get("/municipalities/dk/751/report?year=2026")
+        XCTAssertEqual(report.status, .ok)
+        XCTAssertTrue(report.body.string.contains("Next steps agreed in 2024/25 and how they went"))
+        XCTAssertTrue(report.body.string.contains("Læsevejledere på alle skoler"))
+        XCTAssertTrue(report.body.string.contains("<svg class=\"trend\""))
+        let updated = try await coordinator.post("/municipalities/dk/751/report/steps/\(step.id!.uuidString.lowercased())?year=2026", form: ["status": "done"])
+        XCTAssertEqual(updated.status, .seeOther)
+        do { let value = try await NextStep.query(on: app.db).first()!.status; XCTAssertEqual(value, "done") }
+        do { let value = try await coordinator.post("/municipalities/dk/751/report/steps/\(step.id!.uuidString)?year=2026", form: ["status": "forgotten"]).status; XCTAssertEqual(value, .unprocessableEntity) }
+        // The report is the municipality's own.
+        do { let value = try await Client(app).get("/municipalities/dk/751/report").status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
+        let odense = try await client("koordinator@odense.dk")
+        do { let value = try await odense.get("/municipalities/dk/751/report").status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await odense.post("/municipalities/dk/751/report/steps?year=2026", form: ["text": "x", "responsible": "y"]).status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await odense.post("/municipalities/dk/461/report/steps/\(step.id!.uuidString)?year=2026", form: ["status": "done"]).status; XCTAssertEqual(value, .notFound) }
+        // A school's report, in every language.
+        try await makeUser(app, email: "samordnare@upplandsvasby.se", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "0114"))])
+        let swedish = try await client("samordnare@upplandsvasby.se")
+        for language in ["da", "sv", "en"] {
+            var headers = HTTPHeaders()
+            headers.add(name: .acceptLanguage, value: language)
+            for path in ["/schools/se/44227469/report", "/schools/se/44227469/goals", "/municipalities/se/0114/report"] {
+                let r = try await swedish.get(path, headers: headers)
+                XCTAssertEqual(r.status, .ok, "\(language) \(path)")
+                XCTAssertTrue(r.body.string.contains("<html lang=\"\(language)\">"), "\(language) \(path)")
+            }
+        }
+        // Schools are added by the municipality's coordinator only.
+        do { let value = try await odense.post("/municipalities/se/0114/schools", form: ["code": "1", "name": "x"]).status; XCTAssertEqual(value, .forbidden) }
+        do { let value = try await swedish.post("/municipalities/se/0114/schools", form: ["code": "44227469", "name": "Grimstaskolan"]).status; XCTAssertEqual(value, .unprocessableEntity) }
+        do { let value = try await swedish.post("/municipalities/se/0114/schools", form: ["code": "99990001", "name": "Nya skolan"]).status; XCTAssertEqual(value, .seeOther) }
+        do { let value = try await Client(app).get("/schools/se/99990001").status; XCTAssertEqual(value, .ok) }
+    }
+}
