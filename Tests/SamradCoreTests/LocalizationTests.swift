@@ -41,6 +41,15 @@ final class LocalizationTests: XCTestCase {
         for country in Country.allCases { used.insert("country.\(country.rawValue)") }
         for role in RoleKind.allCases { used.insert("role.\(role.rawValue)") }
         for status in ["pending", "sent", "failed"] { used.insert("outbox.status.\(status)") }
+        for unit in IndicatorUnit.allCases { used.insert("indicators.unit.\(unit.rawValue)"); used.insert("indicators.unit_short.\(unit.rawValue)") }
+        for direction in IndicatorDirection.allCases { used.insert("indicators.direction.\(direction.rawValue)") }
+        for level in IndicatorLevel.allCases { used.insert("indicators.level.\(level.rawValue)") }
+        for category in IndicatorCategory.allCases { used.insert("indicators.category.\(category.rawValue)") }
+        for verdict in ["beyond_chance", "within_chance", "no_pupils", "no_spread"] { used.insert("indicators.verdict.\(verdict)") }
+        for status in ["achieved", "on_track", "behind", "awaiting_data", "missed"] { used.insert("goals.status.\(status)") }
+        for status in ["running", "done", "rejected", "failed"] { used.insert("imports.status.\(status)") }
+        for status in ["agreed", "ongoing", "done", "dropped"] { used.insert("steps.status.\(status)") }
+        for format in ["csv", "kolada"] { used.insert("imports.format.\(format)") }
         // Audit actions are recorded as "subject:verb" and shown as "audit.subject_verb".
         let audit = try NSRegularExpression(pattern: #"Audit\.record\("([a-z_]+):([a-z_]+)""#)
         for file in files where file.pathExtension == "swift" {

@@ -52,11 +52,11 @@ struct ImportPages: RouteCollection {
                       scope: r.scope.isEmpty ? request.t("imports.public") : r.scope)
         }
         func options(_ values: [String], _ prefix: String, _ field: String) -> [Option] {
-            values.map { Option(value: $0, label: request.t("\(prefix).\($0)"), selected: form.values[field] == $0) }
+            values.map { Option(value: $0, label: request.t(prefix + $0), selected: form.values[field] == $0) }
         }
         return ListContext(page: PageContext(request, titleKey: "imports.title"), imports: rows, form: form,
-                           formats: options(["csv", "kolada"], "imports.format", "format"), countries: options(Country.allCases.map(\.rawValue), "country", "country"),
-                           levels: options(IndicatorLevel.allCases.map(\.rawValue), "indicators.level", "level"), publicly: IndicatorPolicy.importsPublicly(request.actor))
+                           formats: options(["csv", "kolada"], "imports.format.", "format"), countries: options(Country.allCases.map(\.rawValue), "country.", "country"),
+                           levels: options(IndicatorLevel.allCases.map(\.rawValue), "indicators.level.", "level"), publicly: IndicatorPolicy.importsPublicly(request.actor))
     }
 
     func list(_ request: Request) async throws -> View {

@@ -67,11 +67,11 @@ struct IndicatorPages: RouteCollection {
 
     func formContext(_ request: Request, form: FormState, action: String, isNew: Bool) -> FormContext {
         func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ field: String, _ prefix: String) -> [Option] where T.RawValue == String {
-            T.allCases.map { Option(value: $0.rawValue, label: request.t("\(prefix).\($0.rawValue)"), selected: form.values[field] == $0.rawValue) }
+            T.allCases.map { Option(value: $0.rawValue, label: request.t(prefix + $0.rawValue), selected: form.values[field] == $0.rawValue) }
         }
         return FormContext(page: PageContext(request, titleKey: isNew ? "indicators.new" : "indicators.edit"), form: form, action: action, isNew: isNew,
-                           units: options(IndicatorUnit.self, "unit", "indicators.unit"), directions: options(IndicatorDirection.self, "direction", "indicators.direction"),
-                           levels: options(IndicatorLevel.self, "level", "indicators.level"), categories: options(IndicatorCategory.self, "category", "indicators.category"),
+                           units: options(IndicatorUnit.self, "unit", "indicators.unit."), directions: options(IndicatorDirection.self, "direction", "indicators.direction."),
+                           levels: options(IndicatorLevel.self, "level", "indicators.level."), categories: options(IndicatorCategory.self, "category", "indicators.category."),
                            countries: [Option(value: "", label: request.t("indicators.any_country"), selected: (form.values["country"] ?? "").isEmpty)]
                             + Country.allCases.map { Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: form.values["country"] == $0.rawValue) })
     }
