@@ -91,7 +91,12 @@ final class ObservationImportRecord: Model, @unchecked Sendable {
     @Field(key: "imported") var imported: Int
     @Field(key: "rejected") var rejected: Int
     @Field(key: "skip_bad_rows") var skipBadRows: Bool
-    @Field(key: "problems") var problems: [RowProblem]
+    /// Kept in an object: PostgreSQL would store a bare array as jsonb[].
+    @Field(key: "problems") var problemList: ProblemList
+    var problems: [RowProblem] {
+        get { problemList.items }
+        set { problemList = ProblemList(items: newValue) }
+    }
     @OptionalField(key: "message") var message: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "finished_at") var finishedAt: Date?
@@ -100,6 +105,8 @@ final class ObservationImportRecord: Model, @unchecked Sendable {
 
     var href: String { "/indicators/imports/\(id!.uuidString.lowercased())" }
 }
+
+struct ProblemList: Codable, Sendable { var items: [RowProblem] }
 
 /// A file waiting for its column mapping.
 final class ImportUpload: Model, @unchecked Sendable {
