@@ -308,4 +308,36 @@ final class IndicatorRouteTests: XCTestCase {
         do { let value = try await swedish.post("/municipalities/se/0114/schools", form: ["code": "99990001", "name": "Nya skolan"]).status; XCTAssertEqual(value, .seeOther) }
         do { let value = try await Client(app).get("/schools/se/99990001").status; XCTAssertEqual(value, .ok) }
     }
+
+    func testTheAPIGivesTheDashboardsFiguresAsData() async throws {
+        let catalogue = try await sendJSON(app, nil, .GET, "/api/v1/indicators")
+        XCTAssertEqual(catalogue.status, .ok)
+        let items = catalogue.json["items"] as! [[String: Any]]
+        XCTAssertTrue(items.contains { $0["code"] as? String == "se.merit_value_17" && $0["unit"] as? String == "merit_points" })
+        let ale = try await sendJSON(app, nil, .GET, "/api/v1/municipalities/se/1440/indicators?category=learning")
+        XCTAssertEqual(ale.status, .ok, ale.body.string)
+        let groups = (ale.json["groups"] as! [[String: Any]]).map { $0["kind"] as! String }
+        XCTAssertEqual(groups, ["similar", "region", "country"])
+        let series = ale.json["series"] as! [[String: Any]]
+        let passed = series.first { $0["indicator"] as? String == "se.passed_all_subjects_pct" }!
+        let years = passed["years"] as! [[String: Any]]
+        XCTAssertEqual(years.count, 10)
+        XCTAssertEqual(years.last?["schoolYear"] as? String, "2024/25")
+        XCTAssertNotNil(years.last?["pupils"] as? Int)
+        XCTAssertNotNil((passed["yearOnYear"] as? [String: Any])?["low"])
+        // Suppressed values are null with their status, never zero.
+        let flagged = try await (app.db as! any SQLDatabase).raw("SELECT unit_code, year FROM observations WHERE level = 'municipality' AND status = 'suppressed' AND indicator = 'se.passed_all_subjects_pct' LIMIT 1")
+            .first(decoding: [String: String].self)
+        if let code = flagged?["unit_code"] {
+            let other = try await sendJSON(app, nil, .GET, "/api/v1/municipalities/se/\(code)/indicators?category=learning")
+            let cells = ((other.json["series"] as! [[String: Any]]).first { $0["indicator"] as? String == "se.passed_all_subjects_pct" }!["years"] as! [[String: Any]])
+            XCTAssertTrue(cells.contains { $0["status"] as? String == "suppressed" && $0["value"] == nil })
+        }
+        let bad = try await sendJSON(app, nil, .GET, "/api/v1/municipalities/se/1440/indicators?category=nonsense")
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(bad.headers.first(name: .contentType)?.hasPrefix("application/problem+json") ?? false)
+        do { let value = try await sendJSON(app, nil, .GET, "/api/v1/municipalities/se/9999/indicators"); XCTAssertEqual(value.status, .notFound) }
+        do { let value = try await sendJSON(app, nil, .GET, "/api/v1/schools/se/44227469/indicators"); XCTAssertEqual(value.status, .ok) }
+        do { let value = try await sendJSON(app, nil, .GET, "/api/v1/schools/se/1/indicators"); XCTAssertEqual(value.status, .notFound) }
+    }
 }

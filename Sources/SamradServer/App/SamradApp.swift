@@ -97,6 +97,7 @@ public enum SamradApp {
         try app.register(collection: ImportPages())
         try app.register(collection: GoalPages())
         try app.register(collection: DialoguePages())
+        try app.register(collection: IndicatorAPI())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

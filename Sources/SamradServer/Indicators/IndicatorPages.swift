@@ -190,22 +190,32 @@ struct IndicatorPages: RouteCollection {
             + IndicatorCategory.allCases.map { Option(value: $0.rawValue, label: request.t("indicators.category.\($0.rawValue)"), selected: $0 == chosen) }
     }
 
-    func municipalityDashboard(_ request: Request) async throws -> View {
+    /// The page says in a Server-Timing header how long the figures took (data: snapshot and
+    /// cluster; compute: comparisons, ranks, changes and charts) apart from rendering.
+    func municipalityDashboard(_ request: Request) async throws -> Response {
+        let clock = ContinuousClock()
+        let started = clock.now
         let m = try DirectoryController.municipality(request)
         let category = try Self.category(request)
         let snapshot = try await request.indicators()
         let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], on: request.db)
         let showPrivate = try await Self.mayViewPrivate(request, m.key)
+        let loaded = clock.now
         let subject = DashboardSubject.municipality(m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
                                                     showPrivate: showPrivate, t: Self.t(request))
         let entries = IndicatorDashboard.entries(subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
-        return try await request.view.render("indicators/dashboard", DashboardContext(
+        let computed = clock.now
+        func ms(_ d: Duration) -> String { String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+        let response = try await request.view.render("indicators/dashboard", DashboardContext(
             page: PageContext(request, titleKey: "indicators.dashboard_title", [m.name]), name: m.name, href: subject.href,
             municipalityName: m.name, municipalityHref: subject.href, isSchool: false, sections: Self.sections(entries),
             categories: categoryOptions(request, category),
             clusters: clusters.map { Option(value: $0.id, label: "\($0.name) (\($0.collaboration))", selected: $0.selected) },
             groups: subject.groups.map(\.label).joined(separator: ", "), mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), mayViewPrivate: showPrivate,
             schoolCount: snapshot.schoolsOf[m.key]?.count ?? 0, action: subject.href + "/indicators", empty: entries.allSatisfy { !$0.hasData }))
+            .encodeResponse(for: request)
+        response.headers.replaceOrAdd(name: "Server-Timing", value: "data;dur=\(ms(loaded - started)), compute;dur=\(ms(computed - loaded)), render;dur=\(ms(clock.now - computed))")
+        return response
     }
 
     static func school(_ request: Request, _ snapshot: IndicatorSnapshot) throws -> SchoolInfo {
