@@ -1381,6 +1381,7 @@ T = {
 "audit.next_step_create": ("Recorded a next step", "Registrerede et næste skridt", "Registrerade ett nästa steg"),
 "audit.next_step_update": ("Changed a next step's status", "Ændrede status for et næste skridt", "Ändrade status för ett nästa steg"),
 "indicators.dashboard_link": ("Learning and well-being", "Læring og trivsel", "Lärande och trivsel"),
+"imports.error.interrupted": ("The import was cut off when the server stopped, and nothing was written. Run it again.", "Indlæsningen blev afbrudt, da serveren stoppede, og intet blev skrevet. Kør den igen.", "Inläsningen avbröts när servern stoppade, och inget skrevs. Kör den igen."),
 }
 
 def main():

@@ -55,6 +55,7 @@ public enum SamradApp {
         try await configureSQLitePragmas(app, settings.storage)
         try await DirectoryImport.run(on: app.db, files: resources, logger: app.logger)
         try await DirectoryStore.reload(app)
+        try await ImportJob.markInterrupted(on: app.db)
         if settings.loadsIndicatorData {
             try await ShippedIndicators.load(on: app.db, folder: resources.url("Indicators"), directory: app.municipalities, logger: app.logger)
         }

@@ -42,8 +42,7 @@ struct CSRFGuard: AsyncMiddleware {
             var sent = request.headers.first(name: "X-CSRF-Token")
             if sent == nil, let type = request.headers.contentType,
                type == .urlEncodedForm || type == .formData {
-                let limit = BodySizeLimit.isUpload(request.url.path) ? BodySizeLimit.uploadLimit : request.application.routes.defaultMaxBodySize.value
-                _ = try await request.body.collect(max: limit).get()
+                _ = try await request.body.collect(max: BodySizeLimit.limit(for: request)).get()
                 sent = try? request.content.get(String.self, at: Self.fieldName)
             }
             guard let existing, let sent, !sent.isEmpty, constantTimeEqual(existing, sent) else {
@@ -98,10 +97,21 @@ struct BodySizeLimit: AsyncMiddleware {
         path.hasSuffix("/materials") && (path.hasPrefix("/meetings/") || path.hasPrefix("/api/v1/meetings/"))
     }
 
+    static func isImport(_ request: Request) -> Bool {
+        request.method == .POST && request.url.path == "/indicators/imports"
+    }
+
+    /// The largest body a request may send: material uploads and indicator imports more.
+    static func limit(for request: Request) -> Int {
+        if isImport(request) { return ImportPages.maxFileBytes + 1_000_000 }
+        if isUpload(request.url.path) { return uploadLimit }
+        return request.application.routes.defaultMaxBodySize.value
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let upload = request.method == .POST && Self.isUpload(request.url.path)
-        let importing = request.method == .POST && request.url.path == "/indicators/imports"
-        let limit = importing ? ImportPages.maxFileBytes + 1_000_000 : upload ? Self.uploadLimit : request.application.routes.defaultMaxBodySize.value
+        let importing = Self.isImport(request)
+        let limit = Self.limit(for: request)
         if importing, let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
             throw SamradError(.payloadTooLarge, "imports.error.too_large", [String(ImportPages.maxFileBytes / 1_000_000)])
         }

@@ -84,6 +84,8 @@ struct ImportPages: RouteCollection {
             }
             if data.count > Self.maxFileBytes { v.add("file", "imports.error.too_large", [String(Self.maxFileBytes / 1_000_000)]) }
             try v.check()
+            // Files whose import was never run, or was rejected and not tried again, go after a day.
+            try await ImportUpload.query(on: request.db).filter(\.$userID == user.requireID()).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
             let upload = ImportUpload()
             upload.userID = try user.requireID()
             let name = String((form.file?.filename ?? "file").split(separator: "/").last ?? "file").filter { !$0.isNewline }
@@ -343,6 +345,13 @@ struct ImportJob: Sendable {
     var publicly: Bool
     var municipalityOf: @Sendable (String) -> MunicipalityKey?
     var skipBadRows: Bool
+
+    /// An import still "running" an hour after it began was cut off by a stop of the server that
+    /// ran it; its transaction never committed, so it wrote nothing.
+    static func markInterrupted(on db: any Database) async throws {
+        try await ObservationImportRecord.query(on: db).filter(\.$status == "running").filter(\.$createdAt < Date().addingTimeInterval(-3_600))
+            .set(\.$status, to: "failed").set(\.$message, to: "imports.error.interrupted").set(\.$finishedAt, to: Date()).update()
+    }
 
     func run(_ app: Application) async {
         let progress = app.storage[ImportProgress.Key.self]!
