@@ -8,7 +8,7 @@ public enum ObservationStatus: String, CaseIterable, Codable, Sendable {
 
     /// Statistics offices' flags: ".." too few pupils, "." missing, "~100" about 100.
     public init?(flag: String) {
-        switch flag.trimmingCharacters(in: .whitespaces) {
+        switch flag.trimmedSpaces {
         case "..", "OMITTED_DUE_TO_BASED_ON_FEW_PUPILS", "suppressed": self = .suppressed
         case ".", "-", "MISSING", "missing", "Missing", "TEACHERS_EXCLUDED_DUE_TO_NO_REQUIRED_LEGITIMATION": self = .missing
         case "~100", "ROUNDED_OFF_DUE_TO_FEW_PUPILS_NOT_ELIGIBLE", "approximate": self = .approximate
@@ -18,7 +18,7 @@ public enum ObservationStatus: String, CaseIterable, Codable, Sendable {
 
     /// Flags that mean "published as it stands".
     public static func meansReported(_ flag: String) -> Bool {
-        let trimmed = flag.trimmingCharacters(in: .whitespaces)
+        let trimmed = flag.trimmedSpaces
         return trimmed.isEmpty || trimmed == "EXISTS"
     }
 }

@@ -117,6 +117,8 @@ public struct ObservationReader {
     public static let problemLimit = 1_000
 
     private var seen: [Int64: Int] = [:]
+    /// Each distinct code of the file resolved once: (the unit's code or nil, may the importer write it).
+    private var units: [String: (code: String?, allowed: Bool)] = [:]
     private var indicatorIndex: [String: Int] = [:]
     private var unitIndex: [String: Int] = [:]
     public private(set) var check = ImportCheck()
@@ -129,26 +131,27 @@ public struct ObservationReader {
     public static func read(csv data: Data, mapping: ImportMapping, context: ImportContext,
                             progress: (Int) -> Void = { _ in }) throws -> ImportCheck {
         var reader = ObservationReader(context: context)
-        var columns: [String: Int] = [:]
         var header: [String] = []
+        // The mapping's columns as positions, found once from the header.
+        var at: [String?: Int] = [:]
         do {
             try CSVScanner.scan(data) { line, fields in
                 if header.isEmpty {
                     header = fields
-                    for (i, name) in fields.enumerated() where columns[name] == nil { columns[name] = i }
                     try mapping.check(header: header)
+                    for name in [mapping.unitColumn, mapping.yearColumn, mapping.valueColumn, mapping.indicatorColumn, mapping.pupilsColumn,
+                                 mapping.measureColumn, mapping.flagColumn, mapping.filterColumn] {
+                        if let name, !name.isEmpty, let i = fields.firstIndex(of: name) { at[name] = i }
+                    }
                     return true
-                }
-                if fields.count != header.count {
-                    reader.reject(RowProblem(line: line, field: "", "csv.field_count", [String(line), String(header.count), String(fields.count)]))
-                    reader.check.rows += 1
-                    return true
-                }
-                func column(_ name: String?) -> String? {
-                    guard let name, !name.isEmpty, let i = columns[name] else { return nil }
-                    return fields[i]
                 }
                 reader.check.rows += 1
+                if fields.count != header.count {
+                    reader.reject(RowProblem(line: line, field: "", "csv.field_count", [String(line), String(header.count), String(fields.count)]))
+                    reader.check.rejectedRows += 1
+                    return true
+                }
+                func column(_ name: String?) -> String? { at[name].map { fields[$0] } }
                 if reader.check.rows % 10_000 == 0 { progress(reader.check.rows) }
                 if let filter = mapping.filterColumn, !filter.isEmpty, column(filter) != (mapping.filterValue ?? "") {
                     reader.check.filteredOut += 1
@@ -233,7 +236,7 @@ public struct ObservationReader {
     mutating func add(line: Int, indicator: (String, String), unit: (String, String), year: (String, String), value: (String, String),
                       flag: String?, pupils: (String, String)?, measure: (String, String)?) {
         var problems: [RowProblem] = []
-        let code = indicator.0.trimmingCharacters(in: .whitespaces)
+        let code = indicator.0.trimmedSpaces
         let found = context.indicators[code]
         if code.isEmpty {
             problems.append(RowProblem(line: line, field: indicator.1, "import.error.no_indicator"))
@@ -244,12 +247,18 @@ public struct ObservationReader {
         } else if let found, let country = found.country, country != context.country {
             problems.append(RowProblem(line: line, field: indicator.1, "import.error.wrong_country", [code]))
         }
-        let rawUnit = unit.0.trimmingCharacters(in: .whitespaces)
-        let resolved = context.resolveUnit(rawUnit)
+        let rawUnit = unit.0.trimmedSpaces
+        let known = units[rawUnit] ?? {
+            let code = context.resolveUnit(rawUnit)
+            let entry = (code: code, allowed: code.map(context.mayImportFor) ?? false)
+            units[rawUnit] = entry
+            return entry
+        }()
+        let resolved = known.code
         if resolved == nil {
             problems.append(RowProblem(line: line, field: unit.1, context.level == .school ? "import.error.unknown_school" : "import.error.unknown_municipality",
                                        [rawUnit, context.country.rawValue]))
-        } else if let resolved, !context.mayImportFor(resolved) {
+        } else if !known.allowed {
             problems.append(RowProblem(line: line, field: unit.1, "import.error.outside_scope", [rawUnit]))
         }
         let parsedYear = ObservationValue.year(year.0)
@@ -266,31 +275,32 @@ public struct ObservationReader {
                 problems.append(RowProblem(line: line, field: "flag", "import.error.flag", [flag]))
             }
         }
-        let rawValue = value.0.trimmingCharacters(in: .whitespaces)
+        let rawValue = value.0.trimmedSpaces
         if status == .reported {
-            if let flagged = ObservationStatus(flag: rawValue), rawValue != "" {
-                status = flagged
-            } else if rawValue.isEmpty {
-                status = .missing
-            } else if let parsed = ObservationValue.number(rawValue) {
+            // A number first: it is what almost every row holds.
+            if let parsed = ObservationValue.number(rawValue) {
                 number = parsed
                 if let found, !found.unit.plausibleRange.contains(parsed) {
                     problems.append(RowProblem(line: line, field: value.1, "import.error.implausible",
                                                [rawValue, Self.format(found.unit.plausibleRange.lowerBound), Self.format(found.unit.plausibleRange.upperBound)]))
                 }
+            } else if rawValue.isEmpty {
+                status = .missing
+            } else if let flagged = ObservationStatus(flag: rawValue) {
+                status = flagged
             } else {
                 problems.append(RowProblem(line: line, field: value.1, "import.error.not_a_number", [rawValue]))
             }
         }
         if let measure, let found {
-            let stated = measure.0.trimmingCharacters(in: .whitespaces)
+            let stated = measure.0.trimmedSpaces
             if !stated.isEmpty, IndicatorUnit(rawValue: stated) != found.unit, !Self.sameUnit(stated, found.unit) {
                 problems.append(RowProblem(line: line, field: measure.1, "import.error.unit_mismatch", [stated, found.unit.rawValue]))
             }
         }
         var pupilCount: Int?
         if let pupils {
-            let text = pupils.0.trimmingCharacters(in: .whitespaces)
+            let text = pupils.0.trimmedSpaces
             if !text.isEmpty && ObservationStatus(flag: text) == nil {
                 if let count = Int(text), count >= 0 { pupilCount = count } else {
                     problems.append(RowProblem(line: line, field: pupils.1, "import.error.pupils", [text]))

@@ -358,6 +358,8 @@ struct ImportJob: Sendable {
         let db = app.db
         progress.set(importID, .init(phase: "checking", done: 0, total: 0))
         defer { progress.set(importID, nil) }
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
             let check: ImportCheck
             if format == "kolada" {
@@ -385,6 +387,7 @@ struct ImportJob: Sendable {
                 return
             }
             let total = check.observations.count
+            let checked = clock.now
             progress.set(importID, .init(phase: "writing", done: 0, total: total))
             try await db.transaction { tx in
                 if publicly {
@@ -405,6 +408,8 @@ struct ImportJob: Sendable {
                 try await IndicatorStore.bump(on: tx)
                 try await ImportUpload.query(on: tx).filter(\.$id == uploadID).delete()
             }
+            app.logger.notice("Imported observations", metadata: ["import": .string(importID.uuidString), "rows": .stringConvertible(check.rows),
+                                                                "check": .string("\(checked - started)"), "write": .string("\(clock.now - checked)")])
         } catch {
             app.logger.error("Import failed", metadata: ["import": .string(importID.uuidString), "error": .string(String(describing: error))])
             if let record = try? await ObservationImportRecord.find(importID, on: db) {
