@@ -63,7 +63,11 @@ public struct TrendChart: Sendable {
         let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
         func x(_ i: Int) -> Double { years.count <= 1 ? Self.left + plotWidth / 2 : Self.left + plotWidth * Double(i) / Double(years.count - 1) }
         func y(_ v: Double) -> Double { Self.top + plotHeight * (1 - (v - low) / (high - low)) }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        // One decimal, written by hand: String(format:) costs more than the rest of a chart.
+        func f(_ v: Double) -> String {
+            let tenths = Int((v * 10).rounded())
+            return (tenths < 0 ? "-" : "") + String(abs(tenths) / 10) + "." + String(abs(tenths) % 10)
+        }
         var out = "<svg class=\"trend\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\" focusable=\"false\">"
         let tickDecimals = ticks.contains { $0 != $0.rounded() } ? max(1, min(decimals, 2)) : 0
         for t in ticks {
@@ -108,7 +112,8 @@ public struct TrendChart: Sendable {
         return out
     }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) { return text }
         var out = ""
         for c in text {
             switch c {

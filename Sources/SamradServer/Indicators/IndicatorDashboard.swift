@@ -104,12 +104,44 @@ struct DashboardEntry: Encodable {
     var notes: [String]
     var headers: [String]
     var rows: [Row]
+    /// The table of the figures, written here rather than by the template: forty tables of ten
+    /// rows cost Leaf more than all the arithmetic.
+    var tableHTML: String
     var source: String
     var licence: String
     var hasData: Bool
     var isPrivate: Bool
 
     struct Legend: Encodable { var kind: String; var label: String }
+
+    /// The rows and headers stay out of the template's data: the table is already written.
+    enum CodingKeys: String, CodingKey {
+        case code, name, category, categoryLabel, unitLabel, svg, legend, latest, latestYear, rank, yearOnYear, yearOnYearVerdict
+        case overPeriod, overPeriodVerdict, notes, tableHTML, source, licence, hasData, isPrivate
+    }
+}
+
+/// The words every entry repeats, looked up once per page.
+struct DashboardWords {
+    var noData: String
+    var status: [ObservationStatus: String]
+    var rankOf: (String, String)
+    var year: String
+    var rank: String
+
+    init(_ t: (String, [String]) -> String) {
+        noData = t("indicators.no_data", [])
+        status = Dictionary(uniqueKeysWithValues: ObservationStatus.allCases.filter { $0 != .reported }.map { ($0, t("indicators.status.\($0.rawValue)", [])) })
+        // "{0} of {1}" split around its placeholders, to be filled without a catalogue lookup per row.
+        let template = t("indicators.rank_of", ["\u{1}", "\u{2}"])
+        let first = template.components(separatedBy: "\u{1}")
+        let second = (first.last ?? "").components(separatedBy: "\u{2}")
+        rankOf = (first.first ?? "", second.first ?? "")
+        year = t("indicators.year", [])
+        rank = t("indicators.rank", [])
+    }
+
+    func rank(_ rank: Int, _ of: Int) -> String { "\(rankOf.0.isEmpty ? "" : rankOf.0)\(rank)\(rankOf.1)\(of)" }
 }
 
 enum IndicatorDashboard {
@@ -117,9 +149,10 @@ enum IndicatorDashboard {
     static func entries(_ subject: DashboardSubject, snapshot: IndicatorSnapshot, category: IndicatorCategory?, language: Language,
                         t: (String, [String]) -> String) -> [DashboardEntry] {
         var result: [DashboardEntry] = []
+        let words = DashboardWords(t)
         for indicator in snapshot.indicators(for: subject.unit.level, in: subject.unit.country) where category == nil || indicator.category == category {
             let comparison = comparison(indicator, subject, snapshot: snapshot)
-            result.append(entry(comparison, subject: subject, language: language, t: t))
+            result.append(entry(comparison, subject: subject, language: language, words: words, t: t))
         }
         return result.filter(\.hasData) + result.filter { !$0.hasData }
     }
@@ -143,13 +176,8 @@ enum IndicatorDashboard {
     }
 
     /// How an unpublished value reads: "suppressed (too few pupils)", "missing", "about 100".
-    static func cellText(_ cell: IndicatorTable.Cell, _ indicator: Indicator, _ language: Language, t: (String, [String]) -> String) -> String {
-        switch cell.status {
-        case .reported: number(cell.value, indicator, language)
-        case .suppressed: t("indicators.status.suppressed", [])
-        case .missing: t("indicators.status.missing", [])
-        case .approximate: t("indicators.status.approximate", [])
-        }
+    static func cellText(_ cell: IndicatorTable.Cell, _ indicator: Indicator, _ language: Language, words: DashboardWords) -> String {
+        cell.status == .reported ? number(cell.value, indicator, language) : words.status[cell.status] ?? ""
     }
 
     static func changeText(_ change: Change?, _ indicator: Indicator, _ language: Language, t: (String, [String]) -> String) -> (String, String) {
@@ -163,21 +191,21 @@ enum IndicatorDashboard {
         return (text, change.verdict.rawValue)
     }
 
-    static func entry(_ c: IndicatorComparison, subject: DashboardSubject, language: Language, t: (String, [String]) -> String) -> DashboardEntry {
+    static func entry(_ c: IndicatorComparison, subject: DashboardSubject, language: Language, words: DashboardWords, t: (String, [String]) -> String) -> DashboardEntry {
         let indicator = c.indicator
         let headers = [subject.name] + c.groups.map(\.label)
         var rows: [DashboardEntry.Row] = []
         var notes: [String] = []
         var gaps: [Int: String] = [:]
         for (i, y) in c.years.enumerated() {
-            let own = cellText(y.own, indicator, language, t: t)
+            let own = cellText(y.own, indicator, language, words: words)
             if y.own.status != .reported {
                 gaps[i] = own
                 notes.append("\(ObservationValue.schoolYear(y.year)): \(own)")
             }
             rows.append(DashboardEntry.Row(year: ObservationValue.schoolYear(y.year), own: own, ownStatus: y.own.status.rawValue,
-                                           cells: zip(y.means, y.counts).map { mean, count in mean.map { number($0, indicator, language) } ?? t("indicators.no_data", []) },
-                                           rank: y.rank.map { t("indicators.rank_of", [String($0), String(y.ranked)]) } ?? ""))
+                                           cells: y.means.map { mean in mean.map { number($0, indicator, language) } ?? words.noData },
+                                           rank: y.rank.map { words.rank($0, y.ranked) } ?? ""))
         }
         var series = [TrendChart.Series(kind: "own", label: subject.name, values: c.years.map { $0.own.reported })]
         for (g, group) in c.groups.enumerated() {
@@ -197,7 +225,21 @@ enum IndicatorDashboard {
             latest: latest.map { number($0.own.reported, indicator, language) } ?? "", latestYear: latest.map { ObservationValue.schoolYear($0.year) } ?? "",
             rank: latest.flatMap { y in y.rank.map { t("indicators.rank_sentence", [String($0), String(y.ranked), directionNote]) } } ?? "",
             yearOnYear: yoy, yearOnYearVerdict: yoyVerdict, overPeriod: period, overPeriodVerdict: periodVerdict, notes: notes,
-            headers: headers, rows: rows, source: indicator.source, licence: indicator.licence,
+            headers: headers, rows: rows, tableHTML: table(caption: "\(name) (\(t("indicators.unit.\(indicator.unit.rawValue)", [])))", headers: headers, rows: rows, words: words),
+            source: indicator.source, licence: indicator.licence,
             hasData: c.years.contains { $0.own.status != .missing || $0.own.value != nil }, isPrivate: !(subject.own[indicator.code] ?? []).isEmpty)
+    }
+
+    static func table(caption: String, headers: [String], rows: [DashboardEntry.Row], words: DashboardWords) -> String {
+        let e = TrendChart.escape
+        var html = "<table><caption>\(e(caption))</caption><thead><tr><th scope=\"col\">\(e(words.year))</th>"
+        for h in headers { html += "<th scope=\"col\" class=\"num\">\(e(h))</th>" }
+        html += "<th scope=\"col\" class=\"num\">\(e(words.rank))</th></tr></thead><tbody>"
+        for r in rows {
+            html += "<tr><th scope=\"row\">\(r.year)</th><td class=\"num \(r.ownStatus)\">\(e(r.own))</td>"
+            for c in r.cells { html += "<td class=\"num\">\(e(c))</td>" }
+            html += "<td class=\"num\">\(e(r.rank))</td></tr>"
+        }
+        return html + "</tbody></table>"
     }
 }
