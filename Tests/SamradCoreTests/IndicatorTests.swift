@@ -31,6 +31,9 @@ final class IndicatorTests: XCTestCase {
         XCTAssertEqual(ObservationStatus(flag: ".."), .suppressed)
         XCTAssertEqual(ObservationStatus(flag: "~100"), .approximate)
         XCTAssertNil(ObservationStatus(flag: "12"))
+        XCTAssertEqual(" \t7,3 ".trimmedSpaces, "7,3")
+        XCTAssertEqual("7.3".trimmedSpaces, "7.3")
+        XCTAssertEqual("   ".trimmedSpaces, "")
     }
 
     // MARK: Import validation
