@@ -1382,6 +1382,9 @@ T = {
 "audit.next_step_update": ("Changed a next step's status", "Ændrede status for et næste skridt", "Ändrade status för ett nästa steg"),
 "indicators.dashboard_link": ("Learning and well-being", "Læring og trivsel", "Lärande och trivsel"),
 "imports.error.interrupted": ("The import was cut off when the server stopped, and nothing was written. Run it again.", "Indlæsningen blev afbrudt, da serveren stoppede, og intet blev skrevet. Kør den igen.", "Inläsningen avbröts när servern stoppade, och inget skrevs. Kör den igen."),
+"report.pdf": ("Download as PDF", "Hent som PDF", "Ladda ner som PDF"),
+"report.pdf_busy": ("Another report is being printed; try again in a moment.", "En anden rapport er ved at blive udskrevet; prøv igen om lidt.", "En annan rapport skrivs ut; försök igen om en stund."),
+"report.pdf_failed": ("The PDF could not be made; use the browser's print to PDF instead.", "PDF'en kunne ikke laves; brug browserens udskriv til PDF i stedet.", "PDF:en kunde inte skapas; använd webbläsarens utskrift till PDF i stället."),
 }
 
 def main():

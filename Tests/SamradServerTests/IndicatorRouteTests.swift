@@ -284,6 +284,18 @@ final class IndicatorRouteTests: XCTestCase {
         XCTAssertEqual(updated.status, .seeOther)
         do { let value = try await NextStep.query(on: app.db).first()!.status; XCTAssertEqual(value, "done") }
         do { let value = try await coordinator.post("/municipalities/dk/751/report/steps/\(step.id!.uuidString)?year=2026", form: ["status": "forgotten"]).status; XCTAssertEqual(value, .unprocessableEntity) }
+        // Printed to PDF on the server where Chromium is installed; the page offers it then.
+        let pdf = try await coordinator.get("/municipalities/dk/751/report.pdf?year=2026")
+        if ReportPDF.tool != nil {
+            XCTAssertEqual(pdf.status, .ok, pdf.body.string.prefix(300).description)
+            XCTAssertEqual(pdf.headers.first(name: .contentType), "application/pdf")
+            XCTAssertTrue(pdf.body.string.hasPrefix("%PDF"))
+            XCTAssertTrue(report.body.string.contains("report.pdf?year=2026"))
+            do { let value = try await Client(app).get("/municipalities/dk/751/report.pdf"); XCTAssertEqual(value.status, .seeOther) }
+            do { let value = try await client("koordinator@odense.dk").get("/municipalities/dk/751/report.pdf"); XCTAssertEqual(value.status, .forbidden) }
+        } else {
+            XCTAssertEqual(pdf.status, .notFound)
+        }
         // The report is the municipality's own.
         do { let value = try await Client(app).get("/municipalities/dk/751/report").status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
         let odense = try await client("koordinator@odense.dk")

@@ -76,7 +76,8 @@ public struct TrendChart: Sendable {
         }
         let every = years.count > 10 ? 3 : (years.count > 6 ? 2 : 1)
         for (i, year) in years.enumerated() where i % every == (years.count - 1) % every {
-            out += "<text class=\"tick\" x=\"\(f(x(i)))\" y=\"\(f(Self.height - 8))\" text-anchor=\"middle\">\(year)</text>"
+            // The last year's label ends at its point so it stays inside the chart.
+            out += "<text class=\"tick\" x=\"\(f(x(i)))\" y=\"\(f(Self.height - 8))\" text-anchor=\"\(i == years.count - 1 && years.count > 1 ? "end" : "middle")\">\(year)</text>"
         }
         // Drawn back to front: the country first, the unit's own line last and on top.
         for s in series.reversed() {

@@ -13,6 +13,7 @@ struct DialoguePages: RouteCollection {
             report.get { try await self.report($0, school: school, form: nil) }
             report.post("steps") { try await self.addStep($0, school: school) }
             report.post("steps", ":step") { try await self.updateStep($0, school: school) }
+            routes.grouped(PathComponent(stringLiteral: prefix), ":country", ":code").get("report.pdf") { try await self.pdf($0, school: school) }
         }
     }
 
@@ -29,6 +30,7 @@ struct DialoguePages: RouteCollection {
         var page: PageContext; var name: String; var href: String; var year: Int; var schoolYear: String; var previousYear: String
         var printedOn: String; var groups: [String]; var summaries: [Summary]; var goals: [GoalPages.GoalView]
         var previousSteps: [StepView]; var steps: [StepView]; var mayKeep: Bool; var form: FormState; var stepAction: String; var years: [Option]
+        var pdfHref: String?
     }
 
     static func year(_ request: Request) throws -> Int {
@@ -81,7 +83,22 @@ struct DialoguePages: RouteCollection {
             groups: dashboardSubject.groups.map(\.label), summaries: summaries, goals: goalViews,
             previousSteps: steps.filter { $0.year == year - 1 }.map(view), steps: steps.filter { $0.year == year }.map(view),
             mayKeep: IndicatorPolicy.mayKeep(request.actor, subject.municipality), form: form ?? FormState(), stepAction: "\(subject.href)/report/steps?year=\(year)",
-            years: (max(2000, current - 5)...(current + 1)).reversed().map { Option(value: String($0), label: ObservationValue.schoolYear($0), selected: $0 == year) }))
+            years: (max(2000, current - 5)...(current + 1)).reversed().map { Option(value: String($0), label: ObservationValue.schoolYear($0), selected: $0 == year) },
+            pdfHref: ReportPDF.tool == nil ? nil : "\(subject.href)/report.pdf?year=\(year)"))
+    }
+
+    /// The same report printed to PDF on the server, for filing with the dialogue's minutes.
+    func pdf(_ request: Request, school: Bool) async throws -> Response {
+        guard ReportPDF.tool != nil else { throw SamradError.notFound() }
+        let view = try await report(request, school: school, form: nil)
+        let html = String(buffer: view.data)
+        let data = try await ReportPDF.print(html: html, stylesheet: request.application.resources.url("Public/css/samrad.css"),
+                                             on: request.application.threadPool)
+        let unit = request.parameters.get("code") ?? "report"
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"dialogue-report-\(unit)-\(try Self.year(request)).pdf\"")
+        return response
     }
 
     func addStep(_ request: Request, school: Bool) async throws -> Response {
