@@ -1385,6 +1385,14 @@ T = {
 "report.pdf": ("Download as PDF", "Hent som PDF", "Ladda ner som PDF"),
 "report.pdf_busy": ("Another report is being printed; try again in a moment.", "En anden rapport er ved at blive udskrevet; prøv igen om lidt.", "En annan rapport skrivs ut; försök igen om en stund."),
 "report.pdf_failed": ("The PDF could not be made; use the browser's print to PDF instead.", "PDF'en kunne ikke laves; brug browserens udskriv til PDF i stedet.", "PDF:en kunde inte skapas; använd webbläsarens utskrift till PDF i stället."),
+"schools.import": ("Import a list of schools", "Indlæs en liste over skoler", "Läs in en lista över skolor"),
+"schools.import_hint": ("CSV with the columns code and name, and optionally organiser_type; a school already there gets its new name. Every line is checked first; if any is wrong, nothing is imported.", "CSV med kolonnerne code og name og eventuelt organiser_type; en skole, der allerede findes, får sit nye navn. Hver linje kontrolleres først; er en forkert, indlæses intet.", "CSV med kolumnerna code och name och eventuellt organiser_type; en skola som redan finns får sitt nya namn. Varje rad kontrolleras först; är någon fel läses inget in."),
+"schools.import_run": ("Import schools", "Indlæs skoler", "Läs in skolor"),
+"schools.imported": ("{0} schools are imported.", "{0} skoler er indlæst.", "{0} skolor är inlästa."),
+"schools.error.code_line": ("Line {0}: the school code \"{1}\" may hold only letters, digits and dashes (at most 40).", "Linje {0}: skolekoden \"{1}\" må kun indeholde bogstaver, tal og bindestreg (højst 40).", "Rad {0}: skolenhetskoden \"{1}\" får bara innehålla bokstäver, siffror och bindestreck (högst 40)."),
+"schools.error.elsewhere": ("Line {0}: the school {1} is registered under another municipality ({2}).", "Linje {0}: skolen {1} er registreret under en anden kommune ({2}).", "Rad {0}: skolan {1} är registrerad under en annan kommun ({2})."),
+"import.error.duplicate_line": ("Line {0} repeats line {1}.", "Linje {0} gentager linje {1}.", "Rad {0} upprepar rad {1}."),
+"audit.school_import": ("Imported a list of schools", "Indlæste en liste over skoler", "Läste in en lista över skolor"),
 }
 
 def main():

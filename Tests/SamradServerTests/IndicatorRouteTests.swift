@@ -352,4 +352,48 @@ final class IndicatorRouteTests: XCTestCase {
         do { let value = try await sendJSON(app, nil, .GET, "/api/v1/schools/se/44227469/indicators"); XCTAssertEqual(value.status, .ok) }
         do { let value = try await sendJSON(app, nil, .GET, "/api/v1/schools/se/1/indicators"); XCTAssertEqual(value.status, .notFound) }
     }
+
+    func testSchoolListsAreImportedWholeOrNotAtAll() async throws {
+        try await makeUser(app, email: "samordnare@ale.se", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "1440"))])
+        let ale = try await client("samordnare@ale.se")
+        let before = try await School.query(on: app.db).count()
+        let bad = try await ale.upload("/municipalities/se/1440/schools/import", fields: [:], file: ("skolor.csv", Data("code,name\n90000001,Nolskolan\n90000001,Igen\n44227469,Grimstaskolan\n,Utan kod\n".utf8)))
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        for message in ["Line 3 repeats line 2.", "Line 5: column code is empty."] { XCTAssertTrue(bad.body.string.contains(message), message) }
+        let elsewhere = try await ale.upload("/municipalities/se/1440/schools/import", fields: [:], file: ("skolor.csv", Data("code,name\n90000001,Nolskolan\n44227469,Grimstaskolan\n".utf8)))
+        XCTAssertTrue(elsewhere.body.string.contains("Line 3: the school 44227469 is registered under another municipality (0114)."))
+        do { let value = try await School.query(on: app.db).count(); XCTAssertEqual(value, before, "nothing half-imported") }
+        let good = try await ale.upload("/municipalities/se/1440/schools/import", fields: [:], file: ("skolor.csv", Data("code,name,organiser_type\n90000001,Nolskolan,Kommunal\n90000002,Kronängsskolan,\n".utf8)))
+        XCTAssertEqual(good.status, .seeOther, good.body.string)
+        do { let value = try await School.query(on: app.db).count(); XCTAssertEqual(value, before + 2) }
+        do { let value = try await ale.get("/municipalities/se/1440/schools"); XCTAssertTrue(value.body.string.contains("Kronängsskolan")) }
+        do { let value = try await Client(app).get("/schools/se/90000002"); XCTAssertEqual(value.status, .ok) }
+        let odense = try await client("koordinator@odense.dk")
+        do { let value = try await odense.upload("/municipalities/se/1440/schools/import", fields: [:], file: ("s.csv", Data("code,name\n1,x\n".utf8))); XCTAssertEqual(value.status, .forbidden) }
+    }
+
+    func testKoladaDataIsImportedWithItsKPIsMappedToTheCatalogue() async throws {
+        let admin = try await client("admin@samrad.dk")
+        let json = #"{"values":[{"kpi":"N15419","municipality":"0180","period":2026,"values":[{"gender":"T","status":"","value":252.4,"count":1}]},{"kpi":"N15419","municipality":"1480","period":2026,"values":[{"gender":"T","status":"Missing","value":null,"count":0}]}]}"#
+        let uploaded = try await admin.upload("/indicators/imports", fields: ["format": "kolada", "country": "se", "level": "municipality"], file: ("kolada.json", Data(json.utf8)))
+        XCTAssertEqual(uploaded.status, .seeOther, uploaded.body.string)
+        let form = uploaded.headers.first(name: .location)!
+        let page = try await admin.get(form)
+        XCTAssertTrue(page.body.string.contains("N15419"))
+        let started = try await admin.post(form, form: ["unit_column": "municipality", "year_column": "period", "value_column": "value", "kpi_N15419": "se.merit_value_17"])
+        XCTAssertEqual(started.status, .seeOther, started.body.string)
+        var done = ""
+        for _ in 0..<100 {
+            let status = try await admin.get(started.headers.first(name: .location)!)
+            if status.headers.first(name: "Refresh") == nil { done = status.body.string; break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        XCTAssertTrue(done.contains("Imported"), done)
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE indicator = 'se.merit_value_17' AND year = 2026"); XCTAssertEqual(value, 2) }
+        do { let value = try await count("SELECT count(*) AS n FROM observations WHERE indicator = 'se.merit_value_17' AND year = 2026 AND status = 'missing' AND value IS NULL"); XCTAssertEqual(value, 1) }
+        let broken = try await admin.upload("/indicators/imports", fields: ["format": "kolada", "country": "se", "level": "municipality"], file: ("x.json", Data("[1,2]".utf8)))
+        let mapping = try await admin.get(broken.headers.first(name: .location)!)
+        XCTAssertEqual(mapping.status, .unprocessableEntity)
+        XCTAssertTrue(mapping.body.string.contains("Kolada"))
+    }
 }

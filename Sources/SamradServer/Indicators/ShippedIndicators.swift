@@ -238,6 +238,35 @@ struct SchoolRow: Sendable, Equatable {
         return rows
     }
 
+    /// One line of a municipality's own list of schools.
+    struct Listed { var line: Int; var code: String; var school: SchoolRow }
+
+    /// `code,name[,organiser_type]` for one municipality: each problem named by its line.
+    static func read(list data: Data, municipality m: Municipality) throws -> [Listed] {
+        let table = try CSVTable(parsing: String(decoding: data, as: UTF8.self))
+        try table.require(columns: ["code", "name"])
+        var v = Validation()
+        var rows: [Listed] = []
+        var seen: [String: Int] = [:]
+        for record in table.records {
+            let code = record["code"].trimmedSpaces, name = record["name"].trimmedSpaces
+            if code.isEmpty || name.isEmpty {
+                v.add("line \(record.line)", "csv.missing_value", [String(record.line), code.isEmpty ? "code" : "name"]); continue
+            }
+            if !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) || code.count > 40 {
+                v.add("line \(record.line)", "schools.error.code_line", [String(record.line), code]); continue
+            }
+            if let first = seen[code] { v.add("line \(record.line)", "import.error.duplicate_line", [String(record.line), String(first)]); continue }
+            seen[code] = record.line
+            let organiser = record["organiser_type"].trimmedSpaces
+            rows.append(Listed(line: record.line, code: code, school: SchoolRow(country: m.country, code: code, name: String(name.prefix(200)), municipalityCode: m.code,
+                                                                               organiserType: organiser.isEmpty ? nil : String(organiser.prefix(60)))))
+        }
+        try v.check()
+        if rows.isEmpty { throw SamradError(.invalidInput, "csv.empty") }
+        return rows
+    }
+
     static func upsert(_ rows: [SchoolRow], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         for chunk in rows.chunked(500) {
