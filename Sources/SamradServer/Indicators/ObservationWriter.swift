@@ -8,7 +8,7 @@ import SQLKit
 /// is replaced, so importing a corrected file again changes the values, not the count. The caller
 /// holds the transaction, so a failure leaves nothing half written.
 enum ObservationWriter {
-    /// Rows per statement: ten binds a row stays under SQLite's 32,766 and PostgreSQL's 65,535.
+    /// Rows per statement on SQLite: ten binds a row stays under its 32,766.
     static let rowsPerStatement = 3_000
     static let columns = ["indicator", "level", "country", "unit_code", "year", "scope", "value", "status", "pupils", "import_id"]
 
@@ -18,18 +18,23 @@ enum ObservationWriter {
             try await writeSQLite(observations, scope: scope, importID: importID, on: lite, progress: progress)
             return
         }
+        // On PostgreSQL a chunk goes as one array per column, unnested into rows: ten binds per
+        // statement instead of ten per row. Arrays hold no nulls here, so a missing value travels
+        // as NaN and an unknown pupil count as -1.
         let sql = db as! any SQLDatabase
         var written = 0
-        for chunk in observations.chunked(rowsPerStatement) {
-            var insert = sql.insert(into: "observations").columns(columns)
-            for o in chunk {
-                insert = insert.values(SQLBind(o.indicator), SQLBind(o.unit.level.rawValue), SQLBind(o.unit.country.rawValue), SQLBind(o.unit.code),
-                                       SQLBind(o.year), SQLBind(scope), SQLBind(o.value), SQLBind(o.status.rawValue), SQLBind(o.pupils), SQLBind(importID))
-            }
-            try await insert.onConflict(with: ["indicator", "level", "country", "unit_code", "year", "scope"]) { conflict in
-                conflict.set(excludedValueOf: "value").set(excludedValueOf: "status").set(excludedValueOf: "pupils").set(excludedValueOf: "import_id")
-            }.run()
-            written += chunk.count
+        for chunk in observations.chunked(50_000) {
+            let rows = Array(chunk)
+            try await sql.raw("""
+                INSERT INTO observations (indicator, level, country, unit_code, year, scope, value, status, pupils, import_id)
+                SELECT t.i, t.l, t.c, t.u, t.y, \(bind: scope), NULLIF(t.v, 'NaN'::float8), t.s, NULLIF(t.p, -1), \(bind: importID)
+                FROM unnest(\(bind: rows.map(\.indicator))::text[], \(bind: rows.map(\.unit.level.rawValue))::text[], \(bind: rows.map(\.unit.country.rawValue))::text[],
+                            \(bind: rows.map(\.unit.code))::text[], \(bind: rows.map(\.year))::bigint[], \(bind: rows.map { $0.value ?? .nan })::float8[],
+                            \(bind: rows.map(\.status.rawValue))::text[], \(bind: rows.map { $0.pupils ?? -1 })::bigint[]) AS t(i, l, c, u, y, v, s, p)
+                ON CONFLICT (indicator, level, country, unit_code, year, scope)
+                DO UPDATE SET value = excluded.value, status = excluded.status, pupils = excluded.pupils, import_id = excluded.import_id
+                """).run()
+            written += rows.count
             progress(written)
         }
     }
