@@ -396,4 +396,24 @@ final class IndicatorRouteTests: XCTestCase {
         XCTAssertEqual(mapping.status, .unprocessableEntity)
         XCTAssertTrue(mapping.body.string.contains("Kolada"))
     }
+
+    /// The write is all or nothing: a failure after thousands of rows leaves none of them.
+    func testAWriteThatFailsHalfwayLeavesNothing() async throws {
+        struct Interrupted: Error { var written: Int }
+        let before = try await count("SELECT count(*) AS n FROM observations")
+        let rows = (0..<7_000).map { i in
+            Observation(indicator: "dk.high_absence_pct", unit: UnitKey(.municipality, .dk, "751"), year: 3_000 + i, value: 20, status: .reported)
+        }
+        do {
+            try await app.db.transaction { tx in
+                try await ObservationWriter.write(rows, scope: "", importID: nil, on: tx)
+                let written = try await (tx as! any SQLDatabase).raw("SELECT count(*) AS n FROM observations").first(decoding: [String: Int].self)?["n"] ?? 0
+                throw Interrupted(written: written)
+            }
+            XCTFail("the transaction should have failed")
+        } catch let interrupted as Interrupted {
+            XCTAssertEqual(interrupted.written, before + 7_000, "written inside the transaction")
+        }
+        do { let value = try await count("SELECT count(*) AS n FROM observations"); XCTAssertEqual(value, before, "and gone after it failed") }
+    }
 }
