@@ -1,0 +1,89 @@
+import Foundation
+
+/// How texts and queries become search terms, the same on SQLite (FTS5 over stems made here) and
+/// PostgreSQL (its own `danish`/`swedish` configurations): words are runs of letters and digits,
+/// lower-cased and stemmed by `Stemmer`; the passage shown with a result is the stretch of the
+/// original text with the most hits, hits marked.
+public enum SearchText {
+    /// One word of a text and where it stands in it.
+    public struct Word: Equatable, Sendable {
+        public var text: String
+        public var range: Range<String.Index>
+    }
+
+    public static func words(_ text: String) -> [Word] {
+        var words: [Word] = []
+        var start: String.Index?
+        var index = text.startIndex
+        while index < text.endIndex {
+            let c = text[index]
+            if c.isLetter || c.isNumber {
+                if start == nil { start = index }
+            } else if let s = start {
+                words.append(Word(text: text[s..<index].lowercased(), range: s..<index))
+                start = nil
+            }
+            index = text.index(after: index)
+        }
+        if let s = start { words.append(Word(text: text[s...].lowercased(), range: s..<text.endIndex)) }
+        return words
+    }
+
+    /// The text as the SQLite index stores it: its words' stems, space-separated.
+    public static func stems(_ text: String, _ language: Language) -> String {
+        words(text).map { Stemmer.stem($0.text, language) }.joined(separator: " ")
+    }
+
+    /// An FTS5 query for what a person typed: every word's stem as a quoted term (so no word can
+    /// be read as an FTS5 operator), all required. Nil when nothing searchable is left.
+    public static func ftsQuery(_ query: String, _ language: Language) -> String? {
+        var seen = Set<String>()
+        let terms = words(String(query.prefix(200))).map { Stemmer.stem($0.text, language) }.filter { seen.insert($0).inserted }
+        guard !terms.isEmpty else { return nil }
+        return terms.prefix(12).map { "\"\($0)\"" }.joined(separator: " ")
+    }
+
+    /// A piece of a passage: text, and whether it is a hit.
+    public struct Segment: Equatable, Sendable {
+        public var text: String
+        public var hit: Bool
+
+        public init(_ text: String, hit: Bool) {
+            self.text = text
+            self.hit = hit
+        }
+    }
+
+    /// About `length` characters of `text` around the most hits of the query, with … where it is
+    /// cut; the start of the text when nothing matches.
+    public static func passage(_ text: String, query: String, language: Language, length: Int = 200) -> [Segment] {
+        let wanted = Set(words(query).map { Stemmer.stem($0.text, language) })
+        let all = words(text)
+        let hits = all.filter { wanted.contains(Stemmer.stem($0.text, language)) }
+        // The window holding the most hits, starting at a hit.
+        var from = text.startIndex
+        var best = 0
+        for (i, hit) in hits.enumerated() {
+            let end = text.index(hit.range.lowerBound, offsetBy: length, limitedBy: text.endIndex) ?? text.endIndex
+            let count = hits[i...].prefix { $0.range.lowerBound < end }.count
+            if count > best {
+                best = count
+                // A little before the first hit, from the start of a word.
+                let back = text.index(hit.range.lowerBound, offsetBy: -min(40, text.distance(from: text.startIndex, to: hit.range.lowerBound)))
+                from = all.first { $0.range.lowerBound >= back }?.range.lowerBound ?? hit.range.lowerBound
+            }
+        }
+        var to = text.index(from, offsetBy: length, limitedBy: text.endIndex) ?? text.endIndex
+        if to < text.endIndex, let word = all.last(where: { $0.range.upperBound <= to }) { to = word.range.upperBound }
+        var segments: [Segment] = from > text.startIndex ? [Segment("…", hit: false)] : []
+        var cursor = from
+        for hit in hits where hit.range.lowerBound >= from && hit.range.upperBound <= to {
+            if cursor < hit.range.lowerBound { segments.append(Segment(String(text[cursor..<hit.range.lowerBound]), hit: false)) }
+            segments.append(Segment(String(text[hit.range]), hit: true))
+            cursor = hit.range.upperBound
+        }
+        if cursor < to { segments.append(Segment(String(text[cursor..<to]), hit: false)) }
+        if to < text.endIndex { segments.append(Segment("…", hit: false)) }
+        return segments
+    }
+}
