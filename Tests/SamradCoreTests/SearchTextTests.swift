@@ -3,11 +3,17 @@ import XCTest
 
 final class SearchTextTests: XCTestCase {
     func testTextsAndQueriesBecomeTheSameStems() {
-        XCTAssertEqual(SearchText.stems("Skoleudviklingen i Aarhus: lærernes rolle.", .da), "skoleudvikling i aarhus lær rol")
+        XCTAssertEqual(SearchText.stems("Skoleudviklingen i Aarhus: lærernes rolle.", .da), "skoleudvikling aarhus lær rol")
         XCTAssertEqual(SearchText.ftsQuery("skoleudvikling lærerne", .da), "\"skoleudvikling\" \"lær\"")
         // Operators and quotes typed by a person are words, not FTS5 syntax.
         XCTAssertEqual(SearchText.ftsQuery("skola OR \"NEAR(x\" -", .sv), "\"skol\" \"or\" \"near\" \"x\"")
         XCTAssertNil(SearchText.ftsQuery(" ;; ", .sv))
+        // Stop words are left out of texts and queries alike, as PostgreSQL's configurations do.
+        XCTAssertEqual(SearchText.terms("skolen og eleverne", .da), ["skol", "elev"])
+        XCTAssertNil(SearchText.ftsQuery("och det att", .sv))
+        XCTAssertEqual(SearchText.ftsQuery("lärarna", columns: ["title", "body"]),
+                       "(language : \"da\" AND {title body} : (\"lärarna\")) OR (language : \"sv\" AND {title body} : (\"lär\"))"
+                       + " OR (language : \"en\" AND {title body} : (\"lärarna\"))")
     }
 
     func testThePassageHoldsTheHitsAndMarksThem() {

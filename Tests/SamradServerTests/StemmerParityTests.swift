@@ -37,6 +37,15 @@ final class StemmerParityTests: XCTestCase {
                 if Stemmer.stem(row.word, language) != stem { differ.append("\(row.word): \(Stemmer.stem(row.word, language)) ≠ \(stem)") }
             }
             XCTAssertGreaterThan(rows.count, 500)
+            // Stop words: the same list, so texts and queries lose the same words on both databases.
+            struct File: Decodable { var text: String }
+            let file = try await sql.raw("""
+                SELECT pg_read_file((SELECT setting FROM pg_config WHERE name = 'SHAREDIR') || '/tsearch_data/' || \(bind: dictionary == "danish_stem" ? "danish" : "swedish") || '.stop') AS text
+                """).first(decoding: File.self)
+            let theirs = Set((file?.text ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            XCTAssertFalse(theirs.isEmpty)
+            XCTAssertEqual(theirs.subtracting(StopWords.words(language)).sorted(), [], "\(language.rawValue): stop words only PostgreSQL has")
+            XCTAssertEqual(StopWords.words(language).subtracting(theirs).sorted(), [], "\(language.rawValue): stop words only Samrad has")
             XCTAssertEqual(differ, [], "\(language.rawValue): \(differ.count) of \(rows.count) words stem differently")
         }
     }

@@ -24,6 +24,49 @@ public enum SafeMarkdown {
         return parser.html(from: markdown.replacingOccurrences(of: "<", with: "&lt;"))
     }
 
+    /// The text a reader sees, without markup: what search indexes and what a passage quotes.
+    public static func plainText(_ markdown: String) -> String {
+        var out = ""
+        var inTag = false
+        for c in html(markdown) {
+            if c == "<" { inTag = true; continue }
+            if c == ">" && inTag { inTag = false; out.append(" "); continue }
+            if !inTag { out.append(c) }
+        }
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: entity, with: character)
+        }
+        return out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    public struct Problem: Equatable, Sendable {
+        public var key: String
+        public var arguments: [String]
+    }
+
+    /// Links a writer should fix before saving: one left open ("[text](https://…" without its ")"),
+    /// or one whose address is not http(s), mailto or a local path (such a link would be shown as
+    /// plain text). Each named with its text, so the writer finds it.
+    public static func problems(_ markdown: String) -> [Problem] {
+        var problems: [Problem] = []
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: true) {
+            var rest = line[...]
+            while let open = rest.range(of: "](") {
+                let label = String(rest[..<open.lowerBound].split(separator: "[", omittingEmptySubsequences: false).last ?? "")
+                    .trimmingCharacters(in: .whitespaces)
+                let after = rest[open.upperBound...]
+                guard let close = after.firstIndex(of: ")") else {
+                    problems.append(Problem(key: "markdown.error.link_open", arguments: [String(label.prefix(60))]))
+                    break
+                }
+                let url = after[..<close].trimmingCharacters(in: .whitespaces)
+                if !isSafe(url) { problems.append(Problem(key: "markdown.error.link_address", arguments: [String(label.prefix(60)), String(url.prefix(80))])) }
+                rest = after[after.index(after: close)...]
+            }
+        }
+        return problems
+    }
+
     static func destination(of markdown: Substring) -> String? {
         guard let open = markdown.range(of: "](") else { return nil }
         var url = markdown[open.upperBound...]

@@ -29,18 +29,36 @@ public enum SearchText {
         return words
     }
 
-    /// The text as the SQLite index stores it: its words' stems, space-separated.
+    /// The text as the SQLite index stores it: its words' stems, space-separated, without stop words.
     public static func stems(_ text: String, _ language: Language) -> String {
-        words(text).map { Stemmer.stem($0.text, language) }.joined(separator: " ")
+        words(text).lazy.filter { !StopWords.contains($0.text, language) }.map { Stemmer.stem($0.text, language) }.joined(separator: " ")
     }
 
-    /// An FTS5 query for what a person typed: every word's stem as a quoted term (so no word can
-    /// be read as an FTS5 operator), all required. Nil when nothing searchable is left.
-    public static func ftsQuery(_ query: String, _ language: Language) -> String? {
+    /// The stems a query searches for in a text of `language`: each once, stop words left out, at
+    /// most 12 (a query is a few words, not a pasted page).
+    public static func terms(_ query: String, _ language: Language) -> [String] {
         var seen = Set<String>()
-        let terms = words(String(query.prefix(200))).map { Stemmer.stem($0.text, language) }.filter { seen.insert($0).inserted }
+        let terms = words(String(query.prefix(200))).filter { !StopWords.contains($0.text, language) }
+            .map { Stemmer.stem($0.text, language) }.filter { seen.insert($0).inserted }
+        return Array(terms.prefix(12))
+    }
+
+    /// An FTS5 query for what a person typed, for texts in one language: every stem a quoted term
+    /// (so no word can be read as an FTS5 operator), all required. Nil when nothing searchable is left.
+    public static func ftsQuery(_ query: String, _ language: Language) -> String? {
+        let terms = terms(query, language)
         guard !terms.isEmpty else { return nil }
-        return terms.prefix(12).map { "\"\($0)\"" }.joined(separator: " ")
+        return terms.map { "\"\($0)\"" }.joined(separator: " ")
+    }
+
+    /// The FTS5 query over texts in every language: a text matches when all the query's stems in its
+    /// own language are in it, as PostgreSQL's query in the text's configuration does. The index's
+    /// `language` column holds "da", "sv" or "en"; the other columns the stems.
+    public static func ftsQuery(_ query: String, columns: [String]) -> String? {
+        let parts = Language.allCases.compactMap { language in
+            ftsQuery(query, language).map { "(language : \"\(language.rawValue)\" AND {\(columns.joined(separator: " "))} : (\($0)))" }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " OR ")
     }
 
     /// A piece of a passage: text, and whether it is a hit.
@@ -57,9 +75,9 @@ public enum SearchText {
     /// About `length` characters of `text` around the most hits of the query, with … where it is
     /// cut; the start of the text when nothing matches.
     public static func passage(_ text: String, query: String, language: Language, length: Int = 200) -> [Segment] {
-        let wanted = Set(words(query).map { Stemmer.stem($0.text, language) })
+        let wanted = Set(terms(query, language))
         let all = words(text)
-        let hits = all.filter { wanted.contains(Stemmer.stem($0.text, language)) }
+        let hits = all.filter { !StopWords.contains($0.text, language) && wanted.contains(Stemmer.stem($0.text, language)) }
         // The window holding the most hits, starting at a hit.
         var from = text.startIndex
         var best = 0

@@ -99,6 +99,7 @@ public enum SamradApp {
         try app.register(collection: GoalPages())
         try app.register(collection: DialoguePages())
         try app.register(collection: IndicatorAPI())
+        try app.register(collection: KnowledgePages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

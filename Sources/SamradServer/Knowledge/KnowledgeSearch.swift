@@ -1,0 +1,164 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+
+/// Full-text search of the knowledge bank. On PostgreSQL a `tsvector` column built with the text's
+/// own configuration (`danish`, `swedish`; `simple` for English) and a GIN index; on SQLite an FTS5
+/// table holding the stems `SearchText` makes with the same Snowball stemmers and stop words. A query
+/// is stemmed per language and matches a text when all its words do in the text's language, so both
+/// databases find the same materials; ranking weighs the title over the summary over the body.
+enum KnowledgeSearch {
+    static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
+
+    static func prepare(_ sql: any SQLDatabase) async throws {
+        if isPostgres(sql) {
+            try await sql.raw("ALTER TABLE knowledge_materials ADD COLUMN search tsvector").run()
+            try await sql.raw("CREATE INDEX knowledge_materials_search ON knowledge_materials USING GIN (search)").run()
+        } else {
+            try await sql.raw("""
+                CREATE VIRTUAL TABLE knowledge_search USING fts5(material_id UNINDEXED, language, title, summary, body,
+                tokenize = 'unicode61 remove_diacritics 0')
+                """).run()
+        }
+    }
+
+    static func revert(_ sql: any SQLDatabase) async throws {
+        if !isPostgres(sql) { try await sql.raw("DROP TABLE IF EXISTS knowledge_search").run() }
+    }
+
+    static func configuration(_ language: Language) -> String {
+        switch language {
+        case .da: "danish"
+        case .sv: "swedish"
+        case .en: "simple"
+        }
+    }
+
+    /// (Re)indexes a material; called in the transaction that saves it.
+    static func index(_ m: KnowledgeMaterial, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let id = try m.requireID()
+        let body = SafeMarkdown.plainText(m.body)
+        if isPostgres(sql) {
+            let config = configuration(m.languageValue)
+            try await sql.raw("""
+                UPDATE knowledge_materials SET search =
+                  setweight(to_tsvector(\(literal: config)::regconfig, \(bind: m.title)), 'A')
+                  || setweight(to_tsvector(\(literal: config)::regconfig, \(bind: m.summary)), 'B')
+                  || setweight(to_tsvector(\(literal: config)::regconfig, \(bind: body)), 'C')
+                WHERE id = \(bind: id)
+                """).run()
+        } else {
+            let language = m.languageValue
+            try await sql.raw("DELETE FROM knowledge_search WHERE material_id = \(bind: id)").run()
+            try await sql.raw("""
+                INSERT INTO knowledge_search (material_id, language, title, summary, body)
+                VALUES (\(bind: id), \(bind: language.rawValue), \(bind: SearchText.stems(m.title, language)),
+                        \(bind: SearchText.stems(m.summary, language)), \(bind: SearchText.stems(body, language)))
+                """).run()
+        }
+    }
+
+    static func remove(_ id: UUID, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        if !isPostgres(sql) { try await sql.raw("DELETE FROM knowledge_search WHERE material_id = \(bind: id)").run() }
+    }
+
+    /// What the bank's search form asks for.
+    struct Query: Sendable {
+        var text = ""
+        var theme: String?
+        var country: Country?
+        var municipality: MunicipalityKey?
+        var kind: MaterialKind?
+        var year: Int?
+        var collaborationID: UUID?
+        var offset = 0
+        var limit = 20
+    }
+
+    struct Hit { var id: UUID; var rank: Double }
+
+    /// The published materials the reader may see that match, best first (newest first without
+    /// search words), and how many there are in all.
+    static func search(_ query: Query, reader: KnowledgeReader, on db: any Database) async throws -> (hits: [Hit], total: Int) {
+        let sql = db as! any SQLDatabase
+        let postgres = isPostgres(sql)
+        var conditions: [SQLQueryString] = ["m.status = \(bind: EditorialStatus.published.rawValue)", visible(reader)]
+        if let theme = query.theme { conditions.append("m.id IN (SELECT material_id FROM knowledge_themes WHERE theme = \(bind: theme))") }
+        if let country = query.country { conditions.append("m.country = \(bind: country.rawValue)") }
+        if let key = query.municipality {
+            conditions.append("m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code)")
+        }
+        if let kind = query.kind { conditions.append("m.kind = \(bind: kind.rawValue)") }
+        if let collaborationID = query.collaborationID { conditions.append("m.collaboration_id = \(bind: collaborationID)") }
+        if let year = query.year {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Europe/Copenhagen")!
+            let from = calendar.date(from: DateComponents(year: year, month: 1, day: 1))!
+            let to = calendar.date(from: DateComponents(year: year + 1, month: 1, day: 1))!
+            conditions.append("m.published_at >= \(bind: from) AND m.published_at < \(bind: to)")
+        }
+        let words = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var from: SQLQueryString = "knowledge_materials m"
+        var rank: SQLQueryString = postgres ? "0::float8" : "0.0"
+        var order: SQLQueryString = "m.published_at DESC, m.id"
+        if !words.isEmpty {
+            if postgres {
+                // One branch per language, each with a constant query, so the GIN index serves them all.
+                let branches = Language.allCases.compactMap { language -> SQLQueryString? in
+                    guard !SearchText.terms(words, language).isEmpty else { return nil }
+                    return "(m.language = \(bind: language.rawValue) AND m.search @@ plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words)))"
+                }
+                guard !branches.isEmpty else { return ([], 0) }
+                conditions.append("(" + branches.joined(separator: " OR ") + ")")
+                let cases = Language.allCases.map { language -> SQLQueryString in
+                    "WHEN \(bind: language.rawValue) THEN plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words))"
+                }
+                rank = "ts_rank('{0.1, 0.2, 0.4, 1.0}', m.search, CASE m.language " + cases.joined(separator: " ") + " END)::float8"
+                order = "rank DESC, m.published_at DESC, m.id"
+            } else {
+                guard let match = SearchText.ftsQuery(words, columns: ["title", "summary", "body"]) else { return ([], 0) }
+                from = "knowledge_search s JOIN knowledge_materials m ON m.id = s.material_id"
+                conditions.append("knowledge_search MATCH \(bind: match)")
+                // bm25 is lower for better matches.
+                rank = "-bm25(knowledge_search, 0, 0, 10.0, 4.0, 1.0)"
+                order = "rank DESC, m.published_at DESC, m.id"
+            }
+        }
+        let filter = conditions.joined(separator: " AND ")
+        struct Row: Decodable { var id: UUID; var rank: Double }
+        let rows = try await sql.raw("SELECT m.id AS id, " + rank + " AS rank FROM " + from + " WHERE " + filter
+                                     + " ORDER BY " + order + " LIMIT \(literal: query.limit) OFFSET \(literal: max(0, query.offset))")
+            .all(decoding: Row.self)
+        struct Count: Decodable { var n: Int }
+        let total: Int
+        if query.offset == 0 && rows.count < query.limit {
+            total = rows.count
+        } else {
+            total = try await sql.raw("SELECT COUNT(*) AS n FROM " + from + " WHERE " + filter).first(decoding: Count.self)?.n ?? 0
+        }
+        return (rows.map { Hit(id: $0.id, rank: $0.rank) }, total)
+    }
+
+    /// `KnowledgePolicy.mayView` as SQL over `m`, for lists: published and public, or for members
+    /// the reader belongs to; the reader's own; what the reader edits once submitted.
+    static func visible(_ reader: KnowledgeReader) -> SQLQueryString {
+        let published = EditorialStatus.published.rawValue
+        var any: [SQLQueryString] = ["(m.status = \(bind: published) AND m.visibility = \(bind: MaterialVisibility.public.rawValue))"]
+        var members: [SQLQueryString] = []
+        if !reader.memberOf.isEmpty { members.append("m.collaboration_id IN (\(binds: reader.memberOf.map { $0 as any Encodable & Sendable }))") }
+        if reader.actor.isSignedIn { members.append("m.collaboration_id IS NULL") }
+        if !members.isEmpty {
+            any.append("(m.status = \(bind: published) AND m.visibility = \(bind: MaterialVisibility.members.rawValue) AND (" + members.joined(separator: " OR ") + "))")
+        }
+        if let user = reader.actor.userID { any.append("m.created_by = \(bind: user)") }
+        if reader.actor.isAdministrator {
+            any.append("m.status <> \(bind: EditorialStatus.draft.rawValue)")
+        } else if !reader.editorOf.isEmpty {
+            any.append("(m.status <> \(bind: EditorialStatus.draft.rawValue) AND m.collaboration_id IN (\(binds: reader.editorOf.map { $0 as any Encodable & Sendable })))")
+        }
+        return "(" + any.joined(separator: " OR ") + ")"
+    }
+}
