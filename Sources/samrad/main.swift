@@ -23,7 +23,7 @@ struct Samrad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "samrad",
         abstract: "Samrad: collaboration networks between municipalities on school development.",
-        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Clusters.self],
+        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Clusters.self, Reindex.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -77,6 +77,16 @@ struct Backup: AsyncParsableCommand {
         let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
         try await Server.backup(settings: settings, to: path)
         print("Backup written to \(path)")
+    }
+}
+
+struct Reindex: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rebuild the knowledge bank's search index from its materials.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        print("Indexed \(try await Server.reindexKnowledge(settings: settings)) materials.")
     }
 }
 

@@ -8,8 +8,8 @@ import XCTest
 final class KnowledgeTests: XCTestCase {
     let owner = UUID(), network = UUID()
 
-    func reader(_ grants: Set<RoleGrant> = [], user: UUID? = UUID(), member: Set<UUID> = [], editor: Set<UUID> = []) -> KnowledgeReader {
-        KnowledgeReader(actor: Actor(userID: user, personID: nil, grants: grants), memberOf: member, editorOf: editor)
+    func reader(_ grants: Set<RoleGrant> = [], user: UUID? = UUID(), member: Set<UUID> = [], editor: Set<UUID> = []) -> CollaborationReader {
+        CollaborationReader(actor: Actor(userID: user, personID: nil, grants: grants), memberOf: member, editorOf: editor)
     }
 
     func testTheWorkflowMovesOnlyAlongItsSteps() throws {

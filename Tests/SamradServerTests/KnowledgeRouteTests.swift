@@ -166,7 +166,7 @@ final class KnowledgeRouteTests: XCTestCase {
     }
 
     func search(_ query: KnowledgeSearch.Query, actor: Actor = .visitor) async throws -> [String] {
-        let reader = KnowledgeReader(actor: actor, memberOf: [], editorOf: [])
+        let reader = CollaborationReader(actor: actor, memberOf: [], editorOf: [])
         let (hits, _) = try await KnowledgeSearch.search(query, reader: reader, on: app.db)
         let materials = try await KnowledgeMaterial.query(on: app.db).filter(\.$id ~~ hits.map(\.id)).all()
         return hits.compactMap { hit in materials.first { $0.id == hit.id }?.slug }
@@ -238,11 +238,11 @@ final class KnowledgeRouteTests: XCTestCase {
         }
         // The SQL filter of lists and the policy agree for every reader and material.
         let all = try await KnowledgeMaterial.query(on: app.db).all()
-        let readers: [KnowledgeReader] = [
-            KnowledgeReader(actor: .visitor, memberOf: [], editorOf: []),
-            KnowledgeReader(actor: Actor(userID: owner.id, personID: owner.personID, grants: []), memberOf: [network.id!], editorOf: []),
-            KnowledgeReader(actor: Actor(userID: UUID(), personID: nil, grants: []), memberOf: [], editorOf: []),
-            KnowledgeReader(actor: Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .organiser, organisationID: skr.id)]), memberOf: [network.id!], editorOf: [network.id!]),
+        let readers: [CollaborationReader] = [
+            CollaborationReader(actor: .visitor, memberOf: [], editorOf: []),
+            CollaborationReader(actor: Actor(userID: owner.id, personID: owner.personID, grants: []), memberOf: [network.id!], editorOf: []),
+            CollaborationReader(actor: Actor(userID: UUID(), personID: nil, grants: []), memberOf: [], editorOf: []),
+            CollaborationReader(actor: Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .organiser, organisationID: skr.id)]), memberOf: [network.id!], editorOf: [network.id!]),
         ]
         for reader in readers {
             let (hits, _) = try await KnowledgeSearch.search(KnowledgeSearch.Query(limit: 100), reader: reader, on: app.db)

@@ -1,20 +1,5 @@
 import Foundation
 
-/// What the server knows about a reader of the knowledge bank: the collaborations they belong to
-/// (their municipality is registered, they are attached, or they organise it) and those whose
-/// materials they edit.
-public struct KnowledgeReader: Sendable {
-    public var actor: Actor
-    public var memberOf: Set<UUID>
-    public var editorOf: Set<UUID>
-
-    public init(actor: Actor, memberOf: Set<UUID>, editorOf: Set<UUID>) {
-        self.actor = actor
-        self.memberOf = memberOf
-        self.editorOf = editorOf
-    }
-}
-
 /// A material as the policy needs to see it.
 public struct MaterialStanding: Sendable {
     public var status: EditorialStatus
@@ -37,17 +22,17 @@ public struct MaterialStanding: Sendable {
 public enum KnowledgePolicy {
     public static func mayWrite(_ actor: Actor) -> Bool { actor.isSignedIn }
 
-    public static func isOwner(_ reader: KnowledgeReader, _ m: MaterialStanding) -> Bool {
+    public static func isOwner(_ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
         reader.actor.userID != nil && reader.actor.userID == m.ownerID
     }
 
-    public static func isEditor(_ reader: KnowledgeReader, _ m: MaterialStanding) -> Bool {
+    public static func isEditor(_ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
         if reader.actor.isAdministrator { return true }
         guard let collaborationID = m.collaborationID else { return false }
         return reader.editorOf.contains(collaborationID)
     }
 
-    public static func mayView(_ reader: KnowledgeReader, _ m: MaterialStanding) -> Bool {
+    public static func mayView(_ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
         if isOwner(reader, m) { return true }
         if m.status != .draft && isEditor(reader, m) { return true }
         guard m.status == .published else { return false }
@@ -61,12 +46,12 @@ public enum KnowledgePolicy {
     }
 
     /// The author changes a draft or one sent back; editors may correct anything they see.
-    public static func mayEdit(_ reader: KnowledgeReader, _ m: MaterialStanding) -> Bool {
+    public static func mayEdit(_ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
         if isOwner(reader, m) && (m.status == .draft || m.status == .changesRequested) { return true }
         return m.status != .draft && isEditor(reader, m)
     }
 
-    public static func mayTake(_ step: EditorialStatus.Step, _ reader: KnowledgeReader, _ m: MaterialStanding) -> Bool {
+    public static func mayTake(_ step: EditorialStatus.Step, _ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
         switch step {
         case .submit, .withdraw: return isOwner(reader, m)
         case .requestChanges, .publish, .unpublish: return isEditor(reader, m)
@@ -74,12 +59,12 @@ public enum KnowledgePolicy {
     }
 
     /// The author deletes what is not published; editors delete anything they see.
-    public static func mayDelete(_ reader: KnowledgeReader, _ m: MaterialStanding) -> Bool {
+    public static func mayDelete(_ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
         (isOwner(reader, m) && m.status != .published) || (m.status != .draft && isEditor(reader, m))
     }
 
     /// A material may be given to a collaboration its author belongs to or edits.
-    public static func mayShare(with collaborationID: UUID, _ reader: KnowledgeReader) -> Bool {
+    public static func mayShare(with collaborationID: UUID, _ reader: CollaborationReader) -> Bool {
         reader.actor.isAdministrator || reader.memberOf.contains(collaborationID) || reader.editorOf.contains(collaborationID)
     }
 }

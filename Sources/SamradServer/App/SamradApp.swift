@@ -100,6 +100,8 @@ public enum SamradApp {
         try app.register(collection: DialoguePages())
         try app.register(collection: IndicatorAPI())
         try app.register(collection: KnowledgePages())
+        try app.register(collection: GuidePages())
+        try app.register(collection: LocalDialoguePages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -68,6 +68,23 @@ public enum Server {
         }
     }
 
+    /// Rebuilds the knowledge bank's search index from the materials, e.g. after rows were loaded
+    /// outside Samrad or the stemmer changed. Returns how many materials were indexed.
+    public static func reindexKnowledge(settings: Settings) async throws -> Int {
+        let app = try await makeApp("development")
+        do {
+            try SamradApp.configureDatabase(app, settings.storage)
+            app.migrations.add(Migrations.all)
+            try await app.autoMigrate()
+            let count = try await KnowledgeSearch.reindex(on: app.db)
+            try await app.asyncShutdown()
+            return count
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
     /// `VACUUM INTO` writes a transactionally consistent copy while other connections go on.
     public static func backup(settings: Settings, to path: String) async throws {
         guard case .sqlite = settings.storage else {

@@ -129,7 +129,7 @@ struct KnowledgePages: RouteCollection {
     }
 
     /// Themes to filter by: those of the collaborations and of the materials the reader may see.
-    static func themes(_ reader: KnowledgeReader, on db: any Database) async throws -> [String] {
+    static func themes(_ reader: CollaborationReader, on db: any Database) async throws -> [String] {
         let sql = db as! any SQLDatabase
         struct Row: Decodable { var theme: String }
         let used = try await sql.raw("SELECT DISTINCT t.theme AS theme FROM knowledge_themes t JOIN knowledge_materials m ON m.id = t.material_id WHERE m.status = \(bind: EditorialStatus.published.rawValue) AND " + KnowledgeSearch.visible(reader))
@@ -146,7 +146,7 @@ struct KnowledgePages: RouteCollection {
         var query = KnowledgeSearch.Query()
         query.theme = request.query[String.self, at: "theme"].flatMap { $0.isEmpty ? nil : $0 }
         query.limit = 50
-        let (hits, _) = try await KnowledgeSearch.search(query, reader: KnowledgeReader(actor: .visitor, memberOf: [], editorOf: []), on: request.db)
+        let (hits, _) = try await KnowledgeSearch.search(query, reader: CollaborationReader(actor: .visitor, memberOf: [], editorOf: []), on: request.db)
         let materials = Dictionary(uniqueKeysWithValues: try await KnowledgeMaterial.query(on: request.db).filter(\.$id ~~ hits.map(\.id)).all().map { ($0.id!, $0) })
         let base = request.settings.publicBaseURL
         let entries = hits.compactMap { materials[$0.id] }.map { m in
@@ -270,7 +270,7 @@ struct KnowledgePages: RouteCollection {
     }
 
     /// Reads and checks the form: the draft, its municipality and collaboration.
-    static func input(_ values: [String: String], reader: KnowledgeReader, request: Request) async throws -> (MaterialDraft, MunicipalityKey?, UUID?) {
+    static func input(_ values: [String: String], reader: CollaborationReader, request: Request) async throws -> (MaterialDraft, MunicipalityKey?, UUID?) {
         var v = Validation()
         let draft = MaterialDraft.validate(values, into: &v)
         var municipality: MunicipalityKey?
@@ -455,7 +455,7 @@ struct KnowledgePages: RouteCollection {
                                                                            rows: Self.rows(materials, request: request), empty: request.t("knowledge.mine_empty")))
     }
 
-    static func reviewQuery(_ reader: KnowledgeReader, on db: any Database) -> QueryBuilder<KnowledgeMaterial> {
+    static func reviewQuery(_ reader: CollaborationReader, on db: any Database) -> QueryBuilder<KnowledgeMaterial> {
         let query = KnowledgeMaterial.query(on: db).filter(\.$status == EditorialStatus.submitted.rawValue)
         return reader.actor.isAdministrator ? query : query.filter(\.$collaborationID ~~ reader.editorOf)
     }

@@ -60,6 +60,19 @@ enum KnowledgeSearch {
         }
     }
 
+    /// Indexes every material again, a thousand per transaction.
+    static func reindex(on db: any Database) async throws -> Int {
+        var done = 0
+        while true {
+            let batch = try await KnowledgeMaterial.query(on: db).sort(\.$id).range(done..<(done + 1_000)).all()
+            if batch.isEmpty { return done }
+            try await db.transaction { tx in
+                for m in batch { try await index(m, on: tx) }
+            }
+            done += batch.count
+        }
+    }
+
     static func remove(_ id: UUID, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         if !isPostgres(sql) { try await sql.raw("DELETE FROM knowledge_search WHERE material_id = \(bind: id)").run() }
@@ -82,7 +95,7 @@ enum KnowledgeSearch {
 
     /// The published materials the reader may see that match, best first (newest first without
     /// search words), and how many there are in all.
-    static func search(_ query: Query, reader: KnowledgeReader, on db: any Database) async throws -> (hits: [Hit], total: Int) {
+    static func search(_ query: Query, reader: CollaborationReader, on db: any Database) async throws -> (hits: [Hit], total: Int) {
         let sql = db as! any SQLDatabase
         let postgres = isPostgres(sql)
         var conditions: [SQLQueryString] = ["m.status = \(bind: EditorialStatus.published.rawValue)", visible(reader)]
@@ -144,7 +157,7 @@ enum KnowledgeSearch {
 
     /// `KnowledgePolicy.mayView` as SQL over `m`, for lists: published and public, or for members
     /// the reader belongs to; the reader's own; what the reader edits once submitted.
-    static func visible(_ reader: KnowledgeReader) -> SQLQueryString {
+    static func visible(_ reader: CollaborationReader) -> SQLQueryString {
         let published = EditorialStatus.published.rawValue
         var any: [SQLQueryString] = ["(m.status = \(bind: published) AND m.visibility = \(bind: MaterialVisibility.public.rawValue))"]
         var members: [SQLQueryString] = []

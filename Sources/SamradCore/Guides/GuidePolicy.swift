@@ -1,0 +1,70 @@
+import Foundation
+
+/// A discussion guide as the policy needs to see it. A guide is written by an organisation (for its
+/// collaborations or for all) or by a municipality (for its own committees).
+public struct GuideStanding: Sendable {
+    public var organisationID: UUID?
+    public var municipality: MunicipalityKey?
+    public var collaborationID: UUID?
+    public var audience: GuideAudience
+    public var published: Bool
+
+    public init(organisationID: UUID?, municipality: MunicipalityKey?, collaborationID: UUID?, audience: GuideAudience, published: Bool) {
+        self.organisationID = organisationID
+        self.municipality = municipality
+        self.collaborationID = collaborationID
+        self.audience = audience
+        self.published = published
+    }
+}
+
+/// Who may write, read and use discussion guides, and who sees what municipalities agreed in their
+/// local dialogues. A session is its municipality's own: its coordinators keep it and its people
+/// read it; once the municipality shares the result, the guide's collaboration sees it.
+public enum GuidePolicy {
+    public static func mayWrite(_ actor: Actor, _ g: GuideStanding) -> Bool {
+        actor.isAdministrator || actor.organises(g.organisationID) || actor.coordinates(g.municipality)
+    }
+
+    /// Organisers write guides for their organisation, coordinators for their municipality.
+    public static func mayCreate(_ actor: Actor) -> Bool {
+        actor.isAdministrator || actor.isOrganiser || actor.grants.contains { $0.kind == .coordinator }
+    }
+
+    public static func mayView(_ reader: CollaborationReader, _ g: GuideStanding) -> Bool {
+        if mayWrite(reader.actor, g) { return true }
+        guard g.published else { return false }
+        switch g.audience {
+        case .public: return true
+        case .collaboration:
+            guard let id = g.collaborationID else { return false }
+            return reader.memberOf.contains(id) || reader.editorOf.contains(id)
+        }
+    }
+
+    /// Run (record) a session with the guide for a municipality.
+    public static func mayKeepSession(_ actor: Actor, _ municipality: MunicipalityKey) -> Bool {
+        actor.isAdministrator || actor.coordinates(municipality)
+    }
+
+    /// `ownMunicipality`: the signed-in person's municipality.
+    public static func mayViewSession(_ reader: CollaborationReader, _ municipality: MunicipalityKey, ownMunicipality: MunicipalityKey?,
+                                      shared: Bool, guide: GuideStanding) -> Bool {
+        if mayKeepSession(reader.actor, municipality) { return true }
+        if reader.actor.isSignedIn && ownMunicipality == municipality { return true }
+        return shared && mayViewResults(reader, guide)
+    }
+
+    /// The shared results side by side: the collaboration's organisers and its members.
+    public static func mayViewResults(_ reader: CollaborationReader, _ g: GuideStanding) -> Bool {
+        if reader.actor.isAdministrator || reader.actor.organises(g.organisationID) { return true }
+        guard let id = g.collaborationID else { return false }
+        return reader.memberOf.contains(id) || reader.editorOf.contains(id)
+    }
+
+    /// Putting the results on one of the collaboration's meetings is for those who plan them.
+    public static func mayPutOnAgenda(_ reader: CollaborationReader, _ g: GuideStanding) -> Bool {
+        guard let id = g.collaborationID else { return false }
+        return reader.actor.isAdministrator || reader.editorOf.contains(id)
+    }
+}
