@@ -13,7 +13,8 @@ final class DiscussionGuide: Model, @unchecked Sendable {
     @Field(key: "introduction") var introduction: String
     @Field(key: "language") var language: String
     @Field(key: "audience") var audience: String
-    @Field(key: "sections") var sections: [GuideSection]
+    /// A JSON object rather than an array: PostgreSQL would take a Swift array as jsonb[].
+    @Field(key: "sections") var sectionList: Stored<GuideSection>
     @OptionalField(key: "organisation_id") var organisationID: UUID?
     @OptionalField(key: "municipality_country") var municipalityCountry: String?
     @OptionalField(key: "municipality_code") var municipalityCode: String?
@@ -29,6 +30,10 @@ final class DiscussionGuide: Model, @unchecked Sendable {
 
     init() {}
 
+    var sections: [GuideSection] {
+        get { sectionList.items }
+        set { sectionList = Stored(items: newValue) }
+    }
     var href: String { "/guides/\(id!.uuidString.lowercased())" }
     var languageValue: Language { Language(rawValue: language) ?? .da }
     var municipality: MunicipalityKey? {
@@ -66,7 +71,7 @@ final class LocalDialogue: Model, @unchecked Sendable {
     @Field(key: "participants") var participants: [String: String]
     /// Notes per section ("s1") and per question ("s1q2").
     @Field(key: "notes") var notes: [String: String]
-    @Field(key: "agreements") var agreements: [Agreement]
+    @Field(key: "agreements") var agreementList: Stored<Agreement>
     @OptionalField(key: "shared_at") var sharedAt: Date?
     @OptionalField(key: "created_by") var createdBy: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
@@ -74,6 +79,15 @@ final class LocalDialogue: Model, @unchecked Sendable {
 
     init() {}
 
+    var agreements: [Agreement] {
+        get { agreementList.items }
+        set { agreementList = Stored(items: newValue) }
+    }
     var href: String { "/dialogues/\(id!.uuidString.lowercased())" }
     var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
+}
+
+/// A list kept in one JSON column, as an object so that both databases store it as JSON.
+struct Stored<Item: Codable & Sendable>: Codable, Sendable {
+    var items: [Item]
 }

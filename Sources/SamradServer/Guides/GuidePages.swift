@@ -442,17 +442,19 @@ struct GuidePages: RouteCollection {
         let access = try await MeetingAccess.of(meeting, request: request)
         try request.require(access.mayRun)
         let sessions = try await Self.sharedResults(g, on: request.db)
-        let language = request.language
-        var description = request.t("guides.agenda_intro", [g.title]) + "\n\n"
+        // In the guide's language, as the meeting's other items are.
+        let language = g.languageValue
+        func t(_ key: String, _ arguments: [String]) -> String { request.catalog.text(key, language, arguments) }
+        var description = t("guides.agenda_intro", [g.title]) + "\n\n"
         for s in sessions {
             description += "**\(request.municipalities[s.municipality]?.name ?? s.municipalityCode)** (\(s.committee), \(DateText.day(s.heldOn, language) ?? s.heldOn))\n\n"
             for a in s.agreements {
-                description += "- \(a.statement) — \(request.t("dialogues.responsible_short", [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]))\n"
+                description += "- \(a.statement) — \(t("dialogues.responsible_short", [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]))\n"
             }
             description += "\n"
         }
-        description += "[\(request.t("guides.results_link"))](\(g.href)/results)"
-        let input = MeetingAgenda.ItemInput(title: request.t("guides.agenda_title", [g.title]), description: description, durationMinutes: 30)
+        description += "[\(t("guides.results_link", []))](\(g.href)/results)"
+        let input = MeetingAgenda.ItemInput(title: t("guides.agenda_title", [g.title]), description: description, durationMinutes: 30)
         let item = try await MeetingAgenda.add(input, access: access, request: request)
         try await Audit.record("guide:agenda", subject: "meeting", id: meeting.requireID().uuidString, summary: "\(meeting.title): \(item.title)", by: request, on: request.db)
         request.session.data["notice"] = "guides.put_on_agenda"

@@ -17,7 +17,7 @@ enum KnowledgeSearch {
             try await sql.raw("CREATE INDEX knowledge_materials_search ON knowledge_materials USING GIN (search)").run()
         } else {
             try await sql.raw("""
-                CREATE VIRTUAL TABLE knowledge_search USING fts5(material_id UNINDEXED, language, title, summary, body,
+                CREATE VIRTUAL TABLE knowledge_search USING fts5(language, title, summary, body,
                 tokenize = 'unicode61 remove_diacritics 0')
                 """).run()
         }
@@ -50,11 +50,19 @@ enum KnowledgeSearch {
                 WHERE id = \(bind: id)
                 """).run()
         } else {
-            let language = m.languageValue
-            try await sql.raw("DELETE FROM knowledge_search WHERE material_id = \(bind: id)").run()
+            // The index row is the material's search key, given once: deleting and finding a row
+            // by it is a lookup, where a column of the FTS table would be a scan.
             try await sql.raw("""
-                INSERT INTO knowledge_search (material_id, language, title, summary, body)
-                VALUES (\(bind: id), \(bind: language.rawValue), \(bind: SearchText.stems(m.title, language)),
+                UPDATE knowledge_materials SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM knowledge_materials)
+                WHERE id = \(bind: id) AND search_key IS NULL
+                """).run()
+            struct Key: Decodable { var search_key: Int }
+            guard let key = try await sql.raw("SELECT search_key FROM knowledge_materials WHERE id = \(bind: id)").first(decoding: Key.self)?.search_key else { return }
+            let language = m.languageValue
+            try await sql.raw("DELETE FROM knowledge_search WHERE rowid = \(bind: key)").run()
+            try await sql.raw("""
+                INSERT INTO knowledge_search (rowid, language, title, summary, body)
+                VALUES (\(bind: key), \(bind: language.rawValue), \(bind: SearchText.stems(m.title, language)),
                         \(bind: SearchText.stems(m.summary, language)), \(bind: SearchText.stems(body, language)))
                 """).run()
         }
@@ -75,7 +83,9 @@ enum KnowledgeSearch {
 
     static func remove(_ id: UUID, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        if !isPostgres(sql) { try await sql.raw("DELETE FROM knowledge_search WHERE material_id = \(bind: id)").run() }
+        if !isPostgres(sql) {
+            try await sql.raw("DELETE FROM knowledge_search WHERE rowid = (SELECT search_key FROM knowledge_materials WHERE id = \(bind: id))").run()
+        }
     }
 
     /// What the bank's search form asks for.
@@ -133,7 +143,7 @@ enum KnowledgeSearch {
                 order = "rank DESC, m.published_at DESC, m.id"
             } else {
                 guard let match = SearchText.ftsQuery(words, columns: ["title", "summary", "body"]) else { return ([], 0) }
-                from = "knowledge_search s JOIN knowledge_materials m ON m.id = s.material_id"
+                from = "knowledge_search s JOIN knowledge_materials m ON m.search_key = s.rowid"
                 conditions.append("knowledge_search MATCH \(bind: match)")
                 // bm25 is lower for better matches.
                 rank = "-bm25(knowledge_search, 0, 0, 10.0, 4.0, 1.0)"

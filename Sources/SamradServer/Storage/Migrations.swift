@@ -821,6 +821,8 @@ struct M012Knowledge: AsyncMigration {
             .field("published_at", .datetime)
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
+            // SQLite's search index row of the material (FTS5 rows are found by integer).
+            .field("search_key", .int)
             .unique(on: "slug")
             .create()
         try await database.schema("knowledge_themes")
@@ -844,6 +846,7 @@ struct M012Knowledge: AsyncMigration {
         let sql = database as! any SQLDatabase
         try await sql.raw("CREATE INDEX knowledge_materials_listing ON knowledge_materials (status, published_at)").run()
         try await sql.raw("CREATE INDEX knowledge_materials_owner ON knowledge_materials (created_by)").run()
+        try await sql.raw("CREATE UNIQUE INDEX knowledge_materials_search_key ON knowledge_materials (search_key)").run()
         try await sql.raw("CREATE INDEX knowledge_themes_theme ON knowledge_themes (theme, material_id)").run()
         try await sql.raw("CREATE INDEX knowledge_themes_material ON knowledge_themes (material_id)").run()
         try await KnowledgeSearch.prepare(sql)
