@@ -86,7 +86,7 @@ for i in range(99_999):
     mid = new_id()
     at = start + random.randint(0, 10 * 365 * 86400)
     row.update(id=mid, search_key=None, slug=f"bench-{i}", kind=random.choice(kinds), title=title, summary=sentence(language, random.randint(15, 30)),
-               body=body, themes=json.dumps(chosen, ensure_ascii=False), language=language, country=country,
+               body=body, body_text=body.replace("\n\n", " "), themes=json.dumps(chosen, ensure_ascii=False), language=language, country=country,
                municipality_country=country, municipality_code=random.choice(municipalities[language]),
                visibility=random.choices(["public", "members", "private"], [85, 10, 5])[0],
                published_at=at if not isinstance(published, str) else published, submitted_at=at, created_at=at, updated_at=at)

@@ -1421,6 +1421,7 @@ T = {
 "knowledge.no_results": ("No materials match the search.", "Ingen materialer matcher søgningen.", "Inga material matchar sökningen."),
 "knowledge.empty": ("No materials are published yet.", "Der er endnu ikke udgivet materialer.", "Inga material är publicerade ännu."),
 "knowledge.results_count": ("{0} materials; showing {1}-{2}.", "{0} materialer; viser {1}-{2}.", "{0} material; visar {1}-{2}."),
+"knowledge.results_many": ("More than {0} materials; showing {1}-{2}.", "Mere end {0} materialer; viser {1}-{2}.", "Fler än {0} material; visar {1}-{2}."),
 "knowledge.any_theme": ("All themes", "Alle temaer", "Alla teman"),
 "knowledge.any_country": ("All countries", "Alle lande", "Alla länder"),
 "knowledge.any_kind": ("All kinds", "Alle typer", "Alla typer"),

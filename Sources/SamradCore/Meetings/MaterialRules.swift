@@ -68,6 +68,12 @@ public enum MaterialRules {
         }
     }
 
+    /// The name to keep and send back for an uploaded file: without a path, line breaks or quotes
+    /// (it goes into a Content-Disposition header), at most 200 characters.
+    public static func filename(_ uploaded: String) -> String {
+        String(String(uploaded.split(separator: "/").last ?? "file").filter { !$0.isNewline && $0 != "\"" }.prefix(200))
+    }
+
     public static func isInline(_ contentType: String) -> Bool {
         kinds.values.contains { $0.contentType == contentType && $0.inline }
     }

@@ -351,7 +351,7 @@ struct GuidePages: RouteCollection {
             guard let file = upload.file, !file.filename.isEmpty else { throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")]) }
             let bytes = Array(file.data.readableBytesView)
             let kind = try MaterialRules.check(filename: file.filename, bytes: bytes)
-            g.presentationName = String(String(file.filename.split(separator: "/").last ?? "file").filter { !$0.isNewline && $0 != "\"" }.prefix(200))
+            g.presentationName = MaterialRules.filename(file.filename)
             g.presentationType = kind.contentType
             g.presentationSize = bytes.count
             try await request.db.transaction { db in

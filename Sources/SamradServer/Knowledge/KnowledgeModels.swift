@@ -15,6 +15,7 @@ final class KnowledgeMaterial: Model, @unchecked Sendable {
     @Field(key: "title") var title: String
     @Field(key: "summary") var summary: String
     @Field(key: "body") var body: String
+    @OptionalField(key: "body_text") var bodyText: String?
     @Field(key: "themes") var themes: [String]
     @Field(key: "grade_bands") var gradeBands: [String]
     @Field(key: "authors") var authors: [String]
@@ -45,6 +46,7 @@ final class KnowledgeMaterial: Model, @unchecked Sendable {
     var languageValue: Language { Language(rawValue: language) ?? .da }
     var kindValue: MaterialKind { MaterialKind(rawValue: kind) ?? .document }
     var href: String { "/knowledge/\(slug)" }
+    var plainBody: String { bodyText ?? SafeMarkdown.plainText(body) }
     var municipality: MunicipalityKey? {
         guard let municipalityCountry, let country = Country(rawValue: municipalityCountry), let municipalityCode else { return nil }
         return MunicipalityKey(country, municipalityCode)

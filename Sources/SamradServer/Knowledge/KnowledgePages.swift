@@ -57,13 +57,16 @@ struct KnowledgePages: RouteCollection {
         return q
     }
 
-    func index(_ request: Request) async throws -> View {
+    /// The page says in a Server-Timing header how long the search took and the rest of the page.
+    func index(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
         let reader = try await KnowledgeAccess.reader(request)
         let query = Self.query(request)
         let (hits, total) = try await KnowledgeSearch.search(query, reader: reader, on: request.db)
+        let searched = ContinuousClock.now
         let results = try await Self.results(hits.map(\.id), query: query.text, request: request)
         let language = request.language
-        let themes = try await Self.themes(reader, on: request.db)
+        let themes = try await Self.themes(request)
         let firstYear = try await KnowledgeMaterial.query(on: request.db).filter(\.$status == EditorialStatus.published.rawValue)
             .sort(\.$publishedAt).first()?.publishedAt.map { Calendar(identifier: .gregorian).component(.year, from: $0) }
         let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
@@ -79,13 +82,15 @@ struct KnowledgePages: RouteCollection {
             components.queryItems = items
             return "/knowledge?" + (components.percentEncodedQuery ?? "")
         }
-        let searched = !query.text.trimmingCharacters(in: .whitespaces).isEmpty || query.theme != nil || query.country != nil
+        let filtered = !query.text.trimmingCharacters(in: .whitespaces).isEmpty || query.theme != nil || query.country != nil
             || query.municipality != nil || query.kind != nil || query.year != nil
-        let summary = total == 0 ? request.t(searched ? "knowledge.no_results" : "knowledge.empty")
-            : request.t("knowledge.results_count", [NumberText.integer(total, language), String(query.offset + 1), String(query.offset + hits.count)])
+        let shown = [String(query.offset + 1), String(query.offset + hits.count)]
+        let summary = total == 0 ? request.t(filtered ? "knowledge.no_results" : "knowledge.empty")
+            : total > KnowledgeSearch.countLimit ? request.t("knowledge.results_many", [NumberText.integer(KnowledgeSearch.countLimit, language)] + shown)
+            : request.t("knowledge.results_count", [NumberText.integer(total, language)] + shown)
         var reviewCount = 0
         if reader.actor.isAdministrator || !reader.editorOf.isEmpty { reviewCount = try await Self.reviewQuery(reader, on: request.db).count() }
-        return try await request.view.render("knowledge/index", IndexContext(
+        let response = try await request.view.render("knowledge/index", IndexContext(
             page: PageContext(request, titleKey: "knowledge.title"), q: query.text,
             themes: [Option(value: "", label: request.t("knowledge.any_theme"), selected: query.theme == nil)]
                 + themes.map { Option(value: $0, label: $0, selected: $0 == query.theme) },
@@ -98,7 +103,11 @@ struct KnowledgePages: RouteCollection {
             municipality: query.municipality?.description ?? "", municipalityName: query.municipality.flatMap { request.municipalities[$0]?.name },
             results: results, summary: summary, previous: page > 1 ? link(page - 1) : nil,
             next: query.offset + hits.count < total ? link(page + 1) : nil, mayWrite: KnowledgePolicy.mayWrite(request.actor),
-            reviewCount: reviewCount, searched: searched))
+            reviewCount: reviewCount, searched: filtered)).encodeResponse(for: request)
+        func ms(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+        let done = ContinuousClock.now
+        response.headers.replaceOrAdd(name: "Server-Timing", value: "search;dur=\(ms(searched - started)), page;dur=\(ms(done - searched))")
+        return response
     }
 
     /// The materials of `ids` in that order, each with its passage around the query's words.
@@ -107,7 +116,7 @@ struct KnowledgePages: RouteCollection {
         let materials = Dictionary(uniqueKeysWithValues: try await KnowledgeMaterial.query(on: request.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
         return ids.compactMap { materials[$0] }.map { m in
             let words = query.trimmingCharacters(in: .whitespaces)
-            let text = words.isEmpty ? m.summary : m.summary + " " + SafeMarkdown.plainText(m.body)
+            let text = words.isEmpty ? m.summary : m.summary + " " + m.plainBody
             let passage = SearchText.passage(text, query: words, language: m.languageValue, length: 240)
             return ResultView(href: m.href, title: m.title, kind: request.t("knowledge.kind.\(m.kind)"), meta: meta(m, request: request),
                               passage: passage.map { Segment(text: $0.text, hit: $0.hit) },
@@ -128,15 +137,22 @@ struct KnowledgePages: RouteCollection {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
     }
 
-    /// Themes to filter by: those of the collaborations and of the materials the reader may see.
-    static func themes(_ reader: CollaborationReader, on db: any Database) async throws -> [String] {
-        let sql = db as! any SQLDatabase
+    /// Themes to filter by: those of the collaborations and of the public materials (a theme of a
+    /// private material is not shown to others). Read at most once a minute per instance: listing
+    /// them walks every theme row.
+    static func themes(_ request: Request) async throws -> [String] {
+        if let cached = await request.application.knowledgeThemes.fresh() { return cached }
+        let sql = request.db as! any SQLDatabase
         struct Row: Decodable { var theme: String }
-        let used = try await sql.raw("SELECT DISTINCT t.theme AS theme FROM knowledge_themes t JOIN knowledge_materials m ON m.id = t.material_id WHERE m.status = \(bind: EditorialStatus.published.rawValue) AND " + KnowledgeSearch.visible(reader))
-            .all(decoding: Row.self).map(\.theme)
-        let collaborations = try await Collaboration.query(on: db).all(\.$themes).flatMap { $0 }
-        return Set(used + collaborations.map { $0.trimmingCharacters(in: .whitespaces) }).filter { !$0.isEmpty }
+        let used = try await sql.raw("""
+            SELECT DISTINCT theme FROM knowledge_themes WHERE material_id IN
+              (SELECT id FROM knowledge_materials WHERE status = \(bind: EditorialStatus.published.rawValue) AND visibility = \(bind: MaterialVisibility.public.rawValue))
+            """).all(decoding: Row.self).map(\.theme)
+        let collaborations = try await Collaboration.query(on: request.db).all(\.$themes).flatMap { $0 }
+        let themes = Set(used + collaborations.map { $0.trimmingCharacters(in: .whitespaces) }).filter { !$0.isEmpty }
             .sorted { $0.localizedCaseInsensitiveCompare($1) == .orderedAscending }
+        await request.application.knowledgeThemes.store(themes)
+        return themes
     }
 
     // MARK: The Atom feed
@@ -247,7 +263,7 @@ struct KnowledgePages: RouteCollection {
             bands: GradeBand.allCases.map { Option(value: $0.rawValue, label: request.t("knowledge.band.\($0.rawValue)"), selected: bands.contains($0.rawValue)) },
             collaborations: [Option(value: "", label: request.t("knowledge.no_collaboration"), selected: (values["collaboration"] ?? "").isEmpty)]
                 + collaborations.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: values["collaboration"] == $0.id!.uuidString.lowercased()) },
-            themeSuggestions: try await Self.themes(reader, on: request.db), consent: ["on", "true"].contains(values["consent"] ?? ""),
+            themeSuggestions: try await Self.themes(request), consent: ["on", "true"].contains(values["consent"] ?? ""),
             cancel: cancel, isNew: isNew)
     }
 
@@ -310,6 +326,7 @@ struct KnowledgePages: RouteCollection {
 
     /// Saves the material, its themes and its search entry together.
     static func save(_ m: KnowledgeMaterial, audit: String, request: Request, on db: any Database) async throws {
+        m.bodyText = SafeMarkdown.plainText(m.body)
         try await m.save(on: db)
         let id = try m.requireID()
         try await KnowledgeTheme.query(on: db).filter(\.$materialID == id).delete()
@@ -414,6 +431,7 @@ struct KnowledgePages: RouteCollection {
                 try await Audit.record("knowledge:\(step.rawValue)", subject: "knowledge", id: m.requireID().uuidString, summary: m.title, by: request, on: db)
                 try await KnowledgeNotices.after(step, m, note: text, request: request, on: db)
             }
+            await request.application.knowledgeThemes.forget()
             request.session.data["notice"] = "knowledge.step_done.\(step.rawValue)"
             return request.redirect(to: m.href)
         } catch let error as SamradError where error.kind == .invalidInput {
@@ -483,13 +501,13 @@ struct KnowledgePages: RouteCollection {
             guard let file = upload.file, !file.filename.isEmpty else { throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")]) }
             let bytes = Array(file.data.readableBytesView)
             let kind = try MaterialRules.check(filename: file.filename, bytes: bytes)
-            let filename = String(file.filename.split(separator: "/").last ?? "file").filter { !$0.isNewline && $0 != "\"" }
+            let filename = MaterialRules.filename(file.filename)
             let title = v.optional("title", upload.title, maxLength: 200) ?? filename
             try v.check()
             let attachment = KnowledgeAttachment()
             attachment.materialID = try m.requireID()
             attachment.title = title
-            attachment.filename = String(filename.prefix(200))
+            attachment.filename = filename
             attachment.contentType = kind.contentType
             attachment.size = bytes.count
             try await request.db.transaction { db in
@@ -547,4 +565,29 @@ extension Optional {
         guard let self else { return nil }
         return try await transform(self)
     }
+}
+
+/// The bank's theme list, kept for a minute; a publication here forgets it at once.
+actor KnowledgeThemeList {
+    private var themes: [String]?
+    private var at = ContinuousClock.now
+
+    func fresh() -> [String]? {
+        guard let themes, ContinuousClock.now - at < .seconds(60) else { return nil }
+        return themes
+    }
+
+    func store(_ themes: [String]) {
+        self.themes = themes
+        at = ContinuousClock.now
+    }
+
+    func forget() { themes = nil }
+}
+
+extension Application {
+    struct ThemeListKey: StorageKey { typealias Value = KnowledgeThemeList }
+
+    /// Set when the application is configured (`SamradApp`), so requests only read it.
+    var knowledgeThemes: KnowledgeThemeList { storage[ThemeListKey.self]! }
 }

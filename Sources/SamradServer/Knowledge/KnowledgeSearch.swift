@@ -39,7 +39,7 @@ enum KnowledgeSearch {
     static func index(_ m: KnowledgeMaterial, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         let id = try m.requireID()
-        let body = SafeMarkdown.plainText(m.body)
+        let body = m.plainBody
         if isPostgres(sql) {
             let config = configuration(m.languageValue)
             try await sql.raw("""
@@ -103,6 +103,9 @@ enum KnowledgeSearch {
 
     struct Hit { var id: UUID; var rank: Double }
 
+    /// Above this many matches the total is given as "more than".
+    static let countLimit = 1_000
+
     /// The published materials the reader may see that match, best first (newest first without
     /// search words), and how many there are in all.
     static func search(_ query: Query, reader: CollaborationReader, on db: any Database) async throws -> (hits: [Hit], total: Int) {
@@ -160,7 +163,10 @@ enum KnowledgeSearch {
         if query.offset == 0 && rows.count < query.limit {
             total = rows.count
         } else {
-            total = try await sql.raw("SELECT COUNT(*) AS n FROM " + from + " WHERE " + filter).first(decoding: Count.self)?.n ?? 0
+            // Counted up to a bound: "more than 1,000" says enough, and counting 50,000 matches would
+            // cost more than finding the first twenty.
+            total = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM " + from + " WHERE " + filter + " LIMIT \(literal: countLimit + 1)) AS c")
+                .first(decoding: Count.self)?.n ?? 0
         }
         return (rows.map { Hit(id: $0.id, rank: $0.rank) }, total)
     }

@@ -283,7 +283,7 @@ struct MeetingAgenda: RouteCollection {
         guard let file = upload.file, !file.filename.isEmpty else { throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")]) }
         let bytes = Array(file.data.readableBytesView)
         let kind = try MaterialRules.check(filename: file.filename, bytes: bytes)
-        let filename = String(file.filename.split(separator: "/").last ?? "file").filter { !$0.isNewline && $0 != "\"" }
+        let filename = MaterialRules.filename(file.filename)
         let title = v.optional("title", upload.title, maxLength: 200) ?? filename
         var itemID: UUID?
         if let text = upload.agendaItemID, !text.isEmpty {
@@ -295,7 +295,7 @@ struct MeetingAgenda: RouteCollection {
         material.meetingID = try access.meeting.requireID()
         material.agendaItemID = itemID
         material.title = title
-        material.filename = String(filename.prefix(200))
+        material.filename = filename
         material.contentType = kind.contentType
         material.size = bytes.count
         material.uploadedBy = request.actor.userID

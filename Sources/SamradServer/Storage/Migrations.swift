@@ -801,6 +801,8 @@ struct M012Knowledge: AsyncMigration {
             .field("title", .string, .required)
             .field("summary", .string, .required)
             .field("body", .string, .required)
+            // The body as a reader sees it, without markup: what search indexes and quotes.
+            .field("body_text", .string)
             .field("themes", .array(of: .string), .required)
             .field("grade_bands", .array(of: .string), .required)
             .field("authors", .array(of: .string), .required)
