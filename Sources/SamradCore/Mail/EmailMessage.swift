@@ -21,13 +21,20 @@ public struct EmailMessage: Sendable, Equatable {
     public var subject: String
     public var body: String
     public var attachment: Attachment?
+    /// An HTML version of the body (newsletters): sent as multipart/alternative after the text.
+    public var html: String?
+    /// More header lines, e.g. "List-Unsubscribe: <https://…>".
+    public var headers: [String]
 
-    public init(from: String, to: String, subject: String, body: String, attachment: Attachment? = nil) {
+    public init(from: String, to: String, subject: String, body: String, attachment: Attachment? = nil, html: String? = nil, headers: [String] = []) {
         self.from = from
         self.to = to
         self.subject = subject
         self.body = body
         self.attachment = attachment
+        self.html = html
+        // A header line must not carry a line break of its own.
+        self.headers = headers.filter { !$0.contains(where: \.isNewline) && $0.contains(": ") }
     }
 
     /// The message in Internet Message Format (RFC 5322) with MIME UTF-8 text (RFC 2045/2047), lines
@@ -46,7 +53,20 @@ public struct EmailMessage: Sendable, Equatable {
             "Date: \(formatter.string(from: date))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-        ]
+        ] + self.headers
+        if let html, attachment == nil {
+            // multipart/alternative (RFC 2046 §5.1.4): plain text first, HTML last (preferred).
+            let boundary = "samrad-alt-" + messageID.filter { $0.isLetter || $0.isNumber }
+            let htmlBody = Data(html.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+                .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            headers.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+            let parts = [
+                "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", body,
+                "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", htmlBody,
+                "--\(boundary)--",
+            ]
+            return headers.joined(separator: "\r\n") + "\r\n\r\n" + parts.joined(separator: "\r\n") + "\r\n"
+        }
         guard let attachment else {
             headers += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"]
             return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n"

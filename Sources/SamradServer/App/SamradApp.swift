@@ -103,6 +103,7 @@ public enum SamradApp {
         try app.register(collection: KnowledgePages())
         try app.register(collection: GuidePages())
         try app.register(collection: LocalDialoguePages())
+        try app.register(collection: NewsletterPages())
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -37,7 +37,9 @@ struct CSRFGuard: AsyncMiddleware {
         request.storage[CSRFToken.Key.self] = token
 
         // An API call without a session has no ambient authority to forge; it is judged by its token.
+        // One-click unsubscribing (RFC 8058) is posted by mail programs; the link's secret is its authority.
         let exempt = request.isTokenAuthenticated || (request.url.path.hasPrefix("/api/") && !request.hasSession)
+            || request.url.path.hasPrefix("/newsletters/unsubscribe/")
         if ![.GET, .HEAD, .OPTIONS].contains(request.method), !exempt {
             var sent = request.headers.first(name: "X-CSRF-Token")
             if sent == nil, let type = request.headers.contentType,

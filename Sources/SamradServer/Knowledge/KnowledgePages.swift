@@ -41,7 +41,7 @@ struct KnowledgePages: RouteCollection {
         var page: PageContext; var q: String; var themes: [Option]; var countries: [Option]; var kinds: [Option]; var years: [Option]
         var municipality: String; var municipalityName: String?
         var results: [ResultView]; var summary: String; var previous: String?; var next: String?
-        var mayWrite: Bool; var reviewCount: Int; var searched: Bool
+        var mayWrite: Bool; var reviewCount: Int; var searched: Bool; var collaboration: String
     }
 
     static func query(_ request: Request) -> KnowledgeSearch.Query {
@@ -61,7 +61,11 @@ struct KnowledgePages: RouteCollection {
     func index(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
         let reader = try await KnowledgeAccess.reader(request)
-        let query = Self.query(request)
+        var query = Self.query(request)
+        if let slug = request.query[String.self, at: "collaboration"], !slug.isEmpty {
+            // Nothing matches an unknown collaboration, rather than everything.
+            query.collaborationID = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first()?.id ?? UUID()
+        }
         let (hits, total) = try await KnowledgeSearch.search(query, reader: reader, on: request.db)
         let searched = ContinuousClock.now
         let results = try await Self.results(hits.map(\.id), query: query.text, request: request)
@@ -74,7 +78,7 @@ struct KnowledgePages: RouteCollection {
         let page = query.offset / query.limit + 1
         func link(_ page: Int) -> String {
             var items = [URLQueryItem]()
-            for name in ["q", "theme", "country", "municipality", "kind", "year"] {
+            for name in ["q", "theme", "country", "municipality", "kind", "year", "collaboration"] {
                 if let value = request.query[String.self, at: name], !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) }
             }
             items.append(URLQueryItem(name: "page", value: String(page)))
@@ -83,7 +87,7 @@ struct KnowledgePages: RouteCollection {
             return "/knowledge?" + (components.percentEncodedQuery ?? "")
         }
         let filtered = !query.text.trimmingCharacters(in: .whitespaces).isEmpty || query.theme != nil || query.country != nil
-            || query.municipality != nil || query.kind != nil || query.year != nil
+            || query.municipality != nil || query.kind != nil || query.year != nil || query.collaborationID != nil
         let shown = [String(query.offset + 1), String(query.offset + hits.count)]
         let summary = total == 0 ? request.t(filtered ? "knowledge.no_results" : "knowledge.empty")
             : total > KnowledgeSearch.countLimit ? request.t("knowledge.results_many", [NumberText.integer(KnowledgeSearch.countLimit, language)] + shown)
@@ -103,7 +107,7 @@ struct KnowledgePages: RouteCollection {
             municipality: query.municipality?.description ?? "", municipalityName: query.municipality.flatMap { request.municipalities[$0]?.name },
             results: results, summary: summary, previous: page > 1 ? link(page - 1) : nil,
             next: query.offset + hits.count < total ? link(page + 1) : nil, mayWrite: KnowledgePolicy.mayWrite(request.actor),
-            reviewCount: reviewCount, searched: filtered)).encodeResponse(for: request)
+            reviewCount: reviewCount, searched: filtered, collaboration: request.query[String.self, at: "collaboration"] ?? "")).encodeResponse(for: request)
         func ms(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
         let done = ContinuousClock.now
         response.headers.replaceOrAdd(name: "Server-Timing", value: "search;dur=\(ms(searched - started)), page;dur=\(ms(done - searched))")

@@ -16,16 +16,23 @@ enum KnowledgeSearch {
             try await sql.raw("ALTER TABLE knowledge_materials ADD COLUMN search tsvector").run()
             try await sql.raw("CREATE INDEX knowledge_materials_search ON knowledge_materials USING GIN (search)").run()
         } else {
-            try await sql.raw("""
-                CREATE VIRTUAL TABLE knowledge_search USING fts5(language, title, summary, body,
-                tokenize = 'unicode61 remove_diacritics 0')
-                """).run()
+            // One index per language: a query is stemmed per language and meets only texts of it.
+            for language in Language.allCases {
+                try await sql.raw("""
+                    CREATE VIRTUAL TABLE \(unsafeRaw: table(language)) USING fts5(title, summary, body, tokenize = 'unicode61 remove_diacritics 0')
+                    """).run()
+            }
         }
     }
 
     static func revert(_ sql: any SQLDatabase) async throws {
-        if !isPostgres(sql) { try await sql.raw("DROP TABLE IF EXISTS knowledge_search").run() }
+        if !isPostgres(sql) {
+            for language in Language.allCases { try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table(language))").run() }
+        }
     }
+
+    /// SQLite's index of the texts in `language`; its rows are the materials' search keys.
+    static func table(_ language: Language) -> String { "knowledge_search_\(language.rawValue)" }
 
     static func configuration(_ language: Language) -> String {
         switch language {
@@ -59,11 +66,11 @@ enum KnowledgeSearch {
             struct Key: Decodable { var search_key: Int }
             guard let key = try await sql.raw("SELECT search_key FROM knowledge_materials WHERE id = \(bind: id)").first(decoding: Key.self)?.search_key else { return }
             let language = m.languageValue
-            try await sql.raw("DELETE FROM knowledge_search WHERE rowid = \(bind: key)").run()
+            for other in Language.allCases { try await sql.raw("DELETE FROM \(unsafeRaw: table(other)) WHERE rowid = \(bind: key)").run() }
             try await sql.raw("""
-                INSERT INTO knowledge_search (rowid, language, title, summary, body)
-                VALUES (\(bind: key), \(bind: language.rawValue), \(bind: SearchText.stems(m.title, language)),
-                        \(bind: SearchText.stems(m.summary, language)), \(bind: SearchText.stems(body, language)))
+                INSERT INTO \(unsafeRaw: table(language)) (rowid, title, summary, body)
+                VALUES (\(bind: key), \(bind: SearchText.stems(m.title, language)), \(bind: SearchText.stems(m.summary, language)),
+                        \(bind: SearchText.stems(body, language)))
                 """).run()
         }
     }
@@ -84,7 +91,9 @@ enum KnowledgeSearch {
     static func remove(_ id: UUID, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         if !isPostgres(sql) {
-            try await sql.raw("DELETE FROM knowledge_search WHERE rowid = (SELECT search_key FROM knowledge_materials WHERE id = \(bind: id))").run()
+            for language in Language.allCases {
+                try await sql.raw("DELETE FROM \(unsafeRaw: table(language)) WHERE rowid = (SELECT search_key FROM knowledge_materials WHERE id = \(bind: id))").run()
+            }
         }
     }
 
@@ -145,12 +154,7 @@ enum KnowledgeSearch {
                 rank = "ts_rank('{0.1, 0.2, 0.4, 1.0}', m.search, CASE m.language " + cases.joined(separator: " ") + " END)::float8"
                 order = "rank DESC, m.published_at DESC, m.id"
             } else {
-                guard let match = SearchText.ftsQuery(words, columns: ["title", "summary", "body"]) else { return ([], 0) }
-                from = "knowledge_search s JOIN knowledge_materials m ON m.search_key = s.rowid"
-                conditions.append("knowledge_search MATCH \(bind: match)")
-                // bm25 is lower for better matches.
-                rank = "-bm25(knowledge_search, 0, 0, 10.0, 4.0, 1.0)"
-                order = "rank DESC, m.published_at DESC, m.id"
+                return try await ranked(words, query: query, conditions: conditions, on: sql)
             }
         }
         let filter = conditions.joined(separator: " AND ")
@@ -169,6 +173,69 @@ enum KnowledgeSearch {
                 .first(decoding: Count.self)?.n ?? 0
         }
         return (rows.map { Hit(id: $0.id, rank: $0.rank) }, total)
+    }
+
+    /// SQLite's search: ranked inside each language's index, where ranking is cheap, then the best
+    /// candidates are checked against visibility and filters in one query; the window of candidates
+    /// grows until the page is full or the matches run out. Materials with all the words in their
+    /// title or summary come first, then those with them in the text only: a common word fills the
+    /// page from the short fields, and a rare one has few matches to rank in the text.
+    static func ranked(_ words: String, query: Query, conditions: [SQLQueryString], on sql: any SQLDatabase) async throws -> (hits: [Hit], total: Int) {
+        let terms = Language.allCases.compactMap { language in SearchText.ftsQuery(words, language).map { (language, $0) } }
+        guard !terms.isEmpty else { return ([], 0) }
+        let filter = conditions.joined(separator: " AND ")
+        let needed = max(0, query.offset) + query.limit
+        var hits: [Hit] = []
+        for phase in 0..<2 {
+            var window = max(needed * 3, 60)
+            while true {
+                struct Candidate: Decodable { var key: Int; var rank: Double }
+                var candidates: [Candidate] = []
+                var exhausted = true
+                for (language, match) in terms {
+                    // bm25 is lower for better matches; weights title, summary, body.
+                    let expression = phase == 0 ? "{title summary} : (\(match))" : "(\(match)) NOT ({title summary} : (\(match)))"
+                    let t = table(language)
+                    let rows = try await sql.raw("""
+                        SELECT rowid AS key, -bm25(\(unsafeRaw: t), 10.0, 4.0, 1.0) AS rank FROM \(unsafeRaw: t) WHERE \(unsafeRaw: t) MATCH \(bind: expression)
+                        ORDER BY rank DESC LIMIT \(literal: window)
+                        """).all(decoding: Candidate.self)
+                    if rows.count == window { exhausted = false }
+                    candidates += rows
+                }
+                candidates.sort { $0.rank > $1.rank }
+                var found: [Hit] = []
+                if !candidates.isEmpty {
+                    struct Row: Decodable { var id: UUID; var search_key: Int }
+                    let keys = candidates.map { $0.key as any Encodable & Sendable }
+                    let rows = try await sql.raw("SELECT m.id AS id, m.search_key AS search_key FROM knowledge_materials m WHERE m.search_key IN (\(binds: keys)) AND " + filter)
+                        .all(decoding: Row.self)
+                    let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0.search_key, $0.id) })
+                    found = candidates.compactMap { c in ids[c.key].map { Hit(id: $0, rank: c.rank) } }
+                }
+                if found.count + hits.count >= needed || exhausted {
+                    hits += found
+                    break
+                }
+                window *= 4
+            }
+            if hits.count >= needed { break }
+        }
+        let page = Array(hits.dropFirst(max(0, query.offset)).prefix(query.limit))
+        // Counted up to a bound, over every language's index.
+        var total = 0
+        if query.offset == 0 && hits.count < needed {
+            total = hits.count
+        } else {
+            struct Count: Decodable { var n: Int }
+            for (language, match) in terms where total <= countLimit {
+                let t = table(language)
+                total += try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s JOIN knowledge_materials m ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
+                                           + filter + " LIMIT \(literal: countLimit + 1)) AS c").first(decoding: Count.self)?.n ?? 0
+            }
+            total = min(total, countLimit + 1)
+        }
+        return (page, total)
     }
 
     /// `KnowledgePolicy.mayView` as SQL over `m`, for lists: published and public, or for members

@@ -25,6 +25,9 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "attachment_name") var attachmentName: String?
     @OptionalField(key: "attachment_type") var attachmentType: String?
     @OptionalField(key: "attachment") var attachment: String?
+    @OptionalField(key: "html_body") var htmlBody: String?
+    /// More header lines, one per line.
+    @OptionalField(key: "extra_headers") var extraHeaders: String?
 
     init() {}
 
@@ -38,8 +41,10 @@ final class OutboxMessage: Model, @unchecked Sendable {
 /// by `OutboxWorker`, so a change is never saved without its e-mail or the other way round.
 enum Outbox {
     static func enqueue(to recipient: String, subject: String, body: String, attachment: EmailMessage.Attachment? = nil,
-                        settings: Settings, on db: any Database) async throws {
+                        html: String? = nil, headers: [String] = [], settings: Settings, on db: any Database) async throws {
         let message = OutboxMessage()
+        message.htmlBody = html
+        message.extraHeaders = headers.isEmpty ? nil : headers.joined(separator: "\n")
         message.attachmentName = attachment?.filename
         message.attachmentType = attachment?.contentType
         message.attachment = attachment?.text
@@ -81,6 +86,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                         try await QuestionnaireSending.sendDueReminders(application: application)
                         remindersChecked = Date()
                     }
+                    // Newsletters due go into the outbox first, so this round starts delivering them.
+                    try await NewsletterSending.sendDue(application: application)
                     _ = try await OutboxWorker.deliverDue(application: application, settings: settings)
                 } catch {
                     application.logger.warning("Outbox round failed: \(String(describing: error))")
@@ -125,7 +132,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
         for id in ids {
             guard let message = try await OutboxMessage.find(id, on: db) else { continue }
             let email = EmailMessage(from: settings.mailFrom, to: message.recipient, subject: message.subject, body: message.body,
-                                     attachment: message.emailAttachment)
+                                     attachment: message.emailAttachment, html: message.htmlBody,
+                                     headers: message.extraHeaders.map { $0.components(separatedBy: "\n") } ?? [])
             do {
                 try await deliver(email, id: id, settings: settings, application: application)
                 message.status = OutboxMessage.Status.sent.rawValue
