@@ -90,8 +90,9 @@ def test_newsletter_to_the_political_tracks_chairs(server, smtp, track, browser)
     navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Save and preview']").click())
     main = browser.find_element(By.TAG_NAME, "main").text
     assert "2 recipients" in main, main
-    preview = browser.find_element(By.CSS_SELECTOR, ".mail-preview")
-    assert preview.find_element(By.TAG_NAME, "strong").text == "det politiske møde"
+    browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "iframe.mail-preview"))
+    assert browser.find_element(By.TAG_NAME, "strong").text == "det politiske møde"
+    browser.switch_to.default_content()
     assert "Afmeld: " in browser.find_element(By.CSS_SELECTOR, ".mail-preview-text").text, "the mail is in the newsletter's language"
     navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Send the newsletter']").click())
     assert "The newsletter is being sent through the outbox." in browser.find_element(By.TAG_NAME, "main").text

@@ -77,7 +77,14 @@ public enum SearchText {
     public static func passage(_ text: String, query: String, language: Language, length: Int = 200) -> [Segment] {
         let wanted = Set(terms(query, language))
         let all = words(text)
-        let hits = all.filter { !StopWords.contains($0.text, language) && wanted.contains(Stemmer.stem($0.text, language)) }
+        // A text repeats its words: each distinct word is stemmed once.
+        var stems: [String: Bool] = [:]
+        let hits = all.filter { word in
+            if let hit = stems[word.text] { return hit }
+            let hit = !StopWords.contains(word.text, language) && wanted.contains(Stemmer.stem(word.text, language))
+            stems[word.text] = hit
+            return hit
+        }
         // The window holding the most hits, starting at a hit.
         var from = text.startIndex
         var best = 0

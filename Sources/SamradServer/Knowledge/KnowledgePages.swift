@@ -106,7 +106,7 @@ struct KnowledgePages: RouteCollection {
                 + years.map { Option(value: String($0), label: String($0), selected: $0 == query.year) },
             municipality: query.municipality?.description ?? "", municipalityName: query.municipality.flatMap { request.municipalities[$0]?.name },
             results: results, summary: summary, previous: page > 1 ? link(page - 1) : nil,
-            next: query.offset + hits.count < total ? link(page + 1) : nil, mayWrite: KnowledgePolicy.mayWrite(request.actor),
+            next: hits.count == query.limit && (query.offset + hits.count < total || total > KnowledgeSearch.countLimit) ? link(page + 1) : nil, mayWrite: KnowledgePolicy.mayWrite(request.actor),
             reviewCount: reviewCount, searched: filtered, collaboration: request.query[String.self, at: "collaboration"] ?? "")).encodeResponse(for: request)
         func ms(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
         let done = ContinuousClock.now

@@ -112,8 +112,9 @@ enum KnowledgeSearch {
 
     struct Hit { var id: UUID; var rank: Double }
 
-    /// Above this many matches the total is given as "more than".
-    static let countLimit = 1_000
+    /// Above this many matches the total is given as "more than": counting every match of a common
+    /// word would cost more than finding the best twenty.
+    static let countLimit = 200
 
     /// The published materials the reader may see that match, best first (newest first without
     /// search words), and how many there are in all.
@@ -208,7 +209,8 @@ enum KnowledgeSearch {
                 if !candidates.isEmpty {
                     struct Row: Decodable { var id: UUID; var search_key: Int }
                     let keys = candidates.map { $0.key as any Encodable & Sendable }
-                    let rows = try await sql.raw("SELECT m.id AS id, m.search_key AS search_key FROM knowledge_materials m WHERE m.search_key IN (\(binds: keys)) AND " + filter)
+                    // By the candidates' keys: without statistics SQLite would rather walk the status index.
+                    let rows = try await sql.raw("SELECT m.id AS id, m.search_key AS search_key FROM knowledge_materials AS m INDEXED BY knowledge_materials_search_key WHERE m.search_key IN (\(binds: keys)) AND " + filter)
                         .all(decoding: Row.self)
                     let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0.search_key, $0.id) })
                     found = candidates.compactMap { c in ids[c.key].map { Hit(id: $0, rank: c.rank) } }
@@ -230,7 +232,9 @@ enum KnowledgeSearch {
             struct Count: Decodable { var n: Int }
             for (language, match) in terms where total <= countLimit {
                 let t = table(language)
-                total += try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s JOIN knowledge_materials m ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
+                // CROSS JOIN keeps the index first: driven from the materials, SQLite would ask the
+                // index once per material.
+                total += try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s CROSS JOIN knowledge_materials m ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
                                            + filter + " LIMIT \(literal: countLimit + 1)) AS c").first(decoding: Count.self)?.n ?? 0
             }
             total = min(total, countLimit + 1)

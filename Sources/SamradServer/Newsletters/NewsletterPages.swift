@@ -17,6 +17,7 @@ struct NewsletterPages: RouteCollection {
         let newsletter = routes.grouped("newsletters", ":newsletter")
         newsletter.get(use: show)
         newsletter.get("edit", use: editForm)
+        newsletter.get("mail.html", use: mailPreview)
         newsletter.post(use: update)
         newsletter.post("send", use: send)
         newsletter.post("cancel", use: cancel)
@@ -105,24 +106,22 @@ struct NewsletterPages: RouteCollection {
     struct ShowContext: Encodable {
         var page: PageContext; var subject: String; var collaboration: String; var collaborationHref: String; var bodyHTML: String
         var isSent: Bool; var sentAt: String?; var mayWrite: Bool; var status: String; var statusKey: String
-        var previewHTML: String?; var previewText: String?; var recipientCount: Int; var recipients: [RecipientView]; var more: Int
+        var previewText: String?; var recipientCount: Int; var recipients: [RecipientView]; var more: Int
         var audience: [String]; var href: String; var form: FormState; var sendAt: String?
     }
 
     func showContext(_ request: Request, _ n: Newsletter, _ c: Collaboration, form: FormState = FormState()) async throws -> ShowContext {
         let mayWrite = NewsletterPolicy.mayWrite(request.actor, organiserID: c.organiserID)
-        var previewHTML: String?, previewText: String?, recipients: [NewsletterAudience.Recipient] = []
+        var previewText: String?, recipients: [NewsletterAudience.Recipient] = []
         if mayWrite && n.statusValue != .sent {
-            let mail = NewsletterMail(n, collaboration: c, unsubscribeToken: nil, settings: request.settings, catalog: request.catalog)
-            previewHTML = mail.html
-            previewText = mail.text
+            previewText = NewsletterMail(n, collaboration: c, unsubscribeToken: nil, settings: request.settings, catalog: request.catalog).text
             recipients = try await NewsletterSending.recipients(n, directory: request.municipalities, on: request.db)
         }
         return ShowContext(
             page: PageContext(request, titleKey: "", title: n.subject), subject: n.subject, collaboration: c.title, collaborationHref: "/collaborations/\(c.slug)",
             bodyHTML: SafeMarkdown.html(n.body), isSent: n.statusValue == .sent,
             sentAt: n.sentAt.map { DateText.dateTime($0, request.language, zone: c.timeZone) }, mayWrite: mayWrite,
-            status: request.t("newsletters.status.\(n.status)"), statusKey: n.status, previewHTML: previewHTML, previewText: previewText,
+            status: request.t("newsletters.status.\(n.status)"), statusKey: n.status, previewText: previewText,
             recipientCount: n.statusValue == .sent ? n.recipientCount : recipients.count,
             recipients: recipients.prefix(50).map { RecipientView(name: $0.name, email: $0.email) }, more: max(0, recipients.count - 50),
             audience: try await Self.audienceSummary(n.audience, request: request), href: n.href, form: form,
@@ -144,6 +143,20 @@ struct NewsletterPages: RouteCollection {
     func show(_ request: Request) async throws -> View {
         let (n, c) = try await Self.load(request)
         return try await request.view.render("newsletters/show", showContext(request, n, c))
+    }
+
+    /// The mail's HTML as a recipient's mail program shows it, for the preview's frame: its own
+    /// inline styles allowed, no script, no requests elsewhere, framed by this site only.
+    func mailPreview(_ request: Request) async throws -> Response {
+        let (n, c) = try await Self.load(request)
+        try Self.requireWriter(request, c)
+        let mail = NewsletterMail(n, collaboration: c, unsubscribeToken: nil, settings: request.settings, catalog: request.catalog)
+        let response = Response(status: .ok, body: .init(string: mail.html))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
     }
 
     // MARK: Writing
