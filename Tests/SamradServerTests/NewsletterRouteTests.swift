@@ -121,11 +121,11 @@ final class NewsletterRouteTests: XCTestCase {
         let href = created.headers.first(name: .location)!
         // The preview: the mail as HTML (no script), as text, and its two recipients.
         let preview = try await organiser.get(href)
-        let frame = try await organiser.get("\(href)/mail.html")
+        let frame = try await organiser.get("\(href)/mail-preview")
         XCTAssertTrue(frame.body.string.contains("<strong>27. maj</strong>"))
         XCTAssertFalse(frame.body.string.contains("<script>alert"))
         XCTAssertTrue(frame.headers.first(name: "Content-Security-Policy")?.contains("sandbox") ?? false)
-        do { let r = try await (try await client("anne.aarhus@example.dk")).get("\(href)/mail.html"); XCTAssertEqual(r.status, .notFound) }
+        do { let r = try await (try await client("anne.aarhus@example.dk")).get("\(href)/mail-preview"); XCTAssertEqual(r.status, .notFound) }
         XCTAssertFalse(preview.body.string.contains("<script>alert"))
         XCTAssertTrue(preview.body.string.contains("2 recipients"), preview.body.string)
         XCTAssertTrue(preview.body.string.contains("anne.aarhus@example.dk") && preview.body.string.contains("ole.odense@example.dk"))

@@ -87,7 +87,8 @@ public enum SafeMarkdown {
         return lower.hasPrefix("/") || lower.hasPrefix("#")
     }
 
-    static func escape(_ text: String) -> String {
+    /// Text for HTML content or a quoted attribute.
+    public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

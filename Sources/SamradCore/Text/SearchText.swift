@@ -11,21 +11,26 @@ public enum SearchText {
         public var range: Range<String.Index>
     }
 
+    /// Runs of letters and digits (and the marks that go with them), read scalar by scalar: search
+    /// reads every word of every result, and walking grapheme clusters costs several times more.
     public static func words(_ text: String) -> [Word] {
         var words: [Word] = []
+        let scalars = text.unicodeScalars
         var start: String.Index?
-        var index = text.startIndex
-        while index < text.endIndex {
-            let c = text[index]
-            if c.isLetter || c.isNumber {
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let p = scalars[index].properties
+            let isWord = p.isAlphabetic || p.numericType != nil
+                || (start != nil && (p.generalCategory == .nonspacingMark || p.generalCategory == .spacingMark))
+            if isWord {
                 if start == nil { start = index }
             } else if let s = start {
-                words.append(Word(text: text[s..<index].lowercased(), range: s..<index))
+                words.append(Word(text: String(scalars[s..<index]).lowercased(), range: s..<index))
                 start = nil
             }
-            index = text.index(after: index)
+            index = scalars.index(after: index)
         }
-        if let s = start { words.append(Word(text: text[s...].lowercased(), range: s..<text.endIndex)) }
+        if let s = start { words.append(Word(text: String(scalars[s...]).lowercased(), range: s..<text.endIndex)) }
         return words
     }
 
@@ -85,21 +90,26 @@ public enum SearchText {
             stems[word.text] = hit
             return hit
         }
-        // The window holding the most hits, starting at a hit.
+        // The window holding the most hits, starting at a hit; lengths in UTF-8 bytes, whose offsets
+        // a native string gives at once.
+        let utf8 = text.utf8
+        func offset(_ i: String.Index) -> Int { utf8.distance(from: utf8.startIndex, to: i) }
+        let starts = hits.map { offset($0.range.lowerBound) }
         var from = text.startIndex
         var best = 0
-        for (i, hit) in hits.enumerated() {
-            let end = text.index(hit.range.lowerBound, offsetBy: length, limitedBy: text.endIndex) ?? text.endIndex
-            let count = hits[i...].prefix { $0.range.lowerBound < end }.count
+        for (i, start) in starts.enumerated() {
+            let count = starts[i...].prefix { $0 < start + length }.count
             if count > best {
                 best = count
                 // A little before the first hit, from the start of a word.
-                let back = text.index(hit.range.lowerBound, offsetBy: -min(40, text.distance(from: text.startIndex, to: hit.range.lowerBound)))
-                from = all.first { $0.range.lowerBound >= back }?.range.lowerBound ?? hit.range.lowerBound
+                let back = max(0, start - 40)
+                from = all.first { offset($0.range.lowerBound) >= back }?.range.lowerBound ?? hits[i].range.lowerBound
             }
         }
-        var to = text.index(from, offsetBy: length, limitedBy: text.endIndex) ?? text.endIndex
-        if to < text.endIndex, let word = all.last(where: { $0.range.upperBound <= to }) { to = word.range.upperBound }
+        // Ends after the last whole word within the length.
+        let limit = offset(from) + length
+        var to = text.endIndex
+        if utf8.count > limit { to = all.last(where: { offset($0.range.upperBound) <= limit && $0.range.lowerBound >= from })?.range.upperBound ?? text.endIndex }
         var segments: [Segment] = from > text.startIndex ? [Segment("…", hit: false)] : []
         var cursor = from
         for hit in hits where hit.range.lowerBound >= from && hit.range.upperBound <= to {

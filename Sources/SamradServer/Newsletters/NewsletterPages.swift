@@ -17,7 +17,7 @@ struct NewsletterPages: RouteCollection {
         let newsletter = routes.grouped("newsletters", ":newsletter")
         newsletter.get(use: show)
         newsletter.get("edit", use: editForm)
-        newsletter.get("mail.html", use: mailPreview)
+        newsletter.get("mail-preview", use: mailPreview)
         newsletter.post(use: update)
         newsletter.post("send", use: send)
         newsletter.post("cancel", use: cancel)
