@@ -91,11 +91,11 @@ for i in range(99_999):
                visibility=random.choices(["public", "members", "private"], [85, 10, 5])[0],
                published_at=at if not isinstance(published, str) else published, submitted_at=at, created_at=at, updated_at=at)
     rows.append(row)
-    theme_rows.extend((new_id(), mid, t) for t in chosen)
+    theme_rows.extend((new_id(), mid, t, 1 if row["visibility"] == "public" else 0) for t in chosen)
 columns = list(template.keys())
 db.executemany(f"INSERT INTO knowledge_materials ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                [tuple(r[c] for c in columns) for r in rows])
-db.executemany("INSERT INTO knowledge_themes (id, material_id, theme) VALUES (?, ?, ?)", theme_rows)
+db.executemany("INSERT INTO knowledge_themes (id, material_id, theme, listed) VALUES (?, ?, ?, ?)", theme_rows)
 db.commit()
 words_total = sum(len(r["body"].split()) + len(r["summary"].split()) for r in rows)
 print(f"generated 99,999 materials ({words_total / 1e6:.1f} M words) and {len(theme_rows)} theme rows; one written through the pages: {href}")

@@ -159,7 +159,7 @@ final class KnowledgeRouteTests: XCTestCase {
         m.publishedAt = date
         try await app.db.transaction { db in
             try await m.save(on: db)
-            for theme in m.themes { try await KnowledgeTheme(materialID: m.id!, theme: theme).create(on: db) }
+            for theme in m.themes { try await KnowledgeTheme(materialID: m.id!, theme: theme, listed: m.listsThemes).create(on: db) }
             try await KnowledgeSearch.index(m, on: db)
         }
         return m

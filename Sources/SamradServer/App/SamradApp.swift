@@ -99,7 +99,6 @@ public enum SamradApp {
         try app.register(collection: GoalPages())
         try app.register(collection: DialoguePages())
         try app.register(collection: IndicatorAPI())
-        app.storage[Application.ThemeListKey.self] = KnowledgeThemeList()
         try app.register(collection: KnowledgePages())
         try app.register(collection: GuidePages())
         try app.register(collection: LocalDialoguePages())

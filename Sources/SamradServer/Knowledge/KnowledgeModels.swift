@@ -51,6 +51,8 @@ final class KnowledgeMaterial: Model, @unchecked Sendable {
         guard let municipalityCountry, let country = Country(rawValue: municipalityCountry), let municipalityCode else { return nil }
         return MunicipalityKey(country, municipalityCode)
     }
+    /// Its themes are offered to everybody in the bank's theme filter.
+    var listsThemes: Bool { statusValue == .published && visibilityValue == .public }
     var standing: MaterialStanding {
         MaterialStanding(status: statusValue, visibility: visibilityValue, collaborationID: collaborationID, ownerID: createdBy)
     }
@@ -63,12 +65,14 @@ final class KnowledgeTheme: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "material_id") var materialID: UUID
     @Field(key: "theme") var theme: String
+    @Field(key: "listed") var listed: Bool
 
     init() {}
 
-    init(materialID: UUID, theme: String) {
+    init(materialID: UUID, theme: String, listed: Bool) {
         self.materialID = materialID
         self.theme = theme
+        self.listed = listed
     }
 }
 

@@ -144,21 +144,22 @@ struct KnowledgePages: RouteCollection {
     }
 
     /// Themes to filter by: those of the collaborations and of the public materials (a theme of a
-    /// private material is not shown to others). Read at most once a minute per instance: listing
-    /// them walks every theme row.
+    /// private material is not shown to others). The distinct listed themes are read by jumping
+    /// from one to the next in their index, so a few lookups serve however many materials there are.
     static func themes(_ request: Request) async throws -> [String] {
-        if let cached = await request.application.knowledgeThemes.fresh() { return cached }
         let sql = request.db as! any SQLDatabase
-        struct Row: Decodable { var theme: String }
+        struct Row: Decodable { var theme: String? }
         let used = try await sql.raw("""
-            SELECT DISTINCT theme FROM knowledge_themes WHERE material_id IN
-              (SELECT id FROM knowledge_materials WHERE status = \(bind: EditorialStatus.published.rawValue) AND visibility = \(bind: MaterialVisibility.public.rawValue))
-            """).all(decoding: Row.self).map(\.theme)
+            WITH RECURSIVE listed(theme) AS (
+              SELECT MIN(theme) FROM knowledge_themes WHERE listed = \(bind: true)
+              UNION ALL
+              SELECT (SELECT MIN(theme) FROM knowledge_themes WHERE listed = \(bind: true) AND theme > listed.theme) FROM listed WHERE listed.theme IS NOT NULL
+            )
+            SELECT theme FROM listed WHERE theme IS NOT NULL
+            """).all(decoding: Row.self).compactMap(\.theme)
         let collaborations = try await Collaboration.query(on: request.db).all(\.$themes).flatMap { $0 }
-        let themes = Set(used + collaborations.map { $0.trimmingCharacters(in: .whitespaces) }).filter { !$0.isEmpty }
+        return Set(used + collaborations.map { $0.trimmingCharacters(in: .whitespaces) }).filter { !$0.isEmpty }
             .sorted { $0.localizedCaseInsensitiveCompare($1) == .orderedAscending }
-        await request.application.knowledgeThemes.store(themes)
-        return themes
     }
 
     // MARK: The Atom feed
@@ -336,7 +337,7 @@ struct KnowledgePages: RouteCollection {
         try await m.save(on: db)
         let id = try m.requireID()
         try await KnowledgeTheme.query(on: db).filter(\.$materialID == id).delete()
-        for theme in m.themes { try await KnowledgeTheme(materialID: id, theme: theme).create(on: db) }
+        for theme in m.themes { try await KnowledgeTheme(materialID: id, theme: theme, listed: m.listsThemes).create(on: db) }
         try await KnowledgeSearch.index(m, on: db)
         try await Audit.record(audit, subject: "knowledge", id: id.uuidString, summary: m.title, by: request, on: db)
     }
@@ -434,10 +435,10 @@ struct KnowledgePages: RouteCollection {
             }
             try await request.db.transaction { db in
                 try await m.save(on: db)
+                try await KnowledgeTheme.query(on: db).filter(\.$materialID == m.requireID()).set(\.$listed, to: m.listsThemes).update()
                 try await Audit.record("knowledge:\(step.rawValue)", subject: "knowledge", id: m.requireID().uuidString, summary: m.title, by: request, on: db)
                 try await KnowledgeNotices.after(step, m, note: text, request: request, on: db)
             }
-            await request.application.knowledgeThemes.forget()
             request.session.data["notice"] = "knowledge.step_done.\(step.rawValue)"
             return request.redirect(to: m.href)
         } catch let error as SamradError where error.kind == .invalidInput {
@@ -571,29 +572,4 @@ extension Optional {
         guard let self else { return nil }
         return try await transform(self)
     }
-}
-
-/// The bank's theme list, kept for a minute; a publication here forgets it at once.
-actor KnowledgeThemeList {
-    private var themes: [String]?
-    private var at = ContinuousClock.now
-
-    func fresh() -> [String]? {
-        guard let themes, ContinuousClock.now - at < .seconds(60) else { return nil }
-        return themes
-    }
-
-    func store(_ themes: [String]) {
-        self.themes = themes
-        at = ContinuousClock.now
-    }
-
-    func forget() { themes = nil }
-}
-
-extension Application {
-    struct ThemeListKey: StorageKey { typealias Value = KnowledgeThemeList }
-
-    /// Set when the application is configured (`SamradApp`), so requests only read it.
-    var knowledgeThemes: KnowledgeThemeList { storage[ThemeListKey.self]! }
 }

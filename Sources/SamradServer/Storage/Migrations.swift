@@ -832,6 +832,8 @@ struct M012Knowledge: AsyncMigration {
             .id()
             .field("material_id", .uuid, .required, .references("knowledge_materials", "id", onDelete: .cascade))
             .field("theme", .string, .required)
+            // Whether the material is published and public: the bank's theme list is read from these.
+            .field("listed", .bool, .required)
             .create()
         try await database.schema("knowledge_attachments")
             .id()
@@ -851,6 +853,7 @@ struct M012Knowledge: AsyncMigration {
         try await sql.raw("CREATE INDEX knowledge_materials_owner ON knowledge_materials (created_by)").run()
         try await sql.raw("CREATE UNIQUE INDEX knowledge_materials_search_key ON knowledge_materials (search_key)").run()
         try await sql.raw("CREATE INDEX knowledge_themes_theme ON knowledge_themes (theme, material_id)").run()
+        try await sql.raw("CREATE INDEX knowledge_themes_listed ON knowledge_themes (listed, theme)").run()
         try await sql.raw("CREATE INDEX knowledge_themes_material ON knowledge_themes (material_id)").run()
         try await KnowledgeSearch.prepare(sql)
     }
