@@ -22,6 +22,16 @@ final class StemmerTests: XCTestCase {
         }
     }
 
+    /// Passages find their hits by this: a stem only ever takes an ending off its word.
+    func testAStemIsAPrefixOfItsWord() {
+        let words = ["indtagelse", "kommunernes", "undervisningen", "lærernes", "løst", "hovedløst", "skolerne", "trivslen", "jaktkarlarne",
+                     "klokheten", "upplöst", "kraftfullt", "lärarnas", "skolutvecklingens", "elevernas", "fullt", "nämndens"]
+        for word in words {
+            XCTAssertTrue(word.hasPrefix(Stemmer.stem(word, .da)), "da \(word)")
+            XCTAssertTrue(word.hasPrefix(Stemmer.stem(word, .sv)), "sv \(word)")
+        }
+    }
+
     func testShortWordsAndEnglishAreLeftAlone() {
         XCTAssertEqual(Stemmer.stem("og", .da), "og")
         XCTAssertEqual(Stemmer.stem("Skole", .da), "skol")

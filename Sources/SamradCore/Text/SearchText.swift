@@ -86,7 +86,10 @@ public enum SearchText {
         var stems: [String: Bool] = [:]
         let hits = all.filter { word in
             if let hit = stems[word.text] { return hit }
-            let hit = !StopWords.contains(word.text, language) && wanted.contains(Stemmer.stem(word.text, language))
+            // A stem is a prefix of its word (the stemmers only take endings off), so only words
+            // that begin with a wanted stem are stemmed at all.
+            let hit = wanted.contains(where: { word.text.hasPrefix($0) }) && !StopWords.contains(word.text, language)
+                && wanted.contains(Stemmer.stem(word.text, language))
             stems[word.text] = hit
             return hit
         }

@@ -122,7 +122,8 @@ enum KnowledgeSearch {
         let sql = db as! any SQLDatabase
         let postgres = isPostgres(sql)
         var conditions: [SQLQueryString] = ["m.status = \(bind: EditorialStatus.published.rawValue)", visible(reader)]
-        if let theme = query.theme { conditions.append("m.id IN (SELECT material_id FROM knowledge_themes WHERE theme = \(bind: theme))") }
+        // Looked up per material: an IN list would first gather every material of the theme.
+        if let theme = query.theme { conditions.append("EXISTS (SELECT 1 FROM knowledge_themes t WHERE t.material_id = m.id AND t.theme = \(bind: theme))") }
         if let country = query.country { conditions.append("m.country = \(bind: country.rawValue)") }
         if let key = query.municipality {
             conditions.append("m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code)")
@@ -188,7 +189,10 @@ enum KnowledgeSearch {
         let needed = max(0, query.offset) + query.limit
         var hits: [Hit] = []
         for phase in 0..<2 {
-            var window = max(needed * 3, 60)
+            // Filters leave fewer of the best candidates: the first window is wider then.
+            let filtered = query.theme != nil || query.country != nil || query.municipality != nil || query.kind != nil || query.year != nil
+                || query.collaborationID != nil
+            var window = max(needed * (filtered ? 10 : 3), filtered ? 200 : 60)
             while true {
                 struct Candidate: Decodable { var key: Int; var rank: Double }
                 var candidates: [Candidate] = []
