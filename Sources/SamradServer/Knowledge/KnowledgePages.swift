@@ -436,6 +436,8 @@ struct KnowledgePages: RouteCollection {
             try await request.db.transaction { db in
                 try await m.save(on: db)
                 try await KnowledgeTheme.query(on: db).filter(\.$materialID == m.requireID()).set(\.$listed, to: m.listsThemes).update()
+                // The year of publication is one of the index's facets.
+                if step == .publish { try await KnowledgeSearch.index(m, on: db) }
                 try await Audit.record("knowledge:\(step.rawValue)", subject: "knowledge", id: m.requireID().uuidString, summary: m.title, by: request, on: db)
                 try await KnowledgeNotices.after(step, m, note: text, request: request, on: db)
             }

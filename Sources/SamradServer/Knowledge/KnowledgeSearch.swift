@@ -19,7 +19,7 @@ enum KnowledgeSearch {
             // One index per language: a query is stemmed per language and meets only texts of it.
             for language in Language.allCases {
                 try await sql.raw("""
-                    CREATE VIRTUAL TABLE \(unsafeRaw: table(language)) USING fts5(title, summary, body, tokenize = 'unicode61 remove_diacritics 0')
+                    CREATE VIRTUAL TABLE \(unsafeRaw: table(language)) USING fts5(title, summary, body, facets, tokenize = 'unicode61 remove_diacritics 0')
                     """).run()
             }
         }
@@ -68,11 +68,57 @@ enum KnowledgeSearch {
             let language = m.languageValue
             for other in Language.allCases { try await sql.raw("DELETE FROM \(unsafeRaw: table(other)) WHERE rowid = \(bind: key)").run() }
             try await sql.raw("""
-                INSERT INTO \(unsafeRaw: table(language)) (rowid, title, summary, body)
+                INSERT INTO \(unsafeRaw: table(language)) (rowid, title, summary, body, facets)
                 VALUES (\(bind: key), \(bind: SearchText.stems(m.title, language)), \(bind: SearchText.stems(m.summary, language)),
-                        \(bind: SearchText.stems(body, language)))
+                        \(bind: SearchText.stems(body, language)), \(bind: facets(m).joined(separator: " ")))
                 """).run()
         }
+    }
+
+    /// The filters' values as tokens of the index's `facets` column, so that a filtered search is
+    /// ranked among the materials that pass the filter only: kind, country, municipality, year of
+    /// publication (Danish time), collaboration and each theme (by a hash of its name).
+    static func facets(_ m: KnowledgeMaterial) -> [String] {
+        var tokens = [facet(kind: m.kindValue)]
+        if let country = m.country.flatMap(Country.init(rawValue:)) { tokens.append(facet(country: country)) }
+        if let key = m.municipality { tokens.append(facet(municipality: key)) }
+        if let at = m.publishedAt { tokens.append(facet(year: year(of: at))) }
+        if let id = m.collaborationID { tokens.append(facet(collaboration: id)) }
+        tokens += m.themes.map(facet(theme:))
+        return tokens
+    }
+
+    static func facet(kind: MaterialKind) -> String { "k" + kind.rawValue.filter(\.isLetter) }
+    static func facet(country: Country) -> String { "c" + country.rawValue }
+    static func facet(municipality: MunicipalityKey) -> String { "m" + municipality.country.rawValue + municipality.code }
+    static func facet(year: Int) -> String { "y\(year)" }
+    static func facet(collaboration: UUID) -> String { "o" + collaboration.uuidString.lowercased().filter { $0 != "-" } }
+    /// FNV-1a of the theme's lower-cased UTF-8: a token of letters and digits for any name.
+    static func facet(theme: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in theme.trimmingCharacters(in: .whitespaces).lowercased().utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return "t" + String(hash, radix: 16)
+    }
+
+    static func year(of date: Date) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Copenhagen")!
+        return calendar.component(.year, from: date)
+    }
+
+    /// The facet tokens a query's filters require.
+    static func facets(_ query: Query) -> [String] {
+        var tokens: [String] = []
+        if let kind = query.kind { tokens.append(facet(kind: kind)) }
+        if let country = query.country { tokens.append(facet(country: country)) }
+        if let key = query.municipality { tokens.append(facet(municipality: key)) }
+        if let year = query.year { tokens.append(facet(year: year)) }
+        if let id = query.collaborationID { tokens.append(facet(collaboration: id)) }
+        if let theme = query.theme { tokens.append(facet(theme: theme)) }
+        return tokens
     }
 
     /// Indexes every material again, a thousand per transaction.
@@ -138,7 +184,7 @@ enum KnowledgeSearch {
             conditions.append("m.published_at >= \(bind: from) AND m.published_at < \(bind: to)")
         }
         let words = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        var from: SQLQueryString = "knowledge_materials m"
+        let from: SQLQueryString = "knowledge_materials m"
         var rank: SQLQueryString = postgres ? "0::float8" : "0.0"
         var order: SQLQueryString = "m.published_at DESC, m.id"
         if !words.isEmpty {
@@ -186,23 +232,23 @@ enum KnowledgeSearch {
         let terms = Language.allCases.compactMap { language in SearchText.ftsQuery(words, language).map { (language, $0) } }
         guard !terms.isEmpty else { return ([], 0) }
         let filter = conditions.joined(separator: " AND ")
+        // The filters are checked again on the candidates; in the index they keep ranking to those that pass.
+        let required = facets(query).map { "\"\($0)\"" }.joined(separator: " ")
         let needed = max(0, query.offset) + query.limit
         var hits: [Hit] = []
         for phase in 0..<2 {
-            // Filters leave fewer of the best candidates: the first window is wider then.
-            let filtered = query.theme != nil || query.country != nil || query.municipality != nil || query.kind != nil || query.year != nil
-                || query.collaborationID != nil
-            var window = max(needed * (filtered ? 10 : 3), filtered ? 200 : 60)
+            var window = max(needed * 3, 60)
             while true {
                 struct Candidate: Decodable { var key: Int; var rank: Double }
                 var candidates: [Candidate] = []
                 var exhausted = true
                 for (language, match) in terms {
-                    // bm25 is lower for better matches; weights title, summary, body.
-                    let expression = phase == 0 ? "{title summary} : (\(match))" : "(\(match)) NOT ({title summary} : (\(match)))"
+                    // bm25 is lower for better matches; weights title, summary, body (facets none).
+                    var expression = phase == 0 ? "{title summary} : (\(match))" : "({title summary body} : (\(match))) NOT ({title summary} : (\(match)))"
+                    if !required.isEmpty { expression = "(\(expression)) AND ({facets} : (\(required)))" }
                     let t = table(language)
                     let rows = try await sql.raw("""
-                        SELECT rowid AS key, -bm25(\(unsafeRaw: t), 10.0, 4.0, 1.0) AS rank FROM \(unsafeRaw: t) WHERE \(unsafeRaw: t) MATCH \(bind: expression)
+                        SELECT rowid AS key, -bm25(\(unsafeRaw: t), 10.0, 4.0, 1.0, 0.0) AS rank FROM \(unsafeRaw: t) WHERE \(unsafeRaw: t) MATCH \(bind: expression)
                         ORDER BY rank DESC LIMIT \(literal: window)
                         """).all(decoding: Candidate.self)
                     if rows.count == window { exhausted = false }
@@ -236,6 +282,7 @@ enum KnowledgeSearch {
             struct Count: Decodable { var n: Int }
             for (language, match) in terms where total <= countLimit {
                 let t = table(language)
+                let match = required.isEmpty ? "{title summary body} : (\(match))" : "({title summary body} : (\(match))) AND ({facets} : (\(required)))"
                 // CROSS JOIN keeps the index first: driven from the materials, SQLite would ask the
                 // index once per material.
                 total += try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s CROSS JOIN knowledge_materials m ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
