@@ -202,6 +202,11 @@ final class GuideRouteTests: XCTestCase {
         do { let r = try await kolding.post("\(href)/publish", form: [:]); XCTAssertEqual(r.status, .seeOther) }
         do { let r = try await (try await client(nil)).get(href); XCTAssertEqual(r.status, .ok, "public once published") }
         do { let r = try await (try await client("koordinator@aarhus.dk")).post(href, form: fields); XCTAssertEqual(r.status, .forbidden) }
+        // Only its writers publish, attach, delete.
+        let aarhus = try await client("koordinator@aarhus.dk")
+        do { let r = try await aarhus.post("\(href)/unpublish", form: [:]); XCTAssertEqual(r.status, .forbidden) }
+        do { let r = try await aarhus.post("\(href)/delete", form: [:]); XCTAssertEqual(r.status, .forbidden) }
+        do { let r = try await aarhus.upload("\(href)/presentation", fields: [:], file: ("x.pdf", Data("%PDF-1.7".utf8))); XCTAssertEqual(r.status, .forbidden) }
         // Its presentation: a PDF opens at each section's first slide.
         let pdf = try await kolding.upload("\(href)/presentation", fields: [:], file: ("slides.pdf", Data("%PDF-1.7 guide".utf8)))
         XCTAssertEqual(pdf.status, .seeOther, pdf.body.string)

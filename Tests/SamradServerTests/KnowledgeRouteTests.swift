@@ -293,7 +293,8 @@ final class KnowledgeRouteTests: XCTestCase {
         do { let r = try await (try await client("larare.kiruna@example.se")).get("\(href)/attachments/\(attachment.id!.uuidString.lowercased())"); XCTAssertEqual(r.status, .notFound) }
         // Another person may not edit, take steps or delete.
         let kiruna = try await client("larare.kiruna@example.se")
-        for (path, fields) in [(href, form("Kapat")), ("\(href)/steps/submit", [:]), ("\(href)/delete", [:])] {
+        for (path, fields) in [(href, form("Kapat")), ("\(href)/steps/submit", [:]), ("\(href)/delete", [:]),
+                               ("\(href)/attachments/\(attachment.id!.uuidString.lowercased())/delete", [:])] {
             let r = try await kiruna.post(path, form: fields)
             XCTAssertEqual(r.status, .notFound, path)
         }

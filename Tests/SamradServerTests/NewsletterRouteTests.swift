@@ -130,8 +130,13 @@ final class NewsletterRouteTests: XCTestCase {
         XCTAssertTrue(preview.body.string.contains("2 recipients"), preview.body.string)
         XCTAssertTrue(preview.body.string.contains("anne.aarhus@example.dk") && preview.body.string.contains("ole.odense@example.dk"))
         XCTAssertFalse(preview.body.string.contains("mads.aarhus@example.dk"), "a member, not a chair")
-        // A draft is the organiser's.
+        // A draft is the organiser's: others neither see nor change it.
         do { let r = try await (try await client(nil)).get(href); XCTAssertEqual(r.status, .notFound) }
+        let coordinator = try await client("koordinator@aarhus.dk")
+        for (path, method) in [("\(href)/edit", HTTPMethod.GET), ("\(href)/send", .POST), ("\(href)/cancel", .POST), ("\(href)/delete", .POST)] {
+            let r = method == .GET ? try await coordinator.get(path) : try await coordinator.post(path, form: ["when": "now"])
+            XCTAssertEqual(r.status, .notFound, path)
+        }
 
         // A time in the past is refused; now is taken.
         do { let r = try await organiser.post("\(href)/send", form: ["when": "later", "at": "2020-01-01 09:00"]); XCTAssertEqual(r.status, .unprocessableEntity) }

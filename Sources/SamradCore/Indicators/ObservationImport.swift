@@ -161,7 +161,7 @@ public struct ObservationReader {
                     reader.check.filteredOut += 1
                     return true
                 }
-                // "No value, no year": a publisher's placeholder that carries no observation.
+                // A row with neither year nor value, flagged missing, is a publisher's filler line, not an observation.
                 if (column(mapping.yearColumn) ?? "").isEmpty, (column(mapping.valueColumn) ?? "").isEmpty,
                    let flag = column(mapping.flagColumn), ObservationStatus(flag: flag) == .missing {
                     reader.check.filteredOut += 1

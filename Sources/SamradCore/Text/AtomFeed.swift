@@ -82,20 +82,12 @@ public struct AtomFeed: Sendable {
         return formatter.format(date)
     }
 
-    /// XML text and attribute escaping; characters XML 1.0 forbids are dropped.
+    /// XML text and attribute escaping: HTML's, with the characters XML 1.0 forbids dropped.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default: if scalar.value >= 0x20 && !(0xFFFE...0xFFFF).contains(scalar.value) { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
+        var allowed = String.UnicodeScalarView()
+        allowed.append(contentsOf: text.unicodeScalars.filter { s in
+            s == "\t" || s == "\n" || s == "\r" || (s.value >= 0x20 && !(0xFFFE...0xFFFF).contains(s.value))
+        })
+        return SafeMarkdown.escape(String(allowed))
     }
 }

@@ -132,7 +132,7 @@ struct DashboardWords {
     init(_ t: (String, [String]) -> String) {
         noData = t("indicators.no_data", [])
         status = Dictionary(uniqueKeysWithValues: ObservationStatus.allCases.filter { $0 != .reported }.map { ($0, t("indicators.status.\($0.rawValue)", [])) })
-        // "{0} of {1}" split around its placeholders, to be filled without a catalogue lookup per row.
+        // The rank sentence is split around its two arguments once, then filled per row without a catalogue lookup.
         let template = t("indicators.rank_of", ["\u{1}", "\u{2}"])
         let first = template.components(separatedBy: "\u{1}")
         let second = (first.last ?? "").components(separatedBy: "\u{2}")

@@ -19,12 +19,8 @@ struct KnowledgeAccess {
               let material = try await KnowledgeMaterial.query(on: request.db).filter(\.$slug == slug).first() else {
             throw SamradError.notFound("knowledge.error.not_found")
         }
-        let reader = try await reader(request)
+        let reader = try await request.collaborationReader()
         guard KnowledgePolicy.mayView(reader, material.standing) else { throw SamradError.notFound("knowledge.error.not_found") }
         return KnowledgeAccess(material: material, reader: reader)
-    }
-
-    static func reader(_ request: Request) async throws -> CollaborationReader {
-        try await request.collaborationReader()
     }
 }

@@ -62,7 +62,7 @@ struct KnowledgePages: RouteCollection {
     /// The page says in a Server-Timing header how long the search took and the rest of the page.
     func index(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let reader = try await KnowledgeAccess.reader(request)
+        let reader = try await request.collaborationReader()
         var query = Self.query(request)
         if let slug = request.query[String.self, at: "collaboration"], !slug.isEmpty {
             // Nothing matches an unknown collaboration, rather than everything.
@@ -251,7 +251,7 @@ struct KnowledgePages: RouteCollection {
     static let bandFields = GradeBand.allCases.map { "band_\($0.rawValue)" }
 
     func formContext(_ request: Request, form: FormState, action: String, cancel: String, isNew: Bool) async throws -> FormContext {
-        let reader = try await KnowledgeAccess.reader(request)
+        let reader = try await request.collaborationReader()
         let values = form.values
         let ids = reader.actor.isAdministrator ? nil : reader.memberOf.union(reader.editorOf)
         var collaborationQuery = Collaboration.query(on: request.db).sort(\.$title)
@@ -356,7 +356,7 @@ struct KnowledgePages: RouteCollection {
 
     func create(_ request: Request) async throws -> Response {
         _ = try request.requireSignedIn()
-        let reader = try await KnowledgeAccess.reader(request)
+        let reader = try await request.collaborationReader()
         let values = try Self.values(request)
         do {
             let input = try await Self.input(values, reader: reader, request: request)
@@ -489,7 +489,7 @@ struct KnowledgePages: RouteCollection {
 
     func reviewQueue(_ request: Request) async throws -> View {
         _ = try request.requireSignedIn()
-        let reader = try await KnowledgeAccess.reader(request)
+        let reader = try await request.collaborationReader()
         try request.require(reader.actor.isAdministrator || !reader.editorOf.isEmpty)
         let materials = try await Self.reviewQuery(reader, on: request.db).sort(\.$submittedAt).all()
         return try await request.view.render("knowledge/list", ListContext(page: PageContext(request, titleKey: "knowledge.review"),
