@@ -11,9 +11,16 @@ final class SearchTextTests: XCTestCase {
         // Stop words are left out of texts and queries alike, as PostgreSQL's configurations do.
         XCTAssertEqual(SearchText.terms("skolen og eleverne", .da), ["skol", "elev"])
         XCTAssertNil(SearchText.ftsQuery("och det att", .sv))
-        XCTAssertEqual(SearchText.ftsQuery("lärarna", columns: ["title", "body"]),
-                       "(language : \"da\" AND {title body} : (\"lärarna\")) OR (language : \"sv\" AND {title body} : (\"lär\"))"
-                       + " OR (language : \"en\" AND {title body} : (\"lärarna\"))")
+    }
+
+    func testWordsAreWhatUnicodeCallsLettersDigitsAndTheirMarks() {
+        // The ASCII shortcut gives the answer the scalar properties give, character by character.
+        for value in UInt32(0)..<0x80 {
+            let scalar = Unicode.Scalar(value)!
+            let expected = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            XCTAssertEqual(SearchText.words("(\(Character(scalar)))").count, expected ? 1 : 0, "U+\(String(value, radix: 16))")
+        }
+        XCTAssertEqual(SearchText.words("Æblerne, ölen 2024 – naïve café\u{301}!").map(\.text), ["æblerne", "ölen", "2024", "naïve", "café\u{301}"])
     }
 
     func testThePassageHoldsTheHitsAndMarksThem() {

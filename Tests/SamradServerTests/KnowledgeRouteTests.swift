@@ -220,6 +220,17 @@ final class KnowledgeRouteTests: XCTestCase {
         var byYear = KnowledgeSearch.Query()
         byYear.year = 2020
         do { let found = try await search(byYear); XCTAssertEqual(found, ["klynger"]) }
+
+        // The results page: the passage with the hit marked, the municipality, authors and date, the themes.
+        let aarhus = try await KnowledgeMaterial.query(on: app.db).filter(\.$slug == "trivsel-i-udskolingen").first()!
+        aarhus.municipalityCountry = "dk"
+        aarhus.municipalityCode = "751"
+        try await aarhus.save(on: app.db)
+        let page = try await client(nil).get("/knowledge?q=skoleudviklingen").body.string
+        XCTAssertTrue(page.contains("Et afsnit om <mark>skoleudvikling</mark> står her"), page)
+        XCTAssertTrue(page.contains("Aarhus · Forfatter · "))
+        XCTAssertTrue(page.contains("href=\"/knowledge?theme=Trivsel\""))
+        XCTAssertTrue(page.contains("href=\"/knowledge/trivsel-i-udskolingen\""))
     }
 
     func testPrivateAndMembersMaterialsAreShownOnlyToThoseAllowedAlsoInSearchAndFeed() async throws {

@@ -133,9 +133,9 @@ public enum SamradApp {
             // per registration.
             try await sql.raw("PRAGMA synchronous = NORMAL").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
-            // Reads through a memory map of up to 256 MB instead of copying each page into
-            // SQLite's small cache: the search indexes are read page by page on every query.
-            try await sql.raw("PRAGMA mmap_size = 268435456").run()
+            // Reads through a memory map (up to SQLite's limit of 2 GB) instead of copying each page
+            // into its small cache: the search indexes are read page by page on every query.
+            try await sql.raw("PRAGMA mmap_size = 2147418112").run()
         }
     }
 }
