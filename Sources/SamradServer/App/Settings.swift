@@ -27,11 +27,18 @@ public struct Settings: Sendable {
     public var loadsIndicatorData: Bool
     /// Bcrypt cost; lower only in tests.
     public var bcryptCost: Int
+    /// This instance among several (host, process, a random part): the holder of the job leases it
+    /// takes, and in its log lines.
+    public var instanceName: String
+    /// Seconds a scheduled job's lease lasts: when its holder dies, another instance takes the job
+    /// after this.
+    public var jobLease: Double
 
     public init(storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
                 mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
                 outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsOutboxWorker: Bool = true,
-                loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12) {
+                loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
+                instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
         self.smtpURL = smtpURL
@@ -43,10 +50,20 @@ public struct Settings: Sendable {
         self.loadsDemoContent = loadsDemoContent
         self.loadsIndicatorData = loadsIndicatorData
         self.bcryptCost = bcryptCost
+        self.instanceName = instanceName
+        self.jobLease = jobLease
+    }
+
+    public static var defaultInstanceName: String {
+        // gethostname, not ProcessInfo.hostName: that one may wait on a name lookup.
+        var host = [CChar](repeating: 0, count: 256)
+        let name = gethostname(&host, 255) == 0 ? String(cString: host) : "samrad"
+        return "\(name)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(4).lowercased())"
     }
 
     /// Reads the environment: DATABASE_URL (postgres://… or a SQLite file path / sqlite://path),
-    /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE.
+    /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE, INSTANCE_NAME,
+    /// JOB_LEASE.
     public static func fromEnvironment(databasePath: String?, host: String, port: Int, demo: Bool) -> Settings {
         let env = ProcessInfo.processInfo.environment
         let storage: Storage
@@ -65,7 +82,9 @@ public struct Settings: Sendable {
             outboxDirectory: env["OUTBOX_DIR"] ?? "outbox",
             outboxInterval: env["OUTBOX_INTERVAL"].flatMap(Double.init) ?? 2,
             outboxRetryBase: env["OUTBOX_RETRY_BASE"].flatMap(Double.init) ?? 30,
-            loadsDemoContent: demo
+            loadsDemoContent: demo,
+            instanceName: env["INSTANCE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? Settings.defaultInstanceName,
+            jobLease: env["JOB_LEASE"].flatMap(Double.init) ?? 300
         )
     }
 

@@ -58,7 +58,8 @@ enum Outbox {
     }
 }
 
-/// Each round sends the collaborations' due reminders into the outbox, then delivers due messages:
+/// Each round sends the due reminders (when this instance gets the job's lease) and newsletters into
+/// the outbox, then delivers due messages:
 /// over SMTP when SMTP_URL is set, otherwise as .eml files. Failures are
 /// retried with doubling delays; after the last attempt the message is marked failed and shown to
 /// administrators. On PostgreSQL several instances share the work: a message is claimed with
@@ -74,17 +75,15 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     func didBootAsync(_ application: Application) async throws {
         let settings = self.settings
         task = Task { [weak application] in
-            var remindersChecked = Date.distantPast
             while !Task.isCancelled {
                 guard let application else { return }
                 do {
-                    // Reminders are due by the day: looking once a minute is enough. They go into the
-                    // outbox first, so this round delivers them too.
-                    if Date().timeIntervalSince(remindersChecked) >= 60 {
+                    // Whichever instance holds the lease sends the reminders, into the outbox first,
+                    // so this round delivers them too.
+                    try await JobLease.run(.reminders, holder: settings.instanceName, lease: settings.jobLease, on: application.db) {
                         try await Reminders.sendDue(application: application)
                         try await MeetingNotices.sendDueReminders(application: application)
                         try await QuestionnaireSending.sendDueReminders(application: application)
-                        remindersChecked = Date()
                     }
                     // Newsletters due go into the outbox first, so this round starts delivering them.
                     try await NewsletterSending.sendDue(application: application)

@@ -21,6 +21,7 @@ enum Migrations {
             M012Knowledge(),
             M013Guides(),
             M014Newsletters(),
+            M015Instances(),
         ]
     }
 }
@@ -966,5 +967,23 @@ struct M014Newsletters: AsyncMigration {
         try await database.schema("outbox_messages").deleteField("html_body").update()
         try await database.schema("outbox_messages").deleteField("extra_headers").update()
         for table in ["newsletter_unsubscriptions", "newsletter_deliveries", "newsletters"] { try await database.schema(table).delete() }
+    }
+}
+
+struct M015Instances: AsyncMigration {
+    var name: String { "M015Instances" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("job_leases")
+            .field("name", .string, .identifier(auto: false))
+            .field("holder", .string)
+            .field("lease_until", .datetime)
+            .field("next_run_at", .datetime, .required)
+            .field("last_finished_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("job_leases").delete()
     }
 }
