@@ -144,7 +144,7 @@ struct AccountController: RouteCollection {
     func signIn(_ request: Request) async throws -> Response {
         let input = try request.content.decode(Credentials.self)
         let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        let address = request.remoteAddress?.ipAddress ?? "unknown"
+        let address = request.clientAddress
         let since = Date().addingTimeInterval(-Self.throttle.window)
         let values = ["email": input.email ?? "", "next": Self.safeNext(input.next)]
         let forAccount = try await SignInFailure.query(on: request.db).filter(\.$email == email).filter(\.$at > since).count()

@@ -51,16 +51,18 @@ public enum SamradApp {
         app.middleware.use(LanguageResolver())
         app.middleware.use(CSRFGuard())
 
-        try await app.autoMigrate()
-        try await configureSQLitePragmas(app, settings.storage)
-        try await DirectoryImport.run(on: app.db, files: resources, logger: app.logger)
-        try await DirectoryStore.reload(app)
-        try await ImportJob.markInterrupted(on: app.db)
-        if settings.loadsIndicatorData {
-            try await ShippedIndicators.load(on: app.db, folder: resources.url("Indicators"), directory: app.municipalities, logger: app.logger)
-        }
-        if settings.loadsDemoContent {
-            try await DemoContent.load(on: app.db, logger: app.logger)
+        try await takingTurns(app, settings.storage) {
+            try await app.autoMigrate()
+            try await configureSQLitePragmas(app, settings.storage)
+            try await DirectoryImport.run(on: app.db, files: resources, logger: app.logger)
+            try await DirectoryStore.reload(app)
+            try await ImportJob.markInterrupted(on: app.db)
+            if settings.loadsIndicatorData {
+                try await ShippedIndicators.load(on: app.db, folder: resources.url("Indicators"), directory: app.municipalities, logger: app.logger)
+            }
+            if settings.loadsDemoContent {
+                try await DemoContent.load(on: app.db, logger: app.logger)
+            }
         }
 
         try routes(app)
@@ -103,6 +105,25 @@ public enum SamradApp {
         try app.register(collection: GuidePages())
         try app.register(collection: LocalDialoguePages())
         try app.register(collection: NewsletterPages())
+    }
+
+    /// Instances that start together on one PostgreSQL database would each migrate and load the
+    /// shipped data at once; they take turns through an advisory lock, and the later ones find the
+    /// work done. (One process owns a SQLite file.)
+    static func takingTurns(_ app: Application, _ storage: Settings.Storage, _ work: @escaping @Sendable () async throws -> Void) async throws {
+        guard case .postgres = storage else { return try await work() }
+        let key = 72_536_201 // any number the instances agree on
+        try await app.db.withConnection { connection in
+            let sql = connection as! any SQLDatabase
+            try await sql.raw("SELECT pg_advisory_lock(\(literal: key))").run()
+            do {
+                try await work()
+            } catch {
+                try? await sql.raw("SELECT pg_advisory_unlock(\(literal: key))").run()
+                throw error
+            }
+            try await sql.raw("SELECT pg_advisory_unlock(\(literal: key))").run()
+        }
     }
 
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {

@@ -33,12 +33,15 @@ public struct Settings: Sendable {
     /// Seconds a scheduled job's lease lasts: when its holder dies, another instance takes the job
     /// after this.
     public var jobLease: Double
+    /// Addresses of the proxies in front (e.g. 127.0.0.1 for nginx on the same machine), whose
+    /// X-Forwarded-For is believed.
+    public var trustedProxies: [String]
 
     public init(storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
                 mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
                 outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsOutboxWorker: Bool = true,
                 loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
-                instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300) {
+                instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = []) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
         self.smtpURL = smtpURL
@@ -52,6 +55,7 @@ public struct Settings: Sendable {
         self.bcryptCost = bcryptCost
         self.instanceName = instanceName
         self.jobLease = jobLease
+        self.trustedProxies = trustedProxies
     }
 
     public static var defaultInstanceName: String {
@@ -63,7 +67,7 @@ public struct Settings: Sendable {
 
     /// Reads the environment: DATABASE_URL (postgres://… or a SQLite file path / sqlite://path),
     /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE, INSTANCE_NAME,
-    /// JOB_LEASE.
+    /// JOB_LEASE, TRUSTED_PROXIES.
     public static func fromEnvironment(databasePath: String?, host: String, port: Int, demo: Bool) -> Settings {
         let env = ProcessInfo.processInfo.environment
         let storage: Storage
@@ -84,7 +88,8 @@ public struct Settings: Sendable {
             outboxRetryBase: env["OUTBOX_RETRY_BASE"].flatMap(Double.init) ?? 30,
             loadsDemoContent: demo,
             instanceName: env["INSTANCE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? Settings.defaultInstanceName,
-            jobLease: env["JOB_LEASE"].flatMap(Double.init) ?? 300
+            jobLease: env["JOB_LEASE"].flatMap(Double.init) ?? 300,
+            trustedProxies: (env["TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         )
     }
 

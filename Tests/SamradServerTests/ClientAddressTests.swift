@@ -1,0 +1,27 @@
+import Foundation
+import NIOCore
+@testable import SamradServer
+import Vapor
+import XCTest
+
+/// Behind nginx every request comes from the proxy; the sign-in throttle must still count by the
+/// person's own address, and nobody else may choose it by writing X-Forwarded-For.
+final class ClientAddressTests: XCTestCase {
+    func testTheForwardedAddressIsBelievedOnlyFromATrustedProxy() async throws {
+        let app = try await makeTestApp()
+        app.storage[SettingsKey.self]!.trustedProxies = ["127.0.0.1"]
+        func address(from peer: String, forwarded: String?) throws -> String {
+            var headers = HTTPHeaders()
+            if let forwarded { headers.add(name: .xForwardedFor, value: forwarded) }
+            let request = Request(application: app, method: .GET, url: "/", headers: headers,
+                                  remoteAddress: try SocketAddress(ipAddress: peer, port: 40_000), on: app.eventLoopGroup.next())
+            return request.clientAddress
+        }
+        XCTAssertEqual(try address(from: "127.0.0.1", forwarded: "198.51.100.7"), "198.51.100.7")
+        // What the person wrote comes first; nginx appends the address it saw.
+        XCTAssertEqual(try address(from: "127.0.0.1", forwarded: "203.0.113.9, 198.51.100.7"), "198.51.100.7")
+        XCTAssertEqual(try address(from: "127.0.0.1", forwarded: nil), "127.0.0.1")
+        XCTAssertEqual(try address(from: "192.0.2.44", forwarded: "198.51.100.7"), "192.0.2.44", "not from a trusted proxy")
+        try await app.asyncShutdown()
+    }
+}
