@@ -74,6 +74,7 @@ T = {
 "csv.unclosed_quote": ("Line {0}: a quoted field is never closed.", "Linje {0}: et felt i anførselstegn lukkes aldrig.", "Rad {0}: ett fält inom citattecken avslutas aldrig."),
 "error.title": ("Something went wrong", "Noget gik galt", "Något gick fel"),
 "error.not_found_title": ("Page not found", "Siden findes ikke", "Sidan finns inte"),
+"error.unavailable_title": ("Briefly unavailable", "Midlertidigt utilgængelig", "Tillfälligt otillgänglig"),
 "error.home": ("Go to the front page", "Gå til forsiden", "Gå till startsidan"),
 "error.invalid_input": ("Some of the information is missing or wrong.", "Nogle af oplysningerne mangler eller er forkerte.", "En del av uppgifterna saknas eller är fel."),
 "error.not_found": ("What you asked for does not exist.", "Det, du bad om, findes ikke.", "Det du bad om finns inte."),

@@ -153,6 +153,13 @@ final class DirectoryRouteTests: XCTestCase {
             XCTAssertNotNil(res.headers.first(name: "Content-Security-Policy"))
             XCTAssertTrue(res.headers[.setCookie].contains { $0.hasPrefix("samrad_csrf=") && $0.contains("HttpOnly") && $0.contains("SameSite=Strict") })
         }
+        // Error answers carry them too: a missing page and a malformed API request.
+        for path in ["/no-such-page", "/api/v1/municipalities/xx/1"] {
+            let res = try await send(app, .GET, path)
+            XCTAssertEqual(res.status, .notFound, path)
+            XCTAssertEqual(res.headers.first(name: "X-Content-Type-Options"), "nosniff", path)
+            XCTAssertNotNil(res.headers.first(name: "Content-Security-Policy"), path)
+        }
         do { let res = try await send(app, .GET, "/api/openapi.json")
             XCTAssertEqual(res.status, .ok)
             XCTAssertEqual(res.json["openapi"] as? String, "3.1.0")

@@ -19,15 +19,19 @@ struct ErrorResponder: AsyncMiddleware {
             if problem.httpStatus == .internalServerError {
                 request.logger.report(error: error)
             }
+            let response: Response
             if request.wantsJSON {
-                return try problem.response()
-            }
-            // A page that needs an account sends the visitor to sign in and then back.
-            if problem.httpStatus == .unauthorized, request.method == .GET {
+                response = try problem.response()
+            } else if problem.httpStatus == .unauthorized, request.method == .GET {
+                // A page that needs an account sends the visitor to sign in and then back.
                 let next = request.url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F"
-                return request.redirect(to: "/sign-in?next=\(next)")
+                response = request.redirect(to: "/sign-in?next=\(next)")
+            } else {
+                response = try await ErrorPage.render(problem, on: request)
             }
-            return try await ErrorPage.render(problem, on: request)
+            // The database comes back by itself (a restart, a fail-over): clients may try again soon.
+            if problem.httpStatus == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+            return response
         }
     }
 }
@@ -170,7 +174,12 @@ enum ErrorPage {
     }
 
     static func render(_ problem: Problem, on request: Request) async throws -> Response {
-        let page = PageContext(request, titleKey: problem.status == 404 ? "error.not_found_title" : "error.title")
+        let title = switch problem.status {
+        case 404: "error.not_found_title"
+        case 503: "error.unavailable_title"
+        default: "error.title"
+        }
+        let page = PageContext(request, titleKey: title)
         let context = Context(page: page, status: problem.status, message: problem.detail, fields: problem.errors ?? [])
         do {
             let view = try await request.view.render("error", context)

@@ -39,11 +39,12 @@ public enum SamradApp {
         app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.onlyLeafExtensions], sandboxDirectory: views, viewDirectory: views))
         app.leaf.tags["t"] = TranslateTag()
 
-        // Order matters: errors outermost, so every failure below becomes problem+json or a page.
+        // Order matters: errors near the outside, so every failure below becomes problem+json or a
+        // page, and the security headers outside them, so error answers carry them too.
         app.middleware = Middlewares()
         app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
-        app.middleware.use(ErrorResponder())
         app.middleware.use(SecurityHeaders(secure: secure))
+        app.middleware.use(ErrorResponder())
         app.middleware.use(BodySizeLimit())
         app.middleware.use(StaticFiles(files: FileMiddleware(publicDirectory: resources.url("Public").path + "/", defaultFile: nil)))
         app.middleware.use(app.sessions.middleware)
