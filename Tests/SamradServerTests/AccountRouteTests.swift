@@ -27,6 +27,14 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(v1, .ok)
         let v2 = try await client.get("/setup/not-the-secret").status
         XCTAssertEqual(v2, .notFound)
+        // A second instance starting prints its own link; both serve until the administrator is made.
+        let otherValue = try await AccountController.prepareFirstRun(on: app.db, baseURL: "http://127.0.0.1:8080")
+        let otherLink = try XCTUnwrap(otherValue)
+        let otherPath = String(otherLink.dropFirst("http://127.0.0.1:8080".count))
+        let other = try await client.get(otherPath).status
+        XCTAssertEqual(other, .ok)
+        let stillFirst = try await client.get(path).status
+        XCTAssertEqual(stillFirst, .ok)
 
         // Without the CSRF token the form is refused.
         let forged = try await client.post(path, form: ["name": "Ada", "email": "ada@example.dk", "password": "a long enough password"], withCSRF: false)
@@ -46,6 +54,8 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(v4, .ok)
         let v5 = try await client.get(path).status
         XCTAssertEqual(v5, .notFound, "the link works once")
+        let otherAfter = try await client.get(otherPath).status
+        XCTAssertEqual(otherAfter, .notFound, "making the administrator ends the other links")
         let prepared = try await AccountController.prepareFirstRun(on: app.db, baseURL: "x")
         XCTAssertNil(prepared)
         let entries = try await AuditEntry.query(on: app.db).all()

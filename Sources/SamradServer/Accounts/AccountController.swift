@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import SQLKit
 import Vapor
 
 /// First-run set-up, sign-in and sign-out, password reset, invitations, the profile with its API
@@ -46,10 +47,10 @@ struct AccountController: RouteCollection {
         let admins = try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count()
         guard admins == 0 else { return nil }
         let secret = Secret.make()
-        try await db.transaction { tx in
-            try await AccountToken.query(on: tx).filter(\.$purpose == AccountToken.Purpose.setup.rawValue).delete()
-            try await AccountToken(purpose: .setup, tokenHash: Secret.hash(secret), expiresAt: Date().addingTimeInterval(7 * 24 * 3600)).create(on: tx)
-        }
+        // Earlier links stay valid: with several instances each prints its own, and any of them
+        // serves until the administrator is made (which ends them all).
+        try await AccountToken.query(on: db).filter(\.$purpose == AccountToken.Purpose.setup.rawValue).filter(\.$expiresAt < Date()).delete()
+        try await AccountToken(purpose: .setup, tokenHash: Secret.hash(secret), expiresAt: Date().addingTimeInterval(7 * 24 * 3600)).create(on: db)
         return "\(baseURL)/setup/\(secret)"
     }
 
@@ -86,15 +87,20 @@ struct AccountController: RouteCollection {
         let hash = try await request.password.async.hash(password)
         let user = User(email: email!, name: name, passwordHash: hash)
         try await request.db.transaction { db in
-            // Two people racing with the same link: only the first makes the administrator.
-            guard try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() == 0 else {
+            // Two people racing, with the same link or two instances' links: the link is taken by
+            // a conditional update and the others are deleted, so a second taker finds its link
+            // used or gone (on PostgreSQL it waits for the first transaction's row locks).
+            struct Taken: Decodable { var id: UUID }
+            let taken = try await (db as! any SQLDatabase).raw("""
+                UPDATE account_tokens SET used_at = \(bind: Date()) WHERE id = \(bind: token.requireID()) AND used_at IS NULL RETURNING id
+                """).all(decoding: Taken.self)
+            guard !taken.isEmpty, try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() == 0 else {
                 throw SamradError(.conflict, "setup.already_done")
             }
+            try await AccountToken.query(on: db).filter(\.$purpose == AccountToken.Purpose.setup.rawValue).filter(\.$id != token.requireID()).delete()
             if try await User.query(on: db).filter(\.$email == email!).first() != nil {
                 throw SamradError.invalid([FieldError(field: "email", "validation.email_taken")])
             }
-            token.usedAt = Date()
-            try await token.save(on: db)
             try await user.create(on: db)
             try await RoleAssignment(userID: user.requireID(), grant: RoleGrant(kind: .administrator)).create(on: db)
             request.storage[CurrentUserKey.self] = user

@@ -1,0 +1,171 @@
+"""The multi-instance deployment (PostgreSQL, two Samrad instances, nginx) under the load and faults a
+national association meets: all municipalities registering at once, an instance killed in the
+middle of it, the database gone for a few seconds, the mail server down. Bounded in time; every
+server listens on 127.0.0.1 only."""
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+
+def open_collaboration(api, danish, title, capacity=None):
+    body = {"title": title, "kind": "standing_network", "organiserID": danish["organisation"], "timeZone": "Europe/Copenhagen",
+            "deadline": "2099-01-31T23:59", "seats": [{"position": "administration", "count": 1, "required": True}]}
+    if capacity:
+        body["capacity"] = capacity
+    slug = api.call("POST", "/api/v1/collaborations", body)["slug"]
+    api.call("POST", f"/api/v1/collaborations/{slug}/status", {"status": "open"})
+    return slug
+
+
+def register(api, danish, slug, code, base):
+    """One municipality's registration; returns the HTTP status (0 when the connection failed)
+    and the registration's status."""
+    try:
+        response = requests.post(f"{base}/api/v1/collaborations/{slug}/registrations/dk/{code}", timeout=60,
+                                 json={"seats": [{"position": "administration", "personID": danish["people"][code]}]},
+                                 headers={"Authorization": f"Bearer {api.token}", "Accept": "application/json"})
+    except requests.RequestException:
+        return 0, None
+    return response.status_code, (response.json().get("status") if response.status_code == 201 else None)
+
+
+def stored(cluster, slug):
+    rows = cluster.sql(f"""SELECT r.municipality_code, r.status FROM registrations r JOIN collaborations c ON c.id = r.collaboration_id
+                           WHERE c.slug = '{slug}'""")
+    return rows
+
+
+def test_registration_race_over_both_instances(cluster, api, danish):
+    slug = open_collaboration(api, danish, "Kapløbet om 12 pladser", capacity=12)
+    codes = sorted(danish["people"])
+    with ThreadPoolExecutor(32) as pool:
+        answers = list(pool.map(lambda code: register(api, danish, slug, code, cluster.url), codes))
+    assert [status for status, _ in answers] == [201] * 98, answers
+    assert sorted(s for _, s in answers).count("registered") == 12
+    assert sorted(s for _, s in answers).count("waitlisted") == 86
+    rows = stored(cluster, slug)
+    assert len(rows) == 98 and len({code for code, _ in rows}) == 98
+    assert sum(1 for _, status in rows if status == "registered") == 12
+    # Both instances took registrations.
+    spread = cluster.upstreams("POST", f"/collaborations/{slug}/registrations/")
+    assert len(spread) == 2 and min(spread.values()) >= 20, spread
+
+
+def test_answers_through_one_instance_and_results_through_the_other(cluster, api, danish):
+    first, second = cluster.instance_urls
+    slug = open_collaboration(api, danish, "Statusmåling på tværs")
+    codes = sorted(danish["people"])[:10]
+    for code in codes:
+        assert register(api, danish, slug, code, first)[0] == 201
+    questionnaire = api.call("POST", f"/api/v1/collaborations/{slug}/questionnaires", {
+        "title": "Status 2026", "audience": "registered", "closesAt": "2099-01-01T00:00", "threshold": 3,
+        "form": {"sections": [{"key": "s1", "title": {"da": "Status"}, "questions": [
+            {"key": "trivsel", "kind": "likert", "text": {"da": "Eleverne trives"}, "scale": {"min": 1, "max": 5}},
+            {"key": "plan", "kind": "yes_no", "text": {"da": "Har I en plan?"}}]}]}}, base=first)["id"]
+    api.call("POST", f"/api/v1/questionnaires/{questionnaire}/send", {}, base=first)
+    for n, code in enumerate(codes):
+        api.call("PUT", f"/api/v1/questionnaires/{questionnaire}/responses/dk/{code}",
+                 {"answers": {"trivsel": 1 + n % 5, "plan": "yes" if n % 2 else "no"}}, base=first)
+        api.call("POST", f"/api/v1/questionnaires/{questionnaire}/responses/dk/{code}/submit", {}, base=first)
+    progress = api.call("GET", f"/api/v1/questionnaires/{questionnaire}/progress", base=second)
+    results = api.call("GET", f"/api/v1/questionnaires/{questionnaire}/results", base=second)
+    assert progress["submitted"] == 10, progress
+    assert results["respondents"] == 10, results
+
+
+def test_each_email_is_delivered_once_while_both_workers_run(cluster, api, danish, inbox):
+    slug = open_collaboration(api, danish, "Invitationer til alle")
+    api.call("POST", f"/api/v1/collaborations/{slug}/invitations", {"scope": "country", "country": "dk", "positions": ["administration"]})
+    title = "Invitationer til alle"
+    arrived = inbox.wait_for(98, lambda m: title in str(email_subject(m)))
+    time.sleep(2)  # a second delivery would come within the next outbox rounds
+    arrived = [m for m in inbox.messages if title in str(email_subject(m))]
+    recipients = sorted(m["To"] for m in arrived)
+    assert len(recipients) == 98 and len(set(recipients)) == 98, f"{len(recipients)} mails to {len(set(recipients))} addresses"
+    assert len({m["Message-ID"] for m in arrived}) == 98
+    assert cluster.sql("SELECT count(*) FROM outbox_messages WHERE status <> 'sent'") == [["0"]]
+
+
+def email_subject(message):
+    import email.header
+    return email.header.make_header(email.header.decode_header(message.get("Subject", "")))
+
+
+def test_an_instance_killed_in_a_registration_burst(cluster, api, danish):
+    slug = open_collaboration(api, danish, "Kapløb med nedbrud", capacity=12)
+    codes = sorted(danish["people"])
+    killed = []
+
+    def kill_soon():
+        time.sleep(0.3)
+        cluster.instance(1, "kill")
+        killed.append(time.time())
+
+    with ThreadPoolExecutor(17) as pool:
+        killer = pool.submit(kill_soon)
+        answers = dict(zip(codes, pool.map(lambda code: register(api, danish, slug, code, cluster.url), codes)))
+        killer.result()
+    rows = stored(cluster, slug)
+    registered_in_db = {code: status for code, status in rows}
+    # Every registration that got a success answer is stored, with the status it was told.
+    for code, (status, registration) in answers.items():
+        if status == 201:
+            assert registered_in_db.get(code) == registration, (code, registration, registered_in_db.get(code))
+    assert len(rows) == len(registered_in_db), "no municipality twice"
+    assert sum(1 for s in registered_in_db.values() if s == "registered") <= 12
+    # The surviving instance goes on serving: the ones that failed try again and get an answer
+    # (409 when their first try had been stored after all).
+    failed = [code for code, (status, _) in answers.items() if status != 201]
+    for code in failed:
+        status, _ = register(api, danish, slug, code, cluster.url)
+        assert status in (201, 409), (code, status)
+    rows = stored(cluster, slug)
+    assert len(rows) == 98 and len({code for code, _ in rows}) == 98
+    assert sum(1 for _, status in rows if status == "registered") == 12
+    cluster.instance(1, "start")
+
+
+def test_the_database_away_for_a_few_seconds(cluster, api):
+    cluster.postgres("stop")
+    try:
+        started = time.time()
+        for path in ("/api/v1/collaborations", "/municipalities/dk/101"):
+            response = requests.get(cluster.url + path, headers={"Authorization": f"Bearer {api.token}"} if "api" in path else {}, timeout=30)
+            assert response.status_code == 503, (path, response.status_code, response.text[:300])
+            assert response.headers.get("Retry-After") == "5"
+        problem = requests.get(cluster.url + "/api/v1/collaborations", headers={"Accept": "application/json"}, timeout=30)
+        assert problem.headers["Content-Type"].startswith("application/problem+json")
+        assert problem.json()["type"] == "urn:samrad:problem:unavailable"
+        assert time.time() - started < 20, "answered, not hung"
+        time.sleep(2)
+    finally:
+        cluster.postgres("start")
+    # Both instances recover by themselves.
+    deadline = time.time() + 30
+    for base in cluster.instance_urls:
+        while True:
+            if requests.get(base + "/api/v1/collaborations", headers={"Authorization": f"Bearer {api.token}"}, timeout=30).status_code == 200:
+                break
+            assert time.time() < deadline, base
+            time.sleep(0.5)
+
+
+def test_the_mail_server_down_and_back(cluster, api, danish, inbox):
+    inbox.stop()
+    try:
+        slug = open_collaboration(api, danish, "Mens posten var nede")
+        api.call("POST", f"/api/v1/collaborations/{slug}/invitations", {"scope": "country", "country": "dk", "positions": ["administration"]})
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            tried = cluster.sql("SELECT count(*) FROM outbox_messages WHERE status = 'pending' AND attempts >= 1")[0][0]
+            if int(tried) >= 10:
+                break
+            time.sleep(0.5)
+        assert int(tried) >= 10, "the outbox tried and kept the messages"
+    finally:
+        inbox.start()
+    arrived = inbox.wait_for(98, lambda m: "Mens posten var nede" in str(email_subject(m)), timeout=120)
+    time.sleep(2)
+    arrived = [m for m in inbox.messages if "Mens posten var nede" in str(email_subject(m))]
+    assert len(arrived) == 98 and len({m["To"] for m in arrived}) == 98
