@@ -102,6 +102,11 @@ class Cluster:
         subprocess.run([os.path.join(ROOT, "scripts", "cluster-down"), self.folder], timeout=120)
 
 
+def new_token(base, session):
+    page = session.post(base + "/profile/tokens", data={"_csrf": session.cookies.get("samrad_csrf"), "name": "cluster"}).text
+    return re.search(r'<code id="new-token">([^<]+)<', page).group(1)
+
+
 class API:
     """An administrator's API token on the cluster."""
 
@@ -114,12 +119,34 @@ class API:
         response = session.post(link, data={"_csrf": session.cookies.get("samrad_csrf"), "name": "Admin", "email": "admin@example.dk",
                                             "password": "a long admin password"}, allow_redirects=False)
         assert response.status_code == 303, response.text[:500]
-        page = session.post(cluster.url + "/profile/tokens", data={"_csrf": session.cookies.get("samrad_csrf"), "name": "cluster"}).text
-        self.token = re.search(r'<code id="new-token">([^<]+)<', page).group(1)
+        self.session = session
+        self.token = new_token(cluster.url, session)
 
-    def call(self, method, path, body=None, base=None, expect=(200, 201)):
+    def form(self, path, fields):
+        response = self.session.post(self.cluster.url + path, data={"_csrf": self.session.cookies.get("samrad_csrf"), **fields}, allow_redirects=False)
+        assert response.status_code in (200, 303), f"POST {path}: {response.status_code} {response.text[:300]}"
+        return response
+
+    def coordinator(self, inbox, email_address, municipalities):
+        """An account that speaks for these municipalities, invited by e-mail as a person would be:
+        returns its API token."""
+        self.form("/admin/invitations", {"email": email_address, "kind": "coordinator", "municipality": municipalities[0], "language": "da"})
+        mail = inbox.wait_for(1, lambda m: m["To"] == email_address)[0]
+        body = next(p for p in mail.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode("utf-8")
+        link = re.search(r"(http://\S+/invitations/\S+)", body).group(1)
+        person = requests.Session()
+        person.get(link)
+        response = person.post(link, data={"_csrf": person.cookies.get("samrad_csrf"), "name": "Koordinator", "password": "a long coordinator password"},
+                               allow_redirects=False)
+        assert response.status_code == 303, response.text[:300]
+        user = person.get(self.cluster.url + "/api/v1/me", headers={"Accept": "application/json"}).json()["id"]
+        for municipality in municipalities[1:]:
+            self.form(f"/admin/accounts/{user}/roles", {"kind": "coordinator", "municipality": municipality})
+        return new_token(self.cluster.url, person)
+
+    def call(self, method, path, body=None, base=None, expect=(200, 201), token=None):
         response = requests.request(method, (base or self.cluster.url) + path, json=body, timeout=60,
-                                    headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"})
+                                    headers={"Authorization": f"Bearer {token or self.token}", "Accept": "application/json"})
         assert response.status_code in expect, f"{method} {path}: {response.status_code} {response.text[:500]}"
         return response.json() if response.content else None
 
