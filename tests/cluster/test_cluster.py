@@ -182,3 +182,26 @@ def test_the_mail_server_down_and_back(cluster, api, danish, inbox):
     time.sleep(2)
     arrived = [m for m in inbox.messages if "Mens posten var nede" in str(email_subject(m))]
     assert len(arrived) == 98 and len({m["To"] for m in arrived}) == 98
+
+
+def test_a_scheduled_job_runs_on_one_instance(cluster, api, danish, inbox):
+    """The registration reminders: due for all 98 invited municipalities at once, sent once each
+    although both instances' workers look for them."""
+    import datetime
+    title = "Påmindelser én gang"
+    deadline = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    slug = api.call("POST", "/api/v1/collaborations", {
+        "title": title, "kind": "standing_network", "organiserID": danish["organisation"], "timeZone": "Europe/Copenhagen",
+        "deadline": deadline, "seats": [{"position": "administration", "count": 1, "required": True}], "reminderDays": [3]})["slug"]
+    api.call("POST", f"/api/v1/collaborations/{slug}/status", {"status": "open"})
+    api.call("POST", f"/api/v1/collaborations/{slug}/invitations", {"scope": "country", "country": "dk", "positions": ["administration"]})
+    inbox.wait_for(98, lambda m: title in str(email_subject(m)))
+    # The next run is due now rather than within the minute.
+    cluster.sql("UPDATE job_leases SET next_run_at = now() - interval '1 second' WHERE name = 'reminders'")
+    inbox.wait_for(196, lambda m: title in str(email_subject(m)), timeout=60)
+    time.sleep(3)
+    arrived = [m for m in inbox.messages if title in str(email_subject(m))]
+    assert len(arrived) == 196, len(arrived)
+    assert sorted(set(m["To"] for m in arrived)) == sorted(m["To"] for m in arrived)[::2], "an invitation and one reminder each"
+    [(holder, finished)] = cluster.sql("SELECT holder IS NULL, last_finished_at IS NOT NULL FROM job_leases WHERE name = 'reminders'")
+    assert (holder, finished) == ("t", "t")
