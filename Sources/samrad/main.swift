@@ -23,7 +23,7 @@ struct Samrad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "samrad",
         abstract: "Samrad: collaboration networks between municipalities on school development.",
-        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Clusters.self, Reindex.self],
+        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Restore.self, Clusters.self, Reindex.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -69,7 +69,9 @@ struct ImportDirectory: AsyncParsableCommand {
 }
 
 struct Backup: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a consistent copy of the SQLite database, also while the server runs.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent copy of the database, also while the server runs.",
+        discussion: "SQLite: a copy of the file (VACUUM INTO). PostgreSQL: pg_dump's custom format (pg_dump on the PATH or in /usr/lib/postgresql).")
     @OptionGroup var db: DatabaseOptions
     @Argument(help: "Where to write the copy (must not exist).") var path: String
 
@@ -77,6 +79,21 @@ struct Backup: AsyncParsableCommand {
         let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
         try await Server.backup(settings: settings, to: path)
         print("Backup written to \(path)")
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put a backup in place: into an empty database, or over one with --replace.",
+        discussion: "SQLite: the copy is checked (integrity, a Samrad database) and replaces the file in one step; stop the server first. PostgreSQL: pg_restore in one transaction into the database, which must exist.")
+    @OptionGroup var db: DatabaseOptions
+    @Argument(help: "The backup (from samrad backup).") var path: String
+    @Flag(help: "Replace what the database holds.") var replace = false
+
+    func run() async throws {
+        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        try await Server.restore(settings: settings, from: path, replacing: replace)
+        print("Restored \(path)")
     }
 }
 

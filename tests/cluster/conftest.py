@@ -75,8 +75,9 @@ class Cluster:
             values[key] = value.strip('"')
         self.url = values["CLUSTER_URL"]
         self.instance_urls = [f"http://127.0.0.1:{p}" for p in values["INSTANCE_PORTS"].split()]
+        self.database_url = values["DATABASE_URL"]
         self.psql_command = [os.path.join(values["PG_BIN"], "psql"), "-h", "127.0.0.1", "-p", values["PG_PORT"], "-U", "postgres",
-                             "-d", "samrad", "-At", "-F", "\t", "-c"]
+                             "-At", "-F", "\t", "-c"]
 
     def instance(self, n, action):
         subprocess.run([os.path.join(self.folder, "instance"), str(n), action], check=True, timeout=180)
@@ -84,8 +85,8 @@ class Cluster:
     def postgres(self, action):
         subprocess.run([os.path.join(self.folder, "postgres"), action], check=True, timeout=120)
 
-    def sql(self, query):
-        out = subprocess.run(self.psql_command + [query], check=True, capture_output=True, text=True, timeout=60).stdout
+    def sql(self, query, database="samrad"):
+        out = subprocess.run(self.psql_command + [query, "-d", database], check=True, capture_output=True, text=True, timeout=60).stdout
         return [line.split("\t") for line in out.splitlines() if line]
 
     def upstreams(self, method, path_part):

@@ -91,6 +91,29 @@ def test_backup_while_serving(api_server):
     output = subprocess.run([BIN, "import-directory", "--db", target], check=True, capture_output=True, text=True, timeout=120).stdout
     assert "nothing changed" in output
 
+    # Restored into an empty place, the copy holds what the server's file holds, table by table.
+    restored = os.path.join(WORK, "restored.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(restored + suffix):
+            os.remove(restored + suffix)
+    subprocess.run([BIN, "restore", "--db", restored, target], check=True, timeout=120)
+    assert sqlite_tables(restored) == sqlite_tables(target)
+    refused = subprocess.run([BIN, "restore", "--db", restored, target], capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "--replace" in refused.stderr + refused.stdout
+    # A file that is not a Samrad database is refused before anything is replaced.
+    stranger = os.path.join(WORK, "stranger.sqlite")
+    with sqlite3.connect(stranger) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS notes (text)")
+    refused = subprocess.run([BIN, "restore", "--replace", "--db", restored, stranger], capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "not a Samrad database" in refused.stderr + refused.stdout
+    assert sqlite_tables(restored) == sqlite_tables(target)
+
+
+def sqlite_tables(path):
+    with sqlite3.connect(path) as db:
+        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {t: sorted(map(repr, db.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
+
 
 def test_email_over_starttls_with_login(tls_server, tls_smtp):
     import ssl

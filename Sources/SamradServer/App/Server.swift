@@ -85,20 +85,32 @@ public enum Server {
         }
     }
 
-    /// `VACUUM INTO` writes a transactionally consistent copy while other connections go on.
+    /// A consistent copy of the database, also while the server runs (see `DatabaseBackup`).
     public static func backup(settings: Settings, to path: String) async throws {
-        guard case .sqlite = settings.storage else {
-            throw ValidationError("samrad backup copies SQLite databases; use pg_dump for PostgreSQL.")
-        }
-        if FileManager.default.fileExists(atPath: path) { throw ValidationError("\(path) exists already.") }
         let app = try await makeApp("development")
         do {
             try SamradApp.configureDatabase(app, settings.storage)
-            try await (app.db as! any SQLDatabase).raw("VACUUM INTO \(bind: path)").run()
+            try await DatabaseBackup.write(settings.storage, to: path, on: app)
             try await app.asyncShutdown()
+        } catch let failure as DatabaseBackup.Failure {
+            try? await app.asyncShutdown()
+            throw ValidationError(failure.description)
         } catch {
             try? await app.asyncShutdown()
             throw error
+        }
+    }
+
+    /// Puts a backup in place: into an empty database, or over one with `replacing`.
+    public static func restore(settings: Settings, from path: String, replacing: Bool) async throws {
+        do {
+            try await DatabaseBackup.restore(settings.storage, from: path, replacing: replacing) { storage in
+                let app = try await makeApp("development")
+                try SamradApp.configureDatabase(app, storage)
+                return app
+            }
+        } catch let failure as DatabaseBackup.Failure {
+            throw ValidationError(failure.description)
         }
     }
 }
