@@ -23,7 +23,7 @@ struct Samrad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "samrad",
         abstract: "Samrad: collaboration networks between municipalities on school development.",
-        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Restore.self, Clusters.self, Reindex.self],
+        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Restore.self, Export.self, Clusters.self, Reindex.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -94,6 +94,19 @@ struct Restore: AsyncParsableCommand {
         let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
         try await Server.restore(settings: settings, from: path, replacing: replace)
         print("Restored \(path)")
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write everything Samrad holds about one municipality as a ZIP of CSV and JSON files, for its own quality report.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The municipality: country/code, e.g. dk/751 or se/0180.") var municipality: String
+    @Option(help: "Where to write the ZIP (default: samrad-COUNTRY-CODE-DATE.zip here; must not exist).") var out: String?
+
+    func run() async throws {
+        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        print("Export written to \(try await Server.exportMunicipality(settings: settings, municipality: municipality, to: out))")
     }
 }
 

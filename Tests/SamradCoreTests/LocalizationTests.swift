@@ -32,7 +32,10 @@ final class LocalizationTests: XCTestCase {
             let regex = file.pathExtension == "leaf" ? template : code
             for match in regex.matches(in: text, range: range) {
                 let key = String(text[Range(match.range(at: 1), in: text)!])
-                if let prefix = key.split(separator: ".").first, prefixes.contains(String(prefix)), !key.hasSuffix(".") {
+                // File names ("people.csv", "export.zip") and route paths ("feed.atom") are not keys.
+                let fileNames = ["csv", "json", "zip", "atom", "html", "ics", "pdf", "eml", "txt"]
+                if let prefix = key.split(separator: ".").first, prefixes.contains(String(prefix)), !key.hasSuffix("."),
+                   !fileNames.contains(where: { key.hasSuffix(".\($0)") }) {
                     used.insert(key)
                 }
             }

@@ -106,6 +106,7 @@ public enum SamradApp {
         try app.register(collection: GuidePages())
         try app.register(collection: LocalDialoguePages())
         try app.register(collection: NewsletterPages())
+        try app.register(collection: MunicipalityExportPages())
     }
 
     /// Instances that start together on one PostgreSQL database would each migrate and load the

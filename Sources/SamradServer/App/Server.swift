@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Foundation
 import Logging
+import SamradCore
 import SQLKit
 import Vapor
 
@@ -95,6 +96,29 @@ public enum Server {
         } catch let failure as DatabaseBackup.Failure {
             try? await app.asyncShutdown()
             throw ValidationError(failure.description)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Writes everything Samrad holds about one municipality ("dk/751") as a ZIP; returns where.
+    public static func exportMunicipality(settings: Settings, municipality: String, to path: String?) async throws -> String {
+        let app = try await makeApp("development")
+        do {
+            try SamradApp.configureDatabase(app, settings.storage)
+            try await DirectoryStore.reload(app)
+            guard let key = MunicipalityKey(path: municipality), app.municipalities[key] != nil else {
+                throw ValidationError("There is no municipality \(municipality); give country/code, e.g. dk/751 or se/0180.")
+            }
+            let export = MunicipalityExport(municipality: key, directory: app.municipalities)
+            let now = Date()
+            let target = path ?? export.fileName(at: now)
+            if FileManager.default.fileExists(atPath: target) { throw ValidationError("\(target) exists already.") }
+            let data = try export.zip(try await export.files(on: app.db), generatedAt: now)
+            try data.write(to: URL(fileURLWithPath: target), options: .withoutOverwriting)
+            try await app.asyncShutdown()
+            return target
         } catch {
             try? await app.asyncShutdown()
             throw error

@@ -61,7 +61,7 @@ public struct Settings: Sendable {
     public static var defaultInstanceName: String {
         // gethostname, not ProcessInfo.hostName: that one may wait on a name lookup.
         var host = [CChar](repeating: 0, count: 256)
-        let name = gethostname(&host, 255) == 0 ? String(cString: host) : "samrad"
+        let name = gethostname(&host, 255) == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "samrad"
         return "\(name)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(4).lowercased())"
     }
 

@@ -236,6 +236,8 @@ struct DirectoryController: RouteCollection {
     struct Link: Encodable { var href: String; var name: String }
     struct DetailContext: Encodable {
         var page: PageContext
+        /// The municipality's export, for those who may take it.
+        var exportHref: String?
         var name: String
         var country: String
         var countryName: String
@@ -306,6 +308,7 @@ struct DirectoryController: RouteCollection {
         let link = { (o: Municipality) in Link(href: "/municipalities/\(o.country.rawValue)/\(o.code)", name: o.name) }
         return try await request.view.render("directory/detail", DetailContext(
             page: PageContext(request, titleKey: "", title: m.name),
+            exportHref: ExportPolicy.mayExport(request.actor, m.key) ? "/municipalities/\(m.country.rawValue)/\(m.code)/export.zip" : nil,
             name: m.name, country: m.country.rawValue, countryName: request.t("country.\(m.country.rawValue)"), code: m.code,
             figures: figures, neighbours: directory.neighbours(of: m).map(link), similar: similar.map(link),
             similarNote: Self.similarSource(m, similar).map { request.t("directory.similar_source.\($0)") },
