@@ -238,3 +238,33 @@ def test_backup_while_serving_and_restore_into_an_empty_database(cluster, api):
     assert refused.returncode != 0 and "--replace" in refused.stderr + refused.stdout
     subprocess.run([BIN, "restore", "--replace", "--db", restored_url, dump], check=True, timeout=300)
     assert table_digests(cluster, "samrad_restored") == original
+
+
+def test_export_of_one_municipality(cluster, api):
+    """samrad export on the PostgreSQL the instances share: Copenhagen's registrations from the
+    races and its answers given through the other instance."""
+    import csv
+    import io
+    import json
+    import os
+    import subprocess
+    import zipfile
+    from conftest import BIN, WORK
+    target = os.path.join(WORK, "export-dk-101.zip")
+    if os.path.exists(target):
+        os.remove(target)
+    subprocess.run([BIN, "export", "--db", cluster.database_url, "--municipality", "dk/101", "--out", target], check=True, timeout=300)
+    with zipfile.ZipFile(target) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["municipality"] == "dk/101" and manifest["name"] == "København"
+        registrations = list(csv.DictReader(io.StringIO(archive.read("registrations.csv").decode("utf-8"))))
+        titles = {r["collaboration_title"] for r in registrations}
+        assert {"Kapløbet om 12 pladser", "Statusmåling på tværs"} <= titles, titles
+        answers = list(csv.DictReader(io.StringIO(archive.read("questionnaire_answers.csv").decode("utf-8"))))
+        assert {(a["questionnaire"], a["question"], a["response_status"]) for a in answers} >= {("Status 2026", "trivsel", "submitted"), ("Status 2026", "plan", "submitted")}
+        people = archive.read("people.csv").decode("utf-8")
+        assert "Forvaltning 101" in people and "Forvaltning 147" not in people
+        counts = {f["file"]: f["rows"] for f in manifest["files"]}
+        assert counts["registrations.csv"] == len(registrations)
+    refused = subprocess.run([BIN, "export", "--db", cluster.database_url, "--municipality", "dk/999"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "dk/999" in refused.stderr + refused.stdout

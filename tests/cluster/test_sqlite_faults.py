@@ -23,7 +23,7 @@ class SQLiteServer:
         self.db = os.path.join(WORK, f"{name}.sqlite")
         self.outbox = os.path.join(WORK, f"{name}-outbox")
         self.log_path = os.path.join(WORK, f"{name}.log")
-        for path in glob.glob(self.db + "*") + glob.glob(os.path.join(self.outbox, "*")):
+        for path in glob.glob(self.db + "*") + glob.glob(os.path.join(self.outbox, "*")) + glob.glob(self.log_path):
             os.remove(path)
         self.process = None
 
