@@ -77,6 +77,7 @@ T = {
 "export.download": ("Download everything Samrad holds about the municipality (ZIP)", "Hent alt, hvad Samrad har om kommunen (ZIP)", "Hämta allt Samrad har om kommunen (ZIP)"),
 "export.download_note": ("Registrations, meetings and minutes, commitments, questionnaire answers, goals, indicators, dialogues and materials, as CSV and JSON.", "Tilmeldinger, møder og referater, aftaler, besvarelser, mål, indikatorer, dialoger og materialer som CSV og JSON.", "Anmälningar, möten och protokoll, åtaganden, enkätsvar, mål, indikatorer, dialoger och material som CSV och JSON."),
 "audit.municipality_export": ("Municipality exported", "Kommune eksporteret", "Kommun exporterad"),
+"form.too_many": ("This form has been sent too many times from your network. Please wait {0} minutes and try again.", "Formularen er sendt for mange gange fra dit netværk. Vent {0} minutter, og prøv igen.", "Formuläret har skickats för många gånger från ditt nätverk. Vänta {0} minuter och försök igen."),
 "error.unavailable_title": ("Briefly unavailable", "Midlertidigt utilgængelig", "Tillfälligt otillgänglig"),
 "error.home": ("Go to the front page", "Gå til forsiden", "Gå till startsidan"),
 "error.invalid_input": ("Some of the information is missing or wrong.", "Nogle af oplysningerne mangler eller er forkerte.", "En del av uppgifterna saknas eller är fel."),

@@ -62,6 +62,26 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(entries.map(\.action), ["account:setup"])
     }
 
+    func testPublicFormsAreLimitedPerAddressAndResetMailsPerAccount() async throws {
+        try await makeUser(app, email: "ada@example.dk")
+        let client = Client(app)
+        for _ in 0..<PublicFormGuard.limit.maxPerAddress {
+            let response = try await client.post("/password/forgot", form: ["email": "ada@example.dk"])
+            XCTAssertEqual(response.status, .seeOther)
+        }
+        // However often it was asked for, the account got a few mails.
+        let mails = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "ada@example.dk").count()
+        XCTAssertEqual(mails, PublicFormGuard.limit.maxResetsPerAccount)
+        let refused = try await client.post("/password/forgot", form: ["email": "ada@example.dk"])
+        XCTAssertEqual(refused.status, .tooManyRequests)
+        XCTAssertTrue(refused.body.string.contains("Please wait 10 minutes"), refused.body.string)
+        // Other forms are counted apart, and signed-in people are not counted.
+        let other = try await client.post("/setup/not-a-link", form: [:])
+        XCTAssertEqual(other.status, .notFound)
+        let danish = try await client.post("/password/forgot", form: ["email": "ada@example.dk"], headers: ["Accept-Language": "da"])
+        XCTAssertTrue(danish.body.string.contains("Vent 10 minutter"))
+    }
+
     func testSignInSignOutAndThrottle() async throws {
         try await makeUser(app, email: "kim@example.dk")
         let client = Client(app)

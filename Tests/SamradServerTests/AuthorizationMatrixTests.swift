@@ -34,7 +34,6 @@ final class AuthorizationMatrixTests: XCTestCase {
     static let publicChanges: Set<String> = [
         "POST /sign-in", "POST /sign-out", "POST /password/forgot", "POST /password/reset/:token", "POST /setup/:token",
         "POST /invitations/:token", "POST /answer/:token", "POST /answer/:token/reopen", "POST /newsletters/unsubscribe/:token",
-        "POST /register/:token", "POST /register/:token/people",
     ]
 
     /// Changes any signed-in person may make on their own behalf.

@@ -50,12 +50,12 @@ final class Client: @unchecked Sendable {
     }
 
     @discardableResult
-    func post(_ path: String, form: [String: String], withCSRF: Bool = true) async throws -> XCTHTTPResponse {
+    func post(_ path: String, form: [String: String], withCSRF: Bool = true, headers extra: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
         if cookies["samrad_csrf"] == nil { try await get("/") }
         var fields = form
         if withCSRF { fields["_csrf"] = csrf }
         let body = fields.map { "\($0.key.urlEncoded)=\($0.value.urlEncoded)" }.joined(separator: "&")
-        var headers = HTTPHeaders()
+        var headers = extra
         headers.contentType = .urlEncodedForm
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }

@@ -195,7 +195,10 @@ struct AccountController: RouteCollection {
                                     action: "/password/forgot", status: .unprocessableEntity)
         }
         // The answer is the same whether or not the address has an account, so it reveals nothing.
-        if let user = try await User.query(on: request.db).filter(\.$email == email!).first(), !user.disabled {
+        // A few mails an account within the limit's window, however often somebody asks for it.
+        if let user = try await User.query(on: request.db).filter(\.$email == email!).first(), !user.disabled,
+           try await AccountToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(\.$purpose == AccountToken.Purpose.passwordReset.rawValue)
+               .filter(\.$createdAt > Date().addingTimeInterval(-PublicFormGuard.limit.window)).count() < PublicFormGuard.limit.maxResetsPerAccount {
             let secret = Secret.make()
             let language = user.language.flatMap(Language.init(rawValue:)) ?? request.language
             let link = "\(request.settings.publicBaseURL)/password/reset/\(secret)"

@@ -51,6 +51,7 @@ public enum SamradApp {
         app.middleware.use(ActorResolver())
         app.middleware.use(LanguageResolver())
         app.middleware.use(CSRFGuard())
+        app.middleware.use(PublicFormGuard())
 
         try await takingTurns(app, settings.storage) {
             try await app.autoMigrate()

@@ -981,9 +981,18 @@ struct M015Instances: AsyncMigration {
             .field("next_run_at", .datetime, .required)
             .field("last_finished_at", .datetime)
             .create()
+        try await database.schema("public_form_posts")
+            .field("form", .string, .required)
+            .field("address", .string, .required)
+            .field("at", .datetime, .required)
+            .create()
+        let sql = database as! any SQLDatabase
+        try await sql.raw("CREATE INDEX public_form_posts_address ON public_form_posts (form, address, at)").run()
+        try await sql.raw("CREATE INDEX public_form_posts_at ON public_form_posts (at)").run()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema("public_form_posts").delete()
         try await database.schema("job_leases").delete()
     }
 }
