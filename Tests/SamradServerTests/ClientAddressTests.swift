@@ -25,3 +25,15 @@ final class ClientAddressTests: XCTestCase {
         try await app.asyncShutdown()
     }
 }
+
+/// Secrets that travel in paths stay out of the log.
+final class RequestLogTests: XCTestCase {
+    func testLinksFromMailsAreLoggedWithoutTheirSecret() {
+        XCTAssertEqual(RequestLog.redacted("/setup/oxMNlYdhtiNIWwhkrdYf3CCQN53Wo5wcoq3SnSJS"), "/setup/…")
+        XCTAssertEqual(RequestLog.redacted("/answer/abc123/reopen"), "/answer/…/reopen")
+        XCTAssertEqual(RequestLog.redacted("/newsletters/unsubscribe/t0k3n"), "/newsletters/unsubscribe/…")
+        XCTAssertEqual(RequestLog.redacted("/calendar/feed-secret.ics"), "/calendar/…")
+        XCTAssertEqual(RequestLog.redacted("/password/reset/x"), "/password/reset/…")
+        XCTAssertEqual(RequestLog.redacted("/collaborations/skoleudvikling"), "/collaborations/skoleudvikling")
+    }
+}

@@ -42,7 +42,7 @@ public enum SamradApp {
         // Order matters: errors near the outside, so every failure below becomes problem+json or a
         // page, and the security headers outside them, so error answers carry them too.
         app.middleware = Middlewares()
-        app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+        app.middleware.use(RequestLog())
         app.middleware.use(SecurityHeaders(secure: secure))
         app.middleware.use(ErrorResponder())
         app.middleware.use(BodySizeLimit())
