@@ -117,12 +117,13 @@ with open(os.path.join(work, "register.lua"), "w") as f:
 function init(args) n = 0; threads_total = tonumber(args[1]) end
 function request()
   -- Registers the thread's next municipality, then withdraws it; the next round registers it again.
+  -- The step moves on when the answer comes (wrk may ask for a request it does not send).
   local m = codes[(math.floor(n / 2) * threads_total + id) % #codes + 1]
   local path = "/api/v1/collaborations/" .. slug .. "/registrations/dk/" .. m
   if n % 2 == 1 then path = path .. "/withdraw" end
-  n = n + 1
   return wrk.format("POST", path, {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, '{"seats":[]}')
 end
+function response(status, headers, body) n = n + 1 end
 """)
 with open(os.path.join(work, "answer.lua"), "w") as f:
     f.write(lua_codes + f'questionnaire = "{questionnaire}"\ntoken = "{coordinator_token}"\n' + """

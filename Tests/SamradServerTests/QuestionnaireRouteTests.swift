@@ -82,6 +82,29 @@ final class QuestionnaireRouteTests: XCTestCase {
         return (created.json["id"] as! String).lowercased()
     }
 
+    func testColleaguesSavingAtTheSameMomentMakeOneResponseWithOneAnswerEach() async throws {
+        let id = try await create()
+        let base = "/api/v1/questionnaires/\(id)"
+        _ = try await json(organiser, .POST, base + "/send")
+        let token = coordinators["0180"]!, app = app!
+        // The first saves of one municipality's response, all at once (two instances would do the same).
+        let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+            for hours in 1...8 {
+                group.addTask {
+                    try await sendJSON(app, token, .PUT, base + "/responses/se/0180", #"{"answers":{"hours":\#(hours),"areas":["a","b"]}}"#).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(statuses, Array(repeating: .ok, count: 8))
+        let responses = try await QuestionnaireResponse.query(on: app.db).filter(\.$questionnaireID == UUID(uuidString: id)!)
+            .filter(\.$municipalityCode == "0180").all()
+        XCTAssertEqual(responses.count, 1)
+        let answers = try await AnswerRecord.query(on: app.db).filter(\.$responseID == responses[0].requireID()).all()
+        XCTAssertEqual(answers.filter { $0.question == "hours" }.count, 1, "one answer, the last saved")
+        XCTAssertEqual(answers.filter { $0.question == "areas" }.map { $0.option ?? "" }.sorted(), ["a", "b"])
+    }
+
     func testAnOrganiserBuildsAndSendsAndEachMunicipalityAnswersOnce() async throws {
         do { let r = try await json(coordinators["0180"], .POST, "/api/v1/collaborations/\(collaboration.slug)/questionnaires", #"{"title":"x","closesAt":"2030-01-01T00:00","form":\#(Self.form)}"#)
             XCTAssertEqual(r.status, .forbidden) }

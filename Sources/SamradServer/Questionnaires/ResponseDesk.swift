@@ -35,24 +35,33 @@ enum ResponseDesk {
     }
 
     /// The unit's response, made at the first save; last year's submitted answers fill it when the
-    /// questionnaire says so (only those that still fit this year's questions).
+    /// questionnaire says so (only those that still fit this year's questions). It is locked for the
+    /// rest of the transaction: two people of a municipality saving at the same moment (on two
+    /// instances, say) take turns instead of both making the response or both writing the same
+    /// answers. The first statement writes, so SQLite takes its write lock before reading anything.
     static func open(_ access: QuestionnaireAccess, _ unit: ResponseUnit, request: Request, on db: any Database) async throws -> QuestionnaireResponse {
         let q = access.questionnaire
-        if let existing = try await find(q, unit, on: db) { return existing }
-        let response = QuestionnaireResponse()
-        response.questionnaireID = try q.requireID()
-        switch unit {
-        case .municipality(let key):
-            response.municipalityCountry = key.country.rawValue
-            response.municipalityCode = key.code
-        case .person(let id):
-            response.personID = id
+        let sql = db as! any SQLDatabase
+        let now = Date()
+        let (country, code, person): (String?, String?, UUID?) = switch unit {
+        case .municipality(let key): (key.country.rawValue, key.code, nil)
+        case .person(let id): (nil, nil, id)
         }
-        response.status = ResponseStatus.draft.rawValue
-        response.reopened = 0
-        response.updatedBy = request.currentUser?.name
-        try await response.create(on: db)
-        if q.prefill, let previousID = q.previousID, let previous = try await Questionnaire.find(previousID, on: db),
+        struct Made: Decodable { var id: UUID }
+        let made = try await sql.raw("""
+            INSERT INTO questionnaire_responses (id, questionnaire_id, municipality_country, municipality_code, person_id, status, updated_by, reopened, created_at, updated_at)
+            VALUES (\(bind: UUID()), \(bind: q.requireID()), \(bind: country), \(bind: code), \(bind: person), \(bind: ResponseStatus.draft.rawValue),
+                    \(bind: request.currentUser?.name), 0, \(bind: now), \(bind: now))
+            ON CONFLICT DO NOTHING RETURNING id
+            """).all(decoding: Made.self)
+        // The row lock (PostgreSQL) until the transaction ends, taken before the row is read, so what
+        // is read is what the last one to hold the lock left. SQLite holds its write lock already.
+        try await sql.raw("""
+            UPDATE questionnaire_responses SET updated_at = updated_at WHERE questionnaire_id = \(bind: q.requireID())
+              AND ((municipality_country = \(bind: country) AND municipality_code = \(bind: code)) OR person_id = \(bind: person))
+            """).run()
+        guard let response = try await find(q, unit, on: db) else { throw SamradError.notFound() }
+        if !made.isEmpty, q.prefill, let previousID = q.previousID, let previous = try await Questionnaire.find(previousID, on: db),
            let earlier = try await find(previous, unit, on: db), earlier.statusValue == .submitted {
             let old = try await sheet(earlier, form: previous.form, on: db)
             var kept: [AnswerCell] = []
