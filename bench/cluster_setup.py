@@ -64,7 +64,9 @@ def collaboration(title):
     return slug
 
 
+# One for the first run and one for the soak: each starts with no municipality registered.
 registering = collaboration("Tilmelding og afmelding (bench)")
+registering_soak = collaboration("Tilmelding og afmelding, udholdenhed (bench)")
 status = collaboration("Statusmåling (bench)")
 for code in codes:
     api("POST", f"/api/v1/collaborations/{status}/registrations/dk/{code}", {"seats": []})
@@ -113,8 +115,8 @@ function request()
 end
 """)
 with open(os.path.join(work, "register.lua"), "w") as f:
-    f.write(lua_codes + f'slug = "{registering}"\ntoken = "{token}"\n' + threads + """
-function init(args) n = 0; threads_total = tonumber(args[1]) end
+    f.write(lua_codes + f'token = "{token}"\n' + threads + """
+function init(args) n = 0; threads_total = tonumber(args[1]); slug = args[2] end
 function request()
   -- Registers the thread's next municipality, then withdraws it; the next round registers it again.
   -- The step moves on when the answer comes (wrk may ask for a request it does not send).
@@ -144,4 +146,6 @@ function request()
   return wrk.format("GET", path, {["Authorization"] = "Bearer " .. token})
 end
 """)
-print(f"prepared: {len(codes)} municipalities, collaborations {registering} and {status}, questionnaire {questionnaire}")
+with open(os.path.join(work, "bench.env"), "w") as f:
+    f.write(f"REGISTERING={registering}\nREGISTERING_SOAK={registering_soak}\n")
+print(f"prepared: {len(codes)} municipalities, collaborations {registering}, {registering_soak} and {status}, questionnaire {questionnaire}")
