@@ -26,6 +26,21 @@ final class IndicatorRouteTests: XCTestCase {
         return client
     }
 
+    func testAnImportRunningOnAnotherInstanceShowsItsProgress() async throws {
+        // As the instance running it would have written it: nothing of it is in this one's memory.
+        let admin = try await User.query(on: app.db).filter(\.$email == "admin@samrad.dk").first()!
+        let record = ObservationImportRecord()
+        record.userID = admin.id
+        record.scope = ""; record.fileName = "stort.csv"; record.format = "csv"; record.country = "dk"; record.level = "school"
+        record.status = "running"; record.rows = 0; record.imported = 0; record.rejected = 0; record.skipBadRows = false
+        record.problems = []
+        record.progressPhase = "writing"; record.progressDone = 250_000; record.progressTotal = 1_000_000
+        try await record.create(on: app.db)
+        let page = try await client("admin@samrad.dk").get(record.href).body.string
+        XCTAssertTrue(page.contains("250000 / 1000000") || page.contains("250,000 / 1,000,000"), page)
+        XCTAssertTrue(page.contains("value=\"25\""), "a quarter of the bar")
+    }
+
     func count(_ sql: String) async throws -> Int {
         struct Row: Decodable { var n: Int }
         return try await (app.db as! any SQLDatabase).raw(SQLQueryString(sql)).first(decoding: Row.self)?.n ?? -1

@@ -268,3 +268,17 @@ def test_export_of_one_municipality(cluster, api):
         assert counts["registrations.csv"] == len(registrations)
     refused = subprocess.run([BIN, "export", "--db", cluster.database_url, "--municipality", "dk/999"], capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "dk/999" in refused.stderr + refused.stdout
+
+
+def test_migrations_apply_and_revert_on_postgresql(cluster):
+    """Every numbered migration applies to an empty database and reverts again, leaving nothing."""
+    import subprocess
+    from conftest import BIN
+    cluster.sql("CREATE DATABASE samrad_migrations")
+    url = cluster.database_url.replace("/samrad?", "/samrad_migrations?")
+    subprocess.run([BIN, "migrate", "--db", url], check=True, capture_output=True, timeout=300)
+    tables = {t for [t] in cluster.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", "samrad_migrations")}
+    assert {"registrations", "job_leases", "public_form_posts", "knowledge_materials"} <= tables
+    subprocess.run([BIN, "migrate", "--revert", "--db", url], check=True, capture_output=True, timeout=300)
+    left = {t for [t] in cluster.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", "samrad_migrations")}
+    assert left == {"_fluent_migrations"}, left

@@ -46,11 +46,15 @@ public enum Server {
 
     public static func migrate(settings: Settings, revert: Bool) async throws {
         let app = try await makeApp("development")
-        defer { Task { try? await app.asyncShutdown() } }
-        try SamradApp.configureDatabase(app, settings.storage)
-        app.migrations.add(Migrations.all)
-        if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
-        try await app.asyncShutdown()
+        do {
+            try SamradApp.configureDatabase(app, settings.storage)
+            app.migrations.add(Migrations.all)
+            if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
     }
 
     public static func importDirectory(settings: Settings) async throws -> String {

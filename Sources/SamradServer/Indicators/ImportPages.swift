@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import SamradCore
+import SQLKit
 import Vapor
 
 /// How far running imports have come, per process: the status page reads it while the import works
@@ -307,8 +308,10 @@ struct ImportPages: RouteCollection {
         let user = try request.requireSignedIn()
         guard let id = request.parameters.get("import").flatMap(UUID.init(uuidString:)), let record = try await ObservationImportRecord.find(id, on: request.db),
               record.userID == user.id || request.actor.isAdministrator else { throw SamradError.notFound() }
-        let progress = request.application.storage[ImportProgress.Key.self]!.get(id)
         let running = record.status == "running"
+        // This instance's own count, or what the instance running the import last wrote.
+        let progress = request.application.storage[ImportProgress.Key.self]!.get(id)
+            ?? (running ? record.progressPhase.map { ImportProgress.State(phase: $0, done: record.progressDone ?? 0, total: record.progressTotal ?? 0) } : nil)
         let isKolada = record.format == "kolada"
         let problems = record.problems.map { p in
             ProblemLine(line: request.t((isKolada ? "imports.problem_item" : "imports.problem_line") + (p.field.isEmpty ? "" : "_field"), [String(p.line), p.field]),
@@ -353,11 +356,35 @@ struct ImportJob: Sendable {
             .set(\.$status, to: "failed").set(\.$message, to: "imports.error.interrupted").set(\.$finishedAt, to: Date()).update()
     }
 
+    /// On PostgreSQL, where several instances may serve the status page, the count is written to
+    /// the import's row twice a second. (On SQLite one instance serves it from memory, and a write
+    /// would wait for the import's own transaction.)
+    static func report(_ id: UUID, _ progress: ImportProgress, on app: Application) -> Task<Void, Never>? {
+        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return nil }
+        return Task {
+            var last: ImportProgress.State?
+            while !Task.isCancelled {
+                if let now = progress.get(id), now.phase != last?.phase || now.done != last?.done || now.total != last?.total {
+                    last = now
+                    try? await sql.raw("""
+                        UPDATE observation_imports SET progress_phase = \(bind: now.phase), progress_done = \(bind: now.done), progress_total = \(bind: now.total)
+                        WHERE id = \(bind: id) AND status = 'running'
+                        """).run()
+                }
+                try? await Task.sleep(nanoseconds: 500_000_000)
+            }
+        }
+    }
+
     func run(_ app: Application) async {
         let progress = app.storage[ImportProgress.Key.self]!
         let db = app.db
         progress.set(importID, .init(phase: "checking", done: 0, total: 0))
-        defer { progress.set(importID, nil) }
+        let reporter = Self.report(importID, progress, on: app)
+        defer {
+            reporter?.cancel()
+            progress.set(importID, nil)
+        }
         let clock = ContinuousClock()
         let started = clock.now
         do {

@@ -100,6 +100,11 @@ final class ObservationImportRecord: Model, @unchecked Sendable {
     @OptionalField(key: "message") var message: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "finished_at") var finishedAt: Date?
+    /// How far a running import has come, as its instance last wrote it (PostgreSQL: any instance
+    /// may show the status page).
+    @OptionalField(key: "progress_phase") var progressPhase: String?
+    @OptionalField(key: "progress_done") var progressDone: Int?
+    @OptionalField(key: "progress_total") var progressTotal: Int?
 
     init() {}
 

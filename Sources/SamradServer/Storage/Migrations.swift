@@ -989,9 +989,16 @@ struct M015Instances: AsyncMigration {
         let sql = database as! any SQLDatabase
         try await sql.raw("CREATE INDEX public_form_posts_address ON public_form_posts (form, address, at)").run()
         try await sql.raw("CREATE INDEX public_form_posts_at ON public_form_posts (at)").run()
+        // One column a statement: SQLite adds one per ALTER TABLE.
+        try await database.schema("observation_imports").field("progress_phase", .string).update()
+        try await database.schema("observation_imports").field("progress_done", .int).update()
+        try await database.schema("observation_imports").field("progress_total", .int).update()
     }
 
     func revert(on database: any Database) async throws {
+        for column in ["progress_phase", "progress_done", "progress_total"] {
+            try await database.schema("observation_imports").deleteField(.string(column)).update()
+        }
         try await database.schema("public_form_posts").delete()
         try await database.schema("job_leases").delete()
     }
