@@ -30,6 +30,9 @@ struct Samrad: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: "SQLite file, sqlite://PATH or postgres://… (default: DATABASE_URL, else ./samrad.sqlite).")
     var database: String?
+
+    /// The settings of a command that serves no pages (all but `serve`).
+    var settings: Settings { Settings.fromEnvironment(databasePath: database, host: "127.0.0.1", port: 8080, demo: false) }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -53,7 +56,7 @@ struct Migrate: AsyncParsableCommand {
     @Flag(help: "Revert the last batch of migrations.") var revert = false
 
     func run() async throws {
-        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        let settings = db.settings
         try await Server.migrate(settings: settings, revert: revert)
     }
 }
@@ -63,7 +66,7 @@ struct ImportDirectory: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        let settings = db.settings
         print(try await Server.importDirectory(settings: settings))
     }
 }
@@ -76,7 +79,7 @@ struct Backup: AsyncParsableCommand {
     @Argument(help: "Where to write the copy (must not exist).") var path: String
 
     func run() async throws {
-        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        let settings = db.settings
         try await Server.backup(settings: settings, to: path)
         print("Backup written to \(path)")
     }
@@ -91,7 +94,7 @@ struct Restore: AsyncParsableCommand {
     @Flag(help: "Replace what the database holds.") var replace = false
 
     func run() async throws {
-        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        let settings = db.settings
         try await Server.restore(settings: settings, from: path, replacing: replace)
         print("Restored \(path)")
     }
@@ -105,7 +108,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Where to write the ZIP (default: samrad-COUNTRY-CODE-DATE.zip here; must not exist).") var out: String?
 
     func run() async throws {
-        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        let settings = db.settings
         print("Export written to \(try await Server.exportMunicipality(settings: settings, municipality: municipality, to: out))")
     }
 }
@@ -115,7 +118,7 @@ struct Reindex: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let settings = Settings.fromEnvironment(databasePath: db.database, host: "127.0.0.1", port: 8080, demo: false)
+        let settings = db.settings
         print("Indexed \(try await Server.reindexKnowledge(settings: settings)) materials.")
     }
 }

@@ -44,73 +44,55 @@ public enum Server {
         try await app.asyncShutdown()
     }
 
-    public static func migrate(settings: Settings, revert: Bool) async throws {
+    /// Runs `body` with an application that has the database only (migrated when asked), and shuts
+    /// it down afterwards, also when `body` throws: what the commands other than `serve` need.
+    static func withDatabase<T>(_ storage: Settings.Storage, migrated: Bool = false, _ body: (Application) async throws -> T) async throws -> T {
         let app = try await makeApp("development")
         do {
-            try SamradApp.configureDatabase(app, settings.storage)
+            try SamradApp.configureDatabase(app, storage)
             app.migrations.add(Migrations.all)
-            if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
+            if migrated { try await app.autoMigrate() }
+            let result = try await body(app)
             try await app.asyncShutdown()
+            return result
         } catch {
             try? await app.asyncShutdown()
             throw error
         }
     }
 
-    public static func importDirectory(settings: Settings) async throws -> String {
-        let app = try await makeApp("development")
-        do {
-            try SamradApp.configureDatabase(app, settings.storage)
-            app.migrations.add(Migrations.all)
-            try await app.autoMigrate()
-            let outcome = try await DirectoryImport.run(on: app.db, files: try ResourceFolder.locate(), logger: app.logger)
-            try await app.asyncShutdown()
-            return outcome.imported ? "Imported \(outcome.municipalities) municipalities (version \(outcome.version.prefix(12)))."
-                : "The directory is up to date (version \(outcome.version.prefix(12))); nothing changed."
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+    public static func migrate(settings: Settings, revert: Bool) async throws {
+        try await withDatabase(settings.storage) { app in
+            if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
         }
+    }
+
+    public static func importDirectory(settings: Settings) async throws -> String {
+        let outcome = try await withDatabase(settings.storage, migrated: true) { app in
+            try await DirectoryImport.run(on: app.db, files: try ResourceFolder.locate(), logger: app.logger)
+        }
+        return outcome.imported ? "Imported \(outcome.municipalities) municipalities (version \(outcome.version.prefix(12)))."
+            : "The directory is up to date (version \(outcome.version.prefix(12))); nothing changed."
     }
 
     /// Rebuilds the knowledge bank's search index from the materials, e.g. after rows were loaded
     /// outside Samrad or the stemmer changed. Returns how many materials were indexed.
     public static func reindexKnowledge(settings: Settings) async throws -> Int {
-        let app = try await makeApp("development")
-        do {
-            try SamradApp.configureDatabase(app, settings.storage)
-            app.migrations.add(Migrations.all)
-            try await app.autoMigrate()
-            let count = try await KnowledgeSearch.reindex(on: app.db)
-            try await app.asyncShutdown()
-            return count
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
+        try await withDatabase(settings.storage, migrated: true) { app in try await KnowledgeSearch.reindex(on: app.db) }
     }
 
     /// A consistent copy of the database, also while the server runs (see `DatabaseBackup`).
     public static func backup(settings: Settings, to path: String) async throws {
-        let app = try await makeApp("development")
         do {
-            try SamradApp.configureDatabase(app, settings.storage)
-            try await DatabaseBackup.write(settings.storage, to: path, on: app)
-            try await app.asyncShutdown()
+            try await withDatabase(settings.storage) { app in try await DatabaseBackup.write(settings.storage, to: path, on: app) }
         } catch let failure as DatabaseBackup.Failure {
-            try? await app.asyncShutdown()
             throw ValidationError(failure.description)
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
         }
     }
 
     /// Writes everything Samrad holds about one municipality ("dk/751") as a ZIP; returns where.
     public static func exportMunicipality(settings: Settings, municipality: String, to path: String?) async throws -> String {
-        let app = try await makeApp("development")
-        do {
-            try SamradApp.configureDatabase(app, settings.storage)
+        try await withDatabase(settings.storage) { app in
             try await DirectoryStore.reload(app)
             guard let key = MunicipalityKey(path: municipality), app.municipalities[key] != nil else {
                 throw ValidationError("There is no municipality \(municipality); give country/code, e.g. dk/751 or se/0180.")
@@ -121,22 +103,14 @@ public enum Server {
             if FileManager.default.fileExists(atPath: target) { throw ValidationError("\(target) exists already.") }
             let data = try export.zip(try await export.files(on: app.db), generatedAt: now)
             try data.write(to: URL(fileURLWithPath: target), options: .withoutOverwriting)
-            try await app.asyncShutdown()
             return target
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
         }
     }
 
     /// Puts a backup in place: into an empty database, or over one with `replacing`.
     public static func restore(settings: Settings, from path: String, replacing: Bool) async throws {
         do {
-            try await DatabaseBackup.restore(settings.storage, from: path, replacing: replacing) { storage in
-                let app = try await makeApp("development")
-                try SamradApp.configureDatabase(app, storage)
-                return app
-            }
+            try await DatabaseBackup.restore(settings.storage, from: path, replacing: replacing)
         } catch let failure as DatabaseBackup.Failure {
             throw ValidationError(failure.description)
         }

@@ -29,7 +29,7 @@ enum JobLease {
             """).run()
         // PostgreSQL: a row another instance is taking is skipped, not waited for. SQLite has one
         // writer at a time, so the conditional update alone decides.
-        let locking: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let locking: SQLQueryString = sql.isPostgres ? " FOR UPDATE SKIP LOCKED" : ""
         struct Row: Decodable { var name: String }
         let taken = try await sql.raw("""
             UPDATE job_leases SET holder = \(bind: holder), lease_until = \(bind: now.addingTimeInterval(lease))

@@ -60,9 +60,13 @@ struct MunicipalityExport {
         let registrations = try await Registration.query(on: db).filter(\.$municipalityCountry == country).filter(\.$municipalityCode == code)
             .sort(\.$createdAt).all()
         let seats = try await RegistrationSeat.query(on: db).filter(\.$registrationID ~~ registrations.compactMap(\.id)).all()
-        for missing in Set(seats.map(\.personID)).subtracting(names.keys) {
-            names[missing] = try await Person.find(missing, on: db)?.name
+        // Seats and attendances may name people of other municipalities (a shared consultant): one query for their names.
+        func learnNames(_ ids: [UUID]) async throws {
+            let missing = Set(ids).subtracting(names.keys)
+            guard !missing.isEmpty else { return }
+            for person in try await Person.query(on: db).filter(\.$id ~~ missing).all() { names[person.id!] = person.name }
         }
+        try await learnNames(seats.map(\.personID))
         let seatsOf = Dictionary(grouping: seats, by: \.registrationID)
         csv("registrations.csv", "Registrations for collaborations, with the seats and who holds them.",
             ["collaboration", "collaboration_title", "status", "arrival", "seats", "accepted_price_minor", "registered_at", "changed_at"],
@@ -88,19 +92,17 @@ struct MunicipalityExport {
             group.group(.and) { $0.filter(\.$municipalityCountry == country).filter(\.$municipalityCode == code) }
             if !peopleIDs.isEmpty { group.filter(\.$personID ~~ peopleIDs) }
         }.all()
-        for missing in Set(attendances.map(\.personID)).subtracting(names.keys) {
-            names[missing] = try await Person.find(missing, on: db)?.name
-        }
+        try await learnNames(attendances.map(\.personID))
         let meetings = try await Meeting.query(on: db).group(.or) { group in
             group.filter(\.$id ~~ Set(attendances.map(\.meetingID)))
             if !clusters.isEmpty { group.filter(\.$clusterID ~~ Array(clusters.keys)) }
             group.group(.and) { $0.filter(\.$hostCountry == country).filter(\.$hostCode == code) }
         }.sort(\.$startsAt).all()
-        let meetingTitles = Dictionary(uniqueKeysWithValues: meetings.map { ($0.id!, $0.title) })
+        let meetingsByID = Dictionary(uniqueKeysWithValues: meetings.map { ($0.id!, $0) })
         csv("attendances.csv", "Who from the municipality registered for which meeting, and who came.",
             ["meeting", "starts_at", "person", "status", "checked_in_at"],
             attendances.map { a in
-                [meetingTitles[a.meetingID] ?? "", Self.timestamp(meetings.first { $0.id == a.meetingID }?.startsAt), names[a.personID] ?? "",
+                [meetingsByID[a.meetingID]?.title ?? "", Self.timestamp(meetingsByID[a.meetingID]?.startsAt), names[a.personID] ?? "",
                  a.status, Self.timestamp(a.checkedInAt)]
             })
         let agenda = Dictionary(grouping: try await AgendaItem.query(on: db).filter(\.$meetingID ~~ meetings.compactMap(\.id)).sort(\.$position).all(), by: \.meetingID)
@@ -210,7 +212,8 @@ struct MunicipalityExport {
                 file.data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
-        guard let data = archive.data else { throw SamradError(.unavailable, "error.internal") }
+        // An archive made in memory always has its data; without it this is a server error, logged.
+        guard let data = archive.data else { throw Archive.ArchiveError.unwritableArchive }
         return data
     }
 }

@@ -9,7 +9,7 @@ import Vapor
 /// in the background.
 final class ImportProgress: Sendable {
     struct Key: StorageKey { typealias Value = ImportProgress }
-    struct State: Sendable, Encodable { var phase: String; var done: Int; var total: Int }
+    struct State: Sendable, Encodable, Equatable { var phase: String; var done: Int; var total: Int }
     private let states = NIOLockedValueBox<[UUID: State]>([:])
 
     func set(_ id: UUID, _ state: State?) { states.withLockedValue { $0[id] = state } }
@@ -360,11 +360,11 @@ struct ImportJob: Sendable {
     /// the import's row twice a second. (On SQLite one instance serves it from memory, and a write
     /// would wait for the import's own transaction.)
     static func report(_ id: UUID, _ progress: ImportProgress, on app: Application) -> Task<Void, Never>? {
-        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return nil }
+        guard let sql = app.db as? any SQLDatabase, sql.isPostgres else { return nil }
         return Task {
             var last: ImportProgress.State?
             while !Task.isCancelled {
-                if let now = progress.get(id), now.phase != last?.phase || now.done != last?.done || now.total != last?.total {
+                if let now = progress.get(id), now != last {
                     last = now
                     try? await sql.raw("""
                         UPDATE observation_imports SET progress_phase = \(bind: now.phase), progress_done = \(bind: now.done), progress_total = \(bind: now.total)

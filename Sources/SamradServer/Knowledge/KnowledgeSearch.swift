@@ -9,10 +9,8 @@ import SQLKit
 /// is stemmed per language and matches a text when all its words do in the text's language, so both
 /// databases find the same materials; ranking weighs the title over the summary over the body.
 enum KnowledgeSearch {
-    static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
-
     static func prepare(_ sql: any SQLDatabase) async throws {
-        if isPostgres(sql) {
+        if sql.isPostgres {
             try await sql.raw("ALTER TABLE knowledge_materials ADD COLUMN search tsvector").run()
             try await sql.raw("CREATE INDEX knowledge_materials_search ON knowledge_materials USING GIN (search)").run()
         } else {
@@ -26,7 +24,7 @@ enum KnowledgeSearch {
     }
 
     static func revert(_ sql: any SQLDatabase) async throws {
-        if !isPostgres(sql) {
+        if !sql.isPostgres {
             for language in Language.allCases { try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table(language))").run() }
         }
     }
@@ -47,7 +45,7 @@ enum KnowledgeSearch {
         let sql = db as! any SQLDatabase
         let id = try m.requireID()
         let body = m.plainBody
-        if isPostgres(sql) {
+        if sql.isPostgres {
             let config = configuration(m.languageValue)
             try await sql.raw("""
                 UPDATE knowledge_materials SET search =
@@ -136,7 +134,7 @@ enum KnowledgeSearch {
 
     static func remove(_ id: UUID, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        if !isPostgres(sql) {
+        if !sql.isPostgres {
             for language in Language.allCases {
                 try await sql.raw("DELETE FROM \(unsafeRaw: table(language)) WHERE rowid = (SELECT search_key FROM knowledge_materials WHERE id = \(bind: id))").run()
             }
@@ -178,7 +176,7 @@ enum KnowledgeSearch {
     /// search words), and how many there are in all.
     static func search(_ query: Query, reader: CollaborationReader, on db: any Database) async throws -> (hits: [Hit], total: Int) {
         let sql = db as! any SQLDatabase
-        let postgres = isPostgres(sql)
+        let postgres = sql.isPostgres
         var conditions: [SQLQueryString] = ["m.status = \(bind: EditorialStatus.published.rawValue)", visible(reader)]
         // Looked up per material: an IN list would first gather every material of the theme.
         if let theme = query.theme { conditions.append("EXISTS (SELECT 1 FROM knowledge_themes t WHERE t.material_id = m.id AND t.theme = \(bind: theme))") }

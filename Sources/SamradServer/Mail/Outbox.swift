@@ -115,7 +115,7 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                 .where(SQLGroupExpression(SQLBinaryExpression(SQLColumn("claimed_until"), .is, SQLLiteral.null)), .or,
                        SQLBinaryExpression(SQLColumn("claimed_until"), .lessThan, SQLBind(now)))
                 .orderBy("next_attempt_at").limit(limit)
-            if sql.dialect.name == "postgresql" {
+            if sql.isPostgres {
                 select = select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
             }
             struct Row: Decodable { var id: UUID }

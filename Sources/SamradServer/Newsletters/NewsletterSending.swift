@@ -85,7 +85,7 @@ enum NewsletterSending {
                                         SQLBinaryExpression(SQLColumn("claimed_until"), .lessThan, SQLBind(now))),
                 ]))
                 .orderBy("send_at").limit(1)
-            if sql.dialect.name == "postgresql" { select = select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
+            if sql.isPostgres { select = select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
             struct Row: Decodable { var id: UUID }
             guard let id = try await select.first(decoding: Row.self)?.id, let n = try await Newsletter.find(id, on: tx) else { return nil }
             n.status = NewsletterStatus.sending.rawValue

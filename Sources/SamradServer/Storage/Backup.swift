@@ -27,7 +27,7 @@ enum DatabaseBackup {
 
     /// Restores into an empty database, or over one when `replacing`; the SQLite file must not be
     /// in use by a server.
-    static func restore(_ storage: Settings.Storage, from path: String, replacing: Bool, makeApp: (Settings.Storage) async throws -> Application) async throws {
+    static func restore(_ storage: Settings.Storage, from path: String, replacing: Bool) async throws {
         guard FileManager.default.fileExists(atPath: path) else { throw Failure("\(path) does not exist.") }
         switch storage {
         case .sqliteInMemory:
@@ -37,18 +37,14 @@ enum DatabaseBackup {
                 throw Failure("\(target) exists; stop the server and give --replace to put the backup in its place.")
             }
             // The copy is checked where it lies, before anything is replaced.
-            let check = try await makeApp(.sqlite(path: path))
-            do {
+            try await Server.withDatabase(.sqlite(path: path)) { check in
+                let sql = check.db as! any SQLDatabase
                 struct Row: Decodable { var integrity_check: String }
-                let rows = try await (check.db as! any SQLDatabase).raw("PRAGMA integrity_check").all(decoding: Row.self)
+                let rows = try await sql.raw("PRAGMA integrity_check").all(decoding: Row.self)
                 guard rows.map(\.integrity_check) == ["ok"] else { throw Failure("\(path) is damaged: \(rows.map(\.integrity_check).prefix(3).joined(separator: "; "))") }
                 struct Table: Decodable { var n: Int }
-                let migrations = try await (check.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM sqlite_master WHERE name = '_fluent_migrations'").first(decoding: Table.self)?.n
+                let migrations = try await sql.raw("SELECT count(*) AS n FROM sqlite_master WHERE name = '_fluent_migrations'").first(decoding: Table.self)?.n
                 guard migrations == 1 else { throw Failure("\(path) is not a Samrad database.") }
-                try await check.asyncShutdown()
-            } catch {
-                try? await check.asyncShutdown()
-                throw error
             }
             let temporary = target + ".restoring"
             try? FileManager.default.removeItem(atPath: temporary)
@@ -57,17 +53,11 @@ enum DatabaseBackup {
             // rename(2) replaces the file in one step: the old file or the new, never half of one.
             guard rename(temporary, target) == 0 else { throw Failure("Could not move the copy to \(target): \(String(cString: strerror(errno)))") }
         case .postgres(let url):
-            let app = try await makeApp(storage)
             struct Row: Decodable { var n: Int }
-            let tables: Int
-            do {
-                tables = try await (app.db as! any SQLDatabase).raw("""
+            let tables = try await Server.withDatabase(storage) { app in
+                try await (app.db as! any SQLDatabase).raw("""
                     SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'
                     """).first(decoding: Row.self)?.n ?? 0
-                try await app.asyncShutdown()
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
             }
             if tables > 0, !replacing {
                 throw Failure("The database holds \(tables) tables; give --replace to restore over them.")
