@@ -142,34 +142,38 @@ final class MeetingPolicyTests: XCTestCase {
     }
     func person(_ id: UUID = UUID()) -> Actor { Actor(userID: UUID(), personID: id, grants: []) }
     var organiser: Actor { Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .organiser, organisationID: organisation)]) }
+    func member(_ key: MunicipalityKey) -> Actor {
+        Actor(userID: UUID(), personID: UUID(), grants: [RoleGrant(kind: .member, municipality: key)])
+    }
     func coordinator(_ key: MunicipalityKey) -> Actor { Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .coordinator, municipality: key)]) }
 
     func testPlannedMeetingsAreForThoseWhoRunThem() {
-        XCTAssertTrue(MeetingPolicy.mayView(organiser, scope(.planned), ownMunicipality: nil, attending: false))
-        XCTAssertTrue(MeetingPolicy.mayView(person(facilitator), scope(.planned, cluster: [aarhus]), ownMunicipality: nil, attending: false))
-        XCTAssertFalse(MeetingPolicy.mayView(coordinator(aarhus), scope(.planned), ownMunicipality: nil, attending: false))
-        XCTAssertFalse(MeetingPolicy.mayView(.visitor, scope(.planned), ownMunicipality: nil, attending: false))
+        XCTAssertTrue(MeetingPolicy.mayView(organiser, scope(.planned), attending: false))
+        XCTAssertTrue(MeetingPolicy.mayView(person(facilitator), scope(.planned, cluster: [aarhus]), attending: false))
+        XCTAssertFalse(MeetingPolicy.mayView(coordinator(aarhus), scope(.planned), attending: false))
+        XCTAssertFalse(MeetingPolicy.mayView(.visitor, scope(.planned), attending: false))
     }
 
     func testPublicMeetingsShowTheirAgendaButNotTheirMaterials() {
-        XCTAssertTrue(MeetingPolicy.mayView(.visitor, scope(), ownMunicipality: nil, attending: false))
-        XCTAssertFalse(MeetingPolicy.mayViewContent(.visitor, scope(), ownMunicipality: nil, attending: false))
-        XCTAssertFalse(MeetingPolicy.mayViewContent(coordinator(vejle), scope(), ownMunicipality: nil, attending: false), "Vejle is not registered")
-        XCTAssertTrue(MeetingPolicy.mayViewContent(coordinator(aarhus), scope(), ownMunicipality: nil, attending: false))
-        XCTAssertTrue(MeetingPolicy.mayViewContent(person(), scope(), ownMunicipality: odense, attending: false))
-        XCTAssertTrue(MeetingPolicy.mayViewContent(person(researcher), scope(), ownMunicipality: nil, attending: false))
-        XCTAssertTrue(MeetingPolicy.mayViewContent(person(), scope(), ownMunicipality: vejle, attending: true), "a registered guest of an open conference")
+        XCTAssertTrue(MeetingPolicy.mayView(.visitor, scope(), attending: false))
+        XCTAssertFalse(MeetingPolicy.mayViewContent(.visitor, scope(), attending: false))
+        XCTAssertFalse(MeetingPolicy.mayViewContent(coordinator(vejle), scope(), attending: false), "Vejle is not registered")
+        XCTAssertTrue(MeetingPolicy.mayViewContent(coordinator(aarhus), scope(), attending: false))
+        XCTAssertTrue(MeetingPolicy.mayViewContent(member(odense), scope(), attending: false))
+        XCTAssertFalse(MeetingPolicy.mayViewContent(person(), scope(), attending: false), "no role: not of a municipality")
+        XCTAssertTrue(MeetingPolicy.mayViewContent(person(researcher), scope(), attending: false))
+        XCTAssertTrue(MeetingPolicy.mayViewContent(member(vejle), scope(), attending: true), "a registered guest of an open conference")
     }
 
     func testClusterMeetingsAreForTheCluster() {
         let cluster = scope(cluster: [aarhus])
-        XCTAssertFalse(MeetingPolicy.mayView(.visitor, cluster, ownMunicipality: nil, attending: false))
-        XCTAssertFalse(MeetingPolicy.mayView(coordinator(odense), cluster, ownMunicipality: nil, attending: false), "registered, but in another cluster")
-        XCTAssertTrue(MeetingPolicy.mayView(coordinator(aarhus), cluster, ownMunicipality: nil, attending: false))
+        XCTAssertFalse(MeetingPolicy.mayView(.visitor, cluster, attending: false))
+        XCTAssertFalse(MeetingPolicy.mayView(coordinator(odense), cluster, attending: false), "registered, but in another cluster")
+        XCTAssertTrue(MeetingPolicy.mayView(coordinator(aarhus), cluster, attending: false))
         XCTAssertTrue(MeetingPolicy.mayRun(person(facilitator), cluster))
         XCTAssertFalse(MeetingPolicy.mayRun(coordinator(aarhus), cluster))
         let pass = Actor(userID: nil, personID: nil, grants: [], passes: [RegistrationPass(collaborationID: collaboration, municipality: aarhus, personID: UUID())])
-        XCTAssertTrue(MeetingPolicy.mayView(pass, cluster, ownMunicipality: nil, attending: false))
+        XCTAssertTrue(MeetingPolicy.mayView(pass, cluster, attending: false))
     }
 
     func testRegisteringOthersIsForTheirCoordinatorOrTheOrganiser() {

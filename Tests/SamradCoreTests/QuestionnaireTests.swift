@@ -139,15 +139,18 @@ final class QuestionnaireTests: XCTestCase {
     func testAnsweringRights() {
         let q = UUID(), key = MunicipalityKey(.se, "1280"), person = UUID()
         let coordinator = Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .coordinator, municipality: key)])
-        let colleague = Actor(userID: UUID(), personID: person, grants: [])
-        XCTAssertEqual(QuestionnairePolicy.right(coordinator, unit: .municipality(key), questionnaireID: q, ownMunicipality: nil, link: nil), .full)
-        XCTAssertEqual(QuestionnairePolicy.right(colleague, unit: .municipality(key), questionnaireID: q, ownMunicipality: key, link: nil),
+        let colleague = Actor(userID: UUID(), personID: person, grants: [RoleGrant(kind: .member, municipality: key)])
+        let outsider = Actor(userID: UUID(), personID: UUID(), grants: [])
+        XCTAssertEqual(QuestionnairePolicy.right(coordinator, unit: .municipality(key), questionnaireID: q, link: nil), .full)
+        XCTAssertEqual(QuestionnairePolicy.right(colleague, unit: .municipality(key), questionnaireID: q, link: nil),
                        .init(mayDraft: true, maySubmit: false))
-        XCTAssertEqual(QuestionnairePolicy.right(colleague, unit: .municipality(MunicipalityKey(.se, "0180")), questionnaireID: q, ownMunicipality: key, link: nil), .none)
+        XCTAssertEqual(QuestionnairePolicy.right(colleague, unit: .municipality(MunicipalityKey(.se, "0180")), questionnaireID: q,
+                                                 link: nil), .none)
+        XCTAssertEqual(QuestionnairePolicy.right(outsider, unit: .municipality(key), questionnaireID: q, link: nil), .none)
         let link = AnswerLinkGrant(questionnaireID: q, unit: .municipality(key), maySubmit: true)
-        XCTAssertEqual(QuestionnairePolicy.right(.visitor, unit: .municipality(key), questionnaireID: q, ownMunicipality: nil, link: link), .full)
-        XCTAssertEqual(QuestionnairePolicy.right(.visitor, unit: .municipality(key), questionnaireID: UUID(), ownMunicipality: nil, link: link), .none)
-        XCTAssertEqual(QuestionnairePolicy.right(colleague, unit: .person(person), questionnaireID: q, ownMunicipality: nil, link: nil), .full)
+        XCTAssertEqual(QuestionnairePolicy.right(.visitor, unit: .municipality(key), questionnaireID: q, link: link), .full)
+        XCTAssertEqual(QuestionnairePolicy.right(.visitor, unit: .municipality(key), questionnaireID: UUID(), link: link), .none)
+        XCTAssertEqual(QuestionnairePolicy.right(colleague, unit: .person(person), questionnaireID: q, link: nil), .full)
         XCTAssertFalse(QuestionnairePolicy.mayViewResults(.visitor, organiserID: UUID(), visibility: .participants, published: true, isParticipant: false))
         XCTAssertTrue(QuestionnairePolicy.mayViewResults(.visitor, organiserID: UUID(), visibility: .public, published: true, isParticipant: false))
         XCTAssertFalse(QuestionnairePolicy.mayViewResults(coordinator, organiserID: UUID(), visibility: .public, published: false, isParticipant: true))

@@ -194,6 +194,104 @@ final class IndicatorRouteTests: XCTestCase {
         do { let value = try await person.get(importPath).status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
     }
 
+    /// H1: a person without a role who moves their own record into Aarhus (by the API or the form),
+    /// or whom an organiser records as of Aarhus, sees nothing of Aarhus' own; a member that Aarhus'
+    /// coordinator makes does.
+    func testMovingOneselfIntoAnotherMunicipalityOpensNothing() async throws {
+        let csv = "kommune,år,andel,elever\n751,2026,42.5,3100\n"
+        let mapping = ["unit_column": "kommune", "year_column": "år", "value_column": "andel", "pupils_column": "elever",
+                       "indicator": "dk.high_absence_pct"]
+        let coordinator = try await client("koordinator@aarhus.dk")
+        _ = try await importCSV(coordinator, csv, mapping: mapping)
+        let teacher = Person()
+        teacher.name = "Lærer Odense"; teacher.email = "laerer@odense.dk"; teacher.position = Position.teacher.rawValue
+        teacher.municipalityCountry = "dk"; teacher.municipalityCode = "461"; teacher.isExample = false
+        try await teacher.create(on: app.db)
+        let account = try await makeUser(app, email: "laerer@odense.dk", personID: teacher.id)
+        let token = try await makeToken(app, for: account)
+        let id = teacher.id!.uuidString
+        let move = #"{"name":"Lærer Odense","position":"teacher","email":"laerer@odense.dk","municipality":"dk/751"}"#
+        do { let r = try await sendJSON(app, token, .PUT, "/api/v1/people/\(id)", move); XCTAssertEqual(r.status, .forbidden, r.body.string) }
+        let browser = try await client("laerer@odense.dk")
+        do {
+            let r = try await browser.post("/people/\(id)", form: ["name": "Lærer Odense", "position": "teacher", "municipality": "dk/751"])
+            XCTAssertEqual(r.status, .forbidden)
+        }
+        // Their own details they do keep; where they belong stays.
+        do {
+            let r = try await sendJSON(app, token, .PUT, "/api/v1/people/\(id)", #"{"name":"Lærer Odense","phone":"+45 11 22 33 44","title":"Lektor"}"#)
+            XCTAssertEqual(r.status, .ok, r.body.string)
+        }
+        let stored = try await Person.find(teacher.id, on: app.db)!
+        XCTAssertEqual(stored.municipality, odense)
+        XCTAssertEqual(stored.title, "Lektor")
+        let form = try await browser.get("/people/\(id)/edit")
+        XCTAssertEqual(form.status, .ok)
+        XCTAssertTrue(form.body.string.contains("coordinator changes these details."), form.body.string)
+        XCTAssertFalse(form.body.string.contains("name=\"municipality\""), "no field to move oneself")
+
+        // Nothing of Aarhus' own opens, in pages or the API.
+        func seesAarhus(_ client: Client, _ bearer: String) async throws -> Bool {
+            let page = try await client.get("/municipalities/dk/751/indicators?category=attendance")
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.body.string.contains("Pupils with more than 10 % absence"), "the public part is shown")
+            let api = try await sendJSON(app, bearer, .GET, "/api/v1/municipalities/dk/751/indicators?category=attendance")
+            XCTAssertEqual(api.status, .ok)
+            XCTAssertTrue(api.body.string.contains("dk.high_absence_pct"))
+            XCTAssertEqual(page.body.string.contains("42.5"), api.body.string.contains("42.5"))
+            return page.body.string.contains("42.5")
+        }
+        do { let value = try await seesAarhus(browser, token); XCTAssertFalse(value) }
+        do { let r = try await browser.get("/municipalities/dk/751/dialogues").status; XCTAssertEqual(r, .forbidden) }
+        do { let r = try await browser.get("/municipalities/dk/751/access").status; XCTAssertEqual(r, .forbidden) }
+
+        // An organiser records a person of Aarhus with an account's address: the account gets nothing by it.
+        let kl = Organisation(name: "KL", kind: .association, country: .dk)
+        try await kl.create(on: app.db)
+        let organiser = try await makeToken(app, for: try await makeUser(app, email: "konsulent@kl.dk",
+                                                                             grants: [RoleGrant(kind: .organiser, organisationID: kl.id)]))
+        let other = try await makeUser(app, email: "ny@aarhus.dk")
+        let recorded = try await sendJSON(app, organiser, .POST, "/api/v1/people",
+                                          #"{"name":"Ny","position":"teacher","email":"ny@aarhus.dk","municipality":"dk/751","organisationID":"\#(kl.id!.uuidString)"}"#)
+        XCTAssertEqual(recorded.status, .created, recorded.body.string)
+        let linked = try await client("ny@aarhus.dk")
+        let linkedPerson = try await User.find(other.id, on: app.db)?.personID
+        XCTAssertNotNil(linkedPerson, "the account is linked to the record at sign-in")
+        let otherToken = try await makeToken(app, for: other)
+        do { let value = try await seesAarhus(linked, otherToken); XCTAssertFalse(value) }
+
+        // Aarhus' coordinator makes the teacher a member; Odense's coordinator and the teacher cannot.
+        let odenseCoordinator = try await client("koordinator@odense.dk")
+        do {
+            let r = try await odenseCoordinator.post("/municipalities/dk/751/access", form: ["email": "laerer@odense.dk"])
+            XCTAssertEqual(r.status, .forbidden)
+        }
+        do { let r = try await browser.post("/municipalities/dk/751/access", form: ["email": "laerer@odense.dk"]); XCTAssertEqual(r.status, .forbidden) }
+        do {
+            let r = try await coordinator.post("/municipalities/dk/751/access", form: ["email": "laerer@odense.dk", "kind": "coordinator"])
+            XCTAssertEqual(r.status, .forbidden, "coordinators are made by administrators")
+        }
+        let access = try await coordinator.get("/municipalities/dk/751/access")
+        XCTAssertTrue(access.body.string.contains("ny@aarhus.dk"), "a linked account without access is offered")
+        do {
+            let r = try await coordinator.post("/municipalities/dk/751/access", form: ["email": "laerer@odense.dk", "kind": "member"])
+            XCTAssertEqual(r.status, .seeOther, r.body.string)
+        }
+        do { let value = try await seesAarhus(browser, token); XCTAssertTrue(value, "a member reads the municipality's own figures") }
+        do { let r = try await browser.get("/municipalities/dk/751/dialogues").status; XCTAssertEqual(r, .ok) }
+        let entries = try await AuditEntry.query(on: app.db).filter(\.$action == "role:grant").all()
+        XCTAssertEqual(entries.map(\.summary), ["laerer@odense.dk: member dk/751"])
+        // Taken back through the API: closed again.
+        let coordinatorToken = try await makeToken(app, for: try await User.query(on: app.db).filter(\.$email == "koordinator@aarhus.dk").first()!)
+        let roles = try await sendJSON(app, coordinatorToken, .GET, "/api/v1/municipalities/dk/751/roles")
+        XCTAssertEqual(roles.status, .ok)
+        let member = (roles.json["items"] as! [[String: Any]]).first { $0["email"] as? String == "laerer@odense.dk" }!
+        let roleID = member["id"] as! String
+        do { let r = try await sendJSON(app, token, .DELETE, "/api/v1/municipalities/dk/751/roles/\(roleID)"); XCTAssertEqual(r.status, .forbidden) }
+        do { let r = try await sendJSON(app, coordinatorToken, .DELETE, "/api/v1/municipalities/dk/751/roles/\(roleID)"); XCTAssertEqual(r.status, .noContent) }
+        do { let value = try await seesAarhus(browser, token); XCTAssertFalse(value) }
+    }
+
     func testGoalsAreKeptByTheMunicipalityAndShowProgress() async throws {
         let coordinator = try await client("koordinator@aarhus.dk")
         let goalsPage = try await coordinator.get("/municipalities/dk/751/goals?indicator=dk.fp9_exam_grade")

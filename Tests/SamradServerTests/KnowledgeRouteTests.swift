@@ -44,7 +44,9 @@ final class KnowledgeRouteTests: XCTestCase {
             person.municipalityCode = municipality.code
             person.isExample = false
             try await person.create(on: app.db)
-            try await makeUser(app, email: person.email!, personID: person.id)
+            // Their municipality's coordinator made them members (the person record alone gives nothing).
+            try await makeUser(app, email: person.email!, grants: [RoleGrant(kind: .member, municipality: municipality)],
+                               personID: person.id)
         }
         try await makeUser(app, email: "admin@samrad.se", grants: [RoleGrant(kind: .administrator)])
     }

@@ -68,7 +68,8 @@ final class NewsletterRouteTests: XCTestCase {
                 try await seat.create(on: app.db)
             }
         }
-        try await makeUser(app, email: "anne.aarhus@example.dk", personID: people["Anne Aarhus"]!.id)
+        try await makeUser(app, email: "anne.aarhus@example.dk", grants: [RoleGrant(kind: .member, municipality: MunicipalityKey(.dk, "751"))],
+                           personID: people["Anne Aarhus"]!.id)
         try await makeUser(app, email: "koordinator@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))])
     }
 

@@ -105,6 +105,34 @@ final class QuestionnaireRouteTests: XCTestCase {
         XCTAssertEqual(answers.filter { $0.question == "areas" }.map { $0.option ?? "" }.sorted(), ["a", "b"])
     }
 
+    /// H1: a school chief of Stockholm without a role cannot move into Göteborg to read or write its
+    /// draft; a member that Stockholm's coordinator makes drafts Stockholm's answer but cannot submit it.
+    func testOnlyARoleMakesAPersonAnswerForAMunicipality() async throws {
+        let id = try await create()
+        let base = "/api/v1/questionnaires/\(id)"
+        _ = try await json(organiser, .POST, base + "/send")
+        _ = try await json(coordinators["1480"], .PUT, base + "/responses/se/1480", #"{"answers":{"phase":"start"}}"#)
+        let chief = try await Person.query(on: app.db).filter(\.$email == "skolchef.0180@example.se").first()!
+        let account = try await makeUser(app, email: "skolchef.0180@example.se", personID: chief.id)
+        let token = try await makeToken(app, for: account)
+        let move = #"{"name":"Skolchef 0180","position":"school_chief","email":"skolchef.0180@example.se","municipality":"se/1480"}"#
+        do { let r = try await json(token, .PUT, "/api/v1/people/\(chief.id!.uuidString)", move); XCTAssertEqual(r.status, .forbidden, r.body.string) }
+        for (method, body) in [(HTTPMethod.GET, nil), (.PUT, #"{"answers":{"phase":"done"}}"#)] as [(HTTPMethod, String?)] {
+            let r = try await json(token, method, base + "/responses/se/1480", body)
+            XCTAssertTrue([.forbidden, .notFound].contains(r.status), "\(method): \(r.status)")
+            let own = try await json(token, method, base + "/responses/se/0180", body)
+            XCTAssertTrue([.forbidden, .notFound].contains(own.status), "no role in Stockholm either: \(method) \(own.status)")
+        }
+        let stockholm = try await makeToken(app, for: try await makeUser(app, email: "kollega@0180.se",
+                                                                            grants: [RoleGrant(kind: .member, municipality: MunicipalityKey(.se, "0180"))]))
+        do { let r = try await json(stockholm, .PUT, base + "/responses/se/0180", #"{"answers":{"phase":"middle"}}"#); XCTAssertEqual(r.status, .ok, r.body.string) }
+        do { let r = try await json(stockholm, .POST, base + "/responses/se/0180/submit"); XCTAssertEqual(r.status, .forbidden) }
+        do { let r = try await json(stockholm, .GET, base + "/responses/se/1480"); XCTAssertEqual(r.status, .forbidden) }
+        let gothenburg = try await QuestionnaireResponse.query(on: app.db).filter(\.$municipalityCode == "1480").first()!
+        let answers = try await AnswerRecord.query(on: app.db).filter(\.$responseID == gothenburg.requireID()).all()
+        XCTAssertEqual(answers.compactMap(\.option), ["start"], "Göteborg's draft is untouched")
+    }
+
     func testAnOrganiserBuildsAndSendsAndEachMunicipalityAnswersOnce() async throws {
         do { let r = try await json(coordinators["0180"], .POST, "/api/v1/collaborations/\(collaboration.slug)/questionnaires", #"{"title":"x","closesAt":"2030-01-01T00:00","form":\#(Self.form)}"#)
             XCTAssertEqual(r.status, .forbidden) }

@@ -5,12 +5,17 @@ public enum RoleKind: String, CaseIterable, Codable, Sendable {
     case administrator
     /// Works for an organisation (an association such as KL or SKR) and runs its collaborations.
     case organiser
-    /// Speaks for a municipality's administration: registers it, maintains its people.
+    /// Speaks for a municipality's administration: registers it, maintains its people and grants
+    /// its members.
     case coordinator
+    /// One of a municipality's own people: reads its private figures, unshared dialogues and
+    /// clusters, drafts its answers. Granted by the municipality's coordinator or an administrator,
+    /// never taken from the person record, which a person may edit.
+    case member
 }
 
 /// One role given to one account, scoped to an organisation (organiser) or a municipality
-/// (coordinator).
+/// (coordinator, member).
 public struct RoleGrant: Hashable, Codable, Sendable {
     public var kind: RoleKind
     public var organisationID: UUID?
@@ -72,5 +77,16 @@ public struct Actor: Sendable, Equatable {
     public func coordinates(_ municipality: MunicipalityKey?) -> Bool {
         guard let municipality else { return false }
         return grants.contains { $0.kind == .coordinator && $0.municipality == municipality }
+    }
+
+    /// The municipalities this account is one of the people of: by a member or coordinator role.
+    public var municipalities: Set<MunicipalityKey> {
+        Set(grants.compactMap { $0.kind == .member || $0.kind == .coordinator ? $0.municipality : nil })
+    }
+
+    /// Whether the account speaks as one of the municipality's people (member or coordinator).
+    public func belongs(to municipality: MunicipalityKey?) -> Bool {
+        guard let municipality else { return false }
+        return grants.contains { ($0.kind == .member || $0.kind == .coordinator) && $0.municipality == municipality }
     }
 }

@@ -32,10 +32,18 @@ public enum PeoplePolicy {
         return actor.coordinates(affiliation.municipality) || actor.organises(affiliation.organisationID)
     }
 
-    public static func mayEdit(_ actor: Actor, personID: UUID? = nil, of affiliation: Affiliation) -> Bool {
+    /// Maintaining a person of a place: everything about them, where they belong included. Moving
+    /// a person needs this for the old place and for the new one. Never granted to the person
+    /// for themselves: where a person belongs is not theirs to choose.
+    public static func mayEdit(_ actor: Actor, of affiliation: Affiliation) -> Bool {
         if actor.isAdministrator { return true }
-        if let personID, actor.personID == personID { return true }
         return actor.coordinates(affiliation.municipality) || actor.organises(affiliation.organisationID)
+    }
+
+    /// A person keeps their own name, phone and title (their language is their account's).
+    public static func mayEditOwnDetails(_ actor: Actor, personID: UUID?) -> Bool {
+        guard let personID, actor.isSignedIn else { return false }
+        return actor.personID == personID
     }
 
     /// Creating a person is editing the place the person will belong to.
@@ -52,5 +60,24 @@ public enum OrganisationPolicy {
     public static func mayCreate(_ actor: Actor) -> Bool { actor.isAdministrator }
     public static func mayEdit(_ actor: Actor, organisationID: UUID) -> Bool {
         actor.isAdministrator || actor.organises(organisationID)
+    }
+}
+
+/// Who gives and takes the roles of a municipality. Administrators make coordinators and members;
+/// a coordinator makes the municipality's members (its own people), never coordinators. Nobody
+/// gets a role by editing a record about themselves.
+public enum MunicipalityRolePolicy {
+    public static func mayManage(_ actor: Actor, _ municipality: MunicipalityKey) -> Bool {
+        actor.isAdministrator || actor.coordinates(municipality)
+    }
+
+    public static func mayGrant(_ actor: Actor, _ kind: RoleKind, in municipality: MunicipalityKey) -> Bool {
+        if actor.isAdministrator { return kind == .member || kind == .coordinator }
+        return kind == .member && actor.coordinates(municipality)
+    }
+
+    /// The kinds a municipality's page offers to this actor, in the order shown.
+    public static func grantable(_ actor: Actor, in municipality: MunicipalityKey) -> [RoleKind] {
+        [RoleKind.member, .coordinator].filter { mayGrant(actor, $0, in: municipality) }
     }
 }

@@ -2,16 +2,16 @@ import Foundation
 
 /// Who may form clusters and who sees which. Organisers of the collaboration form, change and export
 /// them and see all; a participant sees the clusters their municipality is in, with its members
-/// and contacts: as its coordinator, as a person of the municipality, or through an invitation link.
+/// and contacts: as its coordinator or member, or through an invitation link.
 public enum ClusterPolicy {
     public static func mayPlan(_ actor: Actor, organiserID: UUID) -> Bool {
         CollaborationPolicy.mayManage(actor, organiserID: organiserID)
     }
 
-    /// `ownMunicipality`: the municipality of the signed-in person, if any.
-    public static func mayView(_ actor: Actor, organiserID: UUID, collaborationID: UUID, members: [MunicipalityKey], ownMunicipality: MunicipalityKey?) -> Bool {
+    public static func mayView(_ actor: Actor, organiserID: UUID, collaborationID: UUID,
+                               members: [MunicipalityKey]) -> Bool {
         mayPlan(actor, organiserID: organiserID) || members.contains { key in
-            actor.coordinates(key) || actor.holdsPass(collaborationID, key) || (actor.isSignedIn && ownMunicipality == key)
+            actor.belongs(to: key) || actor.holdsPass(collaborationID, key)
         }
     }
 }

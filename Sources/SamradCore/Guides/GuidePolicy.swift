@@ -47,11 +47,11 @@ public enum GuidePolicy {
         actor.isAdministrator || actor.coordinates(municipality)
     }
 
-    /// `ownMunicipality`: the signed-in person's municipality.
-    public static func mayViewSession(_ reader: CollaborationReader, _ municipality: MunicipalityKey, ownMunicipality: MunicipalityKey?,
+    /// The municipality's own people read its sessions before they are shared.
+    public static func mayViewSession(_ reader: CollaborationReader, _ municipality: MunicipalityKey,
                                       shared: Bool, guide: GuideStanding) -> Bool {
         if mayKeepSession(reader.actor, municipality) { return true }
-        if reader.actor.isSignedIn && ownMunicipality == municipality { return true }
+        if reader.actor.belongs(to: municipality) { return true }
         return shared && mayViewResults(reader, guide)
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Who may do what with indicators, goals and the school development dialogue. Published
 /// statistics are public; a municipality's own imports, goals, reports and next steps are its own:
-/// its coordinators keep them, its signed-in people read them, administrators see everything.
+/// its coordinators keep them, its members read them, administrators see everything.
 public enum IndicatorPolicy {
     public static func mayManageCatalogue(_ actor: Actor) -> Bool { actor.isAdministrator }
 
@@ -19,9 +19,9 @@ public enum IndicatorPolicy {
         importsPublicly(actor) || actor.coordinates(municipality)
     }
 
-    /// `ownMunicipality`: the signed-in person's municipality.
-    public static func mayViewPrivate(_ actor: Actor, _ municipality: MunicipalityKey, ownMunicipality: MunicipalityKey?) -> Bool {
-        actor.isAdministrator || actor.coordinates(municipality) || (actor.isSignedIn && ownMunicipality == municipality)
+    /// A municipality's own figures: its coordinators and members, and administrators.
+    public static func mayViewPrivate(_ actor: Actor, _ municipality: MunicipalityKey) -> Bool {
+        actor.isAdministrator || actor.belongs(to: municipality)
     }
 
     /// Goals, next steps and schools of a municipality are kept by its coordinators.

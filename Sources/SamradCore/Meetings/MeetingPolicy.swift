@@ -45,29 +45,28 @@ public enum MeetingPolicy {
         return actor.isSignedIn && person == facilitator
     }
 
-    /// `ownMunicipality`: the signed-in person's municipality; `attending`: the person has an active
-    /// registration for the meeting.
-    public static func isParticipant(_ actor: Actor, _ scope: MeetingScope, ownMunicipality: MunicipalityKey?, attending: Bool) -> Bool {
+    /// `attending`: the person has an active registration for the meeting.
+    public static func isParticipant(_ actor: Actor, _ scope: MeetingScope, attending: Bool) -> Bool {
         if mayRun(actor, scope) { return true }
         if attending { return true }
         if let person = actor.personID, actor.isSignedIn, scope.attached.contains(person) { return true }
         let municipalities: [MunicipalityKey] = scope.clusterMembers ?? Array(scope.registered)
         return municipalities.contains { key in
-            actor.coordinates(key) || actor.holdsPass(scope.collaborationID, key) || (actor.isSignedIn && ownMunicipality == key)
+            actor.belongs(to: key) || actor.holdsPass(scope.collaborationID, key)
         }
     }
 
-    public static func mayView(_ actor: Actor, _ scope: MeetingScope, ownMunicipality: MunicipalityKey?, attending: Bool) -> Bool {
+    public static func mayView(_ actor: Actor, _ scope: MeetingScope, attending: Bool) -> Bool {
         if mayRun(actor, scope) { return true }
         guard scope.status != .planned else { return false }
         if scope.clusterMembers == nil && scope.collaborationPublished { return true }
-        return isParticipant(actor, scope, ownMunicipality: ownMunicipality, attending: attending)
+        return isParticipant(actor, scope, attending: attending)
     }
 
     /// Materials, minutes, decisions, commitments and the names of who comes.
-    public static func mayViewContent(_ actor: Actor, _ scope: MeetingScope, ownMunicipality: MunicipalityKey?, attending: Bool) -> Bool {
+    public static func mayViewContent(_ actor: Actor, _ scope: MeetingScope, attending: Bool) -> Bool {
         guard scope.status != .planned || mayRun(actor, scope) else { return false }
-        return isParticipant(actor, scope, ownMunicipality: ownMunicipality, attending: attending)
+        return isParticipant(actor, scope, attending: attending)
     }
 
     /// Registering someone or cancelling for them: the person, the coordinator of the person's

@@ -101,15 +101,17 @@ public enum QuestionnairePolicy {
         public static let full = Right(mayDraft: true, maySubmit: true)
     }
 
-    /// `ownMunicipality`: the signed-in person's municipality; `link`: a personal link opened with the request.
-    public static func right(_ actor: Actor, unit: ResponseUnit, questionnaireID: UUID, ownMunicipality: MunicipalityKey?, link: AnswerLinkGrant?) -> Right {
+    /// `link`: a personal link opened with the request. A municipality's members draft, its
+    /// coordinators submit.
+    public static func right(_ actor: Actor, unit: ResponseUnit, questionnaireID: UUID,
+                             link: AnswerLinkGrant?) -> Right {
         if let link, link.questionnaireID == questionnaireID, link.unit == unit {
             return Right(mayDraft: true, maySubmit: link.maySubmit)
         }
         switch unit {
         case .municipality(let key):
             if actor.coordinates(key) { return .full }
-            if actor.isSignedIn && ownMunicipality == key { return Right(mayDraft: true, maySubmit: false) }
+            if actor.belongs(to: key) { return Right(mayDraft: true, maySubmit: false) }
             return .none
         case .person(let id):
             return actor.isSignedIn && actor.personID == id ? .full : .none

@@ -55,6 +55,16 @@ final class RoleAssignment: Model, @unchecked Sendable {
         }
         return RoleGrant(kind: kind, organisationID: organisationID, municipality: municipality)
     }
+
+    /// The municipalities whose people the accounts linked to a person are (member or coordinator
+    /// roles): what a person's calendar feed, read without a session, may show.
+    static func municipalities(ofPerson personID: UUID, on db: any Database) async throws -> Set<MunicipalityKey> {
+        let users = try await User.query(on: db).filter(\.$personID == personID).all(\.$id)
+        guard !users.isEmpty else { return [] }
+        let roles = try await RoleAssignment.query(on: db).filter(\.$userID ~~ users)
+            .filter(\.$kind ~~ [RoleKind.member.rawValue, RoleKind.coordinator.rawValue]).all()
+        return Set(roles.compactMap { $0.grant?.municipality })
+    }
 }
 
 /// A one-time link: first administrator set-up, password reset or invitation. Only the SHA-256 of

@@ -34,7 +34,7 @@ struct AdminController: RouteCollection {
             if let id = input.organisationID.flatMap(UUID.init(uuidString:)), try await Organisation.find(id, on: request.db) != nil { organisationID = id }
             else { v.add("organisationID", "validation.organisation") }
         }
-        if kind == .coordinator {
+        if kind == .coordinator || kind == .member {
             if let key = input.municipality.flatMap(MunicipalityKey.init(path:)), request.municipalities[key] != nil { municipality = key }
             else { v.add("municipality", "validation.municipality") }
         }
@@ -91,21 +91,10 @@ struct AdminController: RouteCollection {
                 catch let error as SamradError { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
             }
             try v.check()
-            let role = grant
-            let secret = Secret.make()
-            let token = AccountToken(purpose: .invitation, tokenHash: Secret.hash(secret), email: email, expiresAt: Date().addingTimeInterval(14 * 24 * 3600))
-            token.roleKind = role?.kind.rawValue
-            token.roleOrganisationID = role?.organisationID
-            token.roleMunicipality = role?.municipality?.description
             let language = input.language.flatMap(Language.init(rawValue:)) ?? request.language
-            let link = "\(request.settings.publicBaseURL)/invitations/\(secret)"
-            let inviter = request.currentUser?.name ?? "Samrad"
+            let role = grant
             try await request.db.transaction { db in
-                try await token.create(on: db)
-                try await Outbox.enqueue(to: email!, subject: request.catalog.text("mail.invitation.subject", language),
-                                         body: request.catalog.text("mail.invitation.body", language, [inviter, link]), settings: request.settings, on: db)
-                try await Audit.record("account:invite", subject: "invitation", id: token.id!.uuidString,
-                                       summary: "\(email!)" + (role.map { " as \($0.kind.rawValue)" } ?? ""), by: request, on: db)
+                try await Self.sendInvitation(to: email!, grant: role, language: language, request: request, on: db)
             }
             request.session.data["notice"] = "admin.invitation_sent"
             return request.redirect(to: "/admin/accounts")
@@ -113,6 +102,27 @@ struct AdminController: RouteCollection {
             return try await request.view.render("admin/accounts", accountsContext(request, form: FormState(values: values, error: error, request: request)))
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
+    }
+
+    /// Mails a one-time link (14 days) that makes an account for `email`, with `grant` when given;
+    /// audited in the caller's transaction.
+    static func sendInvitation(to email: String, grant: RoleGrant?, language: Language, request: Request,
+                               on db: any Database) async throws {
+        let secret = Secret.make()
+        let token = AccountToken(purpose: .invitation, tokenHash: Secret.hash(secret), email: email,
+                                 expiresAt: Date().addingTimeInterval(14 * 24 * 3600))
+        token.roleKind = grant?.kind.rawValue
+        token.roleOrganisationID = grant?.organisationID
+        token.roleMunicipality = grant?.municipality?.description
+        let link = "\(request.settings.publicBaseURL)/invitations/\(secret)"
+        let inviter = request.currentUser?.name ?? "Samrad"
+        try await token.create(on: db)
+        try await Outbox.enqueue(to: email, subject: request.catalog.text("mail.invitation.subject", language),
+                                 body: request.catalog.text("mail.invitation.body", language, [inviter, link]),
+                                 settings: request.settings, on: db)
+        let scope = grant.map { " as \($0.kind.rawValue)" + ($0.municipality.map { " of \($0)" } ?? "") } ?? ""
+        try await Audit.record("account:invite", subject: "invitation", id: token.id!.uuidString,
+                               summary: email + scope, by: request, on: db)
     }
 
     func grantRole(_ request: Request) async throws -> Response {

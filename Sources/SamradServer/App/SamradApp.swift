@@ -79,6 +79,8 @@ public enum SamradApp {
         try app.register(collection: DirectoryController())
         try app.register(collection: AccountController())
         try app.register(collection: AdminController())
+        try app.register(collection: MunicipalityRolePages())
+        try app.register(collection: MunicipalityRoleAPI())
         try app.register(collection: PeopleController())
         try app.register(collection: OrganisationController())
         try app.register(collection: APIDocumentController())

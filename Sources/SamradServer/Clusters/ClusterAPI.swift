@@ -114,9 +114,8 @@ struct ClusterAPI: RouteCollection {
             return Self.json(ClusterDraft(settings: ClusterSettingsInput(), groups: []), registered: registered, baseline: nil, request: request)
         }
         if !canPlan {
-            let own = try await ClusterPages.ownMunicipality(request)
             draft.groups = draft.groups.filter {
-                ClusterPolicy.mayView(request.actor, organiserID: c.organiserID, collaborationID: c.id!, members: $0.members, ownMunicipality: own)
+                ClusterPolicy.mayView(request.actor, organiserID: c.organiserID, collaborationID: c.id!, members: $0.members)
             }
             try request.require(!draft.groups.isEmpty)
         }

@@ -24,12 +24,6 @@ struct ClusterPages: RouteCollection {
         return c
     }
 
-    /// The municipality of the signed-in person, for `ClusterPolicy.mayView`.
-    static func ownMunicipality(_ request: Request) async throws -> MunicipalityKey? {
-        guard request.actor.isSignedIn, let personID = request.actor.personID else { return nil }
-        return try await Person.find(personID, on: request.db)?.municipality
-    }
-
     // MARK: The clusters page
 
     struct Contact: Encodable { var name: String; var role: String; var email: String?; var href: String }
@@ -55,9 +49,8 @@ struct ClusterPages: RouteCollection {
         let c = try await CollaborationAPI.find(request)
         let draft = try await ClusterForming.saved(c, on: request.db)
         let canPlan = ClusterPolicy.mayPlan(request.actor, organiserID: c.organiserID)
-        let own = try await Self.ownMunicipality(request)
         let visible = (draft?.groups ?? []).filter {
-            ClusterPolicy.mayView(request.actor, organiserID: c.organiserID, collaborationID: c.id!, members: $0.members, ownMunicipality: own)
+            ClusterPolicy.mayView(request.actor, organiserID: c.organiserID, collaborationID: c.id!, members: $0.members)
         }
         try request.require(canPlan || !visible.isEmpty)
         let registered = try await ClusterForming.registered(c, request: request)

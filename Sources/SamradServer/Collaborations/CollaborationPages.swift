@@ -118,8 +118,7 @@ struct CollaborationPages: RouteCollection {
         }
         var ownCluster = false
         if !canManage, c.statusValue != .draft {
-            var keys = answerable
-            if let own = try await ClusterPages.ownMunicipality(request) { keys.append(own) }
+            let keys = answerable + request.actor.municipalities
             if !keys.isEmpty {
                 ownCluster = try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID())
                     .filter(municipalities: Set(keys))

@@ -16,10 +16,8 @@ extension Request {
                 editor = Set(try await Collaboration.query(on: db).filter(\.$organiserID ~~ organisations).all(\.$id))
             }
             member = editor
-            // People of a registered municipality, and its coordinators.
-            var municipalities = Set(actor.grants.compactMap { $0.kind == .coordinator ? $0.municipality : nil })
-            if let own = try await ClusterPages.ownMunicipality(self) { municipalities.insert(own) }
-            for key in municipalities {
+            // Members and coordinators of a registered municipality (roles, never the person record).
+            for key in actor.municipalities {
                 member.formUnion(try await Registration.query(on: db).filter(\.$municipalityCountry == key.country.rawValue)
                     .filter(\.$municipalityCode == key.code).filter(\.$status == RegistrationStatus.registered.rawValue).all(\.$collaborationID))
             }

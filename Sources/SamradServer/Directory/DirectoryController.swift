@@ -238,6 +238,7 @@ struct DirectoryController: RouteCollection {
         var page: PageContext
         /// The municipality's export, for those who may take it.
         var exportHref: String?
+        var accessHref: String?
         var name: String
         var country: String
         var countryName: String
@@ -309,6 +310,8 @@ struct DirectoryController: RouteCollection {
         return try await request.view.render("directory/detail", DetailContext(
             page: PageContext(request, titleKey: "", title: m.name),
             exportHref: ExportPolicy.mayExport(request.actor, m.key) ? "/municipalities/\(m.country.rawValue)/\(m.code)/export.zip" : nil,
+            accessHref: MunicipalityRolePolicy.mayManage(request.actor, m.key)
+                ? "/municipalities/\(m.country.rawValue)/\(m.code)/access" : nil,
             name: m.name, country: m.country.rawValue, countryName: request.t("country.\(m.country.rawValue)"), code: m.code,
             figures: figures, neighbours: directory.neighbours(of: m).map(link), similar: similar.map(link),
             similarNote: Self.similarSource(m, similar).map { request.t("directory.similar_source.\($0)") },

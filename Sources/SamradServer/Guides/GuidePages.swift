@@ -89,15 +89,13 @@ struct GuidePages: RouteCollection {
         let collaboration = try await g.collaborationID.asyncMap { try await Collaboration.find($0, on: request.db) } ?? nil
         // Sessions the actor may see: their municipality's and those they keep.
         var keep = Set(request.actor.grants.compactMap { $0.kind == .coordinator ? $0.municipality : nil })
-        let own = try await ClusterPages.ownMunicipality(request)
         var sessions: [LocalDialogue] = []
         if request.actor.isSignedIn {
-            var visible = keep
-            if let own { visible.insert(own) }
+            let visible = keep.union(request.actor.municipalities)
             sessions = try await LocalDialogue.query(on: request.db).filter(\.$guideID == g.requireID()).sort(\.$heldOn, .descending).all()
                 .filter { request.actor.isAdministrator || visible.contains($0.municipality) }
         }
-        if request.actor.isAdministrator, let own { keep.insert(own) }
+        if request.actor.isAdministrator { keep.formUnion(request.actor.municipalities) }
         let startOptions = keep.sorted().map { Option(value: $0.description, label: request.municipalities[$0]?.name ?? $0.description, selected: false) }
         let showResults = g.collaborationID != nil && GuidePolicy.mayViewResults(reader, g.standing)
         return ShowContext(

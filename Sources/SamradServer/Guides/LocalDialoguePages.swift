@@ -29,8 +29,7 @@ struct LocalDialoguePages: RouteCollection {
             throw SamradError.notFound("dialogues.error.not_found")
         }
         let reader = try await request.collaborationReader()
-        let own = try await ClusterPages.ownMunicipality(request)
-        guard GuidePolicy.mayViewSession(reader, session.municipality, ownMunicipality: own, shared: session.sharedAt != nil, guide: guide.standing) else {
+        guard GuidePolicy.mayViewSession(reader, session.municipality, shared: session.sharedAt != nil, guide: guide.standing) else {
             throw SamradError.notFound("dialogues.error.not_found")
         }
         return (session, guide)
@@ -266,9 +265,8 @@ struct LocalDialoguePages: RouteCollection {
 
     func municipalityList(_ request: Request) async throws -> View {
         let m = try DirectoryController.municipality(request)
-        let own = try await ClusterPages.ownMunicipality(request)
         let mayKeep = GuidePolicy.mayKeepSession(request.actor, m.key)
-        try request.require(mayKeep || (request.actor.isSignedIn && own == m.key))
+        try request.require(mayKeep || request.actor.belongs(to: m.key))
         let sessions = try await LocalDialogue.query(on: request.db).filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)
             .sort(\.$heldOn, .descending).all()
         let guides = Dictionary(uniqueKeysWithValues: try await DiscussionGuide.query(on: request.db).filter(\.$id ~~ sessions.map(\.guideID)).all().map { ($0.id!, $0.title) })

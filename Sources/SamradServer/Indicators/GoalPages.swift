@@ -274,8 +274,7 @@ struct GoalPages: RouteCollection {
     func collaborationContext(_ request: Request, form: FormState) async throws -> CollaborationContext {
         let c = try await CollaborationAPI.find(request)
         let registered = try await Registration.registeredMunicipalities(c.requireID(), on: request.db)
-        let own = try await ClusterPages.ownMunicipality(request)
-        let isParticipant = registered.contains { request.actor.coordinates($0) || own == $0 }
+        let isParticipant = registered.contains { request.actor.belongs(to: $0) }
         try request.require(IndicatorPolicy.mayViewCollaborationGoals(request.actor, organiserID: c.organiserID, isParticipant: isParticipant))
         let snapshot = try await request.indicators()
         let requests = try await GoalRequest.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$createdAt).all()

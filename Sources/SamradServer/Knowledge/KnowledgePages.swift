@@ -295,7 +295,7 @@ struct KnowledgePages: RouteCollection {
 
     func newForm(_ request: Request) async throws -> View {
         let user = try request.requireSignedIn()
-        let own = try await ClusterPages.ownMunicipality(request)
+        let own = try await PeopleController.recordedMunicipality(request)
         let values = ["kind": MaterialKind.article.rawValue, "language": (own?.country == .se ? Language.sv : request.language).rawValue,
                       "licence": MaterialLicence.ccBy.rawValue, "visibility": MaterialVisibility.public.rawValue,
                       "authors": user.name, "contact": user.email, "municipality": own?.description ?? "",

@@ -282,7 +282,7 @@ struct MeetingAPI: RouteCollection {
               let commitment = try await Commitment.find(id, on: request.db),
               let meeting = try await Meeting.find(commitment.meetingID, on: request.db) else { throw SamradError.notFound() }
         let access = try await MeetingAccess.of(meeting, request: request)
-        guard MeetingPolicy.mayView(request.actor, access.scope, ownMunicipality: access.own, attending: access.attending) else { throw SamradError.notFound() }
+        guard MeetingPolicy.mayView(request.actor, access.scope, attending: access.attending) else { throw SamradError.notFound() }
         var v = Validation()
         let status = v.oneOf("status", try request.content.decode(StatusInput.self).status, as: CommitmentState.self)
         try v.check()
@@ -306,7 +306,7 @@ struct MeetingAPI: RouteCollection {
     func mine(_ request: Request) async throws -> MineJSON {
         _ = try request.requireSignedIn()
         guard let personID = request.actor.personID, let person = try await Person.find(personID, on: request.db) else { return MineJSON(meetings: [], calendarFeed: nil) }
-        let entries = try await MyMeetings.of(person, since: Date().addingTimeInterval(-365 * 86_400), on: request.db)
+        let entries = try await MyMeetings.of(person, municipalities: request.actor.municipalities, since: Date().addingTimeInterval(-365 * 86_400), on: request.db)
         return MineJSON(meetings: entries.map { .init(meeting: Self.summary($0.meeting, request: request), attendance: $0.attendance?.status) },
                         calendarFeed: try await MeetingCalendar.personFeed(personID, on: request.db))
     }

@@ -11,15 +11,13 @@ struct MeetingAccess {
     var collaboration: Collaboration
     var cluster: Cluster?
     var scope: MeetingScope
-    /// The signed-in person's municipality.
-    var own: MunicipalityKey?
     /// The signed-in person's own registration for the meeting.
     var attendance: Attendance?
     var actor: Actor
 
     var attending: Bool { attendance?.statusValue.isActive ?? false }
     var mayRun: Bool { MeetingPolicy.mayRun(actor, scope) }
-    var mayViewContent: Bool { MeetingPolicy.mayViewContent(actor, scope, ownMunicipality: own, attending: attending) }
+    var mayViewContent: Bool { MeetingPolicy.mayViewContent(actor, scope, attending: attending) }
 
     /// The meeting of the path, if the actor may see it (others get 404, as for drafts).
     static func load(_ request: Request) async throws -> MeetingAccess {
@@ -28,7 +26,7 @@ struct MeetingAccess {
             throw SamradError.notFound("error.meeting_not_found")
         }
         let access = try await of(meeting, request: request)
-        guard MeetingPolicy.mayView(request.actor, access.scope, ownMunicipality: access.own, attending: access.attending) else {
+        guard MeetingPolicy.mayView(request.actor, access.scope, attending: access.attending) else {
             throw SamradError.notFound("error.meeting_not_found")
         }
         return access
@@ -52,12 +50,11 @@ struct MeetingAccess {
             members = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(\.municipality)
         }
         let scope = try await Self.scope(meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
-        let own = try await ClusterPages.ownMunicipality(request)
         var attendance: Attendance?
         if let person = request.actor.personID, request.actor.isSignedIn {
             attendance = try await Attendance.query(on: request.db).filter(\.$meetingID == meeting.requireID()).filter(\.$personID == person).first()
         }
-        return MeetingAccess(meeting: meeting, collaboration: collaboration, cluster: cluster, scope: scope, own: own, attendance: attendance, actor: request.actor)
+        return MeetingAccess(meeting: meeting, collaboration: collaboration, cluster: cluster, scope: scope, attendance: attendance, actor: request.actor)
     }
 
     static func scope(_ status: MeetingStatus, _ c: Collaboration, cluster: Cluster?, members: [MunicipalityKey]?, on db: any Database) async throws -> MeetingScope {
@@ -80,7 +77,6 @@ extension MeetingAccess {
         let base = try await scope(.planned, c, cluster: nil, members: nil, on: request.db)
         let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).all()
         let members = Dictionary(grouping: try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID()).all(), by: \.clusterID)
-        let own = try await ClusterPages.ownMunicipality(request)
         var attending: Set<UUID> = []
         if let person = request.actor.personID, request.actor.isSignedIn, !meetings.isEmpty {
             attending = Set(try await Attendance.query(on: request.db).filter(\.$personID == person).filter(\.$meetingID ~~ meetings.compactMap(\.id))
@@ -93,7 +89,7 @@ extension MeetingAccess {
                 s.clusterMembers = (members[clusterID] ?? []).map(\.municipality)
                 s.facilitatorID = clusters.first { $0.id == clusterID }?.facilitatorID
             }
-            return MeetingPolicy.mayView(request.actor, s, ownMunicipality: own, attending: attending.contains(m.id!)) ? (m, s) : nil
+            return MeetingPolicy.mayView(request.actor, s, attending: attending.contains(m.id!)) ? (m, s) : nil
         }
     }
 }
@@ -107,7 +103,10 @@ enum MyMeetings {
         var attendance: Attendance?
     }
 
-    static func of(_ person: Person, since: Date, on db: any Database) async throws -> [Entry] {
+    /// `municipalities`: those the person's account is a member or coordinator of (never the
+    /// person record's own field, which they may edit).
+    static func of(_ person: Person, municipalities: Set<MunicipalityKey>, since: Date,
+                   on db: any Database) async throws -> [Entry] {
         let personID = try person.requireID()
         let attendances = try await Attendance.query(on: db).filter(\.$personID == personID).all()
         // Seats of registered municipalities and attached roles: the collaborations' own meetings.
@@ -115,11 +114,10 @@ enum MyMeetings {
         var collaborations = Set(try await Registration.query(on: db).filter(\.$id ~~ seats.map(\.registrationID))
             .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.collaborationID))
         collaborations.formUnion(try await CollaborationRole.query(on: db).filter(\.$personID == personID).all().map(\.collaborationID))
-        // Clusters: the person's municipality's, and those the person facilitates.
+        // Clusters: the account's municipalities', and those the person facilitates.
         var clusters = Set(try await Cluster.query(on: db).filter(\.$facilitatorID == personID).all().compactMap(\.id))
-        if let own = person.municipality {
-            clusters.formUnion(try await ClusterMember.query(on: db).filter(\.$municipalityCountry == own.country.rawValue)
-                .filter(\.$municipalityCode == own.code).all().map(\.clusterID))
+        if !municipalities.isEmpty {
+            clusters.formUnion(try await ClusterMember.query(on: db).filter(municipalities: municipalities).all().map(\.clusterID))
         }
         // One query for the meetings (each decoded once): those once registered for (the feed then
         // carries their cancellation too), the collaborations' and clusters' published ones, and

@@ -331,7 +331,7 @@ struct MeetingAgenda: RouteCollection {
               let meeting = try await Meeting.find(material.meetingID, on: request.db) else { throw SamradError.notFound() }
         let access = try await MeetingAccess.of(meeting, request: request)
         guard access.mayViewContent else {
-            if MeetingPolicy.mayView(request.actor, access.scope, ownMunicipality: access.own, attending: access.attending) {
+            if MeetingPolicy.mayView(request.actor, access.scope, attending: access.attending) {
                 throw request.actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
             }
             throw SamradError.notFound()

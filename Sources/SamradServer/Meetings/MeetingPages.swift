@@ -425,7 +425,7 @@ struct MeetingPages: RouteCollection {
     /// The results the viewer may see; otherwise a link and a word on when they come.
     static func results(_ id: UUID, request: Request) async throws -> AgendaResults? {
         guard let q = try await Questionnaire.find(id, on: request.db), let c = try await Collaboration.find(q.collaborationID, on: request.db) else { return nil }
-        let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, own: try await ClusterPages.ownMunicipality(request))
+        let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
         do {
             let report = try await ResultsReport.make(access, viewpoint: nil, request: request)
             return AgendaResults(title: q.title, href: q.href + "/results", questions: ResultsPages.views(report, form: q.form, request: request, scope: "a\(id.uuidString.prefix(8).lowercased())"), note: nil)
@@ -584,7 +584,8 @@ struct MeetingPages: RouteCollection {
             return MeetingCalendar.response(MeetingCalendar.feed(meetings, name: cluster.name, context: context, language: request.language), filename: "cluster.ics")
         }
         guard let personID = feed.personID, let person = try await Person.find(personID, on: request.db) else { throw SamradError.notFound() }
-        let entries = try await MyMeetings.of(person, since: since, on: request.db)
+        let municipalities = try await RoleAssignment.municipalities(ofPerson: personID, on: request.db)
+        let entries = try await MyMeetings.of(person, municipalities: municipalities, since: since, on: request.db)
         return MeetingCalendar.response(MeetingCalendar.feed(entries.map(\.meeting), name: "Samrad – \(person.name)", context: context, language: request.language),
                                         filename: "samrad.ics")
     }
@@ -603,7 +604,7 @@ struct MeetingPages: RouteCollection {
         var rows: [(meeting: Meeting, row: Row)] = []
         var feedHref: String?
         if let personID = request.actor.personID, let person = try await Person.find(personID, on: request.db) {
-            for entry in try await MyMeetings.of(person, since: Date().addingTimeInterval(-365 * 86_400), on: request.db) {
+            for entry in try await MyMeetings.of(person, municipalities: request.actor.municipalities, since: Date().addingTimeInterval(-365 * 86_400), on: request.db) {
                 let attending = entry.attendance.flatMap { $0.statusValue.isActive ? request.t("attendance_status.\($0.status)") : nil }
                 rows.append((entry.meeting, Self.row(entry.meeting, cluster: nil, attending: attending, request: request)))
             }

@@ -70,6 +70,37 @@ struct PeopleController: RouteCollection {
         person.organisationID = input.organisationID
     }
 
+    /// A person's own edit: name, phone and title. Where they belong, their position and the
+    /// address invitations go to are kept by their coordinators; asking to change them is refused
+    /// as a whole (nothing is saved). Absent members mean "unchanged".
+    static func applyOwnDetails(_ input: Input, to person: Person) throws {
+        func differs(_ given: String?, _ current: String?) -> Bool {
+            guard let given else { return false }
+            let normal = given.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            return normal != (current ?? "").lowercased()
+        }
+        if differs(input.municipality, person.municipality?.description)
+            || differs(input.organisationID?.uuidString, person.organisationID?.uuidString)
+            || differs(input.position, person.position) || differs(input.email, person.email) {
+            throw SamradError(.forbidden, "people.own_fixed")
+        }
+        var v = Validation()
+        let name = v.required("name", input.name, maxLength: 120)
+        let phone = v.phone("phone", input.phone)
+        let title = v.optional("title", input.title, maxLength: 120)
+        try v.check()
+        person.name = name
+        person.phone = phone
+        person.title = title
+    }
+
+    /// The municipality on the signed-in person's record: a default for forms, never a right (the
+    /// person may not move it, but an organiser may have created it).
+    static func recordedMunicipality(_ request: Request) async throws -> MunicipalityKey? {
+        guard request.actor.isSignedIn, let personID = request.actor.personID else { return nil }
+        return try await Person.find(personID, on: request.db)?.municipality
+    }
+
     static func find(_ request: Request) async throws -> Person {
         guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let person = try await Person.find(id, on: request.db) else {
@@ -163,10 +194,14 @@ struct PeopleController: RouteCollection {
     }
 
     func update(_ person: Person, with input: Input, request: Request) async throws {
-        try request.require(PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation))
-        try await Self.apply(input, to: person, request: request)
-        // Moving a person is allowed only into a place the actor also maintains.
-        try request.require(PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation))
+        if PeoplePolicy.mayEdit(request.actor, of: person.affiliation) {
+            try await Self.apply(input, to: person, request: request)
+            // Moving a person is allowed only into a place the actor also maintains.
+            try request.require(PeoplePolicy.mayEdit(request.actor, of: person.affiliation))
+        } else {
+            try request.require(PeoplePolicy.mayEditOwnDetails(request.actor, personID: person.id))
+            try Self.applyOwnDetails(input, to: person)
+        }
         try await request.db.transaction { db in
             try await person.save(on: db)
             try await Audit.record("person:update", subject: "person", id: person.id!.uuidString,
@@ -237,7 +272,7 @@ struct PeopleController: RouteCollection {
             page: PageContext(request, titleKey: "", title: person.name), name: person.name, position: request.t("position.\(person.position)"),
             title: person.title, email: contact ? person.email : nil, phone: contact ? person.phone : nil,
             affiliationHref: affiliationHref, affiliation: affiliation, seats: rows.sorted { $0.title < $1.title },
-            editHref: PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation) ? "/people/\(person.id!.uuidString)/edit" : nil,
+            editHref: Self.mayOpenEdit(request.actor, person) ? "/people/\(person.id!.uuidString)/edit" : nil,
             isExample: person.isExample))
     }
 
@@ -266,7 +301,7 @@ struct PeopleController: RouteCollection {
             let contact = PeoplePolicy.mayViewContact(request.actor, personID: p.id, of: p.affiliation)
             return PersonRow(id: p.id!.uuidString, name: p.name, position: request.t("position.\(p.position)"), title: p.title,
                              email: contact ? p.email : nil, phone: contact ? p.phone : nil,
-                             editHref: PeoplePolicy.mayEdit(request.actor, personID: p.id, of: p.affiliation) ? "/people/\(p.id!.uuidString)/edit" : nil,
+                             editHref: Self.mayOpenEdit(request.actor, p) ? "/people/\(p.id!.uuidString)/edit" : nil,
                              href: "/people/\(p.id!.uuidString)", isExample: p.isExample)
         }
     }
@@ -280,21 +315,40 @@ struct PeopleController: RouteCollection {
         var organisations: [Option]
         var deleteAction: String?
         var backHref: String
+        /// The person edits their own record: where they belong is shown, not offered.
+        var ownOnly: Bool
+        var fixed: [Fixed]
     }
+    struct Fixed: Encodable { var label: String; var value: String }
 
-    func formContext(_ request: Request, form: FormState, action: String, deleteAction: String?) async throws -> FormContext {
+    func formContext(_ request: Request, form: FormState, action: String, deleteAction: String?,
+                     ownOnly: Bool = false) async throws -> FormContext {
         let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
         let selectedPosition = form.values["position"] ?? ""
         let selectedOrganisation = form.values["organisationID"] ?? ""
         let municipality = form.values["municipality"] ?? ""
         return FormContext(
-            page: PageContext(request, titleKey: deleteAction == nil ? "people.new_title" : "people.edit_title"),
+            page: PageContext(request, titleKey: deleteAction == nil && !ownOnly ? "people.new_title" : "people.edit_title"),
             form: form, action: action,
             positions: Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: $0.rawValue == selectedPosition) },
             organisations: [Option(value: "", label: request.t("people.no_organisation"), selected: selectedOrganisation.isEmpty)]
                 + organisations.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id!.uuidString == selectedOrganisation) },
             deleteAction: deleteAction,
-            backHref: municipality.isEmpty ? (selectedOrganisation.isEmpty ? "/organisations" : "/organisations/\(selectedOrganisation)") : "/municipalities/\(municipality)")
+            backHref: ownOnly ? "/profile" :  municipality.isEmpty ? (selectedOrganisation.isEmpty ? "/organisations" : "/organisations/\(selectedOrganisation)") : "/municipalities/\(municipality)",
+            ownOnly: ownOnly, fixed: ownOnly ? fixed(form, organisations, request) : [])
+    }
+
+    /// What the person sees but cannot change on their own record.
+    func fixed(_ form: FormState, _ organisations: [Organisation], _ request: Request) -> [Fixed] {
+        var rows = [Fixed(label: request.t("people.position"), value: request.t("position.\(form.values["position"] ?? "")")),
+                    Fixed(label: request.t("people.email"), value: form.values["email"] ?? "")]
+        if let key = MunicipalityKey(path: form.values["municipality"] ?? "") {
+            rows.append(Fixed(label: request.t("people.municipality"), value: request.municipalities[key]?.name ?? key.description))
+        }
+        if let o = organisations.first(where: { $0.id?.uuidString == form.values["organisationID"] }) {
+            rows.append(Fixed(label: request.t("people.organisation"), value: o.name))
+        }
+        return rows
     }
 
     func newForm(_ request: Request) async throws -> View {
@@ -331,15 +385,22 @@ struct PeopleController: RouteCollection {
         }
     }
 
+    /// Whether the edit form opens at all: for those who maintain the person, or the person.
+    static func mayOpenEdit(_ actor: Actor, _ person: Person) -> Bool {
+        PeoplePolicy.mayEdit(actor, of: person.affiliation) || PeoplePolicy.mayEditOwnDetails(actor, personID: person.id)
+    }
+
     func editForm(_ request: Request) async throws -> View {
         let person = try await Self.find(request)
-        try request.require(PeoplePolicy.mayEdit(request.actor, personID: person.id, of: person.affiliation))
+        try request.require(Self.mayOpenEdit(request.actor, person))
         let form = FormState(values: [
             "name": person.name, "email": person.email ?? "", "phone": person.phone ?? "", "position": person.position,
             "title": person.title ?? "", "municipality": person.municipality?.description ?? "", "organisationID": person.organisationID?.uuidString ?? "",
         ])
         let id = person.id!.uuidString
-        return try await request.view.render("people/form", formContext(request, form: form, action: "/people/\(id)", deleteAction: "/people/\(id)/delete"))
+        let ownOnly = !PeoplePolicy.mayEdit(request.actor, of: person.affiliation)
+        return try await request.view.render("people/form", formContext(
+            request, form: form, action: "/people/\(id)", deleteAction: ownOnly ? nil : "/people/\(id)/delete", ownOnly: ownOnly))
     }
 
     func updateFromForm(_ request: Request) async throws -> Response {
@@ -351,8 +412,16 @@ struct PeopleController: RouteCollection {
             return request.redirect(to: Self.home(of: person))
         } catch let error as SamradError where error.kind == .invalidInput {
             let id = person.id!.uuidString
-            let context = try await formContext(request, form: FormState(values: input.values, error: error, request: request),
-                                                action: "/people/\(id)", deleteAction: "/people/\(id)/delete")
+            let ownOnly = !PeoplePolicy.mayEdit(request.actor, of: person.affiliation)
+            var values = input.values
+            if ownOnly {
+                values.merge(["email": person.email ?? "", "position": person.position,
+                              "municipality": person.municipality?.description ?? "",
+                              "organisationID": person.organisationID?.uuidString ?? ""]) { _, kept in kept }
+            }
+            let context = try await formContext(request, form: FormState(values: values, error: error, request: request),
+                                                action: "/people/\(id)", deleteAction: ownOnly ? nil : "/people/\(id)/delete",
+                                                ownOnly: ownOnly)
             return try await request.view.render("people/form", context).encodeResponse(status: .unprocessableEntity, for: request)
         }
     }

@@ -11,15 +11,13 @@ struct QuestionnaireAccess {
     var questionnaire: Questionnaire
     var collaboration: Collaboration
     var actor: Actor
-    /// The signed-in person's municipality.
-    var own: MunicipalityKey?
     /// The personal link the request came with, if any.
     var link: QuestionnaireLink?
 
     var mayBuild: Bool { QuestionnairePolicy.mayBuild(actor, organiserID: collaboration.organiserID) }
 
     func right(_ unit: ResponseUnit) -> QuestionnairePolicy.Right {
-        QuestionnairePolicy.right(actor, unit: unit, questionnaireID: questionnaire.id!, ownMunicipality: own, link: link?.grant)
+        QuestionnairePolicy.right(actor, unit: unit, questionnaireID: questionnaire.id!, link: link?.grant)
     }
 
     /// The questionnaire of the path. Drafts (not yet sent) are seen by organisers only; a sent one
@@ -31,7 +29,7 @@ struct QuestionnaireAccess {
             throw SamradError.notFound("questionnaires.error.not_found")
         }
         let access = QuestionnaireAccess(questionnaire: questionnaire, collaboration: collaboration, actor: request.actor,
-                                         own: try await ClusterPages.ownMunicipality(request), link: link)
+                                         link: link)
         if access.mayBuild || link != nil { return access }
         guard questionnaire.sentAt != nil else { throw SamradError.notFound("questionnaires.error.not_found") }
         if questionnaire.publishedAt != nil && questionnaire.visibilityValue == .public { return access }
@@ -65,14 +63,14 @@ struct QuestionnaireAccess {
         }
     }
 
-    /// A participant: asked by the questionnaire (coordinator, a person of an asked municipality,
-    /// a named person), or attached to the collaboration.
+    /// A participant: asked by the questionnaire (a coordinator or member of an asked
+    /// municipality, a named person), or attached to the collaboration.
     func isParticipant(on db: any Database) async throws -> Bool {
         let units = try await Self.audience(questionnaire, on: db)
         for unit in units {
             switch unit {
             case .municipality(let key):
-                if actor.coordinates(key) || (actor.isSignedIn && own == key) { return true }
+                if actor.belongs(to: key) { return true }
             case .person(let id):
                 if actor.isSignedIn && actor.personID == id { return true }
             }

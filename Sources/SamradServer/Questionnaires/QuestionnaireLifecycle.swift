@@ -9,10 +9,9 @@ enum QuestionnaireLifecycle {
     /// The collaboration's questionnaires the actor may see, in the given order: all to organisers;
     /// sent ones to participants, and to everyone once published publicly.
     static func visible(_ all: [Questionnaire], in c: Collaboration, request: Request) async throws -> [Questionnaire] {
-        let own = try await ClusterPages.ownMunicipality(request)
         var shown: [Questionnaire] = []
         for q in all {
-            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, own: own)
+            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
             var visible = access.mayBuild
             if !visible && q.sentAt != nil {
                 visible = (q.publishedAt != nil && q.visibilityValue == .public) ? true : try await access.isParticipant(on: request.db)

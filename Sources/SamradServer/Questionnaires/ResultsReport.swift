@@ -99,7 +99,9 @@ struct ResultsReport: Content {
             viewpoint = .of(r, in: results)
         } else if let unit {
             // Asked but not answered: the same groups, without an own answer to subtract.
-            let key: MunicipalityKey? = if case .municipality(let k) = unit { k } else { access.own }
+            // A person is grouped by the municipality on their record, as their answers are.
+            let key: MunicipalityKey? = if case .municipality(let k) = unit { k }
+                else { try await PeopleController.recordedMunicipality(request) }
             let respondent = ResultsQuery.respondent(key, directory: request.municipalities, clusterOf: loaded.clusterOf)
             var groups: [ComparisonGroup] = []
             if let c = respondent.cluster { groups.append(ComparisonGroup(.cluster, c)) }
