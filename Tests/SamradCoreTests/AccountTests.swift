@@ -92,3 +92,18 @@ final class AccountTests: XCTestCase {
         XCTAssertTrue(retry.givesUp(afterAttempt: 10))
     }
 }
+
+final class LocalPathTests: XCTestCase {
+    func testOnlyPathsOnThisSiteAreTaken() {
+        for kept in ["/", "/collaborations/klynger?tab=board", "/municipalities/dk/751#people", "/knowledge/l%C3%A6ring"] {
+            XCTAssertEqual(LocalPath.checked(kept), kept)
+        }
+        // Each would reach another host once a browser drops tabs and line breaks or reads \ as /.
+        for refused in ["//evil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\\evil.example",
+                        "/ /evil.example", "\t//evil.example", "https://evil.example", "evil.example", "/\u{00A0}/evil.example",
+                        "/\u{200B}/evil.example", "javascript:alert(1)", "", "/\u{0000}/x"] {
+            XCTAssertEqual(LocalPath.checked(refused), "/", refused.debugDescription)
+        }
+        XCTAssertEqual(LocalPath.checked(nil, otherwise: "/profile"), "/profile")
+    }
+}

@@ -109,6 +109,21 @@ final class AccountRouteTests: XCTestCase {
         let client = Client(app)
         let response = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery", "next": "//evil.example"])
         XCTAssertEqual(response.headers.first(name: .location), "/")
+        // M1: a tab or line break that the browser drops, or a backslash it reads as a slash.
+        for next in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "/\\/evil.example"] {
+            let signedIn = try await Client(app).post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery", "next": next])
+            XCTAssertEqual(signedIn.status, .seeOther)
+            XCTAssertEqual(signedIn.headers.first(name: .location), "/", next.debugDescription)
+        }
+        for query in ["/%09/evil.example", "/%0A/evil.example", "/%5C/evil.example", "%2F%2Fevil.example", "/%20/evil.example"] {
+            let chosen = try await client.get("/language/en?return=\(query)")
+            XCTAssertEqual(chosen.status, .seeOther)
+            XCTAssertEqual(chosen.headers.first(name: .location), "/", query)
+            let form = try await Client(app).get("/sign-in?next=\(query)")
+            XCTAssertFalse(form.body.string.contains("evil.example"), query)
+        }
+        let back = try await client.get("/language/da?return=/collaborations%3Fstatus%3Dopen")
+        XCTAssertEqual(back.headers.first(name: .location), "/collaborations?status=open", "a local path is kept")
     }
 
     func testPasswordResetGoesThroughTheOutbox() async throws {

@@ -140,10 +140,7 @@ struct AccountController: RouteCollection {
     }
 
     /// Only local paths, so the sign-in form cannot send people to another site.
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
-        return next
-    }
+    static func safeNext(_ next: String?) -> String { LocalPath.checked(next) }
 
     struct Credentials: Content { var email: String?; var password: String?; var next: String? }
 
