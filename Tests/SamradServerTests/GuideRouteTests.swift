@@ -213,6 +213,7 @@ final class GuideRouteTests: XCTestCase {
         let page = try await (try await client(nil)).get(href)
         XCTAssertTrue(page.body.string.contains("/presentation#page=9"), page.body.string)
         do { let r = try await kolding.upload("\(href)/presentation", fields: [:], file: ("slides.html", Data("<html>".utf8))); XCTAssertEqual(r.status, .unprocessableEntity) }
+        try await checkUploadLimits(app, kolding, "\(href)/presentation", name: "stor.pdf", head: "%PDF-1.7\n", limitMB: 20)
         // A session with no collaboration has nothing to share with.
         let session = ["municipality": "dk/621", "held_on": "2027-02-01", "committee": "Børne- og Uddannelsesudvalget",
                        "a1_statement": "Alle skoler laver en læseplan.", "a1_responsible": "Skolechefen", "a1_follow_up": "2027-08-01"]

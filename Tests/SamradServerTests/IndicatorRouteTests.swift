@@ -483,6 +483,19 @@ final class IndicatorRouteTests: XCTestCase {
         do { let value = try await Client(app).get("/schools/se/90000002"); XCTAssertEqual(value.status, .ok) }
         let odense = try await client("koordinator@odense.dk")
         do { let value = try await odense.upload("/municipalities/se/1440/schools/import", fields: [:], file: ("s.csv", Data("code,name\n1,x\n".utf8))); XCTAssertEqual(value.status, .forbidden) }
+        try await checkUploadLimits(app, ale, "/municipalities/se/1440/schools/import", name: "skolor.csv", head: "code,name\n", limitMB: 5)
+    }
+
+    func testImportFilesUpTo200MBAndOnlyFromThoseWhoImport() async throws {
+        let admin = try await client("admin@samrad.dk")
+        try await checkUploadLimits(app, admin, "/indicators/imports", fields: ["format": "csv", "country": "dk", "level": "municipality"],
+                                    name: "tal.csv", head: "kommune,år,værdi\n", limitMB: 200)
+        // Signed in without the right to import: refused before the file is read.
+        try await makeUser(app, email: "laerer@aarhus.dk")
+        let teacher = try await client("laerer@aarhus.dk")
+        let r = try await teacher.upload("/indicators/imports", fields: ["format": "csv"], file: ("tal.csv", Data("a\n".utf8)), token: "wrong")
+        XCTAssertEqual(r.status, .forbidden)
+        XCTAssertFalse(r.body.string.contains("The form has expired"), "refused for who they are, not for the token")
     }
 
     func testKoladaDataIsImportedWithItsKPIsMappedToTheCatalogue() async throws {

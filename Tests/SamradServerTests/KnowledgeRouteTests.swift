@@ -297,6 +297,9 @@ final class KnowledgeRouteTests: XCTestCase {
         }
         do { let r = try await teacher.upload("\(href)/attachments", fields: [:], file: ("slides.pdf", Data("<html>".utf8))); XCTAssertEqual(r.status, .unprocessableEntity) }
         do { let n = try await KnowledgeAttachment.query(on: app.db).count(); XCTAssertEqual(n, 0) }
+        try await checkUploadLimits(app, teacher, "\(href)/attachments", fields: ["title": "Stort"], name: "stort.pdf", head: "%PDF-1.4\n",
+                                    limitMB: 20)
+        try await KnowledgeAttachment.query(on: app.db).delete()
         let pdf = try await teacher.upload("\(href)/attachments", fields: ["title": "Bilder 1-5"], file: ("bilder.pdf", Data("%PDF-1.4 test".utf8)))
         XCTAssertEqual(pdf.status, .seeOther, pdf.body.string)
         let attachment = try await KnowledgeAttachment.query(on: app.db).first()!

@@ -456,6 +456,10 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertTrue(beyond.body.string.contains("20 MB"), beyond.body.string)
         let count = try await Material.query(on: app.db).count()
         XCTAssertEqual(count, 0)
+        let browser = Client(app)
+        try await browser.signIn("samordnare@skr.se", "correct horse battery")
+        try await checkUploadLimits(app, browser, "/meetings/\(id)/materials", fields: ["title": "Bilder"], name: "bilder.pdf",
+                                    head: "%PDF-1.4\n", limitMB: 20)
     }
 
     func testRemindersGoOnceBeforeTheMeetingAndAgainAfterAChangeOfTime() async throws {

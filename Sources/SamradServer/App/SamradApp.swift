@@ -110,6 +110,8 @@ public enum SamradApp {
         try app.register(collection: LocalDialoguePages())
         try app.register(collection: NewsletterPages())
         try app.register(collection: MunicipalityExportPages())
+        app.storage[UploadRoutes.Key.self] = UploadRoutes(app.routes.all)
+        app.storage[UploadSlots.Key.self] = UploadSlots()
     }
 
     /// Instances that start together on one PostgreSQL database would each migrate and load the

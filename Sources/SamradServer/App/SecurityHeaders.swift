@@ -42,13 +42,20 @@ struct CSRFGuard: AsyncMiddleware {
             || request.url.path.hasPrefix("/newsletters/unsubscribe/")
         if ![.GET, .HEAD, .OPTIONS].contains(request.method), !exempt {
             var sent = request.headers.first(name: "X-CSRF-Token")
-            if sent == nil, let type = request.headers.contentType,
-               type == .urlEncodedForm || type == .formData {
-                _ = try await request.body.collect(max: BodySizeLimit.limit(for: request)).get()
-                sent = try? request.content.get(String.self, at: Self.fieldName)
-            }
-            guard let existing, let sent, !sent.isEmpty, constantTimeEqual(existing, sent) else {
-                throw SamradError(.forbidden, "error.csrf")
+            let type = request.headers.contentType
+            if sent == nil, type == .formData, request.uploadRule != nil {
+                // A file's body is read only after its route's gate has decided who is asking;
+                // the form's token is checked there (`checkDeferred`).
+                request.storage[Deferred.self] = existing ?? ""
+            } else {
+                if sent == nil, let type, type == .urlEncodedForm || type == .formData {
+                    // Never more than the default limit before the handler knows who is asking.
+                    _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+                    sent = try? request.content.get(String.self, at: Self.fieldName)
+                }
+                guard let existing, let sent, !sent.isEmpty, Self.constantTimeEqual(existing, sent) else {
+                    throw SamradError(.forbidden, "error.csrf")
+                }
             }
         }
 
@@ -61,7 +68,19 @@ struct CSRFGuard: AsyncMiddleware {
         return response
     }
 
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    private struct Deferred: StorageKey { typealias Value = String }
+
+    /// The token of an upload's form, once its body has been read.
+    static func checkDeferred(_ request: Request) throws {
+        guard let expected = request.storage[Deferred.self] else { return }
+        let sent = try? request.content.get(String.self, at: fieldName)
+        guard !expected.isEmpty, let sent, !sent.isEmpty, constantTimeEqual(expected, sent) else {
+            throw SamradError(.forbidden, "error.csrf")
+        }
+        request.storage[Deferred.self] = nil
+    }
+
+    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
@@ -90,35 +109,14 @@ extension Request {
 }
 
 /// Refuses bodies over the limit with 413 before any handler reads them: by Content-Length when it
-/// is given, and by size when the body arrived whole.
+/// is given, and by size when the body arrived whole. An upload route has its own limit (its
+/// `UploadRule`); every other request the default.
 struct BodySizeLimit: AsyncMiddleware {
-    /// Uploads of meeting materials may be larger than other requests (the file plus its form).
-    static let uploadLimit = MaterialRules.maxBytes + 1_000_000
-
-    static func isUpload(_ path: String) -> Bool {
-        path.hasSuffix("/materials") && (path.hasPrefix("/meetings/") || path.hasPrefix("/api/v1/meetings/"))
-    }
-
-    static func isImport(_ request: Request) -> Bool {
-        request.method == .POST && request.url.path == "/indicators/imports"
-    }
-
-    /// The largest body a request may send: material uploads and indicator imports more.
-    static func limit(for request: Request) -> Int {
-        if isImport(request) { return ImportPages.maxFileBytes + 1_000_000 }
-        if isUpload(request.url.path) { return uploadLimit }
-        return request.application.routes.defaultMaxBodySize.value
-    }
-
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let upload = request.method == .POST && Self.isUpload(request.url.path)
-        let importing = Self.isImport(request)
-        let limit = Self.limit(for: request)
-        if importing, let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
-            throw SamradError(.payloadTooLarge, "imports.error.too_large", [String(ImportPages.maxFileBytes / 1_000_000)])
-        }
+        let rule = request.uploadRule
+        let limit = rule?.maxBytes ?? request.application.routes.defaultMaxBodySize.value
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
-            if upload { throw SamradError(.payloadTooLarge, "materials.error.too_large", [String(MaterialRules.maxBytes / 1_000_000)]) }
+            if let rule { throw SamradError(.payloadTooLarge, rule.tooLargeKey, rule.tooLargeArguments) }
             throw Abort(.payloadTooLarge)
         }
         if let body = request.body.data, body.readableBytes > limit {

@@ -18,7 +18,11 @@ struct GuidePages: RouteCollection {
         guides.post(":guide", "publish") { try await self.publish($0, true) }
         guides.post(":guide", "unpublish") { try await self.publish($0, false) }
         guides.post(":guide", "delete", use: delete)
-        guides.on(.POST, ":guide", "presentation", body: .collect(maxSize: ByteCount(value: MaterialRules.maxBytes + 1_000_000)), use: attach)
+        guides.upload(":guide", "presentation", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
+                      [String(MaterialRules.maxBytes / 1_000_000)], gate: { request in
+                          let (g, _) = try await Self.load(request)
+                          try request.require(GuidePolicy.mayWrite(request.actor, g.standing))
+                      }, use: attach)
         guides.get(":guide", "presentation", use: presentation)
         guides.get(":guide", "results", use: results)
         guides.post(":guide", "results", "agenda", use: putOnAgenda)

@@ -15,7 +15,9 @@ struct IndicatorPages: RouteCollection {
         routes.get("municipalities", ":country", ":code", "indicators", use: municipalityDashboard)
         routes.get("municipalities", ":country", ":code", "schools", use: schools)
         routes.post("municipalities", ":country", ":code", "schools", use: addSchool)
-        routes.on(.POST, "municipalities", ":country", ":code", "schools", "import", body: .collect(maxSize: "5mb"), use: importSchools)
+        routes.upload("municipalities", ":country", ":code", "schools", "import", maxBytes: 5_000_000, tooLarge: "schools.error.too_large",
+                      ["5"], gate: { try $0.require(IndicatorPolicy.mayKeep($0.actor, try DirectoryController.municipality($0).key)) },
+                      use: importSchools)
         routes.get("schools", ":country", ":code", use: schoolDashboard)
     }
 

@@ -20,7 +20,9 @@ struct KnowledgePages: RouteCollection {
         bank.post(":slug", use: update)
         bank.post(":slug", "steps", ":step", use: takeStep)
         bank.post(":slug", "delete", use: delete)
-        bank.on(.POST, ":slug", "attachments", body: .collect(maxSize: ByteCount(value: MaterialRules.maxBytes + 1_000_000)), use: attach)
+        bank.upload(":slug", "attachments", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
+                    [String(MaterialRules.maxBytes / 1_000_000)], gate: { try $0.require(try await KnowledgeAccess.load($0).mayEdit) },
+                    use: attach)
         bank.get(":slug", "attachments", ":attachment", use: download)
         bank.post(":slug", "attachments", ":attachment", "delete", use: detach)
     }

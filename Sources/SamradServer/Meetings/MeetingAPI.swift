@@ -18,7 +18,8 @@ struct MeetingAPI: RouteCollection {
         m.put(use: update)
         m.post("status", use: changeStatus)
         m.put("agenda", use: replaceAgenda)
-        m.on(.POST, "materials", body: .collect(maxSize: ByteCount(value: BodySizeLimit.uploadLimit)), use: upload)
+        m.upload("materials", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
+                 [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.run($0) }, use: upload)
         m.get("attendees", use: attendees)
         m.post("attendees", use: register)
         m.delete("attendees", ":person", use: cancel)

@@ -14,7 +14,8 @@ struct MeetingAgenda: RouteCollection {
         m.post("agenda", ":item", use: updateItem)
         m.post("agenda", ":item", "move", use: moveItem)
         m.post("agenda", ":item", "delete", use: deleteItem)
-        m.on(.POST, "materials", body: .collect(maxSize: ByteCount(value: BodySizeLimit.uploadLimit)), use: upload)
+        m.upload("materials", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
+                 [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.run($0) }, use: upload)
         routes.get("materials", ":material", use: download)
         routes.post("materials", ":material", "delete", use: deleteMaterial)
     }
