@@ -233,15 +233,16 @@ final class QuestionnaireTests: XCTestCase {
         // A member of the other cluster, in the same region.
         let outside = r.view(item: item, for: .of(6, in: r))
         XCTAssertEqual(outside.groups.map(\.group.kind), [.cluster, .region, .all])
-        XCTAssertNotNil(outside.groups[0].figures, "c2 has 6: minus own leaves 5")
-        XCTAssertNotNil(outside.groups[1].figures, "r1 (8) and c2 (6) overlap only partly: neither subtracts from the other")
+        XCTAssertNotNil(outside.groups[1].figures, "r1 (8) minus own leaves 7")
+        XCTAssertNil(outside.groups[0].figures, "c2 (6) beside r1 (8) would cut out c2 ∩ r1 without the viewer: 5 and 7, two people")
     }
 
     /// Random programmes: whatever the viewer sees, no two nested groups they see (their own answer
     /// counted as a group of one) differ by fewer than the threshold, and in every family what is
     /// hidden is nothing or at least the threshold.
     func testNoViewerCanDeriveASmallGroupBySubtracting() {
-        var rng = SystemRandomNumberGenerator()
+        let seed = UInt64(20_261_204)
+        var rng = SeededGenerator(seed: seed)
         for round in 0..<60 {
             let k = [3, 5, 7].randomElement(using: &rng)!
             let count = Int.random(in: 8...80, using: &rng)
@@ -270,7 +271,7 @@ final class QuestionnaireTests: XCTestCase {
                 var known: [Set<Int>] = answered.contains(viewer) ? [[viewer]] : []
                 for shown in seen.groups where shown.figures != nil {
                     let set = members(shown.group)
-                    XCTAssertGreaterThanOrEqual(set.count, k, "round \(round)")
+                    XCTAssertGreaterThanOrEqual(set.count, k, "seed \(seed) round \(round)")
                     XCTAssertEqual(shown.figures?.n, set.count)
                     known.append(set)
                 }

@@ -21,6 +21,8 @@ public struct ResultItems: Sendable {
     private let codeIndex: [[String: Int32]]
     /// Scale points start at the scale's minimum.
     private let scaleMin: [Int]
+    /// Per item: the item of the question it is shown after (`showIf`), if any.
+    let parent: [Int?]
 
     public init(_ form: QuestionnaireForm) {
         var items: [ResultItem] = []
@@ -50,6 +52,8 @@ public struct ResultItems: Sendable {
         for (i, item) in items.enumerated() { index[Self.id(item.question, item.statement)] = i }
         self.index = index
         codeIndex = items.map { item in Dictionary(uniqueKeysWithValues: item.codes.enumerated().map { ($0.element, Int32($0.offset)) }) }
+        let conditions = Dictionary(form.questions.map { ($0.key, $0.showIf?.question) }, uniquingKeysWith: { a, _ in a })
+        parent = items.map { item in conditions[item.question].flatMap { $0 }.flatMap { index[Self.id($0, nil)] } }
     }
 
     static func id(_ question: String, _ statement: String?) -> String { statement.map { "\(question)\u{1F}\($0)" } ?? question }
@@ -361,26 +365,43 @@ public struct QuestionnaireResults: Sendable {
 
     // MARK: Who looks
 
-    /// The groups one viewer compares with, from their own response (nil: did not answer or is
-    /// not a respondent) and municipality's groups.
+    /// What one viewer knows besides the figures shown: the respondents who are their own (every
+    /// unit they answer for or may view) and the groups of all of them. `respondent` is the one
+    /// whose own answer is shown beside the groups.
     public struct Viewpoint: Sendable {
         public var respondent: Int?
+        public var own: Set<Int>
         public var groups: [ComparisonGroup]
 
-        public init(respondent: Int?, groups: [ComparisonGroup]) {
+        public init(respondent: Int?, groups: [ComparisonGroup], own: Set<Int> = []) {
             self.respondent = respondent
             self.groups = groups
+            self.own = own.union(respondent.map { [$0] } ?? [])
         }
 
         /// A respondent's own groups, most specific first, then all.
         public static func of(_ r: Int, in results: QuestionnaireResults) -> Viewpoint {
-            let respondent = results.respondents[r]
+            Viewpoint(respondent: r, groups: groups(of: results.respondents[r]))
+        }
+
+        public static func groups(of respondent: Respondent) -> [ComparisonGroup] {
             var groups: [ComparisonGroup] = []
             if let c = respondent.cluster { groups.append(ComparisonGroup(.cluster, c)) }
             if let s = respondent.similar { groups.append(ComparisonGroup(.similar, s)) }
             if let region = respondent.region { groups.append(ComparisonGroup(.region, region)) }
             groups.append(.all)
-            return Viewpoint(respondent: r, groups: groups)
+            return groups
+        }
+
+        /// One view for a person who may see several units: what they know of each counts for
+        /// all, so they cannot put two views side by side. `primary` is the unit on the page.
+        public static func combining(_ views: [Viewpoint], primary: Int) -> Viewpoint {
+            var groups: [ComparisonGroup] = []
+            for group in ([views[primary]] + views).flatMap(\.groups) where group != .all && !groups.contains(group) {
+                groups.append(group)
+            }
+            return Viewpoint(respondent: views[primary].respondent, groups: groups + [.all],
+                             own: views.reduce(into: Set<Int>()) { $0.formUnion($1.own) })
         }
 
         /// The public's anonymised view: all respondents only.
@@ -389,58 +410,72 @@ public struct QuestionnaireResults: Sendable {
 
     public struct Shown: Sendable, Equatable {
         public var group: ComparisonGroup
-        /// nil when hidden: too few answers, or it would let one subtract a small group.
+        /// nil when hidden: too few answers, or it would let one work out a small group.
         public var figures: Figures?
     }
 
-    /// What the viewer may see of one item. Besides the global suppression, a group is hidden when
-    /// the viewer could subtract a group they already see (their own answer, or a larger or smaller
-    /// group they see) from it and be left with fewer respondents than the threshold. Groups are
-    /// decided from the widest to the narrowest, so the narrow one gives way.
+    /// What the viewer may see of one item. Besides the global suppression, the groups shown to a
+    /// viewer leave no one to work out fewer than the threshold: take away their own answers, and
+    /// every part of the answers that the shown groups cut out (an "atom": inside exactly these of
+    /// them, outside the rest) is empty or holds at least the threshold, so no sum or difference of
+    /// what is shown, however combined, is about fewer people. Groups are added from the widest
+    /// down; a narrower one that would cut out a small part is hidden. A question shown only after
+    /// an answer to another shows a group only where that question does, since who answers it is
+    /// itself an answer to the other.
     public func view(item i: Int, for viewpoint: Viewpoint) -> (own: Figures?, groups: [Shown]) {
+        let shown = shownGroups(item: i, for: viewpoint)
+        var own: Figures?
+        if let r = viewpoint.respondent { own = figures(respondent: r, item: i) }
+        return (own, viewpoint.groups.enumerated().map { position, group in
+            Shown(group: group, figures: shown[position].map { figures(group: $0, item: i) })
+        })
+    }
+
+    /// Per position of the viewpoint's groups: the group's index where it is shown.
+    func shownGroups(item i: Int, for viewpoint: Viewpoint) -> [Int?] {
         let itemCount = items.items.count
         let indices = viewpoint.groups.map { group($0) }
-        // Every answering respondent as a bit mask of the viewer's groups (bit 0: the own answer).
+        let parent: [Int?]? = items.parent[i].map { shownGroups(item: $0, for: viewpoint) }
+        // Every other answering respondent as a bit mask of the viewer's groups.
         var histogram: [Int: Int] = [:]
         var previous: Int32 = -1
         for row in 0..<columns.count where Int(columns.item[row]) == i {
             let r = columns.respondent[row]
             if r == previous { continue }
             previous = r
+            if viewpoint.own.contains(Int(r)) { continue }
             var mask = 0
-            if Int(r) == viewpoint.respondent { mask |= 1 }
             for (bit, g) in indices.enumerated() {
                 guard let g else { continue }
-                if g == 0 || membership.contains(where: { $0[Int(r)] == Int32(g) }) { mask |= 1 << (bit + 1) }
+                if g == 0 || membership.contains(where: { $0[Int(r)] == Int32(g) }) { mask |= 1 << bit }
             }
             histogram[mask, default: 0] += 1
         }
-        func size(_ bits: Int) -> Int { histogram.reduce(0) { $0 + ($1.key & bits == bits ? $1.value : 0) } }
-        func outside(_ bits: Int, _ of: Int) -> Int { histogram.reduce(0) { $0 + ($1.key & bits == bits && $1.key & of != of ? $1.value : 0) } }
-        var known: [Int] = []
-        var own: Figures?
-        if let r = viewpoint.respondent {
-            own = figures(respondent: r, item: i)
-            if own?.n == 1 { known.append(1) }
+        func size(_ bit: Int) -> Int { histogram.reduce(0) { $0 + ($1.key & (1 << bit) != 0 ? $1.value : 0) } }
+        /// Whether every atom that these groups cut out is empty or large enough.
+        func safe(_ shownBits: Int) -> Bool {
+            var atoms: [Int: Int] = [:]
+            for (mask, count) in histogram where mask & shownBits != 0 { atoms[mask & shownBits, default: 0] += count }
+            return atoms.values.allSatisfy { $0 >= threshold }
         }
-        var order = Array(viewpoint.groups.indices)
-        order.sort { size(1 << ($0 + 1)) > size(1 << ($1 + 1)) }
-        var shown = [Figures?](repeating: nil, count: viewpoint.groups.count)
+        let order = viewpoint.groups.indices.sorted { (size($0), $1) > (size($1), $0) }
+        var shownBits = 0
+        var shown = [Int?](repeating: nil, count: viewpoint.groups.count)
         for position in order {
             guard let g = indices[position], !hidden[g * itemCount + i] else { continue }
-            let bits = 1 << (position + 1)
-            let k = threshold
-            let safe = known.allSatisfy { other in
-                // Nested either way: the difference is a group the viewer could work out.
-                let aNotB = outside(bits, other), bNotA = outside(other, bits)
-                if aNotB == 0 || bNotA == 0 { let d = aNotB + bNotA; return d == 0 || d >= k }
-                return true
-            }
-            if safe {
-                shown[position] = figures(group: g, item: i)
-                known.append(bits)
+            if let parent, parent[position] == nil { continue }
+            let bits = shownBits | 1 << position
+            if safe(bits) {
+                shownBits = bits
+                shown[position] = g
             }
         }
-        return (own, viewpoint.groups.enumerated().map { Shown(group: $0.element, figures: shown[$0.offset]) })
+        return shown
+    }
+
+    /// Text answers are listed without names only when, the viewer's own aside, at least the
+    /// threshold wrote one.
+    public func mayListTexts(count: Int, for viewpoint: Viewpoint) -> Bool {
+        count - viewpoint.own.count >= threshold
     }
 }

@@ -53,6 +53,11 @@ struct QuestionnaireInput: Content {
         let days = QuestionnaireWindow.reminderDays((reminderDays ?? []).map(String.init).joined(separator: ","), field: "reminderDays", &v)
         let threshold = threshold ?? (q.id == nil ? 5 : q.threshold)
         if !(3...50).contains(threshold) { v.add("threshold", "validation.range", ["3", "50"]) }
+        if q.resultsLockedAt != nil {
+            // Published results stay as published: no reopening, no smaller groups.
+            if closesAt != q.closesAt || opensAt != q.opensAt { v.add("closesAt", "questionnaires.error.results_locked") }
+            if threshold != q.threshold { v.add("threshold", "questionnaires.error.results_locked") }
+        }
         var form = q.id == nil ? QuestionnaireForm() : q.form
         if let given = self.form {
             do { form = try given.validated(requireQuestions: !draft) } catch let error as SamradError {

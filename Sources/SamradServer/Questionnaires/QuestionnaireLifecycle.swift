@@ -61,6 +61,11 @@ enum QuestionnaireLifecycle {
         q.visibility = (chosen ?? .organisers).rawValue
         q.textsPublished = textsPublished ?? q.textsPublished
         q.publishedAt = published ? (q.publishedAt ?? Date()) : nil
+        if published {
+            // Answering ends for good: a later answer would show as the difference of two reads.
+            q.resultsLockedAt = q.resultsLockedAt ?? Date()
+            q.closedAt = q.closedAt ?? Date()
+        }
         try await q.save(on: request.db)
         try await Audit.record("questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
                                summary: "\(q.title): \(published ? q.visibility : "-")", by: request, on: request.db)

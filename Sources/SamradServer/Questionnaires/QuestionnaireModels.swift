@@ -31,6 +31,8 @@ final class Questionnaire: Model, @unchecked Sendable {
     @Field(key: "prefill") var prefill: Bool
     @Field(key: "visibility") var visibility: String
     @OptionalField(key: "published_at") var publishedAt: Date?
+    /// When results were first published; answering, its dates and the threshold stay as they were.
+    @OptionalField(key: "results_locked_at") var resultsLockedAt: Date?
     @Field(key: "texts_published") var textsPublished: Bool
     /// Raised on every saved change of the form; wording changes after answers are kept as revisions.
     @Field(key: "revision") var revision: Int

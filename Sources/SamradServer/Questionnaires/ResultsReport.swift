@@ -84,33 +84,32 @@ struct ResultsReport: Content {
         let language = request.language
         // Whose view: organisers choose any asked unit; a participant sees their own.
         var unit: ResponseUnit?
+        var mine: [ResponseUnit] = []
         if access.mayBuild {
             if let requested, !requested.isEmpty {
                 guard let u = ResponseUnit(path: requested) else { throw SamradError.invalid([FieldError(field: "municipality", "validation.municipality")]) }
                 unit = u
+                mine = [u]
             }
         } else if participant {
-            let mine = try await access.answerable(on: request.db)
+            mine = try await access.answerable(on: request.db)
             unit = requested.flatMap(ResponseUnit.init(path:)).flatMap { mine.contains($0) ? $0 : nil } ?? mine.first
         }
         let organiserOverview = access.mayBuild && unit == nil
-        let viewpoint: QuestionnaireResults.Viewpoint
-        if let unit, let r = loaded.respondent(unit) {
-            viewpoint = .of(r, in: results)
-        } else if let unit {
+        // A person is grouped by the municipality on their record, as their answers are.
+        let recorded = try await PeopleController.recordedMunicipality(request)
+        func view(of unit: ResponseUnit) -> QuestionnaireResults.Viewpoint {
+            if let r = loaded.respondent(unit) { return .of(r, in: results) }
             // Asked but not answered: the same groups, without an own answer to subtract.
-            // A person is grouped by the municipality on their record, as their answers are.
-            let key: MunicipalityKey? = if case .municipality(let k) = unit { k }
-                else { try await PeopleController.recordedMunicipality(request) }
+            let key: MunicipalityKey? = if case .municipality(let k) = unit { k } else { recorded }
             let respondent = ResultsQuery.respondent(key, directory: request.municipalities, clusterOf: loaded.clusterOf)
-            var groups: [ComparisonGroup] = []
-            if let c = respondent.cluster { groups.append(ComparisonGroup(.cluster, c)) }
-            if let s = respondent.similar { groups.append(ComparisonGroup(.similar, s)) }
-            if let r = respondent.region { groups.append(ComparisonGroup(.region, r)) }
-            viewpoint = .init(respondent: nil, groups: groups + [.all])
-        } else {
-            viewpoint = .everyone
+            return .init(respondent: nil, groups: QuestionnaireResults.Viewpoint.groups(of: respondent))
         }
+        // Everything the viewer may see counts at once: a coordinator of two municipalities
+        // cannot put the two views side by side to isolate a few others.
+        let viewpoint: QuestionnaireResults.Viewpoint = if let unit, let primary = mine.firstIndex(of: unit) {
+            .combining(mine.map(view(of:)), primary: primary)
+        } else { .everyone }
         let clusterNames = Dictionary(uniqueKeysWithValues: try await Cluster.query(on: request.db).filter(\.$collaborationID == q.collaborationID).all()
             .map { ($0.id!.uuidString.lowercased(), $0.name) })
         let groups = viewpoint.groups.map { g in
@@ -132,7 +131,10 @@ struct ResultsReport: Content {
                                       groups: seen.groups.map { $0.figures.map(Figures.init) }))
                 }
             }
-            let texts = question.kind.isText && mayReadTexts ? (loaded.texts[question.key] ?? []) : nil
+            // Texts without names, and only where enough others wrote (organisers read them all).
+            let written = loaded.texts[question.key] ?? []
+            let texts = question.kind.isText && mayReadTexts
+                ? (access.mayBuild || results.mayListTexts(count: written.count, for: viewpoint) ? written : []) : nil
             questions.append(QuestionResult(key: question.key, kind: question.kind.rawValue, text: question.text.text(language),
                                             unit: question.number?.unit.text(language), items: items, texts: texts))
         }
