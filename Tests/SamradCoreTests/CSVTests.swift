@@ -38,5 +38,8 @@ final class CSVTests: XCTestCase {
         writer.append(["Lyngby-Taarbæk", "=HYPERLINK(\"x\")"])
         writer.append(["A, B", "-12"])
         XCTAssertEqual(writer.text, "name,note\r\nLyngby-Taarbæk,\"'=HYPERLINK(\"\"x\"\")\"\r\n\"A, B\",-12\r\n")
+        // L10: a tab or carriage return first (OWASP's list) is defused too.
+        XCTAssertEqual(CSVWriter.quote("\t=1+1"), "'\t=1+1")
+        XCTAssertEqual(CSVWriter.quote("\r=1+1"), "\"'\r=1+1\"")
     }
 }

@@ -39,6 +39,18 @@ final class ClusterPlannerTests: XCTestCase {
         XCTAssertEqual(d[0, 1], 1, accuracy: 1e-12)
     }
 
+    /// M12: a server bounds the search's time; it then returns the best plan found so far.
+    func testTheSearchStopsAtItsTimeBudget() throws {
+        var request = ClusterRequest(candidates: scattered(98), patience: 10_000_000)
+        request.timeBudget = .milliseconds(200)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let plan = try ClusterPlanner(request).plan()
+        XCTAssertLessThan(clock.now - started, .seconds(30), "ten million rounds without gain would take far longer")
+        XCTAssertEqual(plan.clusters.flatMap { $0 }.sorted(), Array(0..<98))
+        XCTAssertTrue(plan.clusters.allSatisfy { (6...8).contains($0.count) })
+    }
+
     func testDefaultClusterCount() {
         XCTAssertEqual(ClusterRequest.defaultClusterCount(count: 290, minSize: 6, maxSize: 8), 41)
         XCTAssertEqual(ClusterRequest.defaultClusterCount(count: 98, minSize: 6, maxSize: 8), 14)

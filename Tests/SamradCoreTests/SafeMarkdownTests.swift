@@ -23,5 +23,16 @@ final class SafeMarkdownTests: XCTestCase {
             XCTAssertFalse(html.contains("evil.example"), attack)
         }
         XCTAssertTrue(SafeMarkdown.html("a < b").contains("a &lt; b"))
+        // M3: a quote in an image's alt text does not leave the attribute (pages, feeds and e-mails
+        // all take this HTML).
+        for attack in [#"![x" onerror="alert(document.domain)](https://example.org/a.png)"#, "![x' onerror='alert(1)](https://example.org/a.png)",
+                       #"![<b>"/onload="x](https://example.org/a.png)"#] {
+            let html = SafeMarkdown.html(attack)
+            XCTAssertFalse(html.contains("onerror=\""), html)
+            XCTAssertFalse(html.contains("onerror='"), html)
+            XCTAssertFalse(html.contains("onload=\""), html)
+            XCTAssertTrue(html.contains("<img src=\"https://example.org/a.png\" alt=\""), html)
+        }
+        XCTAssertTrue(SafeMarkdown.html(#"![x" onerror="y](https://example.org/a.png)"#).contains(#"alt="x&quot; onerror=&quot;y""#))
     }
 }

@@ -2,20 +2,6 @@ import Foundation
 @testable import SamradCore
 import XCTest
 
-/// A reproducible source of random numbers for property tests (SplitMix64): a failure names its
-/// seed, and the same seed gives the same populations.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// H2 of the security review: what a viewer sees of results never lets them work out the answers of
 /// fewer people than the threshold, by any sum or difference of what they see, across overlapping
 /// groups, a follow-up question, or two municipalities they may both view.

@@ -104,6 +104,75 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(locked.status, .tooManyRequests, "even the right password waits while locked")
     }
 
+    /// L1 and L2: the session cookie's flags; a planted session id is replaced at sign-in and is
+    /// worth nothing; after signing out the old cookie opens nothing.
+    func testSessionsAreRenewedAtSignInAndEndAtSignOut() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let client = Client(app)
+        _ = try await client.get("/")
+        let planted = "planted-session-id-" + String(repeating: "x", count: 24)
+        client.cookies["samrad_session"] = planted
+        let signIn = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
+        XCTAssertEqual(signIn.status, .seeOther)
+        let cookie = try XCTUnwrap(signIn.headers[.setCookie].first { $0.hasPrefix("samrad_session=") })
+        for flag in ["HttpOnly", "SameSite=Lax", "Expires=", "Path=/"] { XCTAssertTrue(cookie.contains(flag), "\(flag) in \(cookie)") }
+        XCTAssertFalse(cookie.contains("Secure"), "plain http here")
+        let session = try XCTUnwrap(client.cookies["samrad_session"])
+        XCTAssertNotEqual(session, planted)
+        let fixated = Client(app)
+        fixated.cookies["samrad_session"] = planted
+        do { let r = try await fixated.get("/profile"); XCTAssertEqual(r.status, .seeOther, "the planted id opens nothing") }
+        do { let r = try await client.get("/profile"); XCTAssertEqual(r.status, .ok) }
+        _ = try await client.post("/sign-out", form: [:])
+        let replay = Client(app)
+        replay.cookies["samrad_session"] = session
+        let after = try await replay.get("/profile")
+        XCTAssertEqual(after.status, .seeOther, "the old cookie after sign-out")
+        XCTAssertEqual(after.headers.first(name: .location), "/sign-in?next=%2Fprofile")
+    }
+
+    /// M11: guesses sent at once are all counted before any password is tried, so no more than the
+    /// limit reach bcrypt; an address without an account is answered alike.
+    func testGuessesAtOnceAreCountedBeforeTheyAreTried() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let app = app!
+        let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+            for i in 0..<12 {
+                group.addTask {
+                    let client = Client(app)
+                    return try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "guess number \(i)"]).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertLessThanOrEqual(statuses.filter { $0 == .unauthorized }.count, 5, "\(statuses)")
+        XCTAssertEqual(statuses.filter { $0 == .unauthorized || $0 == .tooManyRequests }.count, 12)
+        let right = try await Client(app).post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
+        XCTAssertEqual(right.status, .tooManyRequests, "still locked, also for the right password")
+        let unknown = try await Client(app).post("/sign-in", form: ["email": "nobody@example.dk", "password": "whatever it is"])
+        XCTAssertEqual(unknown.status, .unauthorized)
+        XCTAssertFalse(app.timingHash.isEmpty)
+    }
+
+    /// L18: two administrators taking each other's role at the same moment leave one.
+    func testTheLastAdministratorStaysWhenTwoRevokeAtOnce() async throws {
+        let ann = try await makeUser(app, email: "ann@example.dk", grants: [RoleGrant(kind: .administrator)])
+        let bo = try await makeUser(app, email: "bo@example.dk", grants: [RoleGrant(kind: .administrator)])
+        let roleOf = { (user: User) async throws -> UUID in
+            try await RoleAssignment.query(on: self.app.db).filter(\.$userID == user.requireID()).first()!.requireID()
+        }
+        let (annRole, boRole) = (try await roleOf(ann), try await roleOf(bo))
+        let first = Client(app), second = Client(app)
+        try await first.signIn("ann@example.dk", "correct horse battery")
+        try await second.signIn("bo@example.dk", "correct horse battery")
+        async let a = first.post("/admin/accounts/\(bo.id!.uuidString)/roles/\(boRole.uuidString)/delete", form: [:])
+        async let b = second.post("/admin/accounts/\(ann.id!.uuidString)/roles/\(annRole.uuidString)/delete", form: [:])
+        let statuses = [try await a.status, try await b.status]
+        XCTAssertTrue(statuses.allSatisfy { $0.code < 500 || $0 == .serviceUnavailable }, "\(statuses)")
+        let left = try await RoleAssignment.query(on: app.db).filter(\.$kind == RoleKind.administrator.rawValue).count()
+        XCTAssertGreaterThanOrEqual(left, 1, "\(statuses)")
+    }
+
     func testOpenRedirectIsRefused() async throws {
         try await makeUser(app, email: "kim@example.dk")
         let client = Client(app)
@@ -177,6 +246,24 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(v14, .seeOther)
         let me = try await invitee.get("/api/v1/me")
         XCTAssertEqual((me.json["roles"] as? [[String: Any]])?.first?["municipality"] as? String, "dk/751")
+
+        // L19: an invitation to an address with an account never replaces its password; the
+        // account's holder signs in and takes the role.
+        _ = try await client.post("/admin/invitations", form: ["email": "coord@aarhus.dk", "kind": "member", "municipality": "dk/461"])
+        let second = try await OutboxMessage.query(on: app.db).sort(\.$createdAt, .descending).all().first { $0.body.contains("/invitations/") && $0.id != message.id }
+        let secondLink = try XCTUnwrap(second?.body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/invitations/") })
+        let secondPath = String(secondLink.dropFirst("http://127.0.0.1:8080".count))
+        let stranger = Client(app)
+        let taken = try await stranger.post(secondPath, form: ["name": "Mallory", "password": "a password of my own"])
+        XCTAssertEqual(taken.status, .conflict)
+        let form = try await stranger.get(secondPath)
+        XCTAssertTrue(form.body.string.contains("An account with this e-mail address exists"), form.body.string)
+        XCTAssertFalse(form.body.string.contains("name=\"password\""))
+        try await Client(app).signIn("coord@aarhus.dk", "a good long password")
+        let accepted = try await invitee.post(secondPath, form: [:])
+        XCTAssertEqual(accepted.status, .seeOther)
+        let roles = try await invitee.get("/api/v1/me").json["roles"] as? [[String: Any]]
+        XCTAssertEqual(roles?.compactMap { $0["municipality"] as? String }.sorted(), ["dk/461", "dk/751"])
     }
 
     func testAccessTokensAuthenticateAndRevoke() async throws {

@@ -148,6 +148,16 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(lateWithdraw.status, .conflict)
         let organiserWithdraw = try await json(organiser, .POST, "\(path)/dk/751/withdraw")
         XCTAssertEqual(organiserWithdraw.json["status"] as? String, "withdrawn")
+        // M5: every step is in the audit log, with who took it.
+        let entries = try await AuditEntry.query(on: app.db).sort(\.$at).all()
+        let actions = entries.map(\.action)
+        for action in ["collaboration:create", "collaboration:status", "registration:register", "registration:withdraw"] {
+            XCTAssertTrue(actions.contains(action), "\(action) in \(actions)")
+        }
+        let withdrawal = entries.last { $0.action == "registration:withdraw" }!
+        XCTAssertEqual(withdrawal.summary, "dk/751 by the organiser")
+        XCTAssertNotEqual(withdrawal.actorName, "—")
+        XCTAssertTrue(entries.contains { $0.action == "registration:register" && $0.summary.hasPrefix("dk/751: registered") })
     }
 
     func testWaitingListCapacityAndPrice() async throws {
@@ -344,7 +354,7 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(invitations, 98)
         let mail = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "committee_chair@aarhus.dk").first()
         XCTAssertEqual(mail?.subject, "Invitation: Politisk del 2014")
-        XCTAssertTrue(mail?.body.contains("/collaborations/\(slug)/registrations/dk/751") ?? false)
+        XCTAssertTrue(mail?.body.contains("/registration-links/") ?? false, "the personal link")
         XCTAssertTrue(mail?.body.contains("9. maj 2030 kl. 12.00") ?? false, mail?.body ?? "")
 
         // Odense answers; Aarhus does not. 10 days before the deadline the 14-day reminder is due.
@@ -580,8 +590,9 @@ final class CollaborationRouteTests: XCTestCase {
         let body = try XCTUnwrap(mail?.body)
         let start = try XCTUnwrap(body.range(of: "http://127.0.0.1:8080"))
         let link = String(body[start.upperBound...].prefix { !$0.isWhitespace })
-        XCTAssertTrue(link.hasPrefix("/collaborations/\(slug)/registrations/dk/751?key="), link)
-        let key = String(link.split(separator: "=").last!)
+        XCTAssertTrue(link.hasPrefix("/registration-links/"), "the key in the path, out of access logs' queries: \(link)")
+        let key = String(link.split(separator: "/").last!)
+        XCTAssertEqual(RequestLog.redacted(link), "/registration-links/…")
         let stored = try await InvitationLink.query(on: app.db).all()
         XCTAssertEqual(stored.count, 2)
         XCTAssertFalse(stored.contains { $0.tokenHash == key }, "only the hash is kept")
@@ -595,6 +606,12 @@ final class CollaborationRouteTests: XCTestCase {
         let opened = try await invited.get(link)
         XCTAssertEqual(opened.status, .seeOther)
         XCTAssertEqual(opened.headers.first(name: .location), "/collaborations/\(slug)/registrations/dk/751", "the key leaves the address")
+        do { let r = try await Client(app).get("/registration-links/not-a-key"); XCTAssertEqual(r.status, .notFound) }
+        // A link mailed before the key moved into the path still opens.
+        do {
+            let r = try await Client(app).get("/collaborations/\(slug)/registrations/dk/751?key=\(key)")
+            XCTAssertEqual(r.headers.first(name: .location), "/collaborations/\(slug)/registrations/dk/751")
+        }
         let page = try await invited.get("/collaborations/\(slug)/registrations/dk/751", headers: ["Accept-Language": "en"])
         XCTAssertEqual(page.status, .ok)
         XCTAssertTrue(page.body.string.contains("You answer for Aarhus through the personal link"))

@@ -164,5 +164,28 @@ final class DirectoryRouteTests: XCTestCase {
             XCTAssertEqual(res.status, .ok)
             XCTAssertEqual(res.json["openapi"] as? String, "3.1.0")
         }
+        // L1: the whole set, on a page and on an error; HSTS and Secure cookies only over https.
+        let expected = [
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            "Referrer-Policy": "same-origin", "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+        ]
+        for path in ["/", "/no-such-page"] {
+            let res = try await send(app, .GET, path)
+            for (name, value) in expected { XCTAssertEqual(res.headers.first(name: name), value, "\(name) on \(path)") }
+            XCTAssertNil(res.headers.first(name: "Strict-Transport-Security"), "not over plain http")
+        }
+        let secure = try await makeTestApp(publicBaseURL: "https://samrad.example.dk")
+        do {
+            try await makeUser(secure, email: "kim@example.dk")
+            let res = try await send(secure, .GET, "/")
+            XCTAssertEqual(res.headers.first(name: "Strict-Transport-Security"), "max-age=31536000")
+            XCTAssertTrue(res.headers[.setCookie].contains { $0.hasPrefix("samrad_csrf=") && $0.contains("Secure") })
+            let client = Client(secure)
+            let signIn = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
+            let cookie = signIn.headers[.setCookie].first { $0.hasPrefix("samrad_session=") } ?? ""
+            XCTAssertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), cookie)
+        }
+        try await secure.asyncShutdown()
     }
 }

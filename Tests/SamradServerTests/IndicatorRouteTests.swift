@@ -292,6 +292,79 @@ final class IndicatorRouteTests: XCTestCase {
         do { let value = try await seesAarhus(browser, token); XCTAssertFalse(value) }
     }
 
+    /// M8: a municipality's clusters (their names, the collaboration's title and the members) are
+    /// shown on its dashboard only to those `ClusterPolicy` lets see them, and never from a draft.
+    func testDashboardsShowClustersOnlyToThoseWhoMaySeeThem() async throws {
+        let kl = Organisation(name: "KL", kind: .association, country: .dk)
+        try await kl.create(on: app.db)
+        let collaboration = Collaboration()
+        collaboration.title = "Klyngeforløb om trivsel"; collaboration.slug = "klyngeforloeb"; collaboration.description = ""
+        collaboration.kind = "cluster_programme"; collaboration.organiserID = kl.id!; collaboration.status = CollaborationStatus.draft.rawValue
+        collaboration.timeZone = "Europe/Copenhagen"; collaboration.themes = []; collaboration.targetGroups = []
+        collaboration.seats = []; collaboration.priceKind = "free"; collaboration.currency = "DKK"; collaboration.registrationSequence = 0
+        collaboration.isExample = false; collaboration.reminderDays = []; collaboration.funding = []
+        try await collaboration.create(on: app.db)
+        let cluster = Cluster()
+        cluster.collaborationID = collaboration.id!; cluster.name = "Klynge Midt"; cluster.position = 0; cluster.wave = 1
+        try await cluster.create(on: app.db)
+        for code in ["751", "461"] {
+            let member = ClusterMember()
+            member.clusterID = cluster.id!; member.collaborationID = collaboration.id!
+            member.municipalityCountry = "dk"; member.municipalityCode = code
+            try await member.create(on: app.db)
+        }
+        let coordinator = try await makeToken(app, for: try await User.query(on: app.db).filter(\.$email == "koordinator@aarhus.dk").first()!)
+        try await makeUser(app, email: "koordinator@vejle.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "630"))])
+        let vejle = try await makeToken(app, for: try await User.query(on: app.db).filter(\.$email == "koordinator@vejle.dk").first()!)
+        func clusterGroups(_ token: String?) async throws -> [[String: Any]] {
+            let r = try await sendJSON(app, token, .GET, "/api/v1/municipalities/dk/751/indicators")
+            XCTAssertEqual(r.status, .ok)
+            XCTAssertNotNil(r.json["series"], "the dashboard itself is there")
+            return (r.json["groups"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "cluster" }
+        }
+        do { let groups = try await clusterGroups(coordinator); XCTAssertTrue(groups.isEmpty, "a draft's clusters are for its organisers") }
+        collaboration.status = CollaborationStatus.running.rawValue
+        try await collaboration.save(on: app.db)
+        do { let groups = try await clusterGroups(nil); XCTAssertTrue(groups.isEmpty, "visitors see no cluster") }
+        do { let groups = try await clusterGroups(vejle); XCTAssertTrue(groups.isEmpty, "nor another municipality") }
+        do {
+            let groups = try await clusterGroups(coordinator)
+            XCTAssertEqual(groups.count, 1)
+            XCTAssertEqual(groups.first?["members"] as? [String], ["461"], "the cluster's other municipality")
+        }
+        let page = try await Client(app).get("/municipalities/dk/751/indicators")
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertFalse(page.body.string.contains("Klynge Midt"))
+        XCTAssertFalse(page.body.string.contains("Klyngeforløb om trivsel"))
+    }
+
+    /// M9: public statistics are imported by administrators only, and a file never writes over the
+    /// shipped official statistics; the import says how many values it kept.
+    func testPublicFiguresAreAdministratorsAndTheShippedOnesStay() async throws {
+        let kl = Organisation(name: "KL", kind: .association, country: .dk)
+        try await kl.create(on: app.db)
+        try await makeUser(app, email: "konsulent@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
+        let organiser = try await client("konsulent@kl.dk")
+        do { let r = try await organiser.get("/indicators/imports").status; XCTAssertEqual(r, .forbidden) }
+        let refused = try await organiser.upload("/indicators/imports", fields: ["format": "csv", "country": "dk", "level": "municipality"],
+                                                 file: ("tal.csv", Data("kommune,skoleår,karakter\n751,2010/11,9.9\n".utf8)))
+        XCTAssertEqual(refused.status, .forbidden)
+        let mapping = ["unit_column": "kommune", "year_column": "skoleår", "value_column": "karakter", "indicator": "dk.fp9_exam_grade"]
+        let (_, done) = try await importCSV(try await client("admin@samrad.dk"), "kommune,skoleår,karakter\n751,2010/11,9.9\n751,2026/27,7.0\n",
+                                             mapping: mapping)
+        XCTAssertTrue(done.body.string.contains("They were kept: a file does not replace them."), done.body.string)
+        do {
+            let value = try await count("SELECT count(*) AS n FROM observations WHERE indicator = 'dk.fp9_exam_grade' AND unit_code = '751' AND year = 2011 AND value = 7.2")
+            XCTAssertEqual(value, 1, "the shipped 7.2 stays")
+        }
+        do {
+            let value = try await count("SELECT count(*) AS n FROM observations WHERE indicator = 'dk.fp9_exam_grade' AND unit_code = '751' AND year = 2027 AND value = 7.0")
+            XCTAssertEqual(value, 1, "a new year is written")
+        }
+        let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "import:done").first()
+        XCTAssertEqual(audit?.summary, "public: 1 values written, 1 shipped values kept")
+    }
+
     func testGoalsAreKeptByTheMunicipalityAndShowProgress() async throws {
         let coordinator = try await client("koordinator@aarhus.dk")
         let goalsPage = try await coordinator.get("/municipalities/dk/751/goals?indicator=dk.fp9_exam_grade")

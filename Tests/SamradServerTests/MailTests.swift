@@ -43,6 +43,19 @@ final class MailTests: XCTestCase {
         XCTAssertEqual(sentAfterGivingUp, 0)
         let attempts = try await OutboxMessage.query(on: app.db).first()?.attempts
         XCTAssertEqual(attempts, 10)
+        let failed = try await OutboxMessage.query(on: app.db).first()
+        XCTAssertEqual(failed?.body, "", "M6: a message given up on keeps no body")
+        XCTAssertEqual(failed?.subject, "Hej")
+        // One that went leaves its secret link nowhere in the database either.
+        settings.smtpURL = nil
+        settings.outboxDirectory = NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)"
+        try await Outbox.enqueue(to: "kim@example.dk", subject: "Nulstil", body: "https://samrad.example/password/reset/hemmelig",
+                                 settings: settings, on: app.db)
+        let delivered = try await OutboxWorker.deliverDue(application: app, settings: settings)
+        XCTAssertEqual(delivered, 1)
+        let gone = try await OutboxMessage.query(on: app.db).filter(\.$subject == "Nulstil").first()
+        XCTAssertEqual(gone?.status, "sent")
+        XCTAssertEqual(gone?.body, "")
         try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)])
         let client = Client(app)
         try await client.signIn("admin@example.dk", "correct horse battery")

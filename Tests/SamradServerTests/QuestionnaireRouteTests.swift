@@ -133,6 +133,22 @@ final class QuestionnaireRouteTests: XCTestCase {
         XCTAssertEqual(answers.compactMap(\.option), ["start"], "Göteborg's draft is untouched")
     }
 
+    /// M13: a double click (or two organisers at once) sends the questionnaire once.
+    func testSendingTwiceAtOnceMailsOnce() async throws {
+        let id = try await create()
+        let base = "/api/v1/questionnaires/\(id)"
+        let token = organiser!, app = app!
+        let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+            for _ in 0..<4 { group.addTask { try await sendJSON(app, token, .POST, base + "/send").status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(statuses.filter { $0 == .ok }.count, 1, "\(statuses)")
+        XCTAssertEqual(statuses.filter { $0 == .conflict }.count, 3, "\(statuses)")
+        let mails = try await OutboxMessage.query(on: app.db).all()
+        XCTAssertEqual(mails.count, Set(mails.map(\.recipient)).count, "one invitation per person")
+        XCTAssertFalse(mails.isEmpty)
+    }
+
     func testAnOrganiserBuildsAndSendsAndEachMunicipalityAnswersOnce() async throws {
         do { let r = try await json(coordinators["0180"], .POST, "/api/v1/collaborations/\(collaboration.slug)/questionnaires", #"{"title":"x","closesAt":"2030-01-01T00:00","form":\#(Self.form)}"#)
             XCTAssertEqual(r.status, .forbidden) }

@@ -11,7 +11,8 @@ import XCTVapor
 /// SAMRAD_TEST_DATABASE_URL (scripts/test runs the suite once more that way).
 /// `sqliteFile` asks for a SQLite file instead of memory, where concurrent writers behave as in
 /// production (WAL, two connections that wait for each other).
-func makeTestApp(outboxDirectory: String? = nil, sqliteFile: String? = nil, indicators: Bool = false) async throws -> Application {
+func makeTestApp(outboxDirectory: String? = nil, sqliteFile: String? = nil, indicators: Bool = false,
+                 publicBaseURL: String = "http://127.0.0.1:8080") async throws -> Application {
     let url = ProcessInfo.processInfo.environment["SAMRAD_TEST_DATABASE_URL"]
     let storage: Settings.Storage = url.map { .postgres(url: $0) } ?? sqliteFile.map { .sqlite(path: $0) } ?? .sqliteInMemory
     if case .postgres = storage {
@@ -23,7 +24,7 @@ func makeTestApp(outboxDirectory: String? = nil, sqliteFile: String? = nil, indi
         try await cleaner.asyncShutdown()
     }
     let app = try await Application.make(.testing)
-    let settings = Settings(storage: storage, publicBaseURL: "http://127.0.0.1:8080",
+    let settings = Settings(storage: storage, publicBaseURL: publicBaseURL,
                             outboxDirectory: outboxDirectory ?? NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)",
                             runsOutboxWorker: false, loadsIndicatorData: indicators, bcryptCost: 4)
     do {

@@ -175,7 +175,12 @@ public struct ClusterPlanner: Sendable {
         var roundsWithoutGain = 0
         guard movable.count > 1, clusterCount > 1 else { return result(state) }
         let neighbours = p.nearestUnits(12)
+        let clock = ContinuousClock()
+        let deadline = request.timeBudget.map { clock.now.advanced(by: $0) }
+        var rounds = 0
         while roundsWithoutGain < request.patience {
+            rounds += 1
+            if let deadline, rounds % 64 == 0, clock.now >= deadline { break }
             state.startLog()
             var touched: [Int] = []
             for _ in 0..<(2 + Int.random(in: 0..<3, using: &rng)) {

@@ -78,6 +78,9 @@ public struct ClusterRequest: Sendable {
     /// Rounds of perturbation and local search in a row without a better plan before the search
     /// stops; it goes on as long as it keeps finding better plans.
     public var patience: Int
+    /// At most this long for the search (the best plan so far is returned then): a server bounds
+    /// the CPU one request may take. Nil: no bound, so a seed always gives the same plan.
+    public var timeBudget: Duration?
 
     public static let defaultPatience = 3000
 
@@ -92,6 +95,7 @@ public struct ClusterRequest: Sendable {
         self.constraints = constraints
         self.seed = seed
         self.patience = patience
+        self.timeBudget = nil
     }
 
     /// The numbers of clusters that can hold `count` municipalities within the bounds.

@@ -6,13 +6,13 @@ import Foundation
 public enum IndicatorPolicy {
     public static func mayManageCatalogue(_ actor: Actor) -> Bool { actor.isAdministrator }
 
-    /// Administrators and organisers import public statistics for any municipality; a coordinator
-    /// imports their own municipality's (and its schools') figures, kept private to it.
+    /// Administrators import public statistics (every dashboard, rank and mean rests on them); a
+    /// coordinator imports their own municipality's (and its schools') figures, kept private to it.
     public static func mayImport(_ actor: Actor) -> Bool {
-        actor.isAdministrator || actor.isOrganiser || actor.grants.contains { $0.kind == .coordinator }
+        actor.isAdministrator || actor.grants.contains { $0.kind == .coordinator }
     }
 
-    public static func importsPublicly(_ actor: Actor) -> Bool { actor.isAdministrator || actor.isOrganiser }
+    public static func importsPublicly(_ actor: Actor) -> Bool { actor.isAdministrator }
 
     /// Whether an import by `actor` may write values for this municipality.
     public static func mayImport(_ actor: Actor, for municipality: MunicipalityKey) -> Bool {

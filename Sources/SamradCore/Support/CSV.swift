@@ -133,9 +133,10 @@ public struct CSVWriter: Sendable {
     }
 
     static func quote(_ field: String) -> String {
-        // A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
+        // A leading =, +, - or @ (or a tab or carriage return before one) would run as a formula in
+        // a spreadsheet (CSV injection, OWASP's list).
         var field = field
-        if let first = field.first, "=+-@".contains(first), Double(field) == nil { field = "'" + field }
+        if let first = field.first, "=+-@\t\r".contains(first), Double(field) == nil { field = "'" + field }
         if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

@@ -12,10 +12,10 @@ public enum SafeMarkdown {
             return input.html
         })
         parser.addModifier(Modifier(target: .images) { input in
-            guard let url = destination(of: input.markdown), isSafe(url), !url.hasPrefix("mailto:") else {
-                return escape(String(input.markdown.dropFirst(2).prefix { $0 != "]" }))
-            }
-            return input.html
+            // Ink writes the alt text into its attribute without escaping quotes: written here.
+            let alt = String(input.markdown.dropFirst(2).prefix { $0 != "]" }).replacingOccurrences(of: "&lt;", with: "<")
+            guard let url = destination(of: input.markdown), isSafe(url), !url.hasPrefix("mailto:") else { return escape(alt) }
+            return "<img src=\"\(escape(url))\" alt=\"\(escape(alt))\"/>"
         })
         parser.addModifier(Modifier(target: .html) { input in
             "<p>" + escape(String(input.markdown)) + "</p>"
@@ -97,6 +97,7 @@ public enum SafeMarkdown {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
+            case "'": out += "&#39;"
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -150,21 +150,26 @@ struct AccountController: RouteCollection {
         let address = request.clientAddress
         let since = Date().addingTimeInterval(-Self.throttle.window)
         let values = ["email": input.email ?? "", "next": Self.safeNext(input.next)]
+        // The attempt is counted before the password is tried, so attempts made at once all count:
+        // of a burst, no more than the limit get as far as bcrypt. A success clears the count.
+        try await SignInFailure(email: email, address: address, at: Date()).create(on: request.db)
         let forAccount = try await SignInFailure.query(on: request.db).filter(\.$email == email).filter(\.$at > since).count()
         let fromAddress = try await SignInFailure.query(on: request.db).filter(\.$address == address).filter(\.$at > since).count()
-        if Self.throttle.isLocked(failuresForAccount: forAccount, failuresFromAddress: fromAddress) {
+        if Self.throttle.isLocked(failuresForAccount: forAccount - 1, failuresFromAddress: fromAddress - 1) {
             let error = SamradError(.tooManyRequests, "signin.locked", [String(Int(Self.throttle.window / 60))])
             return try await render(request, "accounts/sign-in", titleKey: "signin.title", form: FormState(values: values, error: error, request: request),
                                     action: "/sign-in", status: .tooManyRequests)
         }
-        if let user = try await User.query(on: request.db).filter(\.$email == email).first(), !user.disabled,
-           let hash = user.passwordHash, try await request.password.async.verify(input.password ?? "", created: hash) {
+        let user = try await User.query(on: request.db).filter(\.$email == email).first()
+        // An address without an account takes as long as one with: the answer's time tells nothing.
+        let hash = user.flatMap { $0.disabled ? nil : $0.passwordHash }
+        let verified = try await request.password.async.verify(input.password ?? "", created: hash ?? request.application.timingHash)
+        if let user, hash != nil, verified {
             try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
             try await Self.linkPerson(user, on: request.db)
             try await Self.startSession(for: user, request: request)
             return request.redirect(to: Self.safeNext(input.next))
         }
-        try await SignInFailure(email: email, address: address, at: Date()).create(on: request.db)
         let error = SamradError(.unauthenticated, "signin.failed")
         return try await render(request, "accounts/sign-in", titleKey: "signin.title", form: FormState(values: values, error: error, request: request),
                                 action: "/sign-in", status: .unauthorized)
@@ -241,13 +246,38 @@ struct AccountController: RouteCollection {
 
     // MARK: Invitations
 
+    /// An invitation to an address that already has an account with a password adds its role to
+    /// that account, once its holder has signed in; it never sets a new password.
+    static func existingAccount(for token: AccountToken, on db: any Database) async throws -> User? {
+        try await User.query(on: db).filter(\.$email == (token.email ?? "")).first().flatMap { $0.passwordHash == nil ? nil : $0 }
+    }
+
     func invitationForm(_ request: Request) async throws -> Response {
         let token = try await Self.validToken(request, .invitation)
-        return try await render(request, "accounts/invitation", titleKey: "invitation.title", form: FormState(values: ["email": token.email ?? ""]), action: request.url.path)
+        var values = ["email": token.email ?? ""]
+        if let existing = try await Self.existingAccount(for: token, on: request.db) {
+            values["existing"] = request.currentUser?.id == existing.id ? "signed-in" : "sign-in"
+        }
+        return try await render(request, "accounts/invitation", titleKey: "invitation.title", form: FormState(values: values), action: request.url.path)
     }
 
     func acceptInvitation(_ request: Request) async throws -> Response {
         let token = try await Self.validToken(request, .invitation)
+        if let existing = try await Self.existingAccount(for: token, on: request.db) {
+            guard request.currentUser?.id == existing.id else { throw SamradError(.conflict, "invitation.existing_sign_in") }
+            try await request.db.transaction { db in
+                if let grant = token.grant {
+                    let held = try await RoleAssignment.query(on: db).filter(\.$userID == existing.requireID()).all().contains { $0.grant == grant }
+                    if !held { try await RoleAssignment(userID: existing.requireID(), grant: grant).create(on: db) }
+                }
+                token.usedAt = Date()
+                try await token.save(on: db)
+                try await Audit.record("account:invitation_accepted", subject: "user", id: existing.requireID().uuidString,
+                                       summary: "\(existing.email): role added to the existing account", by: request, on: db)
+            }
+            request.session.data["notice"] = "invitation.role_added"
+            return request.redirect(to: "/profile")
+        }
         let input = try request.content.decode(NewAccount.self)
         var v = Validation()
         let name = v.required("name", input.name, maxLength: 120)

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import SQLKit
 import Vapor
 
 /// Accounts, roles, invitations, the audit log and the outbox, for administrators.
@@ -153,9 +154,15 @@ struct AdminController: RouteCollection {
             throw SamradError.notFound()
         }
         try await request.db.transaction { db in
-            if assignment.kind == RoleKind.administrator.rawValue,
-               try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() <= 1 {
-                throw SamradError(.conflict, "admin.last_administrator")
+            if assignment.kind == RoleKind.administrator.rawValue {
+                // Two revocations at once must not both see another administrator left: on
+                // PostgreSQL the administrators' rows are locked first (SQLite has one writer).
+                if let sql = db as? any SQLDatabase, sql.isPostgres {
+                    try await sql.raw("SELECT id FROM role_assignments WHERE kind = \(bind: RoleKind.administrator.rawValue) FOR UPDATE").run()
+                }
+                if try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() <= 1 {
+                    throw SamradError(.conflict, "admin.last_administrator")
+                }
             }
             try await assignment.delete(on: db)
             try await Audit.record("role:revoke", subject: "user", id: userID.uuidString, summary: assignment.kind, by: request, on: db)

@@ -20,13 +20,36 @@ final class AuditEntry: Model, @unchecked Sendable {
     init() {}
 }
 
+/// Whom an audit entry names, taken from a request while it is at hand: work decided later (a
+/// registration in a batch) still names the person who asked for it.
+struct AuditActor: Sendable {
+    var userID: UUID?
+    var name: String
+
+    init(_ request: Request) {
+        userID = request.actor.userID
+        if let user = request.currentUser {
+            name = "\(user.name) <\(user.email)>"
+        } else if let pass = request.actor.passes.first {
+            name = "invitation link (person \(pass.personID.uuidString.prefix(8)))"
+        } else {
+            name = "—"
+        }
+    }
+}
+
 enum Audit {
     /// Writes an entry on `db`, which should be the transaction that makes the change.
     static func record(_ action: String, subject: String, id: String, summary: String, by request: Request, on db: any Database) async throws {
+        try await record(action, subject: subject, id: id, summary: summary, by: AuditActor(request), on: db)
+    }
+
+    static func record(_ action: String, subject: String, id: String, summary: String, by who: AuditActor,
+                       on db: any Database) async throws {
         let entry = AuditEntry()
         entry.at = Date()
-        entry.actorUserID = request.actor.userID
-        entry.actorName = request.currentUser.map { "\($0.name) <\($0.email)>" } ?? "—"
+        entry.actorUserID = who.userID
+        entry.actorName = who.name
         entry.action = action
         entry.subjectType = subject
         entry.subjectID = id

@@ -22,6 +22,8 @@ public enum SamradApp {
         try configureDatabase(app, settings.storage)
         app.migrations.add(Migrations.all)
         app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+        // A hash of the same cost to check unknown addresses against (see the sign-in).
+        app.storage[TimingHashKey.self] = try Bcrypt.hash(Secret.make(), cost: settings.bcryptCost)
 
         app.sessions.use(.fluent)
         app.sessions.configuration.cookieName = "samrad_session"
@@ -209,4 +211,12 @@ public struct ResourceFolder: Sendable {
         }
         return DirectoryDataset(files: files)
     }
+}
+
+struct TimingHashKey: StorageKey { typealias Value = String }
+
+extension Application {
+    /// A bcrypt hash of a random secret, made at start with the configured cost: signing in with an
+    /// address that has no account checks the password against it, taking the same time.
+    var timingHash: String { storage[TimingHashKey.self] ?? "" }
 }

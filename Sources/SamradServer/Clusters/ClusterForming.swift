@@ -67,16 +67,24 @@ enum ClusterForming {
         var baseline: Double
     }
 
+    static let turns = Turns(limit: 1)
+    static let timeBudget: Duration = .seconds(10)
+
     /// Runs the planner over the registered municipalities.
     static func propose(_ c: Collaboration, settings: ClusterSettingsInput, constraints: ClusterConstraints, request: Request) async throws -> Proposal {
         let municipalities = try await registered(c, request: request)
-        let planRequest = ClusterRequest(candidates: municipalities.map(candidate), minSize: settings.minSize, maxSize: settings.maxSize,
+        var planRequest = ClusterRequest(candidates: municipalities.map(candidate), minSize: settings.minSize, maxSize: settings.maxSize,
                                          clusterCount: settings.clusterCount, weights: settings.weights, constraints: constraints, seed: settings.seed)
-        // The search is CPU work of up to a second or two; it runs off the event loop.
-        let (plan, baseline) = try await Task.detached(priority: .userInitiated) {
-            let planner = try ClusterPlanner(planRequest)
-            return (try planner.plan(), planner.baseline().objective)
-        }.value
+        planRequest.timeBudget = Self.timeBudget
+        let planning = planRequest
+        // The search is CPU work of up to a second or two: on the thread pool, one plan at a time
+        // per instance, and never longer than its budget, so no connection waits on it.
+        let (plan, baseline) = try await Self.turns.run {
+            try await request.application.threadPool.runIfActive {
+                let planner = try ClusterPlanner(planning)
+                return (try planner.plan(), planner.baseline().objective)
+            }
+        }
         var usedNames = Set(plan.names.compactMap { $0 })
         var number = 0
         let groups = plan.clusters.enumerated().map { index, members -> ClusterDraft.Group in

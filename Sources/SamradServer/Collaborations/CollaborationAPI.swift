@@ -81,7 +81,11 @@ struct CollaborationAPI: RouteCollection {
         collaboration.isExample = false
         try await input.apply(to: collaboration, registeredCount: 0, activeRegistrations: 0, request: request, on: request.db)
         collaboration.slug = try await uniqueSlug(collaboration.title, on: request.db)
-        try await collaboration.create(on: request.db)
+        try await request.db.transaction { tx in
+            try await collaboration.create(on: tx)
+            try await Audit.record("collaboration:create", subject: "collaboration", id: collaboration.requireID().uuidString,
+                                   summary: collaboration.title, by: request, on: tx)
+        }
         return collaboration
     }
 
@@ -99,6 +103,10 @@ struct CollaborationAPI: RouteCollection {
             try await input.apply(to: collaboration, registeredCount: counts.registered, activeRegistrations: counts.active, request: request, on: tx)
             collaboration.registrationSequence += 1
             try await collaboration.save(on: tx)
+            try await Audit.record("collaboration:update", subject: "collaboration", id: collaboration.requireID().uuidString,
+                                   summary: "\(collaboration.title): \(collaboration.status), deadline \(collaboration.deadline.map { "\($0)" } ?? "-")"
+                                       + ", capacity \(collaboration.capacity.map(String.init) ?? "-"), price \(collaboration.priceKind)",
+                                   by: request, on: tx)
         }
     }
 
@@ -121,8 +129,13 @@ struct CollaborationAPI: RouteCollection {
         if status == .open && collaboration.deadline == nil {
             throw SamradError.invalid([FieldError(field: "deadline", "collaboration.deadline_needed")])
         }
+        let from = collaboration.status
         collaboration.status = status!.rawValue
-        try await collaboration.save(on: request.db)
+        try await request.db.transaction { tx in
+            try await collaboration.save(on: tx)
+            try await Audit.record("collaboration:status", subject: "collaboration", id: collaboration.requireID().uuidString,
+                                   summary: "\(collaboration.title): \(from) → \(collaboration.status)", by: request, on: tx)
+        }
     }
 
     func changeStatus(_ request: Request) async throws -> CollaborationJSON {
@@ -215,7 +228,7 @@ struct CollaborationAPI: RouteCollection {
         let m = try Self.municipality(request)
         let input = try request.content.decode(RegistrationInput.self)
         let outcome = try await RegistrationDesk.register(collaboration.id, m.key, seats: try input.assignments(), acceptedPrice: input.acceptPrice ?? false,
-                                                          by: request.actor, on: request.db, batches: request.application.registrationBatches)
+                                                          by: request.actor, audit: AuditActor(request), on: request.db, batches: request.application.registrationBatches)
         let r = outcome.registration
         return try await RegistrationJSON(collaboration: collaboration.slug, municipality: m.key.description, status: r.status, sequence: r.sequence,
                                           acceptedPriceMinor: r.acceptedPriceMinor, currency: collaboration.currency, seats: outcome.seats)
@@ -226,20 +239,20 @@ struct CollaborationAPI: RouteCollection {
         let collaboration = try await Self.find(request)
         let m = try Self.municipality(request)
         let input = try request.content.decode(RegistrationInput.self)
-        _ = try await RegistrationDesk.changeSeats(collaboration.requireID(), m.key, seats: try input.assignments(), by: request.actor, on: request.db)
+        _ = try await RegistrationDesk.changeSeats(collaboration.requireID(), m.key, seats: try input.assignments(), by: request.actor, audit: AuditActor(request), on: request.db)
         return try await Self.registrationJSON(collaboration, m, request: request)
     }
 
     func decline(_ request: Request) async throws -> RegistrationJSON {
         let collaboration = try await Self.find(request)
         let m = try Self.municipality(request)
-        _ = try await RegistrationDesk.decline(collaboration.requireID(), m.key, by: request.actor, on: request.db)
+        _ = try await RegistrationDesk.decline(collaboration.requireID(), m.key, by: request.actor, audit: AuditActor(request), on: request.db)
         return try await Self.registrationJSON(collaboration, m, request: request)
     }
 
     static func withdraw(_ collaboration: Collaboration, _ m: Municipality, request: Request) async throws {
         let context = Invitations.Context(request)
-        _ = try await RegistrationDesk.withdraw(collaboration.requireID(), m.key, by: request.actor, notify: { collaboration, key, db in
+        _ = try await RegistrationDesk.withdraw(collaboration.requireID(), m.key, by: request.actor, audit: AuditActor(request), notify: { collaboration, key, db in
             try await Invitations.notifyPromotion(collaboration, key, context: context, on: db)
         }, on: request.db)
     }

@@ -20,6 +20,7 @@ struct CollaborationPages: RouteCollection {
         routes.get("collaborations", ":slug", "registrations.csv", use: registrationsCSV)
         routes.get("collaborations", ":slug", "participants.csv", use: participantsCSV)
         routes.get("collaborations", ":slug", "invoices.csv", use: invoicesCSV)
+        routes.get("registration-links", ":key", use: openLink)
         let registration = routes.grouped("collaborations", ":slug", "registrations", ":country", ":code")
         registration.get(use: registrationForm)
         registration.post(use: register)
@@ -522,8 +523,20 @@ struct CollaborationPages: RouteCollection {
             viaLink: !request.actor.isSignedIn && request.actor.holdsPass(c.id, m.key))
     }
 
-    /// The registration page. Opened with `?key=` from an invitation e-mail, it gives this browser
-    /// session the pass to answer for the municipality, then drops the key from the address.
+    /// The personal link of an invitation e-mail (`/registration-links/{key}`): gives this browser
+    /// session the pass to answer for the municipality, then goes to its registration page.
+    func openLink(_ request: Request) async throws -> Response {
+        guard let key = request.parameters.get("key"), let link = try await Invitations.validLink(key: key, on: request.db),
+              let c = try await Collaboration.find(link.collaborationID, on: request.db) else {
+            throw SamradError.notFound("registration.link_invalid")
+        }
+        RegistrationPasses.add(link.pass, until: link.expiresAt, to: request.session)
+        return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(link.municipalityCountry)/\(link.municipalityCode)")
+    }
+
+    /// The registration page. Opened with `?key=` (links mailed before the key moved into the
+    /// path), it gives this browser session the pass to answer for the municipality, then drops the
+    /// key from the address.
     func registrationForm(_ request: Request) async throws -> Response {
         let c = try await CollaborationAPI.find(request)
         let m = try CollaborationAPI.municipality(request)
@@ -575,9 +588,9 @@ struct CollaborationPages: RouteCollection {
         do {
             let existing = try await RegistrationDesk.existing(c.requireID(), m.key, on: request.db)
             if let existing, existing.statusValue.isActive {
-                _ = try await RegistrationDesk.changeSeats(c.requireID(), m.key, seats: seats, by: request.actor, on: request.db)
+                _ = try await RegistrationDesk.changeSeats(c.requireID(), m.key, seats: seats, by: request.actor, audit: AuditActor(request), on: request.db)
             } else {
-                _ = try await RegistrationDesk.register(c.requireID(), m.key, seats: seats, acceptedPrice: values["acceptPrice"] == "on", by: request.actor,
+                _ = try await RegistrationDesk.register(c.requireID(), m.key, seats: seats, acceptedPrice: values["acceptPrice"] == "on", by: request.actor, audit: AuditActor(request),
                                                        on: request.db, batches: request.application.registrationBatches)
             }
         } catch let error as SamradError where [.invalidInput, .conflict].contains(error.kind) {
@@ -591,7 +604,7 @@ struct CollaborationPages: RouteCollection {
     func decline(_ request: Request) async throws -> Response {
         let c = try await CollaborationAPI.find(request)
         let m = try CollaborationAPI.municipality(request)
-        _ = try await RegistrationDesk.decline(c.requireID(), m.key, by: request.actor, on: request.db)
+        _ = try await RegistrationDesk.decline(c.requireID(), m.key, by: request.actor, audit: AuditActor(request), on: request.db)
         request.session.data["notice"] = "registration.declined"
         return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)")
     }

@@ -83,7 +83,17 @@ enum Invitations {
         record.personID = try person.requireID()
         record.expiresAt = linkExpiry(collaboration)
         try await record.create(on: db)
-        return link(collaboration, m, baseURL: context.settings.publicBaseURL) + "?key=" + secret
+        // The key in the path, not the query: access logs keep queries, and Samrad's leaves this out.
+        return "\(context.settings.publicBaseURL)/registration-links/\(secret)"
+    }
+
+    /// The personal link of a key, wherever it leads, if the key is valid; marks it as used.
+    static func validLink(key: String, now: Date = Date(), on db: any Database) async throws -> InvitationLink? {
+        guard let record = try await InvitationLink.query(on: db).filter(\.$tokenHash == Secret.hash(key)).first(),
+              record.expiresAt > now else { return nil }
+        record.lastUsedAt = now
+        try await record.save(on: db)
+        return record
     }
 
     /// The personal link of a key for this collaboration and municipality, if the key is valid;

@@ -64,14 +64,16 @@ enum RegistrationDesk {
         var seats: [SeatAssignment]
         var acceptedPrice: Bool
         var actor: Actor
+        var audit: AuditActor
         var now: Date
     }
 
     /// Registers a municipality that has not registered (or declined or withdrew before). Requests
     /// for the same collaboration that arrive together are decided in one transaction.
     static func register(_ collaborationID: UUID, _ municipality: MunicipalityKey, seats: [SeatAssignment], acceptedPrice: Bool,
-                         by actor: Actor, now: Date = Date(), on db: any Database, batches: RegistrationBatches? = nil) async throws -> Outcome {
-        let request = Request(municipality: municipality, seats: seats, acceptedPrice: acceptedPrice, actor: actor, now: now)
+                         by actor: Actor, audit: AuditActor, now: Date = Date(), on db: any Database,
+                         batches: RegistrationBatches? = nil) async throws -> Outcome {
+        let request = Request(municipality: municipality, seats: seats, acceptedPrice: acceptedPrice, actor: actor, audit: audit, now: now)
         if let batches { return try await batches.register(collaborationID, request, on: db) }
         return try await decide(collaborationID, [request], on: db)[0].get()
     }
@@ -170,6 +172,10 @@ enum RegistrationDesk {
                         registration.sequence = row.sequence
                         registration.registeredBy = row.registered_by
                         registration.acceptedPriceMinor = row.accepted_price_minor
+                        try await Audit.record("registration:register", subject: "registration", id: id.uuidString,
+                                               summary: "\(request.municipality): \(status.rawValue), \(request.seats.count) seats"
+                                                   + (price.map { ", price \($0.minorUnits) \(locked.currency)" } ?? ""),
+                                               by: request.audit, on: tx)
                         results.append(.success(Outcome(registration: registration, promoted: [], seats: request.seats.map {
                             RegistrationJSON.Seat(position: $0.position.rawValue, personID: $0.personID, name: names[$0.personID])
                         })))
@@ -196,7 +202,7 @@ enum RegistrationDesk {
 
     /// Changes who sits in the seats, until the deadline.
     static func changeSeats(_ collaborationID: UUID, _ municipality: MunicipalityKey, seats: [SeatAssignment],
-                            by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Registration {
+                            by actor: Actor, audit: AuditActor, now: Date = Date(), on db: any Database) async throws -> Registration {
         try await db.transaction { tx in
             _ = try await lock(collaborationID, on: tx)
             let collaboration = try await collaboration(collaborationID, on: tx)
@@ -214,12 +220,15 @@ enum RegistrationDesk {
                 try await registration.save(on: tx)
             }
             try await replaceSeats(of: registration, with: seats, on: tx)
+            try await Audit.record("registration:seats", subject: "registration", id: registration.requireID().uuidString,
+                                   summary: "\(municipality): \(seats.count) seats", by: audit, on: tx)
             return registration
         }
     }
 
     /// Declines the invitation: recorded as an answer, so reminders stop.
-    static func decline(_ collaborationID: UUID, _ municipality: MunicipalityKey, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Registration {
+    static func decline(_ collaborationID: UUID, _ municipality: MunicipalityKey, by actor: Actor, audit: AuditActor, now: Date = Date(),
+                        on db: any Database) async throws -> Registration {
         try await db.transaction { tx in
             let sequence = try await lock(collaborationID, on: tx)
             let collaboration = try await collaboration(collaborationID, on: tx)
@@ -239,13 +248,15 @@ enum RegistrationDesk {
             registration.acceptedPriceMinor = nil
             try await registration.save(on: tx)
             try await RegistrationSeat.query(on: tx).filter(\.$registrationID == registration.requireID()).delete()
+            try await Audit.record("registration:decline", subject: "registration", id: registration.requireID().uuidString,
+                                   summary: "\(municipality)", by: audit, on: tx)
             return registration
         }
     }
 
     /// Withdraws a registration; the municipality itself until the deadline, the organiser always.
     /// A freed place goes to the first on the waiting list, who is told by e-mail.
-    static func withdraw(_ collaborationID: UUID, _ municipality: MunicipalityKey, by actor: Actor, now: Date = Date(),
+    static func withdraw(_ collaborationID: UUID, _ municipality: MunicipalityKey, by actor: Actor, audit: AuditActor, now: Date = Date(),
                          notify: @escaping @Sendable (Collaboration, MunicipalityKey, any Database) async throws -> Void,
                          on db: any Database) async throws -> Outcome {
         try await db.transaction { tx in
@@ -264,6 +275,10 @@ enum RegistrationDesk {
             registration.status = RegistrationStatus.withdrawn.rawValue
             try await registration.save(on: tx)
             let promoted = try await promote(collaboration, on: tx)
+            try await Audit.record("registration:withdraw", subject: "registration", id: registration.requireID().uuidString,
+                                   summary: "\(municipality)" + (byOrganiser ? " by the organiser" : "")
+                                       + (promoted.isEmpty ? "" : "; moved up: " + promoted.map(\.description).joined(separator: ", ")),
+                                   by: audit, on: tx)
             for key in promoted { try await notify(collaboration, key, tx) }
             return Outcome(registration: registration, promoted: promoted)
         }

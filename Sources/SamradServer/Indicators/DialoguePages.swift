@@ -51,7 +51,8 @@ struct DialoguePages: RouteCollection {
         if school, let s = snapshot.school(subject.unit.country, subject.unit.code) {
             dashboardSubject = DashboardSubject.school(s, directory: request.municipalities, snapshot: snapshot, showPrivate: true, t: t)
         } else if let m = request.municipalities[subject.municipality] {
-            let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], on: request.db)
+            let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
+                                                 on: request.db)
             dashboardSubject = DashboardSubject.municipality(m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
                                                              showPrivate: true, t: t)
         } else {

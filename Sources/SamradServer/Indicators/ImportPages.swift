@@ -289,7 +289,8 @@ struct ImportPages: RouteCollection {
             try await Audit.record("import:start", subject: "import", id: record.id!.uuidString, summary: upload.record.fileName, by: request, on: db)
         }
         let job = ImportJob(importID: record.id!, uploadID: upload.record.id!, data: upload.record.content, format: upload.format, mapping: mapping,
-                            context: context, publicly: IndicatorPolicy.importsPublicly(actor), municipalityOf: municipalityOf, skipBadRows: record.skipBadRows)
+                            context: context, publicly: IndicatorPolicy.importsPublicly(actor), municipalityOf: municipalityOf, skipBadRows: record.skipBadRows,
+                            audit: AuditActor(request))
         let app = request.application
         Task { await ImportJob.turns.run { await job.run(app) } }
         return request.redirect(to: record.href)
@@ -349,6 +350,7 @@ struct ImportJob: Sendable {
     var publicly: Bool
     var municipalityOf: @Sendable (String) -> MunicipalityKey?
     var skipBadRows: Bool
+    var audit: AuditActor
 
     /// Imports on one instance run two at a time: each holds its file and its rows in memory.
     static let turns = Turns(limit: 2)
@@ -423,10 +425,17 @@ struct ImportJob: Sendable {
             let checked = clock.now
             progress.set(importID, .init(phase: "writing", done: 0, total: total))
             try await db.transaction { tx in
+                var written = total
                 if publicly {
-                    try await ObservationWriter.write(check.observations, scope: "", importID: importID, on: tx) { done in
+                    // The shipped official statistics stay; what a file would have replaced is counted.
+                    let shipped = try await ObservationWriter.shippedImports(on: tx)
+                    try await ObservationWriter.write(check.observations, scope: "", importID: importID, keeping: shipped, on: tx) { done in
                         progress.set(importID, .init(phase: "writing", done: done, total: total))
                     }
+                    written = try await ObservationWriter.written(by: importID, on: tx)
+                    if written < total { record.message = "imports.kept_shipped" }
+                    try await Audit.record("import:done", subject: "import", id: importID.uuidString,
+                                           summary: "public: \(written) values written, \(total - written) shipped values kept", by: audit, on: tx)
                 } else {
                     // A coordinator's figures stay their municipality's own.
                     let byScope = Dictionary(grouping: check.observations) { municipalityOf($0.unit.code)?.description ?? "" }
@@ -434,7 +443,7 @@ struct ImportJob: Sendable {
                         try await ObservationWriter.write(observations, scope: scope, importID: importID, on: tx)
                     }
                 }
-                record.imported = total
+                record.imported = written
                 record.status = "done"
                 record.finishedAt = Date()
                 try await record.save(on: tx)

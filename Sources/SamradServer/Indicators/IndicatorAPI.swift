@@ -96,7 +96,8 @@ struct IndicatorAPI: RouteCollection {
         let m = try DirectoryController.municipality(request)
         let category = try IndicatorPages.category(request)
         let snapshot = try await request.indicators()
-        let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], on: request.db)
+        let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
+                                                 on: request.db)
         let subject = DashboardSubject.municipality(m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
                                                     showPrivate: try await IndicatorPages.mayViewPrivate(request, m.key), t: IndicatorPages.t(request))
         return json(subject, snapshot: snapshot, category: category)

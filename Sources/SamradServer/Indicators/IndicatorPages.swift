@@ -199,7 +199,8 @@ struct IndicatorPages: RouteCollection {
         let m = try DirectoryController.municipality(request)
         let category = try Self.category(request)
         let snapshot = try await request.indicators()
-        let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], on: request.db)
+        let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
+                                                 on: request.db)
         let showPrivate = try await Self.mayViewPrivate(request, m.key)
         let loaded = clock.now
         let subject = DashboardSubject.municipality(m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,

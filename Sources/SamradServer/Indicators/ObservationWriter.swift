@@ -12,12 +12,17 @@ enum ObservationWriter {
     static let rowsPerStatement = 3_000
     static let columns = ["indicator", "level", "country", "unit_code", "year", "scope", "value", "status", "pupils", "import_id"]
 
-    static func write(_ observations: [Observation], scope: String, importID: UUID?, on db: any Database,
+    /// `keeping`: imports whose values stay (the shipped official statistics): a file's value for
+    /// the same indicator, unit and year is not written over them.
+    static func write(_ observations: [Observation], scope: String, importID: UUID?, keeping: [UUID] = [], on db: any Database,
                       progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         if let lite = db as? any SQLiteDatabase {
-            try await writeSQLite(observations, scope: scope, importID: importID, on: lite, progress: progress)
+            try await writeSQLite(observations, scope: scope, importID: importID, keeping: keeping, on: lite, progress: progress)
             return
         }
+        let guarded: SQLQueryString = keeping.isEmpty ? "" : """
+             WHERE observations.import_id IS NULL OR observations.import_id NOT IN (\(binds: keeping.map { $0 as any Encodable & Sendable }))
+            """
         // On PostgreSQL a chunk goes as one array per column, unnested into rows: ten binds per
         // statement instead of ten per row. Arrays hold no nulls here, so a missing value travels
         // as NaN and an unknown pupil count as -1.
@@ -32,7 +37,7 @@ enum ObservationWriter {
                             \(bind: rows.map(\.unit.code))::text[], \(bind: rows.map(\.year))::bigint[], \(bind: rows.map { $0.value ?? .nan })::float8[],
                             \(bind: rows.map(\.status.rawValue))::text[], \(bind: rows.map { $0.pupils ?? -1 })::bigint[]) AS t(i, l, c, u, y, v, s, p)
                 ON CONFLICT (indicator, level, country, unit_code, year, scope)
-                DO UPDATE SET value = excluded.value, status = excluded.status, pupils = excluded.pupils, import_id = excluded.import_id
+                DO UPDATE SET value = excluded.value, status = excluded.status, pupils = excluded.pupils, import_id = excluded.import_id\(guarded)
                 """).run()
             written += rows.count
             progress(written)
@@ -41,13 +46,16 @@ enum ObservationWriter {
 
     /// On SQLite the values go to the connection as they are: encoding ten million binds through
     /// SQLKit's Encodable path cost more than SQLite's own work (measured: 18 s for a million rows).
-    static func writeSQLite(_ observations: [Observation], scope: String, importID: UUID?, on lite: any SQLiteDatabase,
+    static func writeSQLite(_ observations: [Observation], scope: String, importID: UUID?, keeping: [UUID], on lite: any SQLiteDatabase,
                             progress: @escaping @Sendable (Int) -> Void) async throws {
+        // Import ids are written here as text, and compared as text.
+        let kept = keeping.map { "'\($0.uuidString)'" }.joined(separator: ",")
         func statement(_ rows: Int) -> String {
             let row = "(?,?,?,?,?,?,?,?,?,?)"
             return "INSERT INTO observations (\(columns.joined(separator: ","))) VALUES " + Array(repeating: row, count: rows).joined(separator: ",")
                 + " ON CONFLICT (indicator, level, country, unit_code, year, scope) DO UPDATE SET value = excluded.value, status = excluded.status,"
                 + " pupils = excluded.pupils, import_id = excluded.import_id"
+                + (kept.isEmpty ? "" : " WHERE observations.import_id IS NULL OR observations.import_id NOT IN (\(kept))")
         }
         let full = statement(rowsPerStatement)
         let scopeData = SQLiteData.text(scope)
@@ -76,5 +84,20 @@ enum ObservationWriter {
                 }
             }
         }.get()
+    }
+}
+
+extension ObservationWriter {
+    /// How many values carry this import's id: those it wrote, not those it had to leave.
+    static func written(by importID: UUID, on db: any Database) async throws -> Int {
+        struct Count: Decodable { var n: Int }
+        let sql = db as! any SQLDatabase
+        let id: any Encodable & Sendable = db is any SQLiteDatabase ? importID.uuidString : importID
+        return try await sql.raw("SELECT COUNT(*) AS n FROM observations WHERE import_id = \(bind: id)").first(decoding: Count.self)?.n ?? 0
+    }
+
+    /// The shipped data set's imports, whose values a file does not replace.
+    static func shippedImports(on db: any Database) async throws -> [UUID] {
+        try await ObservationImportRecord.query(on: db).filter(\.$format == "shipped").all(\.$id)
     }
 }

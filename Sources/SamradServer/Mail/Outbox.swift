@@ -31,6 +31,16 @@ final class OutboxMessage: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Once a message has gone (or will not), its body leaves the database: set-up, reset and
+    /// invitation links, answer links, registration keys and unsubscribe tokens live only in it.
+    /// Recipient, subject, status and error stay for the administrators' outbox page.
+    func redact() {
+        body = ""
+        htmlBody = nil
+        attachment = nil
+        extraHeaders = nil
+    }
+
     var emailAttachment: EmailMessage.Attachment? {
         guard let attachmentName, let attachmentType, let attachment else { return nil }
         return EmailMessage.Attachment(filename: attachmentName, contentType: attachmentType, text: attachment)
@@ -139,12 +149,14 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                 message.sentAt = Date()
                 message.attempts += 1
                 message.lastError = nil
+                message.redact()
                 sent += 1
             } catch {
                 message.attempts += 1
                 message.lastError = String(describing: error).prefix(500).description
                 if retry.givesUp(afterAttempt: message.attempts) {
                     message.status = OutboxMessage.Status.failed.rawValue
+                    message.redact()
                 } else {
                     message.nextAttemptAt = Date().addingTimeInterval(retry.delay(afterAttempt: message.attempts))
                 }

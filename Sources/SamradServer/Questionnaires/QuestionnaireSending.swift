@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import SQLKit
 import Vapor
 
 /// Sends a questionnaire out and reminds those who have not submitted: each asked municipality's
@@ -77,6 +78,14 @@ enum QuestionnaireSending {
         let context = Invitations.Context(request)
         let c = access.collaboration
         return try await request.db.transaction { db in
+            // Claimed in the transaction: of two clicks (or two organisers, or two instances) at
+            // once, one sends and the other is told it went.
+            let now = Date()
+            let claimed = try await (db as! any SQLDatabase).raw("""
+                UPDATE questionnaires SET sent_at = \(bind: now) WHERE id = \(bind: q.requireID()) AND sent_at IS NULL RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
+            q.sentAt = now
             var recipients = 0
             var without: [String] = []
             for unit in units {
@@ -85,7 +94,6 @@ enum QuestionnaireSending {
                 for person in people { try await mail(q, c, unit: unit, to: person, kind: "invitation", context: context, on: db) }
                 recipients += people.count
             }
-            q.sentAt = Date()
             try await q.save(on: db)
             try await Audit.record("questionnaire:send", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(units.count)", by: request, on: db)
             return Sent(units: units.count, recipients: recipients, withoutRecipient: without)
