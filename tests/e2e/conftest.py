@@ -2,6 +2,7 @@
 import email
 import email.header
 import glob
+import importlib.util
 import os
 import re
 import socket
@@ -196,3 +197,47 @@ def navigating(browser, action):
 
 def heading(browser):
     return browser.find_element(By.TAG_NAME, "h1").text
+
+
+# axe-core itself, as the package ships it (only its script is used: Selenium runs it in the page).
+AXE = os.path.join(os.path.dirname(importlib.util.find_spec("axe_playwright_python").origin), "axe.min.js")
+
+
+def accessibility_violations(browser):
+    """axe-core's WCAG 2.1 A and AA rules on the page as it stands: the violations, each with its
+    rule and the elements it found. (Injected through the driver, so the page's CSP is not in the way.)"""
+    with open(AXE, encoding="utf-8") as f:
+        browser.execute_script(f.read())
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.html.slice(0, 200))}))))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));")
+    return result
+
+
+def emulating(browser, width, height=900):
+    """Lays the page out as a phone or a screen of this width would (headless Chromium keeps its
+    window at least 500 px wide, so the viewport is emulated)."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+def overflows_at(browser, width):
+    """Whether the page scrolls sideways at this width (it should reflow instead)."""
+    emulating(browser, width)
+    try:
+        return browser.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def screenshot(browser, name, width):
+    """A picture of the whole page at this width, for people to look at (in SAMRAD_WORK)."""
+    emulating(browser, width)
+    try:
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        emulating(browser, width, min(max(height, 600), 4000))
+        browser.save_screenshot(os.path.join(WORK, f"{name}-{width}.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
