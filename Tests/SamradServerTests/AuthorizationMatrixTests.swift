@@ -20,7 +20,29 @@ final class AuthorizationMatrixTests: XCTestCase {
     var tokens: [Role: String] = [:]
     var slug = "", meetingID = "", questionnaireID = "", organisationID = ""
 
-    enum Role: String, CaseIterable { case visitor, plain, coordinatorElsewhere, organiserElsewhere, organiser, administrator, coordinator }
+    enum Role: String, CaseIterable {
+        case visitor, plain, memberElsewhere, coordinatorElsewhere, organiserElsewhere, organiser, administrator, coordinator
+    }
+
+    /// Route parameters this test fills with an object it made (or a value of its kind).
+    static let seeded: Set<String> = [":slug", ":meeting", ":questionnaire", ":country", ":code", ":organisation", ":organisationID",
+                                      ":token", ":key"]
+    /// Parameters of objects it does not make yet: those routes are called with ids that name
+    /// nothing (the review's M2 asks for one object of every kind). A parameter in neither list
+    /// fails the test, so a new kind of object is looked at the day its route is added.
+    static let unseeded: Set<String> = [":id", ":guide", ":section", ":role", ":person", ":material", ":item", ":goal", ":upload", ":step",
+                                        ":roleID", ":indicator", ":commitment", ":attachment", ":newsletter", ":import", ":dialogue",
+                                        ":collaboration"]
+
+    /// Reads that are a municipality's own (dk/101 here): never for another municipality's people.
+    static let municipalitysOwnReads: Set<String> = [
+        "GET /municipalities/:country/:code/dialogues", "GET /municipalities/:country/:code/access",
+        "GET /municipalities/:country/:code/export.zip", "GET /api/v1/municipalities/:country/:code/roles",
+    ]
+
+    /// Posted without a CSRF token by a signed-in person, only these are taken (a mail program's
+    /// one-click unsubscribe, whose link is its own authority).
+    static let csrfExempt: Set<String> = ["POST /newsletters/unsubscribe/:token"]
 
 
     static func email(_ role: Role) -> String { "\(role.rawValue.lowercased())@example.dk" }
@@ -51,6 +73,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         organisationID = kl.id!.uuidString
         let grants: [Role: [RoleGrant]] = [
             .plain: [], .coordinatorElsewhere: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "147"))],
+            .memberElsewhere: [RoleGrant(kind: .member, municipality: MunicipalityKey(.dk, "147"))],
             .organiserElsewhere: [RoleGrant(kind: .organiser, organisationID: other.id)], .organiser: [RoleGrant(kind: .organiser, organisationID: kl.id)],
             .administrator: [RoleGrant(kind: .administrator)], .coordinator: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))],
         ]
@@ -138,7 +161,14 @@ final class AuthorizationMatrixTests: XCTestCase {
         XCTAssertGreaterThan(routes.count, 250)
         var problems: [String] = []
         let owned = [":slug", ":meeting", ":questionnaire", ":newsletter"]
-        let outsiders: [Role] = [.plain, .coordinatorElsewhere, .organiserElsewhere]
+        let outsiders: [Role] = [.plain, .memberElsewhere, .coordinatorElsewhere, .organiserElsewhere]
+        for route in app.routes.all {
+            for component in route.path.map(\.description) where component.hasPrefix(":") {
+                if !Self.seeded.contains(component) && !Self.unseeded.contains(component) {
+                    problems.append("\(route.method.rawValue) /\(route.path.map(\.description).joined(separator: "/")): parameter \(component) is not filled")
+                }
+            }
+        }
         // Those who may not: first, while everything is still there.
         for route in routes {
             for role in [Role.visitor] + outsiders {
@@ -150,7 +180,13 @@ final class AuthorizationMatrixTests: XCTestCase {
                     if route.pattern.contains("/admin/") || route.pattern.hasSuffix("/audit"), !refused(response) {
                         problems.append("\(route.pattern) as \(role) read the administration: \(response.status.code)")
                     }
+                    if Self.municipalitysOwnReads.contains(route.pattern), !refused(response) {
+                        problems.append("\(route.pattern) as \(role) read Copenhagen's own: \(response.status.code)")
+                    }
                     continue
+                }
+                if role != .visitor, route.pattern.contains("/municipalities/:country/:code/"), !refused(response) {
+                    problems.append("\(route.pattern) as \(role) changed Copenhagen's own: \(response.status.code) \(response.body.string.prefix(120))")
                 }
                 if role == .visitor, !Self.publicChanges.contains(route.pattern), !refused(response) {
                     problems.append("\(route.pattern) as a visitor: \(response.status.code) \(response.body.string.prefix(120))")
@@ -174,5 +210,28 @@ final class AuthorizationMatrixTests: XCTestCase {
             }
         }
         XCTAssertTrue(problems.isEmpty, "\(problems.count) problems:\n" + problems.joined(separator: "\n"))
+    }
+
+    /// Every change a signed-in person could make through a form or a session's API call needs the
+    /// CSRF token: without it, each is refused before anything happens.
+    func testEveryChangeWithoutTheCSRFTokenIsRefused() async throws {
+        let client = Client(app)
+        try await client.signIn(Self.email(.administrator), "correct horse battery")
+        var problems: [String] = []
+        var checked = 0
+        for route in routes() where route.method != .GET && !Self.csrfExempt.contains(route.pattern) && route.pattern != "POST /sign-out" {
+            let response: XCTHTTPResponse
+            if route.path.hasPrefix("/api/") {
+                var headers = HTTPHeaders()
+                headers.contentType = .json
+                response = try await client.send(route.method, route.path, headers: headers, body: ByteBuffer(string: "{}"))
+            } else {
+                response = try await client.post(route.path, form: ["name": "x"], withCSRF: false)
+            }
+            checked += 1
+            if response.status != .forbidden { problems.append("\(route.pattern): \(response.status.code) \(response.body.string.prefix(100))") }
+        }
+        XCTAssertGreaterThan(checked, 150)
+        XCTAssertTrue(problems.isEmpty, "\(problems.count) taken without a token:\n" + problems.joined(separator: "\n"))
     }
 }
