@@ -45,6 +45,12 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertTrue(bad.body.string.contains("id=\"name-error\""))
         XCTAssertTrue(bad.body.string.contains("id=\"email-error\""))
         XCTAssertTrue(bad.body.string.contains("value=\"nope\""), "the form keeps what was typed")
+        XCTAssertTrue(bad.body.string.contains("id=\"password-error\""), "L3: the short password is named")
+        // L3: bcrypt reads 72 bytes; a longer password is refused, not cut (æ, ø, å take two).
+        let long = try await client.post(path, form: ["name": "Ada", "email": "ada@example.dk", "password": String(repeating: "æ", count: 37)])
+        XCTAssertEqual(long.status, .unprocessableEntity)
+        XCTAssertTrue(long.body.string.contains("Use at most 72 bytes"), long.body.string)
+        XCTAssertEqual(Settings(storage: .sqliteInMemory, publicBaseURL: "http://x").bcryptCost, 12, "the production cost")
         let v3 = try await User.query(on: app.db).count()
         XCTAssertEqual(v3, 0)
 

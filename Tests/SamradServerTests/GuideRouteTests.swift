@@ -145,7 +145,12 @@ final class GuideRouteTests: XCTestCase {
         let odenseCoordinator = try await client("koordinator@odense.dk")
         do { let r = try await odenseCoordinator.get(record); XCTAssertEqual(r.status, .notFound) }
         do { let r = try await organiser.get(record); XCTAssertEqual(r.status, .notFound) }
-        do { let r = try await organiser.get("\(href)/results"); XCTAssertFalse(r.body.string.contains("Flere elever")) }
+        do {
+            let r = try await organiser.get("\(href)/results")
+            XCTAssertEqual(r.status, .ok, "L4: the results page answers")
+            XCTAssertTrue(r.body.string.contains("<h1"))
+            XCTAssertFalse(r.body.string.contains("Flere elever"))
+        }
         do { let r = try await aarhusCoordinator.post("\(record)/share", form: [:]); XCTAssertEqual(r.status, .seeOther) }
 
         // Shared: the organiser and the other members see it side by side; others do not.

@@ -249,17 +249,38 @@ final class KnowledgeRouteTests: XCTestCase {
         let kiruna = try await client("larare.kiruna@example.se")
         for c in [visitor, kiruna] {
             do { let r = try await c.get(secret.href); XCTAssertEqual(r.status, .notFound) }
-            do { let r = try await c.get("/knowledge?q=zebraord"); XCTAssertFalse(r.body.string.contains(secret.href)); XCTAssertFalse(r.body.string.contains("Hemlig")) }
-            do { let r = try await c.get("/knowledge"); XCTAssertFalse(r.body.string.contains("Hemlig")) }
+            // L4: each page answered, with what it should show, before what it must not.
+            do {
+                let r = try await c.get("/knowledge?q=zebraord")
+                XCTAssertEqual(r.status, .ok)
+                XCTAssertTrue(r.body.string.contains("value=\"zebraord\""), "the search ran")
+                XCTAssertFalse(r.body.string.contains(secret.href)); XCTAssertFalse(r.body.string.contains("Hemlig"))
+            }
+            do {
+                let r = try await c.get("/knowledge")
+                XCTAssertEqual(r.status, .ok)
+                XCTAssertTrue(r.body.string.contains("<h1"), "the list page")
+                XCTAssertFalse(r.body.string.contains("Hemlig"))
+            }
         }
-        do { let r = try await visitor.get("/knowledge/feed.atom"); XCTAssertFalse(r.body.string.contains("Hemlig")); XCTAssertFalse(r.body.string.contains("Nätverkets läsplan")) }
+        do {
+            let r = try await visitor.get("/knowledge/feed.atom")
+            XCTAssertEqual(r.status, .ok)
+            XCTAssertTrue(r.body.string.contains("<feed"), "a feed")
+            XCTAssertFalse(r.body.string.contains("Hemlig")); XCTAssertFalse(r.body.string.contains("Nätverkets läsplan"))
+        }
         // Members only: Stockholm (registered) reads it and finds it; Kiruna and visitors do not.
         let stockholmTeacher = try await client("larare.stockholm@example.se")
         do { let r = try await stockholmTeacher.get("/knowledge?q=giraffordens"); XCTAssertTrue(r.body.string.contains(members.href), "a member finds it") }
         do { let r = try await stockholmTeacher.get(members.href); XCTAssertEqual(r.status, .ok) }
         for c in [visitor, kiruna] {
             do { let r = try await c.get(members.href); XCTAssertEqual(r.status, .notFound) }
-            do { let r = try await c.get("/knowledge?q=giraffordens"); XCTAssertFalse(r.body.string.contains(members.href)) }
+            do {
+                let r = try await c.get("/knowledge?q=giraffordens")
+                XCTAssertEqual(r.status, .ok)
+                XCTAssertTrue(r.body.string.contains("value=\"giraffordens\""), "the search ran")
+                XCTAssertFalse(r.body.string.contains(members.href))
+            }
         }
         // The SQL filter of lists and the policy agree for every reader and material.
         let all = try await KnowledgeMaterial.query(on: app.db).all()

@@ -368,6 +368,8 @@ final class MeetingRouteTests: XCTestCase {
         let malmoPage = try await sendJSON(app, malmoCoordinator, .GET, "/municipalities/se/1280")
         XCTAssertTrue(malmoPage.body.string.contains("Pröva exit tickets i årskurs 7"))
         let publicPage = try await sendJSON(app, nil, .GET, "/municipalities/se/1280")
+        XCTAssertEqual(publicPage.status, .ok)
+        XCTAssertTrue(publicPage.body.string.contains("Malmö"), "L4: the page itself is there")
         XCTAssertFalse(publicPage.body.string.contains("Pröva exit tickets"), "minutes of a cluster are not public")
         // Malmö's coordinator marks it done; it leaves the next agenda.
         let done = try await json(malmoCoordinator, .POST, "/api/v1/commitments/\(commitment.json["id"] as! String)/status", #"{"status":"done"}"#)

@@ -187,8 +187,12 @@ final class NewsletterRouteTests: XCTestCase {
             let to = try await OutboxMessage.query(on: app.db).filter(\.$subject == "Nyhedsbrev juni 2027").all().map(\.recipient)
             XCTAssertEqual(to, ["ole.odense@example.dk"])
         }
-        do { let r = try await visitor.get(path); XCTAssertFalse(r.body.string.contains("juni 2027")) }
-        do { let r = try await visitor.get("\(path).atom"); XCTAssertFalse(r.body.string.contains("juni 2027")) }
+        // L4: the archive and its feed answer, then what they must not show.
+        do { let r = try await visitor.get(path); XCTAssertEqual(r.status, .ok); XCTAssertTrue(r.body.string.contains("<h1")); XCTAssertFalse(r.body.string.contains("juni 2027")) }
+        do {
+            let r = try await visitor.get("\(path).atom")
+            XCTAssertEqual(r.status, .ok); XCTAssertTrue(r.body.string.contains("<feed")); XCTAssertFalse(r.body.string.contains("juni 2027"))
+        }
         do { let r = try await visitor.get(secondHref); XCTAssertEqual(r.status, .notFound) }
 
         // Anne manages her subscriptions on her profile and subscribes again.

@@ -287,6 +287,9 @@ final class QuestionnaireRouteTests: XCTestCase {
         for (index, figures) in (ready["groups"] as! [Any]).enumerated() where groups[index] != "all" {
             if let f = figures as? [String: Any] { XCTAssertGreaterThanOrEqual(f["n"] as! Int, 5); XCTAssertTrue(7 - (f["n"] as! Int) == 0 || 7 - (f["n"] as! Int) >= 5) }
         }
+        // L4: the region is named, and its figures are null (hidden), not left out.
+        let regionIndex = try XCTUnwrap(groups.firstIndex(of: "region"), "\(groups)")
+        XCTAssertTrue((ready["groups"] as! [Any])[regionIndex] is NSNull, "Stockholm's region (1 respondent) is hidden")
         // A member of the cluster that did not answer still compares with its cluster (7 answers).
         let silent = try await json(coordinators["0680"], .GET, base + "/results")
         let silentGroups = (silent.json["groups"] as? [[String: Any]])?.map { $0["label"] as! String }

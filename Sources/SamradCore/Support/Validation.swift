@@ -46,8 +46,8 @@ public struct Validation: Sendable {
         let value = value ?? ""
         if value.count < PasswordRules.minimumLength {
             add(field, "validation.password_length", [String(PasswordRules.minimumLength)])
-        } else if value.count > PasswordRules.maximumLength {
-            add(field, "validation.too_long", [String(PasswordRules.maximumLength)])
+        } else if value.utf8.count > PasswordRules.maximumBytes {
+            add(field, "validation.password_bytes", [String(PasswordRules.maximumBytes)])
         }
         return value
     }
@@ -113,5 +113,6 @@ public struct Validation: Sendable {
 
 public enum PasswordRules {
     public static let minimumLength = 10
-    public static let maximumLength = 128
+    /// Bcrypt reads only the first 72 bytes: a longer password would be cut without a word.
+    public static let maximumBytes = 72
 }
