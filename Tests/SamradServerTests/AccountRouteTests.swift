@@ -1,5 +1,6 @@
 import Fluent
 import SamradCore
+import SQLKit
 @testable import SamradServer
 import Vapor
 import XCTest
@@ -177,6 +178,53 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertTrue(statuses.allSatisfy { $0.code < 500 || $0 == .serviceUnavailable }, "\(statuses)")
         let left = try await RoleAssignment.query(on: app.db).filter(\.$kind == RoleKind.administrator.rawValue).count()
         XCTAssertGreaterThanOrEqual(left, 1, "\(statuses)")
+    }
+
+    /// M7: the server ends sessions (24 hours idle, 14 days in all) whatever the cookie says; a
+    /// cookie that names no session makes no row; a session is not written on every request; the
+    /// purge job clears ended ones.
+    func testSessionsEndOnTheServer() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let sql = app.db as! any SQLDatabase
+        struct Count: Decodable { var n: Int }
+        func sessions() async throws -> Int { try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first(decoding: Count.self)?.n ?? -1 }
+        let stranger = Client(app)
+        for i in 0..<5 {
+            stranger.cookies["samrad_session"] = "made-up-session-\(i)-" + String(repeating: "y", count: 30)
+            let r = try await stranger.get("/municipalities")
+            XCTAssertEqual(r.status, .ok)
+        }
+        do { let n = try await sessions(); XCTAssertEqual(n, 0, "no row for a cookie that names no session") }
+
+        let client = Client(app)
+        try await client.signIn("kim@example.dk", "correct horse battery")
+        do { let n = try await sessions(); XCTAssertEqual(n, 1) }
+        struct Seen: Decodable { var last_seen_at: Date }
+        let first = try await sql.raw("SELECT last_seen_at FROM web_sessions").first(decoding: Seen.self)!.last_seen_at
+        for _ in 0..<3 { _ = try await client.get("/profile") }
+        let later = try await sql.raw("SELECT last_seen_at FROM web_sessions").first(decoding: Seen.self)!.last_seen_at
+        XCTAssertEqual(first.timeIntervalSince1970, later.timeIntervalSince1970, accuracy: 0.001, "not written on every request")
+        // A day without a request: the session has ended.
+        try await sql.raw("UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-25 * 3600))").run()
+        do {
+            let r = try await client.get("/profile")
+            XCTAssertEqual(r.status, .seeOther)
+            XCTAssertEqual(r.headers.first(name: .location), "/sign-in?next=%2Fprofile")
+        }
+        do { let n = try await sessions(); XCTAssertEqual(n, 0, "the ended session is gone") }
+        // Fourteen days after sign-in, however busy.
+        try await client.signIn("kim@example.dk", "correct horse battery")
+        try await sql.raw("UPDATE web_sessions SET created_at = \(bind: Date().addingTimeInterval(-15 * 24 * 3600))").run()
+        do { let r = try await client.get("/profile"); XCTAssertEqual(r.status, .seeOther) }
+        // The purge job.
+        try await client.signIn("kim@example.dk", "correct horse battery")
+        let other = Client(app)
+        try await other.signIn("kim@example.dk", "correct horse battery")
+        try await sql.raw("UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-2 * 24 * 3600)) WHERE key = \(bind: other.cookies["samrad_session"]!)").run()
+        let purged = try await SessionStore.purge(on: app.db)
+        XCTAssertEqual(purged, 1)
+        do { let n = try await sessions(); XCTAssertEqual(n, 1) }
+        do { let r = try await client.get("/profile"); XCTAssertEqual(r.status, .ok, "the live one stays") }
     }
 
     func testOpenRedirectIsRefused() async throws {

@@ -25,7 +25,7 @@ public enum SamradApp {
         // A hash of the same cost to check unknown addresses against (see the sign-in).
         app.storage[TimingHashKey.self] = try Bcrypt.hash(Secret.make(), cost: settings.bcryptCost)
 
-        app.sessions.use(.fluent)
+        app.sessions.use { _ in SessionStore() }
         app.sessions.configuration.cookieName = "samrad_session"
         let secure = settings.publicBaseURL.hasPrefix("https://")
         app.sessions.configuration.cookieFactory = { id in

@@ -7,11 +7,15 @@ import SQLKit
 enum ScheduledJob: String, CaseIterable, Sendable {
     /// Registration reminders before deadlines, meeting reminders, questionnaire reminders.
     case reminders
+    /// Sessions that have ended (`SessionStore`) leave the database.
+    case sessionPurge = "session_purge"
 
-    /// Reminders are due by the day or the hour: looking once a minute is enough.
+    /// Reminders are due by the day or the hour: looking once a minute is enough; ended sessions
+    /// are refused when read, so clearing them out hourly is enough.
     var interval: TimeInterval {
         switch self {
         case .reminders: 60
+        case .sessionPurge: 3600
         }
     }
 }

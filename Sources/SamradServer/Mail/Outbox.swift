@@ -95,6 +95,9 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                         try await MeetingNotices.sendDueReminders(application: application)
                         try await QuestionnaireSending.sendDueReminders(application: application)
                     }
+                    try await JobLease.run(.sessionPurge, holder: settings.instanceName, lease: settings.jobLease, on: application.db) {
+                        try await SessionStore.purge(on: application.db)
+                    }
                     // Newsletters due go into the outbox first, so this round starts delivering them.
                     try await NewsletterSending.sendDue(application: application)
                     _ = try await OutboxWorker.deliverDue(application: application, settings: settings)
