@@ -138,6 +138,31 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(after.headers.first(name: .location), "/sign-in?next=%2Fprofile")
     }
 
+    /// M10: a signed-in session keeps its own CSRF token, made anew at sign-in; a cookie planted by
+    /// another host of the same site (and a form carrying it) does not pass.
+    func testTheCSRFTokenIsTheSessionsOwn() async throws {
+        try await makeUser(app, email: "kim@example.dk")
+        let client = Client(app)
+        _ = try await client.get("/")
+        let before = client.csrf
+        try await client.signIn("kim@example.dk", "correct horse battery")
+        XCTAssertNotEqual(client.csrf, before, "renewed at sign-in")
+        let sql = app.db as! any SQLDatabase
+        struct Row: Decodable { var data: String }
+        let stored = try await sql.raw("SELECT data FROM web_sessions").first(decoding: Row.self)?.data ?? ""
+        XCTAssertTrue(stored.contains(client.csrf), "the token is the session's")
+        do { let r = try await client.post("/profile/tokens", form: ["name": "Rapport"]); XCTAssertEqual(r.status, .created) }
+        // The attacker's cookie and the same value in the form.
+        let planted = String(repeating: "p", count: 43)
+        let own = client.csrf
+        client.cookies["samrad_csrf"] = planted
+        let forged = try await client.post("/profile/tokens", form: ["name": "Forged", "_csrf": planted], withCSRF: false)
+        XCTAssertEqual(forged.status, .forbidden)
+        _ = try await client.get("/profile")
+        XCTAssertEqual(client.csrf, own, "the next page hands the session's token back in the cookie")
+        do { let r = try await client.post("/profile/tokens", form: ["name": "Rapport 2"]); XCTAssertEqual(r.status, .created) }
+    }
+
     /// M11: guesses sent at once are all counted before any password is tried, so no more than the
     /// limit reach bcrypt; an address without an account is answered alike.
     func testGuessesAtOnceAreCountedBeforeTheyAreTried() async throws {

@@ -180,10 +180,11 @@ final class DirectoryRouteTests: XCTestCase {
             try await makeUser(secure, email: "kim@example.dk")
             let res = try await send(secure, .GET, "/")
             XCTAssertEqual(res.headers.first(name: "Strict-Transport-Security"), "max-age=31536000")
-            XCTAssertTrue(res.headers[.setCookie].contains { $0.hasPrefix("samrad_csrf=") && $0.contains("Secure") })
+            XCTAssertTrue(res.headers[.setCookie].contains { $0.hasPrefix("__Host-samrad_csrf=") && $0.contains("Secure") }, "M10: only this host sets it")
             let client = Client(secure)
             let signIn = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
-            let cookie = signIn.headers[.setCookie].first { $0.hasPrefix("samrad_session=") } ?? ""
+            XCTAssertEqual(signIn.status, .seeOther)
+            let cookie = signIn.headers[.setCookie].first { $0.hasPrefix("__Host-samrad_session=") } ?? ""
             XCTAssertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), cookie)
         }
         try await secure.asyncShutdown()

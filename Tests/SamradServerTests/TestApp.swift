@@ -43,7 +43,7 @@ final class Client: @unchecked Sendable {
 
     init(_ app: Application) { self.app = app }
 
-    var csrf: String { cookies["samrad_csrf"] ?? "" }
+    var csrf: String { cookies["samrad_csrf"] ?? cookies["__Host-samrad_csrf"] ?? "" }
 
     @discardableResult
     func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
@@ -52,7 +52,7 @@ final class Client: @unchecked Sendable {
 
     @discardableResult
     func post(_ path: String, form: [String: String], withCSRF: Bool = true, headers extra: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
-        if cookies["samrad_csrf"] == nil { try await get("/") }
+        if csrf.isEmpty { try await get("/") }
         var fields = form
         if withCSRF { fields["_csrf"] = csrf }
         let body = fields.map { "\($0.key.urlEncoded)=\($0.value.urlEncoded)" }.joined(separator: "&")

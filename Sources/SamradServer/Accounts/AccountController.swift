@@ -121,6 +121,7 @@ struct AccountController: RouteCollection {
             request.session.data = SessionData()
         }
         request.session.data["user"] = user.id?.uuidString
+        CSRFToken.renew(for: request)
     }
 
     // MARK: Sign-in

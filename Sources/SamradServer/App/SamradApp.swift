@@ -26,8 +26,9 @@ public enum SamradApp {
         app.storage[TimingHashKey.self] = try Bcrypt.hash(Secret.make(), cost: settings.bcryptCost)
 
         app.sessions.use { _ in SessionStore() }
-        app.sessions.configuration.cookieName = "samrad_session"
         let secure = settings.publicBaseURL.hasPrefix("https://")
+        // Over https, `__Host-`: only this host may set it (not another service of the same site).
+        app.sessions.configuration.cookieName = secure ? "__Host-samrad_session" : "samrad_session"
         app.sessions.configuration.cookieFactory = { id in
             HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(60 * 60 * 24 * 14), maxAge: nil,
                               domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)

@@ -23,16 +23,25 @@ struct SecurityHeaders: AsyncMiddleware {
     }
 }
 
-/// Cross-site request forgery protection for forms, by double submit: a random token in a
-/// SameSite=Strict cookie must come back in the form's `_csrf` field. The cookie is issued only when
-/// a page with a form asks for the token, so the API and plain pages set no cookie. API calls with a
-/// bearer token carry no cookie and need no token; API calls with a session must send X-CSRF-Token.
+/// Cross-site request forgery protection for forms: a random token must come back in the form's
+/// `_csrf` field (or the X-CSRF-Token header of an API call with a session). A session keeps its own
+/// token, made anew at sign-in and when an invitation link opens one, and the form must send that:
+/// a cookie set by another host of the same site cannot stand in for it. Without a session the
+/// token is a double submit of a SameSite=Strict cookie, issued only when a page with a form asks
+/// for it. Bearer-token API calls carry no cookie and need no token. Over https the cookie is
+/// `__Host-` prefixed, so only this host can set it.
 struct CSRFGuard: AsyncMiddleware {
-    static let cookieName = "samrad_csrf"
     static let fieldName = "_csrf"
+    static let sessionKey = "csrf"
+
+    static func cookieName(_ request: Request) -> String {
+        request.settings.publicBaseURL.hasPrefix("https://") ? "__Host-samrad_csrf" : "samrad_csrf"
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let existing = request.cookies[Self.cookieName].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
+        let cookie = request.cookies[Self.cookieName(request)].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
+        let bound = request.hasSession ? request.session.data[Self.sessionKey] : nil
+        let existing = bound ?? cookie
         let token = CSRFToken(existing: existing)
         request.storage[CSRFToken.Key.self] = token
 
@@ -60,8 +69,8 @@ struct CSRFGuard: AsyncMiddleware {
         }
 
         let response = try await next.respond(to: request)
-        if let issued = token.issued {
-            response.cookies[Self.cookieName] = HTTPCookies.Value(
+        if let issued = token.issued ?? (bound != nil && bound != cookie ? bound : nil) {
+            response.cookies[Self.cookieName(request)] = HTTPCookies.Value(
                 string: issued, expires: nil, maxAge: nil, domain: nil, path: "/",
                 isSecure: request.settings.publicBaseURL.hasPrefix("https://"), isHTTPOnly: true, sameSite: .strict)
         }
@@ -87,10 +96,11 @@ struct CSRFGuard: AsyncMiddleware {
     }
 }
 
-/// The request's CSRF token: the cookie's, or a new one made when a form first needs it.
+/// The request's CSRF token: the session's, the cookie's, or a new one made when a form first
+/// needs it.
 final class CSRFToken: @unchecked Sendable {
     struct Key: StorageKey { typealias Value = CSRFToken }
-    private let existing: String?
+    private var existing: String?
     private(set) var issued: String?
 
     init(existing: String?) { self.existing = existing }
@@ -101,6 +111,16 @@ final class CSRFToken: @unchecked Sendable {
         let made = Secret.make()
         issued = made
         return made
+    }
+
+    /// A new token kept in the session (at sign-in, or when a link gives the session a right), so
+    /// whatever token the browser had before, planted or not, no longer counts.
+    static func renew(for request: Request) {
+        let made = Secret.make()
+        request.session.data[CSRFGuard.sessionKey] = made
+        guard let token = request.storage[Key.self] else { return }
+        token.existing = nil
+        token.issued = made
     }
 }
 

@@ -531,6 +531,7 @@ struct CollaborationPages: RouteCollection {
             throw SamradError.notFound("registration.link_invalid")
         }
         RegistrationPasses.add(link.pass, until: link.expiresAt, to: request.session)
+        CSRFToken.renew(for: request)
         return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(link.municipalityCountry)/\(link.municipalityCode)")
     }
 
@@ -545,6 +546,7 @@ struct CollaborationPages: RouteCollection {
                 throw SamradError.notFound("registration.link_invalid")
             }
             RegistrationPasses.add(link.pass, until: link.expiresAt, to: request.session)
+            CSRFToken.renew(for: request)
             return request.redirect(to: request.url.path)
         }
         return try await request.view.render("collaborations/registration", registrationContext(request, c, m)).encodeResponse(for: request)
