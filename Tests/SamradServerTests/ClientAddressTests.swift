@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 @testable import SamradServer
+import Logging
 import Vapor
 import XCTest
 
@@ -28,6 +29,35 @@ final class ClientAddressTests: XCTestCase {
 
 /// Secrets that travel in paths stay out of the log.
 final class RequestLogTests: XCTestCase {
+    /// L7: a query's values never reach the log, at any level.
+    func testQueriesAreLoggedWithoutTheirValues() {
+        final class Captured: @unchecked Sendable { var lines: [(String, Logger.Metadata?)] = [] }
+        struct Capture: LogHandler {
+            let captured: Captured
+            var logLevel: Logger.Level = .trace
+            var metadata: Logger.Metadata = [:]
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+            func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+                     function: String, line: UInt) {
+                captured.lines.append((message.description, metadata))
+            }
+        }
+        let captured = Captured()
+        let logger = Logger(label: "test") { _ in QueryValuesLeftOut(inner: Capture(captured: captured)) }
+        logger.debug("Running query", metadata: ["filters": "[users[email] = kim@example.dk]", "input": "$2b$12$secrethash"])
+        logger.info("Imported the directory", metadata: ["count": "1054"])
+        XCTAssertEqual(captured.lines.count, 2)
+        let query = captured.lines[0].1 ?? [:]
+        XCTAssertEqual(query["filters"]?.description, "(values left out)")
+        XCTAssertFalse(query.description.contains("kim@example.dk"))
+        XCTAssertFalse(query.description.contains("secrethash"))
+        XCTAssertEqual(captured.lines[1].1?["count"]?.description, "1054", "other lines keep their metadata")
+    }
+
+
     func testLinksFromMailsAreLoggedWithoutTheirSecret() {
         XCTAssertEqual(RequestLog.redacted("/setup/oxMNlYdhtiNIWwhkrdYf3CCQN53Wo5wcoq3SnSJS"), "/setup/…")
         XCTAssertEqual(RequestLog.redacted("/answer/abc123/reopen"), "/answer/…/reopen")

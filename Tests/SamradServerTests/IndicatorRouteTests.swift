@@ -365,6 +365,35 @@ final class IndicatorRouteTests: XCTestCase {
         XCTAssertEqual(audit?.summary, "public: 1 values written, 1 shipped values kept")
     }
 
+    /// L5: through the API too, a municipality's own figure is its own: not shown to a visitor or
+    /// another municipality, and counted in no one else's comparison means.
+    func testAPrivateFigureIsInNoOneElsesAPIOrMeans() async throws {
+        func absence(_ path: String, _ token: String?) async throws -> [[String: Any]] {
+            let r = try await sendJSON(app, token, .GET, path)
+            XCTAssertEqual(r.status, .ok)
+            let series = r.json["series"] as? [[String: Any]] ?? []
+            return series.first { $0["indicator"] as? String == "dk.high_absence_pct" }?["years"] as? [[String: Any]] ?? []
+        }
+        let odense = try await makeToken(app, for: try await User.query(on: app.db).filter(\.$email == "koordinator@odense.dk").first()!)
+        let before = try await absence("/api/v1/municipalities/dk/461/indicators?category=attendance", odense)
+        XCTAssertFalse(before.isEmpty, "Odense's series is there")
+        let mapping = ["unit_column": "kommune", "year_column": "år", "value_column": "andel", "indicator": "dk.high_absence_pct"]
+        let (_, done) = try await importCSV(try await client("koordinator@aarhus.dk"), "kommune,år,andel\n751,2024,99.0\n", mapping: mapping)
+        XCTAssertTrue(done.body.string.contains("Imported"), done.body.string)
+        for token in [nil, odense] as [String?] {
+            let aarhus = try await absence("/api/v1/municipalities/dk/751/indicators?category=attendance", token)
+            XCTAssertFalse(aarhus.isEmpty)
+            XCTAssertFalse(aarhus.contains { $0["value"] as? Double == 99.0 }, "Aarhus' own 99.0 is not shown to \(token == nil ? "a visitor" : "Odense")")
+        }
+        let after = try await absence("/api/v1/municipalities/dk/461/indicators?category=attendance", odense)
+        XCTAssertEqual(before.count, after.count)
+        for (b, a) in zip(before, after) {
+            XCTAssertEqual(b["year"] as? Int, a["year"] as? Int)
+            XCTAssertNotNil(b["means"] as? [Any])
+            XCTAssertEqual("\(b["means"] ?? "")", "\(a["means"] ?? "")", "means unchanged for \(b["year"] ?? "")")
+        }
+    }
+
     func testGoalsAreKeptByTheMunicipalityAndShowProgress() async throws {
         let coordinator = try await client("koordinator@aarhus.dk")
         let goalsPage = try await coordinator.get("/municipalities/dk/751/goals?indicator=dk.fp9_exam_grade")
@@ -477,11 +506,12 @@ final class IndicatorRouteTests: XCTestCase {
             XCTAssertEqual(pdf.headers.first(name: .contentType), "application/pdf")
             XCTAssertTrue(pdf.body.string.hasPrefix("%PDF"))
             XCTAssertTrue(report.body.string.contains("report.pdf?year=2026"))
-            do { let value = try await Client(app).get("/municipalities/dk/751/report.pdf"); XCTAssertEqual(value.status, .seeOther) }
-            do { let value = try await client("koordinator@odense.dk").get("/municipalities/dk/751/report.pdf"); XCTAssertEqual(value.status, .forbidden) }
         } else {
             XCTAssertEqual(pdf.status, .notFound)
         }
+        // L8: who may read the PDF is decided with or without a printer on the machine.
+        do { let value = try await Client(app).get("/municipalities/dk/751/report.pdf"); XCTAssertEqual(value.status, .seeOther) }
+        do { let value = try await client("koordinator@odense.dk").get("/municipalities/dk/751/report.pdf"); XCTAssertEqual(value.status, .forbidden) }
         // The report is the municipality's own.
         do { let value = try await Client(app).get("/municipalities/dk/751/report").status; XCTAssertEqual(value, .seeOther, "asked to sign in") }
         let odense = try await client("koordinator@odense.dk")

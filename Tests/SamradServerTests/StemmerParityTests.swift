@@ -9,7 +9,7 @@ import XCTest
 /// must agree, or the same query finds different texts. Compared on every Danish and Swedish word
 /// of Samrad's own texts; runs when the suite runs on PostgreSQL.
 final class StemmerParityTests: XCTestCase {
-    func testSwiftStemsAgreeWithPostgreSQLsSnowballDictionaries() async throws {
+    func testSwiftStemsAgreeWithPostgreSQLsSnowballDictionariesWhenRunOnPostgreSQL() async throws {
         guard ProcessInfo.processInfo.environment["SAMRAD_TEST_DATABASE_URL"] != nil else {
             throw XCTSkip("needs PostgreSQL (scripts/test runs it)")
         }

@@ -23,3 +23,37 @@ struct RequestLog: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
+
+/// Wraps the console log handler so that no log line carries a database query's values: at debug
+/// level Fluent logs every query with its binds (password hashes, token hashes, e-mail addresses).
+/// The query's shape stays; its values are left out, whatever the level. (The SQL drivers' own
+/// query log is off on SQLite and at trace level on PostgreSQL.)
+struct QueryValuesLeftOut: LogHandler {
+    var inner: any LogHandler
+
+    static let queryMessages: Set<String> = ["Running query"]
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+             function: String, line: UInt) {
+        var kept = metadata
+        if Self.queryMessages.contains(message.description) {
+            kept = metadata.map { $0.mapValues { _ in "(values left out)" } }
+        }
+        inner.log(level: level, message: message, metadata: kept, source: source, file: file, function: function, line: line)
+    }
+}

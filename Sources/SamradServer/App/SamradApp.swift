@@ -139,13 +139,13 @@ public enum SamradApp {
     static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {
         switch storage {
         case .sqlite(let path):
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         case .sqliteInMemory:
-            app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+            app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
         case .postgres(let url):
             var config = try SQLPostgresConfiguration(url: url)
             config.searchPath = nil
-            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
         }
     }
 

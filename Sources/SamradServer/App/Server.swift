@@ -15,7 +15,10 @@ public enum Server {
 
     static func makeApp(_ environment: String) async throws -> Application {
         var env = Environment(name: environment, arguments: ["samrad"])
-        try LoggingSystem.bootstrap(from: &env)
+        try LoggingSystem.bootstrap(from: &env) { level in
+            let console = Terminal()
+            return { label in QueryValuesLeftOut(inner: ConsoleLogger(label: label, console: console, level: level)) }
+        }
         return try await Application.make(env, .shared(MultiThreadedEventLoopGroup.singleton))
     }
 

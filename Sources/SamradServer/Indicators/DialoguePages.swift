@@ -90,8 +90,9 @@ struct DialoguePages: RouteCollection {
 
     /// The same report printed to PDF on the server, for filing with the dialogue's minutes.
     func pdf(_ request: Request, school: Bool) async throws -> Response {
-        guard ReportPDF.tool != nil else { throw SamradError.notFound() }
+        // Who may read it is decided first, with or without a PDF printer on this server.
         let view = try await report(request, school: school, form: nil)
+        guard ReportPDF.tool != nil else { throw SamradError.notFound() }
         let html = String(buffer: view.data)
         let data = try await ReportPDF.print(html: html, stylesheet: request.application.resources.url("Public/css/samrad.css"),
                                              on: request.application.threadPool)

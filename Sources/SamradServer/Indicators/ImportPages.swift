@@ -247,7 +247,6 @@ struct ImportPages: RouteCollection {
         stored.userID = upload.record.userID
         stored.signature = signature
         stored.mapping = mapping
-        try await stored.save(on: request.db)
 
         let snapshot = try await request.indicators()
         let actor = request.actor
@@ -285,6 +284,8 @@ struct ImportPages: RouteCollection {
         record.skipBadRows = values["skip_bad_rows"] == "on"
         record.problems = []
         try await request.db.transaction { db in
+            // The remembered mapping, the import and its audit entry: all or none.
+            try await stored.save(on: db)
             try await record.save(on: db)
             try await Audit.record("import:start", subject: "import", id: record.id!.uuidString, summary: upload.record.fileName, by: request, on: db)
         }

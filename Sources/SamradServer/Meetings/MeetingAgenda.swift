@@ -77,9 +77,13 @@ struct MeetingAgenda: RouteCollection {
     static func add(_ input: ItemInput, access: MeetingAccess, request: Request) async throws -> AgendaItem {
         let item = AgendaItem()
         try await apply(input, to: item, access: access, on: request.db)
-        let last = try await AgendaItem.query(on: request.db).filter(\.$meetingID == access.meeting.requireID()).max(\.$position)
-        item.position = (last ?? -1) + 1
-        try await item.create(on: request.db)
+        try await request.db.transaction { db in
+            let last = try await AgendaItem.query(on: db).filter(\.$meetingID == access.meeting.requireID()).max(\.$position)
+            item.position = (last ?? -1) + 1
+            try await item.create(on: db)
+            try await Audit.record("agenda:create", subject: "meeting", id: access.meeting.requireID().uuidString,
+                                   summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
+        }
         return item
     }
 
@@ -231,7 +235,11 @@ struct MeetingAgenda: RouteCollection {
         let values = try request.content.decode([String: String].self).filter { Self.itemFields.contains($0.key) }
         do {
             try await Self.apply(try Self.itemInput(values), to: item, access: access, on: request.db)
-            try await item.save(on: request.db)
+            try await request.db.transaction { db in
+                try await item.save(on: db)
+                try await Audit.record("agenda:update", subject: "meeting", id: access.meeting.requireID().uuidString,
+                                       summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
+            }
         } catch let error as SamradError where error.kind == .invalidInput {
             // The message names the item, as the page holds one form per item.
             request.session.data["notice"] = error.fieldErrors.first?.messageKey ?? error.messageKey
@@ -266,7 +274,11 @@ struct MeetingAgenda: RouteCollection {
     func deleteItem(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.run(request)
         let item = try await Self.item(request, access)
-        try await item.delete(on: request.db)
+        try await request.db.transaction { db in
+            try await item.delete(on: db)
+            try await Audit.record("agenda:delete", subject: "meeting", id: access.meeting.requireID().uuidString,
+                                   summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
+        }
         request.session.data["notice"] = "meetings.agenda_saved"
         return request.redirect(to: access.meeting.href + "/agenda")
     }

@@ -27,8 +27,10 @@ enum QuestionnaireLifecycle {
         let q = access.questionnaire
         guard q.closedAt == nil && !q.window.hasClosed(at: Date()) else { return false }
         q.closedAt = Date()
-        try await q.save(on: request.db)
-        try await Audit.record("questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): closed", by: request, on: request.db)
+        try await request.db.transaction { db in
+            try await q.save(on: db)
+            try await Audit.record("questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): closed", by: request, on: db)
+        }
         return true
     }
 
@@ -66,9 +68,11 @@ enum QuestionnaireLifecycle {
             q.resultsLockedAt = q.resultsLockedAt ?? Date()
             q.closedAt = q.closedAt ?? Date()
         }
-        try await q.save(on: request.db)
-        try await Audit.record("questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
-                               summary: "\(q.title): \(published ? q.visibility : "-")", by: request, on: request.db)
+        try await request.db.transaction { db in
+            try await q.save(on: db)
+            try await Audit.record("questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
+                                   summary: "\(q.title): \(published ? q.visibility : "-")", by: request, on: db)
+        }
     }
 
     /// Reminds those who have not submitted, now; refused once answering has ended.
@@ -77,9 +81,11 @@ enum QuestionnaireLifecycle {
         guard q.sentAt != nil, q.window.isOpen(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
         let context = Invitations.Context(request)
         let reminded = try await request.db.transaction { db in
-            try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
+            let reminded = try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
+            try await Audit.record("questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(reminded)",
+                                   by: request, on: db)
+            return reminded
         }
-        try await Audit.record("questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(reminded)", by: request, on: request.db)
         return reminded
     }
 }
