@@ -78,7 +78,8 @@ struct ResultsReport: Content {
                                                  published: q.publishedAt != nil, isParticipant: participant) else {
             throw SamradError(.forbidden, "questionnaires.error.results_not_published")
         }
-        let loaded = try await ResultsQuery.load(q, directory: request.municipalities, cache: request.application.answerCache, on: request.db)
+        let loaded = try await ResultsQuery.load(q, directory: request.municipalities, cache: request.application.answerCache,
+                                                 pool: request.application.threadPool, on: request.db)
         request.storage[ResultsTiming.self] = ResultsTiming(read: loaded.readMilliseconds, compute: loaded.computeMilliseconds)
         let results = loaded.results
         let language = request.language
