@@ -116,6 +116,17 @@ def make_token(server, session, name="tests"):
     return page[start:page.index("<", start)]
 
 
+def accept_account_invitation(server, email, name, password="a long test password"):
+    """Opens the account invitation mailed to `email` and makes the account."""
+    body = server.wait_for_mail(email, "/invitations/")
+    link = re.search(r"(http://\S+/invitations/\S+)", body).group(1)
+    session = requests.Session()
+    session.get(server.base + "/")
+    response = session.post(link, data={"_csrf": session.cookies.get("samrad_csrf"), "name": name, "password": password},
+                            allow_redirects=False)
+    assert response.status_code == 303, response.text[:500]
+
+
 def create_admin(server, email="admin@example.dk", password="a long admin password"):
     session, token = csrf_session(server.base)
     response = session.post(server.setup_link(), data={"_csrf": token, "name": "Admin", "email": email, "password": password}, allow_redirects=False)

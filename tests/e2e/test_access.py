@@ -2,12 +2,9 @@
 access as a member of Aarhus from the municipality's access page (she has no account, so she is
 invited with the role), and she then edits her own record, where she can change her name, title and
 phone but not where she belongs. Both pages pass axe-core's WCAG 2.1 AA rules and reflow at 320 px."""
-import re
-
 import pytest
-import requests
-from conftest import (Server, accessibility_violations, create_admin, heading, navigating, overflows_at,
-                      screenshot)
+from conftest import (Server, accept_account_invitation, accessibility_violations, create_admin, heading, navigating,
+                      overflows_at, screenshot)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -22,23 +19,13 @@ def server():
     server.stop()
 
 
-def accept(server, email, name):
-    body = server.wait_for_mail(email, "/invitations/")
-    link = re.search(r"(http://\S+/invitations/\S+)", body).group(1)
-    session = requests.Session()
-    session.get(server.base + "/")
-    accepted = session.post(link, data={"_csrf": session.cookies.get("samrad_csrf"), "name": name, "password": PASSWORD},
-                            allow_redirects=False)
-    assert accepted.status_code == 303, accepted.text[:500]
-
-
 @pytest.fixture(scope="module")
 def coordinator(server):
     admin = create_admin(server)
     invited = admin.post(server.base + "/admin/invitations", data={"_csrf": admin.cookies.get("samrad_csrf"), "email": "coord@aarhus.dk",
                                                                    "kind": "coordinator", "municipality": "dk/751"}, allow_redirects=False)
     assert invited.status_code == 303, invited.text[:500]
-    accept(server, "coord@aarhus.dk", "Aase Aarhus")
+    accept_account_invitation(server, "coord@aarhus.dk", "Aase Aarhus")
     return "coord@aarhus.dk"
 
 
@@ -80,7 +67,7 @@ def test_a_coordinator_makes_a_member_who_then_keeps_her_own_record(server, coor
     navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Give access']").click())
     assert "lone@aarhus.dk has no account yet and was sent an invitation with the role." in browser.find_element(By.TAG_NAME, "main").text
 
-    accept(server, "lone@aarhus.dk", "Lone Lærer")
+    accept_account_invitation(server, "lone@aarhus.dk", "Lone Lærer")
     browser.refresh()
     assert "Member of the municipality" in browser.find_element(By.TAG_NAME, "main").text
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 import requests
-from conftest import Server, create_admin, heading, make_token, navigating
+from conftest import Server, accept_account_invitation, create_admin, heading, make_token, navigating
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -24,15 +24,6 @@ def survey_server():
     server = Server("questionnaires")
     yield server
     server.stop()
-
-
-def accept_account_invitation(server, email, name):
-    body = server.wait_for_mail(email, "/invitations/")
-    link = re.search(r"(http://\S+/invitations/\S+)", body).group(1)
-    session = requests.Session()
-    session.get(server.base + "/")
-    response = session.post(link, data={"_csrf": session.cookies.get("samrad_csrf"), "name": name, "password": PASSWORD}, allow_redirects=False)
-    assert response.status_code == 303, response.text[:500]
 
 
 @pytest.fixture(scope="module")

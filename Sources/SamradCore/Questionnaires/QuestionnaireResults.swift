@@ -52,7 +52,8 @@ public struct ResultItems: Sendable {
         for (i, item) in items.enumerated() { index[Self.id(item.question, item.statement)] = i }
         self.index = index
         codeIndex = items.map { item in Dictionary(uniqueKeysWithValues: item.codes.enumerated().map { ($0.element, Int32($0.offset)) }) }
-        let conditions = Dictionary(form.questions.map { ($0.key, $0.showIf?.question) }, uniquingKeysWith: { a, _ in a })
+        let conditions = Dictionary(form.questions.map { ($0.key, $0.showIf?.question) },
+                                    uniquingKeysWith: { a, _ in a })
         parent = items.map { item in conditions[item.question].flatMap { $0 }.flatMap { index[Self.id($0, nil)] } }
     }
 

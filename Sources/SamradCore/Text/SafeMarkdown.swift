@@ -13,8 +13,11 @@ public enum SafeMarkdown {
         })
         parser.addModifier(Modifier(target: .images) { input in
             // Ink writes the alt text into its attribute without escaping quotes: written here.
-            let alt = String(input.markdown.dropFirst(2).prefix { $0 != "]" }).replacingOccurrences(of: "&lt;", with: "<")
-            guard let url = destination(of: input.markdown), isSafe(url), !url.hasPrefix("mailto:") else { return escape(alt) }
+            let alt = String(input.markdown.dropFirst(2).prefix { $0 != "]" })
+                .replacingOccurrences(of: "&lt;", with: "<")
+            guard let url = destination(of: input.markdown), isSafe(url), !url.hasPrefix("mailto:") else {
+                return escape(alt)
+            }
             return "<img src=\"\(escape(url))\" alt=\"\(escape(alt))\"/>"
         })
         parser.addModifier(Modifier(target: .html) { input in

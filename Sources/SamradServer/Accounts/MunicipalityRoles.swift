@@ -31,9 +31,10 @@ enum MunicipalityRoles {
 
     static func holders(_ key: MunicipalityKey, on db: any Database) async throws -> [Holder] {
         let roles = try await RoleAssignment.query(on: db).filter(\.$municipalityCountry == key.country.rawValue)
-            .filter(\.$municipalityCode == key.code).filter(\.$kind ~~ [RoleKind.member, .coordinator].map(\.rawValue)).all()
-        let users = Dictionary(uniqueKeysWithValues: try await User.query(on: db).filter(\.$id ~~ roles.map(\.userID)).all()
-            .map { ($0.id!, $0) })
+            .filter(\.$municipalityCode == key.code)
+            .filter(\.$kind ~~ [RoleKind.member, .coordinator].map(\.rawValue)).all()
+        let accounts = try await User.query(on: db).filter(\.$id ~~ roles.map(\.userID)).all()
+        let users = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
         return roles.compactMap { r in
             users[r.userID].map { Holder(id: r.id!, userID: r.userID, name: $0.name, email: $0.email, kind: r.kind) }
         }.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
@@ -44,7 +45,8 @@ enum MunicipalityRoles {
             .filter(\.$municipalityCode == key.code).all(\.$id)
         guard !people.isEmpty else { return [] }
         let holding = Set(holders.map(\.userID))
-        return try await User.query(on: db).filter(\.$personID ~~ people).filter(\.$disabled == false).sort(\.$name).all()
+        return try await User.query(on: db).filter(\.$personID ~~ people).filter(\.$disabled == false)
+            .sort(\.$name).all()
             .filter { !holding.contains($0.id!) }
             .map { Candidate(userID: $0.id!, name: $0.name, email: $0.email) }
     }
@@ -124,15 +126,18 @@ struct MunicipalityRolePages: RouteCollection {
         let candidates = try await MunicipalityRoles.candidates(m.key, holders: holders, on: request.db)
         let chosen = form.values["kind"] ?? RoleKind.member.rawValue
         return Context(
-            page: PageContext(request, titleKey: "access.title", [m.name]), name: m.name, href: base, action: "\(base)/access",
+            page: PageContext(request, titleKey: "access.title", [m.name]), name: m.name, href: base,
+            action: "\(base)/access",
             holders: holders.map { h in
-                let mayRevoke = RoleKind(rawValue: h.kind).map { MunicipalityRolePolicy.mayGrant(request.actor, $0, in: m.key) }
+                let mayRevoke = RoleKind(rawValue: h.kind)
+                    .map { MunicipalityRolePolicy.mayGrant(request.actor, $0, in: m.key) }
                 return Row(name: h.name, email: h.email, kind: request.t("role.\(h.kind)"),
                            revokeAction: mayRevoke == true ? "\(base)/access/\(h.id.uuidString)/delete" : nil)
             },
             candidates: candidates.map { CandidateRow(name: $0.name, email: $0.email) },
             kinds: MunicipalityRolePolicy.grantable(request.actor, in: m.key).map {
-                PeopleController.Option(value: $0.rawValue, label: request.t("role.\($0.rawValue)"), selected: $0.rawValue == chosen)
+                PeopleController.Option(value: $0.rawValue, label: request.t("role.\($0.rawValue)"),
+                                        selected: $0.rawValue == chosen)
             },
             form: form)
     }
@@ -151,7 +156,8 @@ struct MunicipalityRolePages: RouteCollection {
             request.session.data["notice_args"] = input.email ?? ""
             return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/access")
         } catch let error as SamradError where error.kind == .invalidInput {
-            let form = FormState(values: ["email": input.email ?? "", "kind": input.kind ?? ""], error: error, request: request)
+            let form = FormState(values: ["email": input.email ?? "", "kind": input.kind ?? ""], error: error,
+                                 request: request)
             return try await request.view.render("directory/access", context(request, m, form: form))
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
@@ -159,7 +165,8 @@ struct MunicipalityRolePages: RouteCollection {
 
     func revokeFromForm(_ request: Request) async throws -> Response {
         let m = try MunicipalityRoles.municipality(request)
-        try await MunicipalityRoles.revoke(request.parameters.get("role").flatMap(UUID.init(uuidString:)), in: m.key, request: request)
+        let role = request.parameters.get("role").flatMap(UUID.init(uuidString:))
+        try await MunicipalityRoles.revoke(role, in: m.key, request: request)
         request.session.data["notice"] = "access.revoked"
         return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/access")
     }
@@ -180,19 +187,22 @@ struct MunicipalityRoleAPI: RouteCollection {
     func list(_ request: Request) async throws -> ListJSON {
         let m = try MunicipalityRoles.municipality(request)
         let holders = try await MunicipalityRoles.holders(m.key, on: request.db)
-        return ListJSON(items: holders, candidates: try await MunicipalityRoles.candidates(m.key, holders: holders, on: request.db))
+        let candidates = try await MunicipalityRoles.candidates(m.key, holders: holders, on: request.db)
+        return ListJSON(items: holders, candidates: candidates)
     }
 
     func grant(_ request: Request) async throws -> Response {
         let m = try MunicipalityRoles.municipality(request)
         let outcome = try await MunicipalityRoles.grant(try request.content.decode(MunicipalityRoles.GrantInput.self),
                                                         in: m.key, request: request)
-        return try await GrantJSON(outcome: outcome).encodeResponse(status: outcome == .alreadyHeld ? .ok : .created, for: request)
+        return try await GrantJSON(outcome: outcome)
+            .encodeResponse(status: outcome == .alreadyHeld ? .ok : .created, for: request)
     }
 
     func revoke(_ request: Request) async throws -> HTTPStatus {
         let m = try MunicipalityRoles.municipality(request)
-        try await MunicipalityRoles.revoke(request.parameters.get("role").flatMap(UUID.init(uuidString:)), in: m.key, request: request)
+        let role = request.parameters.get("role").flatMap(UUID.init(uuidString:))
+        try await MunicipalityRoles.revoke(role, in: m.key, request: request)
         return .noContent
     }
 }

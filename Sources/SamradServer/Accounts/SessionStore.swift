@@ -46,7 +46,8 @@ struct SessionStore: SessionDriver {
             guard !data.snapshot.isEmpty else { return id }
             let now = Date()
             try await (request.db as! any SQLDatabase).raw("""
-                INSERT INTO web_sessions (key, data, created_at, last_seen_at) VALUES (\(bind: id.string), \(bind: try Self.text(data)), \(bind: now), \(bind: now))
+                INSERT INTO web_sessions (key, data, created_at, last_seen_at)
+                VALUES (\(bind: id.string), \(bind: try Self.text(data)), \(bind: now), \(bind: now))
                 """).run()
             return id
         }
@@ -58,7 +59,8 @@ struct SessionStore: SessionDriver {
             let read = request.storage[Read.self]
             if let read, read.data == data, now.timeIntervalSince(read.lastSeen) < Self.touchInterval { return id }
             try await (request.db as! any SQLDatabase).raw("""
-                UPDATE web_sessions SET data = \(bind: try Self.text(data)), last_seen_at = \(bind: now) WHERE key = \(bind: id.string)
+                UPDATE web_sessions SET data = \(bind: try Self.text(data)), last_seen_at = \(bind: now)
+                WHERE key = \(bind: id.string)
                 """).run()
             return id
         }
@@ -66,7 +68,8 @@ struct SessionStore: SessionDriver {
 
     func deleteSession(_ id: SessionID, for request: Request) -> EventLoopFuture<Void> {
         request.eventLoop.makeFutureWithTask {
-            try await (request.db as! any SQLDatabase).raw("DELETE FROM web_sessions WHERE key = \(bind: id.string)").run()
+            let sql = request.db as! any SQLDatabase
+            try await sql.raw("DELETE FROM web_sessions WHERE key = \(bind: id.string)").run()
         }
     }
 
@@ -83,7 +86,9 @@ struct SessionStore: SessionDriver {
         let ended = try await sql.raw("""
             SELECT COUNT(*) AS n FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at < \(bind: seen)
             """).first(decoding: Count.self)?.n ?? 0
-        try await sql.raw("DELETE FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at < \(bind: seen)").run()
+        try await sql.raw("""
+            DELETE FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at < \(bind: seen)
+            """).run()
         return ended
     }
 }

@@ -6,8 +6,8 @@ import Vapor
 /// is read by more people than the mail was.
 struct RequestLog: AsyncMiddleware {
     /// The path prefixes whose next segment is a secret.
-    static let secretAfter = ["/setup/", "/password/reset/", "/invitations/", "/answer/", "/newsletters/unsubscribe/", "/calendar/",
-                              "/registration-links/"]
+    static let secretAfter = ["/setup/", "/password/reset/", "/invitations/", "/answer/", "/newsletters/unsubscribe/",
+                              "/calendar/", "/registration-links/"]
 
     static func redacted(_ path: String) -> String {
         for prefix in secretAfter where path.hasPrefix(prefix) {
@@ -54,6 +54,7 @@ struct QueryValuesLeftOut: LogHandler {
         if Self.queryMessages.contains(message.description) {
             kept = metadata.map { $0.mapValues { _ in "(values left out)" } }
         }
-        inner.log(level: level, message: message, metadata: kept, source: source, file: file, function: function, line: line)
+        inner.log(level: level, message: message, metadata: kept, source: source, file: file, function: function,
+                  line: line)
     }
 }
