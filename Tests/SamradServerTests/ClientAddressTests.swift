@@ -40,9 +40,8 @@ final class RequestLogTests: XCTestCase {
                 get { metadata[key] }
                 set { metadata[key] = newValue }
             }
-            func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-                     function: String, line: UInt) {
-                captured.lines.append((message.description, metadata))
+            func log(event: LogEvent) {
+                captured.lines.append((event.message.description, event.metadata))
             }
         }
         let captured = Captured()

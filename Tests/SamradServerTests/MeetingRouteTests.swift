@@ -287,10 +287,11 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertTrue(feed.body.string.contains("UID:\(id)@"))
         XCTAssertFalse(feed.body.string.contains("METHOD:"), "feeds carry no method")
         let personal = CalendarFeed()
-        personal.token = MeetingCalendar.newToken()
+        let secret = MeetingCalendar.newToken()
+        personal.token = Secret.hash(secret)
         personal.personID = chief.id
         try await personal.create(on: app.db)
-        do { let r = try await json(nil, .GET, "/calendar/\(personal.token).ics"); XCTAssertTrue(r.body.string.contains("UID:\(id)@")) }
+        do { let r = try await json(nil, .GET, "/calendar/\(secret).ics"); XCTAssertTrue(r.body.string.contains("UID:\(id)@")) }
         do { let r = try await json(nil, .GET, "/calendar/not-a-token.ics"); XCTAssertEqual(r.status, .notFound) }
 
         // Cancelled: METHOD:CANCEL in the file and the e-mail, STATUS:CANCELLED in the feeds.
@@ -300,7 +301,7 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertTrue(cancelFile.contains("METHOD:CANCEL\r\n") && cancelFile.contains("STATUS:CANCELLED\r\n") && cancelFile.contains("SEQUENCE:3\r\n"))
         let notice = try await OutboxMessage.query(on: app.db).filter(\.$recipient == chief.email!).all().first { $0.subject.hasPrefix("Inställt") }
         XCTAssertEqual(notice?.attachmentType, "text/calendar; method=CANCEL")
-        do { let r = try await json(nil, .GET, "/calendar/\(personal.token).ics"); XCTAssertTrue(r.body.string.contains("STATUS:CANCELLED")) }
+        do { let r = try await json(nil, .GET, "/calendar/\(secret).ics"); XCTAssertTrue(r.body.string.contains("STATUS:CANCELLED")) }
         // A cancelled meeting cannot be published again directly.
         do { let r = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"held"}"#); XCTAssertEqual(r.status, .conflict) }
     }
@@ -321,6 +322,30 @@ final class MeetingRouteTests: XCTestCase {
         do { let r = try await json(nil, .GET, "/api/v1/meetings/\(ids[0])"); XCTAssertEqual(r.status, .notFound) }
         let feed = try await json(nil, .GET, "/collaborations/\(slug)/calendar.ics")
         XCTAssertFalse(feed.body.string.contains(ids[0]), "cluster meetings are not in the public feed")
+        // M6: a member of the cluster makes their own secret address of its meetings, shown once;
+        // someone outside the cluster cannot.
+        let malmo = Client(app)
+        try await malmo.signIn("coord@malmo.se", "correct horse battery")
+        let clusterPath = "/collaborations/\(slug)/meetings?cluster=\(cluster.id!.uuidString.lowercased())"
+        let action = "/collaborations/\(slug)/meetings/cluster-feed?cluster=\(cluster.id!.uuidString.lowercased())"
+        do {
+            let page = try await malmo.get(clusterPath).body.string
+            XCTAssertTrue(page.contains("Make a calendar address for the cluster"), page)
+            XCTAssertFalse(page.contains("id=\"feed-link\""), "no address before one is made")
+        }
+        do { let r = try await malmo.post(action, form: [:]); XCTAssertEqual(r.status, .seeOther) }
+        let shown = try await malmo.get(clusterPath).body.string
+        let clusterFeed = try XCTUnwrap(shown.range(of: #"/calendar/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression).map { String(shown[$0]) })
+        do { let r = try await send(app, .GET, clusterFeed); XCTAssertTrue(r.body.string.contains("UID:\(ids[0])@")) }
+        do {
+            let page = try await malmo.get(clusterPath).body.string
+            XCTAssertNil(page.range(of: #"/calendar/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression), "shown once")
+            XCTAssertTrue(page.contains("Make a new calendar address for the cluster"))
+        }
+        try await makeUser(app, email: "coord@stockholm2.se", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "0180"))])
+        let stockholm = Client(app)
+        try await stockholm.signIn("coord@stockholm2.se", "correct horse battery")
+        do { let r = try await stockholm.post(action, form: [:]); XCTAssertEqual(r.status, .forbidden, "not in the cluster") }
 
         // An agenda with a guest speaker, and a material on an item.
         let agenda = try await json(organiser, .PUT, "/api/v1/meetings/\(ids[0])/agenda", """
@@ -433,8 +458,16 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertEqual(feed.headers.first(name: .contentType), "text/calendar; charset=utf-8")
         // The same over the API; a new address replaces the old one.
         let apiToken = try await makeToken(app, for: chief)
+        // M6: the address is shown once; the database keeps its SHA-256 only.
+        let again = try await client.get("/me/meetings").body.string
+        XCTAssertNil(again.range(of: #"/calendar/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression), "shown once")
+        XCTAssertTrue(again.contains("It is shown only when made"))
+        let secretOfToken = String(token.dropFirst("/calendar/".count).dropLast(".ics".count))
+        let stored = try await CalendarFeed.query(on: app.db).filter(\.$personID == people["Skolchef 0180"]!.id!).all().map(\.token)
+        XCTAssertEqual(stored, [Secret.hash(secretOfToken)])
         let listed = try await json(apiToken, .GET, "/api/v1/me/meetings")
-        XCTAssertEqual(listed.json["calendarFeed"] as? String, token)
+        XCTAssertNil(listed.json["calendarFeed"] as? String)
+        XCTAssertNotNil(listed.json["calendarFeedMadeAt"] as? String)
         XCTAssertEqual((listed.json["meetings"] as? [[String: Any]])?.first?["attendance"] as? String, "registered")
         let renewed = try await json(apiToken, .POST, "/api/v1/me/calendar-feed")
         XCTAssertEqual(renewed.status, .created)

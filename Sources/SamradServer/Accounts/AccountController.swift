@@ -164,7 +164,8 @@ struct AccountController: RouteCollection {
         let user = try await User.query(on: request.db).filter(\.$email == email).first()
         // An address without an account takes as long as one with: the answer's time tells nothing.
         let hash = user.flatMap { $0.disabled ? nil : $0.passwordHash }
-        let verified = try await request.password.async.verify(input.password ?? "", created: hash ?? request.application.timingHash)
+        let verified = try await request.password.async.verify(input.password ?? "",
+                                                               created: hash ?? request.application.timingHash)
         if let user, hash != nil, verified {
             try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
             try await Self.linkPerson(user, on: request.db)
@@ -250,7 +251,8 @@ struct AccountController: RouteCollection {
     /// An invitation to an address that already has an account with a password adds its role to
     /// that account, once its holder has signed in; it never sets a new password.
     static func existingAccount(for token: AccountToken, on db: any Database) async throws -> User? {
-        try await User.query(on: db).filter(\.$email == (token.email ?? "")).first().flatMap { $0.passwordHash == nil ? nil : $0 }
+        let user = try await User.query(on: db).filter(\.$email == (token.email ?? "")).first()
+        return user?.passwordHash == nil ? nil : user
     }
 
     func invitationForm(_ request: Request) async throws -> Response {
@@ -259,22 +261,28 @@ struct AccountController: RouteCollection {
         if let existing = try await Self.existingAccount(for: token, on: request.db) {
             values["existing"] = request.currentUser?.id == existing.id ? "signed-in" : "sign-in"
         }
-        return try await render(request, "accounts/invitation", titleKey: "invitation.title", form: FormState(values: values), action: request.url.path)
+        return try await render(request, "accounts/invitation", titleKey: "invitation.title", form: FormState(values: values),
+                                action: request.url.path)
     }
 
     func acceptInvitation(_ request: Request) async throws -> Response {
         let token = try await Self.validToken(request, .invitation)
         if let existing = try await Self.existingAccount(for: token, on: request.db) {
-            guard request.currentUser?.id == existing.id else { throw SamradError(.conflict, "invitation.existing_sign_in") }
+            guard request.currentUser?.id == existing.id else {
+                throw SamradError(.conflict, "invitation.existing_sign_in")
+            }
             try await request.db.transaction { db in
                 if let grant = token.grant {
-                    let held = try await RoleAssignment.query(on: db).filter(\.$userID == existing.requireID()).all().contains { $0.grant == grant }
+                    let roles = try await RoleAssignment.query(on: db).filter(\.$userID == existing.requireID()).all()
+                    let held = roles.contains { $0.grant == grant }
                     if !held { try await RoleAssignment(userID: existing.requireID(), grant: grant).create(on: db) }
                 }
                 token.usedAt = Date()
                 try await token.save(on: db)
-                try await Audit.record("account:invitation_accepted", subject: "user", id: existing.requireID().uuidString,
-                                       summary: "\(existing.email): role added to the existing account", by: request, on: db)
+                try await Audit.record("account:invitation_accepted", subject: "user",
+                                       id: existing.requireID().uuidString,
+                                       summary: "\(existing.email): role added to the existing account", by: request,
+                                       on: db)
             }
             request.session.data["notice"] = "invitation.role_added"
             return request.redirect(to: "/profile")

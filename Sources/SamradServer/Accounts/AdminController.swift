@@ -158,9 +158,13 @@ struct AdminController: RouteCollection {
                 // Two revocations at once must not both see another administrator left: on
                 // PostgreSQL the administrators' rows are locked first (SQLite has one writer).
                 if let sql = db as? any SQLDatabase, sql.isPostgres {
-                    try await sql.raw("SELECT id FROM role_assignments WHERE kind = \(bind: RoleKind.administrator.rawValue) FOR UPDATE").run()
+                    try await sql.raw("""
+                        SELECT id FROM role_assignments WHERE kind = \(bind: RoleKind.administrator.rawValue) FOR UPDATE
+                        """).run()
                 }
-                if try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() <= 1 {
+                let administrators = try await RoleAssignment.query(on: db)
+                    .filter(\.$kind == RoleKind.administrator.rawValue).count()
+                if administrators <= 1 {
                     throw SamradError(.conflict, "admin.last_administrator")
                 }
             }

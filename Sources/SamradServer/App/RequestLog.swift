@@ -48,13 +48,11 @@ struct QueryValuesLeftOut: LogHandler {
         set { inner[metadataKey: key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-             function: String, line: UInt) {
-        var kept = metadata
-        if Self.queryMessages.contains(message.description) {
-            kept = metadata.map { $0.mapValues { _ in "(values left out)" } }
+    func log(event: LogEvent) {
+        var event = event
+        if Self.queryMessages.contains(event.message.description) {
+            event.metadata = event.metadata.map { $0.mapValues { _ in "(values left out)" } }
         }
-        inner.log(level: level, message: message, metadata: kept, source: source, file: file, function: function,
-                  line: line)
+        inner.log(event: event)
     }
 }

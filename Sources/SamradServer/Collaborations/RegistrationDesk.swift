@@ -277,7 +277,8 @@ enum RegistrationDesk {
             let promoted = try await promote(collaboration, on: tx)
             try await Audit.record("registration:withdraw", subject: "registration", id: registration.requireID().uuidString,
                                    summary: "\(municipality)" + (byOrganiser ? " by the organiser" : "")
-                                       + (promoted.isEmpty ? "" : "; moved up: " + promoted.map(\.description).joined(separator: ", ")),
+                                       + (promoted.isEmpty ? ""
+                                          : "; moved up: " + promoted.map(\.description).joined(separator: ", ")),
                                    by: audit, on: tx)
             for key in promoted { try await notify(collaboration, key, tx) }
             return Outcome(registration: registration, promoted: promoted)

@@ -61,10 +61,12 @@ struct ClusterChoice: Sendable, Encodable {
     /// The clusters the municipality is in that the actor may see (`ClusterPolicy`: the
     /// collaboration's organisers and the clusters' own municipalities; never a draft's), newest
     /// first; the chosen one (or the newest) with its members.
-    static func all(for key: MunicipalityKey, chosen: String?, actor: Actor, on db: any Database) async throws -> [ClusterChoice] {
+    static func all(for key: MunicipalityKey, chosen: String?, actor: Actor,
+                    on db: any Database) async throws -> [ClusterChoice] {
         let sql = db as! any SQLDatabase
         struct Row: Decodable {
-            var id: UUID; var name: String; var title: String; var collaboration_id: UUID; var organiser_id: UUID; var status: String
+            var id: UUID; var name: String; var title: String
+            var collaboration_id: UUID; var organiser_id: UUID; var status: String
         }
         let found = try await sql.raw("""
             SELECT c.id, c.name, co.title, co.id AS collaboration_id, co.organiser_id, co.status
@@ -74,21 +76,26 @@ struct ClusterChoice: Sendable, Encodable {
             """).all(decoding: Row.self)
         guard !found.isEmpty else { return [] }
         struct Member: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
-        let members = Dictionary(grouping: try await sql.select().column("cluster_id").column("municipality_country").column("municipality_code")
-            .from(ClusterMember.schema).where("cluster_id", .in, found.map(\.id)).all(decoding: Member.self), by: \.cluster_id)
+        let rows = try await sql.select().column("cluster_id").column("municipality_country").column("municipality_code")
+            .from(ClusterMember.schema).where("cluster_id", .in, found.map(\.id)).all(decoding: Member.self)
+        let members = Dictionary(grouping: rows, by: \.cluster_id)
         func keys(_ id: UUID) -> [MunicipalityKey] {
-            (members[id] ?? []).map { MunicipalityKey(Country(rawValue: $0.municipality_country) ?? key.country, $0.municipality_code) }
+            (members[id] ?? []).map {
+                MunicipalityKey(Country(rawValue: $0.municipality_country) ?? key.country, $0.municipality_code)
+            }
         }
-        let rows = found.filter { row in
+        let visible = found.filter { row in
             let manages = CollaborationPolicy.mayManage(actor, organiserID: row.organiser_id)
             let published = (CollaborationStatus(rawValue: row.status) ?? .draft).isPublished
-            return manages || (published && ClusterPolicy.mayView(actor, organiserID: row.organiser_id, collaborationID: row.collaboration_id,
-                                                                  members: keys(row.id)))
+            return manages || (published && ClusterPolicy.mayView(actor, organiserID: row.organiser_id,
+                                                                  collaborationID: row.collaboration_id, members: keys(row.id)))
         }
-        guard !rows.isEmpty else { return [] }
-        let pick = rows.first { $0.id.uuidString.lowercased() == chosen?.lowercased() } ?? rows[0]
-        return rows.map { ClusterChoice(id: $0.id.uuidString.lowercased(), name: $0.name, collaboration: $0.title,
-                                        members: $0.id == pick.id ? keys(pick.id).map(\.code) : [], selected: $0.id == pick.id) }
+        guard !visible.isEmpty else { return [] }
+        let pick = visible.first { $0.id.uuidString.lowercased() == chosen?.lowercased() } ?? visible[0]
+        return visible.map {
+            ClusterChoice(id: $0.id.uuidString.lowercased(), name: $0.name, collaboration: $0.title,
+                          members: $0.id == pick.id ? keys(pick.id).map(\.code) : [], selected: $0.id == pick.id)
+        }
     }
 }
 

@@ -55,7 +55,8 @@ enum ObservationWriter {
             return "INSERT INTO observations (\(columns.joined(separator: ","))) VALUES " + Array(repeating: row, count: rows).joined(separator: ",")
                 + " ON CONFLICT (indicator, level, country, unit_code, year, scope) DO UPDATE SET value = excluded.value, status = excluded.status,"
                 + " pupils = excluded.pupils, import_id = excluded.import_id"
-                + (kept.isEmpty ? "" : " WHERE observations.import_id IS NULL OR observations.import_id NOT IN (\(kept))")
+                + (kept.isEmpty ? "" : " WHERE observations.import_id IS NULL"
+                    + " OR observations.import_id NOT IN (\(kept))")
         }
         let full = statement(rowsPerStatement)
         let scopeData = SQLiteData.text(scope)
@@ -93,7 +94,8 @@ extension ObservationWriter {
         struct Count: Decodable { var n: Int }
         let sql = db as! any SQLDatabase
         let id: any Encodable & Sendable = db is any SQLiteDatabase ? importID.uuidString : importID
-        return try await sql.raw("SELECT COUNT(*) AS n FROM observations WHERE import_id = \(bind: id)").first(decoding: Count.self)?.n ?? 0
+        return try await sql.raw("SELECT COUNT(*) AS n FROM observations WHERE import_id = \(bind: id)")
+            .first(decoding: Count.self)?.n ?? 0
     }
 
     /// The shipped data set's imports, whose values a file does not replace.

@@ -67,22 +67,50 @@ enum MeetingCalendar {
         ICalendar(method: nil, name: name, events: meetings.map { event($0, context: context, language: language) })
     }
 
-    /// The person's secret feed address, if one has been made.
-    static func personFeed(_ personID: UUID, on db: any Database) async throws -> String? {
-        try await CalendarFeed.query(on: db).filter(\.$personID == personID).first().map { "/calendar/\($0.token).ics" }
+    /// Feed addresses are secrets kept only as their SHA-256: an address is shown once, when it is
+    /// made (the page after making it, or the API's answer); making a new one ends the old one.
+    static let shownOnceKey = "calendar_feed_once"
+
+    /// The feed of a secret from an address, if there is one.
+    static func feed(secret: String, on db: any Database) async throws -> CalendarFeed? {
+        guard !secret.isEmpty else { return nil }
+        return try await CalendarFeed.query(on: db).filter(\.$token == Secret.hash(secret)).first()
+    }
+
+    /// When the person's secret feed address was made, if it has been.
+    static func personFeedMadeAt(_ personID: UUID, on db: any Database) async throws -> Date? {
+        try await CalendarFeed.query(on: db).filter(\.$personID == personID).first()?.createdAt
     }
 
     /// Makes (or replaces, when the old address leaked) the person's secret feed address.
     static func renewPersonFeed(_ personID: UUID, on db: any Database) async throws -> String {
-        let token = newToken()
+        try await renew(on: db, replacing: { $0.filter(\.$personID == personID) }) { $0.personID = personID }
+    }
+
+    /// When this account made its address for the cluster, if it did.
+    static func clusterFeedMadeAt(_ clusterID: UUID, userID: UUID, on db: any Database) async throws -> Date? {
+        try await CalendarFeed.query(on: db).filter(\.$clusterID == clusterID).filter(\.$userID == userID).first()?.createdAt
+    }
+
+    /// Makes (or replaces) this account's secret address of the cluster's meetings.
+    static func renewClusterFeed(_ clusterID: UUID, userID: UUID, on db: any Database) async throws -> String {
+        try await renew(on: db, replacing: { $0.filter(\.$clusterID == clusterID).filter(\.$userID == userID) }) {
+            $0.clusterID = clusterID
+            $0.userID = userID
+        }
+    }
+
+    private static func renew(on db: any Database, replacing old: @escaping @Sendable (QueryBuilder<CalendarFeed>) -> QueryBuilder<CalendarFeed>,
+                              _ fill: @escaping @Sendable (CalendarFeed) -> Void) async throws -> String {
+        let secret = newToken()
         try await db.transaction { db in
-            try await CalendarFeed.query(on: db).filter(\.$personID == personID).delete()
+            try await old(CalendarFeed.query(on: db)).delete()
             let feed = CalendarFeed()
-            feed.token = token
-            feed.personID = personID
+            feed.token = Secret.hash(secret)
+            fill(feed)
             try await feed.create(on: db)
         }
-        return "/calendar/\(token).ics"
+        return "/calendar/\(secret).ics"
     }
 
     /// A new secret address for a feed.

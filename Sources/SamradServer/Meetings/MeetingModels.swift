@@ -189,9 +189,12 @@ final class CalendarFeed: Model, @unchecked Sendable {
     static let schema = "calendar_feeds"
 
     @ID(key: .id) var id: UUID?
+    /// The SHA-256 of the address's secret: a copy of the database gives no working address.
     @Field(key: "token") var token: String
     @OptionalField(key: "person_id") var personID: UUID?
     @OptionalField(key: "cluster_id") var clusterID: UUID?
+    /// A cluster's address belongs to the account that made it (each member makes their own).
+    @OptionalField(key: "user_id") var userID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

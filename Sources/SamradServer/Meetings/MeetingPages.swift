@@ -24,6 +24,7 @@ struct MeetingPages: RouteCollection {
         m.get("print", use: printable)
         routes.get("me", "meetings", use: mine)
         routes.post("me", "calendar-feed", use: newPersonFeed)
+        routes.post("collaborations", ":slug", "meetings", "cluster-feed", use: newClusterFeed)
         routes.get("calendar", ":token", use: feed)
     }
 
@@ -86,6 +87,10 @@ struct MeetingPages: RouteCollection {
         var sections: [Section]
         var feedHref: String?
         var feedNote: String
+        /// When this account made its cluster address; the form that makes a new one.
+        var feedMade: String?
+        var feedAction: String?
+        var feedButton: String
     }
 
     func list(_ request: Request) async throws -> View {
@@ -98,30 +103,62 @@ struct MeetingPages: RouteCollection {
         let names = Dictionary(uniqueKeysWithValues: clusters.map { ($0.id!, $0.name) })
         let rows = visible.map { (meeting: $0.meeting, row: Self.row($0.meeting, cluster: $0.meeting.clusterID.flatMap { names[$0] }, request: request)) }
         let canPlan = MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID)
-        // A cluster's feed is secret (cluster meetings are not public); the collaboration's is public.
+        // A cluster's feed is secret (cluster meetings are not public): each account makes its own
+        // address, shown once; the collaboration's feed is public.
         var feedHref: String? = c.statusValue.isPublished ? "/collaborations/\(c.slug)/calendar.ics" : nil
         var feedNote = request.t("meetings.feed_public")
+        var feedMade: String?
+        var feedAction: String?
+        var feedButton = ""
         if let chosen {
             let seesCluster = visible.contains { $0.meeting.clusterID == chosen.id } || canPlan
-            feedHref = seesCluster ? try await Self.clusterFeed(chosen, request: request) : nil
+            feedHref = nil
             feedNote = request.t("meetings.feed_secret")
+            if seesCluster, let user = request.actor.userID {
+                feedHref = Self.shownOnce(request)
+                let made = try await MeetingCalendar.clusterFeedMadeAt(chosen.requireID(), userID: user, on: request.db)
+                feedMade = made.map { request.t("meetings.feed_made", [Self.madeOn($0, request)]) }
+                let clusterID = try chosen.requireID().uuidString.lowercased()
+                feedAction = "/collaborations/\(c.slug)/meetings/cluster-feed?cluster=\(clusterID)"
+                feedButton = request.t(made == nil ? "meetings.cluster_feed_create" : "meetings.cluster_feed_replace")
+            }
         }
         let clusterOptions = clusters.isEmpty ? [] : [Option(value: "", label: request.t("meetings.all_clusters"), selected: chosen == nil)]
             + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == chosen?.id) }
         return try await request.view.render("meetings/list", ListContext(
             page: PageContext(request, titleKey: "meetings.title"), title: c.title, slug: c.slug, canPlan: canPlan, clusters: clusterOptions,
-            clusterName: chosen?.name, sections: Section.split(rows, request: request), feedHref: feedHref, feedNote: feedNote))
+            clusterName: chosen?.name, sections: Section.split(rows, request: request), feedHref: feedHref, feedNote: feedNote,
+            feedMade: feedMade, feedAction: feedAction, feedButton: feedButton))
     }
 
-    /// The secret feed address of a cluster, made the first time someone who may see it asks.
-    static func clusterFeed(_ cluster: Cluster, request: Request) async throws -> String {
-        let id = try cluster.requireID()
-        if let feed = try await CalendarFeed.query(on: request.db).filter(\.$clusterID == id).first() { return "/calendar/\(feed.token).ics" }
-        let feed = CalendarFeed()
-        feed.token = MeetingCalendar.newToken()
-        feed.clusterID = id
-        try await feed.create(on: request.db)
-        return "/calendar/\(feed.token).ics"
+    /// A feed address made by this request's session a moment ago, shown once.
+    static func shownOnce(_ request: Request) -> String? {
+        guard request.hasSession, let href = request.session.data[MeetingCalendar.shownOnceKey] else { return nil }
+        request.session.data[MeetingCalendar.shownOnceKey] = nil
+        return href
+    }
+
+    static func madeOn(_ date: Date, _ request: Request) -> String {
+        DateText.dateTime(date, request.language, zone: request.language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen")
+    }
+
+    /// Makes this account's secret address of a cluster's meetings (or a new one), for those who
+    /// see the cluster; the next page shows it once.
+    func newClusterFeed(_ request: Request) async throws -> Response {
+        let user = try request.requireSignedIn()
+        let c = try await CollaborationAPI.find(request)
+        guard let id = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:)),
+              let cluster = try await Cluster.find(id, on: request.db), cluster.collaborationID == c.id else {
+            throw SamradError.notFound()
+        }
+        let meetings = try await Meeting.query(on: request.db).filter(\.$clusterID == id).all()
+        var sees = MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID)
+        if !sees { sees = !(try await MeetingAccess.visible(c, meetings, request: request)).isEmpty }
+        try request.require(sees)
+        let href = try await MeetingCalendar.renewClusterFeed(id, userID: user.requireID(), on: request.db)
+        request.session.data[MeetingCalendar.shownOnceKey] = href
+        request.session.data["notice"] = "meetings.feed_created"
+        return request.redirect(to: "/collaborations/\(c.slug)/meetings?cluster=\(id.uuidString.lowercased())")
     }
 
     // MARK: One meeting: the form
@@ -573,9 +610,7 @@ struct MeetingPages: RouteCollection {
     func feed(_ request: Request) async throws -> Response {
         var token = request.parameters.get("token") ?? ""
         if token.hasSuffix(".ics") { token.removeLast(4) }
-        guard !token.isEmpty, let feed = try await CalendarFeed.query(on: request.db).filter(\.$token == token).first() else {
-            throw SamradError.notFound()
-        }
+        guard let feed = try await MeetingCalendar.feed(secret: token, on: request.db) else { throw SamradError.notFound() }
         let context = Invitations.Context(request)
         let since = Date().addingTimeInterval(-365 * 86_400)
         if let clusterID = feed.clusterID, let cluster = try await Cluster.find(clusterID, on: request.db) {
@@ -596,6 +631,7 @@ struct MeetingPages: RouteCollection {
         var page: PageContext
         var sections: [Section]
         var feedHref: String?
+        var feedMade: String?
         var hasPerson: Bool
     }
 
@@ -603,22 +639,27 @@ struct MeetingPages: RouteCollection {
         _ = try request.requireSignedIn()
         var rows: [(meeting: Meeting, row: Row)] = []
         var feedHref: String?
+        var feedMade: String?
         if let personID = request.actor.personID, let person = try await Person.find(personID, on: request.db) {
             for entry in try await MyMeetings.of(person, municipalities: request.actor.municipalities, since: Date().addingTimeInterval(-365 * 86_400), on: request.db) {
                 let attending = entry.attendance.flatMap { $0.statusValue.isActive ? request.t("attendance_status.\($0.status)") : nil }
                 rows.append((entry.meeting, Self.row(entry.meeting, cluster: nil, attending: attending, request: request)))
             }
-            feedHref = try await MeetingCalendar.personFeed(personID, on: request.db)
+            feedHref = Self.shownOnce(request)
+            feedMade = try await MeetingCalendar.personFeedMadeAt(personID, on: request.db)
+                .map { request.t("meetings.feed_made", [Self.madeOn($0, request)]) }
         }
-        return try await request.view.render("meetings/mine", MineContext(page: PageContext(request, titleKey: "meetings.mine_title"),
-                                                                           sections: Section.split(rows, request: request), feedHref: feedHref, hasPerson: request.actor.personID != nil))
+        return try await request.view.render("meetings/mine", MineContext(
+            page: PageContext(request, titleKey: "meetings.mine_title"), sections: Section.split(rows, request: request),
+            feedHref: feedHref, feedMade: feedMade, hasPerson: request.actor.personID != nil))
     }
 
     /// Makes (or replaces, when the old address leaked) the person's secret feed address.
     func newPersonFeed(_ request: Request) async throws -> Response {
         _ = try request.requireSignedIn()
         guard let personID = request.actor.personID else { throw SamradError(.conflict, "attendance.no_person") }
-        _ = try await MeetingCalendar.renewPersonFeed(personID, on: request.db)
+        let href = try await MeetingCalendar.renewPersonFeed(personID, on: request.db)
+        request.session.data[MeetingCalendar.shownOnceKey] = href
         request.session.data["notice"] = "meetings.feed_created"
         return request.redirect(to: "/me/meetings")
     }

@@ -82,7 +82,8 @@ enum QuestionnaireSending {
             // once, one sends and the other is told it went.
             let now = Date()
             let claimed = try await (db as! any SQLDatabase).raw("""
-                UPDATE questionnaires SET sent_at = \(bind: now) WHERE id = \(bind: q.requireID()) AND sent_at IS NULL RETURNING id
+                UPDATE questionnaires SET sent_at = \(bind: now)
+                WHERE id = \(bind: q.requireID()) AND sent_at IS NULL RETURNING id
                 """).all()
             guard !claimed.isEmpty else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
             q.sentAt = now
