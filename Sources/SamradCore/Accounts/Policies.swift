@@ -46,6 +46,12 @@ public enum PeoplePolicy {
         return actor.personID == personID
     }
 
+    /// Whether the account keeps people of some place at all: others are turned away before their
+    /// form is read.
+    public static func mayCreateAny(_ actor: Actor) -> Bool {
+        actor.isAdministrator || actor.isOrganiser || actor.grants.contains { $0.kind == .coordinator }
+    }
+
     /// Creating a person is editing the place the person will belong to.
     public static func mayCreate(_ actor: Actor, in affiliation: Affiliation) -> Bool {
         if actor.isAdministrator { return true }

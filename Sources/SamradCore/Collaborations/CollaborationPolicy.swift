@@ -19,6 +19,12 @@ public enum CollaborationPolicy {
         actor.coordinates(municipality) || actor.holdsPass(collaborationID, municipality) || mayManage(actor, organiserID: organiserID)
     }
 
+    /// Whether the account creates collaborations and programmes at all (for some organisation):
+    /// others are turned away before their form is read.
+    public static func mayCreateAny(_ actor: Actor) -> Bool {
+        actor.isAdministrator || actor.isOrganiser
+    }
+
     /// The organisations an account may create collaborations and programmes for.
     public static func mayCreate(_ actor: Actor, organiserID: UUID) -> Bool {
         mayManage(actor, organiserID: organiserID)

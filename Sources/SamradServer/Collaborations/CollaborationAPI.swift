@@ -71,7 +71,7 @@ struct CollaborationAPI: RouteCollection {
     }
 
     static func create(_ input: CollaborationInput, request: Request) async throws -> Collaboration {
-        try request.require(request.actor.isSignedIn)
+        try request.require(CollaborationPolicy.mayCreateAny(request.actor))
         if let organiserID = input.organiserID, try await Organisation.find(organiserID, on: request.db) != nil {
             try request.require(CollaborationPolicy.mayCreate(request.actor, organiserID: organiserID))
         }
@@ -90,6 +90,7 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func create(_ request: Request) async throws -> Response {
+        try request.require(CollaborationPolicy.mayCreateAny(request.actor))
         let collaboration = try await Self.create(try request.content.decode(CollaborationInput.self), request: request)
         return try await CollaborationJSON(collaboration).encodeResponse(status: .created, for: request)
     }

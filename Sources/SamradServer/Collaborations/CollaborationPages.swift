@@ -245,6 +245,7 @@ struct CollaborationPages: RouteCollection {
     }
 
     func create(_ request: Request) async throws -> Response {
+        try request.require(CollaborationPolicy.mayCreateAny(request.actor))
         let (values, input): ([String: String], CollaborationInput)
         do { (values, input) = try Self.formInput(request) } catch let error as SamradError {
             let typed = (try? request.content.decode([String: String].self)) ?? [:]

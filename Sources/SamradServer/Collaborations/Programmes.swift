@@ -111,7 +111,7 @@ struct Programmes: RouteCollection {
     // MARK: Changes
 
     static func create(_ input: ProgrammeInput, request: Request) async throws -> Programme {
-        try request.require(request.actor.isSignedIn)
+        try request.require(CollaborationPolicy.mayCreateAny(request.actor))
         if let organiserID = input.organiserID, try await Organisation.find(organiserID, on: request.db) != nil {
             try request.require(CollaborationPolicy.mayCreate(request.actor, organiserID: organiserID))
         }
@@ -145,6 +145,7 @@ struct Programmes: RouteCollection {
     }
 
     func createAPI(_ request: Request) async throws -> Response {
+        try request.require(CollaborationPolicy.mayCreateAny(request.actor))
         let programme = try await Self.create(try request.content.decode(ProgrammeInput.self), request: request)
         return try await ProgrammeJSON(programme, tracks: []).encodeResponse(status: .created, for: request)
     }
@@ -246,6 +247,7 @@ struct Programmes: RouteCollection {
     }
 
     func createFromForm(_ request: Request) async throws -> Response {
+        try request.require(CollaborationPolicy.mayCreateAny(request.actor))
         let form = try request.content.decode(Form.self)
         do {
             let programme = try await Self.create(Self.input(form), request: request)

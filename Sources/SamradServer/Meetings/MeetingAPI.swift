@@ -284,6 +284,7 @@ struct MeetingAPI: RouteCollection {
               let meeting = try await Meeting.find(commitment.meetingID, on: request.db) else { throw SamradError.notFound() }
         let access = try await MeetingAccess.of(meeting, request: request)
         guard MeetingPolicy.mayView(request.actor, access.scope, attending: access.attending) else { throw SamradError.notFound() }
+        try await MeetingMinutes.requireMayMark(commitment, request: request)
         var v = Validation()
         let status = v.oneOf("status", try request.content.decode(StatusInput.self).status, as: CommitmentState.self)
         try v.check()

@@ -171,10 +171,15 @@ struct MeetingMinutes: RouteCollection {
 
     /// Commitments are marked done (or open again) by those who run any meeting of its scope, or by
     /// the coordinator of the municipality that made it.
-    static func mark(_ commitment: Commitment, done: Bool, request: Request) async throws {
+    /// Those who run the meeting, and the coordinator of the municipality that made the commitment.
+    static func requireMayMark(_ commitment: Commitment, request: Request) async throws {
         guard let meeting = try await Meeting.find(commitment.meetingID, on: request.db) else { throw SamradError.notFound() }
         let access = try await MeetingAccess.of(meeting, request: request)
         try request.require(access.mayRun || request.actor.coordinates(commitment.municipality))
+    }
+
+    static func mark(_ commitment: Commitment, done: Bool, request: Request) async throws {
+        try await requireMayMark(commitment, request: request)
         commitment.status = (done ? Commitment.Status.done : .open).rawValue
         commitment.doneAt = done ? Date() : nil
         try await commitment.save(on: request.db)

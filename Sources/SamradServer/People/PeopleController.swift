@@ -154,6 +154,7 @@ struct PeopleController: RouteCollection {
     }
 
     func createAPI(_ request: Request) async throws -> Response {
+        try request.require(PeoplePolicy.mayCreateAny(request.actor))
         let input = try request.content.decode(Input.self)
         let person = try await create(input, request: request)
         return try await Self.json(person, request.actor).encodeResponse(status: .created, for: request)
@@ -175,7 +176,7 @@ struct PeopleController: RouteCollection {
     // MARK: Changes (one transaction each, audited)
 
     func create(_ input: Input, request: Request) async throws -> Person {
-        try request.require(request.actor.isSignedIn)
+        try request.require(PeoplePolicy.mayCreateAny(request.actor))
         let person = Person()
         person.isExample = false
         try await Self.apply(input, to: person, request: request)
@@ -352,7 +353,7 @@ struct PeopleController: RouteCollection {
     }
 
     func newForm(_ request: Request) async throws -> View {
-        try request.require(request.actor.isSignedIn)
+        try request.require(PeoplePolicy.mayCreateAny(request.actor))
         let municipality = request.query[String.self, at: "municipality"] ?? ""
         let organisation = request.query[String.self, at: "organisation"] ?? ""
         let affiliation = Affiliation(municipality: MunicipalityKey(path: municipality), organisationID: UUID(uuidString: organisation))
@@ -374,6 +375,7 @@ struct PeopleController: RouteCollection {
     }
 
     func createFromForm(_ request: Request) async throws -> Response {
+        try request.require(PeoplePolicy.mayCreateAny(request.actor))
         let input = try Self.formInput(request)
         do {
             let person = try await create(input, request: request)
