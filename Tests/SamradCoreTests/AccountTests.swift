@@ -21,6 +21,10 @@ final class AccountTests: XCTestCase {
         let organiser = Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .organiser, organisationID: kl)])
         XCTAssertTrue(PeoplePolicy.mayViewContact(organiser, personID: nil, of: Affiliation(municipality: frederiksberg)))
         XCTAssertFalse(PeoplePolicy.mayEdit(organiser, of: Affiliation(municipality: frederiksberg)))
+        // They add the people of the municipalities they invite, never of another organisation.
+        XCTAssertTrue(PeoplePolicy.mayCreate(organiser, in: Affiliation(municipality: frederiksberg)))
+        XCTAssertFalse(PeoplePolicy.mayCreate(organiser, in: Affiliation(organisationID: UUID())))
+        XCTAssertTrue(PeoplePolicy.mayCreateAny(organiser))
         XCTAssertTrue(PeoplePolicy.mayEdit(organiser, of: Affiliation(organisationID: kl)))
         XCTAssertTrue(OrganisationPolicy.mayEdit(organiser, organisationID: kl))
         XCTAssertFalse(OrganisationPolicy.mayEdit(organiser, organisationID: UUID()))

@@ -24,7 +24,7 @@ final class LocalizationTests: XCTestCase {
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
             .filter { ["swift", "leaf"].contains($0.pathExtension) }
         XCTAssertGreaterThan(files.count, 20)
-        let template = try NSRegularExpression(pattern: #"#t\("([a-z_.]+)""#)
+        let template = try NSRegularExpression(pattern: #"#tc?\("([a-z_.]+)""#)
         let code = try NSRegularExpression(pattern: #""([a-z_]+\.[a-z_.]+)""#)
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
@@ -63,7 +63,10 @@ final class LocalizationTests: XCTestCase {
         }
         XCTAssertGreaterThan(used.count, 150)
         for language in Language.allCases {
-            let missing = used.filter { !catalog.has($0, language) }.sorted()
+            // A count's key has its plural forms instead (`key.one`, `key.other`).
+            let missing = used.filter {
+                !catalog.has($0, language) && !(catalog.has($0 + ".one", language) && catalog.has($0 + ".other", language))
+            }.sorted()
             XCTAssertTrue(missing.isEmpty, "\(language.rawValue) lacks \(missing)")
         }
     }
@@ -73,6 +76,24 @@ final class LocalizationTests: XCTestCase {
         XCTAssertEqual(catalog.text("directory.page_of", .da, ["2", "7"]), "Side 2 af 7")
         XCTAssertEqual(catalog.text("directory.page_of", .sv, ["2", "7"]), "Sida 2 av 7")
         XCTAssertEqual(catalog.text("no.such.key", .sv), "no.such.key")
+    }
+
+    /// Counts take the plural form of their language: one for 1, other for 0, 2 and more.
+    func testCountsUseEachLanguagesPluralForms() throws {
+        let catalog = try catalog()
+        XCTAssertEqual(catalog.count("people_import.created", 1, .da), "1 ny person")
+        XCTAssertEqual(catalog.count("people_import.created", 2, .da), "2 nye personer")
+        XCTAssertEqual(catalog.count("people_import.created", 0, .sv), "0 nya personer")
+        XCTAssertEqual(catalog.count("people_import.created", 1, .sv), "1 ny person")
+        XCTAssertEqual(catalog.count("people_import.created", 1_200, .en), "1,200 new people")
+        XCTAssertEqual(catalog.count("people_import.created", 1, .en), "1 new person")
+        // Every key with plural forms has both, in every language.
+        for language in Language.allCases {
+            let keys = catalog.tables[language]!.keys
+            for key in keys where key.hasSuffix(".one") {
+                XCTAssertTrue(catalog.has(String(key.dropLast(4)) + ".other", language), "\(language): \(key) without .other")
+            }
+        }
     }
 
     func testAcceptLanguageNegotiation() {

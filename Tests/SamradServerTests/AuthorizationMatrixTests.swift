@@ -79,8 +79,8 @@ final class AuthorizationMatrixTests: XCTestCase {
     ]
     /// Reads open to some outsiders for what their role elsewhere lets them make.
     static let readsFor: [Role: Set<String>] = [
-        .organiserElsewhere: ["GET /collaborations/new", "GET /programmes/new", "GET /guides/new"],
-        .coordinatorElsewhere: ["GET /guides/new", "GET /indicators/imports"],
+        .organiserElsewhere: ["GET /collaborations/new", "GET /programmes/new", "GET /guides/new", "GET /people/import"],
+        .coordinatorElsewhere: ["GET /guides/new", "GET /indicators/imports", "GET /people/import"],
     ]
     /// Creations an outsider may try (answered 422 for the empty form): what they make is theirs.
     static let creations: [String: Set<Role>] = [
@@ -88,6 +88,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /programmes": [.organiserElsewhere], "POST /api/v1/programmes": [.organiserElsewhere],
         "POST /people": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /api/v1/people": [.organiserElsewhere, .coordinatorElsewhere],
+        "POST /people/import": [.organiserElsewhere, .coordinatorElsewhere],
+        "POST /api/v1/people/import": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /guides": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /indicators/imports": [.coordinatorElsewhere],
     ]

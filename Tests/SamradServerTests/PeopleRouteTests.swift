@@ -107,4 +107,102 @@ final class PeopleRouteTests: XCTestCase {
         let v5 = try await Client(app).get("/municipalities/dk/101").body.string.contains("jens@kk.dk")
         XCTAssertFalse(v5, "visitors see no people")
     }
+
+    // MARK: Bringing a list in
+
+    func importList(_ token: String?, _ csv: String, country: String = "dk") async throws -> XCTHTTPResponse {
+        var headers = token.map { bearer($0) } ?? HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        return try await send(app, .POST, "/api/v1/people/import?country=\(country)", headers: headers, body: ByteBuffer(string: csv))
+    }
+
+    func peopleCount() async throws -> Int { try await Person.query(on: app.db).filter(\.$isExample == false).count() }
+
+    /// An organiser brings in 300 contacts across Denmark: a bad line names itself and nothing is
+    /// written; fixed, the file is written at once, and a second run changes nothing.
+    func testAnOrganiserBringsInAListOnceAndASecondRunChangesNothing() async throws {
+        let organisation = Organisation(name: "KL", kind: .association, country: .dk)
+        try await organisation.create(on: app.db)
+        let organiser = try await makeToken(app, for: try await makeUser(app, email: "konsulent@kl.dk",
+                                                                           grants: [RoleGrant(kind: .organiser, organisationID: organisation.id)]))
+        let codes = app.municipalities.all.filter { $0.country == .dk }.map(\.code)
+        XCTAssertEqual(codes.count, 98)
+        var lines = ["\u{FEFF}kommune;navn;funktion;e-mail;telefon;titel"]
+        for i in 0..<300 {
+            lines.append("\(codes[i % 98]);Person \(i);\(i % 3 == 0 ? "Udvalgsformand" : "school_chief");p\(i)@example.dk;;")
+        }
+        var bad = lines
+        bad[120] = "\(codes[5]);Person X;Rektorinde;px@example.dk;;"
+        let refused = try await importList(organiser, bad.joined(separator: "\r\n"))
+        XCTAssertEqual(refused.status, .unprocessableEntity, refused.body.string)
+        XCTAssertTrue(refused.headers.first(name: .contentType)?.hasPrefix("application/problem+json") == true)
+        let errors = refused.json["errors"] as? [[String: Any]] ?? []
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertEqual(errors.first?["field"] as? String, "line 121")
+        XCTAssertTrue((errors.first?["message"] as? String ?? "").contains("Line 121, column funktion"), "\(errors)")
+        do { let n = try await peopleCount(); XCTAssertEqual(n, 0, "nothing written") }
+
+        let done = try await importList(organiser, lines.joined(separator: "\r\n"))
+        XCTAssertEqual(done.status, .ok, done.body.string)
+        XCTAssertEqual(done.json["created"] as? Int, 300)
+        XCTAssertEqual(done.json["updated"] as? Int, 0)
+        do { let n = try await peopleCount(); XCTAssertEqual(n, 300) }
+        let again = try await importList(organiser, lines.joined(separator: "\r\n"))
+        XCTAssertEqual(again.json["unchanged"] as? Int, 300, again.body.string)
+        XCTAssertEqual(again.json["created"] as? Int, 0)
+        do { let n = try await peopleCount(); XCTAssertEqual(n, 300) }
+
+        // A changed line of a municipality the organiser does not keep is refused, naming the keeper.
+        var changed = lines
+        changed[1] = "\(codes[0]);Person 0 Hansen;Udvalgsformand;p0@example.dk;;"
+        let notTheirs = try await importList(organiser, changed.joined(separator: "\n"))
+        XCTAssertEqual(notTheirs.status, .unprocessableEntity, notTheirs.body.string)
+        XCTAssertTrue(notTheirs.body.string.contains("Line 2: p0@example.dk already exists"), notTheirs.body.string)
+        // Its coordinator changes it: one updated, the rest unchanged.
+        let coordinator = try await makeToken(app, for: try await makeUser(app, email: "koordinator@\(codes[0]).dk",
+            grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, codes[0]))]))
+        let own = lines.enumerated().filter { $0.offset == 0 || $0.offset % 98 == 1 }.map(\.element)
+        var ownChanged = own
+        ownChanged[1] = "\(codes[0]);Person 0 Hansen;Udvalgsformand;p0@example.dk;+45 11 22 33 44;Formand"
+        let updated = try await importList(coordinator, ownChanged.joined(separator: "\n"))
+        XCTAssertEqual(updated.status, .ok, updated.body.string)
+        XCTAssertEqual(updated.json["updated"] as? Int, 1)
+        XCTAssertEqual(updated.json["unchanged"] as? Int, own.count - 2)
+        let person = try await Person.query(on: app.db).filter(\.$email == "p0@example.dk").first()
+        XCTAssertEqual(person?.name, "Person 0 Hansen")
+        XCTAssertEqual(person?.phone, "+45 11 22 33 44")
+        // Another municipality's line is not the coordinator's to add.
+        let elsewhere = try await importList(coordinator, "municipality,name,position,email\n\(codes[1]),Ny,teacher,ny@example.dk\n")
+        XCTAssertEqual(elsewhere.status, .unprocessableEntity)
+        // Without a role that keeps people, or without an account: refused before the body is read.
+        let plain = try await importList(member, lines.joined(separator: "\n"))
+        XCTAssertEqual(plain.status, .forbidden)
+        let anonymous = try await importList(nil, lines.joined(separator: "\n"))
+        XCTAssertEqual(anonymous.status, .unauthorized)
+        let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "people:import").count()
+        XCTAssertEqual(audit, 3, "every import that was taken, also the one that changed nothing")
+    }
+
+    /// The page: the file's problems listed by line with nothing written, then the outcome as counts
+    /// in each language's plural forms.
+    func testThePageListsProblemsByLineAndCountsInTheLanguage() async throws {
+        let client = Client(app)
+        try await client.signIn("coord@kk.dk", "correct horse battery")
+        let page = try await client.get("/people/import", headers: ["Accept-Language": "da"])
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.string.contains("Indlæs personer fra et regneark"))
+        let bad = "kommune;navn;funktion;e-mail\n101;Anne;Skolechef;anne@kk.dk\n101;Bo;Skolechef;bo@\n"
+        let refused = try await client.upload("/people/import", fields: ["country": "dk"], file: ("liste.csv", Data(bad.utf8)))
+        XCTAssertEqual(refused.status, .unprocessableEntity)
+        XCTAssertTrue(refused.body.string.contains("Line 3, column e-mail"), refused.body.string)
+        do { let n = try await peopleCount(); XCTAssertEqual(n, 0) }
+        let good = "kommune;navn;funktion;e-mail\n101;Anne;Skolechef;anne@kk.dk\n"
+        let done = try await client.upload("/people/import", fields: ["country": "dk"], file: ("liste.csv", Data(good.utf8)))
+        XCTAssertEqual(done.status, .ok, done.body.string)
+        XCTAssertTrue(done.body.string.contains("1 new person"), done.body.string)
+        XCTAssertTrue(done.body.string.contains("0 people unchanged"), done.body.string)
+        let member = Client(app)
+        try await member.signIn("member@example.dk", "correct horse battery")
+        do { let r = try await member.get("/people/import"); XCTAssertEqual(r.status, .forbidden) }
+    }
 }

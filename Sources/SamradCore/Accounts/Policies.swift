@@ -52,10 +52,12 @@ public enum PeoplePolicy {
         actor.isAdministrator || actor.isOrganiser || actor.grants.contains { $0.kind == .coordinator }
     }
 
-    /// Creating a person is editing the place the person will belong to.
+    /// Creating a person is editing the place the person will belong to; organisers also add the
+    /// people of any municipality they invite (a record about a person gives no rights, H1).
     public static func mayCreate(_ actor: Actor, in affiliation: Affiliation) -> Bool {
         if actor.isAdministrator { return true }
         guard affiliation.municipality != nil || affiliation.organisationID != nil else { return false }
+        if affiliation.municipality != nil && affiliation.organisationID == nil && actor.isOrganiser { return true }
         return actor.coordinates(affiliation.municipality) || actor.organises(affiliation.organisationID)
     }
 }

@@ -28,6 +28,12 @@ public struct Catalog: Sendable {
         return result
     }
 
+    /// A message about a count in the plural form its language uses for it, from the key's forms
+    /// `key.one` and `key.other`; `{0}` is the count written the language's way.
+    public func count(_ key: String, _ n: Int, _ language: Language, _ arguments: [String] = []) -> String {
+        text("\(key).\(PluralForm(n, language).rawValue)", language, [NumberText.integer(n, language)] + arguments)
+    }
+
     public func has(_ key: String, _ language: Language) -> Bool {
         tables[language]?[key] != nil
     }
@@ -50,5 +56,17 @@ public struct Catalog: Sendable {
 
     public func message(for fieldError: FieldError, _ language: Language) -> String {
         text(fieldError.messageKey, language, fieldError.arguments)
+    }
+}
+
+/// The CLDR plural category of a whole number. Danish, Swedish and English use "one" for 1 and
+/// "other" for every other whole number (0 included).
+public enum PluralForm: String, Sendable {
+    case one, other
+
+    public init(_ n: Int, _ language: Language) {
+        switch language {
+        case .da, .sv, .en: self = n == 1 ? .one : .other
+        }
     }
 }

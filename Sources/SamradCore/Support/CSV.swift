@@ -6,7 +6,8 @@ public struct CSVTable: Sendable {
     public let header: [String]
     public let records: [CSVRecord]
 
-    public init(parsing text: String) throws {
+    /// `separator` is `,` (RFC 4180) or `;` (what Danish and Swedish Excel write).
+    public init(parsing text: String, separator: Unicode.Scalar = ",") throws {
         var rows: [(line: Int, fields: [String])] = []
         var field = ""
         var fields: [String] = []
@@ -37,9 +38,11 @@ public struct CSVTable: Sendable {
                 }
                 continue
             }
-            switch scalar {
-            case ",":
+            if scalar == separator {
                 fields.append(field); field = ""; afterQuote = false
+                continue
+            }
+            switch scalar {
             case "\r":
                 continue
             case "\n":
@@ -79,6 +82,19 @@ public struct CSVTable: Sendable {
             records.append(CSVRecord(line: row.line, fields: row.fields, index: index))
         }
         self.records = records
+    }
+
+    /// The separator of a file from a spreadsheet: `;` when its first line has more semicolons than
+    /// commas outside quotes, else `,`.
+    public static func separator(of text: String) -> Unicode.Scalar {
+        var commas = 0, semicolons = 0, inQuotes = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" { break }
+            if scalar == "\"" { inQuotes.toggle() } else if !inQuotes {
+                if scalar == "," { commas += 1 } else if scalar == ";" { semicolons += 1 }
+            }
+        }
+        return semicolons > commas ? ";" : ","
     }
 
     /// Throws a message naming the first missing column.

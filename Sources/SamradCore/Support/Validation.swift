@@ -54,11 +54,14 @@ public struct Validation: Sendable {
 
     public mutating func phone(_ field: String, _ value: String?) -> String? {
         guard let trimmed = optional(field, value, maxLength: 40) else { return nil }
-        let allowed = Set("+0123456789 -()")
-        if !trimmed.allSatisfy({ allowed.contains($0) }) || trimmed.filter(\.isNumber).count < 6 {
-            add(field, "validation.phone")
-        }
+        if !Validation.isPhone(trimmed) { add(field, "validation.phone") }
         return trimmed
+    }
+
+    /// Digits, spaces, hyphens, brackets and a +, with at least six digits.
+    static func isPhone(_ value: String) -> Bool {
+        let allowed = Set("+0123456789 -()")
+        return value.count <= 40 && value.allSatisfy { allowed.contains($0) } && value.filter(\.isNumber).count >= 6
     }
 
     public mutating func oneOf<T: RawRepresentable>(_ field: String, _ value: String?, as type: T.Type) -> T? where T.RawValue == String {

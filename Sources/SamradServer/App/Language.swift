@@ -36,6 +36,23 @@ extension Request {
     func t(_ key: String, _ arguments: [String] = []) -> String {
         catalog.text(key, language, arguments)
     }
+
+    /// A count in its plural form: `key.one` or `key.other`, `{0}` the count.
+    func t(_ key: String, count n: Int, _ arguments: [String] = []) -> String {
+        catalog.count(key, n, language, arguments)
+    }
+}
+
+/// `#tc("key", count, arg…)` in a template: a count in the request's language and plural form.
+struct CountTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let key = ctx.parameters.first?.string, let n = ctx.parameters.dropFirst().first?.int else {
+            throw Abort(.internalServerError, reason: "#tc needs a key and a count")
+        }
+        guard let request = ctx.request else { return .string(key) }
+        let arguments = ctx.parameters.dropFirst(2).map { $0.int.map { NumberText.integer($0, request.language) } ?? $0.string ?? "" }
+        return .string(request.catalog.count(key, n, request.language, arguments))
+    }
 }
 
 /// `#t("key", arg…)` in a template: the text of a key in the request's language, HTML-escaped.

@@ -41,6 +41,7 @@ public enum SamradApp {
         // The package manager puts resources under .build/; Leaf's default refuses hidden folders.
         app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.onlyLeafExtensions], sandboxDirectory: views, viewDirectory: views))
         app.leaf.tags["t"] = TranslateTag()
+        app.leaf.tags["tc"] = CountTag()
 
         // Order matters: errors near the outside, so every failure below becomes problem+json or a
         // page, and the security headers outside them, so error answers carry them too.
@@ -85,6 +86,7 @@ public enum SamradApp {
         try app.register(collection: MunicipalityRolePages())
         try app.register(collection: MunicipalityRoleAPI())
         try app.register(collection: PeopleController())
+        try app.register(collection: PeopleImport())
         try app.register(collection: OrganisationController())
         try app.register(collection: APIDocumentController())
         try app.register(collection: CollaborationAPI())
