@@ -443,7 +443,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// Who holds what the route reaches: they are let in (the other side of the matrix).
     static func holders(_ route: Route) -> [Role] {
         let p = route.pattern
-        if p.contains("/admin/") || p.hasSuffix("/audit") { return [.administrator] }
+        if p.contains("/admin/") || p.hasSuffix("/audit") || p.contains("mailbox") { return [.administrator] }
         // What a person of Copenhagen makes for it before anyone else is to see it: a draft material,
         // an upload waiting for its columns; and what it answers.
         if isMunicipalitysOwn(p) || p.contains("/knowledge/:slug") || p.contains("/imports/uploads/") {

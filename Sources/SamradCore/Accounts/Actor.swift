@@ -33,10 +33,10 @@ public struct RoleGrant: Hashable, Codable, Sendable {
 public struct RegistrationPass: Hashable, Codable, Sendable {
     public var collaborationID: UUID
     public var municipality: MunicipalityKey
-    /// The invited person the link was sent to.
-    public var personID: UUID
+    /// The invited person the link was sent to; nil for the municipality's official mailbox.
+    public var personID: UUID?
 
-    public init(collaborationID: UUID, municipality: MunicipalityKey, personID: UUID) {
+    public init(collaborationID: UUID, municipality: MunicipalityKey, personID: UUID?) {
         self.collaborationID = collaborationID
         self.municipality = municipality
         self.personID = personID

@@ -335,9 +335,12 @@ struct AccountController: RouteCollection {
     func profileContext(_ request: Request, user: User, form: FormState? = nil, newToken: String? = nil) async throws -> ProfileContext {
         let tokens = try await AccessToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
         let values = form?.values ?? ["name": user.name, "language": user.language ?? ""]
+        let organisations = try await AdminController.organisationNames(of: request.actor.grants, on: request.db)
         return ProfileContext(
             page: PageContext(request, titleKey: "profile.title"), form: form ?? FormState(values: values), email: user.email,
-            roles: request.actor.grants.map { RoleRow(text: AdminController.describe($0, request: request)) }.sorted { $0.text < $1.text },
+            roles: request.actor.grants.map {
+                RoleRow(text: AdminController.describe($0, request: request, organisations: organisations))
+            }.sorted { $0.text < $1.text },
             tokens: tokens.map { TokenRow(id: $0.id!.uuidString, name: $0.name, prefix: $0.prefix, created: Self.date($0.createdAt, request),
                                           lastUsed: $0.lastUsedAt.map { Self.date($0, request) }, revokeAction: "/profile/tokens/\($0.id!.uuidString)/revoke") },
             newToken: newToken,

@@ -23,6 +23,23 @@ struct AdminController: RouteCollection {
         return text
     }
 
+    /// The names of the organisations that `grants` name, in one query.
+    static func organisationNames(of grants: some Collection<RoleGrant>, on db: any Database) async throws -> [UUID: String] {
+        let ids = Set(grants.compactMap(\.organisationID))
+        guard !ids.isEmpty else { return [:] }
+        let found = try await Organisation.query(on: db).filter(\.$id ~~ ids).all()
+        return Dictionary(found.compactMap { o in o.id.map { ($0, o.name) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// What the invited will be, in the mail's language: "organiser for KL", "coordinator for Aarhus".
+    static func roleSentence(_ grant: RoleGrant?, language: Language, request: Request, on db: any Database) async throws -> String {
+        guard let grant else { return request.catalog.text("mail.invitation.role.none", language) }
+        let organisations = try await organisationNames(of: [grant], on: db)
+        let place = grant.organisationID.flatMap { organisations[$0] }
+            ?? grant.municipality.map { request.municipalities[$0]?.name ?? $0.description } ?? ""
+        return request.catalog.text("mail.invitation.role.\(grant.kind.rawValue)", language, [place])
+    }
+
     struct RoleInput: Content { var kind: String?; var organisationID: String?; var municipality: String? }
 
     /// Reads a role from a form: organisers need an organisation, coordinators a municipality.
@@ -118,8 +135,9 @@ struct AdminController: RouteCollection {
         let link = "\(request.settings.publicBaseURL)/invitations/\(secret)"
         let inviter = request.currentUser?.name ?? "Samrad"
         try await token.create(on: db)
+        let role = try await roleSentence(grant, language: language, request: request, on: db)
         try await Outbox.enqueue(to: email, subject: request.catalog.text("mail.invitation.subject", language),
-                                 body: request.catalog.text("mail.invitation.body", language, [inviter, link]),
+                                 body: request.catalog.text("mail.invitation.body", language, [inviter, link, role]),
                                  settings: request.settings, on: db)
         let scope = grant.map { " as \($0.kind.rawValue)" + ($0.municipality.map { " of \($0)" } ?? "") } ?? ""
         try await Audit.record("account:invite", subject: "invitation", id: token.id!.uuidString,

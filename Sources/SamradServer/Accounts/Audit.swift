@@ -31,7 +31,8 @@ struct AuditActor: Sendable {
         if let user = request.currentUser {
             name = "\(user.name) <\(user.email)>"
         } else if let pass = request.actor.passes.first {
-            name = "invitation link (person \(pass.personID.uuidString.prefix(8)))"
+            name = pass.personID.map { "invitation link (person \($0.uuidString.prefix(8)))" }
+                ?? "invitation link (the municipality's mailbox)"
         } else {
             name = "—"
         }

@@ -11,6 +11,13 @@ struct PageContext: Encodable {
         var current: Bool
     }
 
+    /// A link of the main menu; `current` when the page is in its section.
+    struct MenuItem: Encodable {
+        var href: String
+        var label: String
+        var current: Bool
+    }
+
     var lang: String
     var title: String
     var csrf: String
@@ -19,7 +26,22 @@ struct PageContext: Encodable {
     var isSignedIn: Bool
     var isAdministrator: Bool
     var languages: [LanguageLink]
+    var menu: [MenuItem]
     var notice: String?
+
+    /// The main menu: what everyone may open, then what the account may.
+    static func menu(_ request: Request) -> [MenuItem] {
+        var items: [(String, String)] = [("/collaborations", "nav.collaborations"), ("/municipalities", "nav.municipalities"),
+                                         ("/indicators", "nav.indicators"), ("/knowledge", "nav.knowledge"),
+                                         ("/guides", "nav.guides"), ("/organisations", "nav.organisations")]
+        if request.actor.isAdministrator { items.append(("/admin/accounts", "nav.admin")) }
+        if request.actor.isSignedIn { items.append(("/me/meetings", "nav.meetings")) }
+        let path = request.url.path
+        return items.map { href, key in
+            let section = href == "/admin/accounts" ? "/admin" : href == "/me/meetings" ? "/me" : href
+            return MenuItem(href: href, label: request.t(key), current: path == section || path.hasPrefix(section + "/"))
+        }
+    }
 
     init(_ request: Request, titleKey: String, _ arguments: [String] = [], title: String? = nil) {
         lang = request.language.rawValue
@@ -29,6 +51,7 @@ struct PageContext: Encodable {
         userName = request.currentUser?.name
         isSignedIn = request.actor.isSignedIn
         isAdministrator = request.actor.isAdministrator
+        menu = Self.menu(request)
         let back = request.url.string
         languages = Language.allCases.map {
             LanguageLink(code: $0.rawValue, name: $0.endonym,

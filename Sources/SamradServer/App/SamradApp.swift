@@ -87,6 +87,7 @@ public enum SamradApp {
         try app.register(collection: MunicipalityRoleAPI())
         try app.register(collection: PeopleController())
         try app.register(collection: PeopleImport())
+        try app.register(collection: Mailboxes())
         try app.register(collection: OrganisationController())
         try app.register(collection: APIDocumentController())
         try app.register(collection: CollaborationAPI())

@@ -124,12 +124,21 @@ final class Invitation: Model, @unchecked Sendable {
     @Field(key: "positions") var positions: [String]
     @Field(key: "recipients") var recipients: Int
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// Who the last sending reached, and how.
+    @OptionalField(key: "reached") var reached: [Delivery]?
     /// Offsets (days before the deadline) whose reminder went out.
     @Field(key: "reminders_sent") var remindersSent: [Int]
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
 
+    struct Delivery: Codable, Sendable, Equatable {
+        var channel: InvitationReach.Channel
+        var personID: UUID?
+        var userID: UUID?
+        /// Only for the mailbox: an organisation's address, not a person's.
+        var mailbox: String?
+    }
 }
 
 /// The personal link in an invitation or reminder e-mail (only its SHA-256 is kept). Opening it gives
@@ -142,7 +151,8 @@ final class InvitationLink: Model, @unchecked Sendable {
     @Field(key: "collaboration_id") var collaborationID: UUID
     @Field(key: "municipality_country") var municipalityCountry: String
     @Field(key: "municipality_code") var municipalityCode: String
-    @Field(key: "person_id") var personID: UUID
+    /// nil for a link sent to the municipality's official mailbox.
+    @OptionalField(key: "person_id") var personID: UUID?
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?

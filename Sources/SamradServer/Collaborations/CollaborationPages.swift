@@ -310,10 +310,35 @@ struct CollaborationPages: RouteCollection {
         var regions: [Option]
         var groups: [Option]
         var positions: [Option]
-        var result: String?
+        var result: InviteResult?
     }
 
-    func inviteContext(_ request: Request, _ c: Collaboration, form: FormState, result: String? = nil) -> InviteContext {
+    /// What a sending did, said plainly: a success only when every municipality was reached.
+    struct InviteResult: Encodable {
+        var complete: Bool
+        var lines: [String]
+        var notReached: String?
+        var names: [String]
+        var links: [Link]
+    }
+
+    static func inviteResult(_ sent: Invitations.Sent, boardHref: String, request: Request) -> InviteResult {
+        var lines = [request.t("invitations.reached", count: sent.municipalities, [String(sent.reached)]),
+                     request.t("invitations.emails", count: sent.recipients)]
+        if sent.throughMailbox > 0 { lines.append(request.t("invitations.through_mailbox", count: sent.throughMailbox)) }
+        guard sent.notReached > 0 else {
+            return InviteResult(complete: true, lines: lines, notReached: nil, names: [], links: [])
+        }
+        var links = [Link(href: boardHref + "?reach=nobody", label: request.t("invitations.see_not_reached")),
+                     Link(href: "/people/import", label: request.t("invitations.import_people"))]
+        if AccountPolicy.mayKeepMailboxes(request.actor) {
+            links.append(Link(href: "/admin/mailboxes", label: request.t("invitations.fill_mailboxes")))
+        }
+        return InviteResult(complete: false, lines: lines, notReached: request.t("invitations.not_reached", count: sent.notReached),
+                            names: sent.withoutRecipient, links: links)
+    }
+
+    func inviteContext(_ request: Request, _ c: Collaboration, form: FormState, result: InviteResult? = nil) -> InviteContext {
         let directory = request.municipalities
         let v = form.values
         let regions = Country.allCases.flatMap { country in directory.regions(of: country).map { Option(value: "\(country.rawValue):\($0.code)", label: "\(request.t("country.\(country.rawValue)")) – \($0.name)", selected: v["region"] == "\(country.rawValue):\($0.code)") } }
@@ -349,10 +374,7 @@ struct CollaborationPages: RouteCollection {
                       "list": form.list ?? "", "positions": (form.positions ?? []).joined(separator: ",")]
         do {
             let sent = try await CollaborationAPI.invite(c, .init(scope: form.scope, country: country, code: code, list: form.list, positions: form.positions), request: request)
-            var result = request.t("invitations.sent", [String(sent.municipalities), String(sent.recipients)])
-            if !sent.withoutRecipient.isEmpty {
-                result += " " + request.t("invitations.without_recipient", [String(sent.withoutRecipient.count), sent.withoutRecipient.prefix(10).joined(separator: ", ")])
-            }
+            let result = Self.inviteResult(sent, boardHref: "/collaborations/\(c.slug)/board", request: request)
             return try await request.view.render("collaborations/invite", inviteContext(request, c, form: FormState(values: values), result: result)).encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .conflict {
             return try await request.view.render("collaborations/invite", inviteContext(request, c, form: FormState(values: values, error: error, request: request)))
@@ -365,6 +387,7 @@ struct CollaborationPages: RouteCollection {
     struct BoardRow: Encodable {
         var name: String; var href: String; var region: String; var status: String; var statusCode: String
         var invited: String?; var answered: String?; var seats: [String]
+        var reached: [String]; var nobody: Bool; var addPeopleHref: String
     }
     struct BoardContext: Encodable {
         var page: PageContext
@@ -374,6 +397,8 @@ struct CollaborationPages: RouteCollection {
         var counts: [Fact]
         var regions: [Option]
         var statuses: [Option]
+        var reaches: [Option]
+        var notReached: String?
         var rows: [BoardRow]
         var exports: [Link]
     }
@@ -384,14 +409,18 @@ struct CollaborationPages: RouteCollection {
         let board = try await StatusBoard.load(c, request: request)
         let region = request.query[String.self, at: "region"].flatMap { $0.isEmpty ? nil : $0 }
         let status = request.query[String.self, at: "status"].flatMap(RegistrationStatus.init(rawValue:))
+        let reach = request.query[String.self, at: "reach"].flatMap(InvitationReach.State.init(rawValue:))
         let regionsShown = Dictionary(board.rows.map { ($0.municipality.regionCode, $0.municipality.regionName) }, uniquingKeysWith: { a, _ in a })
-        let rows = board.filtered(region: region, status: status).map { row in
+        let rows = board.filtered(region: region, status: status, reach: reach).map { row in
             BoardRow(name: row.municipality.name, href: "/collaborations/\(c.slug)/registrations/\(row.municipality.country.rawValue)/\(row.municipality.code)",
                      region: row.municipality.regionName,
                      status: request.t("registration_status.\(row.status.rawValue)") + (row.waitlistPlace.map { " (\($0))" } ?? ""),
                      statusCode: row.status.rawValue, invited: Self.when(row.invitedAt, request),
                      answered: row.status == .notAnswered ? nil : Self.when(row.answeredAt, request),
-                     seats: row.seats.map { "\(request.t("position.\($0.position)")): \($0.name)" })
+                     seats: row.seats.map { "\(request.t("position.\($0.position)")): \($0.name)" },
+                     reached: row.reached.map { "\($0.name) (\(request.t("board.reached_by.\($0.channel.rawValue)")))" },
+                     nobody: row.reach == .nobody,
+                     addPeopleHref: "/people/new?municipality=\(row.municipality.key.description)")
         }
         return try await request.view.render("collaborations/board", BoardContext(
             page: PageContext(request, titleKey: "board.title"), title: c.title, backHref: "/collaborations/\(c.slug)",
@@ -401,6 +430,9 @@ struct CollaborationPages: RouteCollection {
                 + regionsShown.sorted { $0.value < $1.value }.map { Option(value: $0.key, label: $0.value, selected: region == $0.key) },
             statuses: [Option(value: "", label: request.t("board.all_statuses"), selected: status == nil)]
                 + RegistrationStatus.allCases.map { Option(value: $0.rawValue, label: request.t("registration_status.\($0.rawValue)"), selected: status == $0) },
+            reaches: [Option(value: "", label: request.t("board.reach_all"), selected: reach == nil)]
+                + InvitationReach.State.allCases.map { Option(value: $0.rawValue, label: request.t("board.reach.\($0.rawValue)"), selected: reach == $0) },
+            notReached: board.notReached == 0 ? nil : request.t("board.not_reached", count: board.notReached),
             rows: rows,
             exports: [
                 Link(href: "/collaborations/\(c.slug)/registrations.csv", label: request.t("board.csv_registrations")),
@@ -416,12 +448,14 @@ struct CollaborationPages: RouteCollection {
 
     func registrationsCSV(_ request: Request) async throws -> Response {
         let board = try await managedBoard(request)
-        var writer = CSVWriter(header: ["country", "code", "municipality", "region", "status", "waitlist_place", "invited_at", "answered_at", "seats"])
+        var writer = CSVWriter(header: ["country", "code", "municipality", "region", "status", "waitlist_place", "invited_at", "reach",
+                                             "reached", "answered_at", "seats"])
         let iso = ISO8601DateFormatter()
         for row in board.rows {
+            let reached = row.reached.map { "\($0.name) (\($0.channel.rawValue))" }.joined(separator: "; ")
             writer.append([row.municipality.country.rawValue, row.municipality.code, row.municipality.name, row.municipality.regionName,
                            row.status.rawValue, row.waitlistPlace.map(String.init) ?? "", row.invitedAt.map(iso.string) ?? "",
-                           row.status == .notAnswered ? "" : row.answeredAt.map(iso.string) ?? "", String(row.seats.count)])
+                           row.reach?.rawValue ?? "", reached, row.status == .notAnswered ? "" : row.answeredAt.map(iso.string) ?? "", String(row.seats.count)])
         }
         return writer.response(filename: "\(board.collaboration.slug)-registrations.csv")
     }

@@ -27,7 +27,52 @@ enum Invitations {
         }
     }
 
-    struct Sent: Content { var municipalities: Int; var recipients: Int; var withoutRecipient: [String] }
+    /// What a sending did: every municipality invited, the e-mails on their way, how many were
+    /// reached only through their official mailbox, and the names of those nobody could be told.
+    struct Sent: Content {
+        var municipalities: Int
+        var recipients: Int
+        var reached: Int
+        var throughMailbox: Int
+        var withoutRecipient: [String]
+        var notReached: Int { withoutRecipient.count }
+    }
+
+    /// Who an invitation or reminder to each municipality reaches (`InvitationReach`): the people in
+    /// `positions` with an address, the coordinators (accounts with the coordinator role, whatever
+    /// their person record says) and, when neither is known, the official mailbox.
+    static func recipients(of keys: [MunicipalityKey], positions: [String],
+                           on db: any Database) async throws -> [MunicipalityKey: [InvitationReach.Recipient]] {
+        let wanted = Set(keys)
+        let countries = Set(keys.map(\.country.rawValue))
+        let holders = try await Person.query(on: db).filter(\.$position ~~ positions).filter(\.$email != nil)
+            .filter(\.$municipalityCountry ~~ countries).all()
+        let roles = try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.coordinator.rawValue)
+            .filter(\.$municipalityCountry ~~ countries).all()
+            .filter { $0.grant?.municipality.map(wanted.contains) ?? false }
+        let users = try await User.query(on: db).filter(\.$id ~~ Set(roles.map(\.userID))).filter(\.$disabled == false).all()
+        let usersByID = Dictionary(users.compactMap { u in u.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
+        let mailboxes = try await Mailboxes.of(keys, on: db)
+        var byMunicipality: [MunicipalityKey: [InvitationReach.Recipient]] = [:]
+        var coordinators: [MunicipalityKey: [InvitationReach.Recipient]] = [:]
+        for role in roles {
+            guard let key = role.grant?.municipality, let user = usersByID[role.userID] else { continue }
+            coordinators[key, default: []].append(.init(channel: .coordinator, name: user.name, email: user.email,
+                                                        personID: user.personID, userID: user.id))
+        }
+        let holdersByMunicipality = Dictionary(grouping: holders.filter { $0.municipality.map(wanted.contains) ?? false }) {
+            $0.municipality!
+        }
+        for key in keys {
+            let people = (holdersByMunicipality[key] ?? []).sorted { $0.name < $1.name }.map {
+                InvitationReach.Recipient(channel: .position, name: $0.name, email: $0.email ?? "", personID: $0.id)
+            }
+            byMunicipality[key] = InvitationReach.recipients(positionHolders: people,
+                                                             coordinators: (coordinators[key] ?? []).sorted { $0.name < $1.name },
+                                                             mailbox: mailboxes[key])
+        }
+        return byMunicipality
+    }
 
     static func send(_ collaboration: Collaboration, to municipalities: [Municipality], positions: [Position],
                      request: Request) async throws -> Sent {
@@ -35,12 +80,12 @@ enum Invitations {
         let positionValues = positions.map(\.rawValue)
         let context = Context(request)
         return try await request.db.transaction { db in
-            var recipientsTotal = 0
-            var withoutRecipient: [String] = []
-            let people = try await Person.query(on: db).filter(\.$position ~~ positionValues).filter(\.$email != nil).all()
-            let byMunicipality = Dictionary(grouping: people) { $0.municipality }
+            var sent = Sent(municipalities: municipalities.count, recipients: 0, reached: 0, throughMailbox: 0,
+                            withoutRecipient: [])
+            let reach = try await recipients(of: municipalities.map(\.key), positions: positionValues, on: db)
             let existing = try await Invitation.query(on: db).filter(\.$collaborationID == id).all()
             let known = Dictionary(uniqueKeysWithValues: existing.map { ($0.municipality, $0) })
+            let now = Date()
             for m in municipalities {
                 let invitation = known[m.key] ?? Invitation()
                 invitation.collaborationID = id
@@ -48,16 +93,28 @@ enum Invitations {
                 invitation.municipalityCode = m.code
                 invitation.positions = positionValues
                 invitation.remindersSent = invitation.id == nil ? [] : invitation.remindersSent
-                let recipients = byMunicipality[m.key] ?? []
+                let recipients = reach[m.key] ?? []
                 invitation.recipients = recipients.count
-                if !recipients.isEmpty { invitation.sentAt = Date() } else { withoutRecipient.append(m.name) }
-                try await invitation.save(on: db)
-                for person in recipients {
-                    try await mail(collaboration, to: person, municipality: m, kind: "invitation", context: context, on: db)
+                invitation.reached = recipients.map {
+                    Invitation.Delivery(channel: $0.channel, personID: $0.personID, userID: $0.userID,
+                                        mailbox: $0.channel == .mailbox ? $0.email : nil)
                 }
-                recipientsTotal += recipients.count
+                if recipients.isEmpty {
+                    // Never told: the board shows it as nobody to reach, not as invited.
+                    invitation.sentAt = nil
+                    sent.withoutRecipient.append(m.name)
+                } else {
+                    invitation.sentAt = now
+                    sent.reached += 1
+                    if recipients.allSatisfy({ $0.channel == .mailbox }) { sent.throughMailbox += 1 }
+                }
+                try await invitation.save(on: db)
+                for recipient in recipients {
+                    try await mail(collaboration, to: recipient, municipality: m, kind: "invitation", context: context, on: db)
+                }
+                sent.recipients += recipients.count
             }
-            return Sent(municipalities: municipalities.count, recipients: recipientsTotal, withoutRecipient: withoutRecipient)
+            return sent
         }
     }
 
@@ -73,14 +130,15 @@ enum Invitations {
 
     /// The registration page's address with a new personal key for `person`, who may then answer for
     /// the municipality without an account. Only the key's SHA-256 is stored.
-    static func personalLink(_ collaboration: Collaboration, _ m: MunicipalityKey, for person: Person, context: Context, on db: any Database) async throws -> String {
+    static func personalLink(_ collaboration: Collaboration, _ m: MunicipalityKey, for personID: UUID?, context: Context,
+                             on db: any Database) async throws -> String {
         let secret = Secret.make()
         let record = InvitationLink()
         record.tokenHash = Secret.hash(secret)
         record.collaborationID = try collaboration.requireID()
         record.municipalityCountry = m.country.rawValue
         record.municipalityCode = m.code
-        record.personID = try person.requireID()
+        record.personID = personID
         record.expiresAt = linkExpiry(collaboration)
         try await record.create(on: db)
         // The key in the path, not the query: access logs keep queries, and Samrad's leaves this out.
@@ -106,15 +164,21 @@ enum Invitations {
         return record
     }
 
-    static func mail(_ collaboration: Collaboration, to person: Person, municipality: Municipality, kind: String, context: Context, on db: any Database) async throws {
-        guard let email = person.email else { return }
+    /// An invitation or reminder to one recipient, in the language of the municipality's country,
+    /// saying why it reaches them (their position, their coordinator role, the official mailbox).
+    static func mail(_ collaboration: Collaboration, to recipient: InvitationReach.Recipient, municipality: Municipality,
+                     kind: String, context: Context, on db: any Database) async throws {
         let language = language(of: municipality.country)
         let catalog = context.catalog
         let deadline = collaboration.deadline.map { DateText.dateTime($0, language, zone: collaboration.timeZone) } ?? "—"
-        let link = try await personalLink(collaboration, municipality.key, for: person, context: context, on: db)
-        var body = catalog.text("mail.\(kind).collaboration_body", language, [person.name, collaboration.title, municipality.name, deadline, link])
+        let link = try await personalLink(collaboration, municipality.key, for: recipient.personID, context: context, on: db)
+        let greeting = recipient.channel == .mailbox ? municipality.name : recipient.name
+        var body = catalog.text("mail.\(kind).collaboration_body", language,
+                                [greeting, collaboration.title, municipality.name, deadline, link])
+        body += "\n\n" + catalog.text("mail.invitation.reason.\(recipient.channel.rawValue)", language, [municipality.name])
         if kind == "reminder", let text = collaboration.reminderText, !text.isEmpty { body = text + "\n\n" + body }
-        try await Outbox.enqueue(to: email, subject: catalog.text("mail.\(kind).collaboration_subject", language, [collaboration.title]),
+        try await Outbox.enqueue(to: recipient.email,
+                                 subject: catalog.text("mail.\(kind).collaboration_subject", language, [collaboration.title]),
                                  body: body, settings: context.settings, on: db)
     }
 
@@ -129,7 +193,7 @@ enum Invitations {
             guard let email = person.email else { continue }
             try await Outbox.enqueue(to: email, subject: context.catalog.text("mail.promoted.subject", language, [collaboration.title]),
                                      body: context.catalog.text("mail.promoted.body", language, [person.name, collaboration.title, municipality.name,
-                                                                                               try await personalLink(collaboration, key, for: person, context: context, on: db)]),
+                                                                                               try await personalLink(collaboration, key, for: person.id, context: context, on: db)]),
                                      settings: context.settings, on: db)
         }
     }
@@ -155,11 +219,11 @@ enum Reminders {
                 let due = schedule.due(deadline: deadline, now: now, sent: Set(invitation.remindersSent))
                 guard !due.isEmpty, let municipality = context.directory[invitation.municipality] else { continue }
                 try await db.transaction { tx in
-                    let people = try await Person.query(on: tx).filter(\.$position ~~ invitation.positions).filter(\.$email != nil)
-                        .filter(\.$municipalityCountry == invitation.municipalityCountry).filter(\.$municipalityCode == invitation.municipalityCode).all()
+                    let reach = try await Invitations.recipients(of: [municipality.key], positions: invitation.positions, on: tx)
                     // One reminder per round even when several offsets came due (e.g. after downtime).
-                    for person in people {
-                        try await Invitations.mail(collaboration, to: person, municipality: municipality, kind: "reminder", context: context, on: tx)
+                    for recipient in reach[municipality.key] ?? [] {
+                        try await Invitations.mail(collaboration, to: recipient, municipality: municipality, kind: "reminder",
+                                                   context: context, on: tx)
                     }
                     invitation.remindersSent = Array(Set(invitation.remindersSent + due)).sorted(by: >)
                     try await invitation.save(on: tx)

@@ -13,6 +13,10 @@ struct StatusBoard {
         var sequence: Int?
         var invitedAt: Date?
         var recipients: Int?
+        /// Whether the invitation reached anyone; nil for a municipality that answered uninvited.
+        var reach: InvitationReach.State?
+        /// Who it reached: "Hanne Holm (coordinator)".
+        var reached: [(channel: InvitationReach.Channel, name: String)] = []
         var answeredAt: Date?
         var acceptedPriceMinor: Int?
         var seats: [(position: String, name: String, email: String?, phone: String?)]
@@ -24,7 +28,6 @@ struct StatusBoard {
     var rows: [Row]
     var summary: RegistrationSummary
 
-    private struct InvitationRow: Decodable { var municipality_country: String; var municipality_code: String; var sent_at: Date?; var recipients: Int }
     private struct RegistrationRow: Decodable {
         var id: UUID; var municipality_country: String; var municipality_code: String; var status: String; var sequence: Int
         var updated_at: Date?; var accepted_price_minor: Int?
@@ -34,8 +37,8 @@ struct StatusBoard {
     static func load(_ collaboration: Collaboration, request: Request) async throws -> StatusBoard {
         let id = try collaboration.requireID()
         let sql = request.db as! any SQLDatabase
-        let invitations = try await sql.select().columns("municipality_country", "municipality_code", "sent_at", "recipients")
-            .from("invitations").where("collaboration_id", .equal, id).all(decoding: InvitationRow.self)
+        let invitations = try await Invitation.query(on: request.db).filter(\.$collaborationID == id).all()
+        let names = try await Self.names(of: invitations.flatMap { $0.reached ?? [] }, on: request.db)
         let registrations = try await sql.select().columns("id", "municipality_country", "municipality_code", "status", "sequence", "updated_at", "accepted_price_minor")
             .from("registrations").where("collaboration_id", .equal, id).all(decoding: RegistrationRow.self)
         let seats = try await sql.select()
@@ -50,9 +53,13 @@ struct StatusBoard {
         let directory = request.municipalities
         var rows: [MunicipalityKey: Row] = [:]
         for invitation in invitations {
-            guard let country = Country(rawValue: invitation.municipality_country),
-                  let m = directory[MunicipalityKey(country, invitation.municipality_code)] else { continue }
-            rows[m.key] = Row(municipality: m, status: .notAnswered, invitedAt: invitation.sent_at, recipients: invitation.recipients, seats: [])
+            guard let m = directory[invitation.municipality] else { continue }
+            let reached = (invitation.reached ?? []).map { delivery in
+                (delivery.channel, delivery.mailbox ?? delivery.personID.flatMap { names.people[$0] }
+                    ?? delivery.userID.flatMap { names.users[$0] } ?? "—")
+            }
+            rows[m.key] = Row(municipality: m, status: .notAnswered, invitedAt: invitation.sentAt, recipients: invitation.recipients,
+                              reach: invitation.recipients > 0 ? .reached : .nobody, reached: reached, seats: [])
         }
         let waitlist = registrations.filter { $0.status == RegistrationStatus.waitlisted.rawValue }.sorted { $0.sequence < $1.sequence }.map(\.id)
         for registration in registrations {
@@ -73,8 +80,24 @@ struct StatusBoard {
                            summary: RegistrationSummary(invited: invitations.count, statuses: sorted.map(\.status)))
     }
 
-    func filtered(region: String?, status: RegistrationStatus?) -> [Row] {
-        rows.filter { (region == nil || $0.municipality.regionCode == region) && (status == nil || $0.status == status) }
+    /// The names of the people and accounts an invitation reached, in two queries.
+    static func names(of deliveries: [Invitation.Delivery],
+                      on db: any Database) async throws -> (people: [UUID: String], users: [UUID: String]) {
+        let personIDs = Set(deliveries.compactMap(\.personID)), userIDs = Set(deliveries.compactMap(\.userID))
+        let people = personIDs.isEmpty ? [] : try await Person.query(on: db).filter(\.$id ~~ personIDs).all()
+        let users = userIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ userIDs).all()
+        return (Dictionary(people.compactMap { p in p.id.map { ($0, p.name) } }, uniquingKeysWith: { a, _ in a }),
+                Dictionary(users.compactMap { u in u.id.map { ($0, u.name) } }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Municipalities invited but reached by nobody.
+    var notReached: Int { rows.count { $0.reach == .nobody } }
+
+    func filtered(region: String?, status: RegistrationStatus?, reach: InvitationReach.State? = nil) -> [Row] {
+        rows.filter {
+            (region == nil || $0.municipality.regionCode == region) && (status == nil || $0.status == status)
+                && (reach == nil || $0.reach == reach)
+        }
     }
 
     /// "41 of 98 municipalities registered, 3 waitlisted, 5 declined, 49 not answered"; the whole
@@ -93,10 +116,14 @@ struct StatusBoard {
             var status: String
             var waitlistPlace: Int?
             var invitedAt: Date?
+            /// `reached`, or `nobody` when the invitation found no one to tell; absent when not invited.
+            var reach: String?
+            var reached: [Reached]
             var answeredAt: Date?
             var seats: [Seat]
         }
-        struct Counts: Content { var invited: Int; var registered: Int; var waitlisted: Int; var declined: Int; var withdrawn: Int; var notAnswered: Int }
+        struct Reached: Content { var channel: String; var name: String }
+        struct Counts: Content { var invited: Int; var notReached: Int; var registered: Int; var waitlisted: Int; var declined: Int; var withdrawn: Int; var notAnswered: Int }
         var collaboration: String
         var capacity: Int?
         var counts: Counts
@@ -106,12 +133,14 @@ struct StatusBoard {
 
     func json(request: Request) -> JSON {
         JSON(collaboration: collaboration.slug, capacity: collaboration.capacity,
-             counts: .init(invited: summary.invited, registered: summary.count(.registered), waitlisted: summary.count(.waitlisted),
+             counts: .init(invited: summary.invited, notReached: notReached, registered: summary.count(.registered), waitlisted: summary.count(.waitlisted),
                            declined: summary.count(.declined), withdrawn: summary.count(.withdrawn), notAnswered: summary.count(.notAnswered)),
              summary: summaryText(request),
              items: rows.map { row in
                  JSON.Item(municipality: row.municipality.key.description, name: row.municipality.name, region: row.municipality.regionName,
-                           status: row.status.rawValue, waitlistPlace: row.waitlistPlace, invitedAt: row.invitedAt, answeredAt: row.answeredAt,
+                           status: row.status.rawValue, waitlistPlace: row.waitlistPlace, invitedAt: row.invitedAt,
+                           reach: row.reach?.rawValue, reached: row.reached.map { .init(channel: $0.channel.rawValue, name: $0.name) },
+                           answeredAt: row.answeredAt,
                            seats: row.seats.map { JSON.Seat(position: $0.position, name: $0.name) })
              })
     }
