@@ -422,6 +422,59 @@ final class MeetingRouteTests: XCTestCase {
         }
     }
 
+    /// P1: the invited, who have no account, register and cancel from the e-mailed personal link,
+    /// as themselves only and for that meeting only.
+    func testAnInvitedPersonRegistersAndCancelsFromTheEmailedLinkWithoutAnAccount() async throws {
+        let first = meetingID(try await createMeeting(
+            #""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#))
+        let second = meetingID(try await createMeeting(
+            #""title":"Höstmöte","startsAt":"2027-10-07T13:00","endsAt":"2027-10-07T16:00","venueName":"Scandic""#))
+        for id in [first, second] {
+            let published = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
+            XCTAssertEqual(published.status, .ok, published.body.string)
+        }
+        let visitor = Client(app)
+        let before = try await visitor.get("/meetings/\(first)", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(before.body.string.contains("/sign-in?next=/meetings/\(first)"), "signing in is a link")
+        XCTAssertTrue(before.body.string.contains("through the link in it"))
+
+        let mail = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "skolchef.0180@example.se")
+            .filter(\.$subject ~~ "Politiskt möte").first()
+        let body = try XCTUnwrap(mail?.body)
+        let start = try XCTUnwrap(body.range(of: "/meeting-links/"))
+        let key = String(body[start.upperBound...].prefix { !$0.isWhitespace })
+        XCTAssertTrue(body.contains("utan konto"), body)
+        let stored = try await MeetingLink.query(on: app.db).all()
+        XCTAssertFalse(stored.contains { $0.tokenHash == key }, "only the hash is kept")
+        XCTAssertEqual(RequestLog.redacted("/meeting-links/\(key)"), "/meeting-links/…")
+        let wrong = try await visitor.get("/meeting-links/not-a-key")
+        XCTAssertEqual(wrong.status, .notFound)
+
+        let opened = try await visitor.get("/meeting-links/\(key)")
+        XCTAssertEqual(opened.status, .seeOther)
+        XCTAssertEqual(opened.headers.first(name: .location), "/meetings/\(first)")
+        let page = try await visitor.get("/meetings/\(first)", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(page.body.string.contains("You are registering as Skolchef 0180 through your personal link."))
+        XCTAssertTrue(page.body.string.contains(#"id="register""#), "the button, without an account")
+        let chief = people["Skolchef 0180"]!.id!
+        let other = people["Skolchef 1480"]!.id!.uuidString
+        let forOther = try await visitor.post("/meetings/\(first)/register", form: ["personID": other])
+        XCTAssertEqual(forOther.status, .unauthorized, "the link acts for its own person only")
+        let registered = try await visitor.post("/meetings/\(first)/register", form: [:])
+        XCTAssertEqual(registered.status, .seeOther, registered.body.string)
+        let attendance = try await Attendance.query(on: app.db).filter(\.$personID == chief).first()
+        XCTAssertEqual(attendance?.status, "registered")
+        let confirmation = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "skolchef.0180@example.se")
+            .filter(\.$subject ~~ "Anmäld").count()
+        XCTAssertEqual(confirmation, 1, "a confirmation, with a new personal link")
+        let elsewhere = try await visitor.post("/meetings/\(second)/register", form: [:])
+        XCTAssertEqual(elsewhere.status, .unauthorized, "the link is for one meeting")
+        let cancelled = try await visitor.post("/meetings/\(first)/cancel", form: [:])
+        XCTAssertEqual(cancelled.status, .seeOther)
+        let after = try await Attendance.query(on: app.db).filter(\.$personID == chief).first()
+        XCTAssertEqual(after?.status, "cancelled")
+    }
+
     func testAPersonSignsInFindsTheMeetingRegistersAndSubscribes() async throws {
         let created = try await createMeeting(#""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#)
         let id = meetingID(created)

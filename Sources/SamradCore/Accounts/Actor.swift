@@ -43,6 +43,18 @@ public struct RegistrationPass: Hashable, Codable, Sendable {
     }
 }
 
+/// The right an invited person gets by opening the personal link in a meeting's e-mail: to register
+/// for that meeting, or cancel, as themselves, and to see it as one invited, without an account.
+public struct MeetingPass: Hashable, Codable, Sendable {
+    public var meetingID: UUID
+    public var personID: UUID
+
+    public init(meetingID: UUID, personID: UUID) {
+        self.meetingID = meetingID
+        self.personID = personID
+    }
+}
+
 /// Who is asking: a public visitor (no account) or a signed-in account with its roles, and the
 /// registration passes opened in this browser session.
 public struct Actor: Sendable, Equatable {
@@ -50,10 +62,13 @@ public struct Actor: Sendable, Equatable {
     public var personID: UUID?
     public var grants: Set<RoleGrant>
     public var passes: Set<RegistrationPass>
+    public var meetingPasses: Set<MeetingPass>
 
     public static let visitor = Actor(userID: nil, personID: nil, grants: [])
 
-    public init(userID: UUID?, personID: UUID?, grants: Set<RoleGrant>, passes: Set<RegistrationPass> = []) {
+    public init(userID: UUID?, personID: UUID?, grants: Set<RoleGrant>, passes: Set<RegistrationPass> = [],
+                meetingPasses: Set<MeetingPass> = []) {
+        self.meetingPasses = meetingPasses
         self.userID = userID
         self.personID = personID
         self.grants = grants
@@ -72,6 +87,12 @@ public struct Actor: Sendable, Equatable {
     public func holdsPass(_ collaborationID: UUID?, _ municipality: MunicipalityKey) -> Bool {
         guard let collaborationID else { return false }
         return passes.contains { $0.collaborationID == collaborationID && $0.municipality == municipality }
+    }
+
+    /// The person a meeting link opened in this session lets the browser act as for `meetingID`.
+    public func meetingPassPerson(_ meetingID: UUID?) -> UUID? {
+        guard let meetingID else { return nil }
+        return meetingPasses.first { $0.meetingID == meetingID }?.personID
     }
 
     public func coordinates(_ municipality: MunicipalityKey?) -> Bool {

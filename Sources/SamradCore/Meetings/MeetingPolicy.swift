@@ -14,9 +14,12 @@ public struct MeetingScope: Sendable {
     public var registered: Set<MunicipalityKey>
     /// People attached to the collaboration (researchers, following group, facilitators, contacts).
     public var attached: Set<UUID>
+    /// The meeting itself; nil where a rule is asked of a collaboration's meetings in general.
+    public var meetingID: UUID?
 
     public init(collaborationID: UUID, organiserID: UUID, collaborationPublished: Bool, status: MeetingStatus, clusterMembers: [MunicipalityKey]?,
-                facilitatorID: UUID?, registered: Set<MunicipalityKey>, attached: Set<UUID>) {
+                facilitatorID: UUID?, registered: Set<MunicipalityKey>, attached: Set<UUID>, meetingID: UUID? = nil) {
+        self.meetingID = meetingID
         self.collaborationID = collaborationID
         self.organiserID = organiserID
         self.collaborationPublished = collaborationPublished
@@ -50,6 +53,8 @@ public enum MeetingPolicy {
         if mayRun(actor, scope) { return true }
         if attending { return true }
         if let person = actor.personID, actor.isSignedIn, scope.attached.contains(person) { return true }
+        // The personal link of the meeting's e-mail went only to someone it is for.
+        if actor.meetingPassPerson(scope.meetingID) != nil { return true }
         let municipalities: [MunicipalityKey] = scope.clusterMembers ?? Array(scope.registered)
         return municipalities.contains { key in
             actor.belongs(to: key) || actor.holdsPass(scope.collaborationID, key)
@@ -74,6 +79,14 @@ public enum MeetingPolicy {
     public static func mayRegister(_ actor: Actor, personID: UUID, personMunicipality: MunicipalityKey?, _ scope: MeetingScope) -> Bool {
         if mayRun(actor, scope) { return true }
         if actor.isSignedIn, actor.personID == personID { return true }
+        if actor.meetingPassPerson(scope.meetingID) == personID { return true }
         return actor.coordinates(personMunicipality)
+    }
+
+    /// The person the actor acts as for this meeting: the signed-in person, or the one whose
+    /// personal link was opened in this browser.
+    public static func actingPerson(_ actor: Actor, _ scope: MeetingScope) -> UUID? {
+        if actor.isSignedIn, let person = actor.personID { return person }
+        return actor.meetingPassPerson(scope.meetingID)
     }
 }

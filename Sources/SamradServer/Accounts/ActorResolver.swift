@@ -20,14 +20,16 @@ struct ActorResolver: AsyncMiddleware {
         } else if request.hasSession {
             // Passes from invitation links opened in this session count with or without an account.
             let passes = RegistrationPasses.read(request.session)
+            let meetingPasses = MeetingPasses.store.read(request.session)
             if let id = request.session.data["user"].flatMap(UUID.init(uuidString:)) {
                 if let found = try await Self.account(user: id, on: request.db), !found.user.disabled {
-                    attach(found, to: request, viaToken: false, passes: passes)
+                    attach(found, to: request, viaToken: false, passes: passes, meetingPasses: meetingPasses)
                 } else {
                     request.session.destroy()
                 }
-            } else if !passes.isEmpty {
-                request.storage[ActorKey.self] = Actor(userID: nil, personID: nil, grants: [], passes: passes)
+            } else if !passes.isEmpty || !meetingPasses.isEmpty {
+                request.storage[ActorKey.self] = Actor(userID: nil, personID: nil, grants: [], passes: passes,
+                                                       meetingPasses: meetingPasses)
             }
         }
         return try await next.respond(to: request)
@@ -94,9 +96,11 @@ struct ActorResolver: AsyncMiddleware {
         return Account(user: user, grants: Set(extras.compactMap(\.grant)), tokenID: extras[0].token_id, tokenLastUsedAt: extras[0].token_last_used_at)
     }
 
-    private func attach(_ account: Account, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = []) {
+    private func attach(_ account: Account, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = [],
+                        meetingPasses: Set<MeetingPass> = []) {
         request.storage[CurrentUserKey.self] = account.user
-        request.storage[ActorKey.self] = Actor(userID: account.user.id, personID: account.user.personID, grants: account.grants, passes: passes)
+        request.storage[ActorKey.self] = Actor(userID: account.user.id, personID: account.user.personID, grants: account.grants, passes: passes,
+                                               meetingPasses: meetingPasses)
         request.storage[ViaTokenKey.self] = viaToken
     }
 }
@@ -121,26 +125,44 @@ extension Request {
     }
 }
 
-/// The registration passes of a browser session, kept as JSON in the session's data, oldest first.
-/// A pass lasts as long as the link that gave it: a session outliving the link loses the pass.
-enum RegistrationPasses {
-    static let key = "registration_passes"
-    /// A person rarely answers for more than a few; the oldest go first past this.
-    static let limit = 50
+/// Passes from personal links opened in a browser session, kept as JSON in the session's data,
+/// oldest first. A pass lasts as long as the link that gave it: a session outliving the link loses it.
+struct SessionPasses<Pass: Codable & Hashable & Sendable>: Sendable {
+    let key: String
+    /// A person rarely holds more than a few; the oldest go first past this.
+    static var limit: Int { 50 }
 
-    private struct Stored: Codable { var pass: RegistrationPass; var expiresAt: Date }
+    private struct Stored: Codable { var pass: Pass; var expiresAt: Date }
 
-    private static func stored(_ session: Session, now: Date) -> [Stored] {
+    private func stored(_ session: Session, now: Date) -> [Stored] {
         guard let text = session.data[key], let all = try? JSONDecoder().decode([Stored].self, from: Data(text.utf8)) else { return [] }
         return all.filter { $0.expiresAt > now }
     }
 
-    static func read(_ session: Session, now: Date = Date()) -> Set<RegistrationPass> {
+    func read(_ session: Session, now: Date = Date()) -> Set<Pass> {
         Set(stored(session, now: now).map(\.pass))
     }
 
-    static func add(_ pass: RegistrationPass, until expiresAt: Date, to session: Session, now: Date = Date()) {
-        let kept = (stored(session, now: now).filter { $0.pass != pass } + [Stored(pass: pass, expiresAt: expiresAt)]).suffix(limit)
+    func add(_ pass: Pass, until expiresAt: Date, to session: Session, now: Date = Date()) {
+        let kept = (stored(session, now: now).filter { $0.pass != pass } + [Stored(pass: pass, expiresAt: expiresAt)])
+            .suffix(Self.limit)
         session.data[key] = (try? JSONEncoder().encode(Array(kept))).map { String(decoding: $0, as: UTF8.self) }
     }
+}
+
+/// The registration passes of a browser session (links in collaboration invitations).
+enum RegistrationPasses {
+    static let store = SessionPasses<RegistrationPass>(key: "registration_passes")
+    static var limit: Int { SessionPasses<RegistrationPass>.limit }
+
+    static func read(_ session: Session, now: Date = Date()) -> Set<RegistrationPass> { store.read(session, now: now) }
+
+    static func add(_ pass: RegistrationPass, until expiresAt: Date, to session: Session, now: Date = Date()) {
+        store.add(pass, until: expiresAt, to: session, now: now)
+    }
+}
+
+/// The meeting passes of a browser session (links in meeting e-mails).
+enum MeetingPasses {
+    static let store = SessionPasses<MeetingPass>(key: "meeting_passes")
 }

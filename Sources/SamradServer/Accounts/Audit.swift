@@ -30,6 +30,8 @@ struct AuditActor: Sendable {
         userID = request.actor.userID
         if let user = request.currentUser {
             name = "\(user.name) <\(user.email)>"
+        } else if let pass = request.actor.meetingPasses.first {
+            name = "meeting link (person \(pass.personID.uuidString.prefix(8)))"
         } else if let pass = request.actor.passes.first {
             name = pass.personID.map { "invitation link (person \($0.uuidString.prefix(8)))" }
                 ?? "invitation link (the municipality's mailbox)"

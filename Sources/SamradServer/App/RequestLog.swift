@@ -7,7 +7,7 @@ import Vapor
 struct RequestLog: AsyncMiddleware {
     /// The path prefixes whose next segment is a secret.
     static let secretAfter = ["/setup/", "/password/reset/", "/invitations/", "/answer/", "/newsletters/unsubscribe/",
-                              "/calendar/", "/registration-links/"]
+                              "/calendar/", "/registration-links/", "/meeting-links/"]
 
     static func redacted(_ path: String) -> String {
         for prefix in secretAfter where path.hasPrefix(prefix) {

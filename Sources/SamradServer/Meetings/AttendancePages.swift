@@ -8,6 +8,7 @@ import Vapor
 struct AttendancePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let m = routes.grouped("meetings", ":meeting")
+        routes.get("meeting-links", ":key", use: openLink)
         m.post("register", use: register)
         m.post("cancel", use: cancel)
         m.get("attendance", use: list)
@@ -17,16 +18,32 @@ struct AttendancePages: RouteCollection {
 
     struct PersonForm: Content { var personID: String? }
 
+    /// The personal link of a meeting's e-mail (`/meeting-links/{key}`): gives this browser session
+    /// the pass to register or cancel as the person it was sent to, then goes to the meeting.
+    func openLink(_ request: Request) async throws -> Response {
+        guard let key = request.parameters.get("key"),
+              let link = try await MeetingLink.query(on: request.db).filter(\.$tokenHash == Secret.hash(key)).first(),
+              link.expiresAt > Date(), let meeting = try await Meeting.find(link.meetingID, on: request.db) else {
+            throw SamradError.notFound("attendance.link_invalid")
+        }
+        link.lastUsedAt = Date()
+        try await link.save(on: request.db)
+        MeetingPasses.store.add(link.pass, until: link.expiresAt, to: request.session)
+        CSRFToken.renew(for: request)
+        return request.redirect(to: meeting.href)
+    }
+
     /// The person a form is about: the one named (for coordinators and organisers) or the signed-in person.
-    static func person(_ request: Request, _ text: String?) async throws -> Person {
+    static func person(_ request: Request, _ text: String?, _ access: MeetingAccess) async throws -> Person {
         if let text, !text.isEmpty {
             guard let id = UUID(uuidString: text), let person = try await Person.find(id, on: request.db) else {
                 throw SamradError.invalid([FieldError(field: "personID", "attendance.error.person")])
             }
             return person
         }
-        guard request.actor.isSignedIn else { throw SamradError.unauthenticated }
-        guard let id = request.actor.personID, let person = try await Person.find(id, on: request.db) else {
+        // Signed in, or holding the meeting's personal link.
+        guard request.actor.isSignedIn || access.actingPerson != nil else { throw SamradError.unauthenticated }
+        guard let id = access.actingPerson, let person = try await Person.find(id, on: request.db) else {
             throw SamradError(.conflict, "attendance.no_person")
         }
         return person
@@ -51,7 +68,7 @@ struct AttendancePages: RouteCollection {
         let form = try request.content.decode(PersonForm.self)
         let back = (form.personID ?? "").isEmpty ? access.meeting.href : access.meeting.href + "/attendance"
         do {
-            let attendance = try await Self.register(access, person: try await Self.person(request, form.personID), request: request)
+            let attendance = try await Self.register(access, person: try await Self.person(request, form.personID, access), request: request)
             request.session.data["notice"] = attendance.statusValue == .registered ? "attendance.registered" : "attendance.waitlisted"
         } catch let error as SamradError where [.conflict, .invalidInput].contains(error.kind) || error.messageKey == "attendance.error.not_invited" {
             // The message (deadline passed, quota reached, …) is shown on the page; nothing changed.
@@ -64,7 +81,7 @@ struct AttendancePages: RouteCollection {
     func cancel(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.load(request)
         let form = try request.content.decode(PersonForm.self)
-        let person = try await Self.person(request, form.personID)
+        let person = try await Self.person(request, form.personID, access)
         _ = try await Self.cancel(access, personID: person.requireID(), request: request)
         request.session.data["notice"] = "attendance.cancelled"
         return request.redirect(to: (form.personID ?? "").isEmpty ? access.meeting.href : access.meeting.href + "/attendance")

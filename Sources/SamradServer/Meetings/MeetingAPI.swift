@@ -234,7 +234,7 @@ struct MeetingAPI: RouteCollection {
     func register(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.load(request)
         let input = try request.content.decode(RegisterInput.self)
-        let person = try await AttendancePages.person(request, input.personID?.uuidString)
+        let person = try await AttendancePages.person(request, input.personID?.uuidString, access)
         let attendance = try await AttendancePages.register(access, person: person, request: request)
         return try await Self.attendee(attendance, name: person.name).encodeResponse(status: .created, for: request)
     }

@@ -11,13 +11,14 @@ struct MeetingAccess {
     var collaboration: Collaboration
     var cluster: Cluster?
     var scope: MeetingScope
-    /// The signed-in person's own registration for the meeting.
+    /// The own registration of the person the actor acts as (signed in, or by the meeting's link).
     var attendance: Attendance?
     var actor: Actor
 
     var attending: Bool { attendance?.statusValue.isActive ?? false }
     var mayRun: Bool { MeetingPolicy.mayRun(actor, scope) }
     var mayViewContent: Bool { MeetingPolicy.mayViewContent(actor, scope, attending: attending) }
+    var actingPerson: UUID? { MeetingPolicy.actingPerson(actor, scope) }
 
     /// The meeting of the path, if the actor may see it (others get 404, as for drafts).
     static func load(_ request: Request) async throws -> MeetingAccess {
@@ -49,9 +50,10 @@ struct MeetingAccess {
             cluster = try await Cluster.find(clusterID, on: request.db)
             members = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(\.municipality)
         }
-        let scope = try await Self.scope(meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
+        var scope = try await Self.scope(meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
+        scope.meetingID = meeting.id
         var attendance: Attendance?
-        if let person = request.actor.personID, request.actor.isSignedIn {
+        if let person = MeetingPolicy.actingPerson(request.actor, scope) {
             attendance = try await Attendance.query(on: request.db).filter(\.$meetingID == meeting.requireID()).filter(\.$personID == person).first()
         }
         return MeetingAccess(meeting: meeting, collaboration: collaboration, cluster: cluster, scope: scope, attendance: attendance, actor: request.actor)
@@ -85,6 +87,7 @@ extension MeetingAccess {
         return meetings.compactMap { m in
             var s = base
             s.status = m.statusValue
+            s.meetingID = m.id
             if let clusterID = m.clusterID {
                 s.clusterMembers = (members[clusterID] ?? []).map(\.municipality)
                 s.facilitatorID = clusters.first { $0.id == clusterID }?.facilitatorID

@@ -128,6 +128,24 @@ final class MaterialContent: Model, @unchecked Sendable {
 }
 
 /// A person's registration for a meeting.
+/// The personal link in a meeting's e-mail (only its SHA-256 is kept). Opening it lets the browser
+/// register for the meeting, or cancel, as that person, without an account.
+final class MeetingLink: Model, @unchecked Sendable {
+    static let schema = "meeting_links"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "meeting_id") var meetingID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var pass: MeetingPass { MeetingPass(meetingID: meetingID, personID: personID) }
+}
+
 final class Attendance: Model, @unchecked Sendable {
     static let schema = "attendances"
 

@@ -21,11 +21,27 @@ enum MeetingNotices {
         let catalog = context.catalog
         let when = DateText.dateTime(m.startsAt, language, zone: m.timeZone)
         let place = MeetingCalendar.location(m, directory: context.directory, language: language, catalog: catalog)
-        let link = context.settings.publicBaseURL + m.href
+        // The personal link lets the person act without an account; a cancellation needs none.
+        let link = kind == .cancellation ? context.settings.publicBaseURL + m.href
+            : try await personalLink(m, person: person, context: context, on: db)
         let body = catalog.text("mail.meeting_\(kind.rawValue).body", language, [person.name, m.title, when, place.isEmpty ? "—" : place, link, organiser])
         try await Outbox.enqueue(to: email, subject: catalog.text("mail.meeting_\(kind.rawValue).subject", language, [m.title, when]), body: body,
                                  attachment: MeetingCalendar.attachment(m, organiser: organiser, context: context, language: language),
                                  settings: context.settings, on: db)
+    }
+
+    /// A new personal link for `person` to the meeting, working until a week after it ends. Only the
+    /// key's SHA-256 is stored; the key is in the path, which access logs leave out.
+    static func personalLink(_ m: Meeting, person: Person, context: Invitations.Context,
+                             on db: any Database) async throws -> String {
+        let secret = Secret.make()
+        let link = MeetingLink()
+        link.tokenHash = Secret.hash(secret)
+        link.meetingID = try m.requireID()
+        link.personID = try person.requireID()
+        link.expiresAt = m.endsAt.addingTimeInterval(7 * 86_400)
+        try await link.create(on: db)
+        return "\(context.settings.publicBaseURL)/meeting-links/\(secret)"
     }
 
     static func organiserName(_ access: MeetingAccess, on db: any Database) async throws -> String {

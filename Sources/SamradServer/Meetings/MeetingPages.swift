@@ -457,6 +457,10 @@ struct MeetingPages: RouteCollection {
         var canRegister: Bool
         var canCancel: Bool
         var seatsLeft: String?
+        /// Where a visitor without the personal link signs in to register.
+        var signInHref: String?
+        /// "You are registering as … through your personal link."
+        var viaLink: String?
     }
 
     /// The results the viewer may see; otherwise a link and a word on when they come.
@@ -564,6 +568,10 @@ struct MeetingPages: RouteCollection {
     static func attendanceBox(_ access: MeetingAccess, registered: Int, request: Request) async throws -> AttendanceBox {
         let m = access.meeting
         var box = AttendanceBox(message: nil, canRegister: false, canCancel: false, seatsLeft: nil)
+        if !request.actor.isSignedIn, let personID = access.actingPerson,
+           let person = try await Person.find(personID, on: request.db) {
+            box.viaLink = request.t("attendance.via_link", [person.name])
+        }
         if let capacity = m.capacity { box.seatsLeft = request.t("meetings.seats_left", [String(max(0, capacity - registered)), String(capacity)]) }
         if let attendance = access.attendance, attendance.statusValue.isActive {
             box.message = request.t(attendance.statusValue == .registered ? "attendance.you_are_registered" : "attendance.you_are_waiting")
@@ -575,8 +583,10 @@ struct MeetingPages: RouteCollection {
             box.message = request.t("attendance.error.after_deadline")
             return box
         }
-        guard request.actor.isSignedIn, let personID = request.actor.personID, let person = try await Person.find(personID, on: request.db) else {
-            box.message = request.t(request.actor.isSignedIn ? "attendance.no_person" : "attendance.sign_in")
+        guard let personID = access.actingPerson, let person = try await Person.find(personID, on: request.db) else {
+            if request.actor.isSignedIn { box.message = request.t("attendance.no_person") } else {
+                box.signInHref = "/sign-in?next=" + m.href  // letters, digits, hyphens and slashes only
+            }
             return box
         }
         if try await AttendanceDesk.audience(access, on: request.db).admits(person) || access.mayRun {
