@@ -29,10 +29,12 @@ public enum RegistrationRules {
         for requirement in terms.seats {
             let filled = byPosition[requirement.position]?.count ?? 0
             if requirement.required && filled < requirement.count {
-                v.add("seats.\(requirement.position.rawValue)", "registration.seat_missing", [String(requirement.count)])
+                v.add("seats.\(requirement.position.rawValue)", "registration.seat_missing",
+                      [String(requirement.count), "@position.\(requirement.position.rawValue)"])
             }
             if filled > requirement.count {
-                v.add("seats.\(requirement.position.rawValue)", "registration.seat_too_many", [String(requirement.count)])
+                v.add("seats.\(requirement.position.rawValue)", "registration.seat_too_many",
+                      [String(requirement.count), "@position.\(requirement.position.rawValue)"])
             }
         }
         let offered = Set(terms.seats.map(\.position))

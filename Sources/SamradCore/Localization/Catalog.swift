@@ -18,8 +18,27 @@ public struct Catalog: Sendable {
         self.init(tables: tables)
     }
 
-    public func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
+    public func text(_ key: String, _ language: Language, _ given: [String] = []) -> String {
+        // An argument may name an entry (`@position.school_chief`): rules in Core name things that way
+        // and the reader gets them in their language.
+        let arguments = given.map { argument in
+            argument.hasPrefix("@") ? tables[language]?[String(argument.dropFirst())] ?? argument : argument
+        }
+        // A key with plural forms instead of one text takes its form from the count in `{0}`.
+        if tables[language]?[key] == nil, let count = arguments.first,
+           let template = tables[language]?["\(key).\(PluralForm(Self.number(count), language).rawValue)"] {
+            return Self.fill(template, arguments)
+        }
         let template = tables[language]?[key] ?? tables[.en]?[key] ?? key
+        return Self.fill(template, arguments)
+    }
+
+    /// The whole number a count was written as ("1.234", "1 234", "1,234"); 0 when it is none.
+    static func number(_ text: String) -> Int {
+        Int(text.filter(\.isNumber)) ?? 0
+    }
+
+    static func fill(_ template: String, _ arguments: [String]) -> String {
         guard !arguments.isEmpty, template.contains("{") else { return template }
         var result = template
         for (index, argument) in arguments.enumerated() {

@@ -171,16 +171,34 @@ enum ErrorPage {
         var status: UInt
         var message: String
         var fields: [Problem.FieldMessage]
+        /// What the reader can do next: sign in, ask for access.
+        var hint: String?
+        var signInHref: String?
     }
 
     static func render(_ problem: Problem, on request: Request) async throws -> Response {
+        // A refusal is not a failure: it says plainly what is so, and what to do.
         let title = switch problem.status {
+        case 401: "error.unauthenticated_title"
+        case 403: "error.forbidden_title"
         case 404: "error.not_found_title"
+        case 409: "error.conflict_title"
+        case 413: "error.too_large_title"
+        case 422: "error.invalid_title"
+        case 429: "error.too_many_title"
         case 503: "error.unavailable_title"
         default: "error.title"
         }
         let page = PageContext(request, titleKey: title)
-        let context = Context(page: page, status: problem.status, message: problem.detail, fields: problem.errors ?? [])
+        let hint: String? = switch problem.status {
+        case 403: request.t("error.forbidden_hint")
+        default: nil
+        }
+        let next = LocalPath.checked(request.url.path)
+            .addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "/-._~").union(.alphanumerics)) ?? "/"
+        let signIn = problem.status == 401 && request.method == .GET ? "/sign-in?next=" + next : nil
+        let context = Context(page: page, status: problem.status, message: problem.detail, fields: problem.errors ?? [],
+                              hint: hint, signInHref: signIn)
         do {
             let view = try await request.view.render("error", context)
             let response = try await view.encodeResponse(status: problem.httpStatus, for: request)

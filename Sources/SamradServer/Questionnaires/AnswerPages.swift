@@ -147,6 +147,10 @@ struct AnswerPages: RouteCollection {
             colleagues = try await Person.query(on: request.db).filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code)
                 .filter(\.$email != nil).sort(\.$name).all().filter { $0.id != request.actor.personID }
                 .map { CollaborationPages.Option(value: $0.id!.uuidString, label: "\($0.name) (\(request.t("position.\($0.position)")))", selected: false) }
+            // Nobody chosen until the coordinator chooses: one click never mails the first in the list.
+            if !colleagues.isEmpty {
+                colleagues.insert(.init(value: "", label: request.t("questionnaires.colleague_choose"), selected: true), at: 0)
+            }
         }
         var people: [UUID: String] = [:]
         if case .person(let id)? = target?.unit, let person = try await Person.find(id, on: request.db) { people[id] = person.name }

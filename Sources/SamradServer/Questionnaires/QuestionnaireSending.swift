@@ -54,7 +54,10 @@ enum QuestionnaireSending {
         let language = language(unit, person)
         let href = try await link(q, unit, for: person, maySubmit: kind != "draft", settings: context.settings, on: db)
         let deadline = DateText.dateTime(q.closesAt, language, zone: c.timeZone)
-        let body = context.catalog.text("mail.questionnaire_\(kind).body", language, [person.name, q.title, c.title, deadline, href])
+        // Signed by the organisation that runs the collaboration, not the collaboration.
+        let sender = try await Organisation.find(c.organiserID, on: db)?.name ?? "Samrad"
+        let body = context.catalog.text("mail.questionnaire_\(kind).body", language,
+                                        [person.name, q.title, c.title, deadline, href, sender])
         try await Outbox.enqueue(to: email, subject: context.catalog.text("mail.questionnaire_\(kind).subject", language, [q.title, deadline]),
                                  body: body, settings: context.settings, on: db)
     }
