@@ -188,7 +188,7 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(withdrawn.json["status"] as? String, "withdrawn")
         let promoted = try await json(odense, .GET, "\(path)/dk/461")
         XCTAssertEqual(promoted.json["status"] as? String, "registered")
-        let mails = try await OutboxMessage.query(on: app.db).all()
+        let mails = try await OutboxMessage.query(on: app.db).all().filter { !$0.subject.hasPrefix("Samrad: ") }
         XCTAssertEqual(Set(mails.map(\.recipient)), ["committee_chair@odense.dk", "committee_member@odense.dk", "administration@odense.dk"])
         XCTAssertTrue(mails.allSatisfy { $0.subject.hasPrefix("Der er plads til jer") })
 
@@ -336,6 +336,60 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(kept.count, RegistrationPasses.limit)
         XCTAssertTrue(kept.contains(passes.last!), "the newest is never the one dropped")
         XCTAssertFalse(kept.contains(passes.first!), "the oldest goes first")
+    }
+
+    /// P4: adding a person on the spot keeps the seats chosen and seats the new person; declining and
+    /// withdrawing ask first on a page; registering and declining tell the coordinators and organisers.
+    func testTheRegistrationPageKeepsChoicesAsksBeforeDecliningAndTellsPeople() async throws {
+        let slug = try await politicalTrack()
+        let page = "/collaborations/\(slug)/registrations/dk/751"
+        let web = Client(app)
+        try await web.signIn("coord@aarhus.dk", "correct horse battery")
+        let chair = people["aarhus.committee_chair"]!.uuidString
+        // The chair is chosen, the member seat is still empty; a new member is added on the spot.
+        let added = try await web.post(page + "/people", form: ["name": "Ny Medlem", "position": "committee_member",
+                                                               "email": "ny.medlem@aarhus.dk",
+                                                               "seat_committee_chair_0": chair, "seat_committee_member_0": "",
+                                                               "seat_administration_0": ""])
+        XCTAssertEqual(added.status, .seeOther, added.body.string)
+        let newPerson = try await Person.query(on: app.db).filter(\.$email == "ny.medlem@aarhus.dk").first()
+        let newID = try XCTUnwrap(newPerson?.id)
+        let shown = try await web.get(page, headers: ["Accept-Language": "en"]).body.string
+        XCTAssertTrue(shown.contains(#"<option value="\#(chair)" selected>"#), "the chosen chair is kept")
+        XCTAssertTrue(shown.contains(#"<option value="\#(newID.uuidString)" selected>"#), "the new person takes the member seat")
+        let again = try await web.get(page, headers: ["Accept-Language": "en"]).body.string
+        XCTAssertFalse(again.contains(#"<option value="\#(newID.uuidString)" selected>"#), "kept for that page once")
+
+        // Submitting with an empty seat names the position.
+        let missing = try await web.post(page, form: ["seat_committee_chair_0": chair, "seat_committee_member_0": newID.uuidString],
+                                         headers: ["Accept-Language": "en"])
+        XCTAssertEqual(missing.status, .unprocessableEntity)
+        XCTAssertTrue(missing.body.string.contains("Choose 1 person as Administration."), missing.body.string)
+
+        // Declining asks first, on a page of its own that posts the decline.
+        let before = try await web.get(page, headers: ["Accept-Language": "en"]).body.string
+        XCTAssertTrue(before.contains("/confirm?what=decline&amp;action=\(page)/decline&amp;back=\(page)"))
+        let ask = try await web.get("/confirm?what=decline&action=\(page)/decline&back=\(page)", headers: ["Accept-Language": "en"])
+        XCTAssertEqual(ask.status, .ok)
+        XCTAssertTrue(ask.body.string.contains("Decline the invitation?"))
+        XCTAssertTrue(ask.body.string.contains(#"action="\#(page)/decline""#))
+        for bad in ["/confirm?what=decline&action=\(page)/withdraw", "/confirm?what=drop_tables&action=\(page)/decline",
+                    "/confirm?what=decline&action=//evil.example/decline", "/confirm?what=decline&action=https://evil.example/x/decline"] {
+            let refused = try await web.get(bad)
+            XCTAssertEqual(refused.status, .notFound, bad)
+        }
+        let declined = try await web.post(page + "/decline", form: [:])
+        XCTAssertEqual(declined.status, .seeOther)
+        let told = try await OutboxMessage.query(on: app.db).filter(\.$body ~~ "har meldt fra").all()
+        XCTAssertEqual(Set(told.map(\.recipient)), ["coord@aarhus.dk", "consultant@kl.dk"], "the coordinator and the organiser")
+        XCTAssertTrue(told.allSatisfy { $0.body.contains("Aarhus har meldt fra til Politisk del 2014.") }, told.map(\.body).joined())
+
+        // Registering over the API tells them too.
+        let registered = try await json(odense, .POST, "/api/v1/collaborations/\(slug)/registrations/dk/461", seats("odense"))
+        XCTAssertEqual(registered.status, .created, registered.body.string)
+        let odenseTold = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "coord@odense.dk")
+            .filter(\.$subject == "Samrad: Odense er tilmeldt Politisk del 2014.").count()
+        XCTAssertEqual(odenseTold, 1)
     }
 
     func testInvitationsAndReminders() async throws {

@@ -229,7 +229,9 @@ def test_status_questionnaire_from_building_to_results_on_the_agenda(browser, su
     assert browser.find_element(By.ID, "count-submitted").text == "6"
     assert browser.find_element(By.ID, "rate").text == "100 %"
     browser.get(questionnaire)
-    press(browser, "Close now")
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "Close now").click())
+    assert heading(browser) == "Close the questionnaire now?", "asked first, on a page of its own"
+    press(browser, "Yes, close it")
     assert notice(browser) == "The questionnaire is closed."
     browser.find_element(By.XPATH, "//label[contains(., 'Show the results')]/input").click()
     Select(browser.find_element(By.ID, "visibility")).select_by_value("participants")

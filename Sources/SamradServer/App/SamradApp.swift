@@ -88,6 +88,7 @@ public enum SamradApp {
         try app.register(collection: PeopleController())
         try app.register(collection: PeopleImport())
         try app.register(collection: Mailboxes())
+        try app.register(collection: Confirmation())
         try app.register(collection: OrganisationController())
         try app.register(collection: APIDocumentController())
         try app.register(collection: CollaborationAPI())

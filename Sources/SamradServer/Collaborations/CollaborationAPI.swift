@@ -212,12 +212,14 @@ struct CollaborationAPI: RouteCollection {
 
     /// What registering needs of a collaboration, read in one plain query: a registration burst
     /// makes this request hundreds of times a second.
-    struct Reference: Decodable { var id: UUID; var slug: String; var status: String; var organiser_id: UUID; var currency: String }
+    struct Reference: Decodable {
+        var id: UUID; var slug: String; var title: String; var status: String; var organiser_id: UUID; var currency: String
+    }
 
     static func reference(_ request: Request) async throws -> Reference {
         guard let slug = request.parameters.get("slug"),
               let found = try await (request.db as! any SQLDatabase).raw("""
-                SELECT id, slug, status, organiser_id, currency FROM collaborations WHERE slug = \(bind: slug)
+                SELECT id, slug, title, status, organiser_id, currency FROM collaborations WHERE slug = \(bind: slug)
                 """).first(decoding: Reference.self),
               CollaborationPolicy.mayView(request.actor, status: CollaborationStatus(rawValue: found.status) ?? .draft, organiserID: found.organiser_id)
         else { throw SamradError.notFound("error.collaboration_not_found") }
@@ -231,6 +233,9 @@ struct CollaborationAPI: RouteCollection {
         let outcome = try await RegistrationDesk.register(collaboration.id, m.key, seats: try input.assignments(), acceptedPrice: input.acceptPrice ?? false,
                                                           by: request.actor, audit: AuditActor(request), on: request.db, batches: request.application.registrationBatches)
         let r = outcome.registration
+        try await RegistrationNotices.tell(r.status == RegistrationStatus.waitlisted.rawValue ? .waitlisted : .registered,
+                                           collaborationID: collaboration.id, title: collaboration.title, slug: collaboration.slug,
+                                           organiserID: collaboration.organiser_id, municipality: m.key, request: request)
         return try await RegistrationJSON(collaboration: collaboration.slug, municipality: m.key.description, status: r.status, sequence: r.sequence,
                                           acceptedPriceMinor: r.acceptedPriceMinor, currency: collaboration.currency, seats: outcome.seats)
             .encodeResponse(status: .created, for: request)
@@ -248,6 +253,7 @@ struct CollaborationAPI: RouteCollection {
         let collaboration = try await Self.find(request)
         let m = try Self.municipality(request)
         _ = try await RegistrationDesk.decline(collaboration.requireID(), m.key, by: request.actor, audit: AuditActor(request), on: request.db)
+        try await RegistrationNotices.tell(.declined, collaboration, m.key, request: request)
         return try await Self.registrationJSON(collaboration, m, request: request)
     }
 
@@ -256,6 +262,7 @@ struct CollaborationAPI: RouteCollection {
         _ = try await RegistrationDesk.withdraw(collaboration.requireID(), m.key, by: request.actor, audit: AuditActor(request), notify: { collaboration, key, db in
             try await Invitations.notifyPromotion(collaboration, key, context: context, on: db)
         }, on: request.db)
+        try await RegistrationNotices.tell(.withdrawn, collaboration, m.key, request: request)
     }
 
     struct MyRegistrationsJSON: Content {

@@ -490,6 +490,8 @@ struct CollaborationPages: RouteCollection {
 
     struct SeatField: Encodable {
         var name: String; var id: String; var label: String; var required: Bool; var options: [Option]; var error: String?
+        /// The person chosen so far, carried by the add-person form.
+        var value: String
     }
     struct RegistrationContext: Encodable {
         var page: PageContext
@@ -537,7 +539,7 @@ struct CollaborationPages: RouteCollection {
                 fields.append(SeatField(name: name, id: name, label: label, required: requirement.required,
                                         options: [Option(value: "", label: request.t(requirement.required ? "registration.choose" : "registration.nobody"), selected: (values[name] ?? "").isEmpty)]
                                             + sorted.map { Option(value: $0.id!.uuidString, label: "\($0.name) – \(request.t("position.\($0.position)"))", selected: values[name] == $0.id!.uuidString) },
-                                        error: form?.errors["seats.\(requirement.position.rawValue)"]))
+                                        error: form?.errors["seats.\(requirement.position.rawValue)"], value: values[name] ?? ""))
             }
         }
         let status = RegistrationStatus(rawValue: json.status) ?? .notAnswered
@@ -584,8 +586,19 @@ struct CollaborationPages: RouteCollection {
             CSRFToken.renew(for: request)
             return request.redirect(to: request.url.path)
         }
-        return try await request.view.render("collaborations/registration", registrationContext(request, c, m)).encodeResponse(for: request)
+        // Seats chosen before a person was added on the spot, kept for this page once.
+        var draft: FormState? = nil
+        if let text = request.session.data[Self.draftKey], let saved = try? JSONDecoder().decode(SeatDraft.self, from: Data(text.utf8)),
+           saved.path == request.url.path {
+            draft = FormState(values: saved.values)
+        }
+        request.session.data[Self.draftKey] = nil
+        return try await request.view.render("collaborations/registration", registrationContext(request, c, m, form: draft))
+            .encodeResponse(for: request)
     }
+
+    static let draftKey = "registration_draft"
+    struct SeatDraft: Codable { var path: String; var values: [String: String] }
 
     /// Adds a person of the municipality on the spot, to name for a seat. Whoever may register the
     /// municipality may do this (also through an invitation link); the change is audited.
@@ -597,17 +610,29 @@ struct CollaborationPages: RouteCollection {
         var input = try request.content.decode(PeopleController.Input.self)
         input.municipality = m.key.description
         input.organisationID = nil
+        // The seats chosen so far come along (page.js copies them in), so adding someone loses none.
+        var seats = ((try? request.content.decode([String: String].self)) ?? [:]).filter { $0.key.hasPrefix("seat_") }
         let person = Person()
         person.isExample = false
         do {
             try await PeopleController.apply(input, to: person, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            let context = try await registrationContext(request, c, m, personForm: FormState(values: input.values, error: error, request: request))
+            let context = try await registrationContext(request, c, m, form: seats.isEmpty ? nil : FormState(values: seats),
+                                                        personForm: FormState(values: input.values, error: error, request: request))
             return try await request.view.render("collaborations/registration", context).encodeResponse(status: .unprocessableEntity, for: request)
         }
         try await PeopleController.insert(person, context: c.slug, request: request)
+        // The new person takes the first empty seat of their position.
+        if let id = person.id?.uuidString, let requirement = c.seats.first(where: { $0.position.rawValue == person.position }),
+           let free = (0..<requirement.count).map({ "seat_\(requirement.position.rawValue)_\($0)" }).first(where: { (seats[$0] ?? "").isEmpty }) {
+            seats[free] = id
+        }
+        let path = "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)"
+        if !seats.isEmpty, let data = try? JSONEncoder().encode(SeatDraft(path: path, values: seats)) {
+            request.session.data[Self.draftKey] = String(decoding: data, as: UTF8.self)
+        }
         request.session.data["notice"] = "registration.person_added"
-        return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)#add-person")
+        return request.redirect(to: path + "#registration-form")
     }
 
     func register(_ request: Request) async throws -> Response {
@@ -627,8 +652,11 @@ struct CollaborationPages: RouteCollection {
             if let existing, existing.statusValue.isActive {
                 _ = try await RegistrationDesk.changeSeats(c.requireID(), m.key, seats: seats, by: request.actor, audit: AuditActor(request), on: request.db)
             } else {
-                _ = try await RegistrationDesk.register(c.requireID(), m.key, seats: seats, acceptedPrice: values["acceptPrice"] == "on", by: request.actor, audit: AuditActor(request),
-                                                       on: request.db, batches: request.application.registrationBatches)
+                let outcome = try await RegistrationDesk.register(c.requireID(), m.key, seats: seats, acceptedPrice: values["acceptPrice"] == "on",
+                                                                  by: request.actor, audit: AuditActor(request),
+                                                                  on: request.db, batches: request.application.registrationBatches)
+                try await RegistrationNotices.tell(outcome.registration.statusValue == .waitlisted ? .waitlisted : .registered,
+                                                   c, m.key, request: request)
             }
         } catch let error as SamradError where [.invalidInput, .conflict].contains(error.kind) {
             let context = try await registrationContext(request, c, m, form: FormState(values: values, error: error, request: request))
@@ -642,6 +670,7 @@ struct CollaborationPages: RouteCollection {
         let c = try await CollaborationAPI.find(request)
         let m = try CollaborationAPI.municipality(request)
         _ = try await RegistrationDesk.decline(c.requireID(), m.key, by: request.actor, audit: AuditActor(request), on: request.db)
+        try await RegistrationNotices.tell(.declined, c, m.key, request: request)
         request.session.data["notice"] = "registration.declined"
         return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)")
     }

@@ -34,3 +34,16 @@ document.querySelectorAll("form").forEach(function (form) {
   narrow.addEventListener("change", fold);
   fold();
 })();
+
+// A form that carries another's choices (adding a person while choosing seats): the other form's
+// current values go along, so nothing chosen is lost.
+document.querySelectorAll("form[data-carry-from]").forEach(function (form) {
+  form.addEventListener("submit", function () {
+    var source = document.getElementById(form.getAttribute("data-carry-from"));
+    if (!source) { return; }
+    source.querySelectorAll("select[name], input[name]:not([type=hidden])").forEach(function (field) {
+      var carried = form.querySelector('input[type=hidden][name="' + field.name + '"]');
+      if (carried) { carried.value = field.value; }
+    });
+  });
+});
