@@ -1102,7 +1102,7 @@ struct M019InvitationReach: AsyncMigration {
             .field("updated_at", .datetime)
             .unique(on: "municipality_country", "municipality_code")
             .create()
-        try await database.schema("invitations").field("reached", .json).update()
+        try await database.schema("invitations").field("reached", .array(of: .json)).update()
         let sql = database as! any SQLDatabase
         if sql.dialect.name == "sqlite" {
             // SQLite cannot drop a NOT NULL: the table is made again and its rows copied.
