@@ -206,4 +206,35 @@ final class InvitationReachRouteTests: XCTestCase {
         let toAarhus = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "ny@aarhus.dk").first()
         XCTAssertTrue(toAarhus?.body.contains("You will be coordinator for Aarhus") ?? false, toAarhus?.body ?? "no mail")
     }
+
+    /// P5/P6: the front page is a place to start for each person.
+    func testTheStartPageShowsEachPersonWhatToDoNext() async throws {
+        let slug = try await openTrack()
+        _ = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations",
+                           #"{"scope":"list","list":"dk/751, dk/461","positions":["committee_chair"]}"#)
+        let visitor = try await send(app, .GET, "/", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(visitor.body.string.contains("Open for registration"))
+        XCTAssertTrue(visitor.body.string.contains(#"<a href="/collaborations/\#(slug)">Politisk del 2027</a>"#))
+        XCTAssertTrue(visitor.body.string.contains("it works without an account"), "how to sign in, and the link")
+
+        let coordinatorWeb = Client(app)
+        try await coordinatorWeb.signIn("hanne@aarhus.dk", "correct horse battery")
+        let home = try await coordinatorWeb.get("/", headers: ["Accept-Language": "en"]).body.string
+        XCTAssertTrue(home.contains("What Aarhus needs to do"), home)
+        XCTAssertTrue(home.contains(#"<a href="/collaborations/\#(slug)/registrations/dk/751">Politisk del 2027</a>"#))
+        XCTAssertTrue(home.contains("answer by 9 May 2030"))
+        XCTAssertFalse(home.contains("Your collaborations"), "a coordinator organises nothing")
+        XCTAssertTrue(home.contains(#"aria-current="page""#) == false, "the front page is no menu section")
+        _ = try await json(coordinator, .POST, "/api/v1/collaborations/\(slug)/registrations/dk/751/decline")
+        let after = try await coordinatorWeb.get("/", headers: ["Accept-Language": "en"]).body.string
+        XCTAssertTrue(after.contains("Aarhus has no open invitations, questionnaires or coming meetings right now."), after)
+
+        let organiserWeb = Client(app)
+        try await organiserWeb.signIn("anne@kl.dk", "correct horse battery")
+        let organised = try await organiserWeb.get("/", headers: ["Accept-Language": "en"]).body.string
+        XCTAssertTrue(organised.contains("Your collaborations"))
+        XCTAssertTrue(organised.contains(#"<a href="/collaborations/\#(slug)/board">Politisk del 2027</a>"#))
+        XCTAssertTrue(organised.contains("0 of 2 invited municipalities registered"), organised)
+        XCTAssertFalse(organised.contains("What Aarhus needs to do"))
+    }
 }

@@ -3,24 +3,11 @@ import SamradCore
 import SQLKit
 import Vapor
 
-/// The front page, the accessibility statement and the health check.
+/// The accessibility statement and the health check (the front page is `StartPage`).
 struct HomeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(use: home)
         routes.get("accessibility", use: accessibility)
         routes.get("healthz", use: health)
-    }
-
-    struct CountryCount: Encodable { var name: String; var href: String; var count: Int }
-    struct HomeContext: Encodable { var page: PageContext; var countries: [CountryCount]; var organisationCount: Int }
-
-    func home(_ request: Request) async throws -> View {
-        let directory = request.municipalities
-        let counts = Country.allCases.map { c in
-            CountryCount(name: request.t("country.\(c.rawValue)"), href: "/municipalities?country=\(c.rawValue)", count: directory.all.filter { $0.country == c }.count)
-        }
-        return try await request.view.render("home", HomeContext(page: PageContext(request, titleKey: "home.title"), countries: counts,
-                                                                 organisationCount: try await Organisation.query(on: request.db).count()))
     }
 
     struct StaticContext: Encodable { var page: PageContext }

@@ -80,6 +80,7 @@ public enum SamradApp {
 
     static func routes(_ app: Application) throws {
         try app.register(collection: HomeController())
+        try app.register(collection: StartPage())
         try app.register(collection: DirectoryController())
         try app.register(collection: AccountController())
         try app.register(collection: AdminController())

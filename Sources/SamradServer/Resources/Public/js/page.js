@@ -16,23 +16,33 @@ document.querySelectorAll("form").forEach(function (form) {
   });
 });
 
+// A link to something slow to make (the report's PDF) says it is being made; the page stays.
+document.querySelectorAll("a[data-busy]").forEach(function (link) {
+  link.addEventListener("click", function () {
+    var status = link.parentNode.querySelector(".busy-status");
+    if (!status) {
+      status = document.createElement("span");
+      status.className = "busy-status hint";
+      status.setAttribute("role", "status");
+      link.parentNode.insertBefore(status, link.nextSibling);
+    }
+    status.textContent = " " + link.getAttribute("data-busy");
+  });
+});
+
 // On a phone the main menu folds behind a button (GOV.UK's pattern); without scripts it stays open.
+// The width decides in CSS, so the menu is right the moment the screen turns.
 (function () {
   var nav = document.querySelector(".site-header nav.main");
   var button = document.querySelector(".site-header .menu-button");
   if (!nav || !button) { return; }
-  var narrow = window.matchMedia("(max-width: 48rem)");
-  function fold() {
-    var folded = narrow.matches && button.getAttribute("aria-expanded") !== "true";
-    button.hidden = !narrow.matches;
-    nav.classList.toggle("folded", folded);
-  }
+  button.hidden = false;
+  nav.classList.add("folded");
   button.addEventListener("click", function () {
-    button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
-    fold();
+    var open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", open ? "false" : "true");
+    nav.classList.toggle("folded", open);
   });
-  narrow.addEventListener("change", fold);
-  fold();
 })();
 
 // A form that carries another's choices (adding a person while choosing seats): the other form's
