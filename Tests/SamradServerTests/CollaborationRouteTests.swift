@@ -392,6 +392,66 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(odenseTold, 1)
     }
 
+    /// A programme is invited as a whole: every open track records the invitation, and each
+    /// recipient gets one e-mail naming the tracks, each with its own link.
+    func testAProgrammeIsInvitedAsAWholeInOneEMail() async throws {
+        let created = try await json(organiser, .POST, "/api/v1/programmes",
+                                     #"{"title":"Folkeskolen 2027","organiserID":"\#(kl.id!.uuidString)"}"#)
+        let programme = try XCTUnwrap(created.json["slug"] as? String)
+        let programmeID = try XCTUnwrap(created.json["id"] as? String)
+        var tracks: [String] = []
+        for title in ["Politisk del", "Faglig del"] {
+            let track = try await json(organiser, .POST, "/api/v1/collaborations", """
+            {"title":"\(title)","kind":"political_forum","organiserID":"\(kl.id!.uuidString)","programmeID":"\(programmeID)",
+             "deadline":"2030-05-09T12:00","seats":[{"position":"administration","count":1,"required":true}],"priceKind":"free"}
+            """)
+            XCTAssertEqual(track.status, .created, track.body.string)
+            tracks.append(try XCTUnwrap(track.json["slug"] as? String))
+        }
+        let closed = try await json(organiser, .POST, "/api/v1/programmes/\(programme)/invitations",
+                                    #"{"scope":"list","list":"dk/751","positions":["administration"]}"#)
+        XCTAssertEqual(closed.status, .conflict, "no track open yet")
+        for slug in tracks {
+            let opened = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"open"}"#)
+            XCTAssertEqual(opened.status, .ok, opened.body.string)
+        }
+        let refused = try await json(aarhus, .POST, "/api/v1/programmes/\(programme)/invitations",
+                                     #"{"scope":"list","list":"dk/751","positions":["administration"]}"#)
+        XCTAssertEqual(refused.status, .forbidden)
+        let sent = try await json(organiser, .POST, "/api/v1/programmes/\(programme)/invitations",
+                                  #"{"scope":"list","list":"dk/751, dk/461","positions":["administration"]}"#)
+        XCTAssertEqual(sent.status, .ok, sent.body.string)
+        XCTAssertEqual(sent.json["recipients"] as? Int, 4, "the administration and the coordinator of each, once each")
+        let mails = try await OutboxMessage.query(on: app.db).filter(\.$recipient == "administration@aarhus.dk").all()
+        XCTAssertEqual(mails.count, 1, "one e-mail for the whole programme")
+        let body = try XCTUnwrap(mails.first?.body)
+        XCTAssertEqual(mails.first?.subject, "Invitation: Folkeskolen 2027")
+        XCTAssertTrue(body.contains("Politisk del") && body.contains("Faglig del"), body)
+        XCTAssertEqual(body.components(separatedBy: "/registration-links/").count - 1, 2, "a link per track")
+        for slug in tracks {
+            let board = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)/board")
+            XCTAssertEqual((board.json["counts"] as? [String: Any])?["invited"] as? Int, 2, slug)
+        }
+        // Each link answers for its own track.
+        let second = try XCTUnwrap(body.components(separatedBy: "/registration-links/").last?.prefix { !$0.isWhitespace })
+        let visitor = Client(app)
+        let opened = try await visitor.get("/registration-links/\(second)")
+        XCTAssertEqual(opened.headers.first(name: .location), "/collaborations/\(tracks.sorted().last!)/registrations/dk/751",
+                       "the tracks come by title")
+        // The page does the same, and the programme page links to it.
+        let web = Client(app)
+        try await web.signIn("consultant@kl.dk", "correct horse battery")
+        let page = try await web.get("/programmes/\(programme)", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(page.body.string.contains("/programmes/\(programme)/invitations"))
+        let form = try await web.get("/programmes/\(programme)/invitations", headers: ["Accept-Language": "en"])
+        XCTAssertEqual(form.status, .ok)
+        let again = try await web.post("/programmes/\(programme)/invitations",
+                                       form: ["scope": "list", "list": "dk/751", "positions[]": "administration"],
+                                       headers: ["Accept-Language": "en"])
+        XCTAssertEqual(again.status, .ok)
+        XCTAssertTrue(again.body.string.contains("Every invited municipality was reached."), again.body.string)
+    }
+
     func testInvitationsAndReminders() async throws {
         let slug = try await politicalTrack()
         let bad = try await json(organiser, .POST, "/api/v1/collaborations/\(slug)/invitations", #"{"scope":"list","list":"dk/751, xx","positions":[]}"#)

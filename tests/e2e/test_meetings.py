@@ -116,7 +116,7 @@ def test_network_plans_its_series_runs_the_first_meeting_and_follows_up(browser,
     assert "The material is uploaded" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     browser.get(first)
     agenda = browser.find_element(By.ID, "agenda").text
-    assert "10:00" in agenda and "10:15" in agenda and "The meeting ends at 11:00" in agenda
+    assert "10:00" in agenda and "10:15" in agenda and "The agenda ends at 11:00" in agenda
     assert "Anna Lind, Malmö universitet" in agenda and "Vad prövar vi nu?" in agenda
     material = browser.find_element(By.LINK_TEXT, "Bilder om återkoppling").get_attribute("href")
     assert requests.get(material, allow_redirects=False).status_code == 404, "a planned meeting is hidden"

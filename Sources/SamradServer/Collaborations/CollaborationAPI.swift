@@ -157,6 +157,16 @@ struct CollaborationAPI: RouteCollection {
 
     static func invite(_ collaboration: Collaboration, _ input: InvitationInput, request: Request) async throws -> Invitations.Sent {
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: collaboration.organiserID))
+        let (municipalities, positions) = try invitationChoice(input, request: request)
+        // The e-mails go out at once with links to the registration page: only while it is open.
+        guard collaboration.statusValue == .open else {
+            throw SamradError(.conflict, "invitation.not_open")
+        }
+        return try await Invitations.send(collaboration, to: municipalities, positions: positions, request: request)
+    }
+
+    /// The municipalities and positions an invitation form or body chose, checked.
+    static func invitationChoice(_ input: InvitationInput, request: Request) throws -> ([Municipality], [Position]) {
         var v = Validation()
         var positions: [Position] = []
         for text in input.positions ?? [] {
@@ -167,12 +177,7 @@ struct CollaborationAPI: RouteCollection {
         do { target = try InvitationTarget.parse(scope: input.scope, country: input.country, code: input.code, list: input.list) }
         catch let error as SamradError { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
         try v.check()
-        // The e-mails go out at once with links to the registration page: only while it is open.
-        guard collaboration.statusValue == .open else {
-            throw SamradError(.conflict, "invitation.not_open")
-        }
-        let municipalities = try request.municipalities.municipalities(for: target!)
-        return try await Invitations.send(collaboration, to: municipalities, positions: positions, request: request)
+        return (try request.municipalities.municipalities(for: target!), positions)
     }
 
     func invite(_ request: Request) async throws -> Invitations.Sent {

@@ -339,14 +339,20 @@ struct CollaborationPages: RouteCollection {
     }
 
     func inviteContext(_ request: Request, _ c: Collaboration, form: FormState, result: InviteResult? = nil) -> InviteContext {
+        Self.inviteContext(request, title: c.title, base: "/collaborations/\(c.slug)", form: form, result: result)
+    }
+
+    /// The invitation page of a collaboration or of a whole programme (`base` is its address).
+    static func inviteContext(_ request: Request, title: String, base: String, form: FormState,
+                              result: InviteResult? = nil) -> InviteContext {
         let directory = request.municipalities
         let v = form.values
         let regions = Country.allCases.flatMap { country in directory.regions(of: country).map { Option(value: "\(country.rawValue):\($0.code)", label: "\(request.t("country.\(country.rawValue)")) – \($0.name)", selected: v["region"] == "\(country.rawValue):\($0.code)") } }
         let groups = Country.allCases.flatMap { country in directory.groups(of: country).map { Option(value: "\(country.rawValue):\($0.code)", label: "\(request.t("country.\(country.rawValue)")) – \($0.name)", selected: v["group"] == "\(country.rawValue):\($0.code)") } }
         let chosen = Set((v["positions"] ?? "").split(separator: ",").map(String.init))
         return InviteContext(
-            page: PageContext(request, titleKey: "invitations.title"), form: form, action: "/collaborations/\(c.slug)/invitations", title: c.title,
-            backHref: "/collaborations/\(c.slug)",
+            page: PageContext(request, titleKey: "invitations.title"), form: form, action: base + "/invitations", title: title,
+            backHref: base,
             countries: Country.allCases.map { Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: (v["country"] ?? "dk") == $0.rawValue) },
             regions: regions, groups: groups,
             positions: Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: chosen.contains($0.rawValue)) },
@@ -362,6 +368,19 @@ struct CollaborationPages: RouteCollection {
     func invite(_ request: Request) async throws -> Response {
         let c = try await CollaborationAPI.find(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
+        let (input, values) = try Self.invitationForm(request)
+        do {
+            let sent = try await CollaborationAPI.invite(c, input, request: request)
+            let result = Self.inviteResult(sent, boardHref: "/collaborations/\(c.slug)/board", request: request)
+            return try await request.view.render("collaborations/invite", inviteContext(request, c, form: FormState(values: values), result: result)).encodeResponse(for: request)
+        } catch let error as SamradError where error.kind == .invalidInput || error.kind == .conflict {
+            return try await request.view.render("collaborations/invite", inviteContext(request, c, form: FormState(values: values, error: error, request: request)))
+                .encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
+        }
+    }
+
+    /// The invitation form as the API's input, and its values to show again.
+    static func invitationForm(_ request: Request) throws -> (CollaborationAPI.InvitationInput, [String: String]) {
         struct Form: Decodable { var scope: String?; var country: String?; var region: String?; var group: String?; var list: String?; var positions: [String]? }
         let form = try request.content.decode(Form.self)
         var country = form.country, code: String? = nil
@@ -372,14 +391,7 @@ struct CollaborationPages: RouteCollection {
         }
         let values = ["scope": form.scope ?? "", "country": form.country ?? "", "region": form.region ?? "", "group": form.group ?? "",
                       "list": form.list ?? "", "positions": (form.positions ?? []).joined(separator: ",")]
-        do {
-            let sent = try await CollaborationAPI.invite(c, .init(scope: form.scope, country: country, code: code, list: form.list, positions: form.positions), request: request)
-            let result = Self.inviteResult(sent, boardHref: "/collaborations/\(c.slug)/board", request: request)
-            return try await request.view.render("collaborations/invite", inviteContext(request, c, form: FormState(values: values), result: result)).encodeResponse(for: request)
-        } catch let error as SamradError where error.kind == .invalidInput || error.kind == .conflict {
-            return try await request.view.render("collaborations/invite", inviteContext(request, c, form: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
-        }
+        return (.init(scope: form.scope, country: country, code: code, list: form.list, positions: form.positions), values)
     }
 
     // MARK: Status board and exports

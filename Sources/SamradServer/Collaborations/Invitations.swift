@@ -76,46 +76,80 @@ enum Invitations {
 
     static func send(_ collaboration: Collaboration, to municipalities: [Municipality], positions: [Position],
                      request: Request) async throws -> Sent {
-        let id = try collaboration.requireID()
+        try await send([collaboration], programme: nil, to: municipalities, positions: positions, request: request)
+    }
+
+    /// Invites to several tracks at once (a programme): each track records its invitation, and each
+    /// recipient gets one e-mail naming every track, each with its own personal link and deadline.
+    static func send(_ tracks: [Collaboration], programme: String?, to municipalities: [Municipality], positions: [Position],
+                     request: Request) async throws -> Sent {
+        let ids = try tracks.map { try $0.requireID() }
         let positionValues = positions.map(\.rawValue)
         let context = Context(request)
         return try await request.db.transaction { db in
             var sent = Sent(municipalities: municipalities.count, recipients: 0, reached: 0, throughMailbox: 0,
                             withoutRecipient: [])
             let reach = try await recipients(of: municipalities.map(\.key), positions: positionValues, on: db)
-            let existing = try await Invitation.query(on: db).filter(\.$collaborationID == id).all()
-            let known = Dictionary(uniqueKeysWithValues: existing.map { ($0.municipality, $0) })
+            let existing = try await Invitation.query(on: db).filter(\.$collaborationID ~~ ids).all()
+            var known: [UUID: [MunicipalityKey: Invitation]] = [:]
+            for invitation in existing { known[invitation.collaborationID, default: [:]][invitation.municipality] = invitation }
             let now = Date()
             for m in municipalities {
-                let invitation = known[m.key] ?? Invitation()
-                invitation.collaborationID = id
-                invitation.municipalityCountry = m.country.rawValue
-                invitation.municipalityCode = m.code
-                invitation.positions = positionValues
-                invitation.remindersSent = invitation.id == nil ? [] : invitation.remindersSent
                 let recipients = reach[m.key] ?? []
-                invitation.recipients = recipients.count
-                invitation.reached = recipients.map {
-                    Invitation.Delivery(channel: $0.channel, personID: $0.personID, userID: $0.userID,
-                                        mailbox: $0.channel == .mailbox ? $0.email : nil)
+                for id in ids {
+                    let invitation = known[id]?[m.key] ?? Invitation()
+                    invitation.collaborationID = id
+                    invitation.municipalityCountry = m.country.rawValue
+                    invitation.municipalityCode = m.code
+                    invitation.positions = positionValues
+                    invitation.remindersSent = invitation.id == nil ? [] : invitation.remindersSent
+                    invitation.recipients = recipients.count
+                    invitation.reached = recipients.map {
+                        Invitation.Delivery(channel: $0.channel, personID: $0.personID, userID: $0.userID,
+                                            mailbox: $0.channel == .mailbox ? $0.email : nil)
+                    }
+                    // Never told: the board shows it as nobody to reach, not as invited.
+                    invitation.sentAt = recipients.isEmpty ? nil : now
+                    try await invitation.save(on: db)
                 }
                 if recipients.isEmpty {
-                    // Never told: the board shows it as nobody to reach, not as invited.
-                    invitation.sentAt = nil
                     sent.withoutRecipient.append(m.name)
                 } else {
-                    invitation.sentAt = now
                     sent.reached += 1
                     if recipients.allSatisfy({ $0.channel == .mailbox }) { sent.throughMailbox += 1 }
                 }
-                try await invitation.save(on: db)
                 for recipient in recipients {
-                    try await mail(collaboration, to: recipient, municipality: m, kind: "invitation", context: context, on: db)
+                    if let programme, tracks.count > 1 {
+                        try await mail(programme: programme, tracks, to: recipient, municipality: m, context: context, on: db)
+                    } else if let track = tracks.first {
+                        try await mail(track, to: recipient, municipality: m, kind: "invitation", context: context, on: db)
+                    }
                 }
                 sent.recipients += recipients.count
             }
             return sent
         }
+    }
+
+    /// One e-mail for a programme's tracks: each with its deadline and its own personal link.
+    static func mail(programme: String, _ tracks: [Collaboration], to recipient: InvitationReach.Recipient,
+                     municipality: Municipality, context: Context, on db: any Database) async throws {
+        let language = language(of: municipality.country)
+        let catalog = context.catalog
+        var lines: [String] = []
+        for track in tracks {
+            let deadline = track.deadline.map { DateText.dateTime($0, language, zone: track.timeZone) } ?? "—"
+            let link = try await personalLink(track, municipality.key, for: recipient.personID, context: context, on: db)
+            lines.append(catalog.text("mail.invitation.programme_track", language, [track.title, deadline, link]))
+        }
+        let greeting = recipient.channel == .mailbox ? municipality.name : recipient.name
+        let body = catalog.text("mail.invitation.programme_body", language,
+                                [greeting, programme, municipality.name, lines.joined(separator: "\n\n")])
+            + "\n\n" + catalog.text("mail.invitation.reason.\(recipient.channel.rawValue)", language, [municipality.name])
+            + "\n\nSamrad"
+        try await Outbox.enqueue(to: recipient.email,
+                                 subject: catalog.text("mail.invitation.collaboration_subject", language, [programme]),
+                                 body: body, settings: context.settings, on: db)
     }
 
     static func link(_ collaboration: Collaboration, _ m: MunicipalityKey, baseURL: String) -> String {

@@ -68,7 +68,10 @@ struct Programmes: RouteCollection {
         routes.get("programmes", ":slug", use: detailPage)
         routes.get("programmes", ":slug", "edit", use: editForm)
         routes.post("programmes", ":slug", use: updateFromForm)
+        routes.get("programmes", ":slug", "invitations", use: inviteForm)
+        routes.post("programmes", ":slug", "invitations", use: invite)
         let api = routes.grouped("api", "v1", "programmes")
+        api.post(":slug", "invitations", use: inviteAPI)
         api.get(use: listAPI)
         api.post(use: createAPI)
         api.get(":slug", use: showAPI)
@@ -131,6 +134,53 @@ struct Programmes: RouteCollection {
         try await programme.save(on: request.db)
     }
 
+    // MARK: Inviting the whole programme
+
+    /// Invites to every open track the actor runs, in one e-mail per recipient naming them all.
+    static func invite(_ programme: Programme, _ tracks: [Collaboration], _ input: CollaborationAPI.InvitationInput,
+                       request: Request) async throws -> Invitations.Sent {
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
+        let (municipalities, positions) = try CollaborationAPI.invitationChoice(input, request: request)
+        let open = tracks.filter { $0.statusValue == .open && CollaborationPolicy.mayManage(request.actor, organiserID: $0.organiserID) }
+        guard !open.isEmpty else { throw SamradError(.conflict, "invitation.programme_not_open") }
+        return try await Invitations.send(open, programme: programme.title, to: municipalities, positions: positions,
+                                          request: request)
+    }
+
+    func inviteAPI(_ request: Request) async throws -> Invitations.Sent {
+        let (programme, tracks) = try await Self.find(request)
+        return try await Self.invite(programme, tracks, try request.content.decode(CollaborationAPI.InvitationInput.self),
+                                     request: request)
+    }
+
+    func inviteForm(_ request: Request) async throws -> View {
+        let (programme, _) = try await Self.find(request)
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
+        return try await request.view.render("collaborations/invite", CollaborationPages.inviteContext(
+            request, title: programme.title, base: "/programmes/\(programme.slug)",
+            form: FormState(values: ["scope": "country", "country": "dk"])))
+    }
+
+    func invite(_ request: Request) async throws -> Response {
+        let (programme, tracks) = try await Self.find(request)
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
+        let (input, values) = try CollaborationPages.invitationForm(request)
+        let base = "/programmes/\(programme.slug)"
+        do {
+            let sent = try await Self.invite(programme, tracks, input, request: request)
+            // The board of the first track: every track of the programme was invited alike.
+            let board = tracks.first { $0.statusValue == .open }.map { "/collaborations/\($0.slug)/board" } ?? base
+            let result = CollaborationPages.inviteResult(sent, boardHref: board, request: request)
+            return try await request.view.render("collaborations/invite", CollaborationPages.inviteContext(
+                request, title: programme.title, base: base, form: FormState(values: values), result: result))
+                .encodeResponse(for: request)
+        } catch let error as SamradError where error.kind == .invalidInput || error.kind == .conflict {
+            return try await request.view.render("collaborations/invite", CollaborationPages.inviteContext(
+                request, title: programme.title, base: base, form: FormState(values: values, error: error, request: request)))
+                .encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
+        }
+    }
+
     // MARK: API
 
     struct ListJSON: Content { var items: [ProgrammeJSON] }
@@ -186,6 +236,7 @@ struct Programmes: RouteCollection {
         var canManage: Bool
         var editHref: String
         var newTrackHref: String
+        var inviteHref: String
     }
 
     func detailPage(_ request: Request) async throws -> View {
@@ -214,7 +265,8 @@ struct Programmes: RouteCollection {
             page: PageContext(request, titleKey: "", title: programme.title), title: programme.title, isExample: programme.isExample,
             organiser: organiser?.name ?? "—", descriptionHTML: SafeMarkdown.html(programme.description), tracks: rows,
             canManage: CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID),
-            editHref: "/programmes/\(programme.slug)/edit", newTrackHref: "/collaborations/new?programme=\(programme.id!.uuidString)"))
+            editHref: "/programmes/\(programme.slug)/edit", newTrackHref: "/collaborations/new?programme=\(programme.id!.uuidString)",
+            inviteHref: "/programmes/\(programme.slug)/invitations"))
     }
 
     struct FormContext: Encodable {

@@ -196,7 +196,8 @@ struct MeetingAgenda: RouteCollection {
             itemOptions: [.init(value: "", label: request.t("meetings.whole_meeting"), selected: chosen.isEmpty)]
                 + items.map { .init(value: $0.id!.uuidString, label: $0.title, selected: chosen == $0.id!.uuidString) },
             accept: MaterialRules.accepted, maxSize: String(MaterialRules.maxBytes / 1_000_000),
-            agendaEnd: items.isEmpty ? nil : request.t("meetings.agenda_end", [DateText.time(schedule.end, request.language, zone: m.timeZone)]))
+            agendaEnd: items.isEmpty ? nil : request.t("meetings.agenda_end", [DateText.time(schedule.end, request.language, zone: m.timeZone),
+                                                                 DateText.time(m.endsAt, request.language, zone: m.timeZone)]))
     }
 
     func editor(_ request: Request) async throws -> View {

@@ -500,7 +500,8 @@ struct MeetingPages: RouteCollection {
                         descriptionHTML: SafeMarkdown.html(item.description), presenter: presenter, questions: item.questions,
                         materials: materials.filter { $0.agendaItemID == item.id }.map(link), results: item.questionnaireID.flatMap { results[$0] })
         }
-        let end = items.isEmpty ? nil : request.t("meetings.agenda_end", [DateText.time(schedule.end, request.language, zone: m.timeZone)])
+        let end = items.isEmpty ? nil : request.t("meetings.agenda_end", [DateText.time(schedule.end, request.language, zone: m.timeZone),
+                                                                 DateText.time(m.endsAt, request.language, zone: m.timeZone)])
         return (out, end, materials.filter { $0.agendaItemID == nil }.map(link))
     }
 
