@@ -422,6 +422,46 @@ final class MeetingRouteTests: XCTestCase {
         }
     }
 
+    /// P7: the organiser's own staff may present; another organisation's may not. The editor shows
+    /// items folded with time, title and presenter, and a refused change opens its item again.
+    func testTheOrganisersStaffPresentAndTheEditorFoldsItems() async throws {
+        let id = meetingID(try await createMeeting(
+            #""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#))
+        let consultant = try await person("Karin Konsulent", nil, .consultant)
+        consultant.organisationID = skr.id
+        try await consultant.save(on: app.db)
+        let elsewhere = Organisation(name: "KL", kind: .association, country: .dk)
+        try await elsewhere.create(on: app.db)
+        let stranger = try await person("Kim Andersen", nil, .consultant)
+        stranger.organisationID = elsewhere.id
+        try await stranger.save(on: app.db)
+        let ok = try await json(organiser, .PUT, "/api/v1/meetings/\(id)/agenda",
+            #"{"items":[{"title":"Välkommen","durationMinutes":20,"presenterID":"\#(consultant.id!.uuidString)"}]}"#)
+        XCTAssertEqual(ok.status, .ok, ok.body.string)
+        let refused = try await json(organiser, .PUT, "/api/v1/meetings/\(id)/agenda",
+            #"{"items":[{"title":"Välkommen","durationMinutes":20,"presenterID":"\#(stranger.id!.uuidString)"}]}"#)
+        XCTAssertEqual(refused.status, .unprocessableEntity, refused.body.string)
+        XCTAssertTrue(fieldErrors(refused).contains("items[0].presenterID"), refused.body.string)
+
+        let browser = Client(app)
+        _ = try await makeUser(app, email: "redaktor@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.id)])
+        try await browser.signIn("redaktor@skr.se", "correct horse battery")
+        let editor = try await browser.get("/meetings/\(id)/agenda")
+        XCTAssertEqual(editor.status, .ok)
+        let page = editor.body.string
+        XCTAssertTrue(page.contains("<details name=\"agenda-item\">"), "items start folded")
+        XCTAssertTrue(page.contains("Karin Konsulent"), "the presenter is named in the folded item")
+        XCTAssertFalse(page.contains(">Kim Andersen<"), "another organisation's staff is not offered")
+        let item = try XCTUnwrap(page.range(of: #"id="item-([0-9a-f-]+)""#, options: .regularExpression)
+            .map { String(page[$0].dropFirst(9).dropLast()) })
+        let bad = try await browser.post("/meetings/\(id)/agenda/\(item)", form: ["title": "", "durationMinutes": "20"])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(bad.body.string.contains("<details name=\"agenda-item\" open>"), "the refused item opens again")
+        let saved = try await browser.post("/meetings/\(id)/agenda/\(item)", form: ["title": "Välkomna", "durationMinutes": "25"])
+        XCTAssertEqual(saved.status, .seeOther)
+        XCTAssertEqual(saved.headers.first(name: .location), "/meetings/\(id)/agenda?item=\(item)#item-\(item)")
+    }
+
     /// P1: the invited, who have no account, register and cancel from the e-mailed personal link,
     /// as themselves only and for that meeting only.
     func testAnInvitedPersonRegistersAndCancelsFromTheEmailedLinkWithoutAnAccount() async throws {

@@ -30,6 +30,8 @@ extension QuestionnaireRouteTests {
         let href = q.href
         XCTAssertEqual(created.headers.first(name: .location), href + "/questions")
         XCTAssertEqual(q.reminderDays, [7, 2])
+        XCTAssertEqual(["da", "sv", "en"].map { q.form.sections[0].title.text(Language(rawValue: $0)!) }, ["Del 1", "Del 1", "Part 1"],
+                       "the first section is named in every language")
 
         // A number question with its bounds wrong is refused on its fields; a right one is added.
         do { let r = try await browser.get(href + "/questions/new?kind=number"); XCTAssertEqual(r.status, .ok); XCTAssertTrue(r.body.string.contains("name=\"number_min\"")) }
@@ -103,7 +105,18 @@ extension QuestionnaireRouteTests {
         // Submitting with a required question unanswered keeps the draft and names it.
         do { let r = try await browser.post(href + "/questions/why", form: ["kind": "long_text", "section": "s1", "key": "why", "text_sv": "Varför inte?", "required": "on",
                                                                               "show_question": "plan", "show_values": "no"])
-            XCTAssertEqual(r.status, .unprocessableEntity, "making a question required after answers changes what it asks") }
+            XCTAssertEqual(r.status, .unprocessableEntity, "making a question required after answers changes what it asks")
+            XCTAssertTrue(r.body.string.contains("“Varför inte?”"), "the refusal names the question by its wording") }
+        // With answers in, the builder offers only what is allowed, numbers each question once and
+        // a new question is not offered as a form that cannot be saved.
+        do {
+            let r = try await browser.get(href + "/questions")
+            XCTAssertFalse(r.body.string.contains("what=delete_question"), "no delete once answers exist")
+            XCTAssertFalse(r.body.string.contains("/questions/new\""), "no new question once answers exist")
+            XCTAssertTrue(r.body.string.contains("<span class=\"number\">1.</span>"))
+            let new = try await browser.get(href + "/questions/new?kind=number")
+            XCTAssertEqual(new.status, .seeOther)
+        }
         let early = try await stockholm.post(answer, form: ["answers[phase]": "o2", "answers[plan]": "no", "matrix[grid][st1]": "3", "action": "submit"])
         XCTAssertEqual(early.status, .seeOther, "nothing required is missing")
         let afterSubmit = try await QuestionnaireResponse.query(on: app.db).first()?.status

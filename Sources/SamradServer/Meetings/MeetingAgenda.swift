@@ -36,13 +36,18 @@ struct MeetingAgenda: RouteCollection {
         var questionnaireID: UUID?
     }
 
-    /// People who may present: those attached to the collaboration, the facilitator, and the people
-    /// of the municipalities the meeting is for (as the organiser's form offers them).
+    /// People who may present: those attached to the collaboration, the facilitator, the people
+    /// of the municipalities the meeting is for (as the organiser's form offers them) and the
+    /// organiser's own staff, who often present themselves.
     static func presenters(_ access: MeetingAccess, on db: any Database) async throws -> [Person] {
         var ids = access.scope.attached
         if let facilitator = access.scope.facilitatorID { ids.insert(facilitator) }
         ids.formUnion(try await AttendanceDesk.audience(access, on: db).invited)
-        return try await Person.query(on: db).filter(\.$id ~~ Array(ids)).sort(\.$name).all()
+        let organiser = access.scope.organiserID
+        return try await Person.query(on: db).group(.or) { either in
+            either.filter(\.$id ~~ Array(ids))
+            either.filter(\.$organisationID == organiser)
+        }.sort(\.$name).all()
     }
 
     static func apply(_ input: ItemInput, to item: AgendaItem, access: MeetingAccess, on db: any Database) async throws {
@@ -137,6 +142,10 @@ struct MeetingAgenda: RouteCollection {
         var materials: [MeetingPages.MaterialLink]
         var isFirst: Bool
         var isLast: Bool
+        /// What the folded item shows: duration and who presents.
+        var summary: String
+        var open: Bool
+        var errors: [String: String]
     }
     struct MaterialRow: Encodable { var id: String; var href: String; var title: String; var detail: String; var item: String }
 
@@ -157,8 +166,11 @@ struct MeetingAgenda: RouteCollection {
         var agendaEnd: String?
     }
 
+    /// The item being edited again after a refused save: it opens with its values and errors.
+    struct OpenItem { var id: UUID; var form: FormState }
+
     func context(_ request: Request, _ access: MeetingAccess, form: FormState = FormState(values: ["durationMinutes": "30"]),
-                 uploadForm: FormState = FormState()) async throws -> EditorContext {
+                 uploadForm: FormState = FormState(), openItem: OpenItem? = nil) async throws -> EditorContext {
         let m = access.meeting
         let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position).all()
         let people = try await Self.presenters(access, on: request.db)
@@ -173,15 +185,27 @@ struct MeetingAgenda: RouteCollection {
             [.init(value: "", label: request.t("meetings.no_questionnaire"), selected: selected == nil)]
                 + questionnaires.map { .init(value: $0.id!.uuidString, label: $0.title, selected: $0.id == selected) }
         }
+        let names = Dictionary(people.map { ($0.id!, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let opened = openItem?.id ?? request.query[UUID.self, at: "item"]
         let rows = items.enumerated().map { index, item in
-            ItemRow(id: item.id!.uuidString.lowercased(), number: index + 1, time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
-                    values: ["title": item.title, "description": item.description, "durationMinutes": String(item.durationMinutes),
-                             "speakerName": item.speakerName ?? "", "speakerAffiliation": item.speakerAffiliation ?? "",
-                             "questions": item.questions.joined(separator: "\n")],
-                    presenters: options(item.presenterID), questionnaires: surveys(item.questionnaireID),
+            let again = openItem?.id == item.id ? openItem?.form : nil
+            let stored = ["title": item.title, "description": item.description, "durationMinutes": String(item.durationMinutes),
+                          "speakerName": item.speakerName ?? "", "speakerAffiliation": item.speakerAffiliation ?? "",
+                          "questions": item.questions.joined(separator: "\n")]
+            let who = item.presenterID.flatMap { names[$0] } ?? item.speakerName
+            let minutes = request.t("meetings.minutes_count", [String(item.durationMinutes)])
+            return ItemRow(id: item.id!.uuidString.lowercased(), number: index + 1,
+                    time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
+                    values: again?.values ?? stored,
+                    presenters: options(again == nil ? item.presenterID
+                                        : again?.values["presenterID"].flatMap(UUID.init(uuidString:))),
+                    questionnaires: surveys(item.questionnaireID),
                     materials: materials.filter { $0.agendaItemID == item.id }.map {
-                        .init(href: "/materials/\($0.id!.uuidString.lowercased())", title: $0.title, detail: MaterialRules.label($0.contentType)) },
-                    isFirst: index == 0, isLast: index == items.count - 1)
+                        .init(href: "/materials/\($0.id!.uuidString.lowercased())", title: $0.title,
+                              detail: MaterialRules.label($0.contentType)) },
+                    isFirst: index == 0, isLast: index == items.count - 1,
+                    summary: [minutes, who].compactMap { $0 }.joined(separator: " · "),
+                    open: opened == item.id, errors: again?.errors ?? [:])
         }
         let titles = Dictionary(uniqueKeysWithValues: items.map { ($0.id!, $0.title) })
         let chosen = uploadForm.values["agendaItemID"] ?? ""
@@ -242,12 +266,13 @@ struct MeetingAgenda: RouteCollection {
                                        summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
             }
         } catch let error as SamradError where error.kind == .invalidInput {
-            // The message names the item, as the page holds one form per item.
-            request.session.data["notice"] = error.fieldErrors.first?.messageKey ?? error.messageKey
-            return request.redirect(to: access.meeting.href + "/agenda#item-\(item.id!.uuidString.lowercased())")
+            // The item opens again with what was typed and its errors beside the fields.
+            let again = OpenItem(id: try item.requireID(), form: FormState(values: values, error: error, request: request))
+            return try await request.view.render("meetings/agenda", context(request, access, openItem: again))
+                .encodeResponse(status: .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "meetings.agenda_saved"
-        return request.redirect(to: access.meeting.href + "/agenda")
+        return request.redirect(to: access.meeting.href + "/agenda?item=\(item.id!.uuidString.lowercased())#item-\(item.id!.uuidString.lowercased())")
     }
 
     struct MoveForm: Content { var direction: String? }
@@ -269,7 +294,8 @@ struct MeetingAgenda: RouteCollection {
                 }
             }
         }
-        return request.redirect(to: access.meeting.href + "/agenda#item-\(item.id!.uuidString.lowercased())")
+        let id = item.id!.uuidString.lowercased()
+        return request.redirect(to: access.meeting.href + "/agenda?item=\(id)#item-\(id)")
     }
 
     func deleteItem(_ request: Request) async throws -> Response {

@@ -105,6 +105,14 @@ struct QuestionnaireBuilder: RouteCollection {
         return try await request.view.render("questionnaires/builder", builderContext(request, access))
     }
 
+    /// The section a new questionnaire starts with, named in every language so that answers in
+    /// Swedish or English never show a Danish default.
+    static func firstSection(_ request: Request) -> QuestionnaireSection {
+        var title = LocalizedText()
+        for language in Language.allCases { title[language] = request.catalog.text("questionnaires.first_section", language, []) }
+        return QuestionnaireSection(key: "s1", title: title, questions: [])
+    }
+
     func builderContext(_ request: Request, _ access: QuestionnaireAccess, form: FormState = FormState()) async throws -> PageContextData {
         let q = access.questionnaire, language = request.language
         let locked = try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == q.requireID()).count() > 0
@@ -374,14 +382,22 @@ struct QuestionnaireBuilder: RouteCollection {
             conditionHint: hint, locked: locked)
     }
 
-    func newQuestion(_ request: Request) async throws -> View {
+    func newQuestion(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
         let form = access.questionnaire.form
+        // Once answers exist a question cannot be added: the builder says so instead of a form that cannot be saved.
+        if try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == access.questionnaire.requireID())
+            .count() > 0 {
+            request.session.data["notice"] = "questionnaires.locked_note"
+            return request.redirect(to: access.questionnaire.href + "/questions")
+        }
         let kind = QuestionKind(rawValue: request.query[String.self, at: "kind"] ?? "") ?? .singleChoice
         let section = request.query[String.self, at: "section"].flatMap { s in form.sections.contains { $0.key == s } ? s : nil } ?? form.sections.last?.key ?? "s1"
         var values = ["kind": kind.rawValue, "section": section, "key": Self.freeKey("q", taken: Set(form.questions.map(\.key)))]
         if kind.hasScale { values["scale_min"] = "1"; values["scale_max"] = "5" }
-        return try await request.view.render("questionnaires/question", questionContext(request, access, form: FormState(values: values), isNew: true, key: nil))
+        return try await request.view.render("questionnaires/question",
+                                             questionContext(request, access, form: FormState(values: values), isNew: true, key: nil))
+            .encodeResponse(for: request)
     }
 
     func createQuestion(_ request: Request) async throws -> Response {
@@ -391,7 +407,7 @@ struct QuestionnaireBuilder: RouteCollection {
         let sectionIndex = form.sections.firstIndex { $0.key == values["section"] } ?? max(0, form.sections.count - 1)
         do {
             let question = try Self.question(from: values)
-            if form.sections.isEmpty { form.sections = [QuestionnaireSection(key: "s1", title: LocalizedText(en: request.t("questionnaires.first_section")), questions: [])] }
+            if form.sections.isEmpty { form.sections = [Self.firstSection(request)] }
             form.sections[sectionIndex].questions.append(question)
             do { try await Self.save(form, access, request: request) } catch let error as SamradError {
                 throw Self.onThisPage(error, path: "form.sections[\(sectionIndex)].questions[\(form.sections[sectionIndex].questions.count - 1)]")

@@ -71,7 +71,12 @@ struct QuestionnaireInput: Content {
             let answered = try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == id).count() > 0
             switch q.form.change(to: form) {
             case .structure(let keys) where answered:
-                v.add("form", "questionnaires.error.structure_locked", [keys.joined(separator: ", ")])
+                // Named by their wording, as the organiser reads them, not by their keys.
+                let texts = keys.map { key in
+                    (q.form.questions + form.questions).first { $0.key == key }
+                        .map { "“\($0.text.text(request.language))”" } ?? key
+                }
+                v.add("form", "questionnaires.error.structure_locked", [texts.joined(separator: ", ")])
             case .wording(let keys) where answered:
                 let record = QuestionnaireRevision()
                 record.questionnaireID = id

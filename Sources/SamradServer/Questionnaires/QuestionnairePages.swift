@@ -156,8 +156,7 @@ struct QuestionnairePages: RouteCollection {
         try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
         let values = try request.content.decode([String: String].self).filter { Self.settingsFields.contains($0.key) }
         do {
-            var form = QuestionnaireForm(sections: [QuestionnaireSection(key: "s1", title: LocalizedText(), questions: [])])
-            form.sections[0].title[request.language] = request.t("questionnaires.first_section")
+            var form = QuestionnaireForm(sections: [QuestionnaireBuilder.firstSection(request)])
             var previous: Questionnaire?
             if let id = values["startFrom"].flatMap(UUID.init(uuidString:)) {
                 guard let source = try await Questionnaire.find(id, on: request.db), let owner = try await Collaboration.find(source.collaborationID, on: request.db),
