@@ -34,18 +34,20 @@ final class NewsletterAudienceTests: XCTestCase {
         XCTAssertEqual(nobody.recipients(candidates, unsubscribed: []), [])
     }
 
-    func testTheAudienceFormIsChecked() {
+    func testTheAudienceFormIsChecked() throws {
+        let directory = MunicipalityDirectory(try shippedDataset().municipalities())
         var v = Validation()
         let audience = NewsletterAudience.validate(collaborations: [political.uuidString, UUID().uuidString], allowed: [political],
-                                                   positions: ["committee_chair", "king"], municipalities: ["dk/751", "dk/9999", "Aarhus"],
-                                                   known: { $0.code == "751" }, regions: ["1082", "9"], knownRegions: ["1082"], into: &v)
+                                                   positions: ["committee_chair", "king"], municipalities: "dk/751, dk/9999, Atlantis, Aarhus",
+                                                   directory: directory, regions: ["1082", "9"], knownRegions: ["1082"], into: &v)
         XCTAssertEqual(audience.collaborations, [political])
         XCTAssertEqual(audience.positions, [.committeeChair])
         XCTAssertEqual(audience.municipalities, [aarhus])
         XCTAssertEqual(v.errors.map(\.field), ["collaborations", "positions", "municipalities", "municipalities", "regions"])
         XCTAssertEqual(v.errors[2].arguments, ["dk/9999"])
+        XCTAssertEqual(v.errors[3].arguments, ["Atlantis"])
         var empty = Validation()
-        _ = NewsletterAudience.validate(collaborations: [], allowed: [political], positions: [], municipalities: [], known: { _ in true },
+        _ = NewsletterAudience.validate(collaborations: [], allowed: [political], positions: [], municipalities: "", directory: directory,
                                         regions: [], knownRegions: [], into: &empty)
         XCTAssertEqual(empty.errors.map(\.messageKey), ["newsletters.error.no_collaboration"])
     }

@@ -97,9 +97,27 @@ final class RegistrationRulesTests: XCTestCase {
         XCTAssertEqual(try directory.municipalities(for: .country(.dk)).count, 98)
         XCTAssertEqual(try directory.municipalities(for: .region(.dk, "1081")).count, 11)
         XCTAssertEqual(try directory.municipalities(for: .group(.se, "Storstäder")).map(\.name).sorted(), ["Göteborg", "Malmö", "Stockholm"])
-        XCTAssertEqual(try directory.municipalities(for: InvitationTarget.parse(scope: "list", country: nil, code: nil, list: "dk/751, dk/461 dk/751")).count, 2)
+        func list(_ text: String) throws -> [String] {
+            try directory.municipalities(for: InvitationTarget.parse(scope: "list", country: nil, code: nil, list: text,
+                                                                      directory: directory)).map(\.name)
+        }
+        XCTAssertEqual(try list("dk/751, dk/461 dk/751"), ["Aarhus", "Odense"])
+        // Names as people write them, with or without "Kommune", the picker's "Name (key)" form.
+        XCTAssertEqual(try list("aarhus, Lyngby-Taarbæk Kommune\nLunds kommun; Göteborg (se/1480)"),
+                       ["Aarhus", "Lyngby-Taarbæk", "Lund", "Göteborg"])
+        XCTAssertThrowsError(try list("Aarhus, Atlantis")) { error in
+            let fields = (error as? SamradError)?.fieldErrors ?? []
+            XCTAssertEqual(fields.map(\.messageKey), ["validation.municipality_unknown"])
+            XCTAssertEqual(fields.first?.arguments, ["Atlantis"])
+        }
+        // Lund is a Swedish and a Norwegian municipality: the message offers both with their keys.
+        XCTAssertThrowsError(try list("Lund")) { error in
+            let field = (error as? SamradError)?.fieldErrors.first
+            XCTAssertEqual(field?.messageKey, "validation.municipality_ambiguous")
+            XCTAssertTrue(field?.arguments.last?.contains("Lund (se/1281)") == true, "\(String(describing: field))")
+        }
         XCTAssertThrowsError(try directory.municipalities(for: .list([MunicipalityKey(.dk, "999")])))
-        XCTAssertThrowsError(try InvitationTarget.parse(scope: "region", country: "dk", code: nil, list: nil))
+        XCTAssertThrowsError(try InvitationTarget.parse(scope: "region", country: "dk", code: nil, list: nil, directory: directory))
         XCTAssertThrowsError(try directory.municipalities(for: .region(.dk, "nowhere")))
     }
 }

@@ -445,8 +445,17 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertTrue(page.body.string.contains("/programmes/\(programme)/invitations"))
         let form = try await web.get("/programmes/\(programme)/invitations", headers: ["Accept-Language": "en"])
         XCTAssertEqual(form.status, .ok)
+        // Municipalities are written by name, as people know them; the pickers' list comes from the directory.
+        let names = try await web.get("/municipalities/names.json")
+        XCTAssertTrue(names.body.string.contains(#""Aarhus (dk\/751)""#), names.body.string.prefix(200).description)
+        let unknown = try await web.post("/programmes/\(programme)/invitations",
+                                         form: ["scope": "list", "list": "Aarhus, Atlantis", "positions[]": "administration"],
+                                         headers: ["Accept-Language": "en"])
+        XCTAssertEqual(unknown.status, .unprocessableEntity)
+        XCTAssertTrue(unknown.body.string.contains("Samrad knows no municipality called “Atlantis”"), unknown.body.string)
+        XCTAssertTrue(unknown.body.string.contains("Aarhus, Atlantis"), "what was typed stays")
         let again = try await web.post("/programmes/\(programme)/invitations",
-                                       form: ["scope": "list", "list": "dk/751", "positions[]": "administration"],
+                                       form: ["scope": "list", "list": "Aarhus Kommune", "positions[]": "administration"],
                                        headers: ["Accept-Language": "en"])
         XCTAssertEqual(again.status, .ok)
         XCTAssertTrue(again.body.string.contains("Every invited municipality was reached."), again.body.string)

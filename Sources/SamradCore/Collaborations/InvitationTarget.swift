@@ -7,8 +7,10 @@ public enum InvitationTarget: Sendable, Equatable {
     case list([MunicipalityKey])
 
     /// Parses the form of the invitation page: scope `country` / `region` / `group` / `list`, with
-    /// the country, the region or group code, or the list as `dk/101, dk/147`.
-    public static func parse(scope: String?, country: String?, code: String?, list: String?) throws -> InvitationTarget {
+    /// the country, the region or group code, or the list of municipalities by name or key
+    /// ("Aarhus, Odense" or "dk/751, dk/461"), resolved in the directory.
+    public static func parse(scope: String?, country: String?, code: String?, list: String?,
+                             directory: MunicipalityDirectory) throws -> InvitationTarget {
         var v = Validation()
         let parsedCountry = country.flatMap(Country.init(rawValue:))
         var target: InvitationTarget? = nil
@@ -22,13 +24,9 @@ public enum InvitationTarget: Sendable, Equatable {
                 target = scope == "region" ? .region(parsedCountry, code) : .group(parsedCountry, code)
             }
         case "list":
-            let items = (list ?? "").split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == " " || $0 == ";" })
-            var keys: [MunicipalityKey] = []
-            for item in items {
-                if let key = MunicipalityKey(path: String(item)) { keys.append(key) } else { v.add("list", "invitation.bad_list_item", [String(item)]) }
-            }
-            if items.isEmpty { v.add("list", "validation.required") }
-            target = .list(keys)
+            let found = directory.resolveList(list ?? "", field: "list", &v)
+            if found.isEmpty && v.errors.isEmpty { v.add("list", "validation.required") }
+            target = .list(found.map(\.key))
         default:
             v.add("scope", "validation.choice")
         }

@@ -35,6 +35,7 @@ public struct MunicipalityDirectory: Sendable {
     public let all: [Municipality]
     private let byKey: [MunicipalityKey: Int]
     private let searchText: [String]
+    private let byName: [String: [Int]]
 
     public init(_ municipalities: [Municipality]) {
         let keyed = municipalities.map { ($0, NordicCollation.key($0.name, $0.country)) }
@@ -46,6 +47,26 @@ public struct MunicipalityDirectory: Sendable {
         for (i, m) in sorted.enumerated() { byKey[m.key] = i }
         self.byKey = byKey
         searchText = sorted.map { NordicCollation.fold($0.name) + " " + $0.code }
+        var byName: [String: [Int]] = [:]
+        for (i, m) in sorted.enumerated() { byName[NordicCollation.fold(m.name), default: []].append(i) }
+        self.byName = byName
+    }
+
+    /// The municipalities of a name, compared without case and accents; "Aarhus Kommune" and
+    /// "Lunds kommun" find Aarhus and Lund.
+    public func named(_ name: String) -> [Municipality] {
+        let folded = NordicCollation.fold(name.trimmingCharacters(in: .whitespaces))
+        if let hits = byName[folded] { return hits.map { all[$0] } }
+        // The word for municipality also tells the country: "Lunds kommun" is Lund in Sweden, not Norway.
+        let suffixes: [(String, Set<Country>)] = [(" kommune", [.dk, .no]), ("s kommun", [.se]), (" kommun", [.se]),
+                                                 (" kunta", [.fi]), (" kaupunki", [.fi])]
+        for (suffix, countries) in suffixes where folded.hasSuffix(suffix) {
+            if let hits = byName[String(folded.dropLast(suffix.count))]?.map({ all[$0] }).filter({ countries.contains($0.country) }),
+               !hits.isEmpty {
+                return hits
+            }
+        }
+        return []
     }
 
     public subscript(key: MunicipalityKey) -> Municipality? {

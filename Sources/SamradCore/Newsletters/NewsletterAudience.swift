@@ -68,9 +68,10 @@ public struct NewsletterAudience: Codable, Sendable, Equatable {
     }
 
     /// Reads the form's choices: `collaborations` (ids the sender may use), positions, municipalities
-    /// ("dk/751") and region codes, each comma-separated.
-    public static func validate(collaborations: [String], allowed: Set<UUID>, positions: [String], municipalities: [String],
-                                known: (MunicipalityKey) -> Bool, regions: [String], knownRegions: Set<String>, into v: inout Validation) -> NewsletterAudience {
+    /// (by name or key, as `MunicipalityDirectory.resolveList` reads them) and region codes.
+    public static func validate(collaborations: [String], allowed: Set<UUID>, positions: [String], municipalities: String,
+                                directory: MunicipalityDirectory, regions: [String], knownRegions: Set<String>,
+                                into v: inout Validation) -> NewsletterAudience {
         var ids: [UUID] = []
         for text in collaborations where !text.isEmpty {
             if let id = UUID(uuidString: text), allowed.contains(id) { ids.append(id) } else { v.add("collaborations", "validation.choice") }
@@ -80,12 +81,7 @@ public struct NewsletterAudience: Codable, Sendable, Equatable {
         for text in positions where !text.isEmpty {
             if let p = Position(rawValue: text) { chosen.append(p) } else { v.add("positions", "validation.choice") }
         }
-        var keys: [MunicipalityKey] = []
-        for text in municipalities {
-            let t = text.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty { continue }
-            if let key = MunicipalityKey(path: t), known(key) { keys.append(key) } else { v.add("municipalities", "newsletters.error.municipality", [t]) }
-        }
+        let keys = directory.resolveList(municipalities, field: "municipalities", &v).map(\.key)
         var regionCodes: [String] = []
         for text in regions where !text.isEmpty {
             if knownRegions.contains(text) { regionCodes.append(text) } else { v.add("regions", "validation.choice") }

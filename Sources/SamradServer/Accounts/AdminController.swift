@@ -53,8 +53,8 @@ struct AdminController: RouteCollection {
             else { v.add("organisationID", "validation.organisation") }
         }
         if kind == .coordinator || kind == .member {
-            if let key = input.municipality.flatMap(MunicipalityKey.init(path:)), request.municipalities[key] != nil { municipality = key }
-            else { v.add("municipality", "validation.municipality") }
+            municipality = request.municipalities.municipality("municipality", input.municipality, &v)?.key
+            if municipality == nil && v.errors.isEmpty { v.add("municipality", "validation.required") }
         }
         try v.check()
         return RoleGrant(kind: kind!, organisationID: organisationID, municipality: municipality)

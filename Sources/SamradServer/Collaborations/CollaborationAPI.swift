@@ -174,7 +174,10 @@ struct CollaborationAPI: RouteCollection {
         }
         if positions.isEmpty { v.add("positions", "invitation.positions") }
         var target: InvitationTarget? = nil
-        do { target = try InvitationTarget.parse(scope: input.scope, country: input.country, code: input.code, list: input.list) }
+        do {
+            target = try InvitationTarget.parse(scope: input.scope, country: input.country, code: input.code, list: input.list,
+                                                directory: request.municipalities)
+        }
         catch let error as SamradError { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
         try v.check()
         return (try request.municipalities.municipalities(for: target!), positions)

@@ -149,6 +149,7 @@ struct CollaborationPages: RouteCollection {
         var positions: [SeatOption]
         var priceKinds: [Option]
         var currencies: [Option]
+        var zones: [Option]
     }
     struct SeatOption: Encodable { var value: String; var label: String; var count: String; var required: Bool; var target: Bool }
 
@@ -168,7 +169,8 @@ struct CollaborationPages: RouteCollection {
                            required: v["required_\(p.rawValue)"] == "on", target: v["target_\(p.rawValue)"] == "on")
             },
             priceKinds: ["free", "per_municipality", "per_meeting", "per_participant"].map { Option(value: $0, label: request.t("price_kind.\($0)"), selected: (v["priceKind"] ?? "free") == $0) },
-            currencies: Currency.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: (v["currency"] ?? "DKK") == $0.rawValue) })
+            currencies: Currency.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: (v["currency"] ?? "DKK") == $0.rawValue) },
+            zones: TimeZoneChoice.options(selected: v["timeZone"] ?? "Europe/Copenhagen", request))
     }
 
     /// The form's fields as they were typed, and as the input the API takes.

@@ -8,10 +8,22 @@ struct DirectoryController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("municipalities", use: listPage)
         routes.get("municipalities.csv", use: exportCSV)
+        routes.get("municipalities", "names.json", use: names)
         routes.get("municipalities", ":country", ":code", use: detailPage)
         let api = routes.grouped("api", "v1", "municipalities")
         api.get(use: listAPI)
         api.get(":country", ":code", use: detailAPI)
+    }
+
+    /// Every municipality as the pickers offer it ("Aarhus (dk/751)"), Danish and Swedish first:
+    /// the list a form's municipality field suggests from as one types.
+    func names(_ request: Request) async throws -> Response {
+        let directory = request.municipalities
+        let ordered = directory.all.filter { $0.country == .dk || $0.country == .se }
+            + directory.all.filter { $0.country != .dk && $0.country != .se }
+        let response = try await ordered.map(MunicipalityDirectory.label).encodeResponse(for: request)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return response
     }
 
     // MARK: Query

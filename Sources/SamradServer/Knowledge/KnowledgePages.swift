@@ -53,7 +53,9 @@ struct KnowledgePages: RouteCollection {
         q.text = String((request.query[String.self, at: "q"] ?? "").prefix(200))
         q.theme = request.query[String.self, at: "theme"].flatMap { $0.isEmpty ? nil : $0 }
         q.country = request.query[String.self, at: "country"].flatMap(Country.init(rawValue:))
-        q.municipality = request.query[String.self, at: "municipality"].flatMap { MunicipalityKey(path: $0) }
+        if case .found(let m) = request.municipalities.resolve(request.query[String.self, at: "municipality"] ?? "") {
+            q.municipality = m.key
+        }
         q.kind = request.query[String.self, at: "kind"].flatMap(MaterialKind.init(rawValue:))
         q.year = request.query[Int.self, at: "year"].flatMap { (1990...2200).contains($0) ? $0 : nil }
         let page = max(1, min(request.query[Int.self, at: "page"] ?? 1, 500))
@@ -110,7 +112,7 @@ struct KnowledgePages: RouteCollection {
                 + MaterialKind.allCases.map { Option(value: $0.rawValue, label: request.t("knowledge.kind.\($0.rawValue)"), selected: $0 == query.kind) },
             years: [Option(value: "", label: request.t("knowledge.any_year"), selected: query.year == nil)]
                 + years.map { Option(value: String($0), label: String($0), selected: $0 == query.year) },
-            municipality: query.municipality?.description ?? "", municipalityName: query.municipality.flatMap { request.municipalities[$0]?.name },
+            municipality: request.municipalities.label(of: query.municipality), municipalityName: query.municipality.flatMap { request.municipalities[$0]?.name },
             results: results, summary: summary, previous: page > 1 ? link(page - 1) : nil,
             next: hits.count == query.limit && (query.offset + hits.count < total || total > KnowledgeSearch.countLimit) ? link(page + 1) : nil, mayWrite: KnowledgePolicy.mayWrite(request.actor),
             reviewCount: reviewCount, searched: filtered, collaboration: request.query[String.self, at: "collaboration"] ?? "")).encodeResponse(for: request)
@@ -300,7 +302,7 @@ struct KnowledgePages: RouteCollection {
         let own = try await PeopleController.recordedMunicipality(request)
         let values = ["kind": MaterialKind.article.rawValue, "language": (own?.country == .se ? Language.sv : request.language).rawValue,
                       "licence": MaterialLicence.ccBy.rawValue, "visibility": MaterialVisibility.public.rawValue,
-                      "authors": user.name, "contact": user.email, "municipality": own?.description ?? "",
+                      "authors": user.name, "contact": user.email, "municipality": request.municipalities.label(of: own),
                       "collaboration": request.query[String.self, at: "collaboration"] ?? ""]
         return try await request.view.render("knowledge/form", formContext(request, form: FormState(values: values), action: "/knowledge", cancel: "/knowledge", isNew: true))
     }
@@ -318,9 +320,7 @@ struct KnowledgePages: RouteCollection {
         var v = Validation()
         let draft = MaterialDraft.validate(values, into: &v)
         var municipality: MunicipalityKey?
-        if let text = values["municipality"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            if let key = MunicipalityKey(path: text), request.municipalities[key] != nil { municipality = key } else { v.add("municipality", "validation.municipality") }
-        }
+        municipality = request.municipalities.municipality("municipality", values["municipality"], &v)?.key
         var collaborationID: UUID?
         if let text = values["collaboration"], !text.isEmpty {
             if let id = UUID(uuidString: text), try await Collaboration.find(id, on: request.db) != nil, KnowledgePolicy.mayShare(with: id, reader) {
@@ -396,18 +396,18 @@ struct KnowledgePages: RouteCollection {
         }
     }
 
-    static func formValues(_ m: KnowledgeMaterial) -> [String: String] {
+    static func formValues(_ m: KnowledgeMaterial, _ request: Request) -> [String: String] {
         ["kind": m.kind, "title": m.title, "summary": m.summary, "body": m.body, "themes": m.themes.joined(separator: ", "),
          "grade_bands": m.gradeBands.joined(separator: ","), "authors": m.authors.joined(separator: "\n"), "contact": m.contact ?? "",
          "school": m.school ?? "", "language": m.language, "licence": m.licence, "consent": m.consent ? "on" : "", "visibility": m.visibility,
-         "municipality": m.municipality?.description ?? "", "collaboration": m.collaborationID?.uuidString.lowercased() ?? ""]
+         "municipality": request.municipalities.label(of: m.municipality), "collaboration": m.collaborationID?.uuidString.lowercased() ?? ""]
     }
 
     func editForm(_ request: Request) async throws -> View {
         let access = try await KnowledgeAccess.load(request)
         try request.require(access.mayEdit)
         let m = access.material
-        return try await request.view.render("knowledge/form", formContext(request, form: FormState(values: Self.formValues(m)), action: m.href, cancel: m.href, isNew: false))
+        return try await request.view.render("knowledge/form", formContext(request, form: FormState(values: Self.formValues(m, request)), action: m.href, cancel: m.href, isNew: false))
     }
 
     func update(_ request: Request) async throws -> Response {

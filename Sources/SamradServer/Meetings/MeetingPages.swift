@@ -203,7 +203,7 @@ struct MeetingPages: RouteCollection {
             kinds: MeetingKind.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_kind.\($0.rawValue)"), selected: v["kind"] == $0.rawValue) },
             clusters: [Option(value: "", label: request.t("meetings.whole_collaboration"), selected: clusterID == nil)]
                 + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == clusterID) },
-            zones: (MeetingZones.common.contains(zone) ? MeetingZones.common : MeetingZones.common + [zone]).map { Option(value: $0, label: $0, selected: $0 == zone) },
+            zones: TimeZoneChoice.options(selected: zone, request),
             hosts: [Option(value: "", label: request.t("meetings.no_host"), selected: (v["host"] ?? "").isEmpty)] + hosts,
             audiences: MeetingAudience.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_audience.\($0.rawValue)"), selected: v["audience"] == $0.rawValue) },
             positions: Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: selectedPositions.contains($0.rawValue)) })
@@ -341,7 +341,7 @@ struct MeetingPages: RouteCollection {
             clusters: [Option(value: "", label: request.t("meetings.whole_collaboration"), selected: clusterID == nil)]
                 + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == clusterID) },
             kinds: MeetingKind.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_kind.\($0.rawValue)"), selected: v["kind"] == $0.rawValue) },
-            zones: (MeetingZones.common.contains(zone) ? MeetingZones.common : MeetingZones.common + [zone]).map { Option(value: $0, label: $0, selected: $0 == zone) },
+            zones: TimeZoneChoice.options(selected: zone, request),
             patterns: MeetingSeriesRequest.Pattern.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_pattern.\($0.rawValue)"), selected: (v["pattern"] ?? "rotation") == $0.rawValue) },
             units: ["months", "weeks"].map { Option(value: $0, label: request.t("meetings.unit_\($0)"), selected: (v["unit"] ?? "months") == $0) },
             rotationNote: request.t("meetings.rotation_note", [String(rotation.hosts.count), String(rotation.hosted.reduce(0, +))]))

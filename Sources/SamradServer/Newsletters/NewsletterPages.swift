@@ -223,8 +223,7 @@ struct NewsletterPages: RouteCollection {
         let audience = NewsletterAudience.validate(
             collaborations: (values["collaborations"] ?? "").split(separator: ",").map(String.init), allowed: allowed,
             positions: (values["positions"] ?? "").split(separator: ",").map(String.init),
-            municipalities: (values["municipalities"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0.isNewline }).map(String.init),
-            known: { directory[$0] != nil }, regions: (values["regions"] ?? "").split(separator: ",").map(String.init),
+            municipalities: values["municipalities"] ?? "", directory: directory, regions: (values["regions"] ?? "").split(separator: ",").map(String.init),
             knownRegions: Set(directory.all.map(\.regionCode)), into: &v)
         try v.check()
         return (subject, body, language!, archive!, audience)
@@ -297,11 +296,12 @@ struct NewsletterPages: RouteCollection {
         }
     }
 
-    static func formValues(_ n: Newsletter) -> [String: String] {
+    static func formValues(_ n: Newsletter, _ request: Request) -> [String: String] {
         ["subject": n.subject, "body": n.body, "language": n.language, "archive": n.archive,
          "collaborations": n.audience.collaborations.map { $0.uuidString.lowercased() }.joined(separator: ","),
          "positions": n.audience.positions.map(\.rawValue).joined(separator: ","), "regions": n.audience.regions.joined(separator: ","),
-         "municipalities": n.audience.municipalities.map(\.description).joined(separator: ", ")]
+         "municipalities": n.audience.municipalities.compactMap { request.municipalities[$0] }
+            .map(MunicipalityDirectory.label).joined(separator: ", ")]
     }
 
     /// Drafts and scheduled newsletters are edited; a scheduled one goes back to draft.
@@ -314,7 +314,7 @@ struct NewsletterPages: RouteCollection {
 
     func editForm(_ request: Request) async throws -> View {
         let (n, c) = try await Self.editable(request)
-        return try await request.view.render("newsletters/form", formContext(request, c, form: FormState(values: Self.formValues(n)), action: n.href, cancel: n.href, isNew: false))
+        return try await request.view.render("newsletters/form", formContext(request, c, form: FormState(values: Self.formValues(n, request)), action: n.href, cancel: n.href, isNew: false))
     }
 
     func update(_ request: Request) async throws -> Response {

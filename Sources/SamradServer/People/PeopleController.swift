@@ -30,7 +30,7 @@ struct PeopleController: RouteCollection {
         var phone: String?
         var position: String?
         var title: String?
-        /// `dk/101`
+        /// By name or key: "Aarhus", "Aarhus (dk/751)" or "dk/751".
         var municipality: String?
         var organisationID: UUID?
 
@@ -49,10 +49,7 @@ struct PeopleController: RouteCollection {
         let position = v.oneOf("position", input.position, as: Position.self)
         let title = v.optional("title", input.title, maxLength: 120)
         var municipality: MunicipalityKey? = nil
-        if let text = input.municipality, !text.isEmpty {
-            if let key = MunicipalityKey(path: text), request.municipalities[key] != nil { municipality = key }
-            else { v.add("municipality", "validation.municipality") }
-        }
+        municipality = request.municipalities.municipality("municipality", input.municipality, &v)?.key
         if let id = input.organisationID, try await Organisation.find(id, on: request.db) == nil {
             v.add("organisationID", "validation.organisation")
         }
@@ -343,8 +340,8 @@ struct PeopleController: RouteCollection {
     func fixed(_ form: FormState, _ organisations: [Organisation], _ request: Request) -> [Fixed] {
         var rows = [Fixed(label: request.t("people.position"), value: request.t("position.\(form.values["position"] ?? "")")),
                     Fixed(label: request.t("people.email"), value: form.values["email"] ?? "")]
-        if let key = MunicipalityKey(path: form.values["municipality"] ?? "") {
-            rows.append(Fixed(label: request.t("people.municipality"), value: request.municipalities[key]?.name ?? key.description))
+        if case .found(let m) = request.municipalities.resolve(form.values["municipality"] ?? "") {
+            rows.append(Fixed(label: request.t("people.municipality"), value: m.name))
         }
         if let o = organisations.first(where: { $0.id?.uuidString == form.values["organisationID"] }) {
             rows.append(Fixed(label: request.t("people.organisation"), value: o.name))
@@ -358,7 +355,8 @@ struct PeopleController: RouteCollection {
         let organisation = request.query[String.self, at: "organisation"] ?? ""
         let affiliation = Affiliation(municipality: MunicipalityKey(path: municipality), organisationID: UUID(uuidString: organisation))
         try request.require(PeoplePolicy.mayCreate(request.actor, in: affiliation))
-        let form = FormState(values: ["municipality": municipality, "organisationID": organisation])
+        let form = FormState(values: ["municipality": request.municipalities.label(of: MunicipalityKey(path: municipality)),
+                                      "organisationID": organisation])
         return try await request.view.render("people/form", formContext(request, form: form, action: "/people", deleteAction: nil))
     }
 
@@ -397,7 +395,7 @@ struct PeopleController: RouteCollection {
         try request.require(Self.mayOpenEdit(request.actor, person))
         let form = FormState(values: [
             "name": person.name, "email": person.email ?? "", "phone": person.phone ?? "", "position": person.position,
-            "title": person.title ?? "", "municipality": person.municipality?.description ?? "", "organisationID": person.organisationID?.uuidString ?? "",
+            "title": person.title ?? "", "municipality": request.municipalities.label(of: person.municipality), "organisationID": person.organisationID?.uuidString ?? "",
         ])
         let id = person.id!.uuidString
         let ownOnly = !PeoplePolicy.mayEdit(request.actor, of: person.affiliation)
@@ -418,7 +416,7 @@ struct PeopleController: RouteCollection {
             var values = input.values
             if ownOnly {
                 values.merge(["email": person.email ?? "", "position": person.position,
-                              "municipality": person.municipality?.description ?? "",
+                              "municipality": request.municipalities.label(of: person.municipality),
                               "organisationID": person.organisationID?.uuidString ?? ""]) { _, kept in kept }
             }
             let context = try await formContext(request, form: FormState(values: values, error: error, request: request),

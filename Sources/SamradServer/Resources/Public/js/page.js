@@ -57,3 +57,67 @@ document.querySelectorAll("form[data-carry-from]").forEach(function (form) {
     });
   });
 });
+
+// Municipalities are chosen by name: a field marked data-municipality suggests names as one types
+// ("Aarhus (dk/751)"), and a list field (data-municipality-list) gets a field that adds one at a
+// time. Without scripts the same fields take names typed by hand.
+(function () {
+  var single = document.querySelectorAll("input[data-municipality]");
+  var lists = document.querySelectorAll("textarea[data-municipality-list]");
+  if (!single.length && !lists.length) { return; }
+  var datalist = document.createElement("datalist");
+  datalist.id = "municipality-names";
+  document.body.appendChild(datalist);
+  var names = null;
+  function load() {
+    if (names) { return; }
+    names = [];
+    fetch("/municipalities/names.json").then(function (r) { return r.json(); }).then(function (all) {
+      names = all;
+      all.forEach(function (label) {
+        var option = document.createElement("option");
+        option.value = label;
+        datalist.appendChild(option);
+      });
+    });
+  }
+  single.forEach(function (input) {
+    input.setAttribute("list", "municipality-names");
+    input.setAttribute("autocomplete", "off");
+    input.addEventListener("focus", load);
+  });
+  lists.forEach(function (area) {
+    var field = document.createElement("div");
+    field.className = "field municipality-adder";
+    var label = document.createElement("label");
+    label.htmlFor = area.id + "-add";
+    label.textContent = area.getAttribute("data-add-label");
+    var hint = document.createElement("p");
+    hint.className = "hint";
+    hint.id = area.id + "-add-hint";
+    hint.textContent = area.getAttribute("data-add-hint");
+    var input = document.createElement("input");
+    input.type = "text";
+    input.id = area.id + "-add";
+    input.setAttribute("list", "municipality-names");
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-describedby", hint.id);
+    input.addEventListener("focus", load);
+    function add() {
+      if (!names || names.indexOf(input.value) < 0) { return false; }
+      var current = area.value.replace(/[\s,;]+$/, "");
+      area.value = current ? current + ", " + input.value : input.value;
+      input.value = "";
+      return true;
+    }
+    input.addEventListener("change", add);
+    input.addEventListener("input", add);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && add()) { event.preventDefault(); }
+    });
+    field.appendChild(label);
+    field.appendChild(hint);
+    field.appendChild(input);
+    area.closest(".field").parentNode.insertBefore(field, area.closest(".field"));
+  });
+})();
