@@ -240,9 +240,23 @@ final class IndicatorTests: XCTestCase {
         // Two pieces of the own line: 2021 alone, then 2023-2024.
         let own = svg.components(separatedBy: "class=\"line own\" d=\"")[1].prefix(while: { $0 != "\"" })
         XCTAssertEqual(own.filter { $0 == "M" }.count, 2)
-        XCTAssertTrue(svg.contains("<title>2022: suppressed</title>"))
-        XCTAssertTrue(svg.contains("<title>2023: 72,0</title>"))
+        XCTAssertTrue(svg.contains("<title>2021/22: suppressed</title>"), "school years on the axis and in the titles")
+        XCTAssertTrue(svg.contains("<title>2022/23: 72,0</title>"))
+        XCTAssertTrue(svg.contains(">2023/24</text>"))
         XCTAssertEqual(TrendChart.ticks(70, 76), [70, 72, 74, 76])
+    }
+
+    func testASingleYearIsDrawnAsLabelledPoints() {
+        let chart = TrendChart(years: [2024], series: [
+            TrendChart.Series(kind: "own", label: "Aarhus", values: [7.4]),
+            TrendChart.Series(kind: "similar", label: "Lignende kommuner", values: [7.1]),
+            TrendChart.Series(kind: "country", label: "Hele landet", values: [nil]),
+        ], gaps: [:], decimals: 1, language: .da, title: "Karaktergennemsnit")
+        let svg = chart.svg
+        XCTAssertFalse(svg.contains("class=\"line"), "no line of one point")
+        XCTAssertTrue(svg.contains(">Lignende kommuner</text>") && svg.contains(">7,1</text>"), "each point has its label and value")
+        XCTAssertTrue(svg.contains("aria-label=\"Karaktergennemsnit (2023/24)\""))
+        XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 2, "no point where there is no value")
     }
 
     func testPermissions() {

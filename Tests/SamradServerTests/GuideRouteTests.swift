@@ -140,6 +140,18 @@ final class GuideRouteTests: XCTestCase {
         XCTAssertEqual(stored.agreements.map(\.responsible), ["Børne- og Ungeudvalget", "Skolechefen"])
         XCTAssertEqual(stored.agreements.first?.indicator, "dk.fp9_exam_grade")
         XCTAssertEqual(stored.notes["s1q1"], "Karaktererne er steget.")
+        // The goal agreed in the dialogue stands on Aarhus's goals page, ready to be set against its indicator.
+        do {
+            let r = try await aarhusCoordinator.get("/municipalities/dk/751/goals")
+            XCTAssertEqual(r.status, .ok)
+            XCTAssertTrue(r.body.string.contains("Flere elever skal have mindst 02 i dansk og matematik."), r.body.string)
+            XCTAssertFalse(r.body.string.contains("Skolelederne inddrages"), "a frame is not a goal")
+            XCTAssertTrue(r.body.string.contains("/municipalities/dk/751/goals?indicator=dk.fp9_exam_grade&amp;reason=Flere"))
+            let adopt = try await aarhusCoordinator.get("/municipalities/dk/751/goals?indicator=dk.fp9_exam_grade&reason=Flere%20elever&owner=Udvalget")
+            XCTAssertTrue(adopt.body.string.contains(">Flere elever</textarea>") || adopt.body.string.contains("value=\"Flere elever\""))
+        }
+        do { let r = try await (try await client("koordinator@odense.dk")).get("/municipalities/dk/751/goals")
+             XCTAssertFalse(r.body.string.contains("Flere elever"), "another municipality does not see it") }
 
         // Aarhus's own until shared: Odense and the organiser do not see it, nor the results.
         let odenseCoordinator = try await client("koordinator@odense.dk")

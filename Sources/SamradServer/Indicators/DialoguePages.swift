@@ -28,7 +28,7 @@ struct DialoguePages: RouteCollection {
     }
     struct Context: Encodable {
         var page: PageContext; var name: String; var href: String; var year: Int; var schoolYear: String; var previousYear: String
-        var printedOn: String; var groups: [String]; var summaries: [Summary]; var goals: [GoalPages.GoalView]
+        var printedOn: String; var groups: String; var summaries: [Summary]; var goals: [GoalPages.GoalView]
         var previousSteps: [StepView]; var steps: [StepView]; var mayKeep: Bool; var form: FormState; var stepAction: String; var years: [Option]
         var pdfHref: String?
     }
@@ -81,7 +81,7 @@ struct DialoguePages: RouteCollection {
             page: PageContext(request, titleKey: "report.page_title", [subject.name, ObservationValue.schoolYear(year)]), name: subject.name, href: subject.href,
             year: year, schoolYear: ObservationValue.schoolYear(year), previousYear: ObservationValue.schoolYear(year - 1),
             printedOn: DateText.date(Date(), request.language, zone: subject.unit.country.timeZoneIdentifier),
-            groups: dashboardSubject.groups.map(\.label), summaries: summaries, goals: goalViews,
+            groups: dashboardSubject.groups.map(\.label).joined(separator: ", "), summaries: summaries, goals: goalViews,
             previousSteps: steps.filter { $0.year == year - 1 }.map(view), steps: steps.filter { $0.year == year }.map(view),
             mayKeep: IndicatorPolicy.mayKeep(request.actor, subject.municipality), form: form ?? FormState(), stepAction: "\(subject.href)/report/steps?year=\(year)",
             years: (max(2000, current - 5)...(current + 1)).reversed().map { Option(value: String($0), label: ObservationValue.schoolYear($0), selected: $0 == year) },

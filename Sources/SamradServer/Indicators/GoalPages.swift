@@ -90,6 +90,12 @@ struct GoalPages: RouteCollection {
     struct ListContext: Encodable {
         var page: PageContext; var name: String; var href: String; var municipalityName: String; var isSchool: Bool
         var goals: [GoalView]; var requests: [RequestView]; var mayKeep: Bool; var form: FormState; var indicators: [Option]; var action: String
+        var agreed: [AgreedView]
+    }
+    /// A goal agreed in a local dialogue; `adopt` sets it against its indicator with the goal form.
+    struct AgreedView: Encodable {
+        var statement: String; var responsible: String; var followUp: String; var indicator: Link?
+        var source: String; var dialogueHref: String; var adopt: String?
     }
 
     func context(_ request: Request, school: Bool, form: FormState?) async throws -> ListContext {
@@ -122,6 +128,9 @@ struct GoalPages: RouteCollection {
             let chosen = request.query[String.self, at: "indicator"] ?? ""
             values["indicator"] = chosen
             values["request"] = request.query[String.self, at: "request"] ?? ""
+            // Adopting a dialogue's goal brings its words and who is responsible.
+            values["reason"] = String((request.query[String.self, at: "reason"] ?? "").prefix(2_000))
+            values["owner"] = String((request.query[String.self, at: "owner"] ?? "").prefix(200))
             if let indicator = snapshot.byCode[chosen], let latest = IndicatorDashboard.comparison(indicator, dashboard, snapshot: snapshot).latest {
                 values["baseline_year"] = String(latest.year)
                 values["baseline_value"] = latest.own.reported.map { NumberText.plain(($0 * 1000).rounded() / 1000) } ?? ""
@@ -129,12 +138,29 @@ struct GoalPages: RouteCollection {
             }
         }
         let indicators = snapshot.indicators(for: subject.unit.level, in: subject.unit.country).filter { $0.direction != .neutral }
+        let followed = Set(goals.map(\.indicator))
+        let dialogueGoals = school ? [] : try await LocalDialoguePages.agreedGoals(of: subject.municipality, request: request)
+        let agreed = dialogueGoals.map { a -> AgreedView in
+            let indicator = a.indicator.flatMap { snapshot.byCode[$0] }
+            let adopt = mayKeep && indicator != nil && !followed.contains(a.indicator ?? "")
+                ? "\(subject.href)/goals?indicator=\(a.indicator!)&reason=\(Self.query(a.statement))&owner=\(Self.query(a.responsible))#new-goal"
+                : nil
+            return AgreedView(statement: a.statement, responsible: a.responsible,
+                              followUp: DateText.day(a.followUp, request.language) ?? a.followUp,
+                              indicator: indicator.map { Link(href: "\(subject.href)/indicators#\($0.code)", label: $0.name(request.language)) },
+                              source: request.t("goals.agreed_in", [a.committee, DateText.day(a.heldOn, request.language) ?? a.heldOn]),
+                              dialogueHref: a.dialogueHref, adopt: adopt)
+        }
         return ListContext(page: PageContext(request, titleKey: "goals.page_title", [subject.name]), name: subject.name, href: subject.href,
                            municipalityName: subject.municipalityName, isSchool: school, goals: views, requests: requestViews, mayKeep: mayKeep,
                            form: form ?? FormState(values: values),
                            indicators: [Option(value: "", label: request.t("goals.choose_indicator"), selected: (values["indicator"] ?? "").isEmpty)]
                             + indicators.map { Option(value: $0.code, label: $0.name(request.language), selected: values["indicator"] == $0.code) },
-                           action: subject.href + "/goals")
+                           action: subject.href + "/goals", agreed: agreed)
+    }
+
+    static func query(_ text: String) -> String {
+        text.prefix(500).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
     }
 
     func list(_ request: Request, school: Bool) async throws -> View {

@@ -243,12 +243,12 @@ enum IndicatorDashboard {
         return DashboardEntry(
             code: indicator.code, name: name, category: indicator.category.rawValue, categoryLabel: t("indicators.category.\(indicator.category.rawValue)", []),
             unitLabel: t("indicators.unit.\(indicator.unit.rawValue)", []), svg: c.years.isEmpty ? "" : chart.svg,
-            legend: series.map { DashboardEntry.Legend(kind: $0.kind, label: $0.label) },
+            legend: c.years.count == 1 ? [] : series.map { DashboardEntry.Legend(kind: $0.kind, label: $0.label) },
             latest: latest.map { number($0.own.reported, indicator, language) } ?? "", latestYear: latest.map { ObservationValue.schoolYear($0.year) } ?? "",
             rank: latest.flatMap { y in y.rank.map { t("indicators.rank_sentence", [String($0), String(y.ranked), directionNote]) } } ?? "",
             yearOnYear: yoy, yearOnYearVerdict: yoyVerdict, overPeriod: period, overPeriodVerdict: periodVerdict, notes: notes,
             headers: headers, rows: rows, tableHTML: table(caption: "\(name) (\(t("indicators.unit.\(indicator.unit.rawValue)", [])))", headers: headers, rows: rows, words: words),
-            source: indicator.source, licence: indicator.licence,
+            source: ShippedIndicators.localized(indicator.source, t), licence: ShippedIndicators.localized(indicator.licence, t),
             hasData: c.years.contains { $0.own.status != .missing || $0.own.value != nil }, isPrivate: !(subject.own[indicator.code] ?? []).isEmpty)
     }
 

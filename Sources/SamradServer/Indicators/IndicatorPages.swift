@@ -37,6 +37,9 @@ struct IndicatorPages: RouteCollection {
     struct CatalogueRow: Encodable {
         var code: String; var name: String; var unit: String; var direction: String; var level: String; var category: String
         var country: String; var source: String; var licence: String; var editHref: String?; var observations: Int
+        /// Where the indicator is seen: the reader's own municipality's dashboard, else the largest
+        /// municipality of its country.
+        var href: String?
     }
 
     func catalogue(_ request: Request) async throws -> View {
@@ -47,12 +50,21 @@ struct IndicatorPages: RouteCollection {
             let code = String(key.split(separator: "|")[0])
             counts[code, default: 0] += table.years.reduce(0) { total, year in total + (table.mean(year)?.count ?? 0) }
         }
+        let own = request.actor.municipalities
+        func shownAt(_ i: Indicator) -> String? {
+            guard i.level == .municipality, let country = i.country else { return nil }
+            let m = own.sorted().first { $0.country == country }.flatMap { request.municipalities[$0] }
+                ?? request.municipalities.all.filter { $0.country == country }.max { $0.population < $1.population }
+            return m.map { "/municipalities/\($0.country.rawValue)/\($0.code)/indicators?category=\(i.category.rawValue)#\(i.code)" }
+        }
         let rows = snapshot.catalogue.map { i in
             CatalogueRow(code: i.code, name: i.name(request.language), unit: request.t("indicators.unit.\(i.unit.rawValue)"),
                          direction: request.t("indicators.direction.\(i.direction.rawValue)"), level: request.t("indicators.level.\(i.level.rawValue)"),
                          category: request.t("indicators.category.\(i.category.rawValue)"),
-                         country: i.country.map { request.t("country.\($0.rawValue)") } ?? "", source: i.source, licence: i.licence,
-                         editHref: manage ? "/indicators/catalogue/\(i.code)" : nil, observations: counts[i.code] ?? 0)
+                         country: i.country.map { request.t("country.\($0.rawValue)") } ?? "",
+                         source: ShippedIndicators.localized(i.source) { request.t($0, $1) },
+                         licence: ShippedIndicators.localized(i.licence) { request.t($0, $1) },
+                         editHref: manage ? "/indicators/catalogue/\(i.code)" : nil, observations: counts[i.code] ?? 0, href: shownAt(i))
         }
         struct Context: Encodable { var page: PageContext; var rows: [CatalogueRow]; var mayManage: Bool; var mayImport: Bool }
         return try await request.view.render("indicators/catalogue", Context(page: PageContext(request, titleKey: "indicators.catalogue"), rows: rows,

@@ -16,6 +16,26 @@ enum ShippedIndicators {
     static let skolverketSchools = "Skolverket, Planned Educations API v4 (statistics/gr), retrieved 2026-04-21"
     static let skolverketLicence = "Open data; cite \"Källa: Skolverket\""
 
+    /// The English phrases of the shipped sources and licences, with the catalogue keys that say
+    /// them in the page's language; names of sources and dataset codes stay as they are.
+    static let phrases: [(String, String)] = [
+        ("via Thisted Kommune's \"Danmarks 98 Doughnuts\"", "indicator_source.via_doughnuts"),
+        ("Free reuse with attribution: \"Kilde: Uddannelsesstatistik.dk\"", "indicator_source.uvm_licence"),
+        ("official statistics", "indicator_source.official_statistics"),
+        ("Planned Educations API v4 (statistics/gr), retrieved 2026-04-21", "indicator_source.planned_educations"),
+        ("Open data; cite \"Källa: Skolverket\"", "indicator_source.skolverket_licence"),
+        ("(unweighted mean over the indicators)", "indicator_source.unweighted_mean"),
+    ]
+
+    /// A source or licence in the page's language where it is one of ours; imported ones as written.
+    static func localized(_ text: String, _ t: (String, [String]) -> String) -> String {
+        var out = text
+        for (phrase, key) in phrases where out.contains(phrase) {
+            out = out.replacingOccurrences(of: phrase, with: t(key, []))
+        }
+        return out
+    }
+
     static func entry(_ code: String, _ en: String, _ da: String, _ sv: String, _ unit: IndicatorUnit, _ direction: IndicatorDirection,
                       _ level: IndicatorLevel, _ category: IndicatorCategory, _ country: Country, _ source: String, _ licence: String,
                       decimals: Int = 1) -> Indicator {
