@@ -73,6 +73,9 @@ final class KnowledgeTests: XCTestCase {
         XCTAssertEqual(MaterialDraft.slug("Læring & trivsel på Århus Skole", .da), "laering-trivsel-paa-aarhus-skole")
         XCTAssertEqual(MaterialDraft.slug("Skolutveckling i Umeå – åk 7", .sv), "skolutveckling-i-umea-ak-7")
         XCTAssertEqual(MaterialDraft.slug("!!!", .en), "material")
+        // A long title is cut after a whole word, never in the middle of one.
+        XCTAssertEqual(MaterialDraft.slug("Sådan styrker Aarhus skoleudviklingen gennem klyngesamarbejdet i kommunen", .da),
+                       "saadan-styrker-aarhus-skoleudviklingen-gennem")
     }
 
     func testMarkdownIsReadAsPlainTextAndTheFeedIsEscaped() throws {

@@ -313,6 +313,9 @@ final class QuestionnaireTests: XCTestCase {
         XCTAssertEqual(means.rows[1].segments.first?.width, ResultsChart.plotWidth, "the largest mean fills the axis")
         XCTAssertEqual(means.rows[0].value, "20,0 timmar")
         XCTAssertEqual(means.ticks.last?.label, "40")
+        let bounded = ResultsChart.means(series: [.init(label: "Alla", shares: [], mean: 12)], upperBound: 50, unit: "", language: .sv,
+                                         hiddenLabel: "dold")
+        XCTAssertEqual(bounded.ticks.map(\.label), ["0", "20", "40", "60"], "round ticks, not 0/13/25/38/50")
     }
 }
 

@@ -92,6 +92,8 @@ extension QuestionnaireRouteTests {
         let outOfBounds = try await stockholm.post(answer, form: ["answers[phase]": "o2", "answers[hours]": "41", "action": "save"])
         XCTAssertEqual(outOfBounds.status, .unprocessableEntity)
         XCTAssertTrue(outOfBounds.body.string.contains("Timmar per vecka:"), "the summary names the question")
+        XCTAssertEqual(outOfBounds.body.string.components(separatedBy: "Timmar per vecka:").count - 1, 1,
+                       "the message beside the field does not repeat the question")
         XCTAssertTrue(outOfBounds.body.string.contains("value=\"41\""))
         let none = try await QuestionnaireResponse.query(on: app.db).count()
         XCTAssertEqual(none, 0)

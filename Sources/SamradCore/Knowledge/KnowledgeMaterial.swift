@@ -117,7 +117,13 @@ public struct MaterialDraft: Sendable, Equatable {
             else if !slug.isEmpty && !slug.hasSuffix("-") { slug += "-" }
         }
         while slug.hasSuffix("-") { slug.removeLast() }
-        if slug.count > 60 { slug = String(slug.prefix(60)); while slug.hasSuffix("-") { slug.removeLast() } }
+        if slug.count > 60 {
+            // Cut at the last whole word within 60 characters, never in the middle of one.
+            let head = String(slug.prefix(61))
+            slug = head.hasSuffix("-") ? String(head.dropLast())
+                : head.lastIndex(of: "-").map { String(head[..<$0]) } ?? String(slug.prefix(60))
+            while slug.hasSuffix("-") { slug.removeLast() }
+        }
         return slug.isEmpty ? "material" : slug
     }
 }

@@ -77,6 +77,13 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
         (0...4).map { i in Tick(x: plotStart + plotWidth * Double(i) / 4, label: format(max * Double(i) / 4)) }
     }
 
+    /// Ticks at round values (0, 20, 40, 60 rather than 0, 13, 25, 38, 50); the axis ends at the last.
+    static func roundTicks(upTo largest: Double, format: (Double) -> String) -> (end: Double, ticks: [Tick]) {
+        let values = TrendChart.ticks(0, largest)
+        let end = values.last ?? largest
+        return (end, values.map { Tick(x: plotStart + plotWidth * $0 / end, label: format($0)) })
+    }
+
     /// Grouped bars: a heading per category (option), under it one bar per series with its share.
     public static func bars(categories: [String], series: [Series], language: Language, hiddenLabel: String) -> ResultsChart {
         var rows: [Row] = []
@@ -134,7 +141,10 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
     /// Bars of the mean per series on an axis from zero to the largest mean (or the question's bound).
     public static func means(series: [Series], upperBound: Double?, unit: String, language: Language, hiddenLabel: String) -> ResultsChart {
         let largest = series.compactMap(\.mean).max() ?? 0
-        let axis = Swift.max(upperBound ?? 0, largest, 1)
+        let scale = roundTicks(upTo: Swift.max(upperBound ?? 0, largest, 1)) { value in
+            NumberText.decimal(value, language, fractionDigits: value == value.rounded() ? 0 : 1)
+        }
+        let axis = scale.end
         var rows: [Row] = []
         var y = top
         for (s, one) in series.enumerated() {
@@ -149,7 +159,7 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
             y += rowHeight
         }
         return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, palette: "series", rows: rows, legend: [],
-                            ticks: ticks(max: axis) { NumberText.decimal($0, language, fractionDigits: axis >= 10 ? 0 : 1) }, plotTop: top, plotBottom: y)
+                            ticks: scale.ticks, plotTop: top, plotBottom: y)
     }
 }
 

@@ -96,7 +96,11 @@ struct CollaborationPages: RouteCollection {
             Fact(label: request.t("collaborations.organiser"), value: organiser?.name ?? "—"),
             Fact(label: request.t("collaborations.price"), value: Self.priceText(c, request)),
         ]
-        if let start = c.periodStart { facts.append(Fact(label: request.t("collaborations.period"), value: "\(start) – \(c.periodEnd ?? "")")) }
+        if let start = c.periodStart {
+            // Days as the page's language writes them, as every other date on the page.
+            let day = { (iso: String) in DateText.day(iso, request.language) ?? iso }
+            facts.append(Fact(label: request.t("collaborations.period"), value: "\(day(start)) – \(c.periodEnd.map(day) ?? "")"))
+        }
         if let opens = Self.when(c.opensAt, request) { facts.append(Fact(label: request.t("collaborations.opens_at"), value: opens)) }
         if let deadline = Self.when(c.deadline, request) { facts.append(Fact(label: request.t("collaborations.deadline"), value: deadline)) }
         if let capacity = c.capacity { facts.append(Fact(label: request.t("collaborations.capacity"), value: request.t("collaborations.capacity_value", [String(capacity)]))) }

@@ -130,9 +130,9 @@ struct AnswerPages: RouteCollection {
         let right = target.map { access.right($0.unit) } ?? .none
         let editable = target != nil && right.mayDraft && open && status != .submitted
         var errors: [String: String] = [:]
-        for f in form.summary where f.field.hasPrefix("answers.") {
-            let key = String(f.field.dropFirst(8))
-            errors[key] = errors[key] ?? f.message
+        // Beside the question only the message: the question stands right above it. The summary names the question.
+        for (field, message) in form.errors where field.hasPrefix("answers.") {
+            errors[String(field.dropFirst(8))] = message
         }
         var number = 0
         let all = q.form.questions
