@@ -315,6 +315,12 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertTrue(bad.body.string.contains("id=\"municipality-error\""))
         let ok = try await client.post("/admin/invitations", form: ["email": "coord@aarhus.dk", "kind": "coordinator", "municipality": "dk/751", "language": "da"])
         XCTAssertEqual(ok.status, .seeOther)
+        // Until accepted it stands among the waiting invitations; GET /admin/invitations leads there.
+        let waiting = try await client.get("/admin/accounts", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(waiting.body.string.contains("<th scope=\"row\">coord@aarhus.dk</th><td>Municipal coordinator · Aarhus</td>"),
+                      waiting.body.string)
+        let list = try await client.get("/admin/invitations")
+        XCTAssertEqual(list.headers.first(name: .location), "/admin/accounts#invitations")
         let messageValue = try await OutboxMessage.query(on: app.db).first()
         let message = try XCTUnwrap(messageValue)
         XCTAssertEqual(message.subject, "Du er inviteret til Samrad")
@@ -323,6 +329,8 @@ final class AccountRouteTests: XCTestCase {
         let path = String(link.dropFirst("http://127.0.0.1:8080".count))
         let v14 = try await invitee.post(path, form: ["name": "Coord", "password": "a good long password"]).status
         XCTAssertEqual(v14, .seeOther)
+        let afterAccepting = try await client.get("/admin/accounts", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(afterAccepting.body.string.contains("No invitations are waiting."), "an accepted invitation leaves the list")
         let me = try await invitee.get("/api/v1/me")
         XCTAssertEqual((me.json["roles"] as? [[String: Any]])?.first?["municipality"] as? String, "dk/751")
 
@@ -398,14 +406,22 @@ final class AccountRouteTests: XCTestCase {
         let v21 = try await client.get("/language/en?return=https://evil.example").headers.first(name: .location)
         XCTAssertEqual(v21, "/")
 
-        // A signed-in account keeps its choice: the row is updated, not inserted again.
-        try await makeUser(app, email: "sprog@example.dk")
+        // The picker changes this browser, not the account: another device keeps the account's language.
+        let account = try await makeUser(app, email: "sprog@example.dk")
+        account.language = "da"
+        try await account.save(on: app.db)
         let member = Client(app)
         try await member.signIn("sprog@example.dk", "correct horse battery")
         let chosen = try await member.get("/language/sv")
         XCTAssertEqual(chosen.status, .seeOther)
+        let phone = try await member.get("/")
+        XCTAssertEqual(phone.headers.first(name: .contentLanguage), "sv")
         let rows = try await User.query(on: app.db).filter(\.$email == "sprog@example.dk").all()
-        XCTAssertEqual(rows.map(\.language), ["sv"])
+        XCTAssertEqual(rows.map(\.language), ["da"])
+        let desktop = Client(app)
+        try await desktop.signIn("sprog@example.dk", "correct horse battery")
+        let other = try await desktop.get("/")
+        XCTAssertEqual(other.headers.first(name: .contentLanguage), "da")
     }
 
     func testAdministratorGivesAndRemovesRoles() async throws {

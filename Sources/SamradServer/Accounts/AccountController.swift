@@ -434,10 +434,8 @@ struct AccountController: RouteCollection {
         let response = request.redirect(to: back)
         response.cookies[LanguageResolver.cookieName] = HTTPCookies.Value(
             string: language.rawValue, expires: Date().addingTimeInterval(365 * 24 * 3600), path: "/", isHTTPOnly: true, sameSite: .lax)
-        if let user = request.currentUser, user.language != language.rawValue {
-            user.language = language.rawValue
-            try await user.save(on: request.db)
-        }
+        // The picker changes this browser only; the account's language (e-mails, other devices) is
+        // changed on the profile, so a switch on the phone does not turn the desktop Swedish.
         return response
     }
 

@@ -9,6 +9,11 @@ struct AdminController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("admin", "accounts", use: accounts)
         routes.post("admin", "invitations", use: invite)
+        // People are told to "use /admin/invitations": the address leads to the pending list.
+        routes.get("admin", "invitations") { request -> Response in
+            try request.require(AccountPolicy.mayManageAccounts(request.actor))
+            return request.redirect(to: "/admin/accounts#invitations")
+        }
         routes.post("admin", "accounts", ":id", "roles", use: grantRole)
         routes.post("admin", "accounts", ":id", "roles", ":role", "delete", use: revokeRole)
         routes.get("admin", "audit", use: auditPage)
@@ -69,7 +74,10 @@ struct AdminController: RouteCollection {
         var form: FormState
         var kinds: [Option]
         var organisations: [Option]
+        var pending: [PendingRow]
     }
+    /// An invitation sent and not yet accepted.
+    struct PendingRow: Encodable { var email: String; var role: String; var sent: String; var expires: String }
 
     func accountsContext(_ request: Request, form: FormState = FormState()) async throws -> AccountsContext {
         let users = try await User.query(on: request.db).sort(\.$name).all()
@@ -77,6 +85,10 @@ struct AdminController: RouteCollection {
         let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
         let names = Dictionary(uniqueKeysWithValues: organisations.map { ($0.id!, $0.name) })
         let byUser = Dictionary(grouping: roles, by: \.userID)
+        let now = Date()
+        let waiting = try await AccountToken.query(on: request.db).filter(\.$purpose == AccountToken.Purpose.invitation.rawValue)
+            .filter(\.$usedAt == nil).filter(\.$expiresAt > now).sort(\.$createdAt, .descending).all()
+        let zone = request.language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen"
         return AccountsContext(
             page: PageContext(request, titleKey: "admin.accounts_title"),
             accounts: users.map { user in
@@ -86,7 +98,12 @@ struct AdminController: RouteCollection {
             },
             form: form,
             kinds: RoleKind.allCases.map { Option(value: $0.rawValue, label: request.t("role.\($0.rawValue)"), selected: form.values["kind"] == $0.rawValue) },
-            organisations: organisations.map { Option(value: $0.id!.uuidString, label: $0.name, selected: form.values["organisationID"] == $0.id!.uuidString) })
+            organisations: organisations.map { Option(value: $0.id!.uuidString, label: $0.name, selected: form.values["organisationID"] == $0.id!.uuidString) },
+            pending: waiting.map { token in
+                PendingRow(email: token.email ?? "", role: token.grant.map { Self.describe($0, request: request, organisations: names) } ?? "",
+                           sent: token.createdAt.map { DateText.date($0, request.language, zone: zone) } ?? "",
+                           expires: DateText.date(token.expiresAt, request.language, zone: zone))
+            })
     }
 
     func accounts(_ request: Request) async throws -> View {
