@@ -9,10 +9,25 @@ import Vapor
 enum RegistrationNotices {
     enum Kind: String { case registered, waitlisted, declined, withdrawn }
 
+    /// Written after the registration's own transaction has committed: the registration stands
+    /// whatever happens to its notices, so a failure here is logged, never shown as a failed
+    /// registration.
     static func tell(_ kind: Kind, collaborationID: UUID, title: String, slug: String, organiserID: UUID,
                      municipality key: MunicipalityKey, request: Request) async throws {
+        do {
+            try await write(kind, title: title, slug: slug, organiserID: organiserID, municipality: key, request: request)
+        } catch {
+            request.logger.error("Registration notice not written", metadata: [
+                "collaboration": .string(collaborationID.uuidString), "municipality": .string(key.description),
+                "error": .string(String(describing: error))])
+        }
+    }
+
+    private static func write(_ kind: Kind, title: String, slug: String, organiserID: UUID,
+                              municipality key: MunicipalityKey, request: Request) async throws {
         let context = Invitations.Context(request)
-        let by = AuditActor(request).name
+        // Who acted, by name: the notice goes to other people, who need no one's e-mail address from it.
+        let by = request.currentUser?.name ?? AuditActor(request).name
         let roles = try await RoleAssignment.query(on: request.db).group(.or) { or in
             or.group(.and) {
                 $0.filter(\.$kind == RoleKind.coordinator.rawValue).filter(\.$municipalityCountry == key.country.rawValue)

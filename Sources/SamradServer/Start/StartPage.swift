@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import SQLKit
 import Vapor
 
 /// The front page as a place to start: a visitor sees the collaborations open for registration and
@@ -49,11 +50,15 @@ struct StartPage: RouteCollection {
         if !organisations.isEmpty {
             let mine = try await Collaboration.query(on: request.db).filter(\.$organiserID ~~ organisations)
                 .filter(\.$status != CollaborationStatus.concluded.rawValue).sort(\.$deadline).limit(20).all()
+            // Two counting queries for all of them, not two per collaboration.
+            let ids = mine.compactMap(\.id)
+            let invitedCounts = try await Self.counts(Invitation.schema, ids, on: request.db)
+            let registeredCounts = try await Self.counts(Registration.schema, ids, status: RegistrationStatus.registered.rawValue,
+                                                         on: request.db)
             for c in mine {
                 let id = try c.requireID()
-                let invited = try await Invitation.query(on: request.db).filter(\.$collaborationID == id).count()
-                let registered = try await Registration.query(on: request.db).filter(\.$collaborationID == id)
-                    .filter(\.$status == RegistrationStatus.registered.rawValue).count()
+                let invited = invitedCounts[id] ?? 0
+                let registered = registeredCounts[id] ?? 0
                 var detail = request.t("collaboration_status.\(c.status)") + " · "
                     + request.t("start.registered_of", count: invited, [String(registered)])
                 if let deadline = CollaborationPages.when(c.deadline, request) { detail += " · " + request.t("start.deadline", [deadline]) }
@@ -68,6 +73,18 @@ struct StartPage: RouteCollection {
             page: PageContext(request, titleKey: "home.title"), open: openItems, municipalities: municipalities,
             organised: organised, countries: counts, organisationCount: try await Organisation.query(on: request.db).count(),
             maySetUpCollaborations: CollaborationPolicy.mayCreateAny(actor)))
+    }
+
+    /// Rows per collaboration in `table`, for the given collaborations (and status, where given).
+    static func counts(_ table: String, _ ids: [UUID], status: String? = nil, on db: any Database) async throws -> [UUID: Int] {
+        if ids.isEmpty { return [:] }
+        struct Row: Decodable { var collaboration_id: UUID; var n: Int }
+        var query = (db as! any SQLDatabase).select().column("collaboration_id")
+            .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from(table).where("collaboration_id", .in, ids)
+        if let status { query = query.where("status", .equal, status) }
+        let rows = try await query.groupBy("collaboration_id").all(decoding: Row.self)
+        return Dictionary(rows.map { ($0.collaboration_id, $0.n) }, uniquingKeysWith: +)
     }
 
     /// What a coordinator's municipality must do: invitations it has not answered before their
@@ -90,11 +107,12 @@ struct StartPage: RouteCollection {
         var questionnaireItems: [Item] = []
         let candidates = try await Questionnaire.query(on: db).filter(\.$sentAt != nil).filter(\.$closedAt == nil)
             .filter(\.$closesAt > now).sort(\.$closesAt).limit(50).all()
-        for q in candidates {
+        // The municipality's answers to all of them in one query.
+        let submitted = Set(try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID ~~ candidates.compactMap(\.id))
+            .filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)
+            .filter(\.$submittedAt != nil).all().map(\.questionnaireID))
+        for q in candidates where !submitted.contains(try q.requireID()) {
             guard try await QuestionnaireAccess.audience(q, on: db).contains(.municipality(m.key)) else { continue }
-            let response = try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == q.requireID())
-                .filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code).first()
-            guard response?.submittedAt == nil else { continue }
             let when = DateText.dateTime(q.closesAt, request.language, zone: m.country.timeZoneIdentifier)
             questionnaireItems.append(Item(href: AnswerPages.href(q, .municipality(m.key)), title: q.title,
                                            detail: request.t("start.answer_by", [when])))
