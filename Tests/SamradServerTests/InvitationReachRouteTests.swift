@@ -223,6 +223,11 @@ final class InvitationReachRouteTests: XCTestCase {
         XCTAssertTrue(home.contains("What Aarhus needs to do"), home)
         XCTAssertTrue(home.contains(#"<a href="/collaborations/\#(slug)/registrations/dk/751">Politisk del 2027</a>"#))
         XCTAssertTrue(home.contains("answer by 9 May 2030"))
+        // The municipality's own page says the same to its coordinator, and nothing to others.
+        let own = try await coordinatorWeb.get("/municipalities/dk/751", headers: ["Accept-Language": "en"]).body.string
+        XCTAssertTrue(own.contains("What Aarhus needs to do") && own.contains("/collaborations/\(slug)/registrations/dk/751"), own)
+        let odense = try await coordinatorWeb.get("/municipalities/dk/461", headers: ["Accept-Language": "en"]).body.string
+        XCTAssertFalse(odense.contains("needs to do"), "another municipality's tasks are not Hanne's")
         XCTAssertFalse(home.contains("Your collaborations"), "a coordinator organises nothing")
         XCTAssertTrue(home.contains(#"aria-current="page""#) == false, "the front page is no menu section")
         _ = try await json(coordinator, .POST, "/api/v1/collaborations/\(slug)/registrations/dk/751/decline")

@@ -248,6 +248,8 @@ struct DirectoryController: RouteCollection {
     struct Link: Encodable { var href: String; var name: String }
     struct DetailContext: Encodable {
         var page: PageContext
+        /// What the municipality must do, for its coordinators (none or one).
+        var tasks: [StartPage.Municipality]
         /// The municipality's export, for those who may take it.
         var exportHref: String?
         var accessHref: String?
@@ -321,6 +323,7 @@ struct DirectoryController: RouteCollection {
         let link = { (o: Municipality) in Link(href: "/municipalities/\(o.country.rawValue)/\(o.code)", name: o.name) }
         return try await request.view.render("directory/detail", DetailContext(
             page: PageContext(request, titleKey: "", title: m.name),
+            tasks: request.actor.coordinates(m.key) ? [try await StartPage().tasks(of: m, now: Date(), request: request)] : [],
             exportHref: ExportPolicy.mayExport(request.actor, m.key) ? "/municipalities/\(m.country.rawValue)/\(m.code)/export.zip" : nil,
             accessHref: MunicipalityRolePolicy.mayManage(request.actor, m.key)
                 ? "/municipalities/\(m.country.rawValue)/\(m.code)/access" : nil,
