@@ -157,6 +157,12 @@ def test_every_municipality_is_reached_and_a_chair_registers_from_the_link(brows
     assert meeting.status_code == 201, meeting.text
     meeting_id = meeting.json()["meeting"]["id"].lower()
     MADE.update(slug=slug, meeting=meeting_id, code=with_people[0])
+    agenda = api.put(f"{base}/api/v1/meetings/{meeting_id}/agenda", json={"items": [
+        {"title": "Velkomst", "durationMinutes": 15},
+        {"title": "Status på folkeskolen i kommunerne", "durationMinutes": 60, "speakerName": "Anne Forsker",
+         "speakerAffiliation": "Aarhus Universitet", "questions": ["Hvad virker?", "Hvad prøver vi nu?"]},
+        {"title": "Næste skridt", "durationMinutes": 30}]})
+    assert agenda.status_code == 200, agenda.text
     assert api.post(f"{base}/api/v1/meetings/{meeting_id}/status", json={"status": "published"}).status_code == 200
     chair = f"committee_chair.{with_people[0]}@kommune.example.dk"
     assert wait_until(lambda: any("/meeting-links/" in body for body in inbox.to(chair)))
@@ -178,7 +184,8 @@ def test_the_first_days_pages_reflow_on_a_phone_and_pass_axe(browser, day_server
     (WCAG 1.4.10), no WCAG 2.1 AA violation found by axe-core; screenshots for people to look at."""
     base, slug, meeting, code = day_server.base, MADE["slug"], MADE["meeting"], MADE["code"]
     public = ["/", "/collaborations", f"/collaborations/{slug}", f"/meetings/{meeting}", "/municipalities",
-              "/indicators", "/knowledge", "/guides", "/sign-in"]
+              "/indicators", "/knowledge", "/guides", "/sign-in", "/municipalities/dk/751/indicators",
+              "/municipalities/se/0680/indicators"]
     signed_in = [f"/collaborations/{slug}/invitations", f"/collaborations/{slug}/board",
                  f"/collaborations/{slug}/registrations/dk/{code}", "/collaborations/new", "/programmes/new",
                  f"/meetings/{meeting}/agenda", "/people/import", "/admin/mailboxes", "/profile",

@@ -118,7 +118,9 @@ public struct TrendChart: Sendable {
             out += "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(t)))\" y2=\"\(f(y(t)))\"/>"
             out += "<text class=\"tick\" x=\"\(f(Self.left - 4))\" y=\"\(f(y(t) + 3.5))\" text-anchor=\"end\">\(NumberText.decimal(t, language, fractionDigits: tickDecimals))</text>"
         }
-        let every = years.count > 10 ? 3 : (years.count > 6 ? 2 : 1)
+        // School-year labels ("2023/24") need about 70 units each; the last year is always labelled.
+        let step = years.count > 1 ? plotWidth / Double(years.count - 1) : plotWidth
+        let every = max(1, Int((70 / step).rounded(.up)))
         for i in years.indices where i % every == (years.count - 1) % every {
             // The last year's label ends at its point so it stays inside the chart.
             out += "<text class=\"tick\" x=\"\(f(x(i)))\" y=\"\(f(Self.height - 8))\" text-anchor=\"\(i == years.count - 1 && years.count > 1 ? "end" : "middle")\">\(label(i))</text>"

@@ -65,6 +65,8 @@ public enum SamradApp {
             try await ImportJob.markInterrupted(on: app.db)
             if settings.loadsIndicatorData {
                 try await ShippedIndicators.load(on: app.db, folder: resources.url("Indicators"), directory: app.municipalities, logger: app.logger)
+                // Read into memory now, so the first dashboard after a start is as quick as the rest.
+                _ = try await app.storage[IndicatorStore.Key.self]?.current(on: app.db)
             }
             if settings.loadsDemoContent {
                 try await DemoContent.load(on: app.db, logger: app.logger)

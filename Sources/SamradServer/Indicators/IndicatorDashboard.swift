@@ -237,8 +237,22 @@ enum IndicatorDashboard {
         let chart = TrendChart(years: c.years.map(\.year), series: series, gaps: gaps, decimals: indicator.decimals, language: language,
                                title: t("indicators.chart_title", [name, subject.name]))
         let latest = c.latest
-        let (yoy, yoyVerdict) = changeText(c.yearOnYear, indicator, language, t: t)
-        let (period, periodVerdict) = changeText(c.overPeriod, indicator, language, t: t)
+        var (yoy, yoyVerdict) = changeText(c.yearOnYear, indicator, language, t: t)
+        var (period, periodVerdict) = changeText(c.overPeriod, indicator, language, t: t)
+        // The same caveat under both changes is said once, after the second: on a phone each chart
+        // otherwise carries the same long sentence twice.
+        if let a = c.yearOnYear, let b = c.overPeriod, a.verdict == b.verdict, a.interval == nil, b.interval == nil {
+            let caveat = " " + t("indicators.verdict.\(a.verdict.rawValue)", [])
+            if yoy.hasSuffix(caveat) && period.hasSuffix(caveat) {
+                func ended(_ text: String) -> String {
+                    var body = String(text.dropLast(caveat.count))
+                    while body.hasSuffix(",") || body.hasSuffix(".") { body.removeLast() }
+                    return body + "."
+                }
+                yoy = ended(yoy)
+                period = ended(period) + caveat
+            }
+        }
         let directionNote = indicator.direction == .neutral ? t("indicators.direction.neutral", []) : t("indicators.rank_hint.\(indicator.direction.rawValue)", [])
         return DashboardEntry(
             code: indicator.code, name: name, category: indicator.category.rawValue, categoryLabel: t("indicators.category.\(indicator.category.rawValue)", []),
