@@ -20,7 +20,7 @@ final class AccountRouteTests: XCTestCase {
     }
 
     func testFirstRunCreatesTheAdministratorOnce() async throws {
-        let linkValue = try await AccountController.prepareFirstRun(on: app.db, baseURL: "http://127.0.0.1:8080")
+        let linkValue = try await AccountPages.prepareFirstRun(on: app.db, baseURL: "http://127.0.0.1:8080")
         let link = try XCTUnwrap(linkValue)
         let path = String(link.dropFirst("http://127.0.0.1:8080".count))
         let client = Client(app)
@@ -29,7 +29,7 @@ final class AccountRouteTests: XCTestCase {
         let v2 = try await client.get("/setup/not-the-secret").status
         XCTAssertEqual(v2, .notFound)
         // A second instance starting prints its own link; both serve until the administrator is made.
-        let otherValue = try await AccountController.prepareFirstRun(on: app.db, baseURL: "http://127.0.0.1:8080")
+        let otherValue = try await AccountPages.prepareFirstRun(on: app.db, baseURL: "http://127.0.0.1:8080")
         let otherLink = try XCTUnwrap(otherValue)
         let otherPath = String(otherLink.dropFirst("http://127.0.0.1:8080".count))
         let other = try await client.get(otherPath).status
@@ -63,7 +63,7 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(v5, .notFound, "the link works once")
         let otherAfter = try await client.get(otherPath).status
         XCTAssertEqual(otherAfter, .notFound, "making the administrator ends the other links")
-        let prepared = try await AccountController.prepareFirstRun(on: app.db, baseURL: "x")
+        let prepared = try await AccountPages.prepareFirstRun(on: app.db, baseURL: "x")
         XCTAssertNil(prepared)
         let entries = try await AuditEntry.query(on: app.db).all()
         XCTAssertEqual(entries.map(\.action), ["account:setup"])

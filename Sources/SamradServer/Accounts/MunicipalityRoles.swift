@@ -24,7 +24,7 @@ enum MunicipalityRoles {
 
     /// The municipality of the path, for those who may manage its roles.
     static func municipality(_ request: Request) throws -> Municipality {
-        let m = try DirectoryController.municipality(request)
+        let m = try DirectoryPages.municipality(request)
         try request.require(MunicipalityRolePolicy.mayManage(request.actor, m.key))
         return m
     }
@@ -69,7 +69,7 @@ enum MunicipalityRoles {
         let grant = RoleGrant(kind: kind, municipality: key)
         return try await request.db.transaction { db in
             guard let user = try await User.query(on: db).filter(\.$email == email).first() else {
-                try await AdminController.sendInvitation(to: email, grant: grant, language: request.language,
+                try await AdminPages.sendInvitation(to: email, grant: grant, language: request.language,
                                                          request: request, on: db)
                 return .invited
             }
@@ -116,7 +116,7 @@ struct MunicipalityRolePages: RouteCollection {
         var action: String
         var holders: [Row]
         var candidates: [CandidateRow]
-        var kinds: [PeopleController.Option]
+        var kinds: [Option]
         var form: FormState
     }
 
@@ -136,7 +136,7 @@ struct MunicipalityRolePages: RouteCollection {
             },
             candidates: candidates.map { CandidateRow(name: $0.name, email: $0.email) },
             kinds: MunicipalityRolePolicy.grantable(request.actor, in: m.key).map {
-                PeopleController.Option(value: $0.rawValue, label: request.t("role.\($0.rawValue)"),
+                Option(value: $0.rawValue, label: request.t("role.\($0.rawValue)"),
                                         selected: $0.rawValue == chosen)
             },
             form: form)

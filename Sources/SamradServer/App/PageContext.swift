@@ -69,6 +69,20 @@ struct PageContext: Encodable {
 }
 
 /// Form values and their messages for re-showing a form after bad input.
+/// A choice in a select or a group of radios or checkboxes: its value, what it says, and whether
+/// it is chosen. Every page uses this one.
+struct Option: Encodable, Sendable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
+/// A link as a page shows it.
+struct Link: Encodable, Sendable {
+    var href: String
+    var label: String
+}
+
 struct FormState: Encodable {
     var values: [String: String]
     var errors: [String: String]

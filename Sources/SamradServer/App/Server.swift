@@ -28,7 +28,7 @@ public enum Server {
             try await SamradApp.configure(app, settings)
             app.http.server.configuration.hostname = hostname
             app.http.server.configuration.port = port
-            if let link = try await AccountController.prepareFirstRun(on: app.db, baseURL: settings.publicBaseURL) {
+            if let link = try await AccountPages.prepareFirstRun(on: app.db, baseURL: settings.publicBaseURL) {
                 // Written unbuffered, so it shows at once also when stdout is a file or a pipe.
                 FileHandle.standardOutput.write(Data("""
 

@@ -30,7 +30,7 @@ struct ClusterPages: RouteCollection {
     struct OwnCluster: Encodable {
         var name: String
         var wave: Int
-        var members: [CollaborationPages.Link]
+        var members: [Link]
         var contacts: [Contact]
         var facilitator: String?
     }
@@ -163,8 +163,8 @@ struct ClusterPages: RouteCollection {
         var action: String
         var plan: ClusterPlanView
         var hidden: [Hidden]
-        var municipalities: [CollaborationPages.Option]
-        var targets: [CollaborationPages.Option]
+        var municipalities: [Option]
+        var targets: [Option]
         var change: String?
         var previous: String?
         var form: FormState
@@ -198,11 +198,11 @@ struct ClusterPages: RouteCollection {
                       Hidden(name: "objective", value: plan.objectiveExact)]
         // Names sort as the country of the municipalities writes them (å after z in Danish and Swedish alike, ä/ö in Swedish).
         let country = draft.groups.lazy.flatMap(\.members).first?.country ?? .dk
-        let municipalities = [CollaborationPages.Option(value: "", label: request.t("clusters.choose_municipality"), selected: true)]
+        let municipalities = [Option(value: "", label: request.t("clusters.choose_municipality"), selected: true)]
             + draft.groups.flatMap { group in group.members.compactMap { request.municipalities[$0] }.map { m in
-                CollaborationPages.Option(value: m.key.description, label: "\(m.name) (\(group.name))", selected: false) } }
+                Option(value: m.key.description, label: "\(m.name) (\(group.name))", selected: false) } }
                 .sorted { NordicCollation.ordered($0.label, $1.label, country) }
-        let targets = [CollaborationPages.Option(value: "", label: request.t("clusters.choose_cluster"), selected: true)]
+        let targets = [Option(value: "", label: request.t("clusters.choose_cluster"), selected: true)]
             + draft.groups.enumerated().map { .init(value: String($0.offset), label: $0.element.name, selected: false) }
         return try await request.view.render("clusters/draft", DraftContext(
             page: PageContext(request, titleKey: "clusters.draft_title"), title: c.title, backHref: "/collaborations/\(c.slug)/clusters",

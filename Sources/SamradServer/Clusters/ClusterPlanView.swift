@@ -13,7 +13,7 @@ struct ClusterPlanView: Encodable {
         var wave: Int
         var colour: String
         var facilitator: String?
-        var facilitatorOptions: [CollaborationPages.Option]
+        var facilitatorOptions: [Option]
         var members: [Member]
         var count: Int
         var largestDistance: String
@@ -21,7 +21,7 @@ struct ClusterPlanView: Encodable {
         var cost: String
         var hosts: [String]
         var outOfBounds: Bool
-        var waveOptions: [CollaborationPages.Option]
+        var waveOptions: [Option]
     }
 
     var groups: [Group]

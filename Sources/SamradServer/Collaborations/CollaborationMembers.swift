@@ -53,8 +53,8 @@ struct CollaborationMembers: RouteCollection {
 
     /// What the collaboration's page shows.
     struct Summary: Encodable {
-        struct Group: Encodable { var label: String; var people: [CollaborationPages.Link]; var count: String }
-        var partners: [CollaborationPages.Link]
+        struct Group: Encodable { var label: String; var people: [Link]; var count: String }
+        var partners: [Link]
         var groups: [Group]
     }
 
@@ -194,9 +194,9 @@ struct CollaborationMembers: RouteCollection {
         var backHref: String
         var partners: [Row]
         var people: [Row]
-        var organisations: [CollaborationPages.Option]
-        var persons: [CollaborationPages.Option]
-        var roles: [CollaborationPages.Option]
+        var organisations: [Option]
+        var persons: [Option]
+        var roles: [Option]
         var partnerAction: String
         var roleAction: String
         var partnerForm: FormState

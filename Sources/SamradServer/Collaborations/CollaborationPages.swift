@@ -29,9 +29,6 @@ struct CollaborationPages: RouteCollection {
         registration.post("people", use: addPerson)
     }
 
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-    struct Link: Encodable { var href: String; var label: String }
-
     static func when(_ date: Date?, _ request: Request) -> String? {
         date.map { DateText.dateTime($0, request.language, zone: request.language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen") }
     }
@@ -625,7 +622,7 @@ struct CollaborationPages: RouteCollection {
         let m = try CollaborationAPI.municipality(request)
         try request.require(CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID))
         // The person belongs to the municipality of the page, whatever the form says.
-        var input = try request.content.decode(PeopleController.Input.self)
+        var input = try request.content.decode(PeoplePages.Input.self)
         input.municipality = m.key.description
         input.organisationID = nil
         // The seats chosen so far come along (page.js copies them in), so adding someone loses none.
@@ -633,13 +630,13 @@ struct CollaborationPages: RouteCollection {
         let person = Person()
         person.isExample = false
         do {
-            try await PeopleController.apply(input, to: person, request: request)
+            try await PeoplePages.apply(input, to: person, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
             let context = try await registrationContext(request, c, m, form: seats.isEmpty ? nil : FormState(values: seats),
                                                         personForm: FormState(values: input.values, error: error, request: request))
             return try await request.view.render("collaborations/registration", context).encodeResponse(status: .unprocessableEntity, for: request)
         }
-        try await PeopleController.insert(person, context: c.slug, request: request)
+        try await PeoplePages.insert(person, context: c.slug, request: request)
         // The new person takes the first empty seat of their position.
         if let id = person.id?.uuidString, let requirement = c.seats.first(where: { $0.position.rawValue == person.position }),
            let free = (0..<requirement.count).map({ "seat_\(requirement.position.rawValue)_\($0)" }).first(where: { (seats[$0] ?? "").isEmpty }) {

@@ -224,7 +224,7 @@ struct Programmes: RouteCollection {
 
     struct TrackRow: Encodable {
         var href: String; var title: String; var kind: String; var status: String; var price: String; var deadline: String?
-        var mine: [CollaborationPages.Link]
+        var mine: [Link]
     }
     struct DetailContext: Encodable {
         var page: PageContext
@@ -256,7 +256,7 @@ struct Programmes: RouteCollection {
                      deadline: CollaborationPages.when(c.deadline, request),
                      mine: c.statusValue.isPublished ? mine.compactMap { key in
                          request.municipalities[key].map { m in
-                             CollaborationPages.Link(href: "/collaborations/\(c.slug)/registrations/\(key.country.rawValue)/\(key.code)",
+                             Link(href: "/collaborations/\(c.slug)/registrations/\(key.country.rawValue)/\(key.code)",
                                                      label: "\(m.name): \(request.t("registration_status.\(statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue)"))")
                          }
                      } : [])
@@ -273,7 +273,7 @@ struct Programmes: RouteCollection {
         var page: PageContext
         var form: FormState
         var action: String
-        var organisers: [CollaborationPages.Option]
+        var organisers: [Option]
     }
 
     func formContext(_ request: Request, form: FormState, action: String, titleKey: String) async throws -> FormContext {

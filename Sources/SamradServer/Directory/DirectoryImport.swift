@@ -135,7 +135,7 @@ enum DirectoryStore {
         encoder.outputFormatting = .sortedKeys
         var json: [MunicipalityKey: ByteBuffer] = [:]
         for m in municipalities {
-            json[m.key] = ByteBuffer(data: try encoder.encode(DirectoryController.MunicipalityJSON(m)))
+            json[m.key] = ByteBuffer(data: try encoder.encode(DirectoryPages.MunicipalityJSON(m)))
         }
         let snapshot = Snapshot(directory: directory, json: json)
         if let box = app.storage[Key.self] {

@@ -121,7 +121,7 @@ struct Mailboxes: RouteCollection {
 
     func putAPI(_ request: Request) async throws -> Item {
         try request.require(AccountPolicy.mayKeepMailboxes(request.actor))
-        let m = try DirectoryController.municipality(request)
+        let m = try DirectoryPages.municipality(request)
         struct Input: Content { var email: String? }
         let email = try Self.checked(try request.content.decode(Input.self).email, field: "email")
         _ = try await Self.write([(m.key, email)], request: request)
@@ -148,7 +148,7 @@ struct Mailboxes: RouteCollection {
 
     struct Row: Encodable { var field: String; var name: String; var region: String; var email: String; var error: String? }
     struct Context: Encodable {
-        var page: PageContext; var form: FormState; var countries: [DirectoryController.Option]; var country: String
+        var page: PageContext; var form: FormState; var countries: [Option]; var country: String
         var rows: [Row]; var known: String; var outcome: [String]
     }
 
@@ -166,7 +166,7 @@ struct Mailboxes: RouteCollection {
         } ?? []
         return Context(page: PageContext(request, titleKey: "mailboxes.title"), form: form,
                        countries: Country.allCases.map {
-                           DirectoryController.Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: $0 == country)
+                           Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: $0 == country)
                        },
                        country: country.rawValue, rows: rows,
                        known: request.t("mailboxes.known", [String(stored.count), String(municipalities.count)]),

@@ -9,7 +9,7 @@ struct MunicipalityExportPages: RouteCollection {
     }
 
     func download(_ request: Request) async throws -> Response {
-        let municipality = try DirectoryController.municipality(request)
+        let municipality = try DirectoryPages.municipality(request)
         try request.require(ExportPolicy.mayExport(request.actor, municipality.key))
         let export = MunicipalityExport(municipality: municipality.key, directory: request.municipalities)
         let now = Date()

@@ -28,9 +28,6 @@ struct GuidePages: RouteCollection {
         guides.post(":guide", "results", "agenda", use: putOnAgenda)
     }
 
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-    struct Link: Encodable { var href: String; var label: String }
-
     /// The guide of the path, if the actor may see it (others get 404, as for drafts).
     static func load(_ request: Request) async throws -> (DiscussionGuide, CollaborationReader) {
         guard let id = request.parameters.get("guide").flatMap(UUID.init(uuidString:)), let guide = try await DiscussionGuide.find(id, on: request.db) else {

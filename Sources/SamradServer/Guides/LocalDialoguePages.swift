@@ -20,8 +20,6 @@ struct LocalDialoguePages: RouteCollection {
         routes.get("municipalities", ":country", ":code", "dialogues", use: municipalityList)
     }
 
-    typealias Option = GuidePages.Option
-
     /// The session of the path with its guide, if the actor may see it.
     static func load(_ request: Request) async throws -> (LocalDialogue, DiscussionGuide) {
         guard let id = request.parameters.get("dialogue").flatMap(UUID.init(uuidString:)), let session = try await LocalDialogue.find(id, on: request.db),
@@ -68,7 +66,7 @@ struct LocalDialoguePages: RouteCollection {
     struct NoteView: Encodable { var label: String; var text: String }
     struct SectionNotes: Encodable { var number: Int; var title: String; var purpose: String; var note: String; var questions: [NoteView] }
     struct ShowContext: Encodable {
-        var page: PageContext; var municipality: String; var committee: String; var heldOn: String; var guide: GuidePages.Link
+        var page: PageContext; var municipality: String; var committee: String; var heldOn: String; var guide: Link
         var participants: [NoteView]; var sections: [SectionNotes]; var agreements: [GuidePages.AgreementView]; var shared: Bool
         var mayKeep: Bool; var mayShare: Bool; var href: String; var collaboration: String?
     }
@@ -292,7 +290,7 @@ struct LocalDialoguePages: RouteCollection {
     struct ListContext: Encodable { var page: PageContext; var name: String; var href: String; var rows: [ListRow]; var mayKeep: Bool }
 
     func municipalityList(_ request: Request) async throws -> View {
-        let m = try DirectoryController.municipality(request)
+        let m = try DirectoryPages.municipality(request)
         let mayKeep = GuidePolicy.mayKeepSession(request.actor, m.key)
         try request.require(mayKeep || request.actor.belongs(to: m.key))
         let sessions = try await LocalDialogue.query(on: request.db).filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)

@@ -16,8 +16,6 @@ struct DialoguePages: RouteCollection {
             routes.grouped(PathComponent(stringLiteral: prefix), ":country", ":code").get("report.pdf") { try await self.pdf($0, school: school) }
         }
     }
-
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct Summary: Encodable {
         var name: String; var unitLabel: String; var latest: String; var latestYear: String; var compared: [String]
         var yearOnYear: String; var verdict: String; var overPeriod: String; var rank: String; var svg: String; var notes: [String]

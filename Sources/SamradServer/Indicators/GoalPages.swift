@@ -17,7 +17,7 @@ struct FollowUpSubject {
             return FollowUpSubject(unit: s.unit, name: s.name, municipality: s.municipality,
                                    municipalityName: request.municipalities[s.municipality]?.name ?? s.municipality.code, href: s.href)
         }
-        let m = try DirectoryController.municipality(request)
+        let m = try DirectoryPages.municipality(request)
         return FollowUpSubject(unit: UnitKey(m.key), name: m.name, municipality: m.key, municipalityName: m.name,
                                href: "/municipalities/\(m.country.rawValue)/\(m.code)")
     }
@@ -44,8 +44,6 @@ struct GoalPages: RouteCollection {
         routes.get("collaborations", ":slug", "goals", use: collaborationGoals)
         routes.post("collaborations", ":slug", "goals", use: requestGoals)
     }
-
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
 
     static let fields = ["indicator", "baseline_year", "baseline_value", "target_year", "target_value", "reason", "owner", "request"]
 
@@ -86,7 +84,6 @@ struct GoalPages: RouteCollection {
     // MARK: A unit's goals
 
     struct RequestView: Encodable { var collaboration: String; var message: String; var due: String; var indicators: [Link] }
-    struct Link: Encodable { var href: String; var label: String }
     struct ListContext: Encodable {
         var page: PageContext; var name: String; var href: String; var municipalityName: String; var isSchool: Bool
         var goals: [GoalView]; var requests: [RequestView]; var mayKeep: Bool; var form: FormState; var indicators: [Option]; var action: String

@@ -33,8 +33,6 @@ struct ImportPages: RouteCollection {
         imports.get(":import", use: status)
     }
 
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-
     // MARK: List and upload
 
     struct ImportRow: Encodable { var href: String; var fileName: String; var when: String; var status: String; var statusKey: String; var imported: Int; var rejected: Int; var scope: String }

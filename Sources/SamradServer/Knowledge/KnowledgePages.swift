@@ -30,9 +30,6 @@ struct KnowledgePages: RouteCollection {
     /// Addresses the bank's own pages use; a title never becomes one of them.
     static let reservedSlugs: Set<String> = ["feed-atom", "feed", "new", "mine", "review"]
 
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-    struct Link: Encodable { var href: String; var label: String }
-
     // MARK: Search and browse
 
     struct ResultView: Encodable {
@@ -299,7 +296,7 @@ struct KnowledgePages: RouteCollection {
 
     func newForm(_ request: Request) async throws -> View {
         let user = try request.requireSignedIn()
-        let own = try await PeopleController.recordedMunicipality(request)
+        let own = try await PeoplePages.recordedMunicipality(request)
         let values = ["kind": MaterialKind.article.rawValue, "language": (own?.country == .se ? Language.sv : request.language).rawValue,
                       "licence": MaterialLicence.ccBy.rawValue, "visibility": MaterialVisibility.public.rawValue,
                       "authors": user.name, "contact": user.email, "municipality": request.municipalities.label(of: own),

@@ -107,7 +107,7 @@ struct AttendancePages: RouteCollection {
         var when: String
         var rows: [Row]
         var summary: String
-        var people: [CollaborationPages.Option]
+        var people: [Option]
     }
 
     func list(_ request: Request) async throws -> View {

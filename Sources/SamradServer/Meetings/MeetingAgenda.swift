@@ -137,8 +137,8 @@ struct MeetingAgenda: RouteCollection {
         var number: Int
         var time: String
         var values: [String: String]
-        var presenters: [CollaborationPages.Option]
-        var questionnaires: [CollaborationPages.Option]
+        var presenters: [Option]
+        var questionnaires: [Option]
         var materials: [MeetingPages.MaterialLink]
         var isFirst: Bool
         var isLast: Bool
@@ -156,11 +156,11 @@ struct MeetingAgenda: RouteCollection {
         var when: String
         var items: [ItemRow]
         var form: FormState
-        var presenters: [CollaborationPages.Option]
-        var questionnaires: [CollaborationPages.Option]
+        var presenters: [Option]
+        var questionnaires: [Option]
         var materials: [MaterialRow]
         var uploadForm: FormState
-        var itemOptions: [CollaborationPages.Option]
+        var itemOptions: [Option]
         var accept: String
         var maxSize: String
         var agendaEnd: String?
@@ -176,12 +176,12 @@ struct MeetingAgenda: RouteCollection {
         let people = try await Self.presenters(access, on: request.db)
         let materials = try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all()
         let schedule = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.durationMinutes))
-        func options(_ selected: UUID?) -> [CollaborationPages.Option] {
+        func options(_ selected: UUID?) -> [Option] {
             [.init(value: "", label: request.t("meetings.no_presenter"), selected: selected == nil)]
                 + people.map { .init(value: $0.id!.uuidString, label: $0.name, selected: $0.id == selected) }
         }
         let questionnaires = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == m.collaborationID).sort(\.$closesAt, .descending).all()
-        func surveys(_ selected: UUID?) -> [CollaborationPages.Option] {
+        func surveys(_ selected: UUID?) -> [Option] {
             [.init(value: "", label: request.t("meetings.no_questionnaire"), selected: selected == nil)]
                 + questionnaires.map { .init(value: $0.id!.uuidString, label: $0.title, selected: $0.id == selected) }
         }

@@ -70,7 +70,7 @@ struct MeetingMinutes: RouteCollection {
         var form: FormState
         var commitmentForm: FormState
         var commitments: [CommitmentRow]
-        var who: [CollaborationPages.Option]
+        var who: [Option]
     }
 
     func context(_ request: Request, _ access: MeetingAccess, form: FormState? = nil, commitmentForm: FormState = FormState()) async throws -> FormContext {
@@ -79,8 +79,8 @@ struct MeetingMinutes: RouteCollection {
         let country = keys.first?.country ?? .dk
         let whole = access.cluster.map { request.t("meetings.the_cluster", [$0.name]) } ?? request.t("meetings.everyone")
         let chosen = commitmentForm.values["municipality"] ?? ""
-        let who = [CollaborationPages.Option(value: "", label: whole, selected: chosen.isEmpty)]
-            + keys.compactMap { request.municipalities[$0] }.map { CollaborationPages.Option(value: $0.key.description, label: $0.name, selected: chosen == $0.key.description) }
+        let who = [Option(value: "", label: whole, selected: chosen.isEmpty)]
+            + keys.compactMap { request.municipalities[$0] }.map { Option(value: $0.key.description, label: $0.name, selected: chosen == $0.key.description) }
                 .sorted { NordicCollation.ordered($0.label, $1.label, country) }
         return FormContext(page: PageContext(request, titleKey: "meetings.minutes_title"), title: m.title, href: m.href,
                            form: form ?? FormState(values: ["minutes": m.minutes, "decisions": m.decisions.joined(separator: "\n")]),

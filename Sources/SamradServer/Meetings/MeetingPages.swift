@@ -28,9 +28,6 @@ struct MeetingPages: RouteCollection {
         routes.get("calendar", ":token", use: feed)
     }
 
-    typealias Option = CollaborationPages.Option
-    typealias Link = CollaborationPages.Link
-
     // MARK: Shared texts
 
     static func when(_ m: Meeting, _ request: Request) -> String {

@@ -28,8 +28,6 @@ struct NewsletterPages: RouteCollection {
         routes.post("profile", "newsletters", ":collaboration", use: changeSubscription)
     }
 
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-
     static func collaboration(_ request: Request) async throws -> Collaboration {
         guard let slug = request.parameters.get("slug"), let c = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first(),
               CollaborationPolicy.mayView(request.actor, status: c.statusValue, organiserID: c.organiserID) else {

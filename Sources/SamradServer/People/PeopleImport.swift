@@ -106,8 +106,6 @@ struct PeopleImport: RouteCollection {
     }
 
     // MARK: The page
-
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct Context: Encodable {
         var page: PageContext; var form: FormState; var countries: [Option]; var outcome: [String]
         var maxSize: String

@@ -107,7 +107,7 @@ struct AnswerPages: RouteCollection {
         var preview: Bool
         var sections: [SectionView]
         var form: FormState
-        var colleagues: [CollaborationPages.Option]
+        var colleagues: [Option]
         var colleagueNote: String?
         var answeredCount: Int
         var questionCount: Int
@@ -142,11 +142,11 @@ struct AnswerPages: RouteCollection {
                 return view(question, number: number, raw: raw[question.key] ?? RawAnswer(), errors: errors, all: all, sheet: sheet, q: q, request: request)
             })
         }
-        var colleagues: [CollaborationPages.Option] = []
+        var colleagues: [Option] = []
         if editable, right.maySubmit, let target, case .municipality(let key) = target.unit, target.action.hasPrefix("/questionnaires") {
             colleagues = try await Person.query(on: request.db).filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code)
                 .filter(\.$email != nil).sort(\.$name).all().filter { $0.id != request.actor.personID }
-                .map { CollaborationPages.Option(value: $0.id!.uuidString, label: "\($0.name) (\(request.t("position.\($0.position)")))", selected: false) }
+                .map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(request.t("position.\($0.position)")))", selected: false) }
             // Nobody chosen until the coordinator chooses: one click never mails the first in the list.
             if !colleagues.isEmpty {
                 colleagues.insert(.init(value: "", label: request.t("questionnaires.colleague_choose"), selected: true), at: 0)

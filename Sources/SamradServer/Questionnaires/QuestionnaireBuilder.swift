@@ -22,8 +22,6 @@ struct QuestionnaireBuilder: RouteCollection {
         q.post("questions", ":key", "delete", use: deleteQuestion)
     }
 
-    typealias Option = CollaborationPages.Option
-
     // MARK: Saving a changed form
 
     /// Saves `form` as the questionnaire's new form with its settings unchanged.

@@ -26,9 +26,6 @@ struct QuestionnairePages: RouteCollection {
         q.get("answers.csv", use: answersCSV)
     }
 
-    typealias Option = CollaborationPages.Option
-    typealias Link = CollaborationPages.Link
-
     // MARK: Shared texts
 
     /// "Draft", "Opens …", "Open until …", "Closed …".

@@ -107,7 +107,7 @@ struct ResultsPages: RouteCollection {
         var title: String
         var href: String
         var mayBuild: Bool
-        var viewpoints: [CollaborationPages.Option]
+        var viewpoints: [Option]
         var viewpointName: String?
         var respondents: Int
         var note: String
@@ -121,12 +121,12 @@ struct ResultsPages: RouteCollection {
         let q = access.questionnaire
         let chosen = request.query[String.self, at: "municipality"]
         let report = try await ResultsReport.make(access, viewpoint: chosen, request: request)
-        var viewpoints: [CollaborationPages.Option] = []
+        var viewpoints: [Option] = []
         if access.mayBuild {
             let units = try await QuestionnaireAccess.audience(q, on: request.db)
             let people = Dictionary(uniqueKeysWithValues: try await Person.query(on: request.db).filter(\.$id ~~ q.people).all().map { ($0.id!, $0.name) })
-            viewpoints = [CollaborationPages.Option(value: "", label: request.t("questionnaires.view_all"), selected: report.viewpoint == nil)]
-                + units.map { CollaborationPages.Option(value: $0.path, label: QuestionnaireSending.unitName($0, directory: request.municipalities, people: people),
+            viewpoints = [Option(value: "", label: request.t("questionnaires.view_all"), selected: report.viewpoint == nil)]
+                + units.map { Option(value: $0.path, label: QuestionnaireSending.unitName($0, directory: request.municipalities, people: people),
                                                         selected: report.viewpoint == $0.path) }
         }
         let published: String

@@ -5,7 +5,7 @@ import SQLKit
 import Vapor
 
 /// Accounts, roles, invitations, the audit log and the outbox, for administrators.
-struct AdminController: RouteCollection {
+struct AdminPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("admin", "accounts", use: accounts)
         routes.post("admin", "invitations", use: invite)
@@ -67,7 +67,6 @@ struct AdminController: RouteCollection {
 
     struct RoleRow: Encodable { var text: String; var deleteAction: String }
     struct AccountRow: Encodable { var id: String; var name: String; var email: String; var roles: [RoleRow]; var grantAction: String; var active: Bool }
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct AccountsContext: Encodable {
         var page: PageContext
         var accounts: [AccountRow]
@@ -221,7 +220,7 @@ struct AdminController: RouteCollection {
 
     func auditPage(_ request: Request) async throws -> View {
         let rows = try await entries(request).map {
-            AuditPageRow(at: AccountController.date($0.at, request), actor: $0.actorName, action: request.t("audit." + $0.action.replacingOccurrences(of: ":", with: "_")), code: $0.action, subject: "\($0.subjectType) \($0.subjectID.prefix(8))", summary: $0.summary)
+            AuditPageRow(at: AccountPages.date($0.at, request), actor: $0.actorName, action: request.t("audit." + $0.action.replacingOccurrences(of: ":", with: "_")), code: $0.action, subject: "\($0.subjectType) \($0.subjectID.prefix(8))", summary: $0.summary)
         }
         return try await request.view.render("admin/audit", AuditContext(page: PageContext(request, titleKey: "admin.audit_title"), rows: rows))
     }
@@ -240,7 +239,7 @@ struct AdminController: RouteCollection {
         let messages = try await OutboxMessage.query(on: request.db).sort(\.$createdAt, .descending).limit(200).all()
         return try await request.view.render("admin/outbox", OutboxContext(page: PageContext(request, titleKey: "admin.outbox_title"), rows: messages.map {
             OutboxRow(to: $0.recipient, subject: $0.subject, status: request.t("outbox.status.\($0.status)"), attempts: $0.attempts,
-                      next: $0.status == "pending" ? AccountController.date($0.nextAttemptAt, request) : "", error: $0.lastError)
+                      next: $0.status == "pending" ? AccountPages.date($0.nextAttemptAt, request) : "", error: $0.lastError)
         }))
     }
 }

@@ -5,7 +5,7 @@ import Vapor
 
 /// Organisations: associations (KL, SKR), administrations, unions, foundations, universities.
 /// They are public; `OrganisationPolicy` decides who creates and edits them.
-struct OrganisationController: RouteCollection {
+struct OrganisationPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("organisations", use: listPage)
         routes.get("organisations", "new", use: newForm)
@@ -147,7 +147,7 @@ struct OrganisationController: RouteCollection {
         var website: String?
         var municipalityHref: String?
         var isExample: Bool
-        var people: [PeopleController.PersonRow]?
+        var people: [PeoplePages.PersonRow]?
         var canEdit: Bool
         var editHref: String
         var canAddPerson: Bool
@@ -163,12 +163,10 @@ struct OrganisationController: RouteCollection {
             website: o.website,
             municipalityHref: o.municipalityCode.flatMap { code in o.country.map { "/municipalities/\($0)/\(code)" } },
             isExample: o.isExample,
-            people: try await PeopleController.rows(for: affiliation, request: request),
+            people: try await PeoplePages.rows(for: affiliation, request: request),
             canEdit: OrganisationPolicy.mayEdit(request.actor, organisationID: o.id!), editHref: "/organisations/\(id)/edit",
             canAddPerson: PeoplePolicy.mayCreate(request.actor, in: affiliation), addPersonHref: "/people/new?organisation=\(id)"))
     }
-
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct FormContext: Encodable { var page: PageContext; var form: FormState; var action: String; var kinds: [Option]; var countries: [Option] }
 
     func formContext(_ request: Request, form: FormState, action: String, titleKey: String) -> FormContext {

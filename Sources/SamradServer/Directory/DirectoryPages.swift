@@ -4,7 +4,7 @@ import SamradCore
 import Vapor
 
 /// The directory of municipalities: list and detail pages, their API twins and the CSV export.
-struct DirectoryController: RouteCollection {
+struct DirectoryPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("municipalities", use: listPage)
         routes.get("municipalities.csv", use: exportCSV)
@@ -163,8 +163,6 @@ struct DirectoryController: RouteCollection {
     }
 
     // MARK: Pages
-
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct OptionGroup: Encodable { var label: String; var options: [Option] }
     struct Row: Encodable {
         var href: String; var name: String; var code: String; var country: String; var countryName: String
@@ -245,7 +243,6 @@ struct DirectoryController: RouteCollection {
     }
 
     struct Figure: Encodable { var label: String; var value: String; var note: String? }
-    struct Link: Encodable { var href: String; var name: String }
     struct DetailContext: Encodable {
         var page: PageContext
         /// What the municipality must do, for its coordinators (none or one).
@@ -262,7 +259,7 @@ struct DirectoryController: RouteCollection {
         var similar: [Link]
         var similarNote: String?
         var apiHref: String
-        var people: [PeopleController.PersonRow]
+        var people: [PeoplePages.PersonRow]
         var collaborations: [Participation]
         var canAddPerson: Bool
         var addPersonHref: String
@@ -319,8 +316,8 @@ struct DirectoryController: RouteCollection {
         if let group = m.groupName {
             figures.append(Figure(label: request.t(groupingKey), value: group))
         }
-        let people = try await PeopleController.rows(for: Affiliation(municipality: m.key), request: request)
-        let link = { (o: Municipality) in Link(href: "/municipalities/\(o.country.rawValue)/\(o.code)", name: o.name) }
+        let people = try await PeoplePages.rows(for: Affiliation(municipality: m.key), request: request)
+        let link = { (o: Municipality) in Link(href: "/municipalities/\(o.country.rawValue)/\(o.code)", label: o.name) }
         return try await request.view.render("directory/detail", DetailContext(
             page: PageContext(request, titleKey: "", title: m.name),
             tasks: request.actor.coordinates(m.key) ? [try await StartPage().tasks(of: m, now: Date(), request: request)] : [],

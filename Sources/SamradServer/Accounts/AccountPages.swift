@@ -6,7 +6,7 @@ import Vapor
 
 /// First-run set-up, sign-in and sign-out, password reset, invitations, the profile with its API
 /// tokens, and the language picker.
-struct AccountController: RouteCollection {
+struct AccountPages: RouteCollection {
     static let throttle = SignInThrottle()
 
     func boot(routes: any RoutesBuilder) throws {
@@ -329,23 +329,23 @@ struct AccountController: RouteCollection {
         var roles: [RoleRow]
         var tokens: [TokenRow]
         var newToken: String?
-        var languages: [PeopleController.Option]
+        var languages: [Option]
     }
 
     func profileContext(_ request: Request, user: User, form: FormState? = nil, newToken: String? = nil) async throws -> ProfileContext {
         let tokens = try await AccessToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
         let values = form?.values ?? ["name": user.name, "language": user.language ?? ""]
-        let organisations = try await AdminController.organisationNames(of: request.actor.grants, on: request.db)
+        let organisations = try await AdminPages.organisationNames(of: request.actor.grants, on: request.db)
         return ProfileContext(
             page: PageContext(request, titleKey: "profile.title"), form: form ?? FormState(values: values), email: user.email,
             roles: request.actor.grants.map {
-                RoleRow(text: AdminController.describe($0, request: request, organisations: organisations))
+                RoleRow(text: AdminPages.describe($0, request: request, organisations: organisations))
             }.sorted { $0.text < $1.text },
             tokens: tokens.map { TokenRow(id: $0.id!.uuidString, name: $0.name, prefix: $0.prefix, created: Self.date($0.createdAt, request),
                                           lastUsed: $0.lastUsedAt.map { Self.date($0, request) }, revokeAction: "/profile/tokens/\($0.id!.uuidString)/revoke") },
             newToken: newToken,
-            languages: [PeopleController.Option(value: "", label: request.t("profile.language_browser"), selected: (values["language"] ?? "").isEmpty)]
-                + Language.allCases.map { PeopleController.Option(value: $0.rawValue, label: $0.endonym, selected: values["language"] == $0.rawValue) })
+            languages: [Option(value: "", label: request.t("profile.language_browser"), selected: (values["language"] ?? "").isEmpty)]
+                + Language.allCases.map { Option(value: $0.rawValue, label: $0.endonym, selected: values["language"] == $0.rawValue) })
     }
 
     static func date(_ date: Date?, _ request: Request) -> String {

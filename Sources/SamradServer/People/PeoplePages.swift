@@ -5,7 +5,7 @@ import Vapor
 
 /// People (politicians, administrators, school leaders, researchers …) of municipalities and
 /// organisations. Who may see contact details and change people is decided by `PeoplePolicy`.
-struct PeopleController: RouteCollection {
+struct PeoplePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("people", "new", use: newForm)
         routes.post("people", use: createFromForm)
@@ -303,8 +303,6 @@ struct PeopleController: RouteCollection {
                              href: "/people/\(p.id!.uuidString)", isExample: p.isExample)
         }
     }
-
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct FormContext: Encodable {
         var page: PageContext
         var form: FormState

@@ -4,7 +4,7 @@ import SQLKit
 import Vapor
 
 /// The accessibility statement and the health check (the front page is `StartPage`).
-struct HomeController: RouteCollection {
+struct ServicePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("accessibility", use: accessibility)
         routes.get("healthz", use: health)
@@ -31,7 +31,7 @@ struct HomeController: RouteCollection {
 }
 
 /// Serves the OpenAPI 3.1 document that describes the API.
-struct APIDocumentController: RouteCollection {
+struct APIDocument: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("api", "openapi.json", use: document)
     }
