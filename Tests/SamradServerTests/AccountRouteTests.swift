@@ -285,7 +285,7 @@ final class AccountRouteTests: XCTestCase {
         let v10 = try await OutboxMessage.query(on: app.db).count()
         XCTAssertEqual(v10, 1)
 
-        let sent = try await OutboxWorker.deliverDue(application: app, settings: app.settings)
+        let sent = try await OutboxDelivery.deliverDue(application: app, settings: app.settings)
         XCTAssertEqual(sent, 1)
         let files = try FileManager.default.contentsOfDirectory(atPath: outbox)
         XCTAssertEqual(files.count, 1)

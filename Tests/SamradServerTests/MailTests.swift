@@ -31,7 +31,7 @@ final class MailTests: XCTestCase {
         settings.outboxRetryBase = 0
         try await Outbox.enqueue(to: "kim@example.dk", subject: "Hej", body: "Hej", settings: settings, on: app.db)
         for attempt in 1...10 {
-            let sent = try await OutboxWorker.deliverDue(application: app, settings: settings)
+            let sent = try await OutboxDelivery.deliverDue(application: app, settings: settings)
             XCTAssertEqual(sent, 0)
             let message = try await OutboxMessage.query(on: app.db).first()
             XCTAssertEqual(message?.attempts, attempt)
@@ -39,7 +39,7 @@ final class MailTests: XCTestCase {
             XCTAssertNotNil(message?.lastError)
         }
         // A failed message is shown to administrators and not tried again.
-        let sentAfterGivingUp = try await OutboxWorker.deliverDue(application: app, settings: settings)
+        let sentAfterGivingUp = try await OutboxDelivery.deliverDue(application: app, settings: settings)
         XCTAssertEqual(sentAfterGivingUp, 0)
         let attempts = try await OutboxMessage.query(on: app.db).first()?.attempts
         XCTAssertEqual(attempts, 10)
@@ -51,7 +51,7 @@ final class MailTests: XCTestCase {
         settings.outboxDirectory = NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)"
         try await Outbox.enqueue(to: "kim@example.dk", subject: "Nulstil", body: "https://samrad.example/password/reset/hemmelig",
                                  settings: settings, on: app.db)
-        let delivered = try await OutboxWorker.deliverDue(application: app, settings: settings)
+        let delivered = try await OutboxDelivery.deliverDue(application: app, settings: settings)
         XCTAssertEqual(delivered, 1)
         let gone = try await OutboxMessage.query(on: app.db).filter(\.$subject == "Nulstil").first()
         XCTAssertEqual(gone?.status, "sent")

@@ -26,7 +26,7 @@ func makeTestApp(outboxDirectory: String? = nil, sqliteFile: String? = nil, indi
     let app = try await Application.make(.testing)
     let settings = Settings(storage: storage, publicBaseURL: publicBaseURL,
                             outboxDirectory: outboxDirectory ?? NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)",
-                            runsOutboxWorker: false, loadsIndicatorData: indicators, bcryptCost: 4)
+                            runsScheduledWork: false, loadsIndicatorData: indicators, bcryptCost: 4)
     do {
         try await SamradApp.configure(app, settings)
     } catch {

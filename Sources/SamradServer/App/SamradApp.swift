@@ -75,8 +75,8 @@ public enum SamradApp {
 
         try routes(app)
 
-        if settings.runsOutboxWorker {
-            app.lifecycle.use(OutboxWorker(settings: settings))
+        if settings.runsScheduledWork {
+            app.lifecycle.use(ScheduledWork(settings: settings))
         }
     }
 

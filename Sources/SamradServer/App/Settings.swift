@@ -20,7 +20,7 @@ public struct Settings: Sendable {
     /// Seconds between outbox rounds, and the first retry delay.
     public var outboxInterval: Double
     public var outboxRetryBase: Double
-    public var runsOutboxWorker: Bool
+    public var runsScheduledWork: Bool
     public var loadsDemoContent: Bool
     /// Loads the shipped indicator data set at start (skipped when already loaded); tests that do
     /// not read indicators leave it out to start faster.
@@ -39,7 +39,7 @@ public struct Settings: Sendable {
 
     public init(storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
                 mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
-                outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsOutboxWorker: Bool = true,
+                outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsScheduledWork: Bool = true,
                 loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
                 instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = []) {
         self.storage = storage
@@ -49,7 +49,7 @@ public struct Settings: Sendable {
         self.outboxDirectory = outboxDirectory
         self.outboxInterval = outboxInterval
         self.outboxRetryBase = outboxRetryBase
-        self.runsOutboxWorker = runsOutboxWorker
+        self.runsScheduledWork = runsScheduledWork
         self.loadsDemoContent = loadsDemoContent
         self.loadsIndicatorData = loadsIndicatorData
         self.bcryptCost = bcryptCost

@@ -48,7 +48,7 @@ final class OutboxMessage: Model, @unchecked Sendable {
 }
 
 /// Messages are written in the same transaction as the change that causes them and delivered later
-/// by `OutboxWorker`, so a change is never saved without its e-mail or the other way round.
+/// by `OutboxDelivery` (see `ScheduledWork`), so a change is never saved without its e-mail or the other way round.
 enum Outbox {
     static func enqueue(to recipient: String, subject: String, body: String, attachment: EmailMessage.Attachment? = nil,
                         html: String? = nil, headers: [String] = [], settings: Settings, on db: any Database) async throws {
@@ -68,52 +68,11 @@ enum Outbox {
     }
 }
 
-/// Each round sends the due reminders (when this instance gets the job's lease) and newsletters into
-/// the outbox, then delivers due messages:
-/// over SMTP when SMTP_URL is set, otherwise as .eml files. Failures are
+/// Delivers due messages over SMTP when SMTP_URL is set, otherwise as .eml files. Failures are
 /// retried with doubling delays; after the last attempt the message is marked failed and shown to
 /// administrators. On PostgreSQL several instances share the work: a message is claimed with
-/// FOR UPDATE SKIP LOCKED, so each is sent by one worker.
-final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
-    let settings: Settings
-    private var task: Task<Void, Never>?
-
-    init(settings: Settings) {
-        self.settings = settings
-    }
-
-    func didBootAsync(_ application: Application) async throws {
-        let settings = self.settings
-        task = Task { [weak application] in
-            while !Task.isCancelled {
-                guard let application else { return }
-                do {
-                    // Whichever instance holds the lease sends the reminders, into the outbox first,
-                    // so this round delivers them too.
-                    try await JobLease.run(.reminders, holder: settings.instanceName, lease: settings.jobLease, on: application.db) {
-                        try await Reminders.sendDue(application: application)
-                        try await MeetingNotices.sendDueReminders(application: application)
-                        try await QuestionnaireSending.sendDueReminders(application: application)
-                    }
-                    try await JobLease.run(.sessionPurge, holder: settings.instanceName, lease: settings.jobLease, on: application.db) {
-                        try await SessionStore.purge(on: application.db)
-                    }
-                    // Newsletters due go into the outbox first, so this round starts delivering them.
-                    try await NewsletterSending.sendDue(application: application)
-                    _ = try await OutboxWorker.deliverDue(application: application, settings: settings)
-                } catch {
-                    application.logger.warning("Outbox round failed: \(String(describing: error))")
-                }
-                try? await Task.sleep(nanoseconds: UInt64(settings.outboxInterval * 1_000_000_000))
-            }
-        }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        task?.cancel()
-        _ = await task?.value
-    }
-
+/// FOR UPDATE SKIP LOCKED, so each is sent by one worker. `ScheduledWork` calls it every round.
+enum OutboxDelivery {
     /// One round: claims due messages and tries each once. Returns how many were sent.
     @discardableResult
     static func deliverDue(application: Application, settings: Settings, limit: Int = 20) async throws -> Int {
