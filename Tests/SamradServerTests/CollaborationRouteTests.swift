@@ -485,11 +485,11 @@ final class CollaborationRouteTests: XCTestCase {
         _ = try await json(odense, .POST, "/api/v1/collaborations/\(slug)/registrations/dk/461/decline")
         let deadline = DateText.parseLocal("2030-05-09T12:00", zone: "Europe/Copenhagen")!
         let before = try await OutboxMessage.query(on: app.db).count()
-        let reminded = try await Reminders.sendDue(application: app, now: deadline.addingTimeInterval(-10 * 86_400))
+        let reminded = try await InvitationReminders.sendDue(application: app, now: deadline.addingTimeInterval(-10 * 86_400))
         XCTAssertEqual(reminded, 97)
         let after = try await OutboxMessage.query(on: app.db).count()
         XCTAssertEqual(after - before, 3, "only Aarhus, its two in the positions and its coordinator, among those not answering")
-        let again = try await Reminders.sendDue(application: app, now: deadline.addingTimeInterval(-9 * 86_400))
+        let again = try await InvitationReminders.sendDue(application: app, now: deadline.addingTimeInterval(-9 * 86_400))
         XCTAssertEqual(again, 0, "each offset is sent once")
         let board = try await json(organiser, .GET, "/api/v1/collaborations/\(slug)/board")
         XCTAssertEqual(board.json["summary"] as? String, "0 of 98 municipalities registered, 0 waitlisted, 1 declined, 97 not answered, 0 withdrawn.")

@@ -69,6 +69,13 @@ final class ExportRouteTests: XCTestCase {
             XCTAssertTrue(indicators.contains("trivsel,municipality,751,2025,64,final,,own"), indicators)
             XCTAssertFalse(indicators.contains("99") || indicators.contains("55"), "another municipality's private values stay out")
             XCTAssertTrue(files["manifest.json"]!.contains("\"name\" : \"Aarhus\""))
+            // The manifest lists the features' files in the order of the features.
+            let manifest = files["manifest.json"]!
+            let order = ["people.csv", "registrations.csv", "invitations.csv", "clusters.csv", "attendances.csv",
+                         "meetings.json", "commitments.csv", "questionnaire_answers.csv", "goals.csv", "next_steps.csv",
+                         "indicators.csv", "local_dialogues.json", "materials.json"]
+            let places = order.compactMap { manifest.range(of: "\"\($0)\"")?.lowerBound }
+            XCTAssertEqual(places, places.sorted(), manifest)
         }
         // The audit log names who took it.
         let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "municipality:export").count()

@@ -66,8 +66,8 @@ final class MailTests: XCTestCase {
 
     func testDemoContentIsMarkedAndLoadedOnce() async throws {
         let app = try await makeTestApp()
-        try await DemoContent.load(on: app.db, logger: app.logger)
-        try await DemoContent.load(on: app.db, logger: app.logger)
+        try await SamradApp.loadDemo(on: app.db, logger: app.logger)
+        try await SamradApp.loadDemo(on: app.db, logger: app.logger)
         let organisations = try await Organisation.query(on: app.db).all()
         XCTAssertEqual(organisations.count, 5)
         XCTAssertTrue(organisations.allSatisfy(\.isExample))

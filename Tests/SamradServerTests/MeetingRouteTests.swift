@@ -599,17 +599,17 @@ final class MeetingRouteTests: XCTestCase {
         func reminders() async throws -> Int {
             try await OutboxMessage.query(on: app.db).filter(\.$recipient == chief.email!).all().filter { $0.subject.hasPrefix("Påminnelse") }.count
         }
-        let early = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(-30 * 3600))
+        let early = try await MeetingNotices.sendDue(application: app, now: start.addingTimeInterval(-30 * 3600))
         XCTAssertEqual(early, 0)
-        let due = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(-20 * 3600))
+        let due = try await MeetingNotices.sendDue(application: app, now: start.addingTimeInterval(-20 * 3600))
         XCTAssertEqual(due, 1)
-        let again = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(-10 * 3600))
+        let again = try await MeetingNotices.sendDue(application: app, now: start.addingTimeInterval(-10 * 3600))
         XCTAssertEqual(again, 0, "once")
         let sent = try await reminders()
         XCTAssertEqual(sent, 1)
         // A new time means a new reminder.
         _ = try await json(organiser, .PUT, "/api/v1/meetings/\(id)", #"{"title":"Politiskt möte","startsAt":"2027-05-28T13:00","endsAt":"2027-05-28T16:00","reminderHours":24}"#)
-        let moved = try await MeetingNotices.sendDueReminders(application: app, now: start.addingTimeInterval(10 * 3600))
+        let moved = try await MeetingNotices.sendDue(application: app, now: start.addingTimeInterval(10 * 3600))
         XCTAssertEqual(moved, 1)
     }
 

@@ -7,10 +7,34 @@ import LeafKit
 import SamradCore
 import Vapor
 
-/// Wires Samrad into a Vapor application: database, migrations, directory, views, routes, workers.
+/// Wires Samrad into a Vapor application: database, views, middleware, then the features (their
+/// migrations, start work, routes and scheduled work). The one place that lists the features.
 public enum SamradApp {
+    /// Every feature, in the order their start work runs and their files appear in an export.
+    static let features: [any Feature] = [
+        ServiceFeature(),
+        DirectoryFeature(),
+        AccountsFeature(),
+        MailFeature(),
+        StartFeature(),
+        PeopleFeature(),
+        CollaborationsFeature(),
+        ClustersFeature(),
+        MeetingsFeature(),
+        QuestionnairesFeature(),
+        IndicatorsFeature(),
+        GuidesFeature(),
+        KnowledgeFeature(),
+        NewslettersFeature(),
+        ExportFeature(),
+    ]
+
+    /// The migrations of all features in their one order.
+    static var migrations: [any Migration] { MigrationOrder.ordered(features) }
+
     public static func configure(_ app: Application, _ settings: Settings) async throws {
         app.storage[SettingsKey.self] = settings
+        app.storage[FeaturesKey.self] = features
         app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
         app.storage[AnswerCacheKey.self] = AnswerCache()
         app.storage[IndicatorStore.Key.self] = IndicatorStore()
@@ -20,7 +44,7 @@ public enum SamradApp {
         app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))
 
         try configureDatabase(app, settings.storage)
-        app.migrations.add(Migrations.all)
+        app.migrations.add(migrations)
         app.passwords.use(.bcrypt(cost: settings.bcryptCost))
         // A hash of the same cost to check unknown addresses against (see the sign-in).
         app.storage[TimingHashKey.self] = try Bcrypt.hash(Secret.make(), cost: settings.bcryptCost)
@@ -60,68 +84,38 @@ public enum SamradApp {
         try await takingTurns(app, settings.storage) {
             try await app.autoMigrate()
             try await configureSQLitePragmas(app, settings.storage)
-            try await DirectoryImport.run(on: app.db, files: resources, logger: app.logger)
-            try await DirectoryStore.reload(app)
-            try await ImportJob.markInterrupted(on: app.db)
-            if settings.loadsIndicatorData {
-                try await ShippedIndicators.load(on: app.db, folder: resources.url("Indicators"), directory: app.municipalities, logger: app.logger)
-                // Read into memory now, so the first dashboard after a start is as quick as the rest.
-                _ = try await app.storage[IndicatorStore.Key.self]?.current(on: app.db)
-            }
+            for feature in features { try await feature.start(app) }
             if settings.loadsDemoContent {
-                try await DemoContent.load(on: app.db, logger: app.logger)
+                try await loadDemo(on: app.db, logger: app.logger)
             }
         }
 
         try routes(app)
 
         if settings.runsScheduledWork {
-            app.lifecycle.use(ScheduledWork(settings: settings))
+            app.lifecycle.use(ScheduledWork(settings: settings, tasks: features.flatMap(\.scheduled)))
         }
     }
 
     static func routes(_ app: Application) throws {
-        try app.register(collection: ServicePages())
-        try app.register(collection: StartPage())
-        try app.register(collection: DirectoryPages())
-        try app.register(collection: AccountPages())
-        try app.register(collection: AdminPages())
-        try app.register(collection: MunicipalityRolePages())
-        try app.register(collection: MunicipalityRoleAPI())
-        try app.register(collection: PeoplePages())
-        try app.register(collection: PeopleImport())
-        try app.register(collection: Mailboxes())
-        try app.register(collection: Confirmation())
-        try app.register(collection: OrganisationPages())
-        try app.register(collection: APIDocument())
-        try app.register(collection: CollaborationAPI())
-        try app.register(collection: CollaborationPages())
-        try app.register(collection: CollaborationMembers())
-        try app.register(collection: Programmes())
-        try app.register(collection: ClusterPages())
-        try app.register(collection: ClusterAPI())
-        try app.register(collection: MeetingPages())
-        try app.register(collection: MeetingAgenda())
-        try app.register(collection: MeetingMinutes())
-        try app.register(collection: AttendancePages())
-        try app.register(collection: MeetingAPI())
-        try app.register(collection: QuestionnaireAPI())
-        try app.register(collection: QuestionnairePages())
-        try app.register(collection: QuestionnaireBuilder())
-        try app.register(collection: AnswerPages())
-        try app.register(collection: ResultsPages())
-        try app.register(collection: IndicatorPages())
-        try app.register(collection: ImportPages())
-        try app.register(collection: GoalPages())
-        try app.register(collection: DialoguePages())
-        try app.register(collection: IndicatorAPI())
-        try app.register(collection: KnowledgePages())
-        try app.register(collection: GuidePages())
-        try app.register(collection: LocalDialoguePages())
-        try app.register(collection: NewsletterPages())
-        try app.register(collection: MunicipalityExportPages())
+        for feature in features {
+            for collection in feature.routes { try app.register(collection: collection) }
+        }
         app.storage[UploadRoutes.Key.self] = UploadRoutes(app.routes.all)
         app.storage[UploadSlots.Key.self] = UploadSlots()
+    }
+
+    /// The example content of every feature; loading it again adds nothing.
+    static func loadDemo(on db: any Database, logger: Logger) async throws {
+        try await DemoExamples.load(features, isLoaded: { db in
+            try await Organisation.query(on: db).filter(\.$isExample == true).count() > 0
+        }, on: db, logger: logger)
+    }
+
+    /// A municipality's export: every feature's files.
+    static func export(_ municipality: MunicipalityKey, directory: MunicipalityDirectory,
+                       on db: any Database) async throws -> (MunicipalityExport, [MunicipalityExport.File]) {
+        try await MunicipalityExport.files(of: municipality, directory: directory, features: features, on: db)
     }
 
     /// Instances that start together on one PostgreSQL database would each migrate and load the

@@ -53,7 +53,7 @@ public enum Server {
         let app = try await makeApp("development")
         do {
             try SamradApp.configureDatabase(app, storage)
-            app.migrations.add(Migrations.all)
+            app.migrations.add(SamradApp.migrations)
             if migrated { try await app.autoMigrate() }
             let result = try await body(app)
             try await app.asyncShutdown()
@@ -100,11 +100,11 @@ public enum Server {
             guard let key = MunicipalityKey(path: municipality), app.municipalities[key] != nil else {
                 throw ValidationError("There is no municipality \(municipality); give country/code, e.g. dk/751 or se/0180.")
             }
-            let export = MunicipalityExport(municipality: key, directory: app.municipalities)
             let now = Date()
+            let (export, files) = try await SamradApp.export(key, directory: app.municipalities, on: app.db)
             let target = path ?? export.fileName(at: now)
             if FileManager.default.fileExists(atPath: target) { throw ValidationError("\(target) exists already.") }
-            let data = try export.zip(try await export.files(on: app.db), generatedAt: now)
+            let data = try export.zip(files, generatedAt: now)
             try data.write(to: URL(fileURLWithPath: target), options: .withoutOverwriting)
             return target
         }

@@ -1,37 +1,41 @@
 import Foundation
 import Vapor
 
-/// The server's scheduled work, one round every few seconds: each feature's due work under the job
-/// lease (so one instance does it), then the outbox delivers what is due, the new mails included.
+/// The server's scheduled work, one round every few seconds: the features' tasks (`Feature.scheduled`)
+/// grouped by job, each job under its lease (so one instance does it), then the tasks every instance
+/// runs, then the outbox delivers what is due, the new mails included.
 final class ScheduledWork: LifecycleHandler, @unchecked Sendable {
     let settings: Settings
+    let tasks: [ScheduledTask]
     private var task: Task<Void, Never>?
 
-    init(settings: Settings) {
+    init(settings: Settings, tasks: [ScheduledTask]) {
         self.settings = settings
+        self.tasks = tasks
+    }
+
+    /// One round; what `didBootAsync` repeats.
+    static func round(_ tasks: [ScheduledTask], settings: Settings, application: Application) async throws {
+        for job in ScheduledJob.allCases {
+            let leased = tasks.filter { $0.lease == job }
+            guard !leased.isEmpty else { continue }
+            // Whichever instance holds the lease does the job; mail goes into the outbox first, so
+            // this round delivers it too.
+            try await JobLease.run(job, holder: settings.instanceName, lease: settings.jobLease, on: application.db) {
+                for task in leased { try await task.run(application) }
+            }
+        }
+        for task in tasks where task.lease == nil { try await task.run(application) }
+        _ = try await OutboxDelivery.deliverDue(application: application, settings: settings)
     }
 
     func didBootAsync(_ application: Application) async throws {
-        let settings = self.settings
+        let settings = self.settings, tasks = self.tasks
         task = Task { [weak application] in
             while !Task.isCancelled {
                 guard let application else { return }
                 do {
-                    // Whichever instance holds the lease sends the reminders, into the outbox first,
-                    // so this round delivers them too.
-                    try await JobLease.run(.reminders, holder: settings.instanceName, lease: settings.jobLease,
-                                           on: application.db) {
-                        try await Reminders.sendDue(application: application)
-                        try await MeetingNotices.sendDueReminders(application: application)
-                        try await QuestionnaireSending.sendDueReminders(application: application)
-                    }
-                    try await JobLease.run(.sessionPurge, holder: settings.instanceName, lease: settings.jobLease,
-                                           on: application.db) {
-                        try await SessionStore.purge(on: application.db)
-                    }
-                    // Newsletters due go into the outbox first, so this round starts delivering them.
-                    try await NewsletterSending.sendDue(application: application)
-                    _ = try await OutboxDelivery.deliverDue(application: application, settings: settings)
+                    try await Self.round(tasks, settings: settings, application: application)
                 } catch {
                     application.logger.warning("Scheduled round failed: \(String(describing: error))")
                 }

@@ -11,9 +11,10 @@ struct MunicipalityExportPages: RouteCollection {
     func download(_ request: Request) async throws -> Response {
         let municipality = try DirectoryPages.municipality(request)
         try request.require(ExportPolicy.mayExport(request.actor, municipality.key))
-        let export = MunicipalityExport(municipality: municipality.key, directory: request.municipalities)
         let now = Date()
-        let data = try export.zip(try await export.files(on: request.db), generatedAt: now)
+        let (export, files) = try await MunicipalityExport.files(of: municipality.key, directory: request.municipalities,
+                                                                      features: request.application.features, on: request.db)
+        let data = try export.zip(files, generatedAt: now)
         try await Audit.record("municipality:export", subject: "municipality", id: municipality.key.description,
                                summary: "\(municipality.name): export of \(data.count) bytes", by: request, on: request.db)
         let response = Response(status: .ok, body: .init(data: data))

@@ -76,7 +76,7 @@ enum MeetingNotices {
     /// Reminders of published meetings whose reminder time has come, to those registered. Run by
     /// the background worker; each meeting's reminder goes once (again after a change of time).
     @discardableResult
-    static func sendDueReminders(application: Application, now: Date = Date()) async throws -> Int {
+    static func sendDue(application: Application, now: Date = Date()) async throws -> Int {
         let db = application.db
         let context = Invitations.Context(application)
         // Reminders are at most 30 days ahead, so only meetings starting within that are looked at.

@@ -119,7 +119,7 @@ enum QuestionnaireSending {
     }
 
     /// The outbox worker's round: each open questionnaire's reminder offsets, each once.
-    static func sendDueReminders(application: Application, now: Date = Date()) async throws {
+    static func sendDue(application: Application, now: Date = Date()) async throws {
         let db = application.db
         let open = try await Questionnaire.query(on: db).filter(\.$sentAt != nil).filter(\.$closedAt == nil).filter(\.$closesAt > now).all()
         let context = Invitations.Context(application)

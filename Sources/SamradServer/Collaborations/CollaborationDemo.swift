@@ -1,74 +1,28 @@
 import Fluent
 import Foundation
 import SamradCore
-import Vapor
 
-/// Example content from the five real cases in DESIGN.md, marked `is_example` and shown with an
-/// "example" label. Loaded by `samrad serve --demo`; loading it again adds nothing.
-enum DemoContent {
-    static func load(on db: any Database, logger: Logger) async throws {
-        if try await Organisation.query(on: db).filter(\.$isExample == true).count() > 0 { return }
-        try await db.transaction { db in
-            let kl = Organisation(name: "KL – Kommunernes Landsforening (eksempel)", kind: .association, country: .dk, website: "https://www.kl.dk", isExample: true)
-            let skr = Organisation(name: "SKR – Sveriges Kommuner och Regioner (exempel)", kind: .association, country: .se, website: "https://skr.se", isExample: true)
-            let foundation = Organisation(name: "Eksempelfonden for skoleudvikling (eksempel)", kind: .foundation, country: .dk, isExample: true)
-            let aarhus = Organisation(name: "Aarhus Kommune, Børn og Unge (eksempel)", kind: .administration, country: .dk, municipalityCode: "751", isExample: true)
-            let university = Organisation(name: "Forskningscenter for skoleudvikling (eksempel)", kind: .university, country: .dk, isExample: true)
-            for organisation in [kl, skr, foundation, aarhus, university] { try await organisation.create(on: db) }
-
-            // Case 1: the political track asks each municipality for its committee chair, a committee
-            // member and an administration representative.
-            let people: [(String, Position, String, MunicipalityKey?, UUID?)] = [
-                ("Anne Example Jensen", .consultant, "Konsulent, skole og uddannelse", nil, kl.id),
-                ("Peter Example Holm", .consultant, "Chefkonsulent", nil, kl.id),
-                ("Karin Example Lund", .consultant, "Handläggare, skola", nil, skr.id),
-                ("Mette Example Sørensen", .committeeChair, "Formand for Børn og Unge-udvalget", MunicipalityKey(.dk, "751"), nil),
-                ("Lars Example Nielsen", .committeeMember, "Medlem af Børn og Unge-udvalget", MunicipalityKey(.dk, "751"), nil),
-                ("Hanne Example Poulsen", .schoolChief, "Skolechef", MunicipalityKey(.dk, "751"), aarhus.id),
-                ("Jens Example Madsen", .schoolLeader, "Skoleleder", MunicipalityKey(.dk, "751"), nil),
-                ("Sofie Example Andersen", .committeeChair, "Formand for Børne- og Skoleudvalget", MunicipalityKey(.dk, "101"), nil),
-                ("Erik Example Johansson", .educationDirector, "Utbildningsdirektör", MunicipalityKey(.se, "0680"), nil),
-                ("Maria Example Karlsson", .committeeChair, "Ordförande i barn- och utbildningsnämnden", MunicipalityKey(.se, "0680"), nil),
-                ("Anna Example Berg", .teacher, "Förstelärare", MunicipalityKey(.se, "0680"), nil),
-                ("Ole Example Kristensen", .researcher, "Lektor, følgeforskning", nil, university.id),
-            ]
-            var byName: [String: Person] = [:]
-            for (name, position, title, municipality, organisation) in people {
-                let person = Person()
-                person.name = name
-                person.position = position.rawValue
-                person.title = title
-                person.email = name.lowercased().replacingOccurrences(of: " ", with: ".").folding(options: .diacriticInsensitive, locale: nil)
-                    .replacingOccurrences(of: "ø", with: "o") + "@example.org"
-                person.municipalityCountry = municipality?.country.rawValue
-                person.municipalityCode = municipality?.code
-                person.organisationID = organisation
-                person.isExample = true
-                try await person.create(on: db)
-                byName[name] = person
-            }
-            try await loadCollaborations(on: db, kl: kl, skr: skr, foundation: foundation, university: university, people: byName)
-        }
-        logger.info("Loaded the example content (marked as examples)")
-    }
-
-    static func at(_ local: String, _ zone: String = "Europe/Copenhagen") -> Date {
-        DateText.parseLocal(local, zone: zone)!
-    }
-
+/// The example collaborations of the five cases: a programme with its political and professional
+/// tracks, a funded collaboration with partners, a cluster programme, a Swedish network, and one
+/// open collaboration with a deadline ahead so the registration can be tried.
+enum CollaborationDemo {
     /// Cases 1, 2, 3 and 5 as collaborations with their real dates, and one open collaboration with a
     /// deadline ahead so the registration can be tried.
-    static func loadCollaborations(on db: any Database, kl: Organisation, skr: Organisation, foundation: Organisation, university: Organisation,
-                                   people: [String: Person]) async throws {
+    static func load(into examples: DemoExamples, on db: any Database) async throws {
+        let kl = examples.organisations["kl"]!, skr = examples.organisations["skr"]!
+        let foundation = examples.organisations["foundation"]!, university = examples.organisations["university"]!
+        let foundationName = examples.organisationNames["foundation"] ?? ""
+        let people = examples.people
+        func at(_ local: String, _ zone: String = "Europe/Copenhagen") -> Date { DemoExamples.at(local, zone) }
         let programme = Programme()
         programme.slug = "kommunesamarbejde-om-folkeskolen-2014-eksempel"
         programme.title = "Kommunesamarbejde om folkeskolen 2014 (eksempel)"
         programme.description = "En politisk del og faglige samarbejder, som kommunerne tilmelder sig hver for sig."
-        programme.organiserID = try kl.requireID()
+        programme.organiserID = kl
         programme.isExample = true
         try await programme.create(on: db)
 
-        func make(_ slug: String, _ title: String, _ kind: CollaborationKind, _ status: CollaborationStatus, organiser: Organisation,
+        func make(_ slug: String, _ title: String, _ kind: CollaborationKind, _ status: CollaborationStatus, organiser: UUID,
                   description: String, deadline: Date?, capacity: Int? = nil, seats: [SeatRequirement], price: PriceModel = .free,
                   period: (String, String)? = nil, zone: String = "Europe/Copenhagen", funding: [Funding] = [], programme: Programme? = nil,
                   targets: [Position] = []) async throws -> Collaboration {
@@ -78,7 +32,7 @@ enum DemoContent {
             c.description = description
             c.kind = kind.rawValue
             c.status = status.rawValue
-            c.organiserID = try organiser.requireID()
+            c.organiserID = organiser
             c.programmeID = programme?.id
             c.themes = ["folkeskolen"]
             c.targetGroups = targets.map(\.rawValue)
@@ -117,14 +71,14 @@ enum DemoContent {
             "fondsfinansieret-samarbejde-eksempel", "Fondsfinansieret fagligt samarbejde for 12 kommuner (eksempel)", .professionalCollaboration, .running,
             organiser: kl, description: "En fond bevilger 2 mio. kr.; 12 kommuner kan deltage. Forskere og en følgegruppe af kommunale praktikere er knyttet til. Samarbejdet slutter med fem regionale konferencer for alle skoleledere og skolechefer.",
             deadline: at("2015-03-01T12:00"), capacity: 12, seats: [SeatRequirement(position: .schoolChief, count: 1), SeatRequirement(position: .schoolLeader, count: 2, required: false)],
-            funding: [Funding(funder: foundation.name, amount: Money(minorUnits: 200_000_000, currency: .dkk), purpose: "Fagligt samarbejde og fem regionale konferencer")],
+            funding: [Funding(funder: foundationName, amount: Money(minorUnits: 200_000_000, currency: .dkk), purpose: "Fagligt samarbejde og fem regionale konferencer")],
             targets: [.schoolChief, .schoolLeader])
         // Case 2: the foundation and the research centre are partners; a researcher and a following
         // group of municipal practitioners are attached.
         for partner in [foundation, university] {
             let row = CollaborationPartner()
             row.collaborationID = try funded.requireID()
-            row.organisationID = try partner.requireID()
+            row.organisationID = partner
             try await row.create(on: db)
         }
         for (name, role) in [("Ole Example Kristensen", CollaborationRole.Role.researcher), ("Hanne Example Poulsen", .followingGroup),
@@ -132,7 +86,7 @@ enum DemoContent {
             guard let person = people[name] else { continue }
             let row = CollaborationRole()
             row.collaborationID = try funded.requireID()
-            row.personID = try person.requireID()
+            row.personID = person
             row.role = role.rawValue
             try await row.create(on: db)
         }
@@ -168,7 +122,7 @@ enum DemoContent {
                 let seat = RegistrationSeat()
                 seat.registrationID = try r.requireID()
                 seat.position = position.rawValue
-                seat.personID = try person.requireID()
+                seat.personID = person
                 try await seat.create(on: db)
             }
         }

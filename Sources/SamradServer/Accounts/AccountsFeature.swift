@@ -1,0 +1,14 @@
+import Fluent
+import Vapor
+
+/// Accounts, sign-in and sessions, administration, and the roles that give rights over a
+/// municipality.
+struct AccountsFeature: Feature {
+    var routes: [any RouteCollection] {
+        [AccountPages(), AdminPages(), MunicipalityRolePages(), MunicipalityRoleAPI()]
+    }
+    var migrations: [any Migration] { [M002Accounts(), SessionRecord.migration, M017Sessions()] }
+    var scheduled: [ScheduledTask] {
+        [ScheduledTask(under: .sessionPurge) { app in _ = try await SessionStore.purge(on: app.db) }]
+    }
+}

@@ -1,0 +1,22 @@
+import Fluent
+import Vapor
+
+/// Collaborations and programmes: invitations, registration by the deadline, seats, the status
+/// board.
+struct CollaborationsFeature: Feature {
+    var routes: [any RouteCollection] {
+        [CollaborationAPI(), CollaborationPages(), CollaborationMembers(), Programmes()]
+    }
+    var migrations: [any Migration] { [M006Collaborations(), M007InvitationLinks(), M019InvitationReach()] }
+    var scheduled: [ScheduledTask] {
+        [ScheduledTask(under: .reminders) { app in _ = try await InvitationReminders.sendDue(application: app) }]
+    }
+
+    func export(into export: MunicipalityExport, on db: any Database) async throws {
+        try await CollaborationExport.add(to: export, on: db)
+    }
+
+    func loadDemo(into examples: DemoExamples, on db: any Database) async throws {
+        try await CollaborationDemo.load(into: examples, on: db)
+    }
+}
