@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that the server's features reach each other only through named interfaces.
 
-Every folder under Sources/SamradServer is a feature, except the kit (App, Background, Storage),
+Every folder under Sources/SamradServer is a feature, except the kit (App, Background, Mail, Storage),
 which knows no feature, and the composition root (App/SamradApp.swift, App/Server.swift), which
 knows them all. A feature may name the types of the kit, of SamradCore and of Vapor freely; of
 another feature only the types declared in that feature's interface files: `*Models.swift` (its
@@ -13,8 +13,8 @@ import pathlib
 import re
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent / "Sources" / "SamradServer"
-KIT = {"App", "Background", "Storage"}
+DEFAULT_ROOT = pathlib.Path(__file__).resolve().parent.parent / "Sources" / "SamradServer"
+KIT = {"App", "Background", "Mail", "Storage"}
 COMPOSITION_ROOT = {"App/SamradApp.swift", "App/Server.swift"}
 INTERFACE_FILE = re.compile(r"(Models|Access|Interface)\.swift$")
 DECLARATION = re.compile(
@@ -33,18 +33,18 @@ def code_lines(text):
     return lines
 
 
-def main():
-    files = sorted(p for p in ROOT.rglob("*.swift"))
+def main(root=DEFAULT_ROOT):
+    files = sorted(p for p in root.rglob("*.swift"))
     declared = {}  # type name -> (feature, is interface)
     for path in files:
-        feature = path.relative_to(ROOT).parts[0]
+        feature = path.relative_to(root).parts[0]
         for line in code_lines(path.read_text()):
             match = DECLARATION.match(line)
             if match:
                 declared[match.group(1)] = (feature, bool(INTERFACE_FILE.search(path.name)))
     problems = []
     for path in files:
-        relative = path.relative_to(ROOT)
+        relative = path.relative_to(root)
         feature = relative.parts[0]
         if str(relative) in COMPOSITION_ROOT:
             continue
@@ -66,4 +66,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_ROOT))

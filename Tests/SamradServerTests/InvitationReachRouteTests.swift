@@ -182,7 +182,7 @@ final class InvitationReachRouteTests: XCTestCase {
         XCTAssertEqual(saved.status, .ok)
         XCTAssertTrue(saved.body.string.contains("1 mailbox added"))
         XCTAssertTrue(saved.body.string.contains("1 mailbox removed"))
-        let stored = try await Mailboxes.of([MunicipalityKey(.dk, "101"), MunicipalityKey(.dk, "751")], on: app.db)
+        let stored = try await OfficialMailboxes.of([MunicipalityKey(.dk, "101"), MunicipalityKey(.dk, "751")], on: app.db)
         XCTAssertEqual(stored, [MunicipalityKey(.dk, "101"): "kk@kk.dk"])
         let coordinatorWeb = Client(app)
         try await coordinatorWeb.signIn("hanne@aarhus.dk", "correct horse battery")

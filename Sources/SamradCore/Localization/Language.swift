@@ -11,6 +11,15 @@ public enum Language: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The language mail to a municipality of `country` is written in: Norwegian reads Danish best,
+    /// Finland's municipalities are addressed in Swedish (an official language there).
+    public init(writingTo country: Country) {
+        switch country {
+        case .dk, .no: self = .da
+        case .se, .fi: self = .sv
+        }
+    }
+
     /// Picks the best supported language from an Accept-Language header (RFC 9110 §12.5.4).
     /// Norwegian is closest to Danish in writing, so nb/nn/no fall back to Danish.
     public static func negotiate(acceptLanguage header: String?, fallback: Language = .en) -> Language {

@@ -149,20 +149,3 @@ struct SessionPasses<Pass: Codable & Hashable & Sendable>: Sendable {
         session.data[key] = (try? JSONEncoder().encode(Array(kept))).map { String(decoding: $0, as: UTF8.self) }
     }
 }
-
-/// The registration passes of a browser session (links in collaboration invitations).
-enum RegistrationPasses {
-    static let store = SessionPasses<RegistrationPass>(key: "registration_passes")
-    static var limit: Int { SessionPasses<RegistrationPass>.limit }
-
-    static func read(_ session: Session, now: Date = Date()) -> Set<RegistrationPass> { store.read(session, now: now) }
-
-    static func add(_ pass: RegistrationPass, until expiresAt: Date, to session: Session, now: Date = Date()) {
-        store.add(pass, until: expiresAt, to: session, now: now)
-    }
-}
-
-/// The meeting passes of a browser session (links in meeting e-mails).
-enum MeetingPasses {
-    static let store = SessionPasses<MeetingPass>(key: "meeting_passes")
-}

@@ -24,7 +24,7 @@ enum MunicipalityRoles {
 
     /// The municipality of the path, for those who may manage its roles.
     static func municipality(_ request: Request) throws -> Municipality {
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         try request.require(MunicipalityRolePolicy.mayManage(request.actor, m.key))
         return m
     }

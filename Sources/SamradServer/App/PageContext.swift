@@ -120,3 +120,10 @@ extension CSVWriter {
         return response
     }
 }
+
+extension Request {
+    /// A date and time in the reader's language, in the time of the country that language is spoken in.
+    func dateTimeText(_ date: Date?) -> String? {
+        date.map { DateText.dateTime($0, language, zone: language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen") }
+    }
+}

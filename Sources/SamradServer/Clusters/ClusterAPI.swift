@@ -106,7 +106,7 @@ struct ClusterAPI: RouteCollection {
     }
 
     func list(_ request: Request) async throws -> PlanJSON {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let registered = try await ClusterForming.registered(c, request: request)
         let canPlan = ClusterPolicy.mayPlan(request.actor, organiserID: c.organiserID)
         guard var draft = try await ClusterForming.saved(c, on: request.db) else {

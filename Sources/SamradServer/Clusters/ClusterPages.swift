@@ -19,7 +19,7 @@ struct ClusterPages: RouteCollection {
 
     /// The collaboration of the path, for those who may form its clusters.
     static func planned(_ request: Request) async throws -> Collaboration {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(ClusterPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         return c
     }
@@ -46,7 +46,7 @@ struct ClusterPages: RouteCollection {
     }
 
     func index(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let draft = try await ClusterForming.saved(c, on: request.db)
         let canPlan = ClusterPolicy.mayPlan(request.actor, organiserID: c.organiserID)
         let visible = (draft?.groups ?? []).filter {

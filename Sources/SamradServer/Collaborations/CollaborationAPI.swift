@@ -27,24 +27,6 @@ struct CollaborationAPI: RouteCollection {
 
     // MARK: Lookups shared with the pages
 
-    /// The collaboration of the path, if the actor may see it (drafts are 404 to others).
-    static func find(_ request: Request) async throws -> Collaboration {
-        guard let slug = request.parameters.get("slug"),
-              let collaboration = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first(),
-              CollaborationPolicy.mayView(request.actor, status: collaboration.statusValue, organiserID: collaboration.organiserID)
-        else { throw SamradError.notFound("error.collaboration_not_found") }
-        return collaboration
-    }
-
-    static func municipality(_ request: Request) throws -> Municipality {
-        guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)),
-              let code = request.parameters.get("code"),
-              let m = request.municipalities[MunicipalityKey(country, code)] else {
-            throw SamradError.notFound("error.municipality_not_found")
-        }
-        return m
-    }
-
     static func uniqueSlug(_ title: String, on db: any Database) async throws -> String {
         try await Slug.unique(title, fallback: "collaboration") { try await Collaboration.query(on: db).filter(\.$slug == $0).count() > 0 }
     }
@@ -67,7 +49,7 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func show(_ request: Request) async throws -> CollaborationJSON {
-        CollaborationJSON(try await Self.find(request))
+        CollaborationJSON(try await CollaborationAccess.load(request))
     }
 
     static func create(_ input: CollaborationInput, request: Request) async throws -> Collaboration {
@@ -112,7 +94,7 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func update(_ request: Request) async throws -> CollaborationJSON {
-        let collaboration = try await Self.find(request)
+        let collaboration = try await CollaborationAccess.load(request)
         try await Self.update(collaboration, with: try request.content.decode(CollaborationInput.self), request: request)
         return CollaborationJSON(collaboration)
     }
@@ -140,7 +122,7 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func changeStatus(_ request: Request) async throws -> CollaborationJSON {
-        let collaboration = try await Self.find(request)
+        let collaboration = try await CollaborationAccess.load(request)
         try await Self.changeStatus(collaboration, to: try request.content.decode(StatusInput.self).status, request: request)
         return CollaborationJSON(collaboration)
     }
@@ -184,14 +166,14 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func invite(_ request: Request) async throws -> Invitations.Sent {
-        let collaboration = try await Self.find(request)
+        let collaboration = try await CollaborationAccess.load(request)
         return try await Self.invite(collaboration, try request.content.decode(InvitationInput.self), request: request)
     }
 
     // MARK: Status board
 
     func board(_ request: Request) async throws -> StatusBoard.JSON {
-        let collaboration = try await Self.find(request)
+        let collaboration = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: collaboration.organiserID))
         let board = try await StatusBoard.load(collaboration, request: request)
         return board.json(request: request)
@@ -215,7 +197,7 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func showRegistration(_ request: Request) async throws -> RegistrationJSON {
-        try await Self.registrationJSON(try await Self.find(request), try Self.municipality(request), request: request)
+        try await Self.registrationJSON(try await CollaborationAccess.load(request), try MunicipalityAccess.load(request), request: request)
     }
 
     /// What registering needs of a collaboration, read in one plain query: a registration burst
@@ -236,7 +218,7 @@ struct CollaborationAPI: RouteCollection {
 
     func register(_ request: Request) async throws -> Response {
         let collaboration = try await Self.reference(request)
-        let m = try Self.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         let input = try request.content.decode(RegistrationInput.self)
         let outcome = try await RegistrationDesk.register(collaboration.id, m.key, seats: try input.assignments(), acceptedPrice: input.acceptPrice ?? false,
                                                           by: request.actor, audit: AuditActor(request), on: request.db, batches: request.application.registrationBatches)
@@ -250,23 +232,23 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func changeSeats(_ request: Request) async throws -> RegistrationJSON {
-        let collaboration = try await Self.find(request)
-        let m = try Self.municipality(request)
+        let collaboration = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         let input = try request.content.decode(RegistrationInput.self)
         _ = try await RegistrationDesk.changeSeats(collaboration.requireID(), m.key, seats: try input.assignments(), by: request.actor, audit: AuditActor(request), on: request.db)
         return try await Self.registrationJSON(collaboration, m, request: request)
     }
 
     func decline(_ request: Request) async throws -> RegistrationJSON {
-        let collaboration = try await Self.find(request)
-        let m = try Self.municipality(request)
+        let collaboration = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         _ = try await RegistrationDesk.decline(collaboration.requireID(), m.key, by: request.actor, audit: AuditActor(request), on: request.db)
         try await RegistrationNotices.tell(.declined, collaboration, m.key, request: request)
         return try await Self.registrationJSON(collaboration, m, request: request)
     }
 
     static func withdraw(_ collaboration: Collaboration, _ m: Municipality, request: Request) async throws {
-        let context = Invitations.Context(request)
+        let context = MailContext(request)
         _ = try await RegistrationDesk.withdraw(collaboration.requireID(), m.key, by: request.actor, audit: AuditActor(request), notify: { collaboration, key, db in
             try await Invitations.notifyPromotion(collaboration, key, context: context, on: db)
         }, on: request.db)
@@ -301,8 +283,8 @@ struct CollaborationAPI: RouteCollection {
     }
 
     func withdraw(_ request: Request) async throws -> RegistrationJSON {
-        let collaboration = try await Self.find(request)
-        let m = try Self.municipality(request)
+        let collaboration = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         try await Self.withdraw(collaboration, m, request: request)
         return try await Self.registrationJSON(collaboration, m, request: request)
     }

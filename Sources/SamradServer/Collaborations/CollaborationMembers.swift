@@ -72,7 +72,7 @@ struct CollaborationMembers: RouteCollection {
 
     /// The collaboration of the path, for its organisers only.
     static func managed(_ request: Request) async throws -> Collaboration {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
         return c
     }
@@ -154,7 +154,7 @@ struct CollaborationMembers: RouteCollection {
     // MARK: API
 
     func showAPI(_ request: Request) async throws -> MembersJSON {
-        try await Self.load(try await CollaborationAPI.find(request), request: request)
+        try await Self.load(try await CollaborationAccess.load(request), request: request)
     }
 
     struct PartnerInput: Content { var organisationID: UUID? }

@@ -29,9 +29,7 @@ struct CollaborationPages: RouteCollection {
         registration.post("people", use: addPerson)
     }
 
-    static func when(_ date: Date?, _ request: Request) -> String? {
-        date.map { DateText.dateTime($0, request.language, zone: request.language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen") }
-    }
+    static func when(_ date: Date?, _ request: Request) -> String? { request.dateTimeText(date) }
 
     static func money(_ minor: Int?, _ currency: String, _ request: Request) -> String? {
         minor.map { NumberText.decimal(Double($0) / 100, request.language, fractionDigits: 2) + " " + currency }
@@ -87,7 +85,7 @@ struct CollaborationPages: RouteCollection {
     }
 
     func detail(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let organiser = try await Organisation.find(c.organiserID, on: request.db)
         var facts = [
             Fact(label: request.t("collaborations.organiser"), value: organiser?.name ?? "—"),
@@ -266,13 +264,13 @@ struct CollaborationPages: RouteCollection {
     }
 
     func editForm(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
         return try await request.view.render("collaborations/form", formContext(request, form: FormState(values: Self.values(of: c)), action: "/collaborations/\(c.slug)", titleKey: "collaborations.edit_title"))
     }
 
     func update(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
         let action = "/collaborations/\(c.slug)"
         do {
@@ -295,7 +293,7 @@ struct CollaborationPages: RouteCollection {
     struct StatusForm: Content { var status: String? }
 
     func changeStatus(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try await CollaborationAPI.changeStatus(c, to: try request.content.decode(StatusForm.self).status, request: request)
         request.session.data["notice"] = "collaborations.status_changed"
         return request.redirect(to: "/collaborations/\(c.slug)")
@@ -363,13 +361,13 @@ struct CollaborationPages: RouteCollection {
     }
 
     func inviteForm(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
         return try await request.view.render("collaborations/invite", inviteContext(request, c, form: FormState(values: ["scope": "country", "country": "dk"])))
     }
 
     func invite(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
         let (input, values) = try Self.invitationForm(request)
         do {
@@ -419,7 +417,7 @@ struct CollaborationPages: RouteCollection {
     }
 
     func board(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
         let board = try await StatusBoard.load(c, request: request)
         let region = request.query[String.self, at: "region"].flatMap { $0.isEmpty ? nil : $0 }
@@ -456,7 +454,7 @@ struct CollaborationPages: RouteCollection {
     }
 
     func managedBoard(_ request: Request) async throws -> StatusBoard {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
         return try await StatusBoard.load(c, request: request)
     }
@@ -591,8 +589,8 @@ struct CollaborationPages: RouteCollection {
     /// path), it gives this browser session the pass to answer for the municipality, then drops the
     /// key from the address.
     func registrationForm(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
-        let m = try CollaborationAPI.municipality(request)
+        let c = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         if let key = request.query[String.self, at: "key"] {
             guard let link = try await Invitations.validLink(key: key, c, m.key, on: request.db) else {
                 throw SamradError.notFound("registration.link_invalid")
@@ -618,11 +616,11 @@ struct CollaborationPages: RouteCollection {
     /// Adds a person of the municipality on the spot, to name for a seat. Whoever may register the
     /// municipality may do this (also through an invitation link); the change is audited.
     func addPerson(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
-        let m = try CollaborationAPI.municipality(request)
+        let c = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         try request.require(CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID))
         // The person belongs to the municipality of the page, whatever the form says.
-        var input = try request.content.decode(PeoplePages.Input.self)
+        var input = try request.content.decode(PersonForm.Input.self)
         input.municipality = m.key.description
         input.organisationID = nil
         // The seats chosen so far come along (page.js copies them in), so adding someone loses none.
@@ -630,13 +628,13 @@ struct CollaborationPages: RouteCollection {
         let person = Person()
         person.isExample = false
         do {
-            try await PeoplePages.apply(input, to: person, request: request)
+            try await PersonForm.apply(input, to: person, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
             let context = try await registrationContext(request, c, m, form: seats.isEmpty ? nil : FormState(values: seats),
                                                         personForm: FormState(values: input.values, error: error, request: request))
             return try await request.view.render("collaborations/registration", context).encodeResponse(status: .unprocessableEntity, for: request)
         }
-        try await PeoplePages.insert(person, context: c.slug, request: request)
+        try await PersonForm.insert(person, context: c.slug, request: request)
         // The new person takes the first empty seat of their position.
         if let id = person.id?.uuidString, let requirement = c.seats.first(where: { $0.position.rawValue == person.position }),
            let free = (0..<requirement.count).map({ "seat_\(requirement.position.rawValue)_\($0)" }).first(where: { (seats[$0] ?? "").isEmpty }) {
@@ -651,8 +649,8 @@ struct CollaborationPages: RouteCollection {
     }
 
     func register(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
-        let m = try CollaborationAPI.municipality(request)
+        let c = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         let values = try request.content.decode([String: String].self)
         var seats: [SeatAssignment] = []
         for requirement in c.seats {
@@ -682,8 +680,8 @@ struct CollaborationPages: RouteCollection {
     }
 
     func decline(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
-        let m = try CollaborationAPI.municipality(request)
+        let c = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         _ = try await RegistrationDesk.decline(c.requireID(), m.key, by: request.actor, audit: AuditActor(request), on: request.db)
         try await RegistrationNotices.tell(.declined, c, m.key, request: request)
         request.session.data["notice"] = "registration.declined"
@@ -691,8 +689,8 @@ struct CollaborationPages: RouteCollection {
     }
 
     func withdraw(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
-        let m = try CollaborationAPI.municipality(request)
+        let c = try await CollaborationAccess.load(request)
+        let m = try MunicipalityAccess.load(request)
         try await CollaborationAPI.withdraw(c, m, request: request)
         request.session.data["notice"] = "registration.withdrawn"
         return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)")

@@ -12,7 +12,7 @@ enum InvitationReminders {
         let open = try await Collaboration.query(on: db).filter(\.$status == CollaborationStatus.open.rawValue)
             .filter(\.$deadline > now).all()
         var sent = 0
-        let context = Invitations.Context(application)
+        let context = MailContext(application)
         for collaboration in open {
             guard let deadline = collaboration.deadline else { continue }
             let schedule = ReminderSchedule(daysBeforeDeadline: collaboration.reminderDays)

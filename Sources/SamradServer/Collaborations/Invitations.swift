@@ -6,27 +6,6 @@ import Vapor
 /// Sends invitations and reminders through the outbox, addressed to the positions the organiser
 /// chose, in the language of the municipality's country.
 enum Invitations {
-    /// What composing an e-mail needs, from a request or from the application in a background job.
-    struct Context: Sendable {
-        var catalog: Catalog
-        var settings: Settings
-        var directory: MunicipalityDirectory
-
-        init(_ request: Request) { self.init(request.application) }
-        init(_ app: Application) {
-            catalog = app.catalog
-            settings = app.settings
-            directory = app.municipalities
-        }
-    }
-
-    static func language(of country: Country) -> Language {
-        switch country {
-        case .dk, .no: .da
-        case .se, .fi: .sv
-        }
-    }
-
     /// What a sending did: every municipality invited, the e-mails on their way, how many were
     /// reached only through their official mailbox, and the names of those nobody could be told.
     struct Sent: Content {
@@ -52,7 +31,7 @@ enum Invitations {
             .filter { $0.grant?.municipality.map(wanted.contains) ?? false }
         let users = try await User.query(on: db).filter(\.$id ~~ Set(roles.map(\.userID))).filter(\.$disabled == false).all()
         let usersByID = Dictionary(users.compactMap { u in u.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
-        let mailboxes = try await Mailboxes.of(keys, on: db)
+        let mailboxes = try await OfficialMailboxes.of(keys, on: db)
         var byMunicipality: [MunicipalityKey: [InvitationReach.Recipient]] = [:]
         var coordinators: [MunicipalityKey: [InvitationReach.Recipient]] = [:]
         for role in roles {
@@ -85,7 +64,7 @@ enum Invitations {
                      request: Request) async throws -> Sent {
         let ids = try tracks.map { try $0.requireID() }
         let positionValues = positions.map(\.rawValue)
-        let context = Context(request)
+        let context = MailContext(request)
         return try await request.db.transaction { db in
             var sent = Sent(municipalities: municipalities.count, recipients: 0, reached: 0, throughMailbox: 0,
                             withoutRecipient: [])
@@ -133,8 +112,8 @@ enum Invitations {
 
     /// One e-mail for a programme's tracks: each with its deadline and its own personal link.
     static func mail(programme: String, _ tracks: [Collaboration], to recipient: InvitationReach.Recipient,
-                     municipality: Municipality, context: Context, on db: any Database) async throws {
-        let language = language(of: municipality.country)
+                     municipality: Municipality, context: MailContext, on db: any Database) async throws {
+        let language = Language(writingTo: municipality.country)
         let catalog = context.catalog
         var lines: [String] = []
         for track in tracks {
@@ -164,7 +143,7 @@ enum Invitations {
 
     /// The registration page's address with a new personal key for `person`, who may then answer for
     /// the municipality without an account. Only the key's SHA-256 is stored.
-    static func personalLink(_ collaboration: Collaboration, _ m: MunicipalityKey, for personID: UUID?, context: Context,
+    static func personalLink(_ collaboration: Collaboration, _ m: MunicipalityKey, for personID: UUID?, context: MailContext,
                              on db: any Database) async throws -> String {
         let secret = Secret.make()
         let record = InvitationLink()
@@ -201,8 +180,8 @@ enum Invitations {
     /// An invitation or reminder to one recipient, in the language of the municipality's country,
     /// saying why it reaches them (their position, their coordinator role, the official mailbox).
     static func mail(_ collaboration: Collaboration, to recipient: InvitationReach.Recipient, municipality: Municipality,
-                     kind: String, context: Context, on db: any Database) async throws {
-        let language = language(of: municipality.country)
+                     kind: String, context: MailContext, on db: any Database) async throws {
+        let language = Language(writingTo: municipality.country)
         let catalog = context.catalog
         let deadline = collaboration.deadline.map { DateText.dateTime($0, language, zone: collaboration.timeZone) } ?? "—"
         let link = try await personalLink(collaboration, municipality.key, for: recipient.personID, context: context, on: db)
@@ -217,12 +196,12 @@ enum Invitations {
     }
 
     /// Tells a municipality that moved up from the waiting list.
-    static func notifyPromotion(_ collaboration: Collaboration, _ key: MunicipalityKey, context: Context, on db: any Database) async throws {
+    static func notifyPromotion(_ collaboration: Collaboration, _ key: MunicipalityKey, context: MailContext, on db: any Database) async throws {
         guard let municipality = context.directory[key], let id = collaboration.id,
               let registration = try await RegistrationDesk.existing(id, key, on: db) else { return }
         let seatPeople = try await RegistrationSeat.query(on: db).filter(\.$registrationID == registration.requireID()).all().map(\.personID)
         let people = try await Person.query(on: db).filter(\.$id ~~ seatPeople).all()
-        let language = language(of: key.country)
+        let language = Language(writingTo: key.country)
         for person in people {
             guard let email = person.email else { continue }
             try await Outbox.enqueue(to: email, subject: context.catalog.text("mail.promoted.subject", language, [collaboration.title]),

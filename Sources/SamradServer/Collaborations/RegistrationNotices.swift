@@ -25,7 +25,7 @@ enum RegistrationNotices {
 
     private static func write(_ kind: Kind, title: String, slug: String, organiserID: UUID,
                               municipality key: MunicipalityKey, request: Request) async throws {
-        let context = Invitations.Context(request)
+        let context = MailContext(request)
         // Who acted, by name: the notice goes to other people, who need no one's e-mail address from it.
         let by = request.currentUser?.name ?? AuditActor(request).name
         let roles = try await RoleAssignment.query(on: request.db).group(.or) { or in
@@ -39,7 +39,7 @@ enum RegistrationNotices {
         let name = context.directory[key]?.name ?? key.description
         let link = "\(context.settings.publicBaseURL)/collaborations/\(slug)/registrations/\(key.country.rawValue)/\(key.code)"
         for user in users {
-            let language = user.language.flatMap(Language.init(rawValue:)) ?? Invitations.language(of: key.country)
+            let language = user.language.flatMap(Language.init(rawValue:)) ?? Language(writingTo: key.country)
             let what = context.catalog.text("mail.registration_notice.\(kind.rawValue)", language, [name, title])
             try await Outbox.enqueue(
                 to: user.email,

@@ -55,16 +55,6 @@ struct DirectoryPages: RouteCollection {
         return query
     }
 
-    static func municipality(_ request: Request) throws -> Municipality {
-        guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)),
-              let code = request.parameters.get("code"),
-              let municipality = request.municipalities[MunicipalityKey(country, code)]
-        else {
-            throw SamradError.notFound("error.municipality_not_found")
-        }
-        return municipality
-    }
-
     // MARK: API
 
     struct MunicipalityJSON: Content {
@@ -131,7 +121,7 @@ struct DirectoryPages: RouteCollection {
     }
 
     func detailAPI(_ request: Request) async throws -> DetailJSON {
-        let m = try Self.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         let similar = request.municipalities.similar(to: m)
         return DetailJSON(municipality: MunicipalityJSON(m), neighbours: request.municipalities.neighbours(of: m).map(Reference.init),
                           similar: similar.map(Reference.init), similarSource: Self.similarSource(m, similar))
@@ -246,7 +236,7 @@ struct DirectoryPages: RouteCollection {
     struct DetailContext: Encodable {
         var page: PageContext
         /// What the municipality must do, for its coordinators (none or one).
-        var tasks: [StartPage.Municipality]
+        var tasks: [MunicipalityTasks.View]
         /// The municipality's export, for those who may take it.
         var exportHref: String?
         var accessHref: String?
@@ -259,12 +249,12 @@ struct DirectoryPages: RouteCollection {
         var similar: [Link]
         var similarNote: String?
         var apiHref: String
-        var people: [PeoplePages.PersonRow]
+        var people: [PersonList.Row]
         var collaborations: [Participation]
         var canAddPerson: Bool
         var addPersonHref: String
         /// What the municipality undertook at meetings the reader may see the minutes of.
-        var commitments: [MeetingPages.CommitmentRow]
+        var commitments: [MunicipalityCommitments.Row]
     }
 
     struct Participation: Encodable { var href: String; var title: String; var status: String; var seats: [String] }
@@ -298,7 +288,7 @@ struct DirectoryPages: RouteCollection {
     }
 
     func detailPage(_ request: Request) async throws -> View {
-        let m = try Self.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         let directory = request.municipalities
         let language = request.language
         let similar = directory.similar(to: m)
@@ -316,11 +306,11 @@ struct DirectoryPages: RouteCollection {
         if let group = m.groupName {
             figures.append(Figure(label: request.t(groupingKey), value: group))
         }
-        let people = try await PeoplePages.rows(for: Affiliation(municipality: m.key), request: request)
+        let people = try await PersonList.rows(for: Affiliation(municipality: m.key), request: request)
         let link = { (o: Municipality) in Link(href: "/municipalities/\(o.country.rawValue)/\(o.code)", label: o.name) }
         return try await request.view.render("directory/detail", DetailContext(
             page: PageContext(request, titleKey: "", title: m.name),
-            tasks: request.actor.coordinates(m.key) ? [try await StartPage().tasks(of: m, now: Date(), request: request)] : [],
+            tasks: request.actor.coordinates(m.key) ? [try await MunicipalityTasks.of(m, now: Date(), request: request)] : [],
             exportHref: ExportPolicy.mayExport(request.actor, m.key) ? "/municipalities/\(m.country.rawValue)/\(m.code)/export.zip" : nil,
             accessHref: MunicipalityRolePolicy.mayManage(request.actor, m.key)
                 ? "/municipalities/\(m.country.rawValue)/\(m.code)/access" : nil,
@@ -330,6 +320,6 @@ struct DirectoryPages: RouteCollection {
             apiHref: "/api/v1/municipalities/\(m.country.rawValue)/\(m.code)",
             people: people ?? [], collaborations: try await Self.participations(of: m, request: request), canAddPerson: PeoplePolicy.mayCreate(request.actor, in: Affiliation(municipality: m.key)),
             addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)",
-            commitments: try await MeetingMinutes.ofMunicipality(m.key, request: request)))
+            commitments: try await MunicipalityCommitments.of(m.key, request: request)))
     }
 }

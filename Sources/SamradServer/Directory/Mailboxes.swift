@@ -43,18 +43,6 @@ struct Mailboxes: RouteCollection {
         try request.require(AccountPolicy.mayKeepMailboxes(request.actor))
     }
 
-    // MARK: What other features read
-
-    /// The mailboxes of `keys` that have one.
-    static func of(_ keys: [MunicipalityKey], on db: any Database) async throws -> [MunicipalityKey: String] {
-        guard !keys.isEmpty else { return [:] }
-        let countries = Set(keys.map(\.country.rawValue))
-        let wanted = Set(keys)
-        let rows = try await MunicipalityMailbox.query(on: db).filter(\.$municipalityCountry ~~ countries).all()
-        return Dictionary(rows.compactMap { row in row.municipality.flatMap { wanted.contains($0) ? ($0, row.email) : nil } },
-                          uniquingKeysWith: { first, _ in first })
-    }
-
     // MARK: Writing
 
     struct Outcome: Content, Equatable { var created: Int; var updated: Int; var removed: Int; var unchanged: Int }
@@ -107,7 +95,7 @@ struct Mailboxes: RouteCollection {
         try request.require(AccountPolicy.mayKeepMailboxes(request.actor))
         let country = try Self.country(request)
         let keys = request.municipalities.all.filter { $0.country == country }
-        let found = try await Self.of(keys.map(\.key), on: request.db)
+        let found = try await OfficialMailboxes.of(keys.map(\.key), on: request.db)
         return keys.compactMap { m in found[m.key].map { Item(municipality: m.key.description, name: m.name, email: $0) } }
     }
 
@@ -121,7 +109,7 @@ struct Mailboxes: RouteCollection {
 
     func putAPI(_ request: Request) async throws -> Item {
         try request.require(AccountPolicy.mayKeepMailboxes(request.actor))
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         struct Input: Content { var email: String? }
         let email = try Self.checked(try request.content.decode(Input.self).email, field: "email")
         _ = try await Self.write([(m.key, email)], request: request)
@@ -154,7 +142,7 @@ struct Mailboxes: RouteCollection {
 
     func context(_ request: Request, country: Country, form: FormState, outcome: Outcome? = nil) async throws -> Context {
         let municipalities = request.municipalities.all.filter { $0.country == country }
-        let stored = try await Self.of(municipalities.map(\.key), on: request.db)
+        let stored = try await OfficialMailboxes.of(municipalities.map(\.key), on: request.db)
         let rows = municipalities.map { m in
             let field = "m_\(m.code)"
             return Row(field: field, name: m.name, region: m.regionName, email: form.values[field] ?? stored[m.key] ?? "",

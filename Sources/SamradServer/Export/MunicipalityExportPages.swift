@@ -9,7 +9,7 @@ struct MunicipalityExportPages: RouteCollection {
     }
 
     func download(_ request: Request) async throws -> Response {
-        let municipality = try DirectoryPages.municipality(request)
+        let municipality = try MunicipalityAccess.load(request)
         try request.require(ExportPolicy.mayExport(request.actor, municipality.key))
         let now = Date()
         let (export, files) = try await MunicipalityExport.files(of: municipality.key, directory: request.municipalities,

@@ -453,8 +453,8 @@ struct GuidePages: RouteCollection {
             description += "\n"
         }
         description += "[\(t("guides.results_link", []))](\(g.href)/results)"
-        let input = MeetingAgenda.ItemInput(title: t("guides.agenda_title", [g.title]), description: description, durationMinutes: 30)
-        let item = try await MeetingAgenda.add(input, access: access, request: request)
+        let input = AgendaItems.Input(title: t("guides.agenda_title", [g.title]), description: description, durationMinutes: 30)
+        let item = try await AgendaItems.add(input, access: access, request: request)
         try await Audit.record("guide:agenda", subject: "meeting", id: meeting.requireID().uuidString, summary: "\(meeting.title): \(item.title)", by: request, on: request.db)
         request.session.data["notice"] = "guides.put_on_agenda"
         return request.redirect(to: meeting.href + "/agenda")

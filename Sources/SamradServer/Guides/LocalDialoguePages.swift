@@ -290,7 +290,7 @@ struct LocalDialoguePages: RouteCollection {
     struct ListContext: Encodable { var page: PageContext; var name: String; var href: String; var rows: [ListRow]; var mayKeep: Bool }
 
     func municipalityList(_ request: Request) async throws -> View {
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         let mayKeep = GuidePolicy.mayKeepSession(request.actor, m.key)
         try request.require(mayKeep || request.actor.belongs(to: m.key))
         let sessions = try await LocalDialogue.query(on: request.db).filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)

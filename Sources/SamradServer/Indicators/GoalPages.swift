@@ -17,7 +17,7 @@ struct FollowUpSubject {
             return FollowUpSubject(unit: s.unit, name: s.name, municipality: s.municipality,
                                    municipalityName: request.municipalities[s.municipality]?.name ?? s.municipality.code, href: s.href)
         }
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         return FollowUpSubject(unit: UnitKey(m.key), name: m.name, municipality: m.key, municipalityName: m.name,
                                href: "/municipalities/\(m.country.rawValue)/\(m.code)")
     }
@@ -136,7 +136,7 @@ struct GoalPages: RouteCollection {
         }
         let indicators = snapshot.indicators(for: subject.unit.level, in: subject.unit.country).filter { $0.direction != .neutral }
         let followed = Set(goals.map(\.indicator))
-        let dialogueGoals = school ? [] : try await LocalDialoguePages.agreedGoals(of: subject.municipality, request: request)
+        let dialogueGoals = school ? [] : try await AgreedGoals.of(subject.municipality, request: request)
         let agreed = dialogueGoals.map { a -> AgreedView in
             let indicator = a.indicator.flatMap { snapshot.byCode[$0] }
             let adopt = mayKeep && indicator != nil && !followed.contains(a.indicator ?? "")
@@ -295,7 +295,7 @@ struct GoalPages: RouteCollection {
     }
 
     func collaborationContext(_ request: Request, form: FormState) async throws -> CollaborationContext {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let registered = try await Registration.registeredMunicipalities(c.requireID(), on: request.db)
         let isParticipant = registered.contains { request.actor.belongs(to: $0) }
         try request.require(IndicatorPolicy.mayViewCollaborationGoals(request.actor, organiserID: c.organiserID, isParticipant: isParticipant))
@@ -335,7 +335,7 @@ struct GoalPages: RouteCollection {
     }
 
     func requestGoals(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(IndicatorPolicy.mayRequestGoals(request.actor, organiserID: c.organiserID))
         struct Form: Content { var indicators: [String]?; var message: String?; var due_on: String? }
         let form = try request.content.decode(Form.self)

@@ -93,7 +93,7 @@ struct IndicatorAPI: RouteCollection {
     }
 
     func municipality(_ request: Request) async throws -> DashboardJSON {
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         let category = try IndicatorPages.category(request)
         let snapshot = try await request.indicators()
         let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,

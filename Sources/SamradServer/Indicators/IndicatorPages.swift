@@ -16,7 +16,7 @@ struct IndicatorPages: RouteCollection {
         routes.get("municipalities", ":country", ":code", "schools", use: schools)
         routes.post("municipalities", ":country", ":code", "schools", use: addSchool)
         routes.upload("municipalities", ":country", ":code", "schools", "import", maxBytes: 5_000_000, tooLarge: "schools.error.too_large",
-                      ["5"], gate: { try $0.require(IndicatorPolicy.mayKeep($0.actor, try DirectoryPages.municipality($0).key)) },
+                      ["5"], gate: { try $0.require(IndicatorPolicy.mayKeep($0.actor, try MunicipalityAccess.load($0).key)) },
                       use: importSchools)
         routes.get("schools", ":country", ":code", use: schoolDashboard)
     }
@@ -206,7 +206,7 @@ struct IndicatorPages: RouteCollection {
     func municipalityDashboard(_ request: Request) async throws -> Response {
         let clock = ContinuousClock()
         let started = clock.now
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         let category = try Self.category(request)
         let snapshot = try await request.indicators()
         let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
@@ -269,14 +269,14 @@ struct IndicatorPages: RouteCollection {
     }
 
     func schools(_ request: Request) async throws -> View {
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         return try await request.view.render("indicators/schools", schoolsContext(request, m, form: FormState()))
     }
 
     /// A CSV of the municipality's schools (`code,name` and optionally `organiser_type`): every
     /// line checked, all or nothing; a school already there gets its new name.
     func importSchools(_ request: Request) async throws -> Response {
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         try request.require(IndicatorPolicy.mayKeep(request.actor, m.key))
         struct Upload: Content { var file: File? }
         let upload = try request.content.decode(Upload.self)
@@ -304,7 +304,7 @@ struct IndicatorPages: RouteCollection {
     }
 
     func addSchool(_ request: Request) async throws -> Response {
-        let m = try DirectoryPages.municipality(request)
+        let m = try MunicipalityAccess.load(request)
         try request.require(IndicatorPolicy.mayKeep(request.actor, m.key))
         let values = try request.content.decode([String: String].self).filter { ["code", "name", "organiser_type"].contains($0.key) }
         do {

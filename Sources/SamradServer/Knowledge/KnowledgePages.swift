@@ -296,7 +296,7 @@ struct KnowledgePages: RouteCollection {
 
     func newForm(_ request: Request) async throws -> View {
         let user = try request.requireSignedIn()
-        let own = try await PeoplePages.recordedMunicipality(request)
+        let own = try await request.recordedMunicipality()
         let values = ["kind": MaterialKind.article.rawValue, "language": (own?.country == .se ? Language.sv : request.language).rawValue,
                       "licence": MaterialLicence.ccBy.rawValue, "visibility": MaterialVisibility.public.rawValue,
                       "authors": user.name, "contact": user.email, "municipality": request.municipalities.label(of: own),

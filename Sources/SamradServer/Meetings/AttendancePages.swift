@@ -53,13 +53,13 @@ struct AttendancePages: RouteCollection {
     static func register(_ access: MeetingAccess, person: Person, request: Request) async throws -> Attendance {
         let outcome = try await AttendanceDesk.register(access, person: person, directory: request.municipalities, on: request.db)
         let kind: MeetingNotices.Kind = outcome.attendance.statusValue == .registered ? .confirmation : .waitlisted
-        try await MeetingNotices.tell(kind, access, personIDs: [person.requireID()], context: Invitations.Context(request), on: request.db)
+        try await MeetingNotices.tell(kind, access, personIDs: [person.requireID()], context: MailContext(request), on: request.db)
         return outcome.attendance
     }
 
     static func cancel(_ access: MeetingAccess, personID: UUID, request: Request) async throws -> AttendanceDesk.Outcome {
         let outcome = try await AttendanceDesk.cancel(access, personID: personID, on: request.db)
-        try await MeetingNotices.tell(.promoted, access, personIDs: outcome.promoted.map(\.personID), context: Invitations.Context(request), on: request.db)
+        try await MeetingNotices.tell(.promoted, access, personIDs: outcome.promoted.map(\.personID), context: MailContext(request), on: request.db)
         return outcome
     }
 

@@ -144,13 +144,13 @@ struct MeetingAPI: RouteCollection {
     struct ListJSON: Content { var meetings: [SummaryJSON] }
 
     func list(_ request: Request) async throws -> ListJSON {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let meetings = try await Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$startsAt).all()
         return ListJSON(meetings: try await MeetingAccess.visible(c, meetings, request: request).map { Self.summary($0.meeting, request: request) })
     }
 
     func create(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let meeting = try await MeetingPlanning.create(c, try request.content.decode(MeetingInput.self), request: request)
         let access = try await MeetingAccess.of(meeting, request: request)
@@ -160,7 +160,7 @@ struct MeetingAPI: RouteCollection {
     }
 
     func planSeries(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let meetings = try await MeetingPlanning.planSeries(c, try request.content.decode(MeetingSeriesInput.self), request: request)
         return try await ListJSON(meetings: meetings.map { Self.summary($0, request: request) }).encodeResponse(status: .created, for: request)

@@ -22,7 +22,7 @@ enum MeetingCalendar {
         return parts.joined(separator: ", ")
     }
 
-    static func event(_ m: Meeting, context: Invitations.Context, language: Language, organiser: String? = nil) -> ICalendar.Event {
+    static func event(_ m: Meeting, context: MailContext, language: Language, organiser: String? = nil) -> ICalendar.Event {
         let url = context.settings.publicBaseURL + m.href
         let text = m.description.isEmpty ? url : m.description + "\n\n" + url
         return ICalendar.Event(uid: uid(m, settings: context.settings), sequence: m.sequence, start: m.startsAt, end: m.endsAt, zone: m.timeZone,
@@ -41,11 +41,11 @@ enum MeetingCalendar {
     }
 
     /// One meeting as a file: METHOD:CANCEL once it is cancelled, so importing it removes the entry.
-    static func single(_ m: Meeting, organiser: String, context: Invitations.Context, language: Language) -> ICalendar {
+    static func single(_ m: Meeting, organiser: String, context: MailContext, language: Language) -> ICalendar {
         ICalendar(method: m.statusValue == .cancelled ? .cancel : .publish, events: [event(m, context: context, language: language, organiser: organiser)])
     }
 
-    static func attachment(_ m: Meeting, organiser: String, context: Invitations.Context, language: Language) -> EmailMessage.Attachment {
+    static func attachment(_ m: Meeting, organiser: String, context: MailContext, language: Language) -> EmailMessage.Attachment {
         let calendar = single(m, organiser: organiser, context: context, language: language)
         return EmailMessage.Attachment(filename: "meeting.ics", contentType: "text/calendar; method=\(calendar.method!.rawValue)", text: calendar.text())
     }
@@ -63,7 +63,7 @@ enum MeetingCalendar {
 
     /// A feed: every meeting in it, cancelled ones kept with STATUS:CANCELLED so subscribers drop
     /// them; no method, as RFC 5545 feeds carry none.
-    static func feed(_ meetings: [Meeting], name: String, context: Invitations.Context, language: Language) -> ICalendar {
+    static func feed(_ meetings: [Meeting], name: String, context: MailContext, language: Language) -> ICalendar {
         ICalendar(method: nil, name: name, events: meetings.map { event($0, context: context, language: language) })
     }
 

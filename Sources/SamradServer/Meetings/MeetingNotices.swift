@@ -11,11 +11,11 @@ enum MeetingNotices {
     enum Kind: String { case invitation, confirmation, waitlisted, change, cancellation, promoted, reminder }
 
     static func language(of person: Person, meeting: Meeting) -> Language {
-        if let country = person.municipality?.country { return Invitations.language(of: country) }
+        if let country = person.municipality?.country { return Language(writingTo: country) }
         return meeting.timeZone == "Europe/Stockholm" || meeting.timeZone == "Europe/Helsinki" ? .sv : .da
     }
 
-    static func mail(_ kind: Kind, _ m: Meeting, organiser: String, to person: Person, context: Invitations.Context, on db: any Database) async throws {
+    static func mail(_ kind: Kind, _ m: Meeting, organiser: String, to person: Person, context: MailContext, on db: any Database) async throws {
         guard let email = person.email else { return }
         let language = language(of: person, meeting: m)
         let catalog = context.catalog
@@ -32,7 +32,7 @@ enum MeetingNotices {
 
     /// A new personal link for `person` to the meeting, working until a week after it ends. Only the
     /// key's SHA-256 is stored; the key is in the path, which access logs leave out.
-    static func personalLink(_ m: Meeting, person: Person, context: Invitations.Context,
+    static func personalLink(_ m: Meeting, person: Person, context: MailContext,
                              on db: any Database) async throws -> String {
         let secret = Secret.make()
         let link = MeetingLink()
@@ -49,7 +49,7 @@ enum MeetingNotices {
     }
 
     /// The invitation, to everyone the meeting is for, when it is published.
-    static func invite(_ access: MeetingAccess, context: Invitations.Context, on db: any Database) async throws -> Int {
+    static func invite(_ access: MeetingAccess, context: MailContext, on db: any Database) async throws -> Int {
         let organiser = try await organiserName(access, on: db)
         let people = try await AttendanceDesk.invitees(access, on: db).filter { $0.email != nil }
         for person in people { try await mail(.invitation, access.meeting, organiser: organiser, to: person, context: context, on: db) }
@@ -57,7 +57,7 @@ enum MeetingNotices {
     }
 
     /// A change of time or place, or the cancellation, to everyone registered or waiting.
-    static func tellAttendees(_ kind: Kind, _ access: MeetingAccess, context: Invitations.Context, on db: any Database) async throws {
+    static func tellAttendees(_ kind: Kind, _ access: MeetingAccess, context: MailContext, on db: any Database) async throws {
         let organiser = try await organiserName(access, on: db)
         let active = try await Attendance.query(on: db).filter(\.$meetingID == access.meeting.requireID())
             .filter(\.$status ~~ [AttendanceStatus.registered.rawValue, AttendanceStatus.waitlisted.rawValue]).all()
@@ -65,7 +65,7 @@ enum MeetingNotices {
         for person in people { try await mail(kind, access.meeting, organiser: organiser, to: person, context: context, on: db) }
     }
 
-    static func tell(_ kind: Kind, _ access: MeetingAccess, personIDs: [UUID], context: Invitations.Context, on db: any Database) async throws {
+    static func tell(_ kind: Kind, _ access: MeetingAccess, personIDs: [UUID], context: MailContext, on db: any Database) async throws {
         guard !personIDs.isEmpty else { return }
         let organiser = try await organiserName(access, on: db)
         for person in try await Person.query(on: db).filter(\.$id ~~ personIDs).all() {
@@ -78,7 +78,7 @@ enum MeetingNotices {
     @discardableResult
     static func sendDue(application: Application, now: Date = Date()) async throws -> Int {
         let db = application.db
-        let context = Invitations.Context(application)
+        let context = MailContext(application)
         // Reminders are at most 30 days ahead, so only meetings starting within that are looked at.
         let soon = try await Meeting.query(on: db).filter(\.$status == MeetingStatus.published.rawValue)
             .filter(\.$startsAt > now).filter(\.$startsAt <= now.addingTimeInterval(30 * 86_400))

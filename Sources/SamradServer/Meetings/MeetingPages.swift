@@ -91,7 +91,7 @@ struct MeetingPages: RouteCollection {
     }
 
     func list(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$position).all()
         let chosen = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:)).flatMap { id in clusters.first { $0.id == id } }
         var query = try Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$startsAt)
@@ -143,7 +143,7 @@ struct MeetingPages: RouteCollection {
     /// see the cluster; the next page shows it once.
     func newClusterFeed(_ request: Request) async throws -> Response {
         let user = try request.requireSignedIn()
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         guard let id = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:)),
               let cluster = try await Cluster.find(id, on: request.db), cluster.collaborationID == c.id else {
             throw SamradError.notFound()
@@ -242,7 +242,7 @@ struct MeetingPages: RouteCollection {
     }
 
     func newForm(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let clusterID = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:))
         let values = ["timeZone": c.timeZone, "reminderHours": "24", "clusterID": clusterID?.uuidString ?? "",
@@ -253,7 +253,7 @@ struct MeetingPages: RouteCollection {
     }
 
     func create(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let action = "/collaborations/\(c.slug)/meetings/new"
         var values = (try? request.content.decode([String: String].self)) ?? [:]
@@ -345,7 +345,7 @@ struct MeetingPages: RouteCollection {
     }
 
     func seriesForm(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let clusterID = request.query[String.self, at: "cluster"] ?? ""
         let values = ["timeZone": c.timeZone, "durationMinutes": "180", "count": "4", "every": "6", "unit": "months", "pattern": "rotation",
@@ -354,7 +354,7 @@ struct MeetingPages: RouteCollection {
     }
 
     func planSeries(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let values = try request.content.decode([String: String].self).filter { Self.seriesFields.contains($0.key) }
         do {
@@ -400,7 +400,7 @@ struct MeetingPages: RouteCollection {
     struct AgendaResults: Encodable {
         var title: String
         var href: String
-        var questions: [ResultsPages.QuestionView]
+        var questions: [ResultsSummary.Question]
         var note: String?
     }
     struct CommitmentRow: Encodable {
@@ -465,8 +465,9 @@ struct MeetingPages: RouteCollection {
         guard let q = try await Questionnaire.find(id, on: request.db), let c = try await Collaboration.find(q.collaborationID, on: request.db) else { return nil }
         let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
         do {
-            let report = try await ResultsReport.make(access, viewpoint: nil, request: request)
-            return AgendaResults(title: q.title, href: q.href + "/results", questions: ResultsPages.views(report, form: q.form, request: request, scope: "a\(id.uuidString.prefix(8).lowercased())"), note: nil)
+            let questions = try await ResultsSummary.questions(access, scope: "a\(id.uuidString.prefix(8).lowercased())",
+                                                               request: request)
+            return AgendaResults(title: q.title, href: q.href + "/results", questions: questions, note: nil)
         } catch let error as SamradError where error.kind == .forbidden {
             return AgendaResults(title: q.title, href: q.href, questions: [], note: request.t("questionnaires.error.results_not_published"))
         }
@@ -600,17 +601,17 @@ struct MeetingPages: RouteCollection {
     func download(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.load(request)
         let organiser = try await MeetingNotices.organiserName(access, on: request.db)
-        let calendar = MeetingCalendar.single(access.meeting, organiser: organiser, context: Invitations.Context(request), language: request.language)
+        let calendar = MeetingCalendar.single(access.meeting, organiser: organiser, context: MailContext(request), language: request.language)
         return MeetingCalendar.response(calendar, filename: "\(Slug.make(access.meeting.title).isEmpty ? "meeting" : Slug.make(access.meeting.title)).ics")
     }
 
     /// The public meetings of a published collaboration (not its clusters').
     func collaborationFeed(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         guard c.statusValue.isPublished else { throw SamradError.notFound("error.collaboration_not_found") }
         let meetings = try await Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID()).filter(\.$clusterID == nil)
             .filter(\.$status ~~ [MeetingStatus.published, .held, .cancelled].map(\.rawValue)).sort(\.$startsAt).all()
-        return MeetingCalendar.response(MeetingCalendar.feed(meetings, name: c.title, context: Invitations.Context(request), language: request.language),
+        return MeetingCalendar.response(MeetingCalendar.feed(meetings, name: c.title, context: MailContext(request), language: request.language),
                                         filename: "\(c.slug).ics")
     }
 
@@ -619,7 +620,7 @@ struct MeetingPages: RouteCollection {
         var token = request.parameters.get("token") ?? ""
         if token.hasSuffix(".ics") { token.removeLast(4) }
         guard let feed = try await MeetingCalendar.feed(secret: token, on: request.db) else { throw SamradError.notFound() }
-        let context = Invitations.Context(request)
+        let context = MailContext(request)
         let since = Date().addingTimeInterval(-365 * 86_400)
         if let clusterID = feed.clusterID, let cluster = try await Cluster.find(clusterID, on: request.db) {
             let meetings = try await Meeting.query(on: request.db).filter(\.$clusterID == clusterID)

@@ -26,7 +26,7 @@ enum MeetingPlanning {
             let visible = try await input.apply(to: meeting, collaboration: access.collaboration, request: request, on: db)
             try await meeting.save(on: db)
             if visible && meeting.statusValue == .published {
-                try await MeetingNotices.tellAttendees(.change, access, context: Invitations.Context(request), on: db)
+                try await MeetingNotices.tellAttendees(.change, access, context: MailContext(request), on: db)
             }
             try await Audit.record("meeting:update", subject: "meeting", id: meeting.requireID().uuidString, summary: meeting.title, by: request, on: db)
         }
@@ -63,7 +63,7 @@ enum MeetingPlanning {
             try await meeting.save(on: db)
             var updated = access
             updated.scope.status = target
-            let context = Invitations.Context(request)
+            let context = MailContext(request)
             switch target {
             case .published: mails = try await MeetingNotices.invite(updated, context: context, on: db)
             case .cancelled: try await MeetingNotices.tellAttendees(.cancellation, updated, context: context, on: db)

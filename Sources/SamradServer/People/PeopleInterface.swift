@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SamradCore
+import Vapor
 
 /// People's names for other features' exports: a seat or an attendance names a person, also one of
 /// another municipality (a shared consultant). Read once per export.
@@ -34,3 +35,39 @@ enum PersonNames {
         return book.names
     }
 }
+
+/// The person form other pages embed (a registration names a new person for a seat).
+enum PersonForm {
+    typealias Input = PeoplePages.Input
+
+    static func apply(_ input: Input, to person: Person, request: Request) async throws {
+        try await PeoplePages.apply(input, to: person, request: request)
+    }
+
+    static func insert(_ person: Person, context: String? = nil, request: Request) async throws {
+        try await PeoplePages.insert(person, context: context, request: request)
+    }
+}
+
+/// The people of an affiliation as the people list shows them, for the pages that embed it.
+enum PersonList {
+    typealias Row = PeoplePages.PersonRow
+
+    /// Nil when the reader may not list them.
+    static func rows(for affiliation: Affiliation, request: Request) async throws -> [Row]? {
+        try await PeoplePages.rows(for: affiliation, request: request)
+    }
+}
+
+extension Request {
+    /// The municipality the signed-in person's own person record names, read once per request: the
+    /// municipality whose view they take where no right names another (results, own materials).
+    func recordedMunicipality() async throws -> MunicipalityKey? {
+        if let known = storage[RecordedMunicipalityKey.self] { return known }
+        let found = try await PeoplePages.recordedMunicipality(self)
+        storage[RecordedMunicipalityKey.self] = .some(found)
+        return found
+    }
+}
+
+private struct RecordedMunicipalityKey: StorageKey { typealias Value = MunicipalityKey? }

@@ -333,7 +333,7 @@ struct AnswerPages: RouteCollection {
             request.session.data["notice"] = "questionnaires.error.colleague"
             return request.redirect(to: target.action)
         }
-        let context = Invitations.Context(request)
+        let context = MailContext(request)
         try await request.db.transaction { db in
             try await QuestionnaireSending.mail(access.questionnaire, access.collaboration, unit: target.unit, to: person, kind: "draft", context: context, on: db)
         }

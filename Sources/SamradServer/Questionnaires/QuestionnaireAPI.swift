@@ -88,13 +88,13 @@ struct QuestionnaireAPI: RouteCollection {
     struct ListJSON: Content { var questionnaires: [SummaryJSON] }
 
     func list(_ request: Request) async throws -> ListJSON {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$closesAt).all()
         return ListJSON(questionnaires: try await QuestionnaireLifecycle.visible(all, in: c, request: request).map { Self.summary($0, c) })
     }
 
     func create(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
         let input = try request.content.decode(QuestionnaireInput.self)
         let q = Questionnaire()

@@ -79,7 +79,7 @@ enum QuestionnaireLifecycle {
     static func remind(_ access: QuestionnaireAccess, request: Request) async throws -> Int {
         let q = access.questionnaire
         guard q.sentAt != nil, q.window.isOpen(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
-        let context = Invitations.Context(request)
+        let context = MailContext(request)
         let reminded = try await request.db.transaction { db in
             let reminded = try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
             try await Audit.record("questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(reminded)",

@@ -54,7 +54,7 @@ struct QuestionnairePages: RouteCollection {
     }
 
     func list(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$closesAt, .descending).all()
         let rows = try await QuestionnaireLifecycle.visible(all, in: c, request: request).map { q in
             let state = Self.state(q, c, request: request)
@@ -142,14 +142,14 @@ struct QuestionnairePages: RouteCollection {
     }
 
     func newForm(_ request: Request) async throws -> View {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
         let values = ["audience": "registered", "threshold": "5", "reminderDays": "7, 2"]
         return try await request.view.render("questionnaires/settings", settingsContext(request, c, form: FormState(values: values), questionnaire: nil))
     }
 
     func create(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAPI.find(request)
+        let c = try await CollaborationAccess.load(request)
         try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
         let values = try request.content.decode([String: String].self).filter { Self.settingsFields.contains($0.key) }
         do {

@@ -43,13 +43,13 @@ enum QuestionnaireSending {
     }
 
     static func language(_ unit: ResponseUnit, _ person: Person) -> Language {
-        if case .municipality(let key) = unit { return Invitations.language(of: key.country) }
-        return person.municipality.map { Invitations.language(of: $0.country) } ?? .en
+        if case .municipality(let key) = unit { return Language(writingTo: key.country) }
+        return person.municipality.map { Language(writingTo: $0.country) } ?? .en
     }
 
     /// `kind`: "invitation" or "reminder" (links that may submit), or "draft" (a colleague asked to
     /// help draft, whose link may not submit).
-    static func mail(_ q: Questionnaire, _ c: Collaboration, unit: ResponseUnit, to person: Person, kind: String, context: Invitations.Context, on db: any Database) async throws {
+    static func mail(_ q: Questionnaire, _ c: Collaboration, unit: ResponseUnit, to person: Person, kind: String, context: MailContext, on db: any Database) async throws {
         guard let email = person.email else { return }
         let language = language(unit, person)
         let href = try await link(q, unit, for: person, maySubmit: kind != "draft", settings: context.settings, on: db)
@@ -78,7 +78,7 @@ enum QuestionnaireSending {
         guard !q.window.hasClosed(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
         let units = try await QuestionnaireAccess.audience(q, on: request.db)
         guard !units.isEmpty else { throw SamradError(.conflict, "questionnaires.error.empty_audience") }
-        let context = Invitations.Context(request)
+        let context = MailContext(request)
         let c = access.collaboration
         return try await request.db.transaction { db in
             // Claimed in the transaction: of two clicks (or two organisers, or two instances) at
@@ -105,7 +105,7 @@ enum QuestionnaireSending {
     }
 
     /// Reminds the units that have not submitted; returns how many were reminded.
-    static func remind(_ q: Questionnaire, _ c: Collaboration, context: Invitations.Context, on db: any Database) async throws -> Int {
+    static func remind(_ q: Questionnaire, _ c: Collaboration, context: MailContext, on db: any Database) async throws -> Int {
         let units = try await QuestionnaireAccess.audience(q, on: db)
         let submitted = Set(try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == q.requireID())
             .filter(\.$status == ResponseStatus.submitted.rawValue).all().compactMap(\.unit))
@@ -122,7 +122,7 @@ enum QuestionnaireSending {
     static func sendDue(application: Application, now: Date = Date()) async throws {
         let db = application.db
         let open = try await Questionnaire.query(on: db).filter(\.$sentAt != nil).filter(\.$closedAt == nil).filter(\.$closesAt > now).all()
-        let context = Invitations.Context(application)
+        let context = MailContext(application)
         for q in open where !q.reminderDays.isEmpty {
             guard let day = q.window.dueReminder(days: q.reminderDays, sent: Set(q.remindersSent), now: now),
                   let c = try await Collaboration.find(q.collaborationID, on: db) else { continue }

@@ -98,7 +98,7 @@ struct ResultsReport: Content {
         }
         let organiserOverview = access.mayBuild && unit == nil
         // A person is grouped by the municipality on their record, as their answers are.
-        let recorded = try await PeoplePages.recordedMunicipality(request)
+        let recorded = try await request.recordedMunicipality()
         func view(of unit: ResponseUnit) -> QuestionnaireResults.Viewpoint {
             if let r = loaded.respondent(unit) { return .of(r, in: results) }
             // Asked but not answered: the same groups, without an own answer to subtract.

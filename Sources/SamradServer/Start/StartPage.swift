@@ -37,7 +37,7 @@ struct StartPage: RouteCollection {
             .filter(\.$deadline > now).sort(\.$deadline).limit(10).all()
         let openItems = open.map { c in
             Item(href: "/collaborations/\(c.slug)", title: c.title,
-                 detail: CollaborationPages.when(c.deadline, request).map { request.t("start.deadline", [$0]) })
+                 detail: request.dateTimeText(c.deadline).map { request.t("start.deadline", [$0]) })
         }
         var municipalities: [Municipality] = []
         let coordinated = Set(actor.grants.compactMap { $0.kind == .coordinator ? $0.municipality : nil }).sorted()
@@ -61,7 +61,7 @@ struct StartPage: RouteCollection {
                 let registered = registeredCounts[id] ?? 0
                 var detail = request.t("collaboration_status.\(c.status)") + " · "
                     + request.t("start.registered_of", count: invited, [String(registered)])
-                if let deadline = CollaborationPages.when(c.deadline, request) { detail += " · " + request.t("start.deadline", [deadline]) }
+                if let deadline = request.dateTimeText(c.deadline) { detail += " · " + request.t("start.deadline", [deadline]) }
                 organised.append(Item(href: "/collaborations/\(c.slug)/board", title: c.title, detail: detail))
             }
         }
@@ -101,7 +101,7 @@ struct StartPage: RouteCollection {
             .filter(\.$status == CollaborationStatus.open.rawValue).filter(\.$deadline > now).sort(\.$deadline).all()
         let invitationItems = invitedTo.map { c in
             Item(href: "/collaborations/\(c.slug)/registrations/\(path)", title: c.title,
-                 detail: CollaborationPages.when(c.deadline, request).map { request.t("start.answer_by", [$0]) })
+                 detail: request.dateTimeText(c.deadline).map { request.t("start.answer_by", [$0]) })
         }
         // Questionnaires open now whose audience includes the municipality and whose answer is not in.
         var questionnaireItems: [Item] = []
@@ -114,7 +114,7 @@ struct StartPage: RouteCollection {
         for q in candidates where !submitted.contains(try q.requireID()) {
             guard try await QuestionnaireAccess.audience(q, on: db).contains(.municipality(m.key)) else { continue }
             let when = DateText.dateTime(q.closesAt, request.language, zone: m.country.timeZoneIdentifier)
-            questionnaireItems.append(Item(href: AnswerPages.href(q, .municipality(m.key)), title: q.title,
+            questionnaireItems.append(Item(href: QuestionnaireLinks.answer(q, .municipality(m.key)), title: q.title,
                                            detail: request.t("start.answer_by", [when])))
         }
         let meetings = registeredIn.isEmpty ? [] : try await Meeting.query(on: db).filter(\.$collaborationID ~~ registeredIn)

@@ -1,0 +1,17 @@
+import Fluent
+import SamradCore
+import Vapor
+
+/// The collaboration a route's path names (`:slug`), if the actor may see it: drafts are a 404 to
+/// everyone but their organisers. Every route of a collaboration, its meetings, clusters,
+/// questionnaires and goals starts here, so `CollaborationPolicy.mayView` is asked in one way.
+enum CollaborationAccess {
+    static func load(_ request: Request) async throws -> Collaboration {
+        guard let slug = request.parameters.get("slug"),
+              let collaboration = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first(),
+              CollaborationPolicy.mayView(request.actor, status: collaboration.statusValue,
+                                          organiserID: collaboration.organiserID)
+        else { throw SamradError.notFound("error.collaboration_not_found") }
+        return collaboration
+    }
+}
