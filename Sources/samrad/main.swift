@@ -23,20 +23,28 @@ struct Samrad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "samrad",
         abstract: "Samrad: collaboration networks between municipalities on school development.",
-        subcommands: [Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Restore.self, Export.self, Clusters.self, Reindex.self],
+        subcommands: [
+            Serve.self, Migrate.self, ImportDirectory.self, Backup.self, Restore.self, Export.self, Clusters.self,
+            Reindex.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "SQLite file, sqlite://PATH or postgres://… (default: DATABASE_URL, else ./samrad.sqlite).")
+    @Option(
+        name: .customLong("db"),
+        help: "SQLite file, sqlite://PATH or postgres://… (default: DATABASE_URL, else ./samrad.sqlite).")
     var database: String?
 
     /// The settings of a command that serves no pages (all but `serve`).
-    var settings: Settings { Settings.fromEnvironment(databasePath: database, host: "127.0.0.1", port: 8080, demo: false) }
+    var settings: Settings {
+        Settings.fromEnvironment(databasePath: database, host: "127.0.0.1", port: 8080, demo: false)
+    }
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the web server (migrates and loads the directory first).")
+    static let configuration = CommandConfiguration(
+        abstract: "Start the web server (migrates and loads the directory first).")
 
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
@@ -51,7 +59,8 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply the database migrations, or revert the last batch.")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the database migrations, or revert the last batch.")
     @OptionGroup var db: DatabaseOptions
     @Flag(help: "Revert the last batch of migrations.") var revert = false
 
@@ -62,7 +71,8 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct ImportDirectory: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import-directory", abstract: "Import the directory of municipalities (idempotent).")
+    static let configuration = CommandConfiguration(
+        commandName: "import-directory", abstract: "Import the directory of municipalities (idempotent).")
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
@@ -74,7 +84,9 @@ struct ImportDirectory: AsyncParsableCommand {
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a consistent copy of the database, also while the server runs.",
-        discussion: "SQLite: a copy of the file (VACUUM INTO). PostgreSQL: pg_dump's custom format (pg_dump on the PATH or in /usr/lib/postgresql).")
+        discussion:
+            "SQLite: a copy of the file (VACUUM INTO). PostgreSQL: pg_dump's custom format (pg_dump on the PATH or in /usr/lib/postgresql)."
+    )
     @OptionGroup var db: DatabaseOptions
     @Argument(help: "Where to write the copy (must not exist).") var path: String
 
@@ -88,7 +100,9 @@ struct Backup: AsyncParsableCommand {
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put a backup in place: into an empty database, or over one with --replace.",
-        discussion: "SQLite: the copy is checked (integrity, a Samrad database) and replaces the file in one step; stop the server first. PostgreSQL: pg_restore in one transaction into the database, which must exist.")
+        discussion:
+            "SQLite: the copy is checked (integrity, a Samrad database) and replaces the file in one step; stop the server first. PostgreSQL: pg_restore in one transaction into the database, which must exist."
+    )
     @OptionGroup var db: DatabaseOptions
     @Argument(help: "The backup (from samrad backup).") var path: String
     @Flag(help: "Replace what the database holds.") var replace = false
@@ -102,19 +116,25 @@ struct Restore: AsyncParsableCommand {
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write everything Samrad holds about one municipality as a ZIP of CSV and JSON files, for its own quality report.")
+        abstract:
+            "Write everything Samrad holds about one municipality as a ZIP of CSV and JSON files, for its own quality report."
+    )
     @OptionGroup var db: DatabaseOptions
     @Option(help: "The municipality: country/code, e.g. dk/751 or se/0180.") var municipality: String
-    @Option(help: "Where to write the ZIP (default: samrad-COUNTRY-CODE-DATE.zip here; must not exist).") var out: String?
+    @Option(help: "Where to write the ZIP (default: samrad-COUNTRY-CODE-DATE.zip here; must not exist).") var out:
+        String?
 
     func run() async throws {
         let settings = db.settings
-        print("Export written to \(try await Server.exportMunicipality(settings: settings, municipality: municipality, to: out))")
+        print(
+            "Export written to \(try await Server.exportMunicipality(settings: settings, municipality: municipality, to: out))"
+        )
     }
 }
 
 struct Reindex: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Rebuild the knowledge bank's search index from its materials.")
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild the knowledge bank's search index from its materials.")
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
@@ -124,7 +144,8 @@ struct Reindex: AsyncParsableCommand {
 }
 
 struct Clusters: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Form clusters of municipalities.", subcommands: [Plan.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Form clusters of municipalities.", subcommands: [Plan.self])
 
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -139,7 +160,8 @@ struct Clusters: ParsableCommand {
         @Option(help: "Weight of distance per 100 km.") var wg = 1.0
         @Option(help: "Weight of the difference in ln population.") var ws = 1.0
         @Option(help: "Seed of the search; the same seed gives the same plan.") var seed: UInt64 = 1
-        @Option(help: "Rounds without a better plan before the search stops.") var patience = ClusterRequest.defaultPatience
+        @Option(help: "Rounds without a better plan before the search stops.") var patience = ClusterRequest
+            .defaultPatience
         @Option(help: "Where to write code,cluster.") var out: String
         @Flag(help: "Also print the greedy baseline, the construction and the time taken.") var compare = false
 
@@ -155,12 +177,20 @@ struct Clusters: ParsableCommand {
                 try outcome.csv.write(toFile: out, atomically: true, encoding: .utf8)
                 print(String(format: "%.6f", outcome.plan.objective))
                 if compare {
-                    print(String(format: "municipalities %d, clusters %d, seconds %.3f", outcome.municipalities, outcome.plan.clusters.count, outcome.seconds))
+                    print(
+                        String(
+                            format: "municipalities %d, clusters %d, seconds %.3f", outcome.municipalities,
+                            outcome.plan.clusters.count, outcome.seconds))
                     if let baseline = outcome.baseline {
                         print(String(format: "baseline (greedy nearest neighbours) %.6f", baseline.objective))
-                        print(String(format: "gain over baseline %.1f %%", 100 * (1 - outcome.plan.objective / baseline.objective)))
+                        print(
+                            String(
+                                format: "gain over baseline %.1f %%",
+                                100 * (1 - outcome.plan.objective / baseline.objective)))
                     }
-                    if let start = outcome.construction { print(String(format: "construction (regret) %.6f", start.objective)) }
+                    if let start = outcome.construction {
+                        print(String(format: "construction (regret) %.6f", start.objective))
+                    }
                 }
             } catch let error as SamradError {
                 FileHandle.standardError.write(Data((ClusterPlanCommand.describe(error) + "\n").utf8))

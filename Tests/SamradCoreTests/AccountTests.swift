@@ -8,18 +8,22 @@ final class AccountTests: XCTestCase {
     let kl = UUID()
 
     func testCoordinatorsMaintainOnlyTheirOwnMunicipality() {
-        let coordinator = Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .coordinator, municipality: copenhagen)])
+        let coordinator = Actor(
+            userID: UUID(), personID: nil, grants: [RoleGrant(kind: .coordinator, municipality: copenhagen)])
         XCTAssertTrue(PeoplePolicy.mayCreate(coordinator, in: Affiliation(municipality: copenhagen)))
         XCTAssertFalse(PeoplePolicy.mayCreate(coordinator, in: Affiliation(municipality: frederiksberg)))
-        XCTAssertTrue(PeoplePolicy.mayViewContact(coordinator, personID: UUID(), of: Affiliation(municipality: copenhagen)))
-        XCTAssertFalse(PeoplePolicy.mayViewContact(coordinator, personID: UUID(), of: Affiliation(municipality: frederiksberg)))
+        XCTAssertTrue(
+            PeoplePolicy.mayViewContact(coordinator, personID: UUID(), of: Affiliation(municipality: copenhagen)))
+        XCTAssertFalse(
+            PeoplePolicy.mayViewContact(coordinator, personID: UUID(), of: Affiliation(municipality: frederiksberg)))
         XCTAssertFalse(PeoplePolicy.mayEdit(coordinator, of: Affiliation(organisationID: kl)))
         XCTAssertFalse(AccountPolicy.mayReadAuditLog(coordinator))
     }
 
     func testOrganisersSeeContactsAndMaintainTheirOrganisation() {
         let organiser = Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .organiser, organisationID: kl)])
-        XCTAssertTrue(PeoplePolicy.mayViewContact(organiser, personID: nil, of: Affiliation(municipality: frederiksberg)))
+        XCTAssertTrue(
+            PeoplePolicy.mayViewContact(organiser, personID: nil, of: Affiliation(municipality: frederiksberg)))
         XCTAssertFalse(PeoplePolicy.mayEdit(organiser, of: Affiliation(municipality: frederiksberg)))
         // They add the people of the municipalities they invite, never of another organisation.
         XCTAssertTrue(PeoplePolicy.mayCreate(organiser, in: Affiliation(municipality: frederiksberg)))
@@ -36,14 +40,16 @@ final class AccountTests: XCTestCase {
         let member = Actor(userID: UUID(), personID: UUID(), grants: [])
         XCTAssertTrue(PeoplePolicy.mayList(member))
         XCTAssertFalse(PeoplePolicy.mayViewContact(member, personID: UUID(), of: Affiliation(municipality: copenhagen)))
-        XCTAssertTrue(PeoplePolicy.mayViewContact(member, personID: member.personID, of: Affiliation(municipality: copenhagen)))
+        XCTAssertTrue(
+            PeoplePolicy.mayViewContact(member, personID: member.personID, of: Affiliation(municipality: copenhagen)))
         XCTAssertFalse(PeoplePolicy.mayCreate(member, in: Affiliation()))
         // Their own record: details yes, where they belong no (a move needs mayEdit of both places).
         XCTAssertTrue(PeoplePolicy.mayEditOwnDetails(member, personID: member.personID))
         XCTAssertFalse(PeoplePolicy.mayEditOwnDetails(member, personID: UUID()))
         XCTAssertFalse(PeoplePolicy.mayEdit(member, of: Affiliation(municipality: copenhagen)))
         XCTAssertFalse(member.belongs(to: copenhagen), "no role: of no municipality, whatever the person record says")
-        let granted = Actor(userID: UUID(), personID: UUID(), grants: [RoleGrant(kind: .member, municipality: copenhagen)])
+        let granted = Actor(
+            userID: UUID(), personID: UUID(), grants: [RoleGrant(kind: .member, municipality: copenhagen)])
         XCTAssertTrue(granted.belongs(to: copenhagen))
         XCTAssertFalse(granted.belongs(to: frederiksberg))
         XCTAssertFalse(granted.coordinates(copenhagen))
@@ -76,7 +82,9 @@ final class AccountTests: XCTestCase {
     }
 
     func testEmailIsWrittenAsMIMEUTF8() {
-        let message = EmailMessage(from: "Samrad <no-reply@samrad.dk>", to: "anne@example.dk", subject: "Nulstil din adgangskode", body: "Hej Søren\n\nlink")
+        let message = EmailMessage(
+            from: "Samrad <no-reply@samrad.dk>", to: "anne@example.dk", subject: "Nulstil din adgangskode",
+            body: "Hej Søren\n\nlink")
         let text = message.rendered(messageID: "abc@samrad.dk", date: Date(timeIntervalSince1970: 0))
         XCTAssertTrue(text.contains("Subject: Nulstil din adgangskode\r\n"))
         XCTAssertTrue(text.contains("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"))
@@ -99,13 +107,17 @@ final class AccountTests: XCTestCase {
 
 final class LocalPathTests: XCTestCase {
     func testOnlyPathsOnThisSiteAreTaken() {
-        for kept in ["/", "/collaborations/klynger?tab=board", "/municipalities/dk/751#people", "/knowledge/l%C3%A6ring"] {
+        for kept in [
+            "/", "/collaborations/klynger?tab=board", "/municipalities/dk/751#people", "/knowledge/l%C3%A6ring",
+        ] {
             XCTAssertEqual(LocalPath.checked(kept), kept)
         }
         // Each would reach another host once a browser drops tabs and line breaks or reads \ as /.
-        for refused in ["//evil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\\evil.example",
-                        "/ /evil.example", "\t//evil.example", "https://evil.example", "evil.example", "/\u{00A0}/evil.example",
-                        "/\u{200B}/evil.example", "javascript:alert(1)", "", "/\u{0000}/x"] {
+        for refused in [
+            "//evil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\\evil.example",
+            "/ /evil.example", "\t//evil.example", "https://evil.example", "evil.example", "/\u{00A0}/evil.example",
+            "/\u{200B}/evil.example", "javascript:alert(1)", "", "/\u{0000}/x",
+        ] {
             XCTAssertEqual(LocalPath.checked(refused), "/", refused.debugDescription)
         }
         XCTAssertEqual(LocalPath.checked(nil, otherwise: "/profile"), "/profile")

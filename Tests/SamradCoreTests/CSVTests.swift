@@ -3,7 +3,8 @@ import XCTest
 
 final class CSVTests: XCTestCase {
     func testQuotedFieldsKeepCommasQuotesAndLineBreaks() throws {
-        let table = try CSVTable(parsing: "\u{FEFF}code,name\r\n101,\"København, \"\"Kbh\"\"\"\n147,\"Frederiks\nberg\"\n")
+        let table = try CSVTable(
+            parsing: "\u{FEFF}code,name\r\n101,\"København, \"\"Kbh\"\"\"\n147,\"Frederiks\nberg\"\n")
         XCTAssertEqual(table.header, ["code", "name"])
         XCTAssertEqual(table.records.count, 2)
         XCTAssertEqual(table.records[0]["name"], "København, \"Kbh\"")

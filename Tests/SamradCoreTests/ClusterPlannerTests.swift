@@ -7,14 +7,22 @@ final class ClusterPlannerTests: XCTestCase {
     func scattered(_ count: Int, seed: UInt64 = 7) -> [ClusterCandidate] {
         var rng = SeededGenerator(seed: seed)
         return (0..<count).map { i in
-            ClusterCandidate(id: String(format: "%03d", i), label: "M\(i)", latitude: Double.random(in: 54.5...60, using: &rng),
-                             longitude: Double.random(in: 8...18, using: &rng), population: Int.random(in: 2_000...600_000, using: &rng))
+            ClusterCandidate(
+                id: String(format: "%03d", i), label: "M\(i)", latitude: Double.random(in: 54.5...60, using: &rng),
+                longitude: Double.random(in: 8...18, using: &rng),
+                population: Int.random(in: 2_000...600_000, using: &rng))
         }
     }
 
-    func assertValid(_ plan: ClusterPlan, count: Int, min: Int = 6, max: Int = 8, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(plan.clusters.flatMap { $0 }.sorted(), Array(0..<count), "every municipality exactly once", file: file, line: line)
-        for cluster in plan.clusters { XCTAssert((min...max).contains(cluster.count), "size \(cluster.count)", file: file, line: line) }
+    func assertValid(
+        _ plan: ClusterPlan, count: Int, min: Int = 6, max: Int = 8, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertEqual(
+            plan.clusters.flatMap { $0 }.sorted(), Array(0..<count), "every municipality exactly once", file: file,
+            line: line)
+        for cluster in plan.clusters {
+            XCTAssert((min...max).contains(cluster.count), "size \(cluster.count)", file: file, line: line)
+        }
     }
 
     func testDissimilarityFollowsTheFormula() {
@@ -24,7 +32,8 @@ final class ClusterPlannerTests: XCTestCase {
         let c = ClusterCandidate(id: "c", latitude: 0, longitude: 2, population: Int(exp(8.0).rounded()))
         let km = 6371.0088 * Double.pi / 180
         let d = ClusterDissimilarity([a, b, c], weights: ClusterWeights(geography: 1, size: 2))
-        XCTAssertEqual(d[0, 1], km / 100 + 2 * abs(log(Double(b.population)) - log(Double(a.population))), accuracy: 1e-9)
+        XCTAssertEqual(
+            d[0, 1], km / 100 + 2 * abs(log(Double(b.population)) - log(Double(a.population))), accuracy: 1e-9)
         XCTAssertEqual(d[0, 2], 2 * km / 100, accuracy: 1e-6)
         XCTAssertEqual(d[1, 0], d[0, 1])
         XCTAssertEqual(d.objective([[0, 1, 2]]), d[0, 1] + d[0, 2] + d[1, 2], accuracy: 1e-12)
@@ -32,8 +41,10 @@ final class ClusterPlannerTests: XCTestCase {
     }
 
     func testProfileIsStandardisedAndWeighted() {
-        let points = [ClusterCandidate(id: "a", latitude: 0, longitude: 0, population: 100, profile: [10]),
-                      ClusterCandidate(id: "b", latitude: 0, longitude: 0, population: 100, profile: [30])]
+        let points = [
+            ClusterCandidate(id: "a", latitude: 0, longitude: 0, population: 100, profile: [10]),
+            ClusterCandidate(id: "b", latitude: 0, longitude: 0, population: 100, profile: [30]),
+        ]
         // z-scores −1 and +1: |z_a − z_b| = 2, times wp = 0.5.
         let d = ClusterDissimilarity(points, weights: ClusterWeights(geography: 1, size: 1, profile: 0.5))
         XCTAssertEqual(d[0, 1], 1, accuracy: 1e-12)
@@ -64,29 +75,46 @@ final class ClusterPlannerTests: XCTestCase {
         func error(_ request: ClusterRequest) -> SamradError? {
             do { _ = try ClusterPlanner(request).plan(); return nil } catch { return error as? SamradError }
         }
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(9)))?.fieldErrors.first?.messageKey, "clusters.error.sizes")
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(9)))?.fieldErrors.first?.messageKey, "clusters.error.sizes")
         XCTAssertEqual(error(ClusterRequest(candidates: scattered(9)))?.fieldErrors.first?.arguments, ["9", "6", "8"])
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(40), clusterCount: 7))?.fieldErrors.first?.messageKey, "clusters.error.count")
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(40), minSize: 8, maxSize: 6))?.fieldErrors.first?.messageKey, "clusters.error.bounds")
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(40), clusterCount: 7))?.fieldErrors.first?.messageKey,
+            "clusters.error.count")
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(40), minSize: 8, maxSize: 6))?.fieldErrors.first?.messageKey,
+            "clusters.error.bounds")
         XCTAssertEqual(error(ClusterRequest(candidates: []))?.messageKey, "clusters.error.no_candidates")
-        let contradictory = ClusterConstraints(together: [ClusterPair("001", "002"), ClusterPair("002", "003")], apart: [ClusterPair("001", "003")])
+        let contradictory = ClusterConstraints(
+            together: [ClusterPair("001", "002"), ClusterPair("002", "003")], apart: [ClusterPair("001", "003")])
         let apartError = error(ClusterRequest(candidates: scattered(40), constraints: contradictory))
         XCTAssertEqual(apartError?.fieldErrors.first?.messageKey, "clusters.error.together_apart")
         XCTAssertEqual(apartError?.fieldErrors.first?.arguments, ["M1", "M3"])
-        let chain = ClusterConstraints(together: (0..<8).map { ClusterPair(String(format: "%03d", $0), String(format: "%03d", $0 + 1)) })
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(40), constraints: chain))?.fieldErrors.first?.messageKey, "clusters.error.group_too_large")
+        let chain = ClusterConstraints(
+            together: (0..<8).map { ClusterPair(String(format: "%03d", $0), String(format: "%03d", $0 + 1)) })
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(40), constraints: chain))?.fieldErrors.first?.messageKey,
+            "clusters.error.group_too_large")
         let pins = ClusterConstraints(together: [ClusterPair("001", "002")], pinned: ["001": "Nord", "002": "Syd"])
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(40), constraints: pins))?.fieldErrors.first?.messageKey, "clusters.error.two_pins")
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(40), constraints: pins))?.fieldErrors.first?.messageKey,
+            "clusters.error.two_pins")
         let unknown = ClusterConstraints(apart: [ClusterPair("001", "999")])
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(40), constraints: unknown))?.fieldErrors.first?.arguments, ["999"])
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(40), constraints: unknown))?.fieldErrors.first?.arguments,
+            ["999"])
         // 40 municipalities make 6 clusters; four waves of 10 need two clusters each.
         var waves: [String: Int] = [:]
         for i in 0..<40 { waves[String(format: "%03d", i)] = i % 4 + 1 }
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(40), constraints: ClusterConstraints(waves: waves)))?.fieldErrors.first?.messageKey, "clusters.error.waves")
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(40), constraints: ClusterConstraints(waves: waves)))?.fieldErrors
+                .first?.messageKey, "clusters.error.waves")
         // Seven that must be pairwise apart cannot fit into six clusters.
         let ids = (0..<7).map { String(format: "%03d", $0) }
         let apart = ids.indices.flatMap { i in ids[(i + 1)...].map { ClusterPair(ids[i], $0) } }
-        XCTAssertEqual(error(ClusterRequest(candidates: scattered(41), constraints: ClusterConstraints(apart: apart)))?.messageKey, "clusters.error.no_plan")
+        XCTAssertEqual(
+            error(ClusterRequest(candidates: scattered(41), constraints: ClusterConstraints(apart: apart)))?.messageKey,
+            "clusters.error.no_plan")
     }
 
     func testPlanMeetsBoundsAndBeatsTheBaseline() throws {
@@ -135,7 +163,8 @@ final class ClusterPlannerTests: XCTestCase {
         let planner = try ClusterPlanner(ClusterRequest(candidates: candidates, constraints: constraints, seed: 3))
         let plan = try planner.plan()
         assertValid(plan, count: 48)
-        let clusterOf = Dictionary(uniqueKeysWithValues: plan.clusters.enumerated().flatMap { c, members in members.map { ($0, c) } })
+        let clusterOf = Dictionary(
+            uniqueKeysWithValues: plan.clusters.enumerated().flatMap { c, members in members.map { ($0, c) } })
         XCTAssertEqual(clusterOf[0], clusterOf[47])
         XCTAssertEqual(clusterOf[47], clusterOf[20])
         XCTAssertNotEqual(clusterOf[1], clusterOf[2])
@@ -154,11 +183,17 @@ final class ClusterPlannerTests: XCTestCase {
 
     func testEvaluationMeasuresEachCluster() throws {
         let candidates = scattered(14)
-        let evaluation = ClusterEvaluation(candidates: candidates, weights: ClusterWeights(), clusters: [Array(0..<7), Array(7..<14)], meetings: 9)
+        let evaluation = ClusterEvaluation(
+            candidates: candidates, weights: ClusterWeights(), clusters: [Array(0..<7), Array(7..<14)], meetings: 9)
         let d = ClusterDissimilarity(candidates, weights: ClusterWeights())
         XCTAssertEqual(evaluation.objective, d.objective([Array(0..<7), Array(7..<14)]), accuracy: 1e-9)
         let first = evaluation.clusters[0]
-        let distances = (0..<7).flatMap { i in (0..<7).map { j in Geography.haversineKm(candidates[i].latitude, candidates[i].longitude, candidates[j].latitude, candidates[j].longitude) } }
+        let distances = (0..<7).flatMap { i in
+            (0..<7).map { j in
+                Geography.haversineKm(
+                    candidates[i].latitude, candidates[i].longitude, candidates[j].latitude, candidates[j].longitude)
+            }
+        }
         XCTAssertEqual(first.largestDistanceKm, distances.max()!, accuracy: 1e-9)
         XCTAssertEqual(first.smallestPopulation, candidates[0..<7].map(\.population).min())
         // Nine meetings for seven members: everyone hosts once before two host a second time.

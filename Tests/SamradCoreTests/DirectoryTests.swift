@@ -4,7 +4,8 @@ import XCTest
 
 /// Reads the directory files the server ships with.
 func shippedDataset() throws -> DirectoryDataset {
-    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("Sources/SamradServer/Resources/Directory")
     var files: [String: String] = [:]
     for name in DirectoryDataset.fileNames {
@@ -41,7 +42,8 @@ final class DirectoryTests: XCTestCase {
 
     func testBadRecordNamesFileLineAndColumn() throws {
         var dataset = try shippedDataset()
-        dataset.files["dk_municipalities.csv"] = dataset.files["dk_municipalities.csv"]!.replacingOccurrences(of: ",671714,", with: ",many,")
+        dataset.files["dk_municipalities.csv"] = dataset.files["dk_municipalities.csv"]!.replacingOccurrences(
+            of: ",671714,", with: ",many,")
         XCTAssertThrowsError(try dataset.municipalities()) { error in
             let error = error as! SamradError
             XCTAssertEqual(error.messageKey, "directory.bad_record")

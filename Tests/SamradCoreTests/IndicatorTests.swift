@@ -3,15 +3,24 @@ import XCTest
 @testable import SamradCore
 
 final class IndicatorTests: XCTestCase {
-    let passed = Indicator(code: "se.passed_all_subjects_pct", names: [.en: "Passed all subjects"], unit: .percent, direction: .higherIsBetter,
-                           level: .municipality, category: .learning, country: .se, source: "Skolverket", licence: "Källa: Skolverket")
-    let absence = Indicator(code: "dk.high_absence_pct", names: [.en: "High absence"], unit: .percent, direction: .lowerIsBetter,
-                            level: .municipality, category: .attendance, country: .dk, source: "UVM", licence: "CC BY")
-    let grade = Indicator(code: "dk.fp9_exam_grade", names: [.en: "Exam grade"], unit: .grade, direction: .higherIsBetter,
-                          level: .municipality, category: .learning, country: .dk, source: "UVM", licence: "CC BY")
+    let passed = Indicator(
+        code: "se.passed_all_subjects_pct", names: [.en: "Passed all subjects"], unit: .percent,
+        direction: .higherIsBetter,
+        level: .municipality, category: .learning, country: .se, source: "Skolverket", licence: "Källa: Skolverket")
+    let absence = Indicator(
+        code: "dk.high_absence_pct", names: [.en: "High absence"], unit: .percent, direction: .lowerIsBetter,
+        level: .municipality, category: .attendance, country: .dk, source: "UVM", licence: "CC BY")
+    let grade = Indicator(
+        code: "dk.fp9_exam_grade", names: [.en: "Exam grade"], unit: .grade, direction: .higherIsBetter,
+        level: .municipality, category: .learning, country: .dk, source: "UVM", licence: "CC BY")
 
-    func observation(_ indicator: String, _ code: String, _ year: Int, _ value: Double?, _ status: ObservationStatus = .reported, pupils: Int? = nil) -> Observation {
-        Observation(indicator: indicator, unit: UnitKey(.municipality, .se, code), year: year, value: value, status: status, pupils: pupils)
+    func observation(
+        _ indicator: String, _ code: String, _ year: Int, _ value: Double?, _ status: ObservationStatus = .reported,
+        pupils: Int? = nil
+    ) -> Observation {
+        Observation(
+            indicator: indicator, unit: UnitKey(.municipality, .se, code), year: year, value: value, status: status,
+            pupils: pupils)
     }
 
     // MARK: Values and years
@@ -40,32 +49,41 @@ final class IndicatorTests: XCTestCase {
 
     func context(mayImport: @escaping @Sendable (String) -> Bool = { _ in true }) -> ImportContext {
         let known: Set<String> = ["0180", "1480", "1440"]
-        return ImportContext(country: .se, level: .municipality, indicators: [passed.code: passed, grade.code: grade], years: 2000...2027,
-                             resolveUnit: { known.contains($0) ? $0 : (known.contains("0" + $0) ? "0" + $0 : nil) }, mayImportFor: mayImport)
+        return ImportContext(
+            country: .se, level: .municipality, indicators: [passed.code: passed, grade.code: grade],
+            years: 2000...2027,
+            resolveUnit: { known.contains($0) ? $0 : (known.contains("0" + $0) ? "0" + $0 : nil) },
+            mayImportFor: mayImport)
     }
 
     func testEveryBadRowIsNamedByItsLineAndGoodRowsAreRead() throws {
         let csv = """
-        kommun,år,andel,enhet,elever
-        0180,2024/25,"81,5",%,11318
-        9999,2025,80,%,
-        1480,2025,abc,%,
-        1440,2031,70,%,
-        180,2024,79.0,procent,
-        1480,2024,140,%,
-        1440,2024,70,ratio,
-        0180,2025,82,%,
-        1480,2023,..,%,
-        1480,2022,71,%,many
+            kommun,år,andel,enhet,elever
+            0180,2024/25,"81,5",%,11318
+            9999,2025,80,%,
+            1480,2025,abc,%,
+            1440,2031,70,%,
+            180,2024,79.0,procent,
+            1480,2024,140,%,
+            1440,2024,70,ratio,
+            0180,2025,82,%,
+            1480,2023,..,%,
+            1480,2022,71,%,many
 
-        """
-        let mapping = ImportMapping(unitColumn: "kommun", yearColumn: "år", valueColumn: "andel", indicator: passed.code,
-                                    pupilsColumn: "elever", measureColumn: "enhet")
+            """
+        let mapping = ImportMapping(
+            unitColumn: "kommun", yearColumn: "år", valueColumn: "andel", indicator: passed.code,
+            pupilsColumn: "elever", measureColumn: "enhet")
         let check = try ObservationReader.read(csv: Data(csv.utf8), mapping: mapping, context: context())
         XCTAssertEqual(check.rows, 10)
         XCTAssertEqual(check.problems.map(\.line), [3, 4, 5, 7, 8, 9, 11])
-        XCTAssertEqual(check.problems.map(\.key), ["import.error.unknown_municipality", "import.error.not_a_number", "import.error.year_range",
-                                                   "import.error.implausible", "import.error.unit_mismatch", "import.error.duplicate", "import.error.pupils"])
+        XCTAssertEqual(
+            check.problems.map(\.key),
+            [
+                "import.error.unknown_municipality", "import.error.not_a_number", "import.error.year_range",
+                "import.error.implausible", "import.error.unit_mismatch", "import.error.duplicate",
+                "import.error.pupils",
+            ])
         XCTAssertEqual(check.problems[0].arguments, ["9999", "se"])
         XCTAssertEqual(check.problems[3].arguments, ["140", "0", "100"])
         XCTAssertEqual(check.problems[5].arguments, ["2", passed.code, "0180", "2025"])
@@ -80,16 +98,21 @@ final class IndicatorTests: XCTestCase {
 
     func testTheMappingMustNameColumnsOfTheFileAndAnIndicator() {
         let mapping = ImportMapping(unitColumn: "kommun", yearColumn: "year", valueColumn: "value")
-        XCTAssertThrowsError(try ObservationReader.read(csv: Data("kommun,år,värde\n0180,2025,1\n".utf8), mapping: mapping, context: context())) { error in
+        XCTAssertThrowsError(
+            try ObservationReader.read(
+                csv: Data("kommun,år,värde\n0180,2025,1\n".utf8), mapping: mapping, context: context())
+        ) { error in
             let fields = (error as? SamradError)?.fieldErrors.map(\.field)
             XCTAssertEqual(fields, ["year_column", "value_column", "indicator"])
         }
     }
 
     func testAFilterColumnReadsOnlyTheRowsAsked() throws {
-        let csv = "kommunkod,huvudman,indicator,school_year,value,value_flag\n0180,Samtliga,\(passed.code),2024/25,80.1,\n0180,Kommunal,\(passed.code),2024/25,79,\n1440,Samtliga,\(passed.code),2024/25,,..\n"
-        let mapping = ImportMapping(unitColumn: "kommunkod", yearColumn: "school_year", valueColumn: "value", indicatorColumn: "indicator",
-                                    flagColumn: "value_flag", filterColumn: "huvudman", filterValue: "Samtliga")
+        let csv =
+            "kommunkod,huvudman,indicator,school_year,value,value_flag\n0180,Samtliga,\(passed.code),2024/25,80.1,\n0180,Kommunal,\(passed.code),2024/25,79,\n1440,Samtliga,\(passed.code),2024/25,,..\n"
+        let mapping = ImportMapping(
+            unitColumn: "kommunkod", yearColumn: "school_year", valueColumn: "value", indicatorColumn: "indicator",
+            flagColumn: "value_flag", filterColumn: "huvudman", filterValue: "Samtliga")
         let check = try ObservationReader.read(csv: Data(csv.utf8), mapping: mapping, context: context())
         XCTAssertEqual(check.problems, [])
         XCTAssertEqual(check.filteredOut, 1)
@@ -98,33 +121,38 @@ final class IndicatorTests: XCTestCase {
 
     func testACoordinatorImportsOnlyForTheirOwnMunicipality() throws {
         let csv = "kommun,år,andel\n0180,2025,80\n1480,2025,70\n"
-        let mapping = ImportMapping(unitColumn: "kommun", yearColumn: "år", valueColumn: "andel", indicator: passed.code)
-        let check = try ObservationReader.read(csv: Data(csv.utf8), mapping: mapping, context: context(mayImport: { $0 == "0180" }))
+        let mapping = ImportMapping(
+            unitColumn: "kommun", yearColumn: "år", valueColumn: "andel", indicator: passed.code)
+        let check = try ObservationReader.read(
+            csv: Data(csv.utf8), mapping: mapping, context: context(mayImport: { $0 == "0180" }))
         XCTAssertEqual(check.problems.map(\.key), ["import.error.outside_scope"])
         XCTAssertEqual(check.problems.map(\.line), [3])
     }
 
     func testKoladaDataFormatTakesTheTotalAndNumbersProblemsByEntry() throws {
         let json = """
-        {"count":3,"values":[
-          {"kpi":"N15419","municipality":"0180","period":2024,"values":[{"gender":"K","status":"","value":83.0,"count":1},{"gender":"T","status":"","value":81.9,"count":1}]},
-          {"kpi":"N15419","municipality":"1480","period":2024,"values":[{"gender":"T","status":"Missing","value":null,"count":0}]},
-          {"kpi":"N99999","municipality":"7777","period":2024,"values":[{"gender":"T","status":"","value":1.0,"count":1}]}
-        ]}
-        """
+            {"count":3,"values":[
+              {"kpi":"N15419","municipality":"0180","period":2024,"values":[{"gender":"K","status":"","value":83.0,"count":1},{"gender":"T","status":"","value":81.9,"count":1}]},
+              {"kpi":"N15419","municipality":"1480","period":2024,"values":[{"gender":"T","status":"Missing","value":null,"count":0}]},
+              {"kpi":"N99999","municipality":"7777","period":2024,"values":[{"gender":"T","status":"","value":1.0,"count":1}]}
+            ]}
+            """
         var mapping = ImportMapping(unitColumn: "municipality", yearColumn: "period", valueColumn: "value")
         mapping.indicatorCodes = ["N15419": passed.code]
         let check = try ObservationReader.read(kolada: Data(json.utf8), mapping: mapping, context: context())
         XCTAssertEqual(check.observations.map(\.value), [81.9, nil])
         XCTAssertEqual(check.observations.map(\.status), [.reported, .missing])
         XCTAssertEqual(check.problems.map(\.line), [3, 3])
-        XCTAssertEqual(check.problems.map(\.key), ["import.error.unknown_indicator", "import.error.unknown_municipality"])
-        XCTAssertThrowsError(try ObservationReader.read(kolada: Data("{\"rows\":[]}".utf8), mapping: mapping, context: context()))
+        XCTAssertEqual(
+            check.problems.map(\.key), ["import.error.unknown_indicator", "import.error.unknown_municipality"])
+        XCTAssertThrowsError(
+            try ObservationReader.read(kolada: Data("{\"rows\":[]}".utf8), mapping: mapping, context: context()))
     }
 
     func testCSVScannerKeepsQuotedCommasLineBreaksAndLineNumbers() throws {
         var seen: [(Int, [String])] = []
-        try CSVScanner.scan(Data("a,b\r\n\"x, y\",\"two\nlines\"\r\n\"say \"\"hi\"\"\",\n\nlast,1".utf8)) { line, fields in
+        try CSVScanner.scan(Data("a,b\r\n\"x, y\",\"two\nlines\"\r\n\"say \"\"hi\"\"\",\n\nlast,1".utf8)) {
+            line, fields in
             seen.append((line, fields)); return true
         }
         XCTAssertEqual(seen.map(\.0), [1, 2, 4, 6])
@@ -137,12 +165,15 @@ final class IndicatorTests: XCTestCase {
     // MARK: Comparison
 
     func table() -> IndicatorTable {
-        IndicatorTable(indicator: passed.code, observations: [
-            observation(passed.code, "A", 2023, 70, pupils: 400), observation(passed.code, "A", 2024, 78, pupils: 420),
-            observation(passed.code, "B", 2023, 80), observation(passed.code, "B", 2024, 78),
-            observation(passed.code, "C", 2023, 60), observation(passed.code, "C", 2024, nil, .suppressed),
-            observation(passed.code, "D", 2023, 90), observation(passed.code, "D", 2024, 100, .approximate),
-        ])
+        IndicatorTable(
+            indicator: passed.code,
+            observations: [
+                observation(passed.code, "A", 2023, 70, pupils: 400),
+                observation(passed.code, "A", 2024, 78, pupils: 420),
+                observation(passed.code, "B", 2023, 80), observation(passed.code, "B", 2024, 78),
+                observation(passed.code, "C", 2023, 60), observation(passed.code, "C", 2024, nil, .suppressed),
+                observation(passed.code, "D", 2023, 90), observation(passed.code, "D", 2024, 100, .approximate),
+            ])
     }
 
     func testRanksShareTiesAndLeaveOutUnpublishedValues() {
@@ -160,8 +191,9 @@ final class IndicatorTests: XCTestCase {
     }
 
     func testGroupsMeansAndChangesForOneMunicipality() {
-        let comparison = IndicatorComparison(table(), indicator: passed, unit: "A",
-                                             groups: [PeerGroup(.cluster, label: "Cluster", members: ["B", "C"]), PeerGroup(.country, label: "Sweden")])
+        let comparison = IndicatorComparison(
+            table(), indicator: passed, unit: "A",
+            groups: [PeerGroup(.cluster, label: "Cluster", members: ["B", "C"]), PeerGroup(.country, label: "Sweden")])
         XCTAssertEqual(comparison.years.map(\.year), [2023, 2024])
         // The cluster's mean leaves out C's suppressed value rather than counting it as zero.
         XCTAssertEqual(comparison.years[1].means, [78, 78])
@@ -192,7 +224,8 @@ final class IndicatorTests: XCTestCase {
         XCTAssertGreaterThan(full.upperBound, 0)
         // A mean is tested only where the spread of single pupils' results is known.
         var g = grade
-        let a = IndicatorTable.Cell(value: 7.0, status: .reported, pupils: 500), b = IndicatorTable.Cell(value: 7.4, status: .reported, pupils: 500)
+        let a = IndicatorTable.Cell(value: 7.0, status: .reported, pupils: 500),
+            b = IndicatorTable.Cell(value: 7.4, status: .reported, pupils: 500)
         XCTAssertEqual(ChangeTest.change(g, from: (2024, a), to: (2025, b))?.verdict, .noSpread)
         g.pupilStandardDeviation = 2.5
         let tested = ChangeTest.change(g, from: (2024, a), to: (2025, b))!
@@ -204,7 +237,9 @@ final class IndicatorTests: XCTestCase {
     // MARK: Goals
 
     func testGoalProgressAlongTheStraightLine() throws {
-        let goal = try GoalTarget.validate(baselineYear: "2022", baselineValue: "70", targetYear: "2026", targetValue: "80", indicator: passed, years: 2000...2030)
+        let goal = try GoalTarget.validate(
+            baselineYear: "2022", baselineValue: "70", targetYear: "2026", targetValue: "80", indicator: passed,
+            years: 2000...2030)
         XCTAssertEqual(GoalProgress(goal, series: [(2022, 70)]).status, .awaitingData)
         let onTrack = GoalProgress(goal, series: [(2022, 70), (2024, 76)])
         XCTAssertEqual(onTrack.status, .onTrack)
@@ -213,28 +248,42 @@ final class IndicatorTests: XCTestCase {
         XCTAssertEqual(GoalProgress(goal, series: [(2024, 72)]).status, .behind)
         XCTAssertEqual(GoalProgress(goal, series: [(2025, 81)]).status, .achieved)
         XCTAssertEqual(GoalProgress(goal, series: [(2026, 79)]).status, .missed)
-        let lower = try GoalTarget.validate(baselineYear: "2024", baselineValue: "25", targetYear: "2027", targetValue: "20", indicator: absence, years: 2000...2030)
+        let lower = try GoalTarget.validate(
+            baselineYear: "2024", baselineValue: "25", targetYear: "2027", targetValue: "20", indicator: absence,
+            years: 2000...2030)
         XCTAssertEqual(GoalProgress(lower, series: [(2025, 23)]).status, .onTrack)
     }
 
     func testGoalFormsNameEachProblem() {
-        XCTAssertThrowsError(try GoalTarget.validate(baselineYear: "2025", baselineValue: "70", targetYear: "2024", targetValue: "60",
-                                                     indicator: passed, years: 2000...2030)) { error in
-            XCTAssertEqual((error as? SamradError)?.fieldErrors.map(\.messageKey), ["goals.error.target_after_baseline", "goals.error.target_worse"])
+        XCTAssertThrowsError(
+            try GoalTarget.validate(
+                baselineYear: "2025", baselineValue: "70", targetYear: "2024", targetValue: "60",
+                indicator: passed, years: 2000...2030)
+        ) { error in
+            XCTAssertEqual(
+                (error as? SamradError)?.fieldErrors.map(\.messageKey),
+                ["goals.error.target_after_baseline", "goals.error.target_worse"])
         }
-        XCTAssertThrowsError(try GoalTarget.validate(baselineYear: "x", baselineValue: "", targetYear: "2040", targetValue: "140",
-                                                     indicator: passed, years: 2000...2030)) { error in
-            XCTAssertEqual((error as? SamradError)?.fieldErrors.map(\.field), ["baseline_year", "baseline_value", "target_year", "target_value"])
+        XCTAssertThrowsError(
+            try GoalTarget.validate(
+                baselineYear: "x", baselineValue: "", targetYear: "2040", targetValue: "140",
+                indicator: passed, years: 2000...2030)
+        ) { error in
+            XCTAssertEqual(
+                (error as? SamradError)?.fieldErrors.map(\.field),
+                ["baseline_year", "baseline_value", "target_year", "target_value"])
         }
     }
 
     // MARK: Chart and permissions
 
     func testTheChartBreaksLinesAtGapsAndMarksThemOnTheAxis() {
-        let chart = TrendChart(years: [2021, 2022, 2023, 2024], series: [
-            TrendChart.Series(kind: "own", label: "Ale", values: [70, nil, 72, 75]),
-            TrendChart.Series(kind: "country", label: "Sweden", values: [74, 75, 75, 76]),
-        ], gaps: [1: "suppressed"], decimals: 1, language: .sv, title: "Ale <&> \"x\"")
+        let chart = TrendChart(
+            years: [2021, 2022, 2023, 2024],
+            series: [
+                TrendChart.Series(kind: "own", label: "Ale", values: [70, nil, 72, 75]),
+                TrendChart.Series(kind: "country", label: "Sweden", values: [74, 75, 75, 76]),
+            ], gaps: [1: "suppressed"], decimals: 1, language: .sv, title: "Ale <&> \"x\"")
         let svg = chart.svg
         XCTAssertTrue(svg.contains("aria-label=\"Ale &lt;&amp;&gt; &quot;x&quot;\""))
         // Two pieces of the own line: 2021 alone, then 2023-2024.
@@ -247,21 +296,26 @@ final class IndicatorTests: XCTestCase {
     }
 
     func testASingleYearIsDrawnAsLabelledPoints() {
-        let chart = TrendChart(years: [2024], series: [
-            TrendChart.Series(kind: "own", label: "Aarhus", values: [7.4]),
-            TrendChart.Series(kind: "similar", label: "Lignende kommuner", values: [7.1]),
-            TrendChart.Series(kind: "country", label: "Hele landet", values: [nil]),
-        ], gaps: [:], decimals: 1, language: .da, title: "Karaktergennemsnit")
+        let chart = TrendChart(
+            years: [2024],
+            series: [
+                TrendChart.Series(kind: "own", label: "Aarhus", values: [7.4]),
+                TrendChart.Series(kind: "similar", label: "Lignende kommuner", values: [7.1]),
+                TrendChart.Series(kind: "country", label: "Hele landet", values: [nil]),
+            ], gaps: [:], decimals: 1, language: .da, title: "Karaktergennemsnit")
         let svg = chart.svg
         XCTAssertFalse(svg.contains("class=\"line"), "no line of one point")
-        XCTAssertTrue(svg.contains(">Lignende kommuner</text>") && svg.contains(">7,1</text>"), "each point has its label and value")
+        XCTAssertTrue(
+            svg.contains(">Lignende kommuner</text>") && svg.contains(">7,1</text>"),
+            "each point has its label and value")
         XCTAssertTrue(svg.contains("aria-label=\"Karaktergennemsnit (2023/24)\""))
         XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 2, "no point where there is no value")
     }
 
     func testPermissions() {
         let aarhus = MunicipalityKey(.dk, "751"), odense = MunicipalityKey(.dk, "461")
-        let coordinator = Actor(userID: UUID(), personID: UUID(), grants: [RoleGrant(kind: .coordinator, municipality: aarhus)])
+        let coordinator = Actor(
+            userID: UUID(), personID: UUID(), grants: [RoleGrant(kind: .coordinator, municipality: aarhus)])
         let person = Actor(userID: UUID(), personID: UUID(), grants: [])
         let admin = Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .administrator)])
         XCTAssertTrue(IndicatorPolicy.mayImport(coordinator, for: aarhus))

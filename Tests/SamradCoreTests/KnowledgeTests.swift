@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import XCTest
 @testable import SamradCore
@@ -8,8 +8,11 @@ import XCTest
 final class KnowledgeTests: XCTestCase {
     let owner = UUID(), network = UUID()
 
-    func reader(_ grants: Set<RoleGrant> = [], user: UUID? = UUID(), member: Set<UUID> = [], editor: Set<UUID> = []) -> CollaborationReader {
-        CollaborationReader(actor: Actor(userID: user, personID: nil, grants: grants), memberOf: member, editorOf: editor)
+    func reader(
+        _ grants: Set<RoleGrant> = [], user: UUID? = UUID(), member: Set<UUID> = [], editor: Set<UUID> = []
+    ) -> CollaborationReader {
+        CollaborationReader(
+            actor: Actor(userID: user, personID: nil, grants: grants), memberOf: member, editorOf: editor)
     }
 
     func testTheWorkflowMovesOnlyAlongItsSteps() throws {
@@ -30,7 +33,9 @@ final class KnowledgeTests: XCTestCase {
         let author = reader(user: owner), editor = reader(editor: [network]), member = reader(member: [network])
         let stranger = reader(), visitor = reader(user: nil), admin = reader([RoleGrant(kind: .administrator)])
         // A draft is the author's alone.
-        for r in [editor, member, stranger, visitor, admin] { XCTAssertFalse(KnowledgePolicy.mayView(r, material(.draft, .public))) }
+        for r in [editor, member, stranger, visitor, admin] {
+            XCTAssertFalse(KnowledgePolicy.mayView(r, material(.draft, .public)))
+        }
         XCTAssertTrue(KnowledgePolicy.mayEdit(author, material(.draft, .public)))
         // Submitted: author and editors; only editors publish.
         XCTAssertTrue(KnowledgePolicy.mayView(editor, material(.submitted, .public)))
@@ -58,14 +63,19 @@ final class KnowledgeTests: XCTestCase {
 
     func testTheFormIsCheckedFieldByField() {
         var v = Validation()
-        let draft = MaterialDraft.validate(["kind": "article", "title": "Læsebånd", "summary": "Kort.", "body": "Se [planen](ftp://x) og [mere](https://x",
-                                            "authors": "Anne, Bo\nAnne", "grade_bands": "early,lower", "language": "da", "licence": "cc-by-4.0",
-                                            "visibility": "public", "contact": "ikke en adresse"], into: &v)
+        let draft = MaterialDraft.validate(
+            [
+                "kind": "article", "title": "Læsebånd", "summary": "Kort.",
+                "body": "Se [planen](ftp://x) og [mere](https://x",
+                "authors": "Anne, Bo\nAnne", "grade_bands": "early,lower", "language": "da", "licence": "cc-by-4.0",
+                "visibility": "public", "contact": "ikke en adresse",
+            ], into: &v)
         XCTAssertEqual(draft?.authors, ["Anne", "Bo"])
         XCTAssertEqual(draft?.gradeBands, [.early, .lower])
         XCTAssertEqual(draft?.consent, false)
         XCTAssertEqual(v.errors.map(\.field), ["body", "body", "contact"])
-        XCTAssertEqual(v.errors.map(\.messageKey), ["markdown.error.link_address", "markdown.error.link_open", "validation.email"])
+        XCTAssertEqual(
+            v.errors.map(\.messageKey), ["markdown.error.link_address", "markdown.error.link_open", "validation.email"])
         XCTAssertEqual(v.errors.first?.arguments, ["planen", "ftp://x"])
         XCTAssertThrowsError(try MaterialDraft.requireConsent(false)) { error in
             XCTAssertEqual((error as? SamradError)?.fieldErrors.first?.field, "consent")
@@ -74,15 +84,23 @@ final class KnowledgeTests: XCTestCase {
         XCTAssertEqual(MaterialDraft.slug("Skolutveckling i Umeå – åk 7", .sv), "skolutveckling-i-umea-ak-7")
         XCTAssertEqual(MaterialDraft.slug("!!!", .en), "material")
         // A long title is cut after a whole word, never in the middle of one.
-        XCTAssertEqual(MaterialDraft.slug("Sådan styrker Aarhus skoleudviklingen gennem klyngesamarbejdet i kommunen", .da),
-                       "saadan-styrker-aarhus-skoleudviklingen-gennem")
+        XCTAssertEqual(
+            MaterialDraft.slug("Sådan styrker Aarhus skoleudviklingen gennem klyngesamarbejdet i kommunen", .da),
+            "saadan-styrker-aarhus-skoleudviklingen-gennem")
     }
 
     func testMarkdownIsReadAsPlainTextAndTheFeedIsEscaped() throws {
-        XCTAssertEqual(SafeMarkdown.plainText("# Overskrift\n\n**Fed** og [link](https://x.dk) <b>"), "Overskrift Fed og link <b>")
-        let feed = AtomFeed(id: "https://s/knowledge/feed.atom", title: "Bank & co", selfLink: "https://s/knowledge/feed.atom", pageLink: "https://s/knowledge",
-                            language: .da, entries: [.init(id: "https://s/knowledge/a", title: "<script>", link: "https://s/knowledge/a",
-                                                           updated: Date(timeIntervalSince1970: 0), summary: "a\u{1}b", contentHTML: "<p>x</p>")])
+        XCTAssertEqual(
+            SafeMarkdown.plainText("# Overskrift\n\n**Fed** og [link](https://x.dk) <b>"), "Overskrift Fed og link <b>")
+        let feed = AtomFeed(
+            id: "https://s/knowledge/feed.atom", title: "Bank & co", selfLink: "https://s/knowledge/feed.atom",
+            pageLink: "https://s/knowledge",
+            language: .da,
+            entries: [
+                .init(
+                    id: "https://s/knowledge/a", title: "<script>", link: "https://s/knowledge/a",
+                    updated: Date(timeIntervalSince1970: 0), summary: "a\u{1}b", contentHTML: "<p>x</p>")
+            ])
         let xml = feed.xml
         XCTAssertTrue(xml.contains("<title>Bank &amp; co</title>"))
         XCTAssertTrue(xml.contains("<title>&lt;script&gt;</title>"))

@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 @testable import SamradCore
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 final class LocalizationTests: XCTestCase {
     func catalog() throws -> Catalog {
@@ -21,8 +22,10 @@ final class LocalizationTests: XCTestCase {
         let prefixes = Set(catalog.tables[.en]!.keys.compactMap { $0.split(separator: ".").first.map(String.init) })
         var used: Set<String> = []
         let sources = repositoryRoot.appendingPathComponent("Sources")
-        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
-            .filter { ["swift", "leaf"].contains($0.pathExtension) }
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap {
+            $0 as? URL
+        }
+        .filter { ["swift", "leaf"].contains($0.pathExtension) }
         XCTAssertGreaterThan(files.count, 20)
         let template = try NSRegularExpression(pattern: #"#tc?\("([a-z_.]+)""#)
         let code = try NSRegularExpression(pattern: #""([a-z_]+\.[a-z_.]+)""#)
@@ -35,7 +38,8 @@ final class LocalizationTests: XCTestCase {
                 // File names ("people.csv", "export.zip") and route paths ("feed.atom") are not keys.
                 let fileNames = ["csv", "json", "zip", "atom", "html", "ics", "pdf", "eml", "txt"]
                 if let prefix = key.split(separator: ".").first, prefixes.contains(String(prefix)), !key.hasSuffix("."),
-                   !fileNames.contains(where: { key.hasSuffix(".\($0)") }) {
+                    !fileNames.contains(where: { key.hasSuffix(".\($0)") })
+                {
                     used.insert(key)
                 }
             }
@@ -44,12 +48,18 @@ final class LocalizationTests: XCTestCase {
         for country in Country.allCases { used.insert("country.\(country.rawValue)") }
         for role in RoleKind.allCases { used.insert("role.\(role.rawValue)") }
         for status in ["pending", "sent", "failed"] { used.insert("outbox.status.\(status)") }
-        for unit in IndicatorUnit.allCases { used.insert("indicators.unit.\(unit.rawValue)"); used.insert("indicators.unit_short.\(unit.rawValue)") }
+        for unit in IndicatorUnit.allCases {
+            used.insert("indicators.unit.\(unit.rawValue)"); used.insert("indicators.unit_short.\(unit.rawValue)")
+        }
         for direction in IndicatorDirection.allCases { used.insert("indicators.direction.\(direction.rawValue)") }
         for level in IndicatorLevel.allCases { used.insert("indicators.level.\(level.rawValue)") }
         for category in IndicatorCategory.allCases { used.insert("indicators.category.\(category.rawValue)") }
-        for verdict in ["beyond_chance", "within_chance", "no_pupils", "no_spread"] { used.insert("indicators.verdict.\(verdict)") }
-        for status in ["achieved", "on_track", "behind", "awaiting_data", "missed"] { used.insert("goals.status.\(status)") }
+        for verdict in ["beyond_chance", "within_chance", "no_pupils", "no_spread"] {
+            used.insert("indicators.verdict.\(verdict)")
+        }
+        for status in ["achieved", "on_track", "behind", "awaiting_data", "missed"] {
+            used.insert("goals.status.\(status)")
+        }
         for status in ["running", "done", "rejected", "failed"] { used.insert("imports.status.\(status)") }
         for status in ["agreed", "ongoing", "done", "dropped"] { used.insert("steps.status.\(status)") }
         for format in ["csv", "kolada"] { used.insert("imports.format.\(format)") }
@@ -58,14 +68,16 @@ final class LocalizationTests: XCTestCase {
         for file in files where file.pathExtension == "swift" {
             let text = try String(contentsOf: file, encoding: .utf8)
             for match in audit.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                used.insert("audit.\(text[Range(match.range(at: 1), in: text)!])_\(text[Range(match.range(at: 2), in: text)!])")
+                used.insert(
+                    "audit.\(text[Range(match.range(at: 1), in: text)!])_\(text[Range(match.range(at: 2), in: text)!])")
             }
         }
         XCTAssertGreaterThan(used.count, 150)
         for language in Language.allCases {
             // A count's key has its plural forms instead (`key.one`, `key.other`).
             let missing = used.filter {
-                !catalog.has($0, language) && !(catalog.has($0 + ".one", language) && catalog.has($0 + ".other", language))
+                !catalog.has($0, language)
+                    && !(catalog.has($0 + ".one", language) && catalog.has($0 + ".other", language))
             }.sorted()
             XCTAssertTrue(missing.isEmpty, "\(language.rawValue) lacks \(missing)")
         }
@@ -91,7 +103,8 @@ final class LocalizationTests: XCTestCase {
         for language in Language.allCases {
             let keys = catalog.tables[language]!.keys
             for key in keys where key.hasSuffix(".one") {
-                XCTAssertTrue(catalog.has(String(key.dropLast(4)) + ".other", language), "\(language): \(key) without .other")
+                XCTAssertTrue(
+                    catalog.has(String(key.dropLast(4)) + ".other", language), "\(language): \(key) without .other")
             }
         }
     }

@@ -5,7 +5,9 @@ import XCTest
 /// problem named by its line and column before anything is used.
 final class PeopleListTests: XCTestCase {
     var directory: MunicipalityDirectory!
-    let names: [String: Position] = ["udvalgsformand": .committeeChair, "skolechef": .schoolChief, "rektor": .schoolLeader]
+    let names: [String: Position] = [
+        "udvalgsformand": .committeeChair, "skolechef": .schoolChief, "rektor": .schoolLeader,
+    ]
 
     override func setUpWithError() throws {
         directory = MunicipalityDirectory(try shippedDataset().municipalities())
@@ -22,7 +24,8 @@ final class PeopleListTests: XCTestCase {
     }
 
     func testSemicolonsBOMAndDanishHeadersAreReadAsExcelWritesThem() throws {
-        let text = "\u{FEFF}Kommune;Navn;Funktion;E-mail;Telefon;Titel\r\n"
+        let text =
+            "\u{FEFF}Kommune;Navn;Funktion;E-mail;Telefon;Titel\r\n"
             + "751;Anne Jensen;Udvalgsformand;Anne.Jensen@Aarhus.dk;;\r\n"
             + "dk/101;\"Holm; Jens\";school_chief;jens.holm@kk.dk;+45 33 66 33 66;Skolechef\r\n"
         let list = try read(text)
@@ -43,7 +46,8 @@ final class PeopleListTests: XCTestCase {
     }
 
     func testEveryProblemNamesItsLineAndColumn() {
-        let found = problems("""
+        let found = problems(
+            """
             municipality,name,position,email,phone
             751,Anne Jensen,Udvalgsformand,anne@aarhus.dk,
             999,Bo Ek,Udvalgsformand,bo@example.dk,
@@ -60,8 +64,9 @@ final class PeopleListTests: XCTestCase {
         XCTAssertEqual(byLine["line 4"]?.first?.arguments.prefix(2), ["4", "name"])
         XCTAssertEqual(byLine["line 5"]?.map(\.messageKey), ["people_import.error.position"])
         XCTAssertEqual(byLine["line 6"]?.map(\.messageKey), ["people_import.error.email"])
-        XCTAssertEqual(Set(byLine["line 7"]?.map(\.messageKey) ?? []),
-                       ["people_import.error.phone", "people_import.error.duplicate"])
+        XCTAssertEqual(
+            Set(byLine["line 7"]?.map(\.messageKey) ?? []),
+            ["people_import.error.phone", "people_import.error.duplicate"])
         XCTAssertEqual(found.count, 6)
     }
 
@@ -72,7 +77,8 @@ final class PeopleListTests: XCTestCase {
     }
 
     func testAnEmptyListAndABrokenQuoteAreRefused() {
-        XCTAssertEqual(problems("municipality,name,position,email\n").map(\.messageKey), ["people_import.error.no_rows"])
+        XCTAssertEqual(
+            problems("municipality,name,position,email\n").map(\.messageKey), ["people_import.error.no_rows"])
         XCTAssertThrowsError(try read("municipality,name,position,email\n751,\"Anne,x,y\n")) { error in
             XCTAssertEqual((error as? SamradError)?.messageKey, "csv.unclosed_quote")
         }

@@ -3,7 +3,8 @@ import XCTest
 
 final class SearchTextTests: XCTestCase {
     func testTextsAndQueriesBecomeTheSameStems() {
-        XCTAssertEqual(SearchText.stems("Skoleudviklingen i Aarhus: lærernes rolle.", .da), "skoleudvikling aarhus lær rol")
+        XCTAssertEqual(
+            SearchText.stems("Skoleudviklingen i Aarhus: lærernes rolle.", .da), "skoleudvikling aarhus lær rol")
         XCTAssertEqual(SearchText.ftsQuery("skoleudvikling lærerne", .da), "\"skoleudvikling\" \"lær\"")
         // Operators and quotes typed by a person are words, not FTS5 syntax.
         XCTAssertEqual(SearchText.ftsQuery("skola OR \"NEAR(x\" -", .sv), "\"skol\" \"or\" \"near\" \"x\"")
@@ -18,13 +19,17 @@ final class SearchTextTests: XCTestCase {
         for value in UInt32(0)..<0x80 {
             let scalar = Unicode.Scalar(value)!
             let expected = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-            XCTAssertEqual(SearchText.words("(\(Character(scalar)))").count, expected ? 1 : 0, "U+\(String(value, radix: 16))")
+            XCTAssertEqual(
+                SearchText.words("(\(Character(scalar)))").count, expected ? 1 : 0, "U+\(String(value, radix: 16))")
         }
-        XCTAssertEqual(SearchText.words("Æblerne, ölen 2024 – naïve café\u{301}!").map(\.text), ["æblerne", "ölen", "2024", "naïve", "café\u{301}"])
+        XCTAssertEqual(
+            SearchText.words("Æblerne, ölen 2024 – naïve café\u{301}!").map(\.text),
+            ["æblerne", "ölen", "2024", "naïve", "café\u{301}"])
     }
 
     func testThePassageHoldsTheHitsAndMarksThem() {
-        let text = String(repeating: "Indledning om noget andet. ", count: 10)
+        let text =
+            String(repeating: "Indledning om noget andet. ", count: 10)
             + "Her beskriver lærerne skoleudviklingen på deres skole, og lærernes erfaringer deles. "
             + String(repeating: "Afslutning. ", count: 20)
         let passage = SearchText.passage(text, query: "lærer skoleudvikling", language: .da, length: 120)

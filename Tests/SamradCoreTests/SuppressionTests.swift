@@ -10,11 +10,14 @@ final class SuppressionTests: XCTestCase {
 
     /// Q1 yes/no for everyone; Q2 (a 1-5 scale) only for those who said yes.
     static let form = QuestionnaireForm(sections: [
-        QuestionnaireSection(key: "s", title: text("S"), questions: [
-            Question(key: "q1", kind: .yesNo, text: text("Do you have a plan?"), required: true),
-            Question(key: "q2", kind: .likert, text: text("How far is it?"), scale: AnswerScale(min: 1, max: 5),
-                     showIf: ShowCondition(question: "q1", values: ["yes"])),
-        ]),
+        QuestionnaireSection(
+            key: "s", title: text("S"),
+            questions: [
+                Question(key: "q1", kind: .yesNo, text: text("Do you have a plan?"), required: true),
+                Question(
+                    key: "q2", kind: .likert, text: text("How far is it?"), scale: AnswerScale(min: 1, max: 5),
+                    showIf: ShowCondition(question: "q1", values: ["yes"])),
+            ])
     ])
 
     struct Person {
@@ -30,11 +33,14 @@ final class SuppressionTests: XCTestCase {
         var columns = AnswerColumns()
         for (r, p) in people.enumerated() {
             columns.append(respondent: r, AnswerCell(question: "q1", option: p.yes ? "yes" : "no"), items: items)
-            if p.yes, let point = p.point { columns.append(respondent: r, AnswerCell(question: "q2", number: Double(point)), items: items) }
+            if p.yes, let point = p.point {
+                columns.append(respondent: r, AnswerCell(question: "q2", number: Double(point)), items: items)
+            }
         }
         let respondents = people.enumerated().map {
-            Respondent(municipality: MunicipalityKey(.dk, String(100 + $0.offset)), region: $0.element.region,
-                       similar: $0.element.similar, cluster: $0.element.cluster)
+            Respondent(
+                municipality: MunicipalityKey(.dk, String(100 + $0.offset)), region: $0.element.region,
+                similar: $0.element.similar, cluster: $0.element.cluster)
         }
         return QuestionnaireResults(items: items, respondents: respondents, columns: columns, threshold: threshold)
     }
@@ -80,7 +86,9 @@ final class SuppressionTests: XCTestCase {
     /// Example 3: one coordinator of two municipalities in a region of six. Each view alone leaves
     /// five others; together four.
     func testOnePersonWhoMayViewTwoMunicipalitiesGetsOneView() {
-        let people = (0..<6).map { _ in Person(region: "r", yes: true, point: 3) } + (0..<9).map { _ in Person(region: "s", yes: false) }
+        let people =
+            (0..<6).map { _ in Person(region: "r", yes: true, point: 3) }
+            + (0..<9).map { _ in Person(region: "s", yes: false) }
         let r = results(people)
         let item = r.items.item("q1")!
         XCTAssertNotNil(r.view(item: item, for: .of(0, in: r)).groups[0].figures, "A alone: region − A = 5")
@@ -112,10 +120,13 @@ final class SuppressionTests: XCTestCase {
             let count = Int.random(in: 6...13, using: &rng)
             let regions = Int.random(in: 1...3, using: &rng), clusters = Int.random(in: 1...4, using: &rng)
             let people = (0..<count).map { _ in
-                Person(region: "r\(Int.random(in: 0..<regions, using: &rng))",
-                       similar: Bool.random(using: &rng) ? "g\(Int.random(in: 0..<2, using: &rng))" : nil,
-                       cluster: Int.random(in: 0...2, using: &rng) > 0 ? "c\(Int.random(in: 0..<clusters, using: &rng))" : nil,
-                       yes: Int.random(in: 0...3, using: &rng) > 0, point: Int.random(in: 0...4, using: &rng) > 0 ? Int.random(in: 1...5, using: &rng) : nil)
+                Person(
+                    region: "r\(Int.random(in: 0..<regions, using: &rng))",
+                    similar: Bool.random(using: &rng) ? "g\(Int.random(in: 0..<2, using: &rng))" : nil,
+                    cluster: Int.random(in: 0...2, using: &rng) > 0
+                        ? "c\(Int.random(in: 0..<clusters, using: &rng))" : nil,
+                    yes: Int.random(in: 0...3, using: &rng) > 0,
+                    point: Int.random(in: 0...4, using: &rng) > 0 ? Int.random(in: 1...5, using: &rng) : nil)
             }
             let r = results(people, threshold: k)
             var viewpoints: [QuestionnaireResults.Viewpoint] = people.indices.map { .of($0, in: r) }
@@ -127,13 +138,16 @@ final class SuppressionTests: XCTestCase {
             for viewpoint in viewpoints {
                 for item in r.items.items.indices {
                     if let smallest = Derivation.smallestDerivable(r, item: item, viewpoint: viewpoint) {
-                        XCTAssertGreaterThanOrEqual(smallest, k, "seed \(seed) round \(round) item \(item): a set of \(smallest) is derivable")
+                        XCTAssertGreaterThanOrEqual(
+                            smallest, k, "seed \(seed) round \(round) item \(item): a set of \(smallest) is derivable")
                     }
                     viewsChecked += 1
                 }
-                let q1 = r.view(item: r.items.item("q1")!, for: viewpoint).groups, q2 = r.view(item: r.items.item("q2")!, for: viewpoint).groups
+                let q1 = r.view(item: r.items.item("q1")!, for: viewpoint).groups,
+                    q2 = r.view(item: r.items.item("q2")!, for: viewpoint).groups
                 for (parent, child) in zip(q1, q2) where child.figures != nil {
-                    XCTAssertNotNil(parent.figures, "seed \(seed) round \(round): \(child.group) shown on Q2, hidden on Q1")
+                    XCTAssertNotNil(
+                        parent.figures, "seed \(seed) round \(round): \(child.group) shown on Q2, hidden on Q1")
                 }
             }
         }
@@ -146,9 +160,13 @@ final class SuppressionTests: XCTestCase {
 enum Derivation {
     /// The size of the smallest set of other respondents (answering `item`) whose figures the viewer
     /// can derive; nil when none smaller than six can be.
-    static func smallestDerivable(_ r: QuestionnaireResults, item: Int, viewpoint: QuestionnaireResults.Viewpoint) -> Int? {
-        let answering = Array(Set((0..<r.columns.count).filter { Int(r.columns.item[$0]) == item }.map { Int(r.columns.respondent[$0]) }))
-            .sorted()
+    static func smallestDerivable(
+        _ r: QuestionnaireResults, item: Int, viewpoint: QuestionnaireResults.Viewpoint
+    ) -> Int? {
+        let answering = Array(
+            Set((0..<r.columns.count).filter { Int(r.columns.item[$0]) == item }.map { Int(r.columns.respondent[$0]) })
+        )
+        .sorted()
         let others = answering.filter { !viewpoint.own.contains($0) }
         // Groups shown on this item, and on any follow-up question: a group's count there is how many
         // of the group gave the answer that leads to it here, so it tells about this item too.

@@ -17,17 +17,18 @@ final class APIDocumentationTests: XCTestCase {
                 documented.insert("\(method.uppercased()) \(path)")
             }
         }
-        let routed = Set(app.routes.all.map { route -> String in
-            let parts = route.path.map { component -> String in
-                switch component {
-                case .constant(let text): text
-                case .parameter(let name): "{\(name)}"
-                case .anything: "*"
-                case .catchall: "**"
+        let routed = Set(
+            app.routes.all.map { route -> String in
+                let parts = route.path.map { component -> String in
+                    switch component {
+                    case .constant(let text): text
+                    case .parameter(let name): "{\(name)}"
+                    case .anything: "*"
+                    case .catchall: "**"
+                    }
                 }
-            }
-            return "\(route.method.rawValue) /\(parts.joined(separator: "/"))"
-        })
+                return "\(route.method.rawValue) /\(parts.joined(separator: "/"))"
+            })
         let api = routed.filter { $0.split(separator: " ")[1].hasPrefix("/api/v1/") }
         XCTAssertGreaterThan(api.count, 50)
         XCTAssertEqual(api.subtracting(documented).sorted(), [], "routes missing from openapi.json")

@@ -38,7 +38,9 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(stillFirst, .ok)
 
         // Without the CSRF token the form is refused.
-        let forged = try await client.post(path, form: ["name": "Ada", "email": "ada@example.dk", "password": "a long enough password"], withCSRF: false)
+        let forged = try await client.post(
+            path, form: ["name": "Ada", "email": "ada@example.dk", "password": "a long enough password"],
+            withCSRF: false)
         XCTAssertEqual(forged.status, .forbidden)
 
         let bad = try await client.post(path, form: ["name": "", "email": "nope", "password": "short"])
@@ -48,14 +50,17 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertTrue(bad.body.string.contains("value=\"nope\""), "the form keeps what was typed")
         XCTAssertTrue(bad.body.string.contains("id=\"password-error\""), "L3: the short password is named")
         // L3: bcrypt reads 72 bytes; a longer password is refused, not cut (æ, ø, å take two).
-        let long = try await client.post(path, form: ["name": "Ada", "email": "ada@example.dk", "password": String(repeating: "æ", count: 37)])
+        let long = try await client.post(
+            path, form: ["name": "Ada", "email": "ada@example.dk", "password": String(repeating: "æ", count: 37)])
         XCTAssertEqual(long.status, .unprocessableEntity)
         XCTAssertTrue(long.body.string.contains("Use at most 72 bytes"), long.body.string)
-        XCTAssertEqual(Settings(storage: .sqliteInMemory, publicBaseURL: "http://x").bcryptCost, 12, "the production cost")
+        XCTAssertEqual(
+            Settings(storage: .sqliteInMemory, publicBaseURL: "http://x").bcryptCost, 12, "the production cost")
         let v3 = try await User.query(on: app.db).count()
         XCTAssertEqual(v3, 0)
 
-        let done = try await client.post(path, form: ["name": "Ada Admin", "email": "Ada@Example.dk", "password": "a long enough password"])
+        let done = try await client.post(
+            path, form: ["name": "Ada Admin", "email": "Ada@Example.dk", "password": "a long enough password"])
         XCTAssertEqual(done.status, .seeOther)
         let v4 = try await client.get("/admin/accounts").status
         XCTAssertEqual(v4, .ok)
@@ -85,7 +90,8 @@ final class AccountRouteTests: XCTestCase {
         // Other forms are counted apart, and signed-in people are not counted.
         let other = try await client.post("/setup/not-a-link", form: [:])
         XCTAssertEqual(other.status, .notFound)
-        let danish = try await client.post("/password/forgot", form: ["email": "ada@example.dk"], headers: ["Accept-Language": "da"])
+        let danish = try await client.post(
+            "/password/forgot", form: ["email": "ada@example.dk"], headers: ["Accept-Language": "da"])
         XCTAssertTrue(danish.body.string.contains("Vent 10 minutter"))
     }
 
@@ -107,7 +113,8 @@ final class AccountRouteTests: XCTestCase {
         for _ in 0..<5 {
             _ = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "guess"])
         }
-        let locked = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
+        let locked = try await client.post(
+            "/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
         XCTAssertEqual(locked.status, .tooManyRequests, "even the right password waits while locked")
     }
 
@@ -119,16 +126,22 @@ final class AccountRouteTests: XCTestCase {
         _ = try await client.get("/")
         let planted = "planted-session-id-" + String(repeating: "x", count: 24)
         client.cookies["samrad_session"] = planted
-        let signIn = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
+        let signIn = try await client.post(
+            "/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
         XCTAssertEqual(signIn.status, .seeOther)
         let cookie = try XCTUnwrap(signIn.headers[.setCookie].first { $0.hasPrefix("samrad_session=") })
-        for flag in ["HttpOnly", "SameSite=Lax", "Expires=", "Path=/"] { XCTAssertTrue(cookie.contains(flag), "\(flag) in \(cookie)") }
+        for flag in ["HttpOnly", "SameSite=Lax", "Expires=", "Path=/"] {
+            XCTAssertTrue(cookie.contains(flag), "\(flag) in \(cookie)")
+        }
         XCTAssertFalse(cookie.contains("Secure"), "plain http here")
         let session = try XCTUnwrap(client.cookies["samrad_session"])
         XCTAssertNotEqual(session, planted)
         let fixated = Client(app)
         fixated.cookies["samrad_session"] = planted
-        do { let r = try await fixated.get("/profile"); XCTAssertEqual(r.status, .seeOther, "the planted id opens nothing") }
+        do {
+            let r = try await fixated.get("/profile");
+            XCTAssertEqual(r.status, .seeOther, "the planted id opens nothing")
+        }
         do { let r = try await client.get("/profile"); XCTAssertEqual(r.status, .ok) }
         _ = try await client.post("/sign-out", form: [:])
         let replay = Client(app)
@@ -151,16 +164,23 @@ final class AccountRouteTests: XCTestCase {
         struct Row: Decodable { var data: String }
         let stored = try await sql.raw("SELECT data FROM web_sessions").first(decoding: Row.self)?.data ?? ""
         XCTAssertTrue(stored.contains(client.csrf), "the token is the session's")
-        do { let r = try await client.post("/profile/tokens", form: ["name": "Rapport"]); XCTAssertEqual(r.status, .created) }
+        do {
+            let r = try await client.post("/profile/tokens", form: ["name": "Rapport"]);
+            XCTAssertEqual(r.status, .created)
+        }
         // The attacker's cookie and the same value in the form.
         let planted = String(repeating: "p", count: 43)
         let own = client.csrf
         client.cookies["samrad_csrf"] = planted
-        let forged = try await client.post("/profile/tokens", form: ["name": "Forged", "_csrf": planted], withCSRF: false)
+        let forged = try await client.post(
+            "/profile/tokens", form: ["name": "Forged", "_csrf": planted], withCSRF: false)
         XCTAssertEqual(forged.status, .forbidden)
         _ = try await client.get("/profile")
         XCTAssertEqual(client.csrf, own, "the next page hands the session's token back in the cookie")
-        do { let r = try await client.post("/profile/tokens", form: ["name": "Rapport 2"]); XCTAssertEqual(r.status, .created) }
+        do {
+            let r = try await client.post("/profile/tokens", form: ["name": "Rapport 2"]);
+            XCTAssertEqual(r.status, .created)
+        }
     }
 
     /// M11: guesses sent at once are all counted before any password is tried, so no more than the
@@ -172,16 +192,20 @@ final class AccountRouteTests: XCTestCase {
             for i in 0..<12 {
                 group.addTask {
                     let client = Client(app)
-                    return try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "guess number \(i)"]).status
+                    return try await client.post(
+                        "/sign-in", form: ["email": "kim@example.dk", "password": "guess number \(i)"]
+                    ).status
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         XCTAssertLessThanOrEqual(statuses.filter { $0 == .unauthorized }.count, 5, "\(statuses)")
         XCTAssertEqual(statuses.filter { $0 == .unauthorized || $0 == .tooManyRequests }.count, 12)
-        let right = try await Client(app).post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
+        let right = try await Client(app).post(
+            "/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery"])
         XCTAssertEqual(right.status, .tooManyRequests, "still locked, also for the right password")
-        let unknown = try await Client(app).post("/sign-in", form: ["email": "nobody@example.dk", "password": "whatever it is"])
+        let unknown = try await Client(app).post(
+            "/sign-in", form: ["email": "nobody@example.dk", "password": "whatever it is"])
         XCTAssertEqual(unknown.status, .unauthorized)
         XCTAssertFalse(app.timingHash.isEmpty)
     }
@@ -212,7 +236,9 @@ final class AccountRouteTests: XCTestCase {
         try await makeUser(app, email: "kim@example.dk")
         let sql = app.db as! any SQLDatabase
         struct Count: Decodable { var n: Int }
-        func sessions() async throws -> Int { try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first(decoding: Count.self)?.n ?? -1 }
+        func sessions() async throws -> Int {
+            try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first(decoding: Count.self)?.n ?? -1
+        }
         let stranger = Client(app)
         for i in 0..<5 {
             stranger.cookies["samrad_session"] = "made-up-session-\(i)-" + String(repeating: "y", count: 30)
@@ -228,7 +254,8 @@ final class AccountRouteTests: XCTestCase {
         let first = try await sql.raw("SELECT last_seen_at FROM web_sessions").first(decoding: Seen.self)!.last_seen_at
         for _ in 0..<3 { _ = try await client.get("/profile") }
         let later = try await sql.raw("SELECT last_seen_at FROM web_sessions").first(decoding: Seen.self)!.last_seen_at
-        XCTAssertEqual(first.timeIntervalSince1970, later.timeIntervalSince1970, accuracy: 0.001, "not written on every request")
+        XCTAssertEqual(
+            first.timeIntervalSince1970, later.timeIntervalSince1970, accuracy: 0.001, "not written on every request")
         // A day without a request: the session has ended.
         try await sql.raw("UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-25 * 3600))").run()
         do {
@@ -239,13 +266,16 @@ final class AccountRouteTests: XCTestCase {
         do { let n = try await sessions(); XCTAssertEqual(n, 0, "the ended session is gone") }
         // Fourteen days after sign-in, however busy.
         try await client.signIn("kim@example.dk", "correct horse battery")
-        try await sql.raw("UPDATE web_sessions SET created_at = \(bind: Date().addingTimeInterval(-15 * 24 * 3600))").run()
+        try await sql.raw("UPDATE web_sessions SET created_at = \(bind: Date().addingTimeInterval(-15 * 24 * 3600))")
+            .run()
         do { let r = try await client.get("/profile"); XCTAssertEqual(r.status, .seeOther) }
         // The purge job.
         try await client.signIn("kim@example.dk", "correct horse battery")
         let other = Client(app)
         try await other.signIn("kim@example.dk", "correct horse battery")
-        try await sql.raw("UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-2 * 24 * 3600)) WHERE key = \(bind: other.cookies["samrad_session"]!)").run()
+        try await sql.raw(
+            "UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-2 * 24 * 3600)) WHERE key = \(bind: other.cookies["samrad_session"]!)"
+        ).run()
         let purged = try await SessionStore.purge(on: app.db)
         XCTAssertEqual(purged, 1)
         do { let n = try await sessions(); XCTAssertEqual(n, 1) }
@@ -255,15 +285,20 @@ final class AccountRouteTests: XCTestCase {
     func testOpenRedirectIsRefused() async throws {
         try await makeUser(app, email: "kim@example.dk")
         let client = Client(app)
-        let response = try await client.post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery", "next": "//evil.example"])
+        let response = try await client.post(
+            "/sign-in",
+            form: ["email": "kim@example.dk", "password": "correct horse battery", "next": "//evil.example"])
         XCTAssertEqual(response.headers.first(name: .location), "/")
         // M1: a tab or line break that the browser drops, or a backslash it reads as a slash.
         for next in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "/\\/evil.example"] {
-            let signedIn = try await Client(app).post("/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery", "next": next])
+            let signedIn = try await Client(app).post(
+                "/sign-in", form: ["email": "kim@example.dk", "password": "correct horse battery", "next": next])
             XCTAssertEqual(signedIn.status, .seeOther)
             XCTAssertEqual(signedIn.headers.first(name: .location), "/", next.debugDescription)
         }
-        for query in ["/%09/evil.example", "/%0A/evil.example", "/%5C/evil.example", "%2F%2Fevil.example", "/%20/evil.example"] {
+        for query in [
+            "/%09/evil.example", "/%0A/evil.example", "/%5C/evil.example", "%2F%2Fevil.example", "/%20/evil.example",
+        ] {
             let chosen = try await client.get("/language/en?return=\(query)")
             XCTAssertEqual(chosen.status, .seeOther)
             XCTAssertEqual(chosen.headers.first(name: .location), "/", query)
@@ -291,8 +326,12 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertEqual(files.count, 1)
         let eml = try String(contentsOfFile: outbox + "/" + files[0], encoding: .utf8)
         XCTAssertTrue(eml.contains("To: kim@example.dk"))
-        let body = String(data: Data(base64Encoded: eml.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: ""))!, encoding: .utf8)!
-        let link = try XCTUnwrap(body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/password/reset/") })
+        let body = String(
+            data: Data(
+                base64Encoded: eml.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: ""))!,
+            encoding: .utf8)!
+        let link = try XCTUnwrap(
+            body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/password/reset/") })
         let path = String(link.dropFirst("http://127.0.0.1:8080".count))
         let v11 = try await client.get(path).status
         XCTAssertEqual(v11, .ok)
@@ -310,35 +349,47 @@ final class AccountRouteTests: XCTestCase {
         _ = admin
         let client = Client(app)
         try await client.signIn("admin@example.dk", "correct horse battery")
-        let bad = try await client.post("/admin/invitations", form: ["email": "x", "kind": "coordinator", "municipality": "dk/9999"])
+        let bad = try await client.post(
+            "/admin/invitations", form: ["email": "x", "kind": "coordinator", "municipality": "dk/9999"])
         XCTAssertEqual(bad.status, .unprocessableEntity)
         XCTAssertTrue(bad.body.string.contains("id=\"municipality-error\""))
-        let ok = try await client.post("/admin/invitations", form: ["email": "coord@aarhus.dk", "kind": "coordinator", "municipality": "dk/751", "language": "da"])
+        let ok = try await client.post(
+            "/admin/invitations",
+            form: ["email": "coord@aarhus.dk", "kind": "coordinator", "municipality": "dk/751", "language": "da"])
         XCTAssertEqual(ok.status, .seeOther)
         // Until accepted it stands among the waiting invitations; GET /admin/invitations leads there.
         let waiting = try await client.get("/admin/accounts", headers: ["Accept-Language": "en"])
-        XCTAssertTrue(waiting.body.string.contains("<th scope=\"row\">coord@aarhus.dk</th><td>Municipal coordinator · Aarhus</td>"),
-                      waiting.body.string)
+        XCTAssertTrue(
+            waiting.body.string.contains(
+                "<th scope=\"row\">coord@aarhus.dk</th><td>Municipal coordinator · Aarhus</td>"),
+            waiting.body.string)
         let list = try await client.get("/admin/invitations")
         XCTAssertEqual(list.headers.first(name: .location), "/admin/accounts#invitations")
         let messageValue = try await OutboxMessage.query(on: app.db).first()
         let message = try XCTUnwrap(messageValue)
         XCTAssertEqual(message.subject, "Du er inviteret til Samrad")
-        let link = try XCTUnwrap(message.body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/invitations/") })
+        let link = try XCTUnwrap(
+            message.body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/invitations/") })
         let invitee = Client(app)
         let path = String(link.dropFirst("http://127.0.0.1:8080".count))
         let v14 = try await invitee.post(path, form: ["name": "Coord", "password": "a good long password"]).status
         XCTAssertEqual(v14, .seeOther)
         let afterAccepting = try await client.get("/admin/accounts", headers: ["Accept-Language": "en"])
-        XCTAssertTrue(afterAccepting.body.string.contains("No invitations are waiting."), "an accepted invitation leaves the list")
+        XCTAssertTrue(
+            afterAccepting.body.string.contains("No invitations are waiting."), "an accepted invitation leaves the list"
+        )
         let me = try await invitee.get("/api/v1/me")
         XCTAssertEqual((me.json["roles"] as? [[String: Any]])?.first?["municipality"] as? String, "dk/751")
 
         // L19: an invitation to an address with an account never replaces its password; the
         // account's holder signs in and takes the role.
-        _ = try await client.post("/admin/invitations", form: ["email": "coord@aarhus.dk", "kind": "member", "municipality": "dk/461"])
-        let second = try await OutboxMessage.query(on: app.db).sort(\.$createdAt, .descending).all().first { $0.body.contains("/invitations/") && $0.id != message.id }
-        let secondLink = try XCTUnwrap(second?.body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/invitations/") })
+        _ = try await client.post(
+            "/admin/invitations", form: ["email": "coord@aarhus.dk", "kind": "member", "municipality": "dk/461"])
+        let second = try await OutboxMessage.query(on: app.db).sort(\.$createdAt, .descending).all().first {
+            $0.body.contains("/invitations/") && $0.id != message.id
+        }
+        let secondLink = try XCTUnwrap(
+            second?.body.components(separatedBy: .whitespacesAndNewlines).first { $0.contains("/invitations/") })
         let secondPath = String(secondLink.dropFirst("http://127.0.0.1:8080".count))
         let stranger = Client(app)
         let taken = try await stranger.post(secondPath, form: ["name": "Mallory", "password": "a password of my own"])
@@ -364,7 +415,8 @@ final class AccountRouteTests: XCTestCase {
         let token = String(page[start.upperBound...].prefix { $0 != "<" })
         XCTAssertTrue(token.hasPrefix("smr_"))
 
-        do { let res = try await send(app, .GET, "/api/v1/me", headers: bearer(token))
+        do {
+            let res = try await send(app, .GET, "/api/v1/me", headers: bearer(token))
             XCTAssertEqual(res.status, .ok)
             XCTAssertEqual(res.json["email"] as? String, "kim@example.dk")
         }
@@ -373,7 +425,8 @@ final class AccountRouteTests: XCTestCase {
         XCTAssertNotEqual(stored.tokenHash, token, "only the hash is stored")
         let v15 = try await client.post("/profile/tokens/\(stored.id!.uuidString)/revoke", form: [:]).status
         XCTAssertEqual(v15, .seeOther)
-        do { let res = try await send(app, .GET, "/api/v1/me", headers: bearer(token))
+        do {
+            let res = try await send(app, .GET, "/api/v1/me", headers: bearer(token))
             XCTAssertEqual(res.status, .unauthorized)
             XCTAssertEqual(res.headers.contentType?.subType, "problem+json")
         }
@@ -383,8 +436,15 @@ final class AccountRouteTests: XCTestCase {
         let admin = try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)])
         let member = try await makeUser(app, email: "member@example.dk")
         do { let res = try await send(app, .GET, "/api/v1/audit"); XCTAssertEqual(res.status, .unauthorized) }
-        do { let res = try await send(app, .GET, "/api/v1/audit", headers: bearer(try await makeToken(app, for: member))); XCTAssertEqual(res.status, .forbidden) }
-        do { let res = try await send(app, .GET, "/api/v1/audit", headers: bearer(try await makeToken(app, for: admin))); XCTAssertEqual(res.status, .ok) }
+        do {
+            let res = try await send(
+                app, .GET, "/api/v1/audit", headers: bearer(try await makeToken(app, for: member)));
+            XCTAssertEqual(res.status, .forbidden)
+        }
+        do {
+            let res = try await send(app, .GET, "/api/v1/audit", headers: bearer(try await makeToken(app, for: admin)));
+            XCTAssertEqual(res.status, .ok)
+        }
         let client = Client(app)
         try await client.signIn("member@example.dk", "correct horse battery")
         let v16 = try await client.get("/admin/audit").status
@@ -395,11 +455,13 @@ final class AccountRouteTests: XCTestCase {
 
     func testLanguagePickerAndSetting() async throws {
         let client = Client(app)
-        let v18 = try await client.get("/", headers: ["Accept-Language": "sv"]).body.string.contains("<html lang=\"sv\">")
+        let v18 = try await client.get("/", headers: ["Accept-Language": "sv"]).body.string.contains(
+            "<html lang=\"sv\">")
         XCTAssertTrue(v18)
         let picked = try await client.get("/language/da?return=%2Fmunicipalities")
         XCTAssertEqual(picked.headers.first(name: .location), "/municipalities")
-        let v19 = try await client.get("/", headers: ["Accept-Language": "sv"]).body.string.contains("<html lang=\"da\">")
+        let v19 = try await client.get("/", headers: ["Accept-Language": "sv"]).body.string.contains(
+            "<html lang=\"da\">")
         XCTAssertTrue(v19)
         let v20 = try await client.get("/language/de").status
         XCTAssertEqual(v20, .notFound)
@@ -431,22 +493,27 @@ final class AccountRouteTests: XCTestCase {
         try await client.signIn("admin@example.dk", "correct horse battery")
         let page = try await client.get("/admin/accounts")
         XCTAssertTrue(page.body.string.contains("id=\"municipality-\(kim.id!.uuidString)\""))
-        let granted = try await client.post("/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "coordinator", "municipality": "dk/101"])
+        let granted = try await client.post(
+            "/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "coordinator", "municipality": "dk/101"])
         XCTAssertEqual(granted.status, .seeOther)
         let missing = try await client.post("/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "organiser"])
         XCTAssertEqual(missing.status, .unprocessableEntity)
         let roles = try await RoleAssignment.query(on: app.db).filter(\.$userID == kim.id!).all()
-        XCTAssertEqual(roles.compactMap(\.grant), [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
+        XCTAssertEqual(
+            roles.compactMap(\.grant), [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
 
         let member = Client(app)
         try await member.signIn("kim@example.dk", "correct horse battery")
-        let forbidden = try await member.post("/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "administrator"])
+        let forbidden = try await member.post(
+            "/admin/accounts/\(kim.id!.uuidString)/roles", form: ["kind": "administrator"])
         XCTAssertEqual(forbidden.status, .forbidden)
 
-        let revoked = try await client.post("/admin/accounts/\(kim.id!.uuidString)/roles/\(roles[0].id!.uuidString)/delete", form: [:])
+        let revoked = try await client.post(
+            "/admin/accounts/\(kim.id!.uuidString)/roles/\(roles[0].id!.uuidString)/delete", form: [:])
         XCTAssertEqual(revoked.status, .seeOther)
         let adminRole = try await RoleAssignment.query(on: app.db).filter(\.$userID == admin.id!).first()
-        let last = try await client.post("/admin/accounts/\(admin.id!.uuidString)/roles/\(adminRole!.id!.uuidString)/delete", form: [:])
+        let last = try await client.post(
+            "/admin/accounts/\(admin.id!.uuidString)/roles/\(adminRole!.id!.uuidString)/delete", form: [:])
         XCTAssertEqual(last.status, .conflict, "the last administrator keeps the role")
         let actions = try await AuditEntry.query(on: app.db).sort(\.$at).all().map(\.action)
         XCTAssertEqual(actions, ["role:grant", "role:revoke"])
@@ -459,9 +526,12 @@ final class AccountRouteTests: XCTestCase {
         let client = Client(app)
         try await client.signIn("admin@example.dk", "correct horse battery")
         let body = ByteBuffer(string: #"{"name":"SKR","kind":"association"}"#)
-        let without = try await client.send(.POST, "/api/v1/organisations", headers: ["Content-Type": "application/json"], body: body)
+        let without = try await client.send(
+            .POST, "/api/v1/organisations", headers: ["Content-Type": "application/json"], body: body)
         XCTAssertEqual(without.status, .forbidden)
-        let with = try await client.send(.POST, "/api/v1/organisations", headers: ["Content-Type": "application/json", "X-CSRF-Token": client.csrf], body: body)
+        let with = try await client.send(
+            .POST, "/api/v1/organisations", headers: ["Content-Type": "application/json", "X-CSRF-Token": client.csrf],
+            body: body)
         XCTAssertEqual(with.status, .created)
     }
 

@@ -60,7 +60,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /api/v1/collaborations", "GET /api/v1/collaborations/:slug", "GET /api/v1/collaborations/:slug/meetings",
         "GET /api/v1/collaborations/:slug/members", "GET /api/v1/collaborations/:slug/questionnaires",
         "GET /api/v1/programmes", "GET /guides", "GET /knowledge", "GET /knowledge/feed.atom",
-        "GET /municipalities", "GET /municipalities.csv", "GET /municipalities/names.json", "GET /municipalities/:country/:code",
+        "GET /municipalities", "GET /municipalities.csv", "GET /municipalities/names.json",
+        "GET /municipalities/:country/:code",
         "GET /municipalities/:country/:code/indicators", "GET /municipalities/:country/:code/schools",
         "GET /schools/:country/:code", "GET /indicators", "GET /organisations", "GET /organisations/:id",
         "GET /api/v1/municipalities", "GET /api/v1/municipalities/:country/:code",
@@ -79,7 +80,9 @@ final class AuthorizationMatrixTests: XCTestCase {
     ]
     /// Reads open to some outsiders for what their role elsewhere lets them make.
     static let readsFor: [Role: Set<String>] = [
-        .organiserElsewhere: ["GET /collaborations/new", "GET /programmes/new", "GET /guides/new", "GET /people/import"],
+        .organiserElsewhere: [
+            "GET /collaborations/new", "GET /programmes/new", "GET /guides/new", "GET /people/import",
+        ],
         .coordinatorElsewhere: ["GET /guides/new", "GET /indicators/imports", "GET /people/import"],
     ]
     /// Creations an outsider may try (answered 422 for the empty form): what they make is theirs.
@@ -96,9 +99,11 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// What the objects made in `setUp` say that nobody outside may read anywhere: the meeting's
     /// material and commitment (its participants'), the draft newsletter, the unshared dialogue, Copenhagen's goal,
     /// its draft material and private import, the contact details of its teacher.
-    static let secrets = ["Bilag om læsebånd", "Prøve exit tickets", "Nyhedsbrev om læsebånd",
-                          "Alle skoler laver en læseplan", "Flere skal videre", "Læsebånd i indskolingen",
-                          "kk-fravaer.csv"]
+    static let secrets = [
+        "Bilag om læsebånd", "Prøve exit tickets", "Nyhedsbrev om læsebånd",
+        "Alle skoler laver en læseplan", "Flere skal videre", "Læsebånd i indskolingen",
+        "kk-fravaer.csv",
+    ]
     /// Contact details of Copenhagen's teacher: for those who work with them, and for organisers of
     /// any organisation, who invite (`PeoplePolicy.mayViewContact`).
     static let contacts = ["laerer@kk.dk"]
@@ -141,10 +146,12 @@ final class AuthorizationMatrixTests: XCTestCase {
             tokens[role] = try await makeToken(app, for: user)
         }
         // A member of Copenhagen, whose role its coordinator and the administrators may take.
-        let member = try await makeUser(app, email: "medlem@kk.dk",
-                                        grants: [RoleGrant(kind: .member, municipality: copenhagen)])
+        let member = try await makeUser(
+            app, email: "medlem@kk.dk",
+            grants: [RoleGrant(kind: .member, municipality: copenhagen)])
         ids[":account"] = member.id!.uuidString.lowercased()
-        ids[":memberRole"] = try await RoleAssignment.query(on: app.db).filter(\.$userID == member.id!).first()?.id?
+        ids[":memberRole"] =
+            try await RoleAssignment.query(on: app.db).filter(\.$userID == member.id!).first()?.id?
             .uuidString.lowercased() ?? ""
         try await seedTheCollaboration()
         try await seedCopenhagensOwn()
@@ -157,7 +164,9 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// and a discussion guide for the collaboration.
     func seedTheCollaboration() async throws {
         let organiser = tokens[.organiser]!
-        let created = try await sendJSON(app, organiser, .POST, "/api/v1/collaborations", """
+        let created = try await sendJSON(
+            app, organiser, .POST, "/api/v1/collaborations",
+            """
             {"title":"Skoleudvikling i samarbejde","kind":"standing_network","organiserID":"\(organisationID)",
              "timeZone":"Europe/Copenhagen","deadline":"2099-06-01T12:00","seats":[],"priceKind":"free"}
             """)
@@ -167,7 +176,9 @@ final class AuthorizationMatrixTests: XCTestCase {
         let base = "/api/v1/collaborations/\(slug)"
         _ = try await sendJSON(app, organiser, .POST, "\(base)/status", #"{"status":"open"}"#)
         _ = try await sendJSON(app, organiser, .POST, "\(base)/registrations/dk/101", #"{"seats":[]}"#)
-        let meeting = try await sendJSON(app, organiser, .POST, "\(base)/meetings", """
+        let meeting = try await sendJSON(
+            app, organiser, .POST, "\(base)/meetings",
+            """
             {"title":"Netværksmøde om læsning","kind":"meeting","startsAt":"2099-03-01T10:00",
              "endsAt":"2099-03-01T15:00",
              "venueName":"Aarhus"}
@@ -175,77 +186,97 @@ final class AuthorizationMatrixTests: XCTestCase {
         XCTAssertEqual(meeting.status, .created, meeting.body.string)
         let meetingID = ((meeting.json["meeting"] as? [String: Any])?["id"] as? String ?? "").lowercased()
         ids[":meeting"] = meetingID
-        let published = try await sendJSON(app, organiser, .POST, "/api/v1/meetings/\(meetingID)/status",
-                                           #"{"status":"published"}"#)
+        let published = try await sendJSON(
+            app, organiser, .POST, "/api/v1/meetings/\(meetingID)/status",
+            #"{"status":"published"}"#)
         XCTAssertEqual(published.status, .ok, published.body.string)
-        let questionnaire = try await sendJSON(app, organiser, .POST, "\(base)/questionnaires", """
+        let questionnaire = try await sendJSON(
+            app, organiser, .POST, "\(base)/questionnaires",
+            """
             {"title":"Status","audience":"registered","closesAt":"2099-05-01T23:59","form":{"sections":[{"key":"s",
              "title":{"da":"Status"},"questions":[{"key":"plan","kind":"yes_no","text":{"da":"Har I en plan?"}}]}]}}
             """)
         XCTAssertEqual(questionnaire.status, .created, questionnaire.body.string)
         ids[":questionnaire"] = (questionnaire.json["id"] as? String ?? "").lowercased()
-        let agenda = try await sendJSON(app, organiser, .PUT, "/api/v1/meetings/\(meetingID)/agenda",
-                                        #"{"items":[{"title":"Velkommen","durationMinutes":15}]}"#)
+        let agenda = try await sendJSON(
+            app, organiser, .PUT, "/api/v1/meetings/\(meetingID)/agenda",
+            #"{"items":[{"title":"Velkommen","durationMinutes":15}]}"#)
         XCTAssertEqual(agenda.status, .ok, agenda.body.string)
         ids[":item"] = ((agenda.json["agenda"] as? [[String: Any]])?.first?["id"] as? String ?? "").lowercased()
-        let commitment = try await sendJSON(app, organiser, .POST, "/api/v1/meetings/\(meetingID)/commitments",
-                                            #"{"text":"Prøve exit tickets","owner":"Skolechefen","#
-                                                + #""municipality":"dk/101"}"#)
+        let commitment = try await sendJSON(
+            app, organiser, .POST, "/api/v1/meetings/\(meetingID)/commitments",
+            #"{"text":"Prøve exit tickets","owner":"Skolechefen","#
+                + #""municipality":"dk/101"}"#)
         XCTAssertEqual(commitment.status, .created, commitment.body.string)
         ids[":commitment"] = (commitment.json["id"] as? String ?? "").lowercased()
-        let programme = try await sendJSON(app, organiser, .POST, "/api/v1/programmes",
-                                           #"{"title":"Folkeskolereformen","organiserID":"\#(organisationID)"}"#)
+        let programme = try await sendJSON(
+            app, organiser, .POST, "/api/v1/programmes",
+            #"{"title":"Folkeskolereformen","organiserID":"\#(organisationID)"}"#)
         XCTAssertEqual(programme.status, .created, programme.body.string)
         ids[":programme"] = programme.json["slug"] as? String ?? ""
 
         let client = try await signedIn(.organiser)
-        let material = try await client.upload("/meetings/\(meetingID)/materials",
-                                               fields: ["title": "Bilag om læsebånd"],
-                                               file: ("slides.pdf", Data("%PDF-1.7 slides".utf8)))
+        let material = try await client.upload(
+            "/meetings/\(meetingID)/materials",
+            fields: ["title": "Bilag om læsebånd"],
+            file: ("slides.pdf", Data("%PDF-1.7 slides".utf8)))
         XCTAssertEqual(material.status, .seeOther, material.body.string)
         ids[":material"] = try await Material.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
-        let newsletter = try await client.post("/collaborations/\(slug)/newsletters", form: [
-            "subject": "Nyhedsbrev om læsebånd", "body": "Kære formand", "language": "da", "archive": "members",
-            "municipalities": "", "collaborations[]": ids[":collaboration"]!, "positions[]": "committee_chair",
-        ])
+        let newsletter = try await client.post(
+            "/collaborations/\(slug)/newsletters",
+            form: [
+                "subject": "Nyhedsbrev om læsebånd", "body": "Kære formand", "language": "da", "archive": "members",
+                "municipalities": "", "collaborations[]": ids[":collaboration"]!, "positions[]": "committee_chair",
+            ])
         XCTAssertEqual(newsletter.status, .seeOther, newsletter.body.string)
         ids[":newsletter"] = String(newsletter.headers.first(name: .location)?.split(separator: "/").last ?? "")
-        let guide = try await client.post("/guides", form: [
-            "title": "Drøftelsesguide", "introduction": "Til udvalgets drøftelse.", "language": "da",
-            "audience": "collaboration", "owner": "organisation:\(organisationID.lowercased())",
-            "collaboration": ids[":collaboration"]!, "s1_position": "1", "s1_title": "Rammen",
-            "s1_purpose": "At forstå hvorfor.", "s1_slides": "1-5", "s1_questions": "Hvad kendetegner vores skoler?",
-        ])
+        let guide = try await client.post(
+            "/guides",
+            form: [
+                "title": "Drøftelsesguide", "introduction": "Til udvalgets drøftelse.", "language": "da",
+                "audience": "collaboration", "owner": "organisation:\(organisationID.lowercased())",
+                "collaboration": ids[":collaboration"]!, "s1_position": "1", "s1_title": "Rammen",
+                "s1_purpose": "At forstå hvorfor.", "s1_slides": "1-5",
+                "s1_questions": "Hvad kendetegner vores skoler?",
+            ])
         XCTAssertEqual(guide.status, .seeOther, guide.body.string)
         let guideHref = guide.headers.first(name: .location) ?? ""
         ids[":guide"] = String(guideHref.split(separator: "/").last ?? "")
         _ = try await client.post("\(guideHref)/publish", form: [:])
-        let person = try await sendJSON(app, tokens[.coordinator], .POST, "/api/v1/people", """
+        let person = try await sendJSON(
+            app, tokens[.coordinator], .POST, "/api/v1/people",
+            """
             {"name":"Lærer København","position":"teacher","municipality":"dk/101","email":"laerer@kk.dk"}
             """)
         XCTAssertEqual(person.status, .created, person.body.string)
         ids[":person"] = (person.json["id"] as? String ?? "").lowercased()
-        let role = try await sendJSON(app, organiser, .POST, "\(base)/roles",
-                                      #"{"personID":"\#(ids[":person"]!)","role":"researcher"}"#)
+        let role = try await sendJSON(
+            app, organiser, .POST, "\(base)/roles",
+            #"{"personID":"\#(ids[":person"]!)","role":"researcher"}"#)
         XCTAssertLessThan(role.status.code, 300, role.body.string)
         ids[":roleID"] = try await CollaborationRole.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
         let partner = Organisation(name: "Danmarks Lærerforening", kind: .association, country: .dk)
         try await partner.create(on: app.db)
         ids[":partner"] = partner.id!.uuidString.lowercased()
-        let partnered = try await sendJSON(app, organiser, .POST, "\(base)/partners",
-                                           #"{"organisationID":"\#(ids[":partner"]!)"}"#)
+        let partnered = try await sendJSON(
+            app, organiser, .POST, "\(base)/partners",
+            #"{"organisationID":"\#(ids[":partner"]!)"}"#)
         XCTAssertLessThan(partnered.status.code, 300, partnered.body.string)
-        let attending = try await sendJSON(app, organiser, .POST, "/api/v1/meetings/\(meetingID)/attendees",
-                                           #"{"personID":"\#(ids[":person"]!)"}"#)
+        let attending = try await sendJSON(
+            app, organiser, .POST, "/api/v1/meetings/\(meetingID)/attendees",
+            #"{"personID":"\#(ids[":person"]!)"}"#)
         XCTAssertLessThan(attending.status.code, 300, attending.body.string)
-        let sent = try await sendJSON(app, organiser, .POST,
-                                      "/api/v1/questionnaires/\(ids[":questionnaire"]!)/send", nil)
+        let sent = try await sendJSON(
+            app, organiser, .POST,
+            "/api/v1/questionnaires/\(ids[":questionnaire"]!)/send", nil)
         XCTAssertEqual(sent.status, .ok, sent.body.string)
-        let slides = try await client.upload("\(guideHref)/presentation", fields: [:],
-                                             file: ("slides.pdf", Data("%PDF-1.7 guide".utf8)))
+        let slides = try await client.upload(
+            "\(guideHref)/presentation", fields: [:],
+            file: ("slides.pdf", Data("%PDF-1.7 guide".utf8)))
         XCTAssertEqual(slides.status, .seeOther, slides.body.string)
-        let clusters = try await sendJSON(app, organiser, .PUT, "\(base)/clusters",
-                                          #"{"clusters":[{"name":"Klynge 1","members":["dk/101"]}]}"#)
+        let clusters = try await sendJSON(
+            app, organiser, .PUT, "\(base)/clusters",
+            #"{"clusters":[{"name":"Klynge 1","members":["dk/101"]}]}"#)
         XCTAssertEqual(clusters.status, .ok, clusters.body.string)
         ids[":cluster"] = try await Cluster.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
     }
@@ -258,84 +289,109 @@ final class AuthorizationMatrixTests: XCTestCase {
             .filter(\.$municipalityCode == "101").first()
         ids[":role"] = role?.id?.uuidString.lowercased() ?? ""
         let client = try await signedIn(.coordinator)
-        let school = try await client.post("/municipalities/dk/101/schools",
-                                           form: ["code": "280001", "name": "Katrinedals Skole"])
+        let school = try await client.post(
+            "/municipalities/dk/101/schools",
+            form: ["code": "280001", "name": "Katrinedals Skole"])
         XCTAssertEqual(school.status, .seeOther, school.body.string)
-        let goal = try await client.post("/municipalities/dk/101/goals", form: [
-            "indicator": "dk.fp9_exam_grade", "baseline_year": "2022", "baseline_value": "7.0", "target_year": "2028",
-            "target_value": "8.0", "reason": "Flere skal videre", "owner": "Skolechefen",
-        ])
+        let goal = try await client.post(
+            "/municipalities/dk/101/goals",
+            form: [
+                "indicator": "dk.fp9_exam_grade", "baseline_year": "2022", "baseline_value": "7.0",
+                "target_year": "2028",
+                "target_value": "8.0", "reason": "Flere skal videre", "owner": "Skolechefen",
+            ])
         XCTAssertEqual(goal.status, .seeOther, goal.body.string)
         ids[":goal"] = try await Goal.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
-        let step = try await client.post("/municipalities/dk/101/report/steps",
-                                         form: ["text": "Læseplan", "responsible": "Skolechefen"])
+        let step = try await client.post(
+            "/municipalities/dk/101/report/steps",
+            form: ["text": "Læseplan", "responsible": "Skolechefen"])
         XCTAssertEqual(step.status, .seeOther, step.body.string)
         ids[":step"] = try await NextStep.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
         // The school's own figure on an indicator the administrators add, its goal and next step.
-        let indicator = try await (try await signedIn(.administrator)).post("/indicators", form: [
-            "code": "dk.school_absence_pct", "name_da": "Fravær pr. skole", "name_sv": "Frånvaro per skola",
-            "name_en": "Absence per school", "unit": "percent", "direction": "lower", "level": "school",
-            "category": "attendance", "country": "dk", "source": "Kommunens elevadministration", "licence": "CC BY 4.0",
-            "decimals": "1",
-        ])
+        let indicator = try await (try await signedIn(.administrator)).post(
+            "/indicators",
+            form: [
+                "code": "dk.school_absence_pct", "name_da": "Fravær pr. skole", "name_sv": "Frånvaro per skola",
+                "name_en": "Absence per school", "unit": "percent", "direction": "lower", "level": "school",
+                "category": "attendance", "country": "dk", "source": "Kommunens elevadministration",
+                "licence": "CC BY 4.0",
+                "decimals": "1",
+            ])
         XCTAssertEqual(indicator.status, .seeOther, indicator.body.string)
-        _ = try await privateImport(client, "enhed,år,andel,elever\n280001,2026,12.5,310\n", level: "school",
-                                    indicator: "dk.school_absence_pct")
-        let schoolGoal = try await client.post("/schools/dk/280001/goals", form: [
-            "indicator": "dk.school_absence_pct", "baseline_year": "2026", "baseline_value": "12.5",
-            "target_year": "2028",
-            "target_value": "10.0", "reason": "Flere skal videre", "owner": "Skolelederen",
-        ])
+        _ = try await privateImport(
+            client, "enhed,år,andel,elever\n280001,2026,12.5,310\n", level: "school",
+            indicator: "dk.school_absence_pct")
+        let schoolGoal = try await client.post(
+            "/schools/dk/280001/goals",
+            form: [
+                "indicator": "dk.school_absence_pct", "baseline_year": "2026", "baseline_value": "12.5",
+                "target_year": "2028",
+                "target_value": "10.0", "reason": "Flere skal videre", "owner": "Skolelederen",
+            ])
         XCTAssertEqual(schoolGoal.status, .seeOther, schoolGoal.body.string)
-        ids[":schoolGoal"] = try await Goal.query(on: app.db).filter(\.$id != UUID(uuidString: ids[":goal"]!)!)
+        ids[":schoolGoal"] =
+            try await Goal.query(on: app.db).filter(\.$id != UUID(uuidString: ids[":goal"]!)!)
             .first()?.id?
             .uuidString.lowercased() ?? ""
-        let schoolStep = try await client.post("/schools/dk/280001/report/steps",
-                                               form: ["text": "Læsevejledere", "responsible": "Skolelederen"])
+        let schoolStep = try await client.post(
+            "/schools/dk/280001/report/steps",
+            form: ["text": "Læsevejledere", "responsible": "Skolelederen"])
         XCTAssertEqual(schoolStep.status, .seeOther, schoolStep.body.string)
-        ids[":schoolStep"] = try await NextStep.query(on: app.db).filter(\.$id != UUID(uuidString: ids[":step"]!)!)
+        ids[":schoolStep"] =
+            try await NextStep.query(on: app.db).filter(\.$id != UUID(uuidString: ids[":step"]!)!)
             .first()?.id?
             .uuidString.lowercased() ?? ""
 
         let csv = "enhed,år,andel,elever\n101,2026,42.5,3100\n"
         ids[":import"] = try await privateImport(client, csv, level: "municipality")
-        let waiting = try await client.upload("/indicators/imports",
-                                              fields: ["format": "csv", "country": "dk", "level": "municipality"],
-                                              file: ("kk-fravaer.csv", Data(csv.utf8)))
+        let waiting = try await client.upload(
+            "/indicators/imports",
+            fields: ["format": "csv", "country": "dk", "level": "municipality"],
+            file: ("kk-fravaer.csv", Data(csv.utf8)))
         ids[":upload"] = String(waiting.headers.first(name: .location)?.split(separator: "/").last ?? "")
 
-        let dialogue = try await client.post("/guides/\(ids[":guide"]!)/sessions", form: [
-            "municipality": "dk/101", "held_on": "2027-03-14", "committee": "Børne- og Ungdomsudvalget",
-            "a1_statement": "Alle skoler laver en læseplan.", "a1_responsible": "Skolechefen",
-            "a1_follow_up": "2027-08-01",
-        ])
+        let dialogue = try await client.post(
+            "/guides/\(ids[":guide"]!)/sessions",
+            form: [
+                "municipality": "dk/101", "held_on": "2027-03-14", "committee": "Børne- og Ungdomsudvalget",
+                "a1_statement": "Alle skoler laver en læseplan.", "a1_responsible": "Skolechefen",
+                "a1_follow_up": "2027-08-01",
+            ])
         XCTAssertEqual(dialogue.status, .seeOther, dialogue.body.string)
         ids[":dialogue"] = String(dialogue.headers.first(name: .location)?.split(separator: "/").last ?? "")
-        let knowledge = try await client.post("/knowledge", form: [
-            "kind": "article", "title": "Læsebånd i indskolingen", "summary": "Sådan arbejder vi med læsning.",
-            "body": "## Baggrund\n\nVi begyndte i 2025.", "authors": "Skolechefen", "contact": "skole@kk.dk",
-            "themes": "Læsning", "municipality": "dk/101", "language": "da", "licence": "cc-by-4.0",
-            "visibility": "public",
-        ])
+        let knowledge = try await client.post(
+            "/knowledge",
+            form: [
+                "kind": "article", "title": "Læsebånd i indskolingen", "summary": "Sådan arbejder vi med læsning.",
+                "body": "## Baggrund\n\nVi begyndte i 2025.", "authors": "Skolechefen", "contact": "skole@kk.dk",
+                "themes": "Læsning", "municipality": "dk/101", "language": "da", "licence": "cc-by-4.0",
+                "visibility": "public",
+            ])
         XCTAssertEqual(knowledge.status, .seeOther, knowledge.body.string)
         ids[":knowledge"] = String(knowledge.headers.first(name: .location)?.split(separator: "/").last ?? "")
-        let attached = try await client.upload("/knowledge/\(ids[":knowledge"]!)/attachments", fields: [:],
-                                               file: ("plan.pdf", Data("%PDF-1.7 plan".utf8)))
+        let attached = try await client.upload(
+            "/knowledge/\(ids[":knowledge"]!)/attachments", fields: [:],
+            file: ("plan.pdf", Data("%PDF-1.7 plan".utf8)))
         XCTAssertEqual(attached.status, .seeOther, attached.body.string)
         ids[":attachment"] = try await KnowledgeAttachment.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
     }
 
     /// Imports a private figure of high absence through the pages and waits for it; returns the import's id.
-    func privateImport(_ client: Client, _ csv: String, level: String,
-                       indicator: String = "dk.high_absence_pct") async throws -> String {
-        let uploaded = try await client.upload("/indicators/imports",
-                                               fields: ["format": "csv", "country": "dk", "level": level],
-                                               file: ("kk-fravaer.csv", Data(csv.utf8)))
+    func privateImport(
+        _ client: Client, _ csv: String, level: String,
+        indicator: String = "dk.high_absence_pct"
+    ) async throws -> String {
+        let uploaded = try await client.upload(
+            "/indicators/imports",
+            fields: ["format": "csv", "country": "dk", "level": level],
+            file: ("kk-fravaer.csv", Data(csv.utf8)))
         XCTAssertEqual(uploaded.status, .seeOther, uploaded.body.string)
-        let started = try await client.post(uploaded.headers.first(name: .location) ?? "", form: [
-            "unit_column": "enhed", "year_column": "år", "value_column": "andel", "pupils_column": "elever",
-            "indicator": indicator,
-        ])
+        let started = try await client.post(
+            uploaded.headers.first(name: .location) ?? "",
+            form: [
+                "unit_column": "enhed", "year_column": "år", "value_column": "andel", "pupils_column": "elever",
+                "indicator": indicator,
+            ])
         XCTAssertEqual(started.status, .seeOther, started.body.string)
         let id = String(started.headers.first(name: .location)?.split(separator: "/").last ?? "")
         for _ in 0..<200 where try await client.get("/indicators/imports/\(id)").headers.first(name: "Refresh") != nil {
@@ -411,8 +467,9 @@ final class AuthorizationMatrixTests: XCTestCase {
             // The cluster whose calendar address is made is named in the query.
             let query = components.last == "cluster-feed" ? "?cluster=\(ids[":cluster"] ?? "")" : ""
             let pattern = route.method.rawValue + " /" + components.joined(separator: "/")
-            return Route(method: route.method, pattern: pattern, path: "/" + path.joined(separator: "/") + query,
-                         parameters: components.filter { $0.hasPrefix(":") })
+            return Route(
+                method: route.method, pattern: pattern, path: "/" + path.joined(separator: "/") + query,
+                parameters: components.filter { $0.hasPrefix(":") })
         }
         .sorted { ($0.deleteRank, $0.pattern) < ($1.deleteRank, $1.pattern) }
     }
@@ -449,12 +506,16 @@ final class AuthorizationMatrixTests: XCTestCase {
         if isMunicipalitysOwn(p) || p.contains("/knowledge/:slug") || p.contains("/imports/uploads/") {
             return [.coordinator]
         }
-        let copenhagens = ["/municipalities/:country/:code", "/schools/:country/:code", "/dialogues/:dialogue",
-                           "people/:id",
-                           "/indicators/imports/", "/knowledge/:slug", "/people/:person"]
+        let copenhagens = [
+            "/municipalities/:country/:code", "/schools/:country/:code", "/dialogues/:dialogue",
+            "people/:id",
+            "/indicators/imports/", "/knowledge/:slug", "/people/:person",
+        ]
         if copenhagens.contains(where: p.contains) { return [.coordinator, .administrator] }
-        let organisationAs = [":slug", ":meeting", ":questionnaire", ":newsletter", ":guide", ":item", ":commitment",
-                              ":material", ":roleID", ":organisationID", "organisations/:id"]
+        let organisationAs = [
+            ":slug", ":meeting", ":questionnaire", ":newsletter", ":guide", ":item", ":commitment",
+            ":material", ":roleID", ":organisationID", "organisations/:id",
+        ]
         if organisationAs.contains(where: p.contains) { return [.organiser, .administrator] }
         return []
     }
@@ -467,7 +528,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         func note(_ route: Route, _ role: Role, _ what: String, _ response: XCTHTTPResponse) {
             let body = response.body.string
             // A page's message is in its main part, an API's in its problem.
-            let message = body.range(of: "<main").map { String(body[$0.lowerBound...].prefix(400)) }
+            let message =
+                body.range(of: "<main").map { String(body[$0.lowerBound...].prefix(400)) }
                 ?? String(body.prefix(100))
             problems.append("\(route.pattern) as \(role) \(what): \(response.status.code) \(route.path) \(message)")
         }
@@ -482,12 +544,14 @@ final class AuthorizationMatrixTests: XCTestCase {
                 let response = try await call(route, as: role, clients: &clients)
                 if response.status.code >= 500 { note(route, role, "failed", response) }
                 if route.method == .GET {
-                    let mayRead = Self.publicReads.contains(route.pattern)
+                    let mayRead =
+                        Self.publicReads.contains(route.pattern)
                         || (role != .visitor && Self.signedInReads.contains(route.pattern))
                         || Self.readsFor[role, default: []].contains(route.pattern)
                     if !mayRead, !refused(response) { note(route, role, "read what is not theirs", response) }
                     let body = response.body.string
-                    let hidden = Self.secrets + (role == .visitor ? Self.names : [])
+                    let hidden =
+                        Self.secrets + (role == .visitor ? Self.names : [])
                         + (role == .organiserElsewhere ? [] : Self.contacts)
                     for secret in hidden where body.contains(secret) {
                         note(route, role, "read \"\(secret)\"", response)
@@ -497,7 +561,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                     }
                     continue
                 }
-                let mayChange = Self.publicChanges.contains(route.pattern)
+                let mayChange =
+                    Self.publicChanges.contains(route.pattern)
                     || role != .visitor && Self.ownChanges.contains(route.pattern)
                     || Self.creations[route.pattern, default: []].contains(role)
                 if !mayChange, !refused(response) { note(route, role, "changed what is not theirs", response) }
@@ -510,7 +575,8 @@ final class AuthorizationMatrixTests: XCTestCase {
             for role in Self.holders(route) {
                 let response = try await call(route, as: role, clients: &clients)
                 if response.status.code >= 500 { note(route, role, "failed", response) }
-                let deleted = gone.contains(where: route.path.contains)
+                let deleted =
+                    gone.contains(where: route.path.contains)
                     || (route.cancelsAttendance && gone.contains(ids[":person"] ?? ""))
                 if [.unauthorized, .forbidden].contains(response.status) || (response.status == .notFound && !deleted) {
                     note(route, role, "was refused", response)
@@ -519,7 +585,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                 if route.cancelsAttendance, response.status.code < 400 {
                     gone.insert(ids[":person"] ?? "")
                 } else if route.isDelete, response.status.code < 400,
-                          let last = route.path.split(separator: "/").last(where: { !verbs.contains($0) }) {
+                    let last = route.path.split(separator: "/").last(where: { !verbs.contains($0) })
+                {
                     gone.insert(String(last))
                 }
             }
@@ -542,8 +609,9 @@ final class AuthorizationMatrixTests: XCTestCase {
             if route.path.hasPrefix("/api/") {
                 var headers = HTTPHeaders()
                 headers.contentType = .json
-                response = try await client.send(route.method, route.path, headers: headers,
-                                                 body: ByteBuffer(string: "{}"))
+                response = try await client.send(
+                    route.method, route.path, headers: headers,
+                    body: ByteBuffer(string: "{}"))
             } else {
                 response = try await client.post(route.path, form: ["name": "x"], withCSRF: false)
             }

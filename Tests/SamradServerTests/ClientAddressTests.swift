@@ -14,15 +14,17 @@ final class ClientAddressTests: XCTestCase {
         func address(from peer: String, forwarded: String?) throws -> String {
             var headers = HTTPHeaders()
             if let forwarded { headers.add(name: .xForwardedFor, value: forwarded) }
-            let request = Request(application: app, method: .GET, url: "/", headers: headers,
-                                  remoteAddress: try SocketAddress(ipAddress: peer, port: 40_000), on: app.eventLoopGroup.next())
+            let request = Request(
+                application: app, method: .GET, url: "/", headers: headers,
+                remoteAddress: try SocketAddress(ipAddress: peer, port: 40_000), on: app.eventLoopGroup.next())
             return request.clientAddress
         }
         XCTAssertEqual(try address(from: "127.0.0.1", forwarded: "198.51.100.7"), "198.51.100.7")
         // What the person wrote comes first; nginx appends the address it saw.
         XCTAssertEqual(try address(from: "127.0.0.1", forwarded: "203.0.113.9, 198.51.100.7"), "198.51.100.7")
         XCTAssertEqual(try address(from: "127.0.0.1", forwarded: nil), "127.0.0.1")
-        XCTAssertEqual(try address(from: "192.0.2.44", forwarded: "198.51.100.7"), "192.0.2.44", "not from a trusted proxy")
+        XCTAssertEqual(
+            try address(from: "192.0.2.44", forwarded: "198.51.100.7"), "192.0.2.44", "not from a trusted proxy")
         try await app.asyncShutdown()
     }
 }
@@ -46,7 +48,8 @@ final class RequestLogTests: XCTestCase {
         }
         let captured = Captured()
         let logger = Logger(label: "test") { _ in QueryValuesLeftOut(inner: Capture(captured: captured)) }
-        logger.debug("Running query", metadata: ["filters": "[users[email] = kim@example.dk]", "input": "$2b$12$secrethash"])
+        logger.debug(
+            "Running query", metadata: ["filters": "[users[email] = kim@example.dk]", "input": "$2b$12$secrethash"])
         logger.info("Imported the directory", metadata: ["count": "1054"])
         XCTAssertEqual(captured.lines.count, 2)
         let query = captured.lines[0].1 ?? [:]
@@ -55,7 +58,6 @@ final class RequestLogTests: XCTestCase {
         XCTAssertFalse(query.description.contains("secrethash"))
         XCTAssertEqual(captured.lines[1].1?["count"]?.description, "1054", "other lines keep their metadata")
     }
-
 
     func testLinksFromMailsAreLoggedWithoutTheirSecret() {
         XCTAssertEqual(RequestLog.redacted("/setup/oxMNlYdhtiNIWwhkrdYf3CCQN53Wo5wcoq3SnSJS"), "/setup/…")

@@ -12,7 +12,10 @@ final class ClusterRouteTests: XCTestCase {
     var organiser: String!, aarhus: String!, odense: String!
     var slug: String!
     /// 19 municipalities of the capital region and Aarhus: 20, so three clusters of 6-8.
-    let codes = ["101", "147", "151", "153", "155", "157", "159", "161", "163", "165", "167", "169", "173", "175", "183", "185", "187", "190", "201", "751"]
+    let codes = [
+        "101", "147", "151", "153", "155", "157", "159", "161", "163", "165", "167", "169", "173", "175", "183", "185",
+        "187", "190", "201", "751",
+    ]
 
     override func setUp() async throws {
         file = NSTemporaryDirectory() + "samrad-clusters-\(UUID().uuidString).sqlite"
@@ -20,13 +23,22 @@ final class ClusterRouteTests: XCTestCase {
         kl = Organisation(name: "KL", kind: .association, country: .dk)
         try await kl.create(on: app.db)
         try await makeUser(app, email: "consultant@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
-        organiser = try await makeToken(app, for: try await User.query(on: app.db).filter(\.$email == "consultant@kl.dk").first()!)
-        aarhus = try await makeToken(app, for: try await makeUser(app, email: "coord@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))]))
-        odense = try await makeToken(app, for: try await makeUser(app, email: "coord@odense.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "461"))]))
+        organiser = try await makeToken(
+            app, for: try await User.query(on: app.db).filter(\.$email == "consultant@kl.dk").first()!)
+        aarhus = try await makeToken(
+            app,
+            for: try await makeUser(
+                app, email: "coord@aarhus.dk",
+                grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))]))
+        odense = try await makeToken(
+            app,
+            for: try await makeUser(
+                app, email: "coord@odense.dk",
+                grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "461"))]))
         let body = """
-        {"title":"Klynger om læring og trivsel","description":"Case 3","kind":"cluster_programme","organiserID":"\(kl.id!.uuidString)",
-         "timeZone":"Europe/Copenhagen","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
-        """
+            {"title":"Klynger om læring og trivsel","description":"Case 3","kind":"cluster_programme","organiserID":"\(kl.id!.uuidString)",
+             "timeZone":"Europe/Copenhagen","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            """
         let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)
         slug = created.json["slug"] as? String
@@ -46,10 +58,14 @@ final class ClusterRouteTests: XCTestCase {
 
     override func tearDown() async throws {
         try await app.asyncShutdown()
-        if let file { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+        if let file {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        }
     }
 
-    func json(_ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> XCTHTTPResponse {
+    func json(
+        _ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil
+    ) async throws -> XCTHTTPResponse {
         try await sendJSON(app, token, method, path, body)
     }
 
@@ -60,7 +76,8 @@ final class ClusterRouteTests: XCTestCase {
         let coordinator = try await json(aarhus, .POST, plans, "{}")
         XCTAssertEqual(coordinator.status, .forbidden)
 
-        let proposal = try await json(organiser, .POST, plans, #"{"seed":7,"apart":[["dk/101","dk/147"]],"pinned":{"dk/751":"Klynge Vest"}}"#)
+        let proposal = try await json(
+            organiser, .POST, plans, #"{"seed":7,"apart":[["dk/101","dk/147"]],"pinned":{"dk/751":"Klynge Vest"}}"#)
         XCTAssertEqual(proposal.status, .ok, proposal.body.string)
         let clusters = try XCTUnwrap(proposal.json["clusters"] as? [[String: Any]])
         XCTAssertEqual(clusters.count, 3)
@@ -81,13 +98,21 @@ final class ClusterRouteTests: XCTestCase {
         XCTAssertEqual(malformed.headers.contentType?.description.hasPrefix("application/problem+json"), true)
         let tooMany = try await json(organiser, .POST, plans, #"{"clusterCount":5}"#)
         XCTAssertEqual(tooMany.status, .unprocessableEntity)
-        XCTAssertTrue(tooMany.body.string.contains("5 clusters of 6 to 8 members hold between 30 and 40 municipalities, not 20."), tooMany.body.string)
-        let contradiction = try await json(organiser, .POST, plans, #"{"together":[["dk/101","dk/147"]],"apart":[["dk/147","dk/101"]]}"#)
+        XCTAssertTrue(
+            tooMany.body.string.contains("5 clusters of 6 to 8 members hold between 30 and 40 municipalities, not 20."),
+            tooMany.body.string)
+        let contradiction = try await json(
+            organiser, .POST, plans, #"{"together":[["dk/101","dk/147"]],"apart":[["dk/147","dk/101"]]}"#)
         XCTAssertEqual(contradiction.status, .unprocessableEntity)
-        XCTAssertTrue(contradiction.body.string.contains("Frederiksberg and København must be both together"), contradiction.body.string)
-        let longName = try await json(organiser, .POST, plans, #"{"pinned":{"dk/751":"\#(String(repeating: "x", count: 81))"}}"#)
+        XCTAssertTrue(
+            contradiction.body.string.contains("Frederiksberg and København must be both together"),
+            contradiction.body.string)
+        let longName = try await json(
+            organiser, .POST, plans, #"{"pinned":{"dk/751":"\#(String(repeating: "x", count: 81))"}}"#)
         XCTAssertEqual(longName.status, .unprocessableEntity)
-        XCTAssertTrue(longName.body.string.contains("pinned.dk/751") || longName.body.string.contains(#"pinned.dk\/751"#), longName.body.string)
+        XCTAssertTrue(
+            longName.body.string.contains("pinned.dk/751") || longName.body.string.contains(#"pinned.dk\/751"#),
+            longName.body.string)
         let stranger = try await json(organiser, .POST, plans, #"{"pinned":{"dk/461":"Syd"}}"#)
         XCTAssertEqual(stranger.status, .unprocessableEntity)
 
@@ -98,14 +123,19 @@ final class ClusterRouteTests: XCTestCase {
         let save = "/api/v1/collaborations/\(slug!)/clusters"
         let forbidden = try await json(aarhus, .PUT, save, #"{"clusters":[\#(groups.joined(separator: ","))]}"#)
         XCTAssertEqual(forbidden.status, .forbidden)
-        let saved = try await json(organiser, .PUT, save, #"{"meetings":6,"clusters":[\#(groups.joined(separator: ","))]}"#)
+        let saved = try await json(
+            organiser, .PUT, save, #"{"meetings":6,"clusters":[\#(groups.joined(separator: ","))]}"#)
         XCTAssertEqual(saved.status, .ok, saved.body.string)
         XCTAssertEqual((saved.json["clusters"] as? [[String: Any]])?.count, 3)
-        let twice = try await json(organiser, .PUT, save, #"{"clusters":[{"name":"A","members":["dk/101"]},{"name":"B","members":["dk/101","dk/461"]}]}"#)
+        let twice = try await json(
+            organiser, .PUT, save,
+            #"{"clusters":[{"name":"A","members":["dk/101"]},{"name":"B","members":["dk/101","dk/461"]}]}"#)
         XCTAssertEqual(twice.status, .unprocessableEntity)
         XCTAssertTrue(twice.body.string.contains("101 is in more than one cluster"), twice.body.string)
         XCTAssertTrue(twice.body.string.contains("461 is not registered"), twice.body.string)
-        let sameName = try await json(organiser, .PUT, save, #"{"clusters":[{"name":"A","members":["dk/101"]},{"name":"a","members":["dk/147"]}]}"#)
+        let sameName = try await json(
+            organiser, .PUT, save,
+            #"{"clusters":[{"name":"A","members":["dk/101"]},{"name":"a","members":["dk/147"]}]}"#)
         XCTAssertTrue(sameName.body.string.contains("clusters[1].name"), sameName.body.string)
         let value1 = try await ClusterMember.query(on: app.db).count()
         XCTAssertEqual(value1, 20, "nothing half written")
@@ -117,7 +147,8 @@ final class ClusterRouteTests: XCTestCase {
         XCTAssertEqual(own.status, .ok)
         let ownClusters = try XCTUnwrap(own.json["clusters"] as? [[String: Any]])
         XCTAssertEqual(ownClusters.count, 1)
-        XCTAssertTrue((ownClusters[0]["members"] as! [[String: Any]]).contains { $0["municipality"] as? String == "dk/751" })
+        XCTAssertTrue(
+            (ownClusters[0]["members"] as! [[String: Any]]).contains { $0["municipality"] as? String == "dk/751" })
         let value2 = try await json(odense, .GET, save).status
         XCTAssertEqual(value2, .forbidden)
         let value3 = try await json(nil, .GET, save).status
@@ -132,7 +163,8 @@ final class ClusterRouteTests: XCTestCase {
 
         // Saving again keeps the clusters' identity by position.
         let before = try await Cluster.query(on: app.db).sort(\.$position).all().map(\.id)
-        let again = try await json(organiser, .PUT, save, #"{"clusters":[\#(groups.reversed().joined(separator: ","))]}"#)
+        let again = try await json(
+            organiser, .PUT, save, #"{"clusters":[\#(groups.reversed().joined(separator: ","))]}"#)
         XCTAssertEqual(again.status, .ok, again.body.string)
         let value5 = try await Cluster.query(on: app.db).sort(\.$position).all().map(\.id)
         XCTAssertEqual(value5, before)
@@ -150,11 +182,14 @@ final class ClusterRouteTests: XCTestCase {
         let form = try await browser.get("\(base)/plan")
         XCTAssertTrue(form.body.string.contains("Suggested: 3 clusters for 20 municipalities"), form.body.string)
 
-        let badLine = try await browser.post("\(base)/plan", form: ["min": "6", "max": "8", "together": "København, Atlantis"])
+        let badLine = try await browser.post(
+            "\(base)/plan", form: ["min": "6", "max": "8", "together": "København, Atlantis"])
         XCTAssertEqual(badLine.status, .unprocessableEntity)
         XCTAssertTrue(badLine.body.string.contains("Line 1: Atlantis is not a registered municipality."))
 
-        let proposed = try await browser.post("\(base)/plan", form: ["min": "6", "max": "8", "seed": "3", "meetings": "6", "together": "København, Frederiksberg"])
+        let proposed = try await browser.post(
+            "\(base)/plan",
+            form: ["min": "6", "max": "8", "seed": "3", "meetings": "6", "together": "København, Frederiksberg"])
         XCTAssertEqual(proposed.status, .ok, proposed.body.string)
         let page = proposed.body.string
         XCTAssertTrue(page.contains("<svg"), "the map")
@@ -168,7 +203,9 @@ final class ClusterRouteTests: XCTestCase {
         let from = groups.firstIndex { $0.contains("dk/751") }!
         let target = groups.indices.first { $0 != from && groups[$0].count < 8 }!
         var draft = fields
-        for index in groups.indices { draft["name_\(index)"] = "Klynge \(["Nord", "Midt", "Syd"][index])"; draft["wave_\(index)"] = "1" }
+        for index in groups.indices {
+            draft["name_\(index)"] = "Klynge \(["Nord", "Midt", "Syd"][index])"; draft["wave_\(index)"] = "1"
+        }
         draft["action"] = "move"
         draft["move_municipality"] = "dk/751"
         draft["move_target"] = String(target)
@@ -180,11 +217,15 @@ final class ClusterRouteTests: XCTestCase {
         let afterMove = hiddenFields(moved.body.string)
         XCTAssertTrue(afterMove["plan"]!.split(separator: ";")[target].contains("dk/751"))
 
-        let sameCluster = try await browser.post("\(base)/draft", form: draft.merging(["move_target": String(from), "plan": plan]) { $1 })
+        let sameCluster = try await browser.post(
+            "\(base)/draft", form: draft.merging(["move_target": String(from), "plan": plan]) { $1 })
         XCTAssertEqual(sameCluster.status, .unprocessableEntity)
 
         var save = afterMove
-        for index in groups.indices { save["name_\(index)"] = "Klynge \(["Nord", "Midt", "Syd"][index])"; save["wave_\(index)"] = String(index == 2 ? 2 : 1) }
+        for index in groups.indices {
+            save["name_\(index)"] = "Klynge \(["Nord", "Midt", "Syd"][index])";
+            save["wave_\(index)"] = String(index == 2 ? 2 : 1)
+        }
         save["action"] = "save"
         let saved = try await browser.post("\(base)/draft", form: save)
         XCTAssertEqual(saved.status, .seeOther, saved.body.string)
@@ -204,7 +245,9 @@ final class ClusterRouteTests: XCTestCase {
         }
 
         // A coordinator of a member municipality sees its own cluster and not the others; the planning pages are closed.
-        try await makeUser(app, email: "school@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))])
+        try await makeUser(
+            app, email: "school@aarhus.dk",
+            grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))])
         let participant = Client(app)
         try await participant.signIn("school@aarhus.dk", "correct horse battery")
         let own = try await participant.get(base)
@@ -235,7 +278,8 @@ final class ClusterRouteTests: XCTestCase {
         var result: [String: String] = [:]
         let pattern = try! NSRegularExpression(pattern: #"<input type="hidden" name="([^"]+)" value="([^"]*)">"#)
         for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
-            let name = String(html[Range(match.range(at: 1), in: html)!]), value = String(html[Range(match.range(at: 2), in: html)!])
+            let name = String(html[Range(match.range(at: 1), in: html)!]),
+                value = String(html[Range(match.range(at: 2), in: html)!])
             if name != "_csrf" { result[name] = value.replacingOccurrences(of: "&amp;", with: "&") }
         }
         return result

@@ -16,8 +16,11 @@ final class ExportRouteTests: XCTestCase {
     override func setUp() async throws {
         app = try await makeTestApp()
         try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)])
-        try await makeUser(app, email: "koordinator@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: aarhus)])
-        try await makeUser(app, email: "koordinator@kk.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
+        try await makeUser(
+            app, email: "koordinator@aarhus.dk", grants: [RoleGrant(kind: .coordinator, municipality: aarhus)])
+        try await makeUser(
+            app, email: "koordinator@kk.dk",
+            grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
         for (name, code) in [("Anna Andersen", "751"), ("Bo Berg", "101")] {
             let person = Person()
             person.name = name
@@ -29,17 +32,22 @@ final class ExportRouteTests: XCTestCase {
             try await person.create(on: app.db)
         }
         let goal = Goal()
-        goal.level = "municipality"; goal.country = "dk"; goal.unitCode = "751"; goal.municipalityCode = "751"; goal.indicator = "trivsel"
+        goal.level = "municipality"; goal.country = "dk"; goal.unitCode = "751"; goal.municipalityCode = "751";
+        goal.indicator = "trivsel"
         goal.baselineYear = 2024; goal.baselineValue = 3.8; goal.targetYear = 2027; goal.targetValue = 4.0
         goal.reason = "Flere elever skal trives"; goal.owner = "Skolechefen"
         try await goal.create(on: app.db)
         let sql = app.db as! any SQLDatabase
         // Public, Aarhus's own, and Copenhagen's private values about Aarhus and about itself.
-        for (unit, scope, value) in [("751", "", 71.5), ("751", "dk/751", 64.0), ("751", "dk/101", 99.0), ("101", "dk/101", 55.0)] {
-            try await sql.raw("""
+        for (unit, scope, value) in [
+            ("751", "", 71.5), ("751", "dk/751", 64.0), ("751", "dk/101", 99.0), ("101", "dk/101", 55.0),
+        ] {
+            try await sql.raw(
+                """
                 INSERT INTO observations (indicator, level, country, unit_code, year, scope, value, status)
                 VALUES ('trivsel', 'municipality', 'dk', \(bind: unit), 2025, \(bind: scope), \(bind: value), 'final')
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -58,22 +66,33 @@ final class ExportRouteTests: XCTestCase {
             XCTAssertEqual(response.headers.contentType?.subType, "zip")
             XCTAssertTrue(response.headers.first(name: .contentDisposition)?.contains("samrad-dk-751-") ?? false)
             let files = try unzip(Data(response.body.readableBytesView))
-            XCTAssertEqual(Set(files.keys), ["manifest.json", "people.csv", "registrations.csv", "invitations.csv", "clusters.csv", "attendances.csv",
-                                             "meetings.json", "commitments.csv", "questionnaire_answers.csv", "goals.csv", "next_steps.csv",
-                                             "indicators.csv", "local_dialogues.json", "materials.json"])
+            XCTAssertEqual(
+                Set(files.keys),
+                [
+                    "manifest.json", "people.csv", "registrations.csv", "invitations.csv", "clusters.csv",
+                    "attendances.csv",
+                    "meetings.json", "commitments.csv", "questionnaire_answers.csv", "goals.csv", "next_steps.csv",
+                    "indicators.csv", "local_dialogues.json", "materials.json",
+                ])
             let people = files["people.csv"]!
             XCTAssertTrue(people.contains("Anna Andersen") && !people.contains("Bo Berg"), people)
-            XCTAssertTrue(files["goals.csv"]!.contains("municipality,751,trivsel,2024,3.8,2027,4,Flere elever skal trives,Skolechefen"))
+            XCTAssertTrue(
+                files["goals.csv"]!.contains(
+                    "municipality,751,trivsel,2024,3.8,2027,4,Flere elever skal trives,Skolechefen"))
             let indicators = files["indicators.csv"]!
             XCTAssertTrue(indicators.contains("trivsel,municipality,751,2025,71.5,final,,public"), indicators)
             XCTAssertTrue(indicators.contains("trivsel,municipality,751,2025,64,final,,own"), indicators)
-            XCTAssertFalse(indicators.contains("99") || indicators.contains("55"), "another municipality's private values stay out")
+            XCTAssertFalse(
+                indicators.contains("99") || indicators.contains("55"), "another municipality's private values stay out"
+            )
             XCTAssertTrue(files["manifest.json"]!.contains("\"name\" : \"Aarhus\""))
             // The manifest lists the features' files in the order of the features.
             let manifest = files["manifest.json"]!
-            let order = ["people.csv", "registrations.csv", "invitations.csv", "clusters.csv", "attendances.csv",
-                         "meetings.json", "commitments.csv", "questionnaire_answers.csv", "goals.csv", "next_steps.csv",
-                         "indicators.csv", "local_dialogues.json", "materials.json"]
+            let order = [
+                "people.csv", "registrations.csv", "invitations.csv", "clusters.csv", "attendances.csv",
+                "meetings.json", "commitments.csv", "questionnaire_answers.csv", "goals.csv", "next_steps.csv",
+                "indicators.csv", "local_dialogues.json", "materials.json",
+            ]
             let places = order.compactMap { manifest.range(of: "\"\($0)\"")?.lowerBound }
             XCTAssertEqual(places, places.sorted(), manifest)
         }

@@ -19,8 +19,12 @@ final class FeatureTests: XCTestCase {
     func testAnUnnumberedMigrationFollowsTheOneBeforeItInItsFeature() {
         struct Named: Migration {
             var name: String
-            func prepare(on database: any Database) -> EventLoopFuture<Void> { database.eventLoop.makeSucceededVoidFuture() }
-            func revert(on database: any Database) -> EventLoopFuture<Void> { database.eventLoop.makeSucceededVoidFuture() }
+            func prepare(on database: any Database) -> EventLoopFuture<Void> {
+                database.eventLoop.makeSucceededVoidFuture()
+            }
+            func revert(on database: any Database) -> EventLoopFuture<Void> {
+                database.eventLoop.makeSucceededVoidFuture()
+            }
         }
         struct One: Feature { var migrations: [any Migration] { [Named(name: "M003C"), Named(name: "extra")] } }
         struct Two: Feature { var migrations: [any Migration] { [Named(name: "M001A"), Named(name: "M004D")] } }

@@ -19,12 +19,13 @@ final class KnowledgeRouteTests: XCTestCase {
         app = try await makeTestApp()
         skr = Organisation(name: "SKR", kind: .association, country: .se)
         try await skr.create(on: app.db)
-        let organiser = try await makeUser(app, email: "redaktor@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.id)])
+        let organiser = try await makeUser(
+            app, email: "redaktor@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.id)])
         let token = try await makeToken(app, for: organiser)
         let body = """
-        {"title":"Nätverk för skolutveckling","description":"Case 5","kind":"standing_network","organiserID":"\(skr.id!.uuidString)",
-         "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
-        """
+            {"title":"Nätverk för skolutveckling","description":"Case 5","kind":"standing_network","organiserID":"\(skr.id!.uuidString)",
+             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            """
         let created = try await sendJSON(app, token, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)
         network = try await Collaboration.query(on: app.db).filter(\.$slug == created.json["slug"] as! String).first()!
@@ -38,15 +39,18 @@ final class KnowledgeRouteTests: XCTestCase {
         for (name, municipality) in [("Lärare Stockholm", stockholm), ("Lärare Kiruna", kiruna)] {
             let person = Person()
             person.name = name
-            person.email = name.lowercased().replacingOccurrences(of: " ", with: ".").folding(options: .diacriticInsensitive, locale: nil) + "@example.se"
+            person.email =
+                name.lowercased().replacingOccurrences(of: " ", with: ".").folding(
+                    options: .diacriticInsensitive, locale: nil) + "@example.se"
             person.position = Position.teacher.rawValue
             person.municipalityCountry = "se"
             person.municipalityCode = municipality.code
             person.isExample = false
             try await person.create(on: app.db)
             // Their municipality's coordinator made them members (the person record alone gives nothing).
-            try await makeUser(app, email: person.email!, grants: [RoleGrant(kind: .member, municipality: municipality)],
-                               personID: person.id)
+            try await makeUser(
+                app, email: person.email!, grants: [RoleGrant(kind: .member, municipality: municipality)],
+                personID: person.id)
         }
         try await makeUser(app, email: "admin@samrad.se", grants: [RoleGrant(kind: .administrator)])
     }
@@ -60,11 +64,16 @@ final class KnowledgeRouteTests: XCTestCase {
     }
 
     func form(_ title: String, _ extra: [String: String] = [:]) -> [String: String] {
-        ["kind": "article", "title": title, "summary": "Hur lärarna arbetar med skolutveckling i klassrummet.",
-         "body": "## Bakgrund\n\nVi började med **kollegialt lärande** hösten 2025. Läs [rapporten](https://example.se/rapport).",
-         "authors": "Lärare Stockholm\nRektor Anna", "contact": "larare.stockholm@example.se", "themes": "Kollegialt lärande, Läsning",
-         "band_lower": "on", "municipality": "se/0180", "school": "Engelbrektsskolan", "language": "sv", "licence": "cc-by-4.0",
-         "visibility": "public", "collaboration": network.id!.uuidString.lowercased(), "consent": "on"].merging(extra) { _, new in new }
+        [
+            "kind": "article", "title": title, "summary": "Hur lärarna arbetar med skolutveckling i klassrummet.",
+            "body":
+                "## Bakgrund\n\nVi började med **kollegialt lärande** hösten 2025. Läs [rapporten](https://example.se/rapport).",
+            "authors": "Lärare Stockholm\nRektor Anna", "contact": "larare.stockholm@example.se",
+            "themes": "Kollegialt lärande, Läsning",
+            "band_lower": "on", "municipality": "se/0180", "school": "Engelbrektsskolan", "language": "sv",
+            "licence": "cc-by-4.0",
+            "visibility": "public", "collaboration": network.id!.uuidString.lowercased(), "consent": "on",
+        ].merging(extra) { _, new in new }
     }
 
     /// Writes a material through the form; returns its address.
@@ -89,8 +98,11 @@ final class KnowledgeRouteTests: XCTestCase {
         XCTAssertEqual(href, "/knowledge/kollegialt-larande-i-arskurs-7")
         let refused = try await step(teacher, href, "submit")
         XCTAssertEqual(refused.status, .unprocessableEntity)
-        XCTAssertTrue(refused.body.string.contains("Kryssa i samtycket") || refused.body.string.contains("Tick the consent"), refused.body.string)
-        let draft = try await KnowledgeMaterial.query(on: app.db).filter(\.$slug == "kollegialt-larande-i-arskurs-7").first()!
+        XCTAssertTrue(
+            refused.body.string.contains("Kryssa i samtycket") || refused.body.string.contains("Tick the consent"),
+            refused.body.string)
+        let draft = try await KnowledgeMaterial.query(on: app.db).filter(\.$slug == "kollegialt-larande-i-arskurs-7")
+            .first()!
         XCTAssertEqual(draft.status, "draft")
 
         // A draft is its author's alone, even for the collaboration's editor.
@@ -99,10 +111,16 @@ final class KnowledgeRouteTests: XCTestCase {
         let edited = try await teacher.post(href, form: form("Kollegialt lärande i årskurs 7–9"))
         XCTAssertEqual(edited.status, .seeOther, edited.body.string)
         do { let r = try await step(teacher, href, "submit"); XCTAssertEqual(r.status, .seeOther, r.body.string) }
-        do { let mails = try await outbox(to: "redaktor@skr.se"); XCTAssertEqual(mails.count, 1); XCTAssertTrue(mails.first?.body.contains(href) ?? false) }
+        do {
+            let mails = try await outbox(to: "redaktor@skr.se"); XCTAssertEqual(mails.count, 1);
+            XCTAssertTrue(mails.first?.body.contains(href) ?? false)
+        }
 
         // Submitted: the editor sees it in the queue; the author may not publish it; others do not see it.
-        do { let r = try await editor.get("/knowledge/review"); XCTAssertTrue(r.body.string.contains("Kollegialt lärande i årskurs 7–9")) }
+        do {
+            let r = try await editor.get("/knowledge/review");
+            XCTAssertTrue(r.body.string.contains("Kollegialt lärande i årskurs 7–9"))
+        }
         do { let r = try await step(teacher, href, "publish"); XCTAssertEqual(r.status, .forbidden) }
         do { let r = try await teacher.get("/knowledge/review"); XCTAssertEqual(r.status, .forbidden) }
         for other in [try await client(nil), try await client("larare.kiruna@example.se")] {
@@ -110,9 +128,18 @@ final class KnowledgeRouteTests: XCTestCase {
             XCTAssertTrue(r.status == .notFound, "\(r.status)")
         }
         // Changes asked for need a note; the author gets it by e-mail and on the page.
-        do { let r = try await step(editor, href, "request-changes", note: " "); XCTAssertEqual(r.status, .unprocessableEntity) }
-        do { let r = try await step(editor, href, "request-changes", note: "Lägg till elevernas röster."); XCTAssertEqual(r.status, .seeOther, r.body.string) }
-        do { let mails = try await outbox(to: "larare.stockholm@example.se"); XCTAssertEqual(mails.count, 1); XCTAssertTrue(mails.first?.body.contains("elevernas röster") ?? false) }
+        do {
+            let r = try await step(editor, href, "request-changes", note: " ");
+            XCTAssertEqual(r.status, .unprocessableEntity)
+        }
+        do {
+            let r = try await step(editor, href, "request-changes", note: "Lägg till elevernas röster.");
+            XCTAssertEqual(r.status, .seeOther, r.body.string)
+        }
+        do {
+            let mails = try await outbox(to: "larare.stockholm@example.se"); XCTAssertEqual(mails.count, 1);
+            XCTAssertTrue(mails.first?.body.contains("elevernas röster") ?? false)
+        }
         do { let r = try await teacher.get(href); XCTAssertTrue(r.body.string.contains("Lägg till elevernas röster.")) }
         do { let r = try await step(teacher, href, "submit"); XCTAssertEqual(r.status, .seeOther) }
         do { let r = try await step(editor, href, "publish"); XCTAssertEqual(r.status, .seeOther, r.body.string) }
@@ -132,15 +159,22 @@ final class KnowledgeRouteTests: XCTestCase {
         XCTAssertTrue(feed.body.string.contains("<title>Kollegialt lärande i årskurs 7–9</title>"))
         XCTAssertTrue(feed.body.string.contains("/knowledge/kollegialt-larande-i-arskurs-7"))
         // A corrected title keeps the address.
-        do { let r = try await editor.post(href, form: form("Kollegialt lärande, åk 7–9")); XCTAssertEqual(r.status, .seeOther) }
+        do {
+            let r = try await editor.post(href, form: form("Kollegialt lärande, åk 7–9"));
+            XCTAssertEqual(r.status, .seeOther)
+        }
         do { let r = try await visitor.get(href); XCTAssertTrue(r.body.string.contains("Kollegialt lärande, åk 7–9")) }
         // Published materials are no longer the author's to delete; the editor may.
         do { let r = try await teacher.post("\(href)/delete", form: [:]); XCTAssertEqual(r.status, .forbidden) }
     }
 
     /// Publishes a material directly, as the workflow would end.
-    func publish(_ title: String, summary: String, body: String = "", language: Language, visibility: MaterialVisibility = .public,
-                 collaboration: UUID? = nil, theme: String = "Läsning", kind: MaterialKind = .article, owner: UUID? = nil, at date: Date = Date()) async throws -> KnowledgeMaterial {
+    func publish(
+        _ title: String, summary: String, body: String = "", language: Language,
+        visibility: MaterialVisibility = .public,
+        collaboration: UUID? = nil, theme: String = "Läsning", kind: MaterialKind = .article, owner: UUID? = nil,
+        at date: Date = Date()
+    ) async throws -> KnowledgeMaterial {
         let m = KnowledgeMaterial()
         m.slug = try await KnowledgePages.uniqueSlug(title, language, on: app.db)
         m.kind = kind.rawValue
@@ -161,7 +195,9 @@ final class KnowledgeRouteTests: XCTestCase {
         m.publishedAt = date
         try await app.db.transaction { db in
             try await m.save(on: db)
-            for theme in m.themes { try await KnowledgeTheme(materialID: m.id!, theme: theme, listed: m.listsThemes).create(on: db) }
+            for theme in m.themes {
+                try await KnowledgeTheme(materialID: m.id!, theme: theme, listed: m.listsThemes).create(on: db)
+            }
             try await KnowledgeSearch.index(m, on: db)
         }
         return m
@@ -182,20 +218,32 @@ final class KnowledgeRouteTests: XCTestCase {
 
     /// Runs on SQLite and on PostgreSQL: the same queries give the same hits in the same order.
     func testSearchFindsDanishAndSwedishWordFormsAndRanksTitlesFirst() async throws {
-        _ = try await publish("Skoleudvikling i Aarhus", summary: "Sådan arbejder vi med skoleudvikling.", language: .da)
-        _ = try await publish("Lærerne og læsning", summary: "Lærerne fortæller om læsebånd i indskolingen.", language: .da, theme: "Læsning")
-        _ = try await publish("Skolutveckling i Umeå", summary: "Hur vi arbetar med skolutveckling och lärande.", language: .sv)
-        _ = try await publish("Trivsel i udskolingen", summary: "Elevernes trivsel måles hvert år.",
-                              body: "Et afsnit om skoleudvikling står her nederst i brødteksten.", language: .da, theme: "Trivsel", kind: .example)
-        _ = try await publish("Klynger", summary: "Om klyngernes møder.", language: .da, at: Date(timeIntervalSince1970: 1_600_000_000))
+        _ = try await publish(
+            "Skoleudvikling i Aarhus", summary: "Sådan arbejder vi med skoleudvikling.", language: .da)
+        _ = try await publish(
+            "Lærerne og læsning", summary: "Lærerne fortæller om læsebånd i indskolingen.", language: .da,
+            theme: "Læsning")
+        _ = try await publish(
+            "Skolutveckling i Umeå", summary: "Hur vi arbetar med skolutveckling och lärande.", language: .sv)
+        _ = try await publish(
+            "Trivsel i udskolingen", summary: "Elevernes trivsel måles hvert år.",
+            body: "Et afsnit om skoleudvikling står her nederst i brødteksten.", language: .da, theme: "Trivsel",
+            kind: .example)
+        _ = try await publish(
+            "Klynger", summary: "Om klyngernes møder.", language: .da, at: Date(timeIntervalSince1970: 1_600_000_000))
 
         let danish = try await search("skoleudviklingen")
         XCTAssertEqual(danish, ["skoleudvikling-i-aarhus", "trivsel-i-udskolingen"], "title hit before a body hit")
         do { let found = try await search("skolutvecklingen"); XCTAssertEqual(found, ["skolutveckling-i-umea"]) }
         do { let found = try await search("lærernes"); XCTAssertEqual(found, ["laererne-og-laesning"]) }
-        do { let found = try await search("LÆRERNE læsebånd"); XCTAssertEqual(found, ["laererne-og-laesning"], "all words, any case") }
+        do {
+            let found = try await search("LÆRERNE læsebånd");
+            XCTAssertEqual(found, ["laererne-og-laesning"], "all words, any case")
+        }
         do { let found = try await search("og"); XCTAssertEqual(found, [], "a stop word alone finds nothing") }
-        do { let found = try await search("skoleudvikling og trivsel"); XCTAssertEqual(found, ["trivsel-i-udskolingen"]) }
+        do {
+            let found = try await search("skoleudvikling og trivsel"); XCTAssertEqual(found, ["trivsel-i-udskolingen"])
+        }
         do { let found = try await search("\"NEAR( OR *"); XCTAssertEqual(found, [], "operators are words") }
         var byTheme = KnowledgeSearch.Query()
         byTheme.theme = "Trivsel"
@@ -212,7 +260,10 @@ final class KnowledgeRouteTests: XCTestCase {
         wordAndYear.year = 2020
         do { let found = try await search(wordAndYear); XCTAssertEqual(found, ["klynger"]) }
         wordAndYear.year = 2021
-        do { let found = try await search(wordAndYear); XCTAssertEqual(found, [], "filters with words are kept in the index") }
+        do {
+            let found = try await search(wordAndYear);
+            XCTAssertEqual(found, [], "filters with words are kept in the index")
+        }
         var wordAndTheme = KnowledgeSearch.Query()
         wordAndTheme.text = "lærerne"
         wordAndTheme.theme = "Læsning"
@@ -237,8 +288,12 @@ final class KnowledgeRouteTests: XCTestCase {
 
     func testPrivateAndMembersMaterialsAreShownOnlyToThoseAllowedAlsoInSearchAndFeed() async throws {
         let owner = try await User.query(on: app.db).filter(\.$email == "larare.stockholm@example.se").first()!
-        let secret = try await publish("Hemlig plan för läsning", summary: "Ett utkast till läsplan med zebraord.", language: .sv, visibility: .private, collaboration: network.id, owner: owner.id)
-        let members = try await publish("Nätverkets läsplan", summary: "För deltagarna: girafford.", language: .sv, visibility: .members, collaboration: network.id)
+        let secret = try await publish(
+            "Hemlig plan för läsning", summary: "Ett utkast till läsplan med zebraord.", language: .sv,
+            visibility: .private, collaboration: network.id, owner: owner.id)
+        let members = try await publish(
+            "Nätverkets läsplan", summary: "För deltagarna: girafford.", language: .sv, visibility: .members,
+            collaboration: network.id)
         // The owner sees their private material; the collaboration's editor sees it too.
         for email in ["larare.stockholm@example.se", "redaktor@skr.se", "admin@samrad.se"] {
             let c = try await client(email)
@@ -267,11 +322,15 @@ final class KnowledgeRouteTests: XCTestCase {
             let r = try await visitor.get("/knowledge/feed.atom")
             XCTAssertEqual(r.status, .ok)
             XCTAssertTrue(r.body.string.contains("<feed"), "a feed")
-            XCTAssertFalse(r.body.string.contains("Hemlig")); XCTAssertFalse(r.body.string.contains("Nätverkets läsplan"))
+            XCTAssertFalse(r.body.string.contains("Hemlig"));
+            XCTAssertFalse(r.body.string.contains("Nätverkets läsplan"))
         }
         // Members only: Stockholm (registered) reads it and finds it; Kiruna and visitors do not.
         let stockholmTeacher = try await client("larare.stockholm@example.se")
-        do { let r = try await stockholmTeacher.get("/knowledge?q=giraffordens"); XCTAssertTrue(r.body.string.contains(members.href), "a member finds it") }
+        do {
+            let r = try await stockholmTeacher.get("/knowledge?q=giraffordens");
+            XCTAssertTrue(r.body.string.contains(members.href), "a member finds it")
+        }
         do { let r = try await stockholmTeacher.get(members.href); XCTAssertEqual(r.status, .ok) }
         for c in [visitor, kiruna] {
             do { let r = try await c.get(members.href); XCTAssertEqual(r.status, .notFound) }
@@ -286,52 +345,82 @@ final class KnowledgeRouteTests: XCTestCase {
         let all = try await KnowledgeMaterial.query(on: app.db).all()
         let readers: [CollaborationReader] = [
             CollaborationReader(actor: .visitor, memberOf: [], editorOf: []),
-            CollaborationReader(actor: Actor(userID: owner.id, personID: owner.personID, grants: []), memberOf: [network.id!], editorOf: []),
+            CollaborationReader(
+                actor: Actor(userID: owner.id, personID: owner.personID, grants: []), memberOf: [network.id!],
+                editorOf: []),
             CollaborationReader(actor: Actor(userID: UUID(), personID: nil, grants: []), memberOf: [], editorOf: []),
-            CollaborationReader(actor: Actor(userID: UUID(), personID: nil, grants: [RoleGrant(kind: .organiser, organisationID: skr.id)]), memberOf: [network.id!], editorOf: [network.id!]),
+            CollaborationReader(
+                actor: Actor(
+                    userID: UUID(), personID: nil, grants: [RoleGrant(kind: .organiser, organisationID: skr.id)]),
+                memberOf: [network.id!], editorOf: [network.id!]),
         ]
         for reader in readers {
-            let (hits, _) = try await KnowledgeSearch.search(KnowledgeSearch.Query(limit: 100), reader: reader, on: app.db)
-            let expected = Set(all.filter { $0.statusValue == .published && KnowledgePolicy.mayView(reader, $0.standing) }.map(\.id!))
+            let (hits, _) = try await KnowledgeSearch.search(
+                KnowledgeSearch.Query(limit: 100), reader: reader, on: app.db)
+            let expected = Set(
+                all.filter { $0.statusValue == .published && KnowledgePolicy.mayView(reader, $0.standing) }.map(\.id!))
             XCTAssertEqual(Set(hits.map(\.id)), expected)
         }
     }
 
     func testBadInputIsNamedAndUnsafeHTMLIsNeverRendered() async throws {
         let teacher = try await client("larare.stockholm@example.se")
-        let bad = try await teacher.post("/knowledge", form: form("", ["authors": "", "body": "Se [rapporten](javascript:alert(1)) och [planen](https://example.se/plan", "kind": "poem"]))
+        let bad = try await teacher.post(
+            "/knowledge",
+            form: form(
+                "",
+                [
+                    "authors": "", "body": "Se [rapporten](javascript:alert(1)) och [planen](https://example.se/plan",
+                    "kind": "poem",
+                ]))
         XCTAssertEqual(bad.status, .unprocessableEntity)
-        for text in ["href=\"#title\"", "href=\"#authors\"", "href=\"#kind\"", "rapporten", "javascript:alert(1)", "planen"] {
+        for text in [
+            "href=\"#title\"", "href=\"#authors\"", "href=\"#kind\"", "rapporten", "javascript:alert(1)", "planen",
+        ] {
             XCTAssertTrue(bad.body.string.contains(text), text)
         }
         do { let n = try await KnowledgeMaterial.query(on: app.db).count(); XCTAssertEqual(n, 0, "nothing written") }
-        let href = try await write(teacher, form("Om HTML", ["body": "<script>alert('x')</script>\n\n<img src=x onerror=alert(1)> *ok*"]))
+        let href = try await write(
+            teacher, form("Om HTML", ["body": "<script>alert('x')</script>\n\n<img src=x onerror=alert(1)> *ok*"]))
         let page = try await teacher.get(href)
         XCTAssertFalse(page.body.string.contains("<script>alert"))
         XCTAssertFalse(page.body.string.contains("<img src=x"))
         XCTAssertTrue(page.body.string.contains("&lt;script&gt;"))
         // Attachments: a refused type and a file whose content is not what its name says.
         do {
-            let r = try await teacher.upload("\(href)/attachments", fields: ["title": "Program"], file: ("program.exe", Data("MZ".utf8)))
+            let r = try await teacher.upload(
+                "\(href)/attachments", fields: ["title": "Program"], file: ("program.exe", Data("MZ".utf8)))
             XCTAssertEqual(r.status, .unprocessableEntity)
             XCTAssertTrue(r.body.string.contains(".pdf"), "names the accepted types")
         }
-        do { let r = try await teacher.upload("\(href)/attachments", fields: [:], file: ("slides.pdf", Data("<html>".utf8))); XCTAssertEqual(r.status, .unprocessableEntity) }
+        do {
+            let r = try await teacher.upload(
+                "\(href)/attachments", fields: [:], file: ("slides.pdf", Data("<html>".utf8)));
+            XCTAssertEqual(r.status, .unprocessableEntity)
+        }
         do { let n = try await KnowledgeAttachment.query(on: app.db).count(); XCTAssertEqual(n, 0) }
-        try await checkUploadLimits(app, teacher, "\(href)/attachments", fields: ["title": "Stort"], name: "stort.pdf", head: "%PDF-1.4\n",
-                                    limitMB: 20)
+        try await checkUploadLimits(
+            app, teacher, "\(href)/attachments", fields: ["title": "Stort"], name: "stort.pdf", head: "%PDF-1.4\n",
+            limitMB: 20)
         try await KnowledgeAttachment.query(on: app.db).delete()
-        let pdf = try await teacher.upload("\(href)/attachments", fields: ["title": "Bilder 1-5"], file: ("bilder.pdf", Data("%PDF-1.4 test".utf8)))
+        let pdf = try await teacher.upload(
+            "\(href)/attachments", fields: ["title": "Bilder 1-5"], file: ("bilder.pdf", Data("%PDF-1.4 test".utf8)))
         XCTAssertEqual(pdf.status, .seeOther, pdf.body.string)
         let attachment = try await KnowledgeAttachment.query(on: app.db).first()!
         let download = try await teacher.get("\(href)/attachments/\(attachment.id!.uuidString.lowercased())")
         XCTAssertEqual(download.body.string, "%PDF-1.4 test")
         // A draft's file is its author's alone.
-        do { let r = try await (try await client("larare.kiruna@example.se")).get("\(href)/attachments/\(attachment.id!.uuidString.lowercased())"); XCTAssertEqual(r.status, .notFound) }
+        do {
+            let r = try await (try await client("larare.kiruna@example.se")).get(
+                "\(href)/attachments/\(attachment.id!.uuidString.lowercased())");
+            XCTAssertEqual(r.status, .notFound)
+        }
         // Another person may not edit, take steps or delete.
         let kiruna = try await client("larare.kiruna@example.se")
-        for (path, fields) in [(href, form("Kapat")), ("\(href)/steps/submit", [:]), ("\(href)/delete", [:]),
-                               ("\(href)/attachments/\(attachment.id!.uuidString.lowercased())/delete", [:])] {
+        for (path, fields) in [
+            (href, form("Kapat")), ("\(href)/steps/submit", [:]), ("\(href)/delete", [:]),
+            ("\(href)/attachments/\(attachment.id!.uuidString.lowercased())/delete", [:]),
+        ] {
             let r = try await kiruna.post(path, form: fields)
             XCTAssertEqual(r.status, .notFound, path)
         }
@@ -343,6 +432,9 @@ final class KnowledgeRouteTests: XCTestCase {
             XCTAssertEqual(r.status, .ok)
             XCTAssertTrue(r.body.string.contains("lang=\"\(language)\""))
         }
-        do { let r = try await (try await client(nil)).get("/knowledge/new"); XCTAssertEqual(r.status, .seeOther, "visitors sign in to write") }
+        do {
+            let r = try await (try await client(nil)).get("/knowledge/new");
+            XCTAssertEqual(r.status, .seeOther, "visitors sign in to write")
+        }
     }
 }

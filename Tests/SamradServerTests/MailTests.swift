@@ -8,7 +8,9 @@ import XCTVapor
 final class MailTests: XCTestCase {
     func testSMTPURLs() throws {
         let plain = try SMTPServer(url: "smtp://127.0.0.1:2525")
-        XCTAssertEqual(plain, SMTPServer(host: "127.0.0.1", port: 2525, username: nil, password: nil, startTLS: false, caFile: nil))
+        XCTAssertEqual(
+            plain, SMTPServer(host: "127.0.0.1", port: 2525, username: nil, password: nil, startTLS: false, caFile: nil)
+        )
         let secure = try SMTPServer(url: "smtp://mailer:s%C3%A6cret@relay.kommune.dk?starttls=true&ca=/etc/ca.pem")
         XCTAssertEqual(secure.port, 25)
         XCTAssertEqual(secure.username, "mailer")
@@ -49,8 +51,9 @@ final class MailTests: XCTestCase {
         // One that went leaves its secret link nowhere in the database either.
         settings.smtpURL = nil
         settings.outboxDirectory = NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)"
-        try await Outbox.enqueue(to: "kim@example.dk", subject: "Nulstil", body: "https://samrad.example/password/reset/hemmelig",
-                                 settings: settings, on: app.db)
+        try await Outbox.enqueue(
+            to: "kim@example.dk", subject: "Nulstil", body: "https://samrad.example/password/reset/hemmelig",
+            settings: settings, on: app.db)
         let delivered = try await OutboxDelivery.deliverDue(application: app, settings: settings)
         XCTAssertEqual(delivered, 1)
         let gone = try await OutboxMessage.query(on: app.db).filter(\.$subject == "Nulstil").first()

@@ -11,19 +11,30 @@ final class PeopleRouteTests: XCTestCase {
 
     override func setUp() async throws {
         app = try await makeTestApp()
-        admin = try await makeToken(app, for: try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)]))
-        copenhagen = try await makeToken(app, for: try await makeUser(app, email: "coord@kk.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))]))
-        frederiksberg = try await makeToken(app, for: try await makeUser(app, email: "coord@frb.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "147"))]))
+        admin = try await makeToken(
+            app, for: try await makeUser(app, email: "admin@example.dk", grants: [RoleGrant(kind: .administrator)]))
+        copenhagen = try await makeToken(
+            app,
+            for: try await makeUser(
+                app, email: "coord@kk.dk",
+                grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))]))
+        frederiksberg = try await makeToken(
+            app,
+            for: try await makeUser(
+                app, email: "coord@frb.dk",
+                grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "147"))]))
         member = try await makeToken(app, for: try await makeUser(app, email: "member@example.dk"))
     }
     override func tearDown() async throws { try await app.asyncShutdown() }
 
     func create(_ token: String, _ body: String) async throws -> XCTHTTPResponse {
-        try await app.testable().sendRequest(.POST, "/api/v1/people", headers: bearer(token, json: true), body: ByteBuffer(string: body))
+        try await app.testable().sendRequest(
+            .POST, "/api/v1/people", headers: bearer(token, json: true), body: ByteBuffer(string: body))
     }
 
     func testCoordinatorsMaintainOnlyTheirMunicipality() async throws {
-        let person = #"{"name":"Sofie Jensen","position":"committee_chair","email":"sofie@kk.dk","phone":"+45 33 66 33 66","municipality":"dk/101"}"#
+        let person =
+            #"{"name":"Sofie Jensen","position":"committee_chair","email":"sofie@kk.dk","phone":"+45 33 66 33 66","municipality":"dk/101"}"#
         let created = try await create(copenhagen, person)
         XCTAssertEqual(created.status, .created)
         let id = try XCTUnwrap(created.json["id"] as? String)
@@ -31,12 +42,18 @@ final class PeopleRouteTests: XCTestCase {
         XCTAssertEqual(v1, .forbidden)
         let v2 = try await create(member, person).status
         XCTAssertEqual(v2, .forbidden)
-        let anonymous = try await send(app, .POST, "/api/v1/people", headers: ["Content-Type": "application/json"], body: ByteBuffer(string: person))
+        let anonymous = try await send(
+            app, .POST, "/api/v1/people", headers: ["Content-Type": "application/json"],
+            body: ByteBuffer(string: person))
         XCTAssertEqual(anonymous.status, .unauthorized)
 
         // Contact details: own municipality and organisers yes, another municipality no.
-        do { let res = try await send(app, .GET, "/api/v1/people/\(id)", headers: bearer(copenhagen)); XCTAssertEqual(res.json["email"] as? String, "sofie@kk.dk") }
-        do { let res = try await send(app, .GET, "/api/v1/people/\(id)", headers: bearer(frederiksberg))
+        do {
+            let res = try await send(app, .GET, "/api/v1/people/\(id)", headers: bearer(copenhagen));
+            XCTAssertEqual(res.json["email"] as? String, "sofie@kk.dk")
+        }
+        do {
+            let res = try await send(app, .GET, "/api/v1/people/\(id)", headers: bearer(frederiksberg))
             XCTAssertEqual(res.json["name"] as? String, "Sofie Jensen")
             XCTAssertNil(res.json["email"])
             XCTAssertNil(res.json["phone"])
@@ -44,13 +61,34 @@ final class PeopleRouteTests: XCTestCase {
         do { let res = try await send(app, .GET, "/api/v1/people/\(id)"); XCTAssertEqual(res.status, .unauthorized) }
 
         let change = #"{"name":"Sofie Jensen","position":"committee_member","municipality":"dk/101"}"#
-        do { let res = try await send(app, .PUT, "/api/v1/people/\(id)", headers: bearer(frederiksberg, json: true), body: ByteBuffer(string: change)); XCTAssertEqual(res.status, .forbidden) }
-        do { let res = try await send(app, .PUT, "/api/v1/people/\(id)", headers: bearer(copenhagen, json: true), body: ByteBuffer(string: change)); XCTAssertEqual(res.status, .ok) }
+        do {
+            let res = try await send(
+                app, .PUT, "/api/v1/people/\(id)", headers: bearer(frederiksberg, json: true),
+                body: ByteBuffer(string: change));
+            XCTAssertEqual(res.status, .forbidden)
+        }
+        do {
+            let res = try await send(
+                app, .PUT, "/api/v1/people/\(id)", headers: bearer(copenhagen, json: true),
+                body: ByteBuffer(string: change));
+            XCTAssertEqual(res.status, .ok)
+        }
         // Moving the person to another municipality is not the coordinator's to do.
         let move = #"{"name":"Sofie Jensen","position":"committee_member","municipality":"dk/147"}"#
-        do { let res = try await send(app, .PUT, "/api/v1/people/\(id)", headers: bearer(copenhagen, json: true), body: ByteBuffer(string: move)); XCTAssertEqual(res.status, .forbidden) }
-        do { let res = try await send(app, .DELETE, "/api/v1/people/\(id)", headers: bearer(frederiksberg)); XCTAssertEqual(res.status, .forbidden) }
-        do { let res = try await send(app, .DELETE, "/api/v1/people/\(id)", headers: bearer(copenhagen)); XCTAssertEqual(res.status, .noContent) }
+        do {
+            let res = try await send(
+                app, .PUT, "/api/v1/people/\(id)", headers: bearer(copenhagen, json: true),
+                body: ByteBuffer(string: move));
+            XCTAssertEqual(res.status, .forbidden)
+        }
+        do {
+            let res = try await send(app, .DELETE, "/api/v1/people/\(id)", headers: bearer(frederiksberg));
+            XCTAssertEqual(res.status, .forbidden)
+        }
+        do {
+            let res = try await send(app, .DELETE, "/api/v1/people/\(id)", headers: bearer(copenhagen));
+            XCTAssertEqual(res.status, .noContent)
+        }
         let actions = try await AuditEntry.query(on: app.db).sort(\.$at).all().map(\.action)
         XCTAssertEqual(actions, ["person:create", "person:update", "person:delete"])
     }
@@ -68,39 +106,60 @@ final class PeopleRouteTests: XCTestCase {
         let huge = String(repeating: "x", count: 2_000_000)
         let tooLarge = try await create(admin, #"{"name":"\#(huge)"}"#)
         XCTAssertEqual(tooLarge.status, .payloadTooLarge)
-        do { let res = try await send(app, .GET, "/api/v1/people/not-a-uuid", headers: bearer(admin)); XCTAssertEqual(res.status, .notFound) }
+        do {
+            let res = try await send(app, .GET, "/api/v1/people/not-a-uuid", headers: bearer(admin));
+            XCTAssertEqual(res.status, .notFound)
+        }
     }
 
     func testOrganisationsAreCreatedByAdministrators() async throws {
         let body = #"{"name":"KL","kind":"association","country":"dk","website":"https://www.kl.dk"}"#
-        do { let res = try await send(app, .POST, "/api/v1/organisations", headers: bearer(copenhagen, json: true), body: ByteBuffer(string: body)); XCTAssertEqual(res.status, .forbidden) }
+        do {
+            let res = try await send(
+                app, .POST, "/api/v1/organisations", headers: bearer(copenhagen, json: true),
+                body: ByteBuffer(string: body));
+            XCTAssertEqual(res.status, .forbidden)
+        }
         var id = ""
-        do { let res = try await send(app, .POST, "/api/v1/organisations", headers: bearer(admin, json: true), body: ByteBuffer(string: body))
+        do {
+            let res = try await send(
+                app, .POST, "/api/v1/organisations", headers: bearer(admin, json: true), body: ByteBuffer(string: body))
             XCTAssertEqual(res.status, .created)
             id = res.json["id"] as? String ?? ""
         }
-        do { let res = try await send(app, .GET, "/api/v1/organisations/\(id)"); XCTAssertEqual(res.json["name"] as? String, "KL") }
+        do {
+            let res = try await send(app, .GET, "/api/v1/organisations/\(id)");
+            XCTAssertEqual(res.json["name"] as? String, "KL")
+        }
         do { let res = try await send(app, .GET, "/organisations/\(id)"); XCTAssertEqual(res.status, .ok) }
         let invalid = #"{"name":"KL","kind":"club","website":"kl.dk"}"#
-        do { let res = try await send(app, .POST, "/api/v1/organisations", headers: bearer(admin, json: true), body: ByteBuffer(string: invalid))
+        do {
+            let res = try await send(
+                app, .POST, "/api/v1/organisations", headers: bearer(admin, json: true),
+                body: ByteBuffer(string: invalid))
             XCTAssertEqual(res.status, .unprocessableEntity)
-            XCTAssertEqual((res.json["errors"] as? [[String: String]])?.compactMap { $0["field"] }, ["kind", "website"])
+            XCTAssertEqual(
+                (res.json["errors"] as? [[String: String]])?.compactMap { $0["field"] }, ["kind", "website"])
         }
     }
 
     func testPeopleFormsShowMessagesAtTheField() async throws {
-        try await makeUser(app, email: "kim@kk.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
+        try await makeUser(
+            app, email: "kim@kk.dk", grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "101"))])
         let client = Client(app)
         try await client.signIn("kim@kk.dk", "correct horse battery")
         let v3 = try await client.get("/people/new?municipality=dk/101").status
         XCTAssertEqual(v3, .ok)
         let v4 = try await client.get("/people/new?municipality=dk/147").status
         XCTAssertEqual(v4, .forbidden)
-        let bad = try await client.post("/people", form: ["name": "Jens", "position": "", "email": "jens@", "municipality": "dk/101"])
+        let bad = try await client.post(
+            "/people", form: ["name": "Jens", "position": "", "email": "jens@", "municipality": "dk/101"])
         XCTAssertEqual(bad.status, .unprocessableEntity)
         XCTAssertTrue(bad.body.string.contains("id=\"position-error\""))
         XCTAssertTrue(bad.body.string.contains("value=\"jens@\""))
-        let ok = try await client.post("/people", form: ["name": "Jens", "position": "school_leader", "email": "jens@kk.dk", "municipality": "dk/101"])
+        let ok = try await client.post(
+            "/people",
+            form: ["name": "Jens", "position": "school_leader", "email": "jens@kk.dk", "municipality": "dk/101"])
         XCTAssertEqual(ok.headers.first(name: .location), "/municipalities/dk/101")
         let page = try await client.get("/municipalities/dk/101")
         XCTAssertTrue(page.body.string.contains("jens@kk.dk"))
@@ -113,7 +172,8 @@ final class PeopleRouteTests: XCTestCase {
     func importList(_ token: String?, _ csv: String, country: String = "dk") async throws -> XCTHTTPResponse {
         var headers = token.map { bearer($0) } ?? HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-        return try await send(app, .POST, "/api/v1/people/import?country=\(country)", headers: headers, body: ByteBuffer(string: csv))
+        return try await send(
+            app, .POST, "/api/v1/people/import?country=\(country)", headers: headers, body: ByteBuffer(string: csv))
     }
 
     func peopleCount() async throws -> Int { try await Person.query(on: app.db).filter(\.$isExample == false).count() }
@@ -123,13 +183,17 @@ final class PeopleRouteTests: XCTestCase {
     func testAnOrganiserBringsInAListOnceAndASecondRunChangesNothing() async throws {
         let organisation = Organisation(name: "KL", kind: .association, country: .dk)
         try await organisation.create(on: app.db)
-        let organiser = try await makeToken(app, for: try await makeUser(app, email: "konsulent@kl.dk",
-                                                                           grants: [RoleGrant(kind: .organiser, organisationID: organisation.id)]))
+        let organiser = try await makeToken(
+            app,
+            for: try await makeUser(
+                app, email: "konsulent@kl.dk",
+                grants: [RoleGrant(kind: .organiser, organisationID: organisation.id)]))
         let codes = app.municipalities.all.filter { $0.country == .dk }.map(\.code)
         XCTAssertEqual(codes.count, 98)
         var lines = ["\u{FEFF}kommune;navn;funktion;e-mail;telefon;titel"]
         for i in 0..<300 {
-            lines.append("\(codes[i % 98]);Person \(i);\(i % 3 == 0 ? "Udvalgsformand" : "school_chief");p\(i)@example.dk;;")
+            lines.append(
+                "\(codes[i % 98]);Person \(i);\(i % 3 == 0 ? "Udvalgsformand" : "school_chief");p\(i)@example.dk;;")
         }
         var bad = lines
         bad[120] = "\(codes[5]);Person X;Rektorinde;px@example.dk;;"
@@ -159,8 +223,11 @@ final class PeopleRouteTests: XCTestCase {
         XCTAssertEqual(notTheirs.status, .unprocessableEntity, notTheirs.body.string)
         XCTAssertTrue(notTheirs.body.string.contains("Line 2: p0@example.dk already exists"), notTheirs.body.string)
         // Its coordinator changes it: one updated, the rest unchanged.
-        let coordinator = try await makeToken(app, for: try await makeUser(app, email: "koordinator@\(codes[0]).dk",
-            grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, codes[0]))]))
+        let coordinator = try await makeToken(
+            app,
+            for: try await makeUser(
+                app, email: "koordinator@\(codes[0]).dk",
+                grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, codes[0]))]))
         let own = lines.enumerated().filter { $0.offset == 0 || $0.offset % 98 == 1 }.map(\.element)
         var ownChanged = own
         ownChanged[1] = "\(codes[0]);Person 0 Hansen;Udvalgsformand;p0@example.dk;+45 11 22 33 44;Formand"
@@ -172,7 +239,8 @@ final class PeopleRouteTests: XCTestCase {
         XCTAssertEqual(person?.name, "Person 0 Hansen")
         XCTAssertEqual(person?.phone, "+45 11 22 33 44")
         // Another municipality's line is not the coordinator's to add.
-        let elsewhere = try await importList(coordinator, "municipality,name,position,email\n\(codes[1]),Ny,teacher,ny@example.dk\n")
+        let elsewhere = try await importList(
+            coordinator, "municipality,name,position,email\n\(codes[1]),Ny,teacher,ny@example.dk\n")
         XCTAssertEqual(elsewhere.status, .unprocessableEntity)
         // Without a role that keeps people, or without an account: refused before the body is read.
         let plain = try await importList(member, lines.joined(separator: "\n"))
@@ -192,12 +260,14 @@ final class PeopleRouteTests: XCTestCase {
         XCTAssertEqual(page.status, .ok)
         XCTAssertTrue(page.body.string.contains("Indlæs personer fra et regneark"))
         let bad = "kommune;navn;funktion;e-mail\n101;Anne;Skolechef;anne@kk.dk\n101;Bo;Skolechef;bo@\n"
-        let refused = try await client.upload("/people/import", fields: ["country": "dk"], file: ("liste.csv", Data(bad.utf8)))
+        let refused = try await client.upload(
+            "/people/import", fields: ["country": "dk"], file: ("liste.csv", Data(bad.utf8)))
         XCTAssertEqual(refused.status, .unprocessableEntity)
         XCTAssertTrue(refused.body.string.contains("Line 3, column e-mail"), refused.body.string)
         do { let n = try await peopleCount(); XCTAssertEqual(n, 0) }
         let good = "kommune;navn;funktion;e-mail\n101;Anne;Skolechef;anne@kk.dk\n"
-        let done = try await client.upload("/people/import", fields: ["country": "dk"], file: ("liste.csv", Data(good.utf8)))
+        let done = try await client.upload(
+            "/people/import", fields: ["country": "dk"], file: ("liste.csv", Data(good.utf8)))
         XCTAssertEqual(done.status, .ok, done.body.string)
         XCTAssertTrue(done.body.string.contains("1 new person"), done.body.string)
         XCTAssertTrue(done.body.string.contains("0 people unchanged"), done.body.string)

@@ -11,10 +11,13 @@ import XCTVapor
 /// SAMRAD_TEST_DATABASE_URL (scripts/test runs the suite once more that way).
 /// `sqliteFile` asks for a SQLite file instead of memory, where concurrent writers behave as in
 /// production (WAL, two connections that wait for each other).
-func makeTestApp(outboxDirectory: String? = nil, sqliteFile: String? = nil, indicators: Bool = false,
-                 publicBaseURL: String = "http://127.0.0.1:8080") async throws -> Application {
+func makeTestApp(
+    outboxDirectory: String? = nil, sqliteFile: String? = nil, indicators: Bool = false,
+    publicBaseURL: String = "http://127.0.0.1:8080"
+) async throws -> Application {
     let url = ProcessInfo.processInfo.environment["SAMRAD_TEST_DATABASE_URL"]
-    let storage: Settings.Storage = url.map { .postgres(url: $0) } ?? sqliteFile.map { .sqlite(path: $0) } ?? .sqliteInMemory
+    let storage: Settings.Storage =
+        url.map { .postgres(url: $0) } ?? sqliteFile.map { .sqlite(path: $0) } ?? .sqliteInMemory
     if case .postgres = storage {
         let cleaner = try await Application.make(.testing)
         try SamradApp.configureDatabase(cleaner, storage)
@@ -24,9 +27,10 @@ func makeTestApp(outboxDirectory: String? = nil, sqliteFile: String? = nil, indi
         try await cleaner.asyncShutdown()
     }
     let app = try await Application.make(.testing)
-    let settings = Settings(storage: storage, publicBaseURL: publicBaseURL,
-                            outboxDirectory: outboxDirectory ?? NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)",
-                            runsScheduledWork: false, loadsIndicatorData: indicators, bcryptCost: 4)
+    let settings = Settings(
+        storage: storage, publicBaseURL: publicBaseURL,
+        outboxDirectory: outboxDirectory ?? NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)",
+        runsScheduledWork: false, loadsIndicatorData: indicators, bcryptCost: 4)
     do {
         try await SamradApp.configure(app, settings)
     } catch {
@@ -51,7 +55,9 @@ final class Client: @unchecked Sendable {
     }
 
     @discardableResult
-    func post(_ path: String, form: [String: String], withCSRF: Bool = true, headers extra: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+    func post(
+        _ path: String, form: [String: String], withCSRF: Bool = true, headers extra: HTTPHeaders = [:]
+    ) async throws -> XCTHTTPResponse {
         if csrf.isEmpty { try await get("/") }
         var fields = form
         if withCSRF { fields["_csrf"] = csrf }
@@ -63,15 +69,21 @@ final class Client: @unchecked Sendable {
 
     /// A form with one file, as a browser sends it (multipart, with the CSRF token).
     @discardableResult
-    func upload(_ path: String, fields: [String: String], file: (name: String, data: Data),
-                token: String? = nil) async throws -> XCTHTTPResponse {
+    func upload(
+        _ path: String, fields: [String: String], file: (name: String, data: Data),
+        token: String? = nil
+    ) async throws -> XCTHTTPResponse {
         if cookies["samrad_csrf"] == nil { try await get("/") }
         let boundary = "samrad-test-\(UUID().uuidString)"
         var body = Data()
         for (name, value) in fields.merging(["_csrf": token ?? csrf], uniquingKeysWith: { a, _ in a }) {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+            body.append(
+                Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
         }
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n".utf8))
+        body.append(
+            Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n"
+                    .utf8))
         body.append(file.data)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         var headers = HTTPHeaders()
@@ -79,7 +91,9 @@ final class Client: @unchecked Sendable {
         return try await send(.POST, path, headers: headers, body: ByteBuffer(data: body))
     }
 
-    func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> XCTHTTPResponse {
+    func send(
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil
+    ) async throws -> XCTHTTPResponse {
         var headers = headers
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
@@ -89,7 +103,11 @@ final class Client: @unchecked Sendable {
             let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
             if pair.count == 2 {
                 let (name, cookie) = (String(pair[0]), String(pair[1]))
-                if cookie.isEmpty || value.contains("Expires=Thu, 01 Jan 1970") { cookies[name] = nil } else { cookies[name] = cookie }
+                if cookie.isEmpty || value.contains("Expires=Thu, 01 Jan 1970") {
+                    cookies[name] = nil
+                } else {
+                    cookies[name] = cookie
+                }
             }
         }
         return response
@@ -107,8 +125,13 @@ extension String {
 
 /// Creates an account with roles directly, as an administrator's invitation would end.
 @discardableResult
-func makeUser(_ app: Application, email: String, password: String = "correct horse battery", grants: [RoleGrant] = [], personID: UUID? = nil) async throws -> User {
-    let user = User(email: email, name: email.components(separatedBy: "@")[0].capitalized, passwordHash: try app.password.hash(password))
+func makeUser(
+    _ app: Application, email: String, password: String = "correct horse battery", grants: [RoleGrant] = [],
+    personID: UUID? = nil
+) async throws -> User {
+    let user = User(
+        email: email, name: email.components(separatedBy: "@")[0].capitalized,
+        passwordHash: try app.password.hash(password))
     user.personID = personID
     try await user.create(on: app.db)
     for grant in grants { try await RoleAssignment(userID: user.requireID(), grant: grant).create(on: app.db) }
@@ -118,7 +141,9 @@ func makeUser(_ app: Application, email: String, password: String = "correct hor
 /// Creates a personal access token and returns its secret.
 func makeToken(_ app: Application, for user: User) async throws -> String {
     let secret = "smr_" + Secret.make()
-    try await AccessToken(userID: user.requireID(), name: "test", tokenHash: Secret.hash(secret), prefix: String(secret.prefix(10))).create(on: app.db)
+    try await AccessToken(
+        userID: user.requireID(), name: "test", tokenHash: Secret.hash(secret), prefix: String(secret.prefix(10))
+    ).create(on: app.db)
     return secret
 }
 
@@ -130,18 +155,24 @@ func bearer(_ token: String, json: Bool = false) -> HTTPHeaders {
 }
 
 extension XCTHTTPResponse {
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:] }
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
     var jsonArray: [[String: Any]] {
         (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [[String: Any]] ?? []
     }
 }
 
-func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> XCTHTTPResponse {
+func send(
+    _ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil
+) async throws -> XCTHTTPResponse {
     try await app.testable().sendRequest(method, path, headers: headers, body: body)
 }
 
 /// A JSON request with a bearer token (or none, as a visitor).
-func sendJSON(_ app: Application, _ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> XCTHTTPResponse {
+func sendJSON(
+    _ app: Application, _ token: String?, _ method: HTTPMethod, _ path: String, _ body: String? = nil
+) async throws -> XCTHTTPResponse {
     var headers = HTTPHeaders()
     if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
     if body != nil { headers.contentType = .json }
@@ -152,22 +183,29 @@ func sendJSON(_ app: Application, _ token: String?, _ method: HTTPMethod, _ path
 /// limit (`limitMB`, as its message says) is refused with its message (413); a form whose token
 /// does not match is refused (403); a visitor, even with a self-made CSRF cookie, is turned away as
 /// not signed in or not found (not for the token, which would mean the body had been read first).
-func checkUploadLimits(_ app: Application, _ client: Client, _ path: String, fields: [String: String] = [:], name: String,
-                       head: String, limitMB: Int, file: StaticString = #filePath, line: UInt = #line) async throws {
+func checkUploadLimits(
+    _ app: Application, _ client: Client, _ path: String, fields: [String: String] = [:], name: String,
+    head: String, limitMB: Int, file: StaticString = #filePath, line: UInt = #line
+) async throws {
     func padded(_ bytes: Int) -> Data {
         var data = Data(head.utf8)
         data.append(Data(repeating: 0x20, count: bytes - data.count))
         return data
     }
     let small = try await client.upload(path, fields: fields, file: (name, padded(2_000_000)))
-    XCTAssertTrue(small.status.code < 400 || small.status == .unprocessableEntity, "2 MB: \(small.status)", file: file, line: line)
+    XCTAssertTrue(
+        small.status.code < 400 || small.status == .unprocessableEntity, "2 MB: \(small.status)", file: file, line: line
+    )
     let big = try await client.upload(path, fields: fields, file: (name, padded((limitMB + 2) * 1_000_000)))
     XCTAssertEqual(big.status, .payloadTooLarge, file: file, line: line)
     XCTAssertTrue(big.body.string.contains("larger than \(limitMB) MB"), big.body.string, file: file, line: line)
-    let forged = try await client.upload(path, fields: fields, file: (name, padded(1000)), token: String(repeating: "x", count: 43))
+    let forged = try await client.upload(
+        path, fields: fields, file: (name, padded(1000)), token: String(repeating: "x", count: 43))
     XCTAssertEqual(forged.status, .forbidden, "a wrong CSRF token", file: file, line: line)
     let visitor = Client(app)
     visitor.cookies["samrad_csrf"] = String(repeating: "a", count: 43)
     let refused = try await visitor.upload(path, fields: fields, file: (name, padded(2_000_000)))
-    XCTAssertTrue([.unauthorized, .seeOther, .notFound].contains(refused.status), "visitor: \(refused.status)", file: file, line: line)
+    XCTAssertTrue(
+        [.unauthorized, .seeOther, .notFound].contains(refused.status), "visitor: \(refused.status)", file: file,
+        line: line)
 }

@@ -66,8 +66,10 @@ public struct Actor: Sendable, Equatable {
 
     public static let visitor = Actor(userID: nil, personID: nil, grants: [])
 
-    public init(userID: UUID?, personID: UUID?, grants: Set<RoleGrant>, passes: Set<RegistrationPass> = [],
-                meetingPasses: Set<MeetingPass> = []) {
+    public init(
+        userID: UUID?, personID: UUID?, grants: Set<RoleGrant>, passes: Set<RegistrationPass> = [],
+        meetingPasses: Set<MeetingPass> = []
+    ) {
         self.meetingPasses = meetingPasses
         self.userID = userID
         self.personID = personID

@@ -16,7 +16,8 @@ public struct ClusterDissimilarity: Sendable {
         for i in 0..<n {
             for j in (i + 1)..<max(i + 1, n) {
                 let a = candidates[i], b = candidates[j]
-                var d = weights.geography * Geography.haversineKm(a.latitude, a.longitude, b.latitude, b.longitude) / 100
+                var d =
+                    weights.geography * Geography.haversineKm(a.latitude, a.longitude, b.latitude, b.longitude) / 100
                 d += weights.size * abs(logPopulation[i] - logPopulation[j])
                 if weights.profile != 0 {
                     var profile = 0.0
@@ -49,7 +50,9 @@ public struct ClusterDissimilarity: Sendable {
     /// Each profile dimension as z-scores over the candidates (0 where all are equal), so that a
     /// dimension counted in thousands does not drown one counted in tenths.
     static func standardised(_ profiles: [[Double]]) -> [[Double]] {
-        guard let dimensions = profiles.first?.count, dimensions > 0, !profiles.isEmpty else { return profiles.map { _ in [] } }
+        guard let dimensions = profiles.first?.count, dimensions > 0, !profiles.isEmpty else {
+            return profiles.map { _ in [] }
+        }
         var result = profiles
         let n = Double(profiles.count)
         for dimension in 0..<dimensions {

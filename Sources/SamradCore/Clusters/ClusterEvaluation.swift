@@ -23,14 +23,21 @@ public struct ClusterEvaluation: Sendable {
             var largest = 0.0
             for (position, i) in members.enumerated() {
                 for j in members[(position + 1)...] {
-                    largest = max(largest, Geography.haversineKm(candidates[i].latitude, candidates[i].longitude, candidates[j].latitude, candidates[j].longitude))
+                    largest = max(
+                        largest,
+                        Geography.haversineKm(
+                            candidates[i].latitude, candidates[i].longitude, candidates[j].latitude,
+                            candidates[j].longitude))
                 }
             }
             let populations = members.map { candidates[$0].population }
-            let rotation = HostRotation.suggest(points: members.map { (candidates[$0].latitude, candidates[$0].longitude) },
-                                                meetings: meetings ?? members.count)
-            return Cluster(members: members, largestDistanceKm: largest, smallestPopulation: populations.min() ?? 0,
-                           largestPopulation: populations.max() ?? 0, cost: d.cost(of: members), hosts: rotation.map { members[$0] })
+            let rotation = HostRotation.suggest(
+                points: members.map { (candidates[$0].latitude, candidates[$0].longitude) },
+                meetings: meetings ?? members.count)
+            return Cluster(
+                members: members, largestDistanceKm: largest, smallestPopulation: populations.min() ?? 0,
+                largestPopulation: populations.max() ?? 0, cost: d.cost(of: members),
+                hosts: rotation.map { members[$0] })
         }
         objective = self.clusters.reduce(0) { $0 + $1.cost }
     }
@@ -42,12 +49,16 @@ public struct ClusterEvaluation: Sendable {
 public enum HostRotation {
     /// `points`: latitude and longitude of each member; `hosted`: how often each hosted before.
     /// Returns the index of the host of each meeting.
-    public static func suggest(points: [(latitude: Double, longitude: Double)], meetings: Int, hosted previous: [Int]? = nil) -> [Int] {
+    public static func suggest(
+        points: [(latitude: Double, longitude: Double)], meetings: Int, hosted previous: [Int]? = nil
+    ) -> [Int] {
         let n = points.count
         guard n > 0, meetings > 0 else { return [] }
         var hosted = previous ?? [Int](repeating: 0, count: n)
         var travel = [Double](repeating: 0, count: n)
-        let km = { (i: Int, j: Int) in Geography.haversineKm(points[i].latitude, points[i].longitude, points[j].latitude, points[j].longitude) }
+        let km = { (i: Int, j: Int) in
+            Geography.haversineKm(points[i].latitude, points[i].longitude, points[j].latitude, points[j].longitude)
+        }
         var hosts: [Int] = []
         for _ in 0..<meetings {
             let fewest = hosted.min()!

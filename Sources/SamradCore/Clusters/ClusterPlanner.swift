@@ -62,7 +62,11 @@ public struct ClusterPlanner: Sendable {
         var clusters: [[Int]] = []
         for c in 0..<k {
             let size = n / k + (c < n % k ? 1 : 0)
-            guard let first = (0..<n).filter({ !placed[$0] }).max(by: { candidates[$0].latitude < candidates[$1].latitude }) else { break }
+            guard
+                let first = (0..<n).filter({ !placed[$0] }).max(by: {
+                    candidates[$0].latitude < candidates[$1].latitude
+                })
+            else { break }
             placed[first] = true
             var members = [first]
             let nearest = (0..<n).filter { !placed[$0] }.sorted { dissimilarity[first, $0] < dissimilarity[first, $1] }
@@ -72,8 +76,9 @@ public struct ClusterPlanner: Sendable {
             }
             clusters.append(members.sorted())
         }
-        return ClusterPlan(clusters: clusters, names: clusters.map { _ in nil }, waves: clusters.map { _ in nil },
-                           objective: dissimilarity.objective(clusters))
+        return ClusterPlan(
+            clusters: clusters, names: clusters.map { _ in nil }, waves: clusters.map { _ in nil },
+            objective: dissimilarity.objective(clusters))
     }
 
     // MARK: - Construction
@@ -94,7 +99,9 @@ public struct ClusterPlanner: Sendable {
             let have = (0..<k).filter { state.waveUnits[$0 * p.waveCount + w] > 0 }.count
             let needed = (members + request.maxSize - 1) / request.maxSize - have
             for _ in 0..<max(0, needed) {
-                guard let slot = takeEmpty(), let seed = spreadSeed(state, among: { p.unitWave[$0] == w }, &rng) else { return nil }
+                guard let slot = takeEmpty(), let seed = spreadSeed(state, among: { p.unitWave[$0] == w }, &rng) else {
+                    return nil
+                }
                 state.place(seed, in: slot)
             }
         }
@@ -116,7 +123,11 @@ public struct ClusterPlanner: Sendable {
                     let filled = min(p.unitSize[u], max(0, request.minSize - state.size[c]))
                     if unplacedMembers - p.unitSize[u] < deficit - filled { continue }
                     let cost = state.unitSum(u, c) / Double(max(1, state.size[c]))
-                    if cost < best { second = best; best = cost; bestCluster = c } else if cost < second { second = cost }
+                    if cost < best {
+                        second = best; best = cost; bestCluster = c
+                    } else if cost < second {
+                        second = cost
+                    }
                 }
                 if bestCluster < 0 { return nil }
                 let regret = second - best
@@ -130,7 +141,10 @@ public struct ClusterPlanner: Sendable {
         for c in 0..<k {
             while state.size[c] < request.minSize {
                 var best: (unit: Int, delta: Double)?
-                for u in 0..<p.unitCount where state.clusterOf[u] != c && state.canMove(u, to: c, minSize: request.minSize, maxSize: request.maxSize) {
+                for u in 0..<p.unitCount
+                where state.clusterOf[u] != c
+                    && state.canMove(u, to: c, minSize: request.minSize, maxSize: request.maxSize)
+                {
                     let delta = state.moveDelta(u, to: c)
                     if best == nil || delta < best!.delta { best = (u, delta) }
                 }
@@ -143,7 +157,8 @@ public struct ClusterPlanner: Sendable {
 
     /// k-means++: a unit far (in dissimilarity) from every placed one, drawn with probability
     /// proportional to the squared distance.
-    private func spreadSeed(_ state: ClusterState, among eligible: (Int) -> Bool, _ rng: inout SeededGenerator) -> Int? {
+    private func spreadSeed(_ state: ClusterState, among eligible: (Int) -> Bool, _ rng: inout SeededGenerator) -> Int?
+    {
         let p = problem
         let choices = (0..<p.unitCount).filter { state.clusterOf[$0] < 0 && eligible($0) }
         guard !choices.isEmpty else { return nil }
@@ -194,7 +209,9 @@ public struct ClusterPlanner: Sendable {
                     state.swap(u, v)
                 } else if state.canMove(u, to: b, minSize: request.minSize, maxSize: request.maxSize) {
                     state.move(u, to: b)
-                } else { continue }
+                } else {
+                    continue
+                }
                 touched.append(a)
                 touched.append(b)
             }
@@ -222,10 +239,13 @@ public struct ClusterPlanner: Sendable {
             p.waveLabels.indices.first { state.waveUnits[c * p.waveCount + $0] > 0 }.map { p.waveLabels[$0] }
         }
         // North to south, so the same plan always reads the same way.
-        let latitude = { (members: [Int]) in members.reduce(0) { $0 + self.request.candidates[$1].latitude } / Double(max(1, members.count)) }
+        let latitude = { (members: [Int]) in
+            members.reduce(0) { $0 + self.request.candidates[$1].latitude } / Double(max(1, members.count))
+        }
         let order = clusters.indices.sorted { latitude(clusters[$0]) > latitude(clusters[$1]) }
         let sorted = order.map { clusters[$0].sorted() }
-        return ClusterPlan(clusters: sorted, names: order.map { names[$0] }, waves: order.map { waves[$0] },
-                           objective: dissimilarity.objective(sorted))
+        return ClusterPlan(
+            clusters: sorted, names: order.map { names[$0] }, waves: order.map { waves[$0] },
+            objective: dissimilarity.objective(sorted))
     }
 }

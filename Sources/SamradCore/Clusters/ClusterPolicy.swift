@@ -8,10 +8,13 @@ public enum ClusterPolicy {
         CollaborationPolicy.mayManage(actor, organiserID: organiserID)
     }
 
-    public static func mayView(_ actor: Actor, organiserID: UUID, collaborationID: UUID,
-                               members: [MunicipalityKey]) -> Bool {
-        mayPlan(actor, organiserID: organiserID) || members.contains { key in
-            actor.belongs(to: key) || actor.holdsPass(collaborationID, key)
-        }
+    public static func mayView(
+        _ actor: Actor, organiserID: UUID, collaborationID: UUID,
+        members: [MunicipalityKey]
+    ) -> Bool {
+        mayPlan(actor, organiserID: organiserID)
+            || members.contains { key in
+                actor.belongs(to: key) || actor.holdsPass(collaborationID, key)
+            }
     }
 }

@@ -11,7 +11,9 @@ public struct ClusterCandidate: Sendable, Equatable {
     public var population: Int
     public var profile: [Double]
 
-    public init(id: String, label: String = "", latitude: Double, longitude: Double, population: Int, profile: [Double] = []) {
+    public init(
+        id: String, label: String = "", latitude: Double, longitude: Double, population: Int, profile: [Double] = []
+    ) {
         self.id = id
         self.label = label.isEmpty ? id : label
         self.latitude = latitude
@@ -55,7 +57,10 @@ public struct ClusterConstraints: Sendable, Equatable {
     /// Candidate id → the only wave it can start in (1, 2, …). A cluster starts in one wave.
     public var waves: [String: Int]
 
-    public init(together: [ClusterPair] = [], apart: [ClusterPair] = [], pinned: [String: String] = [:], waves: [String: Int] = [:]) {
+    public init(
+        together: [ClusterPair] = [], apart: [ClusterPair] = [], pinned: [String: String] = [:],
+        waves: [String: Int] = [:]
+    ) {
         self.together = together
         self.apart = apart
         self.pinned = pinned
@@ -84,9 +89,11 @@ public struct ClusterRequest: Sendable {
 
     public static let defaultPatience = 3000
 
-    public init(candidates: [ClusterCandidate], minSize: Int = 6, maxSize: Int = 8, clusterCount: Int? = nil,
-                weights: ClusterWeights = ClusterWeights(), constraints: ClusterConstraints = ClusterConstraints(),
-                seed: UInt64 = 1, patience: Int = ClusterRequest.defaultPatience) {
+    public init(
+        candidates: [ClusterCandidate], minSize: Int = 6, maxSize: Int = 8, clusterCount: Int? = nil,
+        weights: ClusterWeights = ClusterWeights(), constraints: ClusterConstraints = ClusterConstraints(),
+        seed: UInt64 = 1, patience: Int = ClusterRequest.defaultPatience
+    ) {
         self.candidates = candidates
         self.minSize = minSize
         self.maxSize = maxSize

@@ -55,7 +55,8 @@ struct ClusterState {
 
     func swapDelta(_ u: Int, _ v: Int) -> Double {
         let a = clusterOf[u], b = clusterOf[v]
-        return unitSum(u, b) + unitSum(v, a) - 2 * cross(u, v) - unitSum(u, a) - unitSum(v, b) + p.unitSelf[u] + p.unitSelf[v]
+        return unitSum(u, b) + unitSum(v, a) - 2 * cross(u, v) - unitSum(u, a) - unitSum(v, b) + p.unitSelf[u]
+            + p.unitSelf[v]
     }
 
     // MARK: Feasibility
@@ -80,7 +81,8 @@ struct ClusterState {
 
     func canMove(_ u: Int, to b: Int, minSize: Int, maxSize: Int) -> Bool {
         let a = clusterOf[u]
-        return a != b && p.unitPin[u] < 0 && size[a] - p.unitSize[u] >= minSize && size[b] + p.unitSize[u] <= maxSize && compatible(u, b)
+        return a != b && p.unitPin[u] < 0 && size[a] - p.unitSize[u] >= minSize && size[b] + p.unitSize[u] <= maxSize
+            && compatible(u, b)
     }
 
     func canSwap(_ u: Int, _ v: Int, minSize: Int, maxSize: Int) -> Bool {
@@ -88,7 +90,11 @@ struct ClusterState {
         guard a != b, p.unitPin[u] < 0, p.unitPin[v] < 0 else { return false }
         let change = p.unitSize[v] - p.unitSize[u]
         if change != 0 {
-            if size[a] + change < minSize || size[a] + change > maxSize || size[b] - change < minSize || size[b] - change > maxSize { return false }
+            if size[a] + change < minSize || size[a] + change > maxSize || size[b] - change < minSize
+                || size[b] - change > maxSize
+            {
+                return false
+            }
         }
         return compatible(u, b, leaving: v) && compatible(v, a, leaving: u)
     }
@@ -175,7 +181,8 @@ struct ClusterState {
                     if delta < bestDelta { bestDelta = delta; bestMove = b; bestSwap = -1 }
                 }
                 for v in unitsIn[b] {
-                    let delta = toB + unitSum(v, a) - 2 * cross(u, v) - ownSum - unitSum(v, b) + p.unitSelf[u] + p.unitSelf[v]
+                    let delta =
+                        toB + unitSum(v, a) - 2 * cross(u, v) - ownSum - unitSum(v, b) + p.unitSelf[u] + p.unitSelf[v]
                     if delta < bestDelta, canSwap(u, v, minSize: minSize, maxSize: maxSize) {
                         bestDelta = delta; bestSwap = v; bestMove = -1
                     }

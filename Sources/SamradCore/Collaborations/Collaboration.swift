@@ -76,7 +76,10 @@ public struct RegistrationTerms: Sendable, Equatable {
     public var seats: [SeatRequirement]
     public var price: PriceModel
 
-    public init(status: CollaborationStatus, opensAt: Date?, deadline: Date?, capacity: Int?, seats: [SeatRequirement], price: PriceModel) {
+    public init(
+        status: CollaborationStatus, opensAt: Date?, deadline: Date?, capacity: Int?, seats: [SeatRequirement],
+        price: PriceModel
+    ) {
         self.status = status
         self.opensAt = opensAt
         self.deadline = deadline

@@ -15,8 +15,11 @@ public enum CollaborationPolicy {
 
     /// Register, change seats, decline or withdraw for a municipality; also see its registration and
     /// add a person of the municipality on the spot to fill a seat.
-    public static func mayRegister(_ actor: Actor, collaborationID: UUID?, municipality: MunicipalityKey, organiserID: UUID) -> Bool {
-        actor.coordinates(municipality) || actor.holdsPass(collaborationID, municipality) || mayManage(actor, organiserID: organiserID)
+    public static func mayRegister(
+        _ actor: Actor, collaborationID: UUID?, municipality: MunicipalityKey, organiserID: UUID
+    ) -> Bool {
+        actor.coordinates(municipality) || actor.holdsPass(collaborationID, municipality)
+            || mayManage(actor, organiserID: organiserID)
     }
 
     /// Whether the account creates collaborations and programmes at all (for some organisation):

@@ -14,4 +14,3 @@ public struct CollaborationReader: Sendable {
         self.editorOf = editorOf
     }
 }
-

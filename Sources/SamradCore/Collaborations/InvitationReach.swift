@@ -28,8 +28,10 @@ public enum InvitationReach {
 
     /// The municipality's recipients, position holders first. A coordinator who also holds a chosen
     /// position is told once, as the position holder; the mailbox only when no one else is known.
-    public static func recipients(positionHolders: [Recipient], coordinators: [Recipient],
-                                  mailbox: String?) -> [Recipient] {
+    public static func recipients(
+        positionHolders: [Recipient], coordinators: [Recipient],
+        mailbox: String?
+    ) -> [Recipient] {
         var seen: Set<String> = []
         var out: [Recipient] = []
         for recipient in positionHolders + coordinators {

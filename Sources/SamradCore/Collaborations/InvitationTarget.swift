@@ -9,8 +9,10 @@ public enum InvitationTarget: Sendable, Equatable {
     /// Parses the form of the invitation page: scope `country` / `region` / `group` / `list`, with
     /// the country, the region or group code, or the list of municipalities by name or key
     /// ("Aarhus, Odense" or "dk/751, dk/461"), resolved in the directory.
-    public static func parse(scope: String?, country: String?, code: String?, list: String?,
-                             directory: MunicipalityDirectory) throws -> InvitationTarget {
+    public static func parse(
+        scope: String?, country: String?, code: String?, list: String?,
+        directory: MunicipalityDirectory
+    ) throws -> InvitationTarget {
         var v = Validation()
         let parsedCountry = country.flatMap(Country.init(rawValue:))
         var target: InvitationTarget? = nil
@@ -50,7 +52,11 @@ extension MunicipalityDirectory {
             var found: [Municipality] = []
             var unknown: [FieldError] = []
             for key in keys {
-                if let m = self[key] { found.append(m) } else { unknown.append(FieldError(field: "list", "invitation.unknown_municipality", [key.description])) }
+                if let m = self[key] {
+                    found.append(m)
+                } else {
+                    unknown.append(FieldError(field: "list", "invitation.unknown_municipality", [key.description]))
+                }
             }
             if !unknown.isEmpty { throw SamradError.invalid(unknown) }
             var seen: Set<MunicipalityKey> = []

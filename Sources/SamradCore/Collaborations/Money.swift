@@ -36,7 +36,8 @@ public struct Money: Codable, Sendable, Equatable, Hashable {
         }
         let whole = digits.filter { $0 != "," && $0 != "." }
         guard !whole.isEmpty || !fraction.isEmpty, (whole + fraction).allSatisfy(\.isASCIIDigit),
-              let units = Int(whole.isEmpty ? "0" : whole), units < 1_000_000_000_000 else { return nil }
+            let units = Int(whole.isEmpty ? "0" : whole), units < 1_000_000_000_000
+        else { return nil }
         let cents = fraction.isEmpty ? 0 : Int(fraction.count == 1 ? fraction + "0" : fraction)!
         return Money(minorUnits: units * 100 + cents, currency: currency)
     }

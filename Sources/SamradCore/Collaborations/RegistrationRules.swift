@@ -19,9 +19,13 @@ public enum RegistrationRules {
     /// Checks a registration (new or changed): the window is open, every required seat is filled with
     /// people of the municipality, no seat is over-filled and no person sits twice.
     /// `peopleOfMunicipality` holds the ids of the people who belong to the registering municipality.
-    public static func check(_ seats: [SeatAssignment], terms: RegistrationTerms, peopleOfMunicipality: Set<UUID>, now: Date) throws {
+    public static func check(
+        _ seats: [SeatAssignment], terms: RegistrationTerms, peopleOfMunicipality: Set<UUID>, now: Date
+    ) throws {
         guard terms.acceptsRegistrations(at: now) else {
-            if let deadline = terms.deadline, now > deadline { throw SamradError(.conflict, "registration.after_deadline") }
+            if let deadline = terms.deadline, now > deadline {
+                throw SamradError(.conflict, "registration.after_deadline")
+            }
             throw SamradError(.conflict, "registration.not_open")
         }
         var v = Validation()
@@ -29,12 +33,14 @@ public enum RegistrationRules {
         for requirement in terms.seats {
             let filled = byPosition[requirement.position]?.count ?? 0
             if requirement.required && filled < requirement.count {
-                v.add("seats.\(requirement.position.rawValue)", "registration.seat_missing",
-                      [String(requirement.count), "@position.\(requirement.position.rawValue)"])
+                v.add(
+                    "seats.\(requirement.position.rawValue)", "registration.seat_missing",
+                    [String(requirement.count), "@position.\(requirement.position.rawValue)"])
             }
             if filled > requirement.count {
-                v.add("seats.\(requirement.position.rawValue)", "registration.seat_too_many",
-                      [String(requirement.count), "@position.\(requirement.position.rawValue)"])
+                v.add(
+                    "seats.\(requirement.position.rawValue)", "registration.seat_too_many",
+                    [String(requirement.count), "@position.\(requirement.position.rawValue)"])
             }
         }
         let offered = Set(terms.seats.map(\.position))
@@ -67,7 +73,9 @@ public enum RegistrationRules {
 
     /// When a place frees up, the waiting list moves up in order of arrival: the waitlisted with the
     /// lowest sequence numbers, as many as there are free places.
-    public static func promotions(waitlisted: [(id: UUID, sequence: Int)], registeredCount: Int, capacity: Int?) -> [UUID] {
+    public static func promotions(
+        waitlisted: [(id: UUID, sequence: Int)], registeredCount: Int, capacity: Int?
+    ) -> [UUID] {
         let free = capacity.map { max(0, $0 - registeredCount) } ?? waitlisted.count
         return waitlisted.sorted { $0.sequence < $1.sequence }.prefix(free).map(\.id)
     }
@@ -77,7 +85,9 @@ public enum RegistrationRules {
         if let capacity {
             if capacity < 1 { throw SamradError.invalid([FieldError(field: "capacity", "validation.positive")]) }
             if capacity < registeredCount {
-                throw SamradError.invalid([FieldError(field: "capacity", "collaboration.capacity_below_registered", [String(registeredCount)])])
+                throw SamradError.invalid([
+                    FieldError(field: "capacity", "collaboration.capacity_below_registered", [String(registeredCount)])
+                ])
             }
         }
     }
@@ -85,7 +95,9 @@ public enum RegistrationRules {
     /// The price is fixed once a municipality has registered, so nobody pays what they did not accept.
     public static func checkPriceChange(from old: PriceModel, to new: PriceModel, activeRegistrations: Int) throws {
         if old != new && activeRegistrations > 0 {
-            throw SamradError.invalid([FieldError(field: "price", "collaboration.price_locked", [String(activeRegistrations)])])
+            throw SamradError.invalid([
+                FieldError(field: "price", "collaboration.price_locked", [String(activeRegistrations)])
+            ])
         }
     }
 }
@@ -125,6 +137,8 @@ public struct ReminderSchedule: Sendable, Equatable {
     /// The reminder moments that have come by `now` and were not yet sent (`sent` holds offsets).
     public func due(deadline: Date, now: Date, sent: Set<Int>) -> [Int] {
         guard now < deadline else { return [] }
-        return daysBeforeDeadline.filter { !sent.contains($0) && now >= deadline.addingTimeInterval(-Double($0) * 86_400) }
+        return daysBeforeDeadline.filter {
+            !sent.contains($0) && now >= deadline.addingTimeInterval(-Double($0) * 86_400)
+        }
     }
 }

@@ -22,75 +22,107 @@ public struct DirectoryDataset: Sendable {
         }
 
         try within("dk_municipalities.csv") { table in
-            try table.require(columns: ["kommunekode", "name", "region_code", "region_name", "population", "population_date",
-                                        "area_km2", "popweighted_lat", "popweighted_lon", "dst_kommunegruppe_code", "dst_kommunegruppe"])
+            try table.require(columns: [
+                "kommunekode", "name", "region_code", "region_name", "population", "population_date",
+                "area_km2", "popweighted_lat", "popweighted_lon", "dst_kommunegruppe_code", "dst_kommunegruppe",
+            ])
             for r in table.records {
-                result.append(Municipality(
-                    country: .dk, code: try r.text("kommunekode"), name: try r.text("name"),
-                    regionCode: try r.text("region_code"), regionName: try r.text("region_name"),
-                    population: try r.int("population"), populationDate: try r.text("population_date"),
-                    areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"), longitude: try r.double("popweighted_lon"),
-                    groupCode: r["dst_kommunegruppe_code"], groupName: r["dst_kommunegruppe"]))
+                result.append(
+                    Municipality(
+                        country: .dk, code: try r.text("kommunekode"), name: try r.text("name"),
+                        regionCode: try r.text("region_code"), regionName: try r.text("region_name"),
+                        population: try r.int("population"), populationDate: try r.text("population_date"),
+                        areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"),
+                        longitude: try r.double("popweighted_lon"),
+                        groupCode: r["dst_kommunegruppe_code"], groupName: r["dst_kommunegruppe"]))
             }
         }
         try within("se_municipalities.csv") { table in
-            try table.require(columns: ["kommunkod", "name", "lan_code", "lan_name", "population_eurostat_lau2020", "population_date",
-                                        "area_km2", "popweighted_lat", "popweighted_lon", "skr_kommungrupp"])
+            try table.require(columns: [
+                "kommunkod", "name", "lan_code", "lan_name", "population_eurostat_lau2020", "population_date",
+                "area_km2", "popweighted_lat", "popweighted_lon", "skr_kommungrupp",
+            ])
             for r in table.records {
                 let group = r["skr_kommungrupp"]
-                result.append(Municipality(
-                    country: .se, code: try r.text("kommunkod"), name: try r.text("name"),
-                    regionCode: try r.text("lan_code"), regionName: try r.text("lan_name"),
-                    population: try r.int("population_eurostat_lau2020"), populationDate: try r.text("population_date"),
-                    areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"), longitude: try r.double("popweighted_lon"),
-                    groupCode: group.isEmpty ? nil : group, groupName: group.isEmpty ? nil : group))
+                result.append(
+                    Municipality(
+                        country: .se, code: try r.text("kommunkod"), name: try r.text("name"),
+                        regionCode: try r.text("lan_code"), regionName: try r.text("lan_name"),
+                        population: try r.int("population_eurostat_lau2020"),
+                        populationDate: try r.text("population_date"),
+                        areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"),
+                        longitude: try r.double("popweighted_lon"),
+                        groupCode: group.isEmpty ? nil : group, groupName: group.isEmpty ? nil : group))
             }
         }
         try within("no_municipalities_2020.csv") { table in
-            try table.require(columns: ["kommunenummer", "name", "fylkesnummer", "population_eurostat_lau2020", "population_date",
-                                        "area_km2", "popweighted_lat", "popweighted_lon"])
+            try table.require(columns: [
+                "kommunenummer", "name", "fylkesnummer", "population_eurostat_lau2020", "population_date",
+                "area_km2", "popweighted_lat", "popweighted_lon",
+            ])
             for r in table.records {
                 let region = try r.text("fylkesnummer")
-                result.append(Municipality(
-                    country: .no, code: try r.text("kommunenummer"), name: try r.text("name"),
-                    regionCode: region, regionName: regionNames["no/\(region)"] ?? region,
-                    population: try r.int("population_eurostat_lau2020"), populationDate: try r.text("population_date"),
-                    areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"), longitude: try r.double("popweighted_lon")))
+                result.append(
+                    Municipality(
+                        country: .no, code: try r.text("kommunenummer"), name: try r.text("name"),
+                        regionCode: region, regionName: regionNames["no/\(region)"] ?? region,
+                        population: try r.int("population_eurostat_lau2020"),
+                        populationDate: try r.text("population_date"),
+                        areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"),
+                        longitude: try r.double("popweighted_lon")))
             }
         }
         try within("fi_municipalities_2020.csv") { table in
-            try table.require(columns: ["kuntanumero", "name", "nuts3", "population_eurostat_lau2020", "population_date",
-                                        "area_km2", "popweighted_lat", "popweighted_lon"])
+            try table.require(columns: [
+                "kuntanumero", "name", "nuts3", "population_eurostat_lau2020", "population_date",
+                "area_km2", "popweighted_lat", "popweighted_lon",
+            ])
             for r in table.records {
                 let region = try r.text("nuts3")
-                result.append(Municipality(
-                    country: .fi, code: try r.text("kuntanumero"), name: try r.text("name"),
-                    regionCode: region, regionName: regionNames["fi/\(region)"] ?? region,
-                    population: try r.int("population_eurostat_lau2020"), populationDate: try r.text("population_date"),
-                    areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"), longitude: try r.double("popweighted_lon")))
+                result.append(
+                    Municipality(
+                        country: .fi, code: try r.text("kuntanumero"), name: try r.text("name"),
+                        regionCode: region, regionName: regionNames["fi/\(region)"] ?? region,
+                        population: try r.int("population_eurostat_lau2020"),
+                        populationDate: try r.text("population_date"),
+                        areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"),
+                        longitude: try r.double("popweighted_lon")))
             }
         }
 
         var position: [MunicipalityKey: Int] = [:]
         for (i, m) in result.enumerated() {
-            if position[m.key] != nil { throw SamradError(.invalidInput, "directory.duplicate_code", [m.key.description]) }
+            if position[m.key] != nil {
+                throw SamradError(.invalidInput, "directory.duplicate_code", [m.key.description])
+            }
             position[m.key] = i
         }
-        func link(_ file: String, _ country: Country, _ a: String, _ b: String, symmetric: Bool, into path: WritableKeyPath<Municipality, [String]>) throws {
+        func link(
+            _ file: String, _ country: Country, _ a: String, _ b: String, symmetric: Bool,
+            into path: WritableKeyPath<Municipality, [String]>
+        ) throws {
             try within(file) { table in
                 try table.require(columns: [a, b])
                 for r in table.records {
                     let from = try r.text(a), to = try r.text(b)
-                    guard let i = position[MunicipalityKey(country, from)] else { throw r.lineError("directory.unknown_code", a) }
-                    guard let j = position[MunicipalityKey(country, to)] else { throw r.lineError("directory.unknown_code", b) }
+                    guard let i = position[MunicipalityKey(country, from)] else {
+                        throw r.lineError("directory.unknown_code", a)
+                    }
+                    guard let j = position[MunicipalityKey(country, to)] else {
+                        throw r.lineError("directory.unknown_code", b)
+                    }
                     if !result[i][keyPath: path].contains(to) { result[i][keyPath: path].append(to) }
                     if symmetric, !result[j][keyPath: path].contains(from) { result[j][keyPath: path].append(from) }
                 }
             }
         }
-        try link("dk_municipality_adjacency.csv", .dk, "kommunekode_a", "kommunekode_b", symmetric: true, into: \.neighbours)
-        try link("se_municipality_adjacency.csv", .se, "kommunkod_a", "kommunkod_b", symmetric: true, into: \.neighbours)
-        try link("se_kolada_similar_grundskola_2024.csv", .se, "kommunkod", "similar_kommunkod", symmetric: false, into: \.similar)
+        try link(
+            "dk_municipality_adjacency.csv", .dk, "kommunekode_a", "kommunekode_b", symmetric: true, into: \.neighbours)
+        try link(
+            "se_municipality_adjacency.csv", .se, "kommunkod_a", "kommunkod_b", symmetric: true, into: \.neighbours)
+        try link(
+            "se_kolada_similar_grundskola_2024.csv", .se, "kommunkod", "similar_kommunkod", symmetric: false,
+            into: \.similar)
         for i in result.indices {
             result[i].neighbours.sort()
         }
@@ -100,7 +132,9 @@ public struct DirectoryDataset: Sendable {
     private func table(_ name: String) throws -> CSVTable {
         guard let text = files[name] else { throw SamradError(.invalidInput, "directory.missing_file", [name]) }
         do { return try CSVTable(parsing: text) } catch let error as SamradError {
-            throw SamradError(error.kind, "directory.bad_file", [name, String(describing: error.arguments.first ?? "")], fieldErrors: error.fieldErrors)
+            throw SamradError(
+                error.kind, "directory.bad_file", [name, String(describing: error.arguments.first ?? "")],
+                fieldErrors: error.fieldErrors)
         }
     }
 
@@ -109,9 +143,15 @@ public struct DirectoryDataset: Sendable {
         let table = try table(name)
         do { try body(table) } catch let error as SamradError {
             let field = error.fieldErrors.first
-            throw SamradError(.invalidInput, "directory.bad_record",
-                              [name, field?.arguments.first ?? "", field?.arguments.dropFirst().first ?? error.arguments.first ?? ""],
-                              fieldErrors: error.fieldErrors.map { FieldError(field: "\(name) \($0.field)", $0.messageKey, $0.arguments) })
+            throw SamradError(
+                .invalidInput, "directory.bad_record",
+                [
+                    name, field?.arguments.first ?? "",
+                    field?.arguments.dropFirst().first ?? error.arguments.first ?? "",
+                ],
+                fieldErrors: error.fieldErrors.map {
+                    FieldError(field: "\(name) \($0.field)", $0.messageKey, $0.arguments)
+                })
         }
     }
 }

@@ -11,11 +11,15 @@ public struct MailboxList: Sendable {
         public var email: String?
     }
 
-    static let municipalityHeaders: Set<String> = ["municipality", "municipalitycode", "kommune", "kommunekode", "kommun",
-                                                   "kommunkod", "code", "kode", "kod"]
-    static let emailHeaders: Set<String> = ["email", "mail", "epost", "mailbox", "postkasse", "funktionsbrevlåda",
-                                            "funktionsbrevlada", "officialmailbox", "hovedpostkasse", "emailadresse",
-                                            "epostadress"]
+    static let municipalityHeaders: Set<String> = [
+        "municipality", "municipalitycode", "kommune", "kommunekode", "kommun",
+        "kommunkod", "code", "kode", "kod",
+    ]
+    static let emailHeaders: Set<String> = [
+        "email", "mail", "epost", "mailbox", "postkasse", "funktionsbrevlåda",
+        "funktionsbrevlada", "officialmailbox", "hovedpostkasse", "emailadresse",
+        "epostadress",
+    ]
 
     public let rows: [Row]
 
@@ -40,8 +44,9 @@ public struct MailboxList: Sendable {
             let line = String(record.line)
             let key = code.contains("/") ? MunicipalityKey(path: code.lowercased()) : MunicipalityKey(country, code)
             guard !code.isEmpty, let key, directory[key] != nil else {
-                v.add("line \(line)", code.isEmpty ? "mailboxes.error.required" : "mailboxes.error.municipality",
-                      [line, codeColumn, code])
+                v.add(
+                    "line \(line)", code.isEmpty ? "mailboxes.error.required" : "mailboxes.error.municipality",
+                    [line, codeColumn, code])
                 continue
             }
             if !email.isEmpty, !Validation.looksLikeEmail(email) || email.count > 254 {

@@ -67,9 +67,11 @@ public struct Municipality: Codable, Sendable, Equatable {
 
     public var key: MunicipalityKey { MunicipalityKey(country, code) }
 
-    public init(country: Country, code: String, name: String, regionCode: String, regionName: String,
-                population: Int, populationDate: String, areaKm2: Double, latitude: Double, longitude: Double,
-                groupCode: String? = nil, groupName: String? = nil, neighbours: [String] = [], similar: [String] = []) {
+    public init(
+        country: Country, code: String, name: String, regionCode: String, regionName: String,
+        population: Int, populationDate: String, areaKm2: Double, latitude: Double, longitude: Double,
+        groupCode: String? = nil, groupName: String? = nil, neighbours: [String] = [], similar: [String] = []
+    ) {
         self.country = country
         self.code = code
         self.name = name

@@ -11,7 +11,10 @@ public struct MunicipalityQuery: Sendable, Equatable {
 
     public static let maxPerPage = 500
 
-    public init(country: Country? = nil, region: String? = nil, group: String? = nil, text: String? = nil, page: Int = 1, perPage: Int = 50) {
+    public init(
+        country: Country? = nil, region: String? = nil, group: String? = nil, text: String? = nil, page: Int = 1,
+        perPage: Int = 50
+    ) {
         self.country = country
         self.region = region
         self.group = group
@@ -58,11 +61,16 @@ public struct MunicipalityDirectory: Sendable {
         let folded = NordicCollation.fold(name.trimmingCharacters(in: .whitespaces))
         if let hits = byName[folded] { return hits.map { all[$0] } }
         // The word for municipality also tells the country: "Lunds kommun" is Lund in Sweden, not Norway.
-        let suffixes: [(String, Set<Country>)] = [(" kommune", [.dk, .no]), ("s kommun", [.se]), (" kommun", [.se]),
-                                                 (" kunta", [.fi]), (" kaupunki", [.fi])]
+        let suffixes: [(String, Set<Country>)] = [
+            (" kommune", [.dk, .no]), ("s kommun", [.se]), (" kommun", [.se]),
+            (" kunta", [.fi]), (" kaupunki", [.fi]),
+        ]
         for (suffix, countries) in suffixes where folded.hasSuffix(suffix) {
-            if let hits = byName[String(folded.dropLast(suffix.count))]?.map({ all[$0] }).filter({ countries.contains($0.country) }),
-               !hits.isEmpty {
+            if let hits = byName[String(folded.dropLast(suffix.count))]?.map({ all[$0] }).filter({
+                countries.contains($0.country)
+            }),
+                !hits.isEmpty
+            {
                 return hits
             }
         }
@@ -122,7 +130,10 @@ public struct MunicipalityDirectory: Sendable {
         guard let group = m.groupCode else { return [] }
         let logPopulation = log(Double(max(m.population, 1)))
         return all.filter { $0.country == m.country && $0.groupCode == group && $0.code != m.code }
-            .sorted { abs(log(Double(max($0.population, 1))) - logPopulation) < abs(log(Double(max($1.population, 1))) - logPopulation) }
+            .sorted {
+                abs(log(Double(max($0.population, 1))) - logPopulation)
+                    < abs(log(Double(max($1.population, 1))) - logPopulation)
+            }
             .prefix(limit).map { $0 }
     }
 
@@ -166,4 +177,3 @@ public enum NordicCollation {
             .folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
     }
 }
-

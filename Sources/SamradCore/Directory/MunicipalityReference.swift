@@ -39,8 +39,10 @@ extension MunicipalityDirectory {
 
     /// Resolves a list separated by commas, semicolons or lines. Keys may also be separated by
     /// spaces ("dk/751 dk/461"), as names may not. Every unknown or ambiguous entry is named.
-    public func resolveList(_ text: String, field: String, in country: Country? = nil,
-                            _ v: inout Validation) -> [Municipality] {
+    public func resolveList(
+        _ text: String, field: String, in country: Country? = nil,
+        _ v: inout Validation
+    ) -> [Municipality] {
         var found: [Municipality] = []
         for piece in text.split(whereSeparator: { $0 == "," || $0 == ";" || $0.isNewline }) {
             let entry = piece.trimmingCharacters(in: .whitespaces)
@@ -48,7 +50,9 @@ extension MunicipalityDirectory {
             switch resolve(entry, in: country) {
             case .found(let m): found.append(m)
             case .ambiguous(let candidates):
-                v.add(field, "validation.municipality_ambiguous", [entry, candidates.map(Self.label).joined(separator: ", ")])
+                v.add(
+                    field, "validation.municipality_ambiguous",
+                    [entry, candidates.map(Self.label).joined(separator: ", ")])
             case .unknown:
                 let keys = entry.split(separator: " ").map { MunicipalityKey(path: String($0)) }
                 if keys.count > 1, keys.allSatisfy({ $0.flatMap { self[$0] } != nil }) {
@@ -63,13 +67,16 @@ extension MunicipalityDirectory {
     }
 
     /// One municipality from a form field; nil (with the field's message) when it is not known.
-    public func municipality(_ field: String, _ text: String?, in country: Country? = nil,
-                             _ v: inout Validation) -> Municipality? {
+    public func municipality(
+        _ field: String, _ text: String?, in country: Country? = nil,
+        _ v: inout Validation
+    ) -> Municipality? {
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         switch resolve(text, in: country) {
         case .found(let m): return m
         case .ambiguous(let candidates):
-            v.add(field, "validation.municipality_ambiguous", [text, candidates.map(Self.label).joined(separator: ", ")])
+            v.add(
+                field, "validation.municipality_ambiguous", [text, candidates.map(Self.label).joined(separator: ", ")])
         case .unknown:
             v.add(field, "validation.municipality_unknown", [text])
         }

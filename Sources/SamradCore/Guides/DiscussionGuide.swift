@@ -12,9 +12,13 @@ public struct SlideRange: Codable, Sendable, Equatable {
 
     /// Reads "1-5", "1–5", "6 - 8" or "13"; nil for anything else or a backwards range.
     public init?(_ text: String) {
-        let parts = text.replacingOccurrences(of: "–", with: "-").split(separator: "-", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        guard (1...2).contains(parts.count), let first = Int(parts[0]), let last = Int(parts.last!), first >= 1, last >= first, last <= 999 else {
+        let parts = text.replacingOccurrences(of: "–", with: "-").split(
+            separator: "-", omittingEmptySubsequences: false
+        )
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard (1...2).contains(parts.count), let first = Int(parts[0]), let last = Int(parts.last!), first >= 1,
+            last >= first, last <= 999
+        else {
             return nil
         }
         self.init(first: first, last: last)
@@ -34,7 +38,9 @@ public struct GuideSection: Codable, Sendable, Equatable {
     public var slides: SlideRange?
     public var questions: [String]
 
-    public init(title: String, purpose: String, content: String = "", slides: SlideRange? = nil, questions: [String] = []) {
+    public init(
+        title: String, purpose: String, content: String = "", slides: SlideRange? = nil, questions: [String] = []
+    ) {
         self.title = title
         self.purpose = purpose
         self.content = content
@@ -61,7 +67,8 @@ public struct GuideDraft: Sendable, Equatable {
 
     /// `values` holds `title`, `introduction`, `language`, `audience` and per section N (from 1)
     /// `sN_title`, `sN_purpose`, `sN_content`, `sN_slides`, `sN_questions` (one question per line).
-    public static func validate(_ values: [String: String], sectionSlots: Int, into v: inout Validation) -> GuideDraft? {
+    public static func validate(_ values: [String: String], sectionSlots: Int, into v: inout Validation) -> GuideDraft?
+    {
         let title = v.required("title", values["title"], maxLength: 200)
         let introduction = (values["introduction"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if introduction.count > 20_000 { v.add("introduction", "validation.too_long", ["20000"]) }
@@ -71,7 +78,9 @@ public struct GuideDraft: Sendable, Equatable {
         var sections: [GuideSection] = []
         for n in 1...max(1, min(sectionSlots, maxSections)) {
             let field = { (name: String) in "s\(n)_\(name)" }
-            let raw = ["title", "purpose", "content", "slides", "questions"].map { (values[field($0)] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+            let raw = ["title", "purpose", "content", "slides", "questions"].map {
+                (values[field($0)] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            }
             if raw.allSatisfy(\.isEmpty) { continue }
             let sectionTitle = v.required(field("title"), values[field("title")], maxLength: 200)
             let purpose = v.required(field("purpose"), values[field("purpose")], maxLength: 2_000)
@@ -83,13 +92,19 @@ public struct GuideDraft: Sendable, Equatable {
                 slides = SlideRange(raw[3])
                 if slides == nil { v.add(field("slides"), "guides.error.slides") }
             }
-            let questions = raw[4].split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if questions.count > 20 || questions.contains(where: { $0.count > 500 }) { v.add(field("questions"), "guides.error.questions") }
-            sections.append(GuideSection(title: sectionTitle, purpose: purpose, content: content, slides: slides, questions: questions))
+            let questions = raw[4].split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+            if questions.count > 20 || questions.contains(where: { $0.count > 500 }) {
+                v.add(field("questions"), "guides.error.questions")
+            }
+            sections.append(
+                GuideSection(
+                    title: sectionTitle, purpose: purpose, content: content, slides: slides, questions: questions))
         }
         if sections.isEmpty { v.add("s1_title", "guides.error.no_sections") }
         guard let language, let audience else { return nil }
-        return GuideDraft(title: title, introduction: introduction, language: language, audience: audience, sections: sections)
+        return GuideDraft(
+            title: title, introduction: introduction, language: language, audience: audience, sections: sections)
     }
 }
 
@@ -120,7 +135,9 @@ public struct Agreement: Codable, Sendable, Equatable {
 
     /// Rows `aN_kind`, `aN_statement`, `aN_responsible`, `aN_follow_up`, `aN_indicator`; rows left
     /// wholly empty are dropped. `indicators`: the codes a goal may link to.
-    public static func validate(_ values: [String: String], slots: Int, indicators: Set<String>, into v: inout Validation) -> [Agreement] {
+    public static func validate(
+        _ values: [String: String], slots: Int, indicators: Set<String>, into v: inout Validation
+    ) -> [Agreement] {
         var agreements: [Agreement] = []
         for n in 1...max(1, min(slots, 40)) {
             let field = { (name: String) in "a\(n)_\(name)" }
@@ -128,16 +145,28 @@ public struct Agreement: Codable, Sendable, Equatable {
             let responsibleText = (values[field("responsible")] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let followText = (values[field("follow_up")] ?? "").trimmingCharacters(in: .whitespaces)
             let indicatorText = (values[field("indicator")] ?? "").trimmingCharacters(in: .whitespaces)
-            if statementText.isEmpty && responsibleText.isEmpty && followText.isEmpty && indicatorText.isEmpty { continue }
+            if statementText.isEmpty && responsibleText.isEmpty && followText.isEmpty && indicatorText.isEmpty {
+                continue
+            }
             let kind = Kind(rawValue: values[field("kind")] ?? "") ?? .goal
             let statement = v.required(field("statement"), statementText, maxLength: 1_000)
-            if responsibleText.isEmpty { v.add(field("responsible"), "dialogues.error.responsible") }
-            else if responsibleText.count > 200 { v.add(field("responsible"), "validation.too_long", ["200"]) }
-            if followText.isEmpty { v.add(field("follow_up"), "dialogues.error.follow_up") }
-            else if !isDay(followText) { v.add(field("follow_up"), "validation.date") }
-            if !indicatorText.isEmpty && !indicators.contains(indicatorText) { v.add(field("indicator"), "validation.choice") }
-            agreements.append(Agreement(kind: kind, statement: statement, responsible: responsibleText, followUp: followText,
-                                        indicator: indicatorText.isEmpty ? nil : indicatorText))
+            if responsibleText.isEmpty {
+                v.add(field("responsible"), "dialogues.error.responsible")
+            } else if responsibleText.count > 200 {
+                v.add(field("responsible"), "validation.too_long", ["200"])
+            }
+            if followText.isEmpty {
+                v.add(field("follow_up"), "dialogues.error.follow_up")
+            } else if !isDay(followText) {
+                v.add(field("follow_up"), "validation.date")
+            }
+            if !indicatorText.isEmpty && !indicators.contains(indicatorText) {
+                v.add(field("indicator"), "validation.choice")
+            }
+            agreements.append(
+                Agreement(
+                    kind: kind, statement: statement, responsible: responsibleText, followUp: followText,
+                    indicator: indicatorText.isEmpty ? nil : indicatorText))
         }
         return agreements
     }
@@ -145,11 +174,14 @@ public struct Agreement: Codable, Sendable, Equatable {
     /// A real day written YYYY-MM-DD.
     public static func isDay(_ text: String) -> Bool {
         let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1 else { return false }
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]),
+            let d = Int(parts[2]), (1...12).contains(m), d >= 1
+        else { return false }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         guard let date = calendar.date(from: DateComponents(year: y, month: m, day: 1)),
-              let days = calendar.range(of: .day, in: .month, for: date) else { return false }
+            let days = calendar.range(of: .day, in: .month, for: date)
+        else { return false }
         return days.contains(d) && (1900...2200).contains(y)
     }
 }

@@ -9,7 +9,10 @@ public struct GuideStanding: Sendable {
     public var audience: GuideAudience
     public var published: Bool
 
-    public init(organisationID: UUID?, municipality: MunicipalityKey?, collaborationID: UUID?, audience: GuideAudience, published: Bool) {
+    public init(
+        organisationID: UUID?, municipality: MunicipalityKey?, collaborationID: UUID?, audience: GuideAudience,
+        published: Bool
+    ) {
         self.organisationID = organisationID
         self.municipality = municipality
         self.collaborationID = collaborationID
@@ -48,8 +51,10 @@ public enum GuidePolicy {
     }
 
     /// The municipality's own people read its sessions before they are shared.
-    public static func mayViewSession(_ reader: CollaborationReader, _ municipality: MunicipalityKey,
-                                      shared: Bool, guide: GuideStanding) -> Bool {
+    public static func mayViewSession(
+        _ reader: CollaborationReader, _ municipality: MunicipalityKey,
+        shared: Bool, guide: GuideStanding
+    ) -> Bool {
         if mayKeepSession(reader.actor, municipality) { return true }
         if reader.actor.belongs(to: municipality) { return true }
         return shared && mayViewResults(reader, guide)

@@ -8,7 +8,9 @@ public struct GoalTarget: Sendable, Equatable {
     public var targetValue: Double
     public var direction: IndicatorDirection
 
-    public init(baselineYear: Int, baselineValue: Double, targetYear: Int, targetValue: Double, direction: IndicatorDirection) {
+    public init(
+        baselineYear: Int, baselineValue: Double, targetYear: Int, targetValue: Double, direction: IndicatorDirection
+    ) {
         self.baselineYear = baselineYear
         self.baselineValue = baselineValue
         self.targetYear = targetYear
@@ -17,21 +19,33 @@ public struct GoalTarget: Sendable, Equatable {
     }
 
     /// Checks a goal form; the plausible values are the indicator's unit's.
-    public static func validate(baselineYear: String?, baselineValue: String?, targetYear: String?, targetValue: String?,
-                                indicator: Indicator, years: ClosedRange<Int>) throws -> GoalTarget {
+    public static func validate(
+        baselineYear: String?, baselineValue: String?, targetYear: String?, targetValue: String?,
+        indicator: Indicator, years: ClosedRange<Int>
+    ) throws -> GoalTarget {
         var v = Validation()
         func year(_ field: String, _ text: String?) -> Int? {
             guard let text, !text.isEmpty else { v.add(field, "validation.required"); return nil }
             guard let y = ObservationValue.year(text) else { v.add(field, "import.error.year", [text]); return nil }
-            if !years.contains(y) { v.add(field, "import.error.year_range", [String(y), String(years.lowerBound), String(years.upperBound)]); return nil }
+            if !years.contains(y) {
+                v.add(
+                    field, "import.error.year_range", [String(y), String(years.lowerBound), String(years.upperBound)]);
+                return nil
+            }
             return y
         }
         func value(_ field: String, _ text: String?) -> Double? {
-            guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { v.add(field, "validation.required"); return nil }
-            guard let x = ObservationValue.number(text) else { v.add(field, "import.error.not_a_number", [text]); return nil }
+            guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                v.add(field, "validation.required"); return nil
+            }
+            guard let x = ObservationValue.number(text) else {
+                v.add(field, "import.error.not_a_number", [text]); return nil
+            }
             let range = indicator.unit.plausibleRange
             if !range.contains(x) {
-                v.add(field, "import.error.implausible", [text, ObservationReader.format(range.lowerBound), ObservationReader.format(range.upperBound)])
+                v.add(
+                    field, "import.error.implausible",
+                    [text, ObservationReader.format(range.lowerBound), ObservationReader.format(range.upperBound)])
                 return nil
             }
             return x
@@ -45,7 +59,8 @@ public struct GoalTarget: Sendable, Equatable {
             v.add("target_value", "goals.error.target_worse")
         }
         try v.check()
-        return GoalTarget(baselineYear: by!, baselineValue: bv!, targetYear: ty!, targetValue: tv!, direction: indicator.direction)
+        return GoalTarget(
+            baselineYear: by!, baselineValue: bv!, targetYear: ty!, targetValue: tv!, direction: indicator.direction)
     }
 }
 
@@ -80,10 +95,12 @@ public struct GoalProgress: Sendable, Equatable {
         latestValue = latest.value
         let span = goal.targetValue - goal.baselineValue
         fraction = span == 0 ? 1 : (latest.value - goal.baselineValue) / span
-        let elapsed = Double(min(latest.year, goal.targetYear) - goal.baselineYear) / Double(goal.targetYear - goal.baselineYear)
+        let elapsed =
+            Double(min(latest.year, goal.targetYear) - goal.baselineYear) / Double(goal.targetYear - goal.baselineYear)
         let expected = goal.baselineValue + span * elapsed
         self.expected = expected
-        let reached = goal.direction == .lowerIsBetter ? latest.value <= goal.targetValue : latest.value >= goal.targetValue
+        let reached =
+            goal.direction == .lowerIsBetter ? latest.value <= goal.targetValue : latest.value >= goal.targetValue
         if reached {
             status = .achieved
         } else if latest.year >= goal.targetYear {

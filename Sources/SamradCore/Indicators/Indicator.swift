@@ -73,9 +73,12 @@ public struct Indicator: Codable, Sendable, Equatable {
     /// like a share. Left empty unless a source gives it.
     public var pupilStandardDeviation: Double?
 
-    public init(code: String, names: [Language: String], unit: IndicatorUnit, direction: IndicatorDirection, level: IndicatorLevel,
-                category: IndicatorCategory, country: Country?, source: String, licence: String, decimals: Int = 1,
-                pupilStandardDeviation: Double? = nil) {
+    public init(
+        code: String, names: [Language: String], unit: IndicatorUnit, direction: IndicatorDirection,
+        level: IndicatorLevel,
+        category: IndicatorCategory, country: Country?, source: String, licence: String, decimals: Int = 1,
+        pupilStandardDeviation: Double? = nil
+    ) {
         self.code = code
         self.names = names
         self.unit = unit
@@ -95,13 +98,16 @@ public struct Indicator: Codable, Sendable, Equatable {
 
     /// A code is lower-case letters, digits, dots, dashes and underscores, like `se.merit_value_17`.
     public static func isValidCode(_ code: String) -> Bool {
-        !code.isEmpty && code.count <= 60 && code.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || "._-".contains($0) }
+        !code.isEmpty && code.count <= 60
+            && code.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || "._-".contains($0) }
     }
 
     /// Reads and checks a catalogue form: every problem named by its field.
-    public static func validate(code: String?, names: [Language: String?], unit: String?, direction: String?, level: String?,
-                                category: String?, country: String?, source: String?, licence: String?, decimals: String?,
-                                pupilStandardDeviation: String?) throws -> Indicator {
+    public static func validate(
+        code: String?, names: [Language: String?], unit: String?, direction: String?, level: String?,
+        category: String?, country: String?, source: String?, licence: String?, decimals: String?,
+        pupilStandardDeviation: String?
+    ) throws -> Indicator {
         var v = Validation()
         let code = v.required("code", code, maxLength: 60)
         if !code.isEmpty && !isValidCode(code) { v.add("code", "indicators.error.code") }
@@ -123,15 +129,24 @@ public struct Indicator: Codable, Sendable, Equatable {
         let licence = v.required("licence", licence, maxLength: 300)
         var places = 1
         if let decimals, !decimals.isEmpty {
-            if let value = Int(decimals), (0...3).contains(value) { places = value } else { v.add("decimals", "indicators.error.decimals") }
+            if let value = Int(decimals), (0...3).contains(value) {
+                places = value
+            } else {
+                v.add("decimals", "indicators.error.decimals")
+            }
         }
         var sd: Double?
         if let text = pupilStandardDeviation?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            if let value = ObservationValue.number(text), value > 0 { sd = value } else { v.add("pupil_sd", "indicators.error.pupil_sd") }
+            if let value = ObservationValue.number(text), value > 0 {
+                sd = value
+            } else {
+                v.add("pupil_sd", "indicators.error.pupil_sd")
+            }
         }
         try v.check()
-        return Indicator(code: code, names: parsedNames, unit: unit!, direction: direction!, level: level!, category: category!,
-                         country: parsedCountry, source: source, licence: licence, decimals: places, pupilStandardDeviation: sd)
+        return Indicator(
+            code: code, names: parsedNames, unit: unit!, direction: direction!, level: level!, category: category!,
+            country: parsedCountry, source: source, licence: licence, decimals: places, pupilStandardDeviation: sd)
     }
 }
 
@@ -152,7 +167,9 @@ public enum ObservationValue {
         let trimmed = text.trimmedSpaces
         if trimmed.isEmpty { return nil }
         if let value = Double(trimmed), value.isFinite { return value }
-        if trimmed.contains(","), !trimmed.contains("."), let value = Double(trimmed.replacingOccurrences(of: ",", with: ".")), value.isFinite {
+        if trimmed.contains(","), !trimmed.contains("."),
+            let value = Double(trimmed.replacingOccurrences(of: ",", with: ".")), value.isFinite
+        {
             return value
         }
         return nil

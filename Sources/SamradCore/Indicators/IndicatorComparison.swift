@@ -42,7 +42,8 @@ public struct IndicatorTable: Sendable {
         for (i, y) in years.enumerated() { yearIndex[y] = i }
         var cells = [Cell](repeating: .none, count: units.count * years.count)
         for o in observations {
-            cells[unitIndex[o.unit.code]! * years.count + yearIndex[o.year]!] = Cell(value: o.value, status: o.status, pupils: o.pupils)
+            cells[unitIndex[o.unit.code]! * years.count + yearIndex[o.year]!] = Cell(
+                value: o.value, status: o.status, pupils: o.pupils)
         }
         var ordered: [[Double]] = Array(repeating: [], count: years.count)
         for u in 0..<units.count {
@@ -83,7 +84,9 @@ public struct IndicatorTable: Sendable {
         // Count of values strictly better than this one, by binary search in the ascending list.
         var low = 0, high = values.count
         if direction == .lowerIsBetter {
-            while low < high { let mid = (low + high) / 2; if values[mid] < value { low = mid + 1 } else { high = mid } }
+            while low < high {
+                let mid = (low + high) / 2; if values[mid] < value { low = mid + 1 } else { high = mid }
+            }
             return (low + 1, values.count)
         }
         while low < high { let mid = (low + high) / 2; if values[mid] <= value { low = mid + 1 } else { high = mid } }
@@ -164,18 +167,25 @@ public enum ChangeTest {
     }
 
     /// The difference of two means with a known spread of single pupils' results.
-    public static func means(from m1: Double, pupils n1: Int, to m2: Double, pupils n2: Int, standardDeviation sd: Double) -> ClosedRange<Double> {
+    public static func means(
+        from m1: Double, pupils n1: Int, to m2: Double, pupils n2: Int, standardDeviation sd: Double
+    ) -> ClosedRange<Double> {
         let se = sd * (1 / Double(n1) + 1 / Double(n2)).squareRoot()
         let d = m2 - m1
         return (d - z95 * se)...(d + z95 * se)
     }
 
-    public static func change(_ indicator: Indicator, from a: (year: Int, cell: IndicatorTable.Cell), to b: (year: Int, cell: IndicatorTable.Cell)) -> Change? {
+    public static func change(
+        _ indicator: Indicator, from a: (year: Int, cell: IndicatorTable.Cell),
+        to b: (year: Int, cell: IndicatorTable.Cell)
+    ) -> Change? {
         guard let v1 = a.cell.reported, let v2 = b.cell.reported else { return nil }
         let d = v2 - v1
-        let improved: Bool? = (indicator.direction == .neutral || d == 0) ? nil : indicator.direction.better(v2, than: v1)
+        let improved: Bool? =
+            (indicator.direction == .neutral || d == 0) ? nil : indicator.direction.better(v2, than: v1)
         guard let n1 = a.cell.pupils, let n2 = b.cell.pupils, n1 > 0, n2 > 0 else {
-            return Change(fromYear: a.year, toYear: b.year, difference: d, interval: nil, verdict: .noPupils, improved: improved)
+            return Change(
+                fromYear: a.year, toYear: b.year, difference: d, interval: nil, verdict: .noPupils, improved: improved)
         }
         let interval: ClosedRange<Double>
         if indicator.unit.isShare {
@@ -183,10 +193,13 @@ public enum ChangeTest {
         } else if let sd = indicator.pupilStandardDeviation {
             interval = means(from: v1, pupils: n1, to: v2, pupils: n2, standardDeviation: sd)
         } else {
-            return Change(fromYear: a.year, toYear: b.year, difference: d, interval: nil, verdict: .noSpread, improved: improved)
+            return Change(
+                fromYear: a.year, toYear: b.year, difference: d, interval: nil, verdict: .noSpread, improved: improved)
         }
         let beyond = interval.lowerBound > 0 || interval.upperBound < 0
-        return Change(fromYear: a.year, toYear: b.year, difference: d, interval: interval, verdict: beyond ? .beyondChance : .withinChance, improved: improved)
+        return Change(
+            fromYear: a.year, toYear: b.year, difference: d, interval: interval,
+            verdict: beyond ? .beyondChance : .withinChance, improved: improved)
     }
 }
 
@@ -215,7 +228,10 @@ public struct IndicatorComparison: Sendable {
 
     /// `own`: the unit's own figures where they stand in for the published ones (a municipality's
     /// private imports, shown only to itself and never in others' means).
-    public init(_ table: IndicatorTable, indicator: Indicator, unit: String, groups: [PeerGroup], own: [Int: IndicatorTable.Cell] = [:]) {
+    public init(
+        _ table: IndicatorTable, indicator: Indicator, unit: String, groups: [PeerGroup],
+        own: [Int: IndicatorTable.Cell] = [:]
+    ) {
         self.indicator = indicator
         self.unit = unit
         self.groups = groups
@@ -232,12 +248,16 @@ public struct IndicatorComparison: Sendable {
             }
             let cell = own[year] ?? table.cell(unit, year)
             let rank = cell.reported.flatMap { table.rank(value: $0, year, direction: indicator.direction) }
-            years.append(Year(year: year, own: cell, means: means, counts: counts, rank: rank?.rank,
-                              ranked: rank?.of ?? table.mean(year)?.count ?? 0))
+            years.append(
+                Year(
+                    year: year, own: cell, means: means, counts: counts, rank: rank?.rank,
+                    ranked: rank?.of ?? table.mean(year)?.count ?? 0))
         }
         self.years = years
         let reported = years.filter { $0.own.reported != nil }
-        if let last = reported.last, let previous = years.last(where: { $0.year == last.year - 1 }), previous.own.reported != nil {
+        if let last = reported.last, let previous = years.last(where: { $0.year == last.year - 1 }),
+            previous.own.reported != nil
+        {
             yearOnYear = ChangeTest.change(indicator, from: (previous.year, previous.own), to: (last.year, last.own))
         }
         if let first = reported.first, let last = reported.last, first.year != last.year {

@@ -10,7 +10,8 @@ public enum ObservationStatus: String, CaseIterable, Codable, Sendable {
     public init?(flag: String) {
         switch flag.trimmedSpaces {
         case "..", "OMITTED_DUE_TO_BASED_ON_FEW_PUPILS", "suppressed": self = .suppressed
-        case ".", "-", "MISSING", "missing", "Missing", "TEACHERS_EXCLUDED_DUE_TO_NO_REQUIRED_LEGITIMATION": self = .missing
+        case ".", "-", "MISSING", "missing", "Missing", "TEACHERS_EXCLUDED_DUE_TO_NO_REQUIRED_LEGITIMATION":
+            self = .missing
         case "~100", "ROUNDED_OFF_DUE_TO_FEW_PUPILS_NOT_ELIGIBLE", "approximate": self = .approximate
         default: return nil
         }
@@ -56,7 +57,9 @@ public struct Observation: Sendable, Equatable {
     /// The number of pupils the value is about, where known.
     public var pupils: Int?
 
-    public init(indicator: String, unit: UnitKey, year: Int, value: Double?, status: ObservationStatus, pupils: Int? = nil) {
+    public init(
+        indicator: String, unit: UnitKey, year: Int, value: Double?, status: ObservationStatus, pupils: Int? = nil
+    ) {
         self.indicator = indicator
         self.unit = unit
         self.year = year

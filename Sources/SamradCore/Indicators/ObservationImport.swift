@@ -23,9 +23,13 @@ public struct ImportMapping: Codable, Sendable, Equatable {
     /// Read only rows whose indicator is in `indicatorCodes` (a file with more measures than wanted).
     public var onlyMappedIndicators: Bool
 
-    public init(unitColumn: String, yearColumn: String, valueColumn: String, indicatorColumn: String? = nil, indicator: String? = nil,
-                pupilsColumn: String? = nil, measureColumn: String? = nil, flagColumn: String? = nil, filterColumn: String? = nil,
-                filterValue: String? = nil, indicatorCodes: [String: String] = [:], onlyMappedIndicators: Bool = false) {
+    public init(
+        unitColumn: String, yearColumn: String, valueColumn: String, indicatorColumn: String? = nil,
+        indicator: String? = nil,
+        pupilsColumn: String? = nil, measureColumn: String? = nil, flagColumn: String? = nil,
+        filterColumn: String? = nil,
+        filterValue: String? = nil, indicatorCodes: [String: String] = [:], onlyMappedIndicators: Bool = false
+    ) {
         self.unitColumn = unitColumn
         self.yearColumn = yearColumn
         self.valueColumn = valueColumn
@@ -43,16 +47,22 @@ public struct ImportMapping: Codable, Sendable, Equatable {
     /// Every column the mapping names must be in the header; each missing one is named.
     public func check(header: [String]) throws {
         var v = Validation()
-        let named: [(String, String?)] = [("unit_column", unitColumn), ("year_column", yearColumn), ("value_column", valueColumn),
-                                          ("indicator_column", indicatorColumn), ("pupils_column", pupilsColumn),
-                                          ("measure_column", measureColumn), ("flag_column", flagColumn), ("filter_column", filterColumn)]
+        let named: [(String, String?)] = [
+            ("unit_column", unitColumn), ("year_column", yearColumn), ("value_column", valueColumn),
+            ("indicator_column", indicatorColumn), ("pupils_column", pupilsColumn),
+            ("measure_column", measureColumn), ("flag_column", flagColumn), ("filter_column", filterColumn),
+        ]
         for (field, column) in named {
-            if let column, !column.isEmpty, !header.contains(column) { v.add(field, "import.error.no_such_column", [column]) }
+            if let column, !column.isEmpty, !header.contains(column) {
+                v.add(field, "import.error.no_such_column", [column])
+            }
         }
         if unitColumn.isEmpty { v.add("unit_column", "validation.required") }
         if yearColumn.isEmpty { v.add("year_column", "validation.required") }
         if valueColumn.isEmpty { v.add("value_column", "validation.required") }
-        if (indicatorColumn ?? "").isEmpty && (indicator ?? "").isEmpty { v.add("indicator", "import.error.indicator_or_column") }
+        if (indicatorColumn ?? "").isEmpty && (indicator ?? "").isEmpty {
+            v.add("indicator", "import.error.indicator_or_column")
+        }
         try v.check()
     }
 }
@@ -97,8 +107,11 @@ public struct ImportContext: Sendable {
     public var mayImportFor: @Sendable (String) -> Bool
     public var years: ClosedRange<Int>
 
-    public init(country: Country, level: IndicatorLevel, indicators: [String: Indicator], years: ClosedRange<Int>,
-                resolveUnit: @escaping @Sendable (String) -> String?, mayImportFor: @escaping @Sendable (String) -> Bool = { _ in true }) {
+    public init(
+        country: Country, level: IndicatorLevel, indicators: [String: Indicator], years: ClosedRange<Int>,
+        resolveUnit: @escaping @Sendable (String) -> String?,
+        mayImportFor: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) {
         self.country = country
         self.level = level
         self.indicators = indicators
@@ -128,8 +141,10 @@ public struct ObservationReader {
     // MARK: CSV
 
     /// `progress` is told the rows read so far every 10,000 rows.
-    public static func read(csv data: Data, mapping: ImportMapping, context: ImportContext,
-                            progress: (Int) -> Void = { _ in }) throws -> ImportCheck {
+    public static func read(
+        csv data: Data, mapping: ImportMapping, context: ImportContext,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> ImportCheck {
         var reader = ObservationReader(context: context)
         var header: [String] = []
         // The mapping's columns as positions, found once from the header.
@@ -139,15 +154,21 @@ public struct ObservationReader {
                 if header.isEmpty {
                     header = fields
                     try mapping.check(header: header)
-                    for name in [mapping.unitColumn, mapping.yearColumn, mapping.valueColumn, mapping.indicatorColumn, mapping.pupilsColumn,
-                                 mapping.measureColumn, mapping.flagColumn, mapping.filterColumn] {
+                    for name in [
+                        mapping.unitColumn, mapping.yearColumn, mapping.valueColumn, mapping.indicatorColumn,
+                        mapping.pupilsColumn,
+                        mapping.measureColumn, mapping.flagColumn, mapping.filterColumn,
+                    ] {
                         if let name, !name.isEmpty, let i = fields.firstIndex(of: name) { at[name] = i }
                     }
                     return true
                 }
                 reader.check.rows += 1
                 if fields.count != header.count {
-                    reader.reject(RowProblem(line: line, field: "", "csv.field_count", [String(line), String(header.count), String(fields.count)]))
+                    reader.reject(
+                        RowProblem(
+                            line: line, field: "", "csv.field_count",
+                            [String(line), String(header.count), String(fields.count)]))
                     reader.check.rejectedRows += 1
                     return true
                 }
@@ -157,26 +178,35 @@ public struct ObservationReader {
                     reader.check.filteredOut += 1
                     return true
                 }
-                if mapping.onlyMappedIndicators, let name = column(mapping.indicatorColumn), mapping.indicatorCodes[name] == nil {
+                if mapping.onlyMappedIndicators, let name = column(mapping.indicatorColumn),
+                    mapping.indicatorCodes[name] == nil
+                {
                     reader.check.filteredOut += 1
                     return true
                 }
                 // A row with neither year nor value, flagged missing, is a publisher's filler line, not an observation.
                 if (column(mapping.yearColumn) ?? "").isEmpty, (column(mapping.valueColumn) ?? "").isEmpty,
-                   let flag = column(mapping.flagColumn), ObservationStatus(flag: flag) == .missing {
+                    let flag = column(mapping.flagColumn), ObservationStatus(flag: flag) == .missing
+                {
                     reader.check.filteredOut += 1
                     return true
                 }
-                let named = column(mapping.indicatorColumn).map { mapping.indicatorCodes[$0] ?? $0 } ?? mapping.indicator ?? ""
-                reader.add(line: line, indicator: (named, mapping.indicatorColumn ?? "indicator"), unit: (column(mapping.unitColumn) ?? "", mapping.unitColumn),
-                           year: (column(mapping.yearColumn) ?? "", mapping.yearColumn), value: (column(mapping.valueColumn) ?? "", mapping.valueColumn),
-                           flag: column(mapping.flagColumn), pupils: column(mapping.pupilsColumn).map { ($0, mapping.pupilsColumn!) },
-                           measure: column(mapping.measureColumn).map { ($0, mapping.measureColumn!) })
+                let named =
+                    column(mapping.indicatorColumn).map { mapping.indicatorCodes[$0] ?? $0 } ?? mapping.indicator ?? ""
+                reader.add(
+                    line: line, indicator: (named, mapping.indicatorColumn ?? "indicator"),
+                    unit: (column(mapping.unitColumn) ?? "", mapping.unitColumn),
+                    year: (column(mapping.yearColumn) ?? "", mapping.yearColumn),
+                    value: (column(mapping.valueColumn) ?? "", mapping.valueColumn),
+                    flag: column(mapping.flagColumn),
+                    pupils: column(mapping.pupilsColumn).map { ($0, mapping.pupilsColumn!) },
+                    measure: column(mapping.measureColumn).map { ($0, mapping.measureColumn!) })
                 return true
             }
         } catch let failure as CSVScanner.Failure {
-            throw SamradError(.invalidInput, failure.key, [String(failure.line)],
-                              fieldErrors: [FieldError(field: "line \(failure.line)", failure.key, [String(failure.line)])])
+            throw SamradError(
+                .invalidInput, failure.key, [String(failure.line)],
+                fieldErrors: [FieldError(field: "line \(failure.line)", failure.key, [String(failure.line)])])
         }
         if header.isEmpty { throw SamradError(.invalidInput, "csv.empty") }
         progress(reader.check.rows)
@@ -218,10 +248,14 @@ public struct ObservationReader {
             let total = entry.values.first { $0.gender == "T" } ?? (entry.values.count == 1 ? entry.values[0] : nil)
             let status = total?.status.flatMap { $0.isEmpty ? nil : $0 }
             let value = total?.value.map { String($0) } ?? ""
-            let indicator = mapping.indicatorCodes[entry.kpi] ?? (mapping.indicator.flatMap { $0.isEmpty ? nil : $0 } ?? entry.kpi)
-            reader.add(line: i + 1, indicator: (indicator, "kpi"), unit: (unit, context.level == .school ? "ou" : "municipality"),
-                       year: (String(entry.period), "period"), value: (value, "value"), flag: status ?? (total == nil ? "." : nil),
-                       pupils: nil, measure: nil)
+            let indicator =
+                mapping.indicatorCodes[entry.kpi] ?? (mapping.indicator.flatMap { $0.isEmpty ? nil : $0 } ?? entry.kpi)
+            reader.add(
+                line: i + 1, indicator: (indicator, "kpi"),
+                unit: (unit, context.level == .school ? "ou" : "municipality"),
+                year: (String(entry.period), "period"), value: (value, "value"),
+                flag: status ?? (total == nil ? "." : nil),
+                pupils: nil, measure: nil)
         }
         return reader.check
     }
@@ -233,8 +267,10 @@ public struct ObservationReader {
     }
 
     /// Checks one row; a row with any problem adds its problems and no observation.
-    mutating func add(line: Int, indicator: (String, String), unit: (String, String), year: (String, String), value: (String, String),
-                      flag: String?, pupils: (String, String)?, measure: (String, String)?) {
+    mutating func add(
+        line: Int, indicator: (String, String), unit: (String, String), year: (String, String), value: (String, String),
+        flag: String?, pupils: (String, String)?, measure: (String, String)?
+    ) {
         var problems: [RowProblem] = []
         let code = indicator.0.trimmedSpaces
         let found = context.indicators[code]
@@ -248,16 +284,21 @@ public struct ObservationReader {
             problems.append(RowProblem(line: line, field: indicator.1, "import.error.wrong_country", [code]))
         }
         let rawUnit = unit.0.trimmedSpaces
-        let known = units[rawUnit] ?? {
-            let code = context.resolveUnit(rawUnit)
-            let entry = (code: code, allowed: code.map(context.mayImportFor) ?? false)
-            units[rawUnit] = entry
-            return entry
-        }()
+        let known =
+            units[rawUnit]
+            ?? {
+                let code = context.resolveUnit(rawUnit)
+                let entry = (code: code, allowed: code.map(context.mayImportFor) ?? false)
+                units[rawUnit] = entry
+                return entry
+            }()
         let resolved = known.code
         if resolved == nil {
-            problems.append(RowProblem(line: line, field: unit.1, context.level == .school ? "import.error.unknown_school" : "import.error.unknown_municipality",
-                                       [rawUnit, context.country.rawValue]))
+            problems.append(
+                RowProblem(
+                    line: line, field: unit.1,
+                    context.level == .school ? "import.error.unknown_school" : "import.error.unknown_municipality",
+                    [rawUnit, context.country.rawValue]))
         } else if !known.allowed {
             problems.append(RowProblem(line: line, field: unit.1, "import.error.outside_scope", [rawUnit]))
         }
@@ -265,13 +306,17 @@ public struct ObservationReader {
         if parsedYear == nil {
             problems.append(RowProblem(line: line, field: year.1, "import.error.year", [year.0]))
         } else if let parsedYear, !context.years.contains(parsedYear) {
-            problems.append(RowProblem(line: line, field: year.1, "import.error.year_range",
-                                       [String(parsedYear), String(context.years.lowerBound), String(context.years.upperBound)]))
+            problems.append(
+                RowProblem(
+                    line: line, field: year.1, "import.error.year_range",
+                    [String(parsedYear), String(context.years.lowerBound), String(context.years.upperBound)]))
         }
         var status = ObservationStatus.reported
         var number: Double?
         if let flag, !ObservationStatus.meansReported(flag) {
-            if let flagged = ObservationStatus(flag: flag) { status = flagged } else {
+            if let flagged = ObservationStatus(flag: flag) {
+                status = flagged
+            } else {
                 problems.append(RowProblem(line: line, field: "flag", "import.error.flag", [flag]))
             }
         }
@@ -281,8 +326,13 @@ public struct ObservationReader {
             if let parsed = ObservationValue.number(rawValue) {
                 number = parsed
                 if let found, !found.unit.plausibleRange.contains(parsed) {
-                    problems.append(RowProblem(line: line, field: value.1, "import.error.implausible",
-                                               [rawValue, Self.format(found.unit.plausibleRange.lowerBound), Self.format(found.unit.plausibleRange.upperBound)]))
+                    problems.append(
+                        RowProblem(
+                            line: line, field: value.1, "import.error.implausible",
+                            [
+                                rawValue, Self.format(found.unit.plausibleRange.lowerBound),
+                                Self.format(found.unit.plausibleRange.upperBound),
+                            ]))
                 }
             } else if rawValue.isEmpty {
                 status = .missing
@@ -295,28 +345,45 @@ public struct ObservationReader {
         if let measure, let found {
             let stated = measure.0.trimmedSpaces
             if !stated.isEmpty, IndicatorUnit(rawValue: stated) != found.unit, !Self.sameUnit(stated, found.unit) {
-                problems.append(RowProblem(line: line, field: measure.1, "import.error.unit_mismatch", [stated, found.unit.rawValue]))
+                problems.append(
+                    RowProblem(
+                        line: line, field: measure.1, "import.error.unit_mismatch", [stated, found.unit.rawValue]))
             }
         }
         var pupilCount: Int?
         if let pupils {
             let text = pupils.0.trimmedSpaces
             if !text.isEmpty && ObservationStatus(flag: text) == nil {
-                if let count = Int(text), count >= 0 { pupilCount = count } else {
+                if let count = Int(text), count >= 0 {
+                    pupilCount = count
+                } else {
                     problems.append(RowProblem(line: line, field: pupils.1, "import.error.pupils", [text]))
                 }
             }
         }
         if problems.isEmpty, let resolved, let parsedYear {
-            let indicatorID = indicatorIndex[code] ?? { let id = indicatorIndex.count; indicatorIndex[code] = id; return id }()
-            let unitID = unitIndex[resolved] ?? { let id = unitIndex.count; unitIndex[resolved] = id; return id }()
+            let indicatorID =
+                indicatorIndex[code]
+                ?? {
+                    let id = indicatorIndex.count; indicatorIndex[code] = id; return id
+                }()
+            let unitID =
+                unitIndex[resolved]
+                ?? {
+                    let id = unitIndex.count; unitIndex[resolved] = id; return id
+                }()
             let key = Int64(indicatorID) << 40 | Int64(unitID) << 16 | Int64(parsedYear & 0xFFFF)
             if let first = seen[key] {
-                problems.append(RowProblem(line: line, field: "", "import.error.duplicate", [String(first), code, rawUnit, String(parsedYear)]))
+                problems.append(
+                    RowProblem(
+                        line: line, field: "", "import.error.duplicate",
+                        [String(first), code, rawUnit, String(parsedYear)]))
             } else {
                 seen[key] = line
-                check.observations.append(Observation(indicator: code, unit: UnitKey(context.level, context.country, resolved), year: parsedYear,
-                                                      value: number, status: status, pupils: pupilCount))
+                check.observations.append(
+                    Observation(
+                        indicator: code, unit: UnitKey(context.level, context.country, resolved), year: parsedYear,
+                        value: number, status: status, pupils: pupilCount))
             }
         }
         if !problems.isEmpty {

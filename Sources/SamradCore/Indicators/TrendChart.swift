@@ -75,26 +75,31 @@ public struct TrendChart: Sendable {
         func x(_ v: Double) -> Double { plotLeft + (plotRight - plotLeft) * (v - low) / (high - low) }
         func f(_ v: Double) -> String { String(Int(v.rounded())) }
         let tickDecimals = ticks.contains { $0 != $0.rounded() } ? max(1, min(decimals, 2)) : 0
-        var out = "<svg class=\"trend dots\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height))\" role=\"img\" "
+        var out =
+            "<svg class=\"trend dots\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height))\" role=\"img\" "
             + "aria-label=\"\(Self.escape(title)) (\(label(0)))\" focusable=\"false\">"
         let axis = height - Self.bottom
         for t in ticks {
             out += "<line class=\"grid\" x1=\"\(f(x(t)))\" x2=\"\(f(x(t)))\" y1=\"\(f(Self.top))\" y2=\"\(f(axis))\"/>"
-            out += "<text class=\"tick\" x=\"\(f(x(t)))\" y=\"\(f(axis + 14))\" text-anchor=\"middle\">"
+            out +=
+                "<text class=\"tick\" x=\"\(f(x(t)))\" y=\"\(f(axis + 14))\" text-anchor=\"middle\">"
                 + "\(NumberText.decimal(t, language, fractionDigits: tickDecimals))</text>"
         }
         for (row, s) in series.enumerated() {
             let y = Self.top + rowHeight * (Double(row) + 0.5)
             let name = s.label.count > 26 ? String(s.label.prefix(25)) + "…" : s.label
-            out += "<text class=\"series-label \(s.kind)\" x=\"0\" y=\"\(f(y + 4))\"><title>\(Self.escape(s.label))</title>"
+            out +=
+                "<text class=\"series-label \(s.kind)\" x=\"0\" y=\"\(f(y + 4))\"><title>\(Self.escape(s.label))</title>"
                 + "\(Self.escape(name))</text>"
             if let v = s.values.first ?? nil {
                 let text = NumberText.decimal(v, language, fractionDigits: decimals)
-                out += "<circle class=\"point \(s.kind)\" cx=\"\(f(x(v)))\" cy=\"\(f(y))\" r=\"\(s.kind == "own" ? 5 : 4)\">"
+                out +=
+                    "<circle class=\"point \(s.kind)\" cx=\"\(f(x(v)))\" cy=\"\(f(y))\" r=\"\(s.kind == "own" ? 5 : 4)\">"
                     + "<title>\(Self.escape(s.label)), \(label(0)): \(text)</title></circle>"
                 out += "<text class=\"value \(s.kind)\" x=\"\(f(x(v) + 8))\" y=\"\(f(y + 4))\">\(text)</text>"
             } else if s.kind == "own", let word = gaps[0] {
-                out += "<text class=\"value gap-word\" x=\"\(f(plotLeft))\" y=\"\(f(y + 4))\">\(Self.escape(word))</text>"
+                out +=
+                    "<text class=\"value gap-word\" x=\"\(f(plotLeft))\" y=\"\(f(y + 4))\">\(Self.escape(word))</text>"
             }
         }
         return out + "</svg>"
@@ -105,25 +110,31 @@ public struct TrendChart: Sendable {
         let ticks = values.isEmpty ? [0.0, 1.0] : Self.ticks(values.min()!, values.max()!)
         let low = ticks.first!, high = ticks.last!
         let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
-        func x(_ i: Int) -> Double { years.count <= 1 ? Self.left + plotWidth / 2 : Self.left + plotWidth * Double(i) / Double(years.count - 1) }
+        func x(_ i: Int) -> Double {
+            years.count <= 1 ? Self.left + plotWidth / 2 : Self.left + plotWidth * Double(i) / Double(years.count - 1)
+        }
         func y(_ v: Double) -> Double { Self.top + plotHeight * (1 - (v - low) / (high - low)) }
         // One decimal, written by hand: String(format:) costs more than the rest of a chart.
         func f(_ v: Double) -> String {
             let tenths = Int((v * 10).rounded())
             return (tenths < 0 ? "-" : "") + String(abs(tenths) / 10) + "." + String(abs(tenths) % 10)
         }
-        var out = "<svg class=\"trend\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\" focusable=\"false\">"
+        var out =
+            "<svg class=\"trend\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\" focusable=\"false\">"
         let tickDecimals = ticks.contains { $0 != $0.rounded() } ? max(1, min(decimals, 2)) : 0
         for t in ticks {
-            out += "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(t)))\" y2=\"\(f(y(t)))\"/>"
-            out += "<text class=\"tick\" x=\"\(f(Self.left - 4))\" y=\"\(f(y(t) + 3.5))\" text-anchor=\"end\">\(NumberText.decimal(t, language, fractionDigits: tickDecimals))</text>"
+            out +=
+                "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(t)))\" y2=\"\(f(y(t)))\"/>"
+            out +=
+                "<text class=\"tick\" x=\"\(f(Self.left - 4))\" y=\"\(f(y(t) + 3.5))\" text-anchor=\"end\">\(NumberText.decimal(t, language, fractionDigits: tickDecimals))</text>"
         }
         // School-year labels ("2023/24") need about 70 units each; the last year is always labelled.
         let step = years.count > 1 ? plotWidth / Double(years.count - 1) : plotWidth
         let every = max(1, Int((70 / step).rounded(.up)))
         for i in years.indices where i % every == (years.count - 1) % every {
             // The last year's label ends at its point so it stays inside the chart.
-            out += "<text class=\"tick\" x=\"\(f(x(i)))\" y=\"\(f(Self.height - 8))\" text-anchor=\"\(i == years.count - 1 && years.count > 1 ? "end" : "middle")\">\(label(i))</text>"
+            out +=
+                "<text class=\"tick\" x=\"\(f(x(i)))\" y=\"\(f(Self.height - 8))\" text-anchor=\"\(i == years.count - 1 && years.count > 1 ? "end" : "middle")\">\(label(i))</text>"
         }
         // Drawn back to front: the country first, the unit's own line last and on top.
         for s in series.reversed() {
@@ -139,23 +150,27 @@ public struct TrendChart: Sendable {
             }
             if !d.isEmpty { out += "<path class=\"line \(s.kind)\" d=\"\(d)\"/>" }
             let isolated = s.values.indices.filter { i in
-                s.values[i] != nil && (i == 0 || s.values[i - 1] == nil) && (i == s.values.count - 1 || s.values[i + 1] == nil)
+                s.values[i] != nil && (i == 0 || s.values[i - 1] == nil)
+                    && (i == s.values.count - 1 || s.values[i + 1] == nil)
             }
             if s.kind == "own" {
                 for (i, v) in s.values.enumerated() {
                     guard let v else { continue }
-                    out += "<circle class=\"point own\" cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"3\"><title>\(label(i)): \(NumberText.decimal(v, language, fractionDigits: decimals))</title></circle>"
+                    out +=
+                        "<circle class=\"point own\" cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"3\"><title>\(label(i)): \(NumberText.decimal(v, language, fractionDigits: decimals))</title></circle>"
                 }
             } else {
                 for i in isolated {
-                    out += "<circle class=\"point \(s.kind)\" cx=\"\(f(x(i)))\" cy=\"\(f(y(s.values[i]!)))\" r=\"2\">"
+                    out +=
+                        "<circle class=\"point \(s.kind)\" cx=\"\(f(x(i)))\" cy=\"\(f(y(s.values[i]!)))\" r=\"2\">"
                         + "<title>\(Self.escape(s.label)), \(label(i)): "
                         + "\(NumberText.decimal(s.values[i]!, language, fractionDigits: decimals))</title></circle>"
                 }
             }
         }
         for (i, word) in gaps.sorted(by: { $0.key < $1.key }) where i < years.count {
-            out += "<rect class=\"gap\" x=\"\(f(x(i) - 3))\" y=\"\(f(Self.height - Self.bottom - 3))\" width=\"6\" height=\"6\"><title>\(label(i)): \(Self.escape(word))</title></rect>"
+            out +=
+                "<rect class=\"gap\" x=\"\(f(x(i) - 3))\" y=\"\(f(Self.height - Self.bottom - 3))\" width=\"6\" height=\"6\"><title>\(label(i)): \(Self.escape(word))</title></rect>"
         }
         out += "</svg>"
         return out

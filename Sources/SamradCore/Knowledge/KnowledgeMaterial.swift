@@ -62,8 +62,10 @@ public struct MaterialDraft: Sendable, Equatable {
     public var consent: Bool
     public var visibility: MaterialVisibility
 
-    public static let fields = ["kind", "title", "summary", "body", "themes", "grade_bands", "authors", "contact", "school", "language",
-                                "licence", "consent", "visibility", "municipality", "collaboration"]
+    public static let fields = [
+        "kind", "title", "summary", "body", "themes", "grade_bands", "authors", "contact", "school", "language",
+        "licence", "consent", "visibility", "municipality", "collaboration",
+    ]
 
     /// `values` as a form posts them (grade bands comma-separated, authors one per line or by commas).
     public static func validate(_ values: [String: String], into v: inout Validation) -> MaterialDraft? {
@@ -77,11 +79,18 @@ public struct MaterialDraft: Sendable, Equatable {
         if themes.count > 10 || themes.contains(where: { $0.count > 80 }) { v.add("themes", "knowledge.error.themes") }
         var bands: [GradeBand] = []
         for text in list(values["grade_bands"], separators: ",") {
-            if let band = GradeBand(rawValue: text) { bands.append(band) } else { v.add("grade_bands", "validation.choice") }
+            if let band = GradeBand(rawValue: text) {
+                bands.append(band)
+            } else {
+                v.add("grade_bands", "validation.choice")
+            }
         }
         let authors = list(values["authors"], separators: ",\n")
-        if authors.isEmpty { v.add("authors", "validation.required") }
-        else if authors.count > 12 || authors.contains(where: { $0.count > 120 }) { v.add("authors", "knowledge.error.authors") }
+        if authors.isEmpty {
+            v.add("authors", "validation.required")
+        } else if authors.count > 12 || authors.contains(where: { $0.count > 120 }) {
+            v.add("authors", "knowledge.error.authors")
+        }
         let contact = v.email("contact", values["contact"], required: false)
         let school = v.optional("school", values["school"], maxLength: 200)
         let language = v.oneOf("language", values["language"], as: Language.self)
@@ -89,8 +98,10 @@ public struct MaterialDraft: Sendable, Equatable {
         let visibility = v.oneOf("visibility", values["visibility"], as: MaterialVisibility.self)
         let consent = ["on", "true", "1", "yes"].contains(values["consent"] ?? "")
         guard let kind, let language, let licence, let visibility else { return nil }
-        return MaterialDraft(kind: kind, title: title, summary: summary, body: body, themes: themes, gradeBands: bands, authors: authors,
-                             contact: contact, school: school, language: language, licence: licence, consent: consent, visibility: visibility)
+        return MaterialDraft(
+            kind: kind, title: title, summary: summary, body: body, themes: themes, gradeBands: bands, authors: authors,
+            contact: contact, school: school, language: language, licence: licence, consent: consent,
+            visibility: visibility)
     }
 
     /// Submitting and publishing need the authors' consent to publication (and that of anybody
@@ -102,25 +113,33 @@ public struct MaterialDraft: Sendable, Equatable {
     static func list(_ text: String?, separators: String) -> [String] {
         var seen = Set<String>()
         return (text ?? "").split(whereSeparator: { separators.contains($0) || $0 == "\r" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty && seen.insert($0.lowercased()).inserted
+            }
     }
 
     /// An address for the stable URL: the title's words, lower-case ASCII, at most 60 characters;
     /// Danish letters written as Danes do without them (æ ae, ø oe, å aa), others without accents.
     public static func slug(_ title: String, _ language: Language) -> String {
-        var text = title.lowercased().replacingOccurrences(of: "æ", with: "ae").replacingOccurrences(of: "ø", with: "oe")
+        var text = title.lowercased().replacingOccurrences(of: "æ", with: "ae").replacingOccurrences(
+            of: "ø", with: "oe")
         if language == .da { text = text.replacingOccurrences(of: "å", with: "aa") }
         let folded = text.folding(options: .diacriticInsensitive, locale: nil)
         var slug = ""
         for c in folded.unicodeScalars {
-            if ("a"..."z").contains(c) || ("0"..."9").contains(c) { slug.unicodeScalars.append(c) }
-            else if !slug.isEmpty && !slug.hasSuffix("-") { slug += "-" }
+            if ("a"..."z").contains(c) || ("0"..."9").contains(c) {
+                slug.unicodeScalars.append(c)
+            } else if !slug.isEmpty && !slug.hasSuffix("-") {
+                slug += "-"
+            }
         }
         while slug.hasSuffix("-") { slug.removeLast() }
         if slug.count > 60 {
             // Cut at the last whole word within 60 characters, never in the middle of one.
             let head = String(slug.prefix(61))
-            slug = head.hasSuffix("-") ? String(head.dropLast())
+            slug =
+                head.hasSuffix("-")
+                ? String(head.dropLast())
                 : head.lastIndex(of: "-").map { String(head[..<$0]) } ?? String(slug.prefix(60))
             while slug.hasSuffix("-") { slug.removeLast() }
         }

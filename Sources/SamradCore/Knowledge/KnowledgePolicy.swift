@@ -51,7 +51,9 @@ public enum KnowledgePolicy {
         return m.status != .draft && isEditor(reader, m)
     }
 
-    public static func mayTake(_ step: EditorialStatus.Step, _ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
+    public static func mayTake(
+        _ step: EditorialStatus.Step, _ reader: CollaborationReader, _ m: MaterialStanding
+    ) -> Bool {
         switch step {
         case .submit, .withdraw: return isOwner(reader, m)
         case .requestChanges, .publish, .unpublish: return isEditor(reader, m)
@@ -65,6 +67,7 @@ public enum KnowledgePolicy {
 
     /// A material may be given to a collaboration its author belongs to or edits.
     public static func mayShare(with collaborationID: UUID, _ reader: CollaborationReader) -> Bool {
-        reader.actor.isAdministrator || reader.memberOf.contains(collaborationID) || reader.editorOf.contains(collaborationID)
+        reader.actor.isAdministrator || reader.memberOf.contains(collaborationID)
+            || reader.editorOf.contains(collaborationID)
     }
 }

@@ -26,7 +26,8 @@ public struct Catalog: Sendable {
         }
         // A key with plural forms instead of one text takes its form from the count in `{0}`.
         if tables[language]?[key] == nil, let count = arguments.first,
-           let template = tables[language]?["\(key).\(PluralForm(Self.number(count), language).rawValue)"] {
+            let template = tables[language]?["\(key).\(PluralForm(Self.number(count), language).rawValue)"]
+        {
             return Self.fill(template, arguments)
         }
         let template = tables[language]?[key] ?? tables[.en]?[key] ?? key

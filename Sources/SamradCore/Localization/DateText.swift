@@ -4,9 +4,18 @@ import Foundation
 /// so the output does not depend on the locale data the platform's Foundation carries.
 public enum DateText {
     static let months: [Language: [String]] = [
-        .da: ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"],
-        .sv: ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"],
-        .en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+        .da: [
+            "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november",
+            "december",
+        ],
+        .sv: [
+            "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+            "november", "december",
+        ],
+        .en: [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ],
     ]
 
     /// Gregorian calendars by zone, made once: making one costs more than the date it formats.
@@ -34,7 +43,9 @@ public enum DateText {
     /// An ISO day as the language writes it: "2027-03-10" → "10. marts 2027"; nil if it is no day.
     public static func day(_ iso: String, _ language: Language) -> String? {
         let numbers = iso.split(separator: "-").compactMap { Int($0) }
-        guard iso.count == 10, numbers.count == 3, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
+        guard iso.count == 10, numbers.count == 3, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else {
+            return nil
+        }
         let month = months[language]![numbers[1] - 1]
         return language == .da ? "\(numbers[2]). \(month) \(numbers[0])" : "\(numbers[2]) \(month) \(numbers[0])"
     }
@@ -112,15 +123,20 @@ public enum Slug {
         let folded = NordicCollation.fold(title)
         var slug = ""
         for scalar in folded.unicodeScalars {
-            if scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar)) { slug.unicodeScalars.append(scalar) }
-            else if !slug.hasSuffix("-") { slug += "-" }
+            if scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar)) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.hasSuffix("-") {
+                slug += "-"
+            }
         }
         let trimmed = slug.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         return String(trimmed.prefix(80)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 
     /// The slug of `title`, numbered (`-2`, `-3` …) past the ones `taken` says are in use.
-    public static func unique(_ title: String, fallback: String, taken: (String) async throws -> Bool) async rethrows -> String {
+    public static func unique(
+        _ title: String, fallback: String, taken: (String) async throws -> Bool
+    ) async rethrows -> String {
         let base = make(title).isEmpty ? fallback : make(title)
         var slug = base
         var n = 2

@@ -29,7 +29,9 @@ public enum NumberText {
         var text = integer(whole, language)
         if value < 0 && rounded != 0 { text = "−" + text }
         if fractionDigits > 0 {
-            text += separators(language).decimal + String(repeating: "0", count: max(0, fractionDigits - String(fraction).count)) + String(fraction)
+            text +=
+                separators(language).decimal
+                + String(repeating: "0", count: max(0, fractionDigits - String(fraction).count)) + String(fraction)
         }
         return text
     }

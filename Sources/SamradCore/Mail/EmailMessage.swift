@@ -26,7 +26,10 @@ public struct EmailMessage: Sendable, Equatable {
     /// More header lines, e.g. "List-Unsubscribe: <https://…>".
     public var headers: [String]
 
-    public init(from: String, to: String, subject: String, body: String, attachment: Attachment? = nil, html: String? = nil, headers: [String] = []) {
+    public init(
+        from: String, to: String, subject: String, body: String, attachment: Attachment? = nil, html: String? = nil,
+        headers: [String] = []
+    ) {
         self.from = from
         self.to = to
         self.subject = subject
@@ -44,25 +47,32 @@ public struct EmailMessage: Sendable, Equatable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let body = Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
-            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        var headers = [
-            "From: \(from)",
-            "To: \(to)",
-            "Subject: \(EmailMessage.encodedWord(subject))",
-            "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(messageID)>",
-            "MIME-Version: 1.0",
-        ] + self.headers
+        let body = Data(
+            body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8
+        )
+        .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        var headers =
+            [
+                "From: \(from)",
+                "To: \(to)",
+                "Subject: \(EmailMessage.encodedWord(subject))",
+                "Date: \(formatter.string(from: date))",
+                "Message-ID: <\(messageID)>",
+                "MIME-Version: 1.0",
+            ] + self.headers
         if let html, attachment == nil {
             // multipart/alternative (RFC 2046 §5.1.4): plain text first, HTML last (preferred).
             let boundary = "samrad-alt-" + messageID.filter { $0.isLetter || $0.isNumber }
-            let htmlBody = Data(html.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
-                .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            let htmlBody = Data(
+                html.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8
+            )
+            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
             headers.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
             let parts = [
-                "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", body,
-                "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", htmlBody,
+                "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "",
+                body,
+                "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "",
+                htmlBody,
                 "--\(boundary)--",
             ]
             return headers.joined(separator: "\r\n") + "\r\n\r\n" + parts.joined(separator: "\r\n") + "\r\n"
@@ -74,13 +84,17 @@ public struct EmailMessage: Sendable, Equatable {
         // multipart/mixed (RFC 2046): the text, then the attachment. The boundary comes from the
         // message id, and base64 parts can never contain it.
         let boundary = "samrad-" + messageID.filter { $0.isLetter || $0.isNumber }
-        let file = Data(attachment.text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
-            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let file = Data(
+            attachment.text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+                .utf8
+        )
+        .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         let name = attachment.filename.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
         headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
         let parts = [
             "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", body,
-            "--\(boundary)", "Content-Type: \(attachment.contentType); charset=utf-8; name=\"\(name)\"", "Content-Transfer-Encoding: base64",
+            "--\(boundary)", "Content-Type: \(attachment.contentType); charset=utf-8; name=\"\(name)\"",
+            "Content-Transfer-Encoding: base64",
             "Content-Disposition: attachment; filename=\"\(name)\"", "", file,
             "--\(boundary)--",
         ]

@@ -25,9 +25,12 @@ public struct ICalendar: Sendable {
         public var organizerName: String?
         public var organizerEmail: String?
 
-        public init(uid: String, sequence: Int, start: Date, end: Date, zone: String, summary: String, description: String = "",
-                    location: String? = nil, url: String? = nil, cancelled: Bool = false, tentative: Bool = false, lastModified: Date? = nil,
-                    organizerName: String? = nil, organizerEmail: String? = nil) {
+        public init(
+            uid: String, sequence: Int, start: Date, end: Date, zone: String, summary: String, description: String = "",
+            location: String? = nil, url: String? = nil, cancelled: Bool = false, tentative: Bool = false,
+            lastModified: Date? = nil,
+            organizerName: String? = nil, organizerEmail: String? = nil
+        ) {
             self.uid = uid
             self.sequence = sequence
             self.start = start
@@ -78,7 +81,8 @@ public struct ICalendar: Sendable {
                 calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!
                 calendars[zone] = calendar
             }
-            return Self.stamp(calendars[zone]!.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date))
+            return Self.stamp(
+                calendars[zone]!.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date))
         }
         let stamp = Self.utc(now)
         for event in events {
@@ -141,7 +145,7 @@ public struct ICalendar: Sendable {
             if octets + size > limit {
                 result += "\r\n "
                 octets = 0
-                limit = 74 // the leading space counts
+                limit = 74  // the leading space counts
             }
             result.append(character)
             octets += size
@@ -191,8 +195,12 @@ public struct ICalendar: Sendable {
             let daylight = zone.isDaylightSavingTime(for: transition)
             let kind = daylight ? "DAYLIGHT" : "STANDARD"
             let onset = Self.stamp(Self.components(transition, TimeZone(secondsFromGMT: before)!))
-            lines += ["BEGIN:\(kind)", "DTSTART:\(onset)", "TZOFFSETFROM:\(offset(before))", "TZOFFSETTO:\(offset(after))"]
-            if let name = zone.abbreviation(for: transition), !name.hasPrefix("GMT") { lines.append("TZNAME:\(escape(name))") }
+            lines += [
+                "BEGIN:\(kind)", "DTSTART:\(onset)", "TZOFFSETFROM:\(offset(before))", "TZOFFSETTO:\(offset(after))",
+            ]
+            if let name = zone.abbreviation(for: transition), !name.hasPrefix("GMT") {
+                lines.append("TZNAME:\(escape(name))")
+            }
             lines.append("END:\(kind)")
             before = after
             cursor = transition
@@ -200,7 +208,10 @@ public struct ICalendar: Sendable {
         }
         if observances == 0 {
             let offset = offset(zone.secondsFromGMT(for: first))
-            lines += ["BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:\(offset)", "TZOFFSETTO:\(offset)", "END:STANDARD"]
+            lines += [
+                "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:\(offset)", "TZOFFSETTO:\(offset)",
+                "END:STANDARD",
+            ]
         }
         lines.append("END:VTIMEZONE")
         return lines

@@ -19,8 +19,10 @@ public enum MaterialRules {
         "jpeg": Kind(contentType: "image/jpeg", inline: true),
         "gif": Kind(contentType: "image/gif", inline: true),
         "webp": Kind(contentType: "image/webp", inline: true),
-        "pptx": Kind(contentType: "application/vnd.openxmlformats-officedocument.presentationml.presentation", inline: false),
-        "docx": Kind(contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", inline: false),
+        "pptx": Kind(
+            contentType: "application/vnd.openxmlformats-officedocument.presentationml.presentation", inline: false),
+        "docx": Kind(
+            contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", inline: false),
         "xlsx": Kind(contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", inline: false),
         "odp": Kind(contentType: "application/vnd.oasis.opendocument.presentation", inline: false),
         "odt": Kind(contentType: "application/vnd.oasis.opendocument.text", inline: false),
@@ -37,8 +39,9 @@ public enum MaterialRules {
         let ext = filename.split(separator: ".").last.map { $0.lowercased() } ?? ""
         if bytes.isEmpty { throw SamradError.invalid([FieldError(field: "file", "materials.error.empty")]) }
         if bytes.count > maxBytes {
-            throw SamradError(.payloadTooLarge, "materials.error.too_large", [String(maxBytes / 1_000_000)],
-                              fieldErrors: [FieldError(field: "file", "materials.error.too_large", [String(maxBytes / 1_000_000)])])
+            throw SamradError(
+                .payloadTooLarge, "materials.error.too_large", [String(maxBytes / 1_000_000)],
+                fieldErrors: [FieldError(field: "file", "materials.error.too_large", [String(maxBytes / 1_000_000)])])
         }
         guard filename.contains("."), let kind = kinds[ext] else {
             throw SamradError.invalid([FieldError(field: "file", "materials.error.type", [accepted])])
@@ -80,6 +83,8 @@ public enum MaterialRules {
 
     /// A short name of the type for lists: "PDF", "PPTX".
     public static func label(_ contentType: String) -> String {
-        kinds.filter { $0.value.contentType == contentType }.keys.sorted().first.map { $0 == "jpeg" ? "JPG" : $0.uppercased() } ?? "FILE"
+        kinds.filter { $0.value.contentType == contentType }.keys.sorted().first.map {
+            $0 == "jpeg" ? "JPG" : $0.uppercased()
+        } ?? "FILE"
     }
 }

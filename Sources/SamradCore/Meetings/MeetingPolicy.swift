@@ -17,8 +17,11 @@ public struct MeetingScope: Sendable {
     /// The meeting itself; nil where a rule is asked of a collaboration's meetings in general.
     public var meetingID: UUID?
 
-    public init(collaborationID: UUID, organiserID: UUID, collaborationPublished: Bool, status: MeetingStatus, clusterMembers: [MunicipalityKey]?,
-                facilitatorID: UUID?, registered: Set<MunicipalityKey>, attached: Set<UUID>, meetingID: UUID? = nil) {
+    public init(
+        collaborationID: UUID, organiserID: UUID, collaborationPublished: Bool, status: MeetingStatus,
+        clusterMembers: [MunicipalityKey]?,
+        facilitatorID: UUID?, registered: Set<MunicipalityKey>, attached: Set<UUID>, meetingID: UUID? = nil
+    ) {
         self.meetingID = meetingID
         self.collaborationID = collaborationID
         self.organiserID = organiserID
@@ -76,7 +79,9 @@ public enum MeetingPolicy {
 
     /// Registering someone or cancelling for them: the person, the coordinator of the person's
     /// municipality, or those who run the meeting.
-    public static func mayRegister(_ actor: Actor, personID: UUID, personMunicipality: MunicipalityKey?, _ scope: MeetingScope) -> Bool {
+    public static func mayRegister(
+        _ actor: Actor, personID: UUID, personMunicipality: MunicipalityKey?, _ scope: MeetingScope
+    ) -> Bool {
         if mayRun(actor, scope) { return true }
         if actor.isSignedIn, actor.personID == personID { return true }
         if actor.meetingPassPerson(scope.meetingID) == personID { return true }

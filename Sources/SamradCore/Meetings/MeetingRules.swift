@@ -36,7 +36,10 @@ public enum AttendanceStatus: String, CaseIterable, Codable, Sendable {
 
 /// The zones meetings are usually held in, offered first in forms; any IANA zone is accepted.
 public enum MeetingZones {
-    public static let common = ["Europe/Copenhagen", "Europe/Stockholm", "Europe/Oslo", "Europe/Helsinki", "Atlantic/Faroe", "America/Nuuk", "UTC"]
+    public static let common = [
+        "Europe/Copenhagen", "Europe/Stockholm", "Europe/Oslo", "Europe/Helsinki", "Atlantic/Faroe", "America/Nuuk",
+        "UTC",
+    ]
 
     public static func isKnown(_ identifier: String) -> Bool {
         identifier == "UTC" || (identifier.contains("/") && TimeZone(identifier: identifier) != nil)
@@ -71,8 +74,10 @@ public enum MeetingRules {
     /// Checks a meeting's times against each other, the collaboration's period (ISO days, inclusive)
     /// and the other meetings of the same cluster, adding a message per problem.
     /// `others`: the other active meetings of the same cluster, with their titles.
-    public static func checkTimes(_ times: MeetingTimes, deadline: Date?, period: (start: String?, end: String?),
-                                  others: [(title: String, times: MeetingTimes)], into v: inout Validation, field: String = "") {
+    public static func checkTimes(
+        _ times: MeetingTimes, deadline: Date?, period: (start: String?, end: String?),
+        others: [(title: String, times: MeetingTimes)], into v: inout Validation, field: String = ""
+    ) {
         let startField = field + "startsAt", endField = field + "endsAt"
         if times.end <= times.start {
             v.add(endField, "meetings.error.end_before_start")

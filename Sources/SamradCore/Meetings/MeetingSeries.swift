@@ -43,7 +43,10 @@ public struct MeetingSeriesRequest: Sendable {
     /// A meeting that would fall on a Saturday or Sunday moves to the Monday after.
     public var avoidWeekends: Bool
 
-    public init(firstStart: String, durationMinutes: Int, count: Int, step: Step, zone: String, pattern: Pattern, avoidWeekends: Bool = true) {
+    public init(
+        firstStart: String, durationMinutes: Int, count: Int, step: Step, zone: String, pattern: Pattern,
+        avoidWeekends: Bool = true
+    ) {
         self.firstStart = firstStart
         self.durationMinutes = durationMinutes
         self.count = count
@@ -68,13 +71,18 @@ public enum MeetingSeries {
     /// The dates and hosts of a series. `hosts`: where each possible host lies; `hosted`: how often
     /// each hosted a meeting of this collaboration or cluster before, so the rotation goes on fairly
     /// across series and years. Throws field messages for bad input.
-    public static func plan(_ request: MeetingSeriesRequest, hosts: [(latitude: Double, longitude: Double)], hosted: [Int]? = nil) throws -> [PlannedMeeting] {
+    public static func plan(
+        _ request: MeetingSeriesRequest, hosts: [(latitude: Double, longitude: Double)], hosted: [Int]? = nil
+    ) throws -> [PlannedMeeting] {
         var v = Validation()
         if !MeetingZones.isKnown(request.zone) { v.add("timeZone", "meetings.error.zone") }
-        let first = MeetingZones.isKnown(request.zone) ? DateText.parseLocal(request.firstStart, zone: request.zone) : nil
+        let first =
+            MeetingZones.isKnown(request.zone) ? DateText.parseLocal(request.firstStart, zone: request.zone) : nil
         if first == nil { v.add("firstStart", "validation.date_time") }
         if !(1...40).contains(request.count) { v.add("count", "validation.range", ["1", "40"]) }
-        if !(15...(7 * 24 * 60)).contains(request.durationMinutes) { v.add("durationMinutes", "validation.range", ["15", String(7 * 24 * 60)]) }
+        if !(15...(7 * 24 * 60)).contains(request.durationMinutes) {
+            v.add("durationMinutes", "validation.range", ["15", String(7 * 24 * 60)])
+        }
         switch request.step {
         case .weeks(let n) where !(1...52).contains(n): v.add("every", "validation.range", ["1", "52"])
         case .months(let n) where !(1...24).contains(n): v.add("every", "validation.range", ["1", "24"])
@@ -100,7 +108,7 @@ public enum MeetingSeries {
             }
             var start = calendar.date(byAdding: offset, to: first!)!
             if request.avoidWeekends {
-                let weekday = calendar.component(.weekday, from: start) // 1 Sunday … 7 Saturday
+                let weekday = calendar.component(.weekday, from: start)  // 1 Sunday … 7 Saturday
                 if weekday == 7 { start = calendar.date(byAdding: .day, value: 2, to: start)! }
                 if weekday == 1 { start = calendar.date(byAdding: .day, value: 1, to: start)! }
             }
@@ -110,7 +118,10 @@ public enum MeetingSeries {
                 host = rotation[nextHost]
                 nextHost += 1
             }
-            meetings.append(PlannedMeeting(number: index + 1, times: MeetingTimes(start: start, end: end, zone: request.zone), venue: venues[index], host: host))
+            meetings.append(
+                PlannedMeeting(
+                    number: index + 1, times: MeetingTimes(start: start, end: end, zone: request.zone),
+                    venue: venues[index], host: host))
         }
         return meetings
     }

@@ -10,7 +10,10 @@ public struct NewsletterAudience: Codable, Sendable, Equatable {
     public var municipalities: [MunicipalityKey]
     public var regions: [String]
 
-    public init(collaborations: [UUID], positions: [Position] = [], municipalities: [MunicipalityKey] = [], regions: [String] = []) {
+    public init(
+        collaborations: [UUID], positions: [Position] = [], municipalities: [MunicipalityKey] = [],
+        regions: [String] = []
+    ) {
         self.collaborations = collaborations
         self.positions = positions
         self.municipalities = municipalities
@@ -28,8 +31,11 @@ public struct NewsletterAudience: Codable, Sendable, Equatable {
         public var regionCode: String?
         public var collaborationID: UUID
 
-        public init(personID: UUID, name: String, email: String?, position: Position?, municipality: MunicipalityKey?, regionCode: String?,
-                    collaborationID: UUID) {
+        public init(
+            personID: UUID, name: String, email: String?, position: Position?, municipality: MunicipalityKey?,
+            regionCode: String?,
+            collaborationID: UUID
+        ) {
             self.personID = personID
             self.name = name
             self.email = email
@@ -61,7 +67,8 @@ public struct NewsletterAudience: Codable, Sendable, Equatable {
         var out: [Recipient] = []
         for c in candidates where matches(c) {
             guard let email = c.email?.trimmingCharacters(in: .whitespaces).lowercased(), !email.isEmpty,
-                  !unsubscribed.contains(email), seen.insert(email).inserted else { continue }
+                !unsubscribed.contains(email), seen.insert(email).inserted
+            else { continue }
             out.append(Recipient(personID: c.personID, name: c.name, email: email))
         }
         return out.sorted { ($0.name, $0.email) < ($1.name, $1.email) }
@@ -69,12 +76,18 @@ public struct NewsletterAudience: Codable, Sendable, Equatable {
 
     /// Reads the form's choices: `collaborations` (ids the sender may use), positions, municipalities
     /// (by name or key, as `MunicipalityDirectory.resolveList` reads them) and region codes.
-    public static func validate(collaborations: [String], allowed: Set<UUID>, positions: [String], municipalities: String,
-                                directory: MunicipalityDirectory, regions: [String], knownRegions: Set<String>,
-                                into v: inout Validation) -> NewsletterAudience {
+    public static func validate(
+        collaborations: [String], allowed: Set<UUID>, positions: [String], municipalities: String,
+        directory: MunicipalityDirectory, regions: [String], knownRegions: Set<String>,
+        into v: inout Validation
+    ) -> NewsletterAudience {
         var ids: [UUID] = []
         for text in collaborations where !text.isEmpty {
-            if let id = UUID(uuidString: text), allowed.contains(id) { ids.append(id) } else { v.add("collaborations", "validation.choice") }
+            if let id = UUID(uuidString: text), allowed.contains(id) {
+                ids.append(id)
+            } else {
+                v.add("collaborations", "validation.choice")
+            }
         }
         if ids.isEmpty { v.add("collaborations", "newsletters.error.no_collaboration") }
         var chosen: [Position] = []
@@ -107,7 +120,10 @@ public enum NewsletterPolicy {
         CollaborationPolicy.mayManage(actor, organiserID: organiserID)
     }
 
-    public static func mayView(_ reader: CollaborationReader, organiserID: UUID, collaborationID: UUID, status: NewsletterStatus, archive: NewsletterArchive) -> Bool {
+    public static func mayView(
+        _ reader: CollaborationReader, organiserID: UUID, collaborationID: UUID, status: NewsletterStatus,
+        archive: NewsletterArchive
+    ) -> Bool {
         if mayWrite(reader.actor, organiserID: organiserID) { return true }
         guard status == .sent else { return false }
         switch archive {

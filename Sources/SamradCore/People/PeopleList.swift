@@ -45,8 +45,10 @@ public struct PeopleList: Sendable {
 
     /// Reads `text`. A bare municipality code belongs to `country`; `dk/751` names its own. A
     /// position is its key (`school_chief`) or its name in any language (`positionNames`, lower-case).
-    public init(csv text: String, country: Country, directory: MunicipalityDirectory,
-                positionNames: [String: Position]) throws {
+    public init(
+        csv text: String, country: Country, directory: MunicipalityDirectory,
+        positionNames: [String: Position]
+    ) throws {
         let table = try CSVTable(parsing: text, separator: CSVTable.separator(of: text))
         var columns: [Column: String] = [:]
         for header in table.header {
@@ -54,10 +56,13 @@ public struct PeopleList: Sendable {
         }
         let missing = Column.required.filter { columns[$0] == nil }
         if !missing.isEmpty {
-            throw SamradError.invalid(missing.map { FieldError(field: "file", "people_import.error.column", [$0.rawValue]) })
+            throw SamradError.invalid(
+                missing.map { FieldError(field: "file", "people_import.error.column", [$0.rawValue]) })
         }
         if table.records.count > Self.maxRows {
-            throw SamradError.invalid([FieldError(field: "file", "people_import.error.too_many", [String(Self.maxRows)])])
+            throw SamradError.invalid([
+                FieldError(field: "file", "people_import.error.too_many", [String(Self.maxRows)])
+            ])
         }
         var v = Validation()
         var rows: [Row] = []
@@ -67,8 +72,9 @@ public struct PeopleList: Sendable {
                 columns[column].map { record[$0].trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
             }
             func problem(_ column: Column, _ key: String, _ extra: [String] = []) {
-                v.add("line \(record.line)", "people_import.error.\(key)",
-                      [String(record.line), columns[column] ?? column.rawValue, cell(column)] + extra)
+                v.add(
+                    "line \(record.line)", "people_import.error.\(key)",
+                    [String(record.line), columns[column] ?? column.rawValue, cell(column)] + extra)
             }
             let before = v.errors.count
             for column in Column.required where cell(column).isEmpty { problem(column, "required") }
@@ -88,11 +94,16 @@ public struct PeopleList: Sendable {
             let title = cell(.title)
             if title.count > 120 { problem(.title, "too_long", ["120"]) }
             if !email.isEmpty, let first = seen[email] {
-                v.add("line \(record.line)", "people_import.error.duplicate", [String(record.line), email, String(first)])
-            } else if !email.isEmpty { seen[email] = record.line }
+                v.add(
+                    "line \(record.line)", "people_import.error.duplicate", [String(record.line), email, String(first)])
+            } else if !email.isEmpty {
+                seen[email] = record.line
+            }
             guard v.errors.count == before, let municipality, let position else { continue }
-            rows.append(Row(line: record.line, municipality: municipality, name: name, position: position, email: email,
-                            phone: phone.isEmpty ? nil : phone, title: title.isEmpty ? nil : title))
+            rows.append(
+                Row(
+                    line: record.line, municipality: municipality, name: name, position: position, email: email,
+                    phone: phone.isEmpty ? nil : phone, title: title.isEmpty ? nil : title))
         }
         try v.check()
         if rows.isEmpty { throw SamradError.invalid([FieldError(field: "file", "people_import.error.no_rows")]) }

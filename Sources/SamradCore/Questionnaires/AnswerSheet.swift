@@ -33,7 +33,9 @@ public struct AnswerCell: Equatable, Sendable, Hashable, Codable {
     public var number: Double?
     public var text: String?
 
-    public init(question: String, statement: String? = nil, option: String? = nil, number: Double? = nil, text: String? = nil) {
+    public init(
+        question: String, statement: String? = nil, option: String? = nil, number: Double? = nil, text: String? = nil
+    ) {
         self.question = question
         self.statement = statement
         self.option = option
@@ -77,36 +79,55 @@ public struct AnswerSheet: Sendable, Equatable {
     public static func parse(_ raw: RawAnswer, for question: Question, field: String) throws -> AnswerValue? {
         if raw.isEmpty { return nil }
         var v = Validation()
-        let first = raw.values.first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let first =
+            raw.values.first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }?.trimmingCharacters(
+                in: .whitespacesAndNewlines) ?? ""
         var result: AnswerValue?
         switch question.kind {
         case .singleChoice:
             let chosen = raw.values.filter { !$0.isEmpty }
-            if chosen.count > 1 { v.add(field, "questionnaires.error.one_option") }
-            else if question.options.contains(where: { $0.key == first }) { result = .option(first) }
-            else { v.add(field, "questionnaires.error.unknown_option", [first]) }
+            if chosen.count > 1 {
+                v.add(field, "questionnaires.error.one_option")
+            } else if question.options.contains(where: { $0.key == first }) {
+                result = .option(first)
+            } else {
+                v.add(field, "questionnaires.error.unknown_option", [first])
+            }
         case .multipleChoice:
             var keys: [String] = []
             for value in raw.values where !value.isEmpty && !keys.contains(value) {
-                if question.options.contains(where: { $0.key == value }) { keys.append(value) } else { v.add(field, "questionnaires.error.unknown_option", [value]) }
+                if question.options.contains(where: { $0.key == value }) {
+                    keys.append(value)
+                } else {
+                    v.add(field, "questionnaires.error.unknown_option", [value])
+                }
             }
             // Kept in the form's order, so an answer reads the same whichever order it was sent in.
             result = .options(question.options.map(\.key).filter(keys.contains))
         case .likert:
             let scale = question.scale ?? AnswerScale()
-            if let point = Int(first), scale.points.contains(point) { result = .scale(point) }
-            else { v.add(field, "questionnaires.error.scale_point", [String(scale.min), String(scale.max)]) }
+            if let point = Int(first), scale.points.contains(point) {
+                result = .scale(point)
+            } else {
+                v.add(field, "questionnaires.error.scale_point", [String(scale.min), String(scale.max)])
+            }
         case .number:
             let format = question.number ?? NumberFormat()
-            let text = first.replacingOccurrences(of: ",", with: ".").replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\u{00A0}", with: "")
+            let text = first.replacingOccurrences(of: ",", with: ".").replacingOccurrences(of: " ", with: "")
+                .replacingOccurrences(of: "\u{00A0}", with: "")
             guard let number = Double(text), number.isFinite else {
                 v.add(field, "questionnaires.error.not_a_number")
                 break
             }
-            if format.wholeNumbers && number.rounded() != number { v.add(field, "questionnaires.error.whole_number") }
-            else if let min = format.min, number < min { v.add(field, "questionnaires.error.below", [NumberText.plain(min)]) }
-            else if let max = format.max, number > max { v.add(field, "questionnaires.error.above", [NumberText.plain(max)]) }
-            else { result = .number(number) }
+            if format.wholeNumbers && number.rounded() != number {
+                v.add(field, "questionnaires.error.whole_number")
+            } else if let min = format.min, number < min {
+                v.add(field, "questionnaires.error.below", [NumberText.plain(min)])
+            } else if let max = format.max, number > max {
+                v.add(field, "questionnaires.error.above", [NumberText.plain(max)])
+            } else {
+                result = .number(number)
+            }
         case .yesNo:
             switch first.lowercased() {
             case "yes", "true", "1": result = .yesNo(true)
@@ -115,7 +136,11 @@ public struct AnswerSheet: Sendable, Equatable {
             }
         case .shortText, .longText:
             let limit = question.kind == .shortText ? maxShortText : maxLongText
-            if first.count > limit { v.add(field, "validation.too_long", [String(limit)]) } else { result = .text(first) }
+            if first.count > limit {
+                v.add(field, "validation.too_long", [String(limit)])
+            } else {
+                result = .text(first)
+            }
         case .matrix:
             let scale = question.scale ?? AnswerScale()
             var points: [String: Int] = [:]
@@ -126,8 +151,13 @@ public struct AnswerSheet: Sendable, Equatable {
                     v.add("\(field).\(statement)", "questionnaires.error.unknown_statement", [statement])
                     continue
                 }
-                if let point = Int(trimmed), scale.points.contains(point) { points[statement] = point }
-                else { v.add("\(field).\(statement)", "questionnaires.error.scale_point", [String(scale.min), String(scale.max)]) }
+                if let point = Int(trimmed), scale.points.contains(point) {
+                    points[statement] = point
+                } else {
+                    v.add(
+                        "\(field).\(statement)", "questionnaires.error.scale_point",
+                        [String(scale.min), String(scale.max)])
+                }
             }
             result = points.isEmpty ? nil : .matrix(points)
         }
@@ -145,7 +175,8 @@ public struct AnswerSheet: Sendable, Equatable {
     private func shows(_ question: Question, in form: QuestionnaireForm, seen: inout Set<String>) -> Bool {
         guard let condition = question.showIf else { return true }
         guard seen.insert(question.key).inserted, let target = form.question(condition.question),
-              shows(target, in: form, seen: &seen), let answer = answers[condition.question] else { return false }
+            shows(target, in: form, seen: &seen), let answer = answers[condition.question]
+        else { return false }
         return !Set(answer.conditionValues).isDisjoint(with: condition.values)
     }
 
@@ -168,7 +199,8 @@ public struct AnswerSheet: Sendable, Equatable {
     public func submitted(in form: QuestionnaireForm) throws -> AnswerSheet {
         let missing = missing(in: form)
         if !missing.isEmpty {
-            throw SamradError.invalid(missing.map { FieldError(field: "answers.\($0)", "questionnaires.error.required") })
+            throw SamradError.invalid(
+                missing.map { FieldError(field: "answers.\($0)", "questionnaires.error.required") })
         }
         return AnswerSheet(answers.filter { key, _ in form.question(key).map { shows($0, in: form) } ?? false })
     }
@@ -183,7 +215,10 @@ public struct AnswerSheet: Sendable, Equatable {
         case .number(let number): [AnswerCell(question: key, number: number)]
         case .yesNo(let yes): [AnswerCell(question: key, option: yes ? "yes" : "no")]
         case .text(let text): [AnswerCell(question: key, text: text)]
-        case .matrix(let points): points.sorted { $0.key < $1.key }.map { AnswerCell(question: key, statement: $0.key, number: Double($0.value)) }
+        case .matrix(let points):
+            points.sorted { $0.key < $1.key }.map {
+                AnswerCell(question: key, statement: $0.key, number: Double($0.value))
+            }
         }
     }
 
@@ -196,7 +231,8 @@ public struct AnswerSheet: Sendable, Equatable {
             guard let q = form.question(key) else { continue }
             switch q.kind {
             case .singleChoice: if let o = group.first?.option { answers[key] = .option(o) }
-            case .multipleChoice: answers[key] = .options(q.options.map(\.key).filter { k in group.contains { $0.option == k } })
+            case .multipleChoice:
+                answers[key] = .options(q.options.map(\.key).filter { k in group.contains { $0.option == k } })
             case .likert: if let n = group.first?.number { answers[key] = .scale(Int(n)) }
             case .number: if let n = group.first?.number { answers[key] = .number(n) }
             case .yesNo: if let o = group.first?.option { answers[key] = .yesNo(o == "yes") }

@@ -46,8 +46,10 @@ public struct LocalizedText: Codable, Sendable, Equatable, Hashable {
     public var isEmpty: Bool { da.isEmpty && sv.isEmpty && en.isEmpty }
 
     public func trimmed() -> LocalizedText {
-        LocalizedText(da: da.trimmingCharacters(in: .whitespacesAndNewlines), sv: sv.trimmingCharacters(in: .whitespacesAndNewlines),
-                      en: en.trimmingCharacters(in: .whitespacesAndNewlines))
+        LocalizedText(
+            da: da.trimmingCharacters(in: .whitespacesAndNewlines),
+            sv: sv.trimmingCharacters(in: .whitespacesAndNewlines),
+            en: en.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
 
@@ -66,7 +68,9 @@ public enum QuestionKind: String, CaseIterable, Codable, Sendable {
     public var hasScale: Bool { self == .likert || self == .matrix }
     public var isText: Bool { self == .shortText || self == .longText }
     /// Questions whose answer can decide whether a later question shows.
-    public var mayCondition: Bool { self == .singleChoice || self == .multipleChoice || self == .yesNo || self == .likert }
+    public var mayCondition: Bool {
+        self == .singleChoice || self == .multipleChoice || self == .yesNo || self == .likert
+    }
 }
 
 /// A choice of a choice question, or a statement of a matrix; the key stays when the label is reworded.
@@ -87,7 +91,8 @@ public struct AnswerScale: Codable, Sendable, Equatable, Hashable {
     public var low: LocalizedText
     public var high: LocalizedText
 
-    public init(min: Int = 1, max: Int = 5, low: LocalizedText = LocalizedText(), high: LocalizedText = LocalizedText()) {
+    public init(min: Int = 1, max: Int = 5, low: LocalizedText = LocalizedText(), high: LocalizedText = LocalizedText())
+    {
         self.min = min
         self.max = max
         self.low = low
@@ -112,7 +117,9 @@ public struct NumberFormat: Codable, Sendable, Equatable, Hashable {
     public var max: Double?
     public var wholeNumbers: Bool
 
-    public init(unit: LocalizedText = LocalizedText(), min: Double? = nil, max: Double? = nil, wholeNumbers: Bool = false) {
+    public init(
+        unit: LocalizedText = LocalizedText(), min: Double? = nil, max: Double? = nil, wholeNumbers: Bool = false
+    ) {
         self.unit = unit
         self.min = min
         self.max = max
@@ -155,9 +162,13 @@ public struct Question: Codable, Sendable, Equatable, Hashable {
     public var number: NumberFormat?
     public var showIf: ShowCondition?
 
-    public init(key: String, kind: QuestionKind, text: LocalizedText, help: LocalizedText = LocalizedText(), required: Bool = false,
-                options: [QuestionOption] = [], statements: [QuestionOption] = [], scale: AnswerScale? = nil, number: NumberFormat? = nil,
-                showIf: ShowCondition? = nil) {
+    public init(
+        key: String, kind: QuestionKind, text: LocalizedText, help: LocalizedText = LocalizedText(),
+        required: Bool = false,
+        options: [QuestionOption] = [], statements: [QuestionOption] = [], scale: AnswerScale? = nil,
+        number: NumberFormat? = nil,
+        showIf: ShowCondition? = nil
+    ) {
         self.key = key
         self.kind = kind
         self.text = text
@@ -258,14 +269,19 @@ public struct QuestionnaireForm: Codable, Sendable, Equatable, Hashable {
         var seen: Set<String> = []
         var sectionKeys: Set<String> = []
         var earlier: [String: Question] = [:]
-        if questions.isEmpty && requireQuestions { v.add("sections", "questionnaires.error.no_questions") }
-        else if sections.isEmpty { v.add("sections", "questionnaires.error.no_sections") }
+        if questions.isEmpty && requireQuestions {
+            v.add("sections", "questionnaires.error.no_questions")
+        } else if sections.isEmpty {
+            v.add("sections", "questionnaires.error.no_sections")
+        }
         if questions.count > 300 { v.add("sections", "questionnaires.error.too_many_questions", ["300"]) }
         for (si, section) in sections.enumerated() {
             let sp = "sections[\(si)]"
             form.sections[si].title = section.title.trimmed()
             form.sections[si].intro = section.intro.trimmed()
-            if !Self.isKey(section.key) { v.add("\(sp).key", "questionnaires.error.key") } else if !sectionKeys.insert(section.key).inserted {
+            if !Self.isKey(section.key) {
+                v.add("\(sp).key", "questionnaires.error.key")
+            } else if !sectionKeys.insert(section.key).inserted {
                 v.add("\(sp).key", "questionnaires.error.duplicate_key", [section.key])
             }
             for (qi, question) in section.questions.enumerated() {
@@ -273,17 +289,22 @@ public struct QuestionnaireForm: Codable, Sendable, Equatable, Hashable {
                 var q = question
                 q.text = q.text.trimmed()
                 q.help = q.help.trimmed()
-                if !Self.isKey(q.key) { v.add("\(qp).key", "questionnaires.error.key") } else if !seen.insert(q.key).inserted {
+                if !Self.isKey(q.key) {
+                    v.add("\(qp).key", "questionnaires.error.key")
+                } else if !seen.insert(q.key).inserted {
                     v.add("\(qp).key", "questionnaires.error.duplicate_key", [q.key])
                 }
                 if q.text.isEmpty { v.add("\(qp).text", "validation.required") }
-                if [q.text.da, q.text.sv, q.text.en].contains(where: { $0.count > 1000 }) { v.add("\(qp).text", "validation.too_long", ["1000"]) }
+                if [q.text.da, q.text.sv, q.text.en].contains(where: { $0.count > 1000 }) {
+                    v.add("\(qp).text", "validation.too_long", ["1000"])
+                }
                 Self.checkParts(&q, path: qp, &v)
                 if let condition = q.showIf {
                     if let target = earlier[condition.question] {
                         let allowed = Set(target.conditionValues)
-                        if !target.kind.mayCondition { v.add("\(qp).showIf", "questionnaires.error.condition_kind") }
-                        else if condition.values.isEmpty || !condition.values.allSatisfy(allowed.contains) {
+                        if !target.kind.mayCondition {
+                            v.add("\(qp).showIf", "questionnaires.error.condition_kind")
+                        } else if condition.values.isEmpty || !condition.values.allSatisfy(allowed.contains) {
                             v.add("\(qp).showIf", "questionnaires.error.condition_value")
                         }
                     } else {
@@ -305,7 +326,9 @@ public struct QuestionnaireForm: Codable, Sendable, Equatable, Hashable {
             var keys: Set<String> = []
             for i in list.indices {
                 list[i].label = list[i].label.trimmed()
-                if !isKey(list[i].key) { v.add("\(qp).\(field)[\(i)].key", "questionnaires.error.key") } else if !keys.insert(list[i].key).inserted {
+                if !isKey(list[i].key) {
+                    v.add("\(qp).\(field)[\(i)].key", "questionnaires.error.key")
+                } else if !keys.insert(list[i].key).inserted {
                     v.add("\(qp).\(field)[\(i)].key", "questionnaires.error.duplicate_key", [list[i].key])
                 }
                 if list[i].label.isEmpty { v.add("\(qp).\(field)[\(i)].label", "validation.required") }
@@ -324,9 +347,14 @@ public struct QuestionnaireForm: Codable, Sendable, Equatable, Hashable {
         }
         if q.kind == .number {
             let format = q.number ?? NumberFormat()
-            if let min = format.min, let max = format.max, min > max { v.add("\(qp).number", "questionnaires.error.bounds") }
-            if [format.min, format.max].contains(where: { $0.map { !$0.isFinite } ?? false }) { v.add("\(qp).number", "questionnaires.error.bounds") }
-            q.number = NumberFormat(unit: format.unit.trimmed(), min: format.min, max: format.max, wholeNumbers: format.wholeNumbers)
+            if let min = format.min, let max = format.max, min > max {
+                v.add("\(qp).number", "questionnaires.error.bounds")
+            }
+            if [format.min, format.max].contains(where: { $0.map { !$0.isFinite } ?? false }) {
+                v.add("\(qp).number", "questionnaires.error.bounds")
+            }
+            q.number = NumberFormat(
+                unit: format.unit.trimmed(), min: format.min, max: format.max, wholeNumbers: format.wholeNumbers)
         } else {
             q.number = nil
         }
@@ -361,7 +389,11 @@ public struct QuestionnaireForm: Codable, Sendable, Equatable, Hashable {
             if let before = oldSections[s.key], before.title == s.title, before.intro == s.intro { continue }
             worded.append(s.key)
         }
-        if worded.isEmpty && sections.map(\.key) == new.sections.map(\.key) && questions.map(\.key) == new.questions.map(\.key) { return .none }
+        if worded.isEmpty && sections.map(\.key) == new.sections.map(\.key)
+            && questions.map(\.key) == new.questions.map(\.key)
+        {
+            return .none
+        }
         return .wording(worded)
     }
 }

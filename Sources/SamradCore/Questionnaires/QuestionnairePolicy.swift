@@ -65,7 +65,9 @@ public struct QuestionnaireWindow: Sendable, Equatable {
     public static func reminderDays(_ text: String?, field: String, _ v: inout Validation) -> [Int] {
         var days: [Int] = []
         for part in (text ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }) {
-            if let day = Int(part), (1...60).contains(day) { if !days.contains(day) { days.append(day) } } else {
+            if let day = Int(part), (1...60).contains(day) {
+                if !days.contains(day) { days.append(day) }
+            } else {
                 v.add(field, "questionnaires.error.reminder_days")
                 return []
             }
@@ -103,8 +105,10 @@ public enum QuestionnairePolicy {
 
     /// `link`: a personal link opened with the request. A municipality's members draft, its
     /// coordinators submit.
-    public static func right(_ actor: Actor, unit: ResponseUnit, questionnaireID: UUID,
-                             link: AnswerLinkGrant?) -> Right {
+    public static func right(
+        _ actor: Actor, unit: ResponseUnit, questionnaireID: UUID,
+        link: AnswerLinkGrant?
+    ) -> Right {
         if let link, link.questionnaireID == questionnaireID, link.unit == unit {
             return Right(mayDraft: true, maySubmit: link.maySubmit)
         }
@@ -120,7 +124,9 @@ public enum QuestionnairePolicy {
 
     /// `isParticipant`: a respondent of the questionnaire (its coordinators and people), or a
     /// person attached to the collaboration.
-    public static func mayViewResults(_ actor: Actor, organiserID: UUID, visibility: ResultsVisibility, published: Bool, isParticipant: Bool) -> Bool {
+    public static func mayViewResults(
+        _ actor: Actor, organiserID: UUID, visibility: ResultsVisibility, published: Bool, isParticipant: Bool
+    ) -> Bool {
         if mayBuild(actor, organiserID: organiserID) { return true }
         guard published else { return false }
         switch visibility {
@@ -132,7 +138,9 @@ public enum QuestionnairePolicy {
 
     /// Text answers, without names: organisers always; others only when the organiser publishes
     /// them, and never to the public.
-    public static func mayReadTexts(_ actor: Actor, organiserID: UUID, visibility: ResultsVisibility, textsPublished: Bool, isParticipant: Bool) -> Bool {
+    public static func mayReadTexts(
+        _ actor: Actor, organiserID: UUID, visibility: ResultsVisibility, textsPublished: Bool, isParticipant: Bool
+    ) -> Bool {
         if mayBuild(actor, organiserID: organiserID) { return true }
         return textsPublished && isParticipant && visibility != .organisers
     }

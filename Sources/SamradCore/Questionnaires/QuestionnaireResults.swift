@@ -30,12 +30,17 @@ public struct ResultItems: Sendable {
         for q in form.questions {
             let scaleCodes = (q.scale?.points ?? 1...5).map(String.init)
             switch q.kind {
-            case .singleChoice, .multipleChoice: items.append(ResultItem(question: q.key, kind: q.kind, codes: q.options.map(\.key), hasMean: false))
+            case .singleChoice, .multipleChoice:
+                items.append(ResultItem(question: q.key, kind: q.kind, codes: q.options.map(\.key), hasMean: false))
             case .yesNo: items.append(ResultItem(question: q.key, kind: q.kind, codes: ["yes", "no"], hasMean: false))
             case .likert: items.append(ResultItem(question: q.key, kind: q.kind, codes: scaleCodes, hasMean: true))
             case .number: items.append(ResultItem(question: q.key, kind: q.kind, codes: [], hasMean: true))
             case .matrix:
-                for s in q.statements { items.append(ResultItem(question: q.key, statement: s.key, kind: q.kind, codes: scaleCodes, hasMean: true)); mins.append(q.scale?.min ?? 1) }
+                for s in q.statements {
+                    items.append(
+                        ResultItem(question: q.key, statement: s.key, kind: q.kind, codes: scaleCodes, hasMean: true));
+                    mins.append(q.scale?.min ?? 1)
+                }
                 continue
             case .shortText, .longText: continue
             }
@@ -51,13 +56,18 @@ public struct ResultItems: Sendable {
         var index: [String: Int] = [:]
         for (i, item) in items.enumerated() { index[Self.id(item.question, item.statement)] = i }
         self.index = index
-        codeIndex = items.map { item in Dictionary(uniqueKeysWithValues: item.codes.enumerated().map { ($0.element, Int32($0.offset)) }) }
-        let conditions = Dictionary(form.questions.map { ($0.key, $0.showIf?.question) },
-                                    uniquingKeysWith: { a, _ in a })
+        codeIndex = items.map { item in
+            Dictionary(uniqueKeysWithValues: item.codes.enumerated().map { ($0.element, Int32($0.offset)) })
+        }
+        let conditions = Dictionary(
+            form.questions.map { ($0.key, $0.showIf?.question) },
+            uniquingKeysWith: { a, _ in a })
         parent = items.map { item in conditions[item.question].flatMap { $0 }.flatMap { index[Self.id($0, nil)] } }
     }
 
-    static func id(_ question: String, _ statement: String?) -> String { statement.map { "\(question)\u{1F}\($0)" } ?? question }
+    static func id(_ question: String, _ statement: String?) -> String {
+        statement.map { "\(question)\u{1F}\($0)" } ?? question
+    }
 
     public func item(_ question: String, statement: String? = nil) -> Int? { index[Self.id(question, statement)] }
 
@@ -199,17 +209,21 @@ public struct QuestionnaireResults: Sendable {
         self.columns = columns
         var groups: [ComparisonGroup] = [.all]
         var lookup: [ComparisonGroup: Int32] = [.all: 0]
-        var membership: [[Int32]] = Array(repeating: Array(repeating: -1, count: respondents.count), count: ComparisonGroup.families.count)
+        var membership: [[Int32]] = Array(
+            repeating: Array(repeating: -1, count: respondents.count), count: ComparisonGroup.families.count)
         for (r, respondent) in respondents.enumerated() {
             for (f, kind) in ComparisonGroup.families.enumerated() {
-                let key: String? = switch kind {
-                case .region: respondent.region
-                case .similar: respondent.similar
-                default: respondent.cluster
-                }
+                let key: String? =
+                    switch kind {
+                    case .region: respondent.region
+                    case .similar: respondent.similar
+                    default: respondent.cluster
+                    }
                 guard let key else { continue }
                 let group = ComparisonGroup(kind, key)
-                if let g = lookup[group] { membership[f][r] = g } else {
+                if let g = lookup[group] {
+                    membership[f][r] = g
+                } else {
                     let g = Int32(groups.count)
                     groups.append(group)
                     lookup[group] = g
@@ -240,7 +254,8 @@ public struct QuestionnaireResults: Sendable {
                                                 membership[2].withUnsafeBufferPointer { m2 in
                                                     var previous: (Int32, Int32) = (-1, -1)
                                                     for row in 0..<rs.count {
-                                                        let r = Int(rs[row]), item = its[row], code = cs[row], value = vs[row]
+                                                        let r = Int(rs[row]), item = its[row], code = cs[row],
+                                                            value = vs[row]
                                                         let first = (rs[row], item) != previous
                                                         previous = (rs[row], item)
                                                         let hasValue = !value.isNaN
@@ -297,7 +312,11 @@ public struct QuestionnaireResults: Sendable {
                 var hiddenTotal = total
                 for g in members {
                     let count = n[g * itemCount + item]
-                    if count < k { hidden[g * itemCount + item] = true } else { shown.append((g, count)); hiddenTotal -= count }
+                    if count < k {
+                        hidden[g * itemCount + item] = true
+                    } else {
+                        shown.append((g, count)); hiddenTotal -= count
+                    }
                 }
                 // What is hidden (with those outside every group of the family) is "all" minus the shown groups.
                 shown.sort { ($0.n, $0.g) < ($1.n, $1.g) }
@@ -336,7 +355,9 @@ public struct QuestionnaireResults: Sendable {
         if item.hasMean && count > 0 {
             let m = sum[cell] / Double(count)
             mean = m
-            if count > 1 { sd = (Swift.max(0, sumSquares[cell] - Double(count) * m * m) / Double(count - 1)).squareRoot() }
+            if count > 1 {
+                sd = (Swift.max(0, sumSquares[cell] - Double(count) * m * m) / Double(count - 1)).squareRoot()
+            }
         }
         return Figures(n: count, counts: codes, mean: mean, standardDeviation: sd)
     }
@@ -358,7 +379,9 @@ public struct QuestionnaireResults: Sendable {
     private func rows(of r: Int) -> Range<Int> {
         let target = Int32(r)
         var low = 0, high = columns.count
-        while low < high { let mid = (low + high) / 2; if columns.respondent[mid] < target { low = mid + 1 } else { high = mid } }
+        while low < high {
+            let mid = (low + high) / 2; if columns.respondent[mid] < target { low = mid + 1 } else { high = mid }
+        }
         var end = low
         while end < columns.count && columns.respondent[end] == target { end += 1 }
         return low..<end
@@ -401,8 +424,9 @@ public struct QuestionnaireResults: Sendable {
             for group in ([views[primary]] + views).flatMap(\.groups) where group != .all && !groups.contains(group) {
                 groups.append(group)
             }
-            return Viewpoint(respondent: views[primary].respondent, groups: groups + [.all],
-                             own: views.reduce(into: Set<Int>()) { $0.formUnion($1.own) })
+            return Viewpoint(
+                respondent: views[primary].respondent, groups: groups + [.all],
+                own: views.reduce(into: Set<Int>()) { $0.formUnion($1.own) })
         }
 
         /// The public's anonymised view: all respondents only.
@@ -427,9 +451,12 @@ public struct QuestionnaireResults: Sendable {
         let shown = shownGroups(item: i, for: viewpoint)
         var own: Figures?
         if let r = viewpoint.respondent { own = figures(respondent: r, item: i) }
-        return (own, viewpoint.groups.enumerated().map { position, group in
-            Shown(group: group, figures: shown[position].map { figures(group: $0, item: i) })
-        })
+        return (
+            own,
+            viewpoint.groups.enumerated().map { position, group in
+                Shown(group: group, figures: shown[position].map { figures(group: $0, item: i) })
+            }
+        )
     }
 
     /// Per position of the viewpoint's groups: the group's index where it is shown.

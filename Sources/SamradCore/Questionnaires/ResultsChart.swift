@@ -85,7 +85,9 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
     }
 
     /// Grouped bars: a heading per category (option), under it one bar per series with its share.
-    public static func bars(categories: [String], series: [Series], language: Language, hiddenLabel: String) -> ResultsChart {
+    public static func bars(
+        categories: [String], series: [Series], language: Language, hiddenLabel: String
+    ) -> ResultsChart {
         var rows: [Row] = []
         var y = top
         for (c, category) in categories.enumerated() {
@@ -95,29 +97,45 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
                 if let share = one.shares?[safe: c] {
                     let width = plotWidth * min(1, max(0, share))
                     let text = percent(share, language)
-                    rows.append(Row(y: y, label: one.label, heading: false,
-                                    segments: [Segment(x: plotStart, width: width, tone: s % 10, title: "\(category), \(one.label): \(text)")],
-                                    value: text, valueX: plotStart + width + 4))
+                    rows.append(
+                        Row(
+                            y: y, label: one.label, heading: false,
+                            segments: [
+                                Segment(
+                                    x: plotStart, width: width, tone: s % 10,
+                                    title: "\(category), \(one.label): \(text)")
+                            ],
+                            value: text, valueX: plotStart + width + 4))
                 } else {
-                    rows.append(Row(y: y, label: one.label, heading: false, segments: [], value: hiddenLabel, valueX: plotStart + 4))
+                    rows.append(
+                        Row(
+                            y: y, label: one.label, heading: false, segments: [], value: hiddenLabel,
+                            valueX: plotStart + 4))
                 }
                 y += rowHeight
             }
             y += 6
         }
-        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, palette: "series", rows: rows,
-                            legend: series.enumerated().map { LegendEntry(tone: $0.offset % 10, label: $0.element.label) },
-                            ticks: ticks(max: 1) { percent($0, language) }, plotTop: top, plotBottom: y)
+        return ResultsChart(
+            width: labelWidth + plotWidth + 70, height: y + 24, palette: "series", rows: rows,
+            legend: series.enumerated().map { LegendEntry(tone: $0.offset % 10, label: $0.element.label) },
+            ticks: ticks(max: 1) { percent($0, language) }, plotTop: top, plotBottom: y)
     }
 
     /// A distribution: one 100 % bar per series, a segment per scale point, the mean marked.
-    public static func distribution(points: [String], series: [Series], low: Int, high: Int, language: Language, hiddenLabel: String) -> ResultsChart {
+    public static func distribution(
+        points: [String], series: [Series], low: Int, high: Int, language: Language, hiddenLabel: String
+    ) -> ResultsChart {
         var rows: [Row] = []
         var y = top
-        let tones = points.indices.map { points.count <= 1 ? 0 : Int((Double($0) / Double(points.count - 1) * 9).rounded()) }
+        let tones = points.indices.map {
+            points.count <= 1 ? 0 : Int((Double($0) / Double(points.count - 1) * 9).rounded())
+        }
         for one in series {
             guard let shares = one.shares else {
-                rows.append(Row(y: y, label: one.label, heading: false, segments: [], value: hiddenLabel, valueX: plotStart + 4))
+                rows.append(
+                    Row(y: y, label: one.label, heading: false, segments: [], value: hiddenLabel, valueX: plotStart + 4)
+                )
                 y += rowHeight
                 continue
             }
@@ -125,21 +143,30 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
             var segments: [Segment] = []
             for (p, share) in shares.enumerated() where share > 0 {
                 let width = plotWidth * share
-                segments.append(Segment(x: x, width: width, tone: tones[safe: p] ?? 0, title: "\(one.label), \(points[safe: p] ?? ""): \(percent(share, language))"))
+                segments.append(
+                    Segment(
+                        x: x, width: width, tone: tones[safe: p] ?? 0,
+                        title: "\(one.label), \(points[safe: p] ?? ""): \(percent(share, language))"))
                 x += width
             }
             let mark = one.mean.map { plotStart + plotWidth * (($0 - Double(low)) / Double(max(1, high - low))) }
-            rows.append(Row(y: y, label: one.label, heading: false, segments: segments,
-                            value: one.mean.map { "⌀ " + NumberText.decimal($0, language) } ?? "", valueX: plotStart + plotWidth + 4, markX: mark))
+            rows.append(
+                Row(
+                    y: y, label: one.label, heading: false, segments: segments,
+                    value: one.mean.map { "⌀ " + NumberText.decimal($0, language) } ?? "",
+                    valueX: plotStart + plotWidth + 4, markX: mark))
             y += rowHeight
         }
-        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, palette: "scale", rows: rows,
-                            legend: points.enumerated().map { LegendEntry(tone: tones[$0.offset], label: $0.element) },
-                            ticks: ticks(max: 1) { percent($0, language) }, plotTop: top, plotBottom: y)
+        return ResultsChart(
+            width: labelWidth + plotWidth + 70, height: y + 24, palette: "scale", rows: rows,
+            legend: points.enumerated().map { LegendEntry(tone: tones[$0.offset], label: $0.element) },
+            ticks: ticks(max: 1) { percent($0, language) }, plotTop: top, plotBottom: y)
     }
 
     /// Bars of the mean per series on an axis from zero to the largest mean (or the question's bound).
-    public static func means(series: [Series], upperBound: Double?, unit: String, language: Language, hiddenLabel: String) -> ResultsChart {
+    public static func means(
+        series: [Series], upperBound: Double?, unit: String, language: Language, hiddenLabel: String
+    ) -> ResultsChart {
         let largest = series.compactMap(\.mean).max() ?? 0
         let scale = roundTicks(upTo: Swift.max(upperBound ?? 0, largest, 1)) { value in
             NumberText.decimal(value, language, fractionDigits: value == value.rounded() ? 0 : 1)
@@ -151,15 +178,21 @@ public struct ResultsChart: Sendable, Encodable, Equatable {
             if one.shares != nil, let mean = one.mean {
                 let width = plotWidth * Swift.max(0, mean) / axis
                 let text = NumberText.decimal(mean, language) + (unit.isEmpty ? "" : " \(unit)")
-                rows.append(Row(y: y, label: one.label, heading: false, segments: [Segment(x: plotStart, width: width, tone: s % 10, title: "\(one.label): \(text)")],
-                                value: text, valueX: plotStart + width + 4))
+                rows.append(
+                    Row(
+                        y: y, label: one.label, heading: false,
+                        segments: [Segment(x: plotStart, width: width, tone: s % 10, title: "\(one.label): \(text)")],
+                        value: text, valueX: plotStart + width + 4))
             } else {
-                rows.append(Row(y: y, label: one.label, heading: false, segments: [], value: hiddenLabel, valueX: plotStart + 4))
+                rows.append(
+                    Row(y: y, label: one.label, heading: false, segments: [], value: hiddenLabel, valueX: plotStart + 4)
+                )
             }
             y += rowHeight
         }
-        return ResultsChart(width: labelWidth + plotWidth + 70, height: y + 24, palette: "series", rows: rows, legend: [],
-                            ticks: scale.ticks, plotTop: top, plotBottom: y)
+        return ResultsChart(
+            width: labelWidth + plotWidth + 70, height: y + 24, palette: "series", rows: rows, legend: [],
+            ticks: scale.ticks, plotTop: top, plotBottom: y)
     }
 }
 

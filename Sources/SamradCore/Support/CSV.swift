@@ -30,8 +30,14 @@ public struct CSVTable: Sendable {
             if inQuotes {
                 if scalar == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; afterQuote = true; pending = next }
-                    } else { inQuotes = false; afterQuote = true }
+                        if next == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            inQuotes = false; afterQuote = true; pending = next
+                        }
+                    } else {
+                        inQuotes = false; afterQuote = true
+                    }
                 } else {
                     if scalar == "\n" { line += 1 }
                     field.unicodeScalars.append(scalar)
@@ -48,21 +54,26 @@ public struct CSVTable: Sendable {
             case "\n":
                 endRecord(); line += 1; recordLine = line; afterQuote = false
             case "\"":
-                if field.isEmpty && !afterQuote { inQuotes = true } else {
-                    throw SamradError(.invalidInput, "csv.stray_quote", [String(line)],
-                                      fieldErrors: [FieldError(field: "line \(line)", "csv.stray_quote", [String(line)])])
+                if field.isEmpty && !afterQuote {
+                    inQuotes = true
+                } else {
+                    throw SamradError(
+                        .invalidInput, "csv.stray_quote", [String(line)],
+                        fieldErrors: [FieldError(field: "line \(line)", "csv.stray_quote", [String(line)])])
                 }
             default:
                 if afterQuote {
-                    throw SamradError(.invalidInput, "csv.stray_quote", [String(line)],
-                                      fieldErrors: [FieldError(field: "line \(line)", "csv.stray_quote", [String(line)])])
+                    throw SamradError(
+                        .invalidInput, "csv.stray_quote", [String(line)],
+                        fieldErrors: [FieldError(field: "line \(line)", "csv.stray_quote", [String(line)])])
                 }
                 field.unicodeScalars.append(scalar)
             }
         }
         if inQuotes {
-            throw SamradError(.invalidInput, "csv.unclosed_quote", [String(recordLine)],
-                              fieldErrors: [FieldError(field: "line \(recordLine)", "csv.unclosed_quote", [String(recordLine)])])
+            throw SamradError(
+                .invalidInput, "csv.unclosed_quote", [String(recordLine)],
+                fieldErrors: [FieldError(field: "line \(recordLine)", "csv.unclosed_quote", [String(recordLine)])])
         }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         guard let first = rows.first else {
@@ -75,9 +86,14 @@ public struct CSVTable: Sendable {
         records.reserveCapacity(rows.count - 1)
         for row in rows.dropFirst() {
             if row.fields.count != header.count {
-                throw SamradError(.invalidInput, "csv.field_count", [String(row.line), String(header.count), String(row.fields.count)],
-                                  fieldErrors: [FieldError(field: "line \(row.line)", "csv.field_count",
-                                                           [String(row.line), String(header.count), String(row.fields.count)])])
+                throw SamradError(
+                    .invalidInput, "csv.field_count",
+                    [String(row.line), String(header.count), String(row.fields.count)],
+                    fieldErrors: [
+                        FieldError(
+                            field: "line \(row.line)", "csv.field_count",
+                            [String(row.line), String(header.count), String(row.fields.count)])
+                    ])
             }
             records.append(CSVRecord(line: row.line, fields: row.fields, index: index))
         }
@@ -90,7 +106,9 @@ public struct CSVTable: Sendable {
         var commas = 0, semicolons = 0, inQuotes = false
         for scalar in text.unicodeScalars {
             if scalar == "\n" { break }
-            if scalar == "\"" { inQuotes.toggle() } else if !inQuotes {
+            if scalar == "\"" {
+                inQuotes.toggle()
+            } else if !inQuotes {
                 if scalar == "," { commas += 1 } else if scalar == ";" { semicolons += 1 }
             }
         }
@@ -132,8 +150,9 @@ public struct CSVRecord: Sendable {
     }
 
     public func lineError(_ key: String, _ column: String) -> SamradError {
-        SamradError(.invalidInput, key, [String(line), column],
-                    fieldErrors: [FieldError(field: "line \(line)", key, [String(line), column])])
+        SamradError(
+            .invalidInput, key, [String(line), column],
+            fieldErrors: [FieldError(field: "line \(line)", key, [String(line), column])])
     }
 }
 

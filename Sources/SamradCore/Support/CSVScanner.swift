@@ -29,7 +29,9 @@ public struct CSVScanner {
                     while index < count {
                         let byte = bytes[index]
                         if byte == UInt8(ascii: "\"") {
-                            if index + 1 < count, bytes[index + 1] == UInt8(ascii: "\"") { value.append(byte); index += 2; continue }
+                            if index + 1 < count, bytes[index + 1] == UInt8(ascii: "\"") {
+                                value.append(byte); index += 2; continue
+                            }
                             index += 1
                             closed = true
                             break
@@ -41,9 +43,13 @@ public struct CSVScanner {
                     if !closed { throw Failure(line: recordLine, key: "csv.unclosed_quote") }
                     fields.append(String(decoding: value, as: UTF8.self))
                     if index < count, bytes[index] == UInt8(ascii: "\r") { index += 1 }
-                    if index >= count || bytes[index] == UInt8(ascii: "\n") { index += 1; endOfRecord = true }
-                    else if bytes[index] == UInt8(ascii: ",") { index += 1; if index >= count { fields.append(""); endOfRecord = true } }
-                    else { throw Failure(line: line, key: "csv.stray_quote") }
+                    if index >= count || bytes[index] == UInt8(ascii: "\n") {
+                        index += 1; endOfRecord = true
+                    } else if bytes[index] == UInt8(ascii: ",") {
+                        index += 1; if index >= count { fields.append(""); endOfRecord = true }
+                    } else {
+                        throw Failure(line: line, key: "csv.stray_quote")
+                    }
                 } else {
                     let start = index
                     while index < count {
@@ -55,9 +61,13 @@ public struct CSVScanner {
                     var end = index
                     if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                     fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
-                    if index >= count { endOfRecord = true }
-                    else if bytes[index] == UInt8(ascii: "\n") { index += 1; endOfRecord = true }
-                    else { index += 1; if index >= count { fields.append(""); endOfRecord = true } }
+                    if index >= count {
+                        endOfRecord = true
+                    } else if bytes[index] == UInt8(ascii: "\n") {
+                        index += 1; endOfRecord = true
+                    } else {
+                        index += 1; if index >= count { fields.append(""); endOfRecord = true }
+                    }
                 }
             }
             line += 1
@@ -75,7 +85,9 @@ public struct CSVScanner {
     /// The header row alone.
     public static func header(_ data: Data) throws -> [String] {
         var header: [String] = []
-        try scan(data) { _, fields in header = fields; return false }
+        try scan(data) { _, fields in
+            header = fields; return false
+        }
         return header
     }
 }

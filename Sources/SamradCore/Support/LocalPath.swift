@@ -12,7 +12,8 @@ public enum LocalPath {
                 || $0.properties.generalCategory == .format
         }
         guard !refused, let parsed = URLComponents(string: text), parsed.scheme == nil, parsed.host == nil,
-              parsed.path.hasPrefix("/") else { return fallback }
+            parsed.path.hasPrefix("/")
+        else { return fallback }
         return text
     }
 }

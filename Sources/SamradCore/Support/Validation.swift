@@ -64,7 +64,8 @@ public struct Validation: Sendable {
         return value.count <= 40 && value.allSatisfy { allowed.contains($0) } && value.filter(\.isNumber).count >= 6
     }
 
-    public mutating func oneOf<T: RawRepresentable>(_ field: String, _ value: String?, as type: T.Type) -> T? where T.RawValue == String {
+    public mutating func oneOf<T: RawRepresentable>(_ field: String, _ value: String?, as type: T.Type) -> T?
+    where T.RawValue == String {
         guard let value, !value.isEmpty else {
             add(field, "validation.required")
             return nil
@@ -78,7 +79,9 @@ public struct Validation: Sendable {
 
     /// Throws every collected message as one `SamradError`.
     /// A whole number within a range; empty gives the default (nil: required).
-    public mutating func wholeNumber(_ field: String, _ value: String?, in range: ClosedRange<Int>, default fallback: Int? = nil) -> Int? {
+    public mutating func wholeNumber(
+        _ field: String, _ value: String?, in range: ClosedRange<Int>, default fallback: Int? = nil
+    ) -> Int? {
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
             if fallback == nil { add(field, "validation.required") }
@@ -92,7 +95,9 @@ public struct Validation: Sendable {
     }
 
     /// A decimal number (point or comma) within a range; empty gives the default.
-    public mutating func number(_ field: String, _ value: String?, in range: ClosedRange<Double>, default fallback: Double) -> Double? {
+    public mutating func number(
+        _ field: String, _ value: String?, in range: ClosedRange<Double>, default fallback: Double
+    ) -> Double? {
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
         if trimmed.isEmpty { return fallback }
         guard let number = Double(trimmed), number.isFinite, range.contains(number) else {
@@ -109,7 +114,8 @@ public struct Validation: Sendable {
     static func looksLikeEmail(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        else { return false }
         return !value.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
     }
 }

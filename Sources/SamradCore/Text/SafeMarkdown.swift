@@ -7,22 +7,25 @@ import Ink
 public enum SafeMarkdown {
     public static func html(_ markdown: String) -> String {
         var parser = MarkdownParser()
-        parser.addModifier(Modifier(target: .links) { input in
-            guard let url = destination(of: input.markdown), isSafe(url) else { return text(of: input.markdown) }
-            return input.html
-        })
-        parser.addModifier(Modifier(target: .images) { input in
-            // Ink writes the alt text into its attribute without escaping quotes: written here.
-            let alt = String(input.markdown.dropFirst(2).prefix { $0 != "]" })
-                .replacingOccurrences(of: "&lt;", with: "<")
-            guard let url = destination(of: input.markdown), isSafe(url), !url.hasPrefix("mailto:") else {
-                return escape(alt)
-            }
-            return "<img src=\"\(escape(url))\" alt=\"\(escape(alt))\"/>"
-        })
-        parser.addModifier(Modifier(target: .html) { input in
-            "<p>" + escape(String(input.markdown)) + "</p>"
-        })
+        parser.addModifier(
+            Modifier(target: .links) { input in
+                guard let url = destination(of: input.markdown), isSafe(url) else { return text(of: input.markdown) }
+                return input.html
+            })
+        parser.addModifier(
+            Modifier(target: .images) { input in
+                // Ink writes the alt text into its attribute without escaping quotes: written here.
+                let alt = String(input.markdown.dropFirst(2).prefix { $0 != "]" })
+                    .replacingOccurrences(of: "&lt;", with: "<")
+                guard let url = destination(of: input.markdown), isSafe(url), !url.hasPrefix("mailto:") else {
+                    return escape(alt)
+                }
+                return "<img src=\"\(escape(url))\" alt=\"\(escape(alt))\"/>"
+            })
+        parser.addModifier(
+            Modifier(target: .html) { input in
+                "<p>" + escape(String(input.markdown)) + "</p>"
+            })
         // "<" starts no tag anywhere: inline HTML becomes text as well.
         return parser.html(from: markdown.replacingOccurrences(of: "<", with: "&lt;"))
     }
@@ -55,15 +58,22 @@ public enum SafeMarkdown {
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: true) {
             var rest = line[...]
             while let open = rest.range(of: "](") {
-                let label = String(rest[..<open.lowerBound].split(separator: "[", omittingEmptySubsequences: false).last ?? "")
-                    .trimmingCharacters(in: .whitespaces)
+                let label = String(
+                    rest[..<open.lowerBound].split(separator: "[", omittingEmptySubsequences: false).last ?? ""
+                )
+                .trimmingCharacters(in: .whitespaces)
                 let after = rest[open.upperBound...]
                 guard let close = after.firstIndex(of: ")") else {
                     problems.append(Problem(key: "markdown.error.link_open", arguments: [String(label.prefix(60))]))
                     break
                 }
                 let url = after[..<close].trimmingCharacters(in: .whitespaces)
-                if !isSafe(url) { problems.append(Problem(key: "markdown.error.link_address", arguments: [String(label.prefix(60)), String(url.prefix(80))])) }
+                if !isSafe(url) {
+                    problems.append(
+                        Problem(
+                            key: "markdown.error.link_address",
+                            arguments: [String(label.prefix(60)), String(url.prefix(80))]))
+                }
                 rest = after[after.index(after: close)...]
             }
         }

@@ -27,7 +27,8 @@ public enum SearchText {
                 isWord = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39)
             } else {
                 let p = scalar.properties
-                isWord = p.isAlphabetic || p.numericType != nil
+                isWord =
+                    p.isAlphabetic || p.numericType != nil
                     || (start != nil && (p.generalCategory == .nonspacingMark || p.generalCategory == .spacingMark))
             }
             if isWord {
@@ -44,7 +45,8 @@ public enum SearchText {
 
     /// The text as the SQLite index stores it: its words' stems, space-separated, without stop words.
     public static func stems(_ text: String, _ language: Language) -> String {
-        words(text).lazy.filter { !StopWords.contains($0.text, language) }.map { Stemmer.stem($0.text, language) }.joined(separator: " ")
+        words(text).lazy.filter { !StopWords.contains($0.text, language) }.map { Stemmer.stem($0.text, language) }
+            .joined(separator: " ")
     }
 
     /// The stems a query searches for in a text of `language`: each once, stop words left out, at
@@ -86,7 +88,8 @@ public enum SearchText {
             if let hit = stems[word.text] { return hit }
             // A stem is a prefix of its word (the stemmers only take endings off), so only words
             // that begin with a wanted stem are stemmed at all.
-            let hit = wanted.contains(where: { word.text.hasPrefix($0) }) && !StopWords.contains(word.text, language)
+            let hit =
+                wanted.contains(where: { word.text.hasPrefix($0) }) && !StopWords.contains(word.text, language)
                 && wanted.contains(Stemmer.stem(word.text, language))
             stems[word.text] = hit
             return hit
@@ -110,11 +113,17 @@ public enum SearchText {
         // Ends after the last whole word within the length.
         let limit = offset(from) + length
         var to = text.endIndex
-        if utf8.count > limit { to = all.last(where: { offset($0.range.upperBound) <= limit && $0.range.lowerBound >= from })?.range.upperBound ?? text.endIndex }
+        if utf8.count > limit {
+            to =
+                all.last(where: { offset($0.range.upperBound) <= limit && $0.range.lowerBound >= from })?.range
+                .upperBound ?? text.endIndex
+        }
         var segments: [Segment] = from > text.startIndex ? [Segment("…", hit: false)] : []
         var cursor = from
         for hit in hits where hit.range.lowerBound >= from && hit.range.upperBound <= to {
-            if cursor < hit.range.lowerBound { segments.append(Segment(String(text[cursor..<hit.range.lowerBound]), hit: false)) }
+            if cursor < hit.range.lowerBound {
+                segments.append(Segment(String(text[cursor..<hit.range.lowerBound]), hit: false))
+            }
             segments.append(Segment(String(text[hit.range]), hit: true))
             cursor = hit.range.upperBound
         }

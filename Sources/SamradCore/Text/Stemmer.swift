@@ -39,9 +39,11 @@ public enum Stemmer {
     // MARK: Danish
 
     static let danishVowels: Set<Character> = ["a", "e", "i", "o", "u", "y", "æ", "å", "ø"]
-    static let danishStep1: [[Character]] = ["hed", "ethed", "ered", "e", "erede", "ende", "erende", "ene", "erne", "ere", "en", "heden", "eren", "er",
-                                             "heder", "erer", "heds", "es", "endes", "erendes", "enes", "ernes", "eres", "ens", "hedens", "erens", "ers",
-                                             "ets", "erets", "et", "eret"].map(Array.init)
+    static let danishStep1: [[Character]] = [
+        "hed", "ethed", "ered", "e", "erede", "ende", "erende", "ene", "erne", "ere", "en", "heden", "eren", "er",
+        "heder", "erer", "heds", "es", "endes", "erendes", "enes", "ernes", "eres", "ens", "hedens", "erens", "ers",
+        "ets", "erets", "et", "eret",
+    ].map(Array.init)
     static let danishSEnding: Set<Character> = Set("abcdfghjklmnoprtvyzå")
     static let danishStep2: [[Character]] = ["gd", "dt", "gt", "kt"].map(Array.init)
 
@@ -66,16 +68,20 @@ public enum Stemmer {
             if s == Array("løst") { w.removeLast() } else { w.removeLast(s.count); step2() }
         }
         // Step 4: a final consonant in R1 doubled loses one.
-        if w.count >= 2, w.count - 1 >= p1, w[w.count - 1] == w[w.count - 2], !danishVowels.contains(w[w.count - 1]) { w.removeLast() }
+        if w.count >= 2, w.count - 1 >= p1, w[w.count - 1] == w[w.count - 2], !danishVowels.contains(w[w.count - 1]) {
+            w.removeLast()
+        }
         return String(w)
     }
 
     // MARK: Swedish
 
     static let swedishVowels: Set<Character> = ["a", "e", "i", "o", "u", "y", "ä", "å", "ö"]
-    static let swedishStep1: [[Character]] = ["a", "arna", "erna", "heterna", "orna", "ad", "e", "ade", "ande", "arne", "are", "aste", "en", "anden", "aren",
-                                              "heten", "ern", "ar", "er", "heter", "or", "as", "arnas", "ernas", "ornas", "es", "ades", "andes", "ens",
-                                              "arens", "hetens", "erns", "at", "andet", "het", "ast"].map(Array.init)
+    static let swedishStep1: [[Character]] = [
+        "a", "arna", "erna", "heterna", "orna", "ad", "e", "ade", "ande", "arne", "are", "aste", "en", "anden", "aren",
+        "heten", "ern", "ar", "er", "heter", "or", "as", "arnas", "ernas", "ornas", "es", "ades", "andes", "ens",
+        "arens", "hetens", "erns", "at", "andet", "het", "ast",
+    ].map(Array.init)
     static let swedishSEnding: Set<Character> = Set("bcdfghjklmnoprtvy")
 
     static func swedish(_ word: String) -> String {

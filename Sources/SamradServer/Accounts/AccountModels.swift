@@ -98,7 +98,9 @@ final class AccountToken: Model, @unchecked Sendable {
 
     var grant: RoleGrant? {
         guard let kind = roleKind.flatMap(RoleKind.init(rawValue:)) else { return nil }
-        return RoleGrant(kind: kind, organisationID: roleOrganisationID, municipality: roleMunicipality.flatMap(MunicipalityKey.init(path:)))
+        return RoleGrant(
+            kind: kind, organisationID: roleOrganisationID,
+            municipality: roleMunicipality.flatMap(MunicipalityKey.init(path:)))
     }
 }
 

@@ -35,9 +35,14 @@ struct AccountPages: RouteCollection {
         var action: String
     }
 
-    func render(_ request: Request, _ template: String, titleKey: String, form: FormState = FormState(), action: String, status: HTTPResponseStatus = .ok) async throws -> Response {
-        try await request.view.render(template, FormContext(page: PageContext(request, titleKey: titleKey), form: form, action: action))
-            .encodeResponse(status: status, for: request)
+    func render(
+        _ request: Request, _ template: String, titleKey: String, form: FormState = FormState(), action: String,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        try await request.view.render(
+            template, FormContext(page: PageContext(request, titleKey: titleKey), form: form, action: action)
+        )
+        .encodeResponse(status: status, for: request)
     }
 
     // MARK: First run
@@ -49,16 +54,20 @@ struct AccountPages: RouteCollection {
         let secret = Secret.make()
         // Earlier links stay valid: with several instances each prints its own, and any of them
         // serves until the administrator is made (which ends them all).
-        try await AccountToken.query(on: db).filter(\.$purpose == AccountToken.Purpose.setup.rawValue).filter(\.$expiresAt < Date()).delete()
-        try await AccountToken(purpose: .setup, tokenHash: Secret.hash(secret), expiresAt: Date().addingTimeInterval(7 * 24 * 3600)).create(on: db)
+        try await AccountToken.query(on: db).filter(\.$purpose == AccountToken.Purpose.setup.rawValue).filter(
+            \.$expiresAt < Date()
+        ).delete()
+        try await AccountToken(
+            purpose: .setup, tokenHash: Secret.hash(secret), expiresAt: Date().addingTimeInterval(7 * 24 * 3600)
+        ).create(on: db)
         return "\(baseURL)/setup/\(secret)"
     }
 
     static func validToken(_ request: Request, _ purpose: AccountToken.Purpose) async throws -> AccountToken {
         guard let secret = request.parameters.get("token"),
-              let token = try await AccountToken.query(on: request.db).filter(\.$tokenHash == Secret.hash(secret))
+            let token = try await AccountToken.query(on: request.db).filter(\.$tokenHash == Secret.hash(secret))
                 .filter(\.$purpose == purpose.rawValue).first(),
-              token.usedAt == nil, token.expiresAt > Date()
+            token.usedAt == nil, token.expiresAt > Date()
         else { throw SamradError(.notFound, "account.link_invalid") }
         return token
     }
@@ -80,9 +89,11 @@ struct AccountPages: RouteCollection {
         do {
             try v.check()
         } catch let error as SamradError {
-            return try await render(request, "accounts/setup", titleKey: "setup.title",
-                                    form: FormState(values: ["name": input.name ?? "", "email": input.email ?? ""], error: error, request: request),
-                                    action: request.url.path, status: .unprocessableEntity)
+            return try await render(
+                request, "accounts/setup", titleKey: "setup.title",
+                form: FormState(
+                    values: ["name": input.name ?? "", "email": input.email ?? ""], error: error, request: request),
+                action: request.url.path, status: .unprocessableEntity)
         }
         let hash = try await request.password.async.hash(password)
         let user = User(email: email!, name: name, passwordHash: hash)
@@ -91,20 +102,28 @@ struct AccountPages: RouteCollection {
             // a conditional update and the others are deleted, so a second taker finds its link
             // used or gone (on PostgreSQL it waits for the first transaction's row locks).
             struct Taken: Decodable { var id: UUID }
-            let taken = try await (db as! any SQLDatabase).raw("""
+            let taken = try await (db as! any SQLDatabase).raw(
+                """
                 UPDATE account_tokens SET used_at = \(bind: Date()) WHERE id = \(bind: token.requireID()) AND used_at IS NULL RETURNING id
-                """).all(decoding: Taken.self)
-            guard !taken.isEmpty, try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() == 0 else {
+                """
+            ).all(decoding: Taken.self)
+            guard !taken.isEmpty,
+                try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).count() == 0
+            else {
                 throw SamradError(.conflict, "setup.already_done")
             }
-            try await AccountToken.query(on: db).filter(\.$purpose == AccountToken.Purpose.setup.rawValue).filter(\.$id != token.requireID()).delete()
+            try await AccountToken.query(on: db).filter(\.$purpose == AccountToken.Purpose.setup.rawValue).filter(
+                \.$id != token.requireID()
+            ).delete()
             if try await User.query(on: db).filter(\.$email == email!).first() != nil {
                 throw SamradError.invalid([FieldError(field: "email", "validation.email_taken")])
             }
             try await user.create(on: db)
             try await RoleAssignment(userID: user.requireID(), grant: RoleGrant(kind: .administrator)).create(on: db)
             request.storage[CurrentUserKey.self] = user
-            try await Audit.record("account:setup", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email!)> became administrator", by: request, on: db)
+            try await Audit.record(
+                "account:setup", subject: "user", id: user.id!.uuidString,
+                summary: "\(name) <\(email!)> became administrator", by: request, on: db)
         }
         try await Self.startSession(for: user, request: request)
         request.session.data["notice"] = "setup.done"
@@ -127,7 +146,10 @@ struct AccountPages: RouteCollection {
     // MARK: Sign-in
 
     func signInForm(_ request: Request) async throws -> Response {
-        try await render(request, "accounts/sign-in", titleKey: "signin.title", form: FormState(values: ["next": Self.safeNext(request.query[String.self, at: "next"])]), action: "/sign-in")
+        try await render(
+            request, "accounts/sign-in", titleKey: "signin.title",
+            form: FormState(values: ["next": Self.safeNext(request.query[String.self, at: "next"])]), action: "/sign-in"
+        )
     }
 
     /// An account belongs to the person in the register with the same e-mail address (when exactly
@@ -154,18 +176,24 @@ struct AccountPages: RouteCollection {
         // The attempt is counted before the password is tried, so attempts made at once all count:
         // of a burst, no more than the limit get as far as bcrypt. A success clears the count.
         try await SignInFailure(email: email, address: address, at: Date()).create(on: request.db)
-        let forAccount = try await SignInFailure.query(on: request.db).filter(\.$email == email).filter(\.$at > since).count()
-        let fromAddress = try await SignInFailure.query(on: request.db).filter(\.$address == address).filter(\.$at > since).count()
+        let forAccount = try await SignInFailure.query(on: request.db).filter(\.$email == email).filter(\.$at > since)
+            .count()
+        let fromAddress = try await SignInFailure.query(on: request.db).filter(\.$address == address).filter(
+            \.$at > since
+        ).count()
         if Self.throttle.isLocked(failuresForAccount: forAccount - 1, failuresFromAddress: fromAddress - 1) {
             let error = SamradError(.tooManyRequests, "signin.locked", [String(Int(Self.throttle.window / 60))])
-            return try await render(request, "accounts/sign-in", titleKey: "signin.title", form: FormState(values: values, error: error, request: request),
-                                    action: "/sign-in", status: .tooManyRequests)
+            return try await render(
+                request, "accounts/sign-in", titleKey: "signin.title",
+                form: FormState(values: values, error: error, request: request),
+                action: "/sign-in", status: .tooManyRequests)
         }
         let user = try await User.query(on: request.db).filter(\.$email == email).first()
         // An address without an account takes as long as one with: the answer's time tells nothing.
         let hash = user.flatMap { $0.disabled ? nil : $0.passwordHash }
-        let verified = try await request.password.async.verify(input.password ?? "",
-                                                               created: hash ?? request.application.timingHash)
+        let verified = try await request.password.async.verify(
+            input.password ?? "",
+            created: hash ?? request.application.timingHash)
         if let user, hash != nil, verified {
             try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
             try await Self.linkPerson(user, on: request.db)
@@ -173,8 +201,10 @@ struct AccountPages: RouteCollection {
             return request.redirect(to: Self.safeNext(input.next))
         }
         let error = SamradError(.unauthenticated, "signin.failed")
-        return try await render(request, "accounts/sign-in", titleKey: "signin.title", form: FormState(values: values, error: error, request: request),
-                                action: "/sign-in", status: .unauthorized)
+        return try await render(
+            request, "accounts/sign-in", titleKey: "signin.title",
+            form: FormState(values: values, error: error, request: request),
+            action: "/sign-in", status: .unauthorized)
     }
 
     func signOut(_ request: Request) async throws -> Response {
@@ -195,21 +225,32 @@ struct AccountPages: RouteCollection {
         var v = Validation()
         let email = v.email("email", input.email)
         do { try v.check() } catch let error as SamradError {
-            return try await render(request, "accounts/forgot", titleKey: "forgot.title", form: FormState(values: ["email": input.email ?? ""], error: error, request: request),
-                                    action: "/password/forgot", status: .unprocessableEntity)
+            return try await render(
+                request, "accounts/forgot", titleKey: "forgot.title",
+                form: FormState(values: ["email": input.email ?? ""], error: error, request: request),
+                action: "/password/forgot", status: .unprocessableEntity)
         }
         // The answer is the same whether or not the address has an account, so it reveals nothing.
         // A few mails an account within the limit's window, however often somebody asks for it.
         if let user = try await User.query(on: request.db).filter(\.$email == email!).first(), !user.disabled,
-           try await AccountToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(\.$purpose == AccountToken.Purpose.passwordReset.rawValue)
-               .filter(\.$createdAt > Date().addingTimeInterval(-PublicFormGuard.limit.window)).count() < PublicFormGuard.limit.maxResetsPerAccount {
+            try await AccountToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(
+                \.$purpose == AccountToken.Purpose.passwordReset.rawValue
+            )
+            .filter(\.$createdAt > Date().addingTimeInterval(-PublicFormGuard.limit.window)).count()
+                < PublicFormGuard.limit.maxResetsPerAccount
+        {
             let secret = Secret.make()
             let language = user.language.flatMap(Language.init(rawValue:)) ?? request.language
             let link = "\(request.settings.publicBaseURL)/password/reset/\(secret)"
             try await request.db.transaction { db in
-                try await AccountToken(purpose: .passwordReset, tokenHash: Secret.hash(secret), userID: user.id, expiresAt: Date().addingTimeInterval(3600)).create(on: db)
-                try await Outbox.enqueue(to: user.email, subject: request.catalog.text("mail.reset.subject", language),
-                                         body: request.catalog.text("mail.reset.body", language, [user.name, link]), settings: request.settings, on: db)
+                try await AccountToken(
+                    purpose: .passwordReset, tokenHash: Secret.hash(secret), userID: user.id,
+                    expiresAt: Date().addingTimeInterval(3600)
+                ).create(on: db)
+                try await Outbox.enqueue(
+                    to: user.email, subject: request.catalog.text("mail.reset.subject", language),
+                    body: request.catalog.text("mail.reset.body", language, [user.name, link]),
+                    settings: request.settings, on: db)
             }
         }
         request.session.data["notice"] = "forgot.sent"
@@ -229,17 +270,23 @@ struct AccountPages: RouteCollection {
         var v = Validation()
         let password = v.password("password", input.password)
         do { try v.check() } catch let error as SamradError {
-            return try await render(request, "accounts/reset", titleKey: "reset.title", form: FormState(values: [:], error: error, request: request),
-                                    action: request.url.path, status: .unprocessableEntity)
+            return try await render(
+                request, "accounts/reset", titleKey: "reset.title",
+                form: FormState(values: [:], error: error, request: request),
+                action: request.url.path, status: .unprocessableEntity)
         }
-        guard let user = try await User.find(token.userID, on: request.db) else { throw SamradError(.notFound, "account.link_invalid") }
+        guard let user = try await User.find(token.userID, on: request.db) else {
+            throw SamradError(.notFound, "account.link_invalid")
+        }
         user.passwordHash = try await request.password.async.hash(password)
         try await request.db.transaction { db in
             token.usedAt = Date()
             try await token.save(on: db)
             try await user.save(on: db)
             request.storage[CurrentUserKey.self] = user
-            try await Audit.record("account:password_reset", subject: "user", id: user.id!.uuidString, summary: user.email, by: request, on: db)
+            try await Audit.record(
+                "account:password_reset", subject: "user", id: user.id!.uuidString, summary: user.email, by: request,
+                on: db)
         }
         try await Self.startSession(for: user, request: request)
         request.session.data["notice"] = "reset.done"
@@ -261,8 +308,9 @@ struct AccountPages: RouteCollection {
         if let existing = try await Self.existingAccount(for: token, on: request.db) {
             values["existing"] = request.currentUser?.id == existing.id ? "signed-in" : "sign-in"
         }
-        return try await render(request, "accounts/invitation", titleKey: "invitation.title", form: FormState(values: values),
-                                action: request.url.path)
+        return try await render(
+            request, "accounts/invitation", titleKey: "invitation.title", form: FormState(values: values),
+            action: request.url.path)
     }
 
     func acceptInvitation(_ request: Request) async throws -> Response {
@@ -279,10 +327,11 @@ struct AccountPages: RouteCollection {
                 }
                 token.usedAt = Date()
                 try await token.save(on: db)
-                try await Audit.record("account:invitation_accepted", subject: "user",
-                                       id: existing.requireID().uuidString,
-                                       summary: "\(existing.email): role added to the existing account", by: request,
-                                       on: db)
+                try await Audit.record(
+                    "account:invitation_accepted", subject: "user",
+                    id: existing.requireID().uuidString,
+                    summary: "\(existing.email): role added to the existing account", by: request,
+                    on: db)
             }
             request.session.data["notice"] = "invitation.role_added"
             return request.redirect(to: "/profile")
@@ -292,14 +341,18 @@ struct AccountPages: RouteCollection {
         let name = v.required("name", input.name, maxLength: 120)
         let password = v.password("password", input.password)
         do { try v.check() } catch let error as SamradError {
-            return try await render(request, "accounts/invitation", titleKey: "invitation.title",
-                                    form: FormState(values: ["email": token.email ?? "", "name": input.name ?? ""], error: error, request: request),
-                                    action: request.url.path, status: .unprocessableEntity)
+            return try await render(
+                request, "accounts/invitation", titleKey: "invitation.title",
+                form: FormState(
+                    values: ["email": token.email ?? "", "name": input.name ?? ""], error: error, request: request),
+                action: request.url.path, status: .unprocessableEntity)
         }
         let hash = try await request.password.async.hash(password)
         let email = token.email ?? ""
         let user = try await request.db.transaction { db -> User in
-            let user = try await User.query(on: db).filter(\.$email == email).first() ?? User(email: email, name: name, passwordHash: nil)
+            let user =
+                try await User.query(on: db).filter(\.$email == email).first()
+                ?? User(email: email, name: name, passwordHash: nil)
             user.name = name
             user.passwordHash = hash
             try await user.save(on: db)
@@ -310,7 +363,9 @@ struct AccountPages: RouteCollection {
             token.usedAt = Date()
             try await token.save(on: db)
             request.storage[CurrentUserKey.self] = user
-            try await Audit.record("account:invitation_accepted", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email)>", by: request, on: db)
+            try await Audit.record(
+                "account:invitation_accepted", subject: "user", id: user.id!.uuidString, summary: "\(name) <\(email)>",
+                by: request, on: db)
             return user
         }
         try await Self.startSession(for: user, request: request)
@@ -320,7 +375,10 @@ struct AccountPages: RouteCollection {
 
     // MARK: Profile and tokens
 
-    struct TokenRow: Encodable { var id: String; var name: String; var prefix: String; var created: String; var lastUsed: String?; var revokeAction: String }
+    struct TokenRow: Encodable {
+        var id: String; var name: String; var prefix: String; var created: String; var lastUsed: String?;
+        var revokeAction: String
+    }
     struct RoleRow: Encodable { var text: String }
     struct ProfileContext: Encodable {
         var page: PageContext
@@ -332,20 +390,35 @@ struct AccountPages: RouteCollection {
         var languages: [Option]
     }
 
-    func profileContext(_ request: Request, user: User, form: FormState? = nil, newToken: String? = nil) async throws -> ProfileContext {
-        let tokens = try await AccessToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
+    func profileContext(
+        _ request: Request, user: User, form: FormState? = nil, newToken: String? = nil
+    ) async throws -> ProfileContext {
+        let tokens = try await AccessToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(
+            \.$revokedAt == nil
+        ).sort(\.$createdAt).all()
         let values = form?.values ?? ["name": user.name, "language": user.language ?? ""]
         let organisations = try await AdminPages.organisationNames(of: request.actor.grants, on: request.db)
         return ProfileContext(
-            page: PageContext(request, titleKey: "profile.title"), form: form ?? FormState(values: values), email: user.email,
+            page: PageContext(request, titleKey: "profile.title"), form: form ?? FormState(values: values),
+            email: user.email,
             roles: request.actor.grants.map {
                 RoleRow(text: AdminPages.describe($0, request: request, organisations: organisations))
             }.sorted { $0.text < $1.text },
-            tokens: tokens.map { TokenRow(id: $0.id!.uuidString, name: $0.name, prefix: $0.prefix, created: Self.date($0.createdAt, request),
-                                          lastUsed: $0.lastUsedAt.map { Self.date($0, request) }, revokeAction: "/profile/tokens/\($0.id!.uuidString)/revoke") },
+            tokens: tokens.map {
+                TokenRow(
+                    id: $0.id!.uuidString, name: $0.name, prefix: $0.prefix, created: Self.date($0.createdAt, request),
+                    lastUsed: $0.lastUsedAt.map { Self.date($0, request) },
+                    revokeAction: "/profile/tokens/\($0.id!.uuidString)/revoke")
+            },
             newToken: newToken,
-            languages: [Option(value: "", label: request.t("profile.language_browser"), selected: (values["language"] ?? "").isEmpty)]
-                + Language.allCases.map { Option(value: $0.rawValue, label: $0.endonym, selected: values["language"] == $0.rawValue) })
+            languages: [
+                Option(
+                    value: "", label: request.t("profile.language_browser"),
+                    selected: (values["language"] ?? "").isEmpty)
+            ]
+                + Language.allCases.map {
+                    Option(value: $0.rawValue, label: $0.endonym, selected: values["language"] == $0.rawValue)
+                })
     }
 
     static func date(_ date: Date?, _ request: Request) -> String {
@@ -374,19 +447,24 @@ struct AccountPages: RouteCollection {
             if language == nil { v.add("language", "validation.choice") }
         }
         do { try v.check() } catch let error as SamradError {
-            let form = FormState(values: ["name": input.name ?? "", "language": input.language ?? ""], error: error, request: request)
-            return try await request.view.render("accounts/profile", profileContext(request, user: user, form: form)).encodeResponse(status: .unprocessableEntity, for: request)
+            let form = FormState(
+                values: ["name": input.name ?? "", "language": input.language ?? ""], error: error, request: request)
+            return try await request.view.render("accounts/profile", profileContext(request, user: user, form: form))
+                .encodeResponse(status: .unprocessableEntity, for: request)
         }
         user.name = name
         user.language = language?.rawValue
         try await request.db.transaction { db in
             try await user.save(on: db)
-            try await Audit.record("account:profile", subject: "user", id: user.id!.uuidString, summary: "name, language", by: request, on: db)
+            try await Audit.record(
+                "account:profile", subject: "user", id: user.id!.uuidString, summary: "name, language", by: request,
+                on: db)
         }
         request.session.data["notice"] = "profile.saved"
         let response = request.redirect(to: "/profile")
         // The picker's cookie would override the new setting; the setting now decides.
-        response.cookies[LanguageResolver.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
+        response.cookies[LanguageResolver.cookieName] = HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
         return response
     }
 
@@ -398,29 +476,37 @@ struct AccountPages: RouteCollection {
         var v = Validation()
         let name = v.required("name", input.name, maxLength: 80)
         do { try v.check() } catch let error as SamradError {
-            let form = FormState(values: ["name": user.name, "token_name": input.name ?? "", "language": user.language ?? ""], error: error, request: request)
-            return try await request.view.render("accounts/profile", profileContext(request, user: user, form: form)).encodeResponse(status: .unprocessableEntity, for: request)
+            let form = FormState(
+                values: ["name": user.name, "token_name": input.name ?? "", "language": user.language ?? ""],
+                error: error, request: request)
+            return try await request.view.render("accounts/profile", profileContext(request, user: user, form: form))
+                .encodeResponse(status: .unprocessableEntity, for: request)
         }
         let secret = "smr_" + Secret.make()
-        let token = AccessToken(userID: try user.requireID(), name: name, tokenHash: Secret.hash(secret), prefix: String(secret.prefix(10)))
+        let token = AccessToken(
+            userID: try user.requireID(), name: name, tokenHash: Secret.hash(secret), prefix: String(secret.prefix(10)))
         try await request.db.transaction { db in
             try await token.create(on: db)
-            try await Audit.record("token:create", subject: "access_token", id: token.id!.uuidString, summary: name, by: request, on: db)
+            try await Audit.record(
+                "token:create", subject: "access_token", id: token.id!.uuidString, summary: name, by: request, on: db)
         }
         // The secret is shown once, on this answer only.
-        return try await request.view.render("accounts/profile", profileContext(request, user: user, newToken: secret)).encodeResponse(status: .created, for: request)
+        return try await request.view.render("accounts/profile", profileContext(request, user: user, newToken: secret))
+            .encodeResponse(status: .created, for: request)
     }
 
     func revokeToken(_ request: Request) async throws -> Response {
         let user = try request.requireSignedIn()
         guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let token = try await AccessToken.find(id, on: request.db), token.userID == user.id else {
+            let token = try await AccessToken.find(id, on: request.db), token.userID == user.id
+        else {
             throw SamradError.notFound()
         }
         token.revokedAt = Date()
         try await request.db.transaction { db in
             try await token.save(on: db)
-            try await Audit.record("token:revoke", subject: "access_token", id: id.uuidString, summary: token.name, by: request, on: db)
+            try await Audit.record(
+                "token:revoke", subject: "access_token", id: id.uuidString, summary: token.name, by: request, on: db)
         }
         request.session.data["notice"] = "profile.token_revoked"
         return request.redirect(to: "/profile")
@@ -429,11 +515,14 @@ struct AccountPages: RouteCollection {
     // MARK: Language and the API's "me"
 
     func pickLanguage(_ request: Request) async throws -> Response {
-        guard let language = request.parameters.get("code").flatMap(Language.init(rawValue:)) else { throw SamradError.notFound() }
+        guard let language = request.parameters.get("code").flatMap(Language.init(rawValue:)) else {
+            throw SamradError.notFound()
+        }
         let back = Self.safeNext(request.query[String.self, at: "return"])
         let response = request.redirect(to: back)
         response.cookies[LanguageResolver.cookieName] = HTTPCookies.Value(
-            string: language.rawValue, expires: Date().addingTimeInterval(365 * 24 * 3600), path: "/", isHTTPOnly: true, sameSite: .lax)
+            string: language.rawValue, expires: Date().addingTimeInterval(365 * 24 * 3600), path: "/", isHTTPOnly: true,
+            sameSite: .lax)
         // The picker changes this browser only; the account's language (e-mails, other devices) is
         // changed on the profile, so a switch on the phone does not turn the desktop Swedish.
         return response
@@ -450,7 +539,12 @@ struct AccountPages: RouteCollection {
 
     func me(_ request: Request) async throws -> MeJSON {
         let user = try request.requireSignedIn()
-        return MeJSON(id: try user.requireID(), name: user.name, email: user.email, language: user.language,
-                      roles: request.actor.grants.map { MeJSON.Grant(kind: $0.kind.rawValue, organisationID: $0.organisationID, municipality: $0.municipality?.description) })
+        return MeJSON(
+            id: try user.requireID(), name: user.name, email: user.email, language: user.language,
+            roles: request.actor.grants.map {
+                MeJSON.Grant(
+                    kind: $0.kind.rawValue, organisationID: $0.organisationID,
+                    municipality: $0.municipality?.description)
+            })
     }
 }

@@ -9,12 +9,16 @@ import Vapor
 struct ActorResolver: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
-            guard let found = try await Self.account(token: Secret.hash(bearer.token), on: request.db), !found.user.disabled else {
+            guard let found = try await Self.account(token: Secret.hash(bearer.token), on: request.db),
+                !found.user.disabled
+            else {
                 throw SamradError(.unauthenticated, "error.bad_token")
             }
             // "Last used" to the minute is enough; it spares a write on every API call.
             if let tokenID = found.tokenID, (found.tokenLastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
-                try await (request.db as! any SQLDatabase).raw("UPDATE access_tokens SET last_used_at = \(bind: Date()) WHERE id = \(bind: tokenID)").run()
+                try await (request.db as! any SQLDatabase).raw(
+                    "UPDATE access_tokens SET last_used_at = \(bind: Date()) WHERE id = \(bind: tokenID)"
+                ).run()
             }
             attach(found, to: request, viaToken: true)
         } else if request.hasSession {
@@ -28,8 +32,9 @@ struct ActorResolver: AsyncMiddleware {
                     request.session.destroy()
                 }
             } else if !passes.isEmpty || !meetingPasses.isEmpty {
-                request.storage[ActorKey.self] = Actor(userID: nil, personID: nil, grants: [], passes: passes,
-                                                       meetingPasses: meetingPasses)
+                request.storage[ActorKey.self] = Actor(
+                    userID: nil, personID: nil, grants: [], passes: passes,
+                    meetingPasses: meetingPasses)
             }
         }
         return try await next.respond(to: request)
@@ -53,26 +58,33 @@ struct ActorResolver: AsyncMiddleware {
 
         var grant: RoleGrant? {
             guard let kind = role_kind.flatMap(RoleKind.init(rawValue:)) else { return nil }
-            let municipality = role_country.flatMap(Country.init(rawValue:)).flatMap { country in role_code.map { MunicipalityKey(country, $0) } }
+            let municipality = role_country.flatMap(Country.init(rawValue:)).flatMap { country in
+                role_code.map { MunicipalityKey(country, $0) }
+            }
             return RoleGrant(kind: kind, organisationID: role_organisation_id, municipality: municipality)
         }
     }
 
-    private static let roleColumns = "r.kind AS role_kind, r.organisation_id AS role_organisation_id, r.municipality_country AS role_country, r.municipality_code AS role_code"
+    private static let roleColumns =
+        "r.kind AS role_kind, r.organisation_id AS role_organisation_id, r.municipality_country AS role_country, r.municipality_code AS role_code"
 
     static func account(token hash: String, on db: any Database) async throws -> Account? {
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await (db as! any SQLDatabase).raw(
+            """
             SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at, \(unsafeRaw: roleColumns)
             FROM access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN role_assignments r ON r.user_id = u.id
             WHERE t.token_hash = \(bind: hash) AND t.revoked_at IS NULL
-            """).all()
+            """
+        ).all()
         return try account(rows)
     }
 
     static func account(user id: UUID, on db: any Database) async throws -> Account? {
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await (db as! any SQLDatabase).raw(
+            """
             SELECT u.*, \(unsafeRaw: roleColumns) FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE u.id = \(bind: id)
-            """).all()
+            """
+        ).all()
         return try account(rows)
     }
 
@@ -93,14 +105,19 @@ struct ActorResolver: AsyncMiddleware {
         user.createdAt = row.created_at
         // Loaded, not new: a later `save` (the language setting) updates the row instead of inserting.
         user.$id.exists = true
-        return Account(user: user, grants: Set(extras.compactMap(\.grant)), tokenID: extras[0].token_id, tokenLastUsedAt: extras[0].token_last_used_at)
+        return Account(
+            user: user, grants: Set(extras.compactMap(\.grant)), tokenID: extras[0].token_id,
+            tokenLastUsedAt: extras[0].token_last_used_at)
     }
 
-    private func attach(_ account: Account, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = [],
-                        meetingPasses: Set<MeetingPass> = []) {
+    private func attach(
+        _ account: Account, to request: Request, viaToken: Bool, passes: Set<RegistrationPass> = [],
+        meetingPasses: Set<MeetingPass> = []
+    ) {
         request.storage[CurrentUserKey.self] = account.user
-        request.storage[ActorKey.self] = Actor(userID: account.user.id, personID: account.user.personID, grants: account.grants, passes: passes,
-                                               meetingPasses: meetingPasses)
+        request.storage[ActorKey.self] = Actor(
+            userID: account.user.id, personID: account.user.personID, grants: account.grants, passes: passes,
+            meetingPasses: meetingPasses)
         request.storage[ViaTokenKey.self] = viaToken
     }
 }
@@ -135,7 +152,8 @@ struct SessionPasses<Pass: Codable & Hashable & Sendable>: Sendable {
     private struct Stored: Codable { var pass: Pass; var expiresAt: Date }
 
     private func stored(_ session: Session, now: Date) -> [Stored] {
-        guard let text = session.data[key], let all = try? JSONDecoder().decode([Stored].self, from: Data(text.utf8)) else { return [] }
+        guard let text = session.data[key], let all = try? JSONDecoder().decode([Stored].self, from: Data(text.utf8))
+        else { return [] }
         return all.filter { $0.expiresAt > now }
     }
 

@@ -69,8 +69,9 @@ enum MunicipalityRoles {
         let grant = RoleGrant(kind: kind, municipality: key)
         return try await request.db.transaction { db in
             guard let user = try await User.query(on: db).filter(\.$email == email).first() else {
-                try await AdminPages.sendInvitation(to: email, grant: grant, language: request.language,
-                                                         request: request, on: db)
+                try await AdminPages.sendInvitation(
+                    to: email, grant: grant, language: request.language,
+                    request: request, on: db)
                 return .invited
             }
             let held = try await RoleAssignment.query(on: db).filter(\.$userID == user.requireID())
@@ -78,22 +79,25 @@ enum MunicipalityRoles {
                 .filter(\.$municipalityCode == key.code).first()
             if held != nil { return .alreadyHeld }
             try await RoleAssignment(userID: user.requireID(), grant: grant).create(on: db)
-            try await Audit.record("role:grant", subject: "user", id: user.id!.uuidString,
-                                   summary: "\(user.email): \(kind.rawValue) \(key)", by: request, on: db)
+            try await Audit.record(
+                "role:grant", subject: "user", id: user.id!.uuidString,
+                summary: "\(user.email): \(kind.rawValue) \(key)", by: request, on: db)
             return .granted
         }
     }
 
     static func revoke(_ roleID: UUID?, in key: MunicipalityKey, request: Request) async throws {
         guard let roleID, let role = try await RoleAssignment.find(roleID, on: request.db), let grant = role.grant,
-              grant.municipality == key else {
+            grant.municipality == key
+        else {
             throw SamradError.notFound()
         }
         try request.require(MunicipalityRolePolicy.mayGrant(request.actor, grant.kind, in: key))
         try await request.db.transaction { db in
             try await role.delete(on: db)
-            try await Audit.record("role:revoke", subject: "user", id: role.userID.uuidString,
-                                   summary: "\(grant.kind.rawValue) \(key)", by: request, on: db)
+            try await Audit.record(
+                "role:revoke", subject: "user", id: role.userID.uuidString,
+                summary: "\(grant.kind.rawValue) \(key)", by: request, on: db)
         }
     }
 }
@@ -131,13 +135,15 @@ struct MunicipalityRolePages: RouteCollection {
             holders: holders.map { h in
                 let mayRevoke = RoleKind(rawValue: h.kind)
                     .map { MunicipalityRolePolicy.mayGrant(request.actor, $0, in: m.key) }
-                return Row(name: h.name, email: h.email, kind: request.t("role.\(h.kind)"),
-                           revokeAction: mayRevoke == true ? "\(base)/access/\(h.id.uuidString)/delete" : nil)
+                return Row(
+                    name: h.name, email: h.email, kind: request.t("role.\(h.kind)"),
+                    revokeAction: mayRevoke == true ? "\(base)/access/\(h.id.uuidString)/delete" : nil)
             },
             candidates: candidates.map { CandidateRow(name: $0.name, email: $0.email) },
             kinds: MunicipalityRolePolicy.grantable(request.actor, in: m.key).map {
-                Option(value: $0.rawValue, label: request.t("role.\($0.rawValue)"),
-                                        selected: $0.rawValue == chosen)
+                Option(
+                    value: $0.rawValue, label: request.t("role.\($0.rawValue)"),
+                    selected: $0.rawValue == chosen)
             },
             form: form)
     }
@@ -156,8 +162,9 @@ struct MunicipalityRolePages: RouteCollection {
             request.session.data["notice_args"] = input.email ?? ""
             return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/access")
         } catch let error as SamradError where error.kind == .invalidInput {
-            let form = FormState(values: ["email": input.email ?? "", "kind": input.kind ?? ""], error: error,
-                                 request: request)
+            let form = FormState(
+                values: ["email": input.email ?? "", "kind": input.kind ?? ""], error: error,
+                request: request)
             return try await request.view.render("directory/access", context(request, m, form: form))
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
@@ -193,8 +200,9 @@ struct MunicipalityRoleAPI: RouteCollection {
 
     func grant(_ request: Request) async throws -> Response {
         let m = try MunicipalityRoles.municipality(request)
-        let outcome = try await MunicipalityRoles.grant(try request.content.decode(MunicipalityRoles.GrantInput.self),
-                                                        in: m.key, request: request)
+        let outcome = try await MunicipalityRoles.grant(
+            try request.content.decode(MunicipalityRoles.GrantInput.self),
+            in: m.key, request: request)
         return try await GrantJSON(outcome: outcome)
             .encodeResponse(status: outcome == .alreadyHeld ? .ok : .created, for: request)
     }

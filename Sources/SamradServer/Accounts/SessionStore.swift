@@ -25,9 +25,13 @@ struct SessionStore: SessionDriver {
     func readSession(_ id: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         request.eventLoop.makeFutureWithTask {
             let sql = request.db as! any SQLDatabase
-            guard let row = try await sql.raw("""
-                SELECT data, created_at, last_seen_at FROM web_sessions WHERE key = \(bind: id.string)
-                """).first(decoding: Row.self) else { return nil }
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT data, created_at, last_seen_at FROM web_sessions WHERE key = \(bind: id.string)
+                    """
+                ).first(decoding: Row.self)
+            else { return nil }
             let now = Date()
             guard Self.isLive(createdAt: row.created_at, lastSeenAt: row.last_seen_at, now: now) else {
                 try await sql.raw("DELETE FROM web_sessions WHERE key = \(bind: id.string)").run()
@@ -45,10 +49,12 @@ struct SessionStore: SessionDriver {
             // An empty session (a cookie that named none) is not stored; its cookie names nothing.
             guard !data.snapshot.isEmpty else { return id }
             let now = Date()
-            try await (request.db as! any SQLDatabase).raw("""
+            try await (request.db as! any SQLDatabase).raw(
+                """
                 INSERT INTO web_sessions (key, data, created_at, last_seen_at)
                 VALUES (\(bind: id.string), \(bind: try Self.text(data)), \(bind: now), \(bind: now))
-                """).run()
+                """
+            ).run()
             return id
         }
     }
@@ -58,10 +64,12 @@ struct SessionStore: SessionDriver {
             let now = Date()
             let read = request.storage[Read.self]
             if let read, read.data == data, now.timeIntervalSince(read.lastSeen) < Self.touchInterval { return id }
-            try await (request.db as! any SQLDatabase).raw("""
+            try await (request.db as! any SQLDatabase).raw(
+                """
                 UPDATE web_sessions SET data = \(bind: try Self.text(data)), last_seen_at = \(bind: now)
                 WHERE key = \(bind: id.string)
-                """).run()
+                """
+            ).run()
             return id
         }
     }
@@ -83,12 +91,17 @@ struct SessionStore: SessionDriver {
         struct Count: Decodable { var n: Int }
         let sql = db as! any SQLDatabase
         let created = now.addingTimeInterval(-lifetime), seen = now.addingTimeInterval(-idleTimeout)
-        let ended = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at < \(bind: seen)
-            """).first(decoding: Count.self)?.n ?? 0
-        try await sql.raw("""
+        let ended =
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS n FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at < \(bind: seen)
+                """
+            ).first(decoding: Count.self)?.n ?? 0
+        try await sql.raw(
+            """
             DELETE FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at < \(bind: seen)
-            """).run()
+            """
+        ).run()
         return ended
     }
 }

@@ -33,7 +33,8 @@ struct AuditActor: Sendable {
         } else if let pass = request.actor.meetingPasses.first {
             name = "meeting link (person \(pass.personID.uuidString.prefix(8)))"
         } else if let pass = request.actor.passes.first {
-            name = pass.personID.map { "invitation link (person \($0.uuidString.prefix(8)))" }
+            name =
+                pass.personID.map { "invitation link (person \($0.uuidString.prefix(8)))" }
                 ?? "invitation link (the municipality's mailbox)"
         } else {
             name = "—"
@@ -43,12 +44,16 @@ struct AuditActor: Sendable {
 
 enum Audit {
     /// Writes an entry on `db`, which should be the transaction that makes the change.
-    static func record(_ action: String, subject: String, id: String, summary: String, by request: Request, on db: any Database) async throws {
+    static func record(
+        _ action: String, subject: String, id: String, summary: String, by request: Request, on db: any Database
+    ) async throws {
         try await record(action, subject: subject, id: id, summary: summary, by: AuditActor(request), on: db)
     }
 
-    static func record(_ action: String, subject: String, id: String, summary: String, by who: AuditActor,
-                       on db: any Database) async throws {
+    static func record(
+        _ action: String, subject: String, id: String, summary: String, by who: AuditActor,
+        on db: any Database
+    ) async throws {
         let entry = AuditEntry()
         entry.at = Date()
         entry.actorUserID = who.userID

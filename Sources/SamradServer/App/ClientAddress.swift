@@ -9,7 +9,9 @@ extension Request {
         let peer = remoteAddress?.ipAddress ?? "unknown"
         let trusted = settings.trustedProxies
         guard trusted.contains(peer) else { return peer }
-        let forwarded = headers[.xForwardedFor].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let forwarded = headers[.xForwardedFor].flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         return forwarded.last { !trusted.contains($0) && !$0.isEmpty } ?? peer
     }
 }

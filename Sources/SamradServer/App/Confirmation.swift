@@ -9,7 +9,8 @@ struct Confirmation: RouteCollection {
     static let kinds: [String: String] = [
         "decline": "/decline", "withdraw": "/withdraw", "close_questionnaire": "/close",
         "delete_item": "/delete", "delete_material": "/delete", "delete_newsletter": "/delete",
-        "delete_dialogue": "/delete", "delete_guide": "/delete", "delete_knowledge": "/delete", "delete_attachment": "/delete",
+        "delete_dialogue": "/delete", "delete_guide": "/delete", "delete_knowledge": "/delete",
+        "delete_attachment": "/delete",
         "delete_question": "/delete", "delete_section": "/delete", "delete_person": "/delete",
     ]
 
@@ -32,8 +33,11 @@ struct Confirmation: RouteCollection {
             throw SamradError.notFound("error.not_found")
         }
         let back = LocalPath.checked(request.query[String.self, at: "back"])
-        return try await request.view.render("confirm", Context(
-            page: PageContext(request, titleKey: "confirm.\(what).title"), explanation: request.t("confirm.\(what).explain"),
-            button: request.t("confirm.\(what).button"), action: action, back: back))
+        return try await request.view.render(
+            "confirm",
+            Context(
+                page: PageContext(request, titleKey: "confirm.\(what).title"),
+                explanation: request.t("confirm.\(what).explain"),
+                button: request.t("confirm.\(what).button"), action: action, back: back))
     }
 }

@@ -15,8 +15,10 @@ final class DemoExamples {
     /// Organisations' display names, for the funding lines that name them.
     var organisationNames: [String: String] = [:]
 
-    static func load(_ features: [any Feature], isLoaded: @escaping @Sendable (any Database) async throws -> Bool,
-                     on db: any Database, logger: Logger) async throws {
+    static func load(
+        _ features: [any Feature], isLoaded: @escaping @Sendable (any Database) async throws -> Bool,
+        on db: any Database, logger: Logger
+    ) async throws {
         if try await isLoaded(db) { return }
         try await db.transaction { db in
             let examples = DemoExamples()

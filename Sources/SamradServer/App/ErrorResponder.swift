@@ -30,7 +30,9 @@ struct ErrorResponder: AsyncMiddleware {
                 response = try await ErrorPage.render(problem, on: request)
             }
             // The database comes back by itself (a restart, a fail-over): clients may try again soon.
-            if problem.httpStatus == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+            if problem.httpStatus == .serviceUnavailable {
+                response.headers.replaceOrAdd(name: .retryAfter, value: "5")
+            }
             return response
         }
     }
@@ -67,16 +69,22 @@ struct Problem: Content {
         let path = request.url.path
         switch error {
         case let error as SamradError:
-            let fields = error.fieldErrors.isEmpty ? nil : error.fieldErrors.map {
-                FieldMessage(field: $0.field, message: catalog.message(for: $0, language))
-            }
-            self.init(status: error.kind.httpStatus, kind: error.kind.rawValue,
-                      detail: catalog.message(for: error, language), instance: path, errors: fields)
+            let fields =
+                error.fieldErrors.isEmpty
+                ? nil
+                : error.fieldErrors.map {
+                    FieldMessage(field: $0.field, message: catalog.message(for: $0, language))
+                }
+            self.init(
+                status: error.kind.httpStatus, kind: error.kind.rawValue,
+                detail: catalog.message(for: error, language), instance: path, errors: fields)
         case let error as DecodingError:
             let (field, key) = Problem.describe(error)
             let message = catalog.text(key, language, [field])
-            self.init(status: .unprocessableEntity, kind: "invalidInput", detail: catalog.text("error.invalid_input", language),
-                      instance: path, errors: [FieldMessage(field: field, message: message)])
+            self.init(
+                status: .unprocessableEntity, kind: "invalidInput",
+                detail: catalog.text("error.invalid_input", language),
+                instance: path, errors: [FieldMessage(field: field, message: message)])
         case let error as any AbortError:
             let status = error.status
             let key: String
@@ -91,19 +99,26 @@ struct Problem: Content {
             case .serviceUnavailable: key = "error.unavailable"
             default: key = status.code >= 500 ? "error.internal" : "error.bad_request"
             }
-            self.init(status: status, kind: status.code >= 500 ? "internal" : "request", detail: catalog.text(key, language), instance: path)
+            self.init(
+                status: status, kind: status.code >= 500 ? "internal" : "request", detail: catalog.text(key, language),
+                instance: path)
         default:
             if Problem.isDatabaseUnavailable(error) {
-                self.init(status: .serviceUnavailable, kind: "unavailable", detail: catalog.text("error.unavailable", language), instance: path)
+                self.init(
+                    status: .serviceUnavailable, kind: "unavailable",
+                    detail: catalog.text("error.unavailable", language), instance: path)
             } else {
-                self.init(status: .internalServerError, kind: "internal", detail: catalog.text("error.internal", language), instance: path)
+                self.init(
+                    status: .internalServerError, kind: "internal", detail: catalog.text("error.internal", language),
+                    instance: path)
             }
         }
     }
 
     func response() throws -> Response {
         let response = Response(status: httpStatus)
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+        response.headers.contentType = HTTPMediaType(
+            type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
         response.body = .init(data: try JSONEncoder().encode(self))
         return response
     }
@@ -129,7 +144,8 @@ struct Problem: Content {
     static func isDatabaseUnavailable(_ error: any Error) -> Bool {
         switch error {
         case let error as PSQLError:
-            return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code)
+            return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
+                .contains(error.code)
         case let error as SQLiteError:
             return error.reason == .busy || error.reason == .locked
         case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError, is ChannelError, is IOError:
@@ -178,27 +194,32 @@ enum ErrorPage {
 
     static func render(_ problem: Problem, on request: Request) async throws -> Response {
         // A refusal is not a failure: it says plainly what is so, and what to do.
-        let title = switch problem.status {
-        case 401: "error.unauthenticated_title"
-        case 403: "error.forbidden_title"
-        case 404: "error.not_found_title"
-        case 409: "error.conflict_title"
-        case 413: "error.too_large_title"
-        case 422: "error.invalid_title"
-        case 429: "error.too_many_title"
-        case 503: "error.unavailable_title"
-        default: "error.title"
-        }
+        let title =
+            switch problem.status {
+            case 401: "error.unauthenticated_title"
+            case 403: "error.forbidden_title"
+            case 404: "error.not_found_title"
+            case 409: "error.conflict_title"
+            case 413: "error.too_large_title"
+            case 422: "error.invalid_title"
+            case 429: "error.too_many_title"
+            case 503: "error.unavailable_title"
+            default: "error.title"
+            }
         let page = PageContext(request, titleKey: title)
-        let hint: String? = switch problem.status {
-        case 403: request.t("error.forbidden_hint")
-        default: nil
-        }
-        let next = LocalPath.checked(request.url.path)
-            .addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "/-._~").union(.alphanumerics)) ?? "/"
+        let hint: String? =
+            switch problem.status {
+            case 403: request.t("error.forbidden_hint")
+            default: nil
+            }
+        let next =
+            LocalPath.checked(request.url.path)
+            .addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "/-._~").union(.alphanumerics))
+            ?? "/"
         let signIn = problem.status == 401 && request.method == .GET ? "/sign-in?next=" + next : nil
-        let context = Context(page: page, status: problem.status, message: problem.detail, fields: problem.errors ?? [],
-                              hint: hint, signInHref: signIn)
+        let context = Context(
+            page: page, status: problem.status, message: problem.detail, fields: problem.errors ?? [],
+            hint: hint, signInHref: signIn)
         do {
             let view = try await request.view.render("error", context)
             let response = try await view.encodeResponse(status: problem.httpStatus, for: request)

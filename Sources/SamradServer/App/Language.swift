@@ -21,7 +21,9 @@ struct LanguageResolver: AsyncMiddleware {
         request.storage[LanguageKey.self] = language
         let response = try await next.respond(to: request)
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
-        if !response.headers.contains(name: .vary) || !(response.headers.first(name: .vary) ?? "").contains("Accept-Language") {
+        if !response.headers.contains(name: .vary)
+            || !(response.headers.first(name: .vary) ?? "").contains("Accept-Language")
+        {
             response.headers.add(name: .vary, value: "Accept-Language, Cookie")
         }
         return response
@@ -50,7 +52,9 @@ struct CountTag: LeafTag {
             throw Abort(.internalServerError, reason: "#tc needs a key and a count")
         }
         guard let request = ctx.request else { return .string(key) }
-        let arguments = ctx.parameters.dropFirst(2).map { $0.int.map { NumberText.integer($0, request.language) } ?? $0.string ?? "" }
+        let arguments = ctx.parameters.dropFirst(2).map {
+            $0.int.map { NumberText.integer($0, request.language) } ?? $0.string ?? ""
+        }
         return .string(request.catalog.count(key, n, request.language, arguments))
     }
 }
@@ -62,7 +66,9 @@ struct TranslateTag: LeafTag {
             throw Abort(.internalServerError, reason: "#t needs a key")
         }
         guard let request = ctx.request else { return .string(key) }
-        let arguments = ctx.parameters.dropFirst().map { $0.int.map { NumberText.integer($0, request.language) } ?? $0.string ?? "" }
+        let arguments = ctx.parameters.dropFirst().map {
+            $0.int.map { NumberText.integer($0, request.language) } ?? $0.string ?? ""
+        }
         return .string(request.catalog.text(key, request.language, arguments))
     }
 }

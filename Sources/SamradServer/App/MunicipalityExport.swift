@@ -40,8 +40,10 @@ final class MunicipalityExport {
     }
 
     /// Every feature's files, in the order the features are listed.
-    static func files(of municipality: MunicipalityKey, directory: MunicipalityDirectory, features: [any Feature],
-                      on db: any Database) async throws -> (MunicipalityExport, [File]) {
+    static func files(
+        of municipality: MunicipalityKey, directory: MunicipalityDirectory, features: [any Feature],
+        on db: any Database
+    ) async throws -> (MunicipalityExport, [File]) {
         let export = MunicipalityExport(municipality: municipality, directory: directory)
         for feature in features { try await feature.export(into: export, on: db) }
         return (export, export.files)
@@ -80,15 +82,19 @@ final class MunicipalityExport {
             struct Entry: Encodable { var file: String; var rows: Int; var holds: String }
             var municipality: String; var name: String; var generatedAt: String; var files: [Entry]
         }
-        let manifest = Manifest(municipality: municipality.description, name: directory[municipality]?.name ?? "", generatedAt: Self.timestamp(generatedAt),
-                                files: files.map { .init(file: $0.name, rows: $0.rows, holds: $0.description) })
+        let manifest = Manifest(
+            municipality: municipality.description, name: directory[municipality]?.name ?? "",
+            generatedAt: Self.timestamp(generatedAt),
+            files: files.map { .init(file: $0.name, rows: $0.rows, holds: $0.description) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let all = [File(name: "manifest.json", description: "", rows: 0, data: try encoder.encode(manifest))] + files
         let archive = try Archive(accessMode: .create)
         for file in all {
-            try archive.addEntry(with: file.name, type: .file, uncompressedSize: Int64(file.data.count), modificationDate: generatedAt,
-                                 compressionMethod: .deflate) { position, size in
+            try archive.addEntry(
+                with: file.name, type: .file, uncompressedSize: Int64(file.data.count), modificationDate: generatedAt,
+                compressionMethod: .deflate
+            ) { position, size in
                 file.data.subdata(in: Int(position)..<Int(position) + size)
             }
         }

@@ -31,15 +31,18 @@ struct PageContext: Encodable {
 
     /// The main menu: what everyone may open, then what the account may.
     static func menu(_ request: Request) -> [MenuItem] {
-        var items: [(String, String)] = [("/collaborations", "nav.collaborations"), ("/municipalities", "nav.municipalities"),
-                                         ("/indicators", "nav.indicators"), ("/knowledge", "nav.knowledge"),
-                                         ("/guides", "nav.guides"), ("/organisations", "nav.organisations")]
+        var items: [(String, String)] = [
+            ("/collaborations", "nav.collaborations"), ("/municipalities", "nav.municipalities"),
+            ("/indicators", "nav.indicators"), ("/knowledge", "nav.knowledge"),
+            ("/guides", "nav.guides"), ("/organisations", "nav.organisations"),
+        ]
         if request.actor.isAdministrator { items.append(("/admin/accounts", "nav.admin")) }
         if request.actor.isSignedIn { items.append(("/me/meetings", "nav.meetings")) }
         let path = request.url.path
         return items.map { href, key in
             let section = href == "/admin/accounts" ? "/admin" : href == "/me/meetings" ? "/me" : href
-            return MenuItem(href: href, label: request.t(key), current: path == section || path.hasPrefix(section + "/"))
+            return MenuItem(
+                href: href, label: request.t(key), current: path == section || path.hasPrefix(section + "/"))
         }
     }
 
@@ -54,9 +57,11 @@ struct PageContext: Encodable {
         menu = Self.menu(request)
         let back = request.url.string
         languages = Language.allCases.map {
-            LanguageLink(code: $0.rawValue, name: $0.endonym,
-                         href: "/language/\($0.rawValue)?return=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
-                         current: $0 == request.language)
+            LanguageLink(
+                code: $0.rawValue, name: $0.endonym,
+                href:
+                    "/language/\($0.rawValue)?return=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
+                current: $0 == request.language)
         }
         if request.hasSession, let key = request.session.data["notice"] {
             // A message may carry its arguments (e.g. a quota and the municipality it is reached for).
@@ -115,7 +120,8 @@ extension CSVWriter {
     /// The CSV as a download (RFC 4180 text/csv with a header row).
     func response(filename: String) -> Response {
         let response = Response(status: .ok, body: .init(string: text))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
+        response.headers.contentType = HTTPMediaType(
+            type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
         response.headers.contentDisposition = .init(.attachment, filename: filename)
         return response
     }

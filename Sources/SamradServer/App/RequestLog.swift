@@ -6,8 +6,10 @@ import Vapor
 /// is read by more people than the mail was.
 struct RequestLog: AsyncMiddleware {
     /// The path prefixes whose next segment is a secret.
-    static let secretAfter = ["/setup/", "/password/reset/", "/invitations/", "/answer/", "/newsletters/unsubscribe/",
-                              "/calendar/", "/registration-links/", "/meeting-links/"]
+    static let secretAfter = [
+        "/setup/", "/password/reset/", "/invitations/", "/answer/", "/newsletters/unsubscribe/",
+        "/calendar/", "/registration-links/", "/meeting-links/",
+    ]
 
     static func redacted(_ path: String) -> String {
         for prefix in secretAfter where path.hasPrefix(prefix) {

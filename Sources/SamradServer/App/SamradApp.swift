@@ -54,8 +54,9 @@ public enum SamradApp {
         // Over https, `__Host-`: only this host may set it (not another service of the same site).
         app.sessions.configuration.cookieName = secure ? "__Host-samrad_session" : "samrad_session"
         app.sessions.configuration.cookieFactory = { id in
-            HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(60 * 60 * 24 * 14), maxAge: nil,
-                              domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+            HTTPCookies.Value(
+                string: id.string, expires: Date().addingTimeInterval(60 * 60 * 24 * 14), maxAge: nil,
+                domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
         }
         app.routes.defaultMaxBodySize = "1mb"
 
@@ -63,7 +64,9 @@ public enum SamradApp {
         let views = resources.url("Views").path + "/"
         app.leaf.configuration = LeafConfiguration(rootDirectory: views)
         // The package manager puts resources under .build/; Leaf's default refuses hidden folders.
-        app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.onlyLeafExtensions], sandboxDirectory: views, viewDirectory: views))
+        app.leaf.sources = .singleSource(
+            NIOLeafFiles(
+                fileio: app.fileio, limits: [.onlyLeafExtensions], sandboxDirectory: views, viewDirectory: views))
         app.leaf.tags["t"] = TranslateTag()
         app.leaf.tags["tc"] = CountTag()
 
@@ -74,7 +77,8 @@ public enum SamradApp {
         app.middleware.use(SecurityHeaders(secure: secure))
         app.middleware.use(ErrorResponder())
         app.middleware.use(BodySizeLimit())
-        app.middleware.use(StaticFiles(files: FileMiddleware(publicDirectory: resources.url("Public").path + "/", defaultFile: nil)))
+        app.middleware.use(
+            StaticFiles(files: FileMiddleware(publicDirectory: resources.url("Public").path + "/", defaultFile: nil)))
         app.middleware.use(app.sessions.middleware)
         app.middleware.use(ActorResolver())
         app.middleware.use(LanguageResolver())
@@ -107,23 +111,29 @@ public enum SamradApp {
 
     /// The example content of every feature; loading it again adds nothing.
     static func loadDemo(on db: any Database, logger: Logger) async throws {
-        try await DemoExamples.load(features, isLoaded: { db in
-            try await Organisation.query(on: db).filter(\.$isExample == true).count() > 0
-        }, on: db, logger: logger)
+        try await DemoExamples.load(
+            features,
+            isLoaded: { db in
+                try await Organisation.query(on: db).filter(\.$isExample == true).count() > 0
+            }, on: db, logger: logger)
     }
 
     /// A municipality's export: every feature's files.
-    static func export(_ municipality: MunicipalityKey, directory: MunicipalityDirectory,
-                       on db: any Database) async throws -> (MunicipalityExport, [MunicipalityExport.File]) {
+    static func export(
+        _ municipality: MunicipalityKey, directory: MunicipalityDirectory,
+        on db: any Database
+    ) async throws -> (MunicipalityExport, [MunicipalityExport.File]) {
         try await MunicipalityExport.files(of: municipality, directory: directory, features: features, on: db)
     }
 
     /// Instances that start together on one PostgreSQL database would each migrate and load the
     /// shipped data at once; they take turns through an advisory lock, and the later ones find the
     /// work done. (One process owns a SQLite file.)
-    static func takingTurns(_ app: Application, _ storage: Settings.Storage, _ work: @escaping @Sendable () async throws -> Void) async throws {
+    static func takingTurns(
+        _ app: Application, _ storage: Settings.Storage, _ work: @escaping @Sendable () async throws -> Void
+    ) async throws {
         guard case .postgres = storage else { return try await work() }
-        let key = 72_536_201 // any number the instances agree on
+        let key = 72_536_201  // any number the instances agree on
         try await app.db.withConnection { connection in
             let sql = connection as! any SQLDatabase
             try await sql.raw("SELECT pg_advisory_lock(\(literal: key))").run()
@@ -146,7 +156,8 @@ public enum SamradApp {
         case .postgres(let url):
             var config = try SQLPostgresConfiguration(url: url)
             config.searchPath = nil
-            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+            app.databases.use(
+                .postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
         }
     }
 

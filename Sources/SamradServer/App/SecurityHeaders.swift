@@ -12,7 +12,10 @@ struct SecurityHeaders: AsyncMiddleware {
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Referrer-Policy", "same-origin"),
-            ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+            (
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+            ),
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         ]
         for (name, value) in headers where !response.headers.contains(name: name) {
@@ -47,7 +50,8 @@ struct CSRFGuard: AsyncMiddleware {
 
         // An API call without a session has no ambient authority to forge; it is judged by its token.
         // One-click unsubscribing (RFC 8058) is posted by mail programs; the link's secret is its authority.
-        let exempt = request.isTokenAuthenticated || (request.url.path.hasPrefix("/api/") && !request.hasSession)
+        let exempt =
+            request.isTokenAuthenticated || (request.url.path.hasPrefix("/api/") && !request.hasSession)
             || request.url.path.hasPrefix("/newsletters/unsubscribe/")
         if ![.GET, .HEAD, .OPTIONS].contains(request.method), !exempt {
             var sent = request.headers.first(name: "X-CSRF-Token")

@@ -30,13 +30,15 @@ public enum Server {
             app.http.server.configuration.port = port
             if let link = try await AccountPages.prepareFirstRun(on: app.db, baseURL: settings.publicBaseURL) {
                 // Written unbuffered, so it shows at once also when stdout is a file or a pipe.
-                FileHandle.standardOutput.write(Data("""
+                FileHandle.standardOutput.write(
+                    Data(
+                        """
 
-                No administrator yet. Open this one-time link to create the administrator account:
-                  \(link)
+                        No administrator yet. Open this one-time link to create the administrator account:
+                          \(link)
 
 
-                """.utf8))
+                        """.utf8))
             }
             app.environment.arguments = ["samrad", "serve"]
             try await app.execute()
@@ -49,7 +51,9 @@ public enum Server {
 
     /// Runs `body` with an application that has the database only (migrated when asked), and shuts
     /// it down afterwards, also when `body` throws: what the commands other than `serve` need.
-    static func withDatabase<T>(_ storage: Settings.Storage, migrated: Bool = false, _ body: (Application) async throws -> T) async throws -> T {
+    static func withDatabase<T>(
+        _ storage: Settings.Storage, migrated: Bool = false, _ body: (Application) async throws -> T
+    ) async throws -> T {
         let app = try await makeApp("development")
         do {
             try SamradApp.configureDatabase(app, storage)
@@ -74,31 +78,38 @@ public enum Server {
         let outcome = try await withDatabase(settings.storage, migrated: true) { app in
             try await DirectoryImport.run(on: app.db, files: try ResourceFolder.locate(), logger: app.logger)
         }
-        return outcome.imported ? "Imported \(outcome.municipalities) municipalities (version \(outcome.version.prefix(12)))."
+        return outcome.imported
+            ? "Imported \(outcome.municipalities) municipalities (version \(outcome.version.prefix(12)))."
             : "The directory is up to date (version \(outcome.version.prefix(12))); nothing changed."
     }
 
     /// Rebuilds the knowledge bank's search index from the materials, e.g. after rows were loaded
     /// outside Samrad or the stemmer changed. Returns how many materials were indexed.
     public static func reindexKnowledge(settings: Settings) async throws -> Int {
-        try await withDatabase(settings.storage, migrated: true) { app in try await KnowledgeSearch.reindex(on: app.db) }
+        try await withDatabase(settings.storage, migrated: true) { app in try await KnowledgeSearch.reindex(on: app.db)
+        }
     }
 
     /// A consistent copy of the database, also while the server runs (see `DatabaseBackup`).
     public static func backup(settings: Settings, to path: String) async throws {
         do {
-            try await withDatabase(settings.storage) { app in try await DatabaseBackup.write(settings.storage, to: path, on: app) }
+            try await withDatabase(settings.storage) { app in
+                try await DatabaseBackup.write(settings.storage, to: path, on: app)
+            }
         } catch let failure as DatabaseBackup.Failure {
             throw ValidationError(failure.description)
         }
     }
 
     /// Writes everything Samrad holds about one municipality ("dk/751") as a ZIP; returns where.
-    public static func exportMunicipality(settings: Settings, municipality: String, to path: String?) async throws -> String {
+    public static func exportMunicipality(
+        settings: Settings, municipality: String, to path: String?
+    ) async throws -> String {
         try await withDatabase(settings.storage) { app in
             try await DirectoryStore.reload(app)
             guard let key = MunicipalityKey(path: municipality), app.municipalities[key] != nil else {
-                throw ValidationError("There is no municipality \(municipality); give country/code, e.g. dk/751 or se/0180.")
+                throw ValidationError(
+                    "There is no municipality \(municipality); give country/code, e.g. dk/751 or se/0180.")
             }
             let now = Date()
             let (export, files) = try await SamradApp.export(key, directory: app.municipalities, on: app.db)

@@ -13,7 +13,8 @@ struct ServicePages: RouteCollection {
     struct StaticContext: Encodable { var page: PageContext }
 
     func accessibility(_ request: Request) async throws -> View {
-        try await request.view.render("accessibility", StaticContext(page: PageContext(request, titleKey: "accessibility.title")))
+        try await request.view.render(
+            "accessibility", StaticContext(page: PageContext(request, titleKey: "accessibility.title")))
     }
 
     struct Health: Content { var status: String; var database: String; var municipalities: Int }
@@ -23,10 +24,13 @@ struct ServicePages: RouteCollection {
         do {
             _ = try await (request.db as! any SQLDatabase).raw("SELECT 1 AS ok").first()
         } catch {
-            return try await Health(status: "unavailable", database: "unreachable", municipalities: request.municipalities.count)
-                .encodeResponse(status: .serviceUnavailable, for: request)
+            return try await Health(
+                status: "unavailable", database: "unreachable", municipalities: request.municipalities.count
+            )
+            .encodeResponse(status: .serviceUnavailable, for: request)
         }
-        return try await Health(status: "ok", database: "ok", municipalities: request.municipalities.count).encodeResponse(for: request)
+        return try await Health(status: "ok", database: "ok", municipalities: request.municipalities.count)
+            .encodeResponse(for: request)
     }
 }
 

@@ -37,11 +37,13 @@ public struct Settings: Sendable {
     /// X-Forwarded-For is believed.
     public var trustedProxies: [String]
 
-    public init(storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
-                mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
-                outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsScheduledWork: Bool = true,
-                loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
-                instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = []) {
+    public init(
+        storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
+        mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
+        outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsScheduledWork: Bool = true,
+        loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
+        instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = []
+    ) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
         self.smtpURL = smtpURL
@@ -61,7 +63,9 @@ public struct Settings: Sendable {
     public static var defaultInstanceName: String {
         // gethostname, not ProcessInfo.hostName: that one may wait on a name lookup.
         var host = [CChar](repeating: 0, count: 256)
-        let name = gethostname(&host, 255) == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "samrad"
+        let name =
+            gethostname(&host, 255) == 0
+            ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "samrad"
         return "\(name)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(4).lowercased())"
     }
 
@@ -80,7 +84,8 @@ public struct Settings: Sendable {
         }
         return Settings(
             storage: storage,
-            publicBaseURL: env["PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }?.trimmingSuffix("/") ?? "http://\(host):\(port)",
+            publicBaseURL: env["PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }?.trimmingSuffix("/")
+                ?? "http://\(host):\(port)",
             smtpURL: env["SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
             mailFrom: env["MAIL_FROM"] ?? "Samrad <no-reply@samrad.localhost>",
             outboxDirectory: env["OUTBOX_DIR"] ?? "outbox",
@@ -89,7 +94,9 @@ public struct Settings: Sendable {
             loadsDemoContent: demo,
             instanceName: env["INSTANCE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? Settings.defaultInstanceName,
             jobLease: env["JOB_LEASE"].flatMap(Double.init) ?? 300,
-            trustedProxies: (env["TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            trustedProxies: (env["TRUSTED_PROXIES"] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
         )
     }
 

@@ -5,7 +5,9 @@ import SamradCore
 /// earlier outside the common ones stays offered, so saving again never changes it.
 enum TimeZoneChoice {
     static func options(selected: String, _ request: Request) -> [Option] {
-        let zones = MeetingZones.common.contains(selected) || selected.isEmpty ? MeetingZones.common
+        let zones =
+            MeetingZones.common.contains(selected) || selected.isEmpty
+            ? MeetingZones.common
             : MeetingZones.common + [selected]
         return zones.map { zone in
             let key = "time_zone.\(zone)"

@@ -26,34 +26,44 @@ enum ScheduledJob: String, CaseIterable, Sendable {
 /// takes the job over. When the run is done the lease is given back and the next run set.
 enum JobLease {
     /// Takes the job when it is due and nobody holds it. True when this instance is to run it.
-    static func take(_ job: ScheduledJob, holder: String, lease: TimeInterval, now: Date = Date(), on db: any Database) async throws -> Bool {
+    static func take(
+        _ job: ScheduledJob, holder: String, lease: TimeInterval, now: Date = Date(), on db: any Database
+    ) async throws -> Bool {
         let sql = db as! any SQLDatabase
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO job_leases (name, next_run_at) VALUES (\(bind: job.rawValue), \(bind: now)) ON CONFLICT (name) DO NOTHING
-            """).run()
+            """
+        ).run()
         // PostgreSQL: a row another instance is taking is skipped, not waited for. SQLite has one
         // writer at a time, so the conditional update alone decides.
         let locking: SQLQueryString = sql.isPostgres ? " FOR UPDATE SKIP LOCKED" : ""
         struct Row: Decodable { var name: String }
-        let taken = try await sql.raw("""
+        let taken = try await sql.raw(
+            """
             UPDATE job_leases SET holder = \(bind: holder), lease_until = \(bind: now.addingTimeInterval(lease))
             WHERE name = (SELECT name FROM job_leases WHERE name = \(bind: job.rawValue) AND next_run_at <= \(bind: now)
                           AND (lease_until IS NULL OR lease_until < \(bind: now))
-            """ + locking + ") RETURNING name").all(decoding: Row.self)
+            """ + locking + ") RETURNING name"
+        ).all(decoding: Row.self)
         return !taken.isEmpty
     }
 
     /// Gives the lease back after a run and sets the next one.
     static func finish(_ job: ScheduledJob, holder: String, now: Date = Date(), on db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw("""
+        try await (db as! any SQLDatabase).raw(
+            """
             UPDATE job_leases SET holder = NULL, lease_until = NULL, last_finished_at = \(bind: now), next_run_at = \(bind: now.addingTimeInterval(job.interval))
             WHERE name = \(bind: job.rawValue) AND holder = \(bind: holder)
-            """).run()
+            """
+        ).run()
     }
 
     /// Runs the job here if this instance gets its lease. True when it ran.
     @discardableResult
-    static func run(_ job: ScheduledJob, holder: String, lease: TimeInterval, on db: any Database, _ work: () async throws -> Void) async throws -> Bool {
+    static func run(
+        _ job: ScheduledJob, holder: String, lease: TimeInterval, on db: any Database, _ work: () async throws -> Void
+    ) async throws -> Bool {
         guard try await take(job, holder: holder, lease: lease, on: db) else { return false }
         do {
             try await work()

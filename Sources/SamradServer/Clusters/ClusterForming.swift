@@ -58,8 +58,9 @@ enum ClusterForming {
     /// A municipality as the planner sees it; its profile is the logarithm of its density, so the
     /// profile weight groups rural with rural and urban with urban.
     static func candidate(_ m: Municipality) -> ClusterCandidate {
-        ClusterCandidate(id: m.key.description, label: m.name, latitude: m.latitude, longitude: m.longitude,
-                         population: m.population, profile: [log(max(0.1, m.density))])
+        ClusterCandidate(
+            id: m.key.description, label: m.name, latitude: m.latitude, longitude: m.longitude,
+            population: m.population, profile: [log(max(0.1, m.density))])
     }
 
     struct Proposal {
@@ -71,10 +72,14 @@ enum ClusterForming {
     static let timeBudget: Duration = .seconds(10)
 
     /// Runs the planner over the registered municipalities.
-    static func propose(_ c: Collaboration, settings: ClusterSettingsInput, constraints: ClusterConstraints, request: Request) async throws -> Proposal {
+    static func propose(
+        _ c: Collaboration, settings: ClusterSettingsInput, constraints: ClusterConstraints, request: Request
+    ) async throws -> Proposal {
         let municipalities = try await registered(c, request: request)
-        var planRequest = ClusterRequest(candidates: municipalities.map(candidate), minSize: settings.minSize, maxSize: settings.maxSize,
-                                         clusterCount: settings.clusterCount, weights: settings.weights, constraints: constraints, seed: settings.seed)
+        var planRequest = ClusterRequest(
+            candidates: municipalities.map(candidate), minSize: settings.minSize, maxSize: settings.maxSize,
+            clusterCount: settings.clusterCount, weights: settings.weights, constraints: constraints,
+            seed: settings.seed)
         planRequest.timeBudget = Self.timeBudget
         let planning = planRequest
         // The search is CPU work of up to a second or two: on the thread pool, one plan at a time
@@ -94,7 +99,9 @@ enum ClusterForming {
                 let candidate = request.t("clusters.default_name", [String(number)])
                 if usedNames.insert(candidate).inserted { name = candidate }
             }
-            return ClusterDraft.Group(name: name!, wave: plan.waves[index] ?? 1, facilitatorID: nil, members: members.map { municipalities[$0].key })
+            return ClusterDraft.Group(
+                name: name!, wave: plan.waves[index] ?? 1, facilitatorID: nil,
+                members: members.map { municipalities[$0].key })
         }
         return Proposal(draft: ClusterDraft(settings: settings, groups: groups), baseline: baseline)
     }
@@ -108,14 +115,19 @@ enum ClusterForming {
         let byCluster = Dictionary(grouping: members, by: \.clusterID)
         var settings = ClusterSettingsInput()
         if let stored = try await ClusterSettings.query(on: db).filter(\.$collaborationID == id).first() {
-            settings = ClusterSettingsInput(minSize: stored.minSize, maxSize: stored.maxSize, clusterCount: clusters.count,
-                                            weights: ClusterWeights(geography: stored.weightGeography, size: stored.weightSize, profile: stored.weightProfile),
-                                            seed: 1, meetings: stored.meetings)
+            settings = ClusterSettingsInput(
+                minSize: stored.minSize, maxSize: stored.maxSize, clusterCount: clusters.count,
+                weights: ClusterWeights(
+                    geography: stored.weightGeography, size: stored.weightSize, profile: stored.weightProfile),
+                seed: 1, meetings: stored.meetings)
         }
-        return ClusterDraft(settings: settings, groups: clusters.map { cluster in
-            ClusterDraft.Group(name: cluster.name, wave: cluster.wave, facilitatorID: cluster.facilitatorID,
-                               members: (byCluster[cluster.id!] ?? []).map(\.municipality).sorted())
-        })
+        return ClusterDraft(
+            settings: settings,
+            groups: clusters.map { cluster in
+                ClusterDraft.Group(
+                    name: cluster.name, wave: cluster.wave, facilitatorID: cluster.facilitatorID,
+                    members: (byCluster[cluster.id!] ?? []).map(\.municipality).sorted())
+            })
     }
 
     /// The people attached to the collaboration as facilitators: the choices for a cluster's facilitator.
@@ -136,11 +148,17 @@ enum ClusterForming {
         for (index, group) in draft.groups.enumerated() {
             let field = "name_\(index)"
             let name = group.name.trimmingCharacters(in: .whitespaces)
-            if name.isEmpty { v.add(field, "validation.required") }
-            else if name.count > 80 { v.add(field, "validation.too_long", ["80"]) }
-            else if !names.insert(name.lowercased()).inserted { v.add(field, "clusters.error.name_twice", [name]) }
+            if name.isEmpty {
+                v.add(field, "validation.required")
+            } else if name.count > 80 {
+                v.add(field, "validation.too_long", ["80"])
+            } else if !names.insert(name.lowercased()).inserted {
+                v.add(field, "clusters.error.name_twice", [name])
+            }
             if !(1...4).contains(group.wave) { v.add("wave_\(index)", "validation.range", ["1", "4"]) }
-            if let id = group.facilitatorID, !facilitators.contains(id) { v.add("facilitator_\(index)", "clusters.error.facilitator") }
+            if let id = group.facilitatorID, !facilitators.contains(id) {
+                v.add("facilitator_\(index)", "clusters.error.facilitator")
+            }
             if group.members.isEmpty { v.add(field, "clusters.error.empty", [name]) }
             for key in group.members {
                 if !known.contains(key) { v.add("clusters", "clusters.error.not_registered", [key.description]) }
@@ -187,11 +205,14 @@ enum ClusterForming {
             // meetings stays (the organiser cancels or moves them first).
             for cluster in existing.dropFirst(draft.groups.count) {
                 if try await Meeting.query(on: db).filter(\.$clusterID == cluster.requireID()).count() > 0 {
-                    throw SamradError.invalid([FieldError(field: "plan", "clusters.error.has_meetings", [String(cluster.position + 1)])])
+                    throw SamradError.invalid([
+                        FieldError(field: "plan", "clusters.error.has_meetings", [String(cluster.position + 1)])
+                    ])
                 }
                 try await cluster.delete(on: db)
             }
-            let settings = try await ClusterSettings.query(on: db).filter(\.$collaborationID == id).first() ?? ClusterSettings()
+            let settings =
+                try await ClusterSettings.query(on: db).filter(\.$collaborationID == id).first() ?? ClusterSettings()
             settings.collaborationID = id
             settings.minSize = draft.settings.minSize
             settings.maxSize = draft.settings.maxSize
@@ -200,15 +221,19 @@ enum ClusterForming {
             settings.weightProfile = draft.settings.weights.profile
             settings.meetings = draft.settings.meetings
             try await settings.save(on: db)
-            try await Audit.record("clusters:save", subject: "collaboration", id: id.uuidString,
-                                   summary: "\(c.slug): \(draft.groups.count) clusters, \(draft.groups.reduce(0) { $0 + $1.members.count }) municipalities, objective \(String(format: "%.6f", evaluation.objective))",
-                                   by: request, on: db)
+            try await Audit.record(
+                "clusters:save", subject: "collaboration", id: id.uuidString,
+                summary:
+                    "\(c.slug): \(draft.groups.count) clusters, \(draft.groups.reduce(0) { $0 + $1.members.count }) municipalities, objective \(String(format: "%.6f", evaluation.objective))",
+                by: request, on: db)
         }
     }
 
     /// Measures of a draft; the candidates are the registered municipalities plus any member no
     /// longer registered, so the profile is standardised over the same set as the proposal.
-    static func evaluate(_ draft: ClusterDraft, registered: [Municipality], directory: MunicipalityDirectory) -> (evaluation: ClusterEvaluation, candidates: [Municipality]) {
+    static func evaluate(
+        _ draft: ClusterDraft, registered: [Municipality], directory: MunicipalityDirectory
+    ) -> (evaluation: ClusterEvaluation, candidates: [Municipality]) {
         var municipalities = registered
         var index = Dictionary(uniqueKeysWithValues: registered.enumerated().map { ($1.key, $0) })
         for key in draft.groups.flatMap(\.members) where index[key] == nil {
@@ -216,14 +241,17 @@ enum ClusterForming {
             index[key] = municipalities.count
             municipalities.append(m)
         }
-        let evaluation = ClusterEvaluation(candidates: municipalities.map(candidate), weights: draft.settings.weights,
-                                           clusters: draft.groups.map { $0.members.compactMap { index[$0] } }, meetings: draft.settings.meetings)
+        let evaluation = ClusterEvaluation(
+            candidates: municipalities.map(candidate), weights: draft.settings.weights,
+            clusters: draft.groups.map { $0.members.compactMap { index[$0] } }, meetings: draft.settings.meetings)
         return (evaluation, municipalities)
     }
 
     /// The constraints as the organiser writes them in the form: one per line, municipalities by
     /// name or code. Pairs as "Aarhus, Silkeborg"; pins as "Aarhus: Klynge Nord"; waves as "Aarhus: 2".
-    static func constraints(together: String, apart: String, pinned: String, waves: String, registered: [Municipality]) throws -> ClusterConstraints {
+    static func constraints(
+        together: String, apart: String, pinned: String, waves: String, registered: [Municipality]
+    ) throws -> ClusterConstraints {
         var v = Validation()
         var byName: [String: Municipality] = [:]
         for m in registered {
@@ -251,17 +279,27 @@ enum ClusterForming {
         }
         func labelled(_ text: String, _ field: String) -> [(String, String, Int)] {
             lines(text).compactMap { number, line in
-                guard let colon = line.lastIndex(of: ":") else { v.add(field, "clusters.error.line_label", [String(number)]); return nil }
+                guard let colon = line.lastIndex(of: ":") else {
+                    v.add(field, "clusters.error.line_label", [String(number)]); return nil
+                }
                 guard let key = find(line[..<colon], field, number) else { return nil }
                 return (key, line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines), number)
             }
         }
         var constraints = ClusterConstraints(together: pairs(together, "together"), apart: pairs(apart, "apart"))
         for (key, name, number) in labelled(pinned, "pinned") {
-            if name.isEmpty || name.count > 80 { v.add("pinned", "clusters.error.line_label", [String(number)]) } else { constraints.pinned[key] = name }
+            if name.isEmpty || name.count > 80 {
+                v.add("pinned", "clusters.error.line_label", [String(number)])
+            } else {
+                constraints.pinned[key] = name
+            }
         }
         for (key, wave, number) in labelled(waves, "waves") {
-            if let w = Int(wave), (1...4).contains(w) { constraints.waves[key] = w } else { v.add("waves", "clusters.error.line_wave", [String(number)]) }
+            if let w = Int(wave), (1...4).contains(w) {
+                constraints.waves[key] = w
+            } else {
+                v.add("waves", "clusters.error.line_wave", [String(number)])
+            }
         }
         try v.check()
         return constraints

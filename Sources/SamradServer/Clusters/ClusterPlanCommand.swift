@@ -16,8 +16,10 @@ public enum ClusterPlanCommand {
         /// Also work out the greedy baseline and the construction, for comparison.
         public var compare: Bool
 
-        public init(country: Country, codesFile: String?, minSize: Int, maxSize: Int, clusterCount: Int?,
-                    weights: ClusterWeights, seed: UInt64, patience: Int, compare: Bool = false) {
+        public init(
+            country: Country, codesFile: String?, minSize: Int, maxSize: Int, clusterCount: Int?,
+            weights: ClusterWeights, seed: UInt64, patience: Int, compare: Bool = false
+        ) {
             self.country = country
             self.codesFile = codesFile
             self.minSize = minSize
@@ -45,23 +47,28 @@ public enum ClusterPlanCommand {
         let directory = MunicipalityDirectory(try ResourceFolder.locate().directoryDataset().municipalities())
         let municipalities: [Municipality]
         if let path = options.codesFile {
-            municipalities = try codes(in: try String(contentsOfFile: path, encoding: .utf8), country: options.country, directory: directory)
+            municipalities = try codes(
+                in: try String(contentsOfFile: path, encoding: .utf8), country: options.country, directory: directory)
         } else {
             municipalities = directory.all.filter { $0.country == options.country }
         }
-        let request = ClusterRequest(candidates: municipalities.map(ClusterCandidate.init(municipality:)), minSize: options.minSize,
-                                     maxSize: options.maxSize, clusterCount: options.clusterCount, weights: options.weights,
-                                     seed: options.seed, patience: options.patience)
+        let request = ClusterRequest(
+            candidates: municipalities.map(ClusterCandidate.init(municipality:)), minSize: options.minSize,
+            maxSize: options.maxSize, clusterCount: options.clusterCount, weights: options.weights,
+            seed: options.seed, patience: options.patience)
         let started = Date()
         let planner = try ClusterPlanner(request)
         let plan = try planner.plan()
         let seconds = Date().timeIntervalSince(started)
         var csv = CSVWriter(header: ["code", "cluster"])
-        let rows = plan.clusters.enumerated().flatMap { number, members in members.map { (municipalities[$0].code, number + 1) } }
+        let rows = plan.clusters.enumerated().flatMap { number, members in
+            members.map { (municipalities[$0].code, number + 1) }
+        }
         for (code, cluster) in rows.sorted(by: { $0.0 < $1.0 }) { csv.append([code, String(cluster)]) }
-        return Outcome(csv: csv.text, plan: plan, baseline: options.compare ? planner.baseline() : nil,
-                       construction: options.compare ? planner.construction() : nil,
-                       seconds: seconds, municipalities: municipalities.count)
+        return Outcome(
+            csv: csv.text, plan: plan, baseline: options.compare ? planner.baseline() : nil,
+            construction: options.compare ? planner.construction() : nil,
+            seconds: seconds, municipalities: municipalities.count)
     }
 
     /// One municipality code per line (the first field of a CSV line; a header `code` is skipped).
@@ -70,11 +77,16 @@ public enum ClusterPlanCommand {
         var seen = Set<String>()
         var errors: [FieldError] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let code = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first
-                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? ""
+            let code =
+                line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first
+                .map {
+                    $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(
+                        in: CharacterSet(charactersIn: "\""))
+                } ?? ""
             if code.isEmpty || (number == 0 && code.lowercased() == "code") { continue }
             guard let municipality = directory[MunicipalityKey(country, code)] else {
-                errors.append(FieldError(field: "line \(number + 1)", "clusters.error.unknown_code", [code, country.rawValue]))
+                errors.append(
+                    FieldError(field: "line \(number + 1)", "clusters.error.unknown_code", [code, country.rawValue]))
                 continue
             }
             if seen.insert(code).inserted { result.append(municipality) }
@@ -85,7 +97,9 @@ public enum ClusterPlanCommand {
 
     /// An error in English, with its field messages, for the terminal.
     public static func describe(_ error: SamradError) -> String {
-        guard let catalog = try? Catalog(directory: ResourceFolder.locate().url("Localization")) else { return error.messageKey }
+        guard let catalog = try? Catalog(directory: ResourceFolder.locate().url("Localization")) else {
+            return error.messageKey
+        }
         var lines = [catalog.message(for: error, .en)]
         for field in error.fieldErrors { lines.append("  \(field.field): \(catalog.message(for: field, .en))") }
         return lines.joined(separator: "\n")

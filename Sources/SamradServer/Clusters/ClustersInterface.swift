@@ -9,11 +9,14 @@ struct ClusterMembership {
     static func of(_ export: MunicipalityExport, on db: any Database) async throws -> ClusterMembership {
         let key = export.municipality
         return try await export.shared("clusters") {
-            let memberships = try await ClusterMember.query(on: db).filter(\.$municipalityCountry == key.country.rawValue)
-                .filter(\.$municipalityCode == key.code).all()
+            let memberships = try await ClusterMember.query(on: db).filter(
+                \.$municipalityCountry == key.country.rawValue
+            )
+            .filter(\.$municipalityCode == key.code).all()
             let clusters = try await Cluster.query(on: db).filter(\.$id ~~ memberships.map(\.clusterID)).all()
-            return ClusterMembership(memberships: memberships,
-                                     byID: Dictionary(uniqueKeysWithValues: clusters.map { ($0.id!, $0) }))
+            return ClusterMembership(
+                memberships: memberships,
+                byID: Dictionary(uniqueKeysWithValues: clusters.map { ($0.id!, $0) }))
         }
     }
 }

@@ -8,9 +8,10 @@ import Vapor
 enum CollaborationAccess {
     static func load(_ request: Request) async throws -> Collaboration {
         guard let slug = request.parameters.get("slug"),
-              let collaboration = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first(),
-              CollaborationPolicy.mayView(request.actor, status: collaboration.statusValue,
-                                          organiserID: collaboration.organiserID)
+            let collaboration = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first(),
+            CollaborationPolicy.mayView(
+                request.actor, status: collaboration.statusValue,
+                organiserID: collaboration.organiserID)
         else { throw SamradError.notFound("error.collaboration_not_found") }
         return collaboration
     }

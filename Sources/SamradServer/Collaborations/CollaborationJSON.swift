@@ -50,7 +50,9 @@ struct CollaborationJSON: Content {
         deadline = c.deadline
         capacity = c.capacity
         seats = c.seats
-        price = Price(kind: c.priceKind, amountMinor: c.priceMinor, currency: c.currency, meetings: c.priceMeetings, vatNote: c.vatNote)
+        price = Price(
+            kind: c.priceKind, amountMinor: c.priceMinor, currency: c.currency, meetings: c.priceMeetings,
+            vatNote: c.vatNote)
         funding = c.funding
         reminderDays = c.reminderDays
         isExample = c.isExample
@@ -78,7 +80,9 @@ struct RegistrationInput: Content {
         var v = Validation()
         var result: [SeatAssignment] = []
         for (index, seat) in (seats ?? []).enumerated() {
-            guard let position = seat.position.flatMap(Position.init(rawValue:)) else { v.add("seats.\(index).position", "validation.choice"); continue }
+            guard let position = seat.position.flatMap(Position.init(rawValue:)) else {
+                v.add("seats.\(index).position", "validation.choice"); continue
+            }
             guard let person = seat.personID else { v.add("seats.\(index).personID", "validation.required"); continue }
             result.append(SeatAssignment(position: position, personID: person))
         }

@@ -37,7 +37,8 @@ struct CollaborationMembers: RouteCollection {
     static func load(_ c: Collaboration, request: Request) async throws -> MembersJSON {
         let id = try c.requireID()
         let partners = try await CollaborationPartner.query(on: request.db).filter(\.$collaborationID == id).all()
-        let organisations = try await Organisation.query(on: request.db).filter(\.$id ~~ partners.map(\.organisationID)).sort(\.$name).all()
+        let organisations = try await Organisation.query(on: request.db).filter(\.$id ~~ partners.map(\.organisationID))
+            .sort(\.$name).all()
         let roles = try await CollaborationRole.query(on: request.db).filter(\.$collaborationID == id).all()
         var counts: [String: Int] = [:]
         for role in roles { counts[role.role, default: 0] += 1 }
@@ -45,10 +46,14 @@ struct CollaborationMembers: RouteCollection {
         if CollaborationPolicy.mayViewMemberNames(request.actor) {
             let persons = try await Person.query(on: request.db).filter(\.$id ~~ roles.map(\.personID)).all()
             let names = Dictionary(uniqueKeysWithValues: persons.map { ($0.id!, $0.name) })
-            people = roles.compactMap { r in names[r.personID].map { MembersJSON.Member(id: r.id!, personID: r.personID, name: $0, role: r.role) } }
-                .sorted { ($0.role, $0.name) < ($1.role, $1.name) }
+            people = roles.compactMap { r in
+                names[r.personID].map { MembersJSON.Member(id: r.id!, personID: r.personID, name: $0, role: r.role) }
+            }
+            .sorted { ($0.role, $0.name) < ($1.role, $1.name) }
         }
-        return MembersJSON(partners: organisations.map { .init(organisationID: $0.id!, name: $0.name) }, roleCounts: counts, people: people)
+        return MembersJSON(
+            partners: organisations.map { .init(organisationID: $0.id!, name: $0.name) }, roleCounts: counts,
+            people: people)
     }
 
     /// What the collaboration's page shows.
@@ -63,11 +68,17 @@ struct CollaborationMembers: RouteCollection {
         let byRole = Dictionary(grouping: members.people, by: \.role)
         let groups = CollaborationRole.Role.allCases.compactMap { role -> Summary.Group? in
             guard let count = members.roleCounts[role.rawValue], count > 0 else { return nil }
-            return Summary.Group(label: request.t("member_role.\(role.rawValue)"),
-                                 people: (byRole[role.rawValue] ?? []).map { .init(href: "/people/\($0.personID.uuidString)", label: $0.name) },
-                                 count: request.t("members.people_count", [String(count)]))
+            return Summary.Group(
+                label: request.t("member_role.\(role.rawValue)"),
+                people: (byRole[role.rawValue] ?? []).map {
+                    .init(href: "/people/\($0.personID.uuidString)", label: $0.name)
+                },
+                count: request.t("members.people_count", [String(count)]))
         }
-        return Summary(partners: members.partners.map { .init(href: "/organisations/\($0.organisationID.uuidString)", label: $0.name) }, groups: groups)
+        return Summary(
+            partners: members.partners.map {
+                .init(href: "/organisations/\($0.organisationID.uuidString)", label: $0.name)
+            }, groups: groups)
     }
 
     /// The collaboration of the path, for its organisers only.
@@ -83,9 +94,13 @@ struct CollaborationMembers: RouteCollection {
         guard let organisationID, let organisation = try await Organisation.find(organisationID, on: request.db) else {
             throw SamradError.invalid([FieldError(field: "organisationID", "validation.organisation")])
         }
-        if organisationID == c.organiserID { throw SamradError.invalid([FieldError(field: "organisationID", "members.partner_is_organiser")]) }
+        if organisationID == c.organiserID {
+            throw SamradError.invalid([FieldError(field: "organisationID", "members.partner_is_organiser")])
+        }
         let id = try c.requireID()
-        if try await CollaborationPartner.query(on: request.db).filter(\.$collaborationID == id).filter(\.$organisationID == organisationID).count() > 0 {
+        if try await CollaborationPartner.query(on: request.db).filter(\.$collaborationID == id).filter(
+            \.$organisationID == organisationID
+        ).count() > 0 {
             throw SamradError(.conflict, "members.partner_twice", [organisation.name])
         }
         try await refusingTwice(SamradError(.conflict, "members.partner_twice", [organisation.name])) {
@@ -94,7 +109,9 @@ struct CollaborationMembers: RouteCollection {
                 partner.collaborationID = id
                 partner.organisationID = organisationID
                 try await partner.create(on: db)
-                try await Audit.record("collaboration:partner_add", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(organisation.name)", by: request, on: db)
+                try await Audit.record(
+                    "collaboration:partner_add", subject: "collaboration", id: id.uuidString,
+                    summary: "\(c.slug): \(organisation.name)", by: request, on: db)
             }
         }
     }
@@ -102,20 +119,28 @@ struct CollaborationMembers: RouteCollection {
     /// The check before an insert can race with an identical insert; the unique index then refuses
     /// the second, which gets the same answer as if the check had seen the first.
     static func refusingTwice(_ conflict: SamradError, _ insert: () async throws -> Void) async throws {
-        do { try await insert() } catch let error as any DatabaseError where error.isConstraintFailure { throw conflict }
+        do { try await insert() } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw conflict
+        }
     }
 
     static func removePartner(_ c: Collaboration, organisationID: UUID?, request: Request) async throws {
         let id = try c.requireID()
-        guard let organisationID, let partner = try await CollaborationPartner.query(on: request.db).filter(\.$collaborationID == id)
-            .filter(\.$organisationID == organisationID).first() else { throw SamradError.notFound("members.not_found") }
+        guard let organisationID,
+            let partner = try await CollaborationPartner.query(on: request.db).filter(\.$collaborationID == id)
+                .filter(\.$organisationID == organisationID).first()
+        else { throw SamradError.notFound("members.not_found") }
         try await request.db.transaction { db in
             try await partner.delete(on: db)
-            try await Audit.record("collaboration:partner_remove", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(organisationID.uuidString)", by: request, on: db)
+            try await Audit.record(
+                "collaboration:partner_remove", subject: "collaboration", id: id.uuidString,
+                summary: "\(c.slug): \(organisationID.uuidString)", by: request, on: db)
         }
     }
 
-    static func addRole(_ c: Collaboration, personID: UUID?, role: String?, request: Request) async throws -> CollaborationRole {
+    static func addRole(
+        _ c: Collaboration, personID: UUID?, role: String?, request: Request
+    ) async throws -> CollaborationRole {
         var v = Validation()
         let role = v.oneOf("role", role, as: CollaborationRole.Role.self)
         let found: Person? = if let personID { try await Person.find(personID, on: request.db) } else { nil }
@@ -123,8 +148,10 @@ struct CollaborationMembers: RouteCollection {
         try v.check()
         let person = found
         let id = try c.requireID()
-        if try await CollaborationRole.query(on: request.db).filter(\.$collaborationID == id).filter(\.$personID == personID!)
-            .filter(\.$role == role!.rawValue).count() > 0 {
+        if try await CollaborationRole.query(on: request.db).filter(\.$collaborationID == id).filter(
+            \.$personID == personID!
+        )
+        .filter(\.$role == role!.rawValue).count() > 0 {
             throw SamradError(.conflict, "members.role_twice", [person!.name])
         }
         let record = CollaborationRole()
@@ -134,7 +161,9 @@ struct CollaborationMembers: RouteCollection {
         try await refusingTwice(SamradError(.conflict, "members.role_twice", [person!.name])) {
             try await request.db.transaction { db in
                 try await record.create(on: db)
-                try await Audit.record("collaboration:role_add", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(person!.name), \(role!.rawValue)", by: request, on: db)
+                try await Audit.record(
+                    "collaboration:role_add", subject: "collaboration", id: id.uuidString,
+                    summary: "\(c.slug): \(person!.name), \(role!.rawValue)", by: request, on: db)
             }
         }
         return record
@@ -142,12 +171,16 @@ struct CollaborationMembers: RouteCollection {
 
     static func removeRole(_ c: Collaboration, roleID: UUID?, request: Request) async throws {
         let id = try c.requireID()
-        guard let roleID, let record = try await CollaborationRole.find(roleID, on: request.db), record.collaborationID == id else {
+        guard let roleID, let record = try await CollaborationRole.find(roleID, on: request.db),
+            record.collaborationID == id
+        else {
             throw SamradError.notFound("members.not_found")
         }
         try await request.db.transaction { db in
             try await record.delete(on: db)
-            try await Audit.record("collaboration:role_remove", subject: "collaboration", id: id.uuidString, summary: "\(c.slug): \(record.personID.uuidString), \(record.role)", by: request, on: db)
+            try await Audit.record(
+                "collaboration:role_remove", subject: "collaboration", id: id.uuidString,
+                summary: "\(c.slug): \(record.personID.uuidString), \(record.role)", by: request, on: db)
         }
     }
 
@@ -162,13 +195,16 @@ struct CollaborationMembers: RouteCollection {
 
     func addPartnerAPI(_ request: Request) async throws -> Response {
         let c = try await Self.managed(request)
-        try await Self.addPartner(c, organisationID: try request.content.decode(PartnerInput.self).organisationID, request: request)
+        try await Self.addPartner(
+            c, organisationID: try request.content.decode(PartnerInput.self).organisationID, request: request)
         return try await Self.load(c, request: request).encodeResponse(status: .created, for: request)
     }
 
     func removePartnerAPI(_ request: Request) async throws -> HTTPStatus {
         let c = try await Self.managed(request)
-        try await Self.removePartner(c, organisationID: request.parameters.get("organisationID").flatMap(UUID.init(uuidString:)), request: request)
+        try await Self.removePartner(
+            c, organisationID: request.parameters.get("organisationID").flatMap(UUID.init(uuidString:)),
+            request: request)
         return .noContent
     }
 
@@ -181,7 +217,8 @@ struct CollaborationMembers: RouteCollection {
 
     func removeRoleAPI(_ request: Request) async throws -> HTTPStatus {
         let c = try await Self.managed(request)
-        try await Self.removeRole(c, roleID: request.parameters.get("roleID").flatMap(UUID.init(uuidString:)), request: request)
+        try await Self.removeRole(
+            c, roleID: request.parameters.get("roleID").flatMap(UUID.init(uuidString:)), request: request)
         return .noContent
     }
 
@@ -203,7 +240,9 @@ struct CollaborationMembers: RouteCollection {
         var roleForm: FormState
     }
 
-    func manageContext(_ request: Request, _ c: Collaboration, partnerForm: FormState = FormState(), roleForm: FormState = FormState()) async throws -> ManageContext {
+    func manageContext(
+        _ request: Request, _ c: Collaboration, partnerForm: FormState = FormState(), roleForm: FormState = FormState()
+    ) async throws -> ManageContext {
         let members = try await Self.load(c, request: request)
         let taken = Set(members.partners.map(\.organisationID))
         let allOrganisations = try await Organisation.query(on: request.db).sort(\.$name).all()
@@ -217,15 +256,45 @@ struct CollaborationMembers: RouteCollection {
         let base = "/collaborations/\(c.slug)"
         return ManageContext(
             page: PageContext(request, titleKey: "members.title"), title: c.title, backHref: base,
-            partners: members.partners.map { Row(label: $0.name, detail: nil, removeAction: "\(base)/partners/\($0.organisationID.uuidString)/delete") },
-            people: members.people.map { Row(label: $0.name, detail: request.t("member_role.\($0.role)"), removeAction: "\(base)/roles/\($0.id.uuidString)/delete") },
-            organisations: [.init(value: "", label: request.t("members.choose_organisation"), selected: (partnerForm.values["organisationID"] ?? "").isEmpty)]
-                + organisations.map { .init(value: $0.id!.uuidString, label: $0.name, selected: partnerForm.values["organisationID"] == $0.id!.uuidString) },
-            persons: [.init(value: "", label: request.t("members.choose_person"), selected: (roleForm.values["personID"] ?? "").isEmpty)]
-                + persons.map { p in .init(value: p.id!.uuidString, label: [p.name, request.t("position.\(p.position)"), affiliation(p)].filter { !$0.isEmpty }.joined(separator: " – "),
-                                           selected: roleForm.values["personID"] == p.id!.uuidString) },
-            roles: CollaborationRole.Role.allCases.map { .init(value: $0.rawValue, label: request.t("member_role.\($0.rawValue)"), selected: roleForm.values["role"] == $0.rawValue) },
-            partnerAction: "\(base)/partners", roleAction: "\(base)/roles", partnerForm: partnerForm, roleForm: roleForm)
+            partners: members.partners.map {
+                Row(
+                    label: $0.name, detail: nil, removeAction: "\(base)/partners/\($0.organisationID.uuidString)/delete"
+                )
+            },
+            people: members.people.map {
+                Row(
+                    label: $0.name, detail: request.t("member_role.\($0.role)"),
+                    removeAction: "\(base)/roles/\($0.id.uuidString)/delete")
+            },
+            organisations: [
+                .init(
+                    value: "", label: request.t("members.choose_organisation"),
+                    selected: (partnerForm.values["organisationID"] ?? "").isEmpty)
+            ]
+                + organisations.map {
+                    .init(
+                        value: $0.id!.uuidString, label: $0.name,
+                        selected: partnerForm.values["organisationID"] == $0.id!.uuidString)
+                },
+            persons: [
+                .init(
+                    value: "", label: request.t("members.choose_person"),
+                    selected: (roleForm.values["personID"] ?? "").isEmpty)
+            ]
+                + persons.map { p in
+                    .init(
+                        value: p.id!.uuidString,
+                        label: [p.name, request.t("position.\(p.position)"), affiliation(p)].filter { !$0.isEmpty }
+                            .joined(separator: " – "),
+                        selected: roleForm.values["personID"] == p.id!.uuidString)
+                },
+            roles: CollaborationRole.Role.allCases.map {
+                .init(
+                    value: $0.rawValue, label: request.t("member_role.\($0.rawValue)"),
+                    selected: roleForm.values["role"] == $0.rawValue)
+            },
+            partnerAction: "\(base)/partners", roleAction: "\(base)/roles", partnerForm: partnerForm, roleForm: roleForm
+        )
     }
 
     func managePage(_ request: Request) async throws -> View {
@@ -238,17 +307,24 @@ struct CollaborationMembers: RouteCollection {
 
     /// Runs a change from a form: back to the page with a notice, or the page again with the message
     /// at the form it came from.
-    func fromForm(_ request: Request, _ section: Section, values: [String: String] = [:], notice: String,
-                  change: (Collaboration) async throws -> Void) async throws -> Response {
+    func fromForm(
+        _ request: Request, _ section: Section, values: [String: String] = [:], notice: String,
+        change: (Collaboration) async throws -> Void
+    ) async throws -> Response {
         let c = try await Self.managed(request)
         do {
             try await change(c)
         } catch let error as SamradError where [.invalidInput, .conflict, .notFound].contains(error.kind) {
             let form = FormState(values: values, error: error, request: request)
-            let status: HTTPResponseStatus = error.kind == .invalidInput ? .unprocessableEntity : error.kind == .conflict ? .conflict : .notFound
-            return try await request.view.render("collaborations/members", manageContext(
-                request, c, partnerForm: section == .partner ? form : FormState(), roleForm: section == .role ? form : FormState()))
-                .encodeResponse(status: status, for: request)
+            let status: HTTPResponseStatus =
+                error.kind == .invalidInput ? .unprocessableEntity : error.kind == .conflict ? .conflict : .notFound
+            return try await request.view.render(
+                "collaborations/members",
+                manageContext(
+                    request, c, partnerForm: section == .partner ? form : FormState(),
+                    roleForm: section == .role ? form : FormState())
+            )
+            .encodeResponse(status: status, for: request)
         }
         request.session.data["notice"] = notice
         return request.redirect(to: "/collaborations/\(c.slug)/members")
@@ -257,26 +333,31 @@ struct CollaborationMembers: RouteCollection {
     func addPartnerFromForm(_ request: Request) async throws -> Response {
         let input = try request.content.decode([String: String].self)
         return try await fromForm(request, .partner, values: input, notice: "members.saved") { c in
-            try await Self.addPartner(c, organisationID: input["organisationID"].flatMap(UUID.init(uuidString:)), request: request)
+            try await Self.addPartner(
+                c, organisationID: input["organisationID"].flatMap(UUID.init(uuidString:)), request: request)
         }
     }
 
     func removePartnerFromForm(_ request: Request) async throws -> Response {
         try await fromForm(request, .partner, notice: "members.removed") { c in
-            try await Self.removePartner(c, organisationID: request.parameters.get("organisationID").flatMap(UUID.init(uuidString:)), request: request)
+            try await Self.removePartner(
+                c, organisationID: request.parameters.get("organisationID").flatMap(UUID.init(uuidString:)),
+                request: request)
         }
     }
 
     func addRoleFromForm(_ request: Request) async throws -> Response {
         let input = try request.content.decode([String: String].self)
         return try await fromForm(request, .role, values: input, notice: "members.saved") { c in
-            _ = try await Self.addRole(c, personID: input["personID"].flatMap(UUID.init(uuidString:)), role: input["role"], request: request)
+            _ = try await Self.addRole(
+                c, personID: input["personID"].flatMap(UUID.init(uuidString:)), role: input["role"], request: request)
         }
     }
 
     func removeRoleFromForm(_ request: Request) async throws -> Response {
         try await fromForm(request, .role, notice: "members.removed") { c in
-            try await Self.removeRole(c, roleID: request.parameters.get("roleID").flatMap(UUID.init(uuidString:)), request: request)
+            try await Self.removeRole(
+                c, roleID: request.parameters.get("roleID").flatMap(UUID.init(uuidString:)), request: request)
         }
     }
 }

@@ -60,7 +60,9 @@ final class Collaboration: Model, @unchecked Sendable {
 
     init() {}
 
-    var price: PriceModel { Self.price(kind: priceKind, minor: priceMinor, currency: currency, meetings: priceMeetings) }
+    var price: PriceModel {
+        Self.price(kind: priceKind, minor: priceMinor, currency: currency, meetings: priceMeetings)
+    }
 
     /// The price model from its columns.
     static func price(kind: String, minor: Int?, currency: String, meetings: Int?) -> PriceModel {
@@ -83,7 +85,8 @@ final class Collaboration: Model, @unchecked Sendable {
     var statusValue: CollaborationStatus { CollaborationStatus(rawValue: status) ?? .draft }
 
     var terms: RegistrationTerms {
-        RegistrationTerms(status: statusValue, opensAt: opensAt, deadline: deadline, capacity: capacity, seats: seats, price: price)
+        RegistrationTerms(
+            status: statusValue, opensAt: opensAt, deadline: deadline, capacity: capacity, seats: seats, price: price)
     }
 }
 
@@ -159,7 +162,9 @@ final class InvitationLink: Model, @unchecked Sendable {
 
     init() {}
 
-    var pass: RegistrationPass { RegistrationPass(collaborationID: collaborationID, municipality: municipality, personID: personID) }
+    var pass: RegistrationPass {
+        RegistrationPass(collaborationID: collaborationID, municipality: municipality, personID: personID)
+    }
 }
 
 final class Registration: Model, @unchecked Sendable {
@@ -184,9 +189,13 @@ final class Registration: Model, @unchecked Sendable {
 
     /// The keys of a collaboration's registered municipalities: two columns, no models, since
     /// meeting and questionnaire permissions ask it on every request.
-    static func registeredMunicipalities(_ collaborationID: UUID, on db: any Database) async throws -> [MunicipalityKey] {
-        try await MunicipalityRow.keys((db as! any SQLDatabase).select().column("municipality_country").column("municipality_code").from(schema)
-            .where("collaboration_id", .equal, collaborationID).where("status", .equal, RegistrationStatus.registered.rawValue).all(decoding: MunicipalityRow.self))
+    static func registeredMunicipalities(_ collaborationID: UUID, on db: any Database) async throws -> [MunicipalityKey]
+    {
+        try await MunicipalityRow.keys(
+            (db as! any SQLDatabase).select().column("municipality_country").column("municipality_code").from(schema)
+                .where("collaboration_id", .equal, collaborationID).where(
+                    "status", .equal, RegistrationStatus.registered.rawValue
+                ).all(decoding: MunicipalityRow.self))
     }
 }
 
@@ -196,7 +205,9 @@ struct MunicipalityRow: Decodable {
     var municipality_code: String
 
     static func keys(_ rows: [MunicipalityRow]) -> [MunicipalityKey] {
-        rows.compactMap { row in Country(rawValue: row.municipality_country).map { MunicipalityKey($0, row.municipality_code) } }
+        rows.compactMap { row in
+            Country(rawValue: row.municipality_country).map { MunicipalityKey($0, row.municipality_code) }
+        }
     }
 }
 
@@ -209,7 +220,9 @@ protocol MunicipalityColumns: Model {
 
 extension MunicipalityColumns {
     var municipality: MunicipalityKey {
-        MunicipalityKey(Country(rawValue: self[keyPath: Self.countryColumn].wrappedValue) ?? .dk, self[keyPath: Self.codeColumn].wrappedValue)
+        MunicipalityKey(
+            Country(rawValue: self[keyPath: Self.countryColumn].wrappedValue) ?? .dk,
+            self[keyPath: Self.codeColumn].wrappedValue)
     }
 }
 
@@ -217,7 +230,11 @@ extension QueryBuilder where Model: MunicipalityColumns {
     /// Rows of these municipalities (country and code), in one query.
     func filter(municipalities keys: some Collection<MunicipalityKey>) -> Self {
         group(.or) { or in
-            for key in keys { or.group(.and) { $0.filter(Model.countryColumn == key.country.rawValue).filter(Model.codeColumn == key.code) } }
+            for key in keys {
+                or.group(.and) {
+                    $0.filter(Model.countryColumn == key.country.rawValue).filter(Model.codeColumn == key.code)
+                }
+            }
         }
     }
 }

@@ -18,11 +18,15 @@ extension Request {
             member = editor
             // Members and coordinators of a registered municipality (roles, never the person record).
             for key in actor.municipalities {
-                member.formUnion(try await Registration.query(on: db).filter(\.$municipalityCountry == key.country.rawValue)
-                    .filter(\.$municipalityCode == key.code).filter(\.$status == RegistrationStatus.registered.rawValue).all(\.$collaborationID))
+                member.formUnion(
+                    try await Registration.query(on: db).filter(\.$municipalityCountry == key.country.rawValue)
+                        .filter(\.$municipalityCode == key.code).filter(
+                            \.$status == RegistrationStatus.registered.rawValue
+                        ).all(\.$collaborationID))
             }
             if let person = actor.personID {
-                member.formUnion(try await CollaborationRole.query(on: db).filter(\.$personID == person).all(\.$collaborationID))
+                member.formUnion(
+                    try await CollaborationRole.query(on: db).filter(\.$personID == person).all(\.$collaborationID))
             }
         }
         let reader = CollaborationReader(actor: actor, memberOf: member, editorOf: editor)

@@ -8,8 +8,10 @@ struct CollaborationNames {
     /// Read once per export.
     static func of(_ export: MunicipalityExport, on db: any Database) async throws -> CollaborationNames {
         try await export.shared("collaborations") {
-            CollaborationNames(byID: Dictionary(uniqueKeysWithValues: try await Collaboration.query(on: db).all()
-                .map { ($0.id!, $0) }))
+            CollaborationNames(
+                byID: Dictionary(
+                    uniqueKeysWithValues: try await Collaboration.query(on: db).all()
+                        .map { ($0.id!, $0) }))
         }
     }
 

@@ -18,16 +18,19 @@ enum InvitationReminders {
             let schedule = ReminderSchedule(daysBeforeDeadline: collaboration.reminderDays)
             let id = try collaboration.requireID()
             let invitations = try await Invitation.query(on: db).filter(\.$collaborationID == id).all()
-            let answered = Set(try await Registration.query(on: db).filter(\.$collaborationID == id).all().map(\.municipality))
+            let answered = Set(
+                try await Registration.query(on: db).filter(\.$collaborationID == id).all().map(\.municipality))
             for invitation in invitations where !answered.contains(invitation.municipality) {
                 let due = schedule.due(deadline: deadline, now: now, sent: Set(invitation.remindersSent))
                 guard !due.isEmpty, let municipality = context.directory[invitation.municipality] else { continue }
                 try await db.transaction { tx in
-                    let reach = try await Invitations.recipients(of: [municipality.key], positions: invitation.positions, on: tx)
+                    let reach = try await Invitations.recipients(
+                        of: [municipality.key], positions: invitation.positions, on: tx)
                     // One reminder per round even when several offsets came due (e.g. after downtime).
                     for recipient in reach[municipality.key] ?? [] {
-                        try await Invitations.mail(collaboration, to: recipient, municipality: municipality, kind: "reminder",
-                                                   context: context, on: tx)
+                        try await Invitations.mail(
+                            collaboration, to: recipient, municipality: municipality, kind: "reminder",
+                            context: context, on: tx)
                     }
                     invitation.remindersSent = Array(Set(invitation.remindersSent + due)).sorted(by: >)
                     try await invitation.save(on: tx)

@@ -14,8 +14,11 @@ struct ProgrammeInput: Content {
         let title = v.required("title", title, maxLength: 200)
         let description = v.optional("description", description, maxLength: 20_000) ?? ""
         if let organiserID {
-            if try await Organisation.find(organiserID, on: request.db) == nil { v.add("organiserID", "validation.organisation") }
-            else if !CollaborationPolicy.mayCreate(request.actor, organiserID: organiserID) { v.add("organiserID", "collaboration.not_your_organisation") }
+            if try await Organisation.find(organiserID, on: request.db) == nil {
+                v.add("organiserID", "validation.organisation")
+            } else if !CollaborationPolicy.mayCreate(request.actor, organiserID: organiserID) {
+                v.add("organiserID", "collaboration.not_your_organisation")
+            }
         } else {
             v.add("organiserID", "validation.required")
         }
@@ -52,7 +55,9 @@ struct ProgrammeJSON: Content {
         organiserID = p.organiserID
         isExample = p.isExample
         collaborations = tracks.map {
-            Track(slug: $0.slug, title: $0.title, kind: $0.kind, status: $0.status, deadline: $0.deadline, price: CollaborationJSON(($0)).price)
+            Track(
+                slug: $0.slug, title: $0.title, kind: $0.kind, status: $0.status, deadline: $0.deadline,
+                price: CollaborationJSON(($0)).price)
         }
     }
 }
@@ -82,23 +87,28 @@ struct Programmes: RouteCollection {
 
     /// The tracks of a programme the actor may see, by title.
     static func tracks(of programme: Programme, request: Request) async throws -> [Collaboration] {
-        try await Collaboration.query(on: request.db).filter(\.$programmeID == programme.requireID()).sort(\.$title).all()
+        try await Collaboration.query(on: request.db).filter(\.$programmeID == programme.requireID()).sort(\.$title)
+            .all()
             .filter { CollaborationPolicy.mayView(request.actor, status: $0.statusValue, organiserID: $0.organiserID) }
     }
 
     static func mayView(_ programme: Programme, tracks: [Collaboration], request: Request) -> Bool {
-        CollaborationPolicy.mayViewProgramme(request.actor, organiserID: programme.organiserID,
-                                             publishedCollaborations: tracks.filter { $0.statusValue.isPublished }.count)
+        CollaborationPolicy.mayViewProgramme(
+            request.actor, organiserID: programme.organiserID,
+            publishedCollaborations: tracks.filter { $0.statusValue.isPublished }.count)
     }
 
     /// The programme of the path with its visible tracks; a programme the actor may not see is 404.
     static func find(_ request: Request) async throws -> (Programme, [Collaboration]) {
         guard let slug = request.parameters.get("slug"),
-              let programme = try await Programme.query(on: request.db).filter(\.$slug == slug).first() else {
+            let programme = try await Programme.query(on: request.db).filter(\.$slug == slug).first()
+        else {
             throw SamradError.notFound("error.programme_not_found")
         }
         let tracks = try await tracks(of: programme, request: request)
-        guard mayView(programme, tracks: tracks, request: request) else { throw SamradError.notFound("error.programme_not_found") }
+        guard mayView(programme, tracks: tracks, request: request) else {
+            throw SamradError.notFound("error.programme_not_found")
+        }
         return (programme, tracks)
     }
 
@@ -108,7 +118,9 @@ struct Programmes: RouteCollection {
         let tracks = try await Collaboration.query(on: request.db).filter(\.$programmeID != nil).sort(\.$title).all()
             .filter { CollaborationPolicy.mayView(request.actor, status: $0.statusValue, organiserID: $0.organiserID) }
         let byProgramme = Dictionary(grouping: tracks) { $0.programmeID! }
-        return programmes.map { ($0, byProgramme[$0.id!] ?? []) }.filter { mayView($0.0, tracks: $0.1, request: request) }
+        return programmes.map { ($0, byProgramme[$0.id!] ?? []) }.filter {
+            mayView($0.0, tracks: $0.1, request: request)
+        }
     }
 
     // MARK: Changes
@@ -137,28 +149,36 @@ struct Programmes: RouteCollection {
     // MARK: Inviting the whole programme
 
     /// Invites to every open track the actor runs, in one e-mail per recipient naming them all.
-    static func invite(_ programme: Programme, _ tracks: [Collaboration], _ input: CollaborationAPI.InvitationInput,
-                       request: Request) async throws -> Invitations.Sent {
+    static func invite(
+        _ programme: Programme, _ tracks: [Collaboration], _ input: CollaborationAPI.InvitationInput,
+        request: Request
+    ) async throws -> Invitations.Sent {
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
         let (municipalities, positions) = try CollaborationAPI.invitationChoice(input, request: request)
-        let open = tracks.filter { $0.statusValue == .open && CollaborationPolicy.mayManage(request.actor, organiserID: $0.organiserID) }
+        let open = tracks.filter {
+            $0.statusValue == .open && CollaborationPolicy.mayManage(request.actor, organiserID: $0.organiserID)
+        }
         guard !open.isEmpty else { throw SamradError(.conflict, "invitation.programme_not_open") }
-        return try await Invitations.send(open, programme: programme.title, to: municipalities, positions: positions,
-                                          request: request)
+        return try await Invitations.send(
+            open, programme: programme.title, to: municipalities, positions: positions,
+            request: request)
     }
 
     func inviteAPI(_ request: Request) async throws -> Invitations.Sent {
         let (programme, tracks) = try await Self.find(request)
-        return try await Self.invite(programme, tracks, try request.content.decode(CollaborationAPI.InvitationInput.self),
-                                     request: request)
+        return try await Self.invite(
+            programme, tracks, try request.content.decode(CollaborationAPI.InvitationInput.self),
+            request: request)
     }
 
     func inviteForm(_ request: Request) async throws -> View {
         let (programme, _) = try await Self.find(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
-        return try await request.view.render("collaborations/invite", CollaborationPages.inviteContext(
-            request, title: programme.title, base: "/programmes/\(programme.slug)",
-            form: FormState(values: ["scope": "country", "country": "dk"])))
+        return try await request.view.render(
+            "collaborations/invite",
+            CollaborationPages.inviteContext(
+                request, title: programme.title, base: "/programmes/\(programme.slug)",
+                form: FormState(values: ["scope": "country", "country": "dk"])))
     }
 
     func invite(_ request: Request) async throws -> Response {
@@ -171,13 +191,20 @@ struct Programmes: RouteCollection {
             // The board of the first track: every track of the programme was invited alike.
             let board = tracks.first { $0.statusValue == .open }.map { "/collaborations/\($0.slug)/board" } ?? base
             let result = CollaborationPages.inviteResult(sent, boardHref: board, request: request)
-            return try await request.view.render("collaborations/invite", CollaborationPages.inviteContext(
-                request, title: programme.title, base: base, form: FormState(values: values), result: result))
-                .encodeResponse(for: request)
+            return try await request.view.render(
+                "collaborations/invite",
+                CollaborationPages.inviteContext(
+                    request, title: programme.title, base: base, form: FormState(values: values), result: result)
+            )
+            .encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .conflict {
-            return try await request.view.render("collaborations/invite", CollaborationPages.inviteContext(
-                request, title: programme.title, base: base, form: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "collaborations/invite",
+                CollaborationPages.inviteContext(
+                    request, title: programme.title, base: base,
+                    form: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
         }
     }
 
@@ -208,22 +235,31 @@ struct Programmes: RouteCollection {
 
     // MARK: Pages
 
-    struct Row: Encodable { var href: String; var title: String; var organiser: String; var tracks: String; var isExample: Bool }
+    struct Row: Encodable {
+        var href: String; var title: String; var organiser: String; var tracks: String; var isExample: Bool
+    }
     struct ListContext: Encodable { var page: PageContext; var rows: [Row]; var canCreate: Bool }
 
     func listPage(_ request: Request) async throws -> View {
         let programmes = try await Self.visible(request)
-        let organisers = try await Organisation.query(on: request.db).filter(\.$id ~~ programmes.map(\.0.organiserID)).all()
+        let organisers = try await Organisation.query(on: request.db).filter(\.$id ~~ programmes.map(\.0.organiserID))
+            .all()
         let names = Dictionary(uniqueKeysWithValues: organisers.map { ($0.id!, $0.name) })
-        return try await request.view.render("programmes/list", ListContext(
-            page: PageContext(request, titleKey: "programmes.title"),
-            rows: programmes.map { Row(href: "/programmes/\($0.0.slug)", title: $0.0.title, organiser: names[$0.0.organiserID] ?? "—",
-                                       tracks: request.t("programmes.track_count", [String($0.1.count)]), isExample: $0.0.isExample) },
-            canCreate: request.actor.isAdministrator || request.actor.isOrganiser))
+        return try await request.view.render(
+            "programmes/list",
+            ListContext(
+                page: PageContext(request, titleKey: "programmes.title"),
+                rows: programmes.map {
+                    Row(
+                        href: "/programmes/\($0.0.slug)", title: $0.0.title, organiser: names[$0.0.organiserID] ?? "—",
+                        tracks: request.t("programmes.track_count", [String($0.1.count)]), isExample: $0.0.isExample)
+                },
+                canCreate: request.actor.isAdministrator || request.actor.isOrganiser))
     }
 
     struct TrackRow: Encodable {
-        var href: String; var title: String; var kind: String; var status: String; var price: String; var deadline: String?
+        var href: String; var title: String; var kind: String; var status: String; var price: String;
+        var deadline: String?
         var mine: [Link]
     }
     struct DetailContext: Encodable {
@@ -246,27 +282,39 @@ struct Programmes: RouteCollection {
         let mine = request.actor.grants.compactMap(\.municipality).sorted()
         var statuses: [UUID: [MunicipalityKey: String]] = [:]
         if !mine.isEmpty && !tracks.isEmpty {
-            let registrations = try await Registration.query(on: request.db).filter(\.$collaborationID ~~ tracks.compactMap(\.id))
-                .filter(municipalities: mine).all()
+            let registrations = try await Registration.query(on: request.db).filter(
+                \.$collaborationID ~~ tracks.compactMap(\.id)
+            )
+            .filter(municipalities: mine).all()
             for r in registrations { statuses[r.collaborationID, default: [:]][r.municipality] = r.status }
         }
         let rows = tracks.map { c in
-            TrackRow(href: "/collaborations/\(c.slug)", title: c.title, kind: request.t("collaboration_kind.\(c.kind)"),
-                     status: request.t("collaboration_status.\(c.status)"), price: CollaborationPages.priceText(c, request),
-                     deadline: CollaborationPages.when(c.deadline, request),
-                     mine: c.statusValue.isPublished ? mine.compactMap { key in
-                         request.municipalities[key].map { m in
-                             Link(href: "/collaborations/\(c.slug)/registrations/\(key.country.rawValue)/\(key.code)",
-                                                     label: "\(m.name): \(request.t("registration_status.\(statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue)"))")
-                         }
-                     } : [])
+            TrackRow(
+                href: "/collaborations/\(c.slug)", title: c.title, kind: request.t("collaboration_kind.\(c.kind)"),
+                status: request.t("collaboration_status.\(c.status)"), price: CollaborationPages.priceText(c, request),
+                deadline: CollaborationPages.when(c.deadline, request),
+                mine: c.statusValue.isPublished
+                    ? mine.compactMap { key in
+                        request.municipalities[key].map { m in
+                            Link(
+                                href: "/collaborations/\(c.slug)/registrations/\(key.country.rawValue)/\(key.code)",
+                                label:
+                                    "\(m.name): \(request.t("registration_status.\(statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue)"))"
+                            )
+                        }
+                    } : [])
         }
-        return try await request.view.render("programmes/detail", DetailContext(
-            page: PageContext(request, titleKey: "", title: programme.title), title: programme.title, isExample: programme.isExample,
-            organiser: organiser?.name ?? "—", descriptionHTML: SafeMarkdown.html(programme.description), tracks: rows,
-            canManage: CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID),
-            editHref: "/programmes/\(programme.slug)/edit", newTrackHref: "/collaborations/new?programme=\(programme.id!.uuidString)",
-            inviteHref: "/programmes/\(programme.slug)/invitations"))
+        return try await request.view.render(
+            "programmes/detail",
+            DetailContext(
+                page: PageContext(request, titleKey: "", title: programme.title), title: programme.title,
+                isExample: programme.isExample,
+                organiser: organiser?.name ?? "—", descriptionHTML: SafeMarkdown.html(programme.description),
+                tracks: rows,
+                canManage: CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID),
+                editHref: "/programmes/\(programme.slug)/edit",
+                newTrackHref: "/collaborations/new?programme=\(programme.id!.uuidString)",
+                inviteHref: "/programmes/\(programme.slug)/invitations"))
     }
 
     struct FormContext: Encodable {
@@ -276,17 +324,24 @@ struct Programmes: RouteCollection {
         var organisers: [Option]
     }
 
-    func formContext(_ request: Request, form: FormState, action: String, titleKey: String) async throws -> FormContext {
+    func formContext(_ request: Request, form: FormState, action: String, titleKey: String) async throws -> FormContext
+    {
         let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
             .filter { CollaborationPolicy.mayCreate(request.actor, organiserID: $0.id!) }
-        return FormContext(page: PageContext(request, titleKey: titleKey), form: form, action: action,
-                           organisers: organisations.map { .init(value: $0.id!.uuidString, label: $0.name, selected: form.values["organiserID"] == $0.id!.uuidString) })
+        return FormContext(
+            page: PageContext(request, titleKey: titleKey), form: form, action: action,
+            organisers: organisations.map {
+                .init(
+                    value: $0.id!.uuidString, label: $0.name, selected: form.values["organiserID"] == $0.id!.uuidString)
+            })
     }
 
     struct Form: Content { var title: String?; var description: String?; var organiserID: String? }
 
     static func input(_ form: Form) -> ProgrammeInput {
-        ProgrammeInput(title: form.title, description: form.description, organiserID: form.organiserID.flatMap(UUID.init(uuidString:)))
+        ProgrammeInput(
+            title: form.title, description: form.description,
+            organiserID: form.organiserID.flatMap(UUID.init(uuidString:)))
     }
 
     static func values(_ form: Form) -> [String: String] {
@@ -295,7 +350,9 @@ struct Programmes: RouteCollection {
 
     func newForm(_ request: Request) async throws -> View {
         try request.require(request.actor.isAdministrator || request.actor.isOrganiser)
-        return try await request.view.render("programmes/form", formContext(request, form: FormState(), action: "/programmes", titleKey: "programmes.new_title"))
+        return try await request.view.render(
+            "programmes/form",
+            formContext(request, form: FormState(), action: "/programmes", titleKey: "programmes.new_title"))
     }
 
     func createFromForm(_ request: Request) async throws -> Response {
@@ -306,18 +363,28 @@ struct Programmes: RouteCollection {
             request.session.data["notice"] = "programmes.saved"
             return request.redirect(to: "/programmes/\(programme.slug)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("programmes/form", formContext(request, form: FormState(values: Self.values(form), error: error, request: request),
-                                                                                action: "/programmes", titleKey: "programmes.new_title"))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "programmes/form",
+                formContext(
+                    request, form: FormState(values: Self.values(form), error: error, request: request),
+                    action: "/programmes", titleKey: "programmes.new_title")
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
     func editForm(_ request: Request) async throws -> View {
         let (programme, _) = try await Self.find(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
-        let values = ["title": programme.title, "description": programme.description, "organiserID": programme.organiserID.uuidString]
-        return try await request.view.render("programmes/form", formContext(request, form: FormState(values: values), action: "/programmes/\(programme.slug)",
-                                                                            titleKey: "programmes.edit_title"))
+        let values = [
+            "title": programme.title, "description": programme.description,
+            "organiserID": programme.organiserID.uuidString,
+        ]
+        return try await request.view.render(
+            "programmes/form",
+            formContext(
+                request, form: FormState(values: values), action: "/programmes/\(programme.slug)",
+                titleKey: "programmes.edit_title"))
     }
 
     func updateFromForm(_ request: Request) async throws -> Response {
@@ -326,9 +393,13 @@ struct Programmes: RouteCollection {
         do {
             try await Self.update(programme, with: Self.input(form), request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("programmes/form", formContext(request, form: FormState(values: Self.values(form), error: error, request: request),
-                                                                                action: "/programmes/\(programme.slug)", titleKey: "programmes.edit_title"))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "programmes/form",
+                formContext(
+                    request, form: FormState(values: Self.values(form), error: error, request: request),
+                    action: "/programmes/\(programme.slug)", titleKey: "programmes.edit_title")
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "programmes.saved"
         return request.redirect(to: "/programmes/\(programme.slug)")

@@ -12,32 +12,47 @@ enum RegistrationNotices {
     /// Written after the registration's own transaction has committed: the registration stands
     /// whatever happens to its notices, so a failure here is logged, never shown as a failed
     /// registration.
-    static func tell(_ kind: Kind, collaborationID: UUID, title: String, slug: String, organiserID: UUID,
-                     municipality key: MunicipalityKey, request: Request) async throws {
+    static func tell(
+        _ kind: Kind, collaborationID: UUID, title: String, slug: String, organiserID: UUID,
+        municipality key: MunicipalityKey, request: Request
+    ) async throws {
         do {
-            try await write(kind, title: title, slug: slug, organiserID: organiserID, municipality: key, request: request)
+            try await write(
+                kind, title: title, slug: slug, organiserID: organiserID, municipality: key, request: request)
         } catch {
-            request.logger.error("Registration notice not written", metadata: [
-                "collaboration": .string(collaborationID.uuidString), "municipality": .string(key.description),
-                "error": .string(String(describing: error))])
+            request.logger.error(
+                "Registration notice not written",
+                metadata: [
+                    "collaboration": .string(collaborationID.uuidString), "municipality": .string(key.description),
+                    "error": .string(String(describing: error)),
+                ])
         }
     }
 
-    private static func write(_ kind: Kind, title: String, slug: String, organiserID: UUID,
-                              municipality key: MunicipalityKey, request: Request) async throws {
+    private static func write(
+        _ kind: Kind, title: String, slug: String, organiserID: UUID,
+        municipality key: MunicipalityKey, request: Request
+    ) async throws {
         let context = MailContext(request)
         // Who acted, by name: the notice goes to other people, who need no one's e-mail address from it.
         let by = request.currentUser?.name ?? AuditActor(request).name
         let roles = try await RoleAssignment.query(on: request.db).group(.or) { or in
             or.group(.and) {
-                $0.filter(\.$kind == RoleKind.coordinator.rawValue).filter(\.$municipalityCountry == key.country.rawValue)
-                    .filter(\.$municipalityCode == key.code)
+                $0.filter(\.$kind == RoleKind.coordinator.rawValue).filter(
+                    \.$municipalityCountry == key.country.rawValue
+                )
+                .filter(\.$municipalityCode == key.code)
             }
-            or.group(.and) { $0.filter(\.$kind == RoleKind.organiser.rawValue).filter(\.$organisationID == organiserID) }
+            or.group(.and) {
+                $0.filter(\.$kind == RoleKind.organiser.rawValue).filter(\.$organisationID == organiserID)
+            }
         }.all()
-        let users = try await User.query(on: request.db).filter(\.$id ~~ Set(roles.map(\.userID))).filter(\.$disabled == false).all()
+        let users = try await User.query(on: request.db).filter(\.$id ~~ Set(roles.map(\.userID))).filter(
+            \.$disabled == false
+        ).all()
         let name = context.directory[key]?.name ?? key.description
-        let link = "\(context.settings.publicBaseURL)/collaborations/\(slug)/registrations/\(key.country.rawValue)/\(key.code)"
+        let link =
+            "\(context.settings.publicBaseURL)/collaborations/\(slug)/registrations/\(key.country.rawValue)/\(key.code)"
         for user in users {
             let language = user.language.flatMap(Language.init(rawValue:)) ?? Language(writingTo: key.country)
             let what = context.catalog.text("mail.registration_notice.\(kind.rawValue)", language, [name, title])
@@ -50,7 +65,8 @@ enum RegistrationNotices {
     }
 
     static func tell(_ kind: Kind, _ c: Collaboration, _ key: MunicipalityKey, request: Request) async throws {
-        try await tell(kind, collaborationID: c.requireID(), title: c.title, slug: c.slug, organiserID: c.organiserID,
-                       municipality: key, request: request)
+        try await tell(
+            kind, collaborationID: c.requireID(), title: c.title, slug: c.slug, organiserID: c.organiserID,
+            municipality: key, request: request)
     }
 }

@@ -29,24 +29,40 @@ struct StatusBoard {
     var summary: RegistrationSummary
 
     private struct RegistrationRow: Decodable {
-        var id: UUID; var municipality_country: String; var municipality_code: String; var status: String; var sequence: Int
+        var id: UUID; var municipality_country: String; var municipality_code: String; var status: String;
+        var sequence: Int
         var updated_at: Date?; var accepted_price_minor: Int?
     }
-    private struct SeatRow: Decodable { var registration_id: UUID; var position: String; var name: String; var email: String?; var phone: String? }
+    private struct SeatRow: Decodable {
+        var registration_id: UUID; var position: String; var name: String; var email: String?; var phone: String?
+    }
 
     static func load(_ collaboration: Collaboration, request: Request) async throws -> StatusBoard {
         let id = try collaboration.requireID()
         let sql = request.db as! any SQLDatabase
         let invitations = try await Invitation.query(on: request.db).filter(\.$collaborationID == id).all()
         let names = try await Self.names(of: invitations.flatMap { $0.reached ?? [] }, on: request.db)
-        let registrations = try await sql.select().columns("id", "municipality_country", "municipality_code", "status", "sequence", "updated_at", "accepted_price_minor")
-            .from("registrations").where("collaboration_id", .equal, id).all(decoding: RegistrationRow.self)
+        let registrations = try await sql.select().columns(
+            "id", "municipality_country", "municipality_code", "status", "sequence", "updated_at",
+            "accepted_price_minor"
+        )
+        .from("registrations").where("collaboration_id", .equal, id).all(decoding: RegistrationRow.self)
         let seats = try await sql.select()
-            .column(SQLColumn("registration_id", table: "registration_seats")).column(SQLColumn("position", table: "registration_seats"))
-            .column(SQLColumn("name", table: "people")).column(SQLColumn("email", table: "people")).column(SQLColumn("phone", table: "people"))
+            .column(SQLColumn("registration_id", table: "registration_seats")).column(
+                SQLColumn("position", table: "registration_seats")
+            )
+            .column(SQLColumn("name", table: "people")).column(SQLColumn("email", table: "people")).column(
+                SQLColumn("phone", table: "people")
+            )
             .from("registration_seats")
-            .join("people", on: SQLColumn("person_id", table: "registration_seats"), .equal, SQLColumn("id", table: "people"))
-            .join("registrations", on: SQLColumn("registration_id", table: "registration_seats"), .equal, SQLColumn("id", table: "registrations"))
+            .join(
+                "people", on: SQLColumn("person_id", table: "registration_seats"), .equal,
+                SQLColumn("id", table: "people")
+            )
+            .join(
+                "registrations", on: SQLColumn("registration_id", table: "registration_seats"), .equal,
+                SQLColumn("id", table: "registrations")
+            )
             .where(SQLColumn("collaboration_id", table: "registrations"), .equal, SQLBind(id))
             .all(decoding: SeatRow.self)
         let seatsByRegistration = Dictionary(grouping: seats, by: \.registration_id)
@@ -55,16 +71,23 @@ struct StatusBoard {
         for invitation in invitations {
             guard let m = directory[invitation.municipality] else { continue }
             let reached = (invitation.reached ?? []).map { delivery in
-                (delivery.channel, delivery.mailbox ?? delivery.personID.flatMap { names.people[$0] }
-                    ?? delivery.userID.flatMap { names.users[$0] } ?? "—")
+                (
+                    delivery.channel,
+                    delivery.mailbox ?? delivery.personID.flatMap { names.people[$0] }
+                        ?? delivery.userID.flatMap { names.users[$0] } ?? "—"
+                )
             }
-            rows[m.key] = Row(municipality: m, status: .notAnswered, invitedAt: invitation.sentAt, recipients: invitation.recipients,
-                              reach: invitation.recipients > 0 ? .reached : .nobody, reached: reached, seats: [])
+            rows[m.key] = Row(
+                municipality: m, status: .notAnswered, invitedAt: invitation.sentAt, recipients: invitation.recipients,
+                reach: invitation.recipients > 0 ? .reached : .nobody, reached: reached, seats: [])
         }
-        let waitlist = registrations.filter { $0.status == RegistrationStatus.waitlisted.rawValue }.sorted { $0.sequence < $1.sequence }.map(\.id)
+        let waitlist = registrations.filter { $0.status == RegistrationStatus.waitlisted.rawValue }.sorted {
+            $0.sequence < $1.sequence
+        }.map(\.id)
         for registration in registrations {
             guard let country = Country(rawValue: registration.municipality_country),
-                  let m = directory[MunicipalityKey(country, registration.municipality_code)] else { continue }
+                let m = directory[MunicipalityKey(country, registration.municipality_code)]
+            else { continue }
             var row = rows[m.key] ?? Row(municipality: m, status: .notAnswered, seats: [])
             row.status = RegistrationStatus(rawValue: registration.status) ?? .withdrawn
             row.sequence = registration.sequence
@@ -76,18 +99,23 @@ struct StatusBoard {
         }
         // Each row's place is looked up once; the sort then compares integers.
         let sorted = rows.values.map { (directory.order(of: $0.municipality.key), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        return StatusBoard(collaboration: collaboration, rows: sorted,
-                           summary: RegistrationSummary(invited: invitations.count, statuses: sorted.map(\.status)))
+        return StatusBoard(
+            collaboration: collaboration, rows: sorted,
+            summary: RegistrationSummary(invited: invitations.count, statuses: sorted.map(\.status)))
     }
 
     /// The names of the people and accounts an invitation reached, in two queries.
-    static func names(of deliveries: [Invitation.Delivery],
-                      on db: any Database) async throws -> (people: [UUID: String], users: [UUID: String]) {
+    static func names(
+        of deliveries: [Invitation.Delivery],
+        on db: any Database
+    ) async throws -> (people: [UUID: String], users: [UUID: String]) {
         let personIDs = Set(deliveries.compactMap(\.personID)), userIDs = Set(deliveries.compactMap(\.userID))
         let people = personIDs.isEmpty ? [] : try await Person.query(on: db).filter(\.$id ~~ personIDs).all()
         let users = userIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ userIDs).all()
-        return (Dictionary(people.compactMap { p in p.id.map { ($0, p.name) } }, uniquingKeysWith: { a, _ in a }),
-                Dictionary(users.compactMap { u in u.id.map { ($0, u.name) } }, uniquingKeysWith: { a, _ in a }))
+        return (
+            Dictionary(people.compactMap { p in p.id.map { ($0, p.name) } }, uniquingKeysWith: { a, _ in a }),
+            Dictionary(users.compactMap { u in u.id.map { ($0, u.name) } }, uniquingKeysWith: { a, _ in a })
+        )
     }
 
     /// Municipalities invited but reached by nobody.
@@ -103,8 +131,13 @@ struct StatusBoard {
     /// "41 of 98 municipalities registered, 3 waitlisted, 5 declined, 49 not answered"; the whole
     /// counts every municipality on the board: invited, or answering without an invitation.
     func summaryText(_ request: Request) -> String {
-        request.t("board.summary", [String(summary.count(.registered)), String(rows.count), String(summary.count(.waitlisted)),
-                                    String(summary.count(.declined)), String(summary.count(.notAnswered)), String(summary.count(.withdrawn))])
+        request.t(
+            "board.summary",
+            [
+                String(summary.count(.registered)), String(rows.count), String(summary.count(.waitlisted)),
+                String(summary.count(.declined)), String(summary.count(.notAnswered)),
+                String(summary.count(.withdrawn)),
+            ])
     }
 
     struct JSON: Content {
@@ -123,7 +156,10 @@ struct StatusBoard {
             var seats: [Seat]
         }
         struct Reached: Content { var channel: String; var name: String }
-        struct Counts: Content { var invited: Int; var notReached: Int; var registered: Int; var waitlisted: Int; var declined: Int; var withdrawn: Int; var notAnswered: Int }
+        struct Counts: Content {
+            var invited: Int; var notReached: Int; var registered: Int; var waitlisted: Int; var declined: Int;
+            var withdrawn: Int; var notAnswered: Int
+        }
         var collaboration: String
         var capacity: Int?
         var counts: Counts
@@ -132,16 +168,23 @@ struct StatusBoard {
     }
 
     func json(request: Request) -> JSON {
-        JSON(collaboration: collaboration.slug, capacity: collaboration.capacity,
-             counts: .init(invited: summary.invited, notReached: notReached, registered: summary.count(.registered), waitlisted: summary.count(.waitlisted),
-                           declined: summary.count(.declined), withdrawn: summary.count(.withdrawn), notAnswered: summary.count(.notAnswered)),
-             summary: summaryText(request),
-             items: rows.map { row in
-                 JSON.Item(municipality: row.municipality.key.description, name: row.municipality.name, region: row.municipality.regionName,
-                           status: row.status.rawValue, waitlistPlace: row.waitlistPlace, invitedAt: row.invitedAt,
-                           reach: row.reach?.rawValue, reached: row.reached.map { .init(channel: $0.channel.rawValue, name: $0.name) },
-                           answeredAt: row.answeredAt,
-                           seats: row.seats.map { JSON.Seat(position: $0.position, name: $0.name) })
-             })
+        JSON(
+            collaboration: collaboration.slug, capacity: collaboration.capacity,
+            counts: .init(
+                invited: summary.invited, notReached: notReached, registered: summary.count(.registered),
+                waitlisted: summary.count(.waitlisted),
+                declined: summary.count(.declined), withdrawn: summary.count(.withdrawn),
+                notAnswered: summary.count(.notAnswered)),
+            summary: summaryText(request),
+            items: rows.map { row in
+                JSON.Item(
+                    municipality: row.municipality.key.description, name: row.municipality.name,
+                    region: row.municipality.regionName,
+                    status: row.status.rawValue, waitlistPlace: row.waitlistPlace, invitedAt: row.invitedAt,
+                    reach: row.reach?.rawValue,
+                    reached: row.reached.map { .init(channel: $0.channel.rawValue, name: $0.name) },
+                    answeredAt: row.answeredAt,
+                    seats: row.seats.map { JSON.Seat(position: $0.position, name: $0.name) })
+            })
     }
 }

@@ -28,7 +28,8 @@ enum DirectoryImport {
         }
         let version = hasher.finalize().hex
         let sql = db as! any SQLDatabase
-        let seen = try await sql.select().column("version").from("directory_versions").where("version", .equal, version).first()
+        let seen = try await sql.select().column("version").from("directory_versions").where("version", .equal, version)
+            .first()
         if seen != nil {
             return Outcome(version: version, imported: false, municipalities: 0)
         }
@@ -40,15 +41,22 @@ enum DirectoryImport {
                     "country", "code", "name", "region_code", "region_name", "population", "population_date",
                     "area_km2", "latitude", "longitude", "group_code", "group_name")
                 for m in chunk {
-                    insert = insert.values(SQLBind(m.country.rawValue), SQLBind(m.code), SQLBind(m.name), SQLBind(m.regionCode),
-                                           SQLBind(m.regionName), SQLBind(m.population), SQLBind(m.populationDate), SQLBind(m.areaKm2),
-                                           SQLBind(m.latitude), SQLBind(m.longitude), SQLBind(m.groupCode), SQLBind(m.groupName))
+                    insert = insert.values(
+                        SQLBind(m.country.rawValue), SQLBind(m.code), SQLBind(m.name), SQLBind(m.regionCode),
+                        SQLBind(m.regionName), SQLBind(m.population), SQLBind(m.populationDate), SQLBind(m.areaKm2),
+                        SQLBind(m.latitude), SQLBind(m.longitude), SQLBind(m.groupCode), SQLBind(m.groupName))
                 }
                 try await insert.onConflict(with: ["country", "code"]) { conflict in
-                    conflict.set(excludedValueOf: "name").set(excludedValueOf: "region_code").set(excludedValueOf: "region_name")
-                        .set(excludedValueOf: "population").set(excludedValueOf: "population_date").set(excludedValueOf: "area_km2")
-                        .set(excludedValueOf: "latitude").set(excludedValueOf: "longitude").set(excludedValueOf: "group_code")
-                        .set(excludedValueOf: "group_name")
+                    conflict.set(excludedValueOf: "name").set(excludedValueOf: "region_code").set(
+                        excludedValueOf: "region_name"
+                    )
+                    .set(excludedValueOf: "population").set(excludedValueOf: "population_date").set(
+                        excludedValueOf: "area_km2"
+                    )
+                    .set(excludedValueOf: "latitude").set(excludedValueOf: "longitude").set(
+                        excludedValueOf: "group_code"
+                    )
+                    .set(excludedValueOf: "group_name")
                 }.run()
             }
             try await sql.delete(from: "municipality_links").run()
@@ -58,16 +66,22 @@ enum DirectoryImport {
                 for (rank, other) in m.similar.enumerated() { links.append((m, "similar", other, rank)) }
             }
             for chunk in links.chunked(200) {
-                var insert = sql.insert(into: "municipality_links").columns("country", "code", "relation", "other_code", "rank")
+                var insert = sql.insert(into: "municipality_links").columns(
+                    "country", "code", "relation", "other_code", "rank")
                 for (m, relation, other, rank) in chunk {
-                    insert = insert.values(SQLBind(m.country.rawValue), SQLBind(m.code), SQLBind(relation), SQLBind(other), SQLBind(rank))
+                    insert = insert.values(
+                        SQLBind(m.country.rawValue), SQLBind(m.code), SQLBind(relation), SQLBind(other), SQLBind(rank))
                 }
                 try await insert.run()
             }
             try await sql.insert(into: "directory_versions").columns("version", "imported_at", "municipality_count")
                 .values(SQLBind(version), SQLBind(Date()), SQLBind(municipalities.count)).run()
         }
-        logger.info("Imported the directory of municipalities", metadata: ["version": .string(String(version.prefix(12))), "count": .stringConvertible(municipalities.count)])
+        logger.info(
+            "Imported the directory of municipalities",
+            metadata: [
+                "version": .string(String(version.prefix(12))), "count": .stringConvertible(municipalities.count),
+            ])
         return Outcome(version: version, imported: true, municipalities: municipalities.count)
     }
 }
@@ -115,20 +129,26 @@ enum DirectoryStore {
     static func reload(_ app: Application) async throws {
         let sql = app.db as! any SQLDatabase
         let rows = try await sql.select().column("*").from("municipalities").all(decoding: Row.self)
-        let links = try await sql.select().column("*").from("municipality_links").orderBy("rank").all(decoding: LinkRow.self)
+        let links = try await sql.select().column("*").from("municipality_links").orderBy("rank").all(
+            decoding: LinkRow.self)
         var neighbours: [String: [String]] = [:], similar: [String: [String]] = [:]
         for link in links {
             let key = "\(link.country)/\(link.code)"
-            if link.relation == "neighbour" { neighbours[key, default: []].append(link.other_code) }
-            else { similar[key, default: []].append(link.other_code) }
+            if link.relation == "neighbour" {
+                neighbours[key, default: []].append(link.other_code)
+            } else {
+                similar[key, default: []].append(link.other_code)
+            }
         }
         let municipalities = rows.compactMap { row -> Municipality? in
             guard let country = Country(rawValue: row.country) else { return nil }
             let key = "\(row.country)/\(row.code)"
-            return Municipality(country: country, code: row.code, name: row.name, regionCode: row.region_code, regionName: row.region_name,
-                                population: row.population, populationDate: row.population_date, areaKm2: row.area_km2,
-                                latitude: row.latitude, longitude: row.longitude, groupCode: row.group_code, groupName: row.group_name,
-                                neighbours: neighbours[key] ?? [], similar: similar[key] ?? [])
+            return Municipality(
+                country: country, code: row.code, name: row.name, regionCode: row.region_code,
+                regionName: row.region_name,
+                population: row.population, populationDate: row.population_date, areaKm2: row.area_km2,
+                latitude: row.latitude, longitude: row.longitude, groupCode: row.group_code, groupName: row.group_name,
+                neighbours: neighbours[key] ?? [], similar: similar[key] ?? [])
         }
         let directory = MunicipalityDirectory(municipalities)
         let encoder = JSONEncoder()

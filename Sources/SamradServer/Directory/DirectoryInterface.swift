@@ -10,7 +10,8 @@ enum OfficialMailboxes {
         let countries = Set(keys.map(\.country.rawValue))
         let wanted = Set(keys)
         let rows = try await MunicipalityMailbox.query(on: db).filter(\.$municipalityCountry ~~ countries).all()
-        return Dictionary(rows.compactMap { row in row.municipality.flatMap { wanted.contains($0) ? ($0, row.email) : nil } },
-                          uniquingKeysWith: { first, _ in first })
+        return Dictionary(
+            rows.compactMap { row in row.municipality.flatMap { wanted.contains($0) ? ($0, row.email) : nil } },
+            uniquingKeysWith: { first, _ in first })
     }
 }

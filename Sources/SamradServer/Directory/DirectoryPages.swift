@@ -19,7 +19,8 @@ struct DirectoryPages: RouteCollection {
     /// the list a form's municipality field suggests from as one types.
     func names(_ request: Request) async throws -> Response {
         let directory = request.municipalities
-        let ordered = directory.all.filter { $0.country == .dk || $0.country == .se }
+        let ordered =
+            directory.all.filter { $0.country == .dk || $0.country == .se }
             + directory.all.filter { $0.country != .dk && $0.country != .se }
         let response = try await ordered.map(MunicipalityDirectory.label).encodeResponse(for: request)
         response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
@@ -33,20 +34,29 @@ struct DirectoryPages: RouteCollection {
         var validation = Validation()
         var query = MunicipalityQuery()
         if let country = request.query[String.self, at: "country"], !country.isEmpty {
-            if let parsed = Country(rawValue: country.lowercased()) { query.country = parsed }
-            else { validation.add("country", "validation.country") }
+            if let parsed = Country(rawValue: country.lowercased()) {
+                query.country = parsed
+            } else {
+                validation.add("country", "validation.country")
+            }
         }
         query.region = request.query[String.self, at: "region"].flatMap { $0.isEmpty ? nil : $0 }
         query.group = request.query[String.self, at: "group"].flatMap { $0.isEmpty ? nil : $0 }
         query.text = request.query[String.self, at: "q"].flatMap { $0.isEmpty ? nil : String($0.prefix(100)) }
         if paged {
             if let page = request.query[String.self, at: "page"], !page.isEmpty {
-                if let value = Int(page), value >= 1, value <= 100_000 { query.page = value }
-                else { validation.add("page", "validation.page") }
+                if let value = Int(page), value >= 1, value <= 100_000 {
+                    query.page = value
+                } else {
+                    validation.add("page", "validation.page")
+                }
             }
             if let perPage = request.query[String.self, at: "per_page"], !perPage.isEmpty {
-                if let value = Int(perPage), value >= 1, value <= MunicipalityQuery.maxPerPage { query.perPage = value }
-                else { validation.add("per_page", "validation.per_page", [String(MunicipalityQuery.maxPerPage)]) }
+                if let value = Int(perPage), value >= 1, value <= MunicipalityQuery.maxPerPage {
+                    query.perPage = value
+                } else {
+                    validation.add("per_page", "validation.per_page", [String(MunicipalityQuery.maxPerPage)])
+                }
             }
         } else {
             query.perPage = MunicipalityQuery.maxPerPage
@@ -113,7 +123,9 @@ struct DirectoryPages: RouteCollection {
             if index > 0 { body.writeStaticString(",") }
             if let item = snapshot.json[m.key] { body.writeImmutableBuffer(item) }
         }
-        body.writeString("],\"total\":\(result.total),\"page\":\(result.page),\"perPage\":\(result.perPage),\"pageCount\":\(result.pageCount)}")
+        body.writeString(
+            "],\"total\":\(result.total),\"page\":\(result.page),\"perPage\":\(result.perPage),\"pageCount\":\(result.pageCount)}"
+        )
         let response = Response(status: .ok, body: .init(buffer: body))
         response.headers.contentType = .json
         response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
@@ -123,8 +135,9 @@ struct DirectoryPages: RouteCollection {
     func detailAPI(_ request: Request) async throws -> DetailJSON {
         let m = try MunicipalityAccess.load(request)
         let similar = request.municipalities.similar(to: m)
-        return DetailJSON(municipality: MunicipalityJSON(m), neighbours: request.municipalities.neighbours(of: m).map(Reference.init),
-                          similar: similar.map(Reference.init), similarSource: Self.similarSource(m, similar))
+        return DetailJSON(
+            municipality: MunicipalityJSON(m), neighbours: request.municipalities.neighbours(of: m).map(Reference.init),
+            similar: similar.map(Reference.init), similarSource: Self.similarSource(m, similar))
     }
 
     static func similarSource(_ m: Municipality, _ similar: [Municipality]) -> String? {
@@ -136,15 +149,20 @@ struct DirectoryPages: RouteCollection {
 
     func exportCSV(_ request: Request) async throws -> Response {
         var query = try Self.query(request, paged: false)
-        var writer = CSVWriter(header: ["country", "code", "name", "region_code", "region_name", "population", "population_date",
-                                        "area_km2", "popweighted_lat", "popweighted_lon", "group_code", "group_name"])
+        var writer = CSVWriter(header: [
+            "country", "code", "name", "region_code", "region_name", "population", "population_date",
+            "area_km2", "popweighted_lat", "popweighted_lon", "group_code", "group_name",
+        ])
         var page = 1
         while true {
             query.page = page
             let result = request.municipalities.search(query)
             for m in result.items {
-                writer.append([m.country.rawValue, m.code, m.name, m.regionCode, m.regionName, String(m.population), m.populationDate,
-                               String(m.areaKm2), String(m.latitude), String(m.longitude), m.groupCode ?? "", m.groupName ?? ""])
+                writer.append([
+                    m.country.rawValue, m.code, m.name, m.regionCode, m.regionName, String(m.population),
+                    m.populationDate,
+                    String(m.areaKm2), String(m.latitude), String(m.longitude), m.groupCode ?? "", m.groupName ?? "",
+                ])
             }
             if page >= result.pageCount { break }
             page += 1
@@ -189,22 +207,30 @@ struct DirectoryPages: RouteCollection {
         let directory = request.municipalities
         let result = directory.search(query)
         func countryName(_ c: Country) -> String { request.t("country.\(c.rawValue)") }
-        let countries = [Option(value: "", label: request.t("directory.all_countries"), selected: query.country == nil)]
+        let countries =
+            [Option(value: "", label: request.t("directory.all_countries"), selected: query.country == nil)]
             + Country.allCases.map { Option(value: $0.rawValue, label: countryName($0), selected: query.country == $0) }
         let shown = query.country.map { [$0] } ?? Country.allCases
         let regions = shown.map { c in
-            OptionGroup(label: countryName(c), options: directory.regions(of: c).map {
-                Option(value: $0.code, label: $0.name, selected: query.region == $0.code)
-            })
+            OptionGroup(
+                label: countryName(c),
+                options: directory.regions(of: c).map {
+                    Option(value: $0.code, label: $0.name, selected: query.region == $0.code)
+                })
         }
         let groups = shown.compactMap { c -> OptionGroup? in
             let list = directory.groups(of: c)
             if list.isEmpty { return nil }
-            return OptionGroup(label: countryName(c), options: list.map { Option(value: $0.code, label: $0.name, selected: query.group == $0.code) })
+            return OptionGroup(
+                label: countryName(c),
+                options: list.map { Option(value: $0.code, label: $0.name, selected: query.group == $0.code) })
         }
         let rows = result.items.map { m in
-            Row(href: "/municipalities/\(m.country.rawValue)/\(m.code)", name: m.name, code: m.code, country: m.country.rawValue,
-                countryName: countryName(m.country), region: m.regionName, population: NumberText.integer(m.population, request.language),
+            Row(
+                href: "/municipalities/\(m.country.rawValue)/\(m.code)", name: m.name, code: m.code,
+                country: m.country.rawValue,
+                countryName: countryName(m.country), region: m.regionName,
+                population: NumberText.integer(m.population, request.language),
                 group: m.groupName ?? "")
         }
         func link(page: Int?, path: String = "/municipalities") -> String {
@@ -265,25 +291,34 @@ struct DirectoryPages: RouteCollection {
         let registrations = try await Registration.query(on: request.db)
             .filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code).all()
         guard !registrations.isEmpty else { return [] }
-        let collaborations = try await Collaboration.query(on: request.db).filter(\.$id ~~ registrations.map(\.collaborationID)).all()
+        let collaborations = try await Collaboration.query(on: request.db).filter(
+            \.$id ~~ registrations.map(\.collaborationID)
+        ).all()
         let byID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
         // Who sits in the seats: names of people are for signed-in members (PeoplePolicy).
         var seatsByRegistration: [UUID: [String]] = [:]
         if PeoplePolicy.mayList(request.actor) {
-            let seats = try await RegistrationSeat.query(on: request.db).filter(\.$registrationID ~~ registrations.compactMap(\.id)).all()
+            let seats = try await RegistrationSeat.query(on: request.db).filter(
+                \.$registrationID ~~ registrations.compactMap(\.id)
+            ).all()
             let people = try await Person.query(on: request.db).filter(\.$id ~~ seats.map(\.personID)).all()
             let names = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0.name) })
             for seat in seats {
-                seatsByRegistration[seat.registrationID, default: []].append("\(request.t("position.\(seat.position)")): \(names[seat.personID] ?? "—")")
+                seatsByRegistration[seat.registrationID, default: []].append(
+                    "\(request.t("position.\(seat.position)")): \(names[seat.personID] ?? "—")")
             }
         }
         return registrations.compactMap { r -> Participation? in
             guard let c = byID[r.collaborationID], c.statusValue.isPublished else { return nil }
-            let mayRegister = CollaborationPolicy.mayRegister(request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID)
+            let mayRegister = CollaborationPolicy.mayRegister(
+                request.actor, collaborationID: c.id, municipality: m.key, organiserID: c.organiserID)
             guard mayRegister || r.statusValue == .registered else { return nil }
-            return Participation(href: mayRegister ? "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)" : "/collaborations/\(c.slug)",
-                                 title: c.title, status: request.t("registration_status.\(r.status)"),
-                                 seats: r.statusValue.isActive ? (seatsByRegistration[r.id!] ?? []).sorted() : [])
+            return Participation(
+                href: mayRegister
+                    ? "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)"
+                    : "/collaborations/\(c.slug)",
+                title: c.title, status: request.t("registration_status.\(r.status)"),
+                seats: r.statusValue.isActive ? (seatsByRegistration[r.id!] ?? []).sorted() : [])
         }.sorted { $0.title < $1.title }
     }
 
@@ -292,34 +327,49 @@ struct DirectoryPages: RouteCollection {
         let directory = request.municipalities
         let language = request.language
         let similar = directory.similar(to: m)
-        let groupingKey = m.country == .dk ? "directory.group_dk" : m.country == .se ? "directory.group_se" : "directory.group"
+        let groupingKey =
+            m.country == .dk ? "directory.group_dk" : m.country == .se ? "directory.group_se" : "directory.group"
         var figures = [
             Figure(label: request.t("directory.code"), value: m.code),
             Figure(label: request.t("directory.region"), value: m.regionName),
-            Figure(label: request.t("directory.population"), value: NumberText.integer(m.population, language),
-                   note: request.t("directory.population_date", [m.populationDate])),
-            Figure(label: request.t("directory.area"), value: NumberText.decimal(m.areaKm2, language, fractionDigits: 1) + " km²"),
-            Figure(label: request.t("directory.density"), value: NumberText.decimal(m.density, language, fractionDigits: 1) + " / km²"),
-            Figure(label: request.t("directory.point"), value: "\(NumberText.decimal(m.latitude, language, fractionDigits: 4))° N, \(NumberText.decimal(m.longitude, language, fractionDigits: 4))° E",
-                   note: request.t("directory.point_note")),
+            Figure(
+                label: request.t("directory.population"), value: NumberText.integer(m.population, language),
+                note: request.t("directory.population_date", [m.populationDate])),
+            Figure(
+                label: request.t("directory.area"),
+                value: NumberText.decimal(m.areaKm2, language, fractionDigits: 1) + " km²"),
+            Figure(
+                label: request.t("directory.density"),
+                value: NumberText.decimal(m.density, language, fractionDigits: 1) + " / km²"),
+            Figure(
+                label: request.t("directory.point"),
+                value:
+                    "\(NumberText.decimal(m.latitude, language, fractionDigits: 4))° N, \(NumberText.decimal(m.longitude, language, fractionDigits: 4))° E",
+                note: request.t("directory.point_note")),
         ]
         if let group = m.groupName {
             figures.append(Figure(label: request.t(groupingKey), value: group))
         }
         let people = try await PersonList.rows(for: Affiliation(municipality: m.key), request: request)
         let link = { (o: Municipality) in Link(href: "/municipalities/\(o.country.rawValue)/\(o.code)", label: o.name) }
-        return try await request.view.render("directory/detail", DetailContext(
-            page: PageContext(request, titleKey: "", title: m.name),
-            tasks: request.actor.coordinates(m.key) ? [try await MunicipalityTasks.of(m, now: Date(), request: request)] : [],
-            exportHref: ExportPolicy.mayExport(request.actor, m.key) ? "/municipalities/\(m.country.rawValue)/\(m.code)/export.zip" : nil,
-            accessHref: MunicipalityRolePolicy.mayManage(request.actor, m.key)
-                ? "/municipalities/\(m.country.rawValue)/\(m.code)/access" : nil,
-            name: m.name, country: m.country.rawValue, countryName: request.t("country.\(m.country.rawValue)"), code: m.code,
-            figures: figures, neighbours: directory.neighbours(of: m).map(link), similar: similar.map(link),
-            similarNote: Self.similarSource(m, similar).map { request.t("directory.similar_source.\($0)") },
-            apiHref: "/api/v1/municipalities/\(m.country.rawValue)/\(m.code)",
-            people: people ?? [], collaborations: try await Self.participations(of: m, request: request), canAddPerson: PeoplePolicy.mayCreate(request.actor, in: Affiliation(municipality: m.key)),
-            addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)",
-            commitments: try await MunicipalityCommitments.of(m.key, request: request)))
+        return try await request.view.render(
+            "directory/detail",
+            DetailContext(
+                page: PageContext(request, titleKey: "", title: m.name),
+                tasks: request.actor.coordinates(m.key)
+                    ? [try await MunicipalityTasks.of(m, now: Date(), request: request)] : [],
+                exportHref: ExportPolicy.mayExport(request.actor, m.key)
+                    ? "/municipalities/\(m.country.rawValue)/\(m.code)/export.zip" : nil,
+                accessHref: MunicipalityRolePolicy.mayManage(request.actor, m.key)
+                    ? "/municipalities/\(m.country.rawValue)/\(m.code)/access" : nil,
+                name: m.name, country: m.country.rawValue, countryName: request.t("country.\(m.country.rawValue)"),
+                code: m.code,
+                figures: figures, neighbours: directory.neighbours(of: m).map(link), similar: similar.map(link),
+                similarNote: Self.similarSource(m, similar).map { request.t("directory.similar_source.\($0)") },
+                apiHref: "/api/v1/municipalities/\(m.country.rawValue)/\(m.code)",
+                people: people ?? [], collaborations: try await Self.participations(of: m, request: request),
+                canAddPerson: PeoplePolicy.mayCreate(request.actor, in: Affiliation(municipality: m.key)),
+                addPersonHref: "/people/new?municipality=\(m.country.rawValue)/\(m.code)",
+                commitments: try await MunicipalityCommitments.of(m.key, request: request)))
     }
 }

@@ -30,12 +30,14 @@ struct Mailboxes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("admin", "mailboxes", use: page)
         routes.post("admin", "mailboxes", use: saveForm)
-        routes.upload("admin", "mailboxes", "import", maxBytes: Self.maxBytes, tooLarge: "people_import.error.too_large",
-                      ["1"], gate: Self.gate, use: importFromForm)
+        routes.upload(
+            "admin", "mailboxes", "import", maxBytes: Self.maxBytes, tooLarge: "people_import.error.too_large",
+            ["1"], gate: Self.gate, use: importFromForm)
         let api = routes.grouped("api", "v1", "municipalities")
         api.get("mailboxes", use: listAPI)
-        api.upload("mailboxes", maxBytes: Self.maxBytes, tooLarge: "people_import.error.too_large", ["1"],
-                   gate: Self.gate, use: importAPI)
+        api.upload(
+            "mailboxes", maxBytes: Self.maxBytes, tooLarge: "people_import.error.too_large", ["1"],
+            gate: Self.gate, use: importAPI)
         api.put(":country", ":code", "mailbox", use: putAPI)
     }
 
@@ -51,7 +53,8 @@ struct Mailboxes: RouteCollection {
     static func write(_ rows: [(MunicipalityKey, String?)], request: Request) async throws -> Outcome {
         let stored = try await MunicipalityMailbox.query(on: request.db)
             .filter(\.$municipalityCountry ~~ Set(rows.map(\.0.country.rawValue))).all()
-        let byKey = Dictionary(stored.compactMap { row in row.municipality.map { ($0, row) } }, uniquingKeysWith: { a, _ in a })
+        let byKey = Dictionary(
+            stored.compactMap { row in row.municipality.map { ($0, row) } }, uniquingKeysWith: { a, _ in a })
         // Decided before the transaction: what each line does to the stored mailbox.
         var outcome = Outcome(created: 0, updated: 0, removed: 0, unchanged: 0)
         var removals: [MunicipalityMailbox] = [], saves: [MunicipalityMailbox] = []
@@ -76,8 +79,9 @@ struct Mailboxes: RouteCollection {
         try await request.db.transaction { [removals, saves] db in
             for row in removals { try await row.delete(on: db) }
             for row in saves { try await row.save(on: db) }
-            try await Audit.record("mailboxes:save", subject: "municipality_mailboxes", id: countries, summary: summary,
-                                   by: request, on: db)
+            try await Audit.record(
+                "mailboxes:save", subject: "municipality_mailboxes", id: countries, summary: summary,
+                by: request, on: db)
         }
         return outcome
     }
@@ -96,15 +100,18 @@ struct Mailboxes: RouteCollection {
         let country = try Self.country(request)
         let keys = request.municipalities.all.filter { $0.country == country }
         let found = try await OfficialMailboxes.of(keys.map(\.key), on: request.db)
-        return keys.compactMap { m in found[m.key].map { Item(municipality: m.key.description, name: m.name, email: $0) } }
+        return keys.compactMap { m in
+            found[m.key].map { Item(municipality: m.key.description, name: m.name, email: $0) }
+        }
     }
 
     func importAPI(_ request: Request) async throws -> Outcome {
         guard let body = request.body.data, body.readableBytes > 0 else {
             throw SamradError.invalid([FieldError(field: "file", "people_import.error.empty")])
         }
-        return try await Self.importing(String(decoding: body.readableBytesView, as: UTF8.self),
-                                        country: try Self.country(request), request: request)
+        return try await Self.importing(
+            String(decoding: body.readableBytesView, as: UTF8.self),
+            country: try Self.country(request), request: request)
     }
 
     func putAPI(_ request: Request) async throws -> Item {
@@ -134,31 +141,39 @@ struct Mailboxes: RouteCollection {
 
     // MARK: The page
 
-    struct Row: Encodable { var field: String; var name: String; var region: String; var email: String; var error: String? }
+    struct Row: Encodable {
+        var field: String; var name: String; var region: String; var email: String; var error: String?
+    }
     struct Context: Encodable {
         var page: PageContext; var form: FormState; var countries: [Option]; var country: String
         var rows: [Row]; var known: String; var outcome: [String]
     }
 
-    func context(_ request: Request, country: Country, form: FormState, outcome: Outcome? = nil) async throws -> Context {
+    func context(_ request: Request, country: Country, form: FormState, outcome: Outcome? = nil) async throws -> Context
+    {
         let municipalities = request.municipalities.all.filter { $0.country == country }
         let stored = try await OfficialMailboxes.of(municipalities.map(\.key), on: request.db)
         let rows = municipalities.map { m in
             let field = "m_\(m.code)"
-            return Row(field: field, name: m.name, region: m.regionName, email: form.values[field] ?? stored[m.key] ?? "",
-                       error: form.errors[field])
+            return Row(
+                field: field, name: m.name, region: m.regionName, email: form.values[field] ?? stored[m.key] ?? "",
+                error: form.errors[field])
         }
-        let lines = outcome.map { o in
-            [request.t("mailboxes.created", count: o.created), request.t("mailboxes.updated", count: o.updated),
-             request.t("mailboxes.removed", count: o.removed)]
-        } ?? []
-        return Context(page: PageContext(request, titleKey: "mailboxes.title"), form: form,
-                       countries: Country.allCases.map {
-                           Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: $0 == country)
-                       },
-                       country: country.rawValue, rows: rows,
-                       known: request.t("mailboxes.known", [String(stored.count), String(municipalities.count)]),
-                       outcome: lines)
+        let lines =
+            outcome.map { o in
+                [
+                    request.t("mailboxes.created", count: o.created), request.t("mailboxes.updated", count: o.updated),
+                    request.t("mailboxes.removed", count: o.removed),
+                ]
+            } ?? []
+        return Context(
+            page: PageContext(request, titleKey: "mailboxes.title"), form: form,
+            countries: Country.allCases.map {
+                Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: $0 == country)
+            },
+            country: country.rawValue, rows: rows,
+            known: request.t("mailboxes.known", [String(stored.count), String(municipalities.count)]),
+            outcome: lines)
     }
 
     func page(_ request: Request) async throws -> View {
@@ -188,9 +203,13 @@ struct Mailboxes: RouteCollection {
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
         let outcome = try await Self.write(rows, request: request)
-        return try await request.view.render("admin/mailboxes", context(request, country: country, form: FormState(),
-                                                                         outcome: outcome))
-            .encodeResponse(for: request)
+        return try await request.view.render(
+            "admin/mailboxes",
+            context(
+                request, country: country, form: FormState(),
+                outcome: outcome)
+        )
+        .encodeResponse(for: request)
     }
 
     func importFromForm(_ request: Request) async throws -> Response {
@@ -201,11 +220,16 @@ struct Mailboxes: RouteCollection {
             guard let file = upload.file, file.data.readableBytes > 0 else {
                 throw SamradError.invalid([FieldError(field: "file", "people_import.error.empty")])
             }
-            let outcome = try await Self.importing(String(decoding: file.data.readableBytesView, as: UTF8.self),
-                                                   country: country, request: request)
-            return try await request.view.render("admin/mailboxes", context(request, country: country, form: FormState(),
-                                                                             outcome: outcome))
-                .encodeResponse(for: request)
+            let outcome = try await Self.importing(
+                String(decoding: file.data.readableBytesView, as: UTF8.self),
+                country: country, request: request)
+            return try await request.view.render(
+                "admin/mailboxes",
+                context(
+                    request, country: country, form: FormState(),
+                    outcome: outcome)
+            )
+            .encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput {
             let failed = FormState(values: [:], error: error, request: request)
             return try await request.view.render("admin/mailboxes", context(request, country: country, form: failed))

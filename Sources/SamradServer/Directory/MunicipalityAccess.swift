@@ -7,8 +7,8 @@ import Vapor
 enum MunicipalityAccess {
     static func load(_ request: Request) throws -> Municipality {
         guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)),
-              let code = request.parameters.get("code"),
-              let municipality = request.municipalities[MunicipalityKey(country, code)]
+            let code = request.parameters.get("code"),
+            let municipality = request.municipalities[MunicipalityKey(country, code)]
         else {
             throw SamradError.notFound("error.municipality_not_found")
         }

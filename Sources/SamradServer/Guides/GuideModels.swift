@@ -41,8 +41,9 @@ final class DiscussionGuide: Model, @unchecked Sendable {
         return MunicipalityKey(c, municipalityCode)
     }
     var standing: GuideStanding {
-        GuideStanding(organisationID: organisationID, municipality: municipality, collaborationID: collaborationID,
-                      audience: GuideAudience(rawValue: audience) ?? .collaboration, published: published)
+        GuideStanding(
+            organisationID: organisationID, municipality: municipality, collaborationID: collaborationID,
+            audience: GuideAudience(rawValue: audience) ?? .collaboration, published: published)
     }
 }
 
@@ -84,7 +85,9 @@ final class LocalDialogue: Model, @unchecked Sendable {
         set { agreementList = Stored(items: newValue) }
     }
     var href: String { "/dialogues/\(id!.uuidString.lowercased())" }
-    var municipality: MunicipalityKey { MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode) }
+    var municipality: MunicipalityKey {
+        MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode)
+    }
 }
 
 /// A list kept in one JSON column, as an object so that both databases store it as JSON.

@@ -22,12 +22,17 @@ struct LocalDialoguePages: RouteCollection {
 
     /// The session of the path with its guide, if the actor may see it.
     static func load(_ request: Request) async throws -> (LocalDialogue, DiscussionGuide) {
-        guard let id = request.parameters.get("dialogue").flatMap(UUID.init(uuidString:)), let session = try await LocalDialogue.find(id, on: request.db),
-              let guide = try await DiscussionGuide.find(session.guideID, on: request.db) else {
+        guard let id = request.parameters.get("dialogue").flatMap(UUID.init(uuidString:)),
+            let session = try await LocalDialogue.find(id, on: request.db),
+            let guide = try await DiscussionGuide.find(session.guideID, on: request.db)
+        else {
             throw SamradError.notFound("dialogues.error.not_found")
         }
         let reader = try await request.collaborationReader()
-        guard GuidePolicy.mayViewSession(reader, session.municipality, shared: session.sharedAt != nil, guide: guide.standing) else {
+        guard
+            GuidePolicy.mayViewSession(
+                reader, session.municipality, shared: session.sharedAt != nil, guide: guide.standing)
+        else {
             throw SamradError.notFound("dialogues.error.not_found")
         }
         return (session, guide)
@@ -45,7 +50,9 @@ struct LocalDialoguePages: RouteCollection {
     /// the Indicators feature shows them beside the goals set against an indicator.
     static func agreedGoals(of municipality: MunicipalityKey, request: Request) async throws -> [AgreedGoal] {
         let sessions = try await LocalDialogue.query(on: request.db)
-            .filter(\.$municipalityCountry == municipality.country.rawValue).filter(\.$municipalityCode == municipality.code)
+            .filter(\.$municipalityCountry == municipality.country.rawValue).filter(
+                \.$municipalityCode == municipality.code
+            )
             .sort(\.$heldOn, .descending).all()
         if sessions.isEmpty { return [] }
         let guides = try await DiscussionGuide.query(on: request.db).filter(\.$id ~~ Set(sessions.map(\.guideID))).all()
@@ -53,10 +60,13 @@ struct LocalDialoguePages: RouteCollection {
         let reader = try await request.collaborationReader()
         return sessions.flatMap { s -> [AgreedGoal] in
             guard let guide = standing[s.guideID],
-                  GuidePolicy.mayViewSession(reader, s.municipality, shared: s.sharedAt != nil, guide: guide) else { return [] }
+                GuidePolicy.mayViewSession(reader, s.municipality, shared: s.sharedAt != nil, guide: guide)
+            else { return [] }
             return s.agreements.filter { $0.kind == .goal }.map {
-                AgreedGoal(statement: $0.statement, responsible: $0.responsible, followUp: $0.followUp, indicator: $0.indicator,
-                           committee: s.committee, heldOn: s.heldOn, dialogueHref: s.href)
+                AgreedGoal(
+                    statement: $0.statement, responsible: $0.responsible, followUp: $0.followUp,
+                    indicator: $0.indicator,
+                    committee: s.committee, heldOn: s.heldOn, dialogueHref: s.href)
             }
         }
     }
@@ -64,73 +74,121 @@ struct LocalDialoguePages: RouteCollection {
     // MARK: The record
 
     struct NoteView: Encodable { var label: String; var text: String }
-    struct SectionNotes: Encodable { var number: Int; var title: String; var purpose: String; var note: String; var questions: [NoteView] }
+    struct SectionNotes: Encodable {
+        var number: Int; var title: String; var purpose: String; var note: String; var questions: [NoteView]
+    }
     struct ShowContext: Encodable {
         var page: PageContext; var municipality: String; var committee: String; var heldOn: String; var guide: Link
-        var participants: [NoteView]; var sections: [SectionNotes]; var agreements: [GuidePages.AgreementView]; var shared: Bool
+        var participants: [NoteView]; var sections: [SectionNotes]; var agreements: [GuidePages.AgreementView];
+        var shared: Bool
         var mayKeep: Bool; var mayShare: Bool; var href: String; var collaboration: String?
     }
 
     func show(_ request: Request) async throws -> View {
         let (s, g) = try await Self.load(request)
         let snapshot = try await request.indicators()
-        let collaboration = try await g.collaborationID.asyncMap { try await Collaboration.find($0, on: request.db) } ?? nil
+        let collaboration =
+            try await g.collaborationID.asyncMap { try await Collaboration.find($0, on: request.db) } ?? nil
         let sections = g.sections.enumerated().map { i, section in
-            SectionNotes(number: i + 1, title: section.title, purpose: section.purpose, note: s.notes["s\(i + 1)"] ?? "",
-                         questions: section.questions.enumerated().map { q, text in NoteView(label: text, text: s.notes["s\(i + 1)q\(q + 1)"] ?? "") })
+            SectionNotes(
+                number: i + 1, title: section.title, purpose: section.purpose, note: s.notes["s\(i + 1)"] ?? "",
+                questions: section.questions.enumerated().map { q, text in
+                    NoteView(label: text, text: s.notes["s\(i + 1)q\(q + 1)"] ?? "")
+                })
         }
         let mayKeep = GuidePolicy.mayKeepSession(request.actor, s.municipality)
-        return try await request.view.render("guides/session", ShowContext(
-            page: PageContext(request, titleKey: "dialogues.title", [g.title]), municipality: request.municipalities[s.municipality]?.name ?? s.municipalityCode,
-            committee: s.committee, heldOn: DateText.day(s.heldOn, request.language) ?? s.heldOn, guide: .init(href: g.href, label: g.title),
-            participants: ParticipantGroup.allCases.compactMap { group in
-                s.participants[group.rawValue].flatMap { $0.isEmpty ? nil : NoteView(label: request.t("dialogues.group.\(group.rawValue)"), text: $0) }
-            },
-            sections: sections, agreements: GuidePages.agreementViews(s.agreements, municipality: s.municipality, request: request, snapshot: snapshot),
-            shared: s.sharedAt != nil, mayKeep: mayKeep, mayShare: mayKeep && g.collaborationID != nil, href: s.href, collaboration: collaboration?.title))
+        return try await request.view.render(
+            "guides/session",
+            ShowContext(
+                page: PageContext(request, titleKey: "dialogues.title", [g.title]),
+                municipality: request.municipalities[s.municipality]?.name ?? s.municipalityCode,
+                committee: s.committee, heldOn: DateText.day(s.heldOn, request.language) ?? s.heldOn,
+                guide: .init(href: g.href, label: g.title),
+                participants: ParticipantGroup.allCases.compactMap { group in
+                    s.participants[group.rawValue].flatMap {
+                        $0.isEmpty ? nil : NoteView(label: request.t("dialogues.group.\(group.rawValue)"), text: $0)
+                    }
+                },
+                sections: sections,
+                agreements: GuidePages.agreementViews(
+                    s.agreements, municipality: s.municipality, request: request, snapshot: snapshot),
+                shared: s.sharedAt != nil, mayKeep: mayKeep, mayShare: mayKeep && g.collaborationID != nil,
+                href: s.href, collaboration: collaboration?.title))
     }
 
     // MARK: The form
 
-    struct SectionFields: Encodable { var number: Int; var title: String; var purpose: String; var note: QuestionField; var questions: [QuestionField] }
+    struct SectionFields: Encodable {
+        var number: Int; var title: String; var purpose: String; var note: QuestionField; var questions: [QuestionField]
+    }
     /// A field with its label, value and message (Leaf cannot look up computed names itself).
     struct QuestionField: Encodable { var field: String; var text: String; var value: String; var error: String? }
     struct AgreementSlot: Encodable {
-        var n: Int; var kinds: [Option]; var indicators: [Option]; var statement: QuestionField; var responsible: QuestionField; var followUp: QuestionField
+        var n: Int; var kinds: [Option]; var indicators: [Option]; var statement: QuestionField;
+        var responsible: QuestionField; var followUp: QuestionField
         var indicatorError: String?
     }
     struct FormContext: Encodable {
-        var page: PageContext; var form: FormState; var action: String; var cancel: String; var municipality: String; var guideTitle: String
+        var page: PageContext; var form: FormState; var action: String; var cancel: String; var municipality: String;
+        var guideTitle: String
         var groups: [QuestionField]; var sections: [SectionFields]; var slots: [AgreementSlot]
     }
 
-    func formContext(_ request: Request, guide g: DiscussionGuide, municipality: MunicipalityKey, form: FormState, action: String, cancel: String) async throws -> FormContext {
+    func formContext(
+        _ request: Request, guide g: DiscussionGuide, municipality: MunicipalityKey, form: FormState, action: String,
+        cancel: String
+    ) async throws -> FormContext {
         let values = form.values
         let snapshot = try await request.indicators()
         let indicators = snapshot.indicators(for: .municipality, in: municipality.country)
         let used = (1...40).filter { n in values.keys.contains { $0.hasPrefix("a\(n)_") } }.max() ?? 0
-        func field(_ name: String, _ label: String) -> QuestionField { QuestionField(field: name, text: label, value: values[name] ?? "", error: form.errors[name]) }
+        func field(_ name: String, _ label: String) -> QuestionField {
+            QuestionField(field: name, text: label, value: values[name] ?? "", error: form.errors[name])
+        }
         let slots = (1...min(40, max(3, used + 2))).map { n in
-            AgreementSlot(n: n, kinds: Agreement.Kind.allCases.map { Option(value: $0.rawValue, label: request.t("dialogues.kind.\($0.rawValue)"), selected: (values["a\(n)_kind"] ?? "goal") == $0.rawValue) },
-                          indicators: [Option(value: "", label: request.t("dialogues.no_indicator"), selected: (values["a\(n)_indicator"] ?? "").isEmpty)]
-                            + indicators.map { Option(value: $0.code, label: $0.name(request.language), selected: values["a\(n)_indicator"] == $0.code) },
-                          statement: field("a\(n)_statement", request.t("dialogues.statement")), responsible: field("a\(n)_responsible", request.t("dialogues.responsible")),
-                          followUp: field("a\(n)_follow_up", request.t("dialogues.follow_up")), indicatorError: form.errors["a\(n)_indicator"])
+            AgreementSlot(
+                n: n,
+                kinds: Agreement.Kind.allCases.map {
+                    Option(
+                        value: $0.rawValue, label: request.t("dialogues.kind.\($0.rawValue)"),
+                        selected: (values["a\(n)_kind"] ?? "goal") == $0.rawValue)
+                },
+                indicators: [
+                    Option(
+                        value: "", label: request.t("dialogues.no_indicator"),
+                        selected: (values["a\(n)_indicator"] ?? "").isEmpty)
+                ]
+                    + indicators.map {
+                        Option(
+                            value: $0.code, label: $0.name(request.language),
+                            selected: values["a\(n)_indicator"] == $0.code)
+                    },
+                statement: field("a\(n)_statement", request.t("dialogues.statement")),
+                responsible: field("a\(n)_responsible", request.t("dialogues.responsible")),
+                followUp: field("a\(n)_follow_up", request.t("dialogues.follow_up")),
+                indicatorError: form.errors["a\(n)_indicator"])
         }
         return FormContext(
-            page: PageContext(request, titleKey: "dialogues.record", [g.title]), form: form, action: action, cancel: cancel,
+            page: PageContext(request, titleKey: "dialogues.record", [g.title]), form: form, action: action,
+            cancel: cancel,
             municipality: request.municipalities[municipality]?.name ?? municipality.code, guideTitle: g.title,
-            groups: ParticipantGroup.allCases.map { field("p_\($0.rawValue)", request.t("dialogues.group.\($0.rawValue)")) },
+            groups: ParticipantGroup.allCases.map {
+                field("p_\($0.rawValue)", request.t("dialogues.group.\($0.rawValue)"))
+            },
             sections: g.sections.enumerated().map { i, s in
-                SectionFields(number: i + 1, title: s.title, purpose: s.purpose, note: field("n_s\(i + 1)", request.t("dialogues.section_note")),
-                              questions: s.questions.enumerated().map { q, text in field("n_s\(i + 1)q\(q + 1)", text) })
+                SectionFields(
+                    number: i + 1, title: s.title, purpose: s.purpose,
+                    note: field("n_s\(i + 1)", request.t("dialogues.section_note")),
+                    questions: s.questions.enumerated().map { q, text in field("n_s\(i + 1)q\(q + 1)", text) })
             },
             slots: slots)
     }
 
     /// The guide of the path and the municipality of the form, checked: a published guide the actor
     /// may see, and a municipality the actor keeps sessions for.
-    static func guideAndMunicipality(_ request: Request, municipality text: String?) async throws -> (DiscussionGuide, MunicipalityKey) {
+    static func guideAndMunicipality(
+        _ request: Request, municipality text: String?
+    ) async throws -> (DiscussionGuide, MunicipalityKey) {
         let (g, _) = try await GuidePages.load(request)
         guard g.published else { throw SamradError(.conflict, "dialogues.error.unpublished") }
         guard let key = text.flatMap({ MunicipalityKey(path: $0) }), request.municipalities[key] != nil else {
@@ -142,11 +200,15 @@ struct LocalDialoguePages: RouteCollection {
 
     func newForm(_ request: Request) async throws -> View {
         _ = try request.requireSignedIn()
-        let (g, key) = try await Self.guideAndMunicipality(request, municipality: request.query[String.self, at: "municipality"])
+        let (g, key) = try await Self.guideAndMunicipality(
+            request, municipality: request.query[String.self, at: "municipality"])
         var values = ["municipality": key.description, "held_on": Self.today()]
         for n in 1...3 { values["a\(n)_kind"] = "goal" }
-        return try await request.view.render("guides/session-form", formContext(request, guide: g, municipality: key, form: FormState(values: values),
-                                                                               action: "\(g.href)/sessions", cancel: g.href))
+        return try await request.view.render(
+            "guides/session-form",
+            formContext(
+                request, guide: g, municipality: key, form: FormState(values: values),
+                action: "\(g.href)/sessions", cancel: g.href))
     }
 
     static func today() -> String {
@@ -158,19 +220,29 @@ struct LocalDialoguePages: RouteCollection {
 
     static func values(_ request: Request) throws -> [String: String] {
         try request.content.decode([String: String].self).filter { key, _ in
-            ["municipality", "held_on", "committee"].contains(key) || key.hasPrefix("p_") || key.hasPrefix("n_s") || (key.hasPrefix("a") && key.contains("_"))
+            ["municipality", "held_on", "committee"].contains(key) || key.hasPrefix("p_") || key.hasPrefix("n_s")
+                || (key.hasPrefix("a") && key.contains("_"))
         }
     }
 
     /// Reads the form into the session; every problem named by its field.
-    static func apply(_ values: [String: String], guide g: DiscussionGuide, to s: LocalDialogue, snapshot: IndicatorSnapshot, country: Country) throws {
+    static func apply(
+        _ values: [String: String], guide g: DiscussionGuide, to s: LocalDialogue, snapshot: IndicatorSnapshot,
+        country: Country
+    ) throws {
         var v = Validation()
         let heldOn = (values["held_on"] ?? "").trimmingCharacters(in: .whitespaces)
-        if heldOn.isEmpty { v.add("held_on", "validation.required") } else if !Agreement.isDay(heldOn) { v.add("held_on", "validation.date") }
+        if heldOn.isEmpty {
+            v.add("held_on", "validation.required")
+        } else if !Agreement.isDay(heldOn) {
+            v.add("held_on", "validation.date")
+        }
         let committee = v.required("committee", values["committee"], maxLength: 200)
         var participants: [String: String] = [:]
         for group in ParticipantGroup.allCases {
-            if let text = v.optional("p_\(group.rawValue)", values["p_\(group.rawValue)"], maxLength: 2_000) { participants[group.rawValue] = text }
+            if let text = v.optional("p_\(group.rawValue)", values["p_\(group.rawValue)"], maxLength: 2_000) {
+                participants[group.rawValue] = text
+            }
         }
         var notes: [String: String] = [:]
         for (i, section) in g.sections.enumerated() {
@@ -203,14 +275,21 @@ struct LocalDialoguePages: RouteCollection {
             try Self.apply(values, guide: g, to: s, snapshot: snapshot, country: key.country)
             try await request.db.transaction { db in
                 try await s.create(on: db)
-                try await Audit.record("dialogue:create", subject: "dialogue", id: s.requireID().uuidString, summary: "\(key.description): \(g.title)", by: request, on: db)
+                try await Audit.record(
+                    "dialogue:create", subject: "dialogue", id: s.requireID().uuidString,
+                    summary: "\(key.description): \(g.title)", by: request, on: db)
             }
             request.session.data["notice"] = "dialogues.saved"
             return request.redirect(to: s.href)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("guides/session-form", formContext(request, guide: g, municipality: key, form: FormState(values: values, error: error, request: request),
-                                                                                   action: "\(g.href)/sessions", cancel: g.href))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "guides/session-form",
+                formContext(
+                    request, guide: g, municipality: key,
+                    form: FormState(values: values, error: error, request: request),
+                    action: "\(g.href)/sessions", cancel: g.href)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -232,8 +311,11 @@ struct LocalDialoguePages: RouteCollection {
     func editForm(_ request: Request) async throws -> View {
         let (s, g) = try await Self.load(request)
         try request.require(GuidePolicy.mayKeepSession(request.actor, s.municipality))
-        return try await request.view.render("guides/session-form", formContext(request, guide: g, municipality: s.municipality, form: FormState(values: Self.formValues(s)),
-                                                                               action: s.href, cancel: s.href))
+        return try await request.view.render(
+            "guides/session-form",
+            formContext(
+                request, guide: g, municipality: s.municipality, form: FormState(values: Self.formValues(s)),
+                action: s.href, cancel: s.href))
     }
 
     func update(_ request: Request) async throws -> Response {
@@ -245,14 +327,20 @@ struct LocalDialoguePages: RouteCollection {
             try Self.apply(values, guide: g, to: s, snapshot: snapshot, country: s.municipality.country)
             try await request.db.transaction { db in
                 try await s.save(on: db)
-                try await Audit.record("dialogue:update", subject: "dialogue", id: s.requireID().uuidString, summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
+                try await Audit.record(
+                    "dialogue:update", subject: "dialogue", id: s.requireID().uuidString,
+                    summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
             }
             request.session.data["notice"] = "dialogues.saved"
             return request.redirect(to: s.href)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("guides/session-form", formContext(request, guide: g, municipality: s.municipality,
-                                                                                   form: FormState(values: values, error: error, request: request), action: s.href, cancel: s.href))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "guides/session-form",
+                formContext(
+                    request, guide: g, municipality: s.municipality,
+                    form: FormState(values: values, error: error, request: request), action: s.href, cancel: s.href)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -266,8 +354,9 @@ struct LocalDialoguePages: RouteCollection {
         s.sharedAt = shared ? Date() : nil
         try await request.db.transaction { db in
             try await s.save(on: db)
-            try await Audit.record(shared ? "dialogue:share" : "dialogue:unshare", subject: "dialogue", id: s.requireID().uuidString,
-                                   summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
+            try await Audit.record(
+                shared ? "dialogue:share" : "dialogue:unshare", subject: "dialogue", id: s.requireID().uuidString,
+                summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
         }
         request.session.data["notice"] = shared ? "dialogues.shared_notice" : "dialogues.unshared_notice"
         return request.redirect(to: s.href)
@@ -278,7 +367,9 @@ struct LocalDialoguePages: RouteCollection {
         try request.require(GuidePolicy.mayKeepSession(request.actor, s.municipality))
         try await request.db.transaction { db in
             try await s.delete(on: db)
-            try await Audit.record("dialogue:delete", subject: "dialogue", id: s.requireID().uuidString, summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
+            try await Audit.record(
+                "dialogue:delete", subject: "dialogue", id: s.requireID().uuidString,
+                summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
         }
         request.session.data["notice"] = "dialogues.deleted"
         return request.redirect(to: "/municipalities/\(s.municipalityCountry)/\(s.municipalityCode)/dialogues")
@@ -286,20 +377,37 @@ struct LocalDialoguePages: RouteCollection {
 
     // MARK: A municipality's sessions
 
-    struct ListRow: Encodable { var href: String; var guide: String; var committee: String; var heldOn: String; var agreements: Int; var shared: Bool }
-    struct ListContext: Encodable { var page: PageContext; var name: String; var href: String; var rows: [ListRow]; var mayKeep: Bool }
+    struct ListRow: Encodable {
+        var href: String; var guide: String; var committee: String; var heldOn: String; var agreements: Int;
+        var shared: Bool
+    }
+    struct ListContext: Encodable {
+        var page: PageContext; var name: String; var href: String; var rows: [ListRow]; var mayKeep: Bool
+    }
 
     func municipalityList(_ request: Request) async throws -> View {
         let m = try MunicipalityAccess.load(request)
         let mayKeep = GuidePolicy.mayKeepSession(request.actor, m.key)
         try request.require(mayKeep || request.actor.belongs(to: m.key))
-        let sessions = try await LocalDialogue.query(on: request.db).filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)
+        let sessions = try await LocalDialogue.query(on: request.db).filter(
+            \.$municipalityCountry == m.country.rawValue
+        ).filter(\.$municipalityCode == m.code)
             .sort(\.$heldOn, .descending).all()
-        let guides = Dictionary(uniqueKeysWithValues: try await DiscussionGuide.query(on: request.db).filter(\.$id ~~ sessions.map(\.guideID)).all().map { ($0.id!, $0.title) })
-        return try await request.view.render("guides/municipality", ListContext(
-            page: PageContext(request, titleKey: "dialogues.municipality_title", [m.name]), name: m.name, href: "/municipalities/\(m.country.rawValue)/\(m.code)",
-            rows: sessions.map { ListRow(href: $0.href, guide: guides[$0.guideID] ?? "", committee: $0.committee, heldOn: DateText.day($0.heldOn, request.language) ?? $0.heldOn,
-                                         agreements: $0.agreements.count, shared: $0.sharedAt != nil) },
-            mayKeep: mayKeep))
+        let guides = Dictionary(
+            uniqueKeysWithValues: try await DiscussionGuide.query(on: request.db).filter(
+                \.$id ~~ sessions.map(\.guideID)
+            ).all().map { ($0.id!, $0.title) })
+        return try await request.view.render(
+            "guides/municipality",
+            ListContext(
+                page: PageContext(request, titleKey: "dialogues.municipality_title", [m.name]), name: m.name,
+                href: "/municipalities/\(m.country.rawValue)/\(m.code)",
+                rows: sessions.map {
+                    ListRow(
+                        href: $0.href, guide: guides[$0.guideID] ?? "", committee: $0.committee,
+                        heldOn: DateText.day($0.heldOn, request.language) ?? $0.heldOn,
+                        agreements: $0.agreements.count, shared: $0.sharedAt != nil)
+                },
+                mayKeep: mayKeep))
     }
 }

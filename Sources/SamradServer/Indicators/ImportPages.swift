@@ -26,8 +26,10 @@ struct ImportPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let imports = routes.grouped("indicators", "imports")
         imports.get(use: list)
-        imports.upload(maxBytes: Self.maxFileBytes + 1_000_000, tooLarge: "imports.error.too_large", [String(Self.maxFileBytes / 1_000_000)],
-                       gate: { try $0.require(IndicatorPolicy.mayImport($0.actor)) }, use: upload)
+        imports.upload(
+            maxBytes: Self.maxFileBytes + 1_000_000, tooLarge: "imports.error.too_large",
+            [String(Self.maxFileBytes / 1_000_000)],
+            gate: { try $0.require(IndicatorPolicy.mayImport($0.actor)) }, use: upload)
         imports.get("uploads", ":upload", use: mappingForm)
         imports.post("uploads", ":upload", use: start)
         imports.get(":import", use: status)
@@ -35,9 +37,13 @@ struct ImportPages: RouteCollection {
 
     // MARK: List and upload
 
-    struct ImportRow: Encodable { var href: String; var fileName: String; var when: String; var status: String; var statusKey: String; var imported: Int; var rejected: Int; var scope: String }
+    struct ImportRow: Encodable {
+        var href: String; var fileName: String; var when: String; var status: String; var statusKey: String;
+        var imported: Int; var rejected: Int; var scope: String
+    }
     struct ListContext: Encodable {
-        var page: PageContext; var imports: [ImportRow]; var form: FormState; var formats: [Option]; var countries: [Option]; var levels: [Option]
+        var page: PageContext; var imports: [ImportRow]; var form: FormState; var formats: [Option];
+        var countries: [Option]; var levels: [Option]
         var publicly: Bool
     }
 
@@ -47,21 +53,33 @@ struct ImportPages: RouteCollection {
         if !request.actor.isAdministrator { query = query.filter(\.$userID == user.id) }
         let zone = request.language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen"
         let rows = try await query.all().map { r in
-            ImportRow(href: r.href, fileName: r.fileName, when: r.createdAt.map { DateText.dateTime($0, request.language, zone: zone) } ?? "",
-                      status: request.t("imports.status.\(r.status)"), statusKey: r.status, imported: r.imported, rejected: r.rejected,
-                      scope: r.scope.isEmpty ? request.t("imports.public") : r.scope)
+            ImportRow(
+                href: r.href, fileName: r.fileName,
+                when: r.createdAt.map { DateText.dateTime($0, request.language, zone: zone) } ?? "",
+                status: request.t("imports.status.\(r.status)"), statusKey: r.status, imported: r.imported,
+                rejected: r.rejected,
+                scope: r.scope.isEmpty ? request.t("imports.public") : r.scope)
         }
         func options(_ values: [String], _ prefix: String, _ field: String) -> [Option] {
             values.map { Option(value: $0, label: request.t(prefix + $0), selected: form.values[field] == $0) }
         }
-        return ListContext(page: PageContext(request, titleKey: "imports.title"), imports: rows, form: form,
-                           formats: options(["csv", "kolada"], "imports.format.", "format"), countries: options(Country.allCases.map(\.rawValue), "country.", "country"),
-                           levels: options(IndicatorLevel.allCases.map(\.rawValue), "indicators.level.", "level"), publicly: IndicatorPolicy.importsPublicly(request.actor))
+        return ListContext(
+            page: PageContext(request, titleKey: "imports.title"), imports: rows, form: form,
+            formats: options(["csv", "kolada"], "imports.format.", "format"),
+            countries: options(Country.allCases.map(\.rawValue), "country.", "country"),
+            levels: options(IndicatorLevel.allCases.map(\.rawValue), "indicators.level.", "level"),
+            publicly: IndicatorPolicy.importsPublicly(request.actor))
     }
 
     func list(_ request: Request) async throws -> View {
         try request.require(IndicatorPolicy.mayImport(request.actor))
-        return try await request.view.render("indicators/imports", listContext(request, form: FormState(values: ["format": "csv", "country": request.language == .sv ? "se" : "dk", "level": "municipality"])))
+        return try await request.view.render(
+            "indicators/imports",
+            listContext(
+                request,
+                form: FormState(values: [
+                    "format": "csv", "country": request.language == .sv ? "se" : "dk", "level": "municipality",
+                ])))
     }
 
     struct UploadForm: Content { var format: String?; var country: String?; var level: String?; var file: File? }
@@ -73,7 +91,12 @@ struct ImportPages: RouteCollection {
         let values = ["format": form.format ?? "", "country": form.country ?? "", "level": form.level ?? ""]
         do {
             var v = Validation()
-            let format = ["csv", "kolada"].contains(form.format ?? "") ? form.format! : { v.add("format", "validation.choice"); return "csv" }()
+            let format =
+                ["csv", "kolada"].contains(form.format ?? "")
+                ? form.format!
+                : {
+                    v.add("format", "validation.choice"); return "csv"
+                }()
             let country = v.oneOf("country", form.country, as: Country.self)
             let level = v.oneOf("level", form.level, as: IndicatorLevel.self)
             var data = Data()
@@ -82,21 +105,30 @@ struct ImportPages: RouteCollection {
             } else {
                 v.add("file", "imports.error.no_file")
             }
-            if data.count > Self.maxFileBytes { v.add("file", "imports.error.too_large", [String(Self.maxFileBytes / 1_000_000)]) }
+            if data.count > Self.maxFileBytes {
+                v.add("file", "imports.error.too_large", [String(Self.maxFileBytes / 1_000_000)])
+            }
             try v.check()
             // Files whose import was never run, or was rejected and not tried again, go after a day.
-            try await ImportUpload.query(on: request.db).filter(\.$userID == user.requireID()).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
+            try await ImportUpload.query(on: request.db).filter(\.$userID == user.requireID()).filter(
+                \.$createdAt < Date().addingTimeInterval(-86_400)
+            ).delete()
             let upload = ImportUpload()
             upload.userID = try user.requireID()
-            let name = String((form.file?.filename ?? "file").split(separator: "/").last ?? "file").filter { !$0.isNewline }
+            let name = String((form.file?.filename ?? "file").split(separator: "/").last ?? "file").filter {
+                !$0.isNewline
+            }
             upload.fileName = String(name.prefix(200))
             upload.format = "\(format)|\(country!.rawValue)|\(level!.rawValue)"
             upload.content = data
             try await upload.save(on: request.db)
             return request.redirect(to: "/indicators/imports/uploads/\(upload.id!.uuidString.lowercased())")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("indicators/imports", listContext(request, form: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "indicators/imports",
+                listContext(request, form: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -112,10 +144,14 @@ struct ImportPages: RouteCollection {
     static func upload(_ request: Request) async throws -> Upload {
         let user = try request.requireSignedIn()
         try request.require(IndicatorPolicy.mayImport(request.actor))
-        guard let id = request.parameters.get("upload").flatMap(UUID.init(uuidString:)), let record = try await ImportUpload.find(id, on: request.db),
-              record.userID == user.id else { throw SamradError.notFound() }
+        guard let id = request.parameters.get("upload").flatMap(UUID.init(uuidString:)),
+            let record = try await ImportUpload.find(id, on: request.db),
+            record.userID == user.id
+        else { throw SamradError.notFound() }
         let parts = record.format.split(separator: "|").map(String.init)
-        guard parts.count == 3, let country = Country(rawValue: parts[1]), let level = IndicatorLevel(rawValue: parts[2]) else { throw SamradError.notFound() }
+        guard parts.count == 3, let country = Country(rawValue: parts[1]),
+            let level = IndicatorLevel(rawValue: parts[2])
+        else { throw SamradError.notFound() }
         return Upload(record: record, format: parts[0], country: country, level: level)
     }
 
@@ -143,7 +179,10 @@ struct ImportPages: RouteCollection {
     }
 
     static let guesses: [String: [String]] = [
-        "unit_column": ["kommunekode", "kommunkod", "municipality", "kommune", "kommun", "code", "kode", "kod", "school_unit_code", "skolenhetskod", "school", "skole", "skola"],
+        "unit_column": [
+            "kommunekode", "kommunkod", "municipality", "kommune", "kommun", "code", "kode", "kod", "school_unit_code",
+            "skolenhetskod", "school", "skole", "skola",
+        ],
         "year_column": ["year", "år", "school_year", "skoleår", "läsår", "period"],
         "value_column": ["value", "værdi", "värde", "verdi"],
         "indicator_column": ["indicator", "indikator", "kpi"],
@@ -152,14 +191,21 @@ struct ImportPages: RouteCollection {
         "flag_column": ["value_flag", "flag", "status", "value_type"],
     ]
 
-    static let mappingFields = ["unit_column", "year_column", "value_column", "indicator_column", "indicator", "pupils_column", "measure_column",
-                                "flag_column", "filter_column", "filter_value", "skip_bad_rows"]
+    static let mappingFields = [
+        "unit_column", "year_column", "value_column", "indicator_column", "indicator", "pupils_column",
+        "measure_column",
+        "flag_column", "filter_column", "filter_value", "skip_bad_rows",
+    ]
 
     static func values(_ mapping: ImportMapping) -> [String: String] {
-        var values = ["unit_column": mapping.unitColumn, "year_column": mapping.yearColumn, "value_column": mapping.valueColumn,
-                      "indicator_column": mapping.indicatorColumn ?? "", "indicator": mapping.indicator ?? "", "pupils_column": mapping.pupilsColumn ?? "",
-                      "measure_column": mapping.measureColumn ?? "", "flag_column": mapping.flagColumn ?? "", "filter_column": mapping.filterColumn ?? "",
-                      "filter_value": mapping.filterValue ?? ""]
+        var values = [
+            "unit_column": mapping.unitColumn, "year_column": mapping.yearColumn, "value_column": mapping.valueColumn,
+            "indicator_column": mapping.indicatorColumn ?? "", "indicator": mapping.indicator ?? "",
+            "pupils_column": mapping.pupilsColumn ?? "",
+            "measure_column": mapping.measureColumn ?? "", "flag_column": mapping.flagColumn ?? "",
+            "filter_column": mapping.filterColumn ?? "",
+            "filter_value": mapping.filterValue ?? "",
+        ]
         for (kpi, code) in mapping.indicatorCodes { values["kpi_\(kpi)"] = code }
         return values
     }
@@ -168,39 +214,66 @@ struct ImportPages: RouteCollection {
         func optional(_ key: String) -> String? { values[key].flatMap { $0.isEmpty ? nil : $0 } }
         var codes: [String: String] = [:]
         for kpi in kpis { if let code = optional("kpi_\(kpi)") { codes[kpi] = code } }
-        return ImportMapping(unitColumn: values["unit_column"] ?? "", yearColumn: values["year_column"] ?? "", valueColumn: values["value_column"] ?? "",
-                             indicatorColumn: optional("indicator_column"), indicator: optional("indicator"), pupilsColumn: optional("pupils_column"),
-                             measureColumn: optional("measure_column"), flagColumn: optional("flag_column"), filterColumn: optional("filter_column"),
-                             filterValue: values["filter_value"], indicatorCodes: codes)
+        return ImportMapping(
+            unitColumn: values["unit_column"] ?? "", yearColumn: values["year_column"] ?? "",
+            valueColumn: values["value_column"] ?? "",
+            indicatorColumn: optional("indicator_column"), indicator: optional("indicator"),
+            pupilsColumn: optional("pupils_column"),
+            measureColumn: optional("measure_column"), flagColumn: optional("flag_column"),
+            filterColumn: optional("filter_column"),
+            filterValue: values["filter_value"], indicatorCodes: codes)
     }
 
     struct KPIRow: Encodable { var kpi: String; var field: String; var options: [Option] }
     struct MappingContext: Encodable {
-        var page: PageContext; var fileName: String; var action: String; var isKolada: Bool; var countryName: String; var levelName: String
+        var page: PageContext; var fileName: String; var action: String; var isKolada: Bool; var countryName: String;
+        var levelName: String
         var form: FormState; var columns: [String: [Option]]; var indicators: [Option]; var kpis: [KPIRow]
         var header: [String]; var preview: [[String]]; var saved: Bool
     }
 
-    func mappingContext(_ request: Request, _ upload: Upload, form: FormState, saved: Bool) async throws -> MappingContext {
+    func mappingContext(
+        _ request: Request, _ upload: Upload, form: FormState, saved: Bool
+    ) async throws -> MappingContext {
         let (header, preview, kpis) = try Self.shape(upload)
         let snapshot = try await request.indicators()
         let indicators = snapshot.indicators(for: upload.level, in: upload.country)
         var columns: [String: [Option]] = [:]
-        for field in ["unit_column", "year_column", "value_column", "indicator_column", "pupils_column", "measure_column", "flag_column", "filter_column"] {
+        for field in [
+            "unit_column", "year_column", "value_column", "indicator_column", "pupils_column", "measure_column",
+            "flag_column", "filter_column",
+        ] {
             let required = ["unit_column", "year_column", "value_column"].contains(field)
-            columns[field] = [Option(value: "", label: request.t(required ? "imports.choose_column" : "imports.no_column"), selected: (form.values[field] ?? "").isEmpty)]
+            columns[field] =
+                [
+                    Option(
+                        value: "", label: request.t(required ? "imports.choose_column" : "imports.no_column"),
+                        selected: (form.values[field] ?? "").isEmpty)
+                ]
                 + header.map { Option(value: $0, label: $0, selected: form.values[field] == $0) }
         }
         func indicatorOptions(_ field: String) -> [Option] {
-            [Option(value: "", label: request.t("imports.indicator_from_column"), selected: (form.values[field] ?? "").isEmpty)]
-                + indicators.map { Option(value: $0.code, label: "\($0.name(request.language)) (\($0.code))", selected: form.values[field] == $0.code) }
+            [
+                Option(
+                    value: "", label: request.t("imports.indicator_from_column"),
+                    selected: (form.values[field] ?? "").isEmpty)
+            ]
+                + indicators.map {
+                    Option(
+                        value: $0.code, label: "\($0.name(request.language)) (\($0.code))",
+                        selected: form.values[field] == $0.code)
+                }
         }
-        return MappingContext(page: PageContext(request, titleKey: "imports.mapping_title", [upload.record.fileName]), fileName: upload.record.fileName,
-                              action: "/indicators/imports/uploads/\(upload.record.id!.uuidString.lowercased())", isKolada: upload.format == "kolada",
-                              countryName: request.t("country.\(upload.country.rawValue)"), levelName: request.t("indicators.level.\(upload.level.rawValue)"),
-                              form: form, columns: columns, indicators: indicatorOptions("indicator"),
-                              kpis: kpis.map { KPIRow(kpi: $0, field: "kpi_\($0)", options: indicatorOptions("kpi_\($0)")) },
-                              header: upload.format == "kolada" ? [] : header, preview: preview, saved: saved)
+        return MappingContext(
+            page: PageContext(request, titleKey: "imports.mapping_title", [upload.record.fileName]),
+            fileName: upload.record.fileName,
+            action: "/indicators/imports/uploads/\(upload.record.id!.uuidString.lowercased())",
+            isKolada: upload.format == "kolada",
+            countryName: request.t("country.\(upload.country.rawValue)"),
+            levelName: request.t("indicators.level.\(upload.level.rawValue)"),
+            form: form, columns: columns, indicators: indicatorOptions("indicator"),
+            kpis: kpis.map { KPIRow(kpi: $0, field: "kpi_\($0)", options: indicatorOptions("kpi_\($0)")) },
+            header: upload.format == "kolada" ? [] : header, preview: preview, saved: saved)
     }
 
     func mappingForm(_ request: Request) async throws -> View {
@@ -209,25 +282,33 @@ struct ImportPages: RouteCollection {
         let signature = ImportMappingRecord.signature(format: upload.format, header: header)
         var values: [String: String] = [:]
         var saved = false
-        if let stored = try await ImportMappingRecord.query(on: request.db).filter(\.$userID == upload.record.userID).filter(\.$signature == signature).first() {
+        if let stored = try await ImportMappingRecord.query(on: request.db).filter(\.$userID == upload.record.userID)
+            .filter(\.$signature == signature).first()
+        {
             values = Self.values(stored.mapping)
             saved = true
         } else if upload.format == "kolada" {
-            values = ["unit_column": upload.level == .school ? "ou" : "municipality", "year_column": "period", "value_column": "value"]
+            values = [
+                "unit_column": upload.level == .school ? "ou" : "municipality", "year_column": "period",
+                "value_column": "value",
+            ]
         } else {
             let folded = header.map { $0.lowercased() }
             for (field, names) in Self.guesses {
                 if let i = folded.firstIndex(where: { names.contains($0) }) { values[field] = header[i] }
             }
         }
-        return try await request.view.render("indicators/import-mapping", mappingContext(request, upload, form: FormState(values: values), saved: saved))
+        return try await request.view.render(
+            "indicators/import-mapping", mappingContext(request, upload, form: FormState(values: values), saved: saved))
     }
 
     // MARK: Running an import
 
     func start(_ request: Request) async throws -> Response {
         let upload = try await Self.upload(request)
-        let values = try request.content.decode([String: String].self).filter { Self.mappingFields.contains($0.key) || $0.key.hasPrefix("kpi_") }
+        let values = try request.content.decode([String: String].self).filter {
+            Self.mappingFields.contains($0.key) || $0.key.hasPrefix("kpi_")
+        }
         let (header, _, kpis) = try Self.shape(upload)
         let mapping = Self.mapping(values, kpis: kpis)
         do {
@@ -237,11 +318,18 @@ struct ImportPages: RouteCollection {
                 try mapping.check(header: header)
             }
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("indicators/import-mapping", mappingContext(request, upload, form: FormState(values: values, error: error, request: request), saved: false))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "indicators/import-mapping",
+                mappingContext(
+                    request, upload, form: FormState(values: values, error: error, request: request), saved: false)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
         let signature = ImportMappingRecord.signature(format: upload.format, header: header)
-        let stored = try await ImportMappingRecord.query(on: request.db).filter(\.$userID == upload.record.userID).filter(\.$signature == signature).first() ?? ImportMappingRecord()
+        let stored =
+            try await ImportMappingRecord.query(on: request.db).filter(\.$userID == upload.record.userID).filter(
+                \.$signature == signature
+            ).first() ?? ImportMappingRecord()
         stored.userID = upload.record.userID
         stored.signature = signature
         stored.mapping = mapping
@@ -266,8 +354,11 @@ struct ImportPages: RouteCollection {
         } else {
             resolve = UnitResolver.municipality(directory, country)
         }
-        let context = ImportContext(country: country, level: upload.level, indicators: snapshot.byCode, years: 1990...(Calendar.current.component(.year, from: Date()) + 1),
-                                    resolveUnit: resolve, mayImportFor: { code in municipalityOf(code).map { IndicatorPolicy.mayImport(actor, for: $0) } ?? false })
+        let context = ImportContext(
+            country: country, level: upload.level, indicators: snapshot.byCode,
+            years: 1990...(Calendar.current.component(.year, from: Date()) + 1),
+            resolveUnit: resolve,
+            mayImportFor: { code in municipalityOf(code).map { IndicatorPolicy.mayImport(actor, for: $0) } ?? false })
         let record = ObservationImportRecord()
         record.userID = request.actor.userID
         record.scope = IndicatorPolicy.importsPublicly(actor) ? "" : "own"
@@ -285,11 +376,16 @@ struct ImportPages: RouteCollection {
             // The remembered mapping, the import and its audit entry: all or none.
             try await stored.save(on: db)
             try await record.save(on: db)
-            try await Audit.record("import:start", subject: "import", id: record.id!.uuidString, summary: upload.record.fileName, by: request, on: db)
+            try await Audit.record(
+                "import:start", subject: "import", id: record.id!.uuidString, summary: upload.record.fileName,
+                by: request, on: db)
         }
-        let job = ImportJob(importID: record.id!, uploadID: upload.record.id!, data: upload.record.content, format: upload.format, mapping: mapping,
-                            context: context, publicly: IndicatorPolicy.importsPublicly(actor), municipalityOf: municipalityOf, skipBadRows: record.skipBadRows,
-                            audit: AuditActor(request))
+        let job = ImportJob(
+            importID: record.id!, uploadID: upload.record.id!, data: upload.record.content, format: upload.format,
+            mapping: mapping,
+            context: context, publicly: IndicatorPolicy.importsPublicly(actor), municipalityOf: municipalityOf,
+            skipBadRows: record.skipBadRows,
+            audit: AuditActor(request))
         let app = request.application
         Task { await ImportJob.turns.run { await job.run(app) } }
         return request.redirect(to: record.href)
@@ -307,30 +403,44 @@ struct ImportPages: RouteCollection {
 
     func status(_ request: Request) async throws -> Response {
         let user = try request.requireSignedIn()
-        guard let id = request.parameters.get("import").flatMap(UUID.init(uuidString:)), let record = try await ObservationImportRecord.find(id, on: request.db),
-              record.userID == user.id || request.actor.isAdministrator else { throw SamradError.notFound() }
+        guard let id = request.parameters.get("import").flatMap(UUID.init(uuidString:)),
+            let record = try await ObservationImportRecord.find(id, on: request.db),
+            record.userID == user.id || request.actor.isAdministrator
+        else { throw SamradError.notFound() }
         let running = record.status == "running"
         // This instance's own count, or what the instance running the import last wrote.
-        let progress = request.application.storage[ImportProgress.Key.self]!.get(id)
-            ?? (running ? record.progressPhase.map { ImportProgress.State(phase: $0, done: record.progressDone ?? 0, total: record.progressTotal ?? 0) } : nil)
+        let progress =
+            request.application.storage[ImportProgress.Key.self]!.get(id)
+            ?? (running
+                ? record.progressPhase.map {
+                    ImportProgress.State(phase: $0, done: record.progressDone ?? 0, total: record.progressTotal ?? 0)
+                } : nil)
         let isKolada = record.format == "kolada"
         let problems = record.problems.map { p in
-            ProblemLine(line: request.t((isKolada ? "imports.problem_item" : "imports.problem_line") + (p.field.isEmpty ? "" : "_field"), [String(p.line), p.field]),
-                        message: request.t(p.key, p.arguments))
+            ProblemLine(
+                line: request.t(
+                    (isKolada ? "imports.problem_item" : "imports.problem_line") + (p.field.isEmpty ? "" : "_field"),
+                    [String(p.line), p.field]),
+                message: request.t(p.key, p.arguments))
         }
         var retry: String?
-        if record.status == "rejected", let upload = try await ImportUpload.query(on: request.db).filter(\.$userID == user.requireID())
-            .filter(\.$fileName == record.fileName).sort(\.$createdAt, .descending).first() {
+        if record.status == "rejected",
+            let upload = try await ImportUpload.query(on: request.db).filter(\.$userID == user.requireID())
+                .filter(\.$fileName == record.fileName).sort(\.$createdAt, .descending).first()
+        {
             retry = "/indicators/imports/uploads/\(upload.id!.uuidString.lowercased())"
         }
         let total = max(progress?.total ?? 0, 1)
         let context = StatusContext(
             page: PageContext(request, titleKey: "imports.status_title", [record.fileName]), fileName: record.fileName,
             status: request.t("imports.status.\(record.status)"), statusKey: record.status, running: running,
-            phase: progress.map { request.t("imports.phase.\($0.phase)") } ?? "", done: progress?.done ?? 0, total: progress?.total ?? 0,
-            percent: min(100, (progress?.done ?? 0) * 100 / total), rows: record.rows, imported: record.imported, rejected: record.rejected,
+            phase: progress.map { request.t("imports.phase.\($0.phase)") } ?? "", done: progress?.done ?? 0,
+            total: progress?.total ?? 0,
+            percent: min(100, (progress?.done ?? 0) * 100 / total), rows: record.rows, imported: record.imported,
+            rejected: record.rejected,
             problems: problems, moreProblems: max(0, record.rejected - Set(record.problems.map(\.line)).count),
-            message: record.message.map { request.t($0) }, retryHref: retry, isKolada: isKolada, skipped: record.skipBadRows && record.rejected > 0)
+            message: record.message.map { request.t($0) }, retryHref: retry, isKolada: isKolada,
+            skipped: record.skipBadRows && record.rejected > 0)
         let response = try await request.view.render("indicators/import-status", context).encodeResponse(for: request)
         // While it runs the page reloads itself; screen readers hear the progress from a live region.
         if running { response.headers.replaceOrAdd(name: "Refresh", value: "1") }
@@ -357,8 +467,11 @@ struct ImportJob: Sendable {
     /// An import still "running" an hour after it began was cut off by a stop of the server that
     /// ran it; its transaction never committed, so it wrote nothing.
     static func markInterrupted(on db: any Database) async throws {
-        try await ObservationImportRecord.query(on: db).filter(\.$status == "running").filter(\.$createdAt < Date().addingTimeInterval(-3_600))
-            .set(\.$status, to: "failed").set(\.$message, to: "imports.error.interrupted").set(\.$finishedAt, to: Date()).update()
+        try await ObservationImportRecord.query(on: db).filter(\.$status == "running").filter(
+            \.$createdAt < Date().addingTimeInterval(-3_600)
+        )
+        .set(\.$status, to: "failed").set(\.$message, to: "imports.error.interrupted").set(\.$finishedAt, to: Date())
+        .update()
     }
 
     /// On PostgreSQL, where several instances may serve the status page, the count is written to
@@ -371,10 +484,12 @@ struct ImportJob: Sendable {
             while !Task.isCancelled {
                 if let now = progress.get(id), now != last {
                     last = now
-                    try? await sql.raw("""
+                    try? await sql.raw(
+                        """
                         UPDATE observation_imports SET progress_phase = \(bind: now.phase), progress_done = \(bind: now.done), progress_total = \(bind: now.total)
                         WHERE id = \(bind: id) AND status = 'running'
-                        """).run()
+                        """
+                    ).run()
                 }
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
@@ -428,16 +543,22 @@ struct ImportJob: Sendable {
                 if publicly {
                     // The shipped official statistics stay; what a file would have replaced is counted.
                     let shipped = try await ObservationWriter.shippedImports(on: tx)
-                    try await ObservationWriter.write(check.observations, scope: "", importID: importID, keeping: shipped, on: tx) { done in
+                    try await ObservationWriter.write(
+                        check.observations, scope: "", importID: importID, keeping: shipped, on: tx
+                    ) { done in
                         progress.set(importID, .init(phase: "writing", done: done, total: total))
                     }
                     written = try await ObservationWriter.written(by: importID, on: tx)
                     if written < total { record.message = "imports.kept_shipped" }
-                    try await Audit.record("import:done", subject: "import", id: importID.uuidString,
-                                           summary: "public: \(written) values written, \(total - written) shipped values kept", by: audit, on: tx)
+                    try await Audit.record(
+                        "import:done", subject: "import", id: importID.uuidString,
+                        summary: "public: \(written) values written, \(total - written) shipped values kept", by: audit,
+                        on: tx)
                 } else {
                     // A coordinator's figures stay their municipality's own.
-                    let byScope = Dictionary(grouping: check.observations) { municipalityOf($0.unit.code)?.description ?? "" }
+                    let byScope = Dictionary(grouping: check.observations) {
+                        municipalityOf($0.unit.code)?.description ?? ""
+                    }
                     for (scope, observations) in byScope where !scope.isEmpty {
                         try await ObservationWriter.write(observations, scope: scope, importID: importID, on: tx)
                     }
@@ -449,10 +570,16 @@ struct ImportJob: Sendable {
                 try await IndicatorStore.bump(on: tx)
                 try await ImportUpload.query(on: tx).filter(\.$id == uploadID).delete()
             }
-            app.logger.notice("Imported observations", metadata: ["import": .string(importID.uuidString), "rows": .stringConvertible(check.rows),
-                                                                "check": .string("\(checked - started)"), "write": .string("\(clock.now - checked)")])
+            app.logger.notice(
+                "Imported observations",
+                metadata: [
+                    "import": .string(importID.uuidString), "rows": .stringConvertible(check.rows),
+                    "check": .string("\(checked - started)"), "write": .string("\(clock.now - checked)"),
+                ])
         } catch {
-            app.logger.error("Import failed", metadata: ["import": .string(importID.uuidString), "error": .string(String(describing: error))])
+            app.logger.error(
+                "Import failed",
+                metadata: ["import": .string(importID.uuidString), "error": .string(String(describing: error))])
             if let record = try? await ObservationImportRecord.find(importID, on: db) {
                 record.status = "failed"
                 record.message = (error as? SamradError)?.messageKey ?? "imports.error.failed"

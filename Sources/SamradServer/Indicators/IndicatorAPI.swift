@@ -76,30 +76,44 @@ struct IndicatorAPI: RouteCollection {
             improved = c.improved
         }
     }
-    struct SeriesJSON: Content { var indicator: String; var years: [YearJSON]; var yearOnYear: ChangeJSON?; var overPeriod: ChangeJSON? }
-    struct DashboardJSON: Content { var unit: String; var name: String; var groups: [GroupJSON]; var series: [SeriesJSON] }
+    struct SeriesJSON: Content {
+        var indicator: String; var years: [YearJSON]; var yearOnYear: ChangeJSON?; var overPeriod: ChangeJSON?
+    }
+    struct DashboardJSON: Content {
+        var unit: String; var name: String; var groups: [GroupJSON]; var series: [SeriesJSON]
+    }
 
     func json(_ subject: DashboardSubject, snapshot: IndicatorSnapshot, category: IndicatorCategory?) -> DashboardJSON {
         var series: [SeriesJSON] = []
-        for indicator in snapshot.indicators(for: subject.unit.level, in: subject.unit.country) where category == nil || indicator.category == category {
+        for indicator in snapshot.indicators(for: subject.unit.level, in: subject.unit.country)
+        where category == nil || indicator.category == category {
             let c = IndicatorDashboard.comparison(indicator, subject, snapshot: snapshot)
-            series.append(SeriesJSON(indicator: indicator.code, years: c.years.map {
-                YearJSON(year: $0.year, schoolYear: ObservationValue.schoolYear($0.year), value: $0.own.value, status: $0.own.status.rawValue,
-                         pupils: $0.own.pupils, means: $0.means, rank: $0.rank, ranked: $0.ranked)
-            }, yearOnYear: c.yearOnYear.map(ChangeJSON.init), overPeriod: c.overPeriod.map(ChangeJSON.init)))
+            series.append(
+                SeriesJSON(
+                    indicator: indicator.code,
+                    years: c.years.map {
+                        YearJSON(
+                            year: $0.year, schoolYear: ObservationValue.schoolYear($0.year), value: $0.own.value,
+                            status: $0.own.status.rawValue,
+                            pupils: $0.own.pupils, means: $0.means, rank: $0.rank, ranked: $0.ranked)
+                    }, yearOnYear: c.yearOnYear.map(ChangeJSON.init), overPeriod: c.overPeriod.map(ChangeJSON.init)))
         }
-        return DashboardJSON(unit: "\(subject.unit.country.rawValue)/\(subject.unit.code)", name: subject.name,
-                             groups: subject.groups.map { GroupJSON(kind: $0.kind.rawValue, label: $0.label, members: $0.members) }, series: series)
+        return DashboardJSON(
+            unit: "\(subject.unit.country.rawValue)/\(subject.unit.code)", name: subject.name,
+            groups: subject.groups.map { GroupJSON(kind: $0.kind.rawValue, label: $0.label, members: $0.members) },
+            series: series)
     }
 
     func municipality(_ request: Request) async throws -> DashboardJSON {
         let m = try MunicipalityAccess.load(request)
         let category = try IndicatorPages.category(request)
         let snapshot = try await request.indicators()
-        let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
-                                                 on: request.db)
-        let subject = DashboardSubject.municipality(m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
-                                                    showPrivate: try await IndicatorPages.mayViewPrivate(request, m.key), t: IndicatorPages.t(request))
+        let clusters = try await ClusterChoice.all(
+            for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
+            on: request.db)
+        let subject = DashboardSubject.municipality(
+            m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
+            showPrivate: try await IndicatorPages.mayViewPrivate(request, m.key), t: IndicatorPages.t(request))
         return json(subject, snapshot: snapshot, category: category)
     }
 
@@ -107,8 +121,9 @@ struct IndicatorAPI: RouteCollection {
         let snapshot = try await request.indicators()
         let s = try IndicatorPages.school(request, snapshot)
         let category = try IndicatorPages.category(request)
-        let subject = DashboardSubject.school(s, directory: request.municipalities, snapshot: snapshot,
-                                              showPrivate: try await IndicatorPages.mayViewPrivate(request, s.municipality), t: IndicatorPages.t(request))
+        let subject = DashboardSubject.school(
+            s, directory: request.municipalities, snapshot: snapshot,
+            showPrivate: try await IndicatorPages.mayViewPrivate(request, s.municipality), t: IndicatorPages.t(request))
         return json(subject, snapshot: snapshot, category: category)
     }
 }

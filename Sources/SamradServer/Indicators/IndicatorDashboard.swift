@@ -14,38 +14,60 @@ struct DashboardSubject: Sendable {
     /// The unit's private figures by indicator, when the viewer may see them.
     var own: [String: [Observation]]
 
-    var href: String { unit.level == .school ? "/schools/\(unit.country.rawValue)/\(unit.code)" : "/municipalities/\(unit.country.rawValue)/\(unit.code)" }
+    var href: String {
+        unit.level == .school
+            ? "/schools/\(unit.country.rawValue)/\(unit.code)" : "/municipalities/\(unit.country.rawValue)/\(unit.code)"
+    }
 
     /// A municipality's peers: its cluster (the chosen or latest), its similar municipalities, its
     /// region and its country.
-    static func municipality(_ m: Municipality, cluster: ClusterChoice?, directory: MunicipalityDirectory, snapshot: IndicatorSnapshot,
-                             showPrivate: Bool, t: (String, [String]) -> String) -> DashboardSubject {
+    static func municipality(
+        _ m: Municipality, cluster: ClusterChoice?, directory: MunicipalityDirectory, snapshot: IndicatorSnapshot,
+        showPrivate: Bool, t: (String, [String]) -> String
+    ) -> DashboardSubject {
         var groups: [PeerGroup] = []
-        if let cluster { groups.append(PeerGroup(.cluster, label: t("indicators.group.cluster", [cluster.name]), members: cluster.members.filter { $0 != m.code })) }
+        if let cluster {
+            groups.append(
+                PeerGroup(
+                    .cluster, label: t("indicators.group.cluster", [cluster.name]),
+                    members: cluster.members.filter { $0 != m.code }))
+        }
         let similar = directory.similar(to: m)
-        if !similar.isEmpty { groups.append(PeerGroup(.similar, label: t("indicators.group.similar", []), members: similar.map(\.code))) }
+        if !similar.isEmpty {
+            groups.append(PeerGroup(.similar, label: t("indicators.group.similar", []), members: similar.map(\.code)))
+        }
         let region = directory.all.filter { $0.country == m.country && $0.regionCode == m.regionCode }.map(\.code)
         groups.append(PeerGroup(.region, label: m.regionName, members: region))
         groups.append(PeerGroup(.country, label: t("indicators.group.country.\(m.country.rawValue)", [])))
-        return DashboardSubject(unit: UnitKey(m.key), name: m.name, municipality: m.key, groups: groups,
-                                own: showPrivate ? snapshot.privates[m.key.description] ?? [:] : [:])
+        return DashboardSubject(
+            unit: UnitKey(m.key), name: m.name, municipality: m.key, groups: groups,
+            own: showPrivate ? snapshot.privates[m.key.description] ?? [:] : [:])
     }
 
     /// A school's peers: the other schools of its municipality, the schools of its region and all
     /// schools of the country in the data.
-    static func school(_ s: SchoolInfo, directory: MunicipalityDirectory, snapshot: IndicatorSnapshot, showPrivate: Bool,
-                       t: (String, [String]) -> String) -> DashboardSubject {
+    static func school(
+        _ s: SchoolInfo, directory: MunicipalityDirectory, snapshot: IndicatorSnapshot, showPrivate: Bool,
+        t: (String, [String]) -> String
+    ) -> DashboardSubject {
         var groups: [PeerGroup] = []
         let municipality = directory[s.municipality]
         let others = (snapshot.schoolsOf[s.municipality] ?? []).filter { $0.code != s.code }.map(\.code)
-        groups.append(PeerGroup(.municipality, label: t("indicators.group.schools_of", [municipality?.name ?? s.municipality.code]), members: others))
+        groups.append(
+            PeerGroup(
+                .municipality, label: t("indicators.group.schools_of", [municipality?.name ?? s.municipality.code]),
+                members: others))
         if let municipality {
             let inRegion = directory.all.filter { $0.country == s.country && $0.regionCode == municipality.regionCode }
                 .flatMap { snapshot.schoolsOf[$0.key] ?? [] }.map(\.code)
-            groups.append(PeerGroup(.region, label: t("indicators.group.schools_region", [municipality.regionName]), members: inRegion))
+            groups.append(
+                PeerGroup(
+                    .region, label: t("indicators.group.schools_region", [municipality.regionName]), members: inRegion))
         }
         groups.append(PeerGroup(.country, label: t("indicators.group.schools_country.\(s.country.rawValue)", [])))
-        let own = showPrivate ? (snapshot.privates[s.municipality.description] ?? [:]).mapValues { $0.filter { $0.unit == s.unit } } : [:]
+        let own =
+            showPrivate
+            ? (snapshot.privates[s.municipality.description] ?? [:]).mapValues { $0.filter { $0.unit == s.unit } } : [:]
         return DashboardSubject(unit: s.unit, name: s.name, municipality: s.municipality, groups: groups, own: own)
     }
 }
@@ -61,23 +83,31 @@ struct ClusterChoice: Sendable, Encodable {
     /// The clusters the municipality is in that the actor may see (`ClusterPolicy`: the
     /// collaboration's organisers and the clusters' own municipalities; never a draft's), newest
     /// first; the chosen one (or the newest) with its members.
-    static func all(for key: MunicipalityKey, chosen: String?, actor: Actor,
-                    on db: any Database) async throws -> [ClusterChoice] {
+    static func all(
+        for key: MunicipalityKey, chosen: String?, actor: Actor,
+        on db: any Database
+    ) async throws -> [ClusterChoice] {
         let sql = db as! any SQLDatabase
         struct Row: Decodable {
             var id: UUID; var name: String; var title: String
             var collaboration_id: UUID; var organiser_id: UUID; var status: String
         }
-        let found = try await sql.raw("""
+        let found = try await sql.raw(
+            """
             SELECT c.id, c.name, co.title, co.id AS collaboration_id, co.organiser_id, co.status
             FROM \(ident: ClusterMember.schema) m JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id
             JOIN \(ident: Collaboration.schema) co ON co.id = c.collaboration_id
             WHERE m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code) ORDER BY c.created_at DESC
-            """).all(decoding: Row.self)
+            """
+        ).all(decoding: Row.self)
         guard !found.isEmpty else { return [] }
-        struct Member: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
-        let rows = try await sql.select().column("cluster_id").column("municipality_country").column("municipality_code")
-            .from(ClusterMember.schema).where("cluster_id", .in, found.map(\.id)).all(decoding: Member.self)
+        struct Member: Decodable {
+            var cluster_id: UUID; var municipality_country: String; var municipality_code: String
+        }
+        let rows = try await sql.select().column("cluster_id").column("municipality_country").column(
+            "municipality_code"
+        )
+        .from(ClusterMember.schema).where("cluster_id", .in, found.map(\.id)).all(decoding: Member.self)
         let members = Dictionary(grouping: rows, by: \.cluster_id)
         func keys(_ id: UUID) -> [MunicipalityKey] {
             (members[id] ?? []).map {
@@ -87,14 +117,18 @@ struct ClusterChoice: Sendable, Encodable {
         let visible = found.filter { row in
             let manages = CollaborationPolicy.mayManage(actor, organiserID: row.organiser_id)
             let published = (CollaborationStatus(rawValue: row.status) ?? .draft).isPublished
-            return manages || (published && ClusterPolicy.mayView(actor, organiserID: row.organiser_id,
-                                                                  collaborationID: row.collaboration_id, members: keys(row.id)))
+            return manages
+                || (published
+                    && ClusterPolicy.mayView(
+                        actor, organiserID: row.organiser_id,
+                        collaborationID: row.collaboration_id, members: keys(row.id)))
         }
         guard !visible.isEmpty else { return [] }
         let pick = visible.first { $0.id.uuidString.lowercased() == chosen?.lowercased() } ?? visible[0]
         return visible.map {
-            ClusterChoice(id: $0.id.uuidString.lowercased(), name: $0.name, collaboration: $0.title,
-                          members: $0.id == pick.id ? keys(pick.id).map(\.code) : [], selected: $0.id == pick.id)
+            ClusterChoice(
+                id: $0.id.uuidString.lowercased(), name: $0.name, collaboration: $0.title,
+                members: $0.id == pick.id ? keys(pick.id).map(\.code) : [], selected: $0.id == pick.id)
         }
     }
 }
@@ -138,7 +172,8 @@ struct DashboardEntry: Encodable {
 
     /// The rows and headers stay out of the template's data: the table is already written.
     enum CodingKeys: String, CodingKey {
-        case code, name, category, categoryLabel, unitLabel, svg, legend, latest, latestYear, rank, yearOnYear, yearOnYearVerdict
+        case code, name, category, categoryLabel, unitLabel, svg, legend, latest, latestYear, rank, yearOnYear,
+            yearOnYearVerdict
         case overPeriod, overPeriodVerdict, notes, tableHTML, source, licence, hasData, isPrivate
     }
 }
@@ -153,7 +188,10 @@ struct DashboardWords {
 
     init(_ t: (String, [String]) -> String) {
         noData = t("indicators.no_data", [])
-        status = Dictionary(uniqueKeysWithValues: ObservationStatus.allCases.filter { $0 != .reported }.map { ($0, t("indicators.status.\($0.rawValue)", [])) })
+        status = Dictionary(
+            uniqueKeysWithValues: ObservationStatus.allCases.filter { $0 != .reported }.map {
+                ($0, t("indicators.status.\($0.rawValue)", []))
+            })
         // The rank sentence is split around its two arguments once, then filled per row without a catalogue lookup.
         let template = t("indicators.rank_of", ["\u{1}", "\u{2}"])
         let first = template.components(separatedBy: "\u{1}")
@@ -168,24 +206,32 @@ struct DashboardWords {
 
 enum IndicatorDashboard {
     /// Every indicator of the subject's level and country (optionally one category), with data first.
-    static func entries(_ subject: DashboardSubject, snapshot: IndicatorSnapshot, category: IndicatorCategory?, language: Language,
-                        t: (String, [String]) -> String) -> [DashboardEntry] {
+    static func entries(
+        _ subject: DashboardSubject, snapshot: IndicatorSnapshot, category: IndicatorCategory?, language: Language,
+        t: (String, [String]) -> String
+    ) -> [DashboardEntry] {
         var result: [DashboardEntry] = []
         let words = DashboardWords(t)
-        for indicator in snapshot.indicators(for: subject.unit.level, in: subject.unit.country) where category == nil || indicator.category == category {
+        for indicator in snapshot.indicators(for: subject.unit.level, in: subject.unit.country)
+        where category == nil || indicator.category == category {
             let comparison = comparison(indicator, subject, snapshot: snapshot)
             result.append(entry(comparison, subject: subject, language: language, words: words, t: t))
         }
         return result.filter(\.hasData) + result.filter { !$0.hasData }
     }
 
-    static func comparison(_ indicator: Indicator, _ subject: DashboardSubject, snapshot: IndicatorSnapshot) -> IndicatorComparison {
-        let table = snapshot.table(indicator.code, subject.unit.country) ?? IndicatorTable(indicator: indicator.code, observations: [])
+    static func comparison(
+        _ indicator: Indicator, _ subject: DashboardSubject, snapshot: IndicatorSnapshot
+    ) -> IndicatorComparison {
+        let table =
+            snapshot.table(indicator.code, subject.unit.country)
+            ?? IndicatorTable(indicator: indicator.code, observations: [])
         var own: [Int: IndicatorTable.Cell] = [:]
         for o in subject.own[indicator.code] ?? [] where o.unit == subject.unit {
             own[o.year] = IndicatorTable.Cell(value: o.value, status: o.status, pupils: o.pupils)
         }
-        return IndicatorComparison(table, indicator: indicator, unit: subject.unit.code, groups: subject.groups, own: own)
+        return IndicatorComparison(
+            table, indicator: indicator, unit: subject.unit.code, groups: subject.groups, own: own)
     }
 
     static func number(_ value: Double?, _ indicator: Indicator, _ language: Language) -> String {
@@ -198,22 +244,38 @@ enum IndicatorDashboard {
     }
 
     /// How an unpublished value reads: "suppressed (too few pupils)", "missing", "about 100".
-    static func cellText(_ cell: IndicatorTable.Cell, _ indicator: Indicator, _ language: Language, words: DashboardWords) -> String {
+    static func cellText(
+        _ cell: IndicatorTable.Cell, _ indicator: Indicator, _ language: Language, words: DashboardWords
+    ) -> String {
         cell.status == .reported ? number(cell.value, indicator, language) : words.status[cell.status] ?? ""
     }
 
-    static func changeText(_ change: Change?, _ indicator: Indicator, _ language: Language, t: (String, [String]) -> String) -> (String, String) {
+    static func changeText(
+        _ change: Change?, _ indicator: Indicator, _ language: Language, t: (String, [String]) -> String
+    ) -> (String, String) {
         guard let change else { return ("", "") }
         let unit = t("indicators.unit_short.\(indicator.unit.rawValue)", [])
-        var text = t("indicators.change.text", [ObservationValue.schoolYear(change.fromYear), ObservationValue.schoolYear(change.toYear),
-                                                 signed(change.difference, indicator, language) + (unit.isEmpty ? "" : " " + unit)])
-        if let improved = change.improved { text += " " + t(improved ? "indicators.change.better" : "indicators.change.worse", []) }
-        let interval = change.interval.map { [signed($0.lowerBound, indicator, language), signed($0.upperBound, indicator, language)] } ?? []
+        var text = t(
+            "indicators.change.text",
+            [
+                ObservationValue.schoolYear(change.fromYear), ObservationValue.schoolYear(change.toYear),
+                signed(change.difference, indicator, language) + (unit.isEmpty ? "" : " " + unit),
+            ])
+        if let improved = change.improved {
+            text += " " + t(improved ? "indicators.change.better" : "indicators.change.worse", [])
+        }
+        let interval =
+            change.interval.map {
+                [signed($0.lowerBound, indicator, language), signed($0.upperBound, indicator, language)]
+            } ?? []
         text += " " + t("indicators.verdict.\(change.verdict.rawValue)", interval)
         return (text, change.verdict.rawValue)
     }
 
-    static func entry(_ c: IndicatorComparison, subject: DashboardSubject, language: Language, words: DashboardWords, t: (String, [String]) -> String) -> DashboardEntry {
+    static func entry(
+        _ c: IndicatorComparison, subject: DashboardSubject, language: Language, words: DashboardWords,
+        t: (String, [String]) -> String
+    ) -> DashboardEntry {
         let indicator = c.indicator
         let headers = [subject.name] + c.groups.map(\.label)
         var rows: [DashboardEntry.Row] = []
@@ -225,17 +287,21 @@ enum IndicatorDashboard {
                 gaps[i] = own
                 notes.append("\(ObservationValue.schoolYear(y.year)): \(own)")
             }
-            rows.append(DashboardEntry.Row(year: ObservationValue.schoolYear(y.year), own: own, ownStatus: y.own.status.rawValue,
-                                           cells: y.means.map { mean in mean.map { number($0, indicator, language) } ?? words.noData },
-                                           rank: y.rank.map { words.rank($0, y.ranked) } ?? ""))
+            rows.append(
+                DashboardEntry.Row(
+                    year: ObservationValue.schoolYear(y.year), own: own, ownStatus: y.own.status.rawValue,
+                    cells: y.means.map { mean in mean.map { number($0, indicator, language) } ?? words.noData },
+                    rank: y.rank.map { words.rank($0, y.ranked) } ?? ""))
         }
         var series = [TrendChart.Series(kind: "own", label: subject.name, values: c.years.map { $0.own.reported })]
         for (g, group) in c.groups.enumerated() {
-            series.append(TrendChart.Series(kind: group.kind.rawValue, label: group.label, values: c.years.map { $0.means[g] }))
+            series.append(
+                TrendChart.Series(kind: group.kind.rawValue, label: group.label, values: c.years.map { $0.means[g] }))
         }
         let name = indicator.name(language)
-        let chart = TrendChart(years: c.years.map(\.year), series: series, gaps: gaps, decimals: indicator.decimals, language: language,
-                               title: t("indicators.chart_title", [name, subject.name]))
+        let chart = TrendChart(
+            years: c.years.map(\.year), series: series, gaps: gaps, decimals: indicator.decimals, language: language,
+            title: t("indicators.chart_title", [name, subject.name]))
         let latest = c.latest
         var (yoy, yoyVerdict) = changeText(c.yearOnYear, indicator, language, t: t)
         var (period, periodVerdict) = changeText(c.overPeriod, indicator, language, t: t)
@@ -253,17 +319,29 @@ enum IndicatorDashboard {
                 period = ended(period) + caveat
             }
         }
-        let directionNote = indicator.direction == .neutral ? t("indicators.direction.neutral", []) : t("indicators.rank_hint.\(indicator.direction.rawValue)", [])
+        let directionNote =
+            indicator.direction == .neutral
+            ? t("indicators.direction.neutral", []) : t("indicators.rank_hint.\(indicator.direction.rawValue)", [])
         return DashboardEntry(
-            code: indicator.code, name: name, category: indicator.category.rawValue, categoryLabel: t("indicators.category.\(indicator.category.rawValue)", []),
+            code: indicator.code, name: name, category: indicator.category.rawValue,
+            categoryLabel: t("indicators.category.\(indicator.category.rawValue)", []),
             unitLabel: t("indicators.unit.\(indicator.unit.rawValue)", []), svg: c.years.isEmpty ? "" : chart.svg,
             legend: c.years.count == 1 ? [] : series.map { DashboardEntry.Legend(kind: $0.kind, label: $0.label) },
-            latest: latest.map { number($0.own.reported, indicator, language) } ?? "", latestYear: latest.map { ObservationValue.schoolYear($0.year) } ?? "",
-            rank: latest.flatMap { y in y.rank.map { t("indicators.rank_sentence", [String($0), String(y.ranked), directionNote]) } } ?? "",
-            yearOnYear: yoy, yearOnYearVerdict: yoyVerdict, overPeriod: period, overPeriodVerdict: periodVerdict, notes: notes,
-            headers: headers, rows: rows, tableHTML: table(caption: "\(name) (\(t("indicators.unit.\(indicator.unit.rawValue)", [])))", headers: headers, rows: rows, words: words),
-            source: ShippedIndicators.localized(indicator.source, t), licence: ShippedIndicators.localized(indicator.licence, t),
-            hasData: c.years.contains { $0.own.status != .missing || $0.own.value != nil }, isPrivate: !(subject.own[indicator.code] ?? []).isEmpty)
+            latest: latest.map { number($0.own.reported, indicator, language) } ?? "",
+            latestYear: latest.map { ObservationValue.schoolYear($0.year) } ?? "",
+            rank: latest.flatMap { y in
+                y.rank.map { t("indicators.rank_sentence", [String($0), String(y.ranked), directionNote]) }
+            } ?? "",
+            yearOnYear: yoy, yearOnYearVerdict: yoyVerdict, overPeriod: period, overPeriodVerdict: periodVerdict,
+            notes: notes,
+            headers: headers, rows: rows,
+            tableHTML: table(
+                caption: "\(name) (\(t("indicators.unit.\(indicator.unit.rawValue)", [])))", headers: headers,
+                rows: rows, words: words),
+            source: ShippedIndicators.localized(indicator.source, t),
+            licence: ShippedIndicators.localized(indicator.licence, t),
+            hasData: c.years.contains { $0.own.status != .missing || $0.own.value != nil },
+            isPrivate: !(subject.own[indicator.code] ?? []).isEmpty)
     }
 
     static func table(caption: String, headers: [String], rows: [DashboardEntry.Row], words: DashboardWords) -> String {

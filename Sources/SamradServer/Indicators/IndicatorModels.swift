@@ -29,10 +29,12 @@ final class IndicatorRecord: Model, @unchecked Sendable {
 
     var indicator: Indicator? {
         guard let unit = IndicatorUnit(rawValue: unit), let direction = IndicatorDirection(rawValue: direction),
-              let level = IndicatorLevel(rawValue: level), let category = IndicatorCategory(rawValue: category) else { return nil }
-        return Indicator(code: code, names: [.da: nameDa, .sv: nameSv, .en: nameEn], unit: unit, direction: direction, level: level,
-                         category: category, country: country.flatMap(Country.init(rawValue:)), source: source, licence: licence,
-                         decimals: decimals, pupilStandardDeviation: pupilSD)
+            let level = IndicatorLevel(rawValue: level), let category = IndicatorCategory(rawValue: category)
+        else { return nil }
+        return Indicator(
+            code: code, names: [.da: nameDa, .sv: nameSv, .en: nameEn], unit: unit, direction: direction, level: level,
+            category: category, country: country.flatMap(Country.init(rawValue:)), source: source, licence: licence,
+            decimals: decimals, pupilStandardDeviation: pupilSD)
     }
 
     func apply(_ i: Indicator) {

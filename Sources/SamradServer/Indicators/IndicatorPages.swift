@@ -15,9 +15,11 @@ struct IndicatorPages: RouteCollection {
         routes.get("municipalities", ":country", ":code", "indicators", use: municipalityDashboard)
         routes.get("municipalities", ":country", ":code", "schools", use: schools)
         routes.post("municipalities", ":country", ":code", "schools", use: addSchool)
-        routes.upload("municipalities", ":country", ":code", "schools", "import", maxBytes: 5_000_000, tooLarge: "schools.error.too_large",
-                      ["5"], gate: { try $0.require(IndicatorPolicy.mayKeep($0.actor, try MunicipalityAccess.load($0).key)) },
-                      use: importSchools)
+        routes.upload(
+            "municipalities", ":country", ":code", "schools", "import", maxBytes: 5_000_000,
+            tooLarge: "schools.error.too_large",
+            ["5"], gate: { try $0.require(IndicatorPolicy.mayKeep($0.actor, try MunicipalityAccess.load($0).key)) },
+            use: importSchools)
         routes.get("schools", ":country", ":code", use: schoolDashboard)
     }
 
@@ -33,7 +35,8 @@ struct IndicatorPages: RouteCollection {
     // MARK: Catalogue
 
     struct CatalogueRow: Encodable {
-        var code: String; var name: String; var unit: String; var direction: String; var level: String; var category: String
+        var code: String; var name: String; var unit: String; var direction: String; var level: String;
+        var category: String
         var country: String; var source: String; var licence: String; var editHref: String?; var observations: Int
         /// Where the indicator is seen: the reader's own municipality's dashboard, else the largest
         /// municipality of its country.
@@ -51,52 +54,91 @@ struct IndicatorPages: RouteCollection {
         let own = request.actor.municipalities
         func shownAt(_ i: Indicator) -> String? {
             guard i.level == .municipality, let country = i.country else { return nil }
-            let m = own.sorted().first { $0.country == country }.flatMap { request.municipalities[$0] }
+            let m =
+                own.sorted().first { $0.country == country }.flatMap { request.municipalities[$0] }
                 ?? request.municipalities.all.filter { $0.country == country }.max { $0.population < $1.population }
-            return m.map { "/municipalities/\($0.country.rawValue)/\($0.code)/indicators?category=\(i.category.rawValue)#\(i.code)" }
+            return m.map {
+                "/municipalities/\($0.country.rawValue)/\($0.code)/indicators?category=\(i.category.rawValue)#\(i.code)"
+            }
         }
         let rows = snapshot.catalogue.map { i in
-            CatalogueRow(code: i.code, name: i.name(request.language), unit: request.t("indicators.unit.\(i.unit.rawValue)"),
-                         direction: request.t("indicators.direction.\(i.direction.rawValue)"), level: request.t("indicators.level.\(i.level.rawValue)"),
-                         category: request.t("indicators.category.\(i.category.rawValue)"),
-                         country: i.country.map { request.t("country.\($0.rawValue)") } ?? "",
-                         source: ShippedIndicators.localized(i.source) { request.t($0, $1) },
-                         licence: ShippedIndicators.localized(i.licence) { request.t($0, $1) },
-                         editHref: manage ? "/indicators/catalogue/\(i.code)" : nil, observations: counts[i.code] ?? 0, href: shownAt(i))
+            CatalogueRow(
+                code: i.code, name: i.name(request.language), unit: request.t("indicators.unit.\(i.unit.rawValue)"),
+                direction: request.t("indicators.direction.\(i.direction.rawValue)"),
+                level: request.t("indicators.level.\(i.level.rawValue)"),
+                category: request.t("indicators.category.\(i.category.rawValue)"),
+                country: i.country.map { request.t("country.\($0.rawValue)") } ?? "",
+                source: ShippedIndicators.localized(i.source) { request.t($0, $1) },
+                licence: ShippedIndicators.localized(i.licence) { request.t($0, $1) },
+                editHref: manage ? "/indicators/catalogue/\(i.code)" : nil, observations: counts[i.code] ?? 0,
+                href: shownAt(i))
         }
-        struct Context: Encodable { var page: PageContext; var rows: [CatalogueRow]; var mayManage: Bool; var mayImport: Bool }
-        return try await request.view.render("indicators/catalogue", Context(page: PageContext(request, titleKey: "indicators.catalogue"), rows: rows,
-                                                                               mayManage: manage, mayImport: IndicatorPolicy.mayImport(request.actor)))
+        struct Context: Encodable {
+            var page: PageContext; var rows: [CatalogueRow]; var mayManage: Bool; var mayImport: Bool
+        }
+        return try await request.view.render(
+            "indicators/catalogue",
+            Context(
+                page: PageContext(request, titleKey: "indicators.catalogue"), rows: rows,
+                mayManage: manage, mayImport: IndicatorPolicy.mayImport(request.actor)))
     }
 
-    static let fields = ["code", "name_da", "name_sv", "name_en", "unit", "direction", "level", "category", "country", "source", "licence", "decimals", "pupil_sd"]
+    static let fields = [
+        "code", "name_da", "name_sv", "name_en", "unit", "direction", "level", "category", "country", "source",
+        "licence", "decimals", "pupil_sd",
+    ]
 
     struct FormContext: Encodable {
         var page: PageContext; var form: FormState; var action: String; var isNew: Bool
-        var units: [Option]; var directions: [Option]; var levels: [Option]; var categories: [Option]; var countries: [Option]
+        var units: [Option]; var directions: [Option]; var levels: [Option]; var categories: [Option];
+        var countries: [Option]
     }
 
     func formContext(_ request: Request, form: FormState, action: String, isNew: Bool) -> FormContext {
-        func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ field: String, _ prefix: String) -> [Option] where T.RawValue == String {
-            T.allCases.map { Option(value: $0.rawValue, label: request.t(prefix + $0.rawValue), selected: form.values[field] == $0.rawValue) }
+        func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ field: String, _ prefix: String) -> [Option]
+        where T.RawValue == String {
+            T.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t(prefix + $0.rawValue),
+                    selected: form.values[field] == $0.rawValue)
+            }
         }
-        return FormContext(page: PageContext(request, titleKey: isNew ? "indicators.new" : "indicators.edit"), form: form, action: action, isNew: isNew,
-                           units: options(IndicatorUnit.self, "unit", "indicators.unit."), directions: options(IndicatorDirection.self, "direction", "indicators.direction."),
-                           levels: options(IndicatorLevel.self, "level", "indicators.level."), categories: options(IndicatorCategory.self, "category", "indicators.category."),
-                           countries: [Option(value: "", label: request.t("indicators.any_country"), selected: (form.values["country"] ?? "").isEmpty)]
-                            + Country.allCases.map { Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: form.values["country"] == $0.rawValue) })
+        return FormContext(
+            page: PageContext(request, titleKey: isNew ? "indicators.new" : "indicators.edit"), form: form,
+            action: action, isNew: isNew,
+            units: options(IndicatorUnit.self, "unit", "indicators.unit."),
+            directions: options(IndicatorDirection.self, "direction", "indicators.direction."),
+            levels: options(IndicatorLevel.self, "level", "indicators.level."),
+            categories: options(IndicatorCategory.self, "category", "indicators.category."),
+            countries: [
+                Option(
+                    value: "", label: request.t("indicators.any_country"),
+                    selected: (form.values["country"] ?? "").isEmpty)
+            ]
+                + Country.allCases.map {
+                    Option(
+                        value: $0.rawValue, label: request.t("country.\($0.rawValue)"),
+                        selected: form.values["country"] == $0.rawValue)
+                })
     }
 
     static func parse(_ values: [String: String]) throws -> Indicator {
-        try Indicator.validate(code: values["code"], names: [.da: values["name_da"], .sv: values["name_sv"], .en: values["name_en"]], unit: values["unit"],
-                               direction: values["direction"], level: values["level"], category: values["category"], country: values["country"],
-                               source: values["source"], licence: values["licence"], decimals: values["decimals"], pupilStandardDeviation: values["pupil_sd"])
+        try Indicator.validate(
+            code: values["code"], names: [.da: values["name_da"], .sv: values["name_sv"], .en: values["name_en"]],
+            unit: values["unit"],
+            direction: values["direction"], level: values["level"], category: values["category"],
+            country: values["country"],
+            source: values["source"], licence: values["licence"], decimals: values["decimals"],
+            pupilStandardDeviation: values["pupil_sd"])
     }
 
     func newForm(_ request: Request) async throws -> View {
         try request.require(IndicatorPolicy.mayManageCatalogue(request.actor))
-        return try await request.view.render("indicators/form", formContext(request, form: FormState(values: ["decimals": "1", "direction": "higher", "level": "municipality"]),
-                                                                           action: "/indicators", isNew: true))
+        return try await request.view.render(
+            "indicators/form",
+            formContext(
+                request, form: FormState(values: ["decimals": "1", "direction": "higher", "level": "municipality"]),
+                action: "/indicators", isNew: true))
     }
 
     func create(_ request: Request) async throws -> Response {
@@ -113,18 +155,27 @@ struct IndicatorPages: RouteCollection {
                 record.builtIn = false
                 try await record.save(on: db)
                 try await IndicatorStore.bump(on: db)
-                try await Audit.record("indicator:create", subject: "indicator", id: indicator.code, summary: indicator.name(.en), by: request, on: db)
+                try await Audit.record(
+                    "indicator:create", subject: "indicator", id: indicator.code, summary: indicator.name(.en),
+                    by: request, on: db)
             }
             request.session.data["notice"] = "indicators.saved"
             return request.redirect(to: "/indicators")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("indicators/form", formContext(request, form: FormState(values: values, error: error, request: request), action: "/indicators", isNew: true))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "indicators/form",
+                formContext(
+                    request, form: FormState(values: values, error: error, request: request), action: "/indicators",
+                    isNew: true)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
     static func record(_ request: Request) async throws -> IndicatorRecord {
-        guard let code = request.parameters.get("indicator"), let record = try await IndicatorRecord.query(on: request.db).filter(\.$code == code).first() else {
+        guard let code = request.parameters.get("indicator"),
+            let record = try await IndicatorRecord.query(on: request.db).filter(\.$code == code).first()
+        else {
             throw SamradError.notFound()
         }
         return record
@@ -133,10 +184,18 @@ struct IndicatorPages: RouteCollection {
     func editForm(_ request: Request) async throws -> View {
         try request.require(IndicatorPolicy.mayManageCatalogue(request.actor))
         let record = try await Self.record(request)
-        let values = ["code": record.code, "name_da": record.nameDa, "name_sv": record.nameSv, "name_en": record.nameEn, "unit": record.unit,
-                      "direction": record.direction, "level": record.level, "category": record.category, "country": record.country ?? "",
-                      "source": record.source, "licence": record.licence, "decimals": String(record.decimals), "pupil_sd": record.pupilSD.map { NumberText.plain($0) } ?? ""]
-        return try await request.view.render("indicators/form", formContext(request, form: FormState(values: values), action: "/indicators/catalogue/\(record.code)", isNew: false))
+        let values = [
+            "code": record.code, "name_da": record.nameDa, "name_sv": record.nameSv, "name_en": record.nameEn,
+            "unit": record.unit,
+            "direction": record.direction, "level": record.level, "category": record.category,
+            "country": record.country ?? "",
+            "source": record.source, "licence": record.licence, "decimals": String(record.decimals),
+            "pupil_sd": record.pupilSD.map { NumberText.plain($0) } ?? "",
+        ]
+        return try await request.view.render(
+            "indicators/form",
+            formContext(
+                request, form: FormState(values: values), action: "/indicators/catalogue/\(record.code)", isNew: false))
     }
 
     /// The code is the key observations are stored under, so it does not change.
@@ -151,14 +210,20 @@ struct IndicatorPages: RouteCollection {
                 record.apply(indicator)
                 try await record.save(on: db)
                 try await IndicatorStore.bump(on: db)
-                try await Audit.record("indicator:update", subject: "indicator", id: indicator.code, summary: indicator.name(.en), by: request, on: db)
+                try await Audit.record(
+                    "indicator:update", subject: "indicator", id: indicator.code, summary: indicator.name(.en),
+                    by: request, on: db)
             }
             request.session.data["notice"] = "indicators.saved"
             return request.redirect(to: "/indicators")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("indicators/form", formContext(request, form: FormState(values: values, error: error, request: request),
-                                                                               action: "/indicators/catalogue/\(record.code)", isNew: false))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "indicators/form",
+                formContext(
+                    request, form: FormState(values: values, error: error, request: request),
+                    action: "/indicators/catalogue/\(record.code)", isNew: false)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -185,7 +250,9 @@ struct IndicatorPages: RouteCollection {
 
     static func category(_ request: Request) throws -> IndicatorCategory? {
         guard let text = request.query[String.self, at: "category"], !text.isEmpty else { return nil }
-        guard let category = IndicatorCategory(rawValue: text) else { throw SamradError.invalid([FieldError(field: "category", "validation.choice")]) }
+        guard let category = IndicatorCategory(rawValue: text) else {
+            throw SamradError.invalid([FieldError(field: "category", "validation.choice")])
+        }
         return category
     }
 
@@ -198,7 +265,10 @@ struct IndicatorPages: RouteCollection {
 
     func categoryOptions(_ request: Request, _ chosen: IndicatorCategory?) -> [Option] {
         [Option(value: "", label: request.t("indicators.all_categories"), selected: chosen == nil)]
-            + IndicatorCategory.allCases.map { Option(value: $0.rawValue, label: request.t("indicators.category.\($0.rawValue)"), selected: $0 == chosen) }
+            + IndicatorCategory.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("indicators.category.\($0.rawValue)"), selected: $0 == chosen)
+            }
     }
 
     /// The page says in a Server-Timing header how long the figures took (data: snapshot and
@@ -209,30 +279,50 @@ struct IndicatorPages: RouteCollection {
         let m = try MunicipalityAccess.load(request)
         let category = try Self.category(request)
         let snapshot = try await request.indicators()
-        let clusters = try await ClusterChoice.all(for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
-                                                 on: request.db)
+        let clusters = try await ClusterChoice.all(
+            for: m.key, chosen: request.query[String.self, at: "cluster"], actor: request.actor,
+            on: request.db)
         let showPrivate = try await Self.mayViewPrivate(request, m.key)
         let loaded = clock.now
-        let subject = DashboardSubject.municipality(m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
-                                                    showPrivate: showPrivate, t: Self.t(request))
-        let entries = IndicatorDashboard.entries(subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
+        let subject = DashboardSubject.municipality(
+            m, cluster: clusters.first { $0.selected }, directory: request.municipalities, snapshot: snapshot,
+            showPrivate: showPrivate, t: Self.t(request))
+        let entries = IndicatorDashboard.entries(
+            subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
         let computed = clock.now
-        func ms(_ d: Duration) -> String { String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
-        let response = try await request.view.render("indicators/dashboard", DashboardContext(
-            page: PageContext(request, titleKey: "indicators.dashboard_title", [m.name]), name: m.name, href: subject.href,
-            municipalityName: m.name, municipalityHref: subject.href, isSchool: false, sections: Self.sections(entries),
-            categories: categoryOptions(request, category),
-            clusters: clusters.map { Option(value: $0.id, label: "\($0.name) (\($0.collaboration))", selected: $0.selected) },
-            groups: subject.groups.map(\.label).joined(separator: ", "), mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), mayViewPrivate: showPrivate,
-            schoolCount: snapshot.schoolsOf[m.key]?.count ?? 0, action: subject.href + "/indicators", empty: entries.allSatisfy { !$0.hasData }))
-            .encodeResponse(for: request)
-        response.headers.replaceOrAdd(name: "Server-Timing", value: "data;dur=\(ms(loaded - started)), compute;dur=\(ms(computed - loaded)), render;dur=\(ms(clock.now - computed))")
+        func ms(_ d: Duration) -> String {
+            String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
+        }
+        let response = try await request.view.render(
+            "indicators/dashboard",
+            DashboardContext(
+                page: PageContext(request, titleKey: "indicators.dashboard_title", [m.name]), name: m.name,
+                href: subject.href,
+                municipalityName: m.name, municipalityHref: subject.href, isSchool: false,
+                sections: Self.sections(entries),
+                categories: categoryOptions(request, category),
+                clusters: clusters.map {
+                    Option(value: $0.id, label: "\($0.name) (\($0.collaboration))", selected: $0.selected)
+                },
+                groups: subject.groups.map(\.label).joined(separator: ", "),
+                mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), mayViewPrivate: showPrivate,
+                schoolCount: snapshot.schoolsOf[m.key]?.count ?? 0, action: subject.href + "/indicators",
+                empty: entries.allSatisfy { !$0.hasData })
+        )
+        .encodeResponse(for: request)
+        response.headers.replaceOrAdd(
+            name: "Server-Timing",
+            value:
+                "data;dur=\(ms(loaded - started)), compute;dur=\(ms(computed - loaded)), render;dur=\(ms(clock.now - computed))"
+        )
         return response
     }
 
     static func school(_ request: Request, _ snapshot: IndicatorSnapshot) throws -> SchoolInfo {
-        guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)), let code = request.parameters.get("code"),
-              let school = snapshot.school(country, code) else { throw SamradError.notFound() }
+        guard let country = request.parameters.get("country").flatMap(Country.init(rawValue:)),
+            let code = request.parameters.get("code"),
+            let school = snapshot.school(country, code)
+        else { throw SamradError.notFound() }
         return school
     }
 
@@ -241,15 +331,23 @@ struct IndicatorPages: RouteCollection {
         let school = try Self.school(request, snapshot)
         let category = try Self.category(request)
         let showPrivate = try await Self.mayViewPrivate(request, school.municipality)
-        let subject = DashboardSubject.school(school, directory: request.municipalities, snapshot: snapshot, showPrivate: showPrivate, t: Self.t(request))
-        let entries = IndicatorDashboard.entries(subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
+        let subject = DashboardSubject.school(
+            school, directory: request.municipalities, snapshot: snapshot, showPrivate: showPrivate, t: Self.t(request))
+        let entries = IndicatorDashboard.entries(
+            subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
         let m = request.municipalities[school.municipality]
-        return try await request.view.render("indicators/dashboard", DashboardContext(
-            page: PageContext(request, titleKey: "indicators.dashboard_title", [school.name]), name: school.name, href: school.href,
-            municipalityName: m?.name ?? school.municipality.code, municipalityHref: "/municipalities/\(school.municipality.country.rawValue)/\(school.municipality.code)",
-            isSchool: true, sections: Self.sections(entries), categories: categoryOptions(request, category), clusters: [],
-            groups: subject.groups.map(\.label).joined(separator: ", "), mayKeep: IndicatorPolicy.mayKeep(request.actor, school.municipality), mayViewPrivate: showPrivate,
-            schoolCount: 0, action: school.href, empty: entries.allSatisfy { !$0.hasData }))
+        return try await request.view.render(
+            "indicators/dashboard",
+            DashboardContext(
+                page: PageContext(request, titleKey: "indicators.dashboard_title", [school.name]), name: school.name,
+                href: school.href,
+                municipalityName: m?.name ?? school.municipality.code,
+                municipalityHref: "/municipalities/\(school.municipality.country.rawValue)/\(school.municipality.code)",
+                isSchool: true, sections: Self.sections(entries), categories: categoryOptions(request, category),
+                clusters: [],
+                groups: subject.groups.map(\.label).joined(separator: ", "),
+                mayKeep: IndicatorPolicy.mayKeep(request.actor, school.municipality), mayViewPrivate: showPrivate,
+                schoolCount: 0, action: school.href, empty: entries.allSatisfy { !$0.hasData }))
     }
 
     // MARK: Schools
@@ -260,12 +358,19 @@ struct IndicatorPages: RouteCollection {
         var mayKeep: Bool; var form: FormState; var action: String; var importForm: FormState
     }
 
-    func schoolsContext(_ request: Request, _ m: Municipality, form: FormState, importForm: FormState = FormState()) async throws -> SchoolsContext {
+    func schoolsContext(
+        _ request: Request, _ m: Municipality, form: FormState, importForm: FormState = FormState()
+    ) async throws -> SchoolsContext {
         let snapshot = try await request.indicators()
         let href = "/municipalities/\(m.country.rawValue)/\(m.code)"
-        return SchoolsContext(page: PageContext(request, titleKey: "schools.title", [m.name]), municipalityName: m.name, municipalityHref: href,
-                              schools: (snapshot.schoolsOf[m.key] ?? []).map { SchoolLink(href: $0.href, name: $0.name, code: $0.code, organiser: $0.organiserType ?? "") },
-                              mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), form: form, action: href + "/schools", importForm: importForm)
+        return SchoolsContext(
+            page: PageContext(request, titleKey: "schools.title", [m.name]), municipalityName: m.name,
+            municipalityHref: href,
+            schools: (snapshot.schoolsOf[m.key] ?? []).map {
+                SchoolLink(href: $0.href, name: $0.name, code: $0.code, organiser: $0.organiserType ?? "")
+            },
+            mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), form: form, action: href + "/schools",
+            importForm: importForm)
     }
 
     func schools(_ request: Request) async throws -> View {
@@ -281,39 +386,59 @@ struct IndicatorPages: RouteCollection {
         struct Upload: Content { var file: File? }
         let upload = try request.content.decode(Upload.self)
         do {
-            guard let file = upload.file, file.data.readableBytes > 0 else { throw SamradError.invalid([FieldError(field: "file", "imports.error.no_file")]) }
+            guard let file = upload.file, file.data.readableBytes > 0 else {
+                throw SamradError.invalid([FieldError(field: "file", "imports.error.no_file")])
+            }
             let rows = try SchoolRow.read(list: Data(file.data.readableBytesView), municipality: m)
             let codes = rows.map(\.code)
-            let elsewhere = try await School.query(on: request.db).filter(\.$country == m.country.rawValue).filter(\.$code ~~ codes)
-                .filter(\.$municipalityCode != m.code).all()
+            let elsewhere = try await School.query(on: request.db).filter(\.$country == m.country.rawValue).filter(
+                \.$code ~~ codes
+            )
+            .filter(\.$municipalityCode != m.code).all()
             if let taken = elsewhere.first, let row = rows.first(where: { $0.code == taken.code }) {
-                throw SamradError.invalid([FieldError(field: "line \(row.line)", "schools.error.elsewhere", [String(row.line), taken.code, taken.municipalityCode])])
+                throw SamradError.invalid([
+                    FieldError(
+                        field: "line \(row.line)", "schools.error.elsewhere",
+                        [String(row.line), taken.code, taken.municipalityCode])
+                ])
             }
             try await request.db.transaction { db in
                 try await SchoolRow.upsert(rows.map(\.school), on: db)
                 try await IndicatorStore.bump(on: db)
-                try await Audit.record("school:import", subject: "municipality", id: m.key.description, summary: "\(rows.count)", by: request, on: db)
+                try await Audit.record(
+                    "school:import", subject: "municipality", id: m.key.description, summary: "\(rows.count)",
+                    by: request, on: db)
             }
             request.session.data["notice"] = "schools.imported"
             request.session.data["notice_args"] = String(rows.count)
             return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/schools")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("indicators/schools", schoolsContext(request, m, form: FormState(), importForm: FormState(values: [:], error: error, request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "indicators/schools",
+                schoolsContext(
+                    request, m, form: FormState(), importForm: FormState(values: [:], error: error, request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
     func addSchool(_ request: Request) async throws -> Response {
         let m = try MunicipalityAccess.load(request)
         try request.require(IndicatorPolicy.mayKeep(request.actor, m.key))
-        let values = try request.content.decode([String: String].self).filter { ["code", "name", "organiser_type"].contains($0.key) }
+        let values = try request.content.decode([String: String].self).filter {
+            ["code", "name", "organiser_type"].contains($0.key)
+        }
         do {
             var v = Validation()
             let code = v.required("code", values["code"], maxLength: 40)
             let name = v.required("name", values["name"], maxLength: 200)
-            if !code.isEmpty, !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) { v.add("code", "schools.error.code") }
+            if !code.isEmpty, !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+                v.add("code", "schools.error.code")
+            }
             try v.check()
-            if try await School.query(on: request.db).filter(\.$country == m.country.rawValue).filter(\.$code == code).first() != nil {
+            if try await School.query(on: request.db).filter(\.$country == m.country.rawValue).filter(\.$code == code)
+                .first() != nil
+            {
                 throw SamradError.invalid([FieldError(field: "code", "schools.error.code_taken", [code])])
             }
             try await request.db.transaction { db in
@@ -325,13 +450,18 @@ struct IndicatorPages: RouteCollection {
                 school.organiserType = values["organiser_type"].flatMap { $0.isEmpty ? nil : String($0.prefix(60)) }
                 try await school.save(on: db)
                 try await IndicatorStore.bump(on: db)
-                try await Audit.record("school:create", subject: "school", id: "\(m.country.rawValue)/\(code)", summary: name, by: request, on: db)
+                try await Audit.record(
+                    "school:create", subject: "school", id: "\(m.country.rawValue)/\(code)", summary: name, by: request,
+                    on: db)
             }
             request.session.data["notice"] = "schools.added"
             return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/schools")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("indicators/schools", schoolsContext(request, m, form: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "indicators/schools",
+                schoolsContext(request, m, form: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 }

@@ -38,7 +38,8 @@ actor IndicatorStore {
 
     static func version(on db: any Database) async throws -> Int {
         struct Row: Decodable { var n: Int }
-        return try await (db as! any SQLDatabase).raw("SELECT count(*) AS n FROM indicator_datasets").first(decoding: Row.self)?.n ?? 0
+        return try await (db as! any SQLDatabase).raw("SELECT count(*) AS n FROM indicator_datasets").first(
+            decoding: Row.self)?.n ?? 0
     }
 
     /// Marks the data changed, inside the transaction that changed it.
@@ -53,27 +54,43 @@ actor IndicatorStore {
         var count = 0
         var error: (any Error)?
 
-        func add(indicator: String, level: String, country: String, unit: String, year: Int, scope: String, value: Double?, status: String, pupils: Int?) {
+        func add(
+            indicator: String, level: String, country: String, unit: String, year: Int, scope: String, value: Double?,
+            status: String, pupils: Int?
+        ) {
             guard let level = IndicatorLevel(rawValue: level), let country = Country(rawValue: country) else { return }
-            let o = Observation(indicator: indicator, unit: UnitKey(level, country, unit), year: year, value: value,
-                                status: ObservationStatus(rawValue: status) ?? .missing, pupils: pupils)
+            let o = Observation(
+                indicator: indicator, unit: UnitKey(level, country, unit), year: year, value: value,
+                status: ObservationStatus(rawValue: status) ?? .missing, pupils: pupils)
             count += 1
-            if scope.isEmpty { byTable["\(indicator)|\(country.rawValue)", default: []].append(o) }
-            else { privates[scope, default: [:]][indicator, default: []].append(o) }
+            if scope.isEmpty {
+                byTable["\(indicator)|\(country.rawValue)", default: []].append(o)
+            } else {
+                privates[scope, default: [:]][indicator, default: []].append(o)
+            }
         }
 
         func read(_ row: SQLiteRow) {
-            add(indicator: row.column("indicator")?.string ?? "", level: row.column("level")?.string ?? "", country: row.column("country")?.string ?? "",
-                unit: row.column("unit_code")?.string ?? "", year: row.column("year")?.integer ?? 0, scope: row.column("scope")?.string ?? "",
-                value: row.column("value")?.double, status: row.column("status")?.string ?? "", pupils: row.column("pupils")?.integer)
+            add(
+                indicator: row.column("indicator")?.string ?? "", level: row.column("level")?.string ?? "",
+                country: row.column("country")?.string ?? "",
+                unit: row.column("unit_code")?.string ?? "", year: row.column("year")?.integer ?? 0,
+                scope: row.column("scope")?.string ?? "",
+                value: row.column("value")?.double, status: row.column("status")?.string ?? "",
+                pupils: row.column("pupils")?.integer)
         }
 
         func read(_ row: any SQLRow) {
             do {
-                add(indicator: try row.decode(column: "indicator", as: String.self), level: try row.decode(column: "level", as: String.self),
-                    country: try row.decode(column: "country", as: String.self), unit: try row.decode(column: "unit_code", as: String.self),
-                    year: try row.decode(column: "year", as: Int.self), scope: try row.decode(column: "scope", as: String.self),
-                    value: try row.decode(column: "value", as: Double?.self), status: try row.decode(column: "status", as: String.self),
+                add(
+                    indicator: try row.decode(column: "indicator", as: String.self),
+                    level: try row.decode(column: "level", as: String.self),
+                    country: try row.decode(column: "country", as: String.self),
+                    unit: try row.decode(column: "unit_code", as: String.self),
+                    year: try row.decode(column: "year", as: Int.self),
+                    scope: try row.decode(column: "scope", as: String.self),
+                    value: try row.decode(column: "value", as: Double?.self),
+                    status: try row.decode(column: "status", as: String.self),
                     pupils: try row.decode(column: "pupils", as: Int?.self))
             } catch { self.error = error }
         }
@@ -83,14 +100,18 @@ actor IndicatorStore {
         let records = try await IndicatorRecord.query(on: db).all()
         let order = IndicatorCategory.allCases
         let catalogue = records.compactMap(\.indicator).sorted {
-            ($0.country?.rawValue ?? "", order.firstIndex(of: $0.category)!, $0.code) < ($1.country?.rawValue ?? "", order.firstIndex(of: $1.category)!, $1.code)
+            ($0.country?.rawValue ?? "", order.firstIndex(of: $0.category)!, $0.code) < (
+                $1.country?.rawValue ?? "", order.firstIndex(of: $1.category)!, $1.code
+            )
         }
         let collector = Collector()
         let query = "SELECT indicator, level, country, unit_code, year, scope, value, status, pupils FROM observations"
         // On SQLite rows are read on the connection's thread, not decoded one future at a time.
         if let lite = db as? any SQLiteDatabase {
             try await lite.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask { try await connection.query(query, []) { row in collector.read(row) } }
+                connection.eventLoop.makeFutureWithTask {
+                    try await connection.query(query, []) { row in collector.read(row) }
+                }
             }.get()
         } else {
             try await (db as! any SQLDatabase).raw(SQLQueryString(query)).run { row in collector.read(row) }
@@ -104,13 +125,18 @@ actor IndicatorStore {
         var schoolsOf: [MunicipalityKey: [SchoolInfo]] = [:]
         for s in try await School.query(on: db).all() {
             guard let country = Country(rawValue: s.country) else { continue }
-            let info = SchoolInfo(country: country, code: s.code, name: s.name, municipality: MunicipalityKey(country, s.municipalityCode), organiserType: s.organiserType)
+            let info = SchoolInfo(
+                country: country, code: s.code, name: s.name,
+                municipality: MunicipalityKey(country, s.municipalityCode), organiserType: s.organiserType)
             schools["\(s.country)/\(s.code)"] = info
             schoolsOf[info.municipality, default: []].append(info)
         }
         for key in schoolsOf.keys { schoolsOf[key]!.sort { NordicCollation.ordered($0.name, $1.name, key.country) } }
-        return IndicatorSnapshot(version: version, catalogue: catalogue, byCode: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.code, $0) }),
-                                 tables: tables, privates: collector.privates, schools: schools, schoolsOf: schoolsOf, observationCount: collector.count)
+        return IndicatorSnapshot(
+            version: version, catalogue: catalogue,
+            byCode: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.code, $0) }),
+            tables: tables, privates: collector.privates, schools: schools, schoolsOf: schoolsOf,
+            observationCount: collector.count)
     }
 }
 

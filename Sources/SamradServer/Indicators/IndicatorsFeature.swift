@@ -12,8 +12,9 @@ struct IndicatorsFeature: Feature {
     func start(_ app: Application) async throws {
         try await ImportJob.markInterrupted(on: app.db)
         guard app.settings.loadsIndicatorData else { return }
-        try await ShippedIndicators.load(on: app.db, folder: app.resources.url("Indicators"),
-                                         directory: app.municipalities, logger: app.logger)
+        try await ShippedIndicators.load(
+            on: app.db, folder: app.resources.url("Indicators"),
+            directory: app.municipalities, logger: app.logger)
         // Read into memory now, so the first dashboard after a start is as quick as the rest.
         _ = try await app.storage[IndicatorStore.Key.self]?.current(on: app.db)
     }

@@ -20,7 +20,9 @@ struct IndicatorSnapshot: Sendable {
     var schoolsOf: [MunicipalityKey: [SchoolInfo]]
     var observationCount: Int
 
-    static let empty = IndicatorSnapshot(version: -1, catalogue: [], byCode: [:], tables: [:], privates: [:], schools: [:], schoolsOf: [:], observationCount: 0)
+    static let empty = IndicatorSnapshot(
+        version: -1, catalogue: [], byCode: [:], tables: [:], privates: [:], schools: [:], schoolsOf: [:],
+        observationCount: 0)
 
     func table(_ code: String, _ country: Country) -> IndicatorTable? { tables["\(code)|\(country.rawValue)"] }
 

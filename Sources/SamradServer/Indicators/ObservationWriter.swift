@@ -10,17 +10,25 @@ import SQLKit
 enum ObservationWriter {
     /// Rows per statement on SQLite: ten binds a row stays under its 32,766.
     static let rowsPerStatement = 3_000
-    static let columns = ["indicator", "level", "country", "unit_code", "year", "scope", "value", "status", "pupils", "import_id"]
+    static let columns = [
+        "indicator", "level", "country", "unit_code", "year", "scope", "value", "status", "pupils", "import_id",
+    ]
 
     /// `keeping`: imports whose values stay (the shipped official statistics): a file's value for
     /// the same indicator, unit and year is not written over them.
-    static func write(_ observations: [Observation], scope: String, importID: UUID?, keeping: [UUID] = [], on db: any Database,
-                      progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    static func write(
+        _ observations: [Observation], scope: String, importID: UUID?, keeping: [UUID] = [], on db: any Database,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
         if let lite = db as? any SQLiteDatabase {
-            try await writeSQLite(observations, scope: scope, importID: importID, keeping: keeping, on: lite, progress: progress)
+            try await writeSQLite(
+                observations, scope: scope, importID: importID, keeping: keeping, on: lite, progress: progress)
             return
         }
-        let guarded: SQLQueryString = keeping.isEmpty ? "" : """
+        let guarded: SQLQueryString =
+            keeping.isEmpty
+            ? ""
+            : """
              WHERE observations.import_id IS NULL OR observations.import_id NOT IN (\(binds: keeping.map { $0 as any Encodable & Sendable }))
             """
         // On PostgreSQL a chunk goes as one array per column, unnested into rows: ten binds per
@@ -30,7 +38,8 @@ enum ObservationWriter {
         var written = 0
         for chunk in observations.chunked(50_000) {
             let rows = Array(chunk)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO observations (indicator, level, country, unit_code, year, scope, value, status, pupils, import_id)
                 SELECT t.i, t.l, t.c, t.u, t.y, \(bind: scope), NULLIF(t.v, 'NaN'::float8), t.s, NULLIF(t.p, -1), \(bind: importID)
                 FROM unnest(\(bind: rows.map(\.indicator))::text[], \(bind: rows.map(\.unit.level.rawValue))::text[], \(bind: rows.map(\.unit.country.rawValue))::text[],
@@ -38,7 +47,8 @@ enum ObservationWriter {
                             \(bind: rows.map(\.status.rawValue))::text[], \(bind: rows.map { $0.pupils ?? -1 })::bigint[]) AS t(i, l, c, u, y, v, s, p)
                 ON CONFLICT (indicator, level, country, unit_code, year, scope)
                 DO UPDATE SET value = excluded.value, status = excluded.status, pupils = excluded.pupils, import_id = excluded.import_id\(guarded)
-                """).run()
+                """
+            ).run()
             written += rows.count
             progress(written)
         }
@@ -46,17 +56,22 @@ enum ObservationWriter {
 
     /// On SQLite the values go to the connection as they are: encoding ten million binds through
     /// SQLKit's Encodable path cost more than SQLite's own work (measured: 18 s for a million rows).
-    static func writeSQLite(_ observations: [Observation], scope: String, importID: UUID?, keeping: [UUID], on lite: any SQLiteDatabase,
-                            progress: @escaping @Sendable (Int) -> Void) async throws {
+    static func writeSQLite(
+        _ observations: [Observation], scope: String, importID: UUID?, keeping: [UUID], on lite: any SQLiteDatabase,
+        progress: @escaping @Sendable (Int) -> Void
+    ) async throws {
         // Import ids are written here as text, and compared as text.
         let kept = keeping.map { "'\($0.uuidString)'" }.joined(separator: ",")
         func statement(_ rows: Int) -> String {
             let row = "(?,?,?,?,?,?,?,?,?,?)"
-            return "INSERT INTO observations (\(columns.joined(separator: ","))) VALUES " + Array(repeating: row, count: rows).joined(separator: ",")
+            return "INSERT INTO observations (\(columns.joined(separator: ","))) VALUES "
+                + Array(repeating: row, count: rows).joined(separator: ",")
                 + " ON CONFLICT (indicator, level, country, unit_code, year, scope) DO UPDATE SET value = excluded.value, status = excluded.status,"
                 + " pupils = excluded.pupils, import_id = excluded.import_id"
-                + (kept.isEmpty ? "" : " WHERE observations.import_id IS NULL"
-                    + " OR observations.import_id NOT IN (\(kept))")
+                + (kept.isEmpty
+                    ? ""
+                    : " WHERE observations.import_id IS NULL"
+                        + " OR observations.import_id NOT IN (\(kept))")
         }
         let full = statement(rowsPerStatement)
         let scopeData = SQLiteData.text(scope)
@@ -79,7 +94,8 @@ enum ObservationWriter {
                         binds.append(o.pupils.map { .integer($0) } ?? .null)
                         binds.append(importData)
                     }
-                    _ = try await connection.query(chunk.count == rowsPerStatement ? full : statement(chunk.count), binds)
+                    _ = try await connection.query(
+                        chunk.count == rowsPerStatement ? full : statement(chunk.count), binds)
                     written += chunk.count
                     progress(written)
                 }

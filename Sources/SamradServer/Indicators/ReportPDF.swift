@@ -27,25 +27,35 @@ enum ReportPDF {
     /// Prints the page's HTML with the stylesheet put inline and scripts left out.
     static func print(html: String, stylesheet: URL, on pool: NIOThreadPool) async throws -> Data {
         guard let tool else { throw SamradError.notFound() }
-        guard gate.withLockedValue({ busy in if busy { return false }; busy = true; return true }) else {
+        guard
+            gate.withLockedValue({ busy in
+                if busy { return false }; busy = true; return true
+            })
+        else {
             throw SamradError(.tooManyRequests, "report.pdf_busy")
         }
         defer { gate.withLockedValue { $0 = false } }
         let css = (try? String(contentsOf: stylesheet, encoding: .utf8)) ?? ""
-        var page = html.replacingOccurrences(of: #"<link rel="stylesheet" href="/css/samrad.css">"#, with: "<style>\(css)</style>")
-        while let start = page.range(of: "<script"), let end = page.range(of: "</script>", range: start.upperBound..<page.endIndex) {
+        var page = html.replacingOccurrences(
+            of: #"<link rel="stylesheet" href="/css/samrad.css">"#, with: "<style>\(css)</style>")
+        while let start = page.range(of: "<script"),
+            let end = page.range(of: "</script>", range: start.upperBound..<page.endIndex)
+        {
             page.removeSubrange(start.lowerBound..<end.upperBound)
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("samrad-pdf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let input = folder.appendingPathComponent("printed-report.html"), output = folder.appendingPathComponent("printed-report.pdf")
+        let input = folder.appendingPathComponent("printed-report.html"),
+            output = folder.appendingPathComponent("printed-report.pdf")
         try Data(page.utf8).write(to: input)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-pdf-header-footer",
-                             "--disable-extensions", "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
-                             "--print-to-pdf=\(output.path)", input.absoluteString]
+        process.arguments = [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-pdf-header-footer",
+            "--disable-extensions", "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
+            "--print-to-pdf=\(output.path)", input.absoluteString,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try await pool.runIfActive {

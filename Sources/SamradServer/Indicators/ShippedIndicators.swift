@@ -10,7 +10,8 @@ import Vapor
 /// certification; and the Swedish school-level sample. Each file is read by the same reader and
 /// mapping users import with, in one transaction, once per version of the files.
 enum ShippedIndicators {
-    static let uvm = "Uddannelsesstatistik.dk (Børne- og Undervisningsministeriet), via Thisted Kommune's \"Danmarks 98 Doughnuts\""
+    static let uvm =
+        "Uddannelsesstatistik.dk (Børne- og Undervisningsministeriet), via Thisted Kommune's \"Danmarks 98 Doughnuts\""
     static let uvmLicence = "Free reuse with attribution: \"Kilde: Uddannelsesstatistik.dk\""
     static let skolverket = "Skolverket, official statistics (Jämförelse av betygsresultat över tid; Personalstatistik)"
     static let skolverketSchools = "Skolverket, Planned Educations API v4 (statistics/gr), retrieved 2026-04-21"
@@ -36,60 +37,123 @@ enum ShippedIndicators {
         return out
     }
 
-    static func entry(_ code: String, _ en: String, _ da: String, _ sv: String, _ unit: IndicatorUnit, _ direction: IndicatorDirection,
-                      _ level: IndicatorLevel, _ category: IndicatorCategory, _ country: Country, _ source: String, _ licence: String,
-                      decimals: Int = 1) -> Indicator {
-        Indicator(code: code, names: [.en: en, .da: da, .sv: sv], unit: unit, direction: direction, level: level, category: category,
-                  country: country, source: source, licence: licence, decimals: decimals)
+    static func entry(
+        _ code: String, _ en: String, _ da: String, _ sv: String, _ unit: IndicatorUnit,
+        _ direction: IndicatorDirection,
+        _ level: IndicatorLevel, _ category: IndicatorCategory, _ country: Country, _ source: String, _ licence: String,
+        decimals: Int = 1
+    ) -> Indicator {
+        Indicator(
+            code: code, names: [.en: en, .da: da, .sv: sv], unit: unit, direction: direction, level: level,
+            category: category,
+            country: country, source: source, licence: licence, decimals: decimals)
     }
 
     static let catalogue: [Indicator] = [
-        entry("dk.fp9_exam_grade", "Average grade, mandatory grade-9 exams", "Gennemsnit i de obligatoriske 9.-klasseprøver",
-              "Genomsnittsbetyg i de obligatoriska proven i årskurs 9", .grade, .higherIsBetter, .municipality, .learning, .dk, uvm + ", GS/KARA/KARAGNS", uvmLicence),
-        entry("dk.exam_grade_snapshot", "Average grade, mandatory leaving exams (latest year)", "Gennemsnit, obligatoriske afgangsprøver (seneste år)",
-              "Genomsnittsbetyg, obligatoriska avgångsprov (senaste år)", .grade, .higherIsBetter, .municipality, .learning, .dk, uvm + ", GS/KARA/KARAGNS", uvmLicence),
-        entry("dk.high_absence_pct", "Pupils with more than 10 % absence", "Elever med over 10 % fravær", "Elever med mer än 10 % frånvaro",
-              .percent, .lowerIsBetter, .municipality, .attendance, .dk, uvm + ", GS/ELEVFRAV/FRAVAAR", uvmLicence),
-        entry("dk.wellbeing_index", "Well-being: mean of the national survey's indicators (1-5)", "Trivsel: gennemsnit af trivselsmålingens indikatorer (1-5)",
-              "Trivsel: medelvärde av den danska trivselsmätningens indikatorer (1-5)", .scale1to5, .higherIsBetter, .municipality, .wellbeing, .dk,
-              uvm + ", GS/TRIV/TRIVIND (unweighted mean over the indicators)", uvmLicence, decimals: 2),
-        entry("dk.youth_education_expected_pct", "Expected to complete a youth education", "Forventes at gennemføre en ungdomsuddannelse",
-              "Förväntas fullfölja en gymnasial utbildning", .percent, .higherIsBetter, .municipality, .transition, .dk, uvm + ", GS/PROFMOD", uvmLicence),
-        entry("se.merit_value_17", "Average merit value, grade 9 (17 subjects)", "Gennemsnitlig meritværdi, 9. klasse (17 fag)",
-              "Genomsnittligt meritvärde, årskurs 9 (17 ämnen)", .meritPoints, .higherIsBetter, .municipality, .learning, .se, skolverket, skolverketLicence),
-        entry("se.merit_value_16", "Average merit value, grade 9 (16 subjects)", "Gennemsnitlig meritværdi, 9. klasse (16 fag)",
-              "Genomsnittligt meritvärde, årskurs 9 (16 ämnen)", .meritPoints, .higherIsBetter, .municipality, .learning, .se, skolverket, skolverketLicence),
-        entry("se.passed_all_subjects_pct", "Passed all subjects, grade 9", "Bestået i alle fag, 9. klasse", "Godkänt betyg i alla ämnen, årskurs 9",
-              .percent, .higherIsBetter, .municipality, .learning, .se, skolverket, skolverketLicence),
-        entry("se.eligible_vocational_programme_pct", "Eligible for upper secondary school (vocational programme)", "Optagelsesberettiget til gymnasiet (erhvervsprogram)",
-              "Behöriga till gymnasieskolans yrkesprogram", .percent, .higherIsBetter, .municipality, .transition, .se, skolverket, skolverketLicence),
-        entry("se.pupils_grade9_total", "Pupils in grade 9", "Elever i 9. klasse", "Elever i årskurs 9", .count, .neutral, .municipality, .context, .se,
-              skolverket, skolverketLicence, decimals: 0),
-        entry("se.share_parents_post_secondary_pct", "Pupils whose parents have post-secondary education", "Elever hvis forældre har en videregående uddannelse",
-              "Elever med föräldrar med eftergymnasial utbildning", .percent, .neutral, .municipality, .context, .se, skolverket, skolverketLicence),
-        entry("se.share_foreign_background_pct", "Pupils with a foreign background", "Elever med udenlandsk baggrund", "Elever med utländsk bakgrund",
-              .percent, .neutral, .municipality, .context, .se, skolverket, skolverketLicence),
-        entry("se.certified_teachers_fte_pct", "Teachers certified and qualified (full-time equivalents)", "Lærere med læreruddannelse og kompetence (årsværk)",
-              "Lärare med legitimation och behörighet (heltidstjänster)", .percent, .higherIsBetter, .municipality, .staff, .se, skolverket, skolverketLicence),
-        entry("se.school.merit_value", "Average merit value, grade 9", "Gennemsnitlig meritværdi, 9. klasse", "Genomsnittligt meritvärde, årskurs 9",
-              .meritPoints, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.passed_all_subjects_pct", "Passed all subjects, grade 9", "Bestået i alle fag, 9. klasse", "Godkänt betyg i alla ämnen, årskurs 9",
-              .percent, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.passed_all_subjects_grade6_pct", "Passed all subjects, grade 6", "Bestået i alle fag, 6. klasse", "Godkänt betyg i alla ämnen, årskurs 6",
-              .percent, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.eligible_vocational_pct", "Eligible for a vocational programme", "Optagelsesberettiget til erhvervsprogram", "Behöriga till yrkesprogram",
-              .percent, .higherIsBetter, .school, .transition, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.national_test_swedish", "National test result, Swedish, grade 9 (points)", "Nationale test, svensk, 9. klasse (point)",
-              "Nationella prov, svenska, årskurs 9 (poäng)", .points, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.national_test_english", "National test result, English, grade 9 (points)", "Nationale test, engelsk, 9. klasse (point)",
-              "Nationella prov, engelska, årskurs 9 (poäng)", .points, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.national_test_maths", "National test result, mathematics, grade 9 (points)", "Nationale test, matematik, 9. klasse (point)",
-              "Nationella prov, matematik, årskurs 9 (poäng)", .points, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.certified_teachers_pct", "Certified teachers", "Lærere med læreruddannelse", "Lärare med lärarlegitimation",
-              .percent, .higherIsBetter, .school, .staff, .se, skolverketSchools, skolverketLicence),
-        entry("se.school.pupils_per_teacher", "Pupils per teacher", "Elever pr. lærer", "Elever per lärare", .ratio, .neutral, .school, .staff, .se,
-              skolverketSchools, skolverketLicence),
-        entry("se.school.pupils", "Pupils", "Elever", "Elever", .count, .neutral, .school, .context, .se, skolverketSchools, skolverketLicence, decimals: 0),
+        entry(
+            "dk.fp9_exam_grade", "Average grade, mandatory grade-9 exams",
+            "Gennemsnit i de obligatoriske 9.-klasseprøver",
+            "Genomsnittsbetyg i de obligatoriska proven i årskurs 9", .grade, .higherIsBetter, .municipality, .learning,
+            .dk, uvm + ", GS/KARA/KARAGNS", uvmLicence),
+        entry(
+            "dk.exam_grade_snapshot", "Average grade, mandatory leaving exams (latest year)",
+            "Gennemsnit, obligatoriske afgangsprøver (seneste år)",
+            "Genomsnittsbetyg, obligatoriska avgångsprov (senaste år)", .grade, .higherIsBetter, .municipality,
+            .learning, .dk, uvm + ", GS/KARA/KARAGNS", uvmLicence),
+        entry(
+            "dk.high_absence_pct", "Pupils with more than 10 % absence", "Elever med over 10 % fravær",
+            "Elever med mer än 10 % frånvaro",
+            .percent, .lowerIsBetter, .municipality, .attendance, .dk, uvm + ", GS/ELEVFRAV/FRAVAAR", uvmLicence),
+        entry(
+            "dk.wellbeing_index", "Well-being: mean of the national survey's indicators (1-5)",
+            "Trivsel: gennemsnit af trivselsmålingens indikatorer (1-5)",
+            "Trivsel: medelvärde av den danska trivselsmätningens indikatorer (1-5)", .scale1to5, .higherIsBetter,
+            .municipality, .wellbeing, .dk,
+            uvm + ", GS/TRIV/TRIVIND (unweighted mean over the indicators)", uvmLicence, decimals: 2),
+        entry(
+            "dk.youth_education_expected_pct", "Expected to complete a youth education",
+            "Forventes at gennemføre en ungdomsuddannelse",
+            "Förväntas fullfölja en gymnasial utbildning", .percent, .higherIsBetter, .municipality, .transition, .dk,
+            uvm + ", GS/PROFMOD", uvmLicence),
+        entry(
+            "se.merit_value_17", "Average merit value, grade 9 (17 subjects)",
+            "Gennemsnitlig meritværdi, 9. klasse (17 fag)",
+            "Genomsnittligt meritvärde, årskurs 9 (17 ämnen)", .meritPoints, .higherIsBetter, .municipality, .learning,
+            .se, skolverket, skolverketLicence),
+        entry(
+            "se.merit_value_16", "Average merit value, grade 9 (16 subjects)",
+            "Gennemsnitlig meritværdi, 9. klasse (16 fag)",
+            "Genomsnittligt meritvärde, årskurs 9 (16 ämnen)", .meritPoints, .higherIsBetter, .municipality, .learning,
+            .se, skolverket, skolverketLicence),
+        entry(
+            "se.passed_all_subjects_pct", "Passed all subjects, grade 9", "Bestået i alle fag, 9. klasse",
+            "Godkänt betyg i alla ämnen, årskurs 9",
+            .percent, .higherIsBetter, .municipality, .learning, .se, skolverket, skolverketLicence),
+        entry(
+            "se.eligible_vocational_programme_pct", "Eligible for upper secondary school (vocational programme)",
+            "Optagelsesberettiget til gymnasiet (erhvervsprogram)",
+            "Behöriga till gymnasieskolans yrkesprogram", .percent, .higherIsBetter, .municipality, .transition, .se,
+            skolverket, skolverketLicence),
+        entry(
+            "se.pupils_grade9_total", "Pupils in grade 9", "Elever i 9. klasse", "Elever i årskurs 9", .count, .neutral,
+            .municipality, .context, .se,
+            skolverket, skolverketLicence, decimals: 0),
+        entry(
+            "se.share_parents_post_secondary_pct", "Pupils whose parents have post-secondary education",
+            "Elever hvis forældre har en videregående uddannelse",
+            "Elever med föräldrar med eftergymnasial utbildning", .percent, .neutral, .municipality, .context, .se,
+            skolverket, skolverketLicence),
+        entry(
+            "se.share_foreign_background_pct", "Pupils with a foreign background", "Elever med udenlandsk baggrund",
+            "Elever med utländsk bakgrund",
+            .percent, .neutral, .municipality, .context, .se, skolverket, skolverketLicence),
+        entry(
+            "se.certified_teachers_fte_pct", "Teachers certified and qualified (full-time equivalents)",
+            "Lærere med læreruddannelse og kompetence (årsværk)",
+            "Lärare med legitimation och behörighet (heltidstjänster)", .percent, .higherIsBetter, .municipality,
+            .staff, .se, skolverket, skolverketLicence),
+        entry(
+            "se.school.merit_value", "Average merit value, grade 9", "Gennemsnitlig meritværdi, 9. klasse",
+            "Genomsnittligt meritvärde, årskurs 9",
+            .meritPoints, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.passed_all_subjects_pct", "Passed all subjects, grade 9", "Bestået i alle fag, 9. klasse",
+            "Godkänt betyg i alla ämnen, årskurs 9",
+            .percent, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.passed_all_subjects_grade6_pct", "Passed all subjects, grade 6", "Bestået i alle fag, 6. klasse",
+            "Godkänt betyg i alla ämnen, årskurs 6",
+            .percent, .higherIsBetter, .school, .learning, .se, skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.eligible_vocational_pct", "Eligible for a vocational programme",
+            "Optagelsesberettiget til erhvervsprogram", "Behöriga till yrkesprogram",
+            .percent, .higherIsBetter, .school, .transition, .se, skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.national_test_swedish", "National test result, Swedish, grade 9 (points)",
+            "Nationale test, svensk, 9. klasse (point)",
+            "Nationella prov, svenska, årskurs 9 (poäng)", .points, .higherIsBetter, .school, .learning, .se,
+            skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.national_test_english", "National test result, English, grade 9 (points)",
+            "Nationale test, engelsk, 9. klasse (point)",
+            "Nationella prov, engelska, årskurs 9 (poäng)", .points, .higherIsBetter, .school, .learning, .se,
+            skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.national_test_maths", "National test result, mathematics, grade 9 (points)",
+            "Nationale test, matematik, 9. klasse (point)",
+            "Nationella prov, matematik, årskurs 9 (poäng)", .points, .higherIsBetter, .school, .learning, .se,
+            skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.certified_teachers_pct", "Certified teachers", "Lærere med læreruddannelse",
+            "Lärare med lärarlegitimation",
+            .percent, .higherIsBetter, .school, .staff, .se, skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.pupils_per_teacher", "Pupils per teacher", "Elever pr. lærer", "Elever per lärare", .ratio,
+            .neutral, .school, .staff, .se,
+            skolverketSchools, skolverketLicence),
+        entry(
+            "se.school.pupils", "Pupils", "Elever", "Elever", .count, .neutral, .school, .context, .se,
+            skolverketSchools, skolverketLicence, decimals: 0),
     ]
 
     struct File {
@@ -101,43 +165,77 @@ enum ShippedIndicators {
 
     static let files: [File] = {
         var files: [File] = [
-            File(name: "dk_fp9_exam_grade_2011_2026.csv", country: .dk, level: .municipality,
-                 mapping: ImportMapping(unitColumn: "kommunekode", yearColumn: "year", valueColumn: "fp9_exam_grade_avg", indicator: "dk.fp9_exam_grade")),
+            File(
+                name: "dk_fp9_exam_grade_2011_2026.csv", country: .dk, level: .municipality,
+                mapping: ImportMapping(
+                    unitColumn: "kommunekode", yearColumn: "year", valueColumn: "fp9_exam_grade_avg",
+                    indicator: "dk.fp9_exam_grade"))
         ]
-        for (column, code) in [("exam_grade_avg_mandatory_tests", "dk.exam_grade_snapshot"), ("high_absence_pct", "dk.high_absence_pct"),
-                               ("wellbeing_mean_of_indicators_1to5", "dk.wellbeing_index"), ("youth_education_expected_pct", "dk.youth_education_expected_pct")] {
-            files.append(File(name: "dk_school_indicators_snapshot.csv", country: .dk, level: .municipality,
-                              mapping: ImportMapping(unitColumn: "kommunekode", yearColumn: "source_data_year_label", valueColumn: column, indicator: code)))
+        for (column, code) in [
+            ("exam_grade_avg_mandatory_tests", "dk.exam_grade_snapshot"), ("high_absence_pct", "dk.high_absence_pct"),
+            ("wellbeing_mean_of_indicators_1to5", "dk.wellbeing_index"),
+            ("youth_education_expected_pct", "dk.youth_education_expected_pct"),
+        ] {
+            files.append(
+                File(
+                    name: "dk_school_indicators_snapshot.csv", country: .dk, level: .municipality,
+                    mapping: ImportMapping(
+                        unitColumn: "kommunekode", yearColumn: "source_data_year_label", valueColumn: column,
+                        indicator: code)))
         }
-        files.append(File(name: "se_skolverket_grade9_results_2015_16_to_2024_25.csv", country: .se, level: .municipality, mapping: ImportMapping(
-            unitColumn: "kommunkod", yearColumn: "school_year", valueColumn: "value", indicatorColumn: "indicator", flagColumn: "value_flag",
-            filterColumn: "huvudman", filterValue: "Samtliga",
-            indicatorCodes: ["merit_value_17": "se.merit_value_17", "merit_value_16": "se.merit_value_16", "passed_all_subjects_pct": "se.passed_all_subjects_pct",
-                             "eligible_vocational_programme_pct": "se.eligible_vocational_programme_pct", "pupils_grade9_total": "se.pupils_grade9_total",
-                             "share_parents_post_secondary_pct": "se.share_parents_post_secondary_pct",
-                             "share_foreign_background_pct": "se.share_foreign_background_pct"], onlyMappedIndicators: true)))
-        files.append(File(name: "se_skolverket_teacher_certification_2020_21_to_2024_25.csv", country: .se, level: .municipality, mapping: ImportMapping(
-            unitColumn: "kommunkod", yearColumn: "school_year", valueColumn: "value", indicatorColumn: "indicator", flagColumn: "value_flag",
-            filterColumn: "huvudman", filterValue: "Samtliga",
-            indicatorCodes: ["fte_share_certified_qualified_pct": "se.certified_teachers_fte_pct"], onlyMappedIndicators: true)))
-        files.append(File(name: "se_school_statistics_grade9_sample.csv", country: .se, level: .school, mapping: ImportMapping(
-            unitColumn: "school_unit_code", yearColumn: "school_year", valueColumn: "value", indicatorColumn: "indicator", flagColumn: "value_type",
-            indicatorCodes: ["averageGradesMeritRating9thGrade": "se.school.merit_value", "ratioOfPupilsIn9thGradeWithAllSubjectsPassed": "se.school.passed_all_subjects_pct",
-                             "ratioOfPupilsIn6thGradeWithAllSubjectsPassed": "se.school.passed_all_subjects_grade6_pct",
-                             "ratioOfPupils9thGradeEligibleForNationalProgramYR": "se.school.eligible_vocational_pct",
-                             "averageResultNationalTestsSubjectSVE9thGrade": "se.school.national_test_swedish",
-                             "averageResultNationalTestsSubjectENG9thGrade": "se.school.national_test_english",
-                             "averageResultNationalTestsSubjectMA9thGrade": "se.school.national_test_maths",
-                             "certifiedTeachersQuota": "se.school.certified_teachers_pct", "studentsPerTeacherQuota": "se.school.pupils_per_teacher",
-                             "totalNumberOfPupils": "se.school.pupils"], onlyMappedIndicators: true)))
+        files.append(
+            File(
+                name: "se_skolverket_grade9_results_2015_16_to_2024_25.csv", country: .se, level: .municipality,
+                mapping: ImportMapping(
+                    unitColumn: "kommunkod", yearColumn: "school_year", valueColumn: "value",
+                    indicatorColumn: "indicator", flagColumn: "value_flag",
+                    filterColumn: "huvudman", filterValue: "Samtliga",
+                    indicatorCodes: [
+                        "merit_value_17": "se.merit_value_17", "merit_value_16": "se.merit_value_16",
+                        "passed_all_subjects_pct": "se.passed_all_subjects_pct",
+                        "eligible_vocational_programme_pct": "se.eligible_vocational_programme_pct",
+                        "pupils_grade9_total": "se.pupils_grade9_total",
+                        "share_parents_post_secondary_pct": "se.share_parents_post_secondary_pct",
+                        "share_foreign_background_pct": "se.share_foreign_background_pct",
+                    ], onlyMappedIndicators: true)))
+        files.append(
+            File(
+                name: "se_skolverket_teacher_certification_2020_21_to_2024_25.csv", country: .se, level: .municipality,
+                mapping: ImportMapping(
+                    unitColumn: "kommunkod", yearColumn: "school_year", valueColumn: "value",
+                    indicatorColumn: "indicator", flagColumn: "value_flag",
+                    filterColumn: "huvudman", filterValue: "Samtliga",
+                    indicatorCodes: ["fte_share_certified_qualified_pct": "se.certified_teachers_fte_pct"],
+                    onlyMappedIndicators: true)))
+        files.append(
+            File(
+                name: "se_school_statistics_grade9_sample.csv", country: .se, level: .school,
+                mapping: ImportMapping(
+                    unitColumn: "school_unit_code", yearColumn: "school_year", valueColumn: "value",
+                    indicatorColumn: "indicator", flagColumn: "value_type",
+                    indicatorCodes: [
+                        "averageGradesMeritRating9thGrade": "se.school.merit_value",
+                        "ratioOfPupilsIn9thGradeWithAllSubjectsPassed": "se.school.passed_all_subjects_pct",
+                        "ratioOfPupilsIn6thGradeWithAllSubjectsPassed": "se.school.passed_all_subjects_grade6_pct",
+                        "ratioOfPupils9thGradeEligibleForNationalProgramYR": "se.school.eligible_vocational_pct",
+                        "averageResultNationalTestsSubjectSVE9thGrade": "se.school.national_test_swedish",
+                        "averageResultNationalTestsSubjectENG9thGrade": "se.school.national_test_english",
+                        "averageResultNationalTestsSubjectMA9thGrade": "se.school.national_test_maths",
+                        "certifiedTeachersQuota": "se.school.certified_teachers_pct",
+                        "studentsPerTeacherQuota": "se.school.pupils_per_teacher",
+                        "totalNumberOfPupils": "se.school.pupils",
+                    ], onlyMappedIndicators: true)))
         return files
     }()
 
     static let schoolFile = "se_schools_grade9_sample.csv"
 
     /// Values about grade-9 pupils whose count is another indicator of the same unit and year.
-    static let pupilCounts: [String: String] = ["se.passed_all_subjects_pct": "se.pupils_grade9_total", "se.merit_value_17": "se.pupils_grade9_total", "se.merit_value_16": "se.pupils_grade9_total",
-                                                "se.eligible_vocational_programme_pct": "se.pupils_grade9_total"]
+    static let pupilCounts: [String: String] = [
+        "se.passed_all_subjects_pct": "se.pupils_grade9_total", "se.merit_value_17": "se.pupils_grade9_total",
+        "se.merit_value_16": "se.pupils_grade9_total",
+        "se.eligible_vocational_programme_pct": "se.pupils_grade9_total",
+    ]
 
     struct Outcome: Sendable, Equatable {
         var version: String
@@ -147,7 +245,9 @@ enum ShippedIndicators {
 
     /// The whole data set read and checked in memory; any rejected row is a fault of the shipped
     /// files and stops the start.
-    static func read(files folder: URL, directory: MunicipalityDirectory) throws -> (schools: [SchoolRow], observations: [Observation], version: String) {
+    static func read(
+        files folder: URL, directory: MunicipalityDirectory
+    ) throws -> (schools: [SchoolRow], observations: [Observation], version: String) {
         var hasher = SHA256()
         hasher.update(data: Data(try JSONEncoder().encode(catalogue.map(\.code))))
         let schoolData = try Data(contentsOf: folder.appendingPathComponent(schoolFile))
@@ -166,10 +266,14 @@ enum ShippedIndicators {
             } else {
                 resolve = UnitResolver.municipality(directory, file.country)
             }
-            let context = ImportContext(country: file.country, level: file.level, indicators: indicators, years: 1990...2100, resolveUnit: resolve)
+            let context = ImportContext(
+                country: file.country, level: file.level, indicators: indicators, years: 1990...2100,
+                resolveUnit: resolve)
             let check = try ObservationReader.read(csv: data, mapping: file.mapping, context: context)
             if let problem = check.problems.first {
-                throw SamradError(.invalidInput, "import.error.shipped", [file.name, String(problem.line), problem.key] + problem.arguments)
+                throw SamradError(
+                    .invalidInput, "import.error.shipped",
+                    [file.name, String(problem.line), problem.key] + problem.arguments)
             }
             observations += check.observations
         }
@@ -186,15 +290,21 @@ enum ShippedIndicators {
     }
 
     @discardableResult
-    static func load(on db: any Database, folder: URL, directory: MunicipalityDirectory, logger: Logger) async throws -> Outcome {
+    static func load(
+        on db: any Database, folder: URL, directory: MunicipalityDirectory, logger: Logger
+    ) async throws -> Outcome {
         let sql = db as! any SQLDatabase
         let (schools, observations, version) = try read(files: folder, directory: directory)
-        if try await sql.select().column("version").from("indicator_datasets").where("version", .equal, version).first() != nil {
+        if try await sql.select().column("version").from("indicator_datasets").where("version", .equal, version).first()
+            != nil
+        {
             return Outcome(version: version, imported: false, observations: 0)
         }
         try await db.transaction { tx in
             for indicator in catalogue {
-                let record = try await IndicatorRecord.query(on: tx).filter(\.$code == indicator.code).first() ?? IndicatorRecord()
+                let record =
+                    try await IndicatorRecord.query(on: tx).filter(\.$code == indicator.code).first()
+                    ?? IndicatorRecord()
                 record.apply(indicator)
                 record.builtIn = true
                 try await record.save(on: tx)
@@ -215,9 +325,14 @@ enum ShippedIndicators {
             run.finishedAt = Date()
             try await run.save(on: tx)
             try await ObservationWriter.write(observations, scope: "", importID: run.id, on: tx)
-            try await (tx as! any SQLDatabase).insert(into: "indicator_datasets").columns("version", "imported_at").values(SQLBind(version), SQLBind(Date())).run()
+            try await (tx as! any SQLDatabase).insert(into: "indicator_datasets").columns("version", "imported_at")
+                .values(SQLBind(version), SQLBind(Date())).run()
         }
-        logger.info("Imported the shipped indicator data", metadata: ["version": .string(String(version.prefix(12))), "observations": .stringConvertible(observations.count)])
+        logger.info(
+            "Imported the shipped indicator data",
+            metadata: [
+                "version": .string(String(version.prefix(12))), "observations": .stringConvertible(observations.count),
+            ])
         return Outcome(version: version, imported: true, observations: observations.count)
     }
 }
@@ -245,14 +360,27 @@ struct SchoolRow: Sendable, Equatable {
             let code = record["school_unit_code"].trimmingCharacters(in: .whitespaces)
             let name = record["name"].trimmingCharacters(in: .whitespaces)
             guard let municipality = resolve(record["kommunkod"]) else {
-                v.add("line \(record.line)", "import.error.unknown_municipality", [record["kommunkod"], country.rawValue]); continue
+                v.add(
+                    "line \(record.line)", "import.error.unknown_municipality", [record["kommunkod"], country.rawValue]);
+                continue
             }
-            if code.isEmpty || name.isEmpty { v.add("line \(record.line)", "csv.missing_value", [String(record.line), code.isEmpty ? "school_unit_code" : "name"]); continue }
-            if let first = seen[code] { v.add("line \(record.line)", "import.error.duplicate", [String(first), "school", code, ""]); continue }
+            if code.isEmpty || name.isEmpty {
+                v.add(
+                    "line \(record.line)", "csv.missing_value",
+                    [String(record.line), code.isEmpty ? "school_unit_code" : "name"]);
+                continue
+            }
+            if let first = seen[code] {
+                v.add("line \(record.line)", "import.error.duplicate", [String(first), "school", code, ""]); continue
+            }
             seen[code] = record.line
-            rows.append(SchoolRow(country: country, code: code, name: name, municipalityCode: municipality,
-                                  organiserType: record["principal_organizer_type"].isEmpty ? nil : record["principal_organizer_type"],
-                                  latitude: ObservationValue.number(record["lat"]), longitude: ObservationValue.number(record["lon"])))
+            rows.append(
+                SchoolRow(
+                    country: country, code: code, name: name, municipalityCode: municipality,
+                    organiserType: record["principal_organizer_type"].isEmpty
+                        ? nil : record["principal_organizer_type"],
+                    latitude: ObservationValue.number(record["lat"]), longitude: ObservationValue.number(record["lon"]))
+            )
         }
         try v.check()
         return rows
@@ -271,16 +399,25 @@ struct SchoolRow: Sendable, Equatable {
         for record in table.records {
             let code = record["code"].trimmedSpaces, name = record["name"].trimmedSpaces
             if code.isEmpty || name.isEmpty {
-                v.add("line \(record.line)", "csv.missing_value", [String(record.line), code.isEmpty ? "code" : "name"]); continue
+                v.add(
+                    "line \(record.line)", "csv.missing_value", [String(record.line), code.isEmpty ? "code" : "name"]);
+                continue
             }
             if !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) || code.count > 40 {
                 v.add("line \(record.line)", "schools.error.code_line", [String(record.line), code]); continue
             }
-            if let first = seen[code] { v.add("line \(record.line)", "import.error.duplicate_line", [String(record.line), String(first)]); continue }
+            if let first = seen[code] {
+                v.add("line \(record.line)", "import.error.duplicate_line", [String(record.line), String(first)]);
+                continue
+            }
             seen[code] = record.line
             let organiser = record["organiser_type"].trimmedSpaces
-            rows.append(Listed(line: record.line, code: code, school: SchoolRow(country: m.country, code: code, name: String(name.prefix(200)), municipalityCode: m.code,
-                                                                               organiserType: organiser.isEmpty ? nil : String(organiser.prefix(60)))))
+            rows.append(
+                Listed(
+                    line: record.line, code: code,
+                    school: SchoolRow(
+                        country: m.country, code: code, name: String(name.prefix(200)), municipalityCode: m.code,
+                        organiserType: organiser.isEmpty ? nil : String(organiser.prefix(60)))))
         }
         try v.check()
         if rows.isEmpty { throw SamradError(.invalidInput, "csv.empty") }
@@ -290,14 +427,20 @@ struct SchoolRow: Sendable, Equatable {
     static func upsert(_ rows: [SchoolRow], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         for chunk in rows.chunked(500) {
-            var insert = sql.insert(into: School.schema).columns("id", "country", "code", "name", "municipality_code", "organiser_type", "latitude", "longitude", "created_at")
+            var insert = sql.insert(into: School.schema).columns(
+                "id", "country", "code", "name", "municipality_code", "organiser_type", "latitude", "longitude",
+                "created_at")
             for s in chunk {
-                insert = insert.values(SQLBind(UUID()), SQLBind(s.country.rawValue), SQLBind(s.code), SQLBind(s.name), SQLBind(s.municipalityCode),
-                                       SQLBind(s.organiserType), SQLBind(s.latitude), SQLBind(s.longitude), SQLBind(Date()))
+                insert = insert.values(
+                    SQLBind(UUID()), SQLBind(s.country.rawValue), SQLBind(s.code), SQLBind(s.name),
+                    SQLBind(s.municipalityCode),
+                    SQLBind(s.organiserType), SQLBind(s.latitude), SQLBind(s.longitude), SQLBind(Date()))
             }
             try await insert.onConflict(with: ["country", "code"]) { conflict in
-                conflict.set(excludedValueOf: "name").set(excludedValueOf: "municipality_code").set(excludedValueOf: "organiser_type")
-                    .set(excludedValueOf: "latitude").set(excludedValueOf: "longitude")
+                conflict.set(excludedValueOf: "name").set(excludedValueOf: "municipality_code").set(
+                    excludedValueOf: "organiser_type"
+                )
+                .set(excludedValueOf: "latitude").set(excludedValueOf: "longitude")
             }.run()
         }
     }

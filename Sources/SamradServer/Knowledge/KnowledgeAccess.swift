@@ -16,11 +16,14 @@ struct KnowledgeAccess {
 
     static func load(_ request: Request) async throws -> KnowledgeAccess {
         guard let slug = request.parameters.get("slug"),
-              let material = try await KnowledgeMaterial.query(on: request.db).filter(\.$slug == slug).first() else {
+            let material = try await KnowledgeMaterial.query(on: request.db).filter(\.$slug == slug).first()
+        else {
             throw SamradError.notFound("knowledge.error.not_found")
         }
         let reader = try await request.collaborationReader()
-        guard KnowledgePolicy.mayView(reader, material.standing) else { throw SamradError.notFound("knowledge.error.not_found") }
+        guard KnowledgePolicy.mayView(reader, material.standing) else {
+            throw SamradError.notFound("knowledge.error.not_found")
+        }
         return KnowledgeAccess(material: material, reader: reader)
     }
 }

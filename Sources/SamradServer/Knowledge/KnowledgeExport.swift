@@ -14,12 +14,14 @@ enum KnowledgeExport {
             var themes: [String]; var authors: [String]; var school: String?; var language: String
             var licence: String; var visibility: String; var publishedAt: Date?
         }
-        try export.json("materials.json", "Published materials of the knowledge bank from the municipality (Markdown bodies).",
-                        materials.map {
-                            MaterialRecord(address: $0.href, kind: $0.kind, title: $0.title, summary: $0.summary,
-                                           body: $0.body, themes: $0.themes, authors: $0.authors, school: $0.school,
-                                           language: $0.language, licence: $0.licence, visibility: $0.visibility,
-                                           publishedAt: $0.publishedAt)
-                        })
+        try export.json(
+            "materials.json", "Published materials of the knowledge bank from the municipality (Markdown bodies).",
+            materials.map {
+                MaterialRecord(
+                    address: $0.href, kind: $0.kind, title: $0.title, summary: $0.summary,
+                    body: $0.body, themes: $0.themes, authors: $0.authors, school: $0.school,
+                    language: $0.language, licence: $0.licence, visibility: $0.visibility,
+                    publishedAt: $0.publishedAt)
+            })
     }
 }

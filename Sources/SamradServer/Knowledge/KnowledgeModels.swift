@@ -48,13 +48,16 @@ final class KnowledgeMaterial: Model, @unchecked Sendable {
     var href: String { "/knowledge/\(slug)" }
     var plainBody: String { bodyText ?? SafeMarkdown.plainText(body) }
     var municipality: MunicipalityKey? {
-        guard let municipalityCountry, let country = Country(rawValue: municipalityCountry), let municipalityCode else { return nil }
+        guard let municipalityCountry, let country = Country(rawValue: municipalityCountry), let municipalityCode else {
+            return nil
+        }
         return MunicipalityKey(country, municipalityCode)
     }
     /// Its themes are offered to everybody in the bank's theme filter.
     var listsThemes: Bool { statusValue == .published && visibilityValue == .public }
     var standing: MaterialStanding {
-        MaterialStanding(status: statusValue, visibility: visibilityValue, collaborationID: collaborationID, ownerID: createdBy)
+        MaterialStanding(
+            status: statusValue, visibility: visibilityValue, collaborationID: collaborationID, ownerID: createdBy)
     }
 }
 

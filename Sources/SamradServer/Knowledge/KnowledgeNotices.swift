@@ -6,7 +6,9 @@ import Vapor
 /// E-mails of the editorial workflow, written in the step's transaction: editors learn that a
 /// material waits for them; the author learns that it is published or what to change.
 enum KnowledgeNotices {
-    static func after(_ step: EditorialStatus.Step, _ m: KnowledgeMaterial, note: String?, request: Request, on db: any Database) async throws {
+    static func after(
+        _ step: EditorialStatus.Step, _ m: KnowledgeMaterial, note: String?, request: Request, on db: any Database
+    ) async throws {
         let link = request.settings.publicBaseURL + m.href
         let recipients: [User]
         let kind: String
@@ -27,8 +29,10 @@ enum KnowledgeNotices {
         }
         for user in recipients where user.id != request.actor.userID && !user.disabled {
             let language = user.language.flatMap(Language.init(rawValue:)) ?? m.languageValue
-            try await Outbox.enqueue(to: user.email, subject: request.catalog.text("mail.knowledge_\(kind).subject", language, arguments),
-                                     body: request.catalog.text("mail.knowledge_\(kind).body", language, arguments), settings: request.settings, on: db)
+            try await Outbox.enqueue(
+                to: user.email, subject: request.catalog.text("mail.knowledge_\(kind).subject", language, arguments),
+                body: request.catalog.text("mail.knowledge_\(kind).body", language, arguments),
+                settings: request.settings, on: db)
         }
     }
 
@@ -40,8 +44,11 @@ enum KnowledgeNotices {
     /// The organisers of the material's collaboration, or the administrators for one of none.
     static func editors(of m: KnowledgeMaterial, on db: any Database) async throws -> [User] {
         var roles = RoleAssignment.query(on: db)
-        if let collaborationID = m.collaborationID, let collaboration = try await Collaboration.find(collaborationID, on: db) {
-            roles = roles.filter(\.$kind == RoleKind.organiser.rawValue).filter(\.$organisationID == collaboration.organiserID)
+        if let collaborationID = m.collaborationID,
+            let collaboration = try await Collaboration.find(collaborationID, on: db)
+        {
+            roles = roles.filter(\.$kind == RoleKind.organiser.rawValue).filter(
+                \.$organisationID == collaboration.organiserID)
         } else {
             roles = roles.filter(\.$kind == RoleKind.administrator.rawValue)
         }

@@ -16,16 +16,20 @@ enum KnowledgeSearch {
         } else {
             // One index per language: a query is stemmed per language and meets only texts of it.
             for language in Language.allCases {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE VIRTUAL TABLE \(unsafeRaw: table(language)) USING fts5(title, summary, body, facets, tokenize = 'unicode61 remove_diacritics 0')
-                    """).run()
+                    """
+                ).run()
             }
         }
     }
 
     static func revert(_ sql: any SQLDatabase) async throws {
         if !sql.isPostgres {
-            for language in Language.allCases { try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table(language))").run() }
+            for language in Language.allCases {
+                try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table(language))").run()
+            }
         }
     }
 
@@ -47,29 +51,40 @@ enum KnowledgeSearch {
         let body = m.plainBody
         if sql.isPostgres {
             let config = configuration(m.languageValue)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE knowledge_materials SET search =
                   setweight(to_tsvector(\(literal: config)::regconfig, \(bind: m.title)), 'A')
                   || setweight(to_tsvector(\(literal: config)::regconfig, \(bind: m.summary)), 'B')
                   || setweight(to_tsvector(\(literal: config)::regconfig, \(bind: body)), 'C')
                 WHERE id = \(bind: id)
-                """).run()
+                """
+            ).run()
         } else {
             // The index row is the material's search key, given once: deleting and finding a row
             // by it is a lookup, where a column of the FTS table would be a scan.
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE knowledge_materials SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM knowledge_materials)
                 WHERE id = \(bind: id) AND search_key IS NULL
-                """).run()
+                """
+            ).run()
             struct Key: Decodable { var search_key: Int }
-            guard let key = try await sql.raw("SELECT search_key FROM knowledge_materials WHERE id = \(bind: id)").first(decoding: Key.self)?.search_key else { return }
+            guard
+                let key = try await sql.raw("SELECT search_key FROM knowledge_materials WHERE id = \(bind: id)").first(
+                    decoding: Key.self)?.search_key
+            else { return }
             let language = m.languageValue
-            for other in Language.allCases { try await sql.raw("DELETE FROM \(unsafeRaw: table(other)) WHERE rowid = \(bind: key)").run() }
-            try await sql.raw("""
+            for other in Language.allCases {
+                try await sql.raw("DELETE FROM \(unsafeRaw: table(other)) WHERE rowid = \(bind: key)").run()
+            }
+            try await sql.raw(
+                """
                 INSERT INTO \(unsafeRaw: table(language)) (rowid, title, summary, body, facets)
                 VALUES (\(bind: key), \(bind: SearchText.stems(m.title, language)), \(bind: SearchText.stems(m.summary, language)),
                         \(bind: SearchText.stems(body, language)), \(bind: facets(m).joined(separator: " ")))
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -88,9 +103,13 @@ enum KnowledgeSearch {
 
     static func facet(kind: MaterialKind) -> String { "k" + kind.rawValue.filter(\.isLetter) }
     static func facet(country: Country) -> String { "c" + country.rawValue }
-    static func facet(municipality: MunicipalityKey) -> String { "m" + municipality.country.rawValue + municipality.code }
+    static func facet(municipality: MunicipalityKey) -> String {
+        "m" + municipality.country.rawValue + municipality.code
+    }
     static func facet(year: Int) -> String { "y\(year)" }
-    static func facet(collaboration: UUID) -> String { "o" + collaboration.uuidString.lowercased().filter { $0 != "-" } }
+    static func facet(collaboration: UUID) -> String {
+        "o" + collaboration.uuidString.lowercased().filter { $0 != "-" }
+    }
     /// FNV-1a of the theme's lower-cased UTF-8: a token of letters and digits for any name.
     static func facet(theme: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -136,7 +155,9 @@ enum KnowledgeSearch {
         let sql = db as! any SQLDatabase
         if !sql.isPostgres {
             for language in Language.allCases {
-                try await sql.raw("DELETE FROM \(unsafeRaw: table(language)) WHERE rowid = (SELECT search_key FROM knowledge_materials WHERE id = \(bind: id))").run()
+                try await sql.raw(
+                    "DELETE FROM \(unsafeRaw: table(language)) WHERE rowid = (SELECT search_key FROM knowledge_materials WHERE id = \(bind: id))"
+                ).run()
             }
         }
     }
@@ -174,18 +195,26 @@ enum KnowledgeSearch {
 
     /// The published materials the reader may see that match, best first (newest first without
     /// search words), and how many there are in all.
-    static func search(_ query: Query, reader: CollaborationReader, on db: any Database) async throws -> (hits: [Hit], total: Int) {
+    static func search(
+        _ query: Query, reader: CollaborationReader, on db: any Database
+    ) async throws -> (hits: [Hit], total: Int) {
         let sql = db as! any SQLDatabase
         let postgres = sql.isPostgres
         var conditions: [SQLQueryString] = ["m.status = \(bind: EditorialStatus.published.rawValue)", visible(reader)]
         // Looked up per material: an IN list would first gather every material of the theme.
-        if let theme = query.theme { conditions.append("EXISTS (SELECT 1 FROM knowledge_themes t WHERE t.material_id = m.id AND t.theme = \(bind: theme))") }
+        if let theme = query.theme {
+            conditions.append(
+                "EXISTS (SELECT 1 FROM knowledge_themes t WHERE t.material_id = m.id AND t.theme = \(bind: theme))")
+        }
         if let country = query.country { conditions.append("m.country = \(bind: country.rawValue)") }
         if let key = query.municipality {
-            conditions.append("m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code)")
+            conditions.append(
+                "m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code)")
         }
         if let kind = query.kind { conditions.append("m.kind = \(bind: kind.rawValue)") }
-        if let collaborationID = query.collaborationID { conditions.append("m.collaboration_id = \(bind: collaborationID)") }
+        if let collaborationID = query.collaborationID {
+            conditions.append("m.collaboration_id = \(bind: collaborationID)")
+        }
         if let year = query.year {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "Europe/Copenhagen")!
@@ -202,14 +231,17 @@ enum KnowledgeSearch {
                 // One branch per language, each with a constant query, so the GIN index serves them all.
                 let branches = Language.allCases.compactMap { language -> SQLQueryString? in
                     guard !SearchText.terms(words, language).isEmpty else { return nil }
-                    return "(m.language = \(bind: language.rawValue) AND m.search @@ plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words)))"
+                    return
+                        "(m.language = \(bind: language.rawValue) AND m.search @@ plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words)))"
                 }
                 guard !branches.isEmpty else { return ([], 0) }
                 conditions.append("(" + branches.joined(separator: " OR ") + ")")
                 let cases = Language.allCases.map { language -> SQLQueryString in
                     "WHEN \(bind: language.rawValue) THEN plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words))"
                 }
-                rank = "ts_rank('{0.1, 0.2, 0.4, 1.0}', m.search, CASE m.language " + cases.joined(separator: " ") + " END)::float8"
+                rank =
+                    "ts_rank('{0.1, 0.2, 0.4, 1.0}', m.search, CASE m.language " + cases.joined(separator: " ")
+                    + " END)::float8"
                 order = "rank DESC, m.published_at DESC, m.id"
             } else {
                 return try await ranked(words, query: query, conditions: conditions, on: sql)
@@ -217,16 +249,21 @@ enum KnowledgeSearch {
         }
         let filter = conditions.joined(separator: " AND ")
         struct Row: Decodable { var id: UUID; var rank: Double }
-        let page: SQLQueryString = " ORDER BY " + order + " LIMIT \(literal: query.limit) OFFSET \(literal: max(0, query.offset))"
+        let page: SQLQueryString =
+            " ORDER BY " + order + " LIMIT \(literal: query.limit) OFFSET \(literal: max(0, query.offset))"
         let rows: [Row]
         if postgres && !words.isEmpty {
             // Ranked among the newest matches, as on SQLite; the rank is reckoned after the cut.
             let pool = pool(covering: (max(0, query.offset) + query.limit) * 3)
-            rows = try await sql.raw("SELECT m.id AS id, " + rank + " AS rank FROM (SELECT m.id, m.search, m.language, m.published_at FROM " + from
-                                     + " WHERE " + filter + " ORDER BY m.published_at DESC, m.id LIMIT \(literal: pool)) AS m" + page)
-                .all(decoding: Row.self)
+            rows = try await sql.raw(
+                "SELECT m.id AS id, " + rank + " AS rank FROM (SELECT m.id, m.search, m.language, m.published_at FROM "
+                    + from
+                    + " WHERE " + filter + " ORDER BY m.published_at DESC, m.id LIMIT \(literal: pool)) AS m" + page
+            )
+            .all(decoding: Row.self)
         } else {
-            rows = try await sql.raw("SELECT m.id AS id, " + rank + " AS rank FROM " + from + " WHERE " + filter + page).all(decoding: Row.self)
+            rows = try await sql.raw("SELECT m.id AS id, " + rank + " AS rank FROM " + from + " WHERE " + filter + page)
+                .all(decoding: Row.self)
         }
         struct Count: Decodable { var n: Int }
         let total: Int
@@ -235,7 +272,11 @@ enum KnowledgeSearch {
         } else {
             // Counted up to a bound: "more than 1,000" says enough, and counting 50,000 matches would
             // cost more than finding the first twenty.
-            total = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM " + from + " WHERE " + filter + " LIMIT \(literal: countLimit + 1)) AS c")
+            total =
+                try await sql.raw(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM " + from + " WHERE " + filter
+                        + " LIMIT \(literal: countLimit + 1)) AS c"
+                )
                 .first(decoding: Count.self)?.n ?? 0
         }
         return (rows.map { Hit(id: $0.id, rank: $0.rank) }, total)
@@ -246,8 +287,12 @@ enum KnowledgeSearch {
     /// grows until the page is full or the matches run out. Materials with all the words in their
     /// title or summary come first, then those with them in the text only: a common word fills the
     /// page from the short fields, and a rare one has few matches to rank in the text.
-    static func ranked(_ words: String, query: Query, conditions: [SQLQueryString], on sql: any SQLDatabase) async throws -> (hits: [Hit], total: Int) {
-        let terms = Language.allCases.compactMap { language in SearchText.ftsQuery(words, language).map { (language, $0) } }
+    static func ranked(
+        _ words: String, query: Query, conditions: [SQLQueryString], on sql: any SQLDatabase
+    ) async throws -> (hits: [Hit], total: Int) {
+        let terms = Language.allCases.compactMap { language in
+            SearchText.ftsQuery(words, language).map { (language, $0) }
+        }
         guard !terms.isEmpty else { return ([], 0) }
         let filter = conditions.joined(separator: " AND ")
         // The filters are checked again on the candidates; in the index they keep ranking to those that pass.
@@ -263,16 +308,21 @@ enum KnowledgeSearch {
                 var exhausted = true
                 for (language, match) in terms {
                     // bm25 is lower for better matches; weights title, summary, body (facets none).
-                    var expression = phase == 0 ? "{title summary} : (\(match))" : "({title summary body} : (\(match))) NOT ({title summary} : (\(match)))"
+                    var expression =
+                        phase == 0
+                        ? "{title summary} : (\(match))"
+                        : "({title summary body} : (\(match))) NOT ({title summary} : (\(match)))"
                     if !required.isEmpty { expression = "(\(expression)) AND ({facets} : (\(required)))" }
                     let t = table(language)
                     // The index is read newest first (highest key) and stops at the pool.
-                    let rows = try await sql.raw("""
+                    let rows = try await sql.raw(
+                        """
                         SELECT key, rank FROM (
                           SELECT rowid AS key, -bm25(\(unsafeRaw: t), 10.0, 4.0, 1.0, 0.0) AS rank FROM \(unsafeRaw: t) WHERE \(unsafeRaw: t) MATCH \(bind: expression)
                           ORDER BY rowid DESC LIMIT \(literal: pool))
                         ORDER BY rank DESC, key DESC LIMIT \(literal: window)
-                        """).all(decoding: Candidate.self)
+                        """
+                    ).all(decoding: Candidate.self)
                     if rows.count == window { exhausted = false }
                     candidates += rows
                 }
@@ -282,8 +332,11 @@ enum KnowledgeSearch {
                     struct Row: Decodable { var id: UUID; var search_key: Int }
                     let keys = candidates.map { $0.key as any Encodable & Sendable }
                     // By the candidates' keys: without statistics SQLite would rather walk the status index.
-                    let rows = try await sql.raw("SELECT m.id AS id, m.search_key AS search_key FROM knowledge_materials AS m INDEXED BY knowledge_materials_search_key WHERE m.search_key IN (\(binds: keys)) AND " + filter)
-                        .all(decoding: Row.self)
+                    let rows = try await sql.raw(
+                        "SELECT m.id AS id, m.search_key AS search_key FROM knowledge_materials AS m INDEXED BY knowledge_materials_search_key WHERE m.search_key IN (\(binds: keys)) AND "
+                            + filter
+                    )
+                    .all(decoding: Row.self)
                     let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0.search_key, $0.id) })
                     found = candidates.compactMap { c in ids[c.key].map { Hit(id: $0, rank: c.rank) } }
                 }
@@ -304,11 +357,17 @@ enum KnowledgeSearch {
             struct Count: Decodable { var n: Int }
             for (language, match) in terms where total <= countLimit {
                 let t = table(language)
-                let match = required.isEmpty ? "{title summary body} : (\(match))" : "({title summary body} : (\(match))) AND ({facets} : (\(required)))"
+                let match =
+                    required.isEmpty
+                    ? "{title summary body} : (\(match))"
+                    : "({title summary body} : (\(match))) AND ({facets} : (\(required)))"
                 // CROSS JOIN keeps the index first: driven from the materials, SQLite would ask the
                 // index once per material.
-                total += try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s CROSS JOIN knowledge_materials m ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
-                                           + filter + " LIMIT \(literal: countLimit + 1)) AS c").first(decoding: Count.self)?.n ?? 0
+                total +=
+                    try await sql.raw(
+                        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s CROSS JOIN knowledge_materials m ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
+                            + filter + " LIMIT \(literal: countLimit + 1)) AS c"
+                    ).first(decoding: Count.self)?.n ?? 0
             }
             total = min(total, countLimit + 1)
         }
@@ -319,18 +378,26 @@ enum KnowledgeSearch {
     /// the reader belongs to; the reader's own; what the reader edits once submitted.
     static func visible(_ reader: CollaborationReader) -> SQLQueryString {
         let published = EditorialStatus.published.rawValue
-        var any: [SQLQueryString] = ["(m.status = \(bind: published) AND m.visibility = \(bind: MaterialVisibility.public.rawValue))"]
+        var any: [SQLQueryString] = [
+            "(m.status = \(bind: published) AND m.visibility = \(bind: MaterialVisibility.public.rawValue))"
+        ]
         var members: [SQLQueryString] = []
-        if !reader.memberOf.isEmpty { members.append("m.collaboration_id IN (\(binds: reader.memberOf.map { $0 as any Encodable & Sendable }))") }
+        if !reader.memberOf.isEmpty {
+            members.append("m.collaboration_id IN (\(binds: reader.memberOf.map { $0 as any Encodable & Sendable }))")
+        }
         if reader.actor.isSignedIn { members.append("m.collaboration_id IS NULL") }
         if !members.isEmpty {
-            any.append("(m.status = \(bind: published) AND m.visibility = \(bind: MaterialVisibility.members.rawValue) AND (" + members.joined(separator: " OR ") + "))")
+            any.append(
+                "(m.status = \(bind: published) AND m.visibility = \(bind: MaterialVisibility.members.rawValue) AND ("
+                    + members.joined(separator: " OR ") + "))")
         }
         if let user = reader.actor.userID { any.append("m.created_by = \(bind: user)") }
         if reader.actor.isAdministrator {
             any.append("m.status <> \(bind: EditorialStatus.draft.rawValue)")
         } else if !reader.editorOf.isEmpty {
-            any.append("(m.status <> \(bind: EditorialStatus.draft.rawValue) AND m.collaboration_id IN (\(binds: reader.editorOf.map { $0 as any Encodable & Sendable })))")
+            any.append(
+                "(m.status <> \(bind: EditorialStatus.draft.rawValue) AND m.collaboration_id IN (\(binds: reader.editorOf.map { $0 as any Encodable & Sendable })))"
+            )
         }
         return "(" + any.joined(separator: " OR ") + ")"
     }

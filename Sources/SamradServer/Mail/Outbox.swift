@@ -50,8 +50,10 @@ final class OutboxMessage: Model, @unchecked Sendable {
 /// Messages are written in the same transaction as the change that causes them and delivered later
 /// by `OutboxDelivery` (see `ScheduledWork`), so a change is never saved without its e-mail or the other way round.
 enum Outbox {
-    static func enqueue(to recipient: String, subject: String, body: String, attachment: EmailMessage.Attachment? = nil,
-                        html: String? = nil, headers: [String] = [], settings: Settings, on db: any Database) async throws {
+    static func enqueue(
+        to recipient: String, subject: String, body: String, attachment: EmailMessage.Attachment? = nil,
+        html: String? = nil, headers: [String] = [], settings: Settings, on db: any Database
+    ) async throws {
         let message = OutboxMessage()
         message.htmlBody = html
         message.extraHeaders = headers.isEmpty ? nil : headers.joined(separator: "\n")
@@ -84,8 +86,10 @@ enum OutboxDelivery {
             var select = sql.select().column("id").from("outbox_messages")
                 .where("status", .equal, OutboxMessage.Status.pending.rawValue)
                 .where("next_attempt_at", .lessThanOrEqual, now)
-                .where(SQLGroupExpression(SQLBinaryExpression(SQLColumn("claimed_until"), .is, SQLLiteral.null)), .or,
-                       SQLBinaryExpression(SQLColumn("claimed_until"), .lessThan, SQLBind(now)))
+                .where(
+                    SQLGroupExpression(SQLBinaryExpression(SQLColumn("claimed_until"), .is, SQLLiteral.null)), .or,
+                    SQLBinaryExpression(SQLColumn("claimed_until"), .lessThan, SQLBind(now))
+                )
                 .orderBy("next_attempt_at").limit(limit)
             if sql.isPostgres {
                 select = select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
@@ -102,9 +106,10 @@ enum OutboxDelivery {
         var sent = 0
         for id in ids {
             guard let message = try await OutboxMessage.find(id, on: db) else { continue }
-            let email = EmailMessage(from: settings.mailFrom, to: message.recipient, subject: message.subject, body: message.body,
-                                     attachment: message.emailAttachment, html: message.htmlBody,
-                                     headers: message.extraHeaders.map { $0.components(separatedBy: "\n") } ?? [])
+            let email = EmailMessage(
+                from: settings.mailFrom, to: message.recipient, subject: message.subject, body: message.body,
+                attachment: message.emailAttachment, html: message.htmlBody,
+                headers: message.extraHeaders.map { $0.components(separatedBy: "\n") } ?? [])
             do {
                 try await deliver(email, id: id, settings: settings, application: application)
                 message.status = OutboxMessage.Status.sent.rawValue
@@ -122,7 +127,12 @@ enum OutboxDelivery {
                 } else {
                     message.nextAttemptAt = Date().addingTimeInterval(retry.delay(afterAttempt: message.attempts))
                 }
-                application.logger.warning("E-mail delivery failed", metadata: ["to": .string(message.recipient), "attempt": .stringConvertible(message.attempts), "error": .string(message.lastError ?? "")])
+                application.logger.warning(
+                    "E-mail delivery failed",
+                    metadata: [
+                        "to": .string(message.recipient), "attempt": .stringConvertible(message.attempts),
+                        "error": .string(message.lastError ?? ""),
+                    ])
             }
             message.claimedUntil = nil
             try await message.save(on: db)
@@ -131,19 +141,26 @@ enum OutboxDelivery {
     }
 
     static func deliver(_ email: EmailMessage, id: UUID, settings: Settings, application: Application) async throws {
-        let host = settings.mailFrom.split(separator: "@").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? "samrad.localhost"
+        let host =
+            settings.mailFrom.split(separator: "@").last.map {
+                String($0).trimmingCharacters(in: CharacterSet(charactersIn: "> "))
+            } ?? "samrad.localhost"
         let messageID = "\(id.uuidString.lowercased())@\(host)"
         let text = email.rendered(messageID: messageID, date: Date())
         if let url = settings.smtpURL {
             let server = try SMTPServer(url: url)
-            try await SMTPClient(server: server, eventLoopGroup: application.eventLoopGroup).send(text, from: email.from, to: email.to)
-            application.logger.info("E-mail sent", metadata: ["to": .string(email.to), "subject": .string(email.subject)])
+            try await SMTPClient(server: server, eventLoopGroup: application.eventLoopGroup).send(
+                text, from: email.from, to: email.to)
+            application.logger.info(
+                "E-mail sent", metadata: ["to": .string(email.to), "subject": .string(email.subject)])
         } else {
             let folder = URL(fileURLWithPath: settings.outboxDirectory)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let file = folder.appendingPathComponent("\(id.uuidString.lowercased()).eml")
             try Data(text.utf8).write(to: file, options: .atomic)
-            application.logger.info("E-mail written to \(file.path)", metadata: ["to": .string(email.to), "subject": .string(email.subject)])
+            application.logger.info(
+                "E-mail written to \(file.path)",
+                metadata: ["to": .string(email.to), "subject": .string(email.subject)])
         }
     }
 }

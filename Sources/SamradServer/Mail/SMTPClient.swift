@@ -19,7 +19,8 @@ struct SMTPServer: Sendable, Equatable {
 extension SMTPServer {
     init(url text: String) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
-              ["smtp", "smtp+starttls"].contains(scheme), let host = components.host, !host.isEmpty else {
+            ["smtp", "smtp+starttls"].contains(scheme), let host = components.host, !host.isEmpty
+        else {
             // The URL may hold a password: the message does not repeat it.
             throw SamradError(.invalidInput, "smtp.bad_url")
         }
@@ -27,7 +28,9 @@ extension SMTPServer {
         port = components.port ?? (scheme == "smtp+starttls" ? 587 : 25)
         username = components.user
         password = components.password
-        startTLS = scheme == "smtp+starttls" || components.queryItems?.contains { $0.name == "starttls" && $0.value == "true" } == true
+        startTLS =
+            scheme == "smtp+starttls"
+            || components.queryItems?.contains { $0.name == "starttls" && $0.value == "true" } == true
         caFile = components.queryItems?.first { $0.name == "ca" }?.value
     }
 }
@@ -69,7 +72,10 @@ struct SMTPClient {
                 let (code, lines) = try await replies.next()
                 guard codes.contains(code) else {
                     let shown = line.hasPrefix("AUTH") ? "AUTH" : line
-                    throw SMTPError(description: "SMTP server answered \(code) \(lines.joined(separator: " ")) to \(shown.isEmpty ? "greeting" : shown)")
+                    throw SMTPError(
+                        description:
+                            "SMTP server answered \(code) \(lines.joined(separator: " ")) to \(shown.isEmpty ? "greeting" : shown)"
+                    )
                 }
                 return lines
             }
@@ -127,11 +133,15 @@ struct SMTPClient {
                 while let range = pending.range(of: "\r\n") {
                     let line = String(pending[..<range.lowerBound])
                     pending.removeSubrange(..<range.upperBound)
-                    guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError(description: "Malformed SMTP reply: \(line)") }
+                    guard line.count >= 3, let code = Int(line.prefix(3)) else {
+                        throw SMTPError(description: "Malformed SMTP reply: \(line)")
+                    }
                     lines.append(String(line.dropFirst(4)))
                     if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " { return (code, lines) }
                 }
-                guard var buffer = try await iterator.next() else { throw SMTPError(description: "SMTP server closed the connection") }
+                guard var buffer = try await iterator.next() else {
+                    throw SMTPError(description: "SMTP server closed the connection")
+                }
                 pending += buffer.readString(length: buffer.readableBytes) ?? ""
             }
         }

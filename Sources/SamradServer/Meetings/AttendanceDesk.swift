@@ -37,11 +37,18 @@ enum AttendanceDesk {
         case .open:
             return Audience(municipalities: nil, positions: Set(m.audiencePositions), invited: invited)
         case .seats, .cluster:
-            let municipalities = m.audienceValue == .cluster ? Set(access.scope.clusterMembers ?? []) : access.scope.registered
-            let registrations = try await Registration.query(on: db).filter(\.$collaborationID == access.collaboration.requireID())
-                .filter(\.$status == RegistrationStatus.registered.rawValue).all().filter { municipalities.contains($0.municipality) }
+            let municipalities =
+                m.audienceValue == .cluster ? Set(access.scope.clusterMembers ?? []) : access.scope.registered
+            let registrations = try await Registration.query(on: db).filter(
+                \.$collaborationID == access.collaboration.requireID()
+            )
+            .filter(\.$status == RegistrationStatus.registered.rawValue).all().filter {
+                municipalities.contains($0.municipality)
+            }
             if !registrations.isEmpty {
-                let seats = try await RegistrationSeat.query(on: db).filter(\.$registrationID ~~ registrations.compactMap(\.id)).all()
+                let seats = try await RegistrationSeat.query(on: db).filter(
+                    \.$registrationID ~~ registrations.compactMap(\.id)
+                ).all()
                 invited.formUnion(seats.map(\.personID))
             }
             return Audience(municipalities: municipalities, positions: Set(m.audiencePositions), invited: invited)
@@ -55,7 +62,9 @@ enum AttendanceDesk {
         var people = try await Person.query(on: db).filter(\.$id ~~ Array(audience.invited)).all()
         if access.meeting.audienceValue == .open {
             let known = Set(people.compactMap(\.id))
-            people += try await Person.query(on: db).filter(\.$position ~~ Array(audience.positions)).filter(\.$email != nil).all()
+            people += try await Person.query(on: db).filter(\.$position ~~ Array(audience.positions)).filter(
+                \.$email != nil
+            ).all()
                 .filter { !known.contains($0.id!) }
         }
         return people
@@ -69,7 +78,9 @@ enum AttendanceDesk {
         var others: [Person] = []
         if let municipalities = audience.municipalities, !municipalities.isEmpty {
             let codes = Array(Set(municipalities.map(\.code)))
-            others = try await Person.query(on: db).filter(\.$municipalityCode ~~ codes).all().filter { audience.admits($0) }
+            others = try await Person.query(on: db).filter(\.$municipalityCode ~~ codes).all().filter {
+                audience.admits($0)
+            }
         } else if !audience.positions.isEmpty {
             others = try await Person.query(on: db).filter(\.$position ~~ Array(audience.positions)).all()
         }
@@ -84,41 +95,60 @@ enum AttendanceDesk {
     }
 
     private struct Locked: Decodable {
-        var attendance_sequence: Int; var status: String; var starts_at: Date; var registration_deadline: Date?; var capacity: Int?; var quota: Int?
+        var attendance_sequence: Int; var status: String; var starts_at: Date; var registration_deadline: Date?;
+        var capacity: Int?; var quota: Int?
     }
 
     private static func lock(_ meetingID: UUID, on sql: any SQLDatabase) async throws -> Locked {
-        guard let locked = try await sql.raw("""
-            UPDATE meetings SET attendance_sequence = attendance_sequence + 1 WHERE id = \(bind: meetingID)
-            RETURNING attendance_sequence, status, starts_at, registration_deadline, capacity, quota
-            """).first(decoding: Locked.self) else { throw SamradError.notFound("error.meeting_not_found") }
+        guard
+            let locked = try await sql.raw(
+                """
+                UPDATE meetings SET attendance_sequence = attendance_sequence + 1 WHERE id = \(bind: meetingID)
+                RETURNING attendance_sequence, status, starts_at, registration_deadline, capacity, quota
+                """
+            ).first(decoding: Locked.self)
+        else { throw SamradError.notFound("error.meeting_not_found") }
         return locked
     }
 
     /// Registers `person` (by themselves, their coordinator or those who run the meeting). Those who
     /// run it may add people after the deadline and beyond quotas (walk-ins on the day).
-    static func register(_ access: MeetingAccess, person: Person, directory: MunicipalityDirectory, now: Date = Date(), on db: any Database) async throws -> Outcome {
+    static func register(
+        _ access: MeetingAccess, person: Person, directory: MunicipalityDirectory, now: Date = Date(),
+        on db: any Database
+    ) async throws -> Outcome {
         let meetingID = try access.meeting.requireID()
         let personID = try person.requireID()
-        guard MeetingPolicy.mayRegister(access.actor, personID: personID, personMunicipality: person.municipality, access.scope) else {
+        guard
+            MeetingPolicy.mayRegister(
+                access.actor, personID: personID, personMunicipality: person.municipality, access.scope)
+        else {
             throw access.actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
         }
         let byRunner = access.mayRun
         if !byRunner {
-            guard try await audience(access, on: db).admits(person) else { throw SamradError(.forbidden, "attendance.error.not_invited") }
+            guard try await audience(access, on: db).admits(person) else {
+                throw SamradError(.forbidden, "attendance.error.not_invited")
+            }
         }
         return try await db.transaction { tx in
             let sql = tx as! any SQLDatabase
             let locked = try await lock(meetingID, on: sql)
             let status = MeetingStatus(rawValue: locked.status) ?? .planned
-            try MeetingRules.checkOpen(status: status, start: locked.starts_at, deadline: byRunner ? nil : locked.registration_deadline, now: now)
+            try MeetingRules.checkOpen(
+                status: status, start: locked.starts_at, deadline: byRunner ? nil : locked.registration_deadline,
+                now: now)
             let current = try await Attendance.query(on: tx).filter(\.$meetingID == meetingID).all()
             let existing = current.first { $0.personID == personID }
-            if let existing, existing.statusValue.isActive { throw SamradError(.conflict, "attendance.error.duplicate") }
+            if let existing, existing.statusValue.isActive {
+                throw SamradError(.conflict, "attendance.error.duplicate")
+            }
             let municipality = person.municipality
             if !byRunner, let municipality {
                 let active = current.filter { $0.statusValue.isActive && $0.municipality == municipality }.count
-                try MeetingRules.checkQuota(locked.quota, activeOfMunicipality: active, municipalityName: directory[municipality]?.name ?? municipality.description)
+                try MeetingRules.checkQuota(
+                    locked.quota, activeOfMunicipality: active,
+                    municipalityName: directory[municipality]?.name ?? municipality.description)
             }
             let registered = current.filter { $0.statusValue == .registered }.count
             let attendance = existing ?? Attendance()
@@ -139,13 +169,17 @@ enum AttendanceDesk {
     static func cancel(_ access: MeetingAccess, personID: UUID, on db: any Database) async throws -> Outcome {
         let meetingID = try access.meeting.requireID()
         let person = try await Person.find(personID, on: db)
-        guard MeetingPolicy.mayRegister(access.actor, personID: personID, personMunicipality: person?.municipality, access.scope) else {
+        guard
+            MeetingPolicy.mayRegister(
+                access.actor, personID: personID, personMunicipality: person?.municipality, access.scope)
+        else {
             throw access.actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
         }
         return try await db.transaction { tx in
             let locked = try await lock(meetingID, on: tx as! any SQLDatabase)
             let current = try await Attendance.query(on: tx).filter(\.$meetingID == meetingID).all()
-            guard let attendance = current.first(where: { $0.personID == personID }), attendance.statusValue.isActive else {
+            guard let attendance = current.first(where: { $0.personID == personID }), attendance.statusValue.isActive
+            else {
                 throw SamradError.notFound("attendance.error.not_registered")
             }
             let freed = attendance.statusValue == .registered
@@ -156,7 +190,10 @@ enum AttendanceDesk {
             if freed, (MeetingStatus(rawValue: locked.status) ?? .planned) == .published {
                 let registered = current.filter { $0.statusValue == .registered }.count
                 let waiting = current.filter { $0.statusValue == .waitlisted }
-                let ids = Set(MeetingRules.promotions(waitlisted: waiting.map { (id: $0.id!, sequence: $0.sequence) }, registered: registered, capacity: locked.capacity))
+                let ids = Set(
+                    MeetingRules.promotions(
+                        waitlisted: waiting.map { (id: $0.id!, sequence: $0.sequence) }, registered: registered,
+                        capacity: locked.capacity))
                 for row in waiting where ids.contains(row.id!) {
                     row.status = AttendanceStatus.registered.rawValue
                     try await row.save(on: tx)
@@ -168,9 +205,14 @@ enum AttendanceDesk {
     }
 
     /// Marks a registered person as arrived (or not, to undo a mistake).
-    static func checkIn(_ access: MeetingAccess, personID: UUID, arrived: Bool, now: Date = Date(), on db: any Database) async throws -> Attendance {
-        guard let attendance = try await Attendance.query(on: db).filter(\.$meetingID == access.meeting.requireID()).filter(\.$personID == personID).first(),
-              attendance.statusValue == .registered else {
+    static func checkIn(
+        _ access: MeetingAccess, personID: UUID, arrived: Bool, now: Date = Date(), on db: any Database
+    ) async throws -> Attendance {
+        guard
+            let attendance = try await Attendance.query(on: db).filter(\.$meetingID == access.meeting.requireID())
+                .filter(\.$personID == personID).first(),
+            attendance.statusValue == .registered
+        else {
             throw SamradError.notFound("attendance.error.not_registered")
         }
         attendance.checkedInAt = arrived ? now : nil
@@ -190,6 +232,10 @@ enum AttendanceDesk {
         let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0) })
         let order: [AttendanceStatus: Int] = [.registered: 0, .waitlisted: 1, .cancelled: 2]
         return rows.map { Row(attendance: $0, person: byID[$0.personID]) }
-            .sorted { (order[$0.attendance.statusValue]!, $0.attendance.sequence) < (order[$1.attendance.statusValue]!, $1.attendance.sequence) }
+            .sorted {
+                (order[$0.attendance.statusValue]!, $0.attendance.sequence) < (
+                    order[$1.attendance.statusValue]!, $1.attendance.sequence
+                )
+            }
     }
 }

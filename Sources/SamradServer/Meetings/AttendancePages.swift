@@ -22,8 +22,9 @@ struct AttendancePages: RouteCollection {
     /// the pass to register or cancel as the person it was sent to, then goes to the meeting.
     func openLink(_ request: Request) async throws -> Response {
         guard let key = request.parameters.get("key"),
-              let link = try await MeetingLink.query(on: request.db).filter(\.$tokenHash == Secret.hash(key)).first(),
-              link.expiresAt > Date(), let meeting = try await Meeting.find(link.meetingID, on: request.db) else {
+            let link = try await MeetingLink.query(on: request.db).filter(\.$tokenHash == Secret.hash(key)).first(),
+            link.expiresAt > Date(), let meeting = try await Meeting.find(link.meetingID, on: request.db)
+        else {
             throw SamradError.notFound("attendance.link_invalid")
         }
         link.lastUsedAt = Date()
@@ -51,15 +52,20 @@ struct AttendancePages: RouteCollection {
 
     /// Registers and sends the confirmation (or the waiting-list notice) with the calendar entry.
     static func register(_ access: MeetingAccess, person: Person, request: Request) async throws -> Attendance {
-        let outcome = try await AttendanceDesk.register(access, person: person, directory: request.municipalities, on: request.db)
+        let outcome = try await AttendanceDesk.register(
+            access, person: person, directory: request.municipalities, on: request.db)
         let kind: MeetingNotices.Kind = outcome.attendance.statusValue == .registered ? .confirmation : .waitlisted
-        try await MeetingNotices.tell(kind, access, personIDs: [person.requireID()], context: MailContext(request), on: request.db)
+        try await MeetingNotices.tell(
+            kind, access, personIDs: [person.requireID()], context: MailContext(request), on: request.db)
         return outcome.attendance
     }
 
-    static func cancel(_ access: MeetingAccess, personID: UUID, request: Request) async throws -> AttendanceDesk.Outcome {
+    static func cancel(_ access: MeetingAccess, personID: UUID, request: Request) async throws -> AttendanceDesk.Outcome
+    {
         let outcome = try await AttendanceDesk.cancel(access, personID: personID, on: request.db)
-        try await MeetingNotices.tell(.promoted, access, personIDs: outcome.promoted.map(\.personID), context: MailContext(request), on: request.db)
+        try await MeetingNotices.tell(
+            .promoted, access, personIDs: outcome.promoted.map(\.personID), context: MailContext(request),
+            on: request.db)
         return outcome
     }
 
@@ -68,9 +74,13 @@ struct AttendancePages: RouteCollection {
         let form = try request.content.decode(PersonForm.self)
         let back = (form.personID ?? "").isEmpty ? access.meeting.href : access.meeting.href + "/attendance"
         do {
-            let attendance = try await Self.register(access, person: try await Self.person(request, form.personID, access), request: request)
-            request.session.data["notice"] = attendance.statusValue == .registered ? "attendance.registered" : "attendance.waitlisted"
-        } catch let error as SamradError where [.conflict, .invalidInput].contains(error.kind) || error.messageKey == "attendance.error.not_invited" {
+            let attendance = try await Self.register(
+                access, person: try await Self.person(request, form.personID, access), request: request)
+            request.session.data["notice"] =
+                attendance.statusValue == .registered ? "attendance.registered" : "attendance.waitlisted"
+        } catch let error as SamradError
+            where [.conflict, .invalidInput].contains(error.kind) || error.messageKey == "attendance.error.not_invited"
+        {
             // The message (deadline passed, quota reached, …) is shown on the page; nothing changed.
             request.session.data["notice"] = error.fieldErrors.first?.messageKey ?? error.messageKey
             request.session.data["notice_args"] = error.arguments.joined(separator: "\u{1F}")
@@ -84,7 +94,8 @@ struct AttendancePages: RouteCollection {
         let person = try await Self.person(request, form.personID, access)
         _ = try await Self.cancel(access, personID: person.requireID(), request: request)
         request.session.data["notice"] = "attendance.cancelled"
-        return request.redirect(to: (form.personID ?? "").isEmpty ? access.meeting.href : access.meeting.href + "/attendance")
+        return request.redirect(
+            to: (form.personID ?? "").isEmpty ? access.meeting.href : access.meeting.href + "/attendance")
     }
 
     // MARK: The list
@@ -118,27 +129,43 @@ struct AttendancePages: RouteCollection {
         let arrived = registered.filter { $0.attendance.checkedInAt != nil }.count
         let waiting = rows.filter { $0.attendance.statusValue == .waitlisted }.count
         let taken = Set(rows.filter { $0.attendance.statusValue.isActive }.map(\.attendance.personID))
-        let invitees = try await AttendanceDesk.candidates(access, on: request.db).filter { !taken.contains($0.id!) }.sorted { $0.name < $1.name }
-        return try await request.view.render("meetings/attendance", ListContext(
-            page: PageContext(request, titleKey: "attendance.title"), title: m.title, href: m.href, when: MeetingPages.when(m, request),
-            rows: rows.map { row in
-                Row(personID: row.attendance.personID.uuidString, name: row.person?.name ?? "—",
-                    place: row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
-                    position: row.person.map { request.t("position.\($0.position)") } ?? "",
-                    status: row.attendance.status, statusLabel: request.t("attendance_status.\(row.attendance.status)"),
-                    checkedIn: row.attendance.checkedInAt.map { DateText.time($0, request.language, zone: m.timeZone) },
-                    canCheckIn: row.attendance.statusValue == .registered)
-            },
-            summary: request.t("attendance.summary", [String(registered.count), String(arrived), String(waiting)]),
-            people: [.init(value: "", label: request.t("attendance.choose_person"), selected: true)]
-                + invitees.map { .init(value: $0.id!.uuidString, label: "\($0.name) (\($0.municipality.flatMap { request.municipalities[$0]?.name } ?? request.t("position.\($0.position)")))", selected: false) }))
+        let invitees = try await AttendanceDesk.candidates(access, on: request.db).filter { !taken.contains($0.id!) }
+            .sorted { $0.name < $1.name }
+        return try await request.view.render(
+            "meetings/attendance",
+            ListContext(
+                page: PageContext(request, titleKey: "attendance.title"), title: m.title, href: m.href,
+                when: MeetingPages.when(m, request),
+                rows: rows.map { row in
+                    Row(
+                        personID: row.attendance.personID.uuidString, name: row.person?.name ?? "—",
+                        place: row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
+                        position: row.person.map { request.t("position.\($0.position)") } ?? "",
+                        status: row.attendance.status,
+                        statusLabel: request.t("attendance_status.\(row.attendance.status)"),
+                        checkedIn: row.attendance.checkedInAt.map {
+                            DateText.time($0, request.language, zone: m.timeZone)
+                        },
+                        canCheckIn: row.attendance.statusValue == .registered)
+                },
+                summary: request.t("attendance.summary", [String(registered.count), String(arrived), String(waiting)]),
+                people: [.init(value: "", label: request.t("attendance.choose_person"), selected: true)]
+                    + invitees.map {
+                        .init(
+                            value: $0.id!.uuidString,
+                            label:
+                                "\($0.name) (\($0.municipality.flatMap { request.municipalities[$0]?.name } ?? request.t("position.\($0.position)")))",
+                            selected: false)
+                    }))
     }
 
     struct CheckInForm: Content { var arrived: String? }
 
     func checkIn(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.run(request)
-        guard let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:)) else { throw SamradError.notFound() }
+        guard let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:)) else {
+            throw SamradError.notFound()
+        }
         let arrived = try request.content.decode(CheckInForm.self).arrived != "no"
         _ = try await AttendanceDesk.checkIn(access, personID: personID, arrived: arrived, on: request.db)
         return request.redirect(to: access.meeting.href + "/attendance#p-\(personID.uuidString)")
@@ -147,12 +174,16 @@ struct AttendancePages: RouteCollection {
     func export(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.run(request)
         let m = access.meeting
-        var csv = CSVWriter(header: ["name", "email", "position", "municipality", "status", "registered_at", "checked_in_at"])
+        var csv = CSVWriter(header: [
+            "name", "email", "position", "municipality", "status", "registered_at", "checked_in_at",
+        ])
         for row in try await AttendanceDesk.list(m.requireID(), on: request.db) {
-            csv.append([row.person?.name ?? "", row.person?.email ?? "", row.person?.position ?? "",
-                        row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "", row.attendance.status,
-                        row.attendance.createdAt.map { DateText.local($0, zone: m.timeZone) } ?? "",
-                        row.attendance.checkedInAt.map { DateText.local($0, zone: m.timeZone) } ?? ""])
+            csv.append([
+                row.person?.name ?? "", row.person?.email ?? "", row.person?.position ?? "",
+                row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "", row.attendance.status,
+                row.attendance.createdAt.map { DateText.local($0, zone: m.timeZone) } ?? "",
+                row.attendance.checkedInAt.map { DateText.local($0, zone: m.timeZone) } ?? "",
+            ])
         }
         return csv.response(filename: "meeting-attendance.csv")
     }

@@ -23,7 +23,8 @@ struct MeetingAccess {
     /// The meeting of the path, if the actor may see it (others get 404, as for drafts).
     static func load(_ request: Request) async throws -> MeetingAccess {
         guard let id = request.parameters.get("meeting").flatMap(UUID.init(uuidString:)),
-              let meeting = try await Meeting.find(id, on: request.db) else {
+            let meeting = try await Meeting.find(id, on: request.db)
+        else {
             throw SamradError.notFound("error.meeting_not_found")
         }
         let access = try await of(meeting, request: request)
@@ -48,40 +49,60 @@ struct MeetingAccess {
         var members: [MunicipalityKey]?
         if let clusterID = meeting.clusterID {
             cluster = try await Cluster.find(clusterID, on: request.db)
-            members = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(\.municipality)
+            members = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(
+                \.municipality)
         }
-        var scope = try await Self.scope(meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
+        var scope = try await Self.scope(
+            meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
         scope.meetingID = meeting.id
         var attendance: Attendance?
         if let person = MeetingPolicy.actingPerson(request.actor, scope) {
-            attendance = try await Attendance.query(on: request.db).filter(\.$meetingID == meeting.requireID()).filter(\.$personID == person).first()
+            attendance = try await Attendance.query(on: request.db).filter(\.$meetingID == meeting.requireID()).filter(
+                \.$personID == person
+            ).first()
         }
-        return MeetingAccess(meeting: meeting, collaboration: collaboration, cluster: cluster, scope: scope, attendance: attendance, actor: request.actor)
+        return MeetingAccess(
+            meeting: meeting, collaboration: collaboration, cluster: cluster, scope: scope, attendance: attendance,
+            actor: request.actor)
     }
 
-    static func scope(_ status: MeetingStatus, _ c: Collaboration, cluster: Cluster?, members: [MunicipalityKey]?, on db: any Database) async throws -> MeetingScope {
+    static func scope(
+        _ status: MeetingStatus, _ c: Collaboration, cluster: Cluster?, members: [MunicipalityKey]?, on db: any Database
+    ) async throws -> MeetingScope {
         let id = try c.requireID()
         // Two columns each instead of whole models: every meeting request asks this.
         let sql = db as! any SQLDatabase
         struct Role: Decodable { var person_id: UUID }
         let registered = try await Registration.registeredMunicipalities(id, on: db)
-        let attached = try await sql.select().column("person_id").from(CollaborationRole.schema).where("collaboration_id", .equal, id)
-            .all(decoding: Role.self).map(\.person_id)
-        return MeetingScope(collaborationID: id, organiserID: c.organiserID, collaborationPublished: c.statusValue.isPublished, status: status,
-                            clusterMembers: members, facilitatorID: cluster?.facilitatorID, registered: Set(registered), attached: Set(attached))
+        let attached = try await sql.select().column("person_id").from(CollaborationRole.schema).where(
+            "collaboration_id", .equal, id
+        )
+        .all(decoding: Role.self).map(\.person_id)
+        return MeetingScope(
+            collaborationID: id, organiserID: c.organiserID, collaborationPublished: c.statusValue.isPublished,
+            status: status,
+            clusterMembers: members, facilitatorID: cluster?.facilitatorID, registered: Set(registered),
+            attached: Set(attached))
     }
 }
 
 extension MeetingAccess {
     /// The meetings of one collaboration the actor may see, each with its scope: what a list needs,
     /// read in a fixed number of queries.
-    static func visible(_ c: Collaboration, _ meetings: [Meeting], request: Request) async throws -> [(meeting: Meeting, scope: MeetingScope)] {
+    static func visible(
+        _ c: Collaboration, _ meetings: [Meeting], request: Request
+    ) async throws -> [(meeting: Meeting, scope: MeetingScope)] {
         let base = try await scope(.planned, c, cluster: nil, members: nil, on: request.db)
         let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).all()
-        let members = Dictionary(grouping: try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID()).all(), by: \.clusterID)
+        let members = Dictionary(
+            grouping: try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID()).all(),
+            by: \.clusterID)
         var attending: Set<UUID> = []
         if let person = request.actor.personID, request.actor.isSignedIn, !meetings.isEmpty {
-            attending = Set(try await Attendance.query(on: request.db).filter(\.$personID == person).filter(\.$meetingID ~~ meetings.compactMap(\.id))
+            attending = Set(
+                try await Attendance.query(on: request.db).filter(\.$personID == person).filter(
+                    \.$meetingID ~~ meetings.compactMap(\.id)
+                )
                 .filter(\.$status != AttendanceStatus.cancelled.rawValue).all().map(\.meetingID))
         }
         return meetings.compactMap { m in
@@ -108,19 +129,24 @@ enum MyMeetings {
 
     /// `municipalities`: those the person's account is a member or coordinator of (never the
     /// person record's own field, which they may edit).
-    static func of(_ person: Person, municipalities: Set<MunicipalityKey>, since: Date,
-                   on db: any Database) async throws -> [Entry] {
+    static func of(
+        _ person: Person, municipalities: Set<MunicipalityKey>, since: Date,
+        on db: any Database
+    ) async throws -> [Entry] {
         let personID = try person.requireID()
         let attendances = try await Attendance.query(on: db).filter(\.$personID == personID).all()
         // Seats of registered municipalities and attached roles: the collaborations' own meetings.
         let seats = try await RegistrationSeat.query(on: db).filter(\.$personID == personID).all()
-        var collaborations = Set(try await Registration.query(on: db).filter(\.$id ~~ seats.map(\.registrationID))
-            .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.collaborationID))
-        collaborations.formUnion(try await CollaborationRole.query(on: db).filter(\.$personID == personID).all().map(\.collaborationID))
+        var collaborations = Set(
+            try await Registration.query(on: db).filter(\.$id ~~ seats.map(\.registrationID))
+                .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.collaborationID))
+        collaborations.formUnion(
+            try await CollaborationRole.query(on: db).filter(\.$personID == personID).all().map(\.collaborationID))
         // Clusters: the account's municipalities', and those the person facilitates.
         var clusters = Set(try await Cluster.query(on: db).filter(\.$facilitatorID == personID).all().compactMap(\.id))
         if !municipalities.isEmpty {
-            clusters.formUnion(try await ClusterMember.query(on: db).filter(municipalities: municipalities).all().map(\.clusterID))
+            clusters.formUnion(
+                try await ClusterMember.query(on: db).filter(municipalities: municipalities).all().map(\.clusterID))
         }
         // One query for the meetings (each decoded once): those once registered for (the feed then
         // carries their cancellation too), the collaborations' and clusters' published ones, and
@@ -130,7 +156,9 @@ enum MyMeetings {
         let meetings = try await Meeting.query(on: db).filter(\.$endsAt >= since).filter(\.$status ~~ shown)
             .group(.or) { or in
                 if !attended.isEmpty { or.filter(\.$id ~~ attended) }
-                if !collaborations.isEmpty { or.group(.and) { $0.filter(\.$collaborationID ~~ collaborations).filter(\.$clusterID == nil) } }
+                if !collaborations.isEmpty {
+                    or.group(.and) { $0.filter(\.$collaborationID ~~ collaborations).filter(\.$clusterID == nil) }
+                }
                 if !clusters.isEmpty { or.filter(\.$clusterID ~~ clusters) }
                 or.filter(\.$audience == MeetingAudience.open.rawValue)
             }

@@ -14,8 +14,9 @@ struct MeetingAgenda: RouteCollection {
         m.post("agenda", ":item", use: updateItem)
         m.post("agenda", ":item", "move", use: moveItem)
         m.post("agenda", ":item", "delete", use: deleteItem)
-        m.upload("materials", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
-                 [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.run($0) }, use: upload)
+        m.upload(
+            "materials", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
+            [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.run($0) }, use: upload)
         routes.get("materials", ":material", use: download)
         routes.post("materials", ":material", "delete", use: deleteMaterial)
     }
@@ -50,7 +51,8 @@ struct MeetingAgenda: RouteCollection {
         }.sort(\.$name).all()
     }
 
-    static func apply(_ input: ItemInput, to item: AgendaItem, access: MeetingAccess, on db: any Database) async throws {
+    static func apply(_ input: ItemInput, to item: AgendaItem, access: MeetingAccess, on db: any Database) async throws
+    {
         var v = Validation()
         let title = v.required("title", input.title, maxLength: 200)
         let description = v.optional("description", input.description, maxLength: 20_000) ?? ""
@@ -62,9 +64,15 @@ struct MeetingAgenda: RouteCollection {
         let speaker = v.optional("speakerName", input.speakerName, maxLength: 200)
         let affiliation = v.optional("speakerAffiliation", input.speakerAffiliation, maxLength: 200)
         if input.presenterID != nil && speaker != nil { v.add("speakerName", "meetings.error.presenter_twice") }
-        let questions = (input.questions ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        if questions.count > 20 || questions.contains(where: { $0.count > 500 }) { v.add("questions", "meetings.error.questions") }
-        if let id = input.questionnaireID, try await Questionnaire.find(id, on: db)?.collaborationID != access.meeting.collaborationID {
+        let questions = (input.questions ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter {
+            !$0.isEmpty
+        }
+        if questions.count > 20 || questions.contains(where: { $0.count > 500 }) {
+            v.add("questions", "meetings.error.questions")
+        }
+        if let id = input.questionnaireID,
+            try await Questionnaire.find(id, on: db)?.collaborationID != access.meeting.collaborationID
+        {
             v.add("questionnaireID", "meetings.error.questionnaire")
         }
         try v.check()
@@ -83,18 +91,21 @@ struct MeetingAgenda: RouteCollection {
         let item = AgendaItem()
         try await apply(input, to: item, access: access, on: request.db)
         try await request.db.transaction { db in
-            let last = try await AgendaItem.query(on: db).filter(\.$meetingID == access.meeting.requireID()).max(\.$position)
+            let last = try await AgendaItem.query(on: db).filter(\.$meetingID == access.meeting.requireID()).max(
+                \.$position)
             item.position = (last ?? -1) + 1
             try await item.create(on: db)
-            try await Audit.record("agenda:create", subject: "meeting", id: access.meeting.requireID().uuidString,
-                                   summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
+            try await Audit.record(
+                "agenda:create", subject: "meeting", id: access.meeting.requireID().uuidString,
+                summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
         }
         return item
     }
 
     static func item(_ request: Request, _ access: MeetingAccess) async throws -> AgendaItem {
         guard let id = request.parameters.get("item").flatMap(UUID.init(uuidString:)),
-              let item = try await AgendaItem.find(id, on: request.db), item.meetingID == access.meeting.id else {
+            let item = try await AgendaItem.find(id, on: request.db), item.meetingID == access.meeting.id
+        else {
             throw SamradError.notFound()
         }
         return item
@@ -110,7 +121,9 @@ struct MeetingAgenda: RouteCollection {
         for (index, entry) in inputs.enumerated() {
             let item: AgendaItem
             if let id = entry.id {
-                guard let found = existing.first(where: { $0.id == id }) else { v.add("items[\(index)].id", "meetings.error.item_unknown"); continue }
+                guard let found = existing.first(where: { $0.id == id }) else {
+                    v.add("items[\(index)].id", "meetings.error.item_unknown"); continue
+                }
                 item = found
             } else {
                 item = AgendaItem()
@@ -147,7 +160,9 @@ struct MeetingAgenda: RouteCollection {
         var open: Bool
         var errors: [String: String]
     }
-    struct MaterialRow: Encodable { var id: String; var href: String; var title: String; var detail: String; var item: String }
+    struct MaterialRow: Encodable {
+        var id: String; var href: String; var title: String; var detail: String; var item: String
+    }
 
     struct EditorContext: Encodable {
         var page: PageContext
@@ -169,18 +184,25 @@ struct MeetingAgenda: RouteCollection {
     /// The item being edited again after a refused save: it opens with its values and errors.
     struct OpenItem { var id: UUID; var form: FormState }
 
-    func context(_ request: Request, _ access: MeetingAccess, form: FormState = FormState(values: ["durationMinutes": "30"]),
-                 uploadForm: FormState = FormState(), openItem: OpenItem? = nil) async throws -> EditorContext {
+    func context(
+        _ request: Request, _ access: MeetingAccess, form: FormState = FormState(values: ["durationMinutes": "30"]),
+        uploadForm: FormState = FormState(), openItem: OpenItem? = nil
+    ) async throws -> EditorContext {
         let m = access.meeting
-        let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position).all()
+        let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position)
+            .all()
         let people = try await Self.presenters(access, on: request.db)
-        let materials = try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all()
+        let materials = try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(
+            \.$createdAt
+        ).all()
         let schedule = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.durationMinutes))
         func options(_ selected: UUID?) -> [Option] {
             [.init(value: "", label: request.t("meetings.no_presenter"), selected: selected == nil)]
                 + people.map { .init(value: $0.id!.uuidString, label: $0.name, selected: $0.id == selected) }
         }
-        let questionnaires = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == m.collaborationID).sort(\.$closesAt, .descending).all()
+        let questionnaires = try await Questionnaire.query(on: request.db).filter(
+            \.$collaborationID == m.collaborationID
+        ).sort(\.$closesAt, .descending).all()
         func surveys(_ selected: UUID?) -> [Option] {
             [.init(value: "", label: request.t("meetings.no_questionnaire"), selected: selected == nil)]
                 + questionnaires.map { .init(value: $0.id!.uuidString, label: $0.title, selected: $0.id == selected) }
@@ -189,39 +211,57 @@ struct MeetingAgenda: RouteCollection {
         let opened = openItem?.id ?? request.query[UUID.self, at: "item"]
         let rows = items.enumerated().map { index, item in
             let again = openItem?.id == item.id ? openItem?.form : nil
-            let stored = ["title": item.title, "description": item.description, "durationMinutes": String(item.durationMinutes),
-                          "speakerName": item.speakerName ?? "", "speakerAffiliation": item.speakerAffiliation ?? "",
-                          "questions": item.questions.joined(separator: "\n")]
+            let stored = [
+                "title": item.title, "description": item.description, "durationMinutes": String(item.durationMinutes),
+                "speakerName": item.speakerName ?? "", "speakerAffiliation": item.speakerAffiliation ?? "",
+                "questions": item.questions.joined(separator: "\n"),
+            ]
             let who = item.presenterID.flatMap { names[$0] } ?? item.speakerName
             let minutes = request.t("meetings.minutes_count", [String(item.durationMinutes)])
-            return ItemRow(id: item.id!.uuidString.lowercased(), number: index + 1,
-                    time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
-                    values: again?.values ?? stored,
-                    presenters: options(again == nil ? item.presenterID
-                                        : again?.values["presenterID"].flatMap(UUID.init(uuidString:))),
-                    questionnaires: surveys(item.questionnaireID),
-                    materials: materials.filter { $0.agendaItemID == item.id }.map {
-                        .init(href: "/materials/\($0.id!.uuidString.lowercased())", title: $0.title,
-                              detail: MaterialRules.label($0.contentType)) },
-                    isFirst: index == 0, isLast: index == items.count - 1,
-                    summary: [minutes, who].compactMap { $0 }.joined(separator: " · "),
-                    open: opened == item.id, errors: again?.errors ?? [:])
+            return ItemRow(
+                id: item.id!.uuidString.lowercased(), number: index + 1,
+                time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
+                values: again?.values ?? stored,
+                presenters: options(
+                    again == nil
+                        ? item.presenterID
+                        : again?.values["presenterID"].flatMap(UUID.init(uuidString:))),
+                questionnaires: surveys(item.questionnaireID),
+                materials: materials.filter { $0.agendaItemID == item.id }.map {
+                    .init(
+                        href: "/materials/\($0.id!.uuidString.lowercased())", title: $0.title,
+                        detail: MaterialRules.label($0.contentType))
+                },
+                isFirst: index == 0, isLast: index == items.count - 1,
+                summary: [minutes, who].compactMap { $0 }.joined(separator: " · "),
+                open: opened == item.id, errors: again?.errors ?? [:])
         }
         let titles = Dictionary(uniqueKeysWithValues: items.map { ($0.id!, $0.title) })
         let chosen = uploadForm.values["agendaItemID"] ?? ""
         return EditorContext(
-            page: PageContext(request, titleKey: "meetings.agenda_title"), title: m.title, href: m.href, when: MeetingPages.when(m, request),
+            page: PageContext(request, titleKey: "meetings.agenda_title"), title: m.title, href: m.href,
+            when: MeetingPages.when(m, request),
             items: rows, form: form, presenters: options(form.values["presenterID"].flatMap(UUID.init(uuidString:))),
             questionnaires: surveys(form.values["questionnaireID"].flatMap(UUID.init(uuidString:))),
-            materials: materials.map { MaterialRow(id: $0.id!.uuidString.lowercased(), href: "/materials/\($0.id!.uuidString.lowercased())", title: $0.title,
-                                                   detail: "\(MaterialRules.label($0.contentType)), \(NumberText.bytes($0.size, request.language))",
-                                                   item: $0.agendaItemID.flatMap { titles[$0] } ?? request.t("meetings.whole_meeting")) },
+            materials: materials.map {
+                MaterialRow(
+                    id: $0.id!.uuidString.lowercased(), href: "/materials/\($0.id!.uuidString.lowercased())",
+                    title: $0.title,
+                    detail: "\(MaterialRules.label($0.contentType)), \(NumberText.bytes($0.size, request.language))",
+                    item: $0.agendaItemID.flatMap { titles[$0] } ?? request.t("meetings.whole_meeting"))
+            },
             uploadForm: uploadForm,
             itemOptions: [.init(value: "", label: request.t("meetings.whole_meeting"), selected: chosen.isEmpty)]
                 + items.map { .init(value: $0.id!.uuidString, label: $0.title, selected: chosen == $0.id!.uuidString) },
             accept: MaterialRules.accepted, maxSize: String(MaterialRules.maxBytes / 1_000_000),
-            agendaEnd: items.isEmpty ? nil : request.t("meetings.agenda_end", [DateText.time(schedule.end, request.language, zone: m.timeZone),
-                                                                 DateText.time(m.endsAt, request.language, zone: m.timeZone)]))
+            agendaEnd: items.isEmpty
+                ? nil
+                : request.t(
+                    "meetings.agenda_end",
+                    [
+                        DateText.time(schedule.end, request.language, zone: m.timeZone),
+                        DateText.time(m.endsAt, request.language, zone: m.timeZone),
+                    ]))
     }
 
     func editor(_ request: Request) async throws -> View {
@@ -229,16 +269,21 @@ struct MeetingAgenda: RouteCollection {
         return try await request.view.render("meetings/agenda", context(request, access))
     }
 
-    static let itemFields = ["title", "description", "durationMinutes", "presenterID", "speakerName", "speakerAffiliation", "questions", "questionnaireID"]
+    static let itemFields = [
+        "title", "description", "durationMinutes", "presenterID", "speakerName", "speakerAffiliation", "questions",
+        "questionnaireID",
+    ]
 
     static func itemInput(_ values: [String: String]) throws -> ItemInput {
         var v = Validation()
         let minutes = v.wholeNumber("durationMinutes", values["durationMinutes"], in: 1...600)
         try v.check()
-        return ItemInput(id: nil, title: values["title"], description: values["description"], durationMinutes: minutes,
-                         presenterID: values["presenterID"].flatMap(UUID.init(uuidString:)), speakerName: values["speakerName"],
-                         speakerAffiliation: values["speakerAffiliation"], questions: (values["questions"] ?? "").components(separatedBy: .newlines),
-                         questionnaireID: values["questionnaireID"].flatMap(UUID.init(uuidString:)))
+        return ItemInput(
+            id: nil, title: values["title"], description: values["description"], durationMinutes: minutes,
+            presenterID: values["presenterID"].flatMap(UUID.init(uuidString:)), speakerName: values["speakerName"],
+            speakerAffiliation: values["speakerAffiliation"],
+            questions: (values["questions"] ?? "").components(separatedBy: .newlines),
+            questionnaireID: values["questionnaireID"].flatMap(UUID.init(uuidString:)))
     }
 
     func addItem(_ request: Request) async throws -> Response {
@@ -247,8 +292,11 @@ struct MeetingAgenda: RouteCollection {
         do {
             _ = try await Self.add(try Self.itemInput(values), access: access, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("meetings/agenda", context(request, access, form: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "meetings/agenda",
+                context(request, access, form: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "meetings.agenda_saved"
         return request.redirect(to: access.meeting.href + "/agenda")
@@ -262,17 +310,21 @@ struct MeetingAgenda: RouteCollection {
             try await Self.apply(try Self.itemInput(values), to: item, access: access, on: request.db)
             try await request.db.transaction { db in
                 try await item.save(on: db)
-                try await Audit.record("agenda:update", subject: "meeting", id: access.meeting.requireID().uuidString,
-                                       summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
+                try await Audit.record(
+                    "agenda:update", subject: "meeting", id: access.meeting.requireID().uuidString,
+                    summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
             }
         } catch let error as SamradError where error.kind == .invalidInput {
             // The item opens again with what was typed and its errors beside the fields.
-            let again = OpenItem(id: try item.requireID(), form: FormState(values: values, error: error, request: request))
+            let again = OpenItem(
+                id: try item.requireID(), form: FormState(values: values, error: error, request: request))
             return try await request.view.render("meetings/agenda", context(request, access, openItem: again))
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "meetings.agenda_saved"
-        return request.redirect(to: access.meeting.href + "/agenda?item=\(item.id!.uuidString.lowercased())#item-\(item.id!.uuidString.lowercased())")
+        return request.redirect(
+            to: access.meeting.href
+                + "/agenda?item=\(item.id!.uuidString.lowercased())#item-\(item.id!.uuidString.lowercased())")
     }
 
     struct MoveForm: Content { var direction: String? }
@@ -281,7 +333,9 @@ struct MeetingAgenda: RouteCollection {
         let access = try await MeetingAccess.run(request)
         let item = try await Self.item(request, access)
         let up = try request.content.decode(MoveForm.self).direction == "up"
-        var items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == access.meeting.requireID()).sort(\.$position).all()
+        var items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == access.meeting.requireID()).sort(
+            \.$position
+        ).all()
         guard let index = items.firstIndex(where: { $0.id == item.id }) else { throw SamradError.notFound() }
         let other = up ? index - 1 : index + 1
         if items.indices.contains(other) {
@@ -303,8 +357,9 @@ struct MeetingAgenda: RouteCollection {
         let item = try await Self.item(request, access)
         try await request.db.transaction { db in
             try await item.delete(on: db)
-            try await Audit.record("agenda:delete", subject: "meeting", id: access.meeting.requireID().uuidString,
-                                   summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
+            try await Audit.record(
+                "agenda:delete", subject: "meeting", id: access.meeting.requireID().uuidString,
+                summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
         }
         request.session.data["notice"] = "meetings.agenda_saved"
         return request.redirect(to: access.meeting.href + "/agenda")
@@ -320,15 +375,22 @@ struct MeetingAgenda: RouteCollection {
 
     static func store(_ upload: Upload, access: MeetingAccess, request: Request) async throws -> Material {
         var v = Validation()
-        guard let file = upload.file, !file.filename.isEmpty else { throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")]) }
+        guard let file = upload.file, !file.filename.isEmpty else {
+            throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")])
+        }
         let bytes = Array(file.data.readableBytesView)
         let kind = try MaterialRules.check(filename: file.filename, bytes: bytes)
         let filename = MaterialRules.filename(file.filename)
         let title = v.optional("title", upload.title, maxLength: 200) ?? filename
         var itemID: UUID?
         if let text = upload.agendaItemID, !text.isEmpty {
-            if let id = UUID(uuidString: text), let item = try await AgendaItem.find(id, on: request.db), item.meetingID == access.meeting.id { itemID = id }
-            else { v.add("agendaItemID", "meetings.error.item_unknown") }
+            if let id = UUID(uuidString: text), let item = try await AgendaItem.find(id, on: request.db),
+                item.meetingID == access.meeting.id
+            {
+                itemID = id
+            } else {
+                v.add("agendaItemID", "meetings.error.item_unknown")
+            }
         }
         try v.check()
         let material = Material()
@@ -345,7 +407,9 @@ struct MeetingAgenda: RouteCollection {
             content.id = material.id
             content.bytes = Data(bytes)
             try await content.create(on: db)
-            try await Audit.record("material:upload", subject: "material", id: material.requireID().uuidString, summary: "\(access.meeting.title): \(title)", by: request, on: db)
+            try await Audit.record(
+                "material:upload", subject: "material", id: material.requireID().uuidString,
+                summary: "\(access.meeting.title): \(title)", by: request, on: db)
         }
         return material
     }
@@ -357,8 +421,12 @@ struct MeetingAgenda: RouteCollection {
             _ = try await Self.store(upload, access: access, request: request)
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .payloadTooLarge {
             let values = ["title": upload.title ?? "", "agendaItemID": upload.agendaItemID ?? ""]
-            return try await request.view.render("meetings/agenda", context(request, access, uploadForm: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: error.kind == .payloadTooLarge ? .payloadTooLarge : .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "meetings/agenda",
+                context(request, access, uploadForm: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(
+                status: error.kind == .payloadTooLarge ? .payloadTooLarge : .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "meetings.material_saved"
         return request.redirect(to: access.meeting.href + "/agenda")
@@ -367,8 +435,9 @@ struct MeetingAgenda: RouteCollection {
     /// The material and its meeting, if the actor may see the meeting's content (others get 404).
     static func material(_ request: Request) async throws -> (Material, MeetingAccess) {
         guard let id = request.parameters.get("material").flatMap(UUID.init(uuidString:)),
-              let material = try await Material.find(id, on: request.db),
-              let meeting = try await Meeting.find(material.meetingID, on: request.db) else { throw SamradError.notFound() }
+            let material = try await Material.find(id, on: request.db),
+            let meeting = try await Meeting.find(material.meetingID, on: request.db)
+        else { throw SamradError.notFound() }
         let access = try await MeetingAccess.of(meeting, request: request)
         guard access.mayViewContent else {
             if MeetingPolicy.mayView(request.actor, access.scope, attending: access.attending) {
@@ -381,7 +450,9 @@ struct MeetingAgenda: RouteCollection {
 
     func download(_ request: Request) async throws -> Response {
         let (material, _) = try await Self.material(request)
-        guard let content = try await MaterialContent.find(material.id, on: request.db) else { throw SamradError.notFound() }
+        guard let content = try await MaterialContent.find(material.id, on: request.db) else {
+            throw SamradError.notFound()
+        }
         let response = Response(status: .ok, body: .init(data: content.bytes))
         response.headers.replaceOrAdd(name: .contentType, value: material.contentType)
         let inline = MaterialRules.isInline(material.contentType)

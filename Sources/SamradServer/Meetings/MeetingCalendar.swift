@@ -13,7 +13,8 @@ enum MeetingCalendar {
         return "\(m.id!.uuidString.lowercased())@\(host)"
     }
 
-    static func location(_ m: Meeting, directory: MunicipalityDirectory, language: Language, catalog: Catalog) -> String {
+    static func location(_ m: Meeting, directory: MunicipalityDirectory, language: Language, catalog: Catalog) -> String
+    {
         var parts = [m.venueName, m.venueAddress].compactMap { $0 }
         if parts.isEmpty, let host = m.host.flatMap({ directory[$0] }) {
             parts.append(catalog.text("meetings.hosted_by", language, [host.name]))
@@ -22,14 +23,18 @@ enum MeetingCalendar {
         return parts.joined(separator: ", ")
     }
 
-    static func event(_ m: Meeting, context: MailContext, language: Language, organiser: String? = nil) -> ICalendar.Event {
+    static func event(
+        _ m: Meeting, context: MailContext, language: Language, organiser: String? = nil
+    ) -> ICalendar.Event {
         let url = context.settings.publicBaseURL + m.href
         let text = m.description.isEmpty ? url : m.description + "\n\n" + url
-        return ICalendar.Event(uid: uid(m, settings: context.settings), sequence: m.sequence, start: m.startsAt, end: m.endsAt, zone: m.timeZone,
-                               summary: m.title, description: text,
-                               location: location(m, directory: context.directory, language: language, catalog: context.catalog), url: url,
-                               cancelled: m.statusValue == .cancelled, tentative: m.statusValue == .planned, lastModified: m.updatedAt,
-                               organizerName: organiser, organizerEmail: organiser == nil ? nil : Self.address(context.settings.mailFrom))
+        return ICalendar.Event(
+            uid: uid(m, settings: context.settings), sequence: m.sequence, start: m.startsAt, end: m.endsAt,
+            zone: m.timeZone,
+            summary: m.title, description: text,
+            location: location(m, directory: context.directory, language: language, catalog: context.catalog), url: url,
+            cancelled: m.statusValue == .cancelled, tentative: m.statusValue == .planned, lastModified: m.updatedAt,
+            organizerName: organiser, organizerEmail: organiser == nil ? nil : Self.address(context.settings.mailFrom))
     }
 
     /// "Samrad <no-reply@samrad.dk>" → "no-reply@samrad.dk".
@@ -42,12 +47,18 @@ enum MeetingCalendar {
 
     /// One meeting as a file: METHOD:CANCEL once it is cancelled, so importing it removes the entry.
     static func single(_ m: Meeting, organiser: String, context: MailContext, language: Language) -> ICalendar {
-        ICalendar(method: m.statusValue == .cancelled ? .cancel : .publish, events: [event(m, context: context, language: language, organiser: organiser)])
+        ICalendar(
+            method: m.statusValue == .cancelled ? .cancel : .publish,
+            events: [event(m, context: context, language: language, organiser: organiser)])
     }
 
-    static func attachment(_ m: Meeting, organiser: String, context: MailContext, language: Language) -> EmailMessage.Attachment {
+    static func attachment(
+        _ m: Meeting, organiser: String, context: MailContext, language: Language
+    ) -> EmailMessage.Attachment {
         let calendar = single(m, organiser: organiser, context: context, language: language)
-        return EmailMessage.Attachment(filename: "meeting.ics", contentType: "text/calendar; method=\(calendar.method!.rawValue)", text: calendar.text())
+        return EmailMessage.Attachment(
+            filename: "meeting.ics", contentType: "text/calendar; method=\(calendar.method!.rawValue)",
+            text: calendar.text())
     }
 
     static func response(_ calendar: ICalendar, filename: String) -> Response {
@@ -89,7 +100,8 @@ enum MeetingCalendar {
 
     /// When this account made its address for the cluster, if it did.
     static func clusterFeedMadeAt(_ clusterID: UUID, userID: UUID, on db: any Database) async throws -> Date? {
-        try await CalendarFeed.query(on: db).filter(\.$clusterID == clusterID).filter(\.$userID == userID).first()?.createdAt
+        try await CalendarFeed.query(on: db).filter(\.$clusterID == clusterID).filter(\.$userID == userID).first()?
+            .createdAt
     }
 
     /// Makes (or replaces) this account's secret address of the cluster's meetings.
@@ -100,8 +112,11 @@ enum MeetingCalendar {
         }
     }
 
-    private static func renew(on db: any Database, replacing old: @escaping @Sendable (QueryBuilder<CalendarFeed>) -> QueryBuilder<CalendarFeed>,
-                              _ fill: @escaping @Sendable (CalendarFeed) -> Void) async throws -> String {
+    private static func renew(
+        on db: any Database,
+        replacing old: @escaping @Sendable (QueryBuilder<CalendarFeed>) -> QueryBuilder<CalendarFeed>,
+        _ fill: @escaping @Sendable (CalendarFeed) -> Void
+    ) async throws -> String {
         let secret = newToken()
         try await db.transaction { db in
             try await old(CalendarFeed.query(on: db)).delete()
@@ -117,7 +132,9 @@ enum MeetingCalendar {
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 }

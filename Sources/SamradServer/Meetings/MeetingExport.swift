@@ -21,12 +21,16 @@ enum MeetingExport {
             group.group(.and) { $0.filter(\.$hostCountry == country).filter(\.$hostCode == code) }
         }.sort(\.$startsAt).all()
         let meetingsByID = Dictionary(uniqueKeysWithValues: meetings.map { ($0.id!, $0) })
-        export.csv("attendances.csv", "Who from the municipality registered for which meeting, and who came.",
-                   ["meeting", "starts_at", "person", "status", "checked_in_at"],
-                   attendances.map { a in
-                       [meetingsByID[a.meetingID]?.title ?? "", MunicipalityExport.timestamp(meetingsByID[a.meetingID]?.startsAt),
-                        names[a.personID] ?? "", a.status, MunicipalityExport.timestamp(a.checkedInAt)]
-                   })
+        export.csv(
+            "attendances.csv", "Who from the municipality registered for which meeting, and who came.",
+            ["meeting", "starts_at", "person", "status", "checked_in_at"],
+            attendances.map { a in
+                [
+                    meetingsByID[a.meetingID]?.title ?? "",
+                    MunicipalityExport.timestamp(meetingsByID[a.meetingID]?.startsAt),
+                    names[a.personID] ?? "", a.status, MunicipalityExport.timestamp(a.checkedInAt),
+                ]
+            })
         let items = try await AgendaItem.query(on: db).filter(\.$meetingID ~~ meetings.compactMap(\.id))
             .sort(\.$position).all()
         let agenda = Dictionary(grouping: items, by: \.meetingID)
@@ -36,28 +40,34 @@ enum MeetingExport {
             var startsAt: Date; var endsAt: Date
             var venue: String?; var host: String?; var agenda: [Item]; var minutes: String; var decisions: [String]
         }
-        try export.json("meetings.json",
-                        "The meetings the municipality took part in (attended, in its cluster, or hosted), "
-                            + "with agenda, minutes and decisions.",
-                        meetings.map { m in
-                            MeetingRecord(collaboration: collaborations.slug(m.collaborationID), title: m.title,
-                                          kind: m.kind, status: m.status, startsAt: m.startsAt, endsAt: m.endsAt,
-                                          venue: m.venueName, host: m.hostCode.map { "\(m.hostCountry ?? country)/\($0)" },
-                                          agenda: (agenda[m.id!] ?? []).map {
-                                              .init(title: $0.title, description: $0.description, questions: $0.questions)
-                                          },
-                                          minutes: m.minutes, decisions: m.decisions)
-                        })
+        try export.json(
+            "meetings.json",
+            "The meetings the municipality took part in (attended, in its cluster, or hosted), "
+                + "with agenda, minutes and decisions.",
+            meetings.map { m in
+                MeetingRecord(
+                    collaboration: collaborations.slug(m.collaborationID), title: m.title,
+                    kind: m.kind, status: m.status, startsAt: m.startsAt, endsAt: m.endsAt,
+                    venue: m.venueName, host: m.hostCode.map { "\(m.hostCountry ?? country)/\($0)" },
+                    agenda: (agenda[m.id!] ?? []).map {
+                        .init(title: $0.title, description: $0.description, questions: $0.questions)
+                    },
+                    minutes: m.minutes, decisions: m.decisions)
+            })
 
         let commitments = try await Commitment.query(on: db).filter(\.$municipalityCountry == country)
             .filter(\.$municipalityCode == code).all()
-        let titles = Dictionary(uniqueKeysWithValues: try await Meeting.query(on: db)
-            .filter(\.$id ~~ Set(commitments.map(\.meetingID))).all().map { ($0.id!, $0.title) })
-        export.csv("commitments.csv", "What the municipality committed to at meetings, and how far it has come.",
-                   ["collaboration", "meeting", "commitment", "owner", "due", "status", "done_at"],
-                   commitments.map {
-                       [collaborations.slug($0.collaborationID), titles[$0.meetingID] ?? "", $0.text, $0.owner,
-                        $0.dueDate ?? "", $0.status, MunicipalityExport.timestamp($0.doneAt)]
-                   })
+        let titles = Dictionary(
+            uniqueKeysWithValues: try await Meeting.query(on: db)
+                .filter(\.$id ~~ Set(commitments.map(\.meetingID))).all().map { ($0.id!, $0.title) })
+        export.csv(
+            "commitments.csv", "What the municipality committed to at meetings, and how far it has come.",
+            ["collaboration", "meeting", "commitment", "owner", "due", "status", "done_at"],
+            commitments.map {
+                [
+                    collaborations.slug($0.collaborationID), titles[$0.meetingID] ?? "", $0.text, $0.owner,
+                    $0.dueDate ?? "", $0.status, MunicipalityExport.timestamp($0.doneAt),
+                ]
+            })
     }
 }

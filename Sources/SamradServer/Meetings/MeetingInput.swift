@@ -29,7 +29,9 @@ struct MeetingInput: Content {
     /// Checks everything and copies it onto `meeting` (new or existing). Returns whether something
     /// attendees see in their calendars changed (time, place, title), which raises the SEQUENCE.
     @discardableResult
-    func apply(to meeting: Meeting, collaboration c: Collaboration, request: Request, on db: any Database) async throws -> Bool {
+    func apply(
+        to meeting: Meeting, collaboration c: Collaboration, request: Request, on db: any Database
+    ) async throws -> Bool {
         var v = Validation()
         let title = v.required("title", title, maxLength: 200)
         let description = v.optional("description", description, maxLength: 20_000) ?? ""
@@ -45,7 +47,9 @@ struct MeetingInput: Content {
                 clusterID = nil
             }
         }
-        let kind: MeetingKind? = (kind ?? "").isEmpty ? (clusterID == nil ? .meeting : .clusterMeeting) : v.oneOf("kind", kind, as: MeetingKind.self)
+        let kind: MeetingKind? =
+            (kind ?? "").isEmpty
+            ? (clusterID == nil ? .meeting : .clusterMeeting) : v.oneOf("kind", kind, as: MeetingKind.self)
         let zone = (timeZone ?? "").isEmpty ? c.timeZone : timeZone!
         let zoneKnown = MeetingZones.isKnown(zone)
         if !zoneKnown { v.add("timeZone", "meetings.error.zone") }
@@ -54,7 +58,9 @@ struct MeetingInput: Content {
                 if required { v.add(field, "validation.required") }
                 return nil
             }
-            guard zoneKnown, let date = DateText.parseLocal(text, zone: zone) else { v.add(field, "validation.date_time"); return nil }
+            guard zoneKnown, let date = DateText.parseLocal(text, zone: zone) else {
+                v.add(field, "validation.date_time"); return nil
+            }
             return date
         }
         let start = moment("startsAt", startsAt, required: true)
@@ -63,31 +69,47 @@ struct MeetingInput: Content {
         let venueName = v.optional("venueName", venueName, maxLength: 200)
         let venueAddress = v.optional("venueAddress", venueAddress, maxLength: 300)
         let onlineURL = v.optional("onlineURL", onlineURL, maxLength: 500)
-        if let onlineURL, !(onlineURL.hasPrefix("https://") && onlineURL.count > 10 && !onlineURL.contains(where: \.isWhitespace)) {
+        if let onlineURL,
+            !(onlineURL.hasPrefix("https://") && onlineURL.count > 10 && !onlineURL.contains(where: \.isWhitespace))
+        {
             v.add("onlineURL", "validation.url")
         }
         var host: MunicipalityKey?
         if let text = self.host?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             if let key = MunicipalityKey(path: text), request.municipalities[key] != nil {
-                if clusterID != nil && !members.contains(key) { v.add("host", "meetings.error.host_not_member") } else { host = key }
+                if clusterID != nil && !members.contains(key) {
+                    v.add("host", "meetings.error.host_not_member")
+                } else {
+                    host = key
+                }
             } else {
                 v.add("host", "validation.municipality")
             }
         }
         if let capacity, !(1...100_000).contains(capacity) { v.add("capacity", "validation.range", ["1", "100000"]) }
         if let quota, !(1...1_000).contains(quota) { v.add("quota", "validation.range", ["1", "1000"]) }
-        let audience: MeetingAudience? = (audience ?? "").isEmpty ? (clusterID == nil ? .seats : .cluster) : v.oneOf("audience", audience, as: MeetingAudience.self)
+        let audience: MeetingAudience? =
+            (audience ?? "").isEmpty
+            ? (clusterID == nil ? .seats : .cluster) : v.oneOf("audience", audience, as: MeetingAudience.self)
         if audience == .cluster && clusterID == nil { v.add("audience", "meetings.error.audience_cluster") }
         var positions: [String] = []
         for p in audiencePositions ?? [] where !p.isEmpty {
-            if Position(rawValue: p) == nil { v.add("audiencePositions", "validation.choice") } else if !positions.contains(p) { positions.append(p) }
+            if Position(rawValue: p) == nil {
+                v.add("audiencePositions", "validation.choice")
+            } else if !positions.contains(p) {
+                positions.append(p)
+            }
         }
         if audience == .open && positions.isEmpty { v.add("audiencePositions", "meetings.error.positions") }
-        if let reminderHours, !(1...720).contains(reminderHours) { v.add("reminderHours", "validation.range", ["1", "720"]) }
+        if let reminderHours, !(1...720).contains(reminderHours) {
+            v.add("reminderHours", "validation.range", ["1", "720"])
+        }
         if let start, let end {
             let others = try await Self.others(clusterID: clusterID, excluding: meeting.id, on: db)
-            MeetingRules.checkTimes(MeetingTimes(start: start, end: end, zone: zone), deadline: deadline, period: (c.periodStart, c.periodEnd),
-                                    others: others, into: &v)
+            MeetingRules.checkTimes(
+                MeetingTimes(start: start, end: end, zone: zone), deadline: deadline,
+                period: (c.periodStart, c.periodEnd),
+                others: others, into: &v)
         }
         if let capacity, meeting.id != nil {
             let registered = try await Attendance.query(on: db).filter(\.$meetingID == meeting.requireID())
@@ -96,8 +118,11 @@ struct MeetingInput: Content {
         }
         try v.check()
 
-        let visible = !isNew && (meeting.title != title || meeting.startsAt != start || meeting.endsAt != end || meeting.timeZone != zone
-            || meeting.venueName != venueName || meeting.venueAddress != venueAddress || meeting.onlineURL != onlineURL || meeting.host != host)
+        let visible =
+            !isNew
+            && (meeting.title != title || meeting.startsAt != start || meeting.endsAt != end || meeting.timeZone != zone
+                || meeting.venueName != venueName || meeting.venueAddress != venueAddress
+                || meeting.onlineURL != onlineURL || meeting.host != host)
         meeting.collaborationID = try c.requireID()
         meeting.clusterID = clusterID
         meeting.title = title
@@ -131,9 +156,12 @@ struct MeetingInput: Content {
     }
 
     /// The other active meetings of the same cluster, which a meeting may not overlap.
-    static func others(clusterID: UUID?, excluding id: UUID?, on db: any Database) async throws -> [(title: String, times: MeetingTimes)] {
+    static func others(
+        clusterID: UUID?, excluding id: UUID?, on db: any Database
+    ) async throws -> [(title: String, times: MeetingTimes)] {
         guard let clusterID else { return [] }
-        var query = Meeting.query(on: db).filter(\.$clusterID == clusterID).filter(\.$status != MeetingStatus.cancelled.rawValue)
+        var query = Meeting.query(on: db).filter(\.$clusterID == clusterID).filter(
+            \.$status != MeetingStatus.cancelled.rawValue)
         if let id { query = query.filter(\.$id != id) }
         return try await query.all().map { (title: $0.title, times: $0.times) }
     }
@@ -159,10 +187,15 @@ struct MeetingInput: Content {
         reminderHours = m.reminderHours
     }
 
-    init(title: String? = nil, description: String? = nil, kind: String? = nil, clusterID: UUID? = nil, startsAt: String? = nil, endsAt: String? = nil,
-         timeZone: String? = nil, venueName: String? = nil, venueAddress: String? = nil, onlineURL: String? = nil, host: String? = nil,
-         capacity: Int? = nil, quota: Int? = nil, audience: String? = nil, audiencePositions: [String]? = nil, registrationDeadline: String? = nil,
-         reminderHours: Int? = nil) {
+    init(
+        title: String? = nil, description: String? = nil, kind: String? = nil, clusterID: UUID? = nil,
+        startsAt: String? = nil, endsAt: String? = nil,
+        timeZone: String? = nil, venueName: String? = nil, venueAddress: String? = nil, onlineURL: String? = nil,
+        host: String? = nil,
+        capacity: Int? = nil, quota: Int? = nil, audience: String? = nil, audiencePositions: [String]? = nil,
+        registrationDeadline: String? = nil,
+        reminderHours: Int? = nil
+    ) {
         self.title = title
         self.description = description
         self.kind = kind

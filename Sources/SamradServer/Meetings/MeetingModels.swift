@@ -167,7 +167,9 @@ final class Attendance: Model, @unchecked Sendable {
 
     var statusValue: AttendanceStatus { AttendanceStatus(rawValue: status) ?? .cancelled }
     var municipality: MunicipalityKey? {
-        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else {
+            return nil
+        }
         return MunicipalityKey(country, code)
     }
 }
@@ -197,7 +199,9 @@ final class Commitment: Model, @unchecked Sendable {
     init() {}
 
     var municipality: MunicipalityKey? {
-        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else {
+            return nil
+        }
         return MunicipalityKey(country, code)
     }
 }

@@ -15,25 +15,35 @@ enum MeetingNotices {
         return meeting.timeZone == "Europe/Stockholm" || meeting.timeZone == "Europe/Helsinki" ? .sv : .da
     }
 
-    static func mail(_ kind: Kind, _ m: Meeting, organiser: String, to person: Person, context: MailContext, on db: any Database) async throws {
+    static func mail(
+        _ kind: Kind, _ m: Meeting, organiser: String, to person: Person, context: MailContext, on db: any Database
+    ) async throws {
         guard let email = person.email else { return }
         let language = language(of: person, meeting: m)
         let catalog = context.catalog
         let when = DateText.dateTime(m.startsAt, language, zone: m.timeZone)
         let place = MeetingCalendar.location(m, directory: context.directory, language: language, catalog: catalog)
         // The personal link lets the person act without an account; a cancellation needs none.
-        let link = kind == .cancellation ? context.settings.publicBaseURL + m.href
+        let link =
+            kind == .cancellation
+            ? context.settings.publicBaseURL + m.href
             : try await personalLink(m, person: person, context: context, on: db)
-        let body = catalog.text("mail.meeting_\(kind.rawValue).body", language, [person.name, m.title, when, place.isEmpty ? "—" : place, link, organiser])
-        try await Outbox.enqueue(to: email, subject: catalog.text("mail.meeting_\(kind.rawValue).subject", language, [m.title, when]), body: body,
-                                 attachment: MeetingCalendar.attachment(m, organiser: organiser, context: context, language: language),
-                                 settings: context.settings, on: db)
+        let body = catalog.text(
+            "mail.meeting_\(kind.rawValue).body", language,
+            [person.name, m.title, when, place.isEmpty ? "—" : place, link, organiser])
+        try await Outbox.enqueue(
+            to: email, subject: catalog.text("mail.meeting_\(kind.rawValue).subject", language, [m.title, when]),
+            body: body,
+            attachment: MeetingCalendar.attachment(m, organiser: organiser, context: context, language: language),
+            settings: context.settings, on: db)
     }
 
     /// A new personal link for `person` to the meeting, working until a week after it ends. Only the
     /// key's SHA-256 is stored; the key is in the path, which access logs leave out.
-    static func personalLink(_ m: Meeting, person: Person, context: MailContext,
-                             on db: any Database) async throws -> String {
+    static func personalLink(
+        _ m: Meeting, person: Person, context: MailContext,
+        on db: any Database
+    ) async throws -> String {
         let secret = Secret.make()
         let link = MeetingLink()
         link.tokenHash = Secret.hash(secret)
@@ -52,20 +62,28 @@ enum MeetingNotices {
     static func invite(_ access: MeetingAccess, context: MailContext, on db: any Database) async throws -> Int {
         let organiser = try await organiserName(access, on: db)
         let people = try await AttendanceDesk.invitees(access, on: db).filter { $0.email != nil }
-        for person in people { try await mail(.invitation, access.meeting, organiser: organiser, to: person, context: context, on: db) }
+        for person in people {
+            try await mail(.invitation, access.meeting, organiser: organiser, to: person, context: context, on: db)
+        }
         return people.count
     }
 
     /// A change of time or place, or the cancellation, to everyone registered or waiting.
-    static func tellAttendees(_ kind: Kind, _ access: MeetingAccess, context: MailContext, on db: any Database) async throws {
+    static func tellAttendees(
+        _ kind: Kind, _ access: MeetingAccess, context: MailContext, on db: any Database
+    ) async throws {
         let organiser = try await organiserName(access, on: db)
         let active = try await Attendance.query(on: db).filter(\.$meetingID == access.meeting.requireID())
             .filter(\.$status ~~ [AttendanceStatus.registered.rawValue, AttendanceStatus.waitlisted.rawValue]).all()
         let people = try await Person.query(on: db).filter(\.$id ~~ active.map(\.personID)).all()
-        for person in people { try await mail(kind, access.meeting, organiser: organiser, to: person, context: context, on: db) }
+        for person in people {
+            try await mail(kind, access.meeting, organiser: organiser, to: person, context: context, on: db)
+        }
     }
 
-    static func tell(_ kind: Kind, _ access: MeetingAccess, personIDs: [UUID], context: MailContext, on db: any Database) async throws {
+    static func tell(
+        _ kind: Kind, _ access: MeetingAccess, personIDs: [UUID], context: MailContext, on db: any Database
+    ) async throws {
         guard !personIDs.isEmpty else { return }
         let organiser = try await organiserName(access, on: db)
         for person in try await Person.query(on: db).filter(\.$id ~~ personIDs).all() {
@@ -85,8 +103,12 @@ enum MeetingNotices {
             .filter(\.$reminderSentAt == nil).filter(\.$reminderHours != nil).all()
         var sent = 0
         for meeting in soon {
-            guard let hours = meeting.reminderHours, meeting.startsAt.addingTimeInterval(-Double(hours) * 3600) <= now else { continue }
-            let organiser = try await Organisation.query(on: db).join(Collaboration.self, on: \Organisation.$id == \Collaboration.$organiserID)
+            guard let hours = meeting.reminderHours, meeting.startsAt.addingTimeInterval(-Double(hours) * 3600) <= now
+            else { continue }
+            let organiser =
+                try await Organisation.query(on: db).join(
+                    Collaboration.self, on: \Organisation.$id == \Collaboration.$organiserID
+                )
                 .filter(Collaboration.self, \.$id == meeting.collaborationID).first()?.name ?? "Samrad"
             try await db.transaction { tx in
                 let registered = try await Attendance.query(on: tx).filter(\.$meetingID == meeting.requireID())

@@ -35,7 +35,8 @@ struct MeetingPages: RouteCollection {
     }
 
     static func place(_ m: Meeting, _ request: Request) -> String {
-        let text = MeetingCalendar.location(m, directory: request.municipalities, language: request.language, catalog: request.catalog)
+        let text = MeetingCalendar.location(
+            m, directory: request.municipalities, language: request.language, catalog: request.catalog)
         return text.isEmpty ? request.t("meetings.place_unknown") : text
     }
 
@@ -52,8 +53,10 @@ struct MeetingPages: RouteCollection {
     }
 
     static func row(_ m: Meeting, cluster: String?, attending: String? = nil, request: Request) -> Row {
-        Row(href: m.href, title: m.title, when: when(m, request), place: place(m, request), status: m.status,
-            statusLabel: request.t("meeting_status.\(m.status)"), kind: request.t("meeting_kind.\(m.kind)"), cluster: cluster, attending: attending)
+        Row(
+            href: m.href, title: m.title, when: when(m, request), place: place(m, request), status: m.status,
+            statusLabel: request.t("meeting_status.\(m.status)"), kind: request.t("meeting_kind.\(m.kind)"),
+            cluster: cluster, attending: attending)
     }
 
     // MARK: The collaboration's meetings
@@ -67,10 +70,16 @@ struct MeetingPages: RouteCollection {
 
         static func split(_ rows: [(meeting: Meeting, row: Row)], request: Request) -> [Section] {
             let now = Date()
-            return [Section(id: "upcoming", heading: request.t("meetings.upcoming"), rows: rows.filter { $0.meeting.endsAt >= now }.map(\.row),
-                            empty: request.t("meetings.none_upcoming")),
-                    Section(id: "past", heading: request.t("meetings.past"), rows: rows.filter { $0.meeting.endsAt < now }.reversed().map(\.row),
-                            empty: request.t("meetings.none_past"))]
+            return [
+                Section(
+                    id: "upcoming", heading: request.t("meetings.upcoming"),
+                    rows: rows.filter { $0.meeting.endsAt >= now }.map(\.row),
+                    empty: request.t("meetings.none_upcoming")),
+                Section(
+                    id: "past", heading: request.t("meetings.past"),
+                    rows: rows.filter { $0.meeting.endsAt < now }.reversed().map(\.row),
+                    empty: request.t("meetings.none_past")),
+            ]
         }
     }
 
@@ -92,13 +101,22 @@ struct MeetingPages: RouteCollection {
 
     func list(_ request: Request) async throws -> View {
         let c = try await CollaborationAccess.load(request)
-        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$position).all()
-        let chosen = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:)).flatMap { id in clusters.first { $0.id == id } }
+        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
+            \.$position
+        ).all()
+        let chosen = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:)).flatMap { id in
+            clusters.first { $0.id == id }
+        }
         var query = try Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$startsAt)
         if let chosen { query = query.filter(\.$clusterID == chosen.id!) }
         let visible = try await MeetingAccess.visible(c, try await query.all(), request: request)
         let names = Dictionary(uniqueKeysWithValues: clusters.map { ($0.id!, $0.name) })
-        let rows = visible.map { (meeting: $0.meeting, row: Self.row($0.meeting, cluster: $0.meeting.clusterID.flatMap { names[$0] }, request: request)) }
+        let rows = visible.map {
+            (
+                meeting: $0.meeting,
+                row: Self.row($0.meeting, cluster: $0.meeting.clusterID.flatMap { names[$0] }, request: request)
+            )
+        }
         let canPlan = MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID)
         // A cluster's feed is secret (cluster meetings are not public): each account makes its own
         // address, shown once; the collaboration's feed is public.
@@ -120,12 +138,19 @@ struct MeetingPages: RouteCollection {
                 feedButton = request.t(made == nil ? "meetings.cluster_feed_create" : "meetings.cluster_feed_replace")
             }
         }
-        let clusterOptions = clusters.isEmpty ? [] : [Option(value: "", label: request.t("meetings.all_clusters"), selected: chosen == nil)]
-            + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == chosen?.id) }
-        return try await request.view.render("meetings/list", ListContext(
-            page: PageContext(request, titleKey: "meetings.title"), title: c.title, slug: c.slug, canPlan: canPlan, clusters: clusterOptions,
-            clusterName: chosen?.name, sections: Section.split(rows, request: request), feedHref: feedHref, feedNote: feedNote,
-            feedMade: feedMade, feedAction: feedAction, feedButton: feedButton))
+        let clusterOptions =
+            clusters.isEmpty
+            ? []
+            : [Option(value: "", label: request.t("meetings.all_clusters"), selected: chosen == nil)]
+                + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == chosen?.id) }
+        return try await request.view.render(
+            "meetings/list",
+            ListContext(
+                page: PageContext(request, titleKey: "meetings.title"), title: c.title, slug: c.slug, canPlan: canPlan,
+                clusters: clusterOptions,
+                clusterName: chosen?.name, sections: Section.split(rows, request: request), feedHref: feedHref,
+                feedNote: feedNote,
+                feedMade: feedMade, feedAction: feedAction, feedButton: feedButton))
     }
 
     /// A feed address made by this request's session a moment ago, shown once.
@@ -136,7 +161,8 @@ struct MeetingPages: RouteCollection {
     }
 
     static func madeOn(_ date: Date, _ request: Request) -> String {
-        DateText.dateTime(date, request.language, zone: request.language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen")
+        DateText.dateTime(
+            date, request.language, zone: request.language == .sv ? "Europe/Stockholm" : "Europe/Copenhagen")
     }
 
     /// Makes this account's secret address of a cluster's meetings (or a new one), for those who
@@ -145,7 +171,8 @@ struct MeetingPages: RouteCollection {
         let user = try request.requireSignedIn()
         let c = try await CollaborationAccess.load(request)
         guard let id = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:)),
-              let cluster = try await Cluster.find(id, on: request.db), cluster.collaborationID == c.id else {
+            let cluster = try await Cluster.find(id, on: request.db), cluster.collaborationID == c.id
+        else {
             throw SamradError.notFound()
         }
         let meetings = try await Meeting.query(on: request.db).filter(\.$clusterID == id).all()
@@ -175,39 +202,65 @@ struct MeetingPages: RouteCollection {
         var positions: [Option]
     }
 
-    func formContext(_ request: Request, _ c: Collaboration, form: FormState, action: String, isNew: Bool, clusterID: UUID?) async throws -> FormContext {
+    func formContext(
+        _ request: Request, _ c: Collaboration, form: FormState, action: String, isNew: Bool, clusterID: UUID?
+    ) async throws -> FormContext {
         let v = form.values
-        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$position).all()
+        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
+            \.$position
+        ).all()
         let hostKeys: [MunicipalityKey]
         if let clusterID {
-            hostKeys = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(\.municipality)
+            hostKeys = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(
+                \.municipality)
         } else {
-            hostKeys = try await MeetingPlanning.rotation(c, clusterID: nil, request: request, on: request.db).hosts.map(\.key)
+            hostKeys = try await MeetingPlanning.rotation(c, clusterID: nil, request: request, on: request.db).hosts
+                .map(\.key)
         }
         let country = hostKeys.first?.country ?? .dk
-        var hosts = hostKeys.compactMap { request.municipalities[$0] }.map { Option(value: $0.key.description, label: $0.name, selected: v["host"] == $0.key.description) }
-            .sorted { NordicCollation.ordered($0.label, $1.label, country) }
+        var hosts = hostKeys.compactMap { request.municipalities[$0] }.map {
+            Option(value: $0.key.description, label: $0.name, selected: v["host"] == $0.key.description)
+        }
+        .sorted { NordicCollation.ordered($0.label, $1.label, country) }
         // A host chosen earlier outside today's list (e.g. a municipality that withdrew) stays selectable.
         if let current = v["host"], !current.isEmpty, !hosts.contains(where: { $0.value == current }),
-           let m = MunicipalityKey(path: current).flatMap({ request.municipalities[$0] }) {
+            let m = MunicipalityKey(path: current).flatMap({ request.municipalities[$0] })
+        {
             hosts.append(Option(value: current, label: m.name, selected: true))
         }
         let zone = v["timeZone"] ?? c.timeZone
         let selectedPositions = Set((v["audiencePositions"] ?? "").split(separator: ",").map(String.init))
         return FormContext(
-            page: PageContext(request, titleKey: isNew ? "meetings.new_title" : "meetings.edit_title"), title: c.title, action: action,
+            page: PageContext(request, titleKey: isNew ? "meetings.new_title" : "meetings.edit_title"), title: c.title,
+            action: action,
             backHref: "/collaborations/\(c.slug)/meetings", form: form, isNew: isNew,
-            kinds: MeetingKind.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_kind.\($0.rawValue)"), selected: v["kind"] == $0.rawValue) },
+            kinds: MeetingKind.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("meeting_kind.\($0.rawValue)"),
+                    selected: v["kind"] == $0.rawValue)
+            },
             clusters: [Option(value: "", label: request.t("meetings.whole_collaboration"), selected: clusterID == nil)]
                 + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == clusterID) },
             zones: TimeZoneChoice.options(selected: zone, request),
-            hosts: [Option(value: "", label: request.t("meetings.no_host"), selected: (v["host"] ?? "").isEmpty)] + hosts,
-            audiences: MeetingAudience.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_audience.\($0.rawValue)"), selected: v["audience"] == $0.rawValue) },
-            positions: Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: selectedPositions.contains($0.rawValue)) })
+            hosts: [Option(value: "", label: request.t("meetings.no_host"), selected: (v["host"] ?? "").isEmpty)]
+                + hosts,
+            audiences: MeetingAudience.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("meeting_audience.\($0.rawValue)"),
+                    selected: v["audience"] == $0.rawValue)
+            },
+            positions: Position.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("position.\($0.rawValue)"),
+                    selected: selectedPositions.contains($0.rawValue))
+            })
     }
 
-    static let formFields = ["title", "description", "kind", "clusterID", "startsAt", "endsAt", "timeZone", "venueName", "venueAddress", "onlineURL",
-                             "host", "capacity", "quota", "audience", "registrationDeadline", "reminderHours"]
+    static let formFields = [
+        "title", "description", "kind", "clusterID", "startsAt", "endsAt", "timeZone", "venueName", "venueAddress",
+        "onlineURL",
+        "host", "capacity", "quota", "audience", "registrationDeadline", "reminderHours",
+    ]
 
     /// The form's fields as typed, and as the input the API takes. Numbers that are not numbers are
     /// reported on their field.
@@ -222,34 +275,48 @@ struct MeetingPages: RouteCollection {
             guard let n = Int(text) else { v.add(field, "validation.whole_number"); return nil }
             return n
         }
-        let input = MeetingInput(title: values["title"], description: values["description"], kind: values["kind"],
-                                 clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), startsAt: values["startsAt"], endsAt: values["endsAt"],
-                                 timeZone: values["timeZone"], venueName: values["venueName"], venueAddress: values["venueAddress"],
-                                 onlineURL: values["onlineURL"], host: values["host"], capacity: number("capacity"), quota: number("quota"),
-                                 audience: values["audience"], audiencePositions: positions, registrationDeadline: values["registrationDeadline"],
-                                 reminderHours: number("reminderHours"))
+        let input = MeetingInput(
+            title: values["title"], description: values["description"], kind: values["kind"],
+            clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), startsAt: values["startsAt"],
+            endsAt: values["endsAt"],
+            timeZone: values["timeZone"], venueName: values["venueName"], venueAddress: values["venueAddress"],
+            onlineURL: values["onlineURL"], host: values["host"], capacity: number("capacity"), quota: number("quota"),
+            audience: values["audience"], audiencePositions: positions,
+            registrationDeadline: values["registrationDeadline"],
+            reminderHours: number("reminderHours"))
         try v.check()
         return (values, input)
     }
 
     static func values(of input: MeetingInput) -> [String: String] {
-        ["title": input.title ?? "", "description": input.description ?? "", "kind": input.kind ?? "", "clusterID": input.clusterID?.uuidString ?? "",
-         "startsAt": input.startsAt ?? "", "endsAt": input.endsAt ?? "", "timeZone": input.timeZone ?? "", "venueName": input.venueName ?? "",
-         "venueAddress": input.venueAddress ?? "", "onlineURL": input.onlineURL ?? "", "host": input.host ?? "",
-         "capacity": input.capacity.map(String.init) ?? "", "quota": input.quota.map(String.init) ?? "", "audience": input.audience ?? "",
-         "audiencePositions": (input.audiencePositions ?? []).joined(separator: ","), "registrationDeadline": input.registrationDeadline ?? "",
-         "reminderHours": input.reminderHours.map(String.init) ?? ""]
+        [
+            "title": input.title ?? "", "description": input.description ?? "", "kind": input.kind ?? "",
+            "clusterID": input.clusterID?.uuidString ?? "",
+            "startsAt": input.startsAt ?? "", "endsAt": input.endsAt ?? "", "timeZone": input.timeZone ?? "",
+            "venueName": input.venueName ?? "",
+            "venueAddress": input.venueAddress ?? "", "onlineURL": input.onlineURL ?? "", "host": input.host ?? "",
+            "capacity": input.capacity.map(String.init) ?? "", "quota": input.quota.map(String.init) ?? "",
+            "audience": input.audience ?? "",
+            "audiencePositions": (input.audiencePositions ?? []).joined(separator: ","),
+            "registrationDeadline": input.registrationDeadline ?? "",
+            "reminderHours": input.reminderHours.map(String.init) ?? "",
+        ]
     }
 
     func newForm(_ request: Request) async throws -> View {
         let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let clusterID = request.query[String.self, at: "cluster"].flatMap(UUID.init(uuidString:))
-        let values = ["timeZone": c.timeZone, "reminderHours": "24", "clusterID": clusterID?.uuidString ?? "",
-                      "kind": clusterID == nil ? MeetingKind.meeting.rawValue : MeetingKind.clusterMeeting.rawValue,
-                      "audience": clusterID == nil ? MeetingAudience.seats.rawValue : MeetingAudience.cluster.rawValue]
-        return try await request.view.render("meetings/form", formContext(request, c, form: FormState(values: values),
-                                                                         action: "/collaborations/\(c.slug)/meetings/new", isNew: true, clusterID: clusterID))
+        let values = [
+            "timeZone": c.timeZone, "reminderHours": "24", "clusterID": clusterID?.uuidString ?? "",
+            "kind": clusterID == nil ? MeetingKind.meeting.rawValue : MeetingKind.clusterMeeting.rawValue,
+            "audience": clusterID == nil ? MeetingAudience.seats.rawValue : MeetingAudience.cluster.rawValue,
+        ]
+        return try await request.view.render(
+            "meetings/form",
+            formContext(
+                request, c, form: FormState(values: values),
+                action: "/collaborations/\(c.slug)/meetings/new", isNew: true, clusterID: clusterID))
     }
 
     func create(_ request: Request) async throws -> Response {
@@ -265,16 +332,23 @@ struct MeetingPages: RouteCollection {
             return request.redirect(to: meeting.href)
         } catch let error as SamradError where error.kind == .invalidInput {
             let clusterID = values["clusterID"].flatMap(UUID.init(uuidString:))
-            return try await request.view.render("meetings/form", formContext(request, c, form: FormState(values: values, error: error, request: request),
-                                                                             action: action, isNew: true, clusterID: clusterID))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "meetings/form",
+                formContext(
+                    request, c, form: FormState(values: values, error: error, request: request),
+                    action: action, isNew: true, clusterID: clusterID)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
     func editForm(_ request: Request) async throws -> View {
         let access = try await MeetingAccess.run(request)
-        return try await request.view.render("meetings/form", formContext(request, access.collaboration, form: FormState(values: Self.values(of: MeetingInput(access.meeting))),
-                                                                         action: access.meeting.href + "/edit", isNew: false, clusterID: access.meeting.clusterID))
+        return try await request.view.render(
+            "meetings/form",
+            formContext(
+                request, access.collaboration, form: FormState(values: Self.values(of: MeetingInput(access.meeting))),
+                action: access.meeting.href + "/edit", isNew: false, clusterID: access.meeting.clusterID))
     }
 
     func update(_ request: Request) async throws -> Response {
@@ -287,9 +361,13 @@ struct MeetingPages: RouteCollection {
             request.session.data["notice"] = "meetings.saved"
             return request.redirect(to: access.meeting.href)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("meetings/form", formContext(request, access.collaboration, form: FormState(values: values, error: error, request: request),
-                                                                             action: access.meeting.href + "/edit", isNew: false, clusterID: access.meeting.clusterID))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "meetings/form",
+                formContext(
+                    request, access.collaboration, form: FormState(values: values, error: error, request: request),
+                    action: access.meeting.href + "/edit", isNew: false, clusterID: access.meeting.clusterID)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -323,34 +401,54 @@ struct MeetingPages: RouteCollection {
         var rotationNote: String
     }
 
-    static let seriesFields = ["title", "clusterID", "kind", "firstStart", "durationMinutes", "count", "every", "unit", "timeZone", "pattern",
-                               "venueName", "venueAddress", "avoidWeekends", "capacity", "reminderHours"]
+    static let seriesFields = [
+        "title", "clusterID", "kind", "firstStart", "durationMinutes", "count", "every", "unit", "timeZone", "pattern",
+        "venueName", "venueAddress", "avoidWeekends", "capacity", "reminderHours",
+    ]
 
     func seriesContext(_ request: Request, _ c: Collaboration, form: FormState) async throws -> SeriesContext {
         let v = form.values
-        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$position).all()
+        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
+            \.$position
+        ).all()
         let clusterID = v["clusterID"].flatMap(UUID.init(uuidString:))
         let rotation = try await MeetingPlanning.rotation(c, clusterID: clusterID, request: request, on: request.db)
         let zone = v["timeZone"] ?? c.timeZone
         return SeriesContext(
-            page: PageContext(request, titleKey: "meetings.series_title"), title: c.title, action: "/collaborations/\(c.slug)/meetings/series",
+            page: PageContext(request, titleKey: "meetings.series_title"), title: c.title,
+            action: "/collaborations/\(c.slug)/meetings/series",
             backHref: "/collaborations/\(c.slug)/meetings", form: form,
             clusters: [Option(value: "", label: request.t("meetings.whole_collaboration"), selected: clusterID == nil)]
                 + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == clusterID) },
-            kinds: MeetingKind.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_kind.\($0.rawValue)"), selected: v["kind"] == $0.rawValue) },
+            kinds: MeetingKind.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("meeting_kind.\($0.rawValue)"),
+                    selected: v["kind"] == $0.rawValue)
+            },
             zones: TimeZoneChoice.options(selected: zone, request),
-            patterns: MeetingSeriesRequest.Pattern.allCases.map { Option(value: $0.rawValue, label: request.t("meeting_pattern.\($0.rawValue)"), selected: (v["pattern"] ?? "rotation") == $0.rawValue) },
-            units: ["months", "weeks"].map { Option(value: $0, label: request.t("meetings.unit_\($0)"), selected: (v["unit"] ?? "months") == $0) },
-            rotationNote: request.t("meetings.rotation_note", [String(rotation.hosts.count), String(rotation.hosted.reduce(0, +))]))
+            patterns: MeetingSeriesRequest.Pattern.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("meeting_pattern.\($0.rawValue)"),
+                    selected: (v["pattern"] ?? "rotation") == $0.rawValue)
+            },
+            units: ["months", "weeks"].map {
+                Option(value: $0, label: request.t("meetings.unit_\($0)"), selected: (v["unit"] ?? "months") == $0)
+            },
+            rotationNote: request.t(
+                "meetings.rotation_note", [String(rotation.hosts.count), String(rotation.hosted.reduce(0, +))]))
     }
 
     func seriesForm(_ request: Request) async throws -> View {
         let c = try await CollaborationAccess.load(request)
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         let clusterID = request.query[String.self, at: "cluster"] ?? ""
-        let values = ["timeZone": c.timeZone, "durationMinutes": "180", "count": "4", "every": "6", "unit": "months", "pattern": "rotation",
-                      "avoidWeekends": "on", "reminderHours": "24", "clusterID": clusterID]
-        return try await request.view.render("meetings/series", seriesContext(request, c, form: FormState(values: values)))
+        let values = [
+            "timeZone": c.timeZone, "durationMinutes": "180", "count": "4", "every": "6", "unit": "months",
+            "pattern": "rotation",
+            "avoidWeekends": "on", "reminderHours": "24", "clusterID": clusterID,
+        ]
+        return try await request.view.render(
+            "meetings/series", seriesContext(request, c, form: FormState(values: values)))
     }
 
     func planSeries(_ request: Request) async throws -> Response {
@@ -364,19 +462,25 @@ struct MeetingPages: RouteCollection {
                 guard let n = Int(text) else { v.add(field, "validation.whole_number"); return nil }
                 return n
             }
-            let input = MeetingSeriesInput(title: values["title"], clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), kind: values["kind"],
-                                           firstStart: values["firstStart"], durationMinutes: number("durationMinutes"), count: number("count"),
-                                           every: number("every"), unit: values["unit"], timeZone: values["timeZone"], pattern: values["pattern"],
-                                           venueName: values["venueName"], venueAddress: values["venueAddress"], avoidWeekends: values["avoidWeekends"] == "on",
-                                           capacity: number("capacity"), reminderHours: number("reminderHours"))
+            let input = MeetingSeriesInput(
+                title: values["title"], clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)),
+                kind: values["kind"],
+                firstStart: values["firstStart"], durationMinutes: number("durationMinutes"), count: number("count"),
+                every: number("every"), unit: values["unit"], timeZone: values["timeZone"], pattern: values["pattern"],
+                venueName: values["venueName"], venueAddress: values["venueAddress"],
+                avoidWeekends: values["avoidWeekends"] == "on",
+                capacity: number("capacity"), reminderHours: number("reminderHours"))
             try v.check()
             let meetings = try await MeetingPlanning.planSeries(c, input, request: request)
             request.session.data["notice"] = "meetings.series_saved"
             let cluster = meetings.first?.clusterID.map { "?cluster=\($0.uuidString)" } ?? ""
             return request.redirect(to: "/collaborations/\(c.slug)/meetings\(cluster)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("meetings/series", seriesContext(request, c, form: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "meetings/series",
+                seriesContext(request, c, form: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -462,44 +566,74 @@ struct MeetingPages: RouteCollection {
 
     /// The results the viewer may see; otherwise a link and a word on when they come.
     static func results(_ id: UUID, request: Request) async throws -> AgendaResults? {
-        guard let q = try await Questionnaire.find(id, on: request.db), let c = try await Collaboration.find(q.collaborationID, on: request.db) else { return nil }
+        guard let q = try await Questionnaire.find(id, on: request.db),
+            let c = try await Collaboration.find(q.collaborationID, on: request.db)
+        else { return nil }
         let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
         do {
-            let questions = try await ResultsSummary.questions(access, scope: "a\(id.uuidString.prefix(8).lowercased())",
-                                                               request: request)
+            let questions = try await ResultsSummary.questions(
+                access, scope: "a\(id.uuidString.prefix(8).lowercased())",
+                request: request)
             return AgendaResults(title: q.title, href: q.href + "/results", questions: questions, note: nil)
         } catch let error as SamradError where error.kind == .forbidden {
-            return AgendaResults(title: q.title, href: q.href, questions: [], note: request.t("questionnaires.error.results_not_published"))
+            return AgendaResults(
+                title: q.title, href: q.href, questions: [],
+                note: request.t("questionnaires.error.results_not_published"))
         }
     }
 
-    static func agenda(_ access: MeetingAccess, showContent: Bool, request: Request) async throws -> (items: [Item], end: String?, loose: [MaterialLink]) {
+    static func agenda(
+        _ access: MeetingAccess, showContent: Bool, request: Request
+    ) async throws -> (items: [Item], end: String?, loose: [MaterialLink]) {
         let m = access.meeting
-        let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position).all()
-        let materials = showContent ? try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all() : []
+        let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position)
+            .all()
+        let materials =
+            showContent
+            ? try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all()
+            : []
         let presenterIDs = items.compactMap(\.presenterID)
-        let presenters = presenterIDs.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ presenterIDs).all()
+        let presenters =
+            presenterIDs.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ presenterIDs).all()
         let names = Dictionary(uniqueKeysWithValues: presenters.map { ($0.id!, $0.name) })
         let schedule = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.durationMinutes))
         func link(_ material: Material) -> MaterialLink {
-            MaterialLink(href: "/materials/\(material.id!.uuidString.lowercased())", title: material.title,
-                         detail: "\(MaterialRules.label(material.contentType)), \(NumberText.bytes(material.size, request.language))")
+            MaterialLink(
+                href: "/materials/\(material.id!.uuidString.lowercased())", title: material.title,
+                detail:
+                    "\(MaterialRules.label(material.contentType)), \(NumberText.bytes(material.size, request.language))"
+            )
         }
         var results: [UUID: AgendaResults] = [:]
         if showContent {
-            for id in Set(items.compactMap(\.questionnaireID)) { results[id] = try await Self.results(id, request: request) }
+            for id in Set(items.compactMap(\.questionnaireID)) {
+                results[id] = try await Self.results(id, request: request)
+            }
         }
         let out = items.enumerated().map { index, item in
             var presenter: String?
-            if let id = item.presenterID, let name = names[id] { presenter = name }
-            else if let name = item.speakerName { presenter = item.speakerAffiliation.map { "\(name), \($0)" } ?? name }
-            return Item(id: item.id!.uuidString.lowercased(), number: index + 1, time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
-                        title: item.title, duration: request.t("meetings.minutes_count", [String(item.durationMinutes)]),
-                        descriptionHTML: SafeMarkdown.html(item.description), presenter: presenter, questions: item.questions,
-                        materials: materials.filter { $0.agendaItemID == item.id }.map(link), results: item.questionnaireID.flatMap { results[$0] })
+            if let id = item.presenterID, let name = names[id] {
+                presenter = name
+            } else if let name = item.speakerName {
+                presenter = item.speakerAffiliation.map { "\(name), \($0)" } ?? name
+            }
+            return Item(
+                id: item.id!.uuidString.lowercased(), number: index + 1,
+                time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
+                title: item.title, duration: request.t("meetings.minutes_count", [String(item.durationMinutes)]),
+                descriptionHTML: SafeMarkdown.html(item.description), presenter: presenter, questions: item.questions,
+                materials: materials.filter { $0.agendaItemID == item.id }.map(link),
+                results: item.questionnaireID.flatMap { results[$0] })
         }
-        let end = items.isEmpty ? nil : request.t("meetings.agenda_end", [DateText.time(schedule.end, request.language, zone: m.timeZone),
-                                                                 DateText.time(m.endsAt, request.language, zone: m.timeZone)])
+        let end =
+            items.isEmpty
+            ? nil
+            : request.t(
+                "meetings.agenda_end",
+                [
+                    DateText.time(schedule.end, request.language, zone: m.timeZone),
+                    DateText.time(m.endsAt, request.language, zone: m.timeZone),
+                ])
         return (out, end, materials.filter { $0.agendaItemID == nil }.map(link))
     }
 
@@ -516,41 +650,68 @@ struct MeetingPages: RouteCollection {
         let m = access.meeting
         let c = access.collaboration
         let showContent = access.mayViewContent
-        var facts = [Fact(label: request.t("meetings.when"), value: Self.when(m, request), href: nil),
-                     Fact(label: request.t("meetings.where"), value: Self.place(m, request), href: nil)]
+        var facts = [
+            Fact(label: request.t("meetings.when"), value: Self.when(m, request), href: nil),
+            Fact(label: request.t("meetings.where"), value: Self.place(m, request), href: nil),
+        ]
         if let host = m.host.flatMap({ request.municipalities[$0] }) {
-            facts.append(Fact(label: request.t("meetings.host"), value: host.name, href: "/municipalities/\(host.country.rawValue)/\(host.code)"))
+            facts.append(
+                Fact(
+                    label: request.t("meetings.host"), value: host.name,
+                    href: "/municipalities/\(host.country.rawValue)/\(host.code)"))
         }
         if let online = m.onlineURL, showContent || access.scope.clusterMembers == nil {
             facts.append(Fact(label: request.t("meetings.online"), value: online, href: online))
         }
         if let deadline = m.registrationDeadline {
-            facts.append(Fact(label: request.t("meetings.registration_deadline"), value: DateText.dateTime(deadline, request.language, zone: m.timeZone), href: nil))
+            facts.append(
+                Fact(
+                    label: request.t("meetings.registration_deadline"),
+                    value: DateText.dateTime(deadline, request.language, zone: m.timeZone), href: nil))
         }
-        if let quota = m.quota { facts.append(Fact(label: request.t("meetings.quota"), value: request.t("meetings.quota_value", [String(quota)]), href: nil)) }
+        if let quota = m.quota {
+            facts.append(
+                Fact(
+                    label: request.t("meetings.quota"), value: request.t("meetings.quota_value", [String(quota)]),
+                    href: nil))
+        }
         facts.append(Fact(label: request.t("meetings.audience"), value: Self.audienceText(m, request), href: nil))
         let agenda = try await Self.agenda(access, showContent: showContent, request: request)
         let rows = showContent || access.mayRun ? try await AttendanceDesk.list(m.requireID(), on: request.db) : []
-        let registered = showContent || access.mayRun ? rows.filter { $0.attendance.statusValue == .registered }.count
-            : try await Attendance.query(on: request.db).filter(\.$meetingID == m.requireID()).filter(\.$status == AttendanceStatus.registered.rawValue).count()
+        let registered =
+            showContent || access.mayRun
+            ? rows.filter { $0.attendance.statusValue == .registered }.count
+            : try await Attendance.query(on: request.db).filter(\.$meetingID == m.requireID()).filter(
+                \.$status == AttendanceStatus.registered.rawValue
+            ).count()
         let waiting = rows.filter { $0.attendance.statusValue == .waitlisted }.count
         let attendees = rows.filter { $0.attendance.statusValue.isActive }.map { row in
-            PersonRow(name: row.person?.name ?? "—", href: row.person.map { "/people/\($0.id!.uuidString)" } ?? "",
-                      place: row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
-                      status: request.t("attendance_status.\(row.attendance.status)"))
+            PersonRow(
+                name: row.person?.name ?? "—", href: row.person.map { "/people/\($0.id!.uuidString)" } ?? "",
+                place: row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
+                status: request.t("attendance_status.\(row.attendance.status)"))
         }
         let summary = request.t("meetings.attendee_summary", [String(registered), String(waiting)])
         let commitments = showContent ? try await MeetingMinutes.rows(madeAt: m, request: request) : []
         let open = showContent ? try await MeetingMinutes.openBefore(m, request: request) : []
         return ShowContext(
-            page: PageContext(request, titleKey: "", title: m.title), id: m.id!.uuidString.lowercased(), href: m.href, title: m.title,
+            page: PageContext(request, titleKey: "", title: m.title), id: m.id!.uuidString.lowercased(), href: m.href,
+            title: m.title,
             collaboration: Link(href: "/collaborations/\(c.slug)/meetings", label: c.title),
-            cluster: access.cluster.map { Link(href: "/collaborations/\(c.slug)/meetings?cluster=\($0.id!.uuidString)", label: $0.name) },
-            status: m.status, statusLabel: request.t("meeting_status.\(m.status)"), kind: request.t("meeting_kind.\(m.kind)"),
-            when: Self.when(m, request), zone: m.timeZone, facts: facts, descriptionHTML: SafeMarkdown.html(m.description),
-            agenda: agenda.items, agendaEnd: agenda.end, materials: agenda.loose, openCommitments: open, showContent: showContent,
+            cluster: access.cluster.map {
+                Link(href: "/collaborations/\(c.slug)/meetings?cluster=\($0.id!.uuidString)", label: $0.name)
+            },
+            status: m.status, statusLabel: request.t("meeting_status.\(m.status)"),
+            kind: request.t("meeting_kind.\(m.kind)"),
+            when: Self.when(m, request), zone: m.timeZone, facts: facts,
+            descriptionHTML: SafeMarkdown.html(m.description),
+            agenda: agenda.items, agendaEnd: agenda.end, materials: agenda.loose, openCommitments: open,
+            showContent: showContent,
             mayRun: access.mayRun, mayPlan: MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID),
-            statusButtons: access.mayRun ? MeetingPlanning.next(m.statusValue).map { StatusButton(value: $0.rawValue, label: request.t("meeting_action.\($0.rawValue)")) } : [],
+            statusButtons: access.mayRun
+                ? MeetingPlanning.next(m.statusValue).map {
+                    StatusButton(value: $0.rawValue, label: request.t("meeting_action.\($0.rawValue)"))
+                } : [],
             attendance: try await Self.attendanceBox(access, registered: registered, request: request),
             attendees: attendees, attendeeSummary: showContent || access.mayRun ? summary : nil,
             minutesHTML: showContent ? SafeMarkdown.html(m.minutes) : "", decisions: showContent ? m.decisions : [],
@@ -559,21 +720,29 @@ struct MeetingPages: RouteCollection {
 
     static func audienceText(_ m: Meeting, _ request: Request) -> String {
         switch m.audienceValue {
-        case .open: return request.t("meeting_audience.open_positions", [m.audiencePositions.map { request.t("position.\($0)") }.joined(separator: ", ")])
+        case .open:
+            return request.t(
+                "meeting_audience.open_positions",
+                [m.audiencePositions.map { request.t("position.\($0)") }.joined(separator: ", ")])
         default: return request.t("meeting_audience.\(m.audience)")
         }
     }
 
-    static func attendanceBox(_ access: MeetingAccess, registered: Int, request: Request) async throws -> AttendanceBox {
+    static func attendanceBox(_ access: MeetingAccess, registered: Int, request: Request) async throws -> AttendanceBox
+    {
         let m = access.meeting
         var box = AttendanceBox(message: nil, canRegister: false, canCancel: false, seatsLeft: nil)
         if !request.actor.isSignedIn, let personID = access.actingPerson,
-           let person = try await Person.find(personID, on: request.db) {
+            let person = try await Person.find(personID, on: request.db)
+        {
             box.viaLink = request.t("attendance.via_link", [person.name])
         }
-        if let capacity = m.capacity { box.seatsLeft = request.t("meetings.seats_left", [String(max(0, capacity - registered)), String(capacity)]) }
+        if let capacity = m.capacity {
+            box.seatsLeft = request.t("meetings.seats_left", [String(max(0, capacity - registered)), String(capacity)])
+        }
         if let attendance = access.attendance, attendance.statusValue.isActive {
-            box.message = request.t(attendance.statusValue == .registered ? "attendance.you_are_registered" : "attendance.you_are_waiting")
+            box.message = request.t(
+                attendance.statusValue == .registered ? "attendance.you_are_registered" : "attendance.you_are_waiting")
             box.canCancel = m.statusValue == .published
             return box
         }
@@ -583,7 +752,9 @@ struct MeetingPages: RouteCollection {
             return box
         }
         guard let personID = access.actingPerson, let person = try await Person.find(personID, on: request.db) else {
-            if request.actor.isSignedIn { box.message = request.t("attendance.no_person") } else {
+            if request.actor.isSignedIn {
+                box.message = request.t("attendance.no_person")
+            } else {
                 box.signInHref = "/sign-in?next=" + m.href  // letters, digits, hyphens and slashes only
             }
             return box
@@ -601,37 +772,53 @@ struct MeetingPages: RouteCollection {
     func download(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.load(request)
         let organiser = try await MeetingNotices.organiserName(access, on: request.db)
-        let calendar = MeetingCalendar.single(access.meeting, organiser: organiser, context: MailContext(request), language: request.language)
-        return MeetingCalendar.response(calendar, filename: "\(Slug.make(access.meeting.title).isEmpty ? "meeting" : Slug.make(access.meeting.title)).ics")
+        let calendar = MeetingCalendar.single(
+            access.meeting, organiser: organiser, context: MailContext(request), language: request.language)
+        return MeetingCalendar.response(
+            calendar,
+            filename: "\(Slug.make(access.meeting.title).isEmpty ? "meeting" : Slug.make(access.meeting.title)).ics")
     }
 
     /// The public meetings of a published collaboration (not its clusters').
     func collaborationFeed(_ request: Request) async throws -> Response {
         let c = try await CollaborationAccess.load(request)
         guard c.statusValue.isPublished else { throw SamradError.notFound("error.collaboration_not_found") }
-        let meetings = try await Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID()).filter(\.$clusterID == nil)
-            .filter(\.$status ~~ [MeetingStatus.published, .held, .cancelled].map(\.rawValue)).sort(\.$startsAt).all()
-        return MeetingCalendar.response(MeetingCalendar.feed(meetings, name: c.title, context: MailContext(request), language: request.language),
-                                        filename: "\(c.slug).ics")
+        let meetings = try await Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID()).filter(
+            \.$clusterID == nil
+        )
+        .filter(\.$status ~~ [MeetingStatus.published, .held, .cancelled].map(\.rawValue)).sort(\.$startsAt).all()
+        return MeetingCalendar.response(
+            MeetingCalendar.feed(meetings, name: c.title, context: MailContext(request), language: request.language),
+            filename: "\(c.slug).ics")
     }
 
     /// A secret feed: a person's meetings or a cluster's.
     func feed(_ request: Request) async throws -> Response {
         var token = request.parameters.get("token") ?? ""
         if token.hasSuffix(".ics") { token.removeLast(4) }
-        guard let feed = try await MeetingCalendar.feed(secret: token, on: request.db) else { throw SamradError.notFound() }
+        guard let feed = try await MeetingCalendar.feed(secret: token, on: request.db) else {
+            throw SamradError.notFound()
+        }
         let context = MailContext(request)
         let since = Date().addingTimeInterval(-365 * 86_400)
         if let clusterID = feed.clusterID, let cluster = try await Cluster.find(clusterID, on: request.db) {
             let meetings = try await Meeting.query(on: request.db).filter(\.$clusterID == clusterID)
-                .filter(\.$status ~~ [MeetingStatus.published, .held, .cancelled].map(\.rawValue)).filter(\.$endsAt >= since).sort(\.$startsAt).all()
-            return MeetingCalendar.response(MeetingCalendar.feed(meetings, name: cluster.name, context: context, language: request.language), filename: "cluster.ics")
+                .filter(\.$status ~~ [MeetingStatus.published, .held, .cancelled].map(\.rawValue)).filter(
+                    \.$endsAt >= since
+                ).sort(\.$startsAt).all()
+            return MeetingCalendar.response(
+                MeetingCalendar.feed(meetings, name: cluster.name, context: context, language: request.language),
+                filename: "cluster.ics")
         }
-        guard let personID = feed.personID, let person = try await Person.find(personID, on: request.db) else { throw SamradError.notFound() }
+        guard let personID = feed.personID, let person = try await Person.find(personID, on: request.db) else {
+            throw SamradError.notFound()
+        }
         let municipalities = try await RoleAssignment.municipalities(ofPerson: personID, on: request.db)
         let entries = try await MyMeetings.of(person, municipalities: municipalities, since: since, on: request.db)
-        return MeetingCalendar.response(MeetingCalendar.feed(entries.map(\.meeting), name: "Samrad – \(person.name)", context: context, language: request.language),
-                                        filename: "samrad.ics")
+        return MeetingCalendar.response(
+            MeetingCalendar.feed(
+                entries.map(\.meeting), name: "Samrad – \(person.name)", context: context, language: request.language),
+            filename: "samrad.ics")
     }
 
     // MARK: My meetings
@@ -650,17 +837,26 @@ struct MeetingPages: RouteCollection {
         var feedHref: String?
         var feedMade: String?
         if let personID = request.actor.personID, let person = try await Person.find(personID, on: request.db) {
-            for entry in try await MyMeetings.of(person, municipalities: request.actor.municipalities, since: Date().addingTimeInterval(-365 * 86_400), on: request.db) {
-                let attending = entry.attendance.flatMap { $0.statusValue.isActive ? request.t("attendance_status.\($0.status)") : nil }
-                rows.append((entry.meeting, Self.row(entry.meeting, cluster: nil, attending: attending, request: request)))
+            for entry in try await MyMeetings.of(
+                person, municipalities: request.actor.municipalities, since: Date().addingTimeInterval(-365 * 86_400),
+                on: request.db)
+            {
+                let attending = entry.attendance.flatMap {
+                    $0.statusValue.isActive ? request.t("attendance_status.\($0.status)") : nil
+                }
+                rows.append(
+                    (entry.meeting, Self.row(entry.meeting, cluster: nil, attending: attending, request: request)))
             }
             feedHref = Self.shownOnce(request)
             feedMade = try await MeetingCalendar.personFeedMadeAt(personID, on: request.db)
                 .map { request.t("meetings.feed_made", [Self.madeOn($0, request)]) }
         }
-        return try await request.view.render("meetings/mine", MineContext(
-            page: PageContext(request, titleKey: "meetings.mine_title"), sections: Section.split(rows, request: request),
-            feedHref: feedHref, feedMade: feedMade, hasPerson: request.actor.personID != nil))
+        return try await request.view.render(
+            "meetings/mine",
+            MineContext(
+                page: PageContext(request, titleKey: "meetings.mine_title"),
+                sections: Section.split(rows, request: request),
+                feedHref: feedHref, feedMade: feedMade, hasPerson: request.actor.personID != nil))
     }
 
     /// Makes (or replaces, when the old address leaked) the person's secret feed address.

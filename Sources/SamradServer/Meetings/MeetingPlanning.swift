@@ -13,7 +13,9 @@ enum MeetingPlanning {
         try await request.db.transaction { db in
             try await input.apply(to: meeting, collaboration: c, request: request, on: db)
             try await meeting.create(on: db)
-            try await Audit.record("meeting:create", subject: "meeting", id: meeting.requireID().uuidString, summary: meeting.title, by: request, on: db)
+            try await Audit.record(
+                "meeting:create", subject: "meeting", id: meeting.requireID().uuidString, summary: meeting.title,
+                by: request, on: db)
         }
         return meeting
     }
@@ -23,12 +25,15 @@ enum MeetingPlanning {
         try request.require(access.mayRun)
         let meeting = access.meeting
         try await request.db.transaction { db in
-            let visible = try await input.apply(to: meeting, collaboration: access.collaboration, request: request, on: db)
+            let visible = try await input.apply(
+                to: meeting, collaboration: access.collaboration, request: request, on: db)
             try await meeting.save(on: db)
             if visible && meeting.statusValue == .published {
                 try await MeetingNotices.tellAttendees(.change, access, context: MailContext(request), on: db)
             }
-            try await Audit.record("meeting:update", subject: "meeting", id: meeting.requireID().uuidString, summary: meeting.title, by: request, on: db)
+            try await Audit.record(
+                "meeting:update", subject: "meeting", id: meeting.requireID().uuidString, summary: meeting.title,
+                by: request, on: db)
         }
     }
 
@@ -45,16 +50,22 @@ enum MeetingPlanning {
     /// Publishing sends the invitation; cancelling tells those registered, with METHOD:CANCEL.
     /// Returns how many e-mails the change sent.
     @discardableResult
-    static func changeStatus(_ access: MeetingAccess, to text: String?, now: Date = Date(), request: Request) async throws -> Int {
+    static func changeStatus(
+        _ access: MeetingAccess, to text: String?, now: Date = Date(), request: Request
+    ) async throws -> Int {
         try request.require(access.mayRun)
         var v = Validation()
         let target = v.oneOf("status", text, as: MeetingStatus.self)
         try v.check()
         let meeting = access.meeting
         guard let target, next(meeting.statusValue).contains(target) else {
-            throw SamradError(.conflict, "meetings.error.status", [request.t("meeting_status.\(meeting.status)"), request.t("meeting_status.\(target!.rawValue)")])
+            throw SamradError(
+                .conflict, "meetings.error.status",
+                [request.t("meeting_status.\(meeting.status)"), request.t("meeting_status.\(target!.rawValue)")])
         }
-        if target == .held && now < meeting.startsAt { throw SamradError(.conflict, "meetings.error.held_before_start") }
+        if target == .held && now < meeting.startsAt {
+            throw SamradError(.conflict, "meetings.error.held_before_start")
+        }
         if target == .published && meeting.endsAt < now { throw SamradError(.conflict, "meetings.error.publish_past") }
         return try await request.db.transaction { db in
             var mails = 0
@@ -69,8 +80,10 @@ enum MeetingPlanning {
             case .cancelled: try await MeetingNotices.tellAttendees(.cancellation, updated, context: context, on: db)
             default: break
             }
-            try await Audit.record("meeting:status", subject: "meeting", id: meeting.requireID().uuidString, summary: "\(meeting.title): \(target.rawValue)",
-                                   by: request, on: db)
+            try await Audit.record(
+                "meeting:status", subject: "meeting", id: meeting.requireID().uuidString,
+                summary: "\(meeting.title): \(target.rawValue)",
+                by: request, on: db)
             return mails
         }
     }
@@ -80,7 +93,9 @@ enum MeetingPlanning {
     /// The municipalities a series rotates among: a cluster's members, or the collaboration's
     /// registered municipalities; with how often each hosted a meeting of the same cluster or
     /// collaboration before (cancelled ones do not count), so fairness carries across series.
-    static func rotation(_ c: Collaboration, clusterID: UUID?, request: Request, on db: any Database) async throws -> (hosts: [Municipality], hosted: [Int]) {
+    static func rotation(
+        _ c: Collaboration, clusterID: UUID?, request: Request, on db: any Database
+    ) async throws -> (hosts: [Municipality], hosted: [Int]) {
         let keys: [MunicipalityKey]
         if let clusterID {
             keys = try await ClusterMember.query(on: db).filter(\.$clusterID == clusterID).all().map(\.municipality)
@@ -88,15 +103,22 @@ enum MeetingPlanning {
             keys = try await Registration.registeredMunicipalities(c.requireID(), on: db)
         }
         let hosts = keys.sorted().compactMap { request.municipalities[$0] }
-        var earlier = try Meeting.query(on: db).filter(\.$collaborationID == c.requireID()).filter(\.$status != MeetingStatus.cancelled.rawValue)
-            .filter(\.$hostCode != nil)
-        if let clusterID { earlier = earlier.filter(\.$clusterID == clusterID) } else { earlier = earlier.filter(\.$clusterID == nil) }
+        var earlier = try Meeting.query(on: db).filter(\.$collaborationID == c.requireID()).filter(
+            \.$status != MeetingStatus.cancelled.rawValue
+        )
+        .filter(\.$hostCode != nil)
+        if let clusterID {
+            earlier = earlier.filter(\.$clusterID == clusterID)
+        } else {
+            earlier = earlier.filter(\.$clusterID == nil)
+        }
         var counts: [MunicipalityKey: Int] = [:]
         for meeting in try await earlier.all() { if let host = meeting.host { counts[host, default: 0] += 1 } }
         return (hosts, hosts.map { counts[$0.key] ?? 0 })
     }
 
-    static func planSeries(_ c: Collaboration, _ input: MeetingSeriesInput, request: Request) async throws -> [Meeting] {
+    static func planSeries(_ c: Collaboration, _ input: MeetingSeriesInput, request: Request) async throws -> [Meeting]
+    {
         try request.require(MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID))
         var v = Validation()
         let title = v.required("title", input.title, maxLength: 180)
@@ -105,24 +127,36 @@ enum MeetingPlanning {
             v.add("clusterID", "meetings.error.cluster")
             clusterID = nil
         }
-        let pattern = v.oneOf("pattern", (input.pattern ?? "").isEmpty ? "rotation" : input.pattern, as: MeetingSeriesRequest.Pattern.self)
+        let pattern = v.oneOf(
+            "pattern", (input.pattern ?? "").isEmpty ? "rotation" : input.pattern, as: MeetingSeriesRequest.Pattern.self
+        )
         let unit = (input.unit ?? "").isEmpty ? "months" : input.unit!
         if unit != "months" && unit != "weeks" { v.add("unit", "validation.choice") }
         let venueName = v.optional("venueName", input.venueName, maxLength: 200)
         let venueAddress = v.optional("venueAddress", input.venueAddress, maxLength: 300)
-        if pattern != nil && pattern != .rotation && venueName == nil { v.add("venueName", "meetings.error.fixed_venue") }
-        if let capacity = input.capacity, !(1...100_000).contains(capacity) { v.add("capacity", "validation.range", ["1", "100000"]) }
-        if let hours = input.reminderHours, !(1...720).contains(hours) { v.add("reminderHours", "validation.range", ["1", "720"]) }
-        let kind: MeetingKind? = (input.kind ?? "").isEmpty ? (clusterID == nil ? .meeting : .clusterMeeting) : v.oneOf("kind", input.kind, as: MeetingKind.self)
+        if pattern != nil && pattern != .rotation && venueName == nil {
+            v.add("venueName", "meetings.error.fixed_venue")
+        }
+        if let capacity = input.capacity, !(1...100_000).contains(capacity) {
+            v.add("capacity", "validation.range", ["1", "100000"])
+        }
+        if let hours = input.reminderHours, !(1...720).contains(hours) {
+            v.add("reminderHours", "validation.range", ["1", "720"])
+        }
+        let kind: MeetingKind? =
+            (input.kind ?? "").isEmpty
+            ? (clusterID == nil ? .meeting : .clusterMeeting) : v.oneOf("kind", input.kind, as: MeetingKind.self)
         let zone = (input.timeZone ?? "").isEmpty ? c.timeZone : input.timeZone!
         let (hosts, hosted) = try await rotation(c, clusterID: clusterID, request: request, on: request.db)
         var planned: [PlannedMeeting] = []
         do {
             let every = input.every ?? (unit == "weeks" ? 8 : 6)
-            planned = try MeetingSeries.plan(MeetingSeriesRequest(firstStart: input.firstStart ?? "", durationMinutes: input.durationMinutes ?? 180,
-                                                                  count: input.count ?? 2, step: unit == "weeks" ? .weeks(every) : .months(every),
-                                                                  zone: zone, pattern: pattern ?? .rotation, avoidWeekends: input.avoidWeekends ?? true),
-                                             hosts: hosts.map { (latitude: $0.latitude, longitude: $0.longitude) }, hosted: hosted)
+            planned = try MeetingSeries.plan(
+                MeetingSeriesRequest(
+                    firstStart: input.firstStart ?? "", durationMinutes: input.durationMinutes ?? 180,
+                    count: input.count ?? 2, step: unit == "weeks" ? .weeks(every) : .months(every),
+                    zone: zone, pattern: pattern ?? .rotation, avoidWeekends: input.avoidWeekends ?? true),
+                hosts: hosts.map { (latitude: $0.latitude, longitude: $0.longitude) }, hosted: hosted)
         } catch let error as SamradError {
             for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) }
         }
@@ -130,15 +164,22 @@ enum MeetingPlanning {
         var others = try await MeetingInput.others(clusterID: clusterID, excluding: nil, on: request.db)
         for meeting in planned {
             var check = Validation()
-            MeetingRules.checkTimes(meeting.times, deadline: nil, period: (c.periodStart, c.periodEnd), others: others, into: &check)
+            MeetingRules.checkTimes(
+                meeting.times, deadline: nil, period: (c.periodStart, c.periodEnd), others: others, into: &check)
             for f in check.errors {
                 switch f.messageKey {
                 case "meetings.error.before_period":
-                    v.add("firstStart", "meetings.error.series_before_period", [String(meeting.number), meeting.times.startDay] + f.arguments)
+                    v.add(
+                        "firstStart", "meetings.error.series_before_period",
+                        [String(meeting.number), meeting.times.startDay] + f.arguments)
                 case "meetings.error.after_period":
-                    v.add("firstStart", "meetings.error.series_after_period", [String(meeting.number), meeting.times.startDay] + f.arguments)
+                    v.add(
+                        "firstStart", "meetings.error.series_after_period",
+                        [String(meeting.number), meeting.times.startDay] + f.arguments)
                 case "meetings.error.overlap":
-                    v.add("firstStart", "meetings.error.series_overlap", [String(meeting.number), meeting.times.startDay] + f.arguments)
+                    v.add(
+                        "firstStart", "meetings.error.series_overlap",
+                        [String(meeting.number), meeting.times.startDay] + f.arguments)
                 default: v.add(f.field, f.messageKey, f.arguments)
                 }
             }
@@ -188,8 +229,9 @@ enum MeetingPlanning {
                 try await m.create(on: db)
                 meetings.append(m)
             }
-            try await Audit.record("meeting:series", subject: "meeting_series", id: series.requireID().uuidString,
-                                   summary: "\(title) (\(plan.count))", by: request, on: db)
+            try await Audit.record(
+                "meeting:series", subject: "meeting_series", id: series.requireID().uuidString,
+                summary: "\(title) (\(plan.count))", by: request, on: db)
             return meetings
         }
     }

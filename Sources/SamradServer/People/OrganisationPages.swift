@@ -28,7 +28,10 @@ struct OrganisationPages: RouteCollection {
         var website: String?
 
         var values: [String: String] {
-            ["name": name ?? "", "kind": kind ?? "", "country": country ?? "", "municipalityCode": municipalityCode ?? "", "website": website ?? ""]
+            [
+                "name": name ?? "", "kind": kind ?? "", "country": country ?? "",
+                "municipalityCode": municipalityCode ?? "", "website": website ?? "",
+            ]
         }
     }
 
@@ -43,10 +46,14 @@ struct OrganisationPages: RouteCollection {
         }
         let code = v.optional("municipalityCode", input.municipalityCode, maxLength: 8)
         if let code {
-            if let country, request.municipalities[MunicipalityKey(country, code)] != nil {} else { v.add("municipalityCode", "validation.municipality") }
+            if let country, request.municipalities[MunicipalityKey(country, code)] != nil {
+            } else {
+                v.add("municipalityCode", "validation.municipality")
+            }
         }
         let website = v.optional("website", input.website, maxLength: 300)
-        if let website, !(website.hasPrefix("https://") || website.hasPrefix("http://")) || URL(string: website) == nil {
+        if let website, !(website.hasPrefix("https://") || website.hasPrefix("http://")) || URL(string: website) == nil
+        {
             v.add("website", "validation.url")
         }
         try v.check()
@@ -59,7 +66,8 @@ struct OrganisationPages: RouteCollection {
 
     static func find(_ request: Request) async throws -> Organisation {
         guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let organisation = try await Organisation.find(id, on: request.db) else {
+            let organisation = try await Organisation.find(id, on: request.db)
+        else {
             throw SamradError.notFound("error.organisation_not_found")
         }
         return organisation
@@ -113,7 +121,9 @@ struct OrganisationPages: RouteCollection {
         try Self.apply(input, to: organisation, request: request)
         try await request.db.transaction { db in
             try await organisation.create(on: db)
-            try await Audit.record("organisation:create", subject: "organisation", id: organisation.id!.uuidString, summary: organisation.name, by: request, on: db)
+            try await Audit.record(
+                "organisation:create", subject: "organisation", id: organisation.id!.uuidString,
+                summary: organisation.name, by: request, on: db)
         }
         return organisation
     }
@@ -123,7 +133,9 @@ struct OrganisationPages: RouteCollection {
         try Self.apply(input, to: organisation, request: request)
         try await request.db.transaction { db in
             try await organisation.save(on: db)
-            try await Audit.record("organisation:update", subject: "organisation", id: organisation.id!.uuidString, summary: organisation.name, by: request, on: db)
+            try await Audit.record(
+                "organisation:update", subject: "organisation", id: organisation.id!.uuidString,
+                summary: organisation.name, by: request, on: db)
         }
     }
 
@@ -134,10 +146,16 @@ struct OrganisationPages: RouteCollection {
 
     func listPage(_ request: Request) async throws -> View {
         let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
-        return try await request.view.render("organisations/list", ListContext(
-            page: PageContext(request, titleKey: "organisations.title"),
-            rows: organisations.map { Row(href: "/organisations/\($0.id!.uuidString)", name: $0.name, kind: request.t("organisation_kind.\($0.kind)"), isExample: $0.isExample) },
-            canCreate: OrganisationPolicy.mayCreate(request.actor)))
+        return try await request.view.render(
+            "organisations/list",
+            ListContext(
+                page: PageContext(request, titleKey: "organisations.title"),
+                rows: organisations.map {
+                    Row(
+                        href: "/organisations/\($0.id!.uuidString)", name: $0.name,
+                        kind: request.t("organisation_kind.\($0.kind)"), isExample: $0.isExample)
+                },
+                canCreate: OrganisationPolicy.mayCreate(request.actor)))
     }
 
     struct DetailContext: Encodable {
@@ -158,28 +176,50 @@ struct OrganisationPages: RouteCollection {
         let o = try await Self.find(request)
         let id = o.id!.uuidString
         let affiliation = Affiliation(organisationID: o.id)
-        return try await request.view.render("organisations/detail", DetailContext(
-            page: PageContext(request, titleKey: "", title: o.name), name: o.name, kind: request.t("organisation_kind.\(o.kind)"),
-            website: o.website,
-            municipalityHref: o.municipalityCode.flatMap { code in o.country.map { "/municipalities/\($0)/\(code)" } },
-            isExample: o.isExample,
-            people: try await PeoplePages.rows(for: affiliation, request: request),
-            canEdit: OrganisationPolicy.mayEdit(request.actor, organisationID: o.id!), editHref: "/organisations/\(id)/edit",
-            canAddPerson: PeoplePolicy.mayCreate(request.actor, in: affiliation), addPersonHref: "/people/new?organisation=\(id)"))
+        return try await request.view.render(
+            "organisations/detail",
+            DetailContext(
+                page: PageContext(request, titleKey: "", title: o.name), name: o.name,
+                kind: request.t("organisation_kind.\(o.kind)"),
+                website: o.website,
+                municipalityHref: o.municipalityCode.flatMap { code in o.country.map { "/municipalities/\($0)/\(code)" }
+                },
+                isExample: o.isExample,
+                people: try await PeoplePages.rows(for: affiliation, request: request),
+                canEdit: OrganisationPolicy.mayEdit(request.actor, organisationID: o.id!),
+                editHref: "/organisations/\(id)/edit",
+                canAddPerson: PeoplePolicy.mayCreate(request.actor, in: affiliation),
+                addPersonHref: "/people/new?organisation=\(id)"))
     }
-    struct FormContext: Encodable { var page: PageContext; var form: FormState; var action: String; var kinds: [Option]; var countries: [Option] }
+    struct FormContext: Encodable {
+        var page: PageContext; var form: FormState; var action: String; var kinds: [Option]; var countries: [Option]
+    }
 
     func formContext(_ request: Request, form: FormState, action: String, titleKey: String) -> FormContext {
         FormContext(
             page: PageContext(request, titleKey: titleKey), form: form, action: action,
-            kinds: Organisation.Kind.allCases.map { Option(value: $0.rawValue, label: request.t("organisation_kind.\($0.rawValue)"), selected: form.values["kind"] == $0.rawValue) },
-            countries: [Option(value: "", label: request.t("organisations.no_country"), selected: (form.values["country"] ?? "").isEmpty)]
-                + Country.allCases.map { Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: form.values["country"] == $0.rawValue) })
+            kinds: Organisation.Kind.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("organisation_kind.\($0.rawValue)"),
+                    selected: form.values["kind"] == $0.rawValue)
+            },
+            countries: [
+                Option(
+                    value: "", label: request.t("organisations.no_country"),
+                    selected: (form.values["country"] ?? "").isEmpty)
+            ]
+                + Country.allCases.map {
+                    Option(
+                        value: $0.rawValue, label: request.t("country.\($0.rawValue)"),
+                        selected: form.values["country"] == $0.rawValue)
+                })
     }
 
     func newForm(_ request: Request) async throws -> View {
         try request.require(OrganisationPolicy.mayCreate(request.actor))
-        return try await request.view.render("organisations/form", formContext(request, form: FormState(), action: "/organisations", titleKey: "organisations.new_title"))
+        return try await request.view.render(
+            "organisations/form",
+            formContext(request, form: FormState(), action: "/organisations", titleKey: "organisations.new_title"))
     }
 
     func createFromForm(_ request: Request) async throws -> Response {
@@ -188,16 +228,28 @@ struct OrganisationPages: RouteCollection {
             let organisation = try await create(input, request: request)
             return request.redirect(to: "/organisations/\(organisation.id!.uuidString)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("organisations/form", formContext(request, form: FormState(values: input.values, error: error, request: request), action: "/organisations", titleKey: "organisations.new_title"))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "organisations/form",
+                formContext(
+                    request, form: FormState(values: input.values, error: error, request: request),
+                    action: "/organisations", titleKey: "organisations.new_title")
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
     func editForm(_ request: Request) async throws -> View {
         let o = try await Self.find(request)
         try request.require(OrganisationPolicy.mayEdit(request.actor, organisationID: o.id!))
-        let form = FormState(values: ["name": o.name, "kind": o.kind, "country": o.country ?? "", "municipalityCode": o.municipalityCode ?? "", "website": o.website ?? ""])
-        return try await request.view.render("organisations/form", formContext(request, form: form, action: "/organisations/\(o.id!.uuidString)", titleKey: "organisations.edit_title"))
+        let form = FormState(values: [
+            "name": o.name, "kind": o.kind, "country": o.country ?? "", "municipalityCode": o.municipalityCode ?? "",
+            "website": o.website ?? "",
+        ])
+        return try await request.view.render(
+            "organisations/form",
+            formContext(
+                request, form: form, action: "/organisations/\(o.id!.uuidString)", titleKey: "organisations.edit_title")
+        )
     }
 
     func updateFromForm(_ request: Request) async throws -> Response {
@@ -207,8 +259,13 @@ struct OrganisationPages: RouteCollection {
             try await update(o, with: input, request: request)
             return request.redirect(to: "/organisations/\(o.id!.uuidString)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("organisations/form", formContext(request, form: FormState(values: input.values, error: error, request: request), action: "/organisations/\(o.id!.uuidString)", titleKey: "organisations.edit_title"))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "organisations/form",
+                formContext(
+                    request, form: FormState(values: input.values, error: error, request: request),
+                    action: "/organisations/\(o.id!.uuidString)", titleKey: "organisations.edit_title")
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 }

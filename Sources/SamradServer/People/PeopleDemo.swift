@@ -6,16 +6,36 @@ import SamradCore
 enum PeopleDemo {
     static func load(into examples: DemoExamples, on db: any Database) async throws {
         let organisations: [(String, Organisation)] = [
-            ("kl", Organisation(name: "KL – Kommunernes Landsforening (eksempel)", kind: .association, country: .dk,
-                                website: "https://www.kl.dk", isExample: true)),
-            ("skr", Organisation(name: "SKR – Sveriges Kommuner och Regioner (exempel)", kind: .association,
-                                 country: .se, website: "https://skr.se", isExample: true)),
-            ("foundation", Organisation(name: "Eksempelfonden for skoleudvikling (eksempel)", kind: .foundation,
-                                        country: .dk, isExample: true)),
-            ("aarhus", Organisation(name: "Aarhus Kommune, Børn og Unge (eksempel)", kind: .administration,
-                                    country: .dk, municipalityCode: "751", isExample: true)),
-            ("university", Organisation(name: "Forskningscenter for skoleudvikling (eksempel)", kind: .university,
-                                        country: .dk, isExample: true)),
+            (
+                "kl",
+                Organisation(
+                    name: "KL – Kommunernes Landsforening (eksempel)", kind: .association, country: .dk,
+                    website: "https://www.kl.dk", isExample: true)
+            ),
+            (
+                "skr",
+                Organisation(
+                    name: "SKR – Sveriges Kommuner och Regioner (exempel)", kind: .association,
+                    country: .se, website: "https://skr.se", isExample: true)
+            ),
+            (
+                "foundation",
+                Organisation(
+                    name: "Eksempelfonden for skoleudvikling (eksempel)", kind: .foundation,
+                    country: .dk, isExample: true)
+            ),
+            (
+                "aarhus",
+                Organisation(
+                    name: "Aarhus Kommune, Børn og Unge (eksempel)", kind: .administration,
+                    country: .dk, municipalityCode: "751", isExample: true)
+            ),
+            (
+                "university",
+                Organisation(
+                    name: "Forskningscenter for skoleudvikling (eksempel)", kind: .university,
+                    country: .dk, isExample: true)
+            ),
         ]
         for (key, organisation) in organisations {
             try await organisation.create(on: db)
@@ -36,8 +56,11 @@ enum PeopleDemo {
             ("Lars Example Nielsen", .committeeMember, "Medlem af Børn og Unge-udvalget", dk751, nil),
             ("Hanne Example Poulsen", .schoolChief, "Skolechef", dk751, aarhus),
             ("Jens Example Madsen", .schoolLeader, "Skoleleder", dk751, nil),
-            ("Sofie Example Andersen", .committeeChair, "Formand for Børne- og Skoleudvalget", MunicipalityKey(.dk, "101"),
-             nil),
+            (
+                "Sofie Example Andersen", .committeeChair, "Formand for Børne- og Skoleudvalget",
+                MunicipalityKey(.dk, "101"),
+                nil
+            ),
             ("Erik Example Johansson", .educationDirector, "Utbildningsdirektör", se0680, nil),
             ("Maria Example Karlsson", .committeeChair, "Ordförande i barn- och utbildningsnämnden", se0680, nil),
             ("Anna Example Berg", .teacher, "Förstelärare", se0680, nil),
@@ -48,7 +71,8 @@ enum PeopleDemo {
             person.name = name
             person.position = position.rawValue
             person.title = title
-            person.email = name.lowercased().replacingOccurrences(of: " ", with: ".")
+            person.email =
+                name.lowercased().replacingOccurrences(of: " ", with: ".")
                 .folding(options: .diacriticInsensitive, locale: nil)
                 .replacingOccurrences(of: "ø", with: "o") + "@example.org"
             person.municipalityCountry = municipality?.country.rawValue

@@ -12,11 +12,13 @@ struct PeopleImport: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("people", "import", use: page)
-        routes.upload("people", "import", maxBytes: Self.maxBytes, tooLarge: "people_import.error.too_large", ["2"],
-                      gate: Self.gate, use: importFromForm)
-        routes.grouped("api", "v1", "people").upload("import", maxBytes: Self.maxBytes,
-                                                     tooLarge: "people_import.error.too_large", ["2"],
-                                                     gate: Self.gate, use: importAPI)
+        routes.upload(
+            "people", "import", maxBytes: Self.maxBytes, tooLarge: "people_import.error.too_large", ["2"],
+            gate: Self.gate, use: importFromForm)
+        routes.grouped("api", "v1", "people").upload(
+            "import", maxBytes: Self.maxBytes,
+            tooLarge: "people_import.error.too_large", ["2"],
+            gate: Self.gate, use: importAPI)
     }
 
     /// Administrators, organisers and coordinators keep people; nobody else sends a list.
@@ -41,19 +43,27 @@ struct PeopleImport: RouteCollection {
 
     /// Reads and checks `text`, then writes it; throws every problem, naming lines, with nothing written.
     static func run(_ text: String, country: Country, request: Request) async throws -> Outcome {
-        let list = try PeopleList(csv: text, country: country, directory: request.municipalities,
-                                  positionNames: positionNames(request))
+        let list = try PeopleList(
+            csv: text, country: country, directory: request.municipalities,
+            positionNames: positionNames(request))
         let actor = request.actor
         let existing = try await Person.query(on: request.db).filter(\.$email ~~ list.rows.map(\.email)).all()
-        let byEmail = Dictionary(existing.compactMap { p in p.email.map { ($0.lowercased(), p) } }) { first, _ in first }
+        let byEmail = Dictionary(existing.compactMap { p in p.email.map { ($0.lowercased(), p) } }) { first, _ in first
+        }
         var v = Validation()
         var changes: [(PeopleList.Row, Person?, PeopleListChange)] = []
         for row in list.rows {
             let place = Affiliation(municipality: row.municipality)
             guard let person = byEmail[row.email] else {
-                if PeoplePolicy.mayCreate(actor, in: place) { changes.append((row, nil, .created)) } else {
-                    v.add("line \(row.line)", "people_import.error.not_yours_new",
-                          [String(row.line), request.municipalities[row.municipality]?.name ?? row.municipality.description])
+                if PeoplePolicy.mayCreate(actor, in: place) {
+                    changes.append((row, nil, .created))
+                } else {
+                    v.add(
+                        "line \(row.line)", "people_import.error.not_yours_new",
+                        [
+                            String(row.line),
+                            request.municipalities[row.municipality]?.name ?? row.municipality.description,
+                        ])
                 }
                 continue
             }
@@ -66,8 +76,9 @@ struct PeopleImport: RouteCollection {
             changes.append((row, person, .updated))
         }
         try v.check()
-        let outcome = Outcome(created: changes.count { $0.2 == .created }, updated: changes.count { $0.2 == .updated },
-                              unchanged: changes.count { $0.2 == .unchanged })
+        let outcome = Outcome(
+            created: changes.count { $0.2 == .created }, updated: changes.count { $0.2 == .updated },
+            unchanged: changes.count { $0.2 == .unchanged })
         let writes = changes.filter { $0.2 != .unchanged }
         try await request.db.transaction { db in
             for (row, found, _) in writes {
@@ -83,7 +94,8 @@ struct PeopleImport: RouteCollection {
                 try await person.save(on: db)
             }
             let summary = "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged)"
-            try await Audit.record("people:import", subject: "people", id: country.rawValue, summary: summary, by: request, on: db)
+            try await Audit.record(
+                "people:import", subject: "people", id: country.rawValue, summary: summary, by: request, on: db)
         }
         return outcome
     }
@@ -102,7 +114,8 @@ struct PeopleImport: RouteCollection {
             throw SamradError.invalid([FieldError(field: "file", "people_import.error.empty")])
         }
         let country = request.query[String.self, at: "country"].flatMap(Country.init(rawValue:)) ?? .dk
-        return try await Self.run(String(decoding: body.readableBytesView, as: UTF8.self), country: country, request: request)
+        return try await Self.run(
+            String(decoding: body.readableBytesView, as: UTF8.self), country: country, request: request)
     }
 
     // MARK: The page
@@ -116,12 +129,17 @@ struct PeopleImport: RouteCollection {
         let countries = Country.allCases.map {
             Option(value: $0.rawValue, label: request.t("country.\($0.rawValue)"), selected: $0.rawValue == chosen)
         }
-        let lines = outcome.map { o in
-            [request.t("people_import.created", count: o.created), request.t("people_import.updated", count: o.updated),
-             request.t("people_import.unchanged", count: o.unchanged)]
-        } ?? []
-        return Context(page: PageContext(request, titleKey: "people_import.title"), form: form, countries: countries,
-                       outcome: lines, maxSize: "2")
+        let lines =
+            outcome.map { o in
+                [
+                    request.t("people_import.created", count: o.created),
+                    request.t("people_import.updated", count: o.updated),
+                    request.t("people_import.unchanged", count: o.unchanged),
+                ]
+            } ?? []
+        return Context(
+            page: PageContext(request, titleKey: "people_import.title"), form: form, countries: countries,
+            outcome: lines, maxSize: "2")
     }
 
     func page(_ request: Request) async throws -> View {
@@ -138,15 +156,26 @@ struct PeopleImport: RouteCollection {
                 throw SamradError.invalid([FieldError(field: "file", "people_import.error.empty")])
             }
             let country = upload.country.flatMap(Country.init(rawValue:)) ?? .dk
-            let outcome = try await Self.run(String(decoding: file.data.readableBytesView, as: UTF8.self), country: country,
-                                             request: request)
-            return try await request.view.render("people/import", context(request, form: FormState(values: values),
-                                                                          outcome: outcome))
-                .encodeResponse(for: request)
+            let outcome = try await Self.run(
+                String(decoding: file.data.readableBytesView, as: UTF8.self), country: country,
+                request: request)
+            return try await request.view.render(
+                "people/import",
+                context(
+                    request, form: FormState(values: values),
+                    outcome: outcome)
+            )
+            .encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("people/import", context(request, form: FormState(values: values, error: error,
-                                                                                                     request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "people/import",
+                context(
+                    request,
+                    form: FormState(
+                        values: values, error: error,
+                        request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 }

@@ -23,7 +23,8 @@ enum PersonNames {
     }
 
     /// Names by id: one query for those not read yet.
-    static func names(_ ids: [UUID], in export: MunicipalityExport, on db: any Database) async throws -> [UUID: String] {
+    static func names(_ ids: [UUID], in export: MunicipalityExport, on db: any Database) async throws -> [UUID: String]
+    {
         _ = try await ofMunicipality(export, on: db)
         let book = await export.shared("names") { Book() }
         let missing = Set(ids).subtracting(book.names.keys)

@@ -23,7 +23,10 @@ final class Organisation: Model, @unchecked Sendable {
 
     init() {}
 
-    init(id: UUID? = nil, name: String, kind: Kind, country: Country?, municipalityCode: String? = nil, website: String? = nil, isExample: Bool = false) {
+    init(
+        id: UUID? = nil, name: String, kind: Kind, country: Country?, municipalityCode: String? = nil,
+        website: String? = nil, isExample: Bool = false
+    ) {
         self.id = id
         self.name = name
         self.kind = kind.rawValue
@@ -54,7 +57,9 @@ final class Person: Model, @unchecked Sendable {
     init() {}
 
     var municipality: MunicipalityKey? {
-        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else {
+            return nil
+        }
         return MunicipalityKey(country, code)
     }
 

@@ -35,8 +35,11 @@ struct PeoplePages: RouteCollection {
         var organisationID: UUID?
 
         var values: [String: String] {
-            ["name": name ?? "", "email": email ?? "", "phone": phone ?? "", "position": position ?? "", "title": title ?? "",
-             "municipality": municipality ?? "", "organisationID": organisationID?.uuidString ?? ""]
+            [
+                "name": name ?? "", "email": email ?? "", "phone": phone ?? "", "position": position ?? "",
+                "title": title ?? "",
+                "municipality": municipality ?? "", "organisationID": organisationID?.uuidString ?? "",
+            ]
         }
     }
 
@@ -78,7 +81,8 @@ struct PeoplePages: RouteCollection {
         }
         if differs(input.municipality, person.municipality?.description)
             || differs(input.organisationID?.uuidString, person.organisationID?.uuidString)
-            || differs(input.position, person.position) || differs(input.email, person.email) {
+            || differs(input.position, person.position) || differs(input.email, person.email)
+        {
             throw SamradError(.forbidden, "people.own_fixed")
         }
         var v = Validation()
@@ -100,7 +104,8 @@ struct PeoplePages: RouteCollection {
 
     static func find(_ request: Request) async throws -> Person {
         guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let person = try await Person.find(id, on: request.db) else {
+            let person = try await Person.find(id, on: request.db)
+        else {
             throw SamradError.notFound("error.person_not_found")
         }
         return person
@@ -123,9 +128,10 @@ struct PeoplePages: RouteCollection {
 
     static func json(_ person: Person, _ actor: Actor) throws -> PersonJSON {
         let contact = PeoplePolicy.mayViewContact(actor, personID: person.id, of: person.affiliation)
-        return PersonJSON(id: try person.requireID(), name: person.name, position: person.position, title: person.title,
-                          municipality: person.municipality?.description, organisationID: person.organisationID,
-                          email: contact ? person.email : nil, phone: contact ? person.phone : nil, isExample: person.isExample)
+        return PersonJSON(
+            id: try person.requireID(), name: person.name, position: person.position, title: person.title,
+            municipality: person.municipality?.description, organisationID: person.organisationID,
+            email: contact ? person.email : nil, phone: contact ? person.phone : nil, isExample: person.isExample)
     }
 
     struct ListJSON: Content { var items: [PersonJSON] }
@@ -134,11 +140,15 @@ struct PeoplePages: RouteCollection {
         try request.require(PeoplePolicy.mayList(request.actor))
         var query = Person.query(on: request.db).sort(\.$name)
         if let text = request.query[String.self, at: "municipality"], !text.isEmpty {
-            guard let key = MunicipalityKey(path: text) else { throw SamradError.invalid([FieldError(field: "municipality", "validation.municipality")]) }
+            guard let key = MunicipalityKey(path: text) else {
+                throw SamradError.invalid([FieldError(field: "municipality", "validation.municipality")])
+            }
             query = query.filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code)
         }
         if let text = request.query[String.self, at: "organisation"], !text.isEmpty {
-            guard let id = UUID(uuidString: text) else { throw SamradError.invalid([FieldError(field: "organisation", "validation.organisation")]) }
+            guard let id = UUID(uuidString: text) else {
+                throw SamradError.invalid([FieldError(field: "organisation", "validation.organisation")])
+            }
             query = query.filter(\.$organisationID == id)
         }
         let people = try await query.limit(1000).all()
@@ -186,8 +196,9 @@ struct PeoplePages: RouteCollection {
     static func insert(_ person: Person, context: String? = nil, request: Request) async throws {
         try await request.db.transaction { db in
             try await person.create(on: db)
-            try await Audit.record("person:create", subject: "person", id: person.id!.uuidString,
-                                   summary: "\(person.name), \(person.position)" + (context.map { " (\($0))" } ?? ""), by: request, on: db)
+            try await Audit.record(
+                "person:create", subject: "person", id: person.id!.uuidString,
+                summary: "\(person.name), \(person.position)" + (context.map { " (\($0))" } ?? ""), by: request, on: db)
         }
     }
 
@@ -202,8 +213,9 @@ struct PeoplePages: RouteCollection {
         }
         try await request.db.transaction { db in
             try await person.save(on: db)
-            try await Audit.record("person:update", subject: "person", id: person.id!.uuidString,
-                                   summary: "\(person.name), \(person.position)", by: request, on: db)
+            try await Audit.record(
+                "person:update", subject: "person", id: person.id!.uuidString,
+                summary: "\(person.name), \(person.position)", by: request, on: db)
         }
     }
 
@@ -211,7 +223,9 @@ struct PeoplePages: RouteCollection {
         try request.require(PeoplePolicy.mayEdit(request.actor, of: person.affiliation))
         try await request.db.transaction { db in
             try await person.delete(on: db)
-            try await Audit.record("person:delete", subject: "person", id: person.id!.uuidString, summary: person.name, by: request, on: db)
+            try await Audit.record(
+                "person:delete", subject: "person", id: person.id!.uuidString, summary: person.name, by: request, on: db
+            )
         }
     }
 
@@ -239,7 +253,8 @@ struct PeoplePages: RouteCollection {
         let person = try await Self.find(request)
         let contact = PeoplePolicy.mayViewContact(request.actor, personID: person.id, of: person.affiliation)
         let seats = try await RegistrationSeat.query(on: request.db).filter(\.$personID == person.requireID()).all()
-        let registrations = try await Registration.query(on: request.db).filter(\.$id ~~ seats.map(\.registrationID)).all()
+        let registrations = try await Registration.query(on: request.db).filter(\.$id ~~ seats.map(\.registrationID))
+            .all()
         // Roles: researcher, following group, facilitator, contact.
         let roles = try await CollaborationRole.query(on: request.db).filter(\.$personID == person.requireID()).all()
         let collaborations = try await Collaboration.query(on: request.db)
@@ -248,14 +263,18 @@ struct PeoplePages: RouteCollection {
         let registrationByID = Dictionary(uniqueKeysWithValues: registrations.map { ($0.id!, $0) })
         let collaborationByID = Dictionary(uniqueKeysWithValues: collaborations.map { ($0.id!, $0) })
         var rows = seats.compactMap { seat -> Part? in
-            guard let r = registrationByID[seat.registrationID], r.statusValue.isActive, let c = collaborationByID[r.collaborationID] else { return nil }
-            return Part(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("position.\(seat.position)"),
-                        status: request.t("registration_status.\(r.status)"))
+            guard let r = registrationByID[seat.registrationID], r.statusValue.isActive,
+                let c = collaborationByID[r.collaborationID]
+            else { return nil }
+            return Part(
+                href: "/collaborations/\(c.slug)", title: c.title, position: request.t("position.\(seat.position)"),
+                status: request.t("registration_status.\(r.status)"))
         }
         rows += roles.compactMap { role -> Part? in
             guard let c = collaborationByID[role.collaborationID] else { return nil }
-            return Part(href: "/collaborations/\(c.slug)", title: c.title, position: request.t("member_role.\(role.role)"),
-                        status: request.t("collaboration_status.\(c.status)"))
+            return Part(
+                href: "/collaborations/\(c.slug)", title: c.title, position: request.t("member_role.\(role.role)"),
+                status: request.t("collaboration_status.\(c.status)"))
         }
         var affiliation: String? = nil
         var affiliationHref: String? = nil
@@ -266,12 +285,15 @@ struct PeoplePages: RouteCollection {
             affiliation = o.name
             affiliationHref = "/organisations/\(id.uuidString)"
         }
-        return try await request.view.render("people/detail", DetailContext(
-            page: PageContext(request, titleKey: "", title: person.name), name: person.name, position: request.t("position.\(person.position)"),
-            title: person.title, email: contact ? person.email : nil, phone: contact ? person.phone : nil,
-            affiliationHref: affiliationHref, affiliation: affiliation, seats: rows.sorted { $0.title < $1.title },
-            editHref: Self.mayOpenEdit(request.actor, person) ? "/people/\(person.id!.uuidString)/edit" : nil,
-            isExample: person.isExample))
+        return try await request.view.render(
+            "people/detail",
+            DetailContext(
+                page: PageContext(request, titleKey: "", title: person.name), name: person.name,
+                position: request.t("position.\(person.position)"),
+                title: person.title, email: contact ? person.email : nil, phone: contact ? person.phone : nil,
+                affiliationHref: affiliationHref, affiliation: affiliation, seats: rows.sorted { $0.title < $1.title },
+                editHref: Self.mayOpenEdit(request.actor, person) ? "/people/\(person.id!.uuidString)/edit" : nil,
+                isExample: person.isExample))
     }
 
     struct PersonRow: Encodable {
@@ -297,10 +319,11 @@ struct PeoplePages: RouteCollection {
         }
         return try await query.all().map { p in
             let contact = PeoplePolicy.mayViewContact(request.actor, personID: p.id, of: p.affiliation)
-            return PersonRow(id: p.id!.uuidString, name: p.name, position: request.t("position.\(p.position)"), title: p.title,
-                             email: contact ? p.email : nil, phone: contact ? p.phone : nil,
-                             editHref: Self.mayOpenEdit(request.actor, p) ? "/people/\(p.id!.uuidString)/edit" : nil,
-                             href: "/people/\(p.id!.uuidString)", isExample: p.isExample)
+            return PersonRow(
+                id: p.id!.uuidString, name: p.name, position: request.t("position.\(p.position)"), title: p.title,
+                email: contact ? p.email : nil, phone: contact ? p.phone : nil,
+                editHref: Self.mayOpenEdit(request.actor, p) ? "/people/\(p.id!.uuidString)/edit" : nil,
+                href: "/people/\(p.id!.uuidString)", isExample: p.isExample)
         }
     }
     struct FormContext: Encodable {
@@ -317,27 +340,45 @@ struct PeoplePages: RouteCollection {
     }
     struct Fixed: Encodable { var label: String; var value: String }
 
-    func formContext(_ request: Request, form: FormState, action: String, deleteAction: String?,
-                     ownOnly: Bool = false) async throws -> FormContext {
+    func formContext(
+        _ request: Request, form: FormState, action: String, deleteAction: String?,
+        ownOnly: Bool = false
+    ) async throws -> FormContext {
         let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
         let selectedPosition = form.values["position"] ?? ""
         let selectedOrganisation = form.values["organisationID"] ?? ""
         let municipality = form.values["municipality"] ?? ""
         return FormContext(
-            page: PageContext(request, titleKey: deleteAction == nil && !ownOnly ? "people.new_title" : "people.edit_title"),
+            page: PageContext(
+                request, titleKey: deleteAction == nil && !ownOnly ? "people.new_title" : "people.edit_title"),
             form: form, action: action,
-            positions: Position.allCases.map { Option(value: $0.rawValue, label: request.t("position.\($0.rawValue)"), selected: $0.rawValue == selectedPosition) },
-            organisations: [Option(value: "", label: request.t("people.no_organisation"), selected: selectedOrganisation.isEmpty)]
-                + organisations.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id!.uuidString == selectedOrganisation) },
+            positions: Position.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("position.\($0.rawValue)"),
+                    selected: $0.rawValue == selectedPosition)
+            },
+            organisations: [
+                Option(value: "", label: request.t("people.no_organisation"), selected: selectedOrganisation.isEmpty)
+            ]
+                + organisations.map {
+                    Option(
+                        value: $0.id!.uuidString, label: $0.name, selected: $0.id!.uuidString == selectedOrganisation)
+                },
             deleteAction: deleteAction,
-            backHref: ownOnly ? "/profile" :  municipality.isEmpty ? (selectedOrganisation.isEmpty ? "/organisations" : "/organisations/\(selectedOrganisation)") : "/municipalities/\(municipality)",
+            backHref: ownOnly
+                ? "/profile"
+                : municipality.isEmpty
+                    ? (selectedOrganisation.isEmpty ? "/organisations" : "/organisations/\(selectedOrganisation)")
+                    : "/municipalities/\(municipality)",
             ownOnly: ownOnly, fixed: ownOnly ? fixed(form, organisations, request) : [])
     }
 
     /// What the person sees but cannot change on their own record.
     func fixed(_ form: FormState, _ organisations: [Organisation], _ request: Request) -> [Fixed] {
-        var rows = [Fixed(label: request.t("people.position"), value: request.t("position.\(form.values["position"] ?? "")")),
-                    Fixed(label: request.t("people.email"), value: form.values["email"] ?? "")]
+        var rows = [
+            Fixed(label: request.t("people.position"), value: request.t("position.\(form.values["position"] ?? "")")),
+            Fixed(label: request.t("people.email"), value: form.values["email"] ?? ""),
+        ]
         if case .found(let m) = request.municipalities.resolve(form.values["municipality"] ?? "") {
             rows.append(Fixed(label: request.t("people.municipality"), value: m.name))
         }
@@ -351,23 +392,35 @@ struct PeoplePages: RouteCollection {
         try request.require(PeoplePolicy.mayCreateAny(request.actor))
         let municipality = request.query[String.self, at: "municipality"] ?? ""
         let organisation = request.query[String.self, at: "organisation"] ?? ""
-        let affiliation = Affiliation(municipality: MunicipalityKey(path: municipality), organisationID: UUID(uuidString: organisation))
+        let affiliation = Affiliation(
+            municipality: MunicipalityKey(path: municipality), organisationID: UUID(uuidString: organisation))
         try request.require(PeoplePolicy.mayCreate(request.actor, in: affiliation))
-        let form = FormState(values: ["municipality": request.municipalities.label(of: MunicipalityKey(path: municipality)),
-                                      "organisationID": organisation])
-        return try await request.view.render("people/form", formContext(request, form: form, action: "/people", deleteAction: nil))
+        let form = FormState(values: [
+            "municipality": request.municipalities.label(of: MunicipalityKey(path: municipality)),
+            "organisationID": organisation,
+        ])
+        return try await request.view.render(
+            "people/form", formContext(request, form: form, action: "/people", deleteAction: nil))
     }
 
     static func formInput(_ request: Request) throws -> Input {
-        struct Form: Decodable { var name: String?; var email: String?; var phone: String?; var position: String?; var title: String?; var municipality: String?; var organisationID: String? }
+        struct Form: Decodable {
+            var name: String?; var email: String?; var phone: String?; var position: String?; var title: String?;
+            var municipality: String?; var organisationID: String?
+        }
         let form = try request.content.decode(Form.self)
         let organisationID: UUID?
         if let text = form.organisationID, !text.isEmpty {
-            guard let id = UUID(uuidString: text) else { throw SamradError.invalid([FieldError(field: "organisationID", "validation.organisation")]) }
+            guard let id = UUID(uuidString: text) else {
+                throw SamradError.invalid([FieldError(field: "organisationID", "validation.organisation")])
+            }
             organisationID = id
-        } else { organisationID = nil }
-        return Input(name: form.name, email: form.email, phone: form.phone, position: form.position, title: form.title,
-                     municipality: form.municipality, organisationID: organisationID)
+        } else {
+            organisationID = nil
+        }
+        return Input(
+            name: form.name, email: form.email, phone: form.phone, position: form.position, title: form.title,
+            municipality: form.municipality, organisationID: organisationID)
     }
 
     func createFromForm(_ request: Request) async throws -> Response {
@@ -378,14 +431,18 @@ struct PeoplePages: RouteCollection {
             request.session.data["notice"] = "people.saved"
             return request.redirect(to: Self.home(of: person))
         } catch let error as SamradError where error.kind == .invalidInput {
-            let context = try await formContext(request, form: FormState(values: input.values, error: error, request: request), action: "/people", deleteAction: nil)
-            return try await request.view.render("people/form", context).encodeResponse(status: .unprocessableEntity, for: request)
+            let context = try await formContext(
+                request, form: FormState(values: input.values, error: error, request: request), action: "/people",
+                deleteAction: nil)
+            return try await request.view.render("people/form", context).encodeResponse(
+                status: .unprocessableEntity, for: request)
         }
     }
 
     /// Whether the edit form opens at all: for those who maintain the person, or the person.
     static func mayOpenEdit(_ actor: Actor, _ person: Person) -> Bool {
-        PeoplePolicy.mayEdit(actor, of: person.affiliation) || PeoplePolicy.mayEditOwnDetails(actor, personID: person.id)
+        PeoplePolicy.mayEdit(actor, of: person.affiliation)
+            || PeoplePolicy.mayEditOwnDetails(actor, personID: person.id)
     }
 
     func editForm(_ request: Request) async throws -> View {
@@ -393,12 +450,16 @@ struct PeoplePages: RouteCollection {
         try request.require(Self.mayOpenEdit(request.actor, person))
         let form = FormState(values: [
             "name": person.name, "email": person.email ?? "", "phone": person.phone ?? "", "position": person.position,
-            "title": person.title ?? "", "municipality": request.municipalities.label(of: person.municipality), "organisationID": person.organisationID?.uuidString ?? "",
+            "title": person.title ?? "", "municipality": request.municipalities.label(of: person.municipality),
+            "organisationID": person.organisationID?.uuidString ?? "",
         ])
         let id = person.id!.uuidString
         let ownOnly = !PeoplePolicy.mayEdit(request.actor, of: person.affiliation)
-        return try await request.view.render("people/form", formContext(
-            request, form: form, action: "/people/\(id)", deleteAction: ownOnly ? nil : "/people/\(id)/delete", ownOnly: ownOnly))
+        return try await request.view.render(
+            "people/form",
+            formContext(
+                request, form: form, action: "/people/\(id)", deleteAction: ownOnly ? nil : "/people/\(id)/delete",
+                ownOnly: ownOnly))
     }
 
     func updateFromForm(_ request: Request) async throws -> Response {
@@ -413,14 +474,18 @@ struct PeoplePages: RouteCollection {
             let ownOnly = !PeoplePolicy.mayEdit(request.actor, of: person.affiliation)
             var values = input.values
             if ownOnly {
-                values.merge(["email": person.email ?? "", "position": person.position,
-                              "municipality": request.municipalities.label(of: person.municipality),
-                              "organisationID": person.organisationID?.uuidString ?? ""]) { _, kept in kept }
+                values.merge([
+                    "email": person.email ?? "", "position": person.position,
+                    "municipality": request.municipalities.label(of: person.municipality),
+                    "organisationID": person.organisationID?.uuidString ?? "",
+                ]) { _, kept in kept }
             }
-            let context = try await formContext(request, form: FormState(values: values, error: error, request: request),
-                                                action: "/people/\(id)", deleteAction: ownOnly ? nil : "/people/\(id)/delete",
-                                                ownOnly: ownOnly)
-            return try await request.view.render("people/form", context).encodeResponse(status: .unprocessableEntity, for: request)
+            let context = try await formContext(
+                request, form: FormState(values: values, error: error, request: request),
+                action: "/people/\(id)", deleteAction: ownOnly ? nil : "/people/\(id)/delete",
+                ownOnly: ownOnly)
+            return try await request.view.render("people/form", context).encodeResponse(
+                status: .unprocessableEntity, for: request)
         }
     }
 

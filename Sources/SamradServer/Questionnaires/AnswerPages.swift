@@ -37,7 +37,10 @@ struct AnswerPages: RouteCollection {
 
     static func target(_ request: Request) async throws -> Target {
         if let token = request.parameters.get("token") {
-            guard let link = try await QuestionnaireLink.query(on: request.db).filter(\.$tokenHash == Secret.hash(token)).first(), let unit = link.unit else {
+            guard
+                let link = try await QuestionnaireLink.query(on: request.db).filter(\.$tokenHash == Secret.hash(token))
+                    .first(), let unit = link.unit
+            else {
                 throw SamradError.notFound("questionnaires.error.link")
             }
             let access = try await QuestionnaireAccess.load(request, link: link)
@@ -46,20 +49,25 @@ struct AnswerPages: RouteCollection {
                 link.lastUsedAt = Date()
                 try await link.save(on: request.db)
             }
-            return Target(access: access, unit: unit, action: "/answer/\(token)", name: person?.name ?? request.currentUser?.name)
+            return Target(
+                access: access, unit: unit, action: "/answer/\(token)", name: person?.name ?? request.currentUser?.name)
         }
         let access = try await QuestionnaireAccess.load(request)
         guard let country = request.parameters.get("country"), let code = request.parameters.get("code"),
-              let unit = ResponseUnit(path: "\(country)/\(code)") else { throw SamradError.notFound("questionnaires.error.not_asked") }
+            let unit = ResponseUnit(path: "\(country)/\(code)")
+        else { throw SamradError.notFound("questionnaires.error.not_asked") }
         // Organisers read any response; others only one they may draft.
         if !access.mayBuild { try await ResponseDesk.requireDraft(access, unit, request: request) }
-        return Target(access: access, unit: unit, action: href(access.questionnaire, unit), name: request.currentUser?.name)
+        return Target(
+            access: access, unit: unit, action: href(access.questionnaire, unit), name: request.currentUser?.name)
     }
 
     // MARK: The page
 
     struct Choice: Encodable { var value: String; var label: String; var checked: Bool; var id: String }
-    struct Statement: Encodable { var key: String; var label: String; var id: String; var points: [Choice]; var error: String? }
+    struct Statement: Encodable {
+        var key: String; var label: String; var id: String; var points: [Choice]; var error: String?
+    }
     struct QuestionView: Encodable {
         var key: String
         var number: Int
@@ -114,8 +122,10 @@ struct AnswerPages: RouteCollection {
     }
 
     /// The answers the page shows: as typed when a save was refused, else as stored.
-    static func context(_ request: Request, _ target: Target?, access: QuestionnaireAccess, typed: [String: RawAnswer]? = nil,
-                        form: FormState = FormState()) async throws -> AnswerContext {
+    static func context(
+        _ request: Request, _ target: Target?, access: QuestionnaireAccess, typed: [String: RawAnswer]? = nil,
+        form: FormState = FormState()
+    ) async throws -> AnswerContext {
         let q = access.questionnaire, c = access.collaboration, language = request.language
         var response: QuestionnaireResponse?
         var sheet = AnswerSheet()
@@ -137,37 +147,64 @@ struct AnswerPages: RouteCollection {
         var number = 0
         let all = q.form.questions
         let sections = q.form.sections.map { section in
-            SectionView(title: section.title.text(language), intro: section.intro.text(language), questions: section.questions.map { question in
-                number += 1
-                return view(question, number: number, raw: raw[question.key] ?? RawAnswer(), errors: errors, all: all, sheet: sheet, q: q, request: request)
-            })
+            SectionView(
+                title: section.title.text(language), intro: section.intro.text(language),
+                questions: section.questions.map { question in
+                    number += 1
+                    return view(
+                        question, number: number, raw: raw[question.key] ?? RawAnswer(), errors: errors, all: all,
+                        sheet: sheet, q: q, request: request)
+                })
         }
         var colleagues: [Option] = []
-        if editable, right.maySubmit, let target, case .municipality(let key) = target.unit, target.action.hasPrefix("/questionnaires") {
-            colleagues = try await Person.query(on: request.db).filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code)
+        if editable, right.maySubmit, let target, case .municipality(let key) = target.unit,
+            target.action.hasPrefix("/questionnaires")
+        {
+            colleagues = try await Person.query(on: request.db).filter(\.$municipalityCountry == key.country.rawValue)
+                .filter(\.$municipalityCode == key.code)
                 .filter(\.$email != nil).sort(\.$name).all().filter { $0.id != request.actor.personID }
-                .map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(request.t("position.\($0.position)")))", selected: false) }
+                .map {
+                    Option(
+                        value: $0.id!.uuidString, label: "\($0.name) (\(request.t("position.\($0.position)")))",
+                        selected: false)
+                }
             // Nobody chosen until the coordinator chooses: one click never mails the first in the list.
             if !colleagues.isEmpty {
-                colleagues.insert(.init(value: "", label: request.t("questionnaires.colleague_choose"), selected: true), at: 0)
+                colleagues.insert(
+                    .init(value: "", label: request.t("questionnaires.colleague_choose"), selected: true), at: 0)
             }
         }
         var people: [UUID: String] = [:]
-        if case .person(let id)? = target?.unit, let person = try await Person.find(id, on: request.db) { people[id] = person.name }
-        let saved = response?.updatedAt.map { request.t("questionnaires.saved_at", [DateText.dateTime($0, language, zone: c.timeZone), response?.updatedBy ?? "–"]) }
+        if case .person(let id)? = target?.unit, let person = try await Person.find(id, on: request.db) {
+            people[id] = person.name
+        }
+        let saved = response?.updatedAt.map {
+            request.t(
+                "questionnaires.saved_at",
+                [DateText.dateTime($0, language, zone: c.timeZone), response?.updatedBy ?? "–"])
+        }
         return AnswerContext(
-            page: PageContext(request, titleKey: "questionnaires.answer_title", title: q.title), title: q.title, intro: q.intro,
+            page: PageContext(request, titleKey: "questionnaires.answer_title", title: q.title), title: q.title,
+            intro: q.intro,
             backHref: request.actor.isSignedIn ? q.href : nil,
-            unitName: target.map { QuestionnaireSending.unitName($0.unit, directory: request.municipalities, people: people) } ?? request.t("questionnaires.preview"),
+            unitName: target.map {
+                QuestionnaireSending.unitName($0.unit, directory: request.municipalities, people: people)
+            } ?? request.t("questionnaires.preview"),
             status: status.rawValue, statusLabel: request.t("response_status.\(status.rawValue)"), saved: saved,
-            deadline: DateText.dateTime(q.closesAt, language, zone: c.timeZone), action: target?.action ?? q.href, editable: editable,
-            maySubmit: right.maySubmit, mayReopen: open && right.maySubmit && status == .submitted, preview: target == nil, sections: sections, form: form,
-            colleagues: colleagues, colleagueNote: colleagues.isEmpty ? nil : request.t("questionnaires.colleague_hint"),
+            deadline: DateText.dateTime(q.closesAt, language, zone: c.timeZone), action: target?.action ?? q.href,
+            editable: editable,
+            maySubmit: right.maySubmit, mayReopen: open && right.maySubmit && status == .submitted,
+            preview: target == nil, sections: sections, form: form,
+            colleagues: colleagues,
+            colleagueNote: colleagues.isEmpty ? nil : request.t("questionnaires.colleague_hint"),
             answeredCount: sheet.answers.count, questionCount: all.count)
     }
 
-    static func view(_ question: Question, number: Int, raw: RawAnswer, errors: [String: String], all: [Question], sheet: AnswerSheet,
-                     q: Questionnaire, request: Request) -> QuestionView {
+    static func view(
+        _ question: Question, number: Int, raw: RawAnswer, errors: [String: String], all: [Question],
+        sheet: AnswerSheet,
+        q: Questionnaire, request: Request
+    ) -> QuestionView {
         let language = request.language, key = question.key
         let id = "answers.\(key)"
         let values = Set(raw.values)
@@ -177,22 +214,32 @@ struct AnswerPages: RouteCollection {
         switch question.kind {
         case .singleChoice, .multipleChoice:
             choices = question.options.enumerated().map { i, o in
-                Choice(value: o.key, label: o.label.text(language), checked: values.contains(o.key), id: i == 0 ? id : "\(id)-\(o.key)")
+                Choice(
+                    value: o.key, label: o.label.text(language), checked: values.contains(o.key),
+                    id: i == 0 ? id : "\(id)-\(o.key)")
             }
         case .yesNo:
             choices = ["yes", "no"].enumerated().map { i, v in
-                Choice(value: v, label: request.t("questionnaires.\(v)"), checked: values.contains(v), id: i == 0 ? id : "\(id)-\(v)")
+                Choice(
+                    value: v, label: request.t("questionnaires.\(v)"), checked: values.contains(v),
+                    id: i == 0 ? id : "\(id)-\(v)")
             }
         case .likert:
             choices = scale.points.enumerated().map { i, p in
-                Choice(value: String(p), label: String(p), checked: values.contains(String(p)), id: i == 0 ? id : "\(id)-\(p)")
+                Choice(
+                    value: String(p), label: String(p), checked: values.contains(String(p)),
+                    id: i == 0 ? id : "\(id)-\(p)")
             }
         case .matrix:
             statements = question.statements.map { s in
                 let sid = "\(id).\(s.key)"
-                return Statement(key: s.key, label: s.label.text(language), id: sid, points: scale.points.enumerated().map { i, p in
-                    Choice(value: String(p), label: String(p), checked: raw.statements[s.key] == String(p), id: i == 0 ? sid : "\(sid)-\(p)")
-                }, error: errors["\(key).\(s.key)"])
+                return Statement(
+                    key: s.key, label: s.label.text(language), id: sid,
+                    points: scale.points.enumerated().map { i, p in
+                        Choice(
+                            value: String(p), label: String(p), checked: raw.statements[s.key] == String(p),
+                            id: i == 0 ? sid : "\(sid)-\(p)")
+                    }, error: errors["\(key).\(s.key)"])
             }
         default:
             break
@@ -200,18 +247,25 @@ struct AnswerPages: RouteCollection {
         let format = question.number
         let target = question.showIf.flatMap { c in all.first { $0.key == c.question } }
         let condition = question.showIf.map { c in
-            request.t("questionnaires.shows_if", [target?.text.text(language) ?? c.question,
-                                                  c.values.map { QuestionnaireBuilder.valueLabel(target, $0, request) }.joined(separator: ", ")])
+            request.t(
+                "questionnaires.shows_if",
+                [
+                    target?.text.text(language) ?? c.question,
+                    c.values.map { QuestionnaireBuilder.valueLabel(target, $0, request) }.joined(separator: ", "),
+                ])
         }
         let matrixError = question.statements.compactMap { errors["\(key).\($0.key)"] }.first
         return QuestionView(
-            key: key, number: number, kind: question.kind.rawValue, id: id, text: question.text.text(language), help: question.help.text(language),
+            key: key, number: number, kind: question.kind.rawValue, id: id, text: question.text.text(language),
+            help: question.help.text(language),
             required: question.required, error: errors[key] ?? matrixError, choices: choices, statements: statements,
             low: scale.low.text(language), high: scale.high.text(language), points: scale.points.map(String.init),
-            firstPoint: String(scale.min), lastPoint: String(scale.max), value: raw.values.first ?? "", unit: format?.unit.text(language) ?? "",
+            firstPoint: String(scale.min), lastPoint: String(scale.max), value: raw.values.first ?? "",
+            unit: format?.unit.text(language) ?? "",
             range: format.flatMap { range($0, request) }, step: format?.wholeNumbers == true ? "1" : "any",
             maxLength: question.kind == .shortText ? AnswerSheet.maxShortText : AnswerSheet.maxLongText,
-            showIf: question.showIf?.question, showValues: question.showIf?.values.joined(separator: " "), condition: condition,
+            showIf: question.showIf?.question, showValues: question.showIf?.values.joined(separator: " "),
+            condition: condition,
             hidden: !sheet.shows(question, in: q.form) && question.showIf != nil)
     }
 
@@ -226,7 +280,8 @@ struct AnswerPages: RouteCollection {
 
     func page(_ request: Request) async throws -> View {
         let target = try await Self.target(request)
-        return try await request.view.render("questionnaires/answer", Self.context(request, target, access: target.access))
+        return try await request.view.render(
+            "questionnaires/answer", Self.context(request, target, access: target.access))
     }
 
     func preview(_ request: Request) async throws -> View {
@@ -247,7 +302,8 @@ struct AnswerPages: RouteCollection {
         var raw: [String: RawAnswer] = [:]
         for question in questions {
             if question.kind == .matrix {
-                raw[question.key] = RawAnswer(statements: (form.matrix?[question.key] ?? [:]).filter { !$0.value.isEmpty })
+                raw[question.key] = RawAnswer(
+                    statements: (form.matrix?[question.key] ?? [:]).filter { !$0.value.isEmpty })
             } else {
                 raw[question.key] = RawAnswer(values: (form.answers?[question.key] ?? []).filter { !$0.isEmpty })
             }
@@ -267,7 +323,9 @@ struct AnswerPages: RouteCollection {
             try await ResponseDesk.save(raw, access, target.unit, by: target.name, request: request)
             if action == "autosave" {
                 let time = DateText.time(Date(), request.language, zone: access.collaboration.timeZone)
-                return try await AutosaveJSON(saved: true, message: request.t("questionnaires.autosaved", [time]), errors: [:]).encodeResponse(for: request)
+                return try await AutosaveJSON(
+                    saved: true, message: request.t("questionnaires.autosaved", [time]), errors: [:]
+                ).encodeResponse(for: request)
             }
             if action == "submit" {
                 try await ResponseDesk.submit(access, target.unit, by: target.name, request: request)
@@ -281,17 +339,25 @@ struct AnswerPages: RouteCollection {
             if action == "autosave" {
                 var errors: [String: String] = [:]
                 for f in state.summary { errors[f.field] = f.message }
-                return try await AutosaveJSON(saved: false, message: request.t("questionnaires.autosave_failed"), errors: errors)
-                    .encodeResponse(status: .unprocessableEntity, for: request)
+                return try await AutosaveJSON(
+                    saved: false, message: request.t("questionnaires.autosave_failed"), errors: errors
+                )
+                .encodeResponse(status: .unprocessableEntity, for: request)
             }
             // A refused submission keeps what was saved; a refused save shows the answers as typed.
-            let submitting = action == "submit" && error.fieldErrors.allSatisfy { $0.messageKey == "questionnaires.error.required" }
-            return try await request.view.render("questionnaires/answer", Self.context(request, target, access: access, typed: submitting ? nil : raw, form: state))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            let submitting =
+                action == "submit" && error.fieldErrors.allSatisfy { $0.messageKey == "questionnaires.error.required" }
+            return try await request.view.render(
+                "questionnaires/answer",
+                Self.context(request, target, access: access, typed: submitting ? nil : raw, form: state)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         } catch let error as SamradError where error.kind == .conflict || error.kind == .forbidden {
             if action == "autosave" {
-                return try await AutosaveJSON(saved: false, message: request.catalog.message(for: error, request.language), errors: [:])
-                    .encodeResponse(status: .conflict, for: request)
+                return try await AutosaveJSON(
+                    saved: false, message: request.catalog.message(for: error, request.language), errors: [:]
+                )
+                .encodeResponse(status: .conflict, for: request)
             }
             request.session.data["notice"] = error.messageKey
             return request.redirect(to: target.action)
@@ -304,7 +370,9 @@ struct AnswerPages: RouteCollection {
         state.summary = state.summary.map { f in
             let key = f.field.hasPrefix("answers.") ? String(f.field.dropFirst(8)) : f.field
             let question = questions.first { $0.key == key || key.hasPrefix($0.key + ".") }
-            return .init(field: f.field, message: question.map { "\($0.text.text(request.language)): \(f.message)" } ?? f.message)
+            return .init(
+                field: f.field, message: question.map { "\($0.text.text(request.language)): \(f.message)" } ?? f.message
+            )
         }
         return state
     }
@@ -327,18 +395,24 @@ struct AnswerPages: RouteCollection {
     func inviteColleague(_ request: Request) async throws -> Response {
         let target = try await Self.target(request)
         let access = target.access
-        guard access.right(target.unit).maySubmit, case .municipality(let key) = target.unit else { throw SamradError.forbidden }
+        guard access.right(target.unit).maySubmit, case .municipality(let key) = target.unit else {
+            throw SamradError.forbidden
+        }
         guard let id = try request.content.decode(ColleagueForm.self).person.flatMap(UUID.init(uuidString:)),
-              let person = try await Person.find(id, on: request.db), person.municipality == key, person.email != nil else {
+            let person = try await Person.find(id, on: request.db), person.municipality == key, person.email != nil
+        else {
             request.session.data["notice"] = "questionnaires.error.colleague"
             return request.redirect(to: target.action)
         }
         let context = MailContext(request)
         try await request.db.transaction { db in
-            try await QuestionnaireSending.mail(access.questionnaire, access.collaboration, unit: target.unit, to: person, kind: "draft", context: context, on: db)
+            try await QuestionnaireSending.mail(
+                access.questionnaire, access.collaboration, unit: target.unit, to: person, kind: "draft",
+                context: context, on: db)
         }
-        try await Audit.record("questionnaire:colleague", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
-                               summary: "\(access.questionnaire.title): \(key) → \(person.name)", by: request, on: request.db)
+        try await Audit.record(
+            "questionnaire:colleague", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
+            summary: "\(access.questionnaire.title): \(key) → \(person.name)", by: request, on: request.db)
         request.session.data["notice"] = "questionnaires.colleague_invited"
         request.session.data["notice_args"] = person.name
         return request.redirect(to: target.action)

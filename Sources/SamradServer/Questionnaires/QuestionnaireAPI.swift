@@ -70,17 +70,26 @@ struct QuestionnaireAPI: RouteCollection {
     }
 
     static func summary(_ q: Questionnaire, _ c: Collaboration) -> SummaryJSON {
-        SummaryJSON(id: q.id!, title: q.title, audience: q.audience, opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) },
-                    closesAt: DateText.local(q.closesAt, zone: c.timeZone), sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: Date()),
-                    published: q.publishedAt != nil, href: q.href)
+        SummaryJSON(
+            id: q.id!, title: q.title, audience: q.audience,
+            opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) },
+            closesAt: DateText.local(q.closesAt, zone: c.timeZone), sent: q.sentAt != nil,
+            open: q.sentAt != nil && q.window.isOpen(at: Date()),
+            published: q.publishedAt != nil, href: q.href)
     }
 
     static func json(_ q: Questionnaire, _ c: Collaboration) -> QuestionnaireJSON {
-        QuestionnaireJSON(id: q.id!, collaboration: c.slug, title: q.title, intro: q.intro, audience: q.audience, clusterID: q.clusterID, people: q.people,
-                          opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) }, closesAt: DateText.local(q.closesAt, zone: c.timeZone),
-                          timeZone: c.timeZone, reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill, previousID: q.previousID,
-                          sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: Date()), closed: q.window.hasClosed(at: Date()),
-                          visibility: q.visibility, published: q.publishedAt != nil, textsPublished: q.textsPublished, revision: q.revision, form: q.form)
+        QuestionnaireJSON(
+            id: q.id!, collaboration: c.slug, title: q.title, intro: q.intro, audience: q.audience,
+            clusterID: q.clusterID, people: q.people,
+            opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) },
+            closesAt: DateText.local(q.closesAt, zone: c.timeZone),
+            timeZone: c.timeZone, reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill,
+            previousID: q.previousID,
+            sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: Date()),
+            closed: q.window.hasClosed(at: Date()),
+            visibility: q.visibility, published: q.publishedAt != nil, textsPublished: q.textsPublished,
+            revision: q.revision, form: q.form)
     }
 
     // MARK: Building
@@ -89,8 +98,13 @@ struct QuestionnaireAPI: RouteCollection {
 
     func list(_ request: Request) async throws -> ListJSON {
         let c = try await CollaborationAccess.load(request)
-        let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$closesAt).all()
-        return ListJSON(questionnaires: try await QuestionnaireLifecycle.visible(all, in: c, request: request).map { Self.summary($0, c) })
+        let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
+            \.$closesAt
+        ).all()
+        return ListJSON(
+            questionnaires: try await QuestionnaireLifecycle.visible(all, in: c, request: request).map {
+                Self.summary($0, c)
+            })
     }
 
     func create(_ request: Request) async throws -> Response {
@@ -100,7 +114,9 @@ struct QuestionnaireAPI: RouteCollection {
         let q = Questionnaire()
         try await request.db.transaction { db in
             try await input.apply(to: q, collaboration: c, request: request, on: db)
-            try await Audit.record("questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request, on: db)
+            try await Audit.record(
+                "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request,
+                on: db)
         }
         let response = try await Self.json(q, c).encodeResponse(status: .created, for: request)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1" + q.href)
@@ -116,9 +132,11 @@ struct QuestionnaireAPI: RouteCollection {
         let access = try await QuestionnaireAccess.build(request)
         let input = try request.content.decode(QuestionnaireInput.self)
         try await request.db.transaction { db in
-            try await input.apply(to: access.questionnaire, collaboration: access.collaboration, request: request, on: db)
-            try await Audit.record("questionnaire:update", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
-                                   summary: "\(access.questionnaire.title) (\(access.questionnaire.revision))", by: request, on: db)
+            try await input.apply(
+                to: access.questionnaire, collaboration: access.collaboration, request: request, on: db)
+            try await Audit.record(
+                "questionnaire:update", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
+                summary: "\(access.questionnaire.title) (\(access.questionnaire.revision))", by: request, on: db)
         }
         return Self.json(access.questionnaire, access.collaboration)
     }
@@ -139,21 +157,27 @@ struct QuestionnaireAPI: RouteCollection {
     func copy(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
         let given = try request.content.decode(CopyInput.self)
-        let q = try await QuestionnaireLifecycle.nextEdition(of: access, title: given.title, opensAt: given.opensAt, closesAt: given.closesAt,
-                                                             prefill: given.prefill ?? true, request: request)
+        let q = try await QuestionnaireLifecycle.nextEdition(
+            of: access, title: given.title, opensAt: given.opensAt, closesAt: given.closesAt,
+            prefill: given.prefill ?? true, request: request)
         return try await Self.json(q, access.collaboration).encodeResponse(status: .created, for: request)
     }
 
     struct RemindedJSON: Content { var reminded: Int }
 
     func remind(_ request: Request) async throws -> RemindedJSON {
-        RemindedJSON(reminded: try await QuestionnaireLifecycle.remind(try await QuestionnaireAccess.build(request), request: request))
+        RemindedJSON(
+            reminded: try await QuestionnaireLifecycle.remind(
+                try await QuestionnaireAccess.build(request), request: request))
     }
 
     // MARK: Response rate
 
     struct ProgressJSON: Content {
-        struct Unit: Content { var unit: String; var name: String; var status: String; var updatedBy: String?; var updatedAt: Date?; var submittedAt: Date? }
+        struct Unit: Content {
+            var unit: String; var name: String; var status: String; var updatedBy: String?; var updatedAt: Date?;
+            var submittedAt: Date?
+        }
         var asked: Int
         var submitted: Int
         var drafting: Int
@@ -184,7 +208,9 @@ struct QuestionnaireAPI: RouteCollection {
 
     static func unit(_ request: Request) throws -> ResponseUnit {
         if let country = request.parameters.get("country") {
-            guard let c = Country(rawValue: country), let code = request.parameters.get("code") else { throw SamradError.notFound("questionnaires.error.not_asked") }
+            guard let c = Country(rawValue: country), let code = request.parameters.get("code") else {
+                throw SamradError.notFound("questionnaires.error.not_asked")
+            }
             return .municipality(MunicipalityKey(c, code))
         }
         guard request.actor.isSignedIn else { throw SamradError.unauthenticated }
@@ -192,14 +218,18 @@ struct QuestionnaireAPI: RouteCollection {
         return .person(person)
     }
 
-    static func responseJSON(_ access: QuestionnaireAccess, _ unit: ResponseUnit, request: Request) async throws -> ResponseJSON {
+    static func responseJSON(
+        _ access: QuestionnaireAccess, _ unit: ResponseUnit, request: Request
+    ) async throws -> ResponseJSON {
         let response = try await ResponseDesk.find(access.questionnaire, unit, on: request.db)
         let sheet = try await ResponseDesk.sheet(response, form: access.questionnaire.form, on: request.db)
         let right = access.right(unit)
-        return ResponseJSON(unit: unit.path, status: response?.status ?? ResponseStatus.notStarted.rawValue, updatedBy: response?.updatedBy,
-                            updatedAt: response?.updatedAt, submittedAt: response?.submittedAt, submittedBy: response?.submittedBy,
-                            answers: sheet.answers.mapValues(AnswerJSON.init), missing: sheet.missing(in: access.questionnaire.form),
-                            mayDraft: right.mayDraft, maySubmit: right.maySubmit)
+        return ResponseJSON(
+            unit: unit.path, status: response?.status ?? ResponseStatus.notStarted.rawValue,
+            updatedBy: response?.updatedBy,
+            updatedAt: response?.updatedAt, submittedAt: response?.submittedAt, submittedBy: response?.submittedBy,
+            answers: sheet.answers.mapValues(AnswerJSON.init), missing: sheet.missing(in: access.questionnaire.form),
+            mayDraft: right.mayDraft, maySubmit: right.maySubmit)
     }
 
     func response(_ request: Request) async throws -> ResponseJSON {
@@ -216,7 +246,8 @@ struct QuestionnaireAPI: RouteCollection {
         let access = try await QuestionnaireAccess.load(request)
         let unit = try Self.unit(request)
         let input = try request.content.decode(AnswersInput.self)
-        try await ResponseDesk.save(input.answers.mapValues(\.raw), access, unit, by: request.currentUser?.name, request: request)
+        try await ResponseDesk.save(
+            input.answers.mapValues(\.raw), access, unit, by: request.currentUser?.name, request: request)
         return try await Self.responseJSON(access, unit, request: request)
     }
 
@@ -241,15 +272,20 @@ struct QuestionnaireAPI: RouteCollection {
     func publish(_ request: Request) async throws -> QuestionnaireJSON {
         let access = try await QuestionnaireAccess.build(request)
         let input = try request.content.decode(PublicationInput.self)
-        try await QuestionnaireLifecycle.publish(access, published: input.published, visibility: input.visibility, textsPublished: input.textsPublished, request: request)
+        try await QuestionnaireLifecycle.publish(
+            access, published: input.published, visibility: input.visibility, textsPublished: input.textsPublished,
+            request: request)
         return Self.json(access.questionnaire, access.collaboration)
     }
 
     func results(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.load(request)
-        let report = try await ResultsReport.make(access, viewpoint: request.query[String.self, at: "municipality"], request: request)
+        let report = try await ResultsReport.make(
+            access, viewpoint: request.query[String.self, at: "municipality"], request: request)
         let response = try await report.encodeResponse(for: request)
-        if let timing = request.storage[ResultsTiming.self] { response.headers.replaceOrAdd(name: "Server-Timing", value: timing.header) }
+        if let timing = request.storage[ResultsTiming.self] {
+            response.headers.replaceOrAdd(name: "Server-Timing", value: timing.header)
+        }
         return response
     }
 }
@@ -266,13 +302,23 @@ enum AnswerJSON: Codable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .none }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let l = try? c.decode([String].self) { self = .list(l) }
-        else if let m = try? c.decode([String: Double].self) { self = .matrix(m) }
-        else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "An answer is a string, number, boolean, list of options or object of statements") }
+        if c.decodeNil() {
+            self = .none
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let l = try? c.decode([String].self) {
+            self = .list(l)
+        } else if let m = try? c.decode([String: Double].self) {
+            self = .matrix(m)
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: c,
+                debugDescription: "An answer is a string, number, boolean, list of options or object of statements")
+        }
     }
 
     func encode(to encoder: any Encoder) throws {

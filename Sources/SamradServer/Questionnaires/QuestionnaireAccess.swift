@@ -23,17 +23,22 @@ struct QuestionnaireAccess {
     /// The questionnaire of the path. Drafts (not yet sent) are seen by organisers only; a sent one
     /// by organisers, its audience and those it is published to. Others get 404.
     static func load(_ request: Request, link: QuestionnaireLink? = nil) async throws -> QuestionnaireAccess {
-        guard let id = (link?.questionnaireID) ?? request.parameters.get("questionnaire").flatMap(UUID.init(uuidString:)),
-              let questionnaire = try await Questionnaire.find(id, on: request.db),
-              let collaboration = try await Collaboration.find(questionnaire.collaborationID, on: request.db) else {
+        guard
+            let id = (link?.questionnaireID) ?? request.parameters.get("questionnaire").flatMap(UUID.init(uuidString:)),
+            let questionnaire = try await Questionnaire.find(id, on: request.db),
+            let collaboration = try await Collaboration.find(questionnaire.collaborationID, on: request.db)
+        else {
             throw SamradError.notFound("questionnaires.error.not_found")
         }
-        let access = QuestionnaireAccess(questionnaire: questionnaire, collaboration: collaboration, actor: request.actor,
-                                         link: link)
+        let access = QuestionnaireAccess(
+            questionnaire: questionnaire, collaboration: collaboration, actor: request.actor,
+            link: link)
         if access.mayBuild || link != nil { return access }
         guard questionnaire.sentAt != nil else { throw SamradError.notFound("questionnaires.error.not_found") }
         if questionnaire.publishedAt != nil && questionnaire.visibilityValue == .public { return access }
-        guard try await access.isParticipant(on: request.db) else { throw SamradError.notFound("questionnaires.error.not_found") }
+        guard try await access.isParticipant(on: request.db) else {
+            throw SamradError.notFound("questionnaires.error.not_found")
+        }
         return access
     }
 
@@ -51,13 +56,20 @@ struct QuestionnaireAccess {
         case .registered:
             return units(try await Registration.registeredMunicipalities(q.collaborationID, on: db))
         case .invited:
-            let invited = MunicipalityRow.keys(try await sql.select().column("municipality_country").column("municipality_code").from(Invitation.schema)
+            let invited = MunicipalityRow.keys(
+                try await sql.select().column("municipality_country").column("municipality_code").from(
+                    Invitation.schema
+                )
                 .where("collaboration_id", .equal, q.collaborationID).all(decoding: MunicipalityRow.self))
             return units(invited + (try await Registration.registeredMunicipalities(q.collaborationID, on: db)))
         case .cluster:
             guard let clusterID = q.clusterID else { return [] }
-            return units(MunicipalityRow.keys(try await sql.select().column("municipality_country").column("municipality_code").from(ClusterMember.schema)
-                .where("cluster_id", .equal, clusterID).all(decoding: MunicipalityRow.self)))
+            return units(
+                MunicipalityRow.keys(
+                    try await sql.select().column("municipality_country").column("municipality_code").from(
+                        ClusterMember.schema
+                    )
+                    .where("cluster_id", .equal, clusterID).all(decoding: MunicipalityRow.self)))
         case .people:
             return q.people.map { .person($0) }
         }
@@ -76,7 +88,9 @@ struct QuestionnaireAccess {
             }
         }
         guard actor.isSignedIn, let person = actor.personID else { return false }
-        return try await CollaborationRole.query(on: db).filter(\.$collaborationID == collaboration.requireID()).filter(\.$personID == person).first() != nil
+        return try await CollaborationRole.query(on: db).filter(\.$collaborationID == collaboration.requireID()).filter(
+            \.$personID == person
+        ).first() != nil
     }
 
     /// The response units the actor may answer for, in this questionnaire.
@@ -95,7 +109,9 @@ extension ResponseUnit {
     }
 
     init?(path: String) {
-        if path.hasPrefix("person/"), let id = UUID(uuidString: String(path.dropFirst(7))) { self = .person(id); return }
+        if path.hasPrefix("person/"), let id = UUID(uuidString: String(path.dropFirst(7))) {
+            self = .person(id); return
+        }
         guard let key = MunicipalityKey(path: path) else { return nil }
         self = .municipality(key)
     }

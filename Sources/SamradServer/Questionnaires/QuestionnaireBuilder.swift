@@ -27,17 +27,22 @@ struct QuestionnaireBuilder: RouteCollection {
     /// Saves `form` as the questionnaire's new form with its settings unchanged.
     static func save(_ form: QuestionnaireForm, _ access: QuestionnaireAccess, request: Request) async throws {
         let q = access.questionnaire, zone = access.collaboration.timeZone
-        let input = QuestionnaireInput(title: q.title, intro: q.intro, audience: q.audience, clusterID: q.clusterID, people: q.people,
-                                       opensAt: q.opensAt.map { DateText.local($0, zone: zone) }, closesAt: DateText.local(q.closesAt, zone: zone),
-                                       reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill, form: form)
+        let input = QuestionnaireInput(
+            title: q.title, intro: q.intro, audience: q.audience, clusterID: q.clusterID, people: q.people,
+            opensAt: q.opensAt.map { DateText.local($0, zone: zone) }, closesAt: DateText.local(q.closesAt, zone: zone),
+            reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill, form: form)
         try await request.db.transaction { db in
             try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db, draft: true)
-            try await Audit.record("questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title) (\(q.revision))", by: request, on: db)
+            try await Audit.record(
+                "questionnaire:update", subject: "questionnaire", id: q.id!.uuidString,
+                summary: "\(q.title) (\(q.revision))", by: request, on: db)
         }
     }
 
     /// Saves and says how it went on the builder page: a refused change keeps the old form and says why.
-    static func saveWithNotice(_ form: QuestionnaireForm, _ access: QuestionnaireAccess, request: Request) async throws -> Response {
+    static func saveWithNotice(
+        _ form: QuestionnaireForm, _ access: QuestionnaireAccess, request: Request
+    ) async throws -> Response {
         do {
             try await save(form, access, request: request)
             request.session.data["notice"] = "questionnaires.questions_saved"
@@ -107,31 +112,50 @@ struct QuestionnaireBuilder: RouteCollection {
     /// Swedish or English never show a Danish default.
     static func firstSection(_ request: Request) -> QuestionnaireSection {
         var title = LocalizedText()
-        for language in Language.allCases { title[language] = request.catalog.text("questionnaires.first_section", language, []) }
+        for language in Language.allCases {
+            title[language] = request.catalog.text("questionnaires.first_section", language, [])
+        }
         return QuestionnaireSection(key: "s1", title: title, questions: [])
     }
 
-    func builderContext(_ request: Request, _ access: QuestionnaireAccess, form: FormState = FormState()) async throws -> PageContextData {
+    func builderContext(
+        _ request: Request, _ access: QuestionnaireAccess, form: FormState = FormState()
+    ) async throws -> PageContextData {
         let q = access.questionnaire, language = request.language
-        let locked = try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == q.requireID()).count() > 0
+        let locked =
+            try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == q.requireID()).count()
+            > 0
         var number = 0
         let all = q.form.questions
         let sections = q.form.sections.map { section in
-            SectionRow(key: section.key, title: section.title.text(language), intro: section.intro.text(language), href: "\(q.href)/sections/\(section.key)",
-                       questions: section.questions.map { question in
-                           number += 1
-                           let condition = question.showIf.map { c in
-                               request.t("questionnaires.shows_if", [all.first { $0.key == c.question }?.text.text(language) ?? c.question,
-                                                                     c.values.map { Self.valueLabel(all.first { $0.key == c.question }, $0, request) }.joined(separator: ", ")])
-                           }
-                           return QuestionRow(key: question.key, number: number, text: question.text.text(language), kind: request.t("question_kind.\(question.kind.rawValue)"),
-                                              required: question.required, condition: condition, href: "\(q.href)/questions/\(question.key)",
-                                              isFirst: number == 1, isLast: number == all.count)
-                       }, isEmpty: section.questions.isEmpty)
+            SectionRow(
+                key: section.key, title: section.title.text(language), intro: section.intro.text(language),
+                href: "\(q.href)/sections/\(section.key)",
+                questions: section.questions.map { question in
+                    number += 1
+                    let condition = question.showIf.map { c in
+                        request.t(
+                            "questionnaires.shows_if",
+                            [
+                                all.first { $0.key == c.question }?.text.text(language) ?? c.question,
+                                c.values.map { Self.valueLabel(all.first { $0.key == c.question }, $0, request) }
+                                    .joined(separator: ", "),
+                            ])
+                    }
+                    return QuestionRow(
+                        key: question.key, number: number, text: question.text.text(language),
+                        kind: request.t("question_kind.\(question.kind.rawValue)"),
+                        required: question.required, condition: condition, href: "\(q.href)/questions/\(question.key)",
+                        isFirst: number == 1, isLast: number == all.count)
+                }, isEmpty: section.questions.isEmpty)
         }
-        return PageContextData(page: PageContext(request, titleKey: "questionnaires.builder_title"), title: q.title, href: q.href, sections: sections,
-                               kinds: QuestionKind.allCases.map { Option(value: $0.rawValue, label: request.t("question_kind.\($0.rawValue)"), selected: false) },
-                               locked: locked, sent: q.sentAt != nil, form: form)
+        return PageContextData(
+            page: PageContext(request, titleKey: "questionnaires.builder_title"), title: q.title, href: q.href,
+            sections: sections,
+            kinds: QuestionKind.allCases.map {
+                Option(value: $0.rawValue, label: request.t("question_kind.\($0.rawValue)"), selected: false)
+            },
+            locked: locked, sent: q.sentAt != nil, form: form)
     }
 
     /// An option's, "yes"/"no"'s or a scale point's label, for a condition shown to the organiser.
@@ -149,11 +173,19 @@ struct QuestionnaireBuilder: RouteCollection {
         var form = access.questionnaire.form
         let title = Self.text(values, "title")
         if title.isEmpty {
-            return try await request.view.render("questionnaires/builder", builderContext(request, access, form: FormState(
-                values: values, error: SamradError.invalid([FieldError(field: "title", "validation.required")]), request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "questionnaires/builder",
+                builderContext(
+                    request, access,
+                    form: FormState(
+                        values: values, error: SamradError.invalid([FieldError(field: "title", "validation.required")]),
+                        request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
-        form.sections.append(QuestionnaireSection(key: Self.freeKey("s", taken: Set(form.sections.map(\.key))), title: title, questions: []))
+        form.sections.append(
+            QuestionnaireSection(
+                key: Self.freeKey("s", taken: Set(form.sections.map(\.key))), title: title, questions: []))
         return try await Self.saveWithNotice(form, access, request: request)
     }
 
@@ -166,7 +198,9 @@ struct QuestionnaireBuilder: RouteCollection {
     }
 
     static func section(_ request: Request, _ form: QuestionnaireForm) throws -> Int {
-        guard let key = request.parameters.get("section"), let index = form.sections.firstIndex(where: { $0.key == key }) else {
+        guard let key = request.parameters.get("section"),
+            let index = form.sections.firstIndex(where: { $0.key == key })
+        else {
             throw SamradError.notFound("questionnaires.error.not_found")
         }
         return index
@@ -178,12 +212,17 @@ struct QuestionnaireBuilder: RouteCollection {
         var values: [String: String] = [:]
         Self.put(section.title, "title", into: &values)
         Self.put(section.intro, "intro", into: &values)
-        return try await request.view.render("questionnaires/section", sectionContext(request, access, section.key, form: FormState(values: values)))
+        return try await request.view.render(
+            "questionnaires/section", sectionContext(request, access, section.key, form: FormState(values: values)))
     }
 
-    func sectionContext(_ request: Request, _ access: QuestionnaireAccess, _ key: String, form: FormState) -> SectionContext {
-        SectionContext(page: PageContext(request, titleKey: "questionnaires.section_title"), title: access.questionnaire.title,
-                       backHref: access.questionnaire.href + "/questions", action: "\(access.questionnaire.href)/sections/\(key)", form: form)
+    func sectionContext(
+        _ request: Request, _ access: QuestionnaireAccess, _ key: String, form: FormState
+    ) -> SectionContext {
+        SectionContext(
+            page: PageContext(request, titleKey: "questionnaires.section_title"), title: access.questionnaire.title,
+            backHref: access.questionnaire.href + "/questions", action: "\(access.questionnaire.href)/sections/\(key)",
+            form: form)
     }
 
     func updateSection(_ request: Request) async throws -> Response {
@@ -199,9 +238,13 @@ struct QuestionnaireBuilder: RouteCollection {
             try v.check()
             try await Self.save(form, access, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("questionnaires/section", sectionContext(request, access, form.sections[index].key,
-                                                                                          form: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "questionnaires/section",
+                sectionContext(
+                    request, access, form.sections[index].key,
+                    form: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "questionnaires.questions_saved"
         return request.redirect(to: access.questionnaire.href + "/questions")
@@ -265,11 +308,18 @@ struct QuestionnaireBuilder: RouteCollection {
     /// The form's fields for a question, flat: texts per language, and one numbered field set per
     /// option and statement (`option_0_key`, `option_0_da` …).
     static func values(of question: Question, section: String) -> [String: String] {
-        var v: [String: String] = ["key": question.key, "kind": question.kind.rawValue, "section": section, "required": question.required ? "on" : ""]
+        var v: [String: String] = [
+            "key": question.key, "kind": question.kind.rawValue, "section": section,
+            "required": question.required ? "on" : "",
+        ]
         put(question.text, "text", into: &v)
         put(question.help, "help", into: &v)
-        for (i, o) in question.options.enumerated() { v["option_\(i)_key"] = o.key; put(o.label, "option_\(i)", into: &v) }
-        for (i, s) in question.statements.enumerated() { v["statement_\(i)_key"] = s.key; put(s.label, "statement_\(i)", into: &v) }
+        for (i, o) in question.options.enumerated() {
+            v["option_\(i)_key"] = o.key; put(o.label, "option_\(i)", into: &v)
+        }
+        for (i, s) in question.statements.enumerated() {
+            v["statement_\(i)_key"] = s.key; put(s.label, "statement_\(i)", into: &v)
+        }
         if let scale = question.scale {
             v["scale_min"] = String(scale.min)
             v["scale_max"] = String(scale.max)
@@ -291,12 +341,17 @@ struct QuestionnaireBuilder: RouteCollection {
         var rows: [Row] = []
         var i = 0
         while values.keys.contains(where: { $0.hasPrefix("\(name)_\(i)_") }) {
-            rows.append(Row(index: i, key: values["\(name)_\(i)_key"] ?? "", da: values["\(name)_\(i)_da"] ?? "", sv: values["\(name)_\(i)_sv"] ?? "",
-                            en: values["\(name)_\(i)_en"] ?? ""))
+            rows.append(
+                Row(
+                    index: i, key: values["\(name)_\(i)_key"] ?? "", da: values["\(name)_\(i)_da"] ?? "",
+                    sv: values["\(name)_\(i)_sv"] ?? "",
+                    en: values["\(name)_\(i)_en"] ?? ""))
             i += 1
         }
         let filled = rows.filter { !($0.key + $0.da + $0.sv + $0.en).isEmpty }
-        return filled.enumerated().map { Row(index: $0.offset, key: $0.element.key, da: $0.element.da, sv: $0.element.sv, en: $0.element.en) }
+        return filled.enumerated().map {
+            Row(index: $0.offset, key: $0.element.key, da: $0.element.da, sv: $0.element.sv, en: $0.element.en)
+        }
             + (0..<blanks).map { Row(index: filled.count + $0, key: "", da: "", sv: "", en: "") }
     }
 
@@ -315,13 +370,15 @@ struct QuestionnaireBuilder: RouteCollection {
             }
         }
         func decimal(_ field: String) -> Double? {
-            let text = (values[field] ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
+            let text = (values[field] ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(
+                of: ",", with: ".")
             if text.isEmpty { return nil }
             guard let n = Double(text), n.isFinite else { v.add(field, "validation.number"); return nil }
             return n
         }
-        var question = Question(key: (values["key"] ?? "").trimmingCharacters(in: .whitespaces), kind: kind, text: text(values, "text"),
-                                help: text(values, "help"), required: values["required"] == "on")
+        var question = Question(
+            key: (values["key"] ?? "").trimmingCharacters(in: .whitespaces), kind: kind, text: text(values, "text"),
+            help: text(values, "help"), required: values["required"] == "on")
         if kind.hasOptions { question.options = parts("option", prefix: "o") }
         if kind == .matrix { question.statements = parts("statement", prefix: "st") }
         if kind.hasScale {
@@ -330,10 +387,14 @@ struct QuestionnaireBuilder: RouteCollection {
             question.scale = AnswerScale(min: low, max: high, low: text(values, "low"), high: text(values, "high"))
         }
         if kind == .number {
-            question.number = NumberFormat(unit: text(values, "unit"), min: decimal("number_min"), max: decimal("number_max"), wholeNumbers: values["whole"] == "on")
+            question.number = NumberFormat(
+                unit: text(values, "unit"), min: decimal("number_min"), max: decimal("number_max"),
+                wholeNumbers: values["whole"] == "on")
         }
         if let target = values["show_question"], !target.isEmpty {
-            let chosen = (values["show_values"] ?? "").split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let chosen = (values["show_values"] ?? "").split(whereSeparator: { $0 == "," || $0 == ";" }).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
             question.showIf = ShowCondition(question: target, values: chosen)
         }
         try v.check()
@@ -344,39 +405,69 @@ struct QuestionnaireBuilder: RouteCollection {
     /// "options" field; one about another question stays in the summary.
     static func onThisPage(_ error: SamradError, path: String) -> SamradError {
         guard error.kind == .invalidInput else { return error }
-        return SamradError.invalid(error.fieldErrors.map { f in
-            guard f.field.hasPrefix(path + ".") else { return f }
-            let rest = String(f.field.dropFirst(path.count + 1))
-            let head = rest.prefix { $0 != "[" && $0 != "." }
-            let field = ["text": "text", "key": "key", "options": "options", "statements": "statements", "scale": "scale_min", "number": "number_min",
-                         "showIf": "show_question", "help": "help"][String(head)] ?? String(head)
-            return FieldError(field: field, f.messageKey, f.arguments)
-        })
+        return SamradError.invalid(
+            error.fieldErrors.map { f in
+                guard f.field.hasPrefix(path + ".") else { return f }
+                let rest = String(f.field.dropFirst(path.count + 1))
+                let head = rest.prefix { $0 != "[" && $0 != "." }
+                let field =
+                    [
+                        "text": "text", "key": "key", "options": "options", "statements": "statements",
+                        "scale": "scale_min", "number": "number_min",
+                        "showIf": "show_question", "help": "help",
+                    ][String(head)] ?? String(head)
+                return FieldError(field: field, f.messageKey, f.arguments)
+            })
     }
 
-    func questionContext(_ request: Request, _ access: QuestionnaireAccess, form: FormState, isNew: Bool, key: String?) async throws -> QuestionContext {
+    func questionContext(
+        _ request: Request, _ access: QuestionnaireAccess, form: FormState, isNew: Bool, key: String?
+    ) async throws -> QuestionContext {
         let q = access.questionnaire, language = request.language
         let v = form.values
         let kind = QuestionKind(rawValue: v["kind"] ?? "") ?? .shortText
         // A condition may only look back: at questions before this one.
         let earlier: [Question]
-        if let key, let index = q.form.questions.firstIndex(where: { $0.key == key }) { earlier = Array(q.form.questions[..<index]) } else { earlier = q.form.questions }
+        if let key, let index = q.form.questions.firstIndex(where: { $0.key == key }) {
+            earlier = Array(q.form.questions[..<index])
+        } else {
+            earlier = q.form.questions
+        }
         let conditional = earlier.filter(\.kind.mayCondition)
-        let hint = conditional.map { c in "\(c.text.text(language)): " + c.conditionValues.map { value in
-            let label = Self.valueLabel(c, value, request)
-            return label == value ? value : "\(value) (\(label))"
-        }.joined(separator: ", ") }.joined(separator: " · ")
-        let locked = try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == q.requireID()).count() > 0
+        let hint = conditional.map { c in
+            "\(c.text.text(language)): "
+                + c.conditionValues.map { value in
+                    let label = Self.valueLabel(c, value, request)
+                    return label == value ? value : "\(value) (\(label))"
+                }.joined(separator: ", ")
+        }.joined(separator: " · ")
+        let locked =
+            try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == q.requireID()).count()
+            > 0
         return QuestionContext(
-            page: PageContext(request, titleKey: isNew ? "questionnaires.new_question" : "questionnaires.edit_question"), title: q.title,
-            backHref: q.href + "/questions", action: isNew ? "\(q.href)/questions/new" : "\(q.href)/questions/\(key ?? "")", isNew: isNew, form: form,
+            page: PageContext(
+                request, titleKey: isNew ? "questionnaires.new_question" : "questionnaires.edit_question"),
+            title: q.title,
+            backHref: q.href + "/questions",
+            action: isNew ? "\(q.href)/questions/new" : "\(q.href)/questions/\(key ?? "")", isNew: isNew, form: form,
             kind: kind.rawValue,
-            kinds: QuestionKind.allCases.map { Option(value: $0.rawValue, label: request.t("question_kind.\($0.rawValue)"), selected: kind == $0) },
-            sections: q.form.sections.map { Option(value: $0.key, label: $0.title.text(language), selected: v["section"] == $0.key) },
+            kinds: QuestionKind.allCases.map {
+                Option(value: $0.rawValue, label: request.t("question_kind.\($0.rawValue)"), selected: kind == $0)
+            },
+            sections: q.form.sections.map {
+                Option(value: $0.key, label: $0.title.text(language), selected: v["section"] == $0.key)
+            },
             hasOptions: kind.hasOptions, hasScale: kind.hasScale, isMatrix: kind == .matrix, isNumber: kind == .number,
-            options: Self.rows(v, "option", blanks: kind.hasOptions ? 3 : 0), statements: Self.rows(v, "statement", blanks: kind == .matrix ? 3 : 0),
-            conditionQuestions: [Option(value: "", label: request.t("questionnaires.always_shown"), selected: (v["show_question"] ?? "").isEmpty)]
-                + conditional.map { Option(value: $0.key, label: $0.text.text(language), selected: v["show_question"] == $0.key) },
+            options: Self.rows(v, "option", blanks: kind.hasOptions ? 3 : 0),
+            statements: Self.rows(v, "statement", blanks: kind == .matrix ? 3 : 0),
+            conditionQuestions: [
+                Option(
+                    value: "", label: request.t("questionnaires.always_shown"),
+                    selected: (v["show_question"] ?? "").isEmpty)
+            ]
+                + conditional.map {
+                    Option(value: $0.key, label: $0.text.text(language), selected: v["show_question"] == $0.key)
+                },
             conditionHint: hint, locked: locked)
     }
 
@@ -384,18 +475,26 @@ struct QuestionnaireBuilder: RouteCollection {
         let access = try await QuestionnaireAccess.build(request)
         let form = access.questionnaire.form
         // Once answers exist a question cannot be added: the builder says so instead of a form that cannot be saved.
-        if try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == access.questionnaire.requireID())
-            .count() > 0 {
+        if try await QuestionnaireResponse.query(on: request.db).filter(
+            \.$questionnaireID == access.questionnaire.requireID()
+        )
+        .count() > 0 {
             request.session.data["notice"] = "questionnaires.locked_note"
             return request.redirect(to: access.questionnaire.href + "/questions")
         }
         let kind = QuestionKind(rawValue: request.query[String.self, at: "kind"] ?? "") ?? .singleChoice
-        let section = request.query[String.self, at: "section"].flatMap { s in form.sections.contains { $0.key == s } ? s : nil } ?? form.sections.last?.key ?? "s1"
-        var values = ["kind": kind.rawValue, "section": section, "key": Self.freeKey("q", taken: Set(form.questions.map(\.key)))]
+        let section =
+            request.query[String.self, at: "section"].flatMap { s in form.sections.contains { $0.key == s } ? s : nil }
+            ?? form.sections.last?.key ?? "s1"
+        var values = [
+            "kind": kind.rawValue, "section": section, "key": Self.freeKey("q", taken: Set(form.questions.map(\.key))),
+        ]
         if kind.hasScale { values["scale_min"] = "1"; values["scale_max"] = "5" }
-        return try await request.view.render("questionnaires/question",
-                                             questionContext(request, access, form: FormState(values: values), isNew: true, key: nil))
-            .encodeResponse(for: request)
+        return try await request.view.render(
+            "questionnaires/question",
+            questionContext(request, access, form: FormState(values: values), isNew: true, key: nil)
+        )
+        .encodeResponse(for: request)
     }
 
     func createQuestion(_ request: Request) async throws -> Response {
@@ -408,12 +507,19 @@ struct QuestionnaireBuilder: RouteCollection {
             if form.sections.isEmpty { form.sections = [Self.firstSection(request)] }
             form.sections[sectionIndex].questions.append(question)
             do { try await Self.save(form, access, request: request) } catch let error as SamradError {
-                throw Self.onThisPage(error, path: "form.sections[\(sectionIndex)].questions[\(form.sections[sectionIndex].questions.count - 1)]")
+                throw Self.onThisPage(
+                    error,
+                    path: "form.sections[\(sectionIndex)].questions[\(form.sections[sectionIndex].questions.count - 1)]"
+                )
             }
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("questionnaires/question", questionContext(request, access, form: FormState(values: values, error: error, request: request),
-                                                                                            isNew: true, key: nil))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "questionnaires/question",
+                questionContext(
+                    request, access, form: FormState(values: values, error: error, request: request),
+                    isNew: true, key: nil)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "questionnaires.question_added"
         return request.redirect(to: access.questionnaire.href + "/questions")
@@ -432,8 +538,12 @@ struct QuestionnaireBuilder: RouteCollection {
         let form = access.questionnaire.form
         let at = try Self.position(request, form)
         let question = form.sections[at.section].questions[at.index]
-        return try await request.view.render("questionnaires/question", questionContext(
-            request, access, form: FormState(values: Self.values(of: question, section: form.sections[at.section].key)), isNew: false, key: question.key))
+        return try await request.view.render(
+            "questionnaires/question",
+            questionContext(
+                request, access,
+                form: FormState(values: Self.values(of: question, section: form.sections[at.section].key)),
+                isNew: false, key: question.key))
     }
 
     func updateQuestion(_ request: Request) async throws -> Response {
@@ -453,11 +563,17 @@ struct QuestionnaireBuilder: RouteCollection {
             } else {
                 form.sections[at.section].questions[at.index] = question
             }
-            do { try await Self.save(form, access, request: request) } catch let error as SamradError { throw Self.onThisPage(error, path: path) }
+            do { try await Self.save(form, access, request: request) } catch let error as SamradError {
+                throw Self.onThisPage(error, path: path)
+            }
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("questionnaires/question", questionContext(request, access, form: FormState(values: values, error: error, request: request),
-                                                                                            isNew: false, key: oldKey))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "questionnaires/question",
+                questionContext(
+                    request, access, form: FormState(values: values, error: error, request: request),
+                    isNew: false, key: oldKey)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
         request.session.data["notice"] = "questionnaires.questions_saved"
         return request.redirect(to: access.questionnaire.href + "/questions")
@@ -473,13 +589,21 @@ struct QuestionnaireBuilder: RouteCollection {
         let up = (try request.content.decode(MoveForm.self).direction ?? "up") == "up"
         let question = form.sections[at.section].questions.remove(at: at.index)
         if up {
-            if at.index > 0 { form.sections[at.section].questions.insert(question, at: at.index - 1) }
-            else if at.section > 0 { form.sections[at.section - 1].questions.append(question) }
-            else { form.sections[at.section].questions.insert(question, at: 0) }
+            if at.index > 0 {
+                form.sections[at.section].questions.insert(question, at: at.index - 1)
+            } else if at.section > 0 {
+                form.sections[at.section - 1].questions.append(question)
+            } else {
+                form.sections[at.section].questions.insert(question, at: 0)
+            }
         } else {
-            if at.index < form.sections[at.section].questions.count { form.sections[at.section].questions.insert(question, at: at.index + 1) }
-            else if at.section + 1 < form.sections.count { form.sections[at.section + 1].questions.insert(question, at: 0) }
-            else { form.sections[at.section].questions.append(question) }
+            if at.index < form.sections[at.section].questions.count {
+                form.sections[at.section].questions.insert(question, at: at.index + 1)
+            } else if at.section + 1 < form.sections.count {
+                form.sections[at.section + 1].questions.insert(question, at: 0)
+            } else {
+                form.sections[at.section].questions.append(question)
+            }
         }
         return try await Self.saveWithNotice(form, access, request: request)
     }

@@ -13,8 +13,9 @@ enum QuestionnaireExport {
             group.group(.and) { $0.filter(\.$municipalityCountry == country).filter(\.$municipalityCode == code) }
             if !peopleIDs.isEmpty { group.filter(\.$personID ~~ peopleIDs) }
         }.all()
-        let questionnaires = Dictionary(uniqueKeysWithValues: try await Questionnaire.query(on: db)
-            .filter(\.$id ~~ Set(responses.map(\.questionnaireID))).all().map { ($0.id!, $0) })
+        let questionnaires = Dictionary(
+            uniqueKeysWithValues: try await Questionnaire.query(on: db)
+                .filter(\.$id ~~ Set(responses.map(\.questionnaireID))).all().map { ($0.id!, $0) })
         let records = try await AnswerRecord.query(on: db).filter(\.$responseID ~~ responses.compactMap(\.id)).all()
         let answers = Dictionary(grouping: records, by: \.responseID)
         var rows: [[String]] = []
@@ -25,15 +26,20 @@ enum QuestionnaireExport {
                 ($0.question, $0.statement ?? "", $0.option ?? "") < ($1.question, $1.statement ?? "", $1.option ?? "")
             }
             for a in sorted {
-                rows.append([q?.title ?? "", q.map { collaborations.slug($0.collaborationID) } ?? "", respondent,
-                             response.status, MunicipalityExport.timestamp(response.submittedAt),
-                             a.question, a.statement ?? "", a.option ?? "", MunicipalityExport.number(a.number), a.text ?? ""])
+                rows.append([
+                    q?.title ?? "", q.map { collaborations.slug($0.collaborationID) } ?? "", respondent,
+                    response.status, MunicipalityExport.timestamp(response.submittedAt),
+                    a.question, a.statement ?? "", a.option ?? "", MunicipalityExport.number(a.number), a.text ?? "",
+                ])
             }
         }
-        export.csv("questionnaire_answers.csv",
-                   "Every answer given by the municipality or its people, one row per answer "
-                       + "(a matrix statement or a chosen option each a row).",
-                   ["questionnaire", "collaboration", "respondent", "response_status", "submitted_at", "question",
-                    "statement", "option", "number", "text"], rows)
+        export.csv(
+            "questionnaire_answers.csv",
+            "Every answer given by the municipality or its people, one row per answer "
+                + "(a matrix statement or a chosen option each a row).",
+            [
+                "questionnaire", "collaboration", "respondent", "response_status", "submitted_at", "question",
+                "statement", "option", "number", "text",
+            ], rows)
     }
 }

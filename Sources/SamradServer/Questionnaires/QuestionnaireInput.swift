@@ -22,21 +22,33 @@ struct QuestionnaireInput: Content {
     /// the change is refused otherwise, and a rewording is kept as a revision with the old form.
     /// The pages build a questionnaire step by step (`draft`): it may start without questions; the
     /// API takes it whole.
-    func apply(to q: Questionnaire, collaboration c: Collaboration, request: Request, on db: any Database, draft: Bool = false) async throws {
+    func apply(
+        to q: Questionnaire, collaboration c: Collaboration, request: Request, on db: any Database, draft: Bool = false
+    ) async throws {
         var v = Validation()
         let title = v.required("title", title, maxLength: 200)
         let intro = v.optional("intro", intro, maxLength: 20_000) ?? ""
-        let audience: QuestionnaireAudience? = (audience ?? "").isEmpty ? .registered : v.oneOf("audience", audience, as: QuestionnaireAudience.self)
+        let audience: QuestionnaireAudience? =
+            (audience ?? "").isEmpty ? .registered : v.oneOf("audience", audience, as: QuestionnaireAudience.self)
         var clusterID: UUID?
         if audience == .cluster {
-            if let id = self.clusterID, let cluster = try await Cluster.find(id, on: db), cluster.collaborationID == c.id { clusterID = id }
-            else { v.add("clusterID", "questionnaires.error.cluster") }
+            if let id = self.clusterID, let cluster = try await Cluster.find(id, on: db),
+                cluster.collaborationID == c.id
+            {
+                clusterID = id
+            } else {
+                v.add("clusterID", "questionnaires.error.cluster")
+            }
         }
         var people: [UUID] = []
         if audience == .people {
             let ids = Array(Set(self.people ?? []))
             let found = ids.isEmpty ? [] : try await Person.query(on: db).filter(\.$id ~~ ids).all()
-            if ids.isEmpty { v.add("people", "questionnaires.error.no_people") } else if found.count != ids.count { v.add("people", "questionnaires.error.unknown_person") }
+            if ids.isEmpty {
+                v.add("people", "questionnaires.error.no_people")
+            } else if found.count != ids.count {
+                v.add("people", "questionnaires.error.unknown_person")
+            }
             people = found.compactMap(\.id).sorted { $0.uuidString < $1.uuidString }
         }
         func moment(_ field: String, _ text: String?, required: Bool) -> Date? {
@@ -44,18 +56,25 @@ struct QuestionnaireInput: Content {
                 if required { v.add(field, "validation.required") }
                 return nil
             }
-            guard let date = DateText.parseLocal(text, zone: c.timeZone) else { v.add(field, "validation.date_time"); return nil }
+            guard let date = DateText.parseLocal(text, zone: c.timeZone) else {
+                v.add(field, "validation.date_time"); return nil
+            }
             return date
         }
         let opensAt = moment("opensAt", opensAt, required: false)
         let closesAt = moment("closesAt", closesAt, required: true)
-        if let opensAt, let closesAt, opensAt >= closesAt { v.add("closesAt", "questionnaires.error.closes_before_opens") }
-        let days = QuestionnaireWindow.reminderDays((reminderDays ?? []).map(String.init).joined(separator: ","), field: "reminderDays", &v)
+        if let opensAt, let closesAt, opensAt >= closesAt {
+            v.add("closesAt", "questionnaires.error.closes_before_opens")
+        }
+        let days = QuestionnaireWindow.reminderDays(
+            (reminderDays ?? []).map(String.init).joined(separator: ","), field: "reminderDays", &v)
         let threshold = threshold ?? (q.id == nil ? 5 : q.threshold)
         if !(3...50).contains(threshold) { v.add("threshold", "validation.range", ["3", "50"]) }
         if q.resultsLockedAt != nil {
             // Published results stay as published: no reopening, no smaller groups.
-            if closesAt != q.closesAt || opensAt != q.opensAt { v.add("closesAt", "questionnaires.error.results_locked") }
+            if closesAt != q.closesAt || opensAt != q.opensAt {
+                v.add("closesAt", "questionnaires.error.results_locked")
+            }
             if threshold != q.threshold { v.add("threshold", "questionnaires.error.results_locked") }
         }
         var form = q.id == nil ? QuestionnaireForm() : q.form

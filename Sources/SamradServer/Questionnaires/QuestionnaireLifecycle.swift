@@ -14,7 +14,9 @@ enum QuestionnaireLifecycle {
             let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
             var visible = access.mayBuild
             if !visible && q.sentAt != nil {
-                visible = (q.publishedAt != nil && q.visibilityValue == .public) ? true : try await access.isParticipant(on: request.db)
+                visible =
+                    (q.publishedAt != nil && q.visibilityValue == .public)
+                    ? true : try await access.isParticipant(on: request.db)
             }
             if visible { shown.append(q) }
         }
@@ -29,24 +31,32 @@ enum QuestionnaireLifecycle {
         q.closedAt = Date()
         try await request.db.transaction { db in
             try await q.save(on: db)
-            try await Audit.record("questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): closed", by: request, on: db)
+            try await Audit.record(
+                "questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): closed",
+                by: request, on: db)
         }
         return true
     }
 
     /// Next year's questionnaire: the same questions, audience and settings with new dates; its
     /// answers may be pre-filled from this one's.
-    static func nextEdition(of access: QuestionnaireAccess, title: String?, opensAt: String?, closesAt: String?, prefill: Bool,
-                            request: Request) async throws -> Questionnaire {
+    static func nextEdition(
+        of access: QuestionnaireAccess, title: String?, opensAt: String?, closesAt: String?, prefill: Bool,
+        request: Request
+    ) async throws -> Questionnaire {
         let old = access.questionnaire
         let q = Questionnaire()
         q.previousID = old.id
-        let input = QuestionnaireInput(title: title ?? old.title, intro: old.intro, audience: old.audience, clusterID: old.clusterID, people: old.people,
-                                       opensAt: opensAt, closesAt: closesAt, reminderDays: old.reminderDays, threshold: old.threshold,
-                                       prefill: prefill, form: old.form)
+        let input = QuestionnaireInput(
+            title: title ?? old.title, intro: old.intro, audience: old.audience, clusterID: old.clusterID,
+            people: old.people,
+            opensAt: opensAt, closesAt: closesAt, reminderDays: old.reminderDays, threshold: old.threshold,
+            prefill: prefill, form: old.form)
         try await request.db.transaction { db in
             try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db)
-            try await Audit.record("questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title) ← \(old.title)", by: request, on: db)
+            try await Audit.record(
+                "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString,
+                summary: "\(q.title) ← \(old.title)", by: request, on: db)
         }
         return q
     }
@@ -54,12 +64,18 @@ enum QuestionnaireLifecycle {
     /// Shows the results (or stops showing them). Results go out once answering has ended, so no
     /// one can read a late answer as the difference between two publications. An empty visibility
     /// or texts choice keeps the current one.
-    static func publish(_ access: QuestionnaireAccess, published: Bool, visibility: String?, textsPublished: Bool?, request: Request) async throws {
+    static func publish(
+        _ access: QuestionnaireAccess, published: Bool, visibility: String?, textsPublished: Bool?, request: Request
+    ) async throws {
         let q = access.questionnaire
         var v = Validation()
-        let chosen = (visibility ?? "").isEmpty ? q.visibilityValue : v.oneOf("visibility", visibility, as: ResultsVisibility.self)
+        let chosen =
+            (visibility ?? "").isEmpty
+            ? q.visibilityValue : v.oneOf("visibility", visibility, as: ResultsVisibility.self)
         try v.check()
-        if published && !q.window.hasClosed(at: Date()) { throw SamradError(.conflict, "questionnaires.error.publish_open") }
+        if published && !q.window.hasClosed(at: Date()) {
+            throw SamradError(.conflict, "questionnaires.error.publish_open")
+        }
         q.visibility = (chosen ?? .organisers).rawValue
         q.textsPublished = textsPublished ?? q.textsPublished
         q.publishedAt = published ? (q.publishedAt ?? Date()) : nil
@@ -70,20 +86,25 @@ enum QuestionnaireLifecycle {
         }
         try await request.db.transaction { db in
             try await q.save(on: db)
-            try await Audit.record("questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
-                                   summary: "\(q.title): \(published ? q.visibility : "-")", by: request, on: db)
+            try await Audit.record(
+                "questionnaire:publish", subject: "questionnaire", id: q.id!.uuidString,
+                summary: "\(q.title): \(published ? q.visibility : "-")", by: request, on: db)
         }
     }
 
     /// Reminds those who have not submitted, now; refused once answering has ended.
     static func remind(_ access: QuestionnaireAccess, request: Request) async throws -> Int {
         let q = access.questionnaire
-        guard q.sentAt != nil, q.window.isOpen(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
+        guard q.sentAt != nil, q.window.isOpen(at: Date()) else {
+            throw SamradError(.conflict, "questionnaires.error.closed")
+        }
         let context = MailContext(request)
         let reminded = try await request.db.transaction { db in
             let reminded = try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
-            try await Audit.record("questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(reminded)",
-                                   by: request, on: db)
+            try await Audit.record(
+                "questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString,
+                summary: "\(q.title): \(reminded)",
+                by: request, on: db)
             return reminded
         }
         return reminded

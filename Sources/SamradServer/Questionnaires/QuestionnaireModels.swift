@@ -71,12 +71,16 @@ final class QuestionnaireResponse: Model, @unchecked Sendable {
 
     var unit: ResponseUnit? {
         if let personID { return .person(personID) }
-        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else {
+            return nil
+        }
         return .municipality(MunicipalityKey(country, code))
     }
 
     var municipality: MunicipalityKey? {
-        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else {
+            return nil
+        }
         return MunicipalityKey(country, code)
     }
 }
@@ -104,7 +108,9 @@ final class AnswerRecord: Model, @unchecked Sendable {
         text = cell.text
     }
 
-    var cell: AnswerCell { AnswerCell(question: question, statement: statement, option: option, number: number, text: text) }
+    var cell: AnswerCell {
+        AnswerCell(question: question, statement: statement, option: option, number: number, text: text)
+    }
 }
 
 /// A personal link to answer, sent by e-mail (only the key's SHA-256 is kept).
@@ -128,11 +134,15 @@ final class QuestionnaireLink: Model, @unchecked Sendable {
 
     var unit: ResponseUnit? {
         if let respondentID { return .person(respondentID) }
-        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else { return nil }
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else {
+            return nil
+        }
         return .municipality(MunicipalityKey(country, code))
     }
 
-    var grant: AnswerLinkGrant? { unit.map { AnswerLinkGrant(questionnaireID: questionnaireID, unit: $0, maySubmit: maySubmit) } }
+    var grant: AnswerLinkGrant? {
+        unit.map { AnswerLinkGrant(questionnaireID: questionnaireID, unit: $0, maySubmit: maySubmit) }
+    }
 }
 
 /// A wording change made after answers arrived: what changed, by whom, and the form before it.

@@ -34,9 +34,24 @@ struct QuestionnairePages: RouteCollection {
         let deadline = DateText.dateTime(q.closesAt, request.language, zone: c.timeZone)
         if q.sentAt == nil { return ("draft", request.t("questionnaires.state_draft", [deadline])) }
         if q.window.hasClosed(at: now) {
-            return ("closed", request.t("questionnaires.state_closed", [DateText.dateTime(q.closedAt.map { min($0, q.closesAt) } ?? q.closesAt, request.language, zone: c.timeZone)]))
+            return (
+                "closed",
+                request.t(
+                    "questionnaires.state_closed",
+                    [
+                        DateText.dateTime(
+                            q.closedAt.map { min($0, q.closesAt) } ?? q.closesAt, request.language, zone: c.timeZone)
+                    ])
+            )
         }
-        if let opens = q.opensAt, opens > now { return ("scheduled", request.t("questionnaires.state_scheduled", [DateText.dateTime(opens, request.language, zone: c.timeZone), deadline])) }
+        if let opens = q.opensAt, opens > now {
+            return (
+                "scheduled",
+                request.t(
+                    "questionnaires.state_scheduled",
+                    [DateText.dateTime(opens, request.language, zone: c.timeZone), deadline])
+            )
+        }
         return ("open", request.t("questionnaires.state_open", [deadline]))
     }
 
@@ -44,7 +59,9 @@ struct QuestionnairePages: RouteCollection {
 
     // MARK: The list
 
-    struct Row: Encodable { var href: String; var title: String; var state: String; var stateKey: String; var audience: String }
+    struct Row: Encodable {
+        var href: String; var title: String; var state: String; var stateKey: String; var audience: String
+    }
     struct ListContext: Encodable {
         var page: PageContext
         var title: String
@@ -55,14 +72,20 @@ struct QuestionnairePages: RouteCollection {
 
     func list(_ request: Request) async throws -> View {
         let c = try await CollaborationAccess.load(request)
-        let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$closesAt, .descending).all()
+        let all = try await Questionnaire.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
+            \.$closesAt, .descending
+        ).all()
         let rows = try await QuestionnaireLifecycle.visible(all, in: c, request: request).map { q in
             let state = Self.state(q, c, request: request)
-            return Row(href: q.href, title: q.title, state: state.text, stateKey: state.key, audience: request.t("questionnaire_audience.\(q.audience)"))
+            return Row(
+                href: q.href, title: q.title, state: state.text, stateKey: state.key,
+                audience: request.t("questionnaire_audience.\(q.audience)"))
         }
-        return try await request.view.render("questionnaires/list", ListContext(
-            page: PageContext(request, titleKey: "questionnaires.title"), title: c.title, slug: c.slug,
-            mayBuild: QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID), rows: rows))
+        return try await request.view.render(
+            "questionnaires/list",
+            ListContext(
+                page: PageContext(request, titleKey: "questionnaires.title"), title: c.title, slug: c.slug,
+                mayBuild: QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID), rows: rows))
     }
 
     // MARK: Settings
@@ -81,43 +104,79 @@ struct QuestionnairePages: RouteCollection {
         var timeZone: String
     }
 
-    static let settingsFields = ["title", "intro", "audience", "clusterID", "people", "opensAt", "closesAt", "reminderDays", "threshold", "prefill", "startFrom"]
+    static let settingsFields = [
+        "title", "intro", "audience", "clusterID", "people", "opensAt", "closesAt", "reminderDays", "threshold",
+        "prefill", "startFrom",
+    ]
 
-    func settingsContext(_ request: Request, _ c: Collaboration, form: FormState, questionnaire: Questionnaire?) async throws -> SettingsContext {
+    func settingsContext(
+        _ request: Request, _ c: Collaboration, form: FormState, questionnaire: Questionnaire?
+    ) async throws -> SettingsContext {
         let v = form.values
-        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(\.$position).all()
+        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
+            \.$position
+        ).all()
         var starts: [Option] = []
         if questionnaire == nil {
             // Questions may start from any questionnaire the organiser builds, e.g. last year's in another collaboration.
             let others = try await Questionnaire.query(on: request.db).sort(\.$closesAt, .descending).limit(200).all()
-            let owners = try await Collaboration.query(on: request.db).filter(\.$id ~~ Array(Set(others.map(\.collaborationID)))).all()
+            let owners = try await Collaboration.query(on: request.db).filter(
+                \.$id ~~ Array(Set(others.map(\.collaborationID)))
+            ).all()
             let collaborations = Dictionary(uniqueKeysWithValues: owners.map { ($0.id!, $0) })
-            starts = [Option(value: "", label: request.t("questionnaires.start_empty"), selected: (v["startFrom"] ?? "").isEmpty)]
+            starts =
+                [
+                    Option(
+                        value: "", label: request.t("questionnaires.start_empty"),
+                        selected: (v["startFrom"] ?? "").isEmpty)
+                ]
                 + others.compactMap { q in
-                    guard let owner = collaborations[q.collaborationID], QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID) else { return nil }
-                    return Option(value: q.id!.uuidString, label: "\(q.title) (\(owner.title))", selected: v["startFrom"] == q.id!.uuidString)
+                    guard let owner = collaborations[q.collaborationID],
+                        QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID)
+                    else { return nil }
+                    return Option(
+                        value: q.id!.uuidString, label: "\(q.title) (\(owner.title))",
+                        selected: v["startFrom"] == q.id!.uuidString)
                 }
         }
         return SettingsContext(
-            page: PageContext(request, titleKey: questionnaire == nil ? "questionnaires.new_title" : "questionnaires.settings_title"),
-            title: questionnaire?.title ?? c.title, backHref: questionnaire?.href ?? "/collaborations/\(c.slug)/questionnaires",
-            action: questionnaire.map { $0.href + "/settings" } ?? "/collaborations/\(c.slug)/questionnaires/new", isNew: questionnaire == nil, form: form,
-            audiences: QuestionnaireAudience.allCases.map { Option(value: $0.rawValue, label: request.t("questionnaire_audience.\($0.rawValue)"), selected: (v["audience"] ?? "registered") == $0.rawValue) },
-            clusters: [Option(value: "", label: request.t("questionnaires.no_cluster"), selected: (v["clusterID"] ?? "").isEmpty)]
-                + clusters.map { Option(value: $0.id!.uuidString, label: $0.name, selected: v["clusterID"] == $0.id!.uuidString) },
+            page: PageContext(
+                request, titleKey: questionnaire == nil ? "questionnaires.new_title" : "questionnaires.settings_title"),
+            title: questionnaire?.title ?? c.title,
+            backHref: questionnaire?.href ?? "/collaborations/\(c.slug)/questionnaires",
+            action: questionnaire.map { $0.href + "/settings" } ?? "/collaborations/\(c.slug)/questionnaires/new",
+            isNew: questionnaire == nil, form: form,
+            audiences: QuestionnaireAudience.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("questionnaire_audience.\($0.rawValue)"),
+                    selected: (v["audience"] ?? "registered") == $0.rawValue)
+            },
+            clusters: [
+                Option(
+                    value: "", label: request.t("questionnaires.no_cluster"), selected: (v["clusterID"] ?? "").isEmpty)
+            ]
+                + clusters.map {
+                    Option(value: $0.id!.uuidString, label: $0.name, selected: v["clusterID"] == $0.id!.uuidString)
+                },
             starts: starts, hasPrevious: questionnaire?.previousID != nil, timeZone: c.timeZone)
     }
 
     static func values(_ q: Questionnaire, people: [Person], zone: String) -> [String: String] {
-        ["title": q.title, "intro": q.intro, "audience": q.audience, "clusterID": q.clusterID?.uuidString ?? "",
-         "people": people.compactMap(\.email).joined(separator: "\n"), "opensAt": q.opensAt.map { DateText.local($0, zone: zone) } ?? "",
-         "closesAt": DateText.local(q.closesAt, zone: zone), "reminderDays": q.reminderDays.map(String.init).joined(separator: ", "),
-         "threshold": String(q.threshold), "prefill": q.prefill ? "on" : ""]
+        [
+            "title": q.title, "intro": q.intro, "audience": q.audience, "clusterID": q.clusterID?.uuidString ?? "",
+            "people": people.compactMap(\.email).joined(separator: "\n"),
+            "opensAt": q.opensAt.map { DateText.local($0, zone: zone) } ?? "",
+            "closesAt": DateText.local(q.closesAt, zone: zone),
+            "reminderDays": q.reminderDays.map(String.init).joined(separator: ", "),
+            "threshold": String(q.threshold), "prefill": q.prefill ? "on" : "",
+        ]
     }
 
     /// The settings form as the input the API takes; named people are given by e-mail address, one
     /// per line, and each unknown address is named.
-    static func settingsInput(_ values: [String: String], form: QuestionnaireForm?, on db: any Database) async throws -> QuestionnaireInput {
+    static func settingsInput(
+        _ values: [String: String], form: QuestionnaireForm?, on db: any Database
+    ) async throws -> QuestionnaireInput {
         var v = Validation()
         let days = QuestionnaireWindow.reminderDays(values["reminderDays"] ?? "", field: "reminderDays", &v)
         // Only whether it is a number; its range is checked with the other fields in `QuestionnaireInput`.
@@ -130,22 +189,27 @@ struct QuestionnairePages: RouteCollection {
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
             let found = emails.isEmpty ? [] : try await Person.query(on: db).filter(\.$email ~~ emails).all()
             for email in emails {
-                if let person = found.first(where: { $0.email?.lowercased() == email }) { people.append(person.id!) } else {
+                if let person = found.first(where: { $0.email?.lowercased() == email }) {
+                    people.append(person.id!)
+                } else {
                     v.add("people", "questionnaires.error.unknown_email", [email])
                 }
             }
         }
         try v.check()
-        return QuestionnaireInput(title: values["title"], intro: values["intro"], audience: values["audience"],
-                                  clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), people: people, opensAt: values["opensAt"],
-                                  closesAt: values["closesAt"], reminderDays: days, threshold: threshold, prefill: values["prefill"] == "on", form: form)
+        return QuestionnaireInput(
+            title: values["title"], intro: values["intro"], audience: values["audience"],
+            clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), people: people, opensAt: values["opensAt"],
+            closesAt: values["closesAt"], reminderDays: days, threshold: threshold, prefill: values["prefill"] == "on",
+            form: form)
     }
 
     func newForm(_ request: Request) async throws -> View {
         let c = try await CollaborationAccess.load(request)
         try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
         let values = ["audience": "registered", "threshold": "5", "reminderDays": "7, 2"]
-        return try await request.view.render("questionnaires/settings", settingsContext(request, c, form: FormState(values: values), questionnaire: nil))
+        return try await request.view.render(
+            "questionnaires/settings", settingsContext(request, c, form: FormState(values: values), questionnaire: nil))
     }
 
     func create(_ request: Request) async throws -> Response {
@@ -156,8 +220,10 @@ struct QuestionnairePages: RouteCollection {
             var form = QuestionnaireForm(sections: [QuestionnaireBuilder.firstSection(request)])
             var previous: Questionnaire?
             if let id = values["startFrom"].flatMap(UUID.init(uuidString:)) {
-                guard let source = try await Questionnaire.find(id, on: request.db), let owner = try await Collaboration.find(source.collaborationID, on: request.db),
-                      QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID) else {
+                guard let source = try await Questionnaire.find(id, on: request.db),
+                    let owner = try await Collaboration.find(source.collaborationID, on: request.db),
+                    QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID)
+                else {
                     throw SamradError.invalid([FieldError(field: "startFrom", "validation.choice")])
                 }
                 form = source.form
@@ -169,22 +235,33 @@ struct QuestionnairePages: RouteCollection {
             q.previousID = previous?.id
             try await request.db.transaction { db in
                 try await input.apply(to: q, collaboration: c, request: request, on: db, draft: true)
-                try await Audit.record("questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request, on: db)
+                try await Audit.record(
+                    "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
+                    by: request, on: db)
             }
             request.session.data["notice"] = "questionnaires.saved"
             return request.redirect(to: q.href + "/questions")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("questionnaires/settings", settingsContext(request, c, form: FormState(values: values, error: error, request: request), questionnaire: nil))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "questionnaires/settings",
+                settingsContext(
+                    request, c, form: FormState(values: values, error: error, request: request), questionnaire: nil)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
     func editForm(_ request: Request) async throws -> View {
         let access = try await QuestionnaireAccess.build(request)
         let q = access.questionnaire
-        let people = q.people.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ q.people).sort(\.$name).all()
-        return try await request.view.render("questionnaires/settings", settingsContext(
-            request, access.collaboration, form: FormState(values: Self.values(q, people: people, zone: access.collaboration.timeZone)), questionnaire: q))
+        let people =
+            q.people.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ q.people).sort(\.$name).all()
+        return try await request.view.render(
+            "questionnaires/settings",
+            settingsContext(
+                request, access.collaboration,
+                form: FormState(values: Self.values(q, people: people, zone: access.collaboration.timeZone)),
+                questionnaire: q))
     }
 
     func update(_ request: Request) async throws -> Response {
@@ -195,14 +272,20 @@ struct QuestionnairePages: RouteCollection {
             let input = try await Self.settingsInput(values, form: nil, on: request.db)
             try await request.db.transaction { db in
                 try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db, draft: true)
-                try await Audit.record("questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request, on: db)
+                try await Audit.record(
+                    "questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
+                    by: request, on: db)
             }
             request.session.data["notice"] = "questionnaires.saved"
             return request.redirect(to: q.href)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("questionnaires/settings", settingsContext(request, access.collaboration,
-                                                                                            form: FormState(values: values, error: error, request: request), questionnaire: q))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "questionnaires/settings",
+                settingsContext(
+                    request, access.collaboration,
+                    form: FormState(values: values, error: error, request: request), questionnaire: q)
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -240,7 +323,9 @@ struct QuestionnairePages: RouteCollection {
         return try await request.view.render("questionnaires/show", showContext(request, access))
     }
 
-    func showContext(_ request: Request, _ access: QuestionnaireAccess, copy: FormState? = nil) async throws -> ShowContext {
+    func showContext(
+        _ request: Request, _ access: QuestionnaireAccess, copy: FormState? = nil
+    ) async throws -> ShowContext {
         let q = access.questionnaire, c = access.collaboration
         let now = Date()
         let state = Self.state(q, c, request: request)
@@ -249,42 +334,78 @@ struct QuestionnairePages: RouteCollection {
         if q.sentAt != nil {
             participant = try await access.isParticipant(on: request.db)
             let units = try await access.answerable(on: request.db)
-            let responses = try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == q.requireID()).all()
-            let people = Dictionary(uniqueKeysWithValues: try await Person.query(on: request.db).filter(\.$id ~~ units.compactMap {
-                if case .person(let id) = $0 { id } else { nil } }).all().map { ($0.id!, $0.name) })
+            let responses = try await QuestionnaireResponse.query(on: request.db).filter(
+                \.$questionnaireID == q.requireID()
+            ).all()
+            let people = Dictionary(
+                uniqueKeysWithValues: try await Person.query(on: request.db).filter(
+                    \.$id
+                        ~~ units.compactMap {
+                            if case .person(let id) = $0 { id } else { nil }
+                        }
+                ).all().map { ($0.id!, $0.name) })
             for unit in units {
                 let status = responses.first { $0.unit == unit }?.status ?? ResponseStatus.notStarted.rawValue
-                answerable.append(UnitLink(href: AnswerPages.href(q, unit), name: QuestionnaireSending.unitName(unit, directory: request.municipalities, people: people),
-                                           status: status, statusLabel: Self.statusLabel(status, request: request)))
+                answerable.append(
+                    UnitLink(
+                        href: AnswerPages.href(q, unit),
+                        name: QuestionnaireSending.unitName(unit, directory: request.municipalities, people: people),
+                        status: status, statusLabel: Self.statusLabel(status, request: request)))
             }
         }
         var progress: String?
         if access.mayBuild && q.sentAt != nil {
             let p = try await QuestionnaireProgress.of(q, request: request)
-            progress = request.t("questionnaires.progress_line", [String(p.submitted), String(p.asked), String(p.drafting)])
+            progress = request.t(
+                "questionnaires.progress_line", [String(p.submitted), String(p.asked), String(p.drafting)])
         }
-        let revisions = access.mayBuild ? try await QuestionnaireRevision.query(on: request.db).filter(\.$questionnaireID == q.requireID()).sort(\.$revision).all()
-            .map { request.t("questionnaires.revision_line", [String($0.revision), $0.changed.joined(separator: ", "), $0.changedBy ?? "–",
-                                                              DateText.dateTime($0.createdAt ?? now, request.language, zone: c.timeZone)]) } : []
+        let revisions =
+            access.mayBuild
+            ? try await QuestionnaireRevision.query(on: request.db).filter(\.$questionnaireID == q.requireID()).sort(
+                \.$revision
+            ).all()
+                .map {
+                    request.t(
+                        "questionnaires.revision_line",
+                        [
+                            String($0.revision), $0.changed.joined(separator: ", "), $0.changedBy ?? "–",
+                            DateText.dateTime($0.createdAt ?? now, request.language, zone: c.timeZone),
+                        ])
+                } : []
         let nextYear = Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: q.closesAt) ?? q.closesAt
         return ShowContext(
-            page: PageContext(request, titleKey: "questionnaires.title", title: q.title), id: q.id!.uuidString.lowercased(), href: q.href, title: q.title,
-            collaboration: Link(href: "/collaborations/\(c.slug)/questionnaires", label: c.title), intro: q.intro, state: state.text, stateKey: state.key,
-            audience: request.t("questionnaire_audience.\(q.audience)"), questionCount: q.form.questions.count, threshold: q.threshold,
-            mayBuild: access.mayBuild, sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: now), closed: q.window.hasClosed(at: now),
+            page: PageContext(request, titleKey: "questionnaires.title", title: q.title),
+            id: q.id!.uuidString.lowercased(), href: q.href, title: q.title,
+            collaboration: Link(href: "/collaborations/\(c.slug)/questionnaires", label: c.title), intro: q.intro,
+            state: state.text, stateKey: state.key,
+            audience: request.t("questionnaire_audience.\(q.audience)"), questionCount: q.form.questions.count,
+            threshold: q.threshold,
+            mayBuild: access.mayBuild, sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: now),
+            closed: q.window.hasClosed(at: now),
             answerable: answerable,
-            mayViewResults: QuestionnairePolicy.mayViewResults(request.actor, organiserID: c.organiserID, visibility: q.visibilityValue,
-                                                               published: q.publishedAt != nil, isParticipant: participant),
+            mayViewResults: QuestionnairePolicy.mayViewResults(
+                request.actor, organiserID: c.organiserID, visibility: q.visibilityValue,
+                published: q.publishedAt != nil, isParticipant: participant),
             published: q.publishedAt != nil,
-            visibilities: ResultsVisibility.allCases.map { Option(value: $0.rawValue, label: request.t("results_visibility.\($0.rawValue)"), selected: q.visibility == $0.rawValue) },
+            visibilities: ResultsVisibility.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("results_visibility.\($0.rawValue)"),
+                    selected: q.visibility == $0.rawValue)
+            },
             textsPublished: q.textsPublished, progress: progress,
-            copy: copy ?? FormState(values: ["title": Self.nextTitle(q.title), "closesAt": DateText.local(nextYear, zone: c.timeZone), "prefill": "on"]),
+            copy: copy
+                ?? FormState(values: [
+                    "title": Self.nextTitle(q.title), "closesAt": DateText.local(nextYear, zone: c.timeZone),
+                    "prefill": "on",
+                ]),
             revisions: revisions)
     }
 
     /// "Status 2014" → "Status 2015": a year in the title moves on by one.
     static func nextTitle(_ title: String) -> String {
-        guard let range = title.range(of: #"(19|20)\d\d"#, options: [.regularExpression, .backwards]), let year = Int(title[range]) else { return title }
+        guard let range = title.range(of: #"(19|20)\d\d"#, options: [.regularExpression, .backwards]),
+            let year = Int(title[range])
+        else { return title }
         return title.replacingCharacters(in: range, with: String(year + 1))
     }
 
@@ -294,8 +415,11 @@ struct QuestionnairePages: RouteCollection {
         let access = try await QuestionnaireAccess.build(request)
         do {
             let sent = try await QuestionnaireSending.send(access, request: request)
-            request.session.data["notice"] = sent.withoutRecipient.isEmpty ? "questionnaires.sent" : "questionnaires.sent_without"
-            request.session.data["notice_args"] = [String(sent.units), String(sent.recipients), sent.withoutRecipient.joined(separator: ", ")].joined(separator: "\u{1F}")
+            request.session.data["notice"] =
+                sent.withoutRecipient.isEmpty ? "questionnaires.sent" : "questionnaires.sent_without"
+            request.session.data["notice_args"] = [
+                String(sent.units), String(sent.recipients), sent.withoutRecipient.joined(separator: ", "),
+            ].joined(separator: "\u{1F}")
         } catch let error as SamradError where error.kind == .conflict {
             request.session.data["notice"] = error.messageKey
         }
@@ -304,21 +428,29 @@ struct QuestionnairePages: RouteCollection {
 
     func close(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
-        if try await QuestionnaireLifecycle.close(access, request: request) { request.session.data["notice"] = "questionnaires.closed_now" }
+        if try await QuestionnaireLifecycle.close(access, request: request) {
+            request.session.data["notice"] = "questionnaires.closed_now"
+        }
         return request.redirect(to: access.questionnaire.href)
     }
 
     func copy(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
-        let values = try request.content.decode([String: String].self).filter { ["title", "opensAt", "closesAt", "prefill"].contains($0.key) }
+        let values = try request.content.decode([String: String].self).filter {
+            ["title", "opensAt", "closesAt", "prefill"].contains($0.key)
+        }
         do {
-            let q = try await QuestionnaireLifecycle.nextEdition(of: access, title: values["title"], opensAt: values["opensAt"], closesAt: values["closesAt"],
-                                                                 prefill: values["prefill"] == "on", request: request)
+            let q = try await QuestionnaireLifecycle.nextEdition(
+                of: access, title: values["title"], opensAt: values["opensAt"], closesAt: values["closesAt"],
+                prefill: values["prefill"] == "on", request: request)
             request.session.data["notice"] = "questionnaires.copied"
             return request.redirect(to: q.href)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render("questionnaires/show", showContext(request, access, copy: FormState(values: values, error: error, request: request)))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.view.render(
+                "questionnaires/show",
+                showContext(request, access, copy: FormState(values: values, error: error, request: request))
+            )
+            .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
 
@@ -329,7 +461,9 @@ struct QuestionnairePages: RouteCollection {
         let form = try request.content.decode(PublicationForm.self)
         let published = form.published == "on"
         do {
-            try await QuestionnaireLifecycle.publish(access, published: published, visibility: form.visibility, textsPublished: form.textsPublished == "on", request: request)
+            try await QuestionnaireLifecycle.publish(
+                access, published: published, visibility: form.visibility, textsPublished: form.textsPublished == "on",
+                request: request)
             request.session.data["notice"] = published ? "questionnaires.published" : "questionnaires.unpublished"
         } catch let error as SamradError where error.kind == .conflict || error.kind == .invalidInput {
             request.session.data["notice"] = error.fieldErrors.first?.messageKey ?? error.messageKey
@@ -367,17 +501,34 @@ struct QuestionnairePages: RouteCollection {
         let p = try await QuestionnaireProgress.of(q, request: request)
         let filter = request.query[String.self, at: "status"] ?? ""
         let rows = p.units.filter { filter.isEmpty || $0.status == filter }.map { u in
-            ProgressRow(name: u.name, status: u.status, statusLabel: Self.statusLabel(u.status, request: request),
-                        updated: u.updatedAt.map { request.t("questionnaires.updated_by", [DateText.dateTime($0, request.language, zone: zone), u.updatedBy ?? "–"]) },
-                        submitted: u.submittedAt.map { DateText.dateTime($0, request.language, zone: zone) },
-                        href: ResponseUnit(path: u.unit).map { AnswerPages.href(q, $0) } ?? q.href)
+            ProgressRow(
+                name: u.name, status: u.status, statusLabel: Self.statusLabel(u.status, request: request),
+                updated: u.updatedAt.map {
+                    request.t(
+                        "questionnaires.updated_by",
+                        [DateText.dateTime($0, request.language, zone: zone), u.updatedBy ?? "–"])
+                },
+                submitted: u.submittedAt.map { DateText.dateTime($0, request.language, zone: zone) },
+                href: ResponseUnit(path: u.unit).map { AnswerPages.href(q, $0) } ?? q.href)
         }
-        let rate = p.asked == 0 ? "–" : NumberText.decimal(Double(p.submitted) / Double(p.asked) * 100, request.language, fractionDigits: 0) + " %"
-        return try await request.view.render("questionnaires/progress", ProgressContext(
-            page: PageContext(request, titleKey: "questionnaires.progress_title"), title: q.title, href: q.href, asked: p.asked, submitted: p.submitted,
-            drafting: p.drafting, notStarted: p.notStarted, rate: rate, open: q.sentAt != nil && q.window.isOpen(at: Date()), rows: rows,
-            filters: [Option(value: "", label: request.t("questionnaires.all_statuses"), selected: filter.isEmpty)]
-                + ResponseStatus.allCases.map { Option(value: $0.rawValue, label: Self.statusLabel($0.rawValue, request: request), selected: filter == $0.rawValue) }))
+        let rate =
+            p.asked == 0
+            ? "–"
+            : NumberText.decimal(Double(p.submitted) / Double(p.asked) * 100, request.language, fractionDigits: 0)
+                + " %"
+        return try await request.view.render(
+            "questionnaires/progress",
+            ProgressContext(
+                page: PageContext(request, titleKey: "questionnaires.progress_title"), title: q.title, href: q.href,
+                asked: p.asked, submitted: p.submitted,
+                drafting: p.drafting, notStarted: p.notStarted, rate: rate,
+                open: q.sentAt != nil && q.window.isOpen(at: Date()), rows: rows,
+                filters: [Option(value: "", label: request.t("questionnaires.all_statuses"), selected: filter.isEmpty)]
+                    + ResponseStatus.allCases.map {
+                        Option(
+                            value: $0.rawValue, label: Self.statusLabel($0.rawValue, request: request),
+                            selected: filter == $0.rawValue)
+                    }))
     }
 
     func remind(_ request: Request) async throws -> Response {
@@ -401,20 +552,36 @@ struct QuestionnairePages: RouteCollection {
         let q = access.questionnaire
         var columns: [(question: Question, statement: String?)] = []
         for question in q.form.questions {
-            if question.kind == .matrix { columns += question.statements.map { (question, $0.key) } } else { columns.append((question, nil)) }
+            if question.kind == .matrix {
+                columns += question.statements.map { (question, $0.key) }
+            } else {
+                columns.append((question, nil))
+            }
         }
-        var csv = CSVWriter(header: ["unit", "name", "status", "submitted_at", "submitted_by"]
-                            + columns.map { column in column.statement.map { "\(column.question.key).\($0)" } ?? column.question.key })
-        let responses = try await QuestionnaireResponse.query(on: request.db).filter(\.$questionnaireID == q.requireID()).all()
+        var csv = CSVWriter(
+            header: ["unit", "name", "status", "submitted_at", "submitted_by"]
+                + columns.map { column in column.statement.map { "\(column.question.key).\($0)" } ?? column.question.key
+                })
+        let responses = try await QuestionnaireResponse.query(on: request.db).filter(
+            \.$questionnaireID == q.requireID()
+        ).all()
         let ids = responses.compactMap(\.id)
         let records = ids.isEmpty ? [] : try await AnswerRecord.query(on: request.db).filter(\.$responseID ~~ ids).all()
         let byResponse = Dictionary(grouping: records, by: \.responseID)
-        let people = Dictionary(uniqueKeysWithValues: try await Person.query(on: request.db).filter(\.$id ~~ responses.compactMap(\.personID)).all().map { ($0.id!, $0.name) })
-        let rows = responses.compactMap { r in r.unit.map { (unit: $0, response: r) } }.sorted { $0.unit.path < $1.unit.path }
+        let people = Dictionary(
+            uniqueKeysWithValues: try await Person.query(on: request.db).filter(
+                \.$id ~~ responses.compactMap(\.personID)
+            ).all().map { ($0.id!, $0.name) })
+        let rows = responses.compactMap { r in r.unit.map { (unit: $0, response: r) } }.sorted {
+            $0.unit.path < $1.unit.path
+        }
         for (unit, r) in rows {
             let sheet = AnswerSheet(cells: (byResponse[r.id!] ?? []).map(\.cell), form: q.form)
-            var fields = [unit.path, QuestionnaireSending.unitName(unit, directory: request.municipalities, people: people), r.status,
-                          r.submittedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "", r.submittedBy ?? ""]
+            var fields = [
+                unit.path, QuestionnaireSending.unitName(unit, directory: request.municipalities, people: people),
+                r.status,
+                r.submittedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "", r.submittedBy ?? "",
+            ]
             for column in columns {
                 fields.append(Self.csvValue(sheet.answers[column.question.key], statement: column.statement))
             }
@@ -423,7 +590,9 @@ struct QuestionnairePages: RouteCollection {
         return csv.response(filename: "\(Self.fileName(q))-answers.csv")
     }
 
-    static func fileName(_ q: Questionnaire) -> String { Slug.make(q.title).isEmpty ? "questionnaire" : Slug.make(q.title) }
+    static func fileName(_ q: Questionnaire) -> String {
+        Slug.make(q.title).isEmpty ? "questionnaire" : Slug.make(q.title)
+    }
 
     static func csvValue(_ value: AnswerValue?, statement: String?) -> String {
         switch value {

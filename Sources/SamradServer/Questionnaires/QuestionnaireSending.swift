@@ -16,15 +16,20 @@ enum QuestionnaireSending {
     static func recipients(_ unit: ResponseUnit, on db: any Database) async throws -> [Person] {
         switch unit {
         case .municipality(let key):
-            return try await Person.query(on: db).filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code)
-                .filter(\.$position ~~ administration.map(\.rawValue)).filter(\.$email != nil).sort(\.$name).all()
+            return try await Person.query(on: db).filter(\.$municipalityCountry == key.country.rawValue).filter(
+                \.$municipalityCode == key.code
+            )
+            .filter(\.$position ~~ administration.map(\.rawValue)).filter(\.$email != nil).sort(\.$name).all()
         case .person(let id):
             return try await Person.query(on: db).filter(\.$id == id).filter(\.$email != nil).all()
         }
     }
 
     /// A new personal link for `person` to answer for `unit`; only the key's SHA-256 is kept.
-    static func link(_ q: Questionnaire, _ unit: ResponseUnit, for person: Person, maySubmit: Bool, settings: Settings, on db: any Database) async throws -> String {
+    static func link(
+        _ q: Questionnaire, _ unit: ResponseUnit, for person: Person, maySubmit: Bool, settings: Settings,
+        on db: any Database
+    ) async throws -> String {
         let secret = Secret.make()
         let record = QuestionnaireLink()
         record.tokenHash = Secret.hash(secret)
@@ -49,20 +54,27 @@ enum QuestionnaireSending {
 
     /// `kind`: "invitation" or "reminder" (links that may submit), or "draft" (a colleague asked to
     /// help draft, whose link may not submit).
-    static func mail(_ q: Questionnaire, _ c: Collaboration, unit: ResponseUnit, to person: Person, kind: String, context: MailContext, on db: any Database) async throws {
+    static func mail(
+        _ q: Questionnaire, _ c: Collaboration, unit: ResponseUnit, to person: Person, kind: String,
+        context: MailContext, on db: any Database
+    ) async throws {
         guard let email = person.email else { return }
         let language = language(unit, person)
         let href = try await link(q, unit, for: person, maySubmit: kind != "draft", settings: context.settings, on: db)
         let deadline = DateText.dateTime(q.closesAt, language, zone: c.timeZone)
         // Signed by the organisation that runs the collaboration, not the collaboration.
         let sender = try await Organisation.find(c.organiserID, on: db)?.name ?? "Samrad"
-        let body = context.catalog.text("mail.questionnaire_\(kind).body", language,
-                                        [person.name, q.title, c.title, deadline, href, sender])
-        try await Outbox.enqueue(to: email, subject: context.catalog.text("mail.questionnaire_\(kind).subject", language, [q.title, deadline]),
-                                 body: body, settings: context.settings, on: db)
+        let body = context.catalog.text(
+            "mail.questionnaire_\(kind).body", language,
+            [person.name, q.title, c.title, deadline, href, sender])
+        try await Outbox.enqueue(
+            to: email,
+            subject: context.catalog.text("mail.questionnaire_\(kind).subject", language, [q.title, deadline]),
+            body: body, settings: context.settings, on: db)
     }
 
-    static func unitName(_ unit: ResponseUnit, directory: MunicipalityDirectory, people: [UUID: String] = [:]) -> String {
+    static func unitName(_ unit: ResponseUnit, directory: MunicipalityDirectory, people: [UUID: String] = [:]) -> String
+    {
         switch unit {
         case .municipality(let key): directory[key]?.name ?? key.description
         case .person(let id): people[id] ?? id.uuidString
@@ -84,10 +96,12 @@ enum QuestionnaireSending {
             // Claimed in the transaction: of two clicks (or two organisers, or two instances) at
             // once, one sends and the other is told it went.
             let now = Date()
-            let claimed = try await (db as! any SQLDatabase).raw("""
+            let claimed = try await (db as! any SQLDatabase).raw(
+                """
                 UPDATE questionnaires SET sent_at = \(bind: now)
                 WHERE id = \(bind: q.requireID()) AND sent_at IS NULL RETURNING id
-                """).all()
+                """
+            ).all()
             guard !claimed.isEmpty else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
             q.sentAt = now
             var recipients = 0
@@ -95,24 +109,33 @@ enum QuestionnaireSending {
             for unit in units {
                 let people = try await Self.recipients(unit, on: db)
                 if people.isEmpty { without.append(unitName(unit, directory: context.directory)) }
-                for person in people { try await mail(q, c, unit: unit, to: person, kind: "invitation", context: context, on: db) }
+                for person in people {
+                    try await mail(q, c, unit: unit, to: person, kind: "invitation", context: context, on: db)
+                }
                 recipients += people.count
             }
             try await q.save(on: db)
-            try await Audit.record("questionnaire:send", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(units.count)", by: request, on: db)
+            try await Audit.record(
+                "questionnaire:send", subject: "questionnaire", id: q.id!.uuidString,
+                summary: "\(q.title): \(units.count)", by: request, on: db)
             return Sent(units: units.count, recipients: recipients, withoutRecipient: without)
         }
     }
 
     /// Reminds the units that have not submitted; returns how many were reminded.
-    static func remind(_ q: Questionnaire, _ c: Collaboration, context: MailContext, on db: any Database) async throws -> Int {
+    static func remind(
+        _ q: Questionnaire, _ c: Collaboration, context: MailContext, on db: any Database
+    ) async throws -> Int {
         let units = try await QuestionnaireAccess.audience(q, on: db)
-        let submitted = Set(try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == q.requireID())
-            .filter(\.$status == ResponseStatus.submitted.rawValue).all().compactMap(\.unit))
+        let submitted = Set(
+            try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == q.requireID())
+                .filter(\.$status == ResponseStatus.submitted.rawValue).all().compactMap(\.unit))
         var reminded = 0
         for unit in units where !submitted.contains(unit) {
             let people = try await recipients(unit, on: db)
-            for person in people { try await mail(q, c, unit: unit, to: person, kind: "reminder", context: context, on: db) }
+            for person in people {
+                try await mail(q, c, unit: unit, to: person, kind: "reminder", context: context, on: db)
+            }
             if !people.isEmpty { reminded += 1 }
         }
         return reminded
@@ -121,11 +144,14 @@ enum QuestionnaireSending {
     /// The outbox worker's round: each open questionnaire's reminder offsets, each once.
     static func sendDue(application: Application, now: Date = Date()) async throws {
         let db = application.db
-        let open = try await Questionnaire.query(on: db).filter(\.$sentAt != nil).filter(\.$closedAt == nil).filter(\.$closesAt > now).all()
+        let open = try await Questionnaire.query(on: db).filter(\.$sentAt != nil).filter(\.$closedAt == nil).filter(
+            \.$closesAt > now
+        ).all()
         let context = MailContext(application)
         for q in open where !q.reminderDays.isEmpty {
             guard let day = q.window.dueReminder(days: q.reminderDays, sent: Set(q.remindersSent), now: now),
-                  let c = try await Collaboration.find(q.collaborationID, on: db) else { continue }
+                let c = try await Collaboration.find(q.collaborationID, on: db)
+            else { continue }
             try await db.transaction { db in
                 _ = try await remind(q, c, context: context, on: db)
                 q.remindersSent.append(day)

@@ -36,7 +36,9 @@ struct ResultsPages: RouteCollection {
         var isText: Bool
     }
 
-    static func views(_ report: ResultsReport, form: QuestionnaireForm, request: Request, scope: String = "r") -> [QuestionView] {
+    static func views(
+        _ report: ResultsReport, form: QuestionnaireForm, request: Request, scope: String = "r"
+    ) -> [QuestionView] {
         let language = request.language
         let hidden = request.t("questionnaires.hidden_group", [String(report.threshold)])
         let groupLabels = report.groups.map(\.label)
@@ -46,7 +48,8 @@ struct ResultsPages: RouteCollection {
             let unit = result.unit ?? ""
             let items: [ItemView] = result.items.enumerated().map { ii, item in
                 let series = zip(groupLabels, item.groups).map { label, f in
-                    ResultsChart.Series(label: f.map { "\(label) (n = \($0.n))" } ?? label, shares: f?.shares, mean: f?.mean)
+                    ResultsChart.Series(
+                        label: f.map { "\(label) (n = \($0.n))" } ?? label, shares: f?.shares, mean: f?.mean)
                 }
                 var chart: ResultsChart?
                 var rows: [[String]] = []
@@ -56,46 +59,82 @@ struct ResultsPages: RouteCollection {
                 }
                 switch kind {
                 case .singleChoice, .multipleChoice, .yesNo:
-                    chart = ResultsChart.bars(categories: item.codes.map(\.label), series: series, language: language, hiddenLabel: hidden)
+                    chart = ResultsChart.bars(
+                        categories: item.codes.map(\.label), series: series, language: language, hiddenLabel: hidden)
                     rows = item.codes.enumerated().map { c, code in [code.label] + item.groups.map { cell($0, c) } }
                 case .likert, .matrix:
                     let scale = question?.scale ?? AnswerScale()
                     let points = item.codes.map { code -> String in
-                        if code.key == String(scale.min), !scale.low.isEmpty { return "\(code.key) \(scale.low.text(language))" }
-                        if code.key == String(scale.max), !scale.high.isEmpty { return "\(code.key) \(scale.high.text(language))" }
+                        if code.key == String(scale.min), !scale.low.isEmpty {
+                            return "\(code.key) \(scale.low.text(language))"
+                        }
+                        if code.key == String(scale.max), !scale.high.isEmpty {
+                            return "\(code.key) \(scale.high.text(language))"
+                        }
                         return code.key
                     }
-                    chart = ResultsChart.distribution(points: points, series: series, low: scale.min, high: scale.max, language: language, hiddenLabel: hidden)
+                    chart = ResultsChart.distribution(
+                        points: points, series: series, low: scale.min, high: scale.max, language: language,
+                        hiddenLabel: hidden)
                     rows = points.enumerated().map { c, point in [point] + item.groups.map { cell($0, c) } }
-                    rows.append([request.t("questionnaires.mean")] + item.groups.map { f in f.map { $0.mean.map { NumberText.decimal($0, language) } ?? "–" } ?? hidden })
+                    rows.append(
+                        [request.t("questionnaires.mean")]
+                            + item.groups.map { f in
+                                f.map { $0.mean.map { NumberText.decimal($0, language) } ?? "–" } ?? hidden
+                            })
                 case .number:
-                    chart = ResultsChart.means(series: series, upperBound: question?.number?.max, unit: unit, language: language, hiddenLabel: hidden)
-                    rows.append([request.t("questionnaires.mean")] + item.groups.map { f in f.map { $0.mean.map { NumberText.decimal($0, language) } ?? "–" } ?? hidden })
+                    chart = ResultsChart.means(
+                        series: series, upperBound: question?.number?.max, unit: unit, language: language,
+                        hiddenLabel: hidden)
+                    rows.append(
+                        [request.t("questionnaires.mean")]
+                            + item.groups.map { f in
+                                f.map { $0.mean.map { NumberText.decimal($0, language) } ?? "–" } ?? hidden
+                            })
                 default:
                     break
                 }
                 if kind.hasMean {
-                    rows.append([request.t("questionnaires.spread")] + item.groups.map { f in f.map { $0.standardDeviation.map { NumberText.decimal($0, language) } ?? "–" } ?? hidden })
+                    rows.append(
+                        [request.t("questionnaires.spread")]
+                            + item.groups.map { f in
+                                f.map { $0.standardDeviation.map { NumberText.decimal($0, language) } ?? "–" } ?? hidden
+                            })
                 }
-                rows.append([request.t("questionnaires.respondents")] + item.groups.map { f in f.map { String($0.n) } ?? hidden })
+                rows.append(
+                    [request.t("questionnaires.respondents")]
+                        + item.groups.map { f in f.map { String($0.n) } ?? hidden })
                 let title = item.label.map { "\(result.text) – \($0)" } ?? result.text
-                return ItemView(label: item.label, own: item.own.map { own(kind, $0, item: item, unit: unit, request: request) }, chart: chart,
-                                chartLabel: request.t("questionnaires.chart_label", [title]),
-                                table: Table(caption: title, headers: [""] + groupLabels, rows: rows), id: "\(scope)-q\(qi + 1)-\(ii + 1)")
+                return ItemView(
+                    label: item.label, own: item.own.map { own(kind, $0, item: item, unit: unit, request: request) },
+                    chart: chart,
+                    chartLabel: request.t("questionnaires.chart_label", [title]),
+                    table: Table(caption: title, headers: [""] + groupLabels, rows: rows),
+                    id: "\(scope)-q\(qi + 1)-\(ii + 1)")
             }
-            return QuestionView(number: qi + 1, anchor: "\(scope)-q\(qi + 1)", text: result.text, kindLabel: request.t("question_kind.\(result.kind)"), items: items, texts: result.texts,
-                                isText: kind.isText)
+            return QuestionView(
+                number: qi + 1, anchor: "\(scope)-q\(qi + 1)", text: result.text,
+                kindLabel: request.t("question_kind.\(result.kind)"), items: items, texts: result.texts,
+                isText: kind.isText)
         }
     }
 
     /// The viewer's own answer in words: the options chosen, the point or the number.
-    static func own(_ kind: QuestionKind, _ f: ResultsReport.Figures, item: ResultsReport.Item, unit: String, request: Request) -> String {
+    static func own(
+        _ kind: QuestionKind, _ f: ResultsReport.Figures, item: ResultsReport.Item, unit: String, request: Request
+    ) -> String {
         let answer: String
         switch kind {
         case .singleChoice, .multipleChoice, .yesNo:
-            answer = item.codes.enumerated().filter { f.counts[safe: $0.offset].map { $0 > 0 } ?? false }.map(\.element.label).joined(separator: ", ")
+            answer = item.codes.enumerated().filter { f.counts[safe: $0.offset].map { $0 > 0 } ?? false }.map(
+                \.element.label
+            ).joined(separator: ", ")
         default:
-            answer = f.mean.map { NumberText.decimal($0, request.language, fractionDigits: kind == .number ? 1 : 0) + (unit.isEmpty ? "" : " \(unit)") } ?? "–"
+            answer =
+                f.mean.map {
+                    NumberText.decimal($0, request.language, fractionDigits: kind == .number ? 1 : 0)
+                        + (unit.isEmpty ? "" : " \(unit)")
+                } ?? "–"
         }
         return request.t("questionnaires.your_answer", [answer])
     }
@@ -124,42 +163,72 @@ struct ResultsPages: RouteCollection {
         var viewpoints: [Option] = []
         if access.mayBuild {
             let units = try await QuestionnaireAccess.audience(q, on: request.db)
-            let people = Dictionary(uniqueKeysWithValues: try await Person.query(on: request.db).filter(\.$id ~~ q.people).all().map { ($0.id!, $0.name) })
-            viewpoints = [Option(value: "", label: request.t("questionnaires.view_all"), selected: report.viewpoint == nil)]
-                + units.map { Option(value: $0.path, label: QuestionnaireSending.unitName($0, directory: request.municipalities, people: people),
-                                                        selected: report.viewpoint == $0.path) }
+            let people = Dictionary(
+                uniqueKeysWithValues: try await Person.query(on: request.db).filter(\.$id ~~ q.people).all().map {
+                    ($0.id!, $0.name)
+                })
+            viewpoints =
+                [Option(value: "", label: request.t("questionnaires.view_all"), selected: report.viewpoint == nil)]
+                + units.map {
+                    Option(
+                        value: $0.path,
+                        label: QuestionnaireSending.unitName($0, directory: request.municipalities, people: people),
+                        selected: report.viewpoint == $0.path)
+                }
         }
         let published: String
         if let at = q.publishedAt {
-            published = request.t("questionnaires.published_to", [request.t("results_visibility.\(q.visibility)"), DateText.date(at, request.language, zone: access.collaboration.timeZone)])
+            published = request.t(
+                "questionnaires.published_to",
+                [
+                    request.t("results_visibility.\(q.visibility)"),
+                    DateText.date(at, request.language, zone: access.collaboration.timeZone),
+                ])
         } else {
             published = request.t("questionnaires.not_published")
         }
-        let query = report.viewpoint.map { "?municipality=\($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0)" } ?? ""
-        return try await request.view.render("questionnaires/results", PageData(
-            page: PageContext(request, titleKey: "questionnaires.results_title", [q.title]), title: q.title, href: q.href, mayBuild: access.mayBuild,
-            viewpoints: viewpoints, viewpointName: report.viewpointName, respondents: report.respondents,
-            note: request.t("questionnaires.suppression_note", [String(report.threshold)]), published: published,
-            questions: Self.views(report, form: q.form, request: request), csvHref: "\(q.href)/results.csv\(query)"))
+        let query =
+            report.viewpoint.map {
+                "?municipality=\($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0)"
+            } ?? ""
+        return try await request.view.render(
+            "questionnaires/results",
+            PageData(
+                page: PageContext(request, titleKey: "questionnaires.results_title", [q.title]), title: q.title,
+                href: q.href, mayBuild: access.mayBuild,
+                viewpoints: viewpoints, viewpointName: report.viewpointName, respondents: report.respondents,
+                note: request.t("questionnaires.suppression_note", [String(report.threshold)]), published: published,
+                questions: Self.views(report, form: q.form, request: request), csvHref: "\(q.href)/results.csv\(query)")
+        )
     }
 
     /// The figures the viewer sees, one row per question, statement, group and option (or mean):
     /// hidden groups are left out, never written as zero.
     func csv(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.load(request)
-        let report = try await ResultsReport.make(access, viewpoint: request.query[String.self, at: "municipality"], request: request)
-        var csv = CSVWriter(header: ["question", "statement", "group_kind", "group", "respondents", "value", "count", "share", "mean", "standard_deviation"])
+        let report = try await ResultsReport.make(
+            access, viewpoint: request.query[String.self, at: "municipality"], request: request)
+        var csv = CSVWriter(header: [
+            "question", "statement", "group_kind", "group", "respondents", "value", "count", "share", "mean",
+            "standard_deviation",
+        ])
         func number(_ d: Double?) -> String { d.map { String(format: "%.4f", $0) } ?? "" }
         for question in report.questions {
             for item in question.items {
                 for (g, figures) in zip(report.groups, item.groups) {
                     guard let f = figures else { continue }
                     if item.codes.isEmpty {
-                        csv.append([question.key, item.statement ?? "", g.kind, g.label, String(f.n), "", "", "", number(f.mean), number(f.standardDeviation)])
+                        csv.append([
+                            question.key, item.statement ?? "", g.kind, g.label, String(f.n), "", "", "",
+                            number(f.mean), number(f.standardDeviation),
+                        ])
                     }
                     for (c, code) in item.codes.enumerated() {
-                        csv.append([question.key, item.statement ?? "", g.kind, g.label, String(f.n), code.key, String(f.counts[c]), number(f.shares[c]),
-                                    number(f.mean), number(f.standardDeviation)])
+                        csv.append([
+                            question.key, item.statement ?? "", g.kind, g.label, String(f.n), code.key,
+                            String(f.counts[c]), number(f.shares[c]),
+                            number(f.mean), number(f.standardDeviation),
+                        ])
                     }
                 }
             }

@@ -39,19 +39,29 @@ enum ResultsQuery {
     /// fraction of a second of CPU that would otherwise hold every connection of an event loop.
     static let poolThreshold = 50_000
 
-    static func load(_ q: Questionnaire, directory: MunicipalityDirectory, cache: AnswerCache, pool: NIOThreadPool? = nil,
-                     on db: any Database) async throws -> Loaded {
+    static func load(
+        _ q: Questionnaire, directory: MunicipalityDirectory, cache: AnswerCache, pool: NIOThreadPool? = nil,
+        on db: any Database
+    ) async throws -> Loaded {
         let sql = db as! any SQLDatabase
         let clock = ContinuousClock()
         let started = clock.now
-        struct MemberRow: Decodable { var cluster_id: UUID; var municipality_country: String; var municipality_code: String }
+        struct MemberRow: Decodable {
+            var cluster_id: UUID; var municipality_country: String; var municipality_code: String
+        }
         // One query for all clusters of the collaboration, rather than one per respondent.
-        let members = try await sql.raw("""
+        let members = try await sql.raw(
+            """
             SELECT m.cluster_id, m.municipality_country, m.municipality_code FROM \(ident: ClusterMember.schema) m
             JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id WHERE c.collaboration_id = \(bind: q.collaborationID)
-            """).all(decoding: MemberRow.self)
+            """
+        ).all(decoding: MemberRow.self)
         var clusterOf: [MunicipalityKey: String] = [:]
-        for m in members { if let country = Country(rawValue: m.municipality_country) { clusterOf[MunicipalityKey(country, m.municipality_code)] = m.cluster_id.uuidString.lowercased() } }
+        for m in members {
+            if let country = Country(rawValue: m.municipality_country) {
+                clusterOf[MunicipalityKey(country, m.municipality_code)] = m.cluster_id.uuidString.lowercased()
+            }
+        }
         let closed = q.window.hasClosed(at: Date())
         let answers: Answers
         // Reopened by a later deadline and closed again, it is another edition of its answers.
@@ -71,11 +81,16 @@ enum ResultsQuery {
                 QuestionnaireResults(items: items, respondents: respondents, columns: columns, threshold: threshold)
             }
         } else {
-            results = QuestionnaireResults(items: items, respondents: respondents, columns: columns, threshold: threshold)
+            results = QuestionnaireResults(
+                items: items, respondents: respondents, columns: columns, threshold: threshold)
         }
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        return Loaded(results: results, units: answers.units, texts: answers.texts, clusterOf: clusterOf, readMilliseconds: ms(read - started),
-                      computeMilliseconds: ms(clock.now - read))
+        func ms(_ d: Duration) -> Double {
+            Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+        return Loaded(
+            results: results, units: answers.units, texts: answers.texts, clusterOf: clusterOf,
+            readMilliseconds: ms(read - started),
+            computeMilliseconds: ms(clock.now - read))
     }
 
     static func read(_ q: Questionnaire, on db: any Database) async throws -> Answers {
@@ -85,20 +100,31 @@ enum ResultsQuery {
         // UUID's text, a million times over.
         let lite = db as? any SQLiteDatabase
         let sqlite = lite != nil
-        struct ResponseRow: Decodable { var id: UUID; var rowno: Int?; var municipality_country: String?; var municipality_code: String?; var person_id: UUID? }
-        let responses = try await sql.raw("""
+        struct ResponseRow: Decodable {
+            var id: UUID; var rowno: Int?; var municipality_country: String?; var municipality_code: String?;
+            var person_id: UUID?
+        }
+        let responses = try await sql.raw(
+            """
             SELECT id, \(unsafeRaw: sqlite ? "rowid" : "NULL") AS rowno, municipality_country, municipality_code, person_id FROM questionnaire_responses
             WHERE questionnaire_id = \(bind: id) AND status = \(bind: ResponseStatus.submitted.rawValue) ORDER BY id
-            """).all(decoding: ResponseRow.self)
+            """
+        ).all(decoding: ResponseRow.self)
         // Named people count in their municipality's groups.
         let personIDs = responses.compactMap(\.person_id)
         var personMunicipality: [UUID: MunicipalityKey] = [:]
         if !personIDs.isEmpty {
-            struct PersonRow: Decodable { var id: UUID; var municipality_country: String?; var municipality_code: String? }
-            let rows = try await sql.select().columns("id", "municipality_country", "municipality_code").from(Person.schema)
-                .where("id", .in, personIDs).all(decoding: PersonRow.self)
+            struct PersonRow: Decodable {
+                var id: UUID; var municipality_country: String?; var municipality_code: String?
+            }
+            let rows = try await sql.select().columns("id", "municipality_country", "municipality_code").from(
+                Person.schema
+            )
+            .where("id", .in, personIDs).all(decoding: PersonRow.self)
             for row in rows {
-                if let country = row.municipality_country.flatMap(Country.init(rawValue:)), let code = row.municipality_code {
+                if let country = row.municipality_country.flatMap(Country.init(rawValue:)),
+                    let code = row.municipality_code
+                {
                     personMunicipality[row.id] = MunicipalityKey(country, code)
                 }
             }
@@ -113,10 +139,14 @@ enum ResultsQuery {
             if let person = row.person_id {
                 unit = .person(person)
                 key = personMunicipality[person]
-            } else if let country = row.municipality_country.flatMap(Country.init(rawValue:)), let code = row.municipality_code {
+            } else if let country = row.municipality_country.flatMap(Country.init(rawValue:)),
+                let code = row.municipality_code
+            {
                 key = MunicipalityKey(country, code)
                 unit = .municipality(key!)
-            } else { continue }
+            } else {
+                continue
+            }
             index[row.id] = Int32(units.count)
             if let rowno = row.rowno { rowIndex[Int64(rowno)] = Int32(units.count) }
             units.append(unit)
@@ -135,14 +165,18 @@ enum ResultsQuery {
             // The connection's own async query hands each row over on its thread; the database-level
             // one makes a future per row on the event loop.
             try await lite.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask { try await connection.query(query, binds) { row in reader.read(row) } }
+                connection.eventLoop.makeFutureWithTask {
+                    try await connection.query(query, binds) { row in reader.read(row) }
+                }
             }.get()
         } else {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT a.response_id AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
                 JOIN questionnaire_responses r ON r.id = a.response_id
                 WHERE r.questionnaire_id = \(bind: id) AND r.status = \(bind: ResponseStatus.submitted.rawValue)
-                """).run { row in reader.read(row) }
+                """
+            ).run { row in reader.read(row) }
         }
         if let error = reader.error { throw error }
         var texts = reader.texts
@@ -168,32 +202,49 @@ enum ResultsQuery {
         }
 
         func read(_ row: SQLiteRow) {
-            add(respondent: row.column("response")?.integer.flatMap { rowIndex[Int64($0)] }, question: row.column("question")?.string,
-                statement: row.column("statement")?.string, option: row.column("option")?.string, number: row.column("number")?.double,
+            add(
+                respondent: row.column("response")?.integer.flatMap { rowIndex[Int64($0)] },
+                question: row.column("question")?.string,
+                statement: row.column("statement")?.string, option: row.column("option")?.string,
+                number: row.column("number")?.double,
                 text: row.column("text")?.string)
         }
 
         func read(_ row: any SQLRow) {
             do {
-                add(respondent: index[try row.decode(column: "response", as: UUID.self)], question: try row.decode(column: "question", as: String.self),
-                    statement: try row.decode(column: "statement", as: String?.self), option: try row.decode(column: "option", as: String?.self),
-                    number: try row.decode(column: "number", as: Double?.self), text: try row.decode(column: "text", as: String?.self))
+                add(
+                    respondent: index[try row.decode(column: "response", as: UUID.self)],
+                    question: try row.decode(column: "question", as: String.self),
+                    statement: try row.decode(column: "statement", as: String?.self),
+                    option: try row.decode(column: "option", as: String?.self),
+                    number: try row.decode(column: "number", as: Double?.self),
+                    text: try row.decode(column: "text", as: String?.self))
             } catch {
                 self.error = error
             }
         }
 
-        func add(respondent: Int32?, question: String?, statement: String?, option: String?, number: Double?, text: String?) {
+        func add(
+            respondent: Int32?, question: String?, statement: String?, option: String?, number: Double?, text: String?
+        ) {
             guard let respondent, let question else { return }
             if let text, !text.isEmpty { texts[question, default: []].append(text) }
-            columns.append(respondent: Int(respondent), AnswerCell(question: question, statement: statement, option: option, number: number), items: items)
+            columns.append(
+                respondent: Int(respondent),
+                AnswerCell(question: question, statement: statement, option: option, number: number), items: items)
         }
     }
 
-    static func respondent(_ key: MunicipalityKey?, directory: MunicipalityDirectory, clusterOf: [MunicipalityKey: String]) -> Respondent {
-        guard let key, let m = directory[key] else { return Respondent(municipality: key, cluster: key.flatMap { clusterOf[$0] }) }
-        return Respondent(municipality: key, region: "\(m.country.rawValue)/\(m.regionCode)", similar: m.groupCode.map { "\(m.country.rawValue)/\($0)" },
-                          cluster: clusterOf[key])
+    static func respondent(
+        _ key: MunicipalityKey?, directory: MunicipalityDirectory, clusterOf: [MunicipalityKey: String]
+    ) -> Respondent {
+        guard let key, let m = directory[key] else {
+            return Respondent(municipality: key, cluster: key.flatMap { clusterOf[$0] })
+        }
+        return Respondent(
+            municipality: key, region: "\(m.country.rawValue)/\(m.regionCode)",
+            similar: m.groupCode.map { "\(m.country.rawValue)/\($0)" },
+            cluster: clusterOf[key])
     }
 }
 
@@ -215,7 +266,9 @@ actor AnswerCache {
     func keep(_ answers: ResultsQuery.Answers, for id: UUID, edition: String) {
         uses += 1
         entries[id] = (edition, answers, uses)
-        while entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key { entries[oldest] = nil }
+        while entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+            entries[oldest] = nil
+        }
     }
 }
 

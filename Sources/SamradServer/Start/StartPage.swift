@@ -15,7 +15,8 @@ struct StartPage: RouteCollection {
 
     struct Item: Encodable { var href: String; var title: String; var detail: String? }
     struct Municipality: Encodable {
-        var name: String; var href: String; var anchor: String; var invitations: [Item]; var questionnaires: [Item]; var meetings: [Item]
+        var name: String; var href: String; var anchor: String; var invitations: [Item]; var questionnaires: [Item];
+        var meetings: [Item]
         var nothing: Bool
     }
     struct CountryCount: Encodable { var name: String; var href: String; var count: Int }
@@ -36,8 +37,9 @@ struct StartPage: RouteCollection {
         let open = try await Collaboration.query(on: request.db).filter(\.$status == CollaborationStatus.open.rawValue)
             .filter(\.$deadline > now).sort(\.$deadline).limit(10).all()
         let openItems = open.map { c in
-            Item(href: "/collaborations/\(c.slug)", title: c.title,
-                 detail: request.dateTimeText(c.deadline).map { request.t("start.deadline", [$0]) })
+            Item(
+                href: "/collaborations/\(c.slug)", title: c.title,
+                detail: request.dateTimeText(c.deadline).map { request.t("start.deadline", [$0]) })
         }
         var municipalities: [Municipality] = []
         let coordinated = Set(actor.grants.compactMap { $0.kind == .coordinator ? $0.municipality : nil }).sorted()
@@ -53,30 +55,40 @@ struct StartPage: RouteCollection {
             // Two counting queries for all of them, not two per collaboration.
             let ids = mine.compactMap(\.id)
             let invitedCounts = try await Self.counts(Invitation.schema, ids, on: request.db)
-            let registeredCounts = try await Self.counts(Registration.schema, ids, status: RegistrationStatus.registered.rawValue,
-                                                         on: request.db)
+            let registeredCounts = try await Self.counts(
+                Registration.schema, ids, status: RegistrationStatus.registered.rawValue,
+                on: request.db)
             for c in mine {
                 let id = try c.requireID()
                 let invited = invitedCounts[id] ?? 0
                 let registered = registeredCounts[id] ?? 0
-                var detail = request.t("collaboration_status.\(c.status)") + " · "
+                var detail =
+                    request.t("collaboration_status.\(c.status)") + " · "
                     + request.t("start.registered_of", count: invited, [String(registered)])
-                if let deadline = request.dateTimeText(c.deadline) { detail += " · " + request.t("start.deadline", [deadline]) }
+                if let deadline = request.dateTimeText(c.deadline) {
+                    detail += " · " + request.t("start.deadline", [deadline])
+                }
                 organised.append(Item(href: "/collaborations/\(c.slug)/board", title: c.title, detail: detail))
             }
         }
         let counts = Country.allCases.map { c in
-            CountryCount(name: request.t("country.\(c.rawValue)"), href: "/municipalities?country=\(c.rawValue)",
-                         count: directory.all.count { $0.country == c })
+            CountryCount(
+                name: request.t("country.\(c.rawValue)"), href: "/municipalities?country=\(c.rawValue)",
+                count: directory.all.count { $0.country == c })
         }
-        return try await request.view.render("home", Context(
-            page: PageContext(request, titleKey: "home.title"), open: openItems, municipalities: municipalities,
-            organised: organised, countries: counts, organisationCount: try await Organisation.query(on: request.db).count(),
-            maySetUpCollaborations: CollaborationPolicy.mayCreateAny(actor)))
+        return try await request.view.render(
+            "home",
+            Context(
+                page: PageContext(request, titleKey: "home.title"), open: openItems, municipalities: municipalities,
+                organised: organised, countries: counts,
+                organisationCount: try await Organisation.query(on: request.db).count(),
+                maySetUpCollaborations: CollaborationPolicy.mayCreateAny(actor)))
     }
 
     /// Rows per collaboration in `table`, for the given collaborations (and status, where given).
-    static func counts(_ table: String, _ ids: [UUID], status: String? = nil, on db: any Database) async throws -> [UUID: Int] {
+    static func counts(
+        _ table: String, _ ids: [UUID], status: String? = nil, on db: any Database
+    ) async throws -> [UUID: Int] {
         if ids.isEmpty { return [:] }
         struct Row: Decodable { var collaboration_id: UUID; var n: Int }
         var query = (db as! any SQLDatabase).select().column("collaboration_id")
@@ -100,32 +112,42 @@ struct StartPage: RouteCollection {
         let invitedTo = try await Collaboration.query(on: db).filter(\.$id ~~ invitations.map(\.collaborationID))
             .filter(\.$status == CollaborationStatus.open.rawValue).filter(\.$deadline > now).sort(\.$deadline).all()
         let invitationItems = invitedTo.map { c in
-            Item(href: "/collaborations/\(c.slug)/registrations/\(path)", title: c.title,
-                 detail: request.dateTimeText(c.deadline).map { request.t("start.answer_by", [$0]) })
+            Item(
+                href: "/collaborations/\(c.slug)/registrations/\(path)", title: c.title,
+                detail: request.dateTimeText(c.deadline).map { request.t("start.answer_by", [$0]) })
         }
         // Questionnaires open now whose audience includes the municipality and whose answer is not in.
         var questionnaireItems: [Item] = []
         let candidates = try await Questionnaire.query(on: db).filter(\.$sentAt != nil).filter(\.$closedAt == nil)
             .filter(\.$closesAt > now).sort(\.$closesAt).limit(50).all()
         // The municipality's answers to all of them in one query.
-        let submitted = Set(try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID ~~ candidates.compactMap(\.id))
-            .filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)
-            .filter(\.$submittedAt != nil).all().map(\.questionnaireID))
+        let submitted = Set(
+            try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID ~~ candidates.compactMap(\.id))
+                .filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)
+                .filter(\.$submittedAt != nil).all().map(\.questionnaireID))
         for q in candidates where !submitted.contains(try q.requireID()) {
             guard try await QuestionnaireAccess.audience(q, on: db).contains(.municipality(m.key)) else { continue }
             let when = DateText.dateTime(q.closesAt, request.language, zone: m.country.timeZoneIdentifier)
-            questionnaireItems.append(Item(href: QuestionnaireLinks.answer(q, .municipality(m.key)), title: q.title,
-                                           detail: request.t("start.answer_by", [when])))
+            questionnaireItems.append(
+                Item(
+                    href: QuestionnaireLinks.answer(q, .municipality(m.key)), title: q.title,
+                    detail: request.t("start.answer_by", [when])))
         }
-        let meetings = registeredIn.isEmpty ? [] : try await Meeting.query(on: db).filter(\.$collaborationID ~~ registeredIn)
-            .filter(\.$status == MeetingStatus.published.rawValue).filter(\.$startsAt > now).sort(\.$startsAt).limit(5).all()
+        let meetings =
+            registeredIn.isEmpty
+            ? []
+            : try await Meeting.query(on: db).filter(\.$collaborationID ~~ registeredIn)
+                .filter(\.$status == MeetingStatus.published.rawValue).filter(\.$startsAt > now).sort(\.$startsAt)
+                .limit(5).all()
         let meetingItems = meetings.map { meeting in
-            Item(href: meeting.href, title: meeting.title,
-                 detail: DateText.dateTime(meeting.startsAt, request.language, zone: meeting.timeZone))
+            Item(
+                href: meeting.href, title: meeting.title,
+                detail: DateText.dateTime(meeting.startsAt, request.language, zone: meeting.timeZone))
         }
-        return Municipality(name: m.name, href: "/municipalities/\(path)", anchor: "tasks-\(m.country.rawValue)-\(m.code)",
-                            invitations: invitationItems,
-                            questionnaires: questionnaireItems, meetings: meetingItems,
-                            nothing: invitationItems.isEmpty && questionnaireItems.isEmpty && meetingItems.isEmpty)
+        return Municipality(
+            name: m.name, href: "/municipalities/\(path)", anchor: "tasks-\(m.country.rawValue)-\(m.code)",
+            invitations: invitationItems,
+            questionnaires: questionnaireItems, meetings: meetingItems,
+            nothing: invitationItems.isEmpty && questionnaireItems.isEmpty && meetingItems.isEmpty)
     }
 }

@@ -20,8 +20,10 @@ enum DatabaseBackup {
             try await (app.db as! any SQLDatabase).raw("VACUUM INTO \(bind: path)").run()
         case .postgres(let url):
             let target = try PostgresTarget(url)
-            try run(tool: "pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file=\(path)", "--dbname=\(target.url)"],
-                    password: target.password)
+            try run(
+                tool: "pg_dump",
+                ["--format=custom", "--no-owner", "--no-privileges", "--file=\(path)", "--dbname=\(target.url)"],
+                password: target.password)
         }
     }
 
@@ -41,9 +43,14 @@ enum DatabaseBackup {
                 let sql = check.db as! any SQLDatabase
                 struct Row: Decodable { var integrity_check: String }
                 let rows = try await sql.raw("PRAGMA integrity_check").all(decoding: Row.self)
-                guard rows.map(\.integrity_check) == ["ok"] else { throw Failure("\(path) is damaged: \(rows.map(\.integrity_check).prefix(3).joined(separator: "; "))") }
+                guard rows.map(\.integrity_check) == ["ok"] else {
+                    throw Failure(
+                        "\(path) is damaged: \(rows.map(\.integrity_check).prefix(3).joined(separator: "; "))")
+                }
                 struct Table: Decodable { var n: Int }
-                let migrations = try await sql.raw("SELECT count(*) AS n FROM sqlite_master WHERE name = '_fluent_migrations'").first(decoding: Table.self)?.n
+                let migrations = try await sql.raw(
+                    "SELECT count(*) AS n FROM sqlite_master WHERE name = '_fluent_migrations'"
+                ).first(decoding: Table.self)?.n
                 guard migrations == 1 else { throw Failure("\(path) is not a Samrad database.") }
             }
             let temporary = target + ".restoring"
@@ -51,19 +58,25 @@ enum DatabaseBackup {
             try FileManager.default.copyItem(atPath: path, toPath: temporary)
             for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
             // rename(2) replaces the file in one step: the old file or the new, never half of one.
-            guard rename(temporary, target) == 0 else { throw Failure("Could not move the copy to \(target): \(String(cString: strerror(errno)))") }
+            guard rename(temporary, target) == 0 else {
+                throw Failure("Could not move the copy to \(target): \(String(cString: strerror(errno)))")
+            }
         case .postgres(let url):
             struct Row: Decodable { var n: Int }
             let tables = try await Server.withDatabase(storage) { app in
-                try await (app.db as! any SQLDatabase).raw("""
+                try await (app.db as! any SQLDatabase).raw(
+                    """
                     SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'
-                    """).first(decoding: Row.self)?.n ?? 0
+                    """
+                ).first(decoding: Row.self)?.n ?? 0
             }
             if tables > 0, !replacing {
                 throw Failure("The database holds \(tables) tables; give --replace to restore over them.")
             }
             let target = try PostgresTarget(url)
-            var arguments = ["--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", "--dbname=\(target.url)"]
+            var arguments = [
+                "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", "--dbname=\(target.url)",
+            ]
             if tables > 0 { arguments += ["--clean", "--if-exists"] }
             try run(tool: "pg_restore", arguments + [path], password: target.password)
         }
@@ -90,7 +103,9 @@ enum DatabaseBackup {
         var folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         let debian = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         folders = debian.compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" } + folders
-        for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") { return "\(folder)/\(name)" }
+        for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
+            return "\(folder)/\(name)"
+        }
         throw Failure("\(name) was not found; install PostgreSQL's client programs (Debian: postgresql-client).")
     }
 
@@ -107,7 +122,9 @@ enum DatabaseBackup {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure("\(name) failed: \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw Failure(
+                "\(name) failed: \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
     }
 }

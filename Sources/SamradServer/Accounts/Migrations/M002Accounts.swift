@@ -56,8 +56,11 @@ struct M002Accounts: AsyncMigration {
             .field("at", .datetime, .required)
             .create()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "sign_in_failures_email").on("sign_in_failures").column("email").column("at").run()
-            try await sql.create(index: "sign_in_failures_address").on("sign_in_failures").column("address").column("at").run()
+            try await sql.create(index: "sign_in_failures_email").on("sign_in_failures").column("email").column("at")
+                .run()
+            try await sql.create(index: "sign_in_failures_address").on("sign_in_failures").column("address").column(
+                "at"
+            ).run()
             try await sql.create(index: "role_assignments_user").on("role_assignments").column("user_id").run()
         }
     }

@@ -93,13 +93,18 @@ struct M006Collaborations: AsyncMigration {
             .field("person_id", .uuid, .required, .references("people", "id"))
             .create()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "registrations_status").on("registrations").column("collaboration_id").column("status").run()
+            try await sql.create(index: "registrations_status").on("registrations").column("collaboration_id").column(
+                "status"
+            ).run()
             try await sql.create(index: "registration_seats_person").on("registration_seats").column("person_id").run()
         }
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["registration_seats", "registrations", "invitations", "collaboration_roles", "collaboration_partners", "collaborations", "programmes"] {
+        for table in [
+            "registration_seats", "registrations", "invitations", "collaboration_roles", "collaboration_partners",
+            "collaborations", "programmes",
+        ] {
             try await database.schema(table).delete()
         }
     }

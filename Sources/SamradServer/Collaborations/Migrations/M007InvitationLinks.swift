@@ -20,10 +20,13 @@ struct M007InvitationLinks: AsyncMigration {
             .unique(on: "token_hash")
             .create()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "collaboration_roles_person").on("collaboration_roles").column("person_id").run()
+            try await sql.create(index: "collaboration_roles_person").on("collaboration_roles").column("person_id")
+                .run()
             try await sql.create(index: "collaborations_programme").on("collaborations").column("programme_id").run()
             // The status board joins a collaboration's registrations to their seats.
-            try await sql.create(index: "registration_seats_registration").on("registration_seats").column("registration_id").run()
+            try await sql.create(index: "registration_seats_registration").on("registration_seats").column(
+                "registration_id"
+            ).run()
         }
     }
 

@@ -21,12 +21,14 @@ struct M019InvitationReach: AsyncMigration {
             // SQLite cannot drop a NOT NULL: the table is made again and its rows copied.
             try await sql.raw("ALTER TABLE invitation_links RENAME TO invitation_links_before_m019").run()
             try await Self.createLinks(on: database, personRequired: false)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO invitation_links (id, token_hash, collaboration_id, municipality_country, municipality_code,
                     person_id, expires_at, last_used_at, created_at)
                 SELECT id, token_hash, collaboration_id, municipality_country, municipality_code,
                     person_id, expires_at, last_used_at, created_at FROM invitation_links_before_m019
-                """).run()
+                """
+            ).run()
             try await sql.raw("DROP TABLE invitation_links_before_m019").run()
         } else {
             try await sql.raw("ALTER TABLE invitation_links ALTER COLUMN person_id DROP NOT NULL").run()

@@ -25,7 +25,9 @@ struct M013Guides: AsyncMigration {
             .field("updated_at", .datetime)
             .create()
         try await database.schema("guide_presentations")
-            .field("guide_id", .uuid, .identifier(auto: false), .references("discussion_guides", "id", onDelete: .cascade))
+            .field(
+                "guide_id", .uuid, .identifier(auto: false), .references("discussion_guides", "id", onDelete: .cascade)
+            )
             .field("bytes", .data, .required)
             .create()
         try await database.schema("local_dialogues")
@@ -44,10 +46,14 @@ struct M013Guides: AsyncMigration {
             .field("updated_at", .datetime)
             .create()
         let sql = database as! any SQLDatabase
-        try await sql.raw("CREATE INDEX local_dialogues_guide ON local_dialogues (guide_id, municipality_country, municipality_code)").run()
+        try await sql.raw(
+            "CREATE INDEX local_dialogues_guide ON local_dialogues (guide_id, municipality_country, municipality_code)"
+        ).run()
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["local_dialogues", "guide_presentations", "discussion_guides"] { try await database.schema(table).delete() }
+        for table in ["local_dialogues", "guide_presentations", "discussion_guides"] {
+            try await database.schema(table).delete()
+        }
     }
 }

@@ -132,14 +132,18 @@ struct M011Indicators: AsyncMigration {
             .create()
         if let sql = database as? any SQLDatabase {
             try await sql.create(index: "goals_unit").on("goals").column("country").column("municipality_code").run()
-            try await sql.create(index: "next_steps_unit").on("next_steps").column("country").column("municipality_code").run()
+            try await sql.create(index: "next_steps_unit").on("next_steps").column("country").column(
+                "municipality_code"
+            ).run()
             try await sql.create(index: "observations_scope").on("observations").column("scope").run()
         }
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["indicator_datasets", "next_steps", "goals", "goal_requests", "import_mappings", "import_uploads",
-                      "observation_imports", "observations", "schools", "indicators"] {
+        for table in [
+            "indicator_datasets", "next_steps", "goals", "goal_requests", "import_mappings", "import_uploads",
+            "observation_imports", "observations", "schools", "indicators",
+        ] {
             try await database.schema(table).delete()
         }
     }

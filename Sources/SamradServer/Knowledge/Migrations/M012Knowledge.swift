@@ -55,13 +55,18 @@ struct M012Knowledge: AsyncMigration {
             .field("created_at", .datetime)
             .create()
         try await database.schema("knowledge_attachment_contents")
-            .field("attachment_id", .uuid, .identifier(auto: false), .references("knowledge_attachments", "id", onDelete: .cascade))
+            .field(
+                "attachment_id", .uuid, .identifier(auto: false),
+                .references("knowledge_attachments", "id", onDelete: .cascade)
+            )
             .field("bytes", .data, .required)
             .create()
         let sql = database as! any SQLDatabase
-        try await sql.raw("CREATE INDEX knowledge_materials_listing ON knowledge_materials (status, published_at)").run()
+        try await sql.raw("CREATE INDEX knowledge_materials_listing ON knowledge_materials (status, published_at)")
+            .run()
         try await sql.raw("CREATE INDEX knowledge_materials_owner ON knowledge_materials (created_by)").run()
-        try await sql.raw("CREATE UNIQUE INDEX knowledge_materials_search_key ON knowledge_materials (search_key)").run()
+        try await sql.raw("CREATE UNIQUE INDEX knowledge_materials_search_key ON knowledge_materials (search_key)")
+            .run()
         try await sql.raw("CREATE INDEX knowledge_themes_theme ON knowledge_themes (theme, material_id)").run()
         try await sql.raw("CREATE INDEX knowledge_themes_listed ON knowledge_themes (listed, theme)").run()
         try await sql.raw("CREATE INDEX knowledge_themes_material ON knowledge_themes (material_id)").run()
@@ -70,7 +75,9 @@ struct M012Knowledge: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await KnowledgeSearch.revert(database as! any SQLDatabase)
-        for table in ["knowledge_attachment_contents", "knowledge_attachments", "knowledge_themes", "knowledge_materials"] {
+        for table in [
+            "knowledge_attachment_contents", "knowledge_attachments", "knowledge_themes", "knowledge_materials",
+        ] {
             try await database.schema(table).delete()
         }
     }

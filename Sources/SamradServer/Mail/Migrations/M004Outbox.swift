@@ -19,7 +19,8 @@ struct M004Outbox: AsyncMigration {
             .field("sent_at", .datetime)
             .create()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "outbox_due").on("outbox_messages").column("status").column("next_attempt_at").run()
+            try await sql.create(index: "outbox_due").on("outbox_messages").column("status").column("next_attempt_at")
+                .run()
         }
     }
 

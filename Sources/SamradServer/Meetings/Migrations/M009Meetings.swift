@@ -120,13 +120,20 @@ struct M009Meetings: AsyncMigration {
             try await database.schema("outbox_messages").field(.string(column), .string).update()
         }
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "meetings_collaboration").on("meetings").column("collaboration_id").column("starts_at").run()
+            try await sql.create(index: "meetings_collaboration").on("meetings").column("collaboration_id").column(
+                "starts_at"
+            ).run()
             try await sql.create(index: "meetings_cluster").on("meetings").column("cluster_id").run()
-            try await sql.create(index: "agenda_items_meeting").on("agenda_items").column("meeting_id").column("position").run()
+            try await sql.create(index: "agenda_items_meeting").on("agenda_items").column("meeting_id").column(
+                "position"
+            ).run()
             try await sql.create(index: "materials_meeting").on("materials").column("meeting_id").run()
             try await sql.create(index: "attendances_person").on("attendances").column("person_id").run()
-            try await sql.create(index: "commitments_scope").on("commitments").column("collaboration_id").column("status").run()
-            try await sql.create(index: "commitments_municipality").on("commitments").column("municipality_country").column("municipality_code").run()
+            try await sql.create(index: "commitments_scope").on("commitments").column("collaboration_id").column(
+                "status"
+            ).run()
+            try await sql.create(index: "commitments_municipality").on("commitments").column("municipality_country")
+                .column("municipality_code").run()
         }
     }
 
@@ -134,7 +141,10 @@ struct M009Meetings: AsyncMigration {
         for column in ["attachment", "attachment_type", "attachment_name"] {
             try await database.schema("outbox_messages").deleteField(.string(column)).update()
         }
-        for table in ["calendar_feeds", "commitments", "attendances", "material_contents", "materials", "agenda_items", "meetings", "meeting_series"] {
+        for table in [
+            "calendar_feeds", "commitments", "attendances", "material_contents", "materials", "agenda_items",
+            "meetings", "meeting_series",
+        ] {
             try await database.schema(table).delete()
         }
     }

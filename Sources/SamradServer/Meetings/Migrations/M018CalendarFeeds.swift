@@ -12,7 +12,9 @@ struct M018CalendarFeeds: AsyncMigration {
         let sql = database as! any SQLDatabase
         struct Row: Decodable { var id: UUID; var token: String }
         for row in try await sql.raw("SELECT id, token FROM calendar_feeds").all(decoding: Row.self) {
-            try await sql.raw("UPDATE calendar_feeds SET token = \(bind: Secret.hash(row.token)) WHERE id = \(bind: row.id)").run()
+            try await sql.raw(
+                "UPDATE calendar_feeds SET token = \(bind: Secret.hash(row.token)) WHERE id = \(bind: row.id)"
+            ).run()
         }
         // Shared cluster addresses had no owner: they end (each member makes their own).
         try await sql.raw("DELETE FROM calendar_feeds WHERE cluster_id IS NOT NULL").run()

@@ -49,6 +49,8 @@ struct M014Newsletters: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("outbox_messages").deleteField("html_body").update()
         try await database.schema("outbox_messages").deleteField("extra_headers").update()
-        for table in ["newsletter_unsubscriptions", "newsletter_deliveries", "newsletters"] { try await database.schema(table).delete() }
+        for table in ["newsletter_unsubscriptions", "newsletter_deliveries", "newsletters"] {
+            try await database.schema(table).delete()
+        }
     }
 }

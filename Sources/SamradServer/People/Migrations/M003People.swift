@@ -31,7 +31,9 @@ struct M003People: AsyncMigration {
             .field("updated_at", .datetime)
             .create()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "people_municipality").on("people").column("municipality_country").column("municipality_code").run()
+            try await sql.create(index: "people_municipality").on("people").column("municipality_country").column(
+                "municipality_code"
+            ).run()
             try await sql.create(index: "people_organisation").on("people").column("organisation_id").run()
         }
     }

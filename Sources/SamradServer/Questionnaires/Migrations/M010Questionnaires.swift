@@ -45,7 +45,10 @@ struct M010Questionnaires: AsyncMigration {
             .field("updated_at", .datetime)
             // One authoritative answer per municipality, and per named person.
             // Named: PostgreSQL cuts the generated names at 63 characters, where these two are the same.
-            .unique(on: "questionnaire_id", "municipality_country", "municipality_code", name: "questionnaire_responses_municipality")
+            .unique(
+                on: "questionnaire_id", "municipality_country", "municipality_code",
+                name: "questionnaire_responses_municipality"
+            )
             .unique(on: "questionnaire_id", "person_id", name: "questionnaire_responses_person")
             .create()
         try await database.schema("questionnaire_answers")
@@ -83,14 +86,20 @@ struct M010Questionnaires: AsyncMigration {
             .field("questionnaire_id", .uuid, .references("questionnaires", "id", onDelete: .setNull))
             .update()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "questionnaires_collaboration").on("questionnaires").column("collaboration_id").run()
-            try await sql.create(index: "questionnaire_answers_response").on("questionnaire_answers").column("response_id").column("question").run()
+            try await sql.create(index: "questionnaires_collaboration").on("questionnaires").column("collaboration_id")
+                .run()
+            try await sql.create(index: "questionnaire_answers_response").on("questionnaire_answers").column(
+                "response_id"
+            ).column("question").run()
         }
     }
 
     func revert(on database: any Database) async throws {
         try await database.schema("agenda_items").deleteField("questionnaire_id").update()
-        for table in ["questionnaire_revisions", "questionnaire_links", "questionnaire_answers", "questionnaire_responses", "questionnaires"] {
+        for table in [
+            "questionnaire_revisions", "questionnaire_links", "questionnaire_answers", "questionnaire_responses",
+            "questionnaires",
+        ] {
             try await database.schema(table).delete()
         }
     }
