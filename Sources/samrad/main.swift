@@ -85,7 +85,8 @@ struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a consistent copy of the database, also while the server runs.",
         discussion:
-            "SQLite: a copy of the file (VACUUM INTO). PostgreSQL: pg_dump's custom format (pg_dump on the PATH or in /usr/lib/postgresql)."
+            "SQLite: a copy of the file (VACUUM INTO). PostgreSQL: pg_dump's custom format (pg_dump on the PATH or "
+                + "in /usr/lib/postgresql)."
     )
     @OptionGroup var db: DatabaseOptions
     @Argument(help: "Where to write the copy (must not exist).") var path: String
@@ -101,7 +102,8 @@ struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put a backup in place: into an empty database, or over one with --replace.",
         discussion:
-            "SQLite: the copy is checked (integrity, a Samrad database) and replaces the file in one step; stop the server first. PostgreSQL: pg_restore in one transaction into the database, which must exist."
+            "SQLite: the copy is checked (integrity, a Samrad database) and replaces the file in one step; stop the "
+                + "server first. PostgreSQL: pg_restore in one transaction into the database, which must exist."
     )
     @OptionGroup var db: DatabaseOptions
     @Argument(help: "The backup (from samrad backup).") var path: String
@@ -117,7 +119,8 @@ struct Restore: AsyncParsableCommand {
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Write everything Samrad holds about one municipality as a ZIP of CSV and JSON files, for its own quality report."
+            "Write everything Samrad holds about one municipality as a ZIP of CSV and JSON files, for its own "
+                + "quality report."
     )
     @OptionGroup var db: DatabaseOptions
     @Option(help: "The municipality: country/code, e.g. dk/751 or se/0180.") var municipality: String
@@ -127,7 +130,8 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         let settings = db.settings
         print(
-            "Export written to \(try await Server.exportMunicipality(settings: settings, municipality: municipality, to: out))"
+            "Export written to "
+                + "\(try await Server.exportMunicipality(settings: settings, municipality: municipality, to: out))"
         )
     }
 }

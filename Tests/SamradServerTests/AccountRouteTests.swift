@@ -274,7 +274,8 @@ final class AccountRouteTests: XCTestCase {
         let other = Client(app)
         try await other.signIn("kim@example.dk", "correct horse battery")
         try await sql.raw(
-            "UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-2 * 24 * 3600)) WHERE key = \(bind: other.cookies["samrad_session"]!)"
+            "UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-2 * 24 * 3600)) WHERE key = "
+                + "\(bind: other.cookies["samrad_session"]!)"
         ).run()
         let purged = try await SessionStore.purge(on: app.db)
         XCTAssertEqual(purged, 1)

@@ -118,7 +118,8 @@ final class ClusterRouteTests: XCTestCase {
 
         // Save with names; a municipality twice or not registered is refused and nothing changes.
         let groups = clusters.enumerated().map { index, cluster in
-            #"{"name":"Klynge \#(index + 1)","wave":\#(index == 2 ? 2 : 1),"members":\#(String(data: try! JSONSerialization.data(withJSONObject: (cluster["members"] as! [[String: Any]]).map { $0["municipality"] as! String }), encoding: .utf8)!)}"#
+            #"{"name":"Klynge "#
+                + #"\#(index + 1)","wave":\#(index == 2 ? 2 : 1),"members":\#(String(data: try! JSONSerialization.data(withJSONObject: (cluster["members"] as! [[String: Any]]).map { $0["municipality"] as! String }), encoding: .utf8)!)}"#
         }
         let save = "/api/v1/collaborations/\(slug!)/clusters"
         let forbidden = try await json(aarhus, .PUT, save, #"{"clusters":[\#(groups.joined(separator: ","))]}"#)

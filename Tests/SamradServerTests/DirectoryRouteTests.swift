@@ -203,7 +203,8 @@ final class DirectoryRouteTests: XCTestCase {
         // L1: the whole set, on a page and on an error; HSTS and Secure cookies only over https.
         let expected = [
             "Content-Security-Policy":
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors "
+                    + "'none'; form-action 'self'; base-uri 'none'",
             "Referrer-Policy": "same-origin", "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
             "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
         ]

@@ -276,7 +276,7 @@ final class InvitationReachRouteTests: XCTestCase {
 
         let organiserWeb = Client(app)
         try await organiserWeb.signIn("anne@kl.dk", "correct horse battery")
-        let organised = try await organiserWeb.get("/", headers: ["Accept-Language": "en"]).body.string
+        let organised = try await organiserWeb.get("/", headers: ["Accept-Language": "en"]).body.string.collapsingWhitespace
         XCTAssertTrue(organised.contains("Your collaborations"))
         XCTAssertTrue(organised.contains(#"<a href="/collaborations/\#(slug)/board">Politisk del 2027</a>"#))
         XCTAssertTrue(organised.contains("0 of 2 invited municipalities registered"), organised)

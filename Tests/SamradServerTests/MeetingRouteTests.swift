@@ -208,11 +208,13 @@ final class MeetingRouteTests: XCTestCase {
 
         // Two meetings of the same cluster may not overlap.
         _ = try await createMeeting(
-            #""title":"Klustermöte 1","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T09:00","endsAt":"2027-03-02T12:00""#
+            #""title":"Klustermöte "#
+                + #"1","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T09:00","endsAt":"2027-03-02T12:00""#
         )
         let overlap = try await json(
             organiser, .POST, path,
-            #"{"title":"Klustermöte 2","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T11:00","endsAt":"2027-03-02T14:00"}"#
+            #"{"title":"Klustermöte "#
+                + #"2","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T11:00","endsAt":"2027-03-02T14:00"}"#
         )
         XCTAssertEqual(overlap.status, .unprocessableEntity)
         XCTAssertTrue(overlap.body.string.contains("Klustermöte 1"), overlap.body.string)
@@ -222,7 +224,8 @@ final class MeetingRouteTests: XCTestCase {
         // A host outside the cluster is refused.
         let host = try await json(
             organiser, .POST, path,
-            #"{"title":"Klustermöte 3","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-05-02T09:00","endsAt":"2027-05-02T12:00","host":"se/0180"}"#
+            #"{"title":"Klustermöte "#
+                + #"3","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-05-02T09:00","endsAt":"2027-05-02T12:00","host":"se/0180"}"#
         )
         XCTAssertEqual(fieldErrors(host), ["host"])
         let count = try await Meeting.query(on: app.db).count()
@@ -331,7 +334,9 @@ final class MeetingRouteTests: XCTestCase {
 
     func testCalendarFilesFollowChangesAndCancellations() async throws {
         let created = try await createMeeting(
-            #""title":"Politiskt möte; vår, 2027","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic Continental","venueAddress":"Vasagatan 22, Stockholm""#
+            #""title":"Politiskt möte; vår, "#
+                + #"2027","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic "#
+                    + #"Continental","venueAddress":"Vasagatan 22, Stockholm""#
         )
         let id = meetingID(created)
         do {
@@ -359,7 +364,9 @@ final class MeetingRouteTests: XCTestCase {
         }
         let moved = try await json(
             organiser, .PUT, "/api/v1/meetings/\(id)",
-            #"{"title":"Politiskt möte; vår, 2027","startsAt":"2027-05-28T13:00","endsAt":"2027-05-28T16:00","venueName":"Scandic Continental","venueAddress":"Vasagatan 22, Stockholm"}"#
+            #"{"title":"Politiskt möte; vår, "#
+                + #"2027","startsAt":"2027-05-28T13:00","endsAt":"2027-05-28T16:00","venueName":"Scandic "#
+                    + #"Continental","venueAddress":"Vasagatan 22, Stockholm"}"#
         )
         XCTAssertEqual(moved.status, .ok, moved.body.string)
         XCTAssertEqual(moved.json["sequence"] as? Int, 2)
@@ -525,7 +532,8 @@ final class MeetingRouteTests: XCTestCase {
         }
         let commitment = try await json(
             organiser, .POST, "/api/v1/meetings/\(ids[0])/commitments",
-            #"{"municipality":"se/1280","text":"Pröva exit tickets i årskurs 7","owner":"Rektor Malmö","dueDate":"2027-03-31"}"#
+            #"{"municipality":"se/1280","text":"Pröva exit tickets i årskurs 7","owner":"Rektor "#
+                + #"Malmö","dueDate":"2027-03-31"}"#
         )
         XCTAssertEqual(commitment.status, .created, commitment.body.string)
         let wrong = try await json(
@@ -567,7 +575,8 @@ final class MeetingRouteTests: XCTestCase {
         _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
         _ = try await json(
             organiser, .PUT, "/api/v1/meetings/\(id)/agenda",
-            #"{"items":[{"title":"Välkommen","durationMinutes":20},{"title":"Läget i kommunerna","durationMinutes":70}]}"#
+            #"{"items":[{"title":"Välkommen","durationMinutes":20},{"title":"Läget i "#
+                + #"kommunerna","durationMinutes":70}]}"#
         )
         for (language, end) in [("da", "kl. 14.30"), ("sv", "kl. 14:30"), ("en", "14:30")] {
             var headers = HTTPHeaders()
@@ -589,7 +598,8 @@ final class MeetingRouteTests: XCTestCase {
     func testTheOrganisersStaffPresentAndTheEditorFoldsItems() async throws {
         let id = meetingID(
             try await createMeeting(
-                #""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#
+                #""title":"Politiskt "#
+                    + #"möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#
             ))
         let consultant = try await person("Karin Konsulent", nil, .consultant)
         consultant.organisationID = skr.id
@@ -637,7 +647,8 @@ final class MeetingRouteTests: XCTestCase {
     func testAnInvitedPersonRegistersAndCancelsFromTheEmailedLinkWithoutAnAccount() async throws {
         let first = meetingID(
             try await createMeeting(
-                #""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#
+                #""title":"Politiskt "#
+                    + #"möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic""#
             ))
         let second = meetingID(
             try await createMeeting(
@@ -784,7 +795,8 @@ final class MeetingRouteTests: XCTestCase {
     func testRemindersGoOnceBeforeTheMeetingAndAgainAfterAChangeOfTime() async throws {
         let id = meetingID(
             try await createMeeting(
-                #""title":"Politiskt möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","reminderHours":24"#
+                #""title":"Politiskt "#
+                    + #"möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","reminderHours":24"#
             ))
         _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
         let chief = people["Skolchef 0180"]!
@@ -824,7 +836,8 @@ final class MeetingRouteTests: XCTestCase {
         }
         body.append(
             Data(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.0)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                ("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; "
+                    + "filename=\"\(file.0)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
                     .utf8))
         body.append(file.1)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))

@@ -93,7 +93,8 @@ final class QuestionnaireRouteTests: XCTestCase {
     func create(closes: String = "2030-05-09T23:59") async throws -> String {
         let created = try await json(
             organiser, .POST, "/api/v1/collaborations/\(collaboration.slug)/questionnaires",
-            #"{"title":"Statusenkät 2027","audience":"registered","closesAt":"\#(closes)","reminderDays":[7,2],"form":\#(Self.form)}"#
+            #"{"title":"Statusenkät "#
+                + #"2027","audience":"registered","closesAt":"\#(closes)","reminderDays":[7,2],"form":\#(Self.form)}"#
         )
         XCTAssertEqual(created.status, .created, created.body.string)
         return (created.json["id"] as! String).lowercased()
@@ -138,7 +139,8 @@ final class QuestionnaireRouteTests: XCTestCase {
         let account = try await makeUser(app, email: "skolchef.0180@example.se", personID: chief.id)
         let token = try await makeToken(app, for: account)
         let move =
-            #"{"name":"Skolchef 0180","position":"school_chief","email":"skolchef.0180@example.se","municipality":"se/1480"}"#
+            #"{"name":"Skolchef "#
+                + #"0180","position":"school_chief","email":"skolchef.0180@example.se","municipality":"se/1480"}"#
         do {
             let r = try await json(token, .PUT, "/api/v1/people/\(chief.id!.uuidString)", move);
             XCTAssertEqual(r.status, .forbidden, r.body.string)

@@ -113,7 +113,8 @@ final class ResultsSuppressionRouteTests: XCTestCase {
         XCTAssertTrue(shown.contains("all"), "all fourteen are shown: \(shown)")
         XCTAssertFalse(
             shown.contains("cluster") && shown.contains("region"),
-            "cluster (6) and region (6) overlap only in København: all − both + own would be Syddanmark's three (\(shown))"
+            "cluster (6) and region (6) overlap only in København: all − both + own would be Syddanmark's three "
+                + "(\(shown))"
         )
         // Three wrote a text: fewer than the threshold, so none is listed to a participant.
         let why = questions.first { $0["key"] as? String == "why" }!

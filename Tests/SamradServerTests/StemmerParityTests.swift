@@ -33,7 +33,8 @@ final class StemmerParityTests: XCTestCase {
             let list = words.sorted()
             struct Row: Decodable { var word: String; var stems: [String]? }
             let rows = try await sql.raw(
-                "SELECT w AS word, ts_lexize(\(literal: dictionary), w) AS stems FROM unnest(\(bind: list)::text[]) AS w"
+                "SELECT w AS word, ts_lexize(\(literal: dictionary), w) AS stems FROM unnest(\(bind: list)::text[]) "
+                    + "AS w"
             )
             .all(decoding: Row.self)
             var differ: [String] = []
@@ -49,7 +50,8 @@ final class StemmerParityTests: XCTestCase {
             struct File: Decodable { var text: String }
             let file = try await sql.raw(
                 """
-                SELECT pg_read_file((SELECT setting FROM pg_config WHERE name = 'SHAREDIR') || '/tsearch_data/' || \(bind: dictionary == "danish_stem" ? "danish" : "swedish") || '.stop') AS text
+                SELECT pg_read_file((SELECT setting FROM pg_config WHERE name = 'SHAREDIR') || '/tsearch_data/' ||
+                    \(bind: dictionary == "danish_stem" ? "danish" : "swedish") || '.stop') AS text
                 """
             ).first(decoding: File.self)
             let theirs = Set(

@@ -82,7 +82,8 @@ final class Client: @unchecked Sendable {
         }
         body.append(
             Data(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n"
+                ("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; "
+                    + "filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n")
                     .utf8))
         body.append(file.data)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
@@ -208,4 +209,12 @@ func checkUploadLimits(
     XCTAssertTrue(
         [.unauthorized, .seeOther, .notFound].contains(refused.status), "visitor: \(refused.status)", file: file,
         line: line)
+}
+
+extension String {
+    /// The page with each run of whitespace as one space, as a browser reads it: templates break
+    /// long lines between attributes and elements.
+    var collapsingWhitespace: String {
+        replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
+    }
 }

@@ -89,12 +89,14 @@ public struct TrendChart: Sendable {
             let y = Self.top + rowHeight * (Double(row) + 0.5)
             let name = s.label.count > 26 ? String(s.label.prefix(25)) + "…" : s.label
             out +=
-                "<text class=\"series-label \(s.kind)\" x=\"0\" y=\"\(f(y + 4))\"><title>\(Self.escape(s.label))</title>"
+                "<text class=\"series-label \(s.kind)\" x=\"0\" "
+                    + "y=\"\(f(y + 4))\"><title>\(Self.escape(s.label))</title>"
                 + "\(Self.escape(name))</text>"
             if let v = s.values.first ?? nil {
                 let text = NumberText.decimal(v, language, fractionDigits: decimals)
                 out +=
-                    "<circle class=\"point \(s.kind)\" cx=\"\(f(x(v)))\" cy=\"\(f(y))\" r=\"\(s.kind == "own" ? 5 : 4)\">"
+                    "<circle class=\"point \(s.kind)\" cx=\"\(f(x(v)))\" cy=\"\(f(y))\" "
+                        + "r=\"\(s.kind == "own" ? 5 : 4)\">"
                     + "<title>\(Self.escape(s.label)), \(label(0)): \(text)</title></circle>"
                 out += "<text class=\"value \(s.kind)\" x=\"\(f(x(v) + 8))\" y=\"\(f(y + 4))\">\(text)</text>"
             } else if s.kind == "own", let word = gaps[0] {
@@ -120,13 +122,16 @@ public struct TrendChart: Sendable {
             return (tenths < 0 ? "-" : "") + String(abs(tenths) / 10) + "." + String(abs(tenths) % 10)
         }
         var out =
-            "<svg class=\"trend\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\" focusable=\"false\">"
+            "<svg class=\"trend\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" "
+                + "aria-label=\"\(Self.escape(title))\" focusable=\"false\">"
         let tickDecimals = ticks.contains { $0 != $0.rounded() } ? max(1, min(decimals, 2)) : 0
         for t in ticks {
             out +=
-                "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(t)))\" y2=\"\(f(y(t)))\"/>"
+                "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(t)))\" "
+                    + "y2=\"\(f(y(t)))\"/>"
             out +=
-                "<text class=\"tick\" x=\"\(f(Self.left - 4))\" y=\"\(f(y(t) + 3.5))\" text-anchor=\"end\">\(NumberText.decimal(t, language, fractionDigits: tickDecimals))</text>"
+                "<text class=\"tick\" x=\"\(f(Self.left - 4))\" y=\"\(f(y(t) + 3.5))\" "
+                    + "text-anchor=\"end\">\(NumberText.decimal(t, language, fractionDigits: tickDecimals))</text>"
         }
         // School-year labels ("2023/24") need about 70 units each; the last year is always labelled.
         let step = years.count > 1 ? plotWidth / Double(years.count - 1) : plotWidth
@@ -134,7 +139,8 @@ public struct TrendChart: Sendable {
         for i in years.indices where i % every == (years.count - 1) % every {
             // The last year's label ends at its point so it stays inside the chart.
             out +=
-                "<text class=\"tick\" x=\"\(f(x(i)))\" y=\"\(f(Self.height - 8))\" text-anchor=\"\(i == years.count - 1 && years.count > 1 ? "end" : "middle")\">\(label(i))</text>"
+                "<text class=\"tick\" x=\"\(f(x(i)))\" y=\"\(f(Self.height - 8))\" "
+                    + "text-anchor=\"\(i == years.count - 1 && years.count > 1 ? "end" : "middle")\">\(label(i))</text>"
         }
         // Drawn back to front: the country first, the unit's own line last and on top.
         for s in series.reversed() {
@@ -157,7 +163,8 @@ public struct TrendChart: Sendable {
                 for (i, v) in s.values.enumerated() {
                     guard let v else { continue }
                     out +=
-                        "<circle class=\"point own\" cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"3\"><title>\(label(i)): \(NumberText.decimal(v, language, fractionDigits: decimals))</title></circle>"
+                        "<circle class=\"point own\" cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"3\"><title>\(label(i)): "
+                            + "\(NumberText.decimal(v, language, fractionDigits: decimals))</title></circle>"
                 }
             } else {
                 for i in isolated {
@@ -170,7 +177,8 @@ public struct TrendChart: Sendable {
         }
         for (i, word) in gaps.sorted(by: { $0.key < $1.key }) where i < years.count {
             out +=
-                "<rect class=\"gap\" x=\"\(f(x(i) - 3))\" y=\"\(f(Self.height - Self.bottom - 3))\" width=\"6\" height=\"6\"><title>\(label(i)): \(Self.escape(word))</title></rect>"
+                "<rect class=\"gap\" x=\"\(f(x(i) - 3))\" y=\"\(f(Self.height - Self.bottom - 3))\" width=\"6\" "
+                    + "height=\"6\"><title>\(label(i)): \(Self.escape(word))</title></rect>"
         }
         out += "</svg>"
         return out

@@ -23,17 +23,23 @@ public enum StopWords {
 
     static let danish: Set<String> = Set(
         """
-        og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi min havde ham hun nu
-        over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil blev kunne ind når være dog noget
-        ville jo deres efter ned skulle denne end dette mit også under have dig anden hende mine alt meget sit sine vor mod
+        og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi min havde ham hun
+            nu
+        over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil blev kunne ind når være dog
+            noget
+        ville jo deres efter ned skulle denne end dette mit også under have dig anden hende mine alt meget sit sine vor
+            mod
         disse hvis din nogle hos blive mange ad bliver hendes været thi jer sådan
         """.split(whereSeparator: \.isWhitespace).map(String.init))
 
     static let swedish: Set<String> = Set(
         """
-        och det att i en jag hon som han på den med var sig för så till är men ett om hade de av icke mig du henne då sin
-        nu har inte hans honom skulle hennes där min man ej vid kunde något från ut när efter upp vi dem vara vad över än
-        dig kan sina här ha mot alla under någon eller allt mycket sedan ju denna själv detta åt utan varit hur ingen mitt
+        och det att i en jag hon som han på den med var sig för så till är men ett om hade de av icke mig du henne då
+            sin
+        nu har inte hans honom skulle hennes där min man ej vid kunde något från ut när efter upp vi dem vara vad över
+            än
+        dig kan sina här ha mot alla under någon eller allt mycket sedan ju denna själv detta åt utan varit hur ingen
+            mitt
         ni bli blev oss din dessa några deras blir mina samma vilken er sådan vår blivit dess inom mellan sådant varför
         varje vilka ditt vem vilket sitta sådana vart dina vars vårt våra ert era vilkas
         """.split(whereSeparator: \.isWhitespace).map(String.init))

@@ -104,7 +104,8 @@ struct AccountPages: RouteCollection {
             struct Taken: Decodable { var id: UUID }
             let taken = try await (db as! any SQLDatabase).raw(
                 """
-                UPDATE account_tokens SET used_at = \(bind: Date()) WHERE id = \(bind: token.requireID()) AND used_at IS NULL RETURNING id
+                UPDATE account_tokens SET used_at = \(bind: Date()) WHERE id = \(bind: token.requireID()) AND used_at IS
+                    NULL RETURNING id
                 """
             ).all(decoding: Taken.self)
             guard !taken.isEmpty,

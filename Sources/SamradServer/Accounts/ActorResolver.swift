@@ -66,7 +66,8 @@ struct ActorResolver: AsyncMiddleware {
     }
 
     private static let roleColumns =
-        "r.kind AS role_kind, r.organisation_id AS role_organisation_id, r.municipality_country AS role_country, r.municipality_code AS role_code"
+        "r.kind AS role_kind, r.organisation_id AS role_organisation_id, r.municipality_country AS role_country, "
+            + "r.municipality_code AS role_code"
 
     static func account(token hash: String, on db: any Database) async throws -> Account? {
         let rows = try await (db as! any SQLDatabase).raw(
@@ -82,7 +83,8 @@ struct ActorResolver: AsyncMiddleware {
     static func account(user id: UUID, on db: any Database) async throws -> Account? {
         let rows = try await (db as! any SQLDatabase).raw(
             """
-            SELECT u.*, \(unsafeRaw: roleColumns) FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE u.id = \(bind: id)
+            SELECT u.*, \(unsafeRaw: roleColumns) FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE
+                u.id = \(bind: id)
             """
         ).all()
         return try account(rows)

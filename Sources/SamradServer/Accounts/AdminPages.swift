@@ -228,7 +228,8 @@ struct AdminPages: RouteCollection {
                 try await Audit.record(
                     "role:grant", subject: "user", id: id.uuidString,
                     summary:
-                        "\(user.email): \(grant.kind.rawValue) \(grant.organisationID?.uuidString ?? grant.municipality?.description ?? "")",
+                        "\(user.email): \(grant.kind.rawValue) "
+                            + "\(grant.organisationID?.uuidString ?? grant.municipality?.description ?? "")",
                     by: request, on: db)
             }
             return request.redirect(to: "/admin/accounts")

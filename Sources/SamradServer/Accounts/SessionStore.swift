@@ -94,7 +94,8 @@ struct SessionStore: SessionDriver {
         let ended =
             try await sql.raw(
                 """
-                SELECT COUNT(*) AS n FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at < \(bind: seen)
+                SELECT COUNT(*) AS n FROM web_sessions WHERE created_at < \(bind: created) OR last_seen_at <
+                    \(bind: seen)
                 """
             ).first(decoding: Count.self)?.n ?? 0
         try await sql.raw(

@@ -14,7 +14,8 @@ struct SecurityHeaders: AsyncMiddleware {
             ("Referrer-Policy", "same-origin"),
             (
                 "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors "
+                    + "'none'; form-action 'self'; base-uri 'none'"
             ),
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         ]

@@ -32,7 +32,8 @@ enum JobLease {
         let sql = db as! any SQLDatabase
         try await sql.raw(
             """
-            INSERT INTO job_leases (name, next_run_at) VALUES (\(bind: job.rawValue), \(bind: now)) ON CONFLICT (name) DO NOTHING
+            INSERT INTO job_leases (name, next_run_at) VALUES (\(bind: job.rawValue), \(bind: now)) ON CONFLICT (name)
+                DO NOTHING
             """
         ).run()
         // PostgreSQL: a row another instance is taking is skipped, not waited for. SQLite has one
@@ -53,7 +54,8 @@ enum JobLease {
     static func finish(_ job: ScheduledJob, holder: String, now: Date = Date(), on db: any Database) async throws {
         try await (db as! any SQLDatabase).raw(
             """
-            UPDATE job_leases SET holder = NULL, lease_until = NULL, last_finished_at = \(bind: now), next_run_at = \(bind: now.addingTimeInterval(job.interval))
+            UPDATE job_leases SET holder = NULL, lease_until = NULL, last_finished_at = \(bind: now), next_run_at =
+                \(bind: now.addingTimeInterval(job.interval))
             WHERE name = \(bind: job.rawValue) AND holder = \(bind: holder)
             """
         ).run()

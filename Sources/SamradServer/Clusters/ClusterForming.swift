@@ -224,7 +224,8 @@ enum ClusterForming {
             try await Audit.record(
                 "clusters:save", subject: "collaboration", id: id.uuidString,
                 summary:
-                    "\(c.slug): \(draft.groups.count) clusters, \(draft.groups.reduce(0) { $0 + $1.members.count }) municipalities, objective \(String(format: "%.6f", evaluation.objective))",
+                    "\(c.slug): \(draft.groups.count) clusters, \(draft.groups.reduce(0) { $0 + $1.members.count }) "
+                        + "municipalities, objective \(String(format: "%.6f", evaluation.objective))",
                 by: request, on: db)
         }
     }

@@ -73,7 +73,8 @@ struct ClusterPlanView: Encodable {
                 largestDistance: request.t(
                     "clusters.km", [NumberText.integer(Int(measures.largestDistanceKm.rounded()), language)]),
                 population:
-                    "\(NumberText.integer(measures.smallestPopulation, language)) – \(NumberText.integer(measures.largestPopulation, language))",
+                    "\(NumberText.integer(measures.smallestPopulation, language)) – "
+                        + "\(NumberText.integer(measures.largestPopulation, language))",
                 cost: NumberText.decimal(measures.cost, language, fractionDigits: 2),
                 hosts: hostNames,
                 outOfBounds: !(draft.settings.minSize...max(draft.settings.minSize, draft.settings.maxSize)).contains(
@@ -113,14 +114,17 @@ struct ClusterPlanView: Encodable {
         let scale = (width - 2 * margin) / max(spanX, spanY * 0.8)
         let height = spanY * scale + 2 * margin
         var svg =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height.rounded()))\" role=\"img\" aria-labelledby=\"cluster-map-title\" class=\"cluster-map\"><title id=\"cluster-map-title\">\(escape(label))</title>"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height.rounded()))\" "
+                + "role=\"img\" aria-labelledby=\"cluster-map-title\" class=\"cluster-map\"><title "
+                    + "id=\"cluster-map-title\">\(escape(label))</title>"
         for (index, m) in points {
             let x = margin + (m.longitude * scaleX - minX) * scale
             let y = margin + (maxLat - m.latitude) * scale
             let colour = palette[index % palette.count]
             svg += String(
                 format:
-                    "<g><title>%@ – %@</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\" fill=\"%@\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\" fill=\"#fff\">%d</text></g>",
+                    "<g><title>%@ – %@</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\" fill=\"%@\"/><text x=\"%.1f\" "
+                        + "y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\" fill=\"#fff\">%d</text></g>",
                 escape(m.name), escape(draft.groups[index].name), x, y, colour, x, y + 3, index + 1)
         }
         return svg + "</svg>"

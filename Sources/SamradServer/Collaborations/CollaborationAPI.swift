@@ -101,7 +101,8 @@ struct CollaborationAPI: RouteCollection {
             try await Audit.record(
                 "collaboration:update", subject: "collaboration", id: collaboration.requireID().uuidString,
                 summary:
-                    "\(collaboration.title): \(collaboration.status), deadline \(collaboration.deadline.map { "\($0)" } ?? "-")"
+                    "\(collaboration.title): \(collaboration.status), deadline "
+                        + "\(collaboration.deadline.map { "\($0)" } ?? "-")"
                     + ", capacity \(collaboration.capacity.map(String.init) ?? "-"), price \(collaboration.priceKind)",
                 by: request, on: tx)
         }

@@ -63,7 +63,9 @@ enum CollaborationDemo {
             "politisk-del-2014-eksempel", "Politisk del – folkeskolen 2014 (eksempel)", .politicalForum, .running,
             organiser: kl,
             description:
-                "Gratis for alle kommuner. To møder om året på tre timer; det første 27. maj 2014 kl. 13-16 på et konferencehotel, det andet i slutningen af november.\n\nHver kommune tilmelder **udvalgsformanden**, et **udvalgsmedlem** og en repræsentant for **forvaltningen**.",
+                "Gratis for alle kommuner. To møder om året på tre timer; det første 27. maj 2014 kl. 13-16 på et "
+                    + "konferencehotel, det andet i slutningen af november.\n\nHver kommune tilmelder "
+                        + "**udvalgsformanden**, et **udvalgsmedlem** og en repræsentant for **forvaltningen**.",
             deadline: at("2014-05-09T12:00"), seats: politicalSeats, period: ("2014-05-01", "2015-12-31"),
             programme: programme,
             targets: [.committeeChair, .committeeMember, .administration])
@@ -79,7 +81,8 @@ enum CollaborationDemo {
             _ = try await make(
                 slug, title, .professionalCollaboration, .running, organiser: kl,
                 description:
-                    "Fagligt spor i kommunesamarbejdet om folkeskolen. Prisen følger antallet af møder (beløbet er et eksempel).",
+                    "Fagligt spor i kommunesamarbejdet om folkeskolen. Prisen følger antallet af møder (beløbet er "
+                        + "et eksempel).",
                 deadline: at("2014-05-09T12:00"),
                 seats: [
                     SeatRequirement(position: .schoolChief, count: 1),
@@ -93,7 +96,9 @@ enum CollaborationDemo {
             .professionalCollaboration, .running,
             organiser: kl,
             description:
-                "En fond bevilger 2 mio. kr.; 12 kommuner kan deltage. Forskere og en følgegruppe af kommunale praktikere er knyttet til. Samarbejdet slutter med fem regionale konferencer for alle skoleledere og skolechefer.",
+                "En fond bevilger 2 mio. kr.; 12 kommuner kan deltage. Forskere og en følgegruppe af kommunale "
+                    + "praktikere er knyttet til. Samarbejdet slutter med fem regionale konferencer for alle "
+                        + "skoleledere og skolechefer.",
             deadline: at("2015-03-01T12:00"), capacity: 12,
             seats: [
                 SeatRequirement(position: .schoolChief, count: 1),
@@ -128,7 +133,9 @@ enum CollaborationDemo {
             "klynger-om-laering-og-trivsel-eksempel", "Klynger om børns læring og trivsel (eksempel)",
             .clusterProgramme, .running, organiser: kl,
             description:
-                "Alle kommuner inviteres til at tilmelde sig senest 1. juni 2016. De tilmeldte kommuner samles i klynger på 6-8, som mødes i et faciliteret forløb; de første klynger starter i september, de næste ved årsskiftet.",
+                "Alle kommuner inviteres til at tilmelde sig senest 1. juni 2016. De tilmeldte kommuner samles i "
+                    + "klynger på 6-8, som mødes i et faciliteret forløb; de første klynger starter i september, de "
+                        + "næste ved årsskiftet.",
             deadline: at("2016-06-01T23:59"),
             seats: [
                 SeatRequirement(position: .educationDirector, count: 1),
@@ -139,7 +146,8 @@ enum CollaborationDemo {
             "natverk-for-skolutveckling-exempel", "Nätverk för skolutveckling – 16 kommuner (exempel)",
             .standingNetwork, .running, organiser: skr,
             description:
-                "Sexton medelstora kommuner möts två gånger om året: på våren hos en värdkommun som roterar (lokala utvecklingsprojekt), på hösten i Stockholm (nationell skolpolitik).",
+                "Sexton medelstora kommuner möts två gånger om året: på våren hos en värdkommun som roterar (lokala "
+                    + "utvecklingsprojekt), på hösten i Stockholm (nationell skolpolitik).",
             deadline: at("2015-01-31T23:59", "Europe/Stockholm"), capacity: 16,
             seats: [
                 SeatRequirement(position: .educationDirector, count: 1),

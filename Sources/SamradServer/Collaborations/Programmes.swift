@@ -299,7 +299,8 @@ struct Programmes: RouteCollection {
                             Link(
                                 href: "/collaborations/\(c.slug)/registrations/\(key.country.rawValue)/\(key.code)",
                                 label:
-                                    "\(m.name): \(request.t("registration_status.\(statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue)"))"
+                                    "\(m.name): "
+                                        + "\(request.t("registration_status.\(statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue)"))"
                             )
                         }
                     } : [])

@@ -124,8 +124,10 @@ enum RegistrationDesk {
                 guard
                     let locked = try await sql.raw(
                         """
-                        UPDATE collaborations SET registration_sequence = registration_sequence + \(literal: requests.count) WHERE id = \(bind: collaborationID)
-                        RETURNING registration_sequence, status, organiser_id, opens_at, deadline, capacity, seats, price_kind, price_minor, currency, price_meetings
+                        UPDATE collaborations SET registration_sequence = registration_sequence +
+                            \(literal: requests.count) WHERE id = \(bind: collaborationID)
+                        RETURNING registration_sequence, status, organiser_id, opens_at, deadline, capacity, seats,
+                            price_kind, price_minor, currency, price_meetings
                         """
                     ).first(decoding: Locked.self)
                 else {
@@ -159,12 +161,14 @@ enum RegistrationDesk {
                 var registeredCount =
                     try await sql.raw(
                         """
-                        SELECT COUNT(*) AS n FROM registrations WHERE collaboration_id = \(bind: collaborationID) AND status = \(bind: RegistrationStatus.registered.rawValue)
+                        SELECT COUNT(*) AS n FROM registrations WHERE collaboration_id = \(bind: collaborationID) AND
+                            status = \(bind: RegistrationStatus.registered.rawValue)
                         """
                     ).first(decoding: Count.self)?.n ?? 0
                 let people = try await sql.raw(
                     """
-                    SELECT id, name, municipality_country, municipality_code FROM people WHERE municipality_code IN (\(binds: codes))
+                    SELECT id, name, municipality_country, municipality_code FROM people WHERE municipality_code IN
+                        (\(binds: codes))
                     """
                 ).all(decoding: PersonRow.self)
                 var peopleOf: [MunicipalityKey: [UUID: String]] = [:]
@@ -250,8 +254,10 @@ enum RegistrationDesk {
                     // A municipality that declined or withdrew before answers again in its old row.
                     try await sql.raw(
                         """
-                        UPDATE registrations SET status = \(bind: row.status), sequence = \(bind: row.sequence), registered_by = \(bind: row.registered_by),
-                        accepted_price_minor = \(bind: row.accepted_price_minor), updated_at = \(bind: row.updated_at) WHERE id = \(bind: row.id)
+                        UPDATE registrations SET status = \(bind: row.status), sequence = \(bind: row.sequence),
+                            registered_by = \(bind: row.registered_by),
+                        accepted_price_minor = \(bind: row.accepted_price_minor), updated_at = \(bind: row.updated_at)
+                            WHERE id = \(bind: row.id)
                         """
                     ).run()
                     try await sql.raw("DELETE FROM registration_seats WHERE registration_id = \(bind: row.id)").run()

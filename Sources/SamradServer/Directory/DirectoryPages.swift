@@ -344,7 +344,8 @@ struct DirectoryPages: RouteCollection {
             Figure(
                 label: request.t("directory.point"),
                 value:
-                    "\(NumberText.decimal(m.latitude, language, fractionDigits: 4))° N, \(NumberText.decimal(m.longitude, language, fractionDigits: 4))° E",
+                    "\(NumberText.decimal(m.latitude, language, fractionDigits: 4))° N, "
+                        + "\(NumberText.decimal(m.longitude, language, fractionDigits: 4))° E",
                 note: request.t("directory.point_note")),
         ]
         if let group = m.groupName {

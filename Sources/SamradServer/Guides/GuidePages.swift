@@ -610,10 +610,12 @@ struct GuidePages: RouteCollection {
         var description = t("guides.agenda_intro", [g.title]) + "\n\n"
         for s in sessions {
             description +=
-                "**\(request.municipalities[s.municipality]?.name ?? s.municipalityCode)** (\(s.committee), \(DateText.day(s.heldOn, language) ?? s.heldOn))\n\n"
+                "**\(request.municipalities[s.municipality]?.name ?? s.municipalityCode)** (\(s.committee), "
+                    + "\(DateText.day(s.heldOn, language) ?? s.heldOn))\n\n"
             for a in s.agreements {
                 description +=
-                    "- \(a.statement) — \(t("dialogues.responsible_short", [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]))\n"
+                    "- \(a.statement) — "
+                        + "\(t("dialogues.responsible_short", [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]))\n"
             }
             description += "\n"
         }

@@ -486,7 +486,8 @@ struct ImportJob: Sendable {
                     last = now
                     try? await sql.raw(
                         """
-                        UPDATE observation_imports SET progress_phase = \(bind: now.phase), progress_done = \(bind: now.done), progress_total = \(bind: now.total)
+                        UPDATE observation_imports SET progress_phase = \(bind: now.phase), progress_done =
+                            \(bind: now.done), progress_total = \(bind: now.total)
                         WHERE id = \(bind: id) AND status = 'running'
                         """
                     ).run()

@@ -97,7 +97,8 @@ struct ClusterChoice: Sendable, Encodable {
             SELECT c.id, c.name, co.title, co.id AS collaboration_id, co.organiser_id, co.status
             FROM \(ident: ClusterMember.schema) m JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id
             JOIN \(ident: Collaboration.schema) co ON co.id = c.collaboration_id
-            WHERE m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code) ORDER BY c.created_at DESC
+            WHERE m.municipality_country = \(bind: key.country.rawValue) AND m.municipality_code = \(bind: key.code)
+                ORDER BY c.created_at DESC
             """
         ).all(decoding: Row.self)
         guard !found.isEmpty else { return [] }

@@ -38,7 +38,8 @@ enum IndicatorExport {
             WHERE country = \(bind: country) AND scope IN ('', \(bind: export.municipality.description))
               AND ((level = 'municipality' AND unit_code = \(bind: code))
                    OR (level = 'school' AND unit_code IN
-                       (SELECT code FROM schools WHERE country = \(bind: country) AND municipality_code = \(bind: code))))
+                       (SELECT code FROM schools WHERE country = \(bind: country) AND municipality_code =
+                           \(bind: code))))
             ORDER BY indicator, level, unit_code, year
             """
         ).all(decoding: ObservationRow.self)

@@ -313,7 +313,8 @@ struct IndicatorPages: RouteCollection {
         response.headers.replaceOrAdd(
             name: "Server-Timing",
             value:
-                "data;dur=\(ms(loaded - started)), compute;dur=\(ms(computed - loaded)), render;dur=\(ms(clock.now - computed))"
+                "data;dur=\(ms(loaded - started)), compute;dur=\(ms(computed - loaded)), "
+                    + "render;dur=\(ms(clock.now - computed))"
         )
         return response
     }

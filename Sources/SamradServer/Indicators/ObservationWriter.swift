@@ -29,7 +29,8 @@ enum ObservationWriter {
             keeping.isEmpty
             ? ""
             : """
-             WHERE observations.import_id IS NULL OR observations.import_id NOT IN (\(binds: keeping.map { $0 as any Encodable & Sendable }))
+             WHERE observations.import_id IS NULL OR observations.import_id NOT IN
+                 (\(binds: keeping.map { $0 as any Encodable & Sendable }))
             """
         // On PostgreSQL a chunk goes as one array per column, unnested into rows: ten binds per
         // statement instead of ten per row. Arrays hold no nulls here, so a missing value travels
@@ -40,13 +41,19 @@ enum ObservationWriter {
             let rows = Array(chunk)
             try await sql.raw(
                 """
-                INSERT INTO observations (indicator, level, country, unit_code, year, scope, value, status, pupils, import_id)
-                SELECT t.i, t.l, t.c, t.u, t.y, \(bind: scope), NULLIF(t.v, 'NaN'::float8), t.s, NULLIF(t.p, -1), \(bind: importID)
-                FROM unnest(\(bind: rows.map(\.indicator))::text[], \(bind: rows.map(\.unit.level.rawValue))::text[], \(bind: rows.map(\.unit.country.rawValue))::text[],
-                            \(bind: rows.map(\.unit.code))::text[], \(bind: rows.map(\.year))::bigint[], \(bind: rows.map { $0.value ?? .nan })::float8[],
-                            \(bind: rows.map(\.status.rawValue))::text[], \(bind: rows.map { $0.pupils ?? -1 })::bigint[]) AS t(i, l, c, u, y, v, s, p)
+                INSERT INTO observations (indicator, level, country, unit_code, year, scope, value, status, pupils,
+                    import_id)
+                SELECT t.i, t.l, t.c, t.u, t.y, \(bind: scope), NULLIF(t.v, 'NaN'::float8), t.s, NULLIF(t.p, -1),
+                    \(bind: importID)
+                FROM unnest(\(bind: rows.map(\.indicator))::text[], \(bind: rows.map(\.unit.level.rawValue))::text[],
+                    \(bind: rows.map(\.unit.country.rawValue))::text[],
+                            \(bind: rows.map(\.unit.code))::text[], \(bind: rows.map(\.year))::bigint[],
+                                \(bind: rows.map { $0.value ?? .nan })::float8[],
+                            \(bind: rows.map(\.status.rawValue))::text[],
+                                \(bind: rows.map { $0.pupils ?? -1 })::bigint[]) AS t(i, l, c, u, y, v, s, p)
                 ON CONFLICT (indicator, level, country, unit_code, year, scope)
-                DO UPDATE SET value = excluded.value, status = excluded.status, pupils = excluded.pupils, import_id = excluded.import_id\(guarded)
+                DO UPDATE SET value = excluded.value, status = excluded.status, pupils = excluded.pupils, import_id =
+                    excluded.import_id\(guarded)
                 """
             ).run()
             written += rows.count
@@ -66,7 +73,8 @@ enum ObservationWriter {
             let row = "(?,?,?,?,?,?,?,?,?,?)"
             return "INSERT INTO observations (\(columns.joined(separator: ","))) VALUES "
                 + Array(repeating: row, count: rows).joined(separator: ",")
-                + " ON CONFLICT (indicator, level, country, unit_code, year, scope) DO UPDATE SET value = excluded.value, status = excluded.status,"
+                + " ON CONFLICT (indicator, level, country, unit_code, year, scope) DO UPDATE SET value = "
+                    + "excluded.value, status = excluded.status,"
                 + " pupils = excluded.pupils, import_id = excluded.import_id"
                 + (kept.isEmpty
                     ? ""

@@ -152,7 +152,8 @@ struct KnowledgePages: RouteCollection {
         response.headers.replaceOrAdd(
             name: "Server-Timing",
             value:
-                "search;dur=\(ms(searched - started)), page;dur=\(ms(done - searched)), results;dur=\(ms(resulted - searched)), render;dur=\(ms(done - rendering))"
+                "search;dur=\(ms(searched - started)), page;dur=\(ms(done - searched)), "
+                    + "results;dur=\(ms(resulted - searched)), render;dur=\(ms(done - rendering))"
         )
         return response
     }
@@ -171,7 +172,8 @@ struct KnowledgePages: RouteCollection {
         let sql = request.db as! any SQLDatabase
         let rows = try await sql.raw(
             """
-            SELECT id, slug, kind, title, summary, body, body_text, themes, authors, language, municipality_country, municipality_code, school, published_at
+            SELECT id, slug, kind, title, summary, body, body_text, themes, authors, language, municipality_country,
+                municipality_code, school, published_at
             FROM knowledge_materials WHERE id IN (\(binds: ids.map { $0 as any Encodable & Sendable }))
             """
         ).all(decoding: ResultRow.self)
@@ -218,7 +220,8 @@ struct KnowledgePages: RouteCollection {
             WITH RECURSIVE listed(theme) AS (
               SELECT MIN(theme) FROM knowledge_themes WHERE listed = \(bind: true)
               UNION ALL
-              SELECT (SELECT MIN(theme) FROM knowledge_themes WHERE listed = \(bind: true) AND theme > listed.theme) FROM listed WHERE listed.theme IS NOT NULL
+              SELECT (SELECT MIN(theme) FROM knowledge_themes WHERE listed = \(bind: true) AND theme > listed.theme)
+                  FROM listed WHERE listed.theme IS NOT NULL
             )
             SELECT theme FROM listed WHERE theme IS NOT NULL
             """

@@ -18,7 +18,8 @@ enum KnowledgeSearch {
             for language in Language.allCases {
                 try await sql.raw(
                     """
-                    CREATE VIRTUAL TABLE \(unsafeRaw: table(language)) USING fts5(title, summary, body, facets, tokenize = 'unicode61 remove_diacritics 0')
+                    CREATE VIRTUAL TABLE \(unsafeRaw: table(language)) USING fts5(title, summary, body, facets,
+                        tokenize = 'unicode61 remove_diacritics 0')
                     """
                 ).run()
             }
@@ -65,7 +66,8 @@ enum KnowledgeSearch {
             // by it is a lookup, where a column of the FTS table would be a scan.
             try await sql.raw(
                 """
-                UPDATE knowledge_materials SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM knowledge_materials)
+                UPDATE knowledge_materials SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM
+                    knowledge_materials)
                 WHERE id = \(bind: id) AND search_key IS NULL
                 """
             ).run()
@@ -81,7 +83,8 @@ enum KnowledgeSearch {
             try await sql.raw(
                 """
                 INSERT INTO \(unsafeRaw: table(language)) (rowid, title, summary, body, facets)
-                VALUES (\(bind: key), \(bind: SearchText.stems(m.title, language)), \(bind: SearchText.stems(m.summary, language)),
+                VALUES (\(bind: key), \(bind: SearchText.stems(m.title, language)),
+                    \(bind: SearchText.stems(m.summary, language)),
                         \(bind: SearchText.stems(body, language)), \(bind: facets(m).joined(separator: " ")))
                 """
             ).run()
@@ -156,7 +159,8 @@ enum KnowledgeSearch {
         if !sql.isPostgres {
             for language in Language.allCases {
                 try await sql.raw(
-                    "DELETE FROM \(unsafeRaw: table(language)) WHERE rowid = (SELECT search_key FROM knowledge_materials WHERE id = \(bind: id))"
+                    "DELETE FROM \(unsafeRaw: table(language)) WHERE rowid = (SELECT search_key FROM "
+                        + "knowledge_materials WHERE id = \(bind: id))"
                 ).run()
             }
         }
@@ -232,12 +236,14 @@ enum KnowledgeSearch {
                 let branches = Language.allCases.compactMap { language -> SQLQueryString? in
                     guard !SearchText.terms(words, language).isEmpty else { return nil }
                     return
-                        "(m.language = \(bind: language.rawValue) AND m.search @@ plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words)))"
+                        "(m.language = \(bind: language.rawValue) AND m.search @@ "
+                            + "plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words)))"
                 }
                 guard !branches.isEmpty else { return ([], 0) }
                 conditions.append("(" + branches.joined(separator: " OR ") + ")")
                 let cases = Language.allCases.map { language -> SQLQueryString in
-                    "WHEN \(bind: language.rawValue) THEN plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words))"
+                    "WHEN \(bind: language.rawValue) THEN "
+                        + "plainto_tsquery(\(literal: configuration(language))::regconfig, \(bind: words))"
                 }
                 rank =
                     "ts_rank('{0.1, 0.2, 0.4, 1.0}', m.search, CASE m.language " + cases.joined(separator: " ")
@@ -318,7 +324,8 @@ enum KnowledgeSearch {
                     let rows = try await sql.raw(
                         """
                         SELECT key, rank FROM (
-                          SELECT rowid AS key, -bm25(\(unsafeRaw: t), 10.0, 4.0, 1.0, 0.0) AS rank FROM \(unsafeRaw: t) WHERE \(unsafeRaw: t) MATCH \(bind: expression)
+                          SELECT rowid AS key, -bm25(\(unsafeRaw: t), 10.0, 4.0, 1.0, 0.0) AS rank FROM \(unsafeRaw: t)
+                              WHERE \(unsafeRaw: t) MATCH \(bind: expression)
                           ORDER BY rowid DESC LIMIT \(literal: pool))
                         ORDER BY rank DESC, key DESC LIMIT \(literal: window)
                         """
@@ -333,7 +340,8 @@ enum KnowledgeSearch {
                     let keys = candidates.map { $0.key as any Encodable & Sendable }
                     // By the candidates' keys: without statistics SQLite would rather walk the status index.
                     let rows = try await sql.raw(
-                        "SELECT m.id AS id, m.search_key AS search_key FROM knowledge_materials AS m INDEXED BY knowledge_materials_search_key WHERE m.search_key IN (\(binds: keys)) AND "
+                        "SELECT m.id AS id, m.search_key AS search_key FROM knowledge_materials AS m INDEXED BY "
+                            + "knowledge_materials_search_key WHERE m.search_key IN (\(binds: keys)) AND "
                             + filter
                     )
                     .all(decoding: Row.self)
@@ -365,7 +373,8 @@ enum KnowledgeSearch {
                 // index once per material.
                 total +=
                     try await sql.raw(
-                        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s CROSS JOIN knowledge_materials m ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
+                        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(unsafeRaw: t) s CROSS JOIN knowledge_materials m "
+                            + "ON m.search_key = s.rowid WHERE \(unsafeRaw: t) MATCH \(bind: match) AND "
                             + filter + " LIMIT \(literal: countLimit + 1)) AS c"
                     ).first(decoding: Count.self)?.n ?? 0
             }
@@ -396,7 +405,8 @@ enum KnowledgeSearch {
             any.append("m.status <> \(bind: EditorialStatus.draft.rawValue)")
         } else if !reader.editorOf.isEmpty {
             any.append(
-                "(m.status <> \(bind: EditorialStatus.draft.rawValue) AND m.collaboration_id IN (\(binds: reader.editorOf.map { $0 as any Encodable & Sendable })))"
+                "(m.status <> \(bind: EditorialStatus.draft.rawValue) AND m.collaboration_id IN "
+                    + "(\(binds: reader.editorOf.map { $0 as any Encodable & Sendable })))"
             )
         }
         return "(" + any.joined(separator: " OR ") + ")"

@@ -74,7 +74,8 @@ struct SMTPClient {
                     let shown = line.hasPrefix("AUTH") ? "AUTH" : line
                     throw SMTPError(
                         description:
-                            "SMTP server answered \(code) \(lines.joined(separator: " ")) to \(shown.isEmpty ? "greeting" : shown)"
+                            "SMTP server answered \(code) \(lines.joined(separator: " ")) to "
+                                + "\(shown.isEmpty ? "greeting" : shown)"
                     )
                 }
                 return lines

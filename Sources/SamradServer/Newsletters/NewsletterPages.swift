@@ -212,7 +212,8 @@ struct NewsletterPages: RouteCollection {
         response.headers.replaceOrAdd(
             name: "Content-Security-Policy",
             value:
-                "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox"
+                "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; "
+                    + "sandbox allow-popups allow-popups-to-escape-sandbox"
         )
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")

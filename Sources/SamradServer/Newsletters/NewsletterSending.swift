@@ -25,9 +25,11 @@ enum NewsletterSending {
         let ids = collaborations.map { $0 as any Encodable & Sendable }
         let seats = try await sql.raw(
             """
-            SELECT p.id AS person_id, p.name AS name, p.email AS email, s.position AS position, r.municipality_country AS municipality_country,
+            SELECT p.id AS person_id, p.name AS name, p.email AS email, s.position AS position, r.municipality_country
+                AS municipality_country,
                    r.municipality_code AS municipality_code, r.collaboration_id AS collaboration_id
-            FROM registration_seats s JOIN registrations r ON r.id = s.registration_id JOIN people p ON p.id = s.person_id
+            FROM registration_seats s JOIN registrations r ON r.id = s.registration_id JOIN people p ON p.id =
+                s.person_id
             WHERE r.status = \(bind: RegistrationStatus.registered.rawValue) AND r.collaboration_id IN (\(binds: ids))
             """
         ).all(decoding: Seat.self)
@@ -38,7 +40,8 @@ enum NewsletterSending {
         }
         let attached = try await sql.raw(
             """
-            SELECT p.id AS person_id, p.name AS name, p.email AS email, p.position AS position, p.municipality_country AS municipality_country,
+            SELECT p.id AS person_id, p.name AS name, p.email AS email, p.position AS position, p.municipality_country
+                AS municipality_country,
                    p.municipality_code AS municipality_code, c.collaboration_id AS collaboration_id
             FROM collaboration_roles c JOIN people p ON p.id = c.person_id WHERE c.collaboration_id IN (\(binds: ids))
             """

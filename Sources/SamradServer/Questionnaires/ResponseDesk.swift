@@ -61,8 +61,10 @@ enum ResponseDesk {
         struct Made: Decodable { var id: UUID }
         let made = try await sql.raw(
             """
-            INSERT INTO questionnaire_responses (id, questionnaire_id, municipality_country, municipality_code, person_id, status, updated_by, reopened, created_at, updated_at)
-            VALUES (\(bind: UUID()), \(bind: q.requireID()), \(bind: country), \(bind: code), \(bind: person), \(bind: ResponseStatus.draft.rawValue),
+            INSERT INTO questionnaire_responses (id, questionnaire_id, municipality_country, municipality_code,
+                person_id, status, updated_by, reopened, created_at, updated_at)
+            VALUES (\(bind: UUID()), \(bind: q.requireID()), \(bind: country), \(bind: code), \(bind: person),
+                \(bind: ResponseStatus.draft.rawValue),
                     \(bind: request.currentUser?.name), 0, \(bind: now), \(bind: now))
             ON CONFLICT DO NOTHING RETURNING id
             """
@@ -72,7 +74,8 @@ enum ResponseDesk {
         try await sql.raw(
             """
             UPDATE questionnaire_responses SET updated_at = updated_at WHERE questionnaire_id = \(bind: q.requireID())
-              AND ((municipality_country = \(bind: country) AND municipality_code = \(bind: code)) OR person_id = \(bind: person))
+              AND ((municipality_country = \(bind: country) AND municipality_code = \(bind: code)) OR person_id =
+                  \(bind: person))
             """
         ).run()
         guard let response = try await find(q, unit, on: db) else { throw SamradError.notFound() }
@@ -166,8 +169,10 @@ enum ResponseDesk {
             let now = Date()
             let rows = try await (db as! any SQLDatabase).raw(
                 """
-                UPDATE questionnaire_responses SET status = \(bind: ResponseStatus.submitted.rawValue), submitted_at = \(bind: now),
-                submitted_by = \(bind: name), updated_at = \(bind: now) WHERE id = \(bind: id) AND status <> \(bind: ResponseStatus.submitted.rawValue) RETURNING id
+                UPDATE questionnaire_responses SET status = \(bind: ResponseStatus.submitted.rawValue), submitted_at =
+                    \(bind: now),
+                submitted_by = \(bind: name), updated_at = \(bind: now) WHERE id = \(bind: id) AND status <>
+                    \(bind: ResponseStatus.submitted.rawValue) RETURNING id
                 """
             ).all()
             if rows.isEmpty { throw SamradError(.conflict, "questionnaires.error.already_submitted") }

@@ -106,7 +106,8 @@ enum ResultsQuery {
         }
         let responses = try await sql.raw(
             """
-            SELECT id, \(unsafeRaw: sqlite ? "rowid" : "NULL") AS rowno, municipality_country, municipality_code, person_id FROM questionnaire_responses
+            SELECT id, \(unsafeRaw: sqlite ? "rowid" : "NULL") AS rowno, municipality_country, municipality_code,
+                person_id FROM questionnaire_responses
             WHERE questionnaire_id = \(bind: id) AND status = \(bind: ResponseStatus.submitted.rawValue) ORDER BY id
             """
         ).all(decoding: ResponseRow.self)
@@ -158,7 +159,8 @@ enum ResultsQuery {
         // million rows, and SQLKit's row decoding costs more than all the counting.
         if let lite {
             let query = """
-                SELECT r.rowid AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
+                SELECT r.rowid AS response, a.question, a.statement, a.option, a.number, a.text FROM
+                    questionnaire_answers a
                 JOIN questionnaire_responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?1 AND r.status = ?2
                 """
             let binds: [SQLiteData] = [.text(id.uuidString), .text(ResponseStatus.submitted.rawValue)]
@@ -172,7 +174,8 @@ enum ResultsQuery {
         } else {
             try await sql.raw(
                 """
-                SELECT a.response_id AS response, a.question, a.statement, a.option, a.number, a.text FROM questionnaire_answers a
+                SELECT a.response_id AS response, a.question, a.statement, a.option, a.number, a.text FROM
+                    questionnaire_answers a
                 JOIN questionnaire_responses r ON r.id = a.response_id
                 WHERE r.questionnaire_id = \(bind: id) AND r.status = \(bind: ResponseStatus.submitted.rawValue)
                 """

@@ -123,7 +123,8 @@ enum DatabaseBackup {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw Failure(
-                "\(name) failed: \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"
+                "\(name) failed: "
+                    + "\(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"
             )
         }
     }
