@@ -109,7 +109,8 @@ final class IndicatorTests: XCTestCase {
 
     func testAFilterColumnReadsOnlyTheRowsAsked() throws {
         let csv =
-            "kommunkod,huvudman,indicator,school_year,value,value_flag\n0180,Samtliga,\(passed.code),2024/25,80.1,\n0180,Kommunal,\(passed.code),2024/25,79,\n1440,Samtliga,\(passed.code),2024/25,,..\n"
+            "kommunkod,huvudman,indicator,school_year,value,value_flag\n0180,Samtliga,\(passed.code),2024/25,80.1,\n"
+                + "0180,Kommunal,\(passed.code),2024/25,79,\n1440,Samtliga,\(passed.code),2024/25,,..\n"
         let mapping = ImportMapping(
             unitColumn: "kommunkod", yearColumn: "school_year", valueColumn: "value", indicatorColumn: "indicator",
             flagColumn: "value_flag", filterColumn: "huvudman", filterValue: "Samtliga")
@@ -132,9 +133,12 @@ final class IndicatorTests: XCTestCase {
     func testKoladaDataFormatTakesTheTotalAndNumbersProblemsByEntry() throws {
         let json = """
             {"count":3,"values":[
-              {"kpi":"N15419","municipality":"0180","period":2024,"values":[{"gender":"K","status":"","value":83.0,"count":1},{"gender":"T","status":"","value":81.9,"count":1}]},
-              {"kpi":"N15419","municipality":"1480","period":2024,"values":[{"gender":"T","status":"Missing","value":null,"count":0}]},
-              {"kpi":"N99999","municipality":"7777","period":2024,"values":[{"gender":"T","status":"","value":1.0,"count":1}]}
+              {"kpi":"N15419","municipality":"0180","period":2024,"values":[{"gender":"K","status":"","value":83.0,
+                  "count":1},{"gender":"T","status":"","value":81.9,"count":1}]},
+              {"kpi":"N15419","municipality":"1480","period":2024,"values":[{"gender":"T","status":"Missing",
+                  "value":null,"count":0}]},
+              {"kpi":"N99999","municipality":"7777","period":2024,"values":[{"gender":"T","status":"","value":1.0,
+                  "count":1}]}
             ]}
             """
         var mapping = ImportMapping(unitColumn: "municipality", yearColumn: "period", valueColumn: "value")

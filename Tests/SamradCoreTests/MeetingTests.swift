@@ -302,7 +302,8 @@ final class ICalendarTests: XCTestCase {
         let text = ICalendar(events: [utc]).text()
         XCTAssertTrue(
             text.contains(
-                "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\n"
+                "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\n"
+                    + "TZOFFSETTO:+0000\r\n"
             ))
     }
 }

@@ -36,7 +36,8 @@ final class ClusterRouteTests: XCTestCase {
                 app, email: "coord@odense.dk",
                 grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "461"))]))
         let body = """
-            {"title":"Klynger om læring og trivsel","description":"Case 3","kind":"cluster_programme","organiserID":"\(kl.id!.uuidString)",
+            {"title":"Klynger om læring og trivsel","description":"Case 3","kind":"cluster_programme",
+                "organiserID":"\(kl.id!.uuidString)",
              "timeZone":"Europe/Copenhagen","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
             """
         let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
@@ -118,8 +119,9 @@ final class ClusterRouteTests: XCTestCase {
 
         // Save with names; a municipality twice or not registered is refused and nothing changes.
         let groups = clusters.enumerated().map { index, cluster in
-            #"{"name":"Klynge "#
-                + #"\#(index + 1)","wave":\#(index == 2 ? 2 : 1),"members":\#(String(data: try! JSONSerialization.data(withJSONObject: (cluster["members"] as! [[String: Any]]).map { $0["municipality"] as! String }), encoding: .utf8)!)}"#
+            let keys = (cluster["members"] as! [[String: Any]]).map { $0["municipality"] as! String }
+            let members = String(data: try! JSONSerialization.data(withJSONObject: keys), encoding: .utf8)!
+            return #"{"name":"Klynge \#(index + 1)","wave":\#(index == 2 ? 2 : 1),"members":\#(members)}"#
         }
         let save = "/api/v1/collaborations/\(slug!)/clusters"
         let forbidden = try await json(aarhus, .PUT, save, #"{"clusters":[\#(groups.joined(separator: ","))]}"#)
@@ -245,7 +247,8 @@ final class ClusterRouteTests: XCTestCase {
             XCTAssertTrue(page.body.string.contains(word), language)
         }
 
-        // A coordinator of a member municipality sees its own cluster and not the others; the planning pages are closed.
+        // A coordinator of a member municipality sees its own cluster and not the others; the planning
+        // pages are closed.
         try await makeUser(
             app, email: "school@aarhus.dk",
             grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.dk, "751"))])

@@ -66,10 +66,13 @@ final class CollaborationRouteTests: XCTestCase {
         capacity: Int? = nil, price: String = #""priceKind":"free""#, deadline: String = "2030-05-09T12:00"
     ) async throws -> String {
         let body = """
-            {"title":"Politisk del 2014","description":"**To møder** om året.","kind":"political_forum","organiserID":"\(kl.id!.uuidString)",
-             "themes":["folkeskolereformen"],"targetGroups":["committee_chair"],"timeZone":"Europe/Copenhagen","deadline":"\(deadline)",
+            {"title":"Politisk del 2014","description":"**To møder** om året.","kind":"political_forum",
+                "organiserID":"\(kl.id!.uuidString)",
+             "themes":["folkeskolereformen"],"targetGroups":["committee_chair"],"timeZone":"Europe/Copenhagen",
+                 "deadline":"\(deadline)",
              \(capacity.map { "\"capacity\":\($0)," } ?? "")
-             "seats":[{"position":"committee_chair","count":1,"required":true},{"position":"committee_member","count":1,"required":true},
+             "seats":[{"position":"committee_chair","count":1,"required":true},{"position":"committee_member","count":1,
+                 "required":true},
                       {"position":"administration","count":1,"required":true}],
              \(price)}
             """
@@ -85,7 +88,8 @@ final class CollaborationRouteTests: XCTestCase {
         let p = { (position: String) in self.people["\(town).\(position)"]!.uuidString }
         return """
             {"acceptPrice":true,"seats":[{"position":"committee_chair","personID":"\(p("committee_chair"))"},
-            {"position":"committee_member","personID":"\(p("committee_member"))"},{"position":"administration","personID":"\(p("administration"))"}]}
+            {"position":"committee_member","personID":"\(p("committee_member"))"},{"position":"administration",
+                "personID":"\(p("administration"))"}]}
             """
     }
 
@@ -477,8 +481,10 @@ final class CollaborationRouteTests: XCTestCase {
             let track = try await json(
                 organiser, .POST, "/api/v1/collaborations",
                 """
-                {"title":"\(title)","kind":"political_forum","organiserID":"\(kl.id!.uuidString)","programmeID":"\(programmeID)",
-                 "deadline":"2030-05-09T12:00","seats":[{"position":"administration","count":1,"required":true}],"priceKind":"free"}
+                {"title":"\(title)","kind":"political_forum","organiserID":"\(kl.id!.uuidString)",
+                    "programmeID":"\(programmeID)",
+                 "deadline":"2030-05-09T12:00","seats":[{"position":"administration","count":1,"required":true}],
+                     "priceKind":"free"}
                 """)
             XCTAssertEqual(track.status, .created, track.body.string)
             tracks.append(try XCTUnwrap(track.json["slug"] as? String))
@@ -683,7 +689,8 @@ final class CollaborationRouteTests: XCTestCase {
             let track = try await json(
                 organiser, .POST, "/api/v1/collaborations",
                 """
-                {"title":"\(title)","kind":"professional_collaboration","organiserID":"\(kl.id!.uuidString)","programmeID":"\(programmeID)",
+                {"title":"\(title)","kind":"professional_collaboration","organiserID":"\(kl.id!.uuidString)",
+                    "programmeID":"\(programmeID)",
                  "deadline":"2030-05-09T12:00","seats":[{"position":"school_chief","count":1,"required":true}],
                  "priceKind":"per_meeting","priceAmount":"\(price)","priceMeetings":4,"currency":"DKK"}
                 """)
@@ -691,7 +698,8 @@ final class CollaborationRouteTests: XCTestCase {
         }
         let unknownProgramme = try await json(
             organiser, .POST, "/api/v1/collaborations",
-            #"{"title":"X","kind":"conference","organiserID":"\#(kl.id!.uuidString)","programmeID":"\#(UUID().uuidString)"}"#
+            #"{"title":"X","kind":"conference","organiserID":"\#(kl.id!.uuidString)","#
+                + #""programmeID":"\#(UUID().uuidString)"}"#
         )
         XCTAssertEqual(unknownProgramme.status, .unprocessableEntity)
         // Attach the political track, then open it: the programme becomes public with that one track.
@@ -742,7 +750,8 @@ final class CollaborationRouteTests: XCTestCase {
         try await organiserClient.signIn("kim@kl.dk", "correct horse battery")
         let newTrack = try await organiserClient.get("/collaborations/new?programme=\(programmeID)")
         XCTAssertTrue(
-            newTrack.body.string.collapsingWhitespace.contains("<option value=\"\(programmeID)\" selected>"), "the programme is chosen")
+            newTrack.body.string.collapsingWhitespace.contains("<option value=\"\(programmeID)\" selected>"),
+            "the programme is chosen")
         let badForm = try await organiserClient.post(
             "/programmes", form: ["title": "", "organiserID": kl.id!.uuidString])
         XCTAssertEqual(badForm.status, .unprocessableEntity)

@@ -25,8 +25,10 @@ final class GuideRouteTests: XCTestCase {
             app, email: "konsulent@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
         let token = try await makeToken(app, for: organiser)
         let body = """
-            {"title":"Skoleudvikling i kommunerne","description":"Case 4","kind":"standing_network","organiserID":"\(kl.id!.uuidString)",
-             "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            {"title":"Skoleudvikling i kommunerne","description":"Case 4","kind":"standing_network",
+                "organiserID":"\(kl.id!.uuidString)",
+             "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31",
+                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
             """
         let created = try await sendJSON(app, token, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)

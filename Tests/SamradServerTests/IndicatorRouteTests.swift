@@ -202,7 +202,8 @@ final class IndicatorRouteTests: XCTestCase {
         ]
         let before = try await count("SELECT count(*) AS n FROM observations")
         let bad =
-            "kommune,skoleår,karakter\n751,2026/27,7.9\n999,2026/27,7.1\n461,2026/27,syv\n147,2026/27,14\n101,2026/27,7.0\n101,2026/27,7.2\n"
+            "kommune,skoleår,karakter\n751,2026/27,7.9\n999,2026/27,7.1\n461,2026/27,syv\n147,2026/27,14\n101,"
+                + "2026/27,7.0\n101,2026/27,7.2\n"
         let (form, rejected) = try await importCSV(admin, bad, mapping: mapping)
         let page = rejected.body.string
         XCTAssertTrue(page.contains("Not imported"), page)
@@ -374,7 +375,8 @@ final class IndicatorRouteTests: XCTestCase {
         let other = try await makeUser(app, email: "ny@aarhus.dk")
         let recorded = try await sendJSON(
             app, organiser, .POST, "/api/v1/people",
-            #"{"name":"Ny","position":"teacher","email":"ny@aarhus.dk","municipality":"dk/751","organisationID":"\#(kl.id!.uuidString)"}"#
+            #"{"name":"Ny","position":"teacher","email":"ny@aarhus.dk","municipality":"dk/751","#
+                + #""organisationID":"\#(kl.id!.uuidString)"}"#
         )
         XCTAssertEqual(recorded.status, .created, recorded.body.string)
         let linked = try await client("ny@aarhus.dk")
@@ -639,8 +641,10 @@ final class IndicatorRouteTests: XCTestCase {
         let created = try await sendJSON(
             app, organiser, .POST, "/api/v1/collaborations",
             """
-            {"title":"Læring og trivsel","description":"Case 3","kind":"standing_network","organiserID":"\(kl.id!.uuidString)",
-             "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            {"title":"Læring og trivsel","description":"Case 3","kind":"standing_network",
+                "organiserID":"\(kl.id!.uuidString)",
+             "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31",
+                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
             """)
         XCTAssertEqual(created.status, .created, created.body.string)
         let slug = created.json["slug"] as! String
@@ -918,7 +922,9 @@ final class IndicatorRouteTests: XCTestCase {
     func testKoladaDataIsImportedWithItsKPIsMappedToTheCatalogue() async throws {
         let admin = try await client("admin@samrad.dk")
         let json =
-            #"{"values":[{"kpi":"N15419","municipality":"0180","period":2026,"values":[{"gender":"T","status":"","value":252.4,"count":1}]},{"kpi":"N15419","municipality":"1480","period":2026,"values":[{"gender":"T","status":"Missing","value":null,"count":0}]}]}"#
+            #"{"values":[{"kpi":"N15419","municipality":"0180","period":2026,"values":[{"gender":"T","status":"","#
+                + #""value":252.4,"count":1}]},{"kpi":"N15419","municipality":"1480","period":2026,"#
+                    + #""values":[{"gender":"T","status":"Missing","value":null,"count":0}]}]}"#
         let uploaded = try await admin.upload(
             "/indicators/imports", fields: ["format": "kolada", "country": "se", "level": "municipality"],
             file: ("kolada.json", Data(json.utf8)))

@@ -49,8 +49,10 @@ final class InvitationReachRouteTests: XCTestCase {
 
     func openTrack() async throws -> String {
         let body = """
-            {"title":"Politisk del 2027","kind":"political_forum","organiserID":"\(kl.id!.uuidString)","timeZone":"Europe/Copenhagen",
-             "deadline":"2030-05-09T12:00","seats":[{"position":"committee_chair","count":1,"required":true}],"priceKind":"free"}
+            {"title":"Politisk del 2027","kind":"political_forum","organiserID":"\(kl.id!.uuidString)",
+                "timeZone":"Europe/Copenhagen",
+             "deadline":"2030-05-09T12:00","seats":[{"position":"committee_chair","count":1,"required":true}],
+                 "priceKind":"free"}
             """
         let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)
@@ -276,7 +278,8 @@ final class InvitationReachRouteTests: XCTestCase {
 
         let organiserWeb = Client(app)
         try await organiserWeb.signIn("anne@kl.dk", "correct horse battery")
-        let organised = try await organiserWeb.get("/", headers: ["Accept-Language": "en"]).body.string.collapsingWhitespace
+        let organised = try await organiserWeb.get("/", headers: ["Accept-Language": "en"]).body.string
+            .collapsingWhitespace
         XCTAssertTrue(organised.contains("Your collaborations"))
         XCTAssertTrue(organised.contains(#"<a href="/collaborations/\#(slug)/board">Politisk del 2027</a>"#))
         XCTAssertTrue(organised.contains("0 of 2 invited municipalities registered"), organised)

@@ -23,8 +23,10 @@ final class KnowledgeRouteTests: XCTestCase {
             app, email: "redaktor@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.id)])
         let token = try await makeToken(app, for: organiser)
         let body = """
-            {"title":"Nätverk för skolutveckling","description":"Case 5","kind":"standing_network","organiserID":"\(skr.id!.uuidString)",
-             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            {"title":"Nätverk för skolutveckling","description":"Case 5","kind":"standing_network",
+                "organiserID":"\(skr.id!.uuidString)",
+             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31",
+                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
             """
         let created = try await sendJSON(app, token, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)

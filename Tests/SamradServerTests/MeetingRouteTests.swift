@@ -42,8 +42,10 @@ final class MeetingRouteTests: XCTestCase {
                 app, email: "coord@kiruna.se",
                 grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "2584"))]))
         let body = """
-            {"title":"Nätverk för skolutveckling","description":"Case 5","kind":"standing_network","organiserID":"\(skr.id!.uuidString)",
-             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            {"title":"Nätverk för skolutveckling","description":"Case 5","kind":"standing_network",
+                "organiserID":"\(skr.id!.uuidString)",
+             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31",
+                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
             """
         let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)
@@ -136,7 +138,8 @@ final class MeetingRouteTests: XCTestCase {
     func testTheNetworksSeriesRotatesSpringHostsAndMeetsInStockholmInAutumn() async throws {
         let path = "/api/v1/collaborations/\(slug)/meeting-series"
         let body = """
-            {"title":"Nätverksmöte","firstStart":"2027-04-20T10:00","durationMinutes":360,"count":4,"every":6,"unit":"months",
+            {"title":"Nätverksmöte","firstStart":"2027-04-20T10:00","durationMinutes":360,"count":4,"every":6,
+                "unit":"months",
              "pattern":"rotation_then_fixed","venueName":"SKR","venueAddress":"Hornsgatan 20, Stockholm"}
             """
         do { let r = try await json(nil, .POST, path, body); XCTAssertEqual(r.status, .unauthorized) }
@@ -163,7 +166,8 @@ final class MeetingRouteTests: XCTestCase {
             let next = try await json(
                 organiser, .POST, path,
                 """
-                {"title":"Nätverksmöte \(2029)","firstStart":"2029-0\(1 + year)-1\(year)T10:00","durationMinutes":120,"count":2,"every":1,"unit":"weeks","pattern":"rotation"}
+                {"title":"Nätverksmöte \(2029)","firstStart":"2029-0\(1 + year)-1\(year)T10:00","durationMinutes":120,
+                    "count":2,"every":1,"unit":"weeks","pattern":"rotation"}
                 """)
             XCTAssertEqual(next.status, .created, next.body.string)
             hosts += (next.json["meetings"] as! [[String: Any]]).compactMap { $0["host"] as? String }
@@ -176,7 +180,8 @@ final class MeetingRouteTests: XCTestCase {
         let late = try await json(
             organiser, .POST, path,
             """
-            {"title":"För sent","firstStart":"2029-06-02T10:00","durationMinutes":120,"count":3,"every":6,"unit":"months","pattern":"fixed","venueName":"SKR"}
+            {"title":"För sent","firstStart":"2029-06-02T10:00","durationMinutes":120,"count":3,"every":6,
+                "unit":"months","pattern":"fixed","venueName":"SKR"}
             """)
         XCTAssertEqual(late.status, .unprocessableEntity)
         XCTAssertTrue(late.body.string.contains("2030-06-03"), late.body.string)
@@ -199,7 +204,8 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertTrue(outside.body.string.contains("2027-01-01"))
         let zone = try await json(
             organiser, .POST, path,
-            #"{"title":"Möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","timeZone":"Mars/Olympus","onlineURL":"javascript:alert(1)"}"#
+            #"{"title":"Möte","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","timeZone":"Mars/Olympus","#
+                + #""onlineURL":"javascript:alert(1)"}"#
         )
         XCTAssertTrue(Set(fieldErrors(zone)).isSuperset(of: ["timeZone", "onlineURL"]), zone.body.string)
         let malformed = try await json(organiser, .POST, path, #"{"title":["not","a","string"]}"#)
@@ -209,12 +215,14 @@ final class MeetingRouteTests: XCTestCase {
         // Two meetings of the same cluster may not overlap.
         _ = try await createMeeting(
             #""title":"Klustermöte "#
-                + #"1","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T09:00","endsAt":"2027-03-02T12:00""#
+                + #"1","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T09:00","#
+                    + #""endsAt":"2027-03-02T12:00""#
         )
         let overlap = try await json(
             organiser, .POST, path,
             #"{"title":"Klustermöte "#
-                + #"2","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T11:00","endsAt":"2027-03-02T14:00"}"#
+                + #"2","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T11:00","#
+                    + #""endsAt":"2027-03-02T14:00"}"#
         )
         XCTAssertEqual(overlap.status, .unprocessableEntity)
         XCTAssertTrue(overlap.body.string.contains("Klustermöte 1"), overlap.body.string)
@@ -225,7 +233,8 @@ final class MeetingRouteTests: XCTestCase {
         let host = try await json(
             organiser, .POST, path,
             #"{"title":"Klustermöte "#
-                + #"3","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-05-02T09:00","endsAt":"2027-05-02T12:00","host":"se/0180"}"#
+                + #"3","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-05-02T09:00","#
+                    + #""endsAt":"2027-05-02T12:00","host":"se/0180"}"#
         )
         XCTAssertEqual(fieldErrors(host), ["host"])
         let count = try await Meeting.query(on: app.db).count()
@@ -242,8 +251,10 @@ final class MeetingRouteTests: XCTestCase {
         let teacher = try await person("Lärare Malmö", "1280", .teacher)
         let created = try await createMeeting(
             """
-            "title":"Regional konferens Syd","kind":"conference","startsAt":"2028-03-10T09:00","endsAt":"2028-03-10T16:00",
-            "audience":"open","audiencePositions":["school_leader","school_chief"],"capacity":2,"quota":2,"venueName":"Malmö Live"
+            "title":"Regional konferens Syd","kind":"conference","startsAt":"2028-03-10T09:00",
+                "endsAt":"2028-03-10T16:00",
+            "audience":"open","audiencePositions":["school_leader","school_chief"],"capacity":2,"quota":2,
+                "venueName":"Malmö Live"
             """)
         let id = meetingID(created)
         let attendees = "/api/v1/meetings/\(id)/attendees"
@@ -419,7 +430,8 @@ final class MeetingRouteTests: XCTestCase {
         let series = try await json(
             organiser, .POST, "/api/v1/collaborations/\(slug)/meeting-series",
             """
-            {"title":"Klustermöte","clusterID":"\(cluster.id!.uuidString)","firstStart":"2027-02-02T09:00","durationMinutes":180,"count":2,"every":2,"unit":"months","pattern":"rotation"}
+            {"title":"Klustermöte","clusterID":"\(cluster.id!.uuidString)","firstStart":"2027-02-02T09:00",
+                "durationMinutes":180,"count":2,"every":2,"unit":"months","pattern":"rotation"}
             """)
         XCTAssertEqual(series.status, .created, series.body.string)
         let ids = (series.json["meetings"] as! [[String: Any]]).map { ($0["id"] as! String).lowercased() }
@@ -478,7 +490,9 @@ final class MeetingRouteTests: XCTestCase {
         let agenda = try await json(
             organiser, .PUT, "/api/v1/meetings/\(ids[0])/agenda",
             """
-            {"items":[{"title":"Välkommen","durationMinutes":15},{"title":"Forskning om återkoppling","durationMinutes":45,"speakerName":"Anna Lind","speakerAffiliation":"Malmö universitet","questions":["Vad gör vi redan?","Vad prövar vi?"]},{"title":"Nästa steg","durationMinutes":30}]}
+            {"items":[{"title":"Välkommen","durationMinutes":15},{"title":"Forskning om återkoppling",
+                "durationMinutes":45,"speakerName":"Anna Lind","speakerAffiliation":"Malmö universitet",
+                "questions":["Vad gör vi redan?","Vad prövar vi?"]},{"title":"Nästa steg","durationMinutes":30}]}
             """)
         XCTAssertEqual(agenda.status, .ok, agenda.body.string)
         let items = agenda.json["agenda"] as! [[String: Any]]

@@ -27,8 +27,10 @@ final class NewsletterRouteTests: XCTestCase {
         var collaborations: [Collaboration] = []
         for title in ["Politisk del", "Fagligt samarbejde om økonomi"] {
             let body = """
-                {"title":"\(title)","description":"Case 1","kind":"standing_network","organiserID":"\(kl.id!.uuidString)",
-                 "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+                {"title":"\(title)","description":"Case 1","kind":"standing_network",
+                    "organiserID":"\(kl.id!.uuidString)",
+                 "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31",
+                     "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
                 """
             let created = try await sendJSON(app, token, .POST, "/api/v1/collaborations", body)
             XCTAssertEqual(created.status, .created, created.body.string)
@@ -41,7 +43,8 @@ final class NewsletterRouteTests: XCTestCase {
         }
         political = collaborations[0]
         professional = collaborations[1]
-        // Aarhus and Odense in the political track with their chairs and a member; Kolding's chair in the professional one.
+        // Aarhus and Odense in the political track with their chairs and a member; Kolding's chair in the
+        // professional one.
         let seats: [(Collaboration, String, [(String, Position)])] = [
             (political, "751", [("Anne Aarhus", .committeeChair), ("Mads Aarhus", .committeeMember)]),
             (political, "461", [("Ole Odense", .committeeChair)]),

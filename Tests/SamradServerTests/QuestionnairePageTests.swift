@@ -296,7 +296,8 @@ extension QuestionnaireRouteTests {
             let path = api + "/responses/se/\(code)"
             _ = try await json(
                 coordinators[code], .PUT, path,
-                #"{"answers":{"phase":"start","ready":\#(1 + i % 5),"plan":true,"hours":\#(10 + i),"grid":{"s1":2,"s2":3}}}"#
+                #"{"answers":{"phase":"start","ready":\#(1 + i % 5),"plan":true,"hours":\#(10 + i),"grid":{"s1":2,"#
+                    + #""s2":3}}}"#
             )
             let s = try await json(coordinators[code], .POST, path + "/submit")
             XCTAssertEqual(s.status, .ok, s.body.string)

@@ -29,8 +29,10 @@ final class QuestionnaireRouteTests: XCTestCase {
                 app, email: "coord@kiruna.se",
                 grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "2584"))]))
         let body = """
-            {"title":"Nätverk för skolutveckling","description":"Case 1","kind":"standing_network","organiserID":"\(skr.id!.uuidString)",
-             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            {"title":"Nätverk för skolutveckling","description":"Case 1","kind":"standing_network",
+                "organiserID":"\(skr.id!.uuidString)",
+             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31",
+                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
             """
         let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)
@@ -80,13 +82,19 @@ final class QuestionnaireRouteTests: XCTestCase {
     static let form = """
         {"sections":[{"key":"status","title":{"sv":"Status","en":"Status"},"questions":[
           {"key":"phase","kind":"single_choice","text":{"sv":"Hur långt har ni kommit?"},"required":true,
-           "options":[{"key":"start","label":{"sv":"Vi har börjat"}},{"key":"middle","label":{"sv":"Mitt i"}},{"key":"done","label":{"sv":"Klart"}}]},
-          {"key":"areas","kind":"multiple_choice","text":{"sv":"Områden"},"options":[{"key":"a","label":{"sv":"Lärande"}},{"key":"b","label":{"sv":"Trivsel"}}]},
-          {"key":"ready","kind":"likert","text":{"sv":"Hur redo är ni?"},"required":true,"scale":{"min":1,"max":5,"low":{"sv":"Inte alls"},"high":{"sv":"Helt"}}},
-          {"key":"hours","kind":"number","text":{"sv":"Timmar per vecka"},"number":{"unit":{"sv":"timmar"},"min":0,"max":40,"wholeNumbers":true}},
+           "options":[{"key":"start","label":{"sv":"Vi har börjat"}},{"key":"middle","label":{"sv":"Mitt i"}},
+               {"key":"done","label":{"sv":"Klart"}}]},
+          {"key":"areas","kind":"multiple_choice","text":{"sv":"Områden"},"options":[{"key":"a",
+              "label":{"sv":"Lärande"}},{"key":"b","label":{"sv":"Trivsel"}}]},
+          {"key":"ready","kind":"likert","text":{"sv":"Hur redo är ni?"},"required":true,"scale":{"min":1,"max":5,
+              "low":{"sv":"Inte alls"},"high":{"sv":"Helt"}}},
+          {"key":"hours","kind":"number","text":{"sv":"Timmar per vecka"},"number":{"unit":{"sv":"timmar"},"min":0,
+              "max":40,"wholeNumbers":true}},
           {"key":"plan","kind":"yes_no","text":{"sv":"Finns en plan?"},"required":true},
-          {"key":"why","kind":"long_text","text":{"sv":"Varför inte?"},"required":true,"showIf":{"question":"plan","values":["no"]}},
-          {"key":"grid","kind":"matrix","text":{"sv":"Påståenden"},"statements":[{"key":"s1","label":{"sv":"Ett"}},{"key":"s2","label":{"sv":"Två"}}],"scale":{"min":1,"max":4}}
+          {"key":"why","kind":"long_text","text":{"sv":"Varför inte?"},"required":true,"showIf":{"question":"plan",
+              "values":["no"]}},
+          {"key":"grid","kind":"matrix","text":{"sv":"Påståenden"},"statements":[{"key":"s1","label":{"sv":"Ett"}},
+              {"key":"s2","label":{"sv":"Två"}}],"scale":{"min":1,"max":4}}
         ]}]}
         """
 
@@ -202,7 +210,9 @@ final class QuestionnaireRouteTests: XCTestCase {
         // A broken form names every problem.
         let broken = try await json(
             organiser, .POST, "/api/v1/collaborations/\(collaboration.slug)/questionnaires",
-            #"{"title":"","closesAt":"someday","threshold":1,"form":{"sections":[{"key":"s","questions":[{"key":"a","kind":"single_choice","text":{"en":"A"},"options":[{"key":"x","label":{"en":"X"}}]},{"key":"a","kind":"yes_no","text":{"en":"B"}}]}]}}"#
+            #"{"title":"","closesAt":"someday","threshold":1,"form":{"sections":[{"key":"s","questions":[{"key":"a","#
+                + #""kind":"single_choice","text":{"en":"A"},"options":[{"key":"x","label":{"en":"X"}}]},{"key":"a","#
+                    + #""kind":"yes_no","text":{"en":"B"}}]}]}}"#
         )
         XCTAssertEqual(broken.status, .unprocessableEntity)
         XCTAssertEqual(
@@ -349,7 +359,8 @@ final class QuestionnaireRouteTests: XCTestCase {
             let path = base + "/responses/se/\(code)"
             let r = try await json(
                 coordinators[code], .PUT, path,
-                #"{"answers":{"phase":"start","ready":\#(code == "0180" ? 5 : 1 + i % 3),"plan":true,"hours":\#(10 + i)}}"#
+                #"{"answers":{"phase":"start","ready":\#(code == "0180" ? 5 : 1 + i % 3),"plan":true,"#
+                    + #""hours":\#(10 + i)}}"#
             )
             XCTAssertEqual(r.status, .ok, r.body.string)
             let s = try await json(coordinators[code], .POST, path + "/submit")

@@ -29,8 +29,10 @@ final class ResultsSuppressionRouteTests: XCTestCase {
                 app, email: "konsulent@kl.dk",
                 grants: [RoleGrant(kind: .organiser, organisationID: kl.id)]))
         let body = """
-            {"title":"Status på reformen","description":"Case 1","kind":"political_forum","organiserID":"\(kl.id!.uuidString)",
-             "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+            {"title":"Status på reformen","description":"Case 1","kind":"political_forum",
+                "organiserID":"\(kl.id!.uuidString)",
+             "timeZone":"Europe/Copenhagen","periodStart":"2027-01-01","periodEnd":"2029-12-31",
+                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
             """
         let created = try await sendJSON(app, organiser, .POST, "/api/v1/collaborations", body)
         XCTAssertEqual(created.status, .created, created.body.string)

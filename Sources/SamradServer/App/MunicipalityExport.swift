@@ -73,7 +73,8 @@ final class MunicipalityExport {
 
     /// samrad-dk-751-2026-11-25.zip
     func fileName(at date: Date) -> String {
-        "samrad-\(municipality.country.rawValue)-\(municipality.code)-\(date.formatted(.iso8601.year().month().day())).zip"
+        let day = date.formatted(.iso8601.year().month().day())
+        return "samrad-\(municipality.country.rawValue)-\(municipality.code)-\(day).zip"
     }
 
     /// The files in one ZIP, with manifest.json first: what each file holds and how many rows.

@@ -59,8 +59,8 @@ struct PageContext: Encodable {
         languages = Language.allCases.map {
             LanguageLink(
                 code: $0.rawValue, name: $0.endonym,
-                href:
-                    "/language/\($0.rawValue)?return=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
+                href: "/language/\($0.rawValue)?return="
+                    + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"),
                 current: $0 == request.language)
         }
         if request.hasSession, let key = request.session.data["notice"] {

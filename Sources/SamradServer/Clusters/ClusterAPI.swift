@@ -180,8 +180,8 @@ struct ClusterAPI: RouteCollection {
                     var f = f
                     for prefix in ["name_", "wave_", "facilitator_"] where f.field.hasPrefix(prefix) {
                         let index = f.field.dropFirst(prefix.count)
-                        f.field =
-                            "clusters[\(index)].\(prefix == "facilitator_" ? "facilitatorID" : String(prefix.dropLast()))"
+                        let name = prefix == "facilitator_" ? "facilitatorID" : String(prefix.dropLast())
+                        f.field = "clusters[\(index)].\(name)"
                     }
                     return f
                 })

@@ -249,7 +249,8 @@ struct ClusterPages: RouteCollection {
             Hidden(name: "meetings", value: String(s.meetings)),
             Hidden(name: "objective", value: plan.objectiveExact),
         ]
-        // Names sort as the country of the municipalities writes them (å after z in Danish and Swedish alike, ä/ö in Swedish).
+        // Names sort as the country of the municipalities writes them (å after z in Danish and Swedish
+        // alike, ä/ö in Swedish).
         let country = draft.groups.lazy.flatMap(\.members).first?.country ?? .dk
         let municipalities =
             [Option(value: "", label: request.t("clusters.choose_municipality"), selected: true)]

@@ -599,8 +599,8 @@ struct CollaborationPages: RouteCollection {
         let rows = board.filtered(region: region, status: status, reach: reach).map { row in
             BoardRow(
                 name: row.municipality.name,
-                href:
-                    "/collaborations/\(c.slug)/registrations/\(row.municipality.country.rawValue)/\(row.municipality.code)",
+                href: "/collaborations/\(c.slug)/registrations/"
+                    + "\(row.municipality.country.rawValue)/\(row.municipality.code)",
                 region: row.municipality.regionName,
                 status: request.t("registration_status.\(row.status.rawValue)")
                     + (row.waitlistPlace.map { " (\($0))" } ?? ""),
@@ -646,7 +646,10 @@ struct CollaborationPages: RouteCollection {
                 ]
                     + (c.price == .free
                         ? []
-                        : [Link(href: "/collaborations/\(c.slug)/invoices.csv", label: request.t("board.csv_invoices"))])
+                        : [
+                            Link(href: "/collaborations/\(c.slug)/invoices.csv",
+                                 label: request.t("board.csv_invoices"))
+                        ])
             ))
     }
 

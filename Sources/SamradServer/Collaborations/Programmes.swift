@@ -300,7 +300,8 @@ struct Programmes: RouteCollection {
                                 href: "/collaborations/\(c.slug)/registrations/\(key.country.rawValue)/\(key.code)",
                                 label:
                                     "\(m.name): "
-                                        + "\(request.t("registration_status.\(statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue)"))"
+                                        + request.t("registration_status."
+                                            + (statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue))
                             )
                         }
                     } : [])

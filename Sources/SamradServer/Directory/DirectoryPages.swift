@@ -124,7 +124,8 @@ struct DirectoryPages: RouteCollection {
             if let item = snapshot.json[m.key] { body.writeImmutableBuffer(item) }
         }
         body.writeString(
-            "],\"total\":\(result.total),\"page\":\(result.page),\"perPage\":\(result.perPage),\"pageCount\":\(result.pageCount)}"
+            "],\"total\":\(result.total),\"page\":\(result.page),\"perPage\":\(result.perPage),"
+                + "\"pageCount\":\(result.pageCount)}"
         )
         let response = Response(status: .ok, body: .init(buffer: body))
         response.headers.contentType = .json

@@ -615,7 +615,8 @@ struct GuidePages: RouteCollection {
             for a in s.agreements {
                 description +=
                     "- \(a.statement) — "
-                        + "\(t("dialogues.responsible_short", [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]))\n"
+                        + t("dialogues.responsible_short",
+                            [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]) + "\n"
             }
             description += "\n"
         }

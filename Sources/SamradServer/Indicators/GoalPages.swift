@@ -189,7 +189,8 @@ struct GoalPages: RouteCollection {
             let indicator = a.indicator.flatMap { snapshot.byCode[$0] }
             let adopt =
                 mayKeep && indicator != nil && !followed.contains(a.indicator ?? "")
-                ? "\(subject.href)/goals?indicator=\(a.indicator!)&reason=\(Self.query(a.statement))&owner=\(Self.query(a.responsible))#new-goal"
+                ? "\(subject.href)/goals?indicator=\(a.indicator!)&reason=\(Self.query(a.statement))"
+                    + "&owner=\(Self.query(a.responsible))#new-goal"
                 : nil
             return AgreedView(
                 statement: a.statement, responsible: a.responsible,

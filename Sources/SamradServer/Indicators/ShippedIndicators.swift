@@ -361,7 +361,8 @@ struct SchoolRow: Sendable, Equatable {
             let name = record["name"].trimmingCharacters(in: .whitespaces)
             guard let municipality = resolve(record["kommunkod"]) else {
                 v.add(
-                    "line \(record.line)", "import.error.unknown_municipality", [record["kommunkod"], country.rawValue]);
+                    "line \(record.line)", "import.error.unknown_municipality",
+                    [record["kommunkod"], country.rawValue])
                 continue
             }
             if code.isEmpty || name.isEmpty {

@@ -154,8 +154,9 @@ struct AttendancePages: RouteCollection {
                         .init(
                             value: $0.id!.uuidString,
                             label:
-                                "\($0.name) "
-                                    + "(\($0.municipality.flatMap { request.municipalities[$0]?.name } ?? request.t("position.\($0.position)")))",
+                                "\($0.name) ("
+                                    + ($0.municipality.flatMap { request.municipalities[$0]?.name }
+                                        ?? request.t("position.\($0.position)")) + ")",
                             selected: false)
                     }))
     }

@@ -187,14 +187,18 @@ struct NewsletterMail {
         let e = AtomFeed.escape
         html = """
             <!DOCTYPE html>
-            <html lang="\(language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>\(e(n.subject))</title></head>
-            <body style="margin:0;padding:0;background:#f4f6f8;font-family:Arial,Helvetica,sans-serif;color:#1b1f23;line-height:1.5">
+            <html lang="\(language.rawValue)"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width"><title>\(e(n.subject))</title></head>
+            <body style="margin:0;padding:0;background:#f4f6f8;font-family:Arial,Helvetica,sans-serif;color:#1b1f23;
+            line-height:1.5">
             <div style="max-width:600px;margin:0 auto;padding:24px;background:#ffffff">
             <p style="color:#5a6470;font-size:14px;margin:0 0 8px">\(e(collaboration.title))</p>
             <h1 style="font-size:24px;margin:0 0 16px">\(e(n.subject))</h1>
             \(SafeMarkdown.html(n.body))
             <hr style="border:0;border-top:1px solid #d5dbe1;margin:24px 0">
-            <p style="color:#5a6470;font-size:13px">\(e(footer))<br><a href="\(e(unsubscribe))">\(e(catalog.text("newsletters.mail_unsubscribe", language)))</a> · <a href="\(e(archive))">\(e(catalog.text("newsletters.mail_archive", language)))</a></p>
+            <p style="color:#5a6470;font-size:13px">\(e(footer))<br>
+            <a href="\(e(unsubscribe))">\(e(catalog.text("newsletters.mail_unsubscribe", language)))</a> ·
+            <a href="\(e(archive))">\(e(catalog.text("newsletters.mail_archive", language)))</a></p>
             </div></body></html>
             """
         let host = URL(string: base)?.host ?? "samrad.localhost"

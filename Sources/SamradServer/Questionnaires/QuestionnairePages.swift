@@ -118,7 +118,8 @@ struct QuestionnairePages: RouteCollection {
         ).all()
         var starts: [Option] = []
         if questionnaire == nil {
-            // Questions may start from any questionnaire the organiser builds, e.g. last year's in another collaboration.
+            // Questions may start from any questionnaire the organiser builds, e.g. last year's in another
+            // collaboration.
             let others = try await Questionnaire.query(on: request.db).sort(\.$closesAt, .descending).limit(200).all()
             let owners = try await Collaboration.query(on: request.db).filter(
                 \.$id ~~ Array(Set(others.map(\.collaborationID)))
