@@ -307,3 +307,32 @@ final class ICalendarTests: XCTestCase {
             ))
     }
 }
+
+final class MeetingSeriesStepTests: XCTestCase {
+    func testTheStepDefaultsToTwiceAYearOrEveryEightWeeks() {
+        XCTAssertEqual(MeetingSeriesRequest.Step(unit: nil, every: nil), .months(6))
+        XCTAssertEqual(MeetingSeriesRequest.Step(unit: "", every: 3), .months(3))
+        XCTAssertEqual(MeetingSeriesRequest.Step(unit: "weeks", every: nil), .weeks(8))
+        XCTAssertNil(MeetingSeriesRequest.Step(unit: "fortnights", every: 1))
+        XCTAssertEqual(MeetingSeriesRequest.Step(unit: "weeks", every: 2)?.text, "2 weeks")
+        XCTAssertEqual(MeetingSeriesRequest.Step.months(6).text, "6 months")
+    }
+
+    func testASeriesIsCheckedMeetingByMeetingAndAgainstItself() throws {
+        let planned = try MeetingSeries.plan(
+            MeetingSeriesRequest(
+                firstStart: "2027-04-20T10:00", durationMinutes: 120, count: 3, step: .weeks(0 + 1),
+                zone: "Europe/Stockholm", pattern: .fixed),
+            hosts: [], hosted: [])
+        var v = Validation()
+        MeetingRules.checkSeries(
+            planned, title: "Möte", period: ("2027-01-01", "2027-04-30"), others: [], sameCluster: true, into: &v)
+        XCTAssertEqual(v.errors.map(\.messageKey), ["meetings.error.series_after_period"])
+        XCTAssertEqual(v.errors.first?.arguments.prefix(2), ["3", "2027-05-04"])
+        var overlapping = Validation()
+        MeetingRules.checkSeries(
+            planned, title: "Möte", period: (nil, nil), others: [(title: "Annat", times: planned[1].times)],
+            sameCluster: true, into: &overlapping)
+        XCTAssertEqual(overlapping.errors.map(\.messageKey), ["meetings.error.series_overlap"])
+    }
+}

@@ -160,7 +160,7 @@ final class AccountRouteTests: XCTestCase {
         let before = client.csrf
         try await client.signIn("kim@example.dk", "correct horse battery")
         XCTAssertNotEqual(client.csrf, before, "renewed at sign-in")
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         struct Row: Decodable { var data: String }
         let stored = try await sql.raw("SELECT data FROM web_sessions").first(decoding: Row.self)?.data ?? ""
         XCTAssertTrue(stored.contains(client.csrf), "the token is the session's")
@@ -234,7 +234,7 @@ final class AccountRouteTests: XCTestCase {
     /// purge job clears ended ones.
     func testSessionsEndOnTheServer() async throws {
         try await makeUser(app, email: "kim@example.dk")
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         struct Count: Decodable { var n: Int }
         func sessions() async throws -> Int {
             try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first(decoding: Count.self)?.n ?? -1

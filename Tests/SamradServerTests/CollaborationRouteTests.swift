@@ -174,7 +174,7 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual(visitorList.status, .unauthorized)
 
         // After the deadline nothing changes, except by the organiser.
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         try await sql.update("collaborations").set("deadline", to: Date().addingTimeInterval(-60)).run()
         let late = try await json(odense, .POST, "\(path)/dk/461", seats("odense"))
         XCTAssertEqual(late.status, .conflict)

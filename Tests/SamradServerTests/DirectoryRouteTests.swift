@@ -119,7 +119,7 @@ final class DirectoryRouteTests: XCTestCase {
     }
 
     func testImportIsIdempotentAndAllOrNothing() async throws {
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         struct Count: Decodable { var n: Int }
         func count(_ table: String) async throws -> Int {
             try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(decoding: Count.self)!.n

@@ -37,7 +37,7 @@ final class ExportRouteTests: XCTestCase {
         goal.baselineYear = 2024; goal.baselineValue = 3.8; goal.targetYear = 2027; goal.targetValue = 4.0
         goal.reason = "Flere elever skal trives"; goal.owner = "Skolechefen"
         try await goal.create(on: app.db)
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         // Public, Aarhus's own, and Copenhagen's private values about Aarhus and about itself.
         for (unit, scope, value) in [
             ("751", "", 71.5), ("751", "dk/751", 64.0), ("751", "dk/101", 99.0), ("101", "dk/101", 55.0),

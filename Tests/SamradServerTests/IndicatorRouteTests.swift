@@ -46,7 +46,7 @@ final class IndicatorRouteTests: XCTestCase {
 
     func count(_ sql: String) async throws -> Int {
         struct Row: Decodable { var n: Int }
-        return try await (app.db as! any SQLDatabase).raw(SQLQueryString(sql)).first(decoding: Row.self)?.n ?? -1
+        return try await app.db.sql.raw(SQLQueryString(sql)).first(decoding: Row.self)?.n ?? -1
     }
 
     /// Runs an import through the pages and waits for it to finish; returns its status page.
@@ -128,7 +128,7 @@ final class IndicatorRouteTests: XCTestCase {
         XCTAssertTrue(ale.contains("95 % interval"), "a share's change is tested")
         XCTAssertTrue(ale.contains("not how widely single pupils"), "a mean's change needs the spread")
         // A school with a suppressed value shows the word, not zero.
-        let suppressed = try await (app.db as! any SQLDatabase).raw(
+        let suppressed = try await app.db.sql.raw(
             "SELECT unit_code FROM observations WHERE level = 'school' AND status = 'suppressed' AND indicator = "
                 + "'se.school.merit_value' LIMIT 1"
         )
@@ -825,7 +825,7 @@ final class IndicatorRouteTests: XCTestCase {
         XCTAssertNotNil(years.last?["pupils"] as? Int)
         XCTAssertNotNil((passed["yearOnYear"] as? [String: Any])?["low"])
         // Suppressed values are null with their status, never zero.
-        let flagged = try await (app.db as! any SQLDatabase).raw(
+        let flagged = try await app.db.sql.raw(
             "SELECT unit_code, year FROM observations WHERE level = 'municipality' AND status = 'suppressed' AND "
                 + "indicator = 'se.passed_all_subjects_pct' LIMIT 1"
         )
@@ -978,7 +978,7 @@ final class IndicatorRouteTests: XCTestCase {
             try await app.db.transaction { tx in
                 try await ObservationWriter.write(rows, scope: "", importID: nil, on: tx)
                 let written =
-                    try await (tx as! any SQLDatabase).raw("SELECT count(*) AS n FROM observations").first(
+                    try await tx.sql.raw("SELECT count(*) AS n FROM observations").first(
                         decoding: [String: Int].self)?["n"] ?? 0
                 throw Interrupted(written: written)
             }

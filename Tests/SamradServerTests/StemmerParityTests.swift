@@ -19,7 +19,7 @@ final class StemmerParityTests: XCTestCase {
     }
 
     func compare(_ app: Application) async throws {
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         for (language, dictionary) in [(Language.da, "danish_stem"), (.sv, "swedish_stem")] {
             let catalog = try JSONDecoder().decode(
                 [String: String].self,

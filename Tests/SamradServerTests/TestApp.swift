@@ -21,7 +21,7 @@ func makeTestApp(
     if case .postgres = storage {
         let cleaner = try await Application.make(.testing)
         try SamradApp.configureDatabase(cleaner, storage)
-        let sql = cleaner.db as! any SQLDatabase
+        let sql = cleaner.db.sql
         try await sql.raw("DROP SCHEMA public CASCADE").run()
         try await sql.raw("CREATE SCHEMA public").run()
         try await cleaner.asyncShutdown()

@@ -77,7 +77,7 @@ public struct TrendChart: Sendable {
         let tickDecimals = ticks.contains { $0 != $0.rounded() } ? max(1, min(decimals, 2)) : 0
         var out =
             "<svg class=\"trend dots\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height))\" role=\"img\" "
-            + "aria-label=\"\(Self.escape(title)) (\(label(0)))\" focusable=\"false\">"
+            + "aria-label=\"\(HTMLText.escape(title)) (\(label(0)))\" focusable=\"false\">"
         let axis = height - Self.bottom
         for t in ticks {
             out += "<line class=\"grid\" x1=\"\(f(x(t)))\" x2=\"\(f(x(t)))\" y1=\"\(f(Self.top))\" y2=\"\(f(axis))\"/>"
@@ -90,18 +90,19 @@ public struct TrendChart: Sendable {
             let name = s.label.count > 26 ? String(s.label.prefix(25)) + "…" : s.label
             out +=
                 "<text class=\"series-label \(s.kind)\" x=\"0\" "
-                    + "y=\"\(f(y + 4))\"><title>\(Self.escape(s.label))</title>"
-                + "\(Self.escape(name))</text>"
+                    + "y=\"\(f(y + 4))\"><title>\(HTMLText.escape(s.label))</title>"
+                + "\(HTMLText.escape(name))</text>"
             if let v = s.values.first ?? nil {
                 let text = NumberText.decimal(v, language, fractionDigits: decimals)
                 out +=
                     "<circle class=\"point \(s.kind)\" cx=\"\(f(x(v)))\" cy=\"\(f(y))\" "
                         + "r=\"\(s.kind == "own" ? 5 : 4)\">"
-                    + "<title>\(Self.escape(s.label)), \(label(0)): \(text)</title></circle>"
+                    + "<title>\(HTMLText.escape(s.label)), \(label(0)): \(text)</title></circle>"
                 out += "<text class=\"value \(s.kind)\" x=\"\(f(x(v) + 8))\" y=\"\(f(y + 4))\">\(text)</text>"
             } else if s.kind == "own", let word = gaps[0] {
                 out +=
-                    "<text class=\"value gap-word\" x=\"\(f(plotLeft))\" y=\"\(f(y + 4))\">\(Self.escape(word))</text>"
+                    "<text class=\"value gap-word\" x=\"\(f(plotLeft))\" "
+                        + "y=\"\(f(y + 4))\">\(HTMLText.escape(word))</text>"
             }
         }
         return out + "</svg>"
@@ -123,7 +124,7 @@ public struct TrendChart: Sendable {
         }
         var out =
             "<svg class=\"trend\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" "
-                + "aria-label=\"\(Self.escape(title))\" focusable=\"false\">"
+                + "aria-label=\"\(HTMLText.escape(title))\" focusable=\"false\">"
         let tickDecimals = ticks.contains { $0 != $0.rounded() } ? max(1, min(decimals, 2)) : 0
         for t in ticks {
             out +=
@@ -170,7 +171,7 @@ public struct TrendChart: Sendable {
                 for i in isolated {
                     out +=
                         "<circle class=\"point \(s.kind)\" cx=\"\(f(x(i)))\" cy=\"\(f(y(s.values[i]!)))\" r=\"2\">"
-                        + "<title>\(Self.escape(s.label)), \(label(i)): "
+                        + "<title>\(HTMLText.escape(s.label)), \(label(i)): "
                         + "\(NumberText.decimal(s.values[i]!, language, fractionDigits: decimals))</title></circle>"
                 }
             }
@@ -178,24 +179,10 @@ public struct TrendChart: Sendable {
         for (i, word) in gaps.sorted(by: { $0.key < $1.key }) where i < years.count {
             out +=
                 "<rect class=\"gap\" x=\"\(f(x(i) - 3))\" y=\"\(f(Self.height - Self.bottom - 3))\" width=\"6\" "
-                    + "height=\"6\"><title>\(label(i)): \(Self.escape(word))</title></rect>"
+                    + "height=\"6\"><title>\(label(i)): \(HTMLText.escape(word))</title></rect>"
         }
         out += "</svg>"
         return out
     }
 
-    public static func escape(_ text: String) -> String {
-        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) { return text }
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
 }

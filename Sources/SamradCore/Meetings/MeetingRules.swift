@@ -71,6 +71,33 @@ public enum MeetingRules {
     /// The longest meeting: a conference of a few days.
     public static let longest: TimeInterval = 7 * 86_400
 
+    /// Checks every meeting of a planned series as a single one would be checked, and against the
+    /// meetings before it in the series when they share a cluster (`sameCluster`). A meeting outside
+    /// the period or on top of another is reported on the first start, naming which meeting it is.
+    public static func checkSeries(
+        _ planned: [PlannedMeeting], title: String, period: (start: String?, end: String?),
+        others: [(title: String, times: MeetingTimes)], sameCluster: Bool, into v: inout Validation
+    ) {
+        let seriesKeys = [
+            "meetings.error.before_period": "meetings.error.series_before_period",
+            "meetings.error.after_period": "meetings.error.series_after_period",
+            "meetings.error.overlap": "meetings.error.series_overlap",
+        ]
+        var others = others
+        for meeting in planned {
+            var check = Validation()
+            checkTimes(meeting.times, deadline: nil, period: period, others: others, into: &check)
+            for f in check.errors {
+                if let key = seriesKeys[f.messageKey] {
+                    v.add("firstStart", key, [String(meeting.number), meeting.times.startDay] + f.arguments)
+                } else {
+                    v.add(f.field, f.messageKey, f.arguments)
+                }
+            }
+            if sameCluster { others.append((title: "\(title) \(meeting.number)", times: meeting.times)) }
+        }
+    }
+
     /// Checks a meeting's times against each other, the collaboration's period (ISO days, inclusive)
     /// and the other meetings of the same cluster, adding a message per problem.
     /// `others`: the other active meetings of the same cluster, with their titles.

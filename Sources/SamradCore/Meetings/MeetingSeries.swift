@@ -7,6 +7,24 @@ public struct MeetingSeriesRequest: Sendable {
     public enum Step: Sendable, Equatable {
         case weeks(Int)
         case months(Int)
+
+        /// The step a form asks for: the unit ("months" when none is given, the default) and how many
+        /// of it, by default every 6 months (twice a year) or every 8 weeks. Nil for an unknown unit.
+        public init?(unit: String?, every: Int?) {
+            switch (unit ?? "").isEmpty ? "months" : unit! {
+            case "months": self = .months(every ?? 6)
+            case "weeks": self = .weeks(every ?? 8)
+            default: return nil
+            }
+        }
+
+        /// As stored with the series: "6 months", "8 weeks".
+        public var text: String {
+            switch self {
+            case .months(let n): "\(n) months"
+            case .weeks(let n): "\(n) weeks"
+            }
+        }
     }
 
     /// Where the n-th meeting is: at the next host of the rotation, or at the fixed venue.

@@ -94,6 +94,6 @@ public struct AtomFeed: Sendable {
             contentsOf: text.unicodeScalars.filter { s in
                 s == "\t" || s == "\n" || s == "\r" || (s.value >= 0x20 && !(0xFFFE...0xFFFF).contains(s.value))
             })
-        return SafeMarkdown.escape(String(allowed))
+        return HTMLText.escape(String(allowed))
     }
 }

@@ -18,13 +18,13 @@ public enum SafeMarkdown {
                 let alt = String(input.markdown.dropFirst(2).prefix { $0 != "]" })
                     .replacingOccurrences(of: "&lt;", with: "<")
                 guard let url = destination(of: input.markdown), isSafe(url), !url.hasPrefix("mailto:") else {
-                    return escape(alt)
+                    return HTMLText.escape(alt)
                 }
-                return "<img src=\"\(escape(url))\" alt=\"\(escape(alt))\"/>"
+                return "<img src=\"\(HTMLText.escape(url))\" alt=\"\(HTMLText.escape(alt))\"/>"
             })
         parser.addModifier(
             Modifier(target: .html) { input in
-                "<p>" + escape(String(input.markdown)) + "</p>"
+                "<p>" + HTMLText.escape(String(input.markdown)) + "</p>"
             })
         // "<" starts no tag anywhere: inline HTML becomes text as well.
         return parser.html(from: markdown.replacingOccurrences(of: "<", with: "&lt;"))
@@ -89,7 +89,7 @@ public enum SafeMarkdown {
 
     static func text(of markdown: Substring) -> String {
         let label = markdown.dropFirst().prefix { $0 != "]" }
-        return escape(String(label))
+        return HTMLText.escape(String(label))
     }
 
     static func isSafe(_ url: String) -> Bool {
@@ -100,20 +100,4 @@ public enum SafeMarkdown {
         return lower.hasPrefix("/") || lower.hasPrefix("#")
     }
 
-    /// Text for HTML content or a quoted attribute.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
 }

@@ -102,7 +102,7 @@ struct AccountPages: RouteCollection {
             // a conditional update and the others are deleted, so a second taker finds its link
             // used or gone (on PostgreSQL it waits for the first transaction's row locks).
             struct Taken: Decodable { var id: UUID }
-            let taken = try await (db as! any SQLDatabase).raw(
+            let taken = try await db.sql.raw(
                 """
                 UPDATE account_tokens SET used_at = \(bind: Date()) WHERE id = \(bind: token.requireID()) AND used_at IS
                     NULL RETURNING id

@@ -16,7 +16,7 @@ struct ActorResolver: AsyncMiddleware {
             }
             // "Last used" to the minute is enough; it spares a write on every API call.
             if let tokenID = found.tokenID, (found.tokenLastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
-                try await (request.db as! any SQLDatabase).raw(
+                try await request.db.sql.raw(
                     "UPDATE access_tokens SET last_used_at = \(bind: Date()) WHERE id = \(bind: tokenID)"
                 ).run()
             }
@@ -70,7 +70,7 @@ struct ActorResolver: AsyncMiddleware {
             + "r.municipality_code AS role_code"
 
     static func account(token hash: String, on db: any Database) async throws -> Account? {
-        let rows = try await (db as! any SQLDatabase).raw(
+        let rows = try await db.sql.raw(
             """
             SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at, \(unsafeRaw: roleColumns)
             FROM access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN role_assignments r ON r.user_id = u.id
@@ -81,7 +81,7 @@ struct ActorResolver: AsyncMiddleware {
     }
 
     static func account(user id: UUID, on db: any Database) async throws -> Account? {
-        let rows = try await (db as! any SQLDatabase).raw(
+        let rows = try await db.sql.raw(
             """
             SELECT u.*, \(unsafeRaw: roleColumns) FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE
                 u.id = \(bind: id)

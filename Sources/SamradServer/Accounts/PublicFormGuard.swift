@@ -19,7 +19,7 @@ struct PublicFormGuard: AsyncMiddleware {
         }
         let address = request.clientAddress
         let now = Date()
-        let sql = request.db as! any SQLDatabase
+        let sql = request.db.sql
         try await sql.raw(
             "DELETE FROM public_form_posts WHERE at < \(bind: now.addingTimeInterval(-Self.limit.window))"
         ).run()

@@ -24,7 +24,7 @@ struct SessionStore: SessionDriver {
 
     func readSession(_ id: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         request.eventLoop.makeFutureWithTask {
-            let sql = request.db as! any SQLDatabase
+            let sql = request.db.sql
             guard
                 let row = try await sql.raw(
                     """
@@ -49,7 +49,7 @@ struct SessionStore: SessionDriver {
             // An empty session (a cookie that named none) is not stored; its cookie names nothing.
             guard !data.snapshot.isEmpty else { return id }
             let now = Date()
-            try await (request.db as! any SQLDatabase).raw(
+            try await request.db.sql.raw(
                 """
                 INSERT INTO web_sessions (key, data, created_at, last_seen_at)
                 VALUES (\(bind: id.string), \(bind: try Self.text(data)), \(bind: now), \(bind: now))
@@ -64,7 +64,7 @@ struct SessionStore: SessionDriver {
             let now = Date()
             let read = request.storage[Read.self]
             if let read, read.data == data, now.timeIntervalSince(read.lastSeen) < Self.touchInterval { return id }
-            try await (request.db as! any SQLDatabase).raw(
+            try await request.db.sql.raw(
                 """
                 UPDATE web_sessions SET data = \(bind: try Self.text(data)), last_seen_at = \(bind: now)
                 WHERE key = \(bind: id.string)
@@ -76,7 +76,7 @@ struct SessionStore: SessionDriver {
 
     func deleteSession(_ id: SessionID, for request: Request) -> EventLoopFuture<Void> {
         request.eventLoop.makeFutureWithTask {
-            let sql = request.db as! any SQLDatabase
+            let sql = request.db.sql
             try await sql.raw("DELETE FROM web_sessions WHERE key = \(bind: id.string)").run()
         }
     }
@@ -89,7 +89,7 @@ struct SessionStore: SessionDriver {
     @discardableResult
     static func purge(now: Date = Date(), on db: any Database) async throws -> Int {
         struct Count: Decodable { var n: Int }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let created = now.addingTimeInterval(-lifetime), seen = now.addingTimeInterval(-idleTimeout)
         let ended =
             try await sql.raw(

@@ -135,7 +135,7 @@ public enum SamradApp {
         guard case .postgres = storage else { return try await work() }
         let key = 72_536_201  // any number the instances agree on
         try await app.db.withConnection { connection in
-            let sql = connection as! any SQLDatabase
+            let sql = connection.sql
             try await sql.raw("SELECT pg_advisory_lock(\(literal: key))").run()
             do {
                 try await work()

@@ -22,7 +22,7 @@ struct ServicePages: RouteCollection {
     /// 200 when the database answers, 503 when it does not.
     func health(_ request: Request) async throws -> Response {
         do {
-            _ = try await (request.db as! any SQLDatabase).raw("SELECT 1 AS ok").first()
+            _ = try await request.db.sql.raw("SELECT 1 AS ok").first()
         } catch {
             return try await Health(
                 status: "unavailable", database: "unreachable", municipalities: request.municipalities.count

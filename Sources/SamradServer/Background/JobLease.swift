@@ -29,7 +29,7 @@ enum JobLease {
     static func take(
         _ job: ScheduledJob, holder: String, lease: TimeInterval, now: Date = Date(), on db: any Database
     ) async throws -> Bool {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         try await sql.raw(
             """
             INSERT INTO job_leases (name, next_run_at) VALUES (\(bind: job.rawValue), \(bind: now)) ON CONFLICT (name)
@@ -52,7 +52,7 @@ enum JobLease {
 
     /// Gives the lease back after a run and sets the next one.
     static func finish(_ job: ScheduledJob, holder: String, now: Date = Date(), on db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw(
+        try await db.sql.raw(
             """
             UPDATE job_leases SET holder = NULL, lease_until = NULL, last_finished_at = \(bind: now), next_run_at =
                 \(bind: now.addingTimeInterval(job.interval))

@@ -3,47 +3,6 @@ import Foundation
 import SamradCore
 import Vapor
 
-/// Settings of a plan: bounds, number of clusters, weights, seed, and the length of the meeting series
-/// the host rotation covers.
-struct ClusterSettingsInput: Codable, Sendable, Equatable {
-    var minSize = 6
-    var maxSize = 8
-    var clusterCount: Int?
-    var weights = ClusterWeights()
-    var seed: UInt64 = 1
-    var meetings = 6
-}
-
-/// A plan the organiser is looking at, proposed or changed by hand, or as saved.
-struct ClusterDraft: Codable, Sendable, Equatable {
-    struct Group: Codable, Sendable, Equatable {
-        var name: String
-        var wave: Int
-        var facilitatorID: UUID?
-        var members: [MunicipalityKey]
-    }
-
-    var settings: ClusterSettingsInput
-    var groups: [Group]
-
-    /// The members as text for a hidden form field: clusters separated by `;`, members by `,`.
-    var planText: String { groups.map { $0.members.map(\.description).joined(separator: ",") }.joined(separator: ";") }
-
-    static func members(fromPlanText text: String) -> [[MunicipalityKey]]? {
-        guard !text.isEmpty else { return [] }
-        var result: [[MunicipalityKey]] = []
-        for group in text.split(separator: ";", omittingEmptySubsequences: false) {
-            var keys: [MunicipalityKey] = []
-            for item in group.split(separator: ",") {
-                guard let key = MunicipalityKey(path: String(item)) else { return nil }
-                keys.append(key)
-            }
-            result.append(keys)
-        }
-        return result
-    }
-}
-
 /// Forms, measures and saves the clusters of a collaboration. The municipalities to place are those
 /// registered; the planner (`ClusterPlanner`) does the forming.
 enum ClusterForming {
@@ -137,43 +96,12 @@ enum ClusterForming {
         return try await Person.query(on: db).filter(\.$id ~~ roles.map(\.personID)).sort(\.$name).all()
     }
 
-    /// Checks a draft against the collaboration: every member registered and placed once, names
-    /// given and distinct, waves from 1 to 4, facilitators attached as facilitators.
-    static func validate(_ draft: ClusterDraft, registered: [Municipality], facilitators: Set<UUID>) throws {
-        var v = Validation()
-        let known = Set(registered.map(\.key))
-        var seen = Set<MunicipalityKey>()
-        var names = Set<String>()
-        if draft.groups.isEmpty { v.add("clusters", "clusters.error.none") }
-        for (index, group) in draft.groups.enumerated() {
-            let field = "name_\(index)"
-            let name = group.name.trimmingCharacters(in: .whitespaces)
-            if name.isEmpty {
-                v.add(field, "validation.required")
-            } else if name.count > 80 {
-                v.add(field, "validation.too_long", ["80"])
-            } else if !names.insert(name.lowercased()).inserted {
-                v.add(field, "clusters.error.name_twice", [name])
-            }
-            if !(1...4).contains(group.wave) { v.add("wave_\(index)", "validation.range", ["1", "4"]) }
-            if let id = group.facilitatorID, !facilitators.contains(id) {
-                v.add("facilitator_\(index)", "clusters.error.facilitator")
-            }
-            if group.members.isEmpty { v.add(field, "clusters.error.empty", [name]) }
-            for key in group.members {
-                if !known.contains(key) { v.add("clusters", "clusters.error.not_registered", [key.description]) }
-                if !seen.insert(key).inserted { v.add("clusters", "clusters.error.twice", [key.description]) }
-            }
-        }
-        try v.check()
-    }
-
     /// Replaces the collaboration's clusters with the draft in one transaction. Clusters keep their
     /// identity by position, so meetings attached to "cluster 3" stay with it when members change.
     static func save(_ c: Collaboration, draft: ClusterDraft, request: Request) async throws {
         let registered = try await registered(c, request: request)
         let facilitators = try await facilitators(c, on: request.db)
-        try validate(draft, registered: registered, facilitators: Set(facilitators.compactMap(\.id)))
+        try draft.validate(registered: Set(registered.map(\.key)), facilitators: Set(facilitators.compactMap(\.id)))
         let id = try c.requireID()
         let evaluation = evaluate(draft, registered: registered, directory: request.municipalities).evaluation
         try await request.db.transaction { db in

@@ -116,7 +116,7 @@ struct ClusterPlanView: Encodable {
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height.rounded()))\" "
                 + "role=\"img\" aria-labelledby=\"cluster-map-title\" class=\"cluster-map\"><title "
-                    + "id=\"cluster-map-title\">\(escape(label))</title>"
+                    + "id=\"cluster-map-title\">\(HTMLText.escape(label))</title>"
         for (index, m) in points {
             let x = margin + (m.longitude * scaleX - minX) * scale
             let y = margin + (maxLat - m.latitude) * scale
@@ -125,13 +125,9 @@ struct ClusterPlanView: Encodable {
                 format:
                     "<g><title>%@ – %@</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\" fill=\"%@\"/><text x=\"%.1f\" "
                         + "y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\" fill=\"#fff\">%d</text></g>",
-                escape(m.name), escape(draft.groups[index].name), x, y, colour, x, y + 3, index + 1)
+                HTMLText.escape(m.name), HTMLText.escape(draft.groups[index].name), x, y, colour, x, y + 3, index + 1)
         }
         return svg + "</svg>"
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

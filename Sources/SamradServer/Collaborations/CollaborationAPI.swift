@@ -240,7 +240,7 @@ struct CollaborationAPI: RouteCollection {
 
     static func reference(_ request: Request) async throws -> Reference {
         guard let slug = request.parameters.get("slug"),
-            let found = try await (request.db as! any SQLDatabase).raw(
+            let found = try await request.db.sql.raw(
                 """
                 SELECT id, slug, title, status, organiser_id, currency FROM collaborations WHERE slug = \(bind: slug)
                 """

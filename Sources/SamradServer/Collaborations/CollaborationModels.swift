@@ -192,7 +192,7 @@ final class Registration: Model, @unchecked Sendable {
     static func registeredMunicipalities(_ collaborationID: UUID, on db: any Database) async throws -> [MunicipalityKey]
     {
         try await MunicipalityRow.keys(
-            (db as! any SQLDatabase).select().column("municipality_country").column("municipality_code").from(schema)
+            db.sql.select().column("municipality_country").column("municipality_code").from(schema)
                 .where("collaboration_id", .equal, collaborationID).where(
                     "status", .equal, RegistrationStatus.registered.rawValue
                 ).all(decoding: MunicipalityRow.self))

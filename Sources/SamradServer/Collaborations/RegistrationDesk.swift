@@ -30,7 +30,7 @@ enum RegistrationDesk {
     static func lock(_ id: UUID, on db: any Database) async throws -> Int {
         struct Row: Decodable { var registration_sequence: Int }
         guard
-            let row = try await (db as! any SQLDatabase).raw(
+            let row = try await db.sql.raw(
                 """
                 UPDATE collaborations SET registration_sequence = registration_sequence + 1 WHERE id = \(bind: id)
                 RETURNING registration_sequence
@@ -65,8 +65,8 @@ enum RegistrationDesk {
                 .all().compactMap(\.id))
     }
 
-    /// One municipality's wish to register, as it arrived.
-    struct Request: Sendable {
+    /// One municipality's wish to register, as it arrived (not an HTTP request: it outlives one).
+    struct Wish: Sendable {
         var municipality: MunicipalityKey
         var seats: [SeatAssignment]
         var acceptedPrice: Bool
@@ -82,7 +82,7 @@ enum RegistrationDesk {
         by actor: Actor, audit: AuditActor, now: Date = Date(), on db: any Database,
         batches: RegistrationBatches? = nil
     ) async throws -> Outcome {
-        let request = Request(
+        let request = Wish(
             municipality: municipality, seats: seats, acceptedPrice: acceptedPrice, actor: actor, audit: audit, now: now
         )
         if let batches { return try await batches.register(collaborationID, request, on: db) }
@@ -109,11 +109,11 @@ enum RegistrationDesk {
     /// one round of reads for all of them, then multi-row writes. Each gets its own answer; one
     /// refused does not touch the others. Only a failing transaction fails them all.
     static func decide(
-        _ collaborationID: UUID, _ requests: [Request], on db: any Database
+        _ collaborationID: UUID, _ requests: [Wish], on db: any Database
     ) async -> [Result<Outcome, any Error>] {
         do {
             return try await db.transaction { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 // The lock hands back the terms too: one statement instead of a lock and a read.
                 struct Locked: Decodable {
                     var registration_sequence: Int; var status: String; var organiser_id: UUID; var opens_at: Date?;
@@ -423,7 +423,7 @@ enum RegistrationDesk {
 /// turns hundreds of lock-and-commit rounds into a few; alone, a request is decided at once.
 actor RegistrationBatches {
     private struct Ticket {
-        var request: RegistrationDesk.Request
+        var request: RegistrationDesk.Wish
         var continuation: CheckedContinuation<RegistrationDesk.Outcome, any Error>
     }
 
@@ -433,7 +433,7 @@ actor RegistrationBatches {
     private var deciding: Set<UUID> = []
 
     func register(
-        _ collaborationID: UUID, _ request: RegistrationDesk.Request, on db: any Database
+        _ collaborationID: UUID, _ request: RegistrationDesk.Wish, on db: any Database
     ) async throws -> RegistrationDesk.Outcome {
         try await withCheckedThrowingContinuation { continuation in
             waiting[collaborationID, default: []].append(Ticket(request: request, continuation: continuation))

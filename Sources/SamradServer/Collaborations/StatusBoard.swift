@@ -39,7 +39,7 @@ struct StatusBoard {
 
     static func load(_ collaboration: Collaboration, request: Request) async throws -> StatusBoard {
         let id = try collaboration.requireID()
-        let sql = request.db as! any SQLDatabase
+        let sql = request.db.sql
         let invitations = try await Invitation.query(on: request.db).filter(\.$collaborationID == id).all()
         let names = try await Self.names(of: invitations.flatMap { $0.reached ?? [] }, on: request.db)
         let registrations = try await sql.select().columns(

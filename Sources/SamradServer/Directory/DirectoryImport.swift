@@ -27,7 +27,7 @@ enum DirectoryImport {
             hasher.update(data: Data((dataset.files[name] ?? "").utf8))
         }
         let version = hasher.finalize().hex
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let seen = try await sql.select().column("version").from("directory_versions").where("version", .equal, version)
             .first()
         if seen != nil {
@@ -35,7 +35,7 @@ enum DirectoryImport {
         }
         let municipalities = try dataset.municipalities()
         try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             for chunk in municipalities.chunked(100) {
                 var insert = sql.insert(into: "municipalities").columns(
                     "country", "code", "name", "region_code", "region_name", "population", "population_date",
@@ -127,7 +127,7 @@ enum DirectoryStore {
     }
 
     static func reload(_ app: Application) async throws {
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         let rows = try await sql.select().column("*").from("municipalities").all(decoding: Row.self)
         let links = try await sql.select().column("*").from("municipality_links").orderBy("rank").all(
             decoding: LinkRow.self)

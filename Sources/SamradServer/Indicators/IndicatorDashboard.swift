@@ -87,7 +87,7 @@ struct ClusterChoice: Sendable, Encodable {
         for key: MunicipalityKey, chosen: String?, actor: Actor,
         on db: any Database
     ) async throws -> [ClusterChoice] {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         struct Row: Decodable {
             var id: UUID; var name: String; var title: String
             var collaboration_id: UUID; var organiser_id: UUID; var status: String
@@ -346,7 +346,7 @@ enum IndicatorDashboard {
     }
 
     static func table(caption: String, headers: [String], rows: [DashboardEntry.Row], words: DashboardWords) -> String {
-        let e = TrendChart.escape
+        let e = HTMLText.escape
         var html = "<table><caption>\(e(caption))</caption><thead><tr><th scope=\"col\">\(e(words.year))</th>"
         for h in headers { html += "<th scope=\"col\" class=\"num\">\(e(h))</th>" }
         html += "<th scope=\"col\" class=\"num\">\(e(words.rank))</th></tr></thead><tbody>"

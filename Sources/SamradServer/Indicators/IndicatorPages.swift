@@ -290,9 +290,7 @@ struct IndicatorPages: RouteCollection {
         let entries = IndicatorDashboard.entries(
             subject, snapshot: snapshot, category: category, language: request.language, t: Self.t(request))
         let computed = clock.now
-        func ms(_ d: Duration) -> String {
-            String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
-        }
+        func ms(_ d: Duration) -> String { String(format: "%.2f", d.milliseconds) }
         let response = try await request.view.render(
             "indicators/dashboard",
             DashboardContext(

@@ -38,13 +38,13 @@ actor IndicatorStore {
 
     static func version(on db: any Database) async throws -> Int {
         struct Row: Decodable { var n: Int }
-        return try await (db as! any SQLDatabase).raw("SELECT count(*) AS n FROM indicator_datasets").first(
+        return try await db.sql.raw("SELECT count(*) AS n FROM indicator_datasets").first(
             decoding: Row.self)?.n ?? 0
     }
 
     /// Marks the data changed, inside the transaction that changed it.
     static func bump(on db: any Database) async throws {
-        try await (db as! any SQLDatabase).insert(into: "indicator_datasets").columns("version", "imported_at")
+        try await db.sql.insert(into: "indicator_datasets").columns("version", "imported_at")
             .values(SQLBind("change-" + UUID().uuidString), SQLBind(Date())).run()
     }
 
@@ -114,7 +114,7 @@ actor IndicatorStore {
                 }
             }.get()
         } else {
-            try await (db as! any SQLDatabase).raw(SQLQueryString(query)).run { row in collector.read(row) }
+            try await db.sql.raw(SQLQueryString(query)).run { row in collector.read(row) }
         }
         if let error = collector.error { throw error }
         var tables: [String: IndicatorTable] = [:]

@@ -35,7 +35,7 @@ enum ObservationWriter {
         // On PostgreSQL a chunk goes as one array per column, unnested into rows: ten binds per
         // statement instead of ten per row. Arrays hold no nulls here, so a missing value travels
         // as NaN and an unknown pupil count as -1.
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var written = 0
         for chunk in observations.chunked(50_000) {
             let rows = Array(chunk)
@@ -116,7 +116,7 @@ extension ObservationWriter {
     /// How many values carry this import's id: those it wrote, not those it had to leave.
     static func written(by importID: UUID, on db: any Database) async throws -> Int {
         struct Count: Decodable { var n: Int }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let id: any Encodable & Sendable = db is any SQLiteDatabase ? importID.uuidString : importID
         return try await sql.raw("SELECT COUNT(*) AS n FROM observations WHERE import_id = \(bind: id)")
             .first(decoding: Count.self)?.n ?? 0

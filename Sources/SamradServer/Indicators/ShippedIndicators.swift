@@ -293,7 +293,7 @@ enum ShippedIndicators {
     static func load(
         on db: any Database, folder: URL, directory: MunicipalityDirectory, logger: Logger
     ) async throws -> Outcome {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let (schools, observations, version) = try read(files: folder, directory: directory)
         if try await sql.select().column("version").from("indicator_datasets").where("version", .equal, version).first()
             != nil
@@ -325,7 +325,7 @@ enum ShippedIndicators {
             run.finishedAt = Date()
             try await run.save(on: tx)
             try await ObservationWriter.write(observations, scope: "", importID: run.id, on: tx)
-            try await (tx as! any SQLDatabase).insert(into: "indicator_datasets").columns("version", "imported_at")
+            try await tx.sql.insert(into: "indicator_datasets").columns("version", "imported_at")
                 .values(SQLBind(version), SQLBind(Date())).run()
         }
         logger.info(
@@ -426,7 +426,7 @@ struct SchoolRow: Sendable, Equatable {
     }
 
     static func upsert(_ rows: [SchoolRow], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         for chunk in rows.chunked(500) {
             var insert = sql.insert(into: School.schema).columns(
                 "id", "country", "code", "name", "municipality_code", "organiser_type", "latitude", "longitude",

@@ -145,9 +145,7 @@ struct KnowledgePages: RouteCollection {
                 reviewCount: reviewCount, searched: filtered,
                 collaboration: request.query[String.self, at: "collaboration"] ?? "")
         ).encodeResponse(for: request)
-        func ms(_ d: Duration) -> String {
-            String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
-        }
+        func ms(_ d: Duration) -> String { String(format: "%.1f", d.milliseconds) }
         let done = ContinuousClock.now
         response.headers.replaceOrAdd(
             name: "Server-Timing",
@@ -169,7 +167,7 @@ struct KnowledgePages: RouteCollection {
     /// The materials of `ids` in that order, each with its passage around the query's words.
     static func results(_ ids: [UUID], query: String, request: Request) async throws -> [ResultView] {
         guard !ids.isEmpty else { return [] }
-        let sql = request.db as! any SQLDatabase
+        let sql = request.db.sql
         let rows = try await sql.raw(
             """
             SELECT id, slug, kind, title, summary, body, body_text, themes, authors, language, municipality_country,
@@ -187,7 +185,7 @@ struct KnowledgePages: RouteCollection {
                 href: "/knowledge/\(m.slug)", title: m.title, kind: request.t("knowledge.kind.\(m.kind)"),
                 meta: meta(m, request: request),
                 passageHTML: passage.map {
-                    $0.hit ? "<mark>\(SafeMarkdown.escape($0.text))</mark>" : SafeMarkdown.escape($0.text)
+                    $0.hit ? "<mark>\(HTMLText.escape($0.text))</mark>" : HTMLText.escape($0.text)
                 }.joined(),
                 themes: m.themes.map { Link(href: "/knowledge?theme=\(urlEncoded($0))", label: $0) })
         }
@@ -213,7 +211,7 @@ struct KnowledgePages: RouteCollection {
     /// private material is not shown to others). The distinct listed themes are read by jumping
     /// from one to the next in their index, so a few lookups serve however many materials there are.
     static func themes(_ request: Request) async throws -> [String] {
-        let sql = request.db as! any SQLDatabase
+        let sql = request.db.sql
         struct Row: Decodable { var theme: String? }
         let used = try await sql.raw(
             """

@@ -47,7 +47,7 @@ enum KnowledgeSearch {
 
     /// (Re)indexes a material; called in the transaction that saves it.
     static func index(_ m: KnowledgeMaterial, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let id = try m.requireID()
         let body = m.plainBody
         if sql.isPostgres {
@@ -155,7 +155,7 @@ enum KnowledgeSearch {
     }
 
     static func remove(_ id: UUID, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         if !sql.isPostgres {
             for language in Language.allCases {
                 try await sql.raw(
@@ -202,7 +202,7 @@ enum KnowledgeSearch {
     static func search(
         _ query: Query, reader: CollaborationReader, on db: any Database
     ) async throws -> (hits: [Hit], total: Int) {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let postgres = sql.isPostgres
         var conditions: [SQLQueryString] = ["m.status = \(bind: EditorialStatus.published.rawValue)", visible(reader)]
         // Looked up per material: an IN list would first gather every material of the theme.

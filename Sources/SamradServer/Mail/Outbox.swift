@@ -82,7 +82,7 @@ enum OutboxDelivery {
         let now = Date()
         let claimUntil = now.addingTimeInterval(120)
         let ids: [UUID] = try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var select = sql.select().column("id").from("outbox_messages")
                 .where("status", .equal, OutboxMessage.Status.pending.rawValue)
                 .where("next_attempt_at", .lessThanOrEqual, now)

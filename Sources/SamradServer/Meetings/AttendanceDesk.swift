@@ -132,7 +132,7 @@ enum AttendanceDesk {
             }
         }
         return try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let locked = try await lock(meetingID, on: sql)
             let status = MeetingStatus(rawValue: locked.status) ?? .planned
             try MeetingRules.checkOpen(
@@ -176,7 +176,7 @@ enum AttendanceDesk {
             throw access.actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
         }
         return try await db.transaction { tx in
-            let locked = try await lock(meetingID, on: tx as! any SQLDatabase)
+            let locked = try await lock(meetingID, on: tx.sql)
             let current = try await Attendance.query(on: tx).filter(\.$meetingID == meetingID).all()
             guard let attendance = current.first(where: { $0.personID == personID }), attendance.statusValue.isActive
             else {

@@ -71,7 +71,7 @@ struct MeetingAccess {
     ) async throws -> MeetingScope {
         let id = try c.requireID()
         // Two columns each instead of whole models: every meeting request asks this.
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         struct Role: Decodable { var person_id: UUID }
         let registered = try await Registration.registeredMunicipalities(id, on: db)
         let attached = try await sql.select().column("person_id").from(CollaborationRole.schema).where(

@@ -47,7 +47,7 @@ struct MeetingMinutes: RouteCollection {
     ) async throws -> (commitments: [Commitment], meetings: [UUID: Meeting]) {
         // The earlier meetings' ids only; whole meetings just for those with open commitments.
         struct Row: Decodable { var id: UUID }
-        var earlier = (db as! any SQLDatabase).select().column("id").from(Meeting.schema)
+        var earlier = db.sql.select().column("id").from(Meeting.schema)
             .where("collaboration_id", .equal, m.collaborationID).where("starts_at", .lessThan, m.startsAt)
         if let clusterID = m.clusterID {
             earlier = earlier.where("cluster_id", .equal, clusterID)

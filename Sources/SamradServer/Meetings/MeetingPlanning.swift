@@ -130,8 +130,8 @@ enum MeetingPlanning {
         let pattern = v.oneOf(
             "pattern", (input.pattern ?? "").isEmpty ? "rotation" : input.pattern, as: MeetingSeriesRequest.Pattern.self
         )
-        let unit = (input.unit ?? "").isEmpty ? "months" : input.unit!
-        if unit != "months" && unit != "weeks" { v.add("unit", "validation.choice") }
+        let step = MeetingSeriesRequest.Step(unit: input.unit, every: input.every)
+        if step == nil { v.add("unit", "validation.choice") }
         let venueName = v.optional("venueName", input.venueName, maxLength: 200)
         let venueAddress = v.optional("venueAddress", input.venueAddress, maxLength: 300)
         if pattern != nil && pattern != .rotation && venueName == nil {
@@ -150,41 +150,20 @@ enum MeetingPlanning {
         let (hosts, hosted) = try await rotation(c, clusterID: clusterID, request: request, on: request.db)
         var planned: [PlannedMeeting] = []
         do {
-            let every = input.every ?? (unit == "weeks" ? 8 : 6)
             planned = try MeetingSeries.plan(
                 MeetingSeriesRequest(
                     firstStart: input.firstStart ?? "", durationMinutes: input.durationMinutes ?? 180,
-                    count: input.count ?? 2, step: unit == "weeks" ? .weeks(every) : .months(every),
+                    count: input.count ?? 2, step: step ?? .months(6),
                     zone: zone, pattern: pattern ?? .rotation, avoidWeekends: input.avoidWeekends ?? true),
                 hosts: hosts.map { (latitude: $0.latitude, longitude: $0.longitude) }, hosted: hosted)
         } catch let error as SamradError {
             for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) }
         }
         // Every meeting of the series is checked as a single one would be, and against the others.
-        var others = try await MeetingInput.others(clusterID: clusterID, excluding: nil, on: request.db)
-        for meeting in planned {
-            var check = Validation()
-            MeetingRules.checkTimes(
-                meeting.times, deadline: nil, period: (c.periodStart, c.periodEnd), others: others, into: &check)
-            for f in check.errors {
-                switch f.messageKey {
-                case "meetings.error.before_period":
-                    v.add(
-                        "firstStart", "meetings.error.series_before_period",
-                        [String(meeting.number), meeting.times.startDay] + f.arguments)
-                case "meetings.error.after_period":
-                    v.add(
-                        "firstStart", "meetings.error.series_after_period",
-                        [String(meeting.number), meeting.times.startDay] + f.arguments)
-                case "meetings.error.overlap":
-                    v.add(
-                        "firstStart", "meetings.error.series_overlap",
-                        [String(meeting.number), meeting.times.startDay] + f.arguments)
-                default: v.add(f.field, f.messageKey, f.arguments)
-                }
-            }
-            if clusterID != nil { others.append((title: "\(title) \(meeting.number)", times: meeting.times)) }
-        }
+        let others = try await MeetingInput.others(clusterID: clusterID, excluding: nil, on: request.db)
+        MeetingRules.checkSeries(
+            planned, title: title, period: (c.periodStart, c.periodEnd), others: others,
+            sameCluster: clusterID != nil, into: &v)
         try v.check()
 
         let cluster = clusterID, plan = planned
@@ -195,7 +174,7 @@ enum MeetingPlanning {
             series.clusterID = cluster
             series.title = title
             series.pattern = pattern!.rawValue
-            series.step = "\(input.every ?? (unit == "weeks" ? 8 : 6)) \(unit)"
+            series.step = (step ?? .months(6)).text
             series.count = plan.count
             series.createdBy = request.actor.userID
             try await series.create(on: db)

@@ -16,7 +16,7 @@ enum NewsletterSending {
         _ collaborations: [UUID], directory: MunicipalityDirectory, on db: any Database
     ) async throws -> [NewsletterAudience.Candidate] {
         guard !collaborations.isEmpty else { return [] }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         struct Seat: Decodable {
             var person_id: UUID; var name: String; var email: String?; var position: String;
             var municipality_country: String
@@ -94,7 +94,7 @@ enum NewsletterSending {
 
     static func claim(on db: any Database, now: Date) async throws -> Newsletter? {
         try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var select = sql.select().column("id").from(Newsletter.schema)
                 .where(
                     SQLGroupExpression([
@@ -184,7 +184,7 @@ struct NewsletterMail {
             n.body + "\n\n-- \n" + footer + "\n" + catalog.text("newsletters.mail_unsubscribe", language) + ": "
             + unsubscribe + "\n"
             + catalog.text("newsletters.mail_archive", language) + ": " + archive + "\n"
-        let e = AtomFeed.escape
+        let e = HTMLText.escape
         html = """
             <!DOCTYPE html>
             <html lang="\(language.rawValue)"><head><meta charset="utf-8">

@@ -50,7 +50,7 @@ struct QuestionnaireAccess {
 
     /// Whom the questionnaire asks, in the order lists show them.
     static func audience(_ q: Questionnaire, on db: any Database) async throws -> [ResponseUnit] {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         func units(_ keys: [MunicipalityKey]) -> [ResponseUnit] { Set(keys).sorted().map { .municipality($0) } }
         switch q.audienceValue {
         case .registered:

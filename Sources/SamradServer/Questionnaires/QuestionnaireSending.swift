@@ -96,7 +96,7 @@ enum QuestionnaireSending {
             // Claimed in the transaction: of two clicks (or two organisers, or two instances) at
             // once, one sends and the other is told it went.
             let now = Date()
-            let claimed = try await (db as! any SQLDatabase).raw(
+            let claimed = try await db.sql.raw(
                 """
                 UPDATE questionnaires SET sent_at = \(bind: now)
                 WHERE id = \(bind: q.requireID()) AND sent_at IS NULL RETURNING id

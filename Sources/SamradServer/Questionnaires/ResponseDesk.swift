@@ -51,7 +51,7 @@ enum ResponseDesk {
         _ access: QuestionnaireAccess, _ unit: ResponseUnit, request: Request, on db: any Database
     ) async throws -> QuestionnaireResponse {
         let q = access.questionnaire
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let now = Date()
         let (country, code, person): (String?, String?, UUID?) =
             switch unit {
@@ -167,7 +167,7 @@ enum ResponseDesk {
             }
             // Only a draft becomes submitted: of two submissions at once, the second finds none.
             let now = Date()
-            let rows = try await (db as! any SQLDatabase).raw(
+            let rows = try await db.sql.raw(
                 """
                 UPDATE questionnaire_responses SET status = \(bind: ResponseStatus.submitted.rawValue), submitted_at =
                     \(bind: now),

@@ -43,7 +43,7 @@ enum ResultsQuery {
         _ q: Questionnaire, directory: MunicipalityDirectory, cache: AnswerCache, pool: NIOThreadPool? = nil,
         on db: any Database
     ) async throws -> Loaded {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let clock = ContinuousClock()
         let started = clock.now
         struct MemberRow: Decodable {
@@ -84,17 +84,14 @@ enum ResultsQuery {
             results = QuestionnaireResults(
                 items: items, respondents: respondents, columns: columns, threshold: threshold)
         }
-        func ms(_ d: Duration) -> Double {
-            Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-        }
         return Loaded(
             results: results, units: answers.units, texts: answers.texts, clusterOf: clusterOf,
-            readMilliseconds: ms(read - started),
-            computeMilliseconds: ms(clock.now - read))
+            readMilliseconds: (read - started).milliseconds,
+            computeMilliseconds: (clock.now - read).milliseconds)
     }
 
     static func read(_ q: Questionnaire, on db: any Database) async throws -> Answers {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let id = try q.requireID()
         // On SQLite answers name their response by its rowid: an integer is read far faster than a
         // UUID's text, a million times over.

@@ -91,7 +91,7 @@ struct StartPage: RouteCollection {
     ) async throws -> [UUID: Int] {
         if ids.isEmpty { return [:] }
         struct Row: Decodable { var collaboration_id: UUID; var n: Int }
-        var query = (db as! any SQLDatabase).select().column("collaboration_id")
+        var query = db.sql.select().column("collaboration_id")
             .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
             .from(table).where("collaboration_id", .in, ids)
         if let status { query = query.where("status", .equal, status) }

@@ -17,7 +17,7 @@ enum DatabaseBackup {
         if FileManager.default.fileExists(atPath: path) { throw Failure("\(path) exists already.") }
         switch storage {
         case .sqlite, .sqliteInMemory:
-            try await (app.db as! any SQLDatabase).raw("VACUUM INTO \(bind: path)").run()
+            try await app.db.sql.raw("VACUUM INTO \(bind: path)").run()
         case .postgres(let url):
             let target = try PostgresTarget(url)
             try run(
@@ -40,7 +40,7 @@ enum DatabaseBackup {
             }
             // The copy is checked where it lies, before anything is replaced.
             try await Server.withDatabase(.sqlite(path: path)) { check in
-                let sql = check.db as! any SQLDatabase
+                let sql = check.db.sql
                 struct Row: Decodable { var integrity_check: String }
                 let rows = try await sql.raw("PRAGMA integrity_check").all(decoding: Row.self)
                 guard rows.map(\.integrity_check) == ["ok"] else {
@@ -64,7 +64,7 @@ enum DatabaseBackup {
         case .postgres(let url):
             struct Row: Decodable { var n: Int }
             let tables = try await Server.withDatabase(storage) { app in
-                try await (app.db as! any SQLDatabase).raw(
+                try await app.db.sql.raw(
                     """
                     SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'
                     """

@@ -13,7 +13,7 @@ struct M017Sessions: AsyncMigration {
             .field("created_at", .datetime, .required)
             .field("last_seen_at", .datetime, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "web_sessions_last_seen").on("web_sessions").column("last_seen_at").run()
         try await sql.raw("DELETE FROM _fluent_sessions").run()
     }

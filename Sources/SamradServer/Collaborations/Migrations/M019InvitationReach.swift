@@ -16,7 +16,7 @@ struct M019InvitationReach: AsyncMigration {
             .unique(on: "municipality_country", "municipality_code")
             .create()
         try await database.schema("invitations").field("reached", .array(of: .json)).update()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         if sql.dialect.name == "sqlite" {
             // SQLite cannot drop a NOT NULL: the table is made again and its rows copied.
             try await sql.raw("ALTER TABLE invitation_links RENAME TO invitation_links_before_m019").run()
@@ -53,7 +53,7 @@ struct M019InvitationReach: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         // Mailbox links have no person to keep them by.
         try await sql.raw("DELETE FROM invitation_links WHERE person_id IS NULL").run()
         if sql.dialect.name != "sqlite" {

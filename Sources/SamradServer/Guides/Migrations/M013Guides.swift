@@ -45,7 +45,7 @@ struct M013Guides: AsyncMigration {
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw(
             "CREATE INDEX local_dialogues_guide ON local_dialogues (guide_id, municipality_country, municipality_code)"
         ).run()

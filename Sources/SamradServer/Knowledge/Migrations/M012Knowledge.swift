@@ -61,7 +61,7 @@ struct M012Knowledge: AsyncMigration {
             )
             .field("bytes", .data, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE INDEX knowledge_materials_listing ON knowledge_materials (status, published_at)")
             .run()
         try await sql.raw("CREATE INDEX knowledge_materials_owner ON knowledge_materials (created_by)").run()
@@ -74,7 +74,7 @@ struct M012Knowledge: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await KnowledgeSearch.revert(database as! any SQLDatabase)
+        try await KnowledgeSearch.revert(database.sql)
         for table in [
             "knowledge_attachment_contents", "knowledge_attachments", "knowledge_themes", "knowledge_materials",
         ] {

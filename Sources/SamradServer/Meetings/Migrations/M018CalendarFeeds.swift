@@ -9,7 +9,7 @@ struct M018CalendarFeeds: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         try await database.schema("calendar_feeds").field("user_id", .uuid).update()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         struct Row: Decodable { var id: UUID; var token: String }
         for row in try await sql.raw("SELECT id, token FROM calendar_feeds").all(decoding: Row.self) {
             try await sql.raw(

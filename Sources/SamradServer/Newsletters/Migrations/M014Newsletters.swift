@@ -42,7 +42,7 @@ struct M014Newsletters: AsyncMigration {
         // One column a statement: SQLite adds one per ALTER TABLE.
         try await database.schema("outbox_messages").field("html_body", .string).update()
         try await database.schema("outbox_messages").field("extra_headers", .string).update()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE INDEX newsletters_due ON newsletters (status, send_at)").run()
     }
 

@@ -17,7 +17,7 @@ struct M015Instances: AsyncMigration {
             .field("address", .string, .required)
             .field("at", .datetime, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE INDEX public_form_posts_address ON public_form_posts (form, address, at)").run()
         try await sql.raw("CREATE INDEX public_form_posts_at ON public_form_posts (at)").run()
         // One column a statement: SQLite adds one per ALTER TABLE.

@@ -20,7 +20,7 @@ struct M016Trust: AsyncMigration {
         // Set when results are first published: from then on answering cannot reopen and the
         // threshold stays, so no later read differs from an earlier one by a few answers.
         try await database.schema("questionnaires").field("results_locked_at", .datetime).update()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         for index in Self.indexes {
             var create = sql.create(index: SQLIdentifier(index.name)).on(index.table)
             for column in index.columns { create = create.column(column) }
@@ -29,7 +29,7 @@ struct M016Trust: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         for index in Self.indexes.reversed() {
             try await sql.drop(index: SQLIdentifier(index.name)).run()
         }
