@@ -83,6 +83,87 @@ final class LocalizationTests: XCTestCase {
         }
     }
 
+    /// Every key in the catalogue is used: written out in a template or the code, or under a prefix that the code
+    /// completes at run time (`"position.\(kind)"`, `"mail.meeting_\(kind).subject"`, `"knowledge.licence."`).
+    func testEveryKeyIsUsed() throws {
+        let sources = repositoryRoot.appendingPathComponent("Sources")
+        let text = try FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }
+            .filter { ["swift", "leaf"].contains($0.pathExtension) }
+            .map { try String(contentsOf: $0, encoding: .utf8) }
+            .joined(separator: "\n")
+        let range = NSRange(text.startIndex..., in: text)
+        // A prefix and an optional literal ending around one interpolation.
+        let interpolated = try NSRegularExpression(
+            pattern: #""([a-z_.]+)\\\((?:[^()"]|\([^()]*\))*\)((?:\.[a-z_]+)*)""#)
+        var families: [(prefix: String, suffix: String)] = interpolated.matches(in: text, range: range).map {
+            (String(text[Range($0.range(at: 1), in: text)!]), String(text[Range($0.range(at: 2), in: text)!]))
+        }
+        // Prefixes handed to a function that appends the value ("knowledge.licence.").
+        let prefix = try NSRegularExpression(pattern: #""([a-z_]+\.[a-z_.]*\.)""#)
+        families += prefix.matches(in: text, range: range).map { (String(text[Range($0.range(at: 1), in: text)!]), "") }
+        // Audit entries are recorded as "subject:verb" and shown as "audit.subject_verb".
+        families.append(("audit.", ""))
+        // The import problem's key is put together from its parts.
+        let composed: Set = [
+            "imports.problem_item", "imports.problem_line", "imports.problem_item_field", "imports.problem_line_field",
+        ]
+        let tail = try NSRegularExpression(pattern: #"^[A-Za-z0-9_/-]+(\.[0-9]+)?$"#)
+        func fills(_ middle: Substring) -> Bool {
+            let middle = String(middle)
+            return tail.firstMatch(in: middle, range: NSRange(middle.startIndex..., in: middle)) != nil
+        }
+        // Every string literal once, so that looking a key up is cheap.
+        let literal = try NSRegularExpression(pattern: #""@?([a-z_][A-Za-z0-9_./-]*)""#)
+        let written = Set(
+            literal.matches(in: text, range: range).map { String(text[Range($0.range(at: 1), in: text)!]) })
+        let keys = try catalog().tables[.en]!.keys
+        var unused: [String] = []
+        for key in keys {
+            // A count's forms are used through the key without `.one` or `.other`.
+            let stem =
+                key.hasSuffix(".one")
+                ? String(key.dropLast(4)) : key.hasSuffix(".other") ? String(key.dropLast(6)) : key
+            let isWritten = written.contains(key) || written.contains(stem)
+            let built = [key, stem].contains { candidate in
+                families.contains { family in
+                    candidate.hasPrefix(family.prefix) && candidate.hasSuffix(family.suffix)
+                        && candidate.count > family.prefix.count + family.suffix.count
+                        && fills(candidate.dropFirst(family.prefix.count).dropLast(family.suffix.count))
+                }
+            }
+            if !isWritten && !built && !composed.contains(stem) { unused.append(key) }
+        }
+        XCTAssertGreaterThan(keys.count, 1_000)
+        XCTAssertTrue(unused.isEmpty, "Keys that nothing uses: \(unused.sorted())")
+    }
+
+    /// A Danish or Swedish text that is the same as the English one is untranslated, unless every word in it is
+    /// written the same way in that language ("Status", "Region", "{0} km").
+    func testEveryTextIsTranslated() throws {
+        let catalog = try catalog()
+        let shared: [Language: Set<String>] = [
+            .da: [
+                "Administration", "Administrator", "CSV", "E-mail", "Facilitator", "Feedback", "Finland", "Helsinki",
+                "For", "Format", "Guide", "Invitation", "Menu", "Organisation", "organisation", "Person", "person",
+                "Region", "Respondent", "Samrad", "Send", "invitation", "link", "Slides", "Status", "Webinar", "km",
+                "min",
+            ],
+            .sv: [
+                "Administration", "CSV", "Finland", "Format", "Guide", "Organisation", "organisation", "Period",
+                "Person", "person", "Presentation", "Samrad", "Status", "Text", "Markdown", "km",
+            ],
+        ]
+        for (language, words) in shared {
+            var untranslated: [String] = []
+            for (key, english) in catalog.tables[.en]! where catalog.tables[language]?[key] == english {
+                let textWords = english.split { !$0.isLetter && $0 != "-" }.map(String.init)
+                if !textWords.allSatisfy(words.contains) { untranslated.append("\(key): \(english)") }
+            }
+            XCTAssertTrue(untranslated.isEmpty, "\(language.rawValue) keeps English: \(untranslated.sorted())")
+        }
+    }
+
     func testPlaceholdersAreFilled() throws {
         let catalog = try catalog()
         XCTAssertEqual(catalog.text("directory.page_of", .da, ["2", "7"]), "Side 2 af 7")

@@ -218,3 +218,46 @@ extension String {
         replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
     }
 }
+
+/// An open standing network that SKR organises, with Swedish municipalities registered in the order given;
+/// the fixture of the meeting and questionnaire tests (case 5's network).
+struct TestNetwork {
+    let skr: Organisation
+    let organiser: String
+    let collaboration: Collaboration
+    let registrations: [Registration]
+}
+
+func makeNetwork(_ app: Application, registered codes: [String], description: String) async throws -> TestNetwork {
+    let skr = Organisation(name: "SKR", kind: .association, country: .se)
+    try await skr.create(on: app.db)
+    let organiser = try await makeToken(
+        app,
+        for: try await makeUser(
+            app, email: "samordnare@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.id)]))
+    let body = """
+        {"title":"Nätverk för skolutveckling","description":"\(description)","kind":"standing_network",
+         "organiserID":"\(skr.id!.uuidString)","timeZone":"Europe/Stockholm","periodStart":"2027-01-01",
+         "periodEnd":"2029-12-31","deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
+        """
+    let created = try await sendJSON(app, organiser, .POST, "/api/v1/collaborations", body)
+    XCTAssertEqual(created.status, .created, created.body.string)
+    let slug = try XCTUnwrap(created.json["slug"] as? String)
+    let opened = try await sendJSON(
+        app, organiser, .POST, "/api/v1/collaborations/\(slug)/status", #"{"status":"open"}"#)
+    XCTAssertEqual(opened.status, .ok, opened.body.string)
+    let found = try await Collaboration.query(on: app.db).filter(\.$slug == slug).first()
+    let collaboration = try XCTUnwrap(found)
+    var registrations: [Registration] = []
+    for (index, code) in codes.enumerated() {
+        let registration = Registration()
+        registration.collaborationID = collaboration.id!
+        registration.municipalityCountry = "se"
+        registration.municipalityCode = code
+        registration.status = RegistrationStatus.registered.rawValue
+        registration.sequence = index + 1
+        try await registration.create(on: app.db)
+        registrations.append(registration)
+    }
+    return TestNetwork(skr: skr, organiser: organiser, collaboration: collaboration, registrations: registrations)
+}

@@ -55,38 +55,27 @@ public struct DirectoryDataset: Sendable {
                         groupCode: group.isEmpty ? nil : group, groupName: group.isEmpty ? nil : group))
             }
         }
-        try within("no_municipalities_2020.csv") { table in
-            try table.require(columns: [
-                "kommunenummer", "name", "fylkesnummer", "population_eurostat_lau2020", "population_date",
-                "area_km2", "popweighted_lat", "popweighted_lon",
-            ])
-            for r in table.records {
-                let region = try r.text("fylkesnummer")
-                result.append(
-                    Municipality(
-                        country: .no, code: try r.text("kommunenummer"), name: try r.text("name"),
-                        regionCode: region, regionName: regionNames["no/\(region)"] ?? region,
-                        population: try r.int("population_eurostat_lau2020"),
-                        populationDate: try r.text("population_date"),
-                        areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"),
-                        longitude: try r.double("popweighted_lon")))
-            }
-        }
-        try within("fi_municipalities_2020.csv") { table in
-            try table.require(columns: [
-                "kuntanumero", "name", "nuts3", "population_eurostat_lau2020", "population_date",
-                "area_km2", "popweighted_lat", "popweighted_lon",
-            ])
-            for r in table.records {
-                let region = try r.text("nuts3")
-                result.append(
-                    Municipality(
-                        country: .fi, code: try r.text("kuntanumero"), name: try r.text("name"),
-                        regionCode: region, regionName: regionNames["fi/\(region)"] ?? region,
-                        population: try r.int("population_eurostat_lau2020"),
-                        populationDate: try r.text("population_date"),
-                        areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"),
-                        longitude: try r.double("popweighted_lon")))
+        // Norway and Finland come in the same shape; only the names of the code and region columns differ.
+        for (country, file, codeColumn, regionColumn) in [
+            (Country.no, "no_municipalities_2020.csv", "kommunenummer", "fylkesnummer"),
+            (Country.fi, "fi_municipalities_2020.csv", "kuntanumero", "nuts3"),
+        ] {
+            try within(file) { table in
+                try table.require(columns: [
+                    codeColumn, "name", regionColumn, "population_eurostat_lau2020", "population_date",
+                    "area_km2", "popweighted_lat", "popweighted_lon",
+                ])
+                for r in table.records {
+                    let region = try r.text(regionColumn)
+                    result.append(
+                        Municipality(
+                            country: country, code: try r.text(codeColumn), name: try r.text("name"),
+                            regionCode: region, regionName: regionNames["\(country.rawValue)/\(region)"] ?? region,
+                            population: try r.int("population_eurostat_lau2020"),
+                            populationDate: try r.text("population_date"),
+                            areaKm2: try r.double("area_km2"), latitude: try r.double("popweighted_lat"),
+                            longitude: try r.double("popweighted_lon")))
+                }
             }
         }
 

@@ -127,8 +127,7 @@ struct AccountPages: RouteCollection {
                 summary: "\(name) <\(email!)> became administrator", by: request, on: db)
         }
         try await Self.startSession(for: user, request: request)
-        request.session.data["notice"] = "setup.done"
-        return request.redirect(to: "/")
+        return request.redirect(to: "/", notice: "setup.done")
     }
 
     static func startSession(for user: User, request: Request) async throws {
@@ -254,8 +253,7 @@ struct AccountPages: RouteCollection {
                     settings: request.settings, on: db)
             }
         }
-        request.session.data["notice"] = "forgot.sent"
-        return request.redirect(to: "/sign-in")
+        return request.redirect(to: "/sign-in", notice: "forgot.sent")
     }
 
     func resetForm(_ request: Request) async throws -> Response {
@@ -290,8 +288,7 @@ struct AccountPages: RouteCollection {
                 on: db)
         }
         try await Self.startSession(for: user, request: request)
-        request.session.data["notice"] = "reset.done"
-        return request.redirect(to: "/")
+        return request.redirect(to: "/", notice: "reset.done")
     }
 
     // MARK: Invitations
@@ -334,8 +331,7 @@ struct AccountPages: RouteCollection {
                     summary: "\(existing.email): role added to the existing account", by: request,
                     on: db)
             }
-            request.session.data["notice"] = "invitation.role_added"
-            return request.redirect(to: "/profile")
+            return request.redirect(to: "/profile", notice: "invitation.role_added")
         }
         let input = try request.content.decode(NewAccount.self)
         var v = Validation()
@@ -370,8 +366,7 @@ struct AccountPages: RouteCollection {
             return user
         }
         try await Self.startSession(for: user, request: request)
-        request.session.data["notice"] = "invitation.done"
-        return request.redirect(to: "/")
+        return request.redirect(to: "/", notice: "invitation.done")
     }
 
     // MARK: Profile and tokens
@@ -450,8 +445,7 @@ struct AccountPages: RouteCollection {
         do { try v.check() } catch let error as SamradError {
             let form = FormState(
                 values: ["name": input.name ?? "", "language": input.language ?? ""], error: error, request: request)
-            return try await request.view.render("accounts/profile", profileContext(request, user: user, form: form))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.renderForm("accounts/profile", profileContext(request, user: user, form: form))
         }
         user.name = name
         user.language = language?.rawValue
@@ -461,7 +455,7 @@ struct AccountPages: RouteCollection {
                 "account:profile", subject: "user", id: user.id!.uuidString, summary: "name, language", by: request,
                 on: db)
         }
-        request.session.data["notice"] = "profile.saved"
+        request.setNotice("profile.saved")
         let response = request.redirect(to: "/profile")
         // The picker's cookie would override the new setting; the setting now decides.
         response.cookies[LanguageResolver.cookieName] = HTTPCookies.Value(
@@ -480,8 +474,7 @@ struct AccountPages: RouteCollection {
             let form = FormState(
                 values: ["name": user.name, "token_name": input.name ?? "", "language": user.language ?? ""],
                 error: error, request: request)
-            return try await request.view.render("accounts/profile", profileContext(request, user: user, form: form))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.renderForm("accounts/profile", profileContext(request, user: user, form: form))
         }
         let secret = "smr_" + Secret.make()
         let token = AccessToken(
@@ -498,7 +491,7 @@ struct AccountPages: RouteCollection {
 
     func revokeToken(_ request: Request) async throws -> Response {
         let user = try request.requireSignedIn()
-        guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("id"),
             let token = try await AccessToken.find(id, on: request.db), token.userID == user.id
         else {
             throw SamradError.notFound()
@@ -509,8 +502,7 @@ struct AccountPages: RouteCollection {
             try await Audit.record(
                 "token:revoke", subject: "access_token", id: id.uuidString, summary: token.name, by: request, on: db)
         }
-        request.session.data["notice"] = "profile.token_revoked"
-        return request.redirect(to: "/profile")
+        return request.redirect(to: "/profile", notice: "profile.token_revoked")
     }
 
     // MARK: Language and the API's "me"

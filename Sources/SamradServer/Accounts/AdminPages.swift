@@ -174,14 +174,11 @@ struct AdminPages: RouteCollection {
             try await request.db.transaction { db in
                 try await Self.sendInvitation(to: email!, grant: role, language: language, request: request, on: db)
             }
-            request.session.data["notice"] = "admin.invitation_sent"
-            return request.redirect(to: "/admin/accounts")
+            return request.redirect(to: "/admin/accounts", notice: "admin.invitation_sent")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "admin/accounts",
-                accountsContext(request, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                accountsContext(request, form: FormState(values: values, error: error, request: request)))
         }
     }
 
@@ -214,7 +211,7 @@ struct AdminPages: RouteCollection {
 
     func grantRole(_ request: Request) async throws -> Response {
         try request.require(AccountPolicy.mayManageAccounts(request.actor))
-        guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("id"),
             let user = try await User.find(id, on: request.db)
         else {
             throw SamradError.notFound()
@@ -229,24 +226,22 @@ struct AdminPages: RouteCollection {
                     "role:grant", subject: "user", id: id.uuidString,
                     summary:
                         "\(user.email): \(grant.kind.rawValue) "
-                            + "\(grant.organisationID?.uuidString ?? grant.municipality?.description ?? "")",
+                        + "\(grant.organisationID?.uuidString ?? grant.municipality?.description ?? "")",
                     by: request, on: db)
             }
             return request.redirect(to: "/admin/accounts")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "admin/accounts",
                 accountsContext(
-                    request, form: FormState(values: ["kind": input.kind ?? ""], error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    request, form: FormState(values: ["kind": input.kind ?? ""], error: error, request: request)))
         }
     }
 
     func revokeRole(_ request: Request) async throws -> Response {
         try request.require(AccountPolicy.mayManageAccounts(request.actor))
-        guard let userID = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let roleID = request.parameters.get("role").flatMap(UUID.init(uuidString:)),
+        guard let userID = request.parameterID("id"),
+            let roleID = request.parameterID("role"),
             let assignment = try await RoleAssignment.find(roleID, on: request.db), assignment.userID == userID
         else {
             throw SamradError.notFound()

@@ -158,24 +158,21 @@ struct MunicipalityRolePages: RouteCollection {
         let input = try request.content.decode(MunicipalityRoles.GrantInput.self)
         do {
             let outcome = try await MunicipalityRoles.grant(input, in: m.key, request: request)
-            request.session.data["notice"] = "access.\(outcome.rawValue)"
-            request.session.data["notice_args"] = input.email ?? ""
+            request.setNotice("access.\(outcome.rawValue)", [input.email ?? ""])
             return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/access")
         } catch let error as SamradError where error.kind == .invalidInput {
             let form = FormState(
                 values: ["email": input.email ?? "", "kind": input.kind ?? ""], error: error,
                 request: request)
-            return try await request.view.render("directory/access", context(request, m, form: form))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.renderForm("directory/access", context(request, m, form: form))
         }
     }
 
     func revokeFromForm(_ request: Request) async throws -> Response {
         let m = try MunicipalityRoles.municipality(request)
-        let role = request.parameters.get("role").flatMap(UUID.init(uuidString:))
+        let role = request.parameterID("role")
         try await MunicipalityRoles.revoke(role, in: m.key, request: request)
-        request.session.data["notice"] = "access.revoked"
-        return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/access")
+        return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/access", notice: "access.revoked")
     }
 }
 
@@ -209,7 +206,7 @@ struct MunicipalityRoleAPI: RouteCollection {
 
     func revoke(_ request: Request) async throws -> HTTPStatus {
         let m = try MunicipalityRoles.municipality(request)
-        let role = request.parameters.get("role").flatMap(UUID.init(uuidString:))
+        let role = request.parameterID("role")
         try await MunicipalityRoles.revoke(role, in: m.key, request: request)
         return .noContent
     }

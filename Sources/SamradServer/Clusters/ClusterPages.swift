@@ -330,8 +330,7 @@ struct ClusterPages: RouteCollection {
                 return try await renderDraft(request, c, draft).encodeResponse(for: request)
             case "save":
                 try await ClusterForming.save(c, draft: draft, request: request)
-                request.session.data["notice"] = "clusters.saved"
-                return request.redirect(to: "/collaborations/\(c.slug)/clusters")
+                return request.redirect(to: "/collaborations/\(c.slug)/clusters", notice: "clusters.saved")
             default:
                 throw SamradError.invalid([FieldError(field: "action", "validation.choice")])
             }

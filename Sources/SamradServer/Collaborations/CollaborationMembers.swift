@@ -203,7 +203,7 @@ struct CollaborationMembers: RouteCollection {
     func removePartnerAPI(_ request: Request) async throws -> HTTPStatus {
         let c = try await Self.managed(request)
         try await Self.removePartner(
-            c, organisationID: request.parameters.get("organisationID").flatMap(UUID.init(uuidString:)),
+            c, organisationID: request.parameterID("organisationID"),
             request: request)
         return .noContent
     }
@@ -218,7 +218,7 @@ struct CollaborationMembers: RouteCollection {
     func removeRoleAPI(_ request: Request) async throws -> HTTPStatus {
         let c = try await Self.managed(request)
         try await Self.removeRole(
-            c, roleID: request.parameters.get("roleID").flatMap(UUID.init(uuidString:)), request: request)
+            c, roleID: request.parameterID("roleID"), request: request)
         return .noContent
     }
 
@@ -326,8 +326,7 @@ struct CollaborationMembers: RouteCollection {
             )
             .encodeResponse(status: status, for: request)
         }
-        request.session.data["notice"] = notice
-        return request.redirect(to: "/collaborations/\(c.slug)/members")
+        return request.redirect(to: "/collaborations/\(c.slug)/members", notice: notice)
     }
 
     func addPartnerFromForm(_ request: Request) async throws -> Response {
@@ -341,7 +340,7 @@ struct CollaborationMembers: RouteCollection {
     func removePartnerFromForm(_ request: Request) async throws -> Response {
         try await fromForm(request, .partner, notice: "members.removed") { c in
             try await Self.removePartner(
-                c, organisationID: request.parameters.get("organisationID").flatMap(UUID.init(uuidString:)),
+                c, organisationID: request.parameterID("organisationID"),
                 request: request)
         }
     }
@@ -357,7 +356,7 @@ struct CollaborationMembers: RouteCollection {
     func removeRoleFromForm(_ request: Request) async throws -> Response {
         try await fromForm(request, .role, notice: "members.removed") { c in
             try await Self.removeRole(
-                c, roleID: request.parameters.get("roleID").flatMap(UUID.init(uuidString:)), request: request)
+                c, roleID: request.parameterID("roleID"), request: request)
         }
     }
 }

@@ -346,26 +346,21 @@ struct CollaborationPages: RouteCollection {
         let (values, input): ([String: String], CollaborationInput)
         do { (values, input) = try Self.formInput(request) } catch let error as SamradError {
             let typed = (try? request.content.decode([String: String].self)) ?? [:]
-            return try await request.view.render(
+            return try await request.renderForm(
                 "collaborations/form",
                 formContext(
                     request, form: FormState(values: typed, error: error, request: request), action: "/collaborations",
-                    titleKey: "collaborations.new_title")
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    titleKey: "collaborations.new_title"))
         }
         do {
             let c = try await CollaborationAPI.create(input, request: request)
-            request.session.data["notice"] = "collaborations.saved"
-            return request.redirect(to: "/collaborations/\(c.slug)")
+            return request.redirect(to: "/collaborations/\(c.slug)", notice: "collaborations.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "collaborations/form",
                 formContext(
                     request, form: FormState(values: values, error: error, request: request), action: "/collaborations",
-                    titleKey: "collaborations.new_title")
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    titleKey: "collaborations.new_title"))
         }
     }
 
@@ -388,26 +383,21 @@ struct CollaborationPages: RouteCollection {
             do {
                 try await CollaborationAPI.update(c, with: input, request: request)
             } catch let error as SamradError where error.kind == .invalidInput {
-                return try await request.view.render(
+                return try await request.renderForm(
                     "collaborations/form",
                     formContext(
                         request, form: FormState(values: values, error: error, request: request), action: action,
-                        titleKey: "collaborations.edit_title")
-                )
-                .encodeResponse(status: .unprocessableEntity, for: request)
+                        titleKey: "collaborations.edit_title"))
             }
         } catch let error as SamradError where error.kind == .invalidInput {
             let typed = (try? request.content.decode([String: String].self)) ?? [:]
-            return try await request.view.render(
+            return try await request.renderForm(
                 "collaborations/form",
                 formContext(
                     request, form: FormState(values: typed, error: error, request: request), action: action,
-                    titleKey: "collaborations.edit_title")
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    titleKey: "collaborations.edit_title"))
         }
-        request.session.data["notice"] = "collaborations.saved"
-        return request.redirect(to: action)
+        return request.redirect(to: action, notice: "collaborations.saved")
     }
 
     struct StatusForm: Content { var status: String? }
@@ -416,8 +406,7 @@ struct CollaborationPages: RouteCollection {
         let c = try await CollaborationAccess.load(request)
         try await CollaborationAPI.changeStatus(
             c, to: try request.content.decode(StatusForm.self).status, request: request)
-        request.session.data["notice"] = "collaborations.status_changed"
-        return request.redirect(to: "/collaborations/\(c.slug)")
+        return request.redirect(to: "/collaborations/\(c.slug)", notice: "collaborations.status_changed")
     }
 
     // MARK: Invitations
@@ -534,11 +523,10 @@ struct CollaborationPages: RouteCollection {
                 "collaborations/invite", inviteContext(request, c, form: FormState(values: values), result: result)
             ).encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .conflict {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "collaborations/invite",
-                inviteContext(request, c, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
+                inviteContext(request, c, form: FormState(values: values, error: error, request: request)),
+                refusing: error)
         }
     }
 
@@ -647,8 +635,9 @@ struct CollaborationPages: RouteCollection {
                     + (c.price == .free
                         ? []
                         : [
-                            Link(href: "/collaborations/\(c.slug)/invoices.csv",
-                                 label: request.t("board.csv_invoices"))
+                            Link(
+                                href: "/collaborations/\(c.slug)/invoices.csv",
+                                label: request.t("board.csv_invoices"))
                         ])
             ))
     }
@@ -886,8 +875,7 @@ struct CollaborationPages: RouteCollection {
             let context = try await registrationContext(
                 request, c, m, form: seats.isEmpty ? nil : FormState(values: seats),
                 personForm: FormState(values: input.values, error: error, request: request))
-            return try await request.view.render("collaborations/registration", context).encodeResponse(
-                status: .unprocessableEntity, for: request)
+            return try await request.renderForm("collaborations/registration", context)
         }
         try await PersonForm.insert(person, context: c.slug, request: request)
         // The new person takes the first empty seat of their position.
@@ -903,8 +891,7 @@ struct CollaborationPages: RouteCollection {
         if !seats.isEmpty, let data = try? JSONEncoder().encode(SeatDraft(path: path, values: seats)) {
             request.session.data[Self.draftKey] = String(decoding: data, as: UTF8.self)
         }
-        request.session.data["notice"] = "registration.person_added"
-        return request.redirect(to: path + "#registration-form")
+        return request.redirect(to: path + "#registration-form", notice: "registration.person_added")
     }
 
     func register(_ request: Request) async throws -> Response {
@@ -936,11 +923,10 @@ struct CollaborationPages: RouteCollection {
         } catch let error as SamradError where [.invalidInput, .conflict].contains(error.kind) {
             let context = try await registrationContext(
                 request, c, m, form: FormState(values: values, error: error, request: request))
-            return try await request.view.render("collaborations/registration", context).encodeResponse(
-                status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
+            return try await request.renderForm("collaborations/registration", context, refusing: error)
         }
-        request.session.data["notice"] = "registration.saved"
-        return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)")
+        return request.redirect(
+            to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)", notice: "registration.saved")
     }
 
     func decline(_ request: Request) async throws -> Response {
@@ -949,15 +935,17 @@ struct CollaborationPages: RouteCollection {
         _ = try await RegistrationDesk.decline(
             c.requireID(), m.key, by: request.actor, audit: AuditActor(request), on: request.db)
         try await RegistrationNotices.tell(.declined, c, m.key, request: request)
-        request.session.data["notice"] = "registration.declined"
-        return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)")
+        return request.redirect(
+            to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)",
+            notice: "registration.declined")
     }
 
     func withdraw(_ request: Request) async throws -> Response {
         let c = try await CollaborationAccess.load(request)
         let m = try MunicipalityAccess.load(request)
         try await CollaborationAPI.withdraw(c, m, request: request)
-        request.session.data["notice"] = "registration.withdrawn"
-        return request.redirect(to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)")
+        return request.redirect(
+            to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)",
+            notice: "registration.withdrawn")
     }
 }

@@ -198,13 +198,11 @@ struct Programmes: RouteCollection {
             )
             .encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .conflict {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "collaborations/invite",
                 CollaborationPages.inviteContext(
                     request, title: programme.title, base: base,
-                    form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: error.kind == .conflict ? .conflict : .unprocessableEntity, for: request)
+                    form: FormState(values: values, error: error, request: request)), refusing: error)
         }
     }
 
@@ -300,7 +298,8 @@ struct Programmes: RouteCollection {
                                 href: "/collaborations/\(c.slug)/registrations/\(key.country.rawValue)/\(key.code)",
                                 label:
                                     "\(m.name): "
-                                        + request.t("registration_status."
+                                    + request.t(
+                                        "registration_status."
                                             + (statuses[c.id!]?[key] ?? RegistrationStatus.notAnswered.rawValue))
                             )
                         }
@@ -362,16 +361,13 @@ struct Programmes: RouteCollection {
         let form = try request.content.decode(Form.self)
         do {
             let programme = try await Self.create(Self.input(form), request: request)
-            request.session.data["notice"] = "programmes.saved"
-            return request.redirect(to: "/programmes/\(programme.slug)")
+            return request.redirect(to: "/programmes/\(programme.slug)", notice: "programmes.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "programmes/form",
                 formContext(
                     request, form: FormState(values: Self.values(form), error: error, request: request),
-                    action: "/programmes", titleKey: "programmes.new_title")
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: "/programmes", titleKey: "programmes.new_title"))
         }
     }
 
@@ -395,15 +391,12 @@ struct Programmes: RouteCollection {
         do {
             try await Self.update(programme, with: Self.input(form), request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "programmes/form",
                 formContext(
                     request, form: FormState(values: Self.values(form), error: error, request: request),
-                    action: "/programmes/\(programme.slug)", titleKey: "programmes.edit_title")
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: "/programmes/\(programme.slug)", titleKey: "programmes.edit_title"))
         }
-        request.session.data["notice"] = "programmes.saved"
-        return request.redirect(to: "/programmes/\(programme.slug)")
+        return request.redirect(to: "/programmes/\(programme.slug)", notice: "programmes.saved")
     }
 }

@@ -270,21 +270,30 @@ enum RegistrationDesk {
         }
     }
 
+    /// Inside a transaction: takes the collaboration's lock, reads it and checks that the actor may answer for the
+    /// municipality. Returns the collaboration and the next arrival number.
+    private static func openDesk(
+        _ collaborationID: UUID, for municipality: MunicipalityKey, _ actor: Actor, on tx: any Database
+    ) async throws -> (Collaboration, Int) {
+        let sequence = try await lock(collaborationID, on: tx)
+        let collaboration = try await collaboration(collaborationID, on: tx)
+        guard
+            CollaborationPolicy.mayRegister(
+                actor, collaborationID: collaborationID, municipality: municipality,
+                organiserID: collaboration.organiserID)
+        else {
+            throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
+        }
+        return (collaboration, sequence)
+    }
+
     /// Changes who sits in the seats, until the deadline.
     static func changeSeats(
         _ collaborationID: UUID, _ municipality: MunicipalityKey, seats: [SeatAssignment],
         by actor: Actor, audit: AuditActor, now: Date = Date(), on db: any Database
     ) async throws -> Registration {
         try await db.transaction { tx in
-            _ = try await lock(collaborationID, on: tx)
-            let collaboration = try await collaboration(collaborationID, on: tx)
-            guard
-                CollaborationPolicy.mayRegister(
-                    actor, collaborationID: collaborationID, municipality: municipality,
-                    organiserID: collaboration.organiserID)
-            else {
-                throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
-            }
+            let (collaboration, _) = try await openDesk(collaborationID, for: municipality, actor, on: tx)
             guard let registration = try await existing(collaborationID, municipality, on: tx),
                 registration.statusValue.isActive
             else {
@@ -315,15 +324,7 @@ enum RegistrationDesk {
         on db: any Database
     ) async throws -> Registration {
         try await db.transaction { tx in
-            let sequence = try await lock(collaborationID, on: tx)
-            let collaboration = try await collaboration(collaborationID, on: tx)
-            guard
-                CollaborationPolicy.mayRegister(
-                    actor, collaborationID: collaborationID, municipality: municipality,
-                    organiserID: collaboration.organiserID)
-            else {
-                throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
-            }
+            let (_, sequence) = try await openDesk(collaborationID, for: municipality, actor, on: tx)
             if let previous = try await existing(collaborationID, municipality, on: tx), previous.statusValue.isActive {
                 throw SamradError(.conflict, "registration.withdraw_instead")
             }
@@ -353,15 +354,7 @@ enum RegistrationDesk {
         on db: any Database
     ) async throws -> Outcome {
         try await db.transaction { tx in
-            _ = try await lock(collaborationID, on: tx)
-            let collaboration = try await collaboration(collaborationID, on: tx)
-            guard
-                CollaborationPolicy.mayRegister(
-                    actor, collaborationID: collaborationID, municipality: municipality,
-                    organiserID: collaboration.organiserID)
-            else {
-                throw actor.isSignedIn ? SamradError.forbidden : SamradError.unauthenticated
-            }
+            let (collaboration, _) = try await openDesk(collaborationID, for: municipality, actor, on: tx)
             guard let registration = try await existing(collaborationID, municipality, on: tx),
                 registration.statusValue.isActive
             else {

@@ -199,8 +199,7 @@ struct Mailboxes: RouteCollection {
         let form = FormState(values: values.filter { $0.key.hasPrefix("m_") })
         if !errors.isEmpty {
             let failed = FormState(values: form.values, error: SamradError.invalid(errors), request: request)
-            return try await request.view.render("admin/mailboxes", context(request, country: country, form: failed))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.renderForm("admin/mailboxes", context(request, country: country, form: failed))
         }
         let outcome = try await Self.write(rows, request: request)
         return try await request.view.render(
@@ -232,8 +231,7 @@ struct Mailboxes: RouteCollection {
             .encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput {
             let failed = FormState(values: [:], error: error, request: request)
-            return try await request.view.render("admin/mailboxes", context(request, country: country, form: failed))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.renderForm("admin/mailboxes", context(request, country: country, form: failed))
         }
     }
 }

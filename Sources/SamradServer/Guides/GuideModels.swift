@@ -47,7 +47,7 @@ final class DiscussionGuide: Model, @unchecked Sendable {
     }
 }
 
-final class GuidePresentation: Model, @unchecked Sendable {
+final class GuidePresentation: FileBytes, @unchecked Sendable {
     static let schema = "guide_presentations"
 
     @ID(custom: "guide_id", generatedBy: .user) var id: UUID?

@@ -33,11 +33,7 @@ struct GuidePages: RouteCollection {
 
     /// The guide of the path, if the actor may see it (others get 404, as for drafts).
     static func load(_ request: Request) async throws -> (DiscussionGuide, CollaborationReader) {
-        guard let id = request.parameters.get("guide").flatMap(UUID.init(uuidString:)),
-            let guide = try await DiscussionGuide.find(id, on: request.db)
-        else {
-            throw SamradError.notFound("guides.error.not_found")
-        }
+        let guide = try await DiscussionGuide.find(from: request, "guide", notFound: "guides.error.not_found")
         let reader = try await request.collaborationReader()
         guard GuidePolicy.mayView(reader, guide.standing) else { throw SamradError.notFound("guides.error.not_found") }
         return (guide, reader)
@@ -358,16 +354,13 @@ struct GuidePages: RouteCollection {
                     "guide:create", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request,
                     on: db)
             }
-            request.session.data["notice"] = "guides.saved"
-            return request.redirect(to: g.href)
+            return request.redirect(to: g.href, notice: "guides.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "guides/form",
                 formContext(
                     request, form: FormState(values: values, error: error, request: request), action: "/guides",
-                    cancel: "/guides", isNew: true, slots: Self.slots(values))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    cancel: "/guides", isNew: true, slots: Self.slots(values)))
         }
     }
 
@@ -415,16 +408,13 @@ struct GuidePages: RouteCollection {
                     "guide:update", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request,
                     on: db)
             }
-            request.session.data["notice"] = "guides.saved"
-            return request.redirect(to: g.href)
+            return request.redirect(to: g.href, notice: "guides.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "guides/form",
                 formContext(
                     request, form: FormState(values: values, error: error, request: request), action: g.href,
-                    cancel: g.href, isNew: false, slots: Self.slots(values))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    cancel: g.href, isNew: false, slots: Self.slots(values)))
         }
     }
 
@@ -438,8 +428,7 @@ struct GuidePages: RouteCollection {
                 published ? "guide:publish" : "guide:unpublish", subject: "guide", id: g.requireID().uuidString,
                 summary: g.title, by: request, on: db)
         }
-        request.session.data["notice"] = published ? "guides.published" : "guides.unpublished"
-        return request.redirect(to: g.href)
+        return request.redirect(to: g.href, notice: published ? "guides.published" : "guides.unpublished")
     }
 
     func delete(_ request: Request) async throws -> Response {
@@ -454,8 +443,7 @@ struct GuidePages: RouteCollection {
             try await Audit.record(
                 "guide:delete", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request, on: db)
         }
-        request.session.data["notice"] = "guides.deleted"
-        return request.redirect(to: "/guides")
+        return request.redirect(to: "/guides", notice: "guides.deleted")
     }
 
     // MARK: The presentation
@@ -467,34 +455,28 @@ struct GuidePages: RouteCollection {
         try request.require(GuidePolicy.mayWrite(request.actor, g.standing))
         let upload = try request.content.decode(Upload.self)
         do {
-            guard let file = upload.file, !file.filename.isEmpty else {
-                throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")])
-            }
-            let bytes = Array(file.data.readableBytesView)
-            let kind = try MaterialRules.check(filename: file.filename, bytes: bytes)
-            g.presentationName = MaterialRules.filename(file.filename)
-            g.presentationType = kind.contentType
-            g.presentationSize = bytes.count
-            try await request.db.transaction { db in
-                try await g.save(on: db)
-                try await GuidePresentation.query(on: db).filter(\.$id == g.requireID()).delete()
-                let content = GuidePresentation()
-                content.id = g.id
-                content.bytes = Data(bytes)
-                try await content.create(on: db)
-                try await Audit.record(
-                    "guide:presentation", subject: "guide", id: g.requireID().uuidString,
-                    summary: "\(g.title): \(g.presentationName ?? "")", by: request, on: db)
-            }
-            request.session.data["notice"] = "guides.presentation_saved"
-            return request.redirect(to: g.href)
+            let file = try StoredFile(upload.file)
+            g.presentationName = file.filename
+            g.presentationType = file.contentType
+            g.presentationSize = file.bytes.count
+            let summary = "\(g.title): \(file.filename)"
+            try await file.save(
+                as: GuidePresentation.self, on: request.db,
+                describe: { db in
+                    try await g.save(on: db)
+                    return try g.requireID()
+                },
+                audit: { db in
+                    try await Audit.record(
+                        "guide:presentation", subject: "guide", id: g.requireID().uuidString, summary: summary,
+                        by: request, on: db)
+                })
+            return request.redirect(to: g.href, notice: "guides.presentation_saved")
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .payloadTooLarge {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "guides/show",
-                showContext(request, g, reader, uploadForm: FormState(values: [:], error: error, request: request))
-            )
-            .encodeResponse(
-                status: error.kind == .payloadTooLarge ? .payloadTooLarge : .unprocessableEntity, for: request)
+                showContext(request, g, reader, uploadForm: FormState(values: [:], error: error, request: request)),
+                refusing: error)
         }
     }
 
@@ -611,12 +593,13 @@ struct GuidePages: RouteCollection {
         for s in sessions {
             description +=
                 "**\(request.municipalities[s.municipality]?.name ?? s.municipalityCode)** (\(s.committee), "
-                    + "\(DateText.day(s.heldOn, language) ?? s.heldOn))\n\n"
+                + "\(DateText.day(s.heldOn, language) ?? s.heldOn))\n\n"
             for a in s.agreements {
                 description +=
                     "- \(a.statement) — "
-                        + t("dialogues.responsible_short",
-                            [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]) + "\n"
+                    + t(
+                        "dialogues.responsible_short",
+                        [a.responsible, DateText.day(a.followUp, language) ?? a.followUp]) + "\n"
             }
             description += "\n"
         }
@@ -627,7 +610,6 @@ struct GuidePages: RouteCollection {
         try await Audit.record(
             "guide:agenda", subject: "meeting", id: meeting.requireID().uuidString,
             summary: "\(meeting.title): \(item.title)", by: request, on: request.db)
-        request.session.data["notice"] = "guides.put_on_agenda"
-        return request.redirect(to: meeting.href + "/agenda")
+        return request.redirect(to: meeting.href + "/agenda", notice: "guides.put_on_agenda")
     }
 }

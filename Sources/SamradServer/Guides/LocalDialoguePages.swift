@@ -22,7 +22,7 @@ struct LocalDialoguePages: RouteCollection {
 
     /// The session of the path with its guide, if the actor may see it.
     static func load(_ request: Request) async throws -> (LocalDialogue, DiscussionGuide) {
-        guard let id = request.parameters.get("dialogue").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("dialogue"),
             let session = try await LocalDialogue.find(id, on: request.db),
             let guide = try await DiscussionGuide.find(session.guideID, on: request.db)
         else {
@@ -279,17 +279,14 @@ struct LocalDialoguePages: RouteCollection {
                     "dialogue:create", subject: "dialogue", id: s.requireID().uuidString,
                     summary: "\(key.description): \(g.title)", by: request, on: db)
             }
-            request.session.data["notice"] = "dialogues.saved"
-            return request.redirect(to: s.href)
+            return request.redirect(to: s.href, notice: "dialogues.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "guides/session-form",
                 formContext(
                     request, guide: g, municipality: key,
                     form: FormState(values: values, error: error, request: request),
-                    action: "\(g.href)/sessions", cancel: g.href)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: "\(g.href)/sessions", cancel: g.href))
         }
     }
 
@@ -331,16 +328,13 @@ struct LocalDialoguePages: RouteCollection {
                     "dialogue:update", subject: "dialogue", id: s.requireID().uuidString,
                     summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
             }
-            request.session.data["notice"] = "dialogues.saved"
-            return request.redirect(to: s.href)
+            return request.redirect(to: s.href, notice: "dialogues.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "guides/session-form",
                 formContext(
                     request, guide: g, municipality: s.municipality,
-                    form: FormState(values: values, error: error, request: request), action: s.href, cancel: s.href)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    form: FormState(values: values, error: error, request: request), action: s.href, cancel: s.href))
         }
     }
 
@@ -358,8 +352,7 @@ struct LocalDialoguePages: RouteCollection {
                 shared ? "dialogue:share" : "dialogue:unshare", subject: "dialogue", id: s.requireID().uuidString,
                 summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
         }
-        request.session.data["notice"] = shared ? "dialogues.shared_notice" : "dialogues.unshared_notice"
-        return request.redirect(to: s.href)
+        return request.redirect(to: s.href, notice: shared ? "dialogues.shared_notice" : "dialogues.unshared_notice")
     }
 
     func delete(_ request: Request) async throws -> Response {
@@ -371,8 +364,8 @@ struct LocalDialoguePages: RouteCollection {
                 "dialogue:delete", subject: "dialogue", id: s.requireID().uuidString,
                 summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
         }
-        request.session.data["notice"] = "dialogues.deleted"
-        return request.redirect(to: "/municipalities/\(s.municipalityCountry)/\(s.municipalityCode)/dialogues")
+        return request.redirect(
+            to: "/municipalities/\(s.municipalityCountry)/\(s.municipalityCode)/dialogues", notice: "dialogues.deleted")
     }
 
     // MARK: A municipality's sessions

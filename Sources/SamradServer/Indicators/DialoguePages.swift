@@ -174,8 +174,7 @@ struct DialoguePages: RouteCollection {
                     "next_step:create", subject: "next_step", id: step.id!.uuidString,
                     summary: "\(subject.name): \(text)", by: request, on: db)
             }
-            request.session.data["notice"] = "steps.saved"
-            return request.redirect(to: "\(subject.href)/report?year=\(year)#steps")
+            return request.redirect(to: "\(subject.href)/report?year=\(year)#steps", notice: "steps.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await report(
                 request, school: school, form: FormState(values: values, error: error, request: request), year: year
@@ -189,7 +188,7 @@ struct DialoguePages: RouteCollection {
         let subject = try FollowUpSubject.resolve(request, school: school, snapshot: snapshot)
         try request.require(IndicatorPolicy.mayKeep(request.actor, subject.municipality))
         let year = try Self.year(request)
-        guard let id = request.parameters.get("step").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("step"),
             let step = try await NextStep.find(id, on: request.db),
             step.country == subject.unit.country.rawValue, step.level == subject.unit.level.rawValue,
             step.unitCode == subject.unit.code
@@ -207,7 +206,6 @@ struct DialoguePages: RouteCollection {
                 "next_step:update", subject: "next_step", id: step.id!.uuidString,
                 summary: "\(subject.name): \(status)", by: request, on: db)
         }
-        request.session.data["notice"] = "steps.updated"
-        return request.redirect(to: "\(subject.href)/report?year=\(year)#steps")
+        return request.redirect(to: "\(subject.href)/report?year=\(year)#steps", notice: "steps.updated")
     }
 }

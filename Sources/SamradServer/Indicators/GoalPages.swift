@@ -294,19 +294,16 @@ struct GoalPages: RouteCollection {
                     "goal:create", subject: "goal", id: goal.id!.uuidString,
                     summary: "\(subject.name): \(input.indicator.code)", by: request, on: db)
             }
-            request.session.data["notice"] = "goals.saved"
-            return request.redirect(to: subject.href + "/goals")
+            return request.redirect(to: subject.href + "/goals", notice: "goals.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/goals",
-                context(request, school: school, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                context(request, school: school, form: FormState(values: values, error: error, request: request)))
         }
     }
 
     static func goal(_ request: Request, subject: FollowUpSubject) async throws -> Goal {
-        guard let id = request.parameters.get("goal").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("goal"),
             let goal = try await Goal.find(id, on: request.db),
             goal.unit == subject.unit
         else { throw SamradError.notFound() }
@@ -364,16 +361,13 @@ struct GoalPages: RouteCollection {
                     "goal:update", subject: "goal", id: goal.id!.uuidString,
                     summary: "\(subject.name): \(input.indicator.code)", by: request, on: db)
             }
-            request.session.data["notice"] = "goals.saved"
-            return request.redirect(to: subject.href + "/goals")
+            return request.redirect(to: subject.href + "/goals", notice: "goals.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/goal-edit",
                 editContext(
                     request, subject: subject, goal: goal,
-                    form: FormState(values: values, error: error, request: request), snapshot: snapshot)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    form: FormState(values: values, error: error, request: request), snapshot: snapshot))
         }
     }
 
@@ -388,8 +382,7 @@ struct GoalPages: RouteCollection {
                 "goal:delete", subject: "goal", id: goal.id!.uuidString, summary: "\(subject.name): \(goal.indicator)",
                 by: request, on: db)
         }
-        request.session.data["notice"] = "goals.deleted"
-        return request.redirect(to: subject.href + "/goals")
+        return request.redirect(to: subject.href + "/goals", notice: "goals.deleted")
     }
 
     // MARK: A collaboration's goals side by side
@@ -498,14 +491,11 @@ struct GoalPages: RouteCollection {
                     "goal_request:create", subject: "collaboration", id: c.slug,
                     summary: chosen.joined(separator: ", "), by: request, on: db)
             }
-            request.session.data["notice"] = "goals.requested"
-            return request.redirect(to: "/collaborations/\(c.slug)/goals")
+            return request.redirect(to: "/collaborations/\(c.slug)/goals", notice: "goals.requested")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/collaboration-goals",
-                collaborationContext(request, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                collaborationContext(request, form: FormState(values: values, error: error, request: request)))
         }
     }
 }

@@ -124,11 +124,9 @@ struct ImportPages: RouteCollection {
             try await upload.save(on: request.db)
             return request.redirect(to: "/indicators/imports/uploads/\(upload.id!.uuidString.lowercased())")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/imports",
-                listContext(request, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                listContext(request, form: FormState(values: values, error: error, request: request)))
         }
     }
 
@@ -144,7 +142,7 @@ struct ImportPages: RouteCollection {
     static func upload(_ request: Request) async throws -> Upload {
         let user = try request.requireSignedIn()
         try request.require(IndicatorPolicy.mayImport(request.actor))
-        guard let id = request.parameters.get("upload").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("upload"),
             let record = try await ImportUpload.find(id, on: request.db),
             record.userID == user.id
         else { throw SamradError.notFound() }
@@ -318,12 +316,10 @@ struct ImportPages: RouteCollection {
                 try mapping.check(header: header)
             }
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/import-mapping",
                 mappingContext(
-                    request, upload, form: FormState(values: values, error: error, request: request), saved: false)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    request, upload, form: FormState(values: values, error: error, request: request), saved: false))
         }
         let signature = ImportMappingRecord.signature(format: upload.format, header: header)
         let stored =
@@ -403,7 +399,7 @@ struct ImportPages: RouteCollection {
 
     func status(_ request: Request) async throws -> Response {
         let user = try request.requireSignedIn()
-        guard let id = request.parameters.get("import").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("import"),
             let record = try await ObservationImportRecord.find(id, on: request.db),
             record.userID == user.id || request.actor.isAdministrator
         else { throw SamradError.notFound() }

@@ -159,16 +159,13 @@ struct IndicatorPages: RouteCollection {
                     "indicator:create", subject: "indicator", id: indicator.code, summary: indicator.name(.en),
                     by: request, on: db)
             }
-            request.session.data["notice"] = "indicators.saved"
-            return request.redirect(to: "/indicators")
+            return request.redirect(to: "/indicators", notice: "indicators.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/form",
                 formContext(
                     request, form: FormState(values: values, error: error, request: request), action: "/indicators",
-                    isNew: true)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    isNew: true))
         }
     }
 
@@ -214,16 +211,13 @@ struct IndicatorPages: RouteCollection {
                     "indicator:update", subject: "indicator", id: indicator.code, summary: indicator.name(.en),
                     by: request, on: db)
             }
-            request.session.data["notice"] = "indicators.saved"
-            return request.redirect(to: "/indicators")
+            return request.redirect(to: "/indicators", notice: "indicators.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/form",
                 formContext(
                     request, form: FormState(values: values, error: error, request: request),
-                    action: "/indicators/catalogue/\(record.code)", isNew: false)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: "/indicators/catalogue/\(record.code)", isNew: false))
         }
     }
 
@@ -312,7 +306,7 @@ struct IndicatorPages: RouteCollection {
             name: "Server-Timing",
             value:
                 "data;dur=\(ms(loaded - started)), compute;dur=\(ms(computed - loaded)), "
-                    + "render;dur=\(ms(clock.now - computed))"
+                + "render;dur=\(ms(clock.now - computed))"
         )
         return response
     }
@@ -408,16 +402,13 @@ struct IndicatorPages: RouteCollection {
                     "school:import", subject: "municipality", id: m.key.description, summary: "\(rows.count)",
                     by: request, on: db)
             }
-            request.session.data["notice"] = "schools.imported"
-            request.session.data["notice_args"] = String(rows.count)
+            request.setNotice("schools.imported", [String(rows.count)])
             return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/schools")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/schools",
                 schoolsContext(
-                    request, m, form: FormState(), importForm: FormState(values: [:], error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    request, m, form: FormState(), importForm: FormState(values: [:], error: error, request: request)))
         }
     }
 
@@ -453,14 +444,12 @@ struct IndicatorPages: RouteCollection {
                     "school:create", subject: "school", id: "\(m.country.rawValue)/\(code)", summary: name, by: request,
                     on: db)
             }
-            request.session.data["notice"] = "schools.added"
-            return request.redirect(to: "/municipalities/\(m.country.rawValue)/\(m.code)/schools")
+            return request.redirect(
+                to: "/municipalities/\(m.country.rawValue)/\(m.code)/schools", notice: "schools.added")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "indicators/schools",
-                schoolsContext(request, m, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                schoolsContext(request, m, form: FormState(values: values, error: error, request: request)))
         }
     }
 }

@@ -94,7 +94,7 @@ final class KnowledgeAttachment: Model, @unchecked Sendable {
     init() {}
 }
 
-final class KnowledgeAttachmentContent: Model, @unchecked Sendable {
+final class KnowledgeAttachmentContent: FileBytes, @unchecked Sendable {
     static let schema = "knowledge_attachment_contents"
 
     @ID(custom: "attachment_id", generatedBy: .user) var id: UUID?

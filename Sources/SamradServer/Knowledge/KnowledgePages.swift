@@ -151,7 +151,7 @@ struct KnowledgePages: RouteCollection {
             name: "Server-Timing",
             value:
                 "search;dur=\(ms(searched - started)), page;dur=\(ms(done - searched)), "
-                    + "results;dur=\(ms(resulted - searched)), render;dur=\(ms(done - rendering))"
+                + "results;dur=\(ms(resulted - searched)), render;dur=\(ms(done - rendering))"
         )
         return response
     }
@@ -511,16 +511,13 @@ struct KnowledgePages: RouteCollection {
             try await request.db.transaction { db in
                 try await Self.save(m, audit: "knowledge:create", request: request, on: db)
             }
-            request.session.data["notice"] = "knowledge.saved_draft"
-            return request.redirect(to: m.href)
+            return request.redirect(to: m.href, notice: "knowledge.saved_draft")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "knowledge/form",
                 formContext(
                     request, form: FormState(values: values, error: error, request: request),
-                    action: "/knowledge", cancel: "/knowledge", isNew: true)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: "/knowledge", cancel: "/knowledge", isNew: true))
         }
     }
 
@@ -563,16 +560,13 @@ struct KnowledgePages: RouteCollection {
             try await request.db.transaction { db in
                 try await Self.save(m, audit: "knowledge:update", request: request, on: db)
             }
-            request.session.data["notice"] = "knowledge.saved"
-            return request.redirect(to: m.href)
+            return request.redirect(to: m.href, notice: "knowledge.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "knowledge/form",
                 formContext(
                     request, form: FormState(values: values, error: error, request: request),
-                    action: m.href, cancel: m.href, isNew: false)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: m.href, cancel: m.href, isNew: false))
         }
     }
 
@@ -614,15 +608,12 @@ struct KnowledgePages: RouteCollection {
                     by: request, on: db)
                 try await KnowledgeNotices.after(step, m, note: text, request: request, on: db)
             }
-            request.session.data["notice"] = "knowledge.step_done.\(step.rawValue)"
-            return request.redirect(to: m.href)
+            return request.redirect(to: m.href, notice: "knowledge.step_done.\(step.rawValue)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "knowledge/show",
                 Self.showContext(
-                    request, access, stepForm: FormState(values: ["note": note ?? ""], error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    request, access, stepForm: FormState(values: ["note": note ?? ""], error: error, request: request)))
         }
     }
 
@@ -637,8 +628,7 @@ struct KnowledgePages: RouteCollection {
                 "knowledge:delete", subject: "knowledge", id: m.requireID().uuidString, summary: m.title, by: request,
                 on: db)
         }
-        request.session.data["notice"] = "knowledge.deleted"
-        return request.redirect(to: "/knowledge/mine")
+        return request.redirect(to: "/knowledge/mine", notice: "knowledge.deleted")
     }
 
     // MARK: Lists of one's own and for review
@@ -700,46 +690,40 @@ struct KnowledgePages: RouteCollection {
         let upload = try request.content.decode(Upload.self)
         do {
             var v = Validation()
-            guard let file = upload.file, !file.filename.isEmpty else {
-                throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")])
-            }
-            let bytes = Array(file.data.readableBytesView)
-            let kind = try MaterialRules.check(filename: file.filename, bytes: bytes)
-            let filename = MaterialRules.filename(file.filename)
-            let title = v.optional("title", upload.title, maxLength: 200) ?? filename
+            let file = try StoredFile(upload.file)
+            let title = v.optional("title", upload.title, maxLength: 200) ?? file.filename
             try v.check()
             let attachment = KnowledgeAttachment()
             attachment.materialID = try m.requireID()
             attachment.title = title
-            attachment.filename = filename
-            attachment.contentType = kind.contentType
-            attachment.size = bytes.count
-            try await request.db.transaction { db in
-                try await attachment.create(on: db)
-                let content = KnowledgeAttachmentContent()
-                content.id = attachment.id
-                content.bytes = Data(bytes)
-                try await content.create(on: db)
-                try await Audit.record(
-                    "knowledge:attach", subject: "knowledge", id: m.requireID().uuidString,
-                    summary: "\(m.title): \(title)", by: request, on: db)
-            }
-            request.session.data["notice"] = "knowledge.attached"
-            return request.redirect(to: m.href)
+            attachment.filename = file.filename
+            attachment.contentType = file.contentType
+            attachment.size = file.bytes.count
+            let summary = "\(m.title): \(title)"
+            try await file.save(
+                as: KnowledgeAttachmentContent.self, on: request.db,
+                describe: { db in
+                    try await attachment.create(on: db)
+                    return try attachment.requireID()
+                },
+                audit: { db in
+                    try await Audit.record(
+                        "knowledge:attach", subject: "knowledge", id: m.requireID().uuidString, summary: summary,
+                        by: request, on: db)
+                })
+            return request.redirect(to: m.href, notice: "knowledge.attached")
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .payloadTooLarge {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "knowledge/show",
                 Self.showContext(
                     request, access,
-                    uploadForm: FormState(values: ["title": upload.title ?? ""], error: error, request: request))
-            )
-            .encodeResponse(
-                status: error.kind == .payloadTooLarge ? .payloadTooLarge : .unprocessableEntity, for: request)
+                    uploadForm: FormState(values: ["title": upload.title ?? ""], error: error, request: request)),
+                refusing: error)
         }
     }
 
     static func attachment(_ request: Request, _ access: KnowledgeAccess) async throws -> KnowledgeAttachment {
-        guard let id = request.parameters.get("attachment").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("attachment"),
             let attachment = try await KnowledgeAttachment.find(id, on: request.db),
             attachment.materialID == access.material.id
         else {
@@ -774,8 +758,7 @@ struct KnowledgePages: RouteCollection {
                 "knowledge:detach", subject: "knowledge", id: access.material.requireID().uuidString,
                 summary: "\(access.material.title): \(attachment.title)", by: request, on: db)
         }
-        request.session.data["notice"] = "knowledge.detached"
-        return request.redirect(to: access.material.href)
+        return request.redirect(to: access.material.href, notice: "knowledge.detached")
     }
 }
 

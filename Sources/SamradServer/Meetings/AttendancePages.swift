@@ -76,14 +76,13 @@ struct AttendancePages: RouteCollection {
         do {
             let attendance = try await Self.register(
                 access, person: try await Self.person(request, form.personID, access), request: request)
-            request.session.data["notice"] =
-                attendance.statusValue == .registered ? "attendance.registered" : "attendance.waitlisted"
+            request.setNotice(
+                attendance.statusValue == .registered ? "attendance.registered" : "attendance.waitlisted")
         } catch let error as SamradError
             where [.conflict, .invalidInput].contains(error.kind) || error.messageKey == "attendance.error.not_invited"
         {
             // The message (deadline passed, quota reached, …) is shown on the page; nothing changed.
-            request.session.data["notice"] = error.fieldErrors.first?.messageKey ?? error.messageKey
-            request.session.data["notice_args"] = error.arguments.joined(separator: "\u{1F}")
+            request.setNotice(refusal: error)
         }
         return request.redirect(to: back)
     }
@@ -93,7 +92,7 @@ struct AttendancePages: RouteCollection {
         let form = try request.content.decode(PersonForm.self)
         let person = try await Self.person(request, form.personID, access)
         _ = try await Self.cancel(access, personID: person.requireID(), request: request)
-        request.session.data["notice"] = "attendance.cancelled"
+        request.setNotice("attendance.cancelled")
         return request.redirect(
             to: (form.personID ?? "").isEmpty ? access.meeting.href : access.meeting.href + "/attendance")
     }
@@ -155,8 +154,8 @@ struct AttendancePages: RouteCollection {
                             value: $0.id!.uuidString,
                             label:
                                 "\($0.name) ("
-                                    + ($0.municipality.flatMap { request.municipalities[$0]?.name }
-                                        ?? request.t("position.\($0.position)")) + ")",
+                                + ($0.municipality.flatMap { request.municipalities[$0]?.name }
+                                    ?? request.t("position.\($0.position)")) + ")",
                             selected: false)
                     }))
     }
@@ -165,7 +164,7 @@ struct AttendancePages: RouteCollection {
 
     func checkIn(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.run(request)
-        guard let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:)) else {
+        guard let personID = request.parameterID("person") else {
             throw SamradError.notFound()
         }
         let arrived = try request.content.decode(CheckInForm.self).arrived != "no"

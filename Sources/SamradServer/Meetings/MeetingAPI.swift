@@ -283,7 +283,7 @@ struct MeetingAPI: RouteCollection {
 
     func cancel(_ request: Request) async throws -> AttendeeJSON {
         let access = try await MeetingAccess.load(request)
-        guard let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:)) else {
+        guard let personID = request.parameterID("person") else {
             throw SamradError.notFound("attendance.error.not_registered")
         }
         let outcome = try await AttendancePages.cancel(access, personID: personID, request: request)
@@ -294,7 +294,7 @@ struct MeetingAPI: RouteCollection {
 
     func checkIn(_ request: Request) async throws -> AttendeeJSON {
         let access = try await MeetingAccess.run(request)
-        guard let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:)) else {
+        guard let personID = request.parameterID("person") else {
             throw SamradError.notFound("attendance.error.not_registered")
         }
         let arrived = (try? request.content.decode(CheckInInput.self).arrived) ?? nil
@@ -336,7 +336,7 @@ struct MeetingAPI: RouteCollection {
     }
 
     func markCommitment(_ request: Request) async throws -> CommitmentJSON {
-        guard let id = request.parameters.get("commitment").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("commitment"),
             let commitment = try await Commitment.find(id, on: request.db),
             let meeting = try await Meeting.find(commitment.meetingID, on: request.db)
         else { throw SamradError.notFound() }

@@ -22,7 +22,7 @@ struct MeetingAccess {
 
     /// The meeting of the path, if the actor may see it (others get 404, as for drafts).
     static func load(_ request: Request) async throws -> MeetingAccess {
-        guard let id = request.parameters.get("meeting").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("meeting"),
             let meeting = try await Meeting.find(id, on: request.db)
         else {
             throw SamradError.notFound("error.meeting_not_found")

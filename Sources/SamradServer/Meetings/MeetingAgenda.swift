@@ -103,7 +103,7 @@ struct MeetingAgenda: RouteCollection {
     }
 
     static func item(_ request: Request, _ access: MeetingAccess) async throws -> AgendaItem {
-        guard let id = request.parameters.get("item").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("item"),
             let item = try await AgendaItem.find(id, on: request.db), item.meetingID == access.meeting.id
         else {
             throw SamradError.notFound()
@@ -292,14 +292,11 @@ struct MeetingAgenda: RouteCollection {
         do {
             _ = try await Self.add(try Self.itemInput(values), access: access, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "meetings/agenda",
-                context(request, access, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                context(request, access, form: FormState(values: values, error: error, request: request)))
         }
-        request.session.data["notice"] = "meetings.agenda_saved"
-        return request.redirect(to: access.meeting.href + "/agenda")
+        return request.redirect(to: access.meeting.href + "/agenda", notice: "meetings.agenda_saved")
     }
 
     func updateItem(_ request: Request) async throws -> Response {
@@ -318,10 +315,9 @@ struct MeetingAgenda: RouteCollection {
             // The item opens again with what was typed and its errors beside the fields.
             let again = OpenItem(
                 id: try item.requireID(), form: FormState(values: values, error: error, request: request))
-            return try await request.view.render("meetings/agenda", context(request, access, openItem: again))
-                .encodeResponse(status: .unprocessableEntity, for: request)
+            return try await request.renderForm("meetings/agenda", context(request, access, openItem: again))
         }
-        request.session.data["notice"] = "meetings.agenda_saved"
+        request.setNotice("meetings.agenda_saved")
         return request.redirect(
             to: access.meeting.href
                 + "/agenda?item=\(item.id!.uuidString.lowercased())#item-\(item.id!.uuidString.lowercased())")
@@ -361,8 +357,7 @@ struct MeetingAgenda: RouteCollection {
                 "agenda:delete", subject: "meeting", id: access.meeting.requireID().uuidString,
                 summary: "\(access.meeting.title): \(item.title)", by: request, on: db)
         }
-        request.session.data["notice"] = "meetings.agenda_saved"
-        return request.redirect(to: access.meeting.href + "/agenda")
+        return request.redirect(to: access.meeting.href + "/agenda", notice: "meetings.agenda_saved")
     }
 
     // MARK: Materials
@@ -375,13 +370,8 @@ struct MeetingAgenda: RouteCollection {
 
     static func store(_ upload: Upload, access: MeetingAccess, request: Request) async throws -> Material {
         var v = Validation()
-        guard let file = upload.file, !file.filename.isEmpty else {
-            throw SamradError.invalid([FieldError(field: "file", "materials.error.missing")])
-        }
-        let bytes = Array(file.data.readableBytesView)
-        let kind = try MaterialRules.check(filename: file.filename, bytes: bytes)
-        let filename = MaterialRules.filename(file.filename)
-        let title = v.optional("title", upload.title, maxLength: 200) ?? filename
+        let file = try StoredFile(upload.file)
+        let title = v.optional("title", upload.title, maxLength: 200) ?? file.filename
         var itemID: UUID?
         if let text = upload.agendaItemID, !text.isEmpty {
             if let id = UUID(uuidString: text), let item = try await AgendaItem.find(id, on: request.db),
@@ -397,20 +387,22 @@ struct MeetingAgenda: RouteCollection {
         material.meetingID = try access.meeting.requireID()
         material.agendaItemID = itemID
         material.title = title
-        material.filename = filename
-        material.contentType = kind.contentType
-        material.size = bytes.count
+        material.filename = file.filename
+        material.contentType = file.contentType
+        material.size = file.bytes.count
         material.uploadedBy = request.actor.userID
-        try await request.db.transaction { db in
-            try await material.create(on: db)
-            let content = MaterialContent()
-            content.id = material.id
-            content.bytes = Data(bytes)
-            try await content.create(on: db)
-            try await Audit.record(
-                "material:upload", subject: "material", id: material.requireID().uuidString,
-                summary: "\(access.meeting.title): \(title)", by: request, on: db)
-        }
+        let summary = "\(access.meeting.title): \(title)"
+        try await file.save(
+            as: MaterialContent.self, on: request.db,
+            describe: { db in
+                try await material.create(on: db)
+                return try material.requireID()
+            },
+            audit: { db in
+                try await Audit.record(
+                    "material:upload", subject: "material", id: material.requireID().uuidString, summary: summary,
+                    by: request, on: db)
+            })
         return material
     }
 
@@ -421,20 +413,17 @@ struct MeetingAgenda: RouteCollection {
             _ = try await Self.store(upload, access: access, request: request)
         } catch let error as SamradError where error.kind == .invalidInput || error.kind == .payloadTooLarge {
             let values = ["title": upload.title ?? "", "agendaItemID": upload.agendaItemID ?? ""]
-            return try await request.view.render(
+            return try await request.renderForm(
                 "meetings/agenda",
-                context(request, access, uploadForm: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(
-                status: error.kind == .payloadTooLarge ? .payloadTooLarge : .unprocessableEntity, for: request)
+                context(request, access, uploadForm: FormState(values: values, error: error, request: request)),
+                refusing: error)
         }
-        request.session.data["notice"] = "meetings.material_saved"
-        return request.redirect(to: access.meeting.href + "/agenda")
+        return request.redirect(to: access.meeting.href + "/agenda", notice: "meetings.material_saved")
     }
 
     /// The material and its meeting, if the actor may see the meeting's content (others get 404).
     static func material(_ request: Request) async throws -> (Material, MeetingAccess) {
-        guard let id = request.parameters.get("material").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("material"),
             let material = try await Material.find(id, on: request.db),
             let meeting = try await Meeting.find(material.meetingID, on: request.db)
         else { throw SamradError.notFound() }
@@ -471,7 +460,6 @@ struct MeetingAgenda: RouteCollection {
     func deleteMaterial(_ request: Request) async throws -> Response {
         let (material, access) = try await Self.material(request)
         try await Self.remove(material, access: access, request: request)
-        request.session.data["notice"] = "meetings.material_deleted"
-        return request.redirect(to: access.meeting.href + "/agenda")
+        return request.redirect(to: access.meeting.href + "/agenda", notice: "meetings.material_deleted")
     }
 }

@@ -142,14 +142,11 @@ struct MeetingMinutes: RouteCollection {
         do {
             try await Self.saveMinutes(access, input, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "meetings/minutes",
-                context(request, access, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                context(request, access, form: FormState(values: values, error: error, request: request)))
         }
-        request.session.data["notice"] = "meetings.minutes_saved"
-        return request.redirect(to: access.meeting.href)
+        return request.redirect(to: access.meeting.href, notice: "meetings.minutes_saved")
     }
 
     struct CommitmentInput: Content {
@@ -206,14 +203,11 @@ struct MeetingMinutes: RouteCollection {
                     text: values["text"], municipality: values["municipality"], owner: values["owner"],
                     dueDate: values["dueDate"]), request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "meetings/minutes",
-                context(request, access, commitmentForm: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                context(request, access, commitmentForm: FormState(values: values, error: error, request: request)))
         }
-        request.session.data["notice"] = "meetings.commitment_saved"
-        return request.redirect(to: access.meeting.href + "/minutes")
+        return request.redirect(to: access.meeting.href + "/minutes", notice: "meetings.commitment_saved")
     }
 
     /// Commitments are marked done (or open again) by those who run any meeting of its scope, or by
@@ -238,14 +232,14 @@ struct MeetingMinutes: RouteCollection {
 
     func markCommitment(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.load(request)
-        guard let id = request.parameters.get("commitment").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("commitment"),
             let commitment = try await Commitment.find(id, on: request.db)
         else { throw SamradError.notFound() }
         // The commitment may be from an earlier meeting shown on this one's agenda.
         guard commitment.collaborationID == access.meeting.collaborationID else { throw SamradError.notFound() }
         try await Self.mark(
             commitment, done: try request.content.decode(StatusForm.self).status == "done", request: request)
-        request.session.data["notice"] = "meetings.commitment_saved"
+        request.setNotice("meetings.commitment_saved")
         let back = request.headers.first(name: .referer).flatMap { URL(string: $0)?.path }.flatMap {
             $0.hasPrefix("/") ? $0 : nil
         }

@@ -118,7 +118,7 @@ final class Material: Model, @unchecked Sendable {
     init() {}
 }
 
-final class MaterialContent: Model, @unchecked Sendable {
+final class MaterialContent: FileBytes, @unchecked Sendable {
     static let schema = "material_contents"
 
     @ID(custom: "material_id", generatedBy: .user) var id: UUID?

@@ -181,8 +181,9 @@ struct MeetingPages: RouteCollection {
         try request.require(sees)
         let href = try await MeetingCalendar.renewClusterFeed(id, userID: user.requireID(), on: request.db)
         request.session.data[MeetingCalendar.shownOnceKey] = href
-        request.session.data["notice"] = "meetings.feed_created"
-        return request.redirect(to: "/collaborations/\(c.slug)/meetings?cluster=\(id.uuidString.lowercased())")
+        return request.redirect(
+            to: "/collaborations/\(c.slug)/meetings?cluster=\(id.uuidString.lowercased())",
+            notice: "meetings.feed_created")
     }
 
     // MARK: One meeting: the form
@@ -328,17 +329,14 @@ struct MeetingPages: RouteCollection {
             let (typed, input) = try Self.formInput(request)
             values = typed
             let meeting = try await MeetingPlanning.create(c, input, request: request)
-            request.session.data["notice"] = "meetings.saved"
-            return request.redirect(to: meeting.href)
+            return request.redirect(to: meeting.href, notice: "meetings.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             let clusterID = values["clusterID"].flatMap(UUID.init(uuidString:))
-            return try await request.view.render(
+            return try await request.renderForm(
                 "meetings/form",
                 formContext(
                     request, c, form: FormState(values: values, error: error, request: request),
-                    action: action, isNew: true, clusterID: clusterID)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: action, isNew: true, clusterID: clusterID))
         }
     }
 
@@ -358,16 +356,13 @@ struct MeetingPages: RouteCollection {
             let (typed, input) = try Self.formInput(request)
             values = typed
             try await MeetingPlanning.update(access, input, request: request)
-            request.session.data["notice"] = "meetings.saved"
-            return request.redirect(to: access.meeting.href)
+            return request.redirect(to: access.meeting.href, notice: "meetings.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "meetings/form",
                 formContext(
                     request, access.collaboration, form: FormState(values: values, error: error, request: request),
-                    action: access.meeting.href + "/edit", isNew: false, clusterID: access.meeting.clusterID)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: access.meeting.href + "/edit", isNew: false, clusterID: access.meeting.clusterID))
         }
     }
 
@@ -378,9 +373,9 @@ struct MeetingPages: RouteCollection {
         let status = try request.content.decode(StatusForm.self).status
         do {
             try await MeetingPlanning.changeStatus(access, to: status, request: request)
-            request.session.data["notice"] = "meetings.status_changed"
+            request.setNotice("meetings.status_changed")
         } catch let error as SamradError where error.kind == .conflict {
-            request.session.data["notice"] = error.messageKey
+            request.setNotice(refusal: error)
         }
         return request.redirect(to: access.meeting.href)
     }
@@ -472,15 +467,13 @@ struct MeetingPages: RouteCollection {
                 capacity: number("capacity"), reminderHours: number("reminderHours"))
             try v.check()
             let meetings = try await MeetingPlanning.planSeries(c, input, request: request)
-            request.session.data["notice"] = "meetings.series_saved"
+            request.setNotice("meetings.series_saved")
             let cluster = meetings.first?.clusterID.map { "?cluster=\($0.uuidString)" } ?? ""
             return request.redirect(to: "/collaborations/\(c.slug)/meetings\(cluster)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "meetings/series",
-                seriesContext(request, c, form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                seriesContext(request, c, form: FormState(values: values, error: error, request: request)))
         }
     }
 
@@ -865,7 +858,6 @@ struct MeetingPages: RouteCollection {
         guard let personID = request.actor.personID else { throw SamradError(.conflict, "attendance.no_person") }
         let href = try await MeetingCalendar.renewPersonFeed(personID, on: request.db)
         request.session.data[MeetingCalendar.shownOnceKey] = href
-        request.session.data["notice"] = "meetings.feed_created"
-        return request.redirect(to: "/me/meetings")
+        return request.redirect(to: "/me/meetings", notice: "meetings.feed_created")
     }
 }

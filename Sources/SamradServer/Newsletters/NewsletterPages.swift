@@ -41,7 +41,7 @@ struct NewsletterPages: RouteCollection {
     /// The newsletter of the path and its sender, if the actor may see it: organisers always; others
     /// once it is sent and the archive is theirs to read.
     static func load(_ request: Request) async throws -> (Newsletter, Collaboration) {
-        guard let id = request.parameters.get("newsletter").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("newsletter"),
             let n = try await Newsletter.find(id, on: request.db),
             let c = try await Collaboration.find(n.collaborationID, on: request.db)
         else { throw SamradError.notFound("newsletters.error.not_found") }
@@ -213,7 +213,7 @@ struct NewsletterPages: RouteCollection {
             name: "Content-Security-Policy",
             value:
                 "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; "
-                    + "sandbox allow-popups allow-popups-to-escape-sandbox"
+                + "sandbox allow-popups allow-popups-to-escape-sandbox"
         )
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
@@ -423,17 +423,14 @@ struct NewsletterPages: RouteCollection {
                     "newsletter:create", subject: "newsletter", id: n.requireID().uuidString, summary: n.subject,
                     by: request, on: db)
             }
-            request.session.data["notice"] = "newsletters.saved"
-            return request.redirect(to: n.href)
+            return request.redirect(to: n.href, notice: "newsletters.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "newsletters/form",
                 formContext(
                     request, c, form: FormState(values: values, error: error, request: request),
                     action: "/collaborations/\(c.slug)/newsletters", cancel: "/collaborations/\(c.slug)/newsletters",
-                    isNew: true)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    isNew: true))
         }
     }
 
@@ -496,16 +493,13 @@ struct NewsletterPages: RouteCollection {
                     "newsletter:update", subject: "newsletter", id: n.requireID().uuidString, summary: n.subject,
                     by: request, on: db)
             }
-            request.session.data["notice"] = "newsletters.saved"
-            return request.redirect(to: n.href)
+            return request.redirect(to: n.href, notice: "newsletters.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "newsletters/form",
                 formContext(
                     request, c, form: FormState(values: values, error: error, request: request), action: n.href,
-                    cancel: n.href, isNew: false)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    cancel: n.href, isNew: false))
         }
     }
 
@@ -540,15 +534,13 @@ struct NewsletterPages: RouteCollection {
                     "newsletter:send", subject: "newsletter", id: n.requireID().uuidString,
                     summary: "\(n.subject): \(recipients.count)", by: request, on: db)
             }
-            request.session.data["notice"] = form.when == "later" ? "newsletters.scheduled" : "newsletters.sending"
-            return request.redirect(to: n.href)
+            return request.redirect(
+                to: n.href, notice: form.when == "later" ? "newsletters.scheduled" : "newsletters.sending")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "newsletters/show",
                 showContext(
-                    request, n, c, form: FormState(values: ["at": form.at ?? ""], error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    request, n, c, form: FormState(values: ["at": form.at ?? ""], error: error, request: request)))
         }
     }
 
@@ -557,8 +549,7 @@ struct NewsletterPages: RouteCollection {
         n.status = NewsletterStatus.draft.rawValue
         n.sendAt = nil
         try await n.save(on: request.db)
-        request.session.data["notice"] = "newsletters.cancelled"
-        return request.redirect(to: n.href)
+        return request.redirect(to: n.href, notice: "newsletters.cancelled")
     }
 
     func delete(_ request: Request) async throws -> Response {
@@ -569,8 +560,7 @@ struct NewsletterPages: RouteCollection {
                 "newsletter:delete", subject: "newsletter", id: n.requireID().uuidString, summary: n.subject,
                 by: request, on: db)
         }
-        request.session.data["notice"] = "newsletters.deleted"
-        return request.redirect(to: "/collaborations/\(c.slug)/newsletters")
+        return request.redirect(to: "/collaborations/\(c.slug)/newsletters", notice: "newsletters.deleted")
     }
 
     // MARK: Unsubscribing
@@ -675,7 +665,7 @@ struct NewsletterPages: RouteCollection {
 
     func changeSubscription(_ request: Request) async throws -> Response {
         let user = try request.requireSignedIn()
-        guard let id = request.parameters.get("collaboration").flatMap(UUID.init(uuidString:)),
+        guard let id = request.parameterID("collaboration"),
             try await Collaboration.find(id, on: request.db) != nil
         else {
             throw SamradError.notFound()
@@ -683,7 +673,7 @@ struct NewsletterPages: RouteCollection {
         struct Form: Content { var subscribed: String? }
         let subscribed = try request.content.decode(Form.self).subscribed == "yes"
         try await Self.setSubscribed(subscribed, email: user.email.lowercased(), collaborationID: id, on: request.db)
-        request.session.data["notice"] = subscribed ? "newsletters.subscribed" : "newsletters.unsubscribed"
-        return request.redirect(to: "/profile/newsletters")
+        return request.redirect(
+            to: "/profile/newsletters", notice: subscribed ? "newsletters.subscribed" : "newsletters.unsubscribed")
     }
 }

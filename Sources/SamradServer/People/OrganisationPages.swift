@@ -65,12 +65,7 @@ struct OrganisationPages: RouteCollection {
     }
 
     static func find(_ request: Request) async throws -> Organisation {
-        guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let organisation = try await Organisation.find(id, on: request.db)
-        else {
-            throw SamradError.notFound("error.organisation_not_found")
-        }
-        return organisation
+        try await Organisation.find(from: request, "id", notFound: "error.organisation_not_found")
     }
 
     struct OrganisationJSON: Content {
@@ -228,13 +223,11 @@ struct OrganisationPages: RouteCollection {
             let organisation = try await create(input, request: request)
             return request.redirect(to: "/organisations/\(organisation.id!.uuidString)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "organisations/form",
                 formContext(
                     request, form: FormState(values: input.values, error: error, request: request),
-                    action: "/organisations", titleKey: "organisations.new_title")
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: "/organisations", titleKey: "organisations.new_title"))
         }
     }
 
@@ -259,13 +252,11 @@ struct OrganisationPages: RouteCollection {
             try await update(o, with: input, request: request)
             return request.redirect(to: "/organisations/\(o.id!.uuidString)")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "organisations/form",
                 formContext(
                     request, form: FormState(values: input.values, error: error, request: request),
-                    action: "/organisations/\(o.id!.uuidString)", titleKey: "organisations.edit_title")
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    action: "/organisations/\(o.id!.uuidString)", titleKey: "organisations.edit_title"))
         }
     }
 }

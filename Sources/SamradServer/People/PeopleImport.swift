@@ -167,15 +167,13 @@ struct PeopleImport: RouteCollection {
             )
             .encodeResponse(for: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "people/import",
                 context(
                     request,
                     form: FormState(
                         values: values, error: error,
-                        request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                        request: request)))
         }
     }
 }

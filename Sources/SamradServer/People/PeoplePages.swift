@@ -103,12 +103,7 @@ struct PeoplePages: RouteCollection {
     }
 
     static func find(_ request: Request) async throws -> Person {
-        guard let id = request.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let person = try await Person.find(id, on: request.db)
-        else {
-            throw SamradError.notFound("error.person_not_found")
-        }
-        return person
+        try await Person.find(from: request, "id", notFound: "error.person_not_found")
     }
 
     // MARK: JSON
@@ -428,14 +423,12 @@ struct PeoplePages: RouteCollection {
         let input = try Self.formInput(request)
         do {
             let person = try await create(input, request: request)
-            request.session.data["notice"] = "people.saved"
-            return request.redirect(to: Self.home(of: person))
+            return request.redirect(to: Self.home(of: person), notice: "people.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             let context = try await formContext(
                 request, form: FormState(values: input.values, error: error, request: request), action: "/people",
                 deleteAction: nil)
-            return try await request.view.render("people/form", context).encodeResponse(
-                status: .unprocessableEntity, for: request)
+            return try await request.renderForm("people/form", context)
         }
     }
 
@@ -467,8 +460,7 @@ struct PeoplePages: RouteCollection {
         let input = try Self.formInput(request)
         do {
             try await update(person, with: input, request: request)
-            request.session.data["notice"] = "people.saved"
-            return request.redirect(to: Self.home(of: person))
+            return request.redirect(to: Self.home(of: person), notice: "people.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             let id = person.id!.uuidString
             let ownOnly = !PeoplePolicy.mayEdit(request.actor, of: person.affiliation)
@@ -484,16 +476,14 @@ struct PeoplePages: RouteCollection {
                 request, form: FormState(values: values, error: error, request: request),
                 action: "/people/\(id)", deleteAction: ownOnly ? nil : "/people/\(id)/delete",
                 ownOnly: ownOnly)
-            return try await request.view.render("people/form", context).encodeResponse(
-                status: .unprocessableEntity, for: request)
+            return try await request.renderForm("people/form", context)
         }
     }
 
     func deleteFromForm(_ request: Request) async throws -> Response {
         let person = try await Self.find(request)
         try await delete(person, request: request)
-        request.session.data["notice"] = "people.deleted"
-        return request.redirect(to: Self.home(of: person))
+        return request.redirect(to: Self.home(of: person), notice: "people.deleted")
     }
 
     static func home(of person: Person) -> String {

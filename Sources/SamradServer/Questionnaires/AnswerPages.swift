@@ -329,9 +329,9 @@ struct AnswerPages: RouteCollection {
             }
             if action == "submit" {
                 try await ResponseDesk.submit(access, target.unit, by: target.name, request: request)
-                request.session.data["notice"] = "questionnaires.submitted"
+                request.setNotice("questionnaires.submitted")
             } else {
-                request.session.data["notice"] = "questionnaires.draft_saved"
+                request.setNotice("questionnaires.draft_saved")
             }
             return request.redirect(to: target.action)
         } catch let error as SamradError where error.kind == .invalidInput {
@@ -347,11 +347,9 @@ struct AnswerPages: RouteCollection {
             // A refused submission keeps what was saved; a refused save shows the answers as typed.
             let submitting =
                 action == "submit" && error.fieldErrors.allSatisfy { $0.messageKey == "questionnaires.error.required" }
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/answer",
-                Self.context(request, target, access: access, typed: submitting ? nil : raw, form: state)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                Self.context(request, target, access: access, typed: submitting ? nil : raw, form: state))
         } catch let error as SamradError where error.kind == .conflict || error.kind == .forbidden {
             if action == "autosave" {
                 return try await AutosaveJSON(
@@ -359,8 +357,7 @@ struct AnswerPages: RouteCollection {
                 )
                 .encodeResponse(status: .conflict, for: request)
             }
-            request.session.data["notice"] = error.messageKey
-            return request.redirect(to: target.action)
+            return request.redirect(to: target.action, notice: error.messageKey)
         }
     }
 
@@ -381,9 +378,9 @@ struct AnswerPages: RouteCollection {
         let target = try await Self.target(request)
         do {
             try await ResponseDesk.reopen(target.access, target.unit, request: request)
-            request.session.data["notice"] = "questionnaires.reopened"
+            request.setNotice("questionnaires.reopened")
         } catch let error as SamradError where error.kind == .conflict || error.kind == .forbidden {
-            request.session.data["notice"] = error.messageKey
+            request.setNotice(refusal: error)
         }
         return request.redirect(to: target.action)
     }
@@ -401,8 +398,7 @@ struct AnswerPages: RouteCollection {
         guard let id = try request.content.decode(ColleagueForm.self).person.flatMap(UUID.init(uuidString:)),
             let person = try await Person.find(id, on: request.db), person.municipality == key, person.email != nil
         else {
-            request.session.data["notice"] = "questionnaires.error.colleague"
-            return request.redirect(to: target.action)
+            return request.redirect(to: target.action, notice: "questionnaires.error.colleague")
         }
         let context = MailContext(request)
         try await request.db.transaction { db in
@@ -413,8 +409,7 @@ struct AnswerPages: RouteCollection {
         try await Audit.record(
             "questionnaire:colleague", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
             summary: "\(access.questionnaire.title): \(key) → \(person.name)", by: request, on: request.db)
-        request.session.data["notice"] = "questionnaires.colleague_invited"
-        request.session.data["notice_args"] = person.name
+        request.setNotice("questionnaires.colleague_invited", [person.name])
         return request.redirect(to: target.action)
     }
 }

@@ -24,7 +24,7 @@ struct QuestionnaireAccess {
     /// by organisers, its audience and those it is published to. Others get 404.
     static func load(_ request: Request, link: QuestionnaireLink? = nil) async throws -> QuestionnaireAccess {
         guard
-            let id = (link?.questionnaireID) ?? request.parameters.get("questionnaire").flatMap(UUID.init(uuidString:)),
+            let id = (link?.questionnaireID) ?? request.parameterID("questionnaire"),
             let questionnaire = try await Questionnaire.find(id, on: request.db),
             let collaboration = try await Collaboration.find(questionnaire.collaborationID, on: request.db)
         else {

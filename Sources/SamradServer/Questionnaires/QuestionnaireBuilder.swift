@@ -45,11 +45,9 @@ struct QuestionnaireBuilder: RouteCollection {
     ) async throws -> Response {
         do {
             try await save(form, access, request: request)
-            request.session.data["notice"] = "questionnaires.questions_saved"
+            request.setNotice("questionnaires.questions_saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            let first = error.fieldErrors.first
-            request.session.data["notice"] = first?.messageKey ?? error.messageKey
-            request.session.data["notice_args"] = (first?.arguments ?? []).joined(separator: "\u{1F}")
+            request.setNotice(refusal: error)
         }
         return request.redirect(to: access.questionnaire.href + "/questions")
     }
@@ -173,15 +171,13 @@ struct QuestionnaireBuilder: RouteCollection {
         var form = access.questionnaire.form
         let title = Self.text(values, "title")
         if title.isEmpty {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/builder",
                 builderContext(
                     request, access,
                     form: FormState(
                         values: values, error: SamradError.invalid([FieldError(field: "title", "validation.required")]),
-                        request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                        request: request)))
         }
         form.sections.append(
             QuestionnaireSection(
@@ -238,16 +234,13 @@ struct QuestionnaireBuilder: RouteCollection {
             try v.check()
             try await Self.save(form, access, request: request)
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/section",
                 sectionContext(
                     request, access, form.sections[index].key,
-                    form: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    form: FormState(values: values, error: error, request: request)))
         }
-        request.session.data["notice"] = "questionnaires.questions_saved"
-        return request.redirect(to: access.questionnaire.href + "/questions")
+        return request.redirect(to: access.questionnaire.href + "/questions", notice: "questionnaires.questions_saved")
     }
 
     func deleteSection(_ request: Request) async throws -> Response {
@@ -255,8 +248,8 @@ struct QuestionnaireBuilder: RouteCollection {
         var form = access.questionnaire.form
         let index = try Self.section(request, form)
         guard form.sections[index].questions.isEmpty, form.sections.count > 1 else {
-            request.session.data["notice"] = "questionnaires.error.section_not_empty"
-            return request.redirect(to: access.questionnaire.href + "/questions")
+            return request.redirect(
+                to: access.questionnaire.href + "/questions", notice: "questionnaires.error.section_not_empty")
         }
         form.sections.remove(at: index)
         return try await Self.saveWithNotice(form, access, request: request)
@@ -479,8 +472,7 @@ struct QuestionnaireBuilder: RouteCollection {
             \.$questionnaireID == access.questionnaire.requireID()
         )
         .count() > 0 {
-            request.session.data["notice"] = "questionnaires.locked_note"
-            return request.redirect(to: access.questionnaire.href + "/questions")
+            return request.redirect(to: access.questionnaire.href + "/questions", notice: "questionnaires.locked_note")
         }
         let kind = QuestionKind(rawValue: request.query[String.self, at: "kind"] ?? "") ?? .singleChoice
         let section =
@@ -513,16 +505,13 @@ struct QuestionnaireBuilder: RouteCollection {
                 )
             }
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/question",
                 questionContext(
                     request, access, form: FormState(values: values, error: error, request: request),
-                    isNew: true, key: nil)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    isNew: true, key: nil))
         }
-        request.session.data["notice"] = "questionnaires.question_added"
-        return request.redirect(to: access.questionnaire.href + "/questions")
+        return request.redirect(to: access.questionnaire.href + "/questions", notice: "questionnaires.question_added")
     }
 
     static func position(_ request: Request, _ form: QuestionnaireForm) throws -> (section: Int, index: Int) {
@@ -567,16 +556,13 @@ struct QuestionnaireBuilder: RouteCollection {
                 throw Self.onThisPage(error, path: path)
             }
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/question",
                 questionContext(
                     request, access, form: FormState(values: values, error: error, request: request),
-                    isNew: false, key: oldKey)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    isNew: false, key: oldKey))
         }
-        request.session.data["notice"] = "questionnaires.questions_saved"
-        return request.redirect(to: access.questionnaire.href + "/questions")
+        return request.redirect(to: access.questionnaire.href + "/questions", notice: "questionnaires.questions_saved")
     }
 
     struct MoveForm: Content { var direction: String? }

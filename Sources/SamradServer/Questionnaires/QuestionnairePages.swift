@@ -240,15 +240,12 @@ struct QuestionnairePages: RouteCollection {
                     "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
                     by: request, on: db)
             }
-            request.session.data["notice"] = "questionnaires.saved"
-            return request.redirect(to: q.href + "/questions")
+            return request.redirect(to: q.href + "/questions", notice: "questionnaires.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/settings",
                 settingsContext(
-                    request, c, form: FormState(values: values, error: error, request: request), questionnaire: nil)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    request, c, form: FormState(values: values, error: error, request: request), questionnaire: nil))
         }
     }
 
@@ -277,16 +274,13 @@ struct QuestionnairePages: RouteCollection {
                     "questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
                     by: request, on: db)
             }
-            request.session.data["notice"] = "questionnaires.saved"
-            return request.redirect(to: q.href)
+            return request.redirect(to: q.href, notice: "questionnaires.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/settings",
                 settingsContext(
                     request, access.collaboration,
-                    form: FormState(values: values, error: error, request: request), questionnaire: q)
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                    form: FormState(values: values, error: error, request: request), questionnaire: q))
         }
     }
 
@@ -416,13 +410,11 @@ struct QuestionnairePages: RouteCollection {
         let access = try await QuestionnaireAccess.build(request)
         do {
             let sent = try await QuestionnaireSending.send(access, request: request)
-            request.session.data["notice"] =
-                sent.withoutRecipient.isEmpty ? "questionnaires.sent" : "questionnaires.sent_without"
-            request.session.data["notice_args"] = [
-                String(sent.units), String(sent.recipients), sent.withoutRecipient.joined(separator: ", "),
-            ].joined(separator: "\u{1F}")
+            request.setNotice(
+                sent.withoutRecipient.isEmpty ? "questionnaires.sent" : "questionnaires.sent_without",
+                [String(sent.units), String(sent.recipients), sent.withoutRecipient.joined(separator: ", ")])
         } catch let error as SamradError where error.kind == .conflict {
-            request.session.data["notice"] = error.messageKey
+            request.setNotice(refusal: error)
         }
         return request.redirect(to: access.questionnaire.href)
     }
@@ -430,7 +422,7 @@ struct QuestionnairePages: RouteCollection {
     func close(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
         if try await QuestionnaireLifecycle.close(access, request: request) {
-            request.session.data["notice"] = "questionnaires.closed_now"
+            request.setNotice("questionnaires.closed_now")
         }
         return request.redirect(to: access.questionnaire.href)
     }
@@ -444,14 +436,11 @@ struct QuestionnairePages: RouteCollection {
             let q = try await QuestionnaireLifecycle.nextEdition(
                 of: access, title: values["title"], opensAt: values["opensAt"], closesAt: values["closesAt"],
                 prefill: values["prefill"] == "on", request: request)
-            request.session.data["notice"] = "questionnaires.copied"
-            return request.redirect(to: q.href)
+            return request.redirect(to: q.href, notice: "questionnaires.copied")
         } catch let error as SamradError where error.kind == .invalidInput {
-            return try await request.view.render(
+            return try await request.renderForm(
                 "questionnaires/show",
-                showContext(request, access, copy: FormState(values: values, error: error, request: request))
-            )
-            .encodeResponse(status: .unprocessableEntity, for: request)
+                showContext(request, access, copy: FormState(values: values, error: error, request: request)))
         }
     }
 
@@ -465,9 +454,9 @@ struct QuestionnairePages: RouteCollection {
             try await QuestionnaireLifecycle.publish(
                 access, published: published, visibility: form.visibility, textsPublished: form.textsPublished == "on",
                 request: request)
-            request.session.data["notice"] = published ? "questionnaires.published" : "questionnaires.unpublished"
+            request.setNotice(published ? "questionnaires.published" : "questionnaires.unpublished")
         } catch let error as SamradError where error.kind == .conflict || error.kind == .invalidInput {
-            request.session.data["notice"] = error.fieldErrors.first?.messageKey ?? error.messageKey
+            request.setNotice(refusal: error)
         }
         return request.redirect(to: access.questionnaire.href)
     }
@@ -536,10 +525,9 @@ struct QuestionnairePages: RouteCollection {
         let access = try await QuestionnaireAccess.build(request)
         do {
             let reminded = try await QuestionnaireLifecycle.remind(access, request: request)
-            request.session.data["notice"] = "questionnaires.reminded"
-            request.session.data["notice_args"] = String(reminded)
+            request.setNotice("questionnaires.reminded", [String(reminded)])
         } catch let error as SamradError where error.kind == .conflict {
-            request.session.data["notice"] = error.messageKey
+            request.setNotice(refusal: error)
         }
         return request.redirect(to: access.questionnaire.href + "/progress")
     }

@@ -70,7 +70,7 @@ final class KnowledgeRouteTests: XCTestCase {
             "kind": "article", "title": title, "summary": "Hur lärarna arbetar med skolutveckling i klassrummet.",
             "body":
                 "## Bakgrund\n\nVi började med **kollegialt lärande** hösten 2025. Läs "
-                    + "[rapporten](https://example.se/rapport).",
+                + "[rapporten](https://example.se/rapport).",
             "authors": "Lärare Stockholm\nRektor Anna", "contact": "larare.stockholm@example.se",
             "themes": "Kollegialt lärande, Läsning",
             "band_lower": "on", "municipality": "se/0180", "school": "Engelbrektsskolan", "language": "sv",

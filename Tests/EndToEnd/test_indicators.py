@@ -9,12 +9,10 @@ import re
 
 import pytest
 import requests
-from conftest import WORK, Server, create_admin, heading, navigating
+from conftest import PASSWORD, Server, WORK, create_admin, heading, navigating
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
-
-PASSWORD = "a long test password"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import time
 import icalendar
 import pytest
 import requests
-from conftest import Server, create_admin, heading, make_token, navigating
+from conftest import Server, create_admin, heading, make_token, navigating, press
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -54,10 +54,6 @@ def network(meeting_server):
         assert person.status_code == 201, person.text
         people[name] = person.json()["id"]
     return {"slug": slug, "api": api, "codes": codes, "people": people}
-
-
-def press(browser, label):
-    navigating(browser, lambda: browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click())
 
 
 def local(browser, field, value):

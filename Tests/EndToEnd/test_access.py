@@ -3,13 +3,10 @@ access as a member of Aarhus from the municipality's access page (she has no acc
 invited with the role), and she then edits her own record, where she can change her name, title and
 phone but not where she belongs. Both pages pass axe-core's WCAG 2.1 AA rules and reflow at 320 px."""
 import pytest
-from conftest import (Server, accept_account_invitation, accessibility_violations, create_admin, heading, navigating,
-                      overflows_at, screenshot)
+from conftest import (Server, accept_account_invitation, accessibility_violations, create_admin, heading,
+                      navigating, overflows_at, screenshot, sign_in)
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
-
-PASSWORD = "a long test password"
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +26,6 @@ def coordinator(server):
     return "coord@aarhus.dk"
 
 
-def sign_in(browser, server, email):
-    browser.delete_all_cookies()
-    browser.get(server.base + "/sign-in")
-    browser.find_element(By.ID, "email").send_keys(email)
-    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER))
-
-
 def checked(browser, name):
     assert accessibility_violations(browser) == [], name
     assert not overflows_at(browser, 320), f"{name} scrolls sideways at 320 px"
@@ -44,7 +34,7 @@ def checked(browser, name):
 
 
 def test_a_coordinator_makes_a_member_who_then_keeps_her_own_record(server, coordinator, browser):
-    sign_in(browser, server, coordinator)
+    sign_in(browser, server, coordinator, fresh=True)
     # The teacher as a person of Aarhus.
     browser.get(server.base + "/people/new?municipality=dk/751")
     browser.find_element(By.ID, "name").send_keys("Lone Lærer")
@@ -72,7 +62,7 @@ def test_a_coordinator_makes_a_member_who_then_keeps_her_own_record(server, coor
     assert "Member of the municipality" in browser.find_element(By.TAG_NAME, "main").text
 
     # Lone edits her own record: name, title and phone, not where she belongs.
-    sign_in(browser, server, "lone@aarhus.dk")
+    sign_in(browser, server, "lone@aarhus.dk", fresh=True)
     browser.get(server.base + "/municipalities/dk/751")
     navigating(browser, lambda: browser.find_element(By.CSS_SELECTOR, "main a[href^='/people/']").click())
     navigating(browser, lambda: browser.find_element(By.PARTIAL_LINK_TEXT, "Edit").click())

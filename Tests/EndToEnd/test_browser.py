@@ -3,7 +3,7 @@ sign-out, browsing and filtering municipalities, switching language, keyboard us
 from conftest import heading, navigating
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 
 def test_first_run_setup_sign_out_and_sign_in(browser, browser_server):

@@ -6,16 +6,15 @@ The consultant follows the response rate, closes and publishes to the participan
 coordinator reads its own answer against all respondents in charts with tables, also on the
 agenda of the first political meeting."""
 import re
-import time
 
 import pytest
 import requests
-from conftest import Server, accept_account_invitation, create_admin, heading, make_token, navigating
+from conftest import (Server, accept_account_invitation, create_admin, heading, make_token, navigating, press,
+                      sign_in, sign_out, type_into)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-PASSWORD = "a long test password"
 MUNICIPALITIES = ["751", "461", "851", "101", "147", "157"]
 
 
@@ -58,27 +57,6 @@ def case(survey_server):
                                                          "position": "school_chief", "municipality": f"dk/{code}"})
         assert person.status_code == 201, person.text
     return {"slug": slug, "api": api}
-
-
-def sign_in(browser, server, email, password=PASSWORD):
-    browser.get(server.base + "/sign-in")
-    browser.find_element(By.ID, "email").send_keys(email)
-    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys(password + Keys.ENTER))
-    assert browser.find_elements(By.XPATH, "//button[normalize-space()='Sign out']"), browser.find_element(By.TAG_NAME, "main").text
-
-
-def sign_out(browser):
-    navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click())
-
-
-def press(browser, label):
-    navigating(browser, lambda: browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click())
-
-
-def type_into(browser, field, text):
-    element = browser.find_element(By.ID, field)
-    element.clear()
-    element.send_keys(text)
 
 
 def notice(browser):

@@ -17,38 +17,14 @@ final class QuestionnaireRouteTests: XCTestCase {
 
     override func setUp() async throws {
         app = try await makeTestApp()
-        skr = Organisation(name: "SKR", kind: .association, country: .se)
-        try await skr.create(on: app.db)
-        organiser = try await makeToken(
-            app,
-            for: try await makeUser(
-                app, email: "samordnare@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.id)]))
+        let fixture = try await makeNetwork(app, registered: network, description: "Case 1")
+        (skr, organiser, collaboration) = (fixture.skr, fixture.organiser, fixture.collaboration)
         outsider = try await makeToken(
             app,
             for: try await makeUser(
                 app, email: "coord@kiruna.se",
                 grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "2584"))]))
-        let body = """
-            {"title":"Nätverk för skolutveckling","description":"Case 1","kind":"standing_network",
-                "organiserID":"\(skr.id!.uuidString)",
-             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31",
-                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
-            """
-        let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
-        XCTAssertEqual(created.status, .created, created.body.string)
-        let opened = try await json(
-            organiser, .POST, "/api/v1/collaborations/\(created.json["slug"] as! String)/status", #"{"status":"open"}"#)
-        XCTAssertEqual(opened.status, .ok, opened.body.string)
-        collaboration = try await Collaboration.query(on: app.db).filter(\.$slug == created.json["slug"] as! String)
-            .first()!
         for (index, code) in network.enumerated() {
-            let registration = Registration()
-            registration.collaborationID = collaboration.id!
-            registration.municipalityCountry = "se"
-            registration.municipalityCode = code
-            registration.status = RegistrationStatus.registered.rawValue
-            registration.sequence = index + 1
-            try await registration.create(on: app.db)
             let chief = Person()
             chief.name = "Skolchef \(code)"
             chief.email = "skolchef.\(code)@example.se"
@@ -148,7 +124,7 @@ final class QuestionnaireRouteTests: XCTestCase {
         let token = try await makeToken(app, for: account)
         let move =
             #"{"name":"Skolchef "#
-                + #"0180","position":"school_chief","email":"skolchef.0180@example.se","municipality":"se/1480"}"#
+            + #"0180","position":"school_chief","email":"skolchef.0180@example.se","municipality":"se/1480"}"#
         do {
             let r = try await json(token, .PUT, "/api/v1/people/\(chief.id!.uuidString)", move);
             XCTAssertEqual(r.status, .forbidden, r.body.string)
@@ -212,7 +188,7 @@ final class QuestionnaireRouteTests: XCTestCase {
             organiser, .POST, "/api/v1/collaborations/\(collaboration.slug)/questionnaires",
             #"{"title":"","closesAt":"someday","threshold":1,"form":{"sections":[{"key":"s","questions":[{"key":"a","#
                 + #""kind":"single_choice","text":{"en":"A"},"options":[{"key":"x","label":{"en":"X"}}]},{"key":"a","#
-                    + #""kind":"yes_no","text":{"en":"B"}}]}]}}"#
+                + #""kind":"yes_no","text":{"en":"B"}}]}]}}"#
         )
         XCTAssertEqual(broken.status, .unprocessableEntity)
         XCTAssertEqual(

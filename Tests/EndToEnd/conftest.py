@@ -17,6 +17,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 BIN = os.environ.get("SAMRAD_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "samrad"))
@@ -125,6 +126,35 @@ def accept_account_invitation(server, email, name, password="a long test passwor
     response = session.post(link, data={"_csrf": session.cookies.get("samrad_csrf"), "name": name, "password": password},
                             allow_redirects=False)
     assert response.status_code == 303, response.text[:500]
+
+
+PASSWORD = "a long test password"
+
+
+def sign_in(browser, server, email, password=PASSWORD, fresh=False):
+    """Signs in through the form; `fresh` drops the browser's cookies first (another person's session)."""
+    if fresh:
+        browser.delete_all_cookies()
+    browser.get(server.base + "/sign-in")
+    browser.find_element(By.ID, "email").send_keys(email)
+    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys(password + Keys.ENTER))
+    assert browser.find_elements(By.CSS_SELECTOR, "form[action='/sign-out']"), browser.find_element(By.TAG_NAME, "main").text
+
+
+def sign_out(browser):
+    press(browser, "Sign out")
+
+
+def press(browser, label):
+    """Presses the button whose text is `label` and waits for the next page."""
+    quoted = f'"{label}"' if "'" in label else f"'{label}'"
+    navigating(browser, lambda: browser.find_element(By.XPATH, f"//button[normalize-space()={quoted}]").click())
+
+
+def type_into(browser, field, text):
+    element = browser.find_element(By.ID, field)
+    element.clear()
+    element.send_keys(text)
 
 
 def create_admin(server, email="admin@example.dk", password="a long admin password"):

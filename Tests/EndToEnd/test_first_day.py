@@ -13,7 +13,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 from conftest import (Server, accessibility_violations, create_admin, free_port, heading, make_token, navigating,
-                      overflows_at, screenshot)
+                      overflows_at, press, screenshot)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -59,10 +59,6 @@ def day_server(inbox):
 def danish_codes():
     with open(os.path.join(ROOT, "Sources/SamradServer/Resources/Directory/dk_municipalities.csv"), encoding="utf-8") as f:
         return [row["kommunekode"] for row in csv.DictReader(f)]
-
-
-def press(browser, label):
-    navigating(browser, lambda: browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click())
 
 
 def wait_until(condition, timeout=90):

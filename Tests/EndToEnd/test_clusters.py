@@ -6,7 +6,7 @@ import os
 
 import pytest
 import requests
-from conftest import Server, create_admin, heading, make_token, navigating
+from conftest import Server, create_admin, heading, make_token, navigating, press
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -43,10 +43,6 @@ def programme(cluster_server):
         registered = api.post(f"{base}/api/v1/collaborations/{slug}/registrations/dk/{code}", json={"seats": []})
         assert registered.status_code == 201, registered.text
     return {"slug": slug, "api": api, "codes": codes}
-
-
-def press(browser, label):
-    navigating(browser, lambda: browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click())
 
 
 def test_organiser_forms_moves_and_saves(browser, cluster_server, programme):

@@ -1,6 +1,5 @@
 """The API against a running server: schemathesis over the OpenAPI document, e-mail delivery over
 SMTP with a retry after the server was down, and a backup taken while the server runs."""
-import base64
 import email
 import os
 import sqlite3

@@ -8,12 +8,11 @@ import re
 
 import pytest
 import requests
-from conftest import Server, create_admin, heading, make_token, navigating
+from conftest import PASSWORD, Server, create_admin, heading, make_token, navigating, press, sign_in, type_into
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-PASSWORD = "a long test password"
 ADMIN = ("admin@example.dk", "a long admin password")
 
 SECTIONS = [
@@ -64,34 +63,17 @@ def setting(server):
     return {"kl": kl, "slug": slug}
 
 
-def sign_in(browser, server, email, password):
-    browser.delete_all_cookies()
-    browser.get(server.base + "/sign-in")
-    browser.find_element(By.ID, "email").send_keys(email)
-    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys(password + Keys.ENTER))
-
-
-def press(browser, label):
-    navigating(browser, lambda: browser.find_element(By.XPATH, f'//button[normalize-space()="{label}"]').click())
-
-
-def fill(browser, field, text):
-    element = browser.find_element(By.ID, field)
-    element.clear()
-    element.send_keys(text)
-
-
 def day(browser, field, value):
     # Date inputs take typed digits in the browser's locale; the value is set as the form sends it.
     browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field), value)
 
 
 def test_guide_session_shared_goals_and_an_article(server, setting, browser):
-    sign_in(browser, server, *ADMIN)
+    sign_in(browser, server, *ADMIN, fresh=True)
     browser.get(server.base + "/guides/new")
     assert heading(browser) == "Write a discussion guide"
-    fill(browser, "title", "Drøftelsesguide: skoleudvikling i kommunen")
-    fill(browser, "introduction", "Til udvalgets drøftelse af **skoleudvikling**.")
+    type_into(browser, "title", "Drøftelsesguide: skoleudvikling i kommunen")
+    type_into(browser, "introduction", "Til udvalgets drøftelse af **skoleudvikling**.")
     Select(browser.find_element(By.ID, "owner")).select_by_visible_text("KL")
     Select(browser.find_element(By.ID, "collaboration")).select_by_visible_text("Skoleudvikling i kommunerne")
     Select(browser.find_element(By.ID, "language")).select_by_visible_text("Dansk")
@@ -101,10 +83,10 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     assert "A guide needs at least one section with a heading and a purpose." in summary, summary
     assert browser.find_element(By.ID, "title").get_attribute("value") == "Drøftelsesguide: skoleudvikling i kommunen"
     for n, (title, purpose, slides, questions) in enumerate(SECTIONS, start=1):
-        fill(browser, f"s{n}_title", title)
-        fill(browser, f"s{n}_purpose", purpose)
-        fill(browser, f"s{n}_slides", slides)
-        fill(browser, f"s{n}_questions", questions)
+        type_into(browser, f"s{n}_title", title)
+        type_into(browser, f"s{n}_purpose", purpose)
+        type_into(browser, f"s{n}_slides", slides)
+        type_into(browser, f"s{n}_questions", questions)
     press(browser, "Save the guide")
     assert heading(browser) == "Drøftelsesguide: skoleudvikling i kommunen"
     guide = browser.current_url
@@ -115,21 +97,21 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     assert "The guide is published." in browser.find_element(By.TAG_NAME, "main").text
 
     # Aarhus records the committee's session and agrees two goals.
-    sign_in(browser, server, "coord@aarhus.dk", PASSWORD)
+    sign_in(browser, server, "coord@aarhus.dk", PASSWORD, fresh=True)
     browser.get(guide)
     assert Select(browser.find_element(By.ID, "municipality")).first_selected_option.text == "Aarhus"
     press(browser, "Record a session")
     assert heading(browser) == "Record a session: Drøftelsesguide: skoleudvikling i kommunen"
     day(browser, "held_on", "2027-03-14")
-    fill(browser, "committee", "Børne- og Ungeudvalget")
-    fill(browser, "p_politicians", "9 udvalgsmedlemmer")
-    fill(browser, "p_school-leaders", "3 skoleledere")
-    fill(browser, "p_parents", "Formand for skolebestyrelsen")
-    fill(browser, "n_s2q1", "Karaktererne er steget, men trivslen er faldet i udskolingen.")
-    fill(browser, "a1_statement", "Trivslen i udskolingen skal op.")
+    type_into(browser, "committee", "Børne- og Ungeudvalget")
+    type_into(browser, "p_politicians", "9 udvalgsmedlemmer")
+    type_into(browser, "p_school-leaders", "3 skoleledere")
+    type_into(browser, "p_parents", "Formand for skolebestyrelsen")
+    type_into(browser, "n_s2q1", "Karaktererne er steget, men trivslen er faldet i udskolingen.")
+    type_into(browser, "a1_statement", "Trivslen i udskolingen skal op.")
     day(browser, "a1_follow_up", "2028-01-31")
-    fill(browser, "a2_statement", "Skolelederne inddrages hvert halvår.")
-    fill(browser, "a2_responsible", "Skolechefen")
+    type_into(browser, "a2_statement", "Skolelederne inddrages hvert halvår.")
+    type_into(browser, "a2_responsible", "Skolechefen")
     day(browser, "a2_follow_up", "2027-12-01")
     Select(browser.find_element(By.ID, "a2_kind")).select_by_visible_text("Frame")
     press(browser, "Save the session")
@@ -153,10 +135,10 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     # The coordinator writes an article; consent is asked for before it can be submitted.
     browser.get(server.base + "/knowledge/new")
     assert heading(browser) == "Write a material"
-    fill(browser, "title", "Læsebånd i indskolingen på Frydenlund Skole")
-    fill(browser, "summary", "Sådan fik lærerne læsebåndet til at løfte elevernes læsning.")
-    fill(browser, "body", "## Baggrund\n\nLærerne på skolen arbejdede med **læsebånd** hver morgen. <script>alert(1)</script>")
-    fill(browser, "themes", "Læsning")
+    type_into(browser, "title", "Læsebånd i indskolingen på Frydenlund Skole")
+    type_into(browser, "summary", "Sådan fik lærerne læsebåndet til at løfte elevernes læsning.")
+    type_into(browser, "body", "## Baggrund\n\nLærerne på skolen arbejdede med **læsebånd** hver morgen. <script>alert(1)</script>")
+    type_into(browser, "themes", "Læsning")
     Select(browser.find_element(By.ID, "language")).select_by_visible_text("Dansk")
     Select(browser.find_element(By.ID, "collaboration")).select_by_visible_text("Skoleudvikling i kommunerne")
     press(browser, "Save")
@@ -172,7 +154,7 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     assert "The material is submitted; an editor will review it." in browser.find_element(By.TAG_NAME, "main").text
 
     # The organiser reads the results side by side, puts them on the agenda, and publishes the article.
-    sign_in(browser, server, *ADMIN)
+    sign_in(browser, server, *ADMIN, fresh=True)
     browser.get(guide + "/results")
     columns = browser.find_element(By.CSS_SELECTOR, ".side-by-side").text
     assert "Aarhus" in columns and "Trivslen i udskolingen skal op." in columns, columns

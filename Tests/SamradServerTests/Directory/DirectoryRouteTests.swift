@@ -204,7 +204,7 @@ final class DirectoryRouteTests: XCTestCase {
         let expected = [
             "Content-Security-Policy":
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors "
-                    + "'none'; form-action 'self'; base-uri 'none'",
+                + "'none'; form-action 'self'; base-uri 'none'",
             "Referrer-Policy": "same-origin", "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
             "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
         ]

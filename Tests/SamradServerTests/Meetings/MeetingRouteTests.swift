@@ -25,12 +25,8 @@ final class MeetingRouteTests: XCTestCase {
     override func setUp() async throws {
         file = NSTemporaryDirectory() + "samrad-meetings-\(UUID().uuidString).sqlite"
         app = try await makeTestApp(sqliteFile: file)
-        skr = Organisation(name: "SKR", kind: .association, country: .se)
-        try await skr.create(on: app.db)
-        organiser = try await makeToken(
-            app,
-            for: try await makeUser(
-                app, email: "samordnare@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.id)]))
+        let fixture = try await makeNetwork(app, registered: network, description: "Case 5")
+        (skr, organiser, collaboration) = (fixture.skr, fixture.organiser, fixture.collaboration)
         stockholmCoordinator = try await makeToken(
             app,
             for: try await makeUser(
@@ -41,27 +37,7 @@ final class MeetingRouteTests: XCTestCase {
             for: try await makeUser(
                 app, email: "coord@kiruna.se",
                 grants: [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "2584"))]))
-        let body = """
-            {"title":"Nätverk för skolutveckling","description":"Case 5","kind":"standing_network",
-                "organiserID":"\(skr.id!.uuidString)",
-             "timeZone":"Europe/Stockholm","periodStart":"2027-01-01","periodEnd":"2029-12-31",
-                 "deadline":"2030-06-01T12:00","seats":[],"priceKind":"free"}
-            """
-        let created = try await json(organiser, .POST, "/api/v1/collaborations", body)
-        XCTAssertEqual(created.status, .created, created.body.string)
-        let opened = try await json(
-            organiser, .POST, "/api/v1/collaborations/\(created.json["slug"] as! String)/status", #"{"status":"open"}"#)
-        XCTAssertEqual(opened.status, .ok, opened.body.string)
-        collaboration = try await Collaboration.query(on: app.db).filter(\.$slug == created.json["slug"] as! String)
-            .first()!
-        for (index, code) in network.enumerated() {
-            let registration = Registration()
-            registration.collaborationID = collaboration.id!
-            registration.municipalityCountry = "se"
-            registration.municipalityCode = code
-            registration.status = RegistrationStatus.registered.rawValue
-            registration.sequence = index + 1
-            try await registration.create(on: app.db)
+        for (registration, code) in zip(fixture.registrations, network) {
             let chief = try await person("Skolchef \(code)", code, .schoolChief)
             let seat = RegistrationSeat()
             seat.registrationID = registration.id!
@@ -216,13 +192,13 @@ final class MeetingRouteTests: XCTestCase {
         _ = try await createMeeting(
             #""title":"Klustermöte "#
                 + #"1","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T09:00","#
-                    + #""endsAt":"2027-03-02T12:00""#
+                + #""endsAt":"2027-03-02T12:00""#
         )
         let overlap = try await json(
             organiser, .POST, path,
             #"{"title":"Klustermöte "#
                 + #"2","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-03-02T11:00","#
-                    + #""endsAt":"2027-03-02T14:00"}"#
+                + #""endsAt":"2027-03-02T14:00"}"#
         )
         XCTAssertEqual(overlap.status, .unprocessableEntity)
         XCTAssertTrue(overlap.body.string.contains("Klustermöte 1"), overlap.body.string)
@@ -234,7 +210,7 @@ final class MeetingRouteTests: XCTestCase {
             organiser, .POST, path,
             #"{"title":"Klustermöte "#
                 + #"3","clusterID":"\#(cluster.id!.uuidString)","startsAt":"2027-05-02T09:00","#
-                    + #""endsAt":"2027-05-02T12:00","host":"se/0180"}"#
+                + #""endsAt":"2027-05-02T12:00","host":"se/0180"}"#
         )
         XCTAssertEqual(fieldErrors(host), ["host"])
         let count = try await Meeting.query(on: app.db).count()
@@ -347,7 +323,7 @@ final class MeetingRouteTests: XCTestCase {
         let created = try await createMeeting(
             #""title":"Politiskt möte; vår, "#
                 + #"2027","startsAt":"2027-05-27T13:00","endsAt":"2027-05-27T16:00","venueName":"Scandic "#
-                    + #"Continental","venueAddress":"Vasagatan 22, Stockholm""#
+                + #"Continental","venueAddress":"Vasagatan 22, Stockholm""#
         )
         let id = meetingID(created)
         do {
@@ -377,7 +353,7 @@ final class MeetingRouteTests: XCTestCase {
             organiser, .PUT, "/api/v1/meetings/\(id)",
             #"{"title":"Politiskt möte; vår, "#
                 + #"2027","startsAt":"2027-05-28T13:00","endsAt":"2027-05-28T16:00","venueName":"Scandic "#
-                    + #"Continental","venueAddress":"Vasagatan 22, Stockholm"}"#
+                + #"Continental","venueAddress":"Vasagatan 22, Stockholm"}"#
         )
         XCTAssertEqual(moved.status, .ok, moved.body.string)
         XCTAssertEqual(moved.json["sequence"] as? Int, 2)

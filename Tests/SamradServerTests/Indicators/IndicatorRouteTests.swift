@@ -203,7 +203,7 @@ final class IndicatorRouteTests: XCTestCase {
         let before = try await count("SELECT count(*) AS n FROM observations")
         let bad =
             "kommune,skoleår,karakter\n751,2026/27,7.9\n999,2026/27,7.1\n461,2026/27,syv\n147,2026/27,14\n101,"
-                + "2026/27,7.0\n101,2026/27,7.2\n"
+            + "2026/27,7.0\n101,2026/27,7.2\n"
         let (form, rejected) = try await importCSV(admin, bad, mapping: mapping)
         let page = rejected.body.string
         XCTAssertTrue(page.contains("Not imported"), page)
@@ -923,8 +923,8 @@ final class IndicatorRouteTests: XCTestCase {
         let admin = try await client("admin@samrad.dk")
         let json =
             #"{"values":[{"kpi":"N15419","municipality":"0180","period":2026,"values":[{"gender":"T","status":"","#
-                + #""value":252.4,"count":1}]},{"kpi":"N15419","municipality":"1480","period":2026,"#
-                    + #""values":[{"gender":"T","status":"Missing","value":null,"count":0}]}]}"#
+            + #""value":252.4,"count":1}]},{"kpi":"N15419","municipality":"1480","period":2026,"#
+            + #""values":[{"gender":"T","status":"Missing","value":null,"count":0}]}]}"#
         let uploaded = try await admin.upload(
             "/indicators/imports", fields: ["format": "kolada", "country": "se", "level": "municipality"],
             file: ("kolada.json", Data(json.utf8)))

@@ -35,7 +35,7 @@ final class PeopleRouteTests: XCTestCase {
     func testCoordinatorsMaintainOnlyTheirMunicipality() async throws {
         let person =
             #"{"name":"Sofie Jensen","position":"committee_chair","email":"sofie@kk.dk","phone":"+45 33 66 33 "#
-                + #"66","municipality":"dk/101"}"#
+            + #"66","municipality":"dk/101"}"#
         let created = try await create(copenhagen, person)
         XCTAssertEqual(created.status, .created)
         let id = try XCTUnwrap(created.json["id"] as? String)

@@ -6,17 +6,13 @@ import csv
 import glob
 import io
 import os
-import re
 import time
 
 import pytest
-import requests
-from conftest import WORK, Server, create_admin, heading, navigating
+from conftest import (Server, WORK, accept_account_invitation, create_admin, heading, navigating, press, sign_in,
+                      sign_out, type_into)
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
-
-PASSWORD = "a long test password"
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +20,6 @@ def flow_server():
     server = Server("flow", env={"OUTBOX_INTERVAL": "0.3"})
     yield server
     server.stop()
-
-
-def accept_account_invitation(server, email, name):
-    body = server.wait_for_mail(email, "/invitations/")
-    link = re.search(r"(http://\S+/invitations/\S+)", body).group(1)
-    session = requests.Session()
-    session.get(server.base + "/")
-    response = session.post(link, data={"_csrf": session.cookies.get("samrad_csrf"), "name": name, "password": PASSWORD}, allow_redirects=False)
-    assert response.status_code == 303, response.text[:500]
 
 
 @pytest.fixture(scope="module")
@@ -51,29 +38,9 @@ def accounts(flow_server):
         accept_account_invitation(flow_server, email, name)
 
 
-def sign_in(browser, server, email):
-    browser.get(server.base + "/sign-in")
-    browser.find_element(By.ID, "email").send_keys(email)
-    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER))
-
-
-def sign_out(browser):
-    navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click())
-
-
-def type_into(browser, field, text):
-    element = browser.find_element(By.ID, field)
-    element.clear()
-    element.send_keys(text)
-
-
 def set_date_time(browser, field, value):
     # A datetime-local field's typing order depends on the browser's locale; its value does not.
     browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field), value)
-
-
-def press(browser, label):
-    navigating(browser, lambda: browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click())
 
 
 def follow(browser, text):

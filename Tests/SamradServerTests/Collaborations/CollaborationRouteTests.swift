@@ -663,7 +663,7 @@ final class CollaborationRouteTests: XCTestCase {
     func testProgrammesGroupTracksJoinedSeparately() async throws {
         let body =
             #"{"title":"Kommunesamarbejde om folkeskolen 2014","description":"En **politisk del** og faglige "#
-                + #"spor.","organiserID":"\#(kl.id!.uuidString)"}"#
+            + #"spor.","organiserID":"\#(kl.id!.uuidString)"}"#
         let refused = try await json(aarhus, .POST, "/api/v1/programmes", body)
         XCTAssertEqual(refused.status, .forbidden, "a coordinator organises nothing")
         let anonymous = try await json(nil, .POST, "/api/v1/programmes", body)
