@@ -6,7 +6,6 @@ register and withdraw, a status questionnaire sent to all 98 (registered), a coo
 98 invited by e-mail (read from the outbox folder), and wrk scripts for the four kinds of traffic."""
 import email
 import glob
-import http.cookiejar
 import json
 import os
 import re
@@ -14,34 +13,20 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from samrad_http import Browser, api_client, set_up_administrator
 
 base, folder, work = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def browser():
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(base + "/").read()
-
-    def form(path, fields):
-        csrf = next(c.value for c in jar if c.name == "samrad_csrf")
-        data = urllib.parse.urlencode({"_csrf": csrf, **fields}).encode()
-        return opener.open(urllib.request.Request(path if path.startswith("http") else base + path, data=data)).read().decode()
-    return opener, form
+    person = Browser(base)
+    return person.opener, person.form
 
 
-admin_browser, admin = browser()
-setup = re.search(r"(http://\S+/setup/\S+)", open(os.path.join(folder, "samrad-1.log")).read()).group(1)
-admin(setup, {"name": "Bench Admin", "email": "bench@example.dk", "password": "a long bench password"})
-token = re.search(r'<code id="new-token">([^<]+)<', admin("/profile/tokens", {"name": "bench"})).group(1)
-
-
-def api(method, path, body=None, as_token=None):
-    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {as_token or token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
-
+administrator = set_up_administrator(base, os.path.join(folder, "samrad-1.log"))
+admin = administrator.form
+token = administrator.new_token()
+api = api_client(base, token)
 
 codes, page = [], 1
 while True:

@@ -4,40 +4,16 @@ only): the administrator from the set-up link, an API token, an organisation, on
 person for each of Sweden's 290 municipalities, N open collaborations with one required seat and 40
 places for the registration burst, and one collaboration that invited all 290 municipalities with
 half of them registered for the status board. Writes bench files into the work folder."""
-import http.cookiejar
 import json
-import re
 import sys
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from samrad_http import api_client, set_up_administrator
 
 base, log_path, work, collaborations = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-jar = http.cookiejar.CookieJar()
-browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-
-def csrf():
-    return next(c.value for c in jar if c.name == "samrad_csrf")
-
-
-def form(path, fields):
-    data = urllib.parse.urlencode({"_csrf": csrf(), **fields}).encode()
-    return browser.open(urllib.request.Request(base + path, data=data)).read().decode()
-
-
-browser.open(base + "/").read()
-setup = re.search(r"(http://\S+/setup/\S+)", open(log_path).read()).group(1)
-form(urllib.parse.urlparse(setup).path, {"name": "Bench Admin", "email": "bench@example.dk", "password": "a long bench password"})
-page = form("/profile/tokens", {"name": "bench"})
-token = re.search(r'<code id="new-token">([^<]+)<', page).group(1)
-
-
-def api(method, path, body=None):
-    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
+admin = set_up_administrator(base, log_path)
+form = admin.form
+token = admin.new_token()
+api = api_client(base, token)
 
 
 organisation = api("POST", "/api/v1/organisations", {"name": "SKR (bench)", "kind": "association", "country": "se"})["id"]

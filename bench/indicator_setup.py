@@ -10,8 +10,6 @@
    and written. The time runs from choosing the columns until the status page says it is done.
 4. The 32 extra Swedish indicators x 290 municipalities x 10 years (92,800 observations)."""
 import csv
-import http.cookiejar
-import json
 import os
 import random
 import re
@@ -20,35 +18,14 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from samrad_http import api_client, set_up_administrator
 
 base, log_path, work, root = sys.argv[1:5]
 random.seed(2011)
-jar = http.cookiejar.CookieJar()
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-opener.open(base + "/").read()
-
-
-def csrf():
-    return next(c.value for c in jar if c.name == "samrad_csrf")
-
-
-def form(path, fields):
-    data = urllib.parse.urlencode({"_csrf": csrf(), **fields}).encode()
-    with opener.open(urllib.request.Request(base + path, data=data)) as response:
-        return response.geturl(), response.read().decode()
-
-
-setup = re.search(r"(http://\S+/setup/\S+)", open(log_path).read()).group(1)
-form(urllib.parse.urlparse(setup).path, {"name": "Bench Admin", "email": "bench@example.dk", "password": "a long bench password"})
-token = re.search(r'<code id="new-token">([^<]+)<', form("/profile/tokens", {"name": "bench"})[1]).group(1)
-
-
-def api(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, method=method, data=data,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
+admin = set_up_administrator(base, log_path)
+opener, csrf, form = admin.opener, admin.csrf, admin.post
+token = admin.new_token()
+api = api_client(base, token)
 
 
 def codes(file, column):

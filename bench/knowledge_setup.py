@@ -13,28 +13,13 @@ import sqlite3
 import sys
 import urllib.parse
 import urllib.request
-import http.cookiejar
 import uuid
+from samrad_http import set_up_administrator
 
 base, log_path, db_path, root = sys.argv[1:5]
 random.seed(8)
-jar = http.cookiejar.CookieJar()
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-opener.open(base + "/").read()
-
-
-def csrf():
-    return next(c.value for c in jar if c.name == "samrad_csrf")
-
-
-def form(path, fields):
-    data = urllib.parse.urlencode({"_csrf": csrf(), **fields}).encode()
-    with opener.open(urllib.request.Request(base + path, data=data)) as response:
-        return response.geturl(), response.read().decode()
-
-
-setup = re.search(r"(http://\S+/setup/\S+)", open(log_path).read()).group(1)
-form(urllib.parse.urlparse(setup).path, {"name": "Bench Admin", "email": "bench@example.dk", "password": "a long bench password"})
+admin = set_up_administrator(base, log_path)
+form = admin.post
 url, _ = form("/knowledge", {"kind": "article", "title": "Skoleudvikling i praksis", "summary": "Sådan arbejder lærerne med skoleudvikling.",
                               "body": "Lærerne fortæller om læsning og trivsel.", "authors": "Bench Admin", "language": "da",
                               "licence": "cc-by-4.0", "visibility": "public", "consent": "on", "themes": "Læsning"})

@@ -5,40 +5,18 @@ seat, a series of 24 monthly meetings (hosts in rotation, every other one at SKR
 the first with 8 agenda items, two materials, the 14 chiefs registered, minutes and three
 commitments. The administrator is also Stockholm's school chief, signs in again (which links the
 account to that person) and makes a calendar feed. Writes bench.env into the work folder."""
-import http.cookiejar
-import json
 import re
 import sys
-import urllib.parse
-import urllib.request
 import uuid
+from samrad_http import Browser, api_client, set_up_administrator
 
 base, log_path, work = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
-def browser():
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(base + "/").read()
-    csrf = lambda: next(c.value for c in jar if c.name == "samrad_csrf")
-    def form(path, fields):
-        data = urllib.parse.urlencode({"_csrf": csrf(), **fields}).encode()
-        return opener.open(urllib.request.Request(base + path, data=data)).read().decode()
-    return opener, form
-
-
-_, form = browser()
-setup = re.search(r"(http://\S+/setup/\S+)", open(log_path).read()).group(1)
-form(urllib.parse.urlparse(setup).path, {"name": "Bench Admin", "email": "bench@example.dk", "password": "a long bench password"})
-token = re.search(r'<code id="new-token">([^<]+)<', form("/profile/tokens", {"name": "bench"})).group(1)
-
-
-def api(method, path, body=None, raw=None, content_type="application/json"):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(base + path, method=method, data=data,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
+admin = set_up_administrator(base, log_path)
+form = admin.form
+token = admin.new_token()
+api = api_client(base, token)
 
 
 skr = api("POST", "/api/v1/organisations", {"name": "SKR (bench)", "kind": "association", "country": "se"})["id"]
@@ -76,10 +54,11 @@ for code in codes[:3]:
     api("POST", f"/api/v1/meetings/{first}/commitments", {"municipality": f"se/{code}", "text": "Pröva exit tickets i två klasser", "owner": f"Skolchef {code}", "dueDate": "2027-03-10"})
 
 # Signing in again links the account to Stockholm's school chief (same address); then the feed.
-opener, form = browser()
+person = Browser(base)
+opener, form = person.opener, person.form
 form("/sign-in", {"email": "bench@example.dk", "password": "a long bench password"})
-form("/me/calendar-feed", {})
-feed = re.search(r'href="(/calendar/[A-Za-z0-9_-]+\.ics)"', opener.open(base + "/me/meetings").read().decode()).group(1)
+# The feed's address is shown once, on the page that made it.
+feed = re.search(r'href="(/calendar/[A-Za-z0-9_-]+\.ics)"', form("/me/calendar-feed", {})).group(1)
 events = opener.open(base + feed).read().decode().count("BEGIN:VEVENT")
 with open(f"{work}/bench.env", "w") as f:
     f.write(f"TOKEN={token}\nMEETING={first}\nSECOND={meetings[1]['id']}\nFEED={feed}\nSLUG={slug}\n")

@@ -6,46 +6,24 @@ submitted - about 1,000,000 answer rows written straight into the SQLite file (t
 take an hour). Writes the same answers, with each respondent's region, national municipality
 group and cluster, as a CSV for DuckDB, and bench.env with the token and questionnaire id."""
 import csv
-import http.cookiejar
 import json
 import os
 import random
-import re
 import sqlite3
 import sys
 import time
-import urllib.parse
-import urllib.request
 import uuid
+from samrad_http import api_client, set_up_administrator
 
 base, log_path, work, db_path, root = sys.argv[1:6]
 TEACHERS = 14_525
 random.seed(2014)
 
 
-def browser():
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(base + "/").read()
-    csrf = lambda: next(c.value for c in jar if c.name == "samrad_csrf")
-    def form(path, fields):
-        data = urllib.parse.urlencode({"_csrf": csrf(), **fields}).encode()
-        return opener.open(urllib.request.Request(base + path, data=data)).read().decode()
-    return form
-
-
-form = browser()
-setup = re.search(r"(http://\S+/setup/\S+)", open(log_path).read()).group(1)
-form(urllib.parse.urlparse(setup).path, {"name": "Bench Admin", "email": "bench@example.dk", "password": "a long bench password"})
-token = re.search(r'<code id="new-token">([^<]+)<', form("/profile/tokens", {"name": "bench"})).group(1)
-
-
-def api(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, method=method, data=data,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
+admin = set_up_administrator(base, log_path)
+form = admin.form
+token = admin.new_token()
+api = api_client(base, token)
 
 
 with open(os.path.join(root, "Sources/SamradServer/Resources/Directory/se_municipalities.csv"), encoding="utf-8") as f:
