@@ -97,7 +97,6 @@ struct AttendancePages: RouteCollection {
             to: (form.personID ?? "").isEmpty ? access.meeting.href : access.meeting.href + "/attendance")
     }
 
-    // MARK: The list
 
     struct Row: Encodable {
         var personID: String

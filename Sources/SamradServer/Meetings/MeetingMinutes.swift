@@ -71,7 +71,6 @@ struct MeetingMinutes: RouteCollection {
         return open.map { row($0, cluster: cluster, from: meetings[$0.meetingID], request: request) }
     }
 
-    // MARK: The form
 
     struct FormContext: Encodable {
         var page: PageContext

@@ -88,7 +88,6 @@ enum MeetingPlanning {
         }
     }
 
-    // MARK: Series
 
     /// The municipalities a series rotates among: a cluster's members, or the collaboration's
     /// registered municipalities; with how often each hosted a meeting of the same cluster or

@@ -134,7 +134,6 @@ struct OrganisationPages: RouteCollection {
         }
     }
 
-    // MARK: Pages
 
     struct Row: Encodable { var href: String; var name: String; var kind: String; var isExample: Bool }
     struct ListContext: Encodable { var page: PageContext; var rows: [Row]; var canCreate: Bool }

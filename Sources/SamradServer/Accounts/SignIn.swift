@@ -1,0 +1,75 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+
+/// AccountPages: sign-in.
+extension AccountPages {
+    func signInForm(_ request: Request) async throws -> Response {
+        try await render(
+            request, "accounts/sign-in", titleKey: "signin.title",
+            form: FormState(values: ["next": Self.safeNext(request.query[String.self, at: "next"])]), action: "/sign-in"
+        )
+    }
+
+    /// An account belongs to the person in the register with the same e-mail address (when exactly
+    /// one has it): that is how "my meetings", registering oneself and calendar feeds know who it is.
+    static func linkPerson(_ user: User, on db: any Database) async throws {
+        guard user.personID == nil else { return }
+        let people = try await Person.query(on: db).filter(\.$email == user.email).limit(2).all()
+        guard people.count == 1 else { return }
+        user.personID = people[0].id
+        try await user.save(on: db)
+    }
+
+    /// Only local paths, so the sign-in form cannot send people to another site.
+    static func safeNext(_ next: String?) -> String { LocalPath.checked(next) }
+
+    struct Credentials: Content { var email: String?; var password: String?; var next: String? }
+
+    func signIn(_ request: Request) async throws -> Response {
+        let input = try request.content.decode(Credentials.self)
+        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let address = request.clientAddress
+        let since = Date().addingTimeInterval(-Self.throttle.window)
+        let values = ["email": input.email ?? "", "next": Self.safeNext(input.next)]
+        // The attempt is counted before the password is tried, so attempts made at once all count:
+        // of a burst, no more than the limit get as far as bcrypt. A success clears the count.
+        try await SignInFailure(email: email, address: address, at: Date()).create(on: request.db)
+        let forAccount = try await SignInFailure.query(on: request.db).filter(\.$email == email).filter(\.$at > since)
+            .count()
+        let fromAddress = try await SignInFailure.query(on: request.db).filter(\.$address == address).filter(
+            \.$at > since
+        ).count()
+        if Self.throttle.isLocked(failuresForAccount: forAccount - 1, failuresFromAddress: fromAddress - 1) {
+            let error = SamradError(.tooManyRequests, "signin.locked", [String(Int(Self.throttle.window / 60))])
+            return try await render(
+                request, "accounts/sign-in", titleKey: "signin.title",
+                form: FormState(values: values, error: error, request: request),
+                action: "/sign-in", status: .tooManyRequests)
+        }
+        let user = try await User.query(on: request.db).filter(\.$email == email).first()
+        // An address without an account takes as long as one with: the answer's time tells nothing.
+        let hash = user.flatMap { $0.disabled ? nil : $0.passwordHash }
+        let verified = try await request.password.async.verify(
+            input.password ?? "",
+            created: hash ?? request.application.timingHash)
+        if let user, hash != nil, verified {
+            try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
+            try await Self.linkPerson(user, on: request.db)
+            try await Self.startSession(for: user, request: request)
+            return request.redirect(to: Self.safeNext(input.next))
+        }
+        let error = SamradError(.unauthenticated, "signin.failed")
+        return try await render(
+            request, "accounts/sign-in", titleKey: "signin.title",
+            form: FormState(values: values, error: error, request: request),
+            action: "/sign-in", status: .unauthorized)
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        if request.hasSession { request.session.destroy() }
+        return request.redirect(to: "/")
+    }
+}

@@ -1,0 +1,155 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// CollaborationPages: status board and exports.
+extension CollaborationPages {
+    struct BoardRow: Encodable {
+        var name: String; var href: String; var region: String; var status: String; var statusCode: String
+        var invited: String?; var answered: String?; var seats: [String]
+        var reached: [String]; var nobody: Bool; var addPeopleHref: String
+    }
+    struct BoardContext: Encodable {
+        var page: PageContext
+        var title: String
+        var backHref: String
+        var summary: String
+        var counts: [Fact]
+        var regions: [Option]
+        var statuses: [Option]
+        var reaches: [Option]
+        var notReached: String?
+        var rows: [BoardRow]
+        var exports: [Link]
+    }
+
+    func board(_ request: Request) async throws -> View {
+        let c = try await CollaborationAccess.load(request)
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
+        let board = try await StatusBoard.load(c, request: request)
+        let region = request.query[String.self, at: "region"].flatMap { $0.isEmpty ? nil : $0 }
+        let status = request.query[String.self, at: "status"].flatMap(RegistrationStatus.init(rawValue:))
+        let reach = request.query[String.self, at: "reach"].flatMap(InvitationReach.State.init(rawValue:))
+        let regionsShown = Dictionary(
+            board.rows.map { ($0.municipality.regionCode, $0.municipality.regionName) }, uniquingKeysWith: { a, _ in a }
+        )
+        let rows = board.filtered(region: region, status: status, reach: reach).map { row in
+            BoardRow(
+                name: row.municipality.name,
+                href: "/collaborations/\(c.slug)/registrations/"
+                    + "\(row.municipality.country.rawValue)/\(row.municipality.code)",
+                region: row.municipality.regionName,
+                status: request.t("registration_status.\(row.status.rawValue)")
+                    + (row.waitlistPlace.map { " (\($0))" } ?? ""),
+                statusCode: row.status.rawValue, invited: Self.when(row.invitedAt, request),
+                answered: row.status == .notAnswered ? nil : Self.when(row.answeredAt, request),
+                seats: row.seats.map { "\(request.t("position.\($0.position)")): \($0.name)" },
+                reached: row.reached.map { "\($0.name) (\(request.t("board.reached_by.\($0.channel.rawValue)")))" },
+                nobody: row.reach == .nobody,
+                addPeopleHref: "/people/new?municipality=\(row.municipality.key.description)")
+        }
+        return try await request.view.render(
+            "collaborations/board",
+            BoardContext(
+                page: PageContext(request, titleKey: "board.title"), title: c.title,
+                backHref: "/collaborations/\(c.slug)",
+                summary: board.summaryText(request),
+                counts: RegistrationStatus.allCases.map {
+                    Fact(label: request.t("registration_status.\($0.rawValue)"), value: String(board.summary.count($0)))
+                },
+                regions: [Option(value: "", label: request.t("directory.all_regions"), selected: region == nil)]
+                    + regionsShown.sorted { $0.value < $1.value }.map {
+                        Option(value: $0.key, label: $0.value, selected: region == $0.key)
+                    },
+                statuses: [Option(value: "", label: request.t("board.all_statuses"), selected: status == nil)]
+                    + RegistrationStatus.allCases.map {
+                        Option(
+                            value: $0.rawValue, label: request.t("registration_status.\($0.rawValue)"),
+                            selected: status == $0)
+                    },
+                reaches: [Option(value: "", label: request.t("board.reach_all"), selected: reach == nil)]
+                    + InvitationReach.State.allCases.map {
+                        Option(
+                            value: $0.rawValue, label: request.t("board.reach.\($0.rawValue)"), selected: reach == $0)
+                    },
+                notReached: board.notReached == 0 ? nil : request.t("board.not_reached", count: board.notReached),
+                rows: rows,
+                exports: [
+                    Link(
+                        href: "/collaborations/\(c.slug)/registrations.csv", label: request.t("board.csv_registrations")
+                    ),
+                    Link(
+                        href: "/collaborations/\(c.slug)/participants.csv", label: request.t("board.csv_participants")),
+                ]
+                    + (c.price == .free
+                        ? []
+                        : [
+                            Link(
+                                href: "/collaborations/\(c.slug)/invoices.csv",
+                                label: request.t("board.csv_invoices"))
+                        ])
+            ))
+    }
+
+    func managedBoard(_ request: Request) async throws -> StatusBoard {
+        let c = try await CollaborationAccess.load(request)
+        try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
+        return try await StatusBoard.load(c, request: request)
+    }
+
+    func registrationsCSV(_ request: Request) async throws -> Response {
+        let board = try await managedBoard(request)
+        var writer = CSVWriter(header: [
+            "country", "code", "municipality", "region", "status", "waitlist_place", "invited_at", "reach",
+            "reached", "answered_at", "seats",
+        ])
+        let iso = ISO8601DateFormatter()
+        for row in board.rows {
+            let reached = row.reached.map { "\($0.name) (\($0.channel.rawValue))" }.joined(separator: "; ")
+            writer.append([
+                row.municipality.country.rawValue, row.municipality.code, row.municipality.name,
+                row.municipality.regionName,
+                row.status.rawValue, row.waitlistPlace.map(String.init) ?? "", row.invitedAt.map(iso.string) ?? "",
+                row.reach?.rawValue ?? "", reached,
+                row.status == .notAnswered ? "" : row.answeredAt.map(iso.string) ?? "", String(row.seats.count),
+            ])
+        }
+        return writer.response(filename: "\(board.collaboration.slug)-registrations.csv")
+    }
+
+    func participantsCSV(_ request: Request) async throws -> Response {
+        let board = try await managedBoard(request)
+        var writer = CSVWriter(header: [
+            "country", "code", "municipality", "status", "position", "name", "email", "phone",
+        ])
+        for row in board.rows where row.status.isActive {
+            for seat in row.seats {
+                writer.append([
+                    row.municipality.country.rawValue, row.municipality.code, row.municipality.name,
+                    row.status.rawValue,
+                    seat.position, seat.name, seat.email ?? "", seat.phone ?? "",
+                ])
+            }
+        }
+        return writer.response(filename: "\(board.collaboration.slug)-participants.csv")
+    }
+
+    /// One line per registered municipality of a paid collaboration. The directory holds no EAN/GLN
+    /// or organisation numbers yet, so that column is left for the finance department.
+    func invoicesCSV(_ request: Request) async throws -> Response {
+        let board = try await managedBoard(request)
+        let c = board.collaboration
+        var writer = CSVWriter(header: [
+            "country", "code", "municipality", "ean_gln_or_org_number", "description", "amount", "currency", "vat_note",
+        ])
+        for row in board.rows where row.status == .registered {
+            guard let minor = row.acceptedPriceMinor else { continue }
+            writer.append([
+                row.municipality.country.rawValue, row.municipality.code, row.municipality.name, "", c.title,
+                String(format: "%.2f", Double(minor) / 100), c.currency, c.vatNote ?? "",
+            ])
+        }
+        return writer.response(filename: "\(c.slug)-invoices.csv")
+    }
+}

@@ -1,0 +1,288 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// MeetingPages: the meeting page.
+extension MeetingPages {
+    struct Fact: Encodable { var label: String; var value: String; var href: String? }
+    struct MaterialLink: Encodable { var href: String; var title: String; var detail: String }
+    struct Item: Encodable {
+        var id: String
+        var number: Int
+        var time: String
+        var title: String
+        var duration: String
+        var descriptionHTML: String
+        var presenter: String?
+        var questions: [String]
+        var materials: [MaterialLink]
+        var results: AgendaResults?
+    }
+    /// A questionnaire's results under an agenda item, as far as the viewer may see them.
+    struct AgendaResults: Encodable {
+        var title: String
+        var href: String
+        var questions: [ResultsSummary.Question]
+        var note: String?
+    }
+    struct CommitmentRow: Encodable {
+        var id: String
+        var text: String
+        var who: String
+        var owner: String
+        var due: String?
+        var status: String
+        var statusLabel: String
+        var from: Link?
+    }
+    struct StatusButton: Encodable { var value: String; var label: String }
+    struct PersonRow: Encodable { var name: String; var href: String; var place: String; var status: String }
+
+    struct ShowContext: Encodable {
+        var page: PageContext
+        var id: String
+        var href: String
+        var title: String
+        var collaboration: Link
+        var cluster: Link?
+        var status: String
+        var statusLabel: String
+        var kind: String
+        var when: String
+        var zone: String
+        var facts: [Fact]
+        var descriptionHTML: String
+        var agenda: [Item]
+        var agendaEnd: String?
+        var materials: [MaterialLink]
+        var openCommitments: [CommitmentRow]
+        var showContent: Bool
+        var mayRun: Bool
+        var mayPlan: Bool
+        var statusButtons: [StatusButton]
+        var attendance: AttendanceBox
+        var attendees: [PersonRow]
+        var attendeeSummary: String?
+        var minutesHTML: String
+        var decisions: [String]
+        var commitments: [CommitmentRow]
+        var isCancelled: Bool
+        var printable: Bool
+    }
+
+    /// What the person sees about their own registration, and the button.
+    struct AttendanceBox: Encodable {
+        var message: String?
+        var canRegister: Bool
+        var canCancel: Bool
+        var seatsLeft: String?
+        /// Where a visitor without the personal link signs in to register.
+        var signInHref: String?
+        /// "You are registering as … through your personal link."
+        var viaLink: String?
+    }
+
+    /// The results the viewer may see; otherwise a link and a word on when they come.
+    static func results(_ id: UUID, request: Request) async throws -> AgendaResults? {
+        guard let q = try await Questionnaire.find(id, on: request.db),
+            let c = try await Collaboration.find(q.collaborationID, on: request.db)
+        else { return nil }
+        let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
+        do {
+            let questions = try await ResultsSummary.questions(
+                access, scope: "a\(id.uuidString.prefix(8).lowercased())",
+                request: request)
+            return AgendaResults(title: q.title, href: q.href + "/results", questions: questions, note: nil)
+        } catch let error as SamradError where error.kind == .forbidden {
+            return AgendaResults(
+                title: q.title, href: q.href, questions: [],
+                note: request.t("questionnaires.error.results_not_published"))
+        }
+    }
+
+    static func agenda(
+        _ access: MeetingAccess, showContent: Bool, request: Request
+    ) async throws -> (items: [Item], end: String?, loose: [MaterialLink]) {
+        let m = access.meeting
+        let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position)
+            .all()
+        let materials =
+            showContent
+            ? try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all()
+            : []
+        let presenterIDs = items.compactMap(\.presenterID)
+        let presenters =
+            presenterIDs.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ presenterIDs).all()
+        let names = Dictionary(uniqueKeysWithValues: presenters.map { ($0.id!, $0.name) })
+        let schedule = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.durationMinutes))
+        func link(_ material: Material) -> MaterialLink {
+            MaterialLink(
+                href: "/materials/\(material.id!.uuidString.lowercased())", title: material.title,
+                detail:
+                    "\(MaterialRules.label(material.contentType)), \(NumberText.bytes(material.size, request.language))"
+            )
+        }
+        var results: [UUID: AgendaResults] = [:]
+        if showContent {
+            for id in Set(items.compactMap(\.questionnaireID)) {
+                results[id] = try await Self.results(id, request: request)
+            }
+        }
+        let out = items.enumerated().map { index, item in
+            var presenter: String?
+            if let id = item.presenterID, let name = names[id] {
+                presenter = name
+            } else if let name = item.speakerName {
+                presenter = item.speakerAffiliation.map { "\(name), \($0)" } ?? name
+            }
+            return Item(
+                id: item.id!.uuidString.lowercased(), number: index + 1,
+                time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
+                title: item.title, duration: request.t("meetings.minutes_count", [String(item.durationMinutes)]),
+                descriptionHTML: SafeMarkdown.html(item.description), presenter: presenter, questions: item.questions,
+                materials: materials.filter { $0.agendaItemID == item.id }.map(link),
+                results: item.questionnaireID.flatMap { results[$0] })
+        }
+        let end =
+            items.isEmpty
+            ? nil
+            : request.t(
+                "meetings.agenda_end",
+                [
+                    DateText.time(schedule.end, request.language, zone: m.timeZone),
+                    DateText.time(m.endsAt, request.language, zone: m.timeZone),
+                ])
+        return (out, end, materials.filter { $0.agendaItemID == nil }.map(link))
+    }
+
+    func show(_ request: Request) async throws -> View {
+        try await request.view.render("meetings/show", try await showContext(request, printable: false))
+    }
+
+    func printable(_ request: Request) async throws -> View {
+        try await request.view.render("meetings/print", try await showContext(request, printable: true))
+    }
+
+    func showContext(_ request: Request, printable: Bool) async throws -> ShowContext {
+        let access = try await MeetingAccess.load(request)
+        let m = access.meeting
+        let c = access.collaboration
+        let showContent = access.mayViewContent
+        var facts = [
+            Fact(label: request.t("meetings.when"), value: Self.when(m, request), href: nil),
+            Fact(label: request.t("meetings.where"), value: Self.place(m, request), href: nil),
+        ]
+        if let host = m.host.flatMap({ request.municipalities[$0] }) {
+            facts.append(
+                Fact(
+                    label: request.t("meetings.host"), value: host.name,
+                    href: "/municipalities/\(host.country.rawValue)/\(host.code)"))
+        }
+        if let online = m.onlineURL, showContent || access.scope.clusterMembers == nil {
+            facts.append(Fact(label: request.t("meetings.online"), value: online, href: online))
+        }
+        if let deadline = m.registrationDeadline {
+            facts.append(
+                Fact(
+                    label: request.t("meetings.registration_deadline"),
+                    value: DateText.dateTime(deadline, request.language, zone: m.timeZone), href: nil))
+        }
+        if let quota = m.quota {
+            facts.append(
+                Fact(
+                    label: request.t("meetings.quota"), value: request.t("meetings.quota_value", [String(quota)]),
+                    href: nil))
+        }
+        facts.append(Fact(label: request.t("meetings.audience"), value: Self.audienceText(m, request), href: nil))
+        let agenda = try await Self.agenda(access, showContent: showContent, request: request)
+        let rows = showContent || access.mayRun ? try await AttendanceDesk.list(m.requireID(), on: request.db) : []
+        let registered =
+            showContent || access.mayRun
+            ? rows.filter { $0.attendance.statusValue == .registered }.count
+            : try await Attendance.query(on: request.db).filter(\.$meetingID == m.requireID()).filter(
+                \.$status == AttendanceStatus.registered.rawValue
+            ).count()
+        let waiting = rows.filter { $0.attendance.statusValue == .waitlisted }.count
+        let attendees = rows.filter { $0.attendance.statusValue.isActive }.map { row in
+            PersonRow(
+                name: row.person?.name ?? "—", href: row.person.map { "/people/\($0.id!.uuidString)" } ?? "",
+                place: row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
+                status: request.t("attendance_status.\(row.attendance.status)"))
+        }
+        let summary = request.t("meetings.attendee_summary", [String(registered), String(waiting)])
+        let commitments = showContent ? try await MeetingMinutes.rows(madeAt: m, request: request) : []
+        let open = showContent ? try await MeetingMinutes.openBefore(m, request: request) : []
+        return ShowContext(
+            page: PageContext(request, titleKey: "", title: m.title), id: m.id!.uuidString.lowercased(), href: m.href,
+            title: m.title,
+            collaboration: Link(href: "/collaborations/\(c.slug)/meetings", label: c.title),
+            cluster: access.cluster.map {
+                Link(href: "/collaborations/\(c.slug)/meetings?cluster=\($0.id!.uuidString)", label: $0.name)
+            },
+            status: m.status, statusLabel: request.t("meeting_status.\(m.status)"),
+            kind: request.t("meeting_kind.\(m.kind)"),
+            when: Self.when(m, request), zone: m.timeZone, facts: facts,
+            descriptionHTML: SafeMarkdown.html(m.description),
+            agenda: agenda.items, agendaEnd: agenda.end, materials: agenda.loose, openCommitments: open,
+            showContent: showContent,
+            mayRun: access.mayRun, mayPlan: MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID),
+            statusButtons: access.mayRun
+                ? MeetingPlanning.next(m.statusValue).map {
+                    StatusButton(value: $0.rawValue, label: request.t("meeting_action.\($0.rawValue)"))
+                } : [],
+            attendance: try await Self.attendanceBox(access, registered: registered, request: request),
+            attendees: attendees, attendeeSummary: showContent || access.mayRun ? summary : nil,
+            minutesHTML: showContent ? SafeMarkdown.html(m.minutes) : "", decisions: showContent ? m.decisions : [],
+            commitments: commitments, isCancelled: m.statusValue == .cancelled, printable: printable)
+    }
+
+    static func audienceText(_ m: Meeting, _ request: Request) -> String {
+        switch m.audienceValue {
+        case .open:
+            return request.t(
+                "meeting_audience.open_positions",
+                [m.audiencePositions.map { request.t("position.\($0)") }.joined(separator: ", ")])
+        default: return request.t("meeting_audience.\(m.audience)")
+        }
+    }
+
+    static func attendanceBox(_ access: MeetingAccess, registered: Int, request: Request) async throws -> AttendanceBox
+    {
+        let m = access.meeting
+        var box = AttendanceBox(message: nil, canRegister: false, canCancel: false, seatsLeft: nil)
+        if !request.actor.isSignedIn, let personID = access.actingPerson,
+            let person = try await Person.find(personID, on: request.db)
+        {
+            box.viaLink = request.t("attendance.via_link", [person.name])
+        }
+        if let capacity = m.capacity {
+            box.seatsLeft = request.t("meetings.seats_left", [String(max(0, capacity - registered)), String(capacity)])
+        }
+        if let attendance = access.attendance, attendance.statusValue.isActive {
+            box.message = request.t(
+                attendance.statusValue == .registered ? "attendance.you_are_registered" : "attendance.you_are_waiting")
+            box.canCancel = m.statusValue == .published
+            return box
+        }
+        guard m.statusValue == .published, Date() < m.startsAt else { return box }
+        if let deadline = m.registrationDeadline, Date() > deadline {
+            box.message = request.t("attendance.error.after_deadline")
+            return box
+        }
+        guard let personID = access.actingPerson, let person = try await Person.find(personID, on: request.db) else {
+            if request.actor.isSignedIn {
+                box.message = request.t("attendance.no_person")
+            } else {
+                box.signInHref = "/sign-in?next=" + m.href  // letters, digits, hyphens and slashes only
+            }
+            return box
+        }
+        if try await AttendanceDesk.audience(access, on: request.db).admits(person) || access.mayRun {
+            box.canRegister = true
+        } else {
+            box.message = request.t("attendance.error.not_invited")
+        }
+        return box
+    }
+}

@@ -1,0 +1,201 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+/// QuestionnairePages: settings.
+extension QuestionnairePages {
+    struct SettingsContext: Encodable {
+        var page: PageContext
+        var title: String
+        var backHref: String
+        var action: String
+        var isNew: Bool
+        var form: FormState
+        var audiences: [Option]
+        var clusters: [Option]
+        var starts: [Option]
+        var hasPrevious: Bool
+        var timeZone: String
+    }
+
+    static let settingsFields = [
+        "title", "intro", "audience", "clusterID", "people", "opensAt", "closesAt", "reminderDays", "threshold",
+        "prefill", "startFrom",
+    ]
+
+    func settingsContext(
+        _ request: Request, _ c: Collaboration, form: FormState, questionnaire: Questionnaire?
+    ) async throws -> SettingsContext {
+        let v = form.values
+        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
+            \.$position
+        ).all()
+        var starts: [Option] = []
+        if questionnaire == nil {
+            // Questions may start from any questionnaire the organiser builds, e.g. last year's in another
+            // collaboration.
+            let others = try await Questionnaire.query(on: request.db).sort(\.$closesAt, .descending).limit(200).all()
+            let owners = try await Collaboration.query(on: request.db).filter(
+                \.$id ~~ Array(Set(others.map(\.collaborationID)))
+            ).all()
+            let collaborations = Dictionary(uniqueKeysWithValues: owners.map { ($0.id!, $0) })
+            starts =
+                [
+                    Option(
+                        value: "", label: request.t("questionnaires.start_empty"),
+                        selected: (v["startFrom"] ?? "").isEmpty)
+                ]
+                + others.compactMap { q in
+                    guard let owner = collaborations[q.collaborationID],
+                        QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID)
+                    else { return nil }
+                    return Option(
+                        value: q.id!.uuidString, label: "\(q.title) (\(owner.title))",
+                        selected: v["startFrom"] == q.id!.uuidString)
+                }
+        }
+        return SettingsContext(
+            page: PageContext(
+                request, titleKey: questionnaire == nil ? "questionnaires.new_title" : "questionnaires.settings_title"),
+            title: questionnaire?.title ?? c.title,
+            backHref: questionnaire?.href ?? "/collaborations/\(c.slug)/questionnaires",
+            action: questionnaire.map { $0.href + "/settings" } ?? "/collaborations/\(c.slug)/questionnaires/new",
+            isNew: questionnaire == nil, form: form,
+            audiences: QuestionnaireAudience.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("questionnaire_audience.\($0.rawValue)"),
+                    selected: (v["audience"] ?? "registered") == $0.rawValue)
+            },
+            clusters: [
+                Option(
+                    value: "", label: request.t("questionnaires.no_cluster"), selected: (v["clusterID"] ?? "").isEmpty)
+            ]
+                + clusters.map {
+                    Option(value: $0.id!.uuidString, label: $0.name, selected: v["clusterID"] == $0.id!.uuidString)
+                },
+            starts: starts, hasPrevious: questionnaire?.previousID != nil, timeZone: c.timeZone)
+    }
+
+    static func values(_ q: Questionnaire, people: [Person], zone: String) -> [String: String] {
+        [
+            "title": q.title, "intro": q.intro, "audience": q.audience, "clusterID": q.clusterID?.uuidString ?? "",
+            "people": people.compactMap(\.email).joined(separator: "\n"),
+            "opensAt": q.opensAt.map { DateText.local($0, zone: zone) } ?? "",
+            "closesAt": DateText.local(q.closesAt, zone: zone),
+            "reminderDays": q.reminderDays.map(String.init).joined(separator: ", "),
+            "threshold": String(q.threshold), "prefill": q.prefill ? "on" : "",
+        ]
+    }
+
+    /// The settings form as the input the API takes; named people are given by e-mail address, one
+    /// per line, and each unknown address is named.
+    static func settingsInput(
+        _ values: [String: String], form: QuestionnaireForm?, on db: any Database
+    ) async throws -> QuestionnaireInput {
+        var v = Validation()
+        let days = QuestionnaireWindow.reminderDays(values["reminderDays"] ?? "", field: "reminderDays", &v)
+        // Only whether it is a number; its range is checked with the other fields in `QuestionnaireInput`.
+        let thresholdText = (values["threshold"] ?? "").trimmingCharacters(in: .whitespaces)
+        let threshold = thresholdText.isEmpty ? nil : Int(thresholdText)
+        if !thresholdText.isEmpty && threshold == nil { v.add("threshold", "validation.whole_number") }
+        var people: [UUID] = []
+        if values["audience"] == QuestionnaireAudience.people.rawValue {
+            let emails = (values["people"] ?? "").split(whereSeparator: { $0.isNewline || $0 == "," || $0 == ";" })
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            let found = emails.isEmpty ? [] : try await Person.query(on: db).filter(\.$email ~~ emails).all()
+            for email in emails {
+                if let person = found.first(where: { $0.email?.lowercased() == email }) {
+                    people.append(person.id!)
+                } else {
+                    v.add("people", "questionnaires.error.unknown_email", [email])
+                }
+            }
+        }
+        try v.check()
+        return QuestionnaireInput(
+            title: values["title"], intro: values["intro"], audience: values["audience"],
+            clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), people: people, opensAt: values["opensAt"],
+            closesAt: values["closesAt"], reminderDays: days, threshold: threshold, prefill: values["prefill"] == "on",
+            form: form)
+    }
+
+    func newForm(_ request: Request) async throws -> View {
+        let c = try await CollaborationAccess.load(request)
+        try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
+        let values = ["audience": "registered", "threshold": "5", "reminderDays": "7, 2"]
+        return try await request.view.render(
+            "questionnaires/settings", settingsContext(request, c, form: FormState(values: values), questionnaire: nil))
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let c = try await CollaborationAccess.load(request)
+        try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
+        let values = try request.content.decode([String: String].self).filter { Self.settingsFields.contains($0.key) }
+        do {
+            var form = QuestionnaireForm(sections: [QuestionnaireBuilder.firstSection(request)])
+            var previous: Questionnaire?
+            if let id = values["startFrom"].flatMap(UUID.init(uuidString:)) {
+                guard let source = try await Questionnaire.find(id, on: request.db),
+                    let owner = try await Collaboration.find(source.collaborationID, on: request.db),
+                    QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID)
+                else {
+                    throw SamradError.invalid([FieldError(field: "startFrom", "validation.choice")])
+                }
+                form = source.form
+                previous = source
+            }
+            let input = try await Self.settingsInput(values, form: form, on: request.db)
+            let q = Questionnaire()
+            // Starting from an earlier questionnaire makes this its next edition: answers may pre-fill.
+            q.previousID = previous?.id
+            try await request.db.transaction { db in
+                try await input.apply(to: q, collaboration: c, request: request, on: db, draft: true)
+                try await Audit.record(
+                    "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
+                    by: request, on: db)
+            }
+            return request.redirect(to: q.href + "/questions", notice: "questionnaires.saved")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.renderForm(
+                "questionnaires/settings",
+                settingsContext(
+                    request, c, form: FormState(values: values, error: error, request: request), questionnaire: nil))
+        }
+    }
+
+    func editForm(_ request: Request) async throws -> View {
+        let access = try await QuestionnaireAccess.build(request)
+        let q = access.questionnaire
+        let people =
+            q.people.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ q.people).sort(\.$name).all()
+        return try await request.view.render(
+            "questionnaires/settings",
+            settingsContext(
+                request, access.collaboration,
+                form: FormState(values: Self.values(q, people: people, zone: access.collaboration.timeZone)),
+                questionnaire: q))
+    }
+
+    func update(_ request: Request) async throws -> Response {
+        let access = try await QuestionnaireAccess.build(request)
+        let q = access.questionnaire
+        let values = try request.content.decode([String: String].self).filter { Self.settingsFields.contains($0.key) }
+        do {
+            let input = try await Self.settingsInput(values, form: nil, on: request.db)
+            try await request.db.transaction { db in
+                try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db, draft: true)
+                try await Audit.record(
+                    "questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
+                    by: request, on: db)
+            }
+            return request.redirect(to: q.href, notice: "questionnaires.saved")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.renderForm(
+                "questionnaires/settings",
+                settingsContext(
+                    request, access.collaboration,
+                    form: FormState(values: values, error: error, request: request), questionnaire: q))
+        }
+    }
+}
