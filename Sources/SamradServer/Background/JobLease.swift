@@ -61,12 +61,38 @@ enum JobLease {
         ).run()
     }
 
-    /// Runs the job here if this instance gets its lease. True when it ran.
+    /// Keeps a running job's lease: pushes its end a lease further while this holder still has it.
+    /// False when the lease has gone to another holder.
+    @discardableResult
+    static func renew(
+        _ job: ScheduledJob, holder: String, lease: TimeInterval, now: Date = Date(), on db: any Database
+    ) async throws -> Bool {
+        struct Row: Decodable { var name: String }
+        let renewed = try await db.sql.raw(
+            """
+            UPDATE job_leases SET lease_until = \(bind: now.addingTimeInterval(lease))
+            WHERE name = \(bind: job.rawValue) AND holder = \(bind: holder) RETURNING name
+            """
+        ).all(decoding: Row.self)
+        return !renewed.isEmpty
+    }
+
+    /// Runs the job here if this instance gets its lease. True when it ran. A run that takes longer
+    /// than the lease renews it as it goes, so no other instance takes over a job that is alive (a
+    /// short lease only says how soon a dead holder's job is taken over).
     @discardableResult
     static func run(
         _ job: ScheduledJob, holder: String, lease: TimeInterval, on db: any Database, _ work: () async throws -> Void
     ) async throws -> Bool {
         guard try await take(job, holder: holder, lease: lease, on: db) else { return false }
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(lease / 3 * 1_000_000_000))
+                guard !Task.isCancelled else { return }
+                _ = try? await renew(job, holder: holder, lease: lease, on: db)
+            }
+        }
+        defer { renewal.cancel() }
         do {
             try await work()
         } catch {

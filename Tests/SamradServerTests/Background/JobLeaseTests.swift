@@ -52,4 +52,18 @@ final class JobLeaseTests: XCTestCase {
         }
         XCTAssertEqual(runs, 1)
     }
+
+    func testARunLongerThanItsLeaseKeepsIt() async throws {
+        let db = app.db
+        async let running = JobLease.run(.reminders, holder: "slow", lease: 0.6, on: db) {
+            try await Task.sleep(nanoseconds: 2_000_000_000)
+        }
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        let other = try await JobLease.take(.reminders, holder: "other", lease: 0.6, on: db)
+        XCTAssertFalse(other, "the slow run renewed its lease")
+        let ran = try await running
+        XCTAssertTrue(ran)
+        let renewedByGone = try await JobLease.renew(.reminders, holder: "slow", lease: 60, on: db)
+        XCTAssertFalse(renewedByGone, "a finished run holds nothing")
+    }
 }
