@@ -53,7 +53,8 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// the directory, public statistics and knowledge. Lists among them show each reader only what
     /// they may see (checked by the secrets below).
     static let publicReads: Set<String> = [
-        "GET /", "GET /accessibility", "GET /healthz", "GET /sign-in", "GET /password/forgot", "GET /api/openapi.json",
+        "GET /", "GET /accessibility", "GET /healthz", "GET /sign-in", "GET /password/forgot",
+        "GET /api/openapi.json",
         "GET /collaborations", "GET /collaborations/:slug", "GET /collaborations/:slug/calendar.ics",
         "GET /collaborations/:slug/meetings", "GET /collaborations/:slug/questionnaires",
         "GET /collaborations/:slug/newsletters", "GET /collaborations/:slug/newsletters.atom", "GET /programmes",
@@ -112,14 +113,17 @@ final class AuthorizationMatrixTests: XCTestCase {
 
     /// Changes a visitor may make: signing in and out, and what a secret link in an e-mail allows.
     static let publicChanges: Set<String> = [
-        "POST /sign-in", "POST /sign-out", "POST /password/forgot", "POST /password/reset/:token", "POST /setup/:token",
+        "POST /sign-in", "POST /sign-in/code", "POST /sign-out", "POST /password/forgot", "POST /password/reset/:token",
+        "POST /setup/:token",
         "POST /invitations/:token", "POST /answer/:token", "POST /answer/:token/reopen",
         "POST /newsletters/unsubscribe/:token",
     ]
 
     /// Changes any signed-in person may make on their own behalf.
     static let ownChanges: Set<String> = [
-        "POST /profile", "POST /profile/tokens", "POST /profile/tokens/:id/revoke",
+        "POST /profile", "POST /profile/tokens", "POST /profile/tokens/:id/revoke", "POST /profile/password",
+        "POST /profile/sessions/end-others", "POST /profile/sessions/:session/end", "POST /profile/two-factor/start",
+        "POST /profile/two-factor/confirm", "POST /profile/two-factor/recovery-codes", "POST /profile/two-factor/off",
         "POST /profile/newsletters/:collaboration",
         "POST /me/calendar-feed", "POST /api/v1/me/calendar-feed", "POST /knowledge",
         "POST /meetings/:meeting/register",
@@ -452,6 +456,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         case ":id" where area == "organisations": return organisationID
         case ":id" where area == "admin": return ids[":account"]
         case ":id" where area == "profile": return UUID().uuidString.lowercased()
+        // Another session's public name; nobody has a session by this name.
+        case ":session": return "0123456789abcdef0123"
         case ":step" where area == "knowledge": return "submit"
         case ":section": return "s"
         case ":indicator": return "dk.school_absence_pct"

@@ -6,10 +6,12 @@ import XCTest
 final class FeatureTests: XCTestCase {
     func testMigrationsKeepTheirOneOrderAcrossFeatures() {
         let names = SamradApp.migrations.map(\.name)
-        let numbered = (1...20).map { n in names.first { MigrationOrder.number($0) == n } }
-        XCTAssertFalse(numbered.contains(nil), "every number from M001 to M020 is there once: \(names)")
+        let last = names.compactMap(MigrationOrder.number).max() ?? 0
+        XCTAssertGreaterThanOrEqual(last, 22)
+        let numbered = (1...last).map { n in names.first { MigrationOrder.number($0) == n } }
+        XCTAssertFalse(numbered.contains(nil), "every number from M001 to the last is there once: \(names)")
         XCTAssertEqual(Set(names).count, names.count)
-        XCTAssertEqual(names.compactMap(MigrationOrder.number), Array(1...20))
+        XCTAssertEqual(names.compactMap(MigrationOrder.number), Array(1...last))
         // Fluent's session table comes after the accounts and before M017, which empties it.
         let sessions = names.firstIndex { MigrationOrder.number($0) == nil }!
         XCTAssertEqual(names[sessions - 1], "M002Accounts")

@@ -13,7 +13,8 @@ import XCTVapor
 /// production (WAL, two connections that wait for each other).
 func makeTestApp(
     outboxDirectory: String? = nil, sqliteFile: String? = nil, indicators: Bool = false,
-    publicBaseURL: String = "http://127.0.0.1:8080"
+    publicBaseURL: String = "http://127.0.0.1:8080", sessions: SessionTerms = .standard,
+    requiresTwoFactorForRoles: Bool = false
 ) async throws -> Application {
     let url = ProcessInfo.processInfo.environment["SAMRAD_TEST_DATABASE_URL"]
     let storage: Settings.Storage =
@@ -30,7 +31,8 @@ func makeTestApp(
     let settings = Settings(
         storage: storage, publicBaseURL: publicBaseURL,
         outboxDirectory: outboxDirectory ?? NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)",
-        runsScheduledWork: false, loadsIndicatorData: indicators, bcryptCost: 4)
+        runsScheduledWork: false, loadsIndicatorData: indicators, bcryptCost: 4, sessions: sessions,
+        requiresTwoFactorForRoles: requiresTwoFactorForRoles)
     do {
         try await SamradApp.configure(app, settings)
     } catch {

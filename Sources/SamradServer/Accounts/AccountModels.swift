@@ -15,6 +15,10 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "person_id") var personID: UUID?
     @Field(key: "disabled") var disabled: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// The TOTP key in Base32 once two-step sign-in is set up; nil without it.
+    @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// The last 30-second step whose code was accepted: a code is taken only once.
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
 
     init() {}
 

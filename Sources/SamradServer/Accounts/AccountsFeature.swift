@@ -7,8 +7,14 @@ struct AccountsFeature: Feature {
     var routes: [any RouteCollection] {
         [AccountPages(), AdminPages(), MunicipalityRolePages(), MunicipalityRoleAPI()]
     }
-    var migrations: [any Migration] { [M002Accounts(), SessionRecord.migration, M017Sessions()] }
+    var migrations: [any Migration] {
+        [M002Accounts(), SessionRecord.migration, M017Sessions(), M021SessionOwners(), M022TwoFactor()]
+    }
     var scheduled: [ScheduledTask] {
-        [ScheduledTask(under: .sessionPurge) { app in _ = try await SessionStore.purge(on: app.db) }]
+        [
+            ScheduledTask(under: .sessionPurge) { app in
+                _ = try await SessionStore.purge(app.settings.sessions, on: app.db)
+            }
+        ]
     }
 }

@@ -26,7 +26,16 @@ struct ActorResolver: AsyncMiddleware {
             let passes = RegistrationPasses.read(request.session)
             let meetingPasses = MeetingPasses.store.read(request.session)
             if let id = request.session.data["user"].flatMap(UUID.init(uuidString:)) {
-                if let found = try await Self.account(user: id, on: request.db), !found.user.disabled {
+                if var found = try await Self.account(user: id, on: request.db), !found.user.disabled {
+                    // Where the installation asks for it, an administrator's or organiser's role takes effect only
+                    // in a session signed in with a second factor.
+                    if request.application.settings.requiresTwoFactorForRoles,
+                        request.session.data["second_factor"] == nil
+                    {
+                        let kept = found.grants.filter { $0.kind != .administrator && $0.kind != .organiser }
+                        request.storage[WithheldRolesKey.self] = kept.count < found.grants.count
+                        found.grants = kept
+                    }
                     attach(found, to: request, viaToken: false, passes: passes, meetingPasses: meetingPasses)
                 } else {
                     request.session.destroy()
@@ -67,7 +76,7 @@ struct ActorResolver: AsyncMiddleware {
 
     private static let roleColumns =
         "r.kind AS role_kind, r.organisation_id AS role_organisation_id, r.municipality_country AS role_country, "
-            + "r.municipality_code AS role_code"
+        + "r.municipality_code AS role_code"
 
     static func account(token hash: String, on db: any Database) async throws -> Account? {
         let rows = try await db.sql.raw(
@@ -93,6 +102,7 @@ struct ActorResolver: AsyncMiddleware {
     private struct UserRow: Decodable {
         var id: UUID; var email: String; var name: String; var password_hash: String?; var language: String?
         var person_id: UUID?; var disabled: Bool; var created_at: Date?
+        var totp_secret: String?; var totp_last_step: Int64?
     }
 
     private static func account(_ rows: [any SQLRow]) throws -> Account? {
@@ -105,6 +115,8 @@ struct ActorResolver: AsyncMiddleware {
         user.personID = row.person_id
         user.disabled = row.disabled
         user.createdAt = row.created_at
+        user.totpSecret = row.totp_secret
+        user.totpLastStep = row.totp_last_step
         // Loaded, not new: a later `save` (the language setting) updates the row instead of inserting.
         user.$id.exists = true
         return Account(
@@ -127,11 +139,14 @@ struct ActorResolver: AsyncMiddleware {
 struct CurrentUserKey: StorageKey { typealias Value = User }
 struct ActorKey: StorageKey { typealias Value = Actor }
 struct ViaTokenKey: StorageKey { typealias Value = Bool }
+struct WithheldRolesKey: StorageKey { typealias Value = Bool }
 
 extension Request {
     var actor: Actor { storage[ActorKey.self] ?? .visitor }
     var currentUser: User? { storage[CurrentUserKey.self] }
     var isTokenAuthenticated: Bool { storage[ViaTokenKey.self] ?? false }
+    /// Roles the account holds that wait for a second factor in this session.
+    var withheldRoles: Bool { storage[WithheldRolesKey.self] ?? false }
 
     /// The one way routes check permissions: a policy's answer, or 401/403.
     func require(_ allowed: Bool) throws {

@@ -264,6 +264,7 @@ struct AdminPages: RouteCollection {
                 }
             }
             try await assignment.delete(on: db)
+            try await SessionStore.end(sessionsOf: userID, keeping: request.sessionKey, on: db)
             try await Audit.record(
                 "role:revoke", subject: "user", id: userID.uuidString, summary: assignment.kind, by: request, on: db)
         }

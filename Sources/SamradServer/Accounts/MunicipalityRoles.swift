@@ -95,6 +95,8 @@ enum MunicipalityRoles {
         try request.require(MunicipalityRolePolicy.mayGrant(request.actor, grant.kind, in: key))
         try await request.db.transaction { db in
             try await role.delete(on: db)
+            // The person signs in again with the rights they have left (an open page of the old ones goes).
+            try await SessionStore.end(sessionsOf: role.userID, keeping: request.sessionKey, on: db)
             try await Audit.record(
                 "role:revoke", subject: "user", id: role.userID.uuidString,
                 summary: "\(grant.kind.rawValue) \(key)", by: request, on: db)

@@ -74,6 +74,8 @@ extension AccountPages {
             token.usedAt = Date()
             try await token.save(on: db)
             try await user.save(on: db)
+            // Whoever knew the old password is signed out everywhere.
+            try await SessionStore.end(sessionsOf: user.requireID(), on: db)
             request.storage[CurrentUserKey.self] = user
             try await Audit.record(
                 "account:password_reset", subject: "user", id: user.id!.uuidString, summary: user.email, by: request,

@@ -19,10 +19,15 @@ extension AccountPages {
         var tokens: [TokenRow]
         var newToken: String?
         var languages: [Option]
+        var passwordForm: FormState
+        var hasPassword: Bool
+        var sessions: [SessionRow]
+        var twoFactor: TwoFactorContext
     }
 
     func profileContext(
-        _ request: Request, user: User, form: FormState? = nil, newToken: String? = nil
+        _ request: Request, user: User, form: FormState? = nil, newToken: String? = nil,
+        passwordForm: FormState? = nil
     ) async throws -> ProfileContext {
         let tokens = try await AccessToken.query(on: request.db).filter(\.$userID == user.requireID()).filter(
             \.$revokedAt == nil
@@ -49,7 +54,10 @@ extension AccountPages {
             ]
                 + Language.allCases.map {
                     Option(value: $0.rawValue, label: $0.endonym, selected: values["language"] == $0.rawValue)
-                })
+                },
+            passwordForm: passwordForm ?? FormState(values: [:]), hasPassword: user.passwordHash != nil,
+            sessions: try await sessionRows(request, user: user),
+            twoFactor: try await twoFactorContext(request, user: user))
     }
 
     static func date(_ date: Date?, _ request: Request) -> String {

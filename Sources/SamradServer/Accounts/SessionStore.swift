@@ -1,16 +1,16 @@
 import Fluent
 import Foundation
+import SamradCore
 import SQLKit
 import Vapor
 
-/// Sessions in the database with an end the server keeps: a session lasts at most 14 days from
-/// sign-in and ends after 24 hours without a request, whatever the cookie says. A cookie that names
+/// Sessions in the database with an end the server keeps (the installation's `SessionTerms`: by default at
+/// most 14 days from sign-in and 24 hours without a request), whatever the cookie says. A cookie that names
 /// no session makes no row (Vapor would store an empty one for every such request); a session is
 /// written when its data changes, and its "last seen" at most every five minutes, not on every
-/// request. `purge` removes what has ended (a scheduled job).
+/// request. Each row knows whose it is, so a person's other sessions can be listed and ended.
+/// `purge` removes what has ended (a scheduled job).
 struct SessionStore: SessionDriver {
-    static let lifetime: TimeInterval = 14 * 24 * 3600
-    static let idleTimeout: TimeInterval = 24 * 3600
     static let touchInterval: TimeInterval = 5 * 60
 
     /// What a request's session looked like when read, to write only what changed.
@@ -18,8 +18,12 @@ struct SessionStore: SessionDriver {
 
     private struct Row: Decodable { var data: String; var created_at: Date; var last_seen_at: Date }
 
-    static func isLive(createdAt: Date, lastSeenAt: Date, now: Date) -> Bool {
-        now.timeIntervalSince(createdAt) < lifetime && now.timeIntervalSince(lastSeenAt) < idleTimeout
+    /// The account a session is signed in to, from its data.
+    private static func owner(_ data: SessionData) -> UUID? { data["user"].flatMap(UUID.init(uuidString:)) }
+
+    /// What the profile shows of the browser: its User-Agent, shortened.
+    private static func browser(_ request: Request) -> String? {
+        request.headers.first(name: .userAgent).map { String($0.prefix(200)) }
     }
 
     func readSession(_ id: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
@@ -33,7 +37,8 @@ struct SessionStore: SessionDriver {
                 ).first(decoding: Row.self)
             else { return nil }
             let now = Date()
-            guard Self.isLive(createdAt: row.created_at, lastSeenAt: row.last_seen_at, now: now) else {
+            let terms = request.application.settings.sessions
+            guard terms.isLive(createdAt: row.created_at, lastSeenAt: row.last_seen_at, now: now) else {
                 try await sql.raw("DELETE FROM web_sessions WHERE key = \(bind: id.string)").run()
                 return nil
             }
@@ -51,8 +56,9 @@ struct SessionStore: SessionDriver {
             let now = Date()
             try await request.db.sql.raw(
                 """
-                INSERT INTO web_sessions (key, data, created_at, last_seen_at)
-                VALUES (\(bind: id.string), \(bind: try Self.text(data)), \(bind: now), \(bind: now))
+                INSERT INTO web_sessions (key, data, created_at, last_seen_at, user_id, user_agent)
+                VALUES (\(bind: id.string), \(bind: try Self.text(data)), \(bind: now), \(bind: now),
+                    \(bind: Self.owner(data)), \(bind: Self.browser(request)))
                 """
             ).run()
             return id
@@ -66,7 +72,8 @@ struct SessionStore: SessionDriver {
             if let read, read.data == data, now.timeIntervalSince(read.lastSeen) < Self.touchInterval { return id }
             try await request.db.sql.raw(
                 """
-                UPDATE web_sessions SET data = \(bind: try Self.text(data)), last_seen_at = \(bind: now)
+                UPDATE web_sessions SET data = \(bind: try Self.text(data)), last_seen_at = \(bind: now),
+                    user_id = \(bind: Self.owner(data))
                 WHERE key = \(bind: id.string)
                 """
             ).run()
@@ -87,10 +94,10 @@ struct SessionStore: SessionDriver {
 
     /// Removes the sessions that have ended; returns how many.
     @discardableResult
-    static func purge(now: Date = Date(), on db: any Database) async throws -> Int {
+    static func purge(_ terms: SessionTerms, now: Date = Date(), on db: any Database) async throws -> Int {
         struct Count: Decodable { var n: Int }
         let sql = db.sql
-        let created = now.addingTimeInterval(-lifetime), seen = now.addingTimeInterval(-idleTimeout)
+        let created = now.addingTimeInterval(-terms.lifetime), seen = now.addingTimeInterval(-terms.idleTimeout)
         let ended =
             try await sql.raw(
                 """
@@ -105,4 +112,64 @@ struct SessionStore: SessionDriver {
         ).run()
         return ended
     }
+
+    /// One of a person's live sessions, as the profile lists it.
+    struct Summary: Sendable {
+        /// A digest of the key: the key itself is the cookie's secret and never leaves the server.
+        var name: String
+        var createdAt: Date
+        var lastSeenAt: Date
+        var browser: String?
+    }
+
+    static func publicName(ofKey key: String) -> String { String(Secret.hash(key).prefix(20)) }
+
+    /// The person's live sessions, the most recently used first.
+    static func sessions(
+        of userID: UUID, _ terms: SessionTerms, now: Date = Date(), on db: any Database
+    ) async throws -> [(key: String, summary: Summary)] {
+        struct Row: Decodable { var key: String; var created_at: Date; var last_seen_at: Date; var user_agent: String? }
+        let rows = try await db.sql.raw(
+            """
+            SELECT key, created_at, last_seen_at, user_agent FROM web_sessions WHERE user_id = \(bind: userID)
+            ORDER BY last_seen_at DESC
+            """
+        ).all(decoding: Row.self)
+        return rows.filter { terms.isLive(createdAt: $0.created_at, lastSeenAt: $0.last_seen_at, now: now) }.map {
+            (
+                $0.key,
+                Summary(
+                    name: publicName(ofKey: $0.key), createdAt: $0.created_at, lastSeenAt: $0.last_seen_at,
+                    browser: $0.user_agent)
+            )
+        }
+    }
+
+    /// Ends the person's sessions, all but `keeping` (the one asking, when it is theirs); returns how many ended.
+    @discardableResult
+    static func end(sessionsOf userID: UUID, keeping key: String? = nil, on db: any Database) async throws -> Int {
+        struct Row: Decodable { var key: String }
+        let keys = try await db.sql.raw("SELECT key FROM web_sessions WHERE user_id = \(bind: userID)")
+            .all(decoding: Row.self).map(\.key).filter { $0 != key }
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            try await db.sql.delete(from: "web_sessions").where("key", .in, chunk).run()
+        }
+        return keys.count
+    }
+
+    /// Ends one of the person's sessions by its public name; false when the person has no such session.
+    static func end(named name: String, of userID: UUID, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var key: String }
+        let keys = try await db.sql.raw("SELECT key FROM web_sessions WHERE user_id = \(bind: userID)")
+            .all(decoding: Row.self).map(\.key)
+        guard let key = keys.first(where: { publicName(ofKey: $0) == name }) else { return false }
+        try await db.sql.raw("DELETE FROM web_sessions WHERE key = \(bind: key)").run()
+        return true
+    }
+}
+
+extension Request {
+    /// The key of this request's browser session, if it has one (API requests with a token have none).
+    var sessionKey: String? { hasSession ? session.id?.string : nil }
 }

@@ -56,8 +56,14 @@ extension AccountPages {
             input.password ?? "",
             created: hash ?? request.application.timingHash)
         if let user, hash != nil, verified {
-            try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
             try await Self.linkPerson(user, on: request.db)
+            if user.totpSecret != nil {
+                // The password is right; the session starts with the code. The failures stay counted until
+                // then, so knowing the password does not buy more guesses at the code.
+                try await Self.awaitCode(from: user, next: Self.safeNext(input.next), request: request)
+                return request.redirect(to: "/sign-in/code")
+            }
+            try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
             try await Self.startSession(for: user, request: request)
             return request.redirect(to: Self.safeNext(input.next))
         }

@@ -55,7 +55,7 @@ public enum SamradApp {
         app.sessions.configuration.cookieName = secure ? "__Host-samrad_session" : "samrad_session"
         app.sessions.configuration.cookieFactory = { id in
             HTTPCookies.Value(
-                string: id.string, expires: Date().addingTimeInterval(60 * 60 * 24 * 14), maxAge: nil,
+                string: id.string, expires: Date().addingTimeInterval(settings.sessions.lifetime), maxAge: nil,
                 domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
         }
         app.routes.defaultMaxBodySize = "1mb"

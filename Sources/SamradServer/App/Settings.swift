@@ -1,4 +1,5 @@
 import Foundation
+import SamradCore
 import Vapor
 
 /// Everything an instance is configured with: flags and environment variables only (12-factor).
@@ -36,13 +37,19 @@ public struct Settings: Sendable {
     /// Addresses of the proxies in front (e.g. 127.0.0.1 for nginx on the same machine), whose
     /// X-Forwarded-For is believed.
     public var trustedProxies: [String]
+    /// How long a signed-in session lasts in all and without a request (SESSION_LIFETIME_HOURS,
+    /// SESSION_IDLE_MINUTES).
+    public var sessions: SessionTerms
+    /// Administrators' and organisers' roles take effect only after a second factor (REQUIRE_TWO_FACTOR=true).
+    public var requiresTwoFactorForRoles: Bool
 
     public init(
         storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
         mailFrom: String = "Samrad <no-reply@samrad.localhost>", outboxDirectory: String = "outbox",
         outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsScheduledWork: Bool = true,
         loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
-        instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = []
+        instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = [],
+        sessions: SessionTerms = .standard, requiresTwoFactorForRoles: Bool = false
     ) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
@@ -58,6 +65,8 @@ public struct Settings: Sendable {
         self.instanceName = instanceName
         self.jobLease = jobLease
         self.trustedProxies = trustedProxies
+        self.sessions = sessions
+        self.requiresTwoFactorForRoles = requiresTwoFactorForRoles
     }
 
     public static var defaultInstanceName: String {
@@ -71,7 +80,8 @@ public struct Settings: Sendable {
 
     /// Reads the environment: DATABASE_URL (postgres://… or a SQLite file path / sqlite://path),
     /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE, INSTANCE_NAME,
-    /// JOB_LEASE, TRUSTED_PROXIES.
+    /// JOB_LEASE, TRUSTED_PROXIES, SESSION_LIFETIME_HOURS, SESSION_IDLE_MINUTES,
+    /// REQUIRE_TWO_FACTOR.
     public static func fromEnvironment(databasePath: String?, host: String, port: Int, demo: Bool) -> Settings {
         let env = ProcessInfo.processInfo.environment
         let storage: Storage
@@ -96,7 +106,10 @@ public struct Settings: Sendable {
             jobLease: env["JOB_LEASE"].flatMap(Double.init) ?? 300,
             trustedProxies: (env["TRUSTED_PROXIES"] ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
-            }.filter { !$0.isEmpty }
+            }.filter { !$0.isEmpty },
+            sessions: SessionTerms(
+                lifetimeHours: env["SESSION_LIFETIME_HOURS"], idleMinutes: env["SESSION_IDLE_MINUTES"]),
+            requiresTwoFactorForRoles: ["true", "1", "yes"].contains((env["REQUIRE_TWO_FACTOR"] ?? "").lowercased())
         )
     }
 

@@ -277,7 +277,7 @@ final class AccountRouteTests: XCTestCase {
             "UPDATE web_sessions SET last_seen_at = \(bind: Date().addingTimeInterval(-2 * 24 * 3600)) WHERE key = "
                 + "\(bind: other.cookies["samrad_session"]!)"
         ).run()
-        let purged = try await SessionStore.purge(on: app.db)
+        let purged = try await SessionStore.purge(app.settings.sessions, on: app.db)
         XCTAssertEqual(purged, 1)
         do { let n = try await sessions(); XCTAssertEqual(n, 1) }
         do { let r = try await client.get("/profile"); XCTAssertEqual(r.status, .ok, "the live one stays") }
@@ -312,6 +312,9 @@ final class AccountRouteTests: XCTestCase {
 
     func testPasswordResetGoesThroughTheOutbox() async throws {
         try await makeUser(app, email: "kim@example.dk")
+        // Signed in on another device before the reset: that session ends with it.
+        let elsewhere = Client(app)
+        try await elsewhere.signIn("kim@example.dk", "correct horse battery")
         let client = Client(app)
         let response = try await client.post("/password/forgot", form: ["email": "kim@example.dk"])
         XCTAssertEqual(response.status, .seeOther)
@@ -341,6 +344,8 @@ final class AccountRouteTests: XCTestCase {
         let v13 = try await client.get(path).status
         XCTAssertEqual(v13, .notFound)
         try await Client(app).signIn("kim@example.dk", "a brand new passphrase")
+        let ended = try await elsewhere.get("/profile")
+        XCTAssertEqual(ended.status, .seeOther, "the other device is signed out by the reset")
         let message = try await OutboxMessage.query(on: app.db).first()
         XCTAssertEqual(message?.status, "sent")
     }
