@@ -38,7 +38,9 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The settings of a command that serves no pages (all but `serve`).
     var settings: Settings {
-        Settings.fromEnvironment(databasePath: database, host: "127.0.0.1", port: 8080, demo: false)
+        get throws {
+            try Settings.fromEnvironment(databasePath: database, host: "127.0.0.1", port: 8080, demo: false)
+        }
     }
 }
 
@@ -53,7 +55,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Vapor environment: development or production (production caches templates).") var env = "development"
 
     func run() async throws {
-        let settings = Settings.fromEnvironment(databasePath: db.database, host: hostname, port: port, demo: demo)
+        let settings = try Settings.fromEnvironment(databasePath: db.database, host: hostname, port: port, demo: demo)
         try await Server.serve(settings: settings, hostname: hostname, port: port, environment: env)
     }
 }
@@ -65,7 +67,7 @@ struct Migrate: AsyncParsableCommand {
     @Flag(help: "Revert the last batch of migrations.") var revert = false
 
     func run() async throws {
-        let settings = db.settings
+        let settings = try db.settings
         try await Server.migrate(settings: settings, revert: revert)
     }
 }
@@ -76,7 +78,7 @@ struct ImportDirectory: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let settings = db.settings
+        let settings = try db.settings
         print(try await Server.importDirectory(settings: settings))
     }
 }
@@ -92,7 +94,7 @@ struct Backup: AsyncParsableCommand {
     @Argument(help: "Where to write the copy (must not exist).") var path: String
 
     func run() async throws {
-        let settings = db.settings
+        let settings = try db.settings
         try await Server.backup(settings: settings, to: path)
         print("Backup written to \(path)")
     }
@@ -110,7 +112,7 @@ struct Restore: AsyncParsableCommand {
     @Flag(help: "Replace what the database holds.") var replace = false
 
     func run() async throws {
-        let settings = db.settings
+        let settings = try db.settings
         try await Server.restore(settings: settings, from: path, replacing: replace)
         print("Restored \(path)")
     }
@@ -128,7 +130,7 @@ struct Export: AsyncParsableCommand {
         String?
 
     func run() async throws {
-        let settings = db.settings
+        let settings = try db.settings
         print(
             "Export written to "
                 + "\(try await Server.exportMunicipality(settings: settings, municipality: municipality, to: out))"
@@ -142,7 +144,7 @@ struct Reindex: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let settings = db.settings
+        let settings = try db.settings
         print("Indexed \(try await Server.reindexKnowledge(settings: settings)) materials.")
     }
 }

@@ -21,6 +21,7 @@ import XCTVapor
 ///   in to read and change it, and get 404 only for what they deleted themselves.
 final class AuthorizationMatrixTests: XCTestCase {
     var app: Application!
+    var identityProvider: FakeIdentityProvider!
     var tokens: [Role: String] = [:]
     var slug = "", organisationID = ""
     /// The objects made in `setUp`, by the route parameter that names them.
@@ -54,6 +55,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// they may see (checked by the secrets below).
     static let publicReads: Set<String> = [
         "GET /", "GET /accessibility", "GET /healthz", "GET /sign-in", "GET /password/forgot",
+        "GET /sign-in/oidc/:provider", "GET /sign-in/oidc/:provider/callback",
         "GET /api/openapi.json",
         "GET /collaborations", "GET /collaborations/:slug", "GET /collaborations/:slug/calendar.ics",
         "GET /collaborations/:slug/meetings", "GET /collaborations/:slug/questionnaires",
@@ -124,13 +126,17 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /profile", "POST /profile/tokens", "POST /profile/tokens/:id/revoke", "POST /profile/password",
         "POST /profile/sessions/end-others", "POST /profile/sessions/:session/end", "POST /profile/two-factor/start",
         "POST /profile/two-factor/confirm", "POST /profile/two-factor/recovery-codes", "POST /profile/two-factor/off",
+        "POST /profile/sign-in-providers/:provider/link", "POST /profile/sign-in-providers/:provider/unlink",
         "POST /profile/newsletters/:collaboration",
         "POST /me/calendar-feed", "POST /api/v1/me/calendar-feed", "POST /knowledge",
         "POST /meetings/:meeting/register",
     ]
 
     override func setUp() async throws {
-        app = try await makeTestApp(indicators: true)
+        // An identity provider, so that its sign-in and linking routes answer as they would.
+        identityProvider = try await FakeIdentityProvider.start()
+        app = try await makeTestApp(indicators: true, openIDProviders: [identityProvider.provider])
+        ids[":provider"] = identityProvider.provider.name
         let kl = Organisation(name: "KL", kind: .association, country: .dk)
         try await kl.create(on: app.db)
         let other = Organisation(name: "SKR", kind: .association, country: .se)
@@ -410,7 +416,10 @@ final class AuthorizationMatrixTests: XCTestCase {
         return client
     }
 
-    override func tearDown() async throws { try await app.asyncShutdown() }
+    override func tearDown() async throws {
+        try await app.asyncShutdown()
+        try await identityProvider.stop()
+    }
 
     struct Route {
         var method: HTTPMethod; var pattern: String; var path: String; var parameters: [String]

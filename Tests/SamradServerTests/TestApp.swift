@@ -14,7 +14,8 @@ import XCTVapor
 func makeTestApp(
     outboxDirectory: String? = nil, sqliteFile: String? = nil, indicators: Bool = false,
     publicBaseURL: String = "http://127.0.0.1:8080", sessions: SessionTerms = .standard,
-    requiresTwoFactorForRoles: Bool = false
+    requiresTwoFactorForRoles: Bool = false, openIDProviders: [OpenIDProvider] = [],
+    passwordSignIn: Settings.PasswordSignIn = .everyone
 ) async throws -> Application {
     let url = ProcessInfo.processInfo.environment["SAMRAD_TEST_DATABASE_URL"]
     let storage: Settings.Storage =
@@ -32,7 +33,8 @@ func makeTestApp(
         storage: storage, publicBaseURL: publicBaseURL,
         outboxDirectory: outboxDirectory ?? NSTemporaryDirectory() + "samrad-outbox-\(UUID().uuidString)",
         runsScheduledWork: false, loadsIndicatorData: indicators, bcryptCost: 4, sessions: sessions,
-        requiresTwoFactorForRoles: requiresTwoFactorForRoles)
+        requiresTwoFactorForRoles: requiresTwoFactorForRoles, openIDProviders: openIDProviders,
+        passwordSignIn: passwordSignIn)
     do {
         try await SamradApp.configure(app, settings)
     } catch {

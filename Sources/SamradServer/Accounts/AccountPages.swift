@@ -16,6 +16,8 @@ struct AccountPages: RouteCollection {
         routes.post("sign-in", use: signIn)
         routes.get("sign-in", "code", use: codeForm)
         routes.post("sign-in", "code", use: signInWithCode)
+        routes.get("sign-in", "oidc", ":provider", use: startOpenID)
+        routes.get("sign-in", "oidc", ":provider", "callback", use: finishOpenID)
         routes.post("sign-out", use: signOut)
         routes.get("password", "forgot", use: forgotForm)
         routes.post("password", "forgot", use: forgot)
@@ -34,6 +36,8 @@ struct AccountPages: RouteCollection {
         routes.post("profile", "two-factor", "confirm", use: confirmTwoFactor)
         routes.post("profile", "two-factor", "recovery-codes", use: newRecoveryCodes)
         routes.post("profile", "two-factor", "off", use: turnOffTwoFactor)
+        routes.post("profile", "sign-in-providers", ":provider", "link", use: linkOpenID)
+        routes.post("profile", "sign-in-providers", ":provider", "unlink", use: unlinkOpenID)
         routes.get("language", ":code", use: pickLanguage)
         routes.get("api", "v1", "me", use: me)
     }

@@ -8,7 +8,8 @@ struct AccountsFeature: Feature {
         [AccountPages(), AdminPages(), MunicipalityRolePages(), MunicipalityRoleAPI()]
     }
     var migrations: [any Migration] {
-        [M002Accounts(), SessionRecord.migration, M017Sessions(), M021SessionOwners(), M022TwoFactor()]
+        [M002Accounts(), SessionRecord.migration, M017Sessions(), M021SessionOwners(), M022TwoFactor(),
+            M023IdentityLinks()]
     }
     var scheduled: [ScheduledTask] {
         [

@@ -23,6 +23,14 @@ extension AccountPages {
         var hasPassword: Bool
         var sessions: [SessionRow]
         var twoFactor: TwoFactorContext
+        var providers: [ProviderRow]
+    }
+
+    /// An identity provider of the installation, linked to this account or not.
+    struct ProviderRow: Encodable {
+        var label: String
+        var linked: String?
+        var action: String
     }
 
     func profileContext(
@@ -57,7 +65,21 @@ extension AccountPages {
                 },
             passwordForm: passwordForm ?? FormState(values: [:]), hasPassword: user.passwordHash != nil,
             sessions: try await sessionRows(request, user: user),
-            twoFactor: try await twoFactorContext(request, user: user))
+            twoFactor: try await twoFactorContext(request, user: user),
+            providers: try await providerRows(request, user: user))
+    }
+
+    func providerRows(_ request: Request, user: User) async throws -> [ProviderRow] {
+        let providers = request.application.settings.openIDProviders
+        guard !providers.isEmpty else { return [] }
+        let links = try await IdentityLink.query(on: request.db).filter(\.$userID == user.requireID()).all()
+        return providers.map { provider in
+            let link = links.first { $0.provider == provider.name }
+            return ProviderRow(
+                label: provider.label(in: request.language),
+                linked: link.map { Self.date($0.createdAt, request) },
+                action: "/profile/sign-in-providers/\(provider.name)/" + (link == nil ? "link" : "unlink"))
+        }
     }
 
     static func date(_ date: Date?, _ request: Request) -> String {

@@ -7,10 +7,7 @@ import Vapor
 /// AccountPages: sign-in.
 extension AccountPages {
     func signInForm(_ request: Request) async throws -> Response {
-        try await render(
-            request, "accounts/sign-in", titleKey: "signin.title",
-            form: FormState(values: ["next": Self.safeNext(request.query[String.self, at: "next"])]), action: "/sign-in"
-        )
+        try await signInPage(request)
     }
 
     /// An account belongs to the person in the register with the same e-mail address (when exactly
@@ -44,10 +41,7 @@ extension AccountPages {
         ).count()
         if Self.throttle.isLocked(failuresForAccount: forAccount - 1, failuresFromAddress: fromAddress - 1) {
             let error = SamradError(.tooManyRequests, "signin.locked", [String(Int(Self.throttle.window / 60))])
-            return try await render(
-                request, "accounts/sign-in", titleKey: "signin.title",
-                form: FormState(values: values, error: error, request: request),
-                action: "/sign-in", status: .tooManyRequests)
+            return try await signInPage(request, values: values, error: error, status: .tooManyRequests)
         }
         let user = try await User.query(on: request.db).filter(\.$email == email).first()
         // An address without an account takes as long as one with: the answer's time tells nothing.
@@ -56,6 +50,17 @@ extension AccountPages {
             input.password ?? "",
             created: hash ?? request.application.timingHash)
         if let user, hash != nil, verified {
+            // With an identity provider for everyone else, a password is for administrators only:
+            // told only once the password is right, so the answer says nothing about the address.
+            let settings = request.application.settings
+            if settings.passwordSignIn == .administrators, !settings.openIDProviders.isEmpty {
+                let administrator = try await RoleAssignment.query(on: request.db)
+                    .filter(\.$userID == user.requireID()).filter(\.$kind == RoleKind.administrator.rawValue).count()
+                if administrator == 0 {
+                    let error = SamradError(.forbidden, "signin.password_administrators_only")
+                    return try await signInPage(request, values: values, error: error, status: .forbidden)
+                }
+            }
             try await Self.linkPerson(user, on: request.db)
             if user.totpSecret != nil {
                 // The password is right; the session starts with the code. The failures stay counted until
@@ -68,10 +73,7 @@ extension AccountPages {
             return request.redirect(to: Self.safeNext(input.next))
         }
         let error = SamradError(.unauthenticated, "signin.failed")
-        return try await render(
-            request, "accounts/sign-in", titleKey: "signin.title",
-            form: FormState(values: values, error: error, request: request),
-            action: "/sign-in", status: .unauthorized)
+        return try await signInPage(request, values: values, error: error, status: .unauthorized)
     }
 
     func signOut(_ request: Request) async throws -> Response {

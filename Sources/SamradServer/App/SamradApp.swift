@@ -39,6 +39,9 @@ public enum SamradApp {
         app.storage[AnswerCacheKey.self] = AnswerCache()
         app.storage[IndicatorStore.Key.self] = IndicatorStore()
         app.storage[ImportProgress.Key.self] = ImportProgress()
+        app.storage[OpenIDClient.Key.self] = OpenIDClient(providers: settings.openIDProviders)
+        // Identity providers answer in seconds or not at all: a sign-in does not hang on one.
+        app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
         let resources = try ResourceFolder.locate()
         app.storage[ResourceFolder.Key.self] = resources
         app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))

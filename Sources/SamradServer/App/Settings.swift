@@ -42,6 +42,13 @@ public struct Settings: Sendable {
     public var sessions: SessionTerms
     /// Administrators' and organisers' roles take effect only after a second factor (REQUIRE_TWO_FACTOR=true).
     public var requiresTwoFactorForRoles: Bool
+    /// The identity providers people may sign in with (OIDC_PROVIDERS and its OIDC_<NAME>_… variables).
+    public var openIDProviders: [OpenIDProvider]
+    /// Who may sign in with a password (PASSWORD_SIGN_IN): everyone, or, once an identity provider
+    /// serves the rest, administrators only.
+    public var passwordSignIn: PasswordSignIn
+
+    public enum PasswordSignIn: String, Sendable { case everyone, administrators }
 
     public init(
         storage: Storage, publicBaseURL: String = "http://127.0.0.1:8080", smtpURL: String? = nil,
@@ -49,7 +56,8 @@ public struct Settings: Sendable {
         outboxInterval: Double = 2, outboxRetryBase: Double = 30, runsScheduledWork: Bool = true,
         loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
         instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = [],
-        sessions: SessionTerms = .standard, requiresTwoFactorForRoles: Bool = false
+        sessions: SessionTerms = .standard, requiresTwoFactorForRoles: Bool = false,
+        openIDProviders: [OpenIDProvider] = [], passwordSignIn: PasswordSignIn = .everyone
     ) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
@@ -67,6 +75,8 @@ public struct Settings: Sendable {
         self.trustedProxies = trustedProxies
         self.sessions = sessions
         self.requiresTwoFactorForRoles = requiresTwoFactorForRoles
+        self.openIDProviders = openIDProviders
+        self.passwordSignIn = passwordSignIn
     }
 
     public static var defaultInstanceName: String {
@@ -81,8 +91,11 @@ public struct Settings: Sendable {
     /// Reads the environment: DATABASE_URL (postgres://… or a SQLite file path / sqlite://path),
     /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE, INSTANCE_NAME,
     /// JOB_LEASE, TRUSTED_PROXIES, SESSION_LIFETIME_HOURS, SESSION_IDLE_MINUTES,
-    /// REQUIRE_TWO_FACTOR.
-    public static func fromEnvironment(databasePath: String?, host: String, port: Int, demo: Bool) -> Settings {
+    /// REQUIRE_TWO_FACTOR, OIDC_PROVIDERS (with OIDC_<NAME>_…), PASSWORD_SIGN_IN. A setting it cannot
+    /// use stops the start with a `ConfigurationProblem` that names it.
+    public static func fromEnvironment(
+        databasePath: String?, host: String, port: Int, demo: Bool
+    ) throws -> Settings {
         let env = ProcessInfo.processInfo.environment
         let storage: Storage
         if let path = databasePath {
@@ -109,8 +122,18 @@ public struct Settings: Sendable {
             }.filter { !$0.isEmpty },
             sessions: SessionTerms(
                 lifetimeHours: env["SESSION_LIFETIME_HOURS"], idleMinutes: env["SESSION_IDLE_MINUTES"]),
-            requiresTwoFactorForRoles: ["true", "1", "yes"].contains((env["REQUIRE_TWO_FACTOR"] ?? "").lowercased())
+            requiresTwoFactorForRoles: ["true", "1", "yes"].contains((env["REQUIRE_TWO_FACTOR"] ?? "").lowercased()),
+            openIDProviders: try OpenIDProvider.configured(in: env),
+            passwordSignIn: try passwordSignIn(env["PASSWORD_SIGN_IN"])
         )
+    }
+
+    static func passwordSignIn(_ value: String?) throws -> PasswordSignIn {
+        guard let value, !value.isEmpty else { return .everyone }
+        guard let mode = PasswordSignIn(rawValue: value.lowercased()) else {
+            throw ConfigurationProblem("PASSWORD_SIGN_IN must be everyone or administrators")
+        }
+        return mode
     }
 
     static func storage(from value: String) -> Storage {
