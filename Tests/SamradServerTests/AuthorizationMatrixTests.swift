@@ -78,7 +78,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// contact details, checked by the secrets below).
     static let signedInReads: Set<String> = [
         "GET /profile", "GET /profile/newsletters", "GET /me/meetings", "GET /knowledge/mine", "GET /knowledge/new",
-        "GET /api/v1/me", "GET /api/v1/me/meetings", "GET /api/v1/me/registrations",
+        "GET /api/v1/me", "GET /api/v1/me/meetings", "GET /api/v1/me/registrations", "GET /access",
         "GET /people/:id", "GET /api/v1/people", "GET /api/v1/people/:id",
     ]
     /// Reads open to some outsiders for what their role elsewhere lets them make.
@@ -86,7 +86,11 @@ final class AuthorizationMatrixTests: XCTestCase {
         .organiserElsewhere: [
             "GET /collaborations/new", "GET /programmes/new", "GET /guides/new", "GET /people/import",
         ],
-        .coordinatorElsewhere: ["GET /guides/new", "GET /indicators/imports", "GET /people/import"],
+        .coordinatorElsewhere: [
+            "GET /guides/new", "GET /indicators/imports", "GET /people/import",
+            // Only the requests to its own municipality, which are none here.
+            "GET /access/requests",
+        ],
     ]
     /// Creations an outsider may try (answered 422 for the empty form): what they make is theirs.
     static let creations: [String: Set<Role>] = [
@@ -127,6 +131,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /profile/sessions/end-others", "POST /profile/sessions/:session/end", "POST /profile/two-factor/start",
         "POST /profile/two-factor/confirm", "POST /profile/two-factor/recovery-codes", "POST /profile/two-factor/off",
         "POST /profile/sign-in-providers/:provider/link", "POST /profile/sign-in-providers/:provider/unlink",
+        "POST /access",
         "POST /profile/newsletters/:collaboration",
         "POST /me/calendar-feed", "POST /api/v1/me/calendar-feed", "POST /knowledge",
         "POST /meetings/:meeting/register",
@@ -154,6 +159,12 @@ final class AuthorizationMatrixTests: XCTestCase {
         for (role, grant) in grants {
             let user = try await makeUser(app, email: Self.email(role), grants: grant)
             tokens[role] = try await makeToken(app, for: user)
+            if role == .plain {
+                // The plain account asks Copenhagen for access: its coordinator decides, nobody else.
+                let asked = AccessRequest(userID: user.id!, municipality: copenhagen, work: "lærer")
+                try await asked.create(on: app.db)
+                ids[":request"] = asked.id!.uuidString.lowercased()
+            }
         }
         // A member of Copenhagen, whose role its coordinator and the administrators may take.
         let member = try await makeUser(
@@ -522,6 +533,7 @@ final class AuthorizationMatrixTests: XCTestCase {
             return [.coordinator]
         }
         let copenhagens = [
+            "/access/requests",
             "/municipalities/:country/:code", "/schools/:country/:code", "/dialogues/:dialogue",
             "people/:id",
             "/indicators/imports/", "/knowledge/:slug", "/people/:person",

@@ -43,10 +43,10 @@ public struct OpenIDProvider: Sendable, Equatable {
         labels[language.rawValue] ?? labels[""] ?? name
     }
 
-    /// The municipality a claim value names: `0180` with the provider's country, or `se:0180`.
+    /// The municipality a claim value names: `0180` with the provider's country, or `se:0180` (`se/0180`).
     public func municipality(fromClaim value: String?) -> MunicipalityKey? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
+        let parts = value.split(maxSplits: 1, whereSeparator: { $0 == ":" || $0 == "/" }).map(String.init)
         if parts.count == 2, let country = Country(rawValue: parts[0].lowercased()) {
             return MunicipalityKey(country, parts[1])
         }
@@ -176,6 +176,11 @@ public struct IdentityAssertion: Sendable, Equatable {
         guard let nonce, !expected.isEmpty, nonce == expected else { return "nonce" }
         if subject.isEmpty { return "subject" }
         return nil
+    }
+
+    /// The municipality the provider's municipality claim names, if it has one.
+    public func municipality(for provider: OpenIDProvider) -> MunicipalityKey? {
+        provider.municipalityClaim.flatMap { provider.municipality(fromClaim: claims[$0]) }
     }
 
     /// Whether the provider asked for more than one factor: `amr` says `mfa`, or names factors of

@@ -5,11 +5,13 @@ import Vapor
 /// municipality.
 struct AccountsFeature: Feature {
     var routes: [any RouteCollection] {
-        [AccountPages(), AdminPages(), MunicipalityRolePages(), MunicipalityRoleAPI()]
+        [
+            AccountPages(), AdminPages(), MunicipalityRolePages(), MunicipalityRoleAPI(), AccessRequestPages(),
+        ]
     }
     var migrations: [any Migration] {
         [M002Accounts(), SessionRecord.migration, M017Sessions(), M021SessionOwners(), M022TwoFactor(),
-            M023IdentityLinks()]
+            M023IdentityLinks(), M024AccessRequests()]
     }
     var scheduled: [ScheduledTask] {
         [

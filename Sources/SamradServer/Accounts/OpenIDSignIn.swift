@@ -177,6 +177,7 @@ extension AccountPages {
                 throw SamradError(.forbidden, "signin.oidc_disabled")
             }
             link.lastUsedAt = Date()
+            link.claimedMunicipality = assertion.municipality(for: provider)
             try await link.save(on: request.db)
             return user
         }
@@ -191,8 +192,10 @@ extension AccountPages {
         user.language = request.language.rawValue
         try await request.db.transaction { tx in
             try await user.create(on: tx)
-            try await IdentityLink(userID: try user.requireID(), provider: provider.name, subject: assertion.subject)
-                .create(on: tx)
+            try await IdentityLink(
+                userID: try user.requireID(), provider: provider.name, subject: assertion.subject,
+                claimed: assertion.municipality(for: provider)
+            ).create(on: tx)
             var who = AuditActor(request)
             who.userID = user.id
             who.name = "\(user.name) <\(user.email)>"
@@ -221,7 +224,10 @@ extension AccountPages {
         try await request.db.transaction { tx in
             try await IdentityLink.query(on: tx).filter(\.$userID == userID).filter(\.$provider == provider.name)
                 .delete()
-            try await IdentityLink(userID: userID, provider: provider.name, subject: assertion.subject).create(on: tx)
+            try await IdentityLink(
+                userID: userID, provider: provider.name, subject: assertion.subject,
+                claimed: assertion.municipality(for: provider)
+            ).create(on: tx)
             try await Audit.record(
                 "account:provider_linked", subject: "user", id: userID.uuidString, summary: provider.name,
                 by: request, on: tx)

@@ -24,6 +24,8 @@ extension AccountPages {
         var sessions: [SessionRow]
         var twoFactor: TwoFactorContext
         var providers: [ProviderRow]
+        /// Coordinators and administrators decide on requests for access.
+        var decidesAccess: Bool
     }
 
     /// An identity provider of the installation, linked to this account or not.
@@ -66,7 +68,8 @@ extension AccountPages {
             passwordForm: passwordForm ?? FormState(values: [:]), hasPassword: user.passwordHash != nil,
             sessions: try await sessionRows(request, user: user),
             twoFactor: try await twoFactorContext(request, user: user),
-            providers: try await providerRows(request, user: user))
+            providers: try await providerRows(request, user: user),
+            decidesAccess: request.actor.isAdministrator || request.actor.grants.contains { $0.kind == .coordinator })
     }
 
     func providerRows(_ request: Request, user: User) async throws -> [ProviderRow] {

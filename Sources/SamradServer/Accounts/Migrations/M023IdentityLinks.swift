@@ -2,7 +2,8 @@ import Fluent
 import SQLKit
 
 /// Accounts linked to an identity provider's subject: the provider says who signs in, never an
-/// e-mail address alone.
+/// e-mail address alone. The municipality the provider named at the last sign-in is kept for
+/// access requests.
 struct M023IdentityLinks: AsyncMigration {
     var name: String { "M023IdentityLinks" }
 
@@ -14,6 +15,8 @@ struct M023IdentityLinks: AsyncMigration {
             .field("subject", .string, .required)
             .field("created_at", .datetime)
             .field("last_used_at", .datetime)
+            .field("claimed_country", .string)
+            .field("claimed_code", .string)
             .unique(on: "provider", "subject")
             .create()
         try await database.sql.create(index: "identity_links_user").on("identity_links").column("user_id").run()

@@ -1,0 +1,293 @@
+import Fluent
+import Foundation
+import SamradCore
+import Vapor
+
+final class AccessRequest: Model, @unchecked Sendable {
+    static let schema = "access_requests"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "municipality_country") var municipalityCountry: String
+    @Field(key: "municipality_code") var municipalityCode: String
+    /// In the person's words: "teacher at Skæring Skole".
+    @Field(key: "work") var work: String
+    @Field(key: "status") var status: String
+    @OptionalField(key: "decided_by") var decidedBy: UUID?
+    @OptionalField(key: "decision_note") var decisionNote: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+
+    init() {}
+
+    init(userID: UUID, municipality: MunicipalityKey, work: String) {
+        self.userID = userID
+        self.municipalityCountry = municipality.country.rawValue
+        self.municipalityCode = municipality.code
+        self.work = work
+        self.status = AccessRequestStatus.pending.rawValue
+    }
+
+    var municipality: MunicipalityKey {
+        MunicipalityKey(Country(rawValue: municipalityCountry) ?? .dk, municipalityCode)
+    }
+    var state: AccessRequestStatus { AccessRequestStatus(rawValue: status) ?? .pending }
+}
+
+/// Asking for access (`/access`) and deciding on requests (`/access/requests`). `AccessRequestPolicy`
+/// decides who may do what; approval grants the member role, audited, and every step is told by e-mail.
+struct AccessRequestPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("access", use: askForm)
+        routes.post("access", use: ask)
+        routes.get("access", "requests", use: list)
+        routes.post("access", "requests", ":request", "approve", use: approve)
+        routes.post("access", "requests", ":request", "refuse", use: refuse)
+    }
+
+    struct RequestRow: Encodable {
+        var id: String
+        var person: String
+        var email: String
+        var municipality: String
+        var work: String
+        var asked: String
+        var status: String
+        var statusText: String
+        var note: String?
+        var approveAction: String
+        var refuseAction: String
+    }
+
+    struct AskContext: Encodable {
+        var page: PageContext
+        var form: FormState
+        var municipalities: [OptionGroup]
+        var mine: [RequestRow]
+    }
+
+    struct OptionGroup: Encodable {
+        var label: String
+        var options: [Option]
+    }
+
+    struct ListContext: Encodable {
+        var page: PageContext
+        var pending: [RequestRow]
+        var decided: [RequestRow]
+    }
+
+    private func signedIn(_ request: Request) throws -> User {
+        guard let user = request.currentUser else { throw SamradError.unauthenticated }
+        return user
+    }
+
+    func askForm(_ request: Request) async throws -> Response {
+        let user = try signedIn(request)
+        return try await request.view.render("accounts/access", try await askContext(request, user: user))
+            .encodeResponse(for: request)
+    }
+
+    private func askContext(_ request: Request, user: User, form: FormState? = nil) async throws -> AskContext {
+        let chosen = form?.values["municipality"] ?? ""
+        let held = request.actor.municipalities
+        let groups = [Country.dk, .se, .no, .fi].compactMap { country -> OptionGroup? in
+            let options = request.municipalities.all.filter { $0.country == country && !held.contains($0.key) }.map {
+                Option(value: $0.key.description, label: $0.name, selected: $0.key.description == chosen)
+            }
+            guard !options.isEmpty else { return nil }
+            return OptionGroup(label: request.t("country.\(country.rawValue)"), options: options)
+        }
+        let mine = try await AccessRequest.query(on: request.db).filter(\.$userID == user.requireID())
+            .sort(\.$createdAt, .descending).limit(20).all()
+        return AskContext(
+            page: PageContext(request, titleKey: "access.title"), form: form ?? FormState(),
+            municipalities: groups, mine: try await rows(mine, request: request))
+    }
+
+    struct AskInput: Content { var municipality: String?; var work: String? }
+
+    func ask(_ request: Request) async throws -> Response {
+        let user = try signedIn(request)
+        let userID = try user.requireID()
+        let input = try request.content.decode(AskInput.self)
+        var v = Validation()
+        let key = (input.municipality ?? "").isEmpty ? nil : MunicipalityKey(path: input.municipality ?? "")
+        let municipality = key.flatMap { request.municipalities[$0] }
+        if municipality == nil { v.add("municipality", "validation.choice") }
+        let work = v.required("work", input.work, maxLength: AccessRequestPolicy.workMaxLength)
+        let values = ["municipality": input.municipality ?? "", "work": input.work ?? ""]
+        do {
+            try v.check()
+            guard let municipality else { throw SamradError.invalid([]) }
+            guard AccessRequestPolicy.mayAsk(request.actor, for: municipality.key) else {
+                throw SamradError.invalid([FieldError(field: "municipality", "access.already_member")])
+            }
+            let open = try await AccessRequest.query(on: request.db).filter(\.$userID == userID)
+                .filter(\.$municipalityCountry == municipality.key.country.rawValue)
+                .filter(\.$municipalityCode == municipality.key.code)
+                .filter(\.$status == AccessRequestStatus.pending.rawValue).count()
+            guard open == 0 else {
+                throw SamradError(.conflict, "access.already_asked", [municipality.name])
+            }
+            let asked = AccessRequest(userID: userID, municipality: municipality.key, work: work)
+            if try await isApprovedByProvider(user: userID, asked: municipality.key, request: request) {
+                try await request.db.transaction { db in
+                    try await asked.create(on: db)
+                    try await decide(asked, approve: true, note: nil, by: nil, request: request, on: db)
+                }
+                return request.redirect(to: "/access", notice: "access.approved_by_provider", [municipality.name])
+            }
+            try await request.db.transaction { db in
+                try await asked.create(on: db)
+                try await Audit.record(
+                    "access:ask", subject: "access_request", id: try asked.requireID().uuidString,
+                    summary: "\(user.email): member \(municipality.key) (\(work))", by: request, on: db)
+                try await tellDeciders(asked, person: user, municipality: municipality.name, request: request, on: db)
+            }
+            return request.redirect(to: "/access", notice: "access.sent", [municipality.name])
+        } catch let error as SamradError {
+            let form = FormState(values: values, error: error, request: request)
+            let context = try await askContext(request, user: user, form: form)
+            return try await request.renderForm("accounts/access", context, refusing: error)
+        }
+    }
+
+    /// The provider the person signed in with vouches for the municipality (`OIDC_<NAME>_APPROVES_MUNICIPALITY`).
+    private func isApprovedByProvider(user: UUID, asked: MunicipalityKey, request: Request) async throws -> Bool {
+        let links = try await IdentityLink.query(on: request.db).filter(\.$userID == user).all()
+        let providers = request.application.settings.openIDProviders
+        return links.contains { link in
+            AccessRequestPolicy.isApprovedByProvider(
+                providers.first { $0.name == link.provider }, claimed: link.claimedMunicipality, asked: asked)
+        }
+    }
+
+    /// The municipality's coordinators get an e-mail; where it has none, the administrators.
+    private func tellDeciders(
+        _ asked: AccessRequest, person: User, municipality: String, request: Request, on db: any Database
+    ) async throws {
+        let key = asked.municipality
+        var roles = try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.coordinator.rawValue)
+            .filter(\.$municipalityCountry == key.country.rawValue).filter(\.$municipalityCode == key.code).all()
+        if roles.isEmpty {
+            roles = try await RoleAssignment.query(on: db).filter(\.$kind == RoleKind.administrator.rawValue).all()
+        }
+        let deciders = try await User.query(on: db).filter(\.$id ~~ roles.map(\.userID)).filter(\.$disabled == false)
+            .all()
+        let link = "\(request.settings.publicBaseURL)/access/requests"
+        for decider in deciders {
+            let language = decider.language.flatMap(Language.init(rawValue:)) ?? request.language
+            try await Outbox.enqueue(
+                to: decider.email, subject: request.catalog.text("mail.access_asked.subject", language, [person.name]),
+                body: request.catalog.text(
+                    "mail.access_asked.body", language, [decider.name, person.name, person.email, municipality,
+                        asked.work, link]),
+                settings: request.settings, on: db)
+        }
+    }
+
+    func list(_ request: Request) async throws -> View {
+        _ = try signedIn(request)
+        let actor = request.actor
+        var query = AccessRequest.query(on: request.db)
+        if !actor.isAdministrator {
+            // A coordinator sees the requests to the municipalities they coordinate.
+            let coordinated = actor.grants.filter { $0.kind == .coordinator }.compactMap(\.municipality)
+            guard !coordinated.isEmpty else { throw SamradError.forbidden }
+            query = query.group(.or) { group in
+                for key in coordinated {
+                    group.group(.and) {
+                        $0.filter(\.$municipalityCountry == key.country.rawValue)
+                            .filter(\.$municipalityCode == key.code)
+                    }
+                }
+            }
+        }
+        let all = try await query.sort(\.$createdAt, .descending).limit(500).all()
+        let visible = all.filter { AccessRequestPolicy.mayDecide(actor, in: $0.municipality, askedBy: $0.userID) }
+        let rows = try await rows(visible, request: request)
+        return try await request.view.render(
+            "accounts/access-requests",
+            ListContext(
+                page: PageContext(request, titleKey: "access.requests_title"),
+                pending: rows.filter { $0.status == AccessRequestStatus.pending.rawValue },
+                decided: Array(rows.filter { $0.status != AccessRequestStatus.pending.rawValue }.prefix(50))))
+    }
+
+    struct DecisionInput: Content { var note: String? }
+
+    func approve(_ request: Request) async throws -> Response { try await decide(request, approve: true) }
+    func refuse(_ request: Request) async throws -> Response { try await decide(request, approve: false) }
+
+    private func decide(_ request: Request, approve: Bool) async throws -> Response {
+        let user = try signedIn(request)
+        let asked = try await AccessRequest.find(from: request, "request", notFound: "error.not_found")
+        guard AccessRequestPolicy.mayDecide(request.actor, in: asked.municipality, askedBy: asked.userID) else {
+            throw SamradError.forbidden
+        }
+        guard asked.state == .pending else {
+            return request.redirect(to: "/access/requests", notice: "access.already_decided")
+        }
+        var v = Validation()
+        let note = v.optional("note", try request.content.decode(DecisionInput.self).note, maxLength: 500)
+        try v.check()
+        try await request.db.transaction { db in
+            try await decide(asked, approve: approve, note: note, by: user, request: request, on: db)
+        }
+        let name = request.municipalities[asked.municipality]?.name ?? asked.municipality.description
+        return request.redirect(
+            to: "/access/requests", notice: approve ? "access.approved" : "access.refused", [name])
+    }
+
+    /// Records the decision; approval makes the person a member. The person is told by e-mail.
+    private func decide(
+        _ asked: AccessRequest, approve: Bool, note: String?, by decider: User?, request: Request, on db: any Database
+    ) async throws {
+        asked.status = (approve ? AccessRequestStatus.approved : .refused).rawValue
+        asked.decidedBy = decider?.id
+        asked.decidedAt = Date()
+        asked.decisionNote = note
+        try await asked.save(on: db)
+        let key = asked.municipality
+        if approve {
+            let held = try await RoleAssignment.query(on: db).filter(\.$userID == asked.userID)
+                .filter(\.$kind == RoleKind.member.rawValue).filter(\.$municipalityCountry == key.country.rawValue)
+                .filter(\.$municipalityCode == key.code).count()
+            if held == 0 {
+                try await RoleAssignment(userID: asked.userID, grant: RoleGrant(kind: .member, municipality: key))
+                    .create(on: db)
+            }
+        }
+        guard let person = try await User.find(asked.userID, on: db) else { return }
+        var who = AuditActor(request)
+        if decider == nil { who.name = "identity provider (\(person.email))" }
+        try await Audit.record(
+            approve ? "access:approve" : "access:refuse", subject: "access_request",
+            id: try asked.requireID().uuidString, summary: "\(person.email): member \(key)", by: who, on: db)
+        let language = person.language.flatMap(Language.init(rawValue:)) ?? request.language
+        let name = request.municipalities[key]?.name ?? key.description
+        let noteText = note.map { "\n\n" + request.catalog.text("mail.access_note", language, [$0]) } ?? ""
+        let kind = approve ? "approved" : "refused"
+        try await Outbox.enqueue(
+            to: person.email, subject: request.catalog.text("mail.access_\(kind).subject", language, [name]),
+            body: request.catalog.text(
+                "mail.access_\(kind).body", language,
+                [person.name, name, "\(request.settings.publicBaseURL)/access"]) + noteText,
+            settings: request.settings, on: db)
+    }
+
+    private func rows(_ requests: [AccessRequest], request: Request) async throws -> [RequestRow] {
+        let users = try await User.query(on: request.db).filter(\.$id ~~ requests.map(\.userID)).all()
+        let byID = Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, user) } })
+        return requests.map { asked in
+            let id = asked.id?.uuidString ?? ""
+            return RequestRow(
+                id: id, person: byID[asked.userID]?.name ?? "", email: byID[asked.userID]?.email ?? "",
+                municipality: request.municipalities[asked.municipality]?.name ?? asked.municipality.description,
+                work: asked.work, asked: AccountPages.date(asked.createdAt, request), status: asked.status,
+                statusText: request.t("access.status_\(asked.status)"), note: asked.decisionNote,
+                approveAction: "/access/requests/\(id)/approve", refuseAction: "/access/requests/\(id)/refuse")
+        }
+    }
+}
