@@ -117,22 +117,25 @@ extension AccountPages {
             return try await link(assertion, of: provider, to: linking, request: request)
         }
         let user: User
+        let isNew: Bool
         do {
-            user = try await account(for: assertion, of: provider, request: request)
+            (user, isNew) = try await account(for: assertion, of: provider, request: request)
         } catch let error as SamradError {
             return try await signInPage(request, error: error, status: .forbidden)
         }
         try await Self.linkPerson(user, on: request.db)
+        // A new account has no role yet: the first thing to do is to ask a municipality for access.
+        let next = isNew && flow.next == "/" ? "/access" : flow.next
         if assertion.provesSecondFactor(for: provider) {
             try await Self.startSession(for: user, request: request)
             request.session.data["second_factor"] = "provider"
         } else if user.totpSecret != nil {
-            try await Self.awaitCode(from: user, next: flow.next, request: request)
+            try await Self.awaitCode(from: user, next: next, request: request)
             return request.redirect(to: "/sign-in/code")
         } else {
             try await Self.startSession(for: user, request: request)
         }
-        return request.redirect(to: flow.next)
+        return request.redirect(to: next)
     }
 
     /// The code for tokens, the ID token verified and checked, missing details from userinfo.
@@ -168,7 +171,7 @@ extension AccountPages {
     /// existing account is never taken over by its e-mail address: its owner links it from the profile.
     private func account(
         for assertion: IdentityAssertion, of provider: OpenIDProvider, request: Request
-    ) async throws -> User {
+    ) async throws -> (User, isNew: Bool) {
         let label = provider.label(in: request.language)
         if let link = try await IdentityLink.query(on: request.db).filter(\.$provider == provider.name)
             .filter(\.$subject == assertion.subject).first()
@@ -179,7 +182,7 @@ extension AccountPages {
             link.lastUsedAt = Date()
             link.claimedMunicipality = assertion.municipality(for: provider)
             try await link.save(on: request.db)
-            return user
+            return (user, false)
         }
         guard let email = assertion.email?.trimmingCharacters(in: .whitespaces).lowercased(), email.contains("@")
         else {
@@ -203,7 +206,7 @@ extension AccountPages {
                 "account:created_by_provider", subject: "user", id: try user.requireID().uuidString,
                 summary: provider.name, by: who, on: tx)
         }
-        return user
+        return (user, true)
     }
 
     private func link(

@@ -36,7 +36,7 @@ final class AccessRequestRouteTests: XCTestCase {
 
         let form = try await lee.get("/access")
         XCTAssertEqual(form.status, .ok)
-        XCTAssertTrue(form.body.string.contains("<option value=\"dk/751\">Aarhus</option>"))
+        XCTAssertTrue(form.body.string.contains("value=\"dk/751\">Aarhus</option>"))
         let empty = try await lee.post("/access", form: ["municipality": "", "work": ""])
         XCTAssertEqual(empty.status, .unprocessableEntity)
         XCTAssertTrue(empty.body.string.contains("id=\"municipality-error\""))
