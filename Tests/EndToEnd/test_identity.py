@@ -221,7 +221,7 @@ def test_a_teacher_signs_in_with_her_work_identity_and_is_let_in_by_her_municipa
     checked(browser, "sign-in-providers")
     sign_in_with_provider(browser, server, "lone")
     # A new account has no role: it lands where it asks for one.
-    assert heading(browser) == "Ask a municipality for access"
+    assert heading(browser) == "Ask for access"
     checked(browser, "access-ask")
     # Without the work: the field is named.
     Select(browser.find_element(By.ID, "municipality")).select_by_value("dk/751")
@@ -229,7 +229,7 @@ def test_a_teacher_signs_in_with_her_work_identity_and_is_let_in_by_her_municipa
     assert browser.find_element(By.ID, "work-error").is_displayed()
     type_into(browser, "work", "teacher at Skæring Skole")
     navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Send the request']").click())
-    assert "Your request has gone to the coordinators of Aarhus" in browser.find_element(By.TAG_NAME, "main").text
+    assert "Your request has gone to Aarhus" in browser.find_element(By.TAG_NAME, "main").text
     assert server.wait_for_mail("coord@aarhus.dk", "teacher at Skæring Skole")
 
     sign_in(browser, server, "coord@aarhus.dk", fresh=True)
@@ -237,7 +237,7 @@ def test_a_teacher_signs_in_with_her_work_identity_and_is_let_in_by_her_municipa
     assert heading(browser) == "Requests for access"
     checked(browser, "access-requests")
     navigating(browser, lambda: browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Approve')]").click())
-    assert "Approved: the person is now a member of Aarhus." in browser.find_element(By.TAG_NAME, "main").text
+    assert "Approved: the person now has access to Aarhus." in browser.find_element(By.TAG_NAME, "main").text
 
     # Signed in again, the same subject finds the same account, now a member of Aarhus.
     sign_in_with_provider(browser, server, "lone")

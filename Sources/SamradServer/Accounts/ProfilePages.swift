@@ -69,7 +69,8 @@ extension AccountPages {
             sessions: try await sessionRows(request, user: user),
             twoFactor: try await twoFactorContext(request, user: user),
             providers: try await providerRows(request, user: user),
-            decidesAccess: request.actor.isAdministrator || request.actor.grants.contains { $0.kind == .coordinator })
+            decidesAccess: request.actor.isAdministrator
+                || request.actor.grants.contains { $0.kind == .coordinator || $0.kind == .organiser })
     }
 
     func providerRows(_ request: Request, user: User) async throws -> [ProviderRow] {

@@ -122,6 +122,41 @@ final class AccessRequestRouteTests: XCTestCase {
         XCTAssertTrue(page.contains("Ask your school leader."))
     }
 
+    func testAnOrganisationsOrganisersDecideOnItsRequests() async throws {
+        let kl = Organisation(name: "KL", kind: .association, country: .dk)
+        try await kl.create(on: app.db)
+        let skr = Organisation(name: "SKR", kind: .association, country: .se)
+        try await skr.create(on: app.db)
+        let klID = try kl.requireID()
+        let researcher = try await makeUser(app, email: "forsker@vive.dk")
+        try await makeUser(app, email: "organiser@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: klID)])
+        try await makeUser(
+            app, email: "organiser@skr.se", grants: [RoleGrant(kind: .organiser, organisationID: skr.requireID())])
+        let asker = try await signedIn("forsker@vive.dk")
+        let both = try await asker.post(
+            "/access", form: ["municipality": "dk/751", "organisation": klID.uuidString, "work": "konsulent"])
+        XCTAssertEqual(both.status, .unprocessableEntity, "one or the other")
+        XCTAssertTrue(both.body.string.contains("Choose a municipality or an organisation (not both)."))
+        let asked = try await asker.post("/access", form: ["organisation": klID.uuidString, "work": "konsulent"])
+        XCTAssertEqual(asked.status, .seeOther)
+        let told = try await mails(to: "organiser@kl.dk")
+        XCTAssertEqual(told.count, 1)
+        let notTold = try await mails(to: "organiser@skr.se")
+        XCTAssertTrue(notTold.isEmpty)
+        let found = try await AccessRequest.query(on: app.db).first()
+        let id = try XCTUnwrap(found?.id?.uuidString)
+        let skrOrganiser = try await signedIn("organiser@skr.se")
+        let other = try await skrOrganiser.post("/access/requests/\(id)/approve", form: [:])
+        XCTAssertEqual(other.status, .forbidden)
+        let klOrganiser = try await signedIn("organiser@kl.dk")
+        let list = try await klOrganiser.get("/access/requests").body.string
+        XCTAssertTrue(list.contains("forsker@vive.dk"))
+        let approved = try await klOrganiser.post("/access/requests/\(id)/approve", form: [:])
+        XCTAssertEqual(approved.status, .seeOther)
+        let grants = try await RoleAssignment.query(on: app.db).filter(\.$userID == researcher.requireID()).all()
+        XCTAssertEqual(grants.compactMap(\.grant), [RoleGrant(kind: .organiser, organisationID: klID)])
+    }
+
     func testATrustedProvidersClaimSettlesTheRequest() async throws {
         let idp = try await FakeIdentityProvider.start()
         var trusted = idp.provider

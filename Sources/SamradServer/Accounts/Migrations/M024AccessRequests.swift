@@ -1,7 +1,8 @@
 import Fluent
 import SQLKit
 
-/// Requests for access to a municipality, from signed-in people, decided by its coordinators.
+/// Requests for access to a municipality or an organisation, from signed-in people, decided by its
+/// coordinators or organisers.
 struct M024AccessRequests: AsyncMigration {
     var name: String { "M024AccessRequests" }
 
@@ -9,8 +10,9 @@ struct M024AccessRequests: AsyncMigration {
         try await database.schema("access_requests")
             .id()
             .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
-            .field("municipality_country", .string, .required)
-            .field("municipality_code", .string, .required)
+            .field("municipality_country", .string)
+            .field("municipality_code", .string)
+            .field("organisation_id", .uuid, .references("organisations", "id", onDelete: .cascade))
             .field("work", .string, .required)
             .field("status", .string, .required)
             .field("decided_by", .uuid, .references("users", "id", onDelete: .setNull))
@@ -20,6 +22,8 @@ struct M024AccessRequests: AsyncMigration {
             .create()
         try await database.sql.create(index: "access_requests_municipality").on("access_requests")
             .column("municipality_country").column("municipality_code").column("status").run()
+        try await database.sql.create(index: "access_requests_organisation").on("access_requests")
+            .column("organisation_id").run()
         try await database.sql.create(index: "access_requests_user").on("access_requests").column("user_id").run()
     }
 
