@@ -248,6 +248,17 @@ def test_a_teacher_signs_in_with_her_work_identity_and_is_let_in_by_her_municipa
     checked(browser, "profile-providers")
     assert accounts(server, "lone@skole.aarhus.dk") == 1
 
+    # And writes a draft article: no administrator was involved at any step.
+    browser.get(server.base + "/knowledge/new")
+    assert heading(browser) == "Write a material"
+    type_into(browser, "title", "Læsebånd på Skæring Skole")
+    type_into(browser, "summary", "Sådan arbejder vi med læsebånd hver morgen i indskolingen.")
+    type_into(browser, "body", "## Baggrund\n\nLærerne læser med eleverne hver morgen.")
+    type_into(browser, "themes", "Læsning")
+    Select(browser.find_element(By.ID, "language")).select_by_visible_text("Dansk")
+    navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Save']").click())
+    assert heading(browser) == "Læsebånd på Skæring Skole", browser.find_element(By.TAG_NAME, "main").text[:500]
+
 
 def test_what_the_provider_must_not_be_believed(server, provider, through):
     kim = at_provider(through, "kim")

@@ -117,7 +117,7 @@ struct AccessRequestPages: RouteCollection {
         let mine = try await AccessRequest.query(on: request.db).filter(\.$userID == user.requireID())
             .sort(\.$createdAt, .descending).limit(20).all()
         return AskContext(
-            page: PageContext(request, titleKey: "access.title"), form: form ?? FormState(),
+            page: PageContext(request, titleKey: "access_request.title"), form: form ?? FormState(),
             municipalities: groups, organisations: organisations, mine: try await rows(mine, request: request))
     }
 
@@ -143,7 +143,7 @@ struct AccessRequestPages: RouteCollection {
             }
             return .organisation(id)
         default:
-            v.add("municipality", "access.choose_one")
+            v.add("municipality", "access_request.choose_one")
             return nil
         }
     }
@@ -165,12 +165,12 @@ struct AccessRequestPages: RouteCollection {
             let place = try await name(of: target, request: request)
             guard AccessRequestPolicy.mayAsk(request.actor, for: target) else {
                 let field = if case .organisation = target { "organisation" } else { "municipality" }
-                throw SamradError.invalid([FieldError(field: field, "access.already_member")])
+                throw SamradError.invalid([FieldError(field: field, "access_request.already_member")])
             }
             let open = try await AccessRequest.query(on: request.db).filter(\.$userID == userID)
                 .filter(\.$status == AccessRequestStatus.pending.rawValue).all()
             guard !open.contains(where: { $0.target == target }) else {
-                throw SamradError(.conflict, "access.already_asked", [place])
+                throw SamradError(.conflict, "access_request.already_asked", [place])
             }
             let asked = AccessRequest(userID: userID, target: target, work: work)
             if try await isApprovedByProvider(user: userID, asked: target, request: request) {
@@ -178,7 +178,7 @@ struct AccessRequestPages: RouteCollection {
                     try await asked.create(on: db)
                     try await decide(asked, place: place, approve: true, note: nil, by: nil, request: request, on: db)
                 }
-                return request.redirect(to: "/access", notice: "access.approved_by_provider", [place])
+                return request.redirect(to: "/access", notice: "access_request.approved_by_provider", [place])
             }
             try await request.db.transaction { db in
                 try await asked.create(on: db)
@@ -187,7 +187,7 @@ struct AccessRequestPages: RouteCollection {
                     summary: "\(user.email): \(target.grant.kind.rawValue) \(place) (\(work))", by: request, on: db)
                 try await tellDeciders(asked, person: user, place: place, request: request, on: db)
             }
-            return request.redirect(to: "/access", notice: "access.sent", [place])
+            return request.redirect(to: "/access", notice: "access_request.sent", [place])
         } catch let error as SamradError {
             let form = FormState(values: values, error: error, request: request)
             let context = try await askContext(request, user: user, form: form)
@@ -268,7 +268,7 @@ struct AccessRequestPages: RouteCollection {
         return try await request.view.render(
             "accounts/access-requests",
             ListContext(
-                page: PageContext(request, titleKey: "access.requests_title"),
+                page: PageContext(request, titleKey: "access_request.requests_title"),
                 pending: rows.filter { $0.status == AccessRequestStatus.pending.rawValue },
                 decided: Array(rows.filter { $0.status != AccessRequestStatus.pending.rawValue }.prefix(50))))
     }
@@ -285,7 +285,7 @@ struct AccessRequestPages: RouteCollection {
             throw SamradError.forbidden
         }
         guard asked.state == .pending else {
-            return request.redirect(to: "/access/requests", notice: "access.already_decided")
+            return request.redirect(to: "/access/requests", notice: "access_request.already_decided")
         }
         var v = Validation()
         let note = v.optional("note", try request.content.decode(DecisionInput.self).note, maxLength: 500)
@@ -294,7 +294,8 @@ struct AccessRequestPages: RouteCollection {
         try await request.db.transaction { db in
             try await decide(asked, place: place, approve: approve, note: note, by: user, request: request, on: db)
         }
-        return request.redirect(to: "/access/requests", notice: approve ? "access.approved" : "access.refused", [place])
+        let notice = approve ? "access_request.approved" : "access_request.refused"
+        return request.redirect(to: "/access/requests", notice: notice, [place])
     }
 
     /// Records the decision; approval grants the role. The person is told by e-mail. All on `db`
@@ -350,7 +351,7 @@ struct AccessRequestPages: RouteCollection {
             return RequestRow(
                 id: id, person: byID[asked.userID]?.name ?? "", email: byID[asked.userID]?.email ?? "", place: place,
                 work: asked.work, asked: AccountPages.date(asked.createdAt, request), status: asked.status,
-                statusText: request.t("access.status_\(asked.status)"), note: asked.decisionNote,
+                statusText: request.t("access_request.status_\(asked.status)"), note: asked.decisionNote,
                 approveAction: "/access/requests/\(id)/approve", refuseAction: "/access/requests/\(id)/refuse")
         }
     }
