@@ -86,13 +86,8 @@ struct AccessRequestPages: RouteCollection {
         var decided: [RequestRow]
     }
 
-    private func signedIn(_ request: Request) throws -> User {
-        guard let user = request.currentUser else { throw SamradError.unauthenticated }
-        return user
-    }
-
     func askForm(_ request: Request) async throws -> Response {
-        let user = try signedIn(request)
+        let user = try request.requireSignedIn()
         return try await request.view.render("accounts/access", try await askContext(request, user: user))
             .encodeResponse(for: request)
     }
@@ -149,7 +144,7 @@ struct AccessRequestPages: RouteCollection {
     }
 
     func ask(_ request: Request) async throws -> Response {
-        let user = try signedIn(request)
+        let user = try request.requireSignedIn()
         let userID = try user.requireID()
         let input = try request.content.decode(AskInput.self)
         var v = Validation()
@@ -244,7 +239,7 @@ struct AccessRequestPages: RouteCollection {
     }
 
     func list(_ request: Request) async throws -> View {
-        _ = try signedIn(request)
+        _ = try request.requireSignedIn()
         let actor = request.actor
         var query = AccessRequest.query(on: request.db)
         if !actor.isAdministrator {
@@ -279,7 +274,7 @@ struct AccessRequestPages: RouteCollection {
     func refuse(_ request: Request) async throws -> Response { try await decide(request, approve: false) }
 
     private func decide(_ request: Request, approve: Bool) async throws -> Response {
-        let user = try signedIn(request)
+        let user = try request.requireSignedIn()
         let asked = try await AccessRequest.find(from: request, "request", notFound: "error.not_found")
         guard AccessRequestPolicy.mayDecide(request.actor, on: asked.target, askedBy: asked.userID) else {
             throw SamradError.forbidden

@@ -43,7 +43,7 @@ extension AccountPages {
 
     /// POST /profile/sign-in-providers/:provider/link: the signed-in person proves the identity.
     func linkOpenID(_ request: Request) async throws -> Response {
-        guard let user = request.currentUser else { throw SamradError.unauthenticated }
+        let user = try request.requireSignedIn()
         let provider = try provider(request)
         return try await leave(for: provider, next: "/profile", linking: try user.requireID(), request: request)
     }
@@ -240,7 +240,7 @@ extension AccountPages {
 
     /// POST /profile/sign-in-providers/:provider/unlink: only while another way to sign in remains.
     func unlinkOpenID(_ request: Request) async throws -> Response {
-        guard let user = request.currentUser else { throw SamradError.unauthenticated }
+        let user = try request.requireSignedIn()
         let provider = try provider(request)
         let userID = try user.requireID()
         let links = try await IdentityLink.query(on: request.db).filter(\.$userID == userID).all()
