@@ -123,7 +123,9 @@ extension AccountPages {
         } catch let error as SamradError {
             return try await signInPage(request, error: error, status: .forbidden)
         }
-        try await Self.linkPerson(user, on: request.db)
+        // The person record is found by the address: only when the provider vouches for it, or a
+        // made-up address at a lax provider would read someone else's meetings.
+        if assertion.emailVerified { try await Self.linkPerson(user, on: request.db) }
         // A new account has no role yet: the first thing to do is to ask a municipality for access.
         let next = isNew && flow.next == "/" ? "/access" : flow.next
         if assertion.provesSecondFactor(for: provider) {

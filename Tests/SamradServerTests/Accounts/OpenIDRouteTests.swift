@@ -252,4 +252,25 @@ final class OpenIDRouteTests: XCTestCase {
         let admin = Client(app)
         try await admin.signIn("admin@kl.dk", "correct horse battery")
     }
+
+    func testThePersonRecordIsFoundOnlyByAnAddressTheProviderVouchesFor() async throws {
+        for address in ["chair@aarhus.dk", "teacher@aarhus.dk"] {
+            let person = Person()
+            person.name = address
+            person.email = address
+            person.position = Position.teacher.rawValue
+            person.municipalityCountry = "dk"
+            person.municipalityCode = "751"
+            person.isExample = false
+            try await person.create(on: app.db)
+        }
+        _ = try await signIn(Client(app), claims: idp.claims(subject: "u-9", ["email": .text("chair@aarhus.dk")]))
+        _ = try await signIn(
+            Client(app),
+            claims: idp.claims(subject: "u-10", ["email": .text("teacher@aarhus.dk"), "email_verified": .flag(true)]))
+        let unverified = try await User.query(on: app.db).filter(\.$email == "chair@aarhus.dk").first()
+        XCTAssertNil(unverified?.personID, "an address the provider did not verify finds no person")
+        let verified = try await User.query(on: app.db).filter(\.$email == "teacher@aarhus.dk").first()
+        XCTAssertNotNil(verified?.personID)
+    }
 }
