@@ -80,6 +80,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /profile", "GET /profile/newsletters", "GET /me/meetings", "GET /knowledge/mine", "GET /knowledge/new",
         "GET /api/v1/me", "GET /api/v1/me/meetings", "GET /api/v1/me/registrations", "GET /access",
         "GET /people/:id", "GET /api/v1/people", "GET /api/v1/people/:id",
+        "GET /profile/data", "GET /profile/data.zip", "GET /api/v1/me/export",
     ]
     /// Reads open to some outsiders for what their role elsewhere lets them make.
     static let readsFor: [Role: Set<String>] = [
@@ -137,6 +138,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /profile/newsletters/:collaboration",
         "POST /me/calendar-feed", "POST /api/v1/me/calendar-feed", "POST /knowledge",
         "POST /meetings/:meeting/register",
+        "POST /profile/data/erase",
     ]
 
     override func setUp() async throws {
@@ -437,7 +439,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     struct Route {
         var method: HTTPMethod; var pattern: String; var path: String; var parameters: [String]
         var isDelete: Bool {
-            method == .DELETE || ["/delete", "/revoke", "/withdraw"].contains(where: pattern.hasSuffix)
+            method == .DELETE || ["/delete", "/revoke", "/withdraw", "/erase"].contains(where: pattern.hasSuffix)
                 || cancelsAttendance
         }
         /// Cancelling attendance names the person in the form, not in the path.
@@ -529,6 +531,10 @@ final class AuthorizationMatrixTests: XCTestCase {
     static func holders(_ route: Route) -> [Role] {
         let p = route.pattern
         if p.contains("/admin/") || p.hasSuffix("/audit") || p.contains("mailbox") { return [.administrator] }
+        // A person's whole data, taken out or erased: administrators (and the person, on the profile).
+        if p.contains("people/:id/") && ["/export", "/data.zip", "/erase"].contains(where: p.hasSuffix) {
+            return [.administrator]
+        }
         // What a person of Copenhagen makes for it before anyone else is to see it: a draft material,
         // an upload waiting for its columns; and what it answers.
         if isMunicipalitysOwn(p) || p.contains("/knowledge/:slug") || p.contains("/imports/uploads/") {
@@ -610,7 +616,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                 if [.unauthorized, .forbidden].contains(response.status) || (response.status == .notFound && !deleted) {
                     note(route, role, "was refused", response)
                 }
-                let verbs: Set<Substring> = ["delete", "revoke", "withdraw"]
+                let verbs: Set<Substring> = ["delete", "revoke", "withdraw", "erase"]
                 if route.cancelsAttendance, response.status.code < 400 {
                     gone.insert(ids[":person"] ?? "")
                 } else if route.isDelete, response.status.code < 400,

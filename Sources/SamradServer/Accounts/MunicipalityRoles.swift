@@ -41,7 +41,7 @@ enum MunicipalityRoles {
     }
 
     static func candidates(_ key: MunicipalityKey, holders: [Holder], on db: any Database) async throws -> [Candidate] {
-        let people = try await Person.query(on: db).filter(\.$municipalityCountry == key.country.rawValue)
+        let people = try await Person.current(on: db).filter(\.$municipalityCountry == key.country.rawValue)
             .filter(\.$municipalityCode == key.code).all(\.$id)
         guard !people.isEmpty else { return [] }
         let holding = Set(holders.map(\.userID))

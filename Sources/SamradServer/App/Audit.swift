@@ -26,6 +26,11 @@ struct AuditActor: Sendable {
     var userID: UUID?
     var name: String
 
+    init(userID: UUID?, name: String) {
+        self.userID = userID
+        self.name = name
+    }
+
     init(_ request: Request) {
         userID = request.actor.userID
         if let user = request.currentUser {

@@ -12,6 +12,7 @@ struct Confirmation: RouteCollection {
         "delete_dialogue": "/delete", "delete_guide": "/delete", "delete_knowledge": "/delete",
         "delete_attachment": "/delete",
         "delete_question": "/delete", "delete_section": "/delete", "delete_person": "/delete",
+        "erase_person": "/erase",
     ]
 
     func boot(routes: any RoutesBuilder) throws {

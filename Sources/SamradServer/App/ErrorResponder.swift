@@ -102,6 +102,12 @@ struct Problem: Content {
             self.init(
                 status: status, kind: status.code >= 500 ? "internal" : "request", detail: catalog.text(key, language),
                 instance: path)
+        case let error as any DatabaseError where error.isConstraintFailure:
+            // Something still points at what was to go (a seat at a person): a conflict the person
+            // can resolve, not a server failure.
+            self.init(
+                status: .conflict, kind: "conflict", detail: catalog.text("error.still_in_use", language),
+                instance: path)
         default:
             if Problem.isDatabaseUnavailable(error) {
                 self.init(

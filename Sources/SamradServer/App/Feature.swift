@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SamradCore
 import Vapor
 
 /// A part of Samrad that plugs itself in: its pages and API, its tables, its scheduled work, its
@@ -19,6 +20,15 @@ protocol Feature: Sendable {
     func start(_ app: Application) async throws
     /// Example content of the five cases (`samrad serve --demo`), into the shared example set.
     func loadDemo(into examples: DemoExamples, on db: any Database) async throws
+    /// What the feature keeps about people, why, and how long (the record of processing).
+    var processing: [ProcessingActivity] { get }
+    /// Adds the feature's tables about one person to their export (GDPR articles 15 and 20).
+    func exportPerson(into export: PersonExport, on db: any Database) async throws
+    /// Deletes what must go (contact data, sessions, tokens, links, messages) and lets what must
+    /// remain point at the pseudonymised person; runs inside the erasure's transaction.
+    func erase(_ erasure: PersonErasure, on db: any Database) async throws
+    /// Clears what has been kept as long as `terms` allow; returns the rows changed by table.
+    func applyRetention(_ terms: RetentionTerms, now: Date, on db: any Database) async throws -> [String: Int]
 }
 
 extension Feature {

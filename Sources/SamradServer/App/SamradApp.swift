@@ -27,6 +27,7 @@ public enum SamradApp {
         KnowledgeFeature(),
         NewslettersFeature(),
         ExportFeature(),
+        PrivacyFeature(),
     ]
 
     /// The migrations of all features in their one order.
@@ -179,6 +180,9 @@ public enum SamradApp {
             // per registration.
             try await sql.raw("PRAGMA synchronous = NORMAL").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
+            // Deleted and changed rows are overwritten with zeros, not left in free space: an erased
+            // person's name must not be readable in the file afterwards.
+            try await sql.raw("PRAGMA secure_delete = ON").run()
             // Reads through a memory map (up to SQLite's limit of 2 GB) instead of copying each page
             // into its small cache: the search indexes are read page by page on every query.
             try await sql.raw("PRAGMA mmap_size = 2147418112").run()

@@ -28,7 +28,7 @@ extension CollaborationMembers {
         let taken = Set(members.partners.map(\.organisationID))
         let allOrganisations = try await Organisation.query(on: request.db).sort(\.$name).all()
         let organisations = allOrganisations.filter { $0.id != c.organiserID && !taken.contains($0.id!) }
-        let persons = try await Person.query(on: request.db).sort(\.$name).all()
+        let persons = try await Person.current(on: request.db).sort(\.$name).all()
         let organisationNames = Dictionary(uniqueKeysWithValues: allOrganisations.map { ($0.id!, $0.name) })
         func affiliation(_ p: Person) -> String {
             if let key = p.municipality { return request.municipalities[key]?.name ?? key.description }

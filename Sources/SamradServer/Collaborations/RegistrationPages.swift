@@ -38,7 +38,7 @@ extension CollaborationPages {
         _ request: Request, _ c: Collaboration, _ m: Municipality, form: FormState? = nil, personForm: FormState? = nil
     ) async throws -> RegistrationContext {
         let json = try await CollaborationAPI.registrationJSON(c, m, request: request)
-        let people = try await Person.query(on: request.db).filter(\.$municipalityCountry == m.country.rawValue)
+        let people = try await Person.current(on: request.db).filter(\.$municipalityCountry == m.country.rawValue)
             .filter(\.$municipalityCode == m.code).sort(\.$name).all()
         var values = form?.values ?? [:]
         if form == nil {

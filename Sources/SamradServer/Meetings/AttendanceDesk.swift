@@ -62,7 +62,7 @@ enum AttendanceDesk {
         var people = try await Person.query(on: db).filter(\.$id ~~ Array(audience.invited)).all()
         if access.meeting.audienceValue == .open {
             let known = Set(people.compactMap(\.id))
-            people += try await Person.query(on: db).filter(\.$position ~~ Array(audience.positions)).filter(
+            people += try await Person.current(on: db).filter(\.$position ~~ Array(audience.positions)).filter(
                 \.$email != nil
             ).all()
                 .filter { !known.contains($0.id!) }
@@ -78,11 +78,11 @@ enum AttendanceDesk {
         var others: [Person] = []
         if let municipalities = audience.municipalities, !municipalities.isEmpty {
             let codes = Array(Set(municipalities.map(\.code)))
-            others = try await Person.query(on: db).filter(\.$municipalityCode ~~ codes).all().filter {
+            others = try await Person.current(on: db).filter(\.$municipalityCode ~~ codes).all().filter {
                 audience.admits($0)
             }
         } else if !audience.positions.isEmpty {
-            others = try await Person.query(on: db).filter(\.$position ~~ Array(audience.positions)).all()
+            others = try await Person.current(on: db).filter(\.$position ~~ Array(audience.positions)).all()
         }
         let known = Set(people.compactMap(\.id))
         people += others.filter { !known.contains($0.id!) }

@@ -44,7 +44,7 @@ struct MeetingAgenda: RouteCollection {
         if let facilitator = access.scope.facilitatorID { ids.insert(facilitator) }
         ids.formUnion(try await AttendanceDesk.audience(access, on: db).invited)
         let organiser = access.scope.organiserID
-        return try await Person.query(on: db).group(.or) { either in
+        return try await Person.current(on: db).group(.or) { either in
             either.filter(\.$id ~~ Array(ids))
             either.filter(\.$organisationID == organiser)
         }.sort(\.$name).all()

@@ -14,7 +14,7 @@ enum PersonNames {
     static func ofMunicipality(_ export: MunicipalityExport, on db: any Database) async throws -> [Person] {
         let key = export.municipality
         let people = try await export.shared("people") {
-            try await Person.query(on: db).filter(\.$municipalityCountry == key.country.rawValue)
+            try await Person.current(on: db).filter(\.$municipalityCountry == key.country.rawValue)
                 .filter(\.$municipalityCode == key.code).sort(\.$name).all()
         }
         let book = await export.shared("names") { Book() }

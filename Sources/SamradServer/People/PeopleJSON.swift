@@ -30,7 +30,7 @@ extension PeoplePages {
 
     func listAPI(_ request: Request) async throws -> ListJSON {
         try request.require(PeoplePolicy.mayList(request.actor))
-        var query = Person.query(on: request.db).sort(\.$name)
+        var query = Person.current(on: request.db).sort(\.$name)
         if let text = request.query[String.self, at: "municipality"], !text.isEmpty {
             guard let key = MunicipalityKey(path: text) else {
                 throw SamradError.invalid([FieldError(field: "municipality", "validation.municipality")])

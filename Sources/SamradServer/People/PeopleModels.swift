@@ -53,8 +53,17 @@ final class Person: Model, @unchecked Sendable {
     @Field(key: "is_example") var isExample: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    /// Set when the person was erased: the record stays, pseudonymised, where a seat or an answer
+    /// still points at it, and leaves every list of people.
+    @OptionalField(key: "erased_at") var erasedAt: Date?
 
     init() {}
+
+    /// The people who are still here: every list of people starts from it (erased ones stay
+    /// only where a seat or an answer points at them).
+    static func current(on db: any Database) -> QueryBuilder<Person> {
+        query(on: db).filter(\.$erasedAt == nil)
+    }
 
     var municipality: MunicipalityKey? {
         guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let code = municipalityCode else {

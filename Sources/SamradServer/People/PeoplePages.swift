@@ -36,6 +36,9 @@ struct PeoplePages: RouteCollection {
         var seats: [Part]
         var editHref: String?
         var isExample: Bool
+        /// The person's data export and erasure (administrators; a person uses their profile).
+        var dataHref: String?
+        var eraseHref: String?
     }
 
     /// A person and where they take part: the seats they hold in published collaborations.
@@ -76,6 +79,8 @@ struct PeoplePages: RouteCollection {
             affiliation = o.name
             affiliationHref = "/organisations/\(id.uuidString)"
         }
+        let id = person.id!.uuidString
+        let administers = request.actor.isAdministrator && person.erasedAt == nil
         return try await request.view.render(
             "people/detail",
             DetailContext(
@@ -84,7 +89,10 @@ struct PeoplePages: RouteCollection {
                 title: person.title, email: contact ? person.email : nil, phone: contact ? person.phone : nil,
                 affiliationHref: affiliationHref, affiliation: affiliation, seats: rows.sorted { $0.title < $1.title },
                 editHref: Self.mayOpenEdit(request.actor, person) ? "/people/\(person.id!.uuidString)/edit" : nil,
-                isExample: person.isExample))
+                isExample: person.isExample,
+                dataHref: administers ? "/people/\(id)/data.zip" : nil,
+                eraseHref: administers
+                    ? "/confirm?what=erase_person&action=/people/\(id)/erase&back=/people/\(id)" : nil))
     }
 
     struct PersonRow: Encodable {
@@ -102,7 +110,7 @@ struct PeoplePages: RouteCollection {
     /// The people of a municipality or organisation as the actor may see them; nil for visitors.
     static func rows(for affiliation: Affiliation, request: Request) async throws -> [PersonRow]? {
         guard PeoplePolicy.mayList(request.actor) else { return nil }
-        var query = Person.query(on: request.db).sort(\.$name)
+        var query = Person.current(on: request.db).sort(\.$name)
         if let m = affiliation.municipality {
             query = query.filter(\.$municipalityCountry == m.country.rawValue).filter(\.$municipalityCode == m.code)
         } else if let id = affiliation.organisationID {

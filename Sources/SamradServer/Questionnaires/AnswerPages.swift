@@ -159,7 +159,7 @@ struct AnswerPages: RouteCollection {
         if editable, right.maySubmit, let target, case .municipality(let key) = target.unit,
             target.action.hasPrefix("/questionnaires")
         {
-            colleagues = try await Person.query(on: request.db).filter(\.$municipalityCountry == key.country.rawValue)
+            colleagues = try await Person.current(on: request.db).filter(\.$municipalityCountry == key.country.rawValue)
                 .filter(\.$municipalityCode == key.code)
                 .filter(\.$email != nil).sort(\.$name).all().filter { $0.id != request.actor.personID }
                 .map {

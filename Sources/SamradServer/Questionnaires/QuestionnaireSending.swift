@@ -16,7 +16,7 @@ enum QuestionnaireSending {
     static func recipients(_ unit: ResponseUnit, on db: any Database) async throws -> [Person] {
         switch unit {
         case .municipality(let key):
-            return try await Person.query(on: db).filter(\.$municipalityCountry == key.country.rawValue).filter(
+            return try await Person.current(on: db).filter(\.$municipalityCountry == key.country.rawValue).filter(
                 \.$municipalityCode == key.code
             )
             .filter(\.$position ~~ administration.map(\.rawValue)).filter(\.$email != nil).sort(\.$name).all()

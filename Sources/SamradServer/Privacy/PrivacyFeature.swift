@@ -1,0 +1,36 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+
+/// Personal data under control: a person's export and erasure, the retention job, the privacy
+/// notice and the record of processing. Every feature answers for its own tables
+/// (`Feature.exportPerson`, `erase`, `applyRetention`, `processing`); the audit log is the kit's,
+/// so this feature answers for it.
+struct PrivacyFeature: Feature {
+    var routes: [any RouteCollection] { [PersonalDataPages()] }
+    var migrations: [any Migration] { [M025Privacy()] }
+
+    var processing: [ProcessingActivity] {
+        [ProcessingActivity(feature: "audit", purpose: "audit", categories: [.identity, .contact, .audit],
+            retention: .days(RetentionTerms.standard.auditDays))]
+    }
+
+    func exportPerson(into export: PersonExport, on db: any Database) async throws {
+        let subjects = [export.subject.personID, export.subject.userID].compactMap { $0?.uuidString }
+        try await export.table(
+            "audit_entries", "Changes you made, and changes made to your person record or account.",
+            query: """
+                SELECT at, actor_name AS actor, action, subject_type, summary FROM audit_entries
+                WHERE actor_user_id = \(bind: export.subject.userID) OR subject_id IN (\(binds: subjects))
+                ORDER BY at
+                """, on: db)
+    }
+
+    func erase(_ erasure: PersonErasure, on db: any Database) async throws {
+        guard let user = erasure.subject.userID else { return }
+        try await db.sql.raw("UPDATE audit_entries SET actor_user_id = NULL WHERE actor_user_id = \(bind: user)")
+            .run()
+    }
+}
