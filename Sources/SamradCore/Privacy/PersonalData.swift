@@ -70,8 +70,8 @@ public struct RetentionTerms: Sendable, Equatable, Codable {
     /// Checks days given in a form: up to 10 years; audit entries at least 30 days.
     public static func validated(outboxDays: String, auditDays: String) throws -> RetentionTerms {
         var validation = Validation()
-        let outbox = validation.wholeNumber("outbox_days", outboxDays, in: 1...3650)
-        let audit = validation.wholeNumber("audit_days", auditDays, in: 30...3650)
+        let outbox = validation.wholeNumber("outboxDays", outboxDays, in: 1...3650)
+        let audit = validation.wholeNumber("auditDays", auditDays, in: 30...3650)
         try validation.check()
         return RetentionTerms(outboxDays: outbox ?? 0, auditDays: audit ?? 0)
     }

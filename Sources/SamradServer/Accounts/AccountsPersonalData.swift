@@ -68,4 +68,16 @@ extension AccountsFeature {
             try await SignInFailure.query(on: db).filter(\.$email == email.lowercased()).delete()
         }
     }
+
+    /// Failed sign-ins count against an address for an hour; after a day they go. Set-up and reset
+    /// links that ran out a day ago go too.
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int] {
+        let dayAgo = run.now.addingTimeInterval(-86_400)
+        let sql = db.sql
+        let failures = try await sql.raw("DELETE FROM sign_in_failures WHERE at < \(bind: dayAgo) RETURNING id")
+            .all().count
+        let tokens = try await sql.raw("DELETE FROM account_tokens WHERE expires_at < \(bind: dayAgo) RETURNING id")
+            .all().count
+        return ["sign_in_failures": failures, "account_tokens": tokens]
+    }
 }

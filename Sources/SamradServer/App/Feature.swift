@@ -27,8 +27,8 @@ protocol Feature: Sendable {
     /// Deletes what must go (contact data, sessions, tokens, links, messages) and lets what must
     /// remain point at the pseudonymised person; runs inside the erasure's transaction.
     func erase(_ erasure: PersonErasure, on db: any Database) async throws
-    /// Clears what has been kept as long as `terms` allow; returns the rows changed by table.
-    func applyRetention(_ terms: RetentionTerms, now: Date, on db: any Database) async throws -> [String: Int]
+    /// Clears what has been kept as long as the run's terms allow; returns the rows changed by table.
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int]
 }
 
 extension Feature {

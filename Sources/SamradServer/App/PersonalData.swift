@@ -28,9 +28,16 @@ extension Feature {
     var processing: [ProcessingActivity] { [] }
     func exportPerson(into export: PersonExport, on db: any Database) async throws {}
     func erase(_ erasure: PersonErasure, on db: any Database) async throws {}
-    func applyRetention(_ terms: RetentionTerms, now: Date, on db: any Database) async throws -> [String: Int] {
-        [:]
-    }
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int] { [:] }
+}
+
+/// One run of the retention job: the installation's terms, and the collaborations whose own time
+/// for keeping personal data ran out since the last run.
+struct RetentionRun: Sendable {
+    var terms: RetentionTerms
+    var now: Date
+    /// Concluded collaborations past their months, not cleared before.
+    var expiredCollaborations: [UUID]
 }
 
 /// A person's data as tables, written as one ZIP: each table as CSV, all of them together as

@@ -9,6 +9,8 @@ enum ScheduledJob: String, CaseIterable, Sendable {
     case reminders
     /// Sessions that have ended (`SessionStore`) leave the database.
     case sessionPurge = "session_purge"
+    /// Personal data kept as long as the retention terms allow, then cleared (`RetentionJob`).
+    case retention
 
     /// Reminders are due by the day or the hour: looking once a minute is enough; ended sessions
     /// are refused when read, so clearing them out hourly is enough.
@@ -16,6 +18,7 @@ enum ScheduledJob: String, CaseIterable, Sendable {
         switch self {
         case .reminders: 60
         case .sessionPurge: 3600
+        case .retention: 3600
         }
     }
 }

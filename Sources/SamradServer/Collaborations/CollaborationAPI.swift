@@ -128,6 +128,7 @@ struct CollaborationAPI: RouteCollection {
         }
         let from = collaboration.status
         collaboration.status = status!.rawValue
+        if status == .concluded { collaboration.concludedAt = Date() }
         try await request.db.transaction { tx in
             try await collaboration.save(on: tx)
             try await Audit.record(

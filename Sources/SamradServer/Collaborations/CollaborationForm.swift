@@ -92,6 +92,7 @@ extension CollaborationPages {
                 v.add("reminderDays", "collaboration.reminder_days")
             }
         }
+        let retention = v.wholeNumber("retentionMonths", values["retentionMonths"], in: 1...120, default: 0)
         try v.check()
         let input = CollaborationInput(
             title: values["title"], description: values["description"], kind: values["kind"],
@@ -102,7 +103,7 @@ extension CollaborationPages {
             opensAt: values["opensAt"], deadline: values["deadline"], capacity: capacity, seats: seats,
             priceKind: values["priceKind"], priceAmount: values["priceAmount"], currency: values["currency"],
             priceMeetings: meetings,
-            vatNote: values["vatNote"],
+            vatNote: values["vatNote"], retentionMonths: retention == 0 ? nil : retention,
             funding: [
                 CollaborationInput.FundingInput(
                     funder: values["funder"], amount: values["fundingAmount"], currency: values["currency"],
@@ -122,6 +123,7 @@ extension CollaborationPages {
             "capacity": c.capacity.map(String.init) ?? "", "priceKind": c.priceKind,
             "priceAmount": c.priceMinor.map { String(format: "%.2f", Double($0) / 100) } ?? "", "currency": c.currency,
             "priceMeetings": c.priceMeetings.map(String.init) ?? "", "vatNote": c.vatNote ?? "",
+            "retentionMonths": c.retentionMonths.map(String.init) ?? "",
             "reminderDays": c.reminderDays.map(String.init).joined(separator: ", "),
             "reminderText": c.reminderText ?? "",
             "funder": c.funding.first?.funder ?? "",

@@ -26,6 +26,8 @@ struct CollaborationInput: Content {
     var currency: String?
     var priceMeetings: Int?
     var vatNote: String?
+    /// Months after it is concluded that attendance, personal links and names in minutes are kept.
+    var retentionMonths: Int?
     var funding: [FundingInput]?
     var reminderDays: [Int]?
     var reminderText: String?
@@ -149,6 +151,9 @@ struct CollaborationInput: Content {
         let reminders = reminderDays ?? [14, 3]
         if reminders.contains(where: { $0 < 1 || $0 > 365 }) { v.add("reminderDays", "collaboration.reminder_days") }
         let vatNote = v.optional("vatNote", vatNote, maxLength: 200)
+        if let retentionMonths, !(1...120).contains(retentionMonths) {
+            v.add("retentionMonths", "validation.range", ["1", "120"])
+        }
         let reminderText = v.optional("reminderText", reminderText, maxLength: 2000)
         try v.check()
 
@@ -169,6 +174,7 @@ struct CollaborationInput: Content {
         collaboration.setPrice(price)
         if case .free = price { collaboration.currency = currency?.rawValue ?? "DKK" }
         collaboration.vatNote = vatNote
+        collaboration.retentionMonths = retentionMonths
         collaboration.funding = funding
         collaboration.reminderDays = ReminderSchedule(daysBeforeDeadline: reminders).daysBeforeDeadline
         collaboration.reminderText = reminderText

@@ -30,6 +30,7 @@ struct CollaborationJSON: Content {
     var price: Price
     var funding: [Funding]
     var reminderDays: [Int]
+    var retentionMonths: Int?
     var isExample: Bool
 
     init(_ c: Collaboration) {
@@ -55,6 +56,7 @@ struct CollaborationJSON: Content {
             vatNote: c.vatNote)
         funding = c.funding
         reminderDays = c.reminderDays
+        retentionMonths = c.retentionMonths
         isExample = c.isExample
     }
 }

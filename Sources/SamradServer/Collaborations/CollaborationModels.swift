@@ -48,6 +48,11 @@ final class Collaboration: Model, @unchecked Sendable {
     @Field(key: "currency") var currency: String
     @OptionalField(key: "price_meetings") var priceMeetings: Int?
     @OptionalField(key: "vat_note") var vatNote: String?
+    /// Months after it is concluded that its personal data are kept; nil keeps them until erased.
+    @OptionalField(key: "retention_months") var retentionMonths: Int?
+    @OptionalField(key: "concluded_at") var concludedAt: Date?
+    /// When the retention job cleared its personal data.
+    @OptionalField(key: "retention_applied_at") var retentionAppliedAt: Date?
     @Field(key: "funding") var funding: [Funding]
     @Field(key: "reminder_days") var reminderDays: [Int]
     @OptionalField(key: "reminder_text") var reminderText: String?

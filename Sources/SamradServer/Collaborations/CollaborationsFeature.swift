@@ -7,7 +7,9 @@ struct CollaborationsFeature: Feature {
     var routes: [any RouteCollection] {
         [CollaborationAPI(), CollaborationPages(), CollaborationMembers(), Programmes()]
     }
-    var migrations: [any Migration] { [M006Collaborations(), M007InvitationLinks(), M019InvitationReach()] }
+    var migrations: [any Migration] {
+        [M006Collaborations(), M007InvitationLinks(), M019InvitationReach(), M027CollaborationRetention()]
+    }
     var scheduled: [ScheduledTask] {
         [ScheduledTask(under: .reminders) { app in _ = try await InvitationReminders.sendDue(application: app) }]
     }

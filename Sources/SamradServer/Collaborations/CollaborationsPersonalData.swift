@@ -52,4 +52,19 @@ extension CollaborationsFeature {
                 .run()
         }
     }
+
+    /// Past its months, a concluded collaboration keeps its registrations and seats (what was agreed
+    /// and paid) but no personal links, nor the list of addresses its invitations reached.
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int] {
+        let ids = run.expiredCollaborations
+        guard !ids.isEmpty else { return [:] }
+        let sql = db.sql
+        let links = try await sql.raw(
+            "DELETE FROM invitation_links WHERE collaboration_id IN (\(binds: ids)) RETURNING id").all().count
+        let reached = try await sql.raw("""
+            UPDATE invitations SET reached = NULL WHERE collaboration_id IN (\(binds: ids)) AND reached IS NOT NULL
+            RETURNING id
+            """).all().count
+        return ["invitation_links": links, "invitations.reached": reached]
+    }
 }

@@ -29,8 +29,8 @@ extension MailFeature {
     }
 
     /// Sent and failed e-mails keep no text (`OutboxMessage.redact`); after the set days the row goes.
-    func applyRetention(_ terms: RetentionTerms, now: Date, on db: any Database) async throws -> [String: Int] {
-        let cutoff = now.addingTimeInterval(-Double(terms.outboxDays) * 86_400)
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int] {
+        let cutoff = run.now.addingTimeInterval(-Double(run.terms.outboxDays) * 86_400)
         let rows = try await db.sql.raw("""
             DELETE FROM outbox_messages WHERE status IN ('sent', 'failed')
                 AND COALESCE(sent_at, created_at) < \(bind: cutoff) RETURNING id

@@ -58,4 +58,39 @@ extension MeetingsFeature {
             try await sql.raw("UPDATE meeting_series SET created_by = NULL WHERE created_by = \(bind: user)").run()
         }
     }
+
+    /// Past a concluded collaboration's months: who came goes (the meetings, agendas, minutes and
+    /// decisions stay), and so do the names of those people in its minutes, speakers' names and
+    /// personal meeting links.
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int] {
+        let ids = run.expiredCollaborations
+        guard !ids.isEmpty else { return [:] }
+        let sql = db.sql
+        let meetings = SQLQueryString("SELECT id FROM meetings WHERE collaboration_id IN (\(binds: ids))")
+        struct Named: Decodable { var name: String }
+        let names = try await sql.raw("""
+            SELECT DISTINCT p.name FROM people p WHERE p.id IN (
+                SELECT person_id FROM attendances WHERE meeting_id IN (\(meetings))
+                UNION SELECT presenter_id FROM agenda_items WHERE meeting_id IN (\(meetings)))
+            """).all(decoding: Named.self).map(\.name).filter { $0.count >= 5 }
+        var minutes = 0
+        for name in names {
+            minutes += try await sql.raw("""
+                UPDATE meetings SET minutes = REPLACE(minutes, \(bind: name), '—')
+                WHERE collaboration_id IN (\(binds: ids)) AND minutes LIKE \(bind: "%" + name + "%") RETURNING id
+                """).all().count
+        }
+        let attendances = try await sql.raw(
+            "DELETE FROM attendances WHERE meeting_id IN (\(meetings)) RETURNING id").all().count
+        let links = try await sql.raw(
+            "DELETE FROM meeting_links WHERE meeting_id IN (\(meetings)) RETURNING id").all().count
+        let speakers = try await sql.raw("""
+            UPDATE agenda_items SET presenter_id = NULL, speaker_name = NULL, speaker_affiliation = NULL
+            WHERE meeting_id IN (\(meetings))
+                AND (presenter_id IS NOT NULL OR speaker_name IS NOT NULL OR speaker_affiliation IS NOT NULL)
+            RETURNING id
+            """).all().count
+        return ["attendances": attendances, "meeting_links": links, "agenda_items.speakers": speakers,
+            "meetings.minutes": minutes]
+    }
 }

@@ -37,4 +37,18 @@ extension NewslettersFeature {
             """).run()
         try await sql.raw("DELETE FROM newsletter_unsubscriptions WHERE lower(email) IN (\(binds: emails))").run()
     }
+
+    /// Past a concluded collaboration's months: to whom its newsletters went, and who left its list.
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int] {
+        let ids = run.expiredCollaborations
+        guard !ids.isEmpty else { return [:] }
+        let sql = db.sql
+        let deliveries = try await sql.raw("""
+            DELETE FROM newsletter_deliveries
+            WHERE newsletter_id IN (SELECT id FROM newsletters WHERE collaboration_id IN (\(binds: ids))) RETURNING id
+            """).all().count
+        let unsubscriptions = try await sql.raw(
+            "DELETE FROM newsletter_unsubscriptions WHERE collaboration_id IN (\(binds: ids)) RETURNING id").all().count
+        return ["newsletter_deliveries": deliveries, "newsletter_unsubscriptions": unsubscriptions]
+    }
 }

@@ -34,4 +34,26 @@ extension QuestionnairesFeature {
             DELETE FROM questionnaire_links WHERE respondent_id = \(bind: id) OR person_id = \(bind: id)
             """).run()
     }
+
+    /// Past a concluded collaboration's months the answers stay, with no one's name or person.
+    func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int] {
+        let ids = run.expiredCollaborations
+        guard !ids.isEmpty else { return [:] }
+        let sql = db.sql
+        let questionnaires = SQLQueryString("SELECT id FROM questionnaires WHERE collaboration_id IN (\(binds: ids))")
+        let links = try await sql.raw(
+            "DELETE FROM questionnaire_links WHERE questionnaire_id IN (\(questionnaires)) RETURNING id").all().count
+        let responses = try await sql.raw("""
+            UPDATE questionnaire_responses SET person_id = NULL, submitted_by = NULL, updated_by = NULL
+            WHERE questionnaire_id IN (\(questionnaires))
+                AND (person_id IS NOT NULL OR submitted_by IS NOT NULL OR updated_by IS NOT NULL)
+            RETURNING id
+            """).all().count
+        let revisions = try await sql.raw("""
+            UPDATE questionnaire_revisions SET changed_by = NULL
+            WHERE questionnaire_id IN (\(questionnaires)) AND changed_by IS NOT NULL RETURNING id
+            """).all().count
+        return ["questionnaire_links": links, "questionnaire_responses.names": responses,
+            "questionnaire_revisions.names": revisions]
+    }
 }
