@@ -144,13 +144,15 @@ final class LocalizationTests: XCTestCase {
         let catalog = try catalog()
         let shared: [Language: Set<String>] = [
             .da: [
-                "Administration", "Administrator", "CSV", "E-mail", "Facilitator", "Feedback", "Finland", "Helsinki",
+                "Administration", "Administrator", "CSV", "E-mail", "Excel", "Facilitator", "Feedback", "Finland",
+                "Helsinki",
                 "For", "Format", "Guide", "Invitation", "Menu", "Organisation", "organisation", "Person", "person",
                 "Region", "Respondent", "Samrad", "Send", "invitation", "link", "Slides", "Status", "Webinar", "km",
                 "min",
             ],
             .sv: [
-                "Administration", "CSV", "Finland", "Format", "Guide", "Organisation", "organisation", "Period",
+                "Administration", "CSV", "Excel", "Finland", "Format", "Guide", "Organisation", "organisation",
+                "Period",
                 "Person", "person", "Presentation", "Samrad", "Status", "Text", "Markdown", "km",
             ],
         ]

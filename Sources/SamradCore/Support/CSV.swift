@@ -156,25 +156,115 @@ public struct CSVRecord: Sendable {
     }
 }
 
-/// Writes CSV text with the quoting RFC 4180 asks for.
+/// A table for download, written as RFC 4180 CSV (comma, the default), as the semicolon form that
+/// Danish and Swedish Excel open directly (decimal commas), or as cells typed for a spreadsheet.
 public struct CSVWriter: Sendable {
-    public private(set) var text = ""
+    public let header: [String]
+    public private(set) var rows: [[String]] = []
 
-    public init(header: [String]) { append(header) }
+    public init(header: [String]) { self.header = header }
 
-    public mutating func append(_ fields: [String]) {
-        text += fields.map(CSVWriter.quote).joined(separator: ",")
-        text += "\r\n"
+    public mutating func append(_ fields: [String]) { rows.append(fields) }
+
+    /// The comma form (RFC 4180), lines ending in CRLF.
+    public var text: String { text(separator: ",") }
+
+    /// `;` writes numbers with a decimal comma, as Excel set to Danish or Swedish reads them.
+    public func text(separator: Character) -> String {
+        var text = ""
+        let kinds = SpreadsheetColumn.kinds(header)
+        for (index, fields) in ([header] + rows).enumerated() {
+            text += fields.enumerated().map { column, field in
+                let quoted = CSVWriter.quote(field, separator: separator)
+                if separator == ";", index > 0, column < kinds.count, kinds[column] != .text,
+                    case .number = SpreadsheetCell(field, kind: kinds[column])
+                {
+                    return quoted.replacingOccurrences(of: ".", with: ",")
+                }
+                return quoted
+            }.joined(separator: String(separator))
+            text += "\r\n"
+        }
+        return text
     }
 
-    static func quote(_ field: String) -> String {
+    static func quote(_ field: String, separator: Character = ",") -> String {
         // A leading =, +, - or @ (or a tab or carriage return before one) would run as a formula in
         // a spreadsheet (CSV injection, OWASP's list).
         var field = field
         if let first = field.first, "=+-@\t\r".contains(first), Double(field) == nil { field = "'" + field }
-        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        if field.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return field
+    }
+}
+
+/// What a column holds, from its name: codes, identifiers and phone numbers stay text even when they
+/// look like numbers ("0180" is Stockholm, not 180).
+public enum SpreadsheetColumn: Sendable, Equatable {
+    case text, typed
+
+    public static func kinds(_ header: [String]) -> [SpreadsheetColumn] {
+        header.map { name in
+            let name = name.lowercased()
+            let textual =
+                name == "id" || name.hasSuffix("_id") || name.hasSuffix("code") || name.contains("phone")
+                || name.contains("country") || name.contains("number") || name.contains("ean") || name == "prefix"
+                || name == "question" || name == "statement" || name == "option"
+            return textual ? .text : .typed
+        }
+    }
+}
+
+/// One value as a spreadsheet cell: a number, a day, a moment, or text.
+public enum SpreadsheetCell: Sendable, Equatable {
+    case text(String)
+    case number(Double)
+    /// A calendar day, "2026-12-06".
+    case day(year: Int, month: Int, day: Int)
+    /// A moment, written in ISO 8601 with its offset.
+    case moment(Date)
+    /// A local day and time without an offset, "2027-05-27T13:00" (a meeting's own time).
+    case wallClock(year: Int, month: Int, day: Int, minutes: Int)
+    case empty
+
+    public init(_ value: String, kind: SpreadsheetColumn) {
+        if value.isEmpty { self = .empty; return }
+        guard kind == .typed else { self = .text(value); return }
+        if Self.isPlainNumber(value), let number = Double(value) { self = .number(number); return }
+        let bytes = Array(value.utf8)
+        if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = Int(value.prefix(4)), let month = Int(value.dropFirst(5).prefix(2)),
+            let day = Int(value.suffix(2)), (1...12).contains(month), (1...31).contains(day)
+        {
+            self = .day(year: year, month: month, day: day)
+            return
+        }
+        if bytes.count == 16, bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+            case .day(let year, let month, let day) = SpreadsheetCell(String(value.prefix(10)), kind: .typed),
+            let hour = Int(value.dropFirst(11).prefix(2)), let minute = Int(value.suffix(2)),
+            (0..<24).contains(hour), (0..<60).contains(minute)
+        {
+            self = .wallClock(year: year, month: month, day: day, minutes: hour * 60 + minute)
+            return
+        }
+        if bytes.count >= 20, bytes[10] == UInt8(ascii: "T"), let date = try? Date(value, strategy: .iso8601) {
+            self = .moment(date)
+            return
+        }
+        self = .text(value)
+    }
+
+    /// "12", "-3.5", "0.25"; not "012", "1e5", "1,5" or " 1".
+    static func isPlainNumber(_ value: String) -> Bool {
+        var digits = value.utf8[...]
+        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        let parts = digits.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let whole = parts.first, !whole.isEmpty else { return false }
+        let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        guard whole.allSatisfy(isDigit), whole.count == 1 || whole.first != UInt8(ascii: "0") else { return false }
+        if parts.count == 2 { return !parts[1].isEmpty && parts[1].allSatisfy(isDigit) }
+        return true
     }
 }

@@ -116,17 +116,6 @@ struct FormState: Encodable {
     }
 }
 
-extension CSVWriter {
-    /// The CSV as a download (RFC 4180 text/csv with a header row).
-    func response(filename: String) -> Response {
-        let response = Response(status: .ok, body: .init(string: text))
-        response.headers.contentType = HTTPMediaType(
-            type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
-        response.headers.contentDisposition = .init(.attachment, filename: filename)
-        return response
-    }
-}
-
 extension Request {
     /// A date and time in the reader's language, in the time of the country that language is spoken in.
     func dateTimeText(_ date: Date?) -> String? {

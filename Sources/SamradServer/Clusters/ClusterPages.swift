@@ -14,7 +14,7 @@ struct ClusterPages: RouteCollection {
         page.post("clusters", "plan", use: propose)
         page.get("clusters", "edit", use: editSaved)
         page.post("clusters", "draft", use: changeDraft)
-        page.get("clusters", "export.csv", use: export)
+        page.spreadsheet("clusters", "export", use: export)
     }
 
     /// The collaboration of the path, for those who may form its clusters.
@@ -42,6 +42,7 @@ struct ClusterPages: RouteCollection {
         var plan: ClusterPlanView?
         var own: [OwnCluster]
         var registeredCount: Int
+        var downloads: [DownloadLinks]
     }
 
     func index(_ request: Request) async throws -> View {
@@ -71,7 +72,13 @@ struct ClusterPages: RouteCollection {
                     ? draft.map {
                         ClusterPlanView($0, registered: registered, facilitators: facilitators, request: request)
                     } : nil,
-                own: ownClusters, registeredCount: registered.count))
+                own: ownClusters, registeredCount: registered.count,
+                downloads: canPlan && draft != nil
+                    ? [
+                        DownloadLinks(
+                            base: "/collaborations/\(c.slug)/clusters/export", label: request.t("clusters.export"))
+                    ]
+                    : []))
     }
 
     /// A participant's cluster: its municipalities and, for signed-in members, the people in their seats.

@@ -23,6 +23,6 @@ extension ClusterPages {
                 }
             }
         }
-        return csv.response(filename: "clusters-\(c.slug).csv")
+        return try csv.download(request, name: "clusters-\(c.slug)")
     }
 }

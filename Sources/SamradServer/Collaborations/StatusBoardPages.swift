@@ -21,7 +21,7 @@ extension CollaborationPages {
         var reaches: [Option]
         var notReached: String?
         var rows: [BoardRow]
-        var exports: [Link]
+        var downloads: [DownloadLinks]
     }
 
     func board(_ request: Request) async throws -> View {
@@ -75,19 +75,17 @@ extension CollaborationPages {
                     },
                 notReached: board.notReached == 0 ? nil : request.t("board.not_reached", count: board.notReached),
                 rows: rows,
-                exports: [
-                    Link(
-                        href: "/collaborations/\(c.slug)/registrations.csv", label: request.t("board.csv_registrations")
-                    ),
-                    Link(
-                        href: "/collaborations/\(c.slug)/participants.csv", label: request.t("board.csv_participants")),
+                downloads: [
+                    DownloadLinks(
+                        base: "/collaborations/\(c.slug)/registrations", label: request.t("board.csv_registrations")),
+                    DownloadLinks(
+                        base: "/collaborations/\(c.slug)/participants", label: request.t("board.csv_participants")),
                 ]
                     + (c.price == .free
                         ? []
                         : [
-                            Link(
-                                href: "/collaborations/\(c.slug)/invoices.csv",
-                                label: request.t("board.csv_invoices"))
+                            DownloadLinks(
+                                base: "/collaborations/\(c.slug)/invoices", label: request.t("board.csv_invoices"))
                         ])
             ))
     }
@@ -115,7 +113,7 @@ extension CollaborationPages {
                 row.status == .notAnswered ? "" : row.answeredAt.map(iso.string) ?? "", String(row.seats.count),
             ])
         }
-        return writer.response(filename: "\(board.collaboration.slug)-registrations.csv")
+        return try writer.download(request, name: "\(board.collaboration.slug)-registrations")
     }
 
     func participantsCSV(_ request: Request) async throws -> Response {
@@ -132,7 +130,7 @@ extension CollaborationPages {
                 ])
             }
         }
-        return writer.response(filename: "\(board.collaboration.slug)-participants.csv")
+        return try writer.download(request, name: "\(board.collaboration.slug)-participants")
     }
 
     /// One line per registered municipality of a paid collaboration. The directory holds no EAN/GLN
@@ -150,6 +148,6 @@ extension CollaborationPages {
                 String(format: "%.2f", Double(minor) / 100), c.currency, c.vatNote ?? "",
             ])
         }
-        return writer.response(filename: "\(c.slug)-invoices.csv")
+        return try writer.download(request, name: "\(c.slug)-invoices")
     }
 }

@@ -25,6 +25,6 @@ extension DirectoryPages {
             if page >= result.pageCount { break }
             page += 1
         }
-        return writer.response(filename: "municipalities.csv")
+        return try writer.download(request, name: "municipalities")
     }
 }

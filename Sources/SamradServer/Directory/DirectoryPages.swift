@@ -7,7 +7,7 @@ import Vapor
 struct DirectoryPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("municipalities", use: listPage)
-        routes.get("municipalities.csv", use: exportCSV)
+        routes.spreadsheet("municipalities", use: exportCSV)
         routes.get("municipalities", "names.json", use: names)
         routes.get("municipalities", ":country", ":code", use: detailPage)
         let api = routes.grouped("api", "v1", "municipalities")
@@ -47,7 +47,7 @@ struct DirectoryPages: RouteCollection {
         var pages: [PageLink]
         var previous: String?
         var next: String?
-        var csvHref: String
+        var downloads: [DownloadLinks]
         var errors: [Problem.FieldMessage]
     }
 
@@ -101,6 +101,9 @@ struct DirectoryPages: RouteCollection {
             components.queryItems = items.isEmpty ? nil : items
             return components.string ?? path
         }
+        // The same filters for the downloads.
+        let listed = link(page: nil)
+        let filters = listed.firstIndex(of: "?").map { String(listed[$0...]) } ?? ""
         let window = max(1, result.page - 3)...min(result.pageCount, max(1, result.page - 3) + 6)
         let context = ListContext(
             page: PageContext(request, titleKey: "directory.title"),
@@ -109,7 +112,8 @@ struct DirectoryPages: RouteCollection {
             pages: window.map { PageLink(href: link(page: $0), number: $0, current: $0 == result.page) },
             previous: result.page > 1 ? link(page: result.page - 1) : nil,
             next: result.page < result.pageCount ? link(page: result.page + 1) : nil,
-            csvHref: link(page: nil, path: "/municipalities.csv"), errors: errors)
+            downloads: [DownloadLinks(base: "/municipalities", query: filters, label: request.t("directory.csv"))],
+            errors: errors)
         let status: HTTPResponseStatus = errors.isEmpty ? .ok : .unprocessableEntity
         return try await request.view.render("directory/list", context).encodeResponse(status: status, for: request)
     }

@@ -13,7 +13,7 @@ struct AttendancePages: RouteCollection {
         m.post("cancel", use: cancel)
         m.get("attendance", use: list)
         m.post("attendance", ":person", "check-in", use: checkIn)
-        m.get("attendance", "export.csv", use: export)
+        m.spreadsheet("attendance", "export", use: export)
     }
 
     struct PersonForm: Content { var personID: String? }
@@ -113,6 +113,7 @@ struct AttendancePages: RouteCollection {
         var page: PageContext
         var title: String
         var href: String
+        var downloads: [DownloadLinks]
         var when: String
         var rows: [Row]
         var summary: String
@@ -133,6 +134,7 @@ struct AttendancePages: RouteCollection {
             "meetings/attendance",
             ListContext(
                 page: PageContext(request, titleKey: "attendance.title"), title: m.title, href: m.href,
+                downloads: [DownloadLinks(base: m.href + "/attendance/export", label: request.t("attendance.export"))],
                 when: MeetingPages.when(m, request),
                 rows: rows.map { row in
                     Row(
@@ -185,6 +187,6 @@ struct AttendancePages: RouteCollection {
                 row.attendance.checkedInAt.map { DateText.local($0, zone: m.timeZone) } ?? "",
             ])
         }
-        return csv.response(filename: "meeting-attendance.csv")
+        return try csv.download(request, name: "meeting-attendance")
     }
 }

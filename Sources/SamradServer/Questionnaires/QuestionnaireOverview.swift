@@ -20,6 +20,8 @@ extension QuestionnairePages {
         var threshold: Int
         var mayBuild: Bool
         var sent: Bool
+        /// The raw answers, for those who build it once it is sent.
+        var downloads: [DownloadLinks]
         var open: Bool
         var closed: Bool
         var answerable: [UnitLink]
@@ -94,7 +96,10 @@ extension QuestionnairePages {
             state: state.text, stateKey: state.key,
             audience: request.t("questionnaire_audience.\(q.audience)"), questionCount: q.form.questions.count,
             threshold: q.threshold,
-            mayBuild: access.mayBuild, sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: now),
+            mayBuild: access.mayBuild, sent: q.sentAt != nil,
+            downloads: access.mayBuild && q.sentAt != nil
+                ? [DownloadLinks(base: q.href + "/answers", label: request.t("questionnaires.answers_csv"))] : [],
+            open: q.sentAt != nil && q.window.isOpen(at: now),
             closed: q.window.hasClosed(at: now),
             answerable: answerable,
             mayViewResults: QuestionnairePolicy.mayViewResults(

@@ -23,7 +23,7 @@ struct QuestionnairePages: RouteCollection {
         q.post("publication", use: publish)
         q.get("progress", use: progress)
         q.post("reminders", use: remind)
-        q.get("answers.csv", use: answersCSV)
+        q.spreadsheet("answers", use: answersCSV)
     }
 
 

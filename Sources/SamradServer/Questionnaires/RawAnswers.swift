@@ -47,7 +47,7 @@ extension QuestionnairePages {
             }
             csv.append(fields)
         }
-        return csv.response(filename: "\(Self.fileName(q))-answers.csv")
+        return try csv.download(request, name: "\(Self.fileName(q))-answers")
     }
 
     static func fileName(_ q: Questionnaire) -> String {

@@ -16,7 +16,7 @@ extension ResultsPages {
         var note: String
         var published: String
         var questions: [QuestionView]
-        var csvHref: String
+        var downloads: [DownloadLinks]
     }
 
     func page(_ request: Request) async throws -> View {
@@ -62,7 +62,11 @@ extension ResultsPages {
                 href: q.href, mayBuild: access.mayBuild,
                 viewpoints: viewpoints, viewpointName: report.viewpointName, respondents: report.respondents,
                 note: request.t("questionnaires.suppression_note", [String(report.threshold)]), published: published,
-                questions: Self.views(report, form: q.form, request: request), csvHref: "\(q.href)/results.csv\(query)")
+                questions: Self.views(report, form: q.form, request: request),
+                downloads: [
+                    DownloadLinks(
+                        base: "\(q.href)/results", query: query, label: request.t("questionnaires.results_csv"))
+                ])
         )
     }
 
@@ -97,6 +101,6 @@ extension ResultsPages {
                 }
             }
         }
-        return csv.response(filename: "\(QuestionnairePages.fileName(access.questionnaire))-results.csv")
+        return try csv.download(request, name: "\(QuestionnairePages.fileName(access.questionnaire))-results")
     }
 }

@@ -11,7 +11,7 @@ struct ResultsPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let q = routes.grouped("questionnaires", ":questionnaire")
         q.get("results", use: page)
-        q.get("results.csv", use: csv)
+        q.spreadsheet("results", use: csv)
     }
 
 

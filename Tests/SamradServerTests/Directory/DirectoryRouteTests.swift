@@ -82,7 +82,7 @@ final class DirectoryRouteTests: XCTestCase {
             XCTAssertEqual(res.headers.contentType?.subType, "csv")
             let lines = res.body.string.split(separator: "\r\n")
             XCTAssertEqual(lines.count, 291)
-            XCTAssertTrue(lines[0].hasPrefix("country,code,name,region_code"))
+            XCTAssertTrue(lines[0].hasPrefix("\u{FEFF}country,code,name,region_code"), "UTF-8 with a byte order mark")
         }
     }
 

@@ -282,7 +282,8 @@ extension QuestionnaireRouteTests {
         let csv = try await browser.get(href + "/answers.csv")
         XCTAssertEqual(csv.status, .ok)
         let lines = csv.body.string.split(separator: "\r\n")
-        XCTAssertEqual(lines.first, "unit,name,status,submitted_at,submitted_by,phase,hours,plan,grid.st1,grid.st2,why")
+        XCTAssertEqual(
+            lines.first, "\u{FEFF}unit,name,status,submitted_at,submitted_by,phase,hours,plan,grid.st1,grid.st2,why")
         XCTAssertTrue(lines.contains { $0.hasPrefix("se/1480,Göteborg,draft") })
         do { let r = try await stockholm.get(href + "/answers.csv"); XCTAssertEqual(r.status, .forbidden) }
         do { let r = try await stockholm.get(href + "/results"); XCTAssertEqual(r.status, .forbidden, "not published") }
