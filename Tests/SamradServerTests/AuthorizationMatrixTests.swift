@@ -64,7 +64,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /api/v1/collaborations", "GET /api/v1/collaborations/:slug", "GET /api/v1/collaborations/:slug/meetings",
         "GET /api/v1/collaborations/:slug/members", "GET /api/v1/collaborations/:slug/questionnaires",
         "GET /api/v1/programmes", "GET /guides", "GET /knowledge", "GET /knowledge/feed.atom",
-        "GET /municipalities", "GET /municipalities.csv", "GET /municipalities/names.json",
+        "GET /municipalities", "GET /municipalities.csv", "GET /municipalities.xlsx", "GET /municipalities/names.json",
         "GET /municipalities/:country/:code",
         "GET /municipalities/:country/:code/indicators", "GET /municipalities/:country/:code/schools",
         "GET /schools/:country/:code", "GET /indicators", "GET /organisations", "GET /organisations/:id",

@@ -9,8 +9,11 @@ public struct CSVScanner {
         public var key: String
     }
 
-    /// Calls `body` with each record's first line and fields; `body` returns false to stop.
+    /// Calls `body` with each record's first line and fields; `body` returns false to stop. The
+    /// separator is `;` when the first line has more semicolons than commas outside quotes (a file
+    /// from Danish or Swedish Excel), else `,`.
     public static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, [String]) throws -> Bool) throws {
+        let separator = separator(of: bytes)
         var fields: [String] = []
         fields.reserveCapacity(16)
         var index = 0
@@ -45,7 +48,7 @@ public struct CSVScanner {
                     if index < count, bytes[index] == UInt8(ascii: "\r") { index += 1 }
                     if index >= count || bytes[index] == UInt8(ascii: "\n") {
                         index += 1; endOfRecord = true
-                    } else if bytes[index] == UInt8(ascii: ",") {
+                    } else if bytes[index] == separator {
                         index += 1; if index >= count { fields.append(""); endOfRecord = true }
                     } else {
                         throw Failure(line: line, key: "csv.stray_quote")
@@ -54,7 +57,7 @@ public struct CSVScanner {
                     let start = index
                     while index < count {
                         let byte = bytes[index]
-                        if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") { break }
+                        if byte == separator || byte == UInt8(ascii: "\n") { break }
                         if byte == UInt8(ascii: "\"") { throw Failure(line: line, key: "csv.stray_quote") }
                         index += 1
                     }
@@ -74,6 +77,19 @@ public struct CSVScanner {
             if fields.count == 1 && fields[0].isEmpty { continue }
             if try !body(recordLine, fields) { return }
         }
+    }
+
+    static func separator(of bytes: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var commas = 0, semicolons = 0, inQuotes = false
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") && !inQuotes { break }
+            if byte == UInt8(ascii: "\"") {
+                inQuotes.toggle()
+            } else if !inQuotes {
+                if byte == UInt8(ascii: ",") { commas += 1 } else if byte == UInt8(ascii: ";") { semicolons += 1 }
+            }
+        }
+        return semicolons > commas ? UInt8(ascii: ";") : UInt8(ascii: ",")
     }
 
     public static func scan(_ data: Data, _ body: (Int, [String]) throws -> Bool) throws {

@@ -22,7 +22,7 @@ extension Mailboxes {
             throw SamradError.invalid([FieldError(field: "file", "people_import.error.empty")])
         }
         return try await Self.importing(
-            String(decoding: body.readableBytesView, as: UTF8.self),
+            SpreadsheetUpload.text(Data(body.readableBytesView)),
             country: try Self.country(request), request: request)
     }
 

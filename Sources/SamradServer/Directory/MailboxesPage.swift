@@ -84,7 +84,7 @@ extension Mailboxes {
                 throw SamradError.invalid([FieldError(field: "file", "people_import.error.empty")])
             }
             let outcome = try await Self.importing(
-                String(decoding: file.data.readableBytesView, as: UTF8.self),
+                SpreadsheetUpload.text(Data(file.data.readableBytesView)),
                 country: country, request: request)
             return try await request.view.render(
                 "admin/mailboxes",

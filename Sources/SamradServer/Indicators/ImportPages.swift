@@ -108,6 +108,7 @@ struct ImportPages: RouteCollection {
                 v.add("file", "imports.error.too_large", [String(Self.maxFileBytes / 1_000_000)])
             }
             try v.check()
+            if format == "csv" { data = try SpreadsheetUpload.csvData(data) }
             // Files whose import was never run, or was rejected and not tried again, go after a day.
             try await ImportUpload.query(on: request.db).filter(\.$userID == user.requireID()).filter(
                 \.$createdAt < Date().addingTimeInterval(-86_400)

@@ -392,7 +392,8 @@ struct SchoolRow: Sendable, Equatable {
 
     /// `code,name[,organiser_type]` for one municipality: each problem named by its line.
     static func read(list data: Data, municipality m: Municipality) throws -> [Listed] {
-        let table = try CSVTable(parsing: String(decoding: data, as: UTF8.self))
+        let text = try SpreadsheetUpload.text(data)
+        let table = try CSVTable(parsing: text, separator: CSVTable.separator(of: text))
         try table.require(columns: ["code", "name"])
         var v = Validation()
         var rows: [Listed] = []

@@ -11,6 +11,6 @@ extension PeopleImport {
         }
         let country = request.query[String.self, at: "country"].flatMap(Country.init(rawValue:)) ?? .dk
         return try await Self.run(
-            String(decoding: body.readableBytesView, as: UTF8.self), country: country, request: request)
+            SpreadsheetUpload.text(Data(body.readableBytesView)), country: country, request: request)
     }
 }

@@ -43,7 +43,7 @@ extension PeopleImport {
             }
             let country = upload.country.flatMap(Country.init(rawValue:)) ?? .dk
             let outcome = try await Self.run(
-                String(decoding: file.data.readableBytesView, as: UTF8.self), country: country,
+                SpreadsheetUpload.text(Data(file.data.readableBytesView)), country: country,
                 request: request)
             return try await request.view.render(
                 "people/import",
