@@ -54,7 +54,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// the directory, public statistics and knowledge. Lists among them show each reader only what
     /// they may see (checked by the secrets below).
     static let publicReads: Set<String> = [
-        "GET /privacy", "GET /privacy/record",
+        "GET /privacy", "GET /privacy/record", "GET /was",
         "GET /", "GET /accessibility", "GET /healthz", "GET /sign-in", "GET /password/forgot",
         "GET /sign-in/oidc/:provider", "GET /sign-in/oidc/:provider/callback",
         "GET /api/openapi.json",
@@ -531,7 +531,9 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// Who holds what the route reaches: they are let in (the other side of the matrix).
     static func holders(_ route: Route) -> [Role] {
         let p = route.pattern
-        if p.contains("/admin/") || p.hasSuffix("/audit") || p.contains("mailbox") || p.hasSuffix("/privacy/edit") {
+        if p.contains("/admin/") || p.hasSuffix("/audit") || p.contains("mailbox") || p.hasSuffix("/privacy/edit")
+            || p.hasSuffix("/accessibility/edit")
+        {
             return [.administrator]
         }
         // A person's whole data, taken out or erased: administrators (and the person, on the profile).

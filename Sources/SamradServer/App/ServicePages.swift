@@ -3,18 +3,10 @@ import SamradCore
 import SQLKit
 import Vapor
 
-/// The accessibility statement and the health check (the front page is `StartPage`).
+/// The health check (the front page is `StartPage`, the accessibility statement `AccessibilityPages`).
 struct ServicePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("accessibility", use: accessibility)
         routes.get("healthz", use: health)
-    }
-
-    struct StaticContext: Encodable { var page: PageContext }
-
-    func accessibility(_ request: Request) async throws -> View {
-        try await request.view.render(
-            "accessibility", StaticContext(page: PageContext(request, titleKey: "accessibility.title")))
     }
 
     struct Health: Content { var status: String; var database: String; var municipalities: Int }

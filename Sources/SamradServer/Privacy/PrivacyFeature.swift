@@ -4,12 +4,13 @@ import SamradCore
 import SQLKit
 import Vapor
 
-/// Personal data under control: a person's export and erasure, the retention job, the privacy
-/// notice and the record of processing. Every feature answers for its own tables
+/// Personal data under control and the statements a public body must publish: a person's export
+/// and erasure, the retention job, the privacy notice, the record of processing and the
+/// accessibility statement. Every feature answers for its own tables
 /// (`Feature.exportPerson`, `erase`, `applyRetention`, `processing`); the audit log is the kit's,
 /// so this feature answers for it.
 struct PrivacyFeature: Feature {
-    var routes: [any RouteCollection] { [PersonalDataPages(), PrivacyNoticePages()] }
+    var routes: [any RouteCollection] { [PersonalDataPages(), PrivacyNoticePages(), AccessibilityPages()] }
     var migrations: [any Migration] { [M025Privacy()] }
     var scheduled: [ScheduledTask] {
         [ScheduledTask(under: .retention) { app in try await RetentionJob.run(features: app.features, on: app.db) }]
