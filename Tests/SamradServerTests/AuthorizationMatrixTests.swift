@@ -26,6 +26,8 @@ final class AuthorizationMatrixTests: XCTestCase {
     var slug = "", organisationID = ""
     /// The objects made in `setUp`, by the route parameter that names them.
     var ids: [String: String] = [:]
+    /// The workbooks read in the holders' pass, with their headers.
+    var workbooks: [(String, [String])] = []
 
     enum Role: String, CaseIterable {
         case visitor, plain, memberElsewhere, coordinatorElsewhere, organiserElsewhere, organiser, administrator
@@ -54,7 +56,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// the directory, public statistics and knowledge. Lists among them show each reader only what
     /// they may see (checked by the secrets below).
     static let publicReads: Set<String> = [
-        "GET /privacy", "GET /privacy/record", "GET /was",
+        "GET /privacy", "GET /privacy/record", "GET /was", "GET /profile/data/erased",
         "GET /", "GET /accessibility", "GET /healthz", "GET /sign-in", "GET /password/forgot",
         "GET /sign-in/oidc/:provider", "GET /sign-in/oidc/:provider/callback",
         "GET /api/openapi.json",
@@ -426,6 +428,24 @@ final class AuthorizationMatrixTests: XCTestCase {
         return id
     }
 
+    /// Every table's workbook, as its holder gets it: readable, and the same header and rows as its
+    /// CSV twin. With SAMRAD_XLSX_DIR set (scripts/test), it is kept there for openpyxl to open
+    /// (Tests/EndToEnd/test_workbooks.py).
+    func checkWorkbook(_ route: Route, _ response: XCTHTTPResponse, as role: Role, clients: inout [Role: Client])
+        throws
+    {
+        let data = Data(response.body.readableBytesView)
+        let rows = try XLSXSheet.read(data).rows
+        XCTAssertFalse(rows.isEmpty, route.pattern)
+        if let folder = ProcessInfo.processInfo.environment["SAMRAD_XLSX_DIR"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let name = route.pattern.dropFirst(5).replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: ":", with: "")
+            try data.write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
+        }
+        workbooks.append((route.pattern, rows.first ?? []))
+    }
+
     func signedIn(_ role: Role) async throws -> Client {
         let client = Client(app)
         try await client.signIn(Self.email(role), "correct horse battery")
@@ -599,6 +619,9 @@ final class AuthorizationMatrixTests: XCTestCase {
                     if role == .visitor, Self.publicReads.contains(route.pattern), refused(response) {
                         note(route, role, "was refused a public page", response)
                     }
+                    if role == .visitor, route.pattern.hasSuffix(".xlsx"), response.status == .ok {
+                        try checkWorkbook(route, response, as: role, clients: &clients)
+                    }
                     continue
                 }
                 let mayChange =
@@ -621,6 +644,9 @@ final class AuthorizationMatrixTests: XCTestCase {
                 if [.unauthorized, .forbidden].contains(response.status) || (response.status == .notFound && !deleted) {
                     note(route, role, "was refused", response)
                 }
+                if route.pattern.hasSuffix(".xlsx"), response.status == .ok {
+                    try checkWorkbook(route, response, as: role, clients: &clients)
+                }
                 let verbs: Set<Substring> = ["delete", "revoke", "withdraw", "erase"]
                 if route.cancelsAttendance, response.status.code < 400 {
                     gone.insert(ids[":person"] ?? "")
@@ -632,6 +658,8 @@ final class AuthorizationMatrixTests: XCTestCase {
             }
         }
         XCTAssertTrue(problems.isEmpty, "\(problems.count) problems:\n" + problems.joined(separator: "\n"))
+        let twins = routes.filter { $0.pattern.hasSuffix(".xlsx") }.map(\.pattern)
+        XCTAssertEqual(Set(workbooks.map(\.0)), Set(twins), "every workbook was read")
     }
 
     /// Every change a signed-in person could make through a form or a session's API call needs the

@@ -170,12 +170,14 @@ public struct CSVWriter: Sendable {
     public var text: String { text(separator: ",") }
 
     /// `;` writes numbers with a decimal comma, as Excel set to Danish or Swedish reads them.
-    public func text(separator: Character) -> String {
+    /// `defusingFormulas` is off only for text that no spreadsheet opens (a workbook read for an
+    /// import), where a leading "+" is a phone number's.
+    public func text(separator: Character, defusingFormulas: Bool = true) -> String {
         var text = ""
         let kinds = SpreadsheetColumn.kinds(header)
         for (index, fields) in ([header] + rows).enumerated() {
             text += fields.enumerated().map { column, field in
-                let quoted = CSVWriter.quote(field, separator: separator)
+                let quoted = CSVWriter.quote(field, separator: separator, defusing: defusingFormulas)
                 if separator == ";", index > 0, column < kinds.count, kinds[column] != .text,
                     case .number = SpreadsheetCell(field, kind: kinds[column])
                 {
@@ -188,11 +190,11 @@ public struct CSVWriter: Sendable {
         return text
     }
 
-    static func quote(_ field: String, separator: Character = ",") -> String {
+    static func quote(_ field: String, separator: Character = ",", defusing: Bool = true) -> String {
         // A leading =, +, - or @ (or a tab or carriage return before one) would run as a formula in
         // a spreadsheet (CSV injection, OWASP's list).
         var field = field
-        if let first = field.first, "=+-@\t\r".contains(first), Double(field) == nil { field = "'" + field }
+        if defusing, let first = field.first, "=+-@\t\r".contains(first), Double(field) == nil { field = "'" + field }
         if field.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

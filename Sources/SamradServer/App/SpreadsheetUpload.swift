@@ -39,7 +39,7 @@ struct XLSXSheet {
         for row in rows.dropFirst() {
             writer.append(row.count < header.count ? row + Array(repeating: "", count: header.count - row.count) : row)
         }
-        return writer.text
+        return writer.text(separator: ",", defusingFormulas: false)
     }
 
     static var unreadable: SamradError {

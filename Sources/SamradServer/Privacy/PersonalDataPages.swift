@@ -10,6 +10,7 @@ struct PersonalDataPages: RouteCollection {
         routes.get("profile", "data", use: page)
         routes.get("profile", "data.zip", use: ownExport)
         routes.post("profile", "data", "erase", use: eraseOwn)
+        routes.get("profile", "data", "erased", use: erased)
         routes.post("people", ":id", "erase", use: eraseFromForm)
         routes.get("people", ":id", "data.zip", use: personExport)
         let api = routes.grouped("api", "v1")
@@ -120,7 +121,7 @@ struct PersonalDataPages: RouteCollection {
         let outcome = try await erase(subject, request: request)
         if subject.userID == request.actor.userID {
             request.session.destroy()
-            return request.redirect(to: "/", notice: "personal_data.erased_self")
+            return request.redirect(to: "/profile/data/erased")
         }
         return request.redirect(to: "/people", notice: "personal_data.erased", [outcome.pseudonym])
     }
@@ -138,6 +139,14 @@ struct PersonalDataPages: RouteCollection {
         }
         _ = try await erase(subject, request: request)
         request.session.destroy()
-        return request.redirect(to: "/", notice: "personal_data.erased_self")
+        return request.redirect(to: "/profile/data/erased")
+    }
+
+    /// Where a person lands after erasing themselves: the session is gone with the account, so the
+    /// page itself says what happened.
+    func erased(_ request: Request) async throws -> View {
+        struct Context: Encodable { var page: PageContext }
+        return try await request.view.render(
+            "privacy/erased", Context(page: PageContext(request, titleKey: "personal_data.erased_title")))
     }
 }

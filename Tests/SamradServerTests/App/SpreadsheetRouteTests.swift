@@ -68,14 +68,15 @@ final class SpreadsheetRouteTests: XCTestCase {
         let søren = try await Person.query(on: app.db).filter(\.$email == "soren@kk.dk").first()
         XCTAssertEqual(søren?.name, "Søren Ærø")
 
-        var table = CSVWriter(header: ["kommune", "navn", "funktion", "e-mail"])
-        table.append(["101", "Åse Ødegård", "school_leader", "ase@kk.dk"])
+        var table = CSVWriter(header: ["kommune", "navn", "funktion", "e-mail", "telefon"])
+        table.append(["101", "Åse Ødegård", "school_leader", "ase@kk.dk", "+45 33 66 33 66"])
         let workbook = try XLSXWorkbook(title: "Personer", table: table, zone: .gmt).data()
         let second = try await importList(
             coordinator, workbook, type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         XCTAssertEqual(second.status, .ok, second.body.string)
         let åse = try await Person.query(on: app.db).filter(\.$email == "ase@kk.dk").first()
         XCTAssertEqual(åse?.name, "Åse Ødegård")
+        XCTAssertEqual(åse?.phone, "+45 33 66 33 66", "a phone number is not taken for a formula")
 
         let garbled = try await importList(coordinator, Data([0x61, 0x81, 0x3B, 0x62, 0x0A]), type: "text/csv")
         XCTAssertEqual(garbled.status, .unprocessableEntity)

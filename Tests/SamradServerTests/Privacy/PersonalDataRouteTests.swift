@@ -277,6 +277,9 @@ final class PersonalDataRouteTests: XCTestCase {
         XCTAssertNotNil(value15)
         let confirmed = try await browser.post("/profile/data/erase", form: ["confirm": "yes"])
         XCTAssertEqual(confirmed.status, .seeOther)
+        XCTAssertEqual(confirmed.headers.first(name: .location), "/profile/data/erased")
+        let landing = try await browser.get("/profile/data/erased")
+        XCTAssertTrue(landing.body.string.contains("Your data are erased"))
         let value16 = try await User.find(karinUser.id, on: app.db)
         XCTAssertNil(value16)
         let value17 = try await browser.get("/profile/data").status
