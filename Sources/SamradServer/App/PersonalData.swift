@@ -140,6 +140,13 @@ struct PersonErasure: Sendable {
         return changed
     }
 
+    /// Replaces the identifying texts in the named text columns of `table` (as the database types
+    /// them: text, JSON, or on PostgreSQL an array of text).
+    func replace(in table: String, columns names: [String], on db: any Database) async throws -> Int {
+        let columns = try await Self.textColumns(db.sql).first { $0.0 == table }?.1 ?? []
+        return try await replace(in: table, columns.filter { names.contains($0.name) }, on: db)
+    }
+
     /// Replaces the identifying texts by the pseudonym in the given columns; returns how many
     /// values changed.
     func replace(in table: String, _ columns: [Column], on db: any Database) async throws -> Int {
@@ -149,7 +156,15 @@ struct PersonErasure: Sendable {
             for text in identifyingTexts {
                 let name = SQLIdentifier(column.name)
                 let rows: [any SQLRow]
-                if column.json && sql.isPostgres {
+                if column.kind == .textArray {
+                    // Each element, in its place.
+                    rows = try await sql.raw("""
+                        UPDATE \(ident: table) SET \(name) = ARRAY(
+                            SELECT REPLACE(x, \(bind: text), \(bind: pseudonym))
+                            FROM unnest(\(name)) WITH ORDINALITY AS u(x, n) ORDER BY n)
+                        WHERE strpos(array_to_string(\(name), chr(31)), \(bind: text)) > 0 RETURNING 1 AS changed
+                        """).all()
+                } else if column.kind == .json && sql.isPostgres {
                     rows = try await sql.raw("""
                         UPDATE \(ident: table)
                         SET \(name) = REPLACE(\(name)::text, \(bind: text), \(bind: pseudonym))::jsonb
@@ -169,8 +184,9 @@ struct PersonErasure: Sendable {
     }
 
     struct Column {
+        enum Kind { case text, json, textArray }
         var name: String
-        var json = false
+        var kind = Kind.text
     }
 
     /// Tables that hold only reference data or statistics, never a person.
@@ -186,13 +202,14 @@ struct PersonErasure: Sendable {
                 SELECT c.table_name AS t, c.column_name AS c, c.data_type AS d FROM information_schema.columns c
                 JOIN information_schema.tables tb ON tb.table_name = c.table_name AND tb.table_schema = c.table_schema
                 WHERE c.table_schema = current_schema() AND tb.table_type = 'BASE TABLE'
-                AND c.data_type IN ('text', 'character varying', 'jsonb', 'json')
+                AND (c.data_type IN ('text', 'character varying', 'jsonb', 'json')
+                    OR (c.data_type = 'ARRAY' AND c.udt_name IN ('_text', '_varchar')))
                 """).all()
             for row in rows {
                 let table = try row.decode(column: "t", as: String.self)
                 let type = try row.decode(column: "d", as: String.self)
-                found[table, default: []].append(
-                    Column(name: try row.decode(column: "c", as: String.self), json: type.hasPrefix("json")))
+                let kind: Column.Kind = type.hasPrefix("json") ? .json : type == "ARRAY" ? .textArray : .text
+                found[table, default: []].append(Column(name: try row.decode(column: "c", as: String.self), kind: kind))
             }
         } else {
             let tables = try await sql.raw("""

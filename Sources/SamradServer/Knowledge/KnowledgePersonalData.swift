@@ -30,9 +30,8 @@ extension KnowledgeFeature {
     }
 
     func erase(_ erasure: PersonErasure, on db: any Database) async throws {
-        let columns = ["title", "summary", "body", "body_text", "contact"].map { PersonErasure.Column(name: $0) }
-            + [PersonErasure.Column(name: "authors", json: true)]
-        guard try await erasure.replace(in: "knowledge_materials", columns, on: db) > 0 else { return }
+        let columns = ["title", "summary", "body", "body_text", "contact", "authors"]
+        guard try await erasure.replace(in: "knowledge_materials", columns: columns, on: db) > 0 else { return }
         let named = try await KnowledgeMaterial.query(on: db).group(.or) { either in
             either.filter(\.$title ~~ erasure.pseudonym).filter(\.$summary ~~ erasure.pseudonym)
                 .filter(\.$body ~~ erasure.pseudonym)
