@@ -8,6 +8,7 @@ import io
 import os
 import time
 
+import openpyxl
 import pytest
 from conftest import (Server, WORK, accept_account_invitation, create_admin, heading, navigating, press, sign_in,
                       sign_out, type_into)
@@ -79,18 +80,28 @@ def add_person(browser, name, position):
     assert "The person is added" in notice(browser)
 
 
-def download(browser, link_text, folder):
-    before = set(glob.glob(os.path.join(folder, "*.csv")))
-    browser.find_element(By.LINK_TEXT, link_text).click()
+def download(browser, label, folder, form="csv"):
+    """Downloads one of the three forms of the table `label` offers (CSV, Danish Excel's semicolon
+    CSV, a workbook) as a browser does, and reads its rows as dictionaries."""
+    pattern = {"csv": "*.csv", "semicolon": "*.csv", "xlsx": "*.xlsx"}[form]
+    selector = {"csv": "a[href$='.csv']", "semicolon": "a[href*='sep=semicolon']", "xlsx": "a[href$='.xlsx']"}[form]
+    # New or written again: Chrome writes a file of the same name over the one already there.
+    before = {p: os.path.getmtime(p) for p in glob.glob(os.path.join(folder, pattern))}
+    item = browser.find_element(By.XPATH, f"//ul[@class='downloads']/li[span[normalize-space()='{label}']]")
+    item.find_element(By.CSS_SELECTOR, selector).click()
     deadline = time.time() + 20
     while time.time() < deadline:
-        done = [p for p in set(glob.glob(os.path.join(folder, "*.csv"))) - before if os.path.getsize(p) > 0]
+        done = [p for p in glob.glob(os.path.join(folder, pattern))
+                if before.get(p) != os.path.getmtime(p) and os.path.getsize(p) > 0]
         if done:
             time.sleep(0.2)
-            with open(done[0], encoding="utf-8") as f:
-                return list(csv.DictReader(io.StringIO(f.read())))
+            if form == "xlsx":
+                rows = list(openpyxl.load_workbook(done[0]).active.iter_rows(values_only=True))
+                return [dict(zip(rows[0], row)) for row in rows[1:]]
+            with open(done[0], encoding="utf-8-sig") as f:
+                return list(csv.DictReader(io.StringIO(f.read()), delimiter=";" if form == "semicolon" else ","))
         time.sleep(0.2)
-    raise AssertionError(f"{link_text} was not downloaded")
+    raise AssertionError(f"{label} ({form}) was not downloaded")
 
 
 def test_programme_invitations_registrations_and_status_board(browser, flow_server, accounts):
@@ -184,14 +195,21 @@ def test_programme_invitations_registrations_and_status_board(browser, flow_serv
     rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
     assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == ["Aarhus"]
     assert "Committee chair: Mette Sørensen" in rows[0].text
-    registrations = download(browser, "Registrations (CSV)", folder)
+    registrations = download(browser, "Registrations", folder)
     assert len(registrations) == 98
     aarhus = next(r for r in registrations if r["code"] == "751")
     assert (aarhus["municipality"], aarhus["status"], aarhus["seats"]) == ("Aarhus", "registered", "3")
-    participants = download(browser, "Participants (CSV)", folder)
+    # The same table for Excel: the code stays text, the seats are a number.
+    workbook = download(browser, "Registrations", folder, form="xlsx")
+    aarhus = next(r for r in workbook if r["code"] == "751")
+    assert (aarhus["municipality"], aarhus["seats"]) == ("Aarhus", 3), aarhus
+    participants = download(browser, "Participants", folder)
     assert sorted(p["name"] for p in participants) == ["Hanne Poulsen", "Lars Nielsen", "Mette Sørensen"]
 
     browser.get(flow_server.base + "/collaborations/okonomi-og-ressourcestyring/board")
     assert browser.find_element(By.ID, "board-summary").text.startswith("1 of 1 municipalities registered")
-    invoices = download(browser, "Invoice lines (CSV)", folder)
+    invoices = download(browser, "Invoice lines", folder)
     assert [(i["municipality"], i["amount"], i["currency"]) for i in invoices] == [("Odense", "50000.00", "DKK")]
+    # Danish Excel's form: semicolons and a decimal comma.
+    invoices = download(browser, "Invoice lines", folder, form="semicolon")
+    assert [(i["municipality"], i["amount"]) for i in invoices] == [("Odense", "50000,00")]

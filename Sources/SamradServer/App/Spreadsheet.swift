@@ -258,7 +258,9 @@ extension CSVWriter {
         let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + text(separator: semicolon ? ";" : ",")))
         response.headers.contentType = HTTPMediaType(
             type: "text", subType: "csv", parameters: ["charset": "utf-8", "header": "present"])
-        response.headers.contentDisposition = .init(.attachment, filename: name + ".csv")
+        // Its own name, so both forms can sit side by side in a downloads folder.
+        let file = name + (semicolon ? "-semicolon" : "") + ".csv"
+        response.headers.contentDisposition = .init(.attachment, filename: file)
         return response
     }
 }

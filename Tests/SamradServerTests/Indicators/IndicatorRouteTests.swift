@@ -52,11 +52,11 @@ final class IndicatorRouteTests: XCTestCase {
     /// Runs an import through the pages and waits for it to finish; returns its status page.
     func importCSV(
         _ client: Client, _ csv: String, name: String = "tal.csv", mapping: [String: String],
-        level: String = "municipality"
+        level: String = "municipality", file: Data? = nil
     ) async throws -> (String, XCTHTTPResponse) {
         let uploaded = try await client.upload(
             "/indicators/imports", fields: ["format": "csv", "country": "dk", "level": level],
-            file: (name, Data(csv.utf8)))
+            file: (name, file ?? Data(csv.utf8)))
         XCTAssertEqual(uploaded.status, .seeOther, uploaded.body.string)
         let form = uploaded.headers.first(name: .location)!
         let mappingPage = try await client.get(form)
@@ -248,6 +248,23 @@ final class IndicatorRouteTests: XCTestCase {
                 "SELECT count(*) AS n FROM observations WHERE unit_code = '751' AND year = 2027 AND value = 8.0");
             XCTAssertEqual(value, 1)
         }
+        // The same figures from an Excel workbook, and from Danish Excel's semicolon CSV in
+        // Windows-1252 ("skoleår" with its å as the byte E5) with decimal commas.
+        var table = CSVWriter(header: ["kommune", "skoleår", "karakter"])
+        for (code, grade) in [("751", "8.1"), ("461", "7.4"), ("147", "8.1"), ("101", "7.2")] {
+            table.append([code, "2026/27", grade])
+        }
+        let workbook = try XLSXWorkbook(title: "Karakterer", table: table, zone: .gmt).data()
+        func aarhusGrades(_ value: String) async throws -> Int {
+            try await count(
+                "SELECT count(*) AS n FROM observations WHERE unit_code = '751' AND year = 2027 AND value = \(value)")
+        }
+        _ = try await importCSV(admin, "", name: "tal.xlsx", mapping: mapping, file: workbook)
+        do { let value = try await aarhusGrades("8.1"); XCTAssertEqual(value, 1, "the workbook's 8.1") }
+        let semicolon = Array("kommune;skole".utf8) + [0xE5] + Array("r;karakter\r\n751;2026/27;8,2\r\n".utf8)
+        _ = try await importCSV(admin, "", name: "tal.csv", mapping: mapping, file: Data(semicolon))
+        do { let value = try await aarhusGrades("8.2"); XCTAssertEqual(value, 1, "the semicolon file's 8,2") }
+        do { let value = try await count("SELECT count(*) AS n FROM observations"); XCTAssertEqual(value, before + 4) }
     }
 
     func testACoordinatorsImportStaysTheMunicipalitysOwn() async throws {
