@@ -123,7 +123,9 @@ struct PersonalDataPages: RouteCollection {
             request.session.destroy()
             return request.redirect(to: "/profile/data/erased")
         }
-        return request.redirect(to: "/people", notice: "personal_data.erased", [outcome.pseudonym])
+        // Back to where the person belonged; their own page now shows the pseudonym.
+        let home = subject.municipality.map { "/municipalities/\($0.country.rawValue)/\($0.code)" } ?? "/"
+        return request.redirect(to: home, notice: "personal_data.erased", [outcome.pseudonym])
     }
 
     func eraseOwn(_ request: Request) async throws -> Response {

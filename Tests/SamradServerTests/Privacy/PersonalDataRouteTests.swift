@@ -184,6 +184,22 @@ final class PersonalDataRouteTests: XCTestCase {
         XCTAssertEqual(value9, .notFound, "erased")
     }
 
+    func testAnAdministratorErasesFromThePersonsPageAfterTheConfirmation() async throws {
+        let admin = Client(app)
+        try await admin.signIn("admin@example.se", "correct horse battery")
+        let page = try await admin.get("/people/\(karin.id!.uuidString)")
+        let confirm = "/confirm?what=erase_person&amp;action=/people/\(karin.id!.uuidString)/erase"
+        XCTAssertTrue(page.body.string.contains(confirm), "the page offers erasure through the confirmation")
+        let asked = try await admin.get(confirm.replacingOccurrences(of: "&amp;", with: "&"))
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(asked.body.string.contains("Erase the person&#39;s data?"), asked.body.string)
+        let erased = try await admin.post("/people/\(karin.id!.uuidString)/erase", form: [:])
+        XCTAssertEqual(erased.status, .seeOther)
+        XCTAssertEqual(erased.headers.first(name: .location), "/municipalities/se/1281")
+        let record = try await Person.find(karin.id, on: app.db)
+        XCTAssertEqual(record?.name, "Raderad person #1")
+    }
+
     func testTheLastAdministratorIsNotErased() async throws {
         let admin = try await User.query(on: app.db).filter(\.$email == "admin@example.se").first()!
         let person = Person()
