@@ -176,15 +176,17 @@ public struct CSVWriter: Sendable {
         var text = ""
         let kinds = SpreadsheetColumn.kinds(header)
         for (index, fields) in ([header] + rows).enumerated() {
-            text += fields.enumerated().map { column, field in
-                let quoted = CSVWriter.quote(field, separator: separator, defusing: defusingFormulas)
+            for (column, field) in fields.enumerated() {
+                if column > 0 { text.append(separator) }
+                // A plain number needs neither quotes nor defusing; it only swaps its point.
                 if separator == ";", index > 0, column < kinds.count, kinds[column] != .text,
-                    case .number = SpreadsheetCell(field, kind: kinds[column])
+                    SpreadsheetCell.isPlainNumber(field)
                 {
-                    return quoted.replacingOccurrences(of: ".", with: ",")
+                    text.unicodeScalars.append(contentsOf: field.unicodeScalars.lazy.map { $0 == "." ? "," : $0 })
+                } else {
+                    text += CSVWriter.quote(field, separator: separator, defusing: defusingFormulas)
                 }
-                return quoted
-            }.joined(separator: String(separator))
+            }
             text += "\r\n"
         }
         return text

@@ -38,6 +38,7 @@ public enum SamradApp {
         app.storage[FeaturesKey.self] = features
         app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
         app.storage[AnswerCacheKey.self] = AnswerCache()
+        app.storage[KeptAnswers.Key.self] = KeptAnswers()
         app.storage[IndicatorStore.Key.self] = IndicatorStore()
         app.storage[ImportProgress.Key.self] = ImportProgress()
         app.storage[OpenIDClient.Key.self] = OpenIDClient(providers: settings.openIDProviders)
@@ -93,6 +94,7 @@ public enum SamradApp {
             try await app.autoMigrate()
             try await configureSQLitePragmas(app, settings.storage)
             for feature in features { try await feature.start(app) }
+            try await DataVersion.install(on: app.db)
             if settings.loadsDemoContent {
                 try await loadDemo(on: app.db, logger: app.logger)
             }

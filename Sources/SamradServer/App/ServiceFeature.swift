@@ -5,5 +5,5 @@ import Vapor
 /// document), the confirmation page, the audit trail, job leases and the cross-feature indexes.
 struct ServiceFeature: Feature {
     var routes: [any RouteCollection] { [ServicePages(), APIDocument(), Confirmation()] }
-    var migrations: [any Migration] { [M005Audit(), M015Instances(), M016Trust()] }
+    var migrations: [any Migration] { [M005Audit(), M015Instances(), M016Trust(), M028DataVersion()] }
 }

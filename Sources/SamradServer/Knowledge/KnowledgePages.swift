@@ -10,7 +10,7 @@ struct KnowledgePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let bank = routes.grouped("knowledge")
         bank.get(use: index)
-        bank.get("feed.atom", use: feed)
+        bank.grouped(ConditionalGET()).get("feed.atom", use: feed)
         bank.get("new", use: newForm)
         bank.post(use: create)
         bank.get("mine", use: mine)

@@ -10,11 +10,11 @@ import Vapor
 struct MeetingAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let c = routes.grouped("api", "v1", "collaborations", ":slug")
-        c.get("meetings", use: list)
+        c.grouped(ConditionalGET()).get("meetings", use: list)
         c.post("meetings", use: create)
         c.post("meeting-series", use: planSeries)
         let m = routes.grouped("api", "v1", "meetings", ":meeting")
-        m.get(use: show)
+        m.grouped(ConditionalGET()).get(use: show)
         m.put(use: update)
         m.post("status", use: changeStatus)
         m.put("agenda", use: replaceAgenda)

@@ -67,8 +67,6 @@ enum MeetingCalendar {
         if let method = calendar.method { type += "; method=\(method.rawValue)" }
         response.headers.replaceOrAdd(name: .contentType, value: type)
         response.headers.contentDisposition = .init(.attachment, filename: filename)
-        // Feeds change; calendar programs poll them.
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=300")
         return response
     }
 

@@ -10,7 +10,7 @@ struct MeetingPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let c = routes.grouped("collaborations", ":slug")
         c.get("meetings", use: list)
-        c.get("calendar.ics", use: collaborationFeed)
+        c.grouped(ConditionalGET()).get("calendar.ics", use: collaborationFeed)
         c.get("meetings", "new", use: newForm)
         c.post("meetings", "new", use: create)
         c.get("meetings", "series", use: seriesForm)
@@ -20,12 +20,12 @@ struct MeetingPages: RouteCollection {
         m.get("edit", use: editForm)
         m.post("edit", use: update)
         m.post("status", use: changeStatus)
-        m.get("calendar.ics", use: download)
+        m.grouped(ConditionalGET()).get("calendar.ics", use: download)
         m.get("print", use: printable)
         routes.get("me", "meetings", use: mine)
         routes.post("me", "calendar-feed", use: newPersonFeed)
         routes.post("collaborations", ":slug", "meetings", "cluster-feed", use: newClusterFeed)
-        routes.get("calendar", ":token", use: feed)
+        routes.grouped(ConditionalGET()).get("calendar", ":token", use: feed)
     }
 
 

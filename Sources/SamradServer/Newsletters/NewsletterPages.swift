@@ -11,7 +11,8 @@ struct NewsletterPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let collaboration = routes.grouped("collaborations", ":slug")
         collaboration.get("newsletters", use: archive)
-        collaboration.get(PathComponent(stringLiteral: ["newsletters", "atom"].joined(separator: ".")), use: feed)
+        collaboration.grouped(ConditionalGET()).get(
+            PathComponent(stringLiteral: ["newsletters", "atom"].joined(separator: ".")), use: feed)
         collaboration.get("newsletters", "new", use: newForm)
         collaboration.post("newsletters", use: create)
         let newsletter = routes.grouped("newsletters", ":newsletter")

@@ -319,6 +319,92 @@ final class MeetingRouteTests: XCTestCase {
 
     // MARK: Calendars
 
+    func conditional(
+        _ token: String?, _ path: String, tag: String? = nil, since: String? = nil, language: String? = nil
+    ) async throws -> XCTHTTPResponse {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        if let tag { headers.replaceOrAdd(name: .ifNoneMatch, value: tag) }
+        if let since { headers.replaceOrAdd(name: .ifModifiedSince, value: since) }
+        if let language { headers.replaceOrAdd(name: .acceptLanguage, value: language) }
+        return try await send(app, .GET, path, headers: headers)
+    }
+
+    func testFeedsAndJSONAnswerNotModifiedUntilSomethingChanges() async throws {
+        let id = meetingID(
+            try await createMeeting(
+                #""title":"Nätverksmöte","startsAt":"2027-04-20T10:00","endsAt":"2027-04-20T16:00""#))
+        _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
+        let ics = "/meetings/\(id)/calendar.ics"
+        let first = try await conditional(nil, ics)
+        XCTAssertEqual(first.status, .ok)
+        let tag = try XCTUnwrap(first.headers.first(name: .eTag))
+        XCTAssertNotNil(first.headers.lastModified)
+        XCTAssertEqual(first.headers.first(name: .cacheControl), "private, max-age=0, must-revalidate")
+
+        // Asked again with its label: 304 without a body, also through a proxy that made it weak.
+        for label in [tag, "W/\(tag)", "\"other\", \(tag)"] {
+            let again = try await conditional(nil, ics, tag: label)
+            XCTAssertEqual(again.status, .notModified, label)
+            XCTAssertEqual(again.body.readableBytes, 0)
+            XCTAssertEqual(again.headers.first(name: .eTag), tag)
+        }
+        // Asked again without a label: the answer kept under the label, the same bytes.
+        let keptAgain = try await conditional(nil, ics)
+        XCTAssertEqual(keptAgain.body.string, first.body.string)
+        XCTAssertEqual(keptAgain.headers.first(name: .contentType), first.headers.first(name: .contentType))
+        XCTAssertNotNil(app.keptAnswers.answer(tag))
+        // Another language, another asker: another label, so the visitor's is not theirs.
+        let danish = try await conditional(nil, ics, tag: tag, language: "da")
+        XCTAssertEqual(danish.status, .ok)
+        XCTAssertNotEqual(danish.headers.first(name: .eTag), tag)
+        let asOrganiser = try await conditional(organiser, ics, tag: tag)
+        XCTAssertEqual(asOrganiser.status, .ok)
+        let organiserTag = try XCTUnwrap(asOrganiser.headers.first(name: .eTag))
+        XCTAssertNotEqual(organiserTag, tag)
+        let outsiderWithTheOrganisersTag = try await conditional(outsider, ics, tag: organiserTag)
+        XCTAssertEqual(outsiderWithTheOrganisersTag.status, .ok)
+
+        // The JSON and the collaboration's feed the same way.
+        for path in ["/api/v1/meetings/\(id)", "/collaborations/\(slug)/calendar.ics",
+            "/api/v1/collaborations/\(slug)/meetings"] {
+            let fetched = try await conditional(organiser, path)
+            XCTAssertEqual(fetched.status, .ok, path)
+            let label = try XCTUnwrap(fetched.headers.first(name: .eTag), path)
+            let again = try await conditional(organiser, path, tag: label)
+            XCTAssertEqual(again.status, .notModified, path)
+        }
+
+        // A change is seen at once, never a stale copy: a new title, then withdrawn from visitors.
+        let moved = try await json(
+            organiser, .PUT, "/api/v1/meetings/\(id)",
+            #"{"title":"Nätverksmöte i Lund","startsAt":"2027-04-20T10:00","endsAt":"2027-04-20T16:00"}"#)
+        XCTAssertEqual(moved.status, .ok, moved.body.string)
+        let changed = try await conditional(nil, ics, tag: tag)
+        XCTAssertEqual(changed.status, .ok)
+        XCTAssertTrue(changed.body.string.contains("SUMMARY:Nätverksmöte i Lund"))
+        let newTag = try XCTUnwrap(changed.headers.first(name: .eTag))
+        XCTAssertNotEqual(newTag, tag)
+        for status in ["cancelled", "planned"] {
+            let r = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"\#(status)"}"#)
+            XCTAssertEqual(r.status, .ok, r.body.string)
+        }
+        let withdrawn = try await conditional(nil, ics, tag: newTag)
+        XCTAssertEqual(withdrawn.status, .notFound)
+        XCTAssertNil(withdrawn.headers.first(name: .eTag))
+
+        // If-Modified-Since, when the last change lies in an earlier second.
+        try await app.db.sql.raw("UPDATE data_versions SET changed_at = changed_at - 10").run()
+        let dated = try await conditional(organiser, ics)
+        let lastModified = try XCTUnwrap(dated.headers.first(name: .lastModified))
+        let unchanged = try await conditional(organiser, ics, since: lastModified)
+        XCTAssertEqual(unchanged.status, .notModified)
+        _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
+        let republished = try await conditional(organiser, ics, since: lastModified)
+        XCTAssertEqual(republished.status, .ok)
+    }
+
+
     func testCalendarFilesFollowChangesAndCancellations() async throws {
         let created = try await createMeeting(
             #""title":"Politiskt möte; vår, "#
