@@ -182,7 +182,9 @@ public struct CSVWriter: Sendable {
                 if separator == ";", index > 0, column < kinds.count, kinds[column] != .text,
                     SpreadsheetCell.isPlainNumber(field)
                 {
-                    text.unicodeScalars.append(contentsOf: field.unicodeScalars.lazy.map { $0 == "." ? "," : $0 })
+                    // (Not through `unicodeScalars.append`: it copies the whole text each time.)
+                    let comma = field.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: ",") : $0 }
+                    text += String(decoding: comma, as: UTF8.self)
                 } else {
                     text += CSVWriter.quote(field, separator: separator, defusing: defusingFormulas)
                 }

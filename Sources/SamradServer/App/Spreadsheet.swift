@@ -197,12 +197,16 @@ struct XLSXWorkbook {
     }
 
     /// Days since 1899-12-30, the day Excel's serial numbers count from.
+    /// Counted by arithmetic on the Gregorian calendar (years from March, so the leap day comes last),
+    /// not through `Calendar`, the largest cost in a profile of a workbook.
     static func serial(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let origin = calendar.date(from: DateComponents(year: 1899, month: 12, day: 30))!
-        let date = calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? origin
-        return calendar.dateComponents([.day], from: origin, to: date).day ?? 0
+        let marchYear = month <= 2 ? year - 1 : year
+        let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
+        let yearOfEra = marchYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        // 719,468 days from 0000-03-01 to 1970-01-01; 25,569 from 1899-12-30 to 1970-01-01.
+        return era * 146_097 + dayOfEra - 719_468 + 25_569
     }
 
     /// A moment as the serial of its local day and time in `zone`.
@@ -216,7 +220,8 @@ struct XLSXWorkbook {
 
     /// Inline text, keeping leading and trailing spaces and line breaks.
     static func text(_ value: String) -> String {
-        let preserve = value.first?.isWhitespace == true || value.last?.isWhitespace == true || value.contains("\n")
+        let preserve =
+            value.first?.isWhitespace == true || value.last?.isWhitespace == true || value.utf8.contains(10)
         return (preserve ? "<t xml:space=\"preserve\">" : "<t>") + escape(value) + "</t>"
     }
 

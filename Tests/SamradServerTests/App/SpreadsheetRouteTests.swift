@@ -33,6 +33,16 @@ final class SpreadsheetRouteTests: XCTestCase {
         XCTAssertEqual(XLSXWorkbook.column(27), "AB")
     }
 
+    func testDaysAreExcelsSerialNumbers() {
+        // Excel's own numbers, checked against Python's date arithmetic.
+        let days = [
+            (1899, 12, 30, 0), (1900, 3, 1, 61), (1970, 1, 1, 25_569), (2024, 2, 29, 45_351), (2026, 12, 6, 46_362),
+        ]
+        for (year, month, day, serial) in days {
+            XCTAssertEqual(XLSXWorkbook.serial(year, month, day), serial, "\(year)-\(month)-\(day)")
+        }
+    }
+
     func testTheListComesAsWorkbookAndForDanishExcel() async throws {
         let xlsx = try await send(app, .GET, "/municipalities.xlsx?country=se")
         XCTAssertEqual(xlsx.status, .ok)
