@@ -29,6 +29,8 @@ protocol Feature: Sendable {
     func erase(_ erasure: PersonErasure, on db: any Database) async throws
     /// Clears what has been kept as long as the run's terms allow; returns the rows changed by table.
     func applyRetention(_ run: RetentionRun, on db: any Database) async throws -> [String: Int]
+    /// Sets what operators watch of the feature (a backlog, work under way) at a scrape of `/metrics`.
+    func report(into metrics: ServiceMetrics, app: Application) async throws
 }
 
 extension Feature {
@@ -38,6 +40,7 @@ extension Feature {
     func export(into export: MunicipalityExport, on db: any Database) async throws {}
     func start(_ app: Application) async throws {}
     func loadDemo(into examples: DemoExamples, on db: any Database) async throws {}
+    func report(into metrics: ServiceMetrics, app: Application) async throws {}
 }
 
 /// One piece of scheduled work: run every round (a few seconds) by the instance that holds `lease`,

@@ -212,13 +212,7 @@ struct PersonErasure: Sendable {
                 found[table, default: []].append(Column(name: try row.decode(column: "c", as: String.self), kind: kind))
             }
         } else {
-            let tables = try await sql.raw("""
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                AND sql NOT LIKE 'CREATE VIRTUAL%'
-                """).all().map { try $0.decode(column: "name", as: String.self) }
-            let virtual = try await sql.raw("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")
-                .all().map { try $0.decode(column: "name", as: String.self) }
-            for table in tables where !virtual.contains(where: { table.hasPrefix($0 + "_") }) {
+            for table in try await sql.baseTables() {
                 let columns = try await sql.raw("SELECT name, type FROM pragma_table_info(\(bind: table))").all()
                 for column in columns {
                     let type = try column.decode(column: "type", as: String.self).uppercased()

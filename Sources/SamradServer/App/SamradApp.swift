@@ -39,6 +39,7 @@ public enum SamradApp {
         app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
         app.storage[AnswerCacheKey.self] = AnswerCache()
         app.storage[KeptAnswers.Key.self] = KeptAnswers()
+        app.storage[ServiceMetrics.Key.self] = ServiceMetrics()
         app.storage[IndicatorStore.Key.self] = IndicatorStore()
         app.storage[ImportProgress.Key.self] = ImportProgress()
         app.storage[OpenIDClient.Key.self] = OpenIDClient(providers: settings.openIDProviders)
@@ -79,6 +80,7 @@ public enum SamradApp {
         // page, and the security headers outside them, so error answers carry them too.
         app.middleware = Middlewares()
         app.middleware.use(RequestLog())
+        app.middleware.use(RequestMetrics())
         app.middleware.use(SecurityHeaders(secure: secure))
         app.middleware.use(ErrorResponder())
         app.middleware.use(BodySizeLimit())

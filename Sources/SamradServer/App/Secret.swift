@@ -17,6 +17,13 @@ enum Secret {
     static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).hex
     }
+
+    /// Compares a secret sent with the one expected in a time that tells nothing about either: the
+    /// digests are compared, without an early exit.
+    static func equal(_ sent: String, _ expected: String) -> Bool {
+        let x = Array(SHA256.hash(data: Data(sent.utf8))), y = Array(SHA256.hash(data: Data(expected.utf8)))
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }
 
 /// Base64url without padding (RFC 4648 5): secrets in addresses, JWT parts.

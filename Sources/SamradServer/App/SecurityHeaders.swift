@@ -67,7 +67,7 @@ struct CSRFGuard: AsyncMiddleware {
                     _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
                     sent = try? request.content.get(String.self, at: Self.fieldName)
                 }
-                guard let existing, let sent, !sent.isEmpty, Self.constantTimeEqual(existing, sent) else {
+                guard let existing, let sent, !sent.isEmpty, Secret.equal(sent, existing) else {
                     throw SamradError(.forbidden, "error.csrf")
                 }
             }
@@ -88,16 +88,10 @@ struct CSRFGuard: AsyncMiddleware {
     static func checkDeferred(_ request: Request) throws {
         guard let expected = request.storage[Deferred.self] else { return }
         let sent = try? request.content.get(String.self, at: fieldName)
-        guard !expected.isEmpty, let sent, !sent.isEmpty, constantTimeEqual(expected, sent) else {
+        guard !expected.isEmpty, let sent, !sent.isEmpty, Secret.equal(sent, expected) else {
             throw SamradError(.forbidden, "error.csrf")
         }
         request.storage[Deferred.self] = nil
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 

@@ -47,6 +47,9 @@ public struct Settings: Sendable {
     /// Who may sign in with a password (PASSWORD_SIGN_IN): everyone, or, once an identity provider
     /// serves the rest, administrators only.
     public var passwordSignIn: PasswordSignIn
+    /// The password Prometheus sends (basic authentication) to read `/metrics` (METRICS_PASSWORD);
+    /// without one only the machine itself may.
+    public var metricsPassword: String?
 
     public enum PasswordSignIn: String, Sendable { case everyone, administrators }
 
@@ -57,7 +60,8 @@ public struct Settings: Sendable {
         loadsDemoContent: Bool = false, loadsIndicatorData: Bool = true, bcryptCost: Int = 12,
         instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = [],
         sessions: SessionTerms = .standard, requiresTwoFactorForRoles: Bool = false,
-        openIDProviders: [OpenIDProvider] = [], passwordSignIn: PasswordSignIn = .everyone
+        openIDProviders: [OpenIDProvider] = [], passwordSignIn: PasswordSignIn = .everyone,
+        metricsPassword: String? = nil
     ) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
@@ -77,6 +81,7 @@ public struct Settings: Sendable {
         self.requiresTwoFactorForRoles = requiresTwoFactorForRoles
         self.openIDProviders = openIDProviders
         self.passwordSignIn = passwordSignIn
+        self.metricsPassword = metricsPassword
     }
 
     public static var defaultInstanceName: String {
@@ -91,8 +96,8 @@ public struct Settings: Sendable {
     /// Reads the environment: DATABASE_URL (postgres://… or a SQLite file path / sqlite://path),
     /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE, INSTANCE_NAME,
     /// JOB_LEASE, TRUSTED_PROXIES, SESSION_LIFETIME_HOURS, SESSION_IDLE_MINUTES,
-    /// REQUIRE_TWO_FACTOR, OIDC_PROVIDERS (with OIDC_<NAME>_…), PASSWORD_SIGN_IN. A setting it cannot
-    /// use stops the start with a `ConfigurationProblem` that names it.
+    /// REQUIRE_TWO_FACTOR, OIDC_PROVIDERS (with OIDC_<NAME>_…), PASSWORD_SIGN_IN, METRICS_PASSWORD. A
+    /// setting it cannot use stops the start with a `ConfigurationProblem` that names it.
     public static func fromEnvironment(
         databasePath: String?, host: String, port: Int, demo: Bool
     ) throws -> Settings {
@@ -124,7 +129,8 @@ public struct Settings: Sendable {
                 lifetimeHours: env["SESSION_LIFETIME_HOURS"], idleMinutes: env["SESSION_IDLE_MINUTES"]),
             requiresTwoFactorForRoles: ["true", "1", "yes"].contains((env["REQUIRE_TWO_FACTOR"] ?? "").lowercased()),
             openIDProviders: try OpenIDProvider.configured(in: env),
-            passwordSignIn: try passwordSignIn(env["PASSWORD_SIGN_IN"])
+            passwordSignIn: try passwordSignIn(env["PASSWORD_SIGN_IN"]),
+            metricsPassword: env["METRICS_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 

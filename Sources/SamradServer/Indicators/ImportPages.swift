@@ -14,6 +14,7 @@ final class ImportProgress: Sendable {
 
     func set(_ id: UUID, _ state: State?) { states.withLockedValue { $0[id] = state } }
     func get(_ id: UUID) -> State? { states.withLockedValue { $0[id] } }
+    var all: [State] { states.withLockedValue { Array($0.values) } }
 }
 
 /// Imports of observations: upload a CSV or Kolada JSON file, choose which column holds what

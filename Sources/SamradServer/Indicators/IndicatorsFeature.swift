@@ -23,3 +23,13 @@ struct IndicatorsFeature: Feature {
         try await IndicatorExport.add(to: export, on: db)
     }
 }
+
+extension IndicatorsFeature {
+    /// Imports under way in this instance, and the rows they have still to check or write.
+    func report(into metrics: ServiceMetrics, app: Application) async throws {
+        let running = app.storage[ImportProgress.Key.self]?.all ?? []
+        metrics.set("samrad_imports_running", Double(running.count))
+        metrics.set("samrad_import_rows_remaining", Double(running.reduce(0) { $0 + max(0, $1.total - $1.done) }))
+    }
+}
+

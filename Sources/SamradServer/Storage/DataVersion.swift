@@ -94,22 +94,7 @@ enum DataVersion {
     /// Every table the version covers: all but the unversioned ones and SQLite's full-text indexes,
     /// which follow their tables.
     static func versionedTables(_ sql: any SQLDatabase) async throws -> [String] {
-        let names: [String]
-        if sql.isPostgres {
-            names = try await sql.raw("""
-                SELECT table_name AS name FROM information_schema.tables
-                WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-                """).all().map { try $0.decode(column: "name", as: String.self) }
-        } else {
-            let virtual = try await sql.raw("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")
-                .all().map { try $0.decode(column: "name", as: String.self) }
-            names = try await sql.raw("""
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                AND sql NOT LIKE 'CREATE VIRTUAL%'
-                """).all().map { try $0.decode(column: "name", as: String.self) }
-                .filter { table in !virtual.contains { table.hasPrefix($0 + "_") } }
-        }
-        return names.filter { !unversionedTables.contains($0) }.sorted()
+        try await sql.baseTables().filter { !unversionedTables.contains($0) }.sorted()
     }
 
     /// The names of the version's triggers present now.

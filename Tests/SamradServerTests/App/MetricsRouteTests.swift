@@ -1,0 +1,74 @@
+import Foundation
+import NIOCore
+@testable import SamradServer
+import Vapor
+import XCTest
+import XCTVapor
+
+/// `/metrics`: requests by route pattern and status with their latency, the outbox and job backlog;
+/// for the machine itself or with METRICS_PASSWORD, nobody else.
+final class MetricsRouteTests: XCTestCase {
+    var app: Application!
+
+    override func setUp() async throws { app = try await makeTestApp() }
+    override func tearDown() async throws { try await app.asyncShutdown() }
+
+    func request(from peer: String, password: String? = nil) throws -> Request {
+        var headers = HTTPHeaders()
+        if let password { headers.basicAuthorization = BasicAuthorization(username: "prometheus", password: password) }
+        return Request(
+            application: app, method: .GET, url: "/metrics", headers: headers,
+            remoteAddress: try SocketAddress(ipAddress: peer, port: 40_000), on: app.eventLoopGroup.next())
+    }
+
+    func testOnlyTheMachineItselfOrThePasswordReadsThem() async throws {
+        XCTAssertTrue(MetricsPage.allows(try request(from: "127.0.0.1")))
+        XCTAssertTrue(MetricsPage.allows(try request(from: "::1")))
+        XCTAssertFalse(MetricsPage.allows(try request(from: "198.51.100.7")))
+        // Through the proxy, the person's own address decides, not the proxy's.
+        app.storage[SettingsKey.self]!.trustedProxies = ["127.0.0.1"]
+        let forwarded = try request(from: "127.0.0.1")
+        forwarded.headers.add(name: .xForwardedFor, value: "198.51.100.7")
+        XCTAssertFalse(MetricsPage.allows(forwarded))
+
+        app.storage[SettingsKey.self]!.metricsPassword = "a long scrape secret"
+        XCTAssertTrue(MetricsPage.allows(try request(from: "198.51.100.7", password: "a long scrape secret")))
+        XCTAssertFalse(MetricsPage.allows(try request(from: "198.51.100.7", password: "a long scrape secreT")))
+        XCTAssertFalse(MetricsPage.allows(try request(from: "127.0.0.1")), "with a password set, it is needed")
+
+        // A visitor from elsewhere finds nothing there (in-memory requests come from no address).
+        let refused = try await send(app, .GET, "/metrics")
+        XCTAssertEqual(refused.status, .notFound)
+        var headers = HTTPHeaders()
+        headers.basicAuthorization = BasicAuthorization(username: "prometheus", password: "a long scrape secret")
+        let allowed = try await send(app, .GET, "/metrics", headers: headers)
+        XCTAssertEqual(allowed.status, .ok)
+    }
+
+    func testRequestsBacklogsAndJobsAreCounted() async throws {
+        app.storage[SettingsKey.self]!.metricsPassword = "scrape"
+        _ = try await send(app, .GET, "/healthz")
+        _ = try await send(app, .GET, "/healthz")
+        _ = try await send(app, .GET, "/meetings/\(UUID().uuidString)")
+        _ = try await send(app, .GET, "/no/such/page/with/secret-7f3a")
+        try await Outbox.enqueue(
+            to: "skolchef@lund.se", subject: "Möte", body: "Välkommen", settings: app.settings, on: app.db)
+        _ = try await JobLease.take(.reminders, holder: "test", lease: 60, now: Date(), on: app.db)
+
+        var headers = HTTPHeaders()
+        headers.basicAuthorization = BasicAuthorization(username: "prometheus", password: "scrape")
+        let scraped = try await send(app, .GET, "/metrics", headers: headers)
+        XCTAssertEqual(scraped.status, .ok)
+        XCTAssertEqual(scraped.headers.first(name: .contentType), "text/plain; version=0.0.4; charset=utf-8")
+        let text = scraped.body.string
+        XCTAssertTrue(
+            text.contains(#"samrad_http_requests_total{route="/healthz",method="GET",status="200"} 2"#), text)
+        XCTAssertTrue(text.contains(#"route="/meetings/:meeting",method="GET",status="404""#), text)
+        XCTAssertTrue(text.contains(#"route="unmatched""#))
+        XCTAssertFalse(text.contains("secret-7f3a"), "addresses never become labels")
+        XCTAssertTrue(text.contains(#"samrad_http_request_duration_seconds_bucket{route="/healthz",method="GET""#))
+        XCTAssertTrue(text.contains(#"samrad_outbox_messages{status="pending"} 1"#), text)
+        XCTAssertTrue(text.contains(#"samrad_job_running{job="reminders"} 1"#), text)
+        XCTAssertTrue(text.contains("samrad_imports_running 0"), text)
+    }
+}
