@@ -21,10 +21,12 @@ enum DataVersion {
     /// (A revoked access token is refused before any answer; a session's passes enter the label.)
     static let unversionedTables: Set<String> = [
         "data_versions", "_fluent_migrations", "web_sessions", "job_leases", "public_form_posts",
-        "sign_in_failures", "access_tokens", "outbox_messages", "retention_runs",
+        "sign_in_failures", "access_tokens", "outbox_messages", "retention_runs", "data_version_marks",
     ]
 
     static let triggerPrefix = "samrad_version_"
+    /// PostgreSQL: the trigger on `data_version_marks` that moves the version at the commit.
+    static let commitTrigger = "samrad_version_at_commit"
 
     static func current(on db: any Database) async throws -> Stamp {
         guard let row = try await db.sql.raw("SELECT number, changed_at FROM data_versions WHERE id = 1").first()
@@ -46,23 +48,40 @@ enum DataVersion {
         let tables = try await versionedTables(sql)
         let existing = Set(try await triggers(sql))
         if sql.isPostgres {
-            // Deferred to the commit, so the one row is locked last and only for the commit: taken at
-            // the first statement it would order locks against every other writer and deadlock.
-            // The transaction id spares rows after the first their update.
+            // A statement on a table marks its transaction once (a row in data_version_marks); the
+            // mark's trigger, deferred to the commit, moves the version. So the one row is locked
+            // last and only for the commit — taken at the first statement it would order locks
+            // against every other writer and deadlock — and a bulk import pays per statement, not
+            // per row (bench/README.md).
             try await sql.raw("""
-                CREATE OR REPLACE FUNCTION samrad_data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE OR REPLACE FUNCTION samrad_data_version_mark() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    UPDATE data_versions SET number = number + 1, changed_at = \(unsafeRaw: now(sql)),
-                        transaction_id = txid_current()
-                    WHERE id = 1 AND transaction_id IS DISTINCT FROM txid_current();
+                    IF current_setting('samrad.version_marked', true) IS DISTINCT FROM 'on' THEN
+                        PERFORM set_config('samrad.version_marked', 'on', true);
+                        INSERT INTO data_version_marks DEFAULT VALUES;
+                    END IF;
                     RETURN NULL;
                 END $$
                 """).run()
+            try await sql.raw("""
+                CREATE OR REPLACE FUNCTION samrad_data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE data_versions SET number = number + 1, changed_at = \(unsafeRaw: now(sql)) WHERE id = 1;
+                    DELETE FROM data_version_marks WHERE id = NEW.id;
+                    RETURN NULL;
+                END $$
+                """).run()
+            if !existing.contains(commitTrigger) {
+                try await sql.raw("""
+                    CREATE CONSTRAINT TRIGGER \(unsafeRaw: commitTrigger) AFTER INSERT ON data_version_marks
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION samrad_data_version_bump()
+                    """).run()
+            }
             for table in tables where !existing.contains(triggerPrefix + table) {
                 try await sql.raw("""
-                    CREATE CONSTRAINT TRIGGER \(unsafeRaw: triggerPrefix + table)
-                    AFTER INSERT OR UPDATE OR DELETE ON \(ident: table) DEFERRABLE INITIALLY DEFERRED
-                    FOR EACH ROW EXECUTE FUNCTION samrad_data_version_bump()
+                    CREATE TRIGGER \(unsafeRaw: triggerPrefix + table)
+                    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(ident: table)
+                    FOR EACH STATEMENT EXECUTE FUNCTION samrad_data_version_mark()
                     """).run()
             }
         } else {
@@ -85,6 +104,7 @@ enum DataVersion {
     static func uninstall(on db: any Database) async throws {
         let sql = db.sql
         if sql.isPostgres {
+            try await sql.raw("DROP FUNCTION IF EXISTS samrad_data_version_mark() CASCADE").run()
             try await sql.raw("DROP FUNCTION IF EXISTS samrad_data_version_bump() CASCADE").run()
         } else {
             for name in try await triggers(sql) { try await sql.raw("DROP TRIGGER \(ident: name)").run() }
