@@ -30,7 +30,7 @@ struct ConditionalGET: AsyncMiddleware {
             return response
         }
         let kept = request.application.keptAnswers
-        if request.method == .GET, let answer = kept.answer(tag) {
+        if request.method == .GET, let answer = kept.answer(tag, now: Date()) {
             let response = Response(status: .ok, headers: answer.headers, body: .init(buffer: answer.body))
             label(response, tag: tag, lastModified: lastModified)
             return response
@@ -44,7 +44,9 @@ struct ConditionalGET: AsyncMiddleware {
             for name in [HTTPHeaders.Name.contentType, .contentDisposition] {
                 if let value = response.headers.first(name: name) { headers.add(name: name, value: value) }
             }
-            kept.keep(tag, version: stamp.number, KeptAnswers.Answer(body: body, headers: headers))
+            kept.keep(
+                tag, version: stamp.number,
+                KeptAnswers.Answer(body: body, headers: headers, until: request.storage[KeptUntil.self]))
         }
         return response
     }
@@ -115,12 +117,59 @@ struct ConditionalGET: AsyncMiddleware {
     }
 }
 
+/// Pages as a visitor without an account or a session sees them, kept under the same label as
+/// `ConditionalGET`'s (the data version, the address, the language) until the data change or the
+/// clock passes a moment the page depends on (`Request.keepUntil`). Pages carry no label of their
+/// own: the browser asks again and gets the kept page, with its own form token written in by
+/// `CSRFGuard`. Anyone with a session, a pass or a token gets the page made for them.
+struct KeptPages: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method == .GET, Self.isVisitor(request) else { return try await next.respond(to: request) }
+        let stamp = try await DataVersion.current(on: request.db)
+        let tag = ConditionalGET.tag(stamp, request)
+        let kept = request.application.keptAnswers
+        if let answer = kept.answer(tag, now: Date()) {
+            return Response(status: .ok, headers: answer.headers, body: .init(buffer: answer.body))
+        }
+        let response = try await next.respond(to: request)
+        guard response.status == .ok, !response.headers.contains(name: .setCookie), let body = response.body.buffer
+        else { return response }
+        var headers = HTTPHeaders()
+        if let value = response.headers.first(name: .contentType) { headers.add(name: .contentType, value: value) }
+        kept.keep(
+            tag, version: stamp.number,
+            KeptAnswers.Answer(body: body, headers: headers, until: request.storage[KeptUntil.self]))
+        return response
+    }
+
+    static func isVisitor(_ request: Request) -> Bool {
+        let actor = request.actor
+        return request.cookies[request.application.sessions.configuration.cookieName] == nil
+            && request.headers[.authorization].isEmpty && !actor.isSignedIn && actor.passes.isEmpty
+            && actor.meetingPasses.isEmpty
+    }
+}
+
+/// The first moment a kept answer no longer holds because of the clock alone.
+struct KeptUntil: StorageKey { typealias Value = Date }
+
+extension Request {
+    /// The answer being made changes when the clock passes `moment` (a deadline, a start): keep
+    /// it no longer than that. Moments already past change nothing.
+    func keepUntil(_ moment: Date?, now: Date = Date()) {
+        guard let moment, moment > now else { return }
+        storage[KeptUntil.self] = min(storage[KeptUntil.self] ?? moment, moment)
+    }
+}
+
 /// Answers kept in memory under their label, bounded in bytes. A label holds the data version, so
 /// a change makes every kept answer unreachable; the first answer of a newer version clears them.
 final class KeptAnswers: Sendable {
     struct Answer: Sendable {
         var body: ByteBuffer
         var headers: HTTPHeaders
+        /// When the clock makes the answer wrong, if it can.
+        var until: Date? = nil
     }
 
     private struct State {
@@ -134,7 +183,11 @@ final class KeptAnswers: Sendable {
 
     init(maxBytes: Int = 16 << 20) { self.maxBytes = maxBytes }
 
-    func answer(_ tag: String) -> Answer? { state.withLockedValue { $0.answers[tag] } }
+    func answer(_ tag: String, now: Date = Date()) -> Answer? {
+        guard let answer = state.withLockedValue({ $0.answers[tag] }) else { return nil }
+        if let until = answer.until, until <= now { return nil }
+        return answer
+    }
 
     func keep(_ tag: String, version: Int64, _ answer: Answer) {
         let size = answer.body.readableBytes + tag.utf8.count
@@ -158,6 +211,11 @@ final class KeptAnswers: Sendable {
     }
 
     var count: Int { state.withLockedValue { $0.answers.count } }
+
+    /// Every kept answer by its label, as tests look at them.
+    var all: [String: Answer] {
+        state.withLockedValue { Dictionary(uniqueKeysWithValues: $0.answers.map { ($0, $1) }) }
+    }
 
     struct Key: StorageKey { typealias Value = KeptAnswers }
 }

@@ -229,6 +229,7 @@ enum ErrorPage {
         do {
             let view = try await request.view.render("error", context)
             let response = try await view.encodeResponse(status: problem.httpStatus, for: request)
+            CSRFGuard.finish(response, request)
             return response
         } catch {
             // The error page itself failed (e.g. a missing template): answer in plain text.

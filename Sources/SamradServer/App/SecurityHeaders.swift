@@ -1,3 +1,4 @@
+import Foundation
 import SamradCore
 import Vapor
 
@@ -31,8 +32,8 @@ struct SecurityHeaders: AsyncMiddleware {
 /// `_csrf` field (or the X-CSRF-Token header of an API call with a session). A session keeps its own
 /// token, made anew at sign-in and when an invitation link opens one, and the form must send that:
 /// a cookie set by another host of the same site cannot stand in for it. Without a session the
-/// token is a double submit of a SameSite=Strict cookie, issued only when a page with a form asks
-/// for it. Bearer-token API calls carry no cookie and need no token. Over https the cookie is
+/// token is a double submit of a SameSite=Strict cookie, issued with the first page a visitor opens.
+/// Bearer-token API calls carry no cookie and need no token. Over https the cookie is
 /// `__Host-` prefixed, so only this host can set it.
 struct CSRFGuard: AsyncMiddleware {
     static let fieldName = "_csrf"
@@ -74,12 +75,22 @@ struct CSRFGuard: AsyncMiddleware {
         }
 
         let response = try await next.respond(to: request)
+        Self.finish(response, request)
+        return response
+    }
+
+    /// Puts the asker's token where the page has the placeholder (issuing one to a visitor who has
+    /// none yet), and sets the cookie for a token issued or renewed.
+    static func finish(_ response: Response, _ request: Request) {
+        let cookie = request.cookies[cookieName(request)].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
+        let bound = request.hasSession ? request.session.data[sessionKey] : nil
+        let token = request.storage[CSRFToken.Key.self] ?? CSRFToken(existing: bound ?? cookie)
+        CSRFToken.fill(response, with: token)
         if let issued = token.issued ?? (bound != nil && bound != cookie ? bound : nil) {
-            response.cookies[Self.cookieName(request)] = HTTPCookies.Value(
+            response.cookies[cookieName(request)] = HTTPCookies.Value(
                 string: issued, expires: nil, maxAge: nil, domain: nil, path: "/",
                 isSecure: request.settings.publicBaseURL.hasPrefix("https://"), isHTTPOnly: true, sameSite: .strict)
         }
-        return response
     }
 
     private struct Deferred: StorageKey { typealias Value = String }
@@ -104,6 +115,46 @@ final class CSRFToken: @unchecked Sendable {
 
     init(existing: String?) { self.existing = existing }
 
+    /// What pages render where the form's token goes. `CSRFGuard.finish` writes the asker's own
+    /// token over it on the way out, so a page kept for the next visitor never holds anyone's
+    /// token. Made like a token, so the two have the same length.
+    static let placeholder = Secret.make()
+
+    /// The token over every placeholder of an HTML answer, in place.
+    static func fill(_ response: Response, with token: CSRFToken) {
+        guard response.headers.contentType?.type == "text", response.headers.contentType?.subType == "html",
+            var body = response.body.buffer
+        else { return }
+        // Every page gives a visitor a token, as any of them may lead to a form.
+        let value = token.value
+        let offsets = body.withUnsafeReadableBytes { Self.offsets(of: placeholderBytes, in: $0) }
+        guard !offsets.isEmpty else { return }
+        for offset in offsets { body.setString(value, at: body.readerIndex + offset) }
+        response.body = .init(buffer: body)
+    }
+
+    private static let placeholderBytes = Array(placeholder.utf8)
+
+    /// Where `needle` starts in `bytes`: memchr for its first byte, memcmp for the rest (Glibc's
+    /// memmem is not exported to Swift).
+    static func offsets(of needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> [Int] {
+        var found: [Int] = []
+        guard let base = bytes.baseAddress, let first = needle.first else { return found }
+        var start = 0
+        while bytes.count - start >= needle.count,
+            let hit = memchr(base + start, Int32(first), bytes.count - start - needle.count + 1)
+        {
+            let offset = UnsafeRawPointer(hit) - base
+            if needle.withUnsafeBytes({ memcmp(hit, $0.baseAddress!, needle.count) }) == 0 {
+                found.append(offset)
+                start = offset + needle.count
+            } else {
+                start = offset + 1
+            }
+        }
+        return found
+    }
+
     var value: String {
         if let existing { return existing }
         if let issued { return issued }
@@ -121,10 +172,6 @@ final class CSRFToken: @unchecked Sendable {
         token.existing = nil
         token.issued = made
     }
-}
-
-extension Request {
-    var csrfToken: String { storage[CSRFToken.Key.self]?.value ?? "" }
 }
 
 /// Refuses bodies over the limit with 413 before any handler reads them: by Content-Length when it

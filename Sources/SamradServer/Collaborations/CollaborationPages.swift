@@ -10,7 +10,7 @@ struct CollaborationPages: RouteCollection {
         routes.get("collaborations", use: list)
         routes.get("collaborations", "new", use: newForm)
         routes.post("collaborations", use: create)
-        routes.get("collaborations", ":slug", use: detail)
+        routes.grouped(KeptPages()).get("collaborations", ":slug", use: detail)
         routes.get("collaborations", ":slug", "edit", use: editForm)
         routes.post("collaborations", ":slug", use: update)
         routes.post("collaborations", ":slug", "status", use: changeStatus)
@@ -101,6 +101,8 @@ struct CollaborationPages: RouteCollection {
 
     func detail(_ request: Request) async throws -> View {
         let c = try await CollaborationAccess.load(request)
+        request.keepUntil(c.opensAt)
+        request.keepUntil(c.deadline)
         let organiser = try await Organisation.find(c.organiserID, on: request.db)
         var facts = [
             Fact(label: request.t("collaborations.organiser"), value: organiser?.name ?? "—"),

@@ -6,7 +6,7 @@ import Vapor
 /// The directory of municipalities: list and detail pages, their API twins and the CSV export.
 struct DirectoryPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("municipalities", use: listPage)
+        routes.grouped(KeptPages()).get("municipalities", use: listPage)
         routes.spreadsheet("municipalities", use: exportCSV)
         routes.get("municipalities", "names.json", use: names)
         routes.get("municipalities", ":country", ":code", use: detailPage)

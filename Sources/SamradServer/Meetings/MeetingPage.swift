@@ -265,6 +265,9 @@ extension MeetingPages {
             box.canCancel = m.statusValue == .published
             return box
         }
+        // Registration closes at the deadline and at the start: a page kept for visitors goes then.
+        request.keepUntil(m.startsAt)
+        request.keepUntil(m.registrationDeadline)
         guard m.statusValue == .published, Date() < m.startsAt else { return box }
         if let deadline = m.registrationDeadline, Date() > deadline {
             box.message = request.t("attendance.error.after_deadline")

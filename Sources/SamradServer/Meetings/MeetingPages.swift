@@ -16,7 +16,7 @@ struct MeetingPages: RouteCollection {
         c.get("meetings", "series", use: seriesForm)
         c.post("meetings", "series", use: planSeries)
         let m = routes.grouped("meetings", ":meeting")
-        m.get(use: show)
+        m.grouped(KeptPages()).get(use: show)
         m.get("edit", use: editForm)
         m.post("edit", use: update)
         m.post("status", use: changeStatus)

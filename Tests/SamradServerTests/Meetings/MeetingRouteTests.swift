@@ -404,6 +404,61 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertEqual(republished.status, .ok)
     }
 
+    /// Visitors share one kept page until the data change or the clock passes the registration
+    /// deadline; a signed-in person gets their own; nobody's form token is kept or shown to another.
+    func testVisitorsShareAKeptPageUntilTheDataOrTheDeadlineChangeIt() async throws {
+        let id = meetingID(
+            try await createMeeting(
+                #""title":"Nätverksmöte","startsAt":"2027-04-20T10:00","endsAt":"2027-04-20T16:00""#))
+        _ = try await json(organiser, .POST, "/api/v1/meetings/\(id)/status", #"{"status":"published"}"#)
+        let deadline = Date(timeIntervalSince1970: floor(Date().timeIntervalSince1970) + 3600)
+        let meeting = try await Meeting.find(UUID(uuidString: id), on: app.db)!
+        meeting.registrationDeadline = deadline
+        try await meeting.save(on: app.db)
+        let path = "/meetings/\(id)"
+        let first = Client(app), second = Client(app)
+        let a = try await first.get(path)
+        XCTAssertEqual(a.status, .ok)
+        let kept = app.keptAnswers.all.filter { String(buffer: $0.value.body).contains("Nätverksmöte") }
+        XCTAssertEqual(kept.count, 1, "the visitor's page is kept")
+        let (tag, answer) = try XCTUnwrap(kept.first)
+        XCTAssertEqual(answer.until, deadline, "registration closes at the deadline, the start comes later")
+        XCTAssertNil(app.keptAnswers.answer(tag, now: deadline), "not shown once the deadline has come")
+        let b = try await second.get(path)
+        XCTAssertEqual(b.body.string, a.body.string)
+        XCTAssertFalse(first.csrf.isEmpty)
+        XCTAssertNotEqual(first.csrf, second.csrf, "each visitor has a token of their own")
+        for page in [a.body.string, b.body.string] {
+            XCTAssertFalse(page.contains(CSRFToken.placeholder))
+            XCTAssertFalse(page.contains(first.csrf) || page.contains(second.csrf))
+        }
+
+        // A signed-in person: their own page, the sign-out form with their own token.
+        try await makeUser(app, email: "kim@example.se")
+        let kim = Client(app)
+        try await kim.signIn("kim@example.se", "correct horse battery")
+        let own = try await kim.get(path)
+        XCTAssertEqual(own.status, .ok)
+        XCTAssertTrue(own.body.string.contains("value=\"\(kim.csrf)\""))
+        XCTAssertFalse(own.body.string.contains(CSRFToken.placeholder))
+        XCTAssertTrue(own.body.string.contains("Kim"))
+        XCTAssertFalse(
+            app.keptAnswers.all.values.contains { String(buffer: $0.body).contains("Kim") },
+            "a signed-in person's page is not kept")
+        let missing = try await kim.get("/meetings/\(UUID().uuidString)")
+        XCTAssertEqual(missing.status, .notFound)
+        XCTAssertTrue(missing.body.string.contains("value=\"\(kim.csrf)\""), "the error page's sign-out form")
+        XCTAssertFalse(missing.body.string.contains(CSRFToken.placeholder))
+
+        // A change is seen by the next visitor at once.
+        let moved = try await json(
+            organiser, .PUT, "/api/v1/meetings/\(id)",
+            #"{"title":"Nätverksmöte i Lund","startsAt":"2027-04-20T10:00","endsAt":"2027-04-20T16:00"}"#)
+        XCTAssertEqual(moved.status, .ok, moved.body.string)
+        let c = try await Client(app).get(path)
+        XCTAssertTrue(c.body.string.contains("Nätverksmöte i Lund"))
+        XCTAssertNil(app.keptAnswers.answer(tag))
+    }
 
     func testCalendarFilesFollowChangesAndCancellations() async throws {
         let created = try await createMeeting(
