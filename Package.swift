@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // Only for bench/render-pages, which measures them against Leaf.
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The domain: pure Swift, no Vapor and no database.
@@ -58,6 +61,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // bench/render-pages: the same pages rendered by Leaf, Plot and swift-mustache.
+        .executableTarget(
+            name: "RenderBench",
+            dependencies: [
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "LeafKit", package: "leaf-kit"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "bench/render/Sources"
         ),
         .testTarget(name: "SamradCoreTests", dependencies: ["SamradCore"]),
         .testTarget(

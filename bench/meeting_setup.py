@@ -31,6 +31,8 @@ for code in codes:
     email = "bench@example.dk" if code == "0180" else f"skolchef-{code}@example.se"
     chiefs[code] = api("POST", "/api/v1/people", {"name": f"Skolchef {code}", "position": "school_chief", "municipality": f"se/{code}", "email": email})["id"]
     api("POST", f"/api/v1/collaborations/{slug}/registrations/se/{code}", {"seats": [{"position": "school_chief", "personID": chiefs[code]}]})
+# Every Swedish municipality invited: the status board has 290 rows.
+api("POST", f"/api/v1/collaborations/{slug}/invitations", {"scope": "country", "country": "se", "positions": ["school_chief"]})
 meetings = api("POST", f"/api/v1/collaborations/{slug}/meeting-series", {
     "title": "Nätverksmöte", "firstStart": "2027-02-16T10:00", "durationMinutes": 360, "count": 24, "every": 1, "unit": "months",
     "pattern": "rotation_then_fixed", "venueName": "SKR", "venueAddress": "Hornsgatan 20, Stockholm"})["meetings"]

@@ -7,7 +7,7 @@ import sys
 LIMIT = 120
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FILES = [*ROOT.glob("Sources/**/*.swift"), *ROOT.glob("Tests/**/*.swift"), *ROOT.glob("Sources/**/*.leaf"),
-         ROOT / "Package.swift"]
+         *ROOT.glob("bench/**/*.swift"), ROOT / "Package.swift"]
 
 long = []
 for path in sorted(FILES):
