@@ -5,7 +5,30 @@ import Ink
 /// script: raw HTML is shown as text, and links and images keep only http(s), mailto and local
 /// addresses without characters that could leave the attribute.
 public enum SafeMarkdown {
+    /// The HTML of a text is the same every time: pages that show the same agenda and minutes on
+    /// every request parse each text once (bounded; emptied when full).
+    private final class Rendered: @unchecked Sendable {
+        let lock = NSLock()
+        var html: [String: String] = [:]
+        var bytes = 0
+        let limit = 4 << 20
+    }
+    private static let rendered = Rendered()
+
     public static func html(_ markdown: String) -> String {
+        if markdown.isEmpty { return "" }
+        let kept = rendered.lock.withLock { rendered.html[markdown] }
+        if let kept { return kept }
+        let html = render(markdown)
+        let size = markdown.utf8.count + html.utf8.count
+        rendered.lock.withLock {
+            if rendered.bytes + size > rendered.limit { (rendered.html, rendered.bytes) = ([:], 0) }
+            if rendered.html.updateValue(html, forKey: markdown) == nil { rendered.bytes += size }
+        }
+        return html
+    }
+
+    private static func render(_ markdown: String) -> String {
         var parser = MarkdownParser()
         parser.addModifier(
             Modifier(target: .links) { input in

@@ -117,14 +117,15 @@ struct ConditionalGET: AsyncMiddleware {
     }
 }
 
-/// Pages as a visitor without an account or a session sees them, kept under the same label as
-/// `ConditionalGET`'s (the data version, the address, the language) until the data change or the
-/// clock passes a moment the page depends on (`Request.keepUntil`). Pages carry no label of their
-/// own: the browser asks again and gets the kept page, with its own form token written in by
-/// `CSRFGuard`. Anyone with a session, a pass or a token gets the page made for them.
+/// Pages kept under the same label as `ConditionalGET`'s (the data version, the address, the
+/// language and everything that decides what the asker may see, so a visitor's page is every
+/// visitor's and a signed-in person's their own) until the data change or the clock passes a moment
+/// the page depends on (`Request.keepUntil`). Pages carry no label of their own: the browser asks
+/// again and gets the kept page, with its own form token written in by `CSRFGuard`. A page that
+/// shows a notice is shown once and not kept; a reload that asks for no cache gets a page made anew.
 struct KeptPages: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.method == .GET, Self.isVisitor(request) else { return try await next.respond(to: request) }
+        guard request.method == .GET, Self.mayKeep(request) else { return try await next.respond(to: request) }
         let stamp = try await DataVersion.current(on: request.db)
         let tag = ConditionalGET.tag(stamp, request)
         let kept = request.application.keptAnswers
@@ -142,11 +143,9 @@ struct KeptPages: AsyncMiddleware {
         return response
     }
 
-    static func isVisitor(_ request: Request) -> Bool {
-        let actor = request.actor
-        return request.cookies[request.application.sessions.configuration.cookieName] == nil
-            && request.headers[.authorization].isEmpty && !actor.isSignedIn && actor.passes.isEmpty
-            && actor.meetingPasses.isEmpty
+    static func mayKeep(_ request: Request) -> Bool {
+        if request.headers[.cacheControl].contains(where: { $0.lowercased().contains("no-cache") }) { return false }
+        return !(request.hasSession && request.session.data["notice"] != nil)
     }
 }
 

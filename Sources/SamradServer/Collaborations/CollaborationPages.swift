@@ -16,7 +16,7 @@ struct CollaborationPages: RouteCollection {
         routes.post("collaborations", ":slug", "status", use: changeStatus)
         routes.get("collaborations", ":slug", "invitations", use: inviteForm)
         routes.post("collaborations", ":slug", "invitations", use: invite)
-        routes.get("collaborations", ":slug", "board", use: board)
+        routes.grouped(KeptPages()).get("collaborations", ":slug", "board", use: board)
         routes.spreadsheet("collaborations", ":slug", "registrations", use: registrationsCSV)
         routes.spreadsheet("collaborations", ":slug", "participants", use: participantsCSV)
         routes.spreadsheet("collaborations", ":slug", "invoices", use: invoicesCSV)

@@ -405,7 +405,8 @@ final class MeetingRouteTests: XCTestCase {
     }
 
     /// Visitors share one kept page until the data change or the clock passes the registration
-    /// deadline; a signed-in person gets their own; nobody's form token is kept or shown to another.
+    /// deadline; a signed-in person's is kept under their own label; nobody's form token is kept or
+    /// shown to another.
     func testVisitorsShareAKeptPageUntilTheDataOrTheDeadlineChangeIt() async throws {
         let id = meetingID(
             try await createMeeting(
@@ -442,9 +443,14 @@ final class MeetingRouteTests: XCTestCase {
         XCTAssertTrue(own.body.string.contains("value=\"\(kim.csrf)\""))
         XCTAssertFalse(own.body.string.contains(CSRFToken.placeholder))
         XCTAssertTrue(own.body.string.contains("Kim"))
-        XCTAssertFalse(
-            app.keptAnswers.all.values.contains { String(buffer: $0.body).contains("Kim") },
-            "a signed-in person's page is not kept")
+        let ownAgain = try await kim.get(path)
+        XCTAssertEqual(ownAgain.body.string, own.body.string)
+        XCTAssertEqual(
+            app.keptAnswers.all.values.filter { String(buffer: $0.body).contains("Kim") }.count, 1,
+            "kept once, under Kim's own label")
+        let visitorAfterKim = try await Client(app).get(path)
+        XCTAssertFalse(visitorAfterKim.body.string.contains("Kim"))
+        XCTAssertFalse(visitorAfterKim.body.string.contains(kim.csrf))
         let missing = try await kim.get("/meetings/\(UUID().uuidString)")
         XCTAssertEqual(missing.status, .notFound)
         XCTAssertTrue(missing.body.string.contains("value=\"\(kim.csrf)\""), "the error page's sign-out form")
