@@ -226,6 +226,52 @@ enum AttendanceDesk {
         var person: Person?
     }
 
+    /// Who comes, as the meeting page lists them: plain rows in one query, in the order of `list`.
+    struct Attendee {
+        var personID: UUID
+        var name: String?
+        var status: AttendanceStatus
+        var municipality: MunicipalityKey?
+    }
+
+    static func attendees(_ meetingID: UUID, on db: any Database) async throws -> [Attendee] {
+        struct Row: Decodable {
+            var person_id: UUID; var name: String?; var status: String; var sequence: Int
+            var municipality_country: String?; var municipality_code: String?
+        }
+        let rows = try await db.sql.raw(
+            """
+            SELECT a.person_id, p.name, a.status, a.sequence, a.municipality_country, a.municipality_code
+            FROM attendances a LEFT JOIN people p ON p.id = a.person_id WHERE a.meeting_id = \(bind: meetingID)
+            """
+        ).all(decoding: Row.self)
+        let order: [AttendanceStatus: Int] = [.registered: 0, .waitlisted: 1, .cancelled: 2]
+        return rows.compactMap { row -> (Int, Int, Attendee)? in
+            guard let status = AttendanceStatus(rawValue: row.status) else { return nil }
+            var municipality: MunicipalityKey?
+            if let country = row.municipality_country.flatMap(Country.init(rawValue:)),
+                let code = row.municipality_code
+            {
+                municipality = MunicipalityKey(country, code)
+            }
+            return (
+                order[status] ?? 3, row.sequence,
+                Attendee(personID: row.person_id, name: row.name, status: status, municipality: municipality)
+            )
+        }
+        .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+    }
+
+    static func registeredCount(_ meetingID: UUID, on db: any Database) async throws -> Int {
+        struct Count: Decodable { var n: Int }
+        return try await db.sql.raw(
+            """
+            SELECT COUNT(*) AS n FROM attendances WHERE meeting_id = \(bind: meetingID)
+            AND status = \(bind: AttendanceStatus.registered.rawValue)
+            """
+        ).first(decoding: Count.self)?.n ?? 0
+    }
+
     static func list(_ meetingID: UUID, on db: any Database) async throws -> [Row] {
         let rows = try await Attendance.query(on: db).filter(\.$meetingID == meetingID).sort(\.$sequence).all()
         let people = try await Person.query(on: db).filter(\.$id ~~ rows.map(\.personID)).all()

@@ -101,48 +101,69 @@ extension MeetingPages {
         }
     }
 
+    /// An agenda item as the page shows it, with its presenter's name: one query, plain rows.
+    struct AgendaRow: Decodable {
+        var id: UUID
+        var title: String
+        var description: String
+        var duration_minutes: Int
+        var presenter_name: String?
+        var speaker_name: String?
+        var speaker_affiliation: String?
+        var questions: [String]
+        var questionnaire_id: UUID?
+    }
+    struct MaterialRow: Decodable {
+        var id: UUID; var agenda_item_id: UUID?; var title: String; var content_type: String; var size: Int
+    }
+
     static func agenda(
         _ access: MeetingAccess, showContent: Bool, request: Request
     ) async throws -> (items: [Item], end: String?, loose: [MaterialLink]) {
         let m = access.meeting
-        let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$position)
-            .all()
+        let id = try m.requireID()
+        let sql = request.db.sql
+        let items = try await sql.raw(
+            """
+            SELECT a.id, a.title, a.description, a.duration_minutes, p.name AS presenter_name, a.speaker_name,
+            a.speaker_affiliation, a.questions, a.questionnaire_id FROM agenda_items a
+            LEFT JOIN people p ON p.id = a.presenter_id WHERE a.meeting_id = \(bind: id) ORDER BY a.position
+            """
+        ).all(decoding: AgendaRow.self)
         let materials =
             showContent
-            ? try await Material.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all()
+            ? try await sql.raw(
+                """
+                SELECT id, agenda_item_id, title, content_type, size FROM materials
+                WHERE meeting_id = \(bind: id) ORDER BY created_at
+                """
+            ).all(decoding: MaterialRow.self)
             : []
-        let presenterIDs = items.compactMap(\.presenterID)
-        let presenters =
-            presenterIDs.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ presenterIDs).all()
-        let names = Dictionary(uniqueKeysWithValues: presenters.map { ($0.id!, $0.name) })
-        let schedule = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.durationMinutes))
-        func link(_ material: Material) -> MaterialLink {
+        let schedule = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.duration_minutes))
+        func link(_ material: MaterialRow) -> MaterialLink {
             MaterialLink(
-                href: "/materials/\(material.id!.uuidString.lowercased())", title: material.title,
+                href: "/materials/\(material.id.uuidString.lowercased())", title: material.title,
                 detail:
-                    "\(MaterialRules.label(material.contentType)), \(NumberText.bytes(material.size, request.language))"
-            )
+                    "\(MaterialRules.label(material.content_type)), "
+                    + NumberText.bytes(material.size, request.language))
         }
         var results: [UUID: AgendaResults] = [:]
         if showContent {
-            for id in Set(items.compactMap(\.questionnaireID)) {
+            for id in Set(items.compactMap(\.questionnaire_id)) {
                 results[id] = try await Self.results(id, request: request)
             }
         }
         let out = items.enumerated().map { index, item in
-            var presenter: String?
-            if let id = item.presenterID, let name = names[id] {
-                presenter = name
-            } else if let name = item.speakerName {
-                presenter = item.speakerAffiliation.map { "\(name), \($0)" } ?? name
-            }
+            let presenter =
+                item.presenter_name
+                ?? item.speaker_name.map { name in item.speaker_affiliation.map { "\(name), \($0)" } ?? name }
             return Item(
-                id: item.id!.uuidString.lowercased(), number: index + 1,
+                id: item.id.uuidString.lowercased(), number: index + 1,
                 time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
-                title: item.title, duration: request.t("meetings.minutes_count", [String(item.durationMinutes)]),
+                title: item.title, duration: request.t("meetings.minutes_count", [String(item.duration_minutes)]),
                 descriptionHTML: SafeMarkdown.html(item.description), presenter: presenter, questions: item.questions,
-                materials: materials.filter { $0.agendaItemID == item.id }.map(link),
-                results: item.questionnaireID.flatMap { results[$0] })
+                materials: materials.filter { $0.agenda_item_id == item.id }.map(link),
+                results: item.questionnaire_id.flatMap { results[$0] })
         }
         let end =
             items.isEmpty
@@ -153,7 +174,7 @@ extension MeetingPages {
                     DateText.time(schedule.end, request.language, zone: m.timeZone),
                     DateText.time(m.endsAt, request.language, zone: m.timeZone),
                 ])
-        return (out, end, materials.filter { $0.agendaItemID == nil }.map(link))
+        return (out, end, materials.filter { $0.agenda_item_id == nil }.map(link))
     }
 
     func show(_ request: Request) async throws -> View {
@@ -196,19 +217,18 @@ extension MeetingPages {
         }
         facts.append(Fact(label: request.t("meetings.audience"), value: Self.audienceText(m, request), href: nil))
         let agenda = try await Self.agenda(access, showContent: showContent, request: request)
-        let rows = showContent || access.mayRun ? try await AttendanceDesk.list(m.requireID(), on: request.db) : []
+        let rows =
+            showContent || access.mayRun ? try await AttendanceDesk.attendees(m.requireID(), on: request.db) : []
         let registered =
             showContent || access.mayRun
-            ? rows.filter { $0.attendance.statusValue == .registered }.count
-            : try await Attendance.query(on: request.db).filter(\.$meetingID == m.requireID()).filter(
-                \.$status == AttendanceStatus.registered.rawValue
-            ).count()
-        let waiting = rows.filter { $0.attendance.statusValue == .waitlisted }.count
-        let attendees = rows.filter { $0.attendance.statusValue.isActive }.map { row in
+            ? rows.filter { $0.status == .registered }.count
+            : try await AttendanceDesk.registeredCount(m.requireID(), on: request.db)
+        let waiting = rows.filter { $0.status == .waitlisted }.count
+        let attendees = rows.filter { $0.status.isActive }.map { row in
             PersonRow(
-                name: row.person?.name ?? "—", href: row.person.map { "/people/\($0.id!.uuidString)" } ?? "",
-                place: row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
-                status: request.t("attendance_status.\(row.attendance.status)"))
+                name: row.name ?? "—", href: row.name == nil ? "" : "/people/\(row.personID.uuidString)",
+                place: row.municipality.flatMap { request.municipalities[$0]?.name } ?? "",
+                status: request.t("attendance_status.\(row.status.rawValue)"))
         }
         let summary = request.t("meetings.attendee_summary", [String(registered), String(waiting)])
         let commitments = showContent ? try await MeetingMinutes.rows(madeAt: m, request: request) : []
