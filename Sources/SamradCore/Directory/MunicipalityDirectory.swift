@@ -39,6 +39,9 @@ public struct MunicipalityDirectory: Sendable {
     private let byKey: [MunicipalityKey: Int]
     private let searchText: [String]
     private let byName: [String: [Int]]
+    /// Regions and groups per country, sorted once: pages list them on every request.
+    private let regionsByCountry: [Country: [(code: String, name: String)]]
+    private let groupsByCountry: [Country: [(code: String, name: String)]]
 
     public init(_ municipalities: [Municipality]) {
         let keyed = municipalities.map { ($0, NordicCollation.key($0.name, $0.country)) }
@@ -53,6 +56,20 @@ public struct MunicipalityDirectory: Sendable {
         var byName: [String: [Int]] = [:]
         for (i, m) in sorted.enumerated() { byName[NordicCollation.fold(m.name), default: []].append(i) }
         self.byName = byName
+        var regions: [Country: [String: String]] = [:], groups: [Country: [String: String]] = [:]
+        for m in sorted {
+            regions[m.country, default: [:]][m.regionCode] = m.regionName
+            if let code = m.groupCode { groups[m.country, default: [:]][code] = m.groupName ?? code }
+        }
+        regionsByCountry = Dictionary(
+            uniqueKeysWithValues: regions.map { country, seen in
+                (
+                    country,
+                    seen.map { (code: $0.key, name: $0.value, key: NordicCollation.key($0.value, country)) }
+                        .sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { (code: $0.code, name: $0.name) }
+                )
+            })
+        groupsByCountry = groups.mapValues { $0.map { (code: $0.key, name: $0.value) }.sorted { $0.code < $1.code } }
     }
 
     /// The municipalities of a name, compared without case and accents; "Aarhus Kommune" and
@@ -106,19 +123,12 @@ public struct MunicipalityDirectory: Sendable {
 
     /// Regions of a country (code, name), in name order.
     public func regions(of country: Country) -> [(code: String, name: String)] {
-        var seen: [String: String] = [:]
-        for m in all where m.country == country { seen[m.regionCode] = m.regionName }
-        return seen.map { (code: $0.key, name: $0.value) }
-            .sorted { NordicCollation.ordered($0.name, $1.name, country) }
+        regionsByCountry[country] ?? []
     }
 
     /// National groups of a country (code, name), in code order.
     public func groups(of country: Country) -> [(code: String, name: String)] {
-        var seen: [String: String] = [:]
-        for m in all where m.country == country {
-            if let code = m.groupCode { seen[code] = m.groupName ?? code }
-        }
-        return seen.map { (code: $0.key, name: $0.value) }.sorted { $0.code < $1.code }
+        groupsByCountry[country] ?? []
     }
 
     /// Similar municipalities: the national list where the country has one (Kolada in Sweden),

@@ -417,6 +417,11 @@ final class MeetingRouteTests: XCTestCase {
         meeting.registrationDeadline = deadline
         try await meeting.save(on: app.db)
         let path = "/meetings/\(id)"
+        let reloading = try await Client(app).get(path, headers: ["Cache-Control": "no-cache"])
+        XCTAssertEqual(reloading.status, .ok)
+        XCTAssertTrue(
+            app.keptAnswers.all.values.allSatisfy { !String(buffer: $0.body).contains("Nätverksmöte") },
+            "a reload asking for no cache gets a page made anew, and it is not kept")
         let first = Client(app), second = Client(app)
         let a = try await first.get(path)
         XCTAssertEqual(a.status, .ok)
