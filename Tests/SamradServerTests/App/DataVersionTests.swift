@@ -99,4 +99,12 @@ final class DataVersionTests: XCTestCase {
         kept.keep("\"6-a\"", version: 6, answer(10))
         XCTAssertEqual(kept.count, 1, "a newer version clears the older answers")
     }
+
+    /// After a burst, what glibc keeps in its arenas goes back to the system (issue 25's memory aim).
+    func testFreedMemoryIsGivenBack() {
+        #if os(Linux)
+            XCTAssertTrue(ScheduledWork.givesBackFreedMemory, "malloc_trim found")
+        #endif
+        ScheduledWork.giveBackFreedMemory()
+    }
 }
