@@ -58,9 +58,17 @@ struct RequestMetrics: AsyncMiddleware {
             request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") }
             ?? (response.status == .ok || response.status == .notModified ? "static" : "unmatched")
         request.application.serviceMetrics.served(
-            route: route, method: request.method.rawValue, status: response.status.code,
+            route: route, method: Self.method(request.method), status: response.status.code,
             nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
         return response
+    }
+
+    /// Methods a client makes up would each start a series of their own: they count as "other".
+    static func method(_ method: HTTPMethod) -> String {
+        switch method {
+        case .GET, .HEAD, .POST, .PUT, .PATCH, .DELETE, .OPTIONS: method.rawValue
+        default: "other"
+        }
     }
 }
 

@@ -51,6 +51,7 @@ final class MetricsRouteTests: XCTestCase {
         _ = try await send(app, .GET, "/healthz")
         _ = try await send(app, .GET, "/meetings/\(UUID().uuidString)")
         _ = try await send(app, .GET, "/no/such/page/with/secret-7f3a")
+        _ = try await send(app, .RAW(value: "BREW-7f3b"), "/healthz")
         try await Outbox.enqueue(
             to: "skolchef@lund.se", subject: "Möte", body: "Välkommen", settings: app.settings, on: app.db)
         _ = try await JobLease.take(.reminders, holder: "test", lease: 60, now: Date(), on: app.db)
@@ -66,6 +67,8 @@ final class MetricsRouteTests: XCTestCase {
         XCTAssertTrue(text.contains(#"route="/meetings/:meeting",method="GET",status="404""#), text)
         XCTAssertTrue(text.contains(#"route="unmatched""#))
         XCTAssertFalse(text.contains("secret-7f3a"), "addresses never become labels")
+        XCTAssertFalse(text.contains("BREW-7f3b"), "nor made-up methods")
+        XCTAssertTrue(text.contains(#"method="other""#), text)
         XCTAssertTrue(text.contains(#"samrad_http_request_duration_seconds_bucket{route="/healthz",method="GET""#))
         XCTAssertTrue(text.contains(#"samrad_outbox_messages{status="pending"} 1"#), text)
         XCTAssertTrue(text.contains(#"samrad_job_running{job="reminders"} 1"#), text)
