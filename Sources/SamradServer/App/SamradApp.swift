@@ -49,7 +49,7 @@ public enum SamradApp {
         app.storage[ResourceFolder.Key.self] = resources
         app.storage[CatalogKey.self] = try Catalog(directory: resources.url("Localization"))
 
-        try configureDatabase(app, settings.storage)
+        try configureDatabase(app, settings.storage, traced: settings.sendsTraces)
         app.migrations.add(migrations)
         app.passwords.use(.bcrypt(cost: settings.bcryptCost))
         // A hash of the same cost to check unknown addresses against (see the sign-in).
@@ -81,6 +81,7 @@ public enum SamradApp {
         app.middleware = Middlewares()
         app.middleware.use(RequestLog())
         app.middleware.use(RequestMetrics())
+        if settings.sendsTraces { app.middleware.use(RequestTraces()) }
         app.middleware.use(SecurityHeaders(secure: secure))
         app.middleware.use(ErrorResponder())
         app.middleware.use(BodySizeLimit())
@@ -155,17 +156,26 @@ public enum SamradApp {
         }
     }
 
-    static func configureDatabase(_ app: Application, _ storage: Settings.Storage) throws {
+    /// SQLite keeps one connection per event loop (its driver's default): one writer at a time anyway.
+    static let postgresConnectionsPerEventLoop = 4
+
+    static func configureDatabase(_ app: Application, _ storage: Settings.Storage, traced: Bool = false) throws {
+        // The commands other than `serve` have no metrics to feed.
+        let waits = app.storage[ServiceMetrics.Key.self]?.connectionWaits
+        let record: @Sendable (UInt64) -> Void = { waits?.recordNanoseconds(Int64(clamping: $0)) }
         switch storage {
         case .sqlite(let path):
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+            let sqlite = DatabaseConfigurationFactory.sqlite(.file(path), sqlLogLevel: nil)
+            app.databases.use(ConnectionWaits(wrapped: sqlite.make(), record: record, traced: traced), as: .sqlite)
         case .sqliteInMemory:
-            app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+            let sqlite = DatabaseConfigurationFactory.sqlite(.memory, sqlLogLevel: nil)
+            app.databases.use(ConnectionWaits(wrapped: sqlite.make(), record: record, traced: traced), as: .sqlite)
         case .postgres(let url):
             var config = try SQLPostgresConfiguration(url: url)
             config.searchPath = nil
-            app.databases.use(
-                .postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+            let postgres = DatabaseConfigurationFactory.postgres(
+                configuration: config, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop, sqlLogLevel: .trace)
+            app.databases.use(ConnectionWaits(wrapped: postgres.make(), record: record, traced: traced), as: .psql)
         }
     }
 

@@ -25,6 +25,7 @@ public enum Server {
     public static func serve(settings: Settings, hostname: String, port: Int, environment: String) async throws {
         let app = try await makeApp(environment)
         do {
+            if settings.sendsTraces { try Traces.start(app) }
             try await SamradApp.configure(app, settings)
             app.http.server.configuration.hostname = hostname
             app.http.server.configuration.port = port

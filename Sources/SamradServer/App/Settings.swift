@@ -50,6 +50,9 @@ public struct Settings: Sendable {
     /// The password Prometheus sends (basic authentication) to read `/metrics` (METRICS_PASSWORD);
     /// without one only the machine itself may.
     public var metricsPassword: String?
+    /// Whether requests and their queries are traced to an OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT,
+    /// see `Traces`).
+    public var sendsTraces: Bool
 
     public enum PasswordSignIn: String, Sendable { case everyone, administrators }
 
@@ -61,7 +64,7 @@ public struct Settings: Sendable {
         instanceName: String = Settings.defaultInstanceName, jobLease: Double = 300, trustedProxies: [String] = [],
         sessions: SessionTerms = .standard, requiresTwoFactorForRoles: Bool = false,
         openIDProviders: [OpenIDProvider] = [], passwordSignIn: PasswordSignIn = .everyone,
-        metricsPassword: String? = nil
+        metricsPassword: String? = nil, sendsTraces: Bool = false
     ) {
         self.storage = storage
         self.publicBaseURL = publicBaseURL
@@ -82,6 +85,7 @@ public struct Settings: Sendable {
         self.openIDProviders = openIDProviders
         self.passwordSignIn = passwordSignIn
         self.metricsPassword = metricsPassword
+        self.sendsTraces = sendsTraces
     }
 
     public static var defaultInstanceName: String {
@@ -96,8 +100,9 @@ public struct Settings: Sendable {
     /// Reads the environment: DATABASE_URL (postgres://… or a SQLite file path / sqlite://path),
     /// PUBLIC_BASE_URL, SMTP_URL, MAIL_FROM, OUTBOX_DIR, OUTBOX_INTERVAL, OUTBOX_RETRY_BASE, INSTANCE_NAME,
     /// JOB_LEASE, TRUSTED_PROXIES, SESSION_LIFETIME_HOURS, SESSION_IDLE_MINUTES,
-    /// REQUIRE_TWO_FACTOR, OIDC_PROVIDERS (with OIDC_<NAME>_…), PASSWORD_SIGN_IN, METRICS_PASSWORD. A
-    /// setting it cannot use stops the start with a `ConfigurationProblem` that names it.
+    /// REQUIRE_TWO_FACTOR, OIDC_PROVIDERS (with OIDC_<NAME>_…), PASSWORD_SIGN_IN, METRICS_PASSWORD,
+    /// OTEL_EXPORTER_OTLP_ENDPOINT. A setting it cannot use stops the start with a `ConfigurationProblem`
+    /// that names it.
     public static func fromEnvironment(
         databasePath: String?, host: String, port: Int, demo: Bool
     ) throws -> Settings {
@@ -130,7 +135,8 @@ public struct Settings: Sendable {
             requiresTwoFactorForRoles: ["true", "1", "yes"].contains((env["REQUIRE_TWO_FACTOR"] ?? "").lowercased()),
             openIDProviders: try OpenIDProvider.configured(in: env),
             passwordSignIn: try passwordSignIn(env["PASSWORD_SIGN_IN"]),
-            metricsPassword: env["METRICS_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+            metricsPassword: env["METRICS_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
+            sendsTraces: Traces.wanted(in: env)
         )
     }
 

@@ -107,7 +107,7 @@ actor IndicatorStore {
         let collector = Collector()
         let query = "SELECT indicator, level, country, unit_code, year, scope, value, status, pupils FROM observations"
         // On SQLite rows are read on the connection's thread, not decoded one future at a time.
-        if let lite = db as? any SQLiteDatabase {
+        if let lite = db.sqlite {
             try await lite.withConnection { connection in
                 connection.eventLoop.makeFutureWithTask {
                     try await connection.query(query, []) { row in collector.read(row) }

@@ -20,7 +20,7 @@ enum ObservationWriter {
         _ observations: [Observation], scope: String, importID: UUID?, keeping: [UUID] = [], on db: any Database,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
-        if let lite = db as? any SQLiteDatabase {
+        if let lite = db.sqlite {
             try await writeSQLite(
                 observations, scope: scope, importID: importID, keeping: keeping, on: lite, progress: progress)
             return
@@ -117,7 +117,7 @@ extension ObservationWriter {
     static func written(by importID: UUID, on db: any Database) async throws -> Int {
         struct Count: Decodable { var n: Int }
         let sql = db.sql
-        let id: any Encodable & Sendable = db is any SQLiteDatabase ? importID.uuidString : importID
+        let id: any Encodable & Sendable = db.sqlite != nil ? importID.uuidString : importID
         return try await sql.raw("SELECT COUNT(*) AS n FROM observations WHERE import_id = \(bind: id)")
             .first(decoding: Count.self)?.n ?? 0
     }

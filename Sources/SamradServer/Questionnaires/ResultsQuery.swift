@@ -95,7 +95,7 @@ enum ResultsQuery {
         let id = try q.requireID()
         // On SQLite answers name their response by its rowid: an integer is read far faster than a
         // UUID's text, a million times over.
-        let lite = db as? any SQLiteDatabase
+        let lite = db.sqlite
         let sqlite = lite != nil
         struct ResponseRow: Decodable {
             var id: UUID; var rowno: Int?; var municipality_country: String?; var municipality_code: String?;

@@ -74,4 +74,60 @@ final class MetricsRouteTests: XCTestCase {
         XCTAssertTrue(text.contains(#"samrad_job_running{job="reminders"} 1"#), text)
         XCTAssertTrue(text.contains("samrad_imports_running 0"), text)
     }
+
+    /// The wait for a pooled connection: while every connection of an event loop is held by a
+    /// transaction, a query there waits at least until the transaction lets go.
+    func testWaitsForADatabaseConnectionAreTimed() async throws {
+        let loop = app.eventLoopGroup.next()
+        let db = app.databases.database(logger: app.logger, on: loop)!
+        let holders = db.sql.isPostgres ? SamradApp.postgresConnectionsPerEventLoop : 1
+        let before = try await waitedSeconds()
+
+        let (held, holding) = AsyncStream.makeStream(of: Void.self)
+        let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+        let transactions = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<holders {
+                    group.addTask {
+                        try await db.transaction { tx in
+                            try await tx.sql.raw("SELECT 1").run()
+                            holding.yield()
+                            for await _ in release { return }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        var holdingNow = 0
+        for await _ in held {
+            holdingNow += 1
+            if holdingNow == holders { break }
+        }
+        let asked = DispatchTime.now().uptimeNanoseconds
+        let query = Task { try await db.sql.raw("SELECT 2").run() }
+        try await Task.sleep(for: .milliseconds(300))
+        let released = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<holders { releasing.yield() }
+        releasing.finish()
+        try await transactions.value
+        try await query.value
+
+        let waited = try await waitedSeconds() - before
+        XCTAssertGreaterThanOrEqual(waited, Double(released - asked) / 1e9, "the query waited for the connection")
+    }
+
+    /// The sum of all connection waits so far, from the exposition.
+    func waitedSeconds() async throws -> Double {
+        let text = try await send(app, .GET, "/metrics", headers: scraper()).body.string
+        let line = text.split(separator: "\n").first { $0.hasPrefix("samrad_database_connection_wait_seconds_sum") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
+    func scraper() -> HTTPHeaders {
+        app.storage[SettingsKey.self]!.metricsPassword = "scrape"
+        var headers = HTTPHeaders()
+        headers.basicAuthorization = BasicAuthorization(username: "prometheus", password: "scrape")
+        return headers
+    }
 }
