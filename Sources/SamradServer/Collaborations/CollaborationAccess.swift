@@ -8,7 +8,7 @@ import Vapor
 enum CollaborationAccess {
     static func load(_ request: Request) async throws -> Collaboration {
         guard let slug = request.parameters.get("slug"),
-            let collaboration = try await Collaboration.query(on: request.db).filter(\.$slug == slug).first(),
+            let collaboration = try await Collaboration.plain(where: "slug", is: slug, on: request.db),
             CollaborationPolicy.mayView(
                 request.actor, status: collaboration.statusValue,
                 organiserID: collaboration.organiserID)

@@ -95,6 +95,17 @@ final class Collaboration: Model, @unchecked Sendable {
     }
 }
 
+extension Collaboration: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $slug, $programmeID, $title, $description, $kind, $status, $organiserID, $themes, $targetGroups,
+            $periodStart, $periodEnd, $timeZone, $opensAt, $deadline, $capacity, $seats, $priceKind, $priceMinor,
+            $currency, $priceMeetings, $vatNote, $retentionMonths, $concludedAt, $retentionAppliedAt, $funding,
+            $reminderDays, $reminderText, $registrationSequence, $isExample, $createdAt, $updatedAt
+        ]
+    }
+}
+
 /// Partner organisations besides the organiser.
 final class CollaborationPartner: Model, @unchecked Sendable {
     static let schema = "collaboration_partners"

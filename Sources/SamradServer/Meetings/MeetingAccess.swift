@@ -23,7 +23,7 @@ struct MeetingAccess {
     /// The meeting of the path, if the actor may see it (others get 404, as for drafts).
     static func load(_ request: Request) async throws -> MeetingAccess {
         guard let id = request.parameterID("meeting"),
-            let meeting = try await Meeting.find(id, on: request.db)
+            let meeting = try await Meeting.plain(id, on: request.db)
         else {
             throw SamradError.notFound("error.meeting_not_found")
         }
@@ -42,7 +42,7 @@ struct MeetingAccess {
     }
 
     static func of(_ meeting: Meeting, request: Request) async throws -> MeetingAccess {
-        guard let collaboration = try await Collaboration.find(meeting.collaborationID, on: request.db) else {
+        guard let collaboration = try await Collaboration.plain(meeting.collaborationID, on: request.db) else {
             throw SamradError.notFound("error.meeting_not_found")
         }
         var cluster: Cluster?

@@ -61,6 +61,17 @@ final class Meeting: Model, @unchecked Sendable {
     var href: String { "/meetings/\(id!.uuidString.lowercased())" }
 }
 
+extension Meeting: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $collaborationID, $clusterID, $seriesID, $title, $description, $kind, $status, $startsAt, $endsAt,
+            $timeZone, $venueName, $venueAddress, $onlineURL, $hostCountry, $hostCode, $capacity, $quota, $audience,
+            $audiencePositions, $registrationDeadline, $reminderHours, $reminderSentAt, $sequence,
+            $attendanceSequence, $minutes, $decisions, $createdAt, $updatedAt
+        ]
+    }
+}
+
 /// A series planned in one step; its meetings point to it, and it remembers how it was asked for.
 final class MeetingSeriesRecord: Model, @unchecked Sendable {
     static let schema = "meeting_series"
