@@ -31,13 +31,15 @@ struct MeetingMinutes: RouteCollection {
 
     static func clusterName(_ m: Meeting, on db: any Database) async throws -> String? {
         guard let id = m.clusterID else { return nil }
-        return try await Cluster.find(id, on: db)?.name
+        struct Row: Decodable { var name: String }
+        return try await db.sql.raw("SELECT name FROM clusters WHERE id = \(bind: id)").first(decoding: Row.self)?.name
     }
 
     static func rows(madeAt m: Meeting, request: Request) async throws -> [CommitmentRow] {
         let cluster = try await Self.clusterName(m, on: request.db)
-        return try await Commitment.query(on: request.db).filter(\.$meetingID == m.requireID()).sort(\.$createdAt).all()
-            .map { row($0, cluster: cluster, from: nil, request: request) }
+        let made = try await Commitment.plain(
+            "SELECT * FROM commitments WHERE meeting_id = \(bind: m.requireID()) ORDER BY created_at", on: request.db)
+        return made.map { row($0, cluster: cluster, from: nil, request: request) }
     }
 
     /// Open commitments made at earlier meetings of the same cluster (or, for a meeting of the whole
@@ -56,12 +58,14 @@ struct MeetingMinutes: RouteCollection {
         }
         let ids = try await earlier.all(decoding: Row.self).map(\.id)
         guard !ids.isEmpty else { return ([], [:]) }
-        let open = try await Commitment.query(on: db).filter(\.$meetingID ~~ ids).filter(
-            \.$status == Commitment.Status.open.rawValue
-        )
-        .sort(\.$dueDate).all()
+        let open = try await Commitment.plain(
+            """
+            SELECT * FROM commitments WHERE meeting_id IN (\(binds: ids))
+            AND status = \(bind: Commitment.Status.open.rawValue) ORDER BY due_date
+            """, on: db)
         guard !open.isEmpty else { return ([], [:]) }
-        let meetings = try await Meeting.query(on: db).filter(\.$id ~~ Set(open.map(\.meetingID))).all()
+        let meetings = try await Meeting.plain(
+            "SELECT * FROM meetings WHERE id IN (\(binds: Array(Set(open.map(\.meetingID)))))", on: db)
         return (open, Dictionary(uniqueKeysWithValues: meetings.map { ($0.id!, $0) }))
     }
 

@@ -217,6 +217,15 @@ final class Commitment: Model, @unchecked Sendable {
     }
 }
 
+extension Commitment: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $meetingID, $collaborationID, $clusterID, $municipalityCountry, $municipalityCode, $text, $owner,
+            $dueDate, $status, $doneAt, $createdAt
+        ]
+    }
+}
+
 /// A secret calendar subscription address: a person's own meetings, or a cluster's meetings.
 final class CalendarFeed: Model, @unchecked Sendable {
     static let schema = "calendar_feeds"

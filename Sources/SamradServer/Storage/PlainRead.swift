@@ -26,6 +26,11 @@ extension PlainRead {
         return try plain(row)
     }
 
+    /// The models a whole query returns (`SELECT * FROM` the model's table).
+    static func plain(_ query: SQLQueryString, on db: any Database) async throws -> [Self] {
+        try await db.sql.raw(query).all().map(plain)
+    }
+
     static func plain(_ row: any SQLRow) throws -> Self {
         let model = Self()
         let output = RowOutput(row: row)

@@ -21,6 +21,7 @@ final class PlainReadTests: XCTestCase {
         }
         check(Meeting())
         check(Collaboration())
+        check(Commitment())
     }
 
     func testAPlainReadEqualsFluentsAndSavesAsAnUpdate() async throws {
