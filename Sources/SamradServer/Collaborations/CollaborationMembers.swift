@@ -35,23 +35,29 @@ struct CollaborationMembers: RouteCollection {
 
     static func load(_ c: Collaboration, request: Request) async throws -> MembersJSON {
         let id = try c.requireID()
-        let partners = try await CollaborationPartner.query(on: request.db).filter(\.$collaborationID == id).all()
-        let organisations = try await Organisation.query(on: request.db).filter(\.$id ~~ partners.map(\.organisationID))
-            .sort(\.$name).all()
-        let roles = try await CollaborationRole.query(on: request.db).filter(\.$collaborationID == id).all()
+        // Plain rows, one query each: every visitor of a collaboration's page asks this.
+        let sql = request.db.sql
+        struct PartnerRow: Decodable { var id: UUID; var name: String }
+        let partners = try await sql.raw("""
+            SELECT o.id, o.name FROM collaboration_partners p JOIN organisations o ON o.id = p.organisation_id
+            WHERE p.collaboration_id = \(bind: id) ORDER BY o.name
+            """).all(decoding: PartnerRow.self)
+        struct RoleRow: Decodable { var id: UUID; var person_id: UUID; var role: String; var name: String? }
+        let roles = try await sql.raw("""
+            SELECT r.id, r.person_id, r.role, pe.name FROM collaboration_roles r
+            LEFT JOIN people pe ON pe.id = r.person_id WHERE r.collaboration_id = \(bind: id)
+            """).all(decoding: RoleRow.self)
         var counts: [String: Int] = [:]
         for role in roles { counts[role.role, default: 0] += 1 }
         var people: [MembersJSON.Member] = []
         if CollaborationPolicy.mayViewMemberNames(request.actor) {
-            let persons = try await Person.query(on: request.db).filter(\.$id ~~ roles.map(\.personID)).all()
-            let names = Dictionary(uniqueKeysWithValues: persons.map { ($0.id!, $0.name) })
             people = roles.compactMap { r in
-                names[r.personID].map { MembersJSON.Member(id: r.id!, personID: r.personID, name: $0, role: r.role) }
+                r.name.map { MembersJSON.Member(id: r.id, personID: r.person_id, name: $0, role: r.role) }
             }
             .sorted { ($0.role, $0.name) < ($1.role, $1.name) }
         }
         return MembersJSON(
-            partners: organisations.map { .init(organisationID: $0.id!, name: $0.name) }, roleCounts: counts,
+            partners: partners.map { .init(organisationID: $0.id, name: $0.name) }, roleCounts: counts,
             people: people)
     }
 

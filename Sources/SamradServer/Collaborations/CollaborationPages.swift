@@ -103,7 +103,10 @@ struct CollaborationPages: RouteCollection {
         let c = try await CollaborationAccess.load(request)
         request.keepUntil(c.opensAt)
         request.keepUntil(c.deadline)
-        let organiser = try await Organisation.find(c.organiserID, on: request.db)
+        struct Named: Decodable { var name: String }
+        let organiser = try await request.db.sql.raw(
+            "SELECT name FROM organisations WHERE id = \(bind: c.organiserID)"
+        ).first(decoding: Named.self)
         var facts = [
             Fact(label: request.t("collaborations.organiser"), value: organiser?.name ?? "—"),
             Fact(label: request.t("collaborations.price"), value: Self.priceText(c, request)),
