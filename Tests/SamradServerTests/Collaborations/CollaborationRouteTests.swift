@@ -609,6 +609,14 @@ final class CollaborationRouteTests: XCTestCase {
             XCTAssertEqual(board.status, .ok)
             XCTAssertTrue(board.body.string.contains(word), language)
         }
+        // The rows, written in Swift: each municipality with its link, status and seats.
+        let english = try await client.get("/collaborations/\(slug)/board", headers: ["Accept-Language": "en"])
+        let html = english.body.string
+        XCTAssertTrue(html.contains(#"<tr class="status-registered"><th scope="row"><a "#), html)
+        XCTAssertTrue(html.contains(#"href="/collaborations/\#(slug)/registrations/dk/751">Aarhus</a></th>"#))
+        XCTAssertTrue(html.contains(#"<span class="tag status-registered">Registered</span>"#))
+        XCTAssertTrue(html.contains("Committee chair: aarhus committee_chair<br>"))
+        XCTAssertEqual(html.components(separatedBy: "<tr class=\"status-").count - 1, 1, "one row per municipality")
         let detail = try await client.get("/collaborations/\(slug)", headers: ["Accept-Language": "da"])
         XCTAssertTrue(detail.body.string.contains("<strong>To møder</strong>"))
         XCTAssertTrue(detail.body.string.contains("11 af 12 pladser tilbage"))

@@ -128,6 +128,11 @@ final class InvitationReachRouteTests: XCTestCase {
         XCTAssertTrue(nobody.body.string.contains("København"))
         XCTAssertFalse(nobody.body.string.contains(">Aarhus<"), "the filter shows only those not reached")
         XCTAssertTrue(nobody.body.string.contains("/people/new?municipality=dk/101"), "a way to add someone")
+        XCTAssertTrue(nobody.body.string.contains(#"<strong class="tag tag-warning">Nobody to reach</strong>"#))
+        XCTAssertTrue(nobody.body.string.contains(#"class="visually-hidden"> – København</span></a>"#))
+        let all = try await web.get("/collaborations/\(slug)/board", headers: ["Accept-Language": "en"])
+        XCTAssertTrue(all.body.string.contains(">Aarhus</a></th>"))
+        XCTAssertTrue(all.body.string.contains("Hanne ("), "who was reached, with how")
         let csv = try await web.get("/collaborations/\(slug)/registrations.csv")
         XCTAssertTrue(
             csv.body.string.contains("dk,101,København,Region Hovedstaden,not_answered,,,nobody,"), csv.body.string)

@@ -1,0 +1,23 @@
+import SamradCore
+import XCTest
+
+/// Markup written in Swift is escaped like a template's: strings always, fragments never twice.
+final class HTMLFragmentTests: XCTestCase {
+    func testEveryInterpolatedStringIsEscapedAndFragmentsOnlyOnce() {
+        let name = #"Malmö "Kungsgatan" <script>alert('x')</script> & co"#
+        let cell: HTMLFragment = "<td title=\"\(name)\">\(name)</td>"
+        XCTAssertEqual(
+            cell.html,
+            "<td title=\"Malmö &quot;Kungsgatan&quot; &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co\">"
+                + "Malmö &quot;Kungsgatan&quot; &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co</td>")
+        let row: HTMLFragment = "<tr>\(cell)<td>\(42)</td><td>\(nil as String?)</td></tr>"
+        XCTAssertEqual(row.html, "<tr>" + cell.html + "<td>42</td><td></td></tr>", "a fragment goes in as it is")
+
+        var rows = HTMLFragment()
+        rows.append(row)
+        rows.append("<tr><td>\("a<b")</td></tr>")
+        XCTAssertEqual(rows.html, row.html + "<tr><td>a&lt;b</td></tr>")
+        let joined = HTMLFragment(joining: ["\("x&y")", "z"], separator: "<br>")
+        XCTAssertEqual(joined.html, "x&amp;y<br>z")
+    }
+}
