@@ -20,6 +20,14 @@ final class Cluster: Model, @unchecked Sendable {
     init() {}
 }
 
+extension Cluster: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $collaborationID, $name, $position, $wave, $facilitatorID, $createdAt, $updatedAt
+        ]
+    }
+}
+
 final class ClusterMember: Model, @unchecked Sendable {
     static let schema = "cluster_members"
 

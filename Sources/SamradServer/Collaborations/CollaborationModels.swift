@@ -208,10 +208,13 @@ final class Registration: Model, @unchecked Sendable {
     static func registeredMunicipalities(_ collaborationID: UUID, on db: any Database) async throws -> [MunicipalityKey]
     {
         try await MunicipalityRow.keys(
-            db.sql.select().column("municipality_country").column("municipality_code").from(schema)
-                .where("collaboration_id", .equal, collaborationID).where(
-                    "status", .equal, RegistrationStatus.registered.rawValue
-                ).all(decoding: MunicipalityRow.self))
+            db.sql.raw(
+                """
+                SELECT municipality_country, municipality_code FROM registrations
+                WHERE collaboration_id = \(bind: collaborationID)
+                AND status = \(bind: RegistrationStatus.registered.rawValue)
+                """
+            ).all(decoding: MunicipalityRow.self))
     }
 }
 

@@ -146,7 +146,11 @@ struct CollaborationPages: RouteCollection {
         }
         let canManage = CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID)
         var programme: Link? = nil
-        if let id = c.programmeID, let p = try await Programme.find(id, on: request.db) {
+        struct ProgrammeRow: Decodable { var slug: String; var title: String }
+        if let id = c.programmeID,
+            let p = try await request.db.sql.raw("SELECT slug, title FROM programmes WHERE id = \(bind: id)")
+                .first(decoding: ProgrammeRow.self)
+        {
             programme = Link(href: "/programmes/\(p.slug)", label: p.title)
         }
         let members = try await CollaborationMembers.summary(c, request: request)
@@ -162,10 +166,13 @@ struct CollaborationPages: RouteCollection {
         if !canManage, c.statusValue != .draft {
             let keys = answerable + request.actor.municipalities
             if !keys.isEmpty {
-                ownCluster =
-                    try await ClusterMember.query(on: request.db).filter(\.$collaborationID == c.requireID())
-                    .filter(municipalities: Set(keys))
-                    .count() > 0
+                let members = try await request.db.sql.raw(
+                    """
+                    SELECT municipality_country, municipality_code FROM cluster_members
+                    WHERE collaboration_id = \(bind: c.requireID())
+                    """
+                ).all(decoding: MunicipalityRow.self)
+                ownCluster = !Set(MunicipalityRow.keys(members)).isDisjoint(with: keys)
             }
         }
         return try await request.view.render(

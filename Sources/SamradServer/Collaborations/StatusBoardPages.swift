@@ -76,11 +76,18 @@ extension CollaborationPages {
     static func boardRows(_ rows: [StatusBoard.Row], _ c: Collaboration, _ request: Request) -> HTMLFragment {
         let nobody = request.t("board.reach.nobody")
         let addPerson = request.t("board.add_person")
+        // Each word is looked up once for the whole table, not once per row.
+        var words: [String: String] = [:]
+        func t(_ key: String) -> String {
+            if let word = words[key] { return word }
+            let word = request.t(key)
+            words[key] = word
+            return word
+        }
         var html = HTMLFragment()
         for row in rows {
             let m = row.municipality
-            let status = request.t("registration_status.\(row.status.rawValue)")
-                + (row.waitlistPlace.map { " (\($0))" } ?? "")
+            let status = t("registration_status.\(row.status.rawValue)") + (row.waitlistPlace.map { " (\($0))" } ?? "")
             let answered = row.status == .notAnswered ? nil : Self.when(row.answeredAt, request)
             let reached: HTMLFragment =
                 row.reach == .nobody
@@ -91,10 +98,10 @@ extension CollaborationPages {
                 """
                 : HTMLFragment(
                     joining: row.reached.map {
-                        "\($0.name) (\(request.t("board.reached_by.\($0.channel.rawValue)")))<br>"
+                        "\($0.name) (\(t("board.reached_by.\($0.channel.rawValue)")))<br>"
                     })
             let seats = HTMLFragment(
-                joining: row.seats.map { "\(request.t("position.\($0.position)")): \($0.name)<br>" })
+                joining: row.seats.map { "\(t("position.\($0.position)")): \($0.name)<br>" })
             html.append(
                 """
                 <tr class="status-\(row.status.rawValue)"><th scope="row"><a \

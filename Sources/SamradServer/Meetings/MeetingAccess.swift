@@ -48,18 +48,25 @@ struct MeetingAccess {
         var cluster: Cluster?
         var members: [MunicipalityKey]?
         if let clusterID = meeting.clusterID {
-            cluster = try await Cluster.find(clusterID, on: request.db)
-            members = try await ClusterMember.query(on: request.db).filter(\.$clusterID == clusterID).all().map(
-                \.municipality)
+            cluster = try await Cluster.plain(clusterID, on: request.db)
+            members = MunicipalityRow.keys(
+                try await request.db.sql.raw(
+                    """
+                    SELECT municipality_country, municipality_code FROM cluster_members
+                    WHERE cluster_id = \(bind: clusterID)
+                    """
+                ).all(decoding: MunicipalityRow.self))
         }
         var scope = try await Self.scope(
             meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
         scope.meetingID = meeting.id
         var attendance: Attendance?
         if let person = MeetingPolicy.actingPerson(request.actor, scope) {
-            attendance = try await Attendance.query(on: request.db).filter(\.$meetingID == meeting.requireID()).filter(
-                \.$personID == person
-            ).first()
+            let id = try meeting.requireID()
+            attendance = try await Attendance.plain(
+                "SELECT * FROM attendances WHERE meeting_id = \(bind: id) AND person_id = \(bind: person)",
+                on: request.db
+            ).first
         }
         return MeetingAccess(
             meeting: meeting, collaboration: collaboration, cluster: cluster, scope: scope, attendance: attendance,
@@ -74,10 +81,9 @@ struct MeetingAccess {
         let sql = db.sql
         struct Role: Decodable { var person_id: UUID }
         let registered = try await Registration.registeredMunicipalities(id, on: db)
-        let attached = try await sql.select().column("person_id").from(CollaborationRole.schema).where(
-            "collaboration_id", .equal, id
-        )
-        .all(decoding: Role.self).map(\.person_id)
+        let attached = try await sql.raw(
+            "SELECT person_id FROM collaboration_roles WHERE collaboration_id = \(bind: id)"
+        ).all(decoding: Role.self).map(\.person_id)
         return MeetingScope(
             collaborationID: id, organiserID: c.organiserID, collaborationPublished: c.statusValue.isPublished,
             status: status,

@@ -49,14 +49,13 @@ struct MeetingMinutes: RouteCollection {
     ) async throws -> (commitments: [Commitment], meetings: [UUID: Meeting]) {
         // The earlier meetings' ids only; whole meetings just for those with open commitments.
         struct Row: Decodable { var id: UUID }
-        var earlier = db.sql.select().column("id").from(Meeting.schema)
-            .where("collaboration_id", .equal, m.collaborationID).where("starts_at", .lessThan, m.startsAt)
-        if let clusterID = m.clusterID {
-            earlier = earlier.where("cluster_id", .equal, clusterID)
-        } else {
-            earlier = earlier.where("cluster_id", .is, SQLLiteral.null)
-        }
-        let ids = try await earlier.all(decoding: Row.self).map(\.id)
+        let cluster: SQLQueryString = m.clusterID.map { "cluster_id = \(bind: $0)" } ?? "cluster_id IS NULL"
+        let ids = try await db.sql.raw(
+            """
+            SELECT id FROM meetings WHERE collaboration_id = \(bind: m.collaborationID)
+            AND starts_at < \(bind: m.startsAt) AND \(cluster)
+            """
+        ).all(decoding: Row.self).map(\.id)
         guard !ids.isEmpty else { return ([], [:]) }
         let open = try await Commitment.plain(
             """

@@ -185,6 +185,15 @@ final class Attendance: Model, @unchecked Sendable {
     }
 }
 
+extension Attendance: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $meetingID, $personID, $municipalityCountry, $municipalityCode, $status, $sequence, $registeredBy,
+            $checkedInAt, $createdAt, $updatedAt
+        ]
+    }
+}
+
 /// What a municipality or a cluster undertakes at a meeting to do before the next one.
 final class Commitment: Model, @unchecked Sendable {
     static let schema = "commitments"

@@ -272,7 +272,7 @@ extension MeetingPages {
         let m = access.meeting
         var box = AttendanceBox(message: nil, canRegister: false, canCancel: false, seatsLeft: nil)
         if !request.actor.isSignedIn, let personID = access.actingPerson,
-            let person = try await Person.find(personID, on: request.db)
+            let person = try await Person.plain(personID, on: request.db)
         {
             box.viaLink = request.t("attendance.via_link", [person.name])
         }
@@ -293,7 +293,7 @@ extension MeetingPages {
             box.message = request.t("attendance.error.after_deadline")
             return box
         }
-        guard let personID = access.actingPerson, let person = try await Person.find(personID, on: request.db) else {
+        guard let personID = access.actingPerson, let person = try await Person.plain(personID, on: request.db) else {
             if request.actor.isSignedIn {
                 box.message = request.t("attendance.no_person")
             } else {

@@ -74,3 +74,12 @@ final class Person: Model, @unchecked Sendable {
 
     var affiliation: Affiliation { Affiliation(municipality: municipality, organisationID: organisationID) }
 }
+
+extension Person: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $name, $email, $phone, $position, $title, $municipalityCountry, $municipalityCode, $organisationID,
+            $isExample, $createdAt, $updatedAt, $erasedAt
+        ]
+    }
+}

@@ -22,6 +22,9 @@ final class PlainReadTests: XCTestCase {
         check(Meeting())
         check(Collaboration())
         check(Commitment())
+        check(Cluster())
+        check(Attendance())
+        check(Person())
     }
 
     func testAPlainReadEqualsFluentsAndSavesAsAnUpdate() async throws {
