@@ -91,21 +91,25 @@ extension MeetingAPI {
     static func json(_ access: MeetingAccess, request: Request) async throws -> MeetingJSON {
         let m = access.meeting
         let id = try m.requireID()
-        let items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == id).sort(\.$position).all()
+        let items = try await AgendaItem.plain(
+            "SELECT * FROM agenda_items WHERE meeting_id = \(bind: id) ORDER BY position", on: request.db)
         let starts = AgendaSchedule.starts(meetingStart: m.startsAt, durations: items.map(\.durationMinutes)).starts
         let content = access.mayViewContent
-        let attendance = try await Attendance.query(on: request.db).filter(\.$meetingID == id).all()
+        let attendance = try await Attendance.plain(
+            "SELECT * FROM attendances WHERE meeting_id = \(bind: id)", on: request.db)
         var materials: [MaterialJSON]?, commitments: [CommitmentJSON]?, open: [CommitmentJSON]?
         if content {
-            materials = try await Material.query(on: request.db).filter(\.$meetingID == id).sort(\.$createdAt).all().map
-            {
+            materials = try await Material.plain(
+                "SELECT * FROM materials WHERE meeting_id = \(bind: id) ORDER BY created_at", on: request.db
+            ).map {
                 MaterialJSON(
                     id: $0.id!, title: $0.title, filename: $0.filename, contentType: $0.contentType, size: $0.size,
                     agendaItemID: $0.agendaItemID,
                     href: "/materials/\($0.id!.uuidString.lowercased())")
             }
-            commitments = try await Commitment.query(on: request.db).filter(\.$meetingID == id).sort(\.$createdAt).all()
-                .map(Self.commitmentJSON)
+            commitments = try await Commitment.plain(
+                "SELECT * FROM commitments WHERE meeting_id = \(bind: id) ORDER BY created_at", on: request.db
+            ).map(Self.commitmentJSON)
             open = try await MeetingMinutes.openCommitments(before: m, on: request.db).commitments.map(
                 Self.commitmentJSON)
         }

@@ -111,6 +111,15 @@ final class AgendaItem: Model, @unchecked Sendable {
     init() {}
 }
 
+extension AgendaItem: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $meetingID, $position, $title, $description, $durationMinutes, $presenterID, $speakerName,
+            $speakerAffiliation, $questions, $questionnaireID
+        ]
+    }
+}
+
 /// An uploaded file on a meeting (or one agenda item). The bytes live in `MaterialContent`, so lists
 /// of materials never read them.
 final class Material: Model, @unchecked Sendable {
@@ -127,6 +136,14 @@ final class Material: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+}
+
+extension Material: PlainRead {
+    var columns: [any AnyDatabaseProperty] {
+        [
+            $id, $meetingID, $agendaItemID, $title, $filename, $contentType, $size, $uploadedBy, $createdAt
+        ]
+    }
 }
 
 final class MaterialContent: FileBytes, @unchecked Sendable {

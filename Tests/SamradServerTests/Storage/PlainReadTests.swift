@@ -25,6 +25,8 @@ final class PlainReadTests: XCTestCase {
         check(Cluster())
         check(Attendance())
         check(Person())
+        check(AgendaItem())
+        check(Material())
     }
 
     func testAPlainReadEqualsFluentsAndSavesAsAnUpdate() async throws {
