@@ -268,7 +268,9 @@ def overflows_at(browser, width):
     """Whether the page scrolls sideways at this width (it should reflow instead)."""
     emulating(browser, width)
     try:
-        return browser.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        # Against the emulated width, not innerWidth: a mobile viewport widens itself to content
+        # that overflows, and would then report no overflow at all.
+        return browser.execute_script("return document.documentElement.scrollWidth > arguments[0] + 1", width)
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

@@ -10,8 +10,8 @@ import time
 
 import openpyxl
 import pytest
-from conftest import (Server, WORK, accept_account_invitation, create_admin, heading, navigating, press, sign_in,
-                      sign_out, type_into)
+from conftest import (Server, WORK, accept_account_invitation, create_admin, heading, navigating, overflows_at, press,
+                      sign_in, sign_out, type_into)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -190,6 +190,9 @@ def test_programme_invitations_registrations_and_status_board(browser, flow_serv
     follow(browser, "Status board")
     assert browser.find_element(By.ID, "board-summary").text.startswith("1 of 98 municipalities registered")
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")) == 98
+    # The table scrolls inside itself on a phone; the rows' hidden words must not widen the page.
+    assert browser.find_elements(By.CSS_SELECTOR, "table.list tbody .visually-hidden"), "rows not reached"
+    assert not overflows_at(browser, 320) and not overflows_at(browser, 390)
     Select(browser.find_element(By.ID, "status")).select_by_visible_text("Registered")
     press(browser, "Show")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
