@@ -74,29 +74,39 @@ struct ActorResolver: AsyncMiddleware {
         }
     }
 
-    private static let roleColumns =
-        "r.kind AS role_kind, r.organisation_id AS role_organisation_id, r.municipality_country AS role_country, "
-        + "r.municipality_code AS role_code"
+    /// The account and its roles: read on every signed-in request or API call, so prepared once per
+    /// connection. The user's columns are `UserRow`'s.
+    private static let accountColumns = """
+        u.id, u.email, u.name, u.password_hash, u.language, u.person_id, u.disabled, u.created_at, u.totp_secret,
+        u.totp_last_step, r.kind AS role_kind, r.organisation_id AS role_organisation_id,
+        r.municipality_country AS role_country, r.municipality_code AS role_code
+        """
+
+    private struct ByToken: PreparedRead {
+        static let sql = """
+            SELECT \(ActorResolver.accountColumns), t.id AS token_id, t.last_used_at AS token_last_used_at
+            FROM access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN role_assignments r ON r.user_id = u.id
+            WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+            """
+        var hash: String
+        var values: [String] { [hash] }
+    }
+
+    private struct ByUser: PreparedRead {
+        static let sql = """
+            SELECT \(ActorResolver.accountColumns), NULL AS token_id, NULL AS token_last_used_at
+            FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE u.id = $1
+            """
+        var id: UUID
+        var values: [UUID] { [id] }
+    }
 
     static func account(token hash: String, on db: any Database) async throws -> Account? {
-        let rows = try await db.sql.raw(
-            """
-            SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at, \(unsafeRaw: roleColumns)
-            FROM access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN role_assignments r ON r.user_id = u.id
-            WHERE t.token_hash = \(bind: hash) AND t.revoked_at IS NULL
-            """
-        ).all()
-        return try account(rows)
+        try account(try await db.rows(ByToken(hash: hash)))
     }
 
     static func account(user id: UUID, on db: any Database) async throws -> Account? {
-        let rows = try await db.sql.raw(
-            """
-            SELECT u.*, \(unsafeRaw: roleColumns) FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE
-                u.id = \(bind: id)
-            """
-        ).all()
-        return try account(rows)
+        try account(try await db.rows(ByUser(id: id)))
     }
 
     private struct UserRow: Decodable {

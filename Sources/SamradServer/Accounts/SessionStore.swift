@@ -17,6 +17,12 @@ struct SessionStore: SessionDriver {
     private struct Read: StorageKey { typealias Value = (data: SessionData, lastSeen: Date) }
 
     private struct Row: Decodable { var data: String; var created_at: Date; var last_seen_at: Date }
+    /// Read on every request with a session cookie, so prepared once per connection.
+    private struct Lookup: PreparedRead {
+        static let sql = "SELECT data, created_at, last_seen_at FROM web_sessions WHERE key = $1"
+        var key: String
+        var values: [String] { [key] }
+    }
 
     /// The account a session is signed in to, from its data.
     private static func owner(_ data: SessionData) -> UUID? { data["user"].flatMap(UUID.init(uuidString:)) }
@@ -29,12 +35,7 @@ struct SessionStore: SessionDriver {
     func readSession(_ id: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         request.eventLoop.makeFutureWithTask {
             let sql = request.db.sql
-            guard
-                let row = try await sql.raw(
-                    """
-                    SELECT data, created_at, last_seen_at FROM web_sessions WHERE key = \(bind: id.string)
-                    """
-                ).first(decoding: Row.self)
+            guard let row = try await request.db.rows(Lookup(key: id.string)).first?.decode(model: Row.self)
             else { return nil }
             let now = Date()
             let terms = request.application.settings.sessions

@@ -28,9 +28,14 @@ enum DataVersion {
     /// PostgreSQL: the trigger on `data_version_marks` that moves the version at the commit.
     static let commitTrigger = "samrad_version_at_commit"
 
+    /// Read on nearly every request, so prepared once per connection.
+    struct Read: PreparedRead {
+        static let sql = "SELECT number, changed_at FROM data_versions WHERE id = 1"
+        var values: [Int] { [] }
+    }
+
     static func current(on db: any Database) async throws -> Stamp {
-        guard let row = try await db.sql.raw("SELECT number, changed_at FROM data_versions WHERE id = 1").first()
-        else { return Stamp(number: 0, changedAt: 0) }
+        guard let row = try await db.rows(Read()).first else { return Stamp(number: 0, changedAt: 0) }
         return Stamp(
             number: try row.decode(column: "number", as: Int64.self),
             changedAt: try row.decode(column: "changed_at", as: Double.self))
