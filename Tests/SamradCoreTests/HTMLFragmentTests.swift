@@ -20,4 +20,16 @@ final class HTMLFragmentTests: XCTestCase {
         let joined = HTMLFragment(joining: ["\("x&y")", "z"], separator: "<br>")
         XCTAssertEqual(joined.html, "x&amp;y<br>z")
     }
+
+    func testMarkdownGoesInAsSafeMarkdownMakesIt() {
+        let text = "Underlag och **frågor** <script>alert('x')</script> [länk](javascript:alert(1))"
+        let fragment = HTMLFragment.markdown(text)
+        XCTAssertEqual(fragment.html, SafeMarkdown.html(text))
+        XCTAssertTrue(fragment.html.contains("<strong>frågor</strong>"))
+        XCTAssertFalse(fragment.html.contains("<script"))
+        XCTAssertFalse(fragment.html.contains("javascript:"))
+        let item: HTMLFragment = "<div class=\"prose\">\(fragment)</div>"
+        XCTAssertEqual(item.html, "<div class=\"prose\">" + fragment.html + "</div>", "not escaped twice")
+        XCTAssertTrue(HTMLFragment.markdown("").isEmpty)
+    }
 }

@@ -9,6 +9,14 @@ public struct HTMLFragment: ExpressibleByStringInterpolation, Sendable, Equatabl
     public init(stringLiteral literal: String) { html = literal }
     public init(stringInterpolation: Interpolation) { html = stringInterpolation.html }
 
+    private init(markup: String) { html = markup }
+
+    /// Markdown that people write, as `SafeMarkdown` makes it safe: the one markup from outside that
+    /// goes in as it is.
+    public static func markdown(_ text: String) -> HTMLFragment { HTMLFragment(markup: SafeMarkdown.html(text)) }
+
+    public var isEmpty: Bool { html.isEmpty }
+
     public mutating func append(_ fragment: HTMLFragment) { html += fragment.html }
 
     /// The fragments one after the other.

@@ -13,7 +13,7 @@ extension MeetingPages {
         var time: String
         var title: String
         var duration: String
-        var descriptionHTML: String
+        var descriptionHTML: HTMLFragment
         var presenter: String?
         var questions: [String]
         var materials: [MaterialLink]
@@ -37,7 +37,10 @@ extension MeetingPages {
         var from: Link?
     }
     struct StatusButton: Encodable { var value: String; var label: String }
-    struct PersonRow: Encodable { var name: String; var href: String; var place: String; var status: String }
+    struct PersonRow { var name: String; var href: String; var place: String; var status: String }
+    /// An agenda item on the meeting page: its markup written in Swift (`itemHTML`), with the template
+    /// adding the questionnaire results under it, as the results page shows them.
+    struct AgendaEntry: Encodable { var id: String; var html: HTMLFragment; var results: AgendaResults? }
 
     struct ShowContext: Encodable {
         var page: PageContext
@@ -52,19 +55,21 @@ extension MeetingPages {
         var when: String
         var zone: String
         var facts: [Fact]
-        var descriptionHTML: String
+        var descriptionHTML: HTMLFragment
+        /// The printable agenda's items; the page's are `agendaEntries`.
         var agenda: [Item]
+        var agendaEntries: [AgendaEntry]
         var agendaEnd: String?
-        var materials: [MaterialLink]
+        var materialsHTML: HTMLFragment
         var openCommitments: [CommitmentRow]
         var showContent: Bool
         var mayRun: Bool
         var mayPlan: Bool
         var statusButtons: [StatusButton]
         var attendance: AttendanceBox
-        var attendees: [PersonRow]
+        var attendeesHTML: HTMLFragment
         var attendeeSummary: String?
-        var minutesHTML: String
+        var minutesHTML: HTMLFragment
         var decisions: [String]
         var commitments: [CommitmentRow]
         var isCancelled: Bool
@@ -161,7 +166,7 @@ extension MeetingPages {
                 id: item.id.uuidString.lowercased(), number: index + 1,
                 time: DateText.time(schedule.starts[index], request.language, zone: m.timeZone),
                 title: item.title, duration: request.t("meetings.minutes_count", [String(item.duration_minutes)]),
-                descriptionHTML: SafeMarkdown.html(item.description), presenter: presenter, questions: item.questions,
+                descriptionHTML: .markdown(item.description), presenter: presenter, questions: item.questions,
                 materials: materials.filter { $0.agenda_item_id == item.id }.map(link),
                 results: item.questionnaire_id.flatMap { results[$0] })
         }
@@ -243,8 +248,10 @@ extension MeetingPages {
             status: m.status, statusLabel: request.t("meeting_status.\(m.status)"),
             kind: request.t("meeting_kind.\(m.kind)"),
             when: Self.when(m, request), zone: m.timeZone, facts: facts,
-            descriptionHTML: SafeMarkdown.html(m.description),
-            agenda: agenda.items, agendaEnd: agenda.end, materials: agenda.loose, openCommitments: open,
+            descriptionHTML: .markdown(m.description),
+            agenda: printable ? agenda.items : [],
+            agendaEntries: printable ? [] : Self.entries(agenda.items, request),
+            agendaEnd: agenda.end, materialsHTML: Self.materialsHTML(agenda.loose), openCommitments: open,
             showContent: showContent,
             mayRun: access.mayRun, mayPlan: MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID),
             statusButtons: access.mayRun
@@ -252,9 +259,56 @@ extension MeetingPages {
                     StatusButton(value: $0.rawValue, label: request.t("meeting_action.\($0.rawValue)"))
                 } : [],
             attendance: try await Self.attendanceBox(access, registered: registered, request: request),
-            attendees: attendees, attendeeSummary: showContent || access.mayRun ? summary : nil,
-            minutesHTML: showContent ? SafeMarkdown.html(m.minutes) : "", decisions: showContent ? m.decisions : [],
+            attendeesHTML: Self.attendeesHTML(attendees), attendeeSummary: showContent || access.mayRun ? summary : nil,
+            minutesHTML: showContent ? .markdown(m.minutes) : "", decisions: showContent ? m.decisions : [],
             commitments: commitments, isCancelled: m.statusValue == .cancelled, printable: printable)
+    }
+
+    // The agenda's items, the materials and who comes are written in Swift: Leaf resolved every
+    // variable of every item by its path and was a third of the page (bench/README.md).
+
+    static func entries(_ items: [Item], _ request: Request) -> [AgendaEntry] {
+        let questionsLabel = request.t("meetings.questions")
+        return items.map { item in
+            var html: HTMLFragment = """
+                <p class="agenda-time"><time>\(item.time)</time> <span class="note">(\(item.duration))</span></p>
+                    <h3>\(item.title)</h3>
+                """
+            if let presenter = item.presenter { html.append("<p class=\"presenter\">\(presenter)</p>") }
+            if !item.descriptionHTML.isEmpty { html.append("<div class=\"prose\">\(item.descriptionHTML)</div>") }
+            if !item.questions.isEmpty {
+                html.append(
+                    """
+
+                    <p class="questions-label">\(questionsLabel)</p>
+                        <ul class="questions">\(HTMLFragment(joining: item.questions.map { "<li>\($0)</li>" }))</ul>
+                    """)
+            }
+            html.append(materialsHTML(item.materials))
+            return AgendaEntry(id: item.id, html: html, results: item.results)
+        }
+    }
+
+    static func materialsHTML(_ materials: [MaterialLink]) -> HTMLFragment {
+        guard !materials.isEmpty else { return "" }
+        let items = materials.map { m -> HTMLFragment in
+            """
+            <li><a href="\(m.href)">\(m.title)</a>
+                <span class="note">(\(m.detail))</span></li>
+            """
+        }
+        return "\n<ul class=\"materials\">\(HTMLFragment(joining: items))</ul>"
+    }
+
+    static func attendeesHTML(_ people: [PersonRow]) -> HTMLFragment {
+        HTMLFragment(
+            joining: people.map { a in
+                let place: HTMLFragment = a.place.isEmpty ? "" : ", \(a.place)"
+                return """
+                    <li><a href="\(a.href)">\(a.name)</a>\(place)
+                        <span class="note">(\(a.status))</span></li>
+                    """
+            })
     }
 
     static func audienceText(_ m: Meeting, _ request: Request) -> String {
