@@ -77,6 +77,14 @@ public enum MeetingPolicy {
         return isParticipant(actor, scope, attending: attending)
     }
 
+    /// The join link and dial-in of an online or hybrid meeting: those who run it and the person
+    /// registered to come — not the waiting list, not everyone the meeting is for, never the public
+    /// page or feed, where a link would let anyone into a political meeting.
+    /// `registered`: the acting person's registration is confirmed (not waiting, not cancelled).
+    public static func mayJoinOnline(_ actor: Actor, _ scope: MeetingScope, registered: Bool) -> Bool {
+        mayRun(actor, scope) || (registered && actingPerson(actor, scope) != nil)
+    }
+
     /// Registering someone or cancelling for them: the person, the coordinator of the person's
     /// municipality, or those who run the meeting.
     public static func mayRegister(

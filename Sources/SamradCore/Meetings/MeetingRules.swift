@@ -16,6 +16,22 @@ public enum MeetingStatus: String, CaseIterable, Codable, Sendable {
     case cancelled
 }
 
+/// Where people take part: in a room, online, or either (hybrid). The join link and dial-in of an
+/// online or hybrid meeting are for those registered to come (`MeetingPolicy.mayJoinOnline`).
+public enum MeetingMode: String, CaseIterable, Codable, Sendable {
+    case inPerson = "in_person"
+    case online
+    case hybrid
+
+    public var hasOnlinePart: Bool { self != .inPerson }
+
+    /// The mode a meeting has when none is said: online with a link and no place, hybrid with both.
+    public static func implied(onlineURL: String?, hasPlace: Bool) -> MeetingMode {
+        guard onlineURL != nil else { return .inPerson }
+        return hasPlace ? .hybrid : .online
+    }
+}
+
 /// Who may come to a meeting.
 public enum MeetingAudience: String, CaseIterable, Codable, Sendable {
     /// The people in the seats of the collaboration's registered municipalities.

@@ -13,6 +13,8 @@ extension MeetingAPI {
         var sequence: Int
         /// UTC, ISO 8601.
         var checkedInAt: String?
+        /// Checked in as taking part online.
+        var checkedInOnline: Bool
     }
     struct AttendeesJSON: Content {
         var registered: Int; var waitlisted: Int; var checkedIn: Int; var attendees: [AttendeeJSON]
@@ -21,7 +23,7 @@ extension MeetingAPI {
     static func attendee(_ a: Attendance, name: String?) -> AttendeeJSON {
         AttendeeJSON(
             personID: a.personID, name: name, municipality: a.municipality?.description, status: a.status,
-            sequence: a.sequence, checkedInAt: a.checkedInAt.map(Self.utc))
+            sequence: a.sequence, checkedInAt: a.checkedInAt.map(Self.utc), checkedInOnline: a.checkedInOnline)
     }
 
     func attendees(_ request: Request) async throws -> AttendeesJSON {
@@ -53,16 +55,18 @@ extension MeetingAPI {
         return Self.attendee(outcome.attendance, name: nil)
     }
 
-    struct CheckInInput: Content { var arrived: Bool? }
+    struct CheckInInput: Content { var arrived: Bool?; var online: Bool? }
 
     func checkIn(_ request: Request) async throws -> AttendeeJSON {
         let access = try await MeetingAccess.run(request)
         guard let personID = request.parameterID("person") else {
             throw SamradError.notFound("attendance.error.not_registered")
         }
-        let arrived = (try? request.content.decode(CheckInInput.self).arrived) ?? nil
+        let input = try? request.content.decode(CheckInInput.self)
         return Self.attendee(
-            try await AttendanceDesk.checkIn(access, personID: personID, arrived: arrived ?? true, on: request.db),
+            try await AttendanceDesk.checkIn(
+                access, personID: personID, arrived: input?.arrived ?? true, online: input?.online ?? false,
+                on: request.db),
             name: nil)
     }
 }

@@ -204,10 +204,16 @@ enum AttendanceDesk {
         }
     }
 
-    /// Marks a registered person as arrived (or not, to undo a mistake).
+    /// Marks a registered person as arrived (or not, to undo a mistake); `online` for one who takes
+    /// part online (an online meeting's are all online, an in-person meeting has none).
     static func checkIn(
-        _ access: MeetingAccess, personID: UUID, arrived: Bool, now: Date = Date(), on db: any Database
+        _ access: MeetingAccess, personID: UUID, arrived: Bool, online: Bool = false, now: Date = Date(),
+        on db: any Database
     ) async throws -> Attendance {
+        let mode = access.meeting.modeValue
+        if arrived, online, mode == .inPerson {
+            throw SamradError.invalid([FieldError(field: "online", "attendance.error.online_in_person")])
+        }
         guard
             let attendance = try await Attendance.query(on: db).filter(\.$meetingID == access.meeting.requireID())
                 .filter(\.$personID == personID).first(),
@@ -216,6 +222,7 @@ enum AttendanceDesk {
             throw SamradError.notFound("attendance.error.not_registered")
         }
         attendance.checkedInAt = arrived ? now : nil
+        attendance.checkedInOnline = arrived && (online || mode == .online)
         try await attendance.save(on: db)
         return attendance
     }

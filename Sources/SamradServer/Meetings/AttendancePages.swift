@@ -108,6 +108,8 @@ struct AttendancePages: RouteCollection {
         var checkedIn: String?
         var canCheckIn: Bool
     }
+    /// A check-in button: in the room, online, or (one mode only) just arrived.
+    struct CheckInChoice: Encodable { var value: String; var label: String }
 
     struct ListContext: Encodable {
         var page: PageContext
@@ -118,6 +120,7 @@ struct AttendancePages: RouteCollection {
         var rows: [Row]
         var summary: String
         var people: [Option]
+        var checkInChoices: [CheckInChoice]
     }
 
     func list(_ request: Request) async throws -> View {
@@ -144,7 +147,9 @@ struct AttendancePages: RouteCollection {
                         status: row.attendance.status,
                         statusLabel: request.t("attendance_status.\(row.attendance.status)"),
                         checkedIn: row.attendance.checkedInAt.map {
-                            DateText.time($0, request.language, zone: m.timeZone)
+                            let time = DateText.time($0, request.language, zone: m.timeZone)
+                            return row.attendance.checkedInOnline && m.modeValue == .hybrid
+                                ? request.t("attendance.time_online", [time]) : time
                         },
                         canCheckIn: row.attendance.statusValue == .registered)
                 },
@@ -158,18 +163,25 @@ struct AttendancePages: RouteCollection {
                                 + ($0.municipality.flatMap { request.municipalities[$0]?.name }
                                     ?? request.t("position.\($0.position)")) + ")",
                             selected: false)
-                    }))
+                    },
+                checkInChoices: m.modeValue == .hybrid
+                    ? [
+                        CheckInChoice(value: "room", label: request.t("attendance.check_in_room")),
+                        CheckInChoice(value: "online", label: request.t("attendance.check_in_online")),
+                    ]
+                    : [CheckInChoice(value: "", label: request.t("attendance.check_in"))]))
     }
 
-    struct CheckInForm: Content { var arrived: String? }
+    struct CheckInForm: Content { var arrived: String?; var place: String? }
 
     func checkIn(_ request: Request) async throws -> Response {
         let access = try await MeetingAccess.run(request)
         guard let personID = request.parameterID("person") else {
             throw SamradError.notFound()
         }
-        let arrived = try request.content.decode(CheckInForm.self).arrived != "no"
-        _ = try await AttendanceDesk.checkIn(access, personID: personID, arrived: arrived, on: request.db)
+        let form = try request.content.decode(CheckInForm.self)
+        _ = try await AttendanceDesk.checkIn(
+            access, personID: personID, arrived: form.arrived != "no", online: form.place == "online", on: request.db)
         return request.redirect(to: access.meeting.href + "/attendance#p-\(personID.uuidString)")
     }
 
@@ -178,6 +190,7 @@ struct AttendancePages: RouteCollection {
         let m = access.meeting
         var csv = CSVWriter(header: [
             "name", "email", "position", "municipality", "status", "registered_at", "checked_in_at",
+            "checked_in_online",
         ])
         for row in try await AttendanceDesk.list(m.requireID(), on: request.db) {
             csv.append([
@@ -185,6 +198,7 @@ struct AttendancePages: RouteCollection {
                 row.attendance.municipality.flatMap { request.municipalities[$0]?.name } ?? "", row.attendance.status,
                 row.attendance.createdAt.map { DateText.local($0, zone: m.timeZone) } ?? "",
                 row.attendance.checkedInAt.map { DateText.local($0, zone: m.timeZone) } ?? "",
+                row.attendance.checkedInAt == nil ? "" : (row.attendance.checkedInOnline ? "yes" : "no"),
             ])
         }
         return try csv.download(request, name: "meeting-attendance")

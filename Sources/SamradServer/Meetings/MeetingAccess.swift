@@ -18,6 +18,10 @@ struct MeetingAccess {
     var attending: Bool { attendance?.statusValue.isActive ?? false }
     var mayRun: Bool { MeetingPolicy.mayRun(actor, scope) }
     var mayViewContent: Bool { MeetingPolicy.mayViewContent(actor, scope, attending: attending) }
+    /// Whether the join link and dial-in are shown to this actor.
+    var mayJoinOnline: Bool {
+        MeetingPolicy.mayJoinOnline(actor, scope, registered: attendance?.statusValue == .registered)
+    }
     var actingPerson: UUID? { MeetingPolicy.actingPerson(actor, scope) }
 
     /// The meeting of the path, if the actor may see it (others get 404, as for drafts).

@@ -13,26 +13,45 @@ enum MeetingCalendar {
         return "\(m.id!.uuidString.lowercased())@\(host)"
     }
 
+    /// Where the meeting is, as everyone may read it: the place, and that it is also or only online
+    /// — never the join link, which `joinText` gives only to those who may join.
     static func location(_ m: Meeting, directory: MunicipalityDirectory, language: Language, catalog: Catalog) -> String
     {
         var parts = [m.venueName, m.venueAddress].compactMap { $0 }
         if parts.isEmpty, let host = m.host.flatMap({ directory[$0] }) {
             parts.append(catalog.text("meetings.hosted_by", language, [host.name]))
         }
-        if let online = m.onlineURL { parts.append(online) }
+        if m.modeValue.hasOnlinePart { parts.append(catalog.text("meeting_mode.place.\(m.mode)", language)) }
         return parts.joined(separator: ", ")
     }
 
+    /// The join link and dial-in for someone who may join (`MeetingPolicy.mayJoinOnline`), as lines
+    /// for a calendar entry or an e-mail; nil when the meeting has neither.
+    static func joinText(_ m: Meeting, language: Language, catalog: Catalog) -> String? {
+        guard m.modeValue.hasOnlinePart else { return nil }
+        var lines: [String] = []
+        if let link = m.onlineURL { lines.append(catalog.text("meetings.join_line", language, [link])) }
+        if let dialIn = m.dialIn { lines.append(catalog.text("meetings.dial_in_line", language, [dialIn])) }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
+
+    /// `mayJoin`: the entry is for someone who may join online; only then does it carry the link (in
+    /// the description, and as the location of a meeting that is only online).
     static func event(
-        _ m: Meeting, context: MailContext, language: Language, organiser: String? = nil
+        _ m: Meeting, context: MailContext, language: Language, organiser: String? = nil, mayJoin: Bool = false
     ) -> ICalendar.Event {
         let url = context.settings.publicBaseURL + m.href
-        let text = m.description.isEmpty ? url : m.description + "\n\n" + url
+        var text = m.description.isEmpty ? url : m.description + "\n\n" + url
+        var location = location(m, directory: context.directory, language: language, catalog: context.catalog)
+        if mayJoin, let join = joinText(m, language: language, catalog: context.catalog) {
+            text = join + "\n\n" + text
+            if m.modeValue == .online, let link = m.onlineURL { location = link }
+        }
         return ICalendar.Event(
             uid: uid(m, settings: context.settings), sequence: m.sequence, start: m.startsAt, end: m.endsAt,
             zone: m.timeZone,
             summary: m.title, description: text,
-            location: location(m, directory: context.directory, language: language, catalog: context.catalog), url: url,
+            location: location, url: url,
             cancelled: m.statusValue == .cancelled, tentative: m.statusValue == .planned, lastModified: m.updatedAt,
             organizerName: organiser, organizerEmail: organiser == nil ? nil : Self.address(context.settings.mailFrom))
     }
@@ -46,16 +65,18 @@ enum MeetingCalendar {
     }
 
     /// One meeting as a file: METHOD:CANCEL once it is cancelled, so importing it removes the entry.
-    static func single(_ m: Meeting, organiser: String, context: MailContext, language: Language) -> ICalendar {
+    static func single(
+        _ m: Meeting, organiser: String, context: MailContext, language: Language, mayJoin: Bool
+    ) -> ICalendar {
         ICalendar(
             method: m.statusValue == .cancelled ? .cancel : .publish,
-            events: [event(m, context: context, language: language, organiser: organiser)])
+            events: [event(m, context: context, language: language, organiser: organiser, mayJoin: mayJoin)])
     }
 
     static func attachment(
-        _ m: Meeting, organiser: String, context: MailContext, language: Language
+        _ m: Meeting, organiser: String, context: MailContext, language: Language, mayJoin: Bool
     ) -> EmailMessage.Attachment {
-        let calendar = single(m, organiser: organiser, context: context, language: language)
+        let calendar = single(m, organiser: organiser, context: context, language: language, mayJoin: mayJoin)
         return EmailMessage.Attachment(
             filename: "meeting.ics", contentType: "text/calendar; method=\(calendar.method!.rawValue)",
             text: calendar.text())
@@ -72,8 +93,16 @@ enum MeetingCalendar {
 
     /// A feed: every meeting in it, cancelled ones kept with STATUS:CANCELLED so subscribers drop
     /// them; no method, as RFC 5545 feeds carry none.
-    static func feed(_ meetings: [Meeting], name: String, context: MailContext, language: Language) -> ICalendar {
-        ICalendar(method: nil, name: name, events: meetings.map { event($0, context: context, language: language) })
+    /// `joining`: the meetings whose entries carry the join link (a person's own feed: those they
+    /// are registered for); none in a collaboration's or a cluster's feed, whose address is shared.
+    static func feed(
+        _ meetings: [Meeting], name: String, context: MailContext, language: Language, joining: Set<UUID> = []
+    ) -> ICalendar {
+        ICalendar(
+            method: nil, name: name,
+            events: meetings.map {
+                event($0, context: context, language: language, mayJoin: $0.id.map(joining.contains) ?? false)
+            })
     }
 
     /// Feed addresses are secrets kept only as their SHA-256: an address is shown once, when it is

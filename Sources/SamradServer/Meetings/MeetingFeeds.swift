@@ -9,7 +9,8 @@ extension MeetingPages {
         let access = try await MeetingAccess.load(request)
         let organiser = try await MeetingNotices.organiserName(access, on: request.db)
         let calendar = MeetingCalendar.single(
-            access.meeting, organiser: organiser, context: MailContext(request), language: request.language)
+            access.meeting, organiser: organiser, context: MailContext(request), language: request.language,
+            mayJoin: access.mayJoinOnline)
         return MeetingCalendar.response(
             calendar,
             filename: "\(Slug.make(access.meeting.title).isEmpty ? "meeting" : Slug.make(access.meeting.title)).ics")
@@ -53,7 +54,8 @@ extension MeetingPages {
         let entries = try await MyMeetings.of(person, municipalities: municipalities, since: since, on: request.db)
         return MeetingCalendar.response(
             MeetingCalendar.feed(
-                entries.map(\.meeting), name: "Samrad – \(person.name)", context: context, language: request.language),
+                entries.map(\.meeting), name: "Samrad – \(person.name)", context: context, language: request.language,
+                joining: Set(entries.filter { $0.attendance?.statusValue == .registered }.compactMap(\.meeting.id))),
             filename: "samrad.ics")
     }
 }

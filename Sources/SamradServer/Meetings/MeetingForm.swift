@@ -18,6 +18,7 @@ extension MeetingPages {
         var hosts: [Option]
         var audiences: [Option]
         var positions: [Option]
+        var modes: [Option]
     }
 
     func formContext(
@@ -71,12 +72,17 @@ extension MeetingPages {
                 Option(
                     value: $0.rawValue, label: request.t("position.\($0.rawValue)"),
                     selected: selectedPositions.contains($0.rawValue))
+            },
+            modes: MeetingMode.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("meeting_mode.\($0.rawValue)"),
+                    selected: (v["mode"] ?? MeetingMode.inPerson.rawValue) == $0.rawValue)
             })
     }
 
     static let formFields = [
         "title", "description", "kind", "clusterID", "startsAt", "endsAt", "timeZone", "venueName", "venueAddress",
-        "onlineURL",
+        "onlineURL", "mode", "dialIn",
         "host", "capacity", "quota", "audience", "registrationDeadline", "reminderHours",
     ]
 
@@ -98,7 +104,7 @@ extension MeetingPages {
             clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), startsAt: values["startsAt"],
             endsAt: values["endsAt"],
             timeZone: values["timeZone"], venueName: values["venueName"], venueAddress: values["venueAddress"],
-            onlineURL: values["onlineURL"], host: values["host"], capacity: number("capacity"), quota: number("quota"),
+            onlineURL: values["onlineURL"], mode: values["mode"], dialIn: values["dialIn"], host: values["host"], capacity: number("capacity"), quota: number("quota"),
             audience: values["audience"], audiencePositions: positions,
             registrationDeadline: values["registrationDeadline"],
             reminderHours: number("reminderHours"))
@@ -112,7 +118,8 @@ extension MeetingPages {
             "clusterID": input.clusterID?.uuidString ?? "",
             "startsAt": input.startsAt ?? "", "endsAt": input.endsAt ?? "", "timeZone": input.timeZone ?? "",
             "venueName": input.venueName ?? "",
-            "venueAddress": input.venueAddress ?? "", "onlineURL": input.onlineURL ?? "", "host": input.host ?? "",
+            "venueAddress": input.venueAddress ?? "", "onlineURL": input.onlineURL ?? "", "mode": input.mode ?? "",
+            "dialIn": input.dialIn ?? "", "host": input.host ?? "",
             "capacity": input.capacity.map(String.init) ?? "", "quota": input.quota.map(String.init) ?? "",
             "audience": input.audience ?? "",
             "audiencePositions": (input.audiencePositions ?? []).joined(separator: ","),

@@ -17,6 +17,9 @@ struct MeetingInput: Content {
     var venueName: String?
     var venueAddress: String?
     var onlineURL: String?
+    /// `MeetingMode`; when left out, online with a link and no place, hybrid with both.
+    var mode: String?
+    var dialIn: String?
     /// "dk/751"
     var host: String?
     var capacity: Int?
@@ -74,6 +77,17 @@ struct MeetingInput: Content {
         {
             v.add("onlineURL", "validation.url")
         }
+        let dialIn = v.optional("dialIn", dialIn, maxLength: 300)
+        let mode: MeetingMode? =
+            (self.mode ?? "").isEmpty
+            ? .implied(
+                onlineURL: onlineURL, hasPlace: venueName != nil || venueAddress != nil || !(host ?? "").isEmpty)
+            : v.oneOf("mode", self.mode, as: MeetingMode.self)
+        if mode == .inPerson {
+            // A link on a meeting in the room would be shown to nobody; say so rather than keep it.
+            if onlineURL != nil { v.add("onlineURL", "meetings.error.link_in_person") }
+            if dialIn != nil { v.add("dialIn", "meetings.error.link_in_person") }
+        }
         var host: MunicipalityKey?
         if let text = self.host?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             if let key = MunicipalityKey(path: text), request.municipalities[key] != nil {
@@ -122,7 +136,8 @@ struct MeetingInput: Content {
             !isNew
             && (meeting.title != title || meeting.startsAt != start || meeting.endsAt != end || meeting.timeZone != zone
                 || meeting.venueName != venueName || meeting.venueAddress != venueAddress
-                || meeting.onlineURL != onlineURL || meeting.host != host)
+                || meeting.onlineURL != onlineURL || meeting.host != host || meeting.mode != mode!.rawValue
+                || meeting.dialIn != dialIn)
         meeting.collaborationID = try c.requireID()
         meeting.clusterID = clusterID
         meeting.title = title
@@ -134,6 +149,8 @@ struct MeetingInput: Content {
         meeting.venueName = venueName
         meeting.venueAddress = venueAddress
         meeting.onlineURL = onlineURL
+        meeting.mode = mode!.rawValue
+        meeting.dialIn = dialIn
         meeting.hostCountry = host?.country.rawValue
         meeting.hostCode = host?.code
         meeting.capacity = capacity
@@ -178,6 +195,8 @@ struct MeetingInput: Content {
         venueName = m.venueName
         venueAddress = m.venueAddress
         onlineURL = m.onlineURL
+        mode = m.mode
+        dialIn = m.dialIn
         host = m.host?.description
         capacity = m.capacity
         quota = m.quota
@@ -191,7 +210,7 @@ struct MeetingInput: Content {
         title: String? = nil, description: String? = nil, kind: String? = nil, clusterID: UUID? = nil,
         startsAt: String? = nil, endsAt: String? = nil,
         timeZone: String? = nil, venueName: String? = nil, venueAddress: String? = nil, onlineURL: String? = nil,
-        host: String? = nil,
+        mode: String? = nil, dialIn: String? = nil, host: String? = nil,
         capacity: Int? = nil, quota: Int? = nil, audience: String? = nil, audiencePositions: [String]? = nil,
         registrationDeadline: String? = nil,
         reminderHours: Int? = nil
@@ -206,6 +225,8 @@ struct MeetingInput: Content {
         self.venueName = venueName
         self.venueAddress = venueAddress
         self.onlineURL = onlineURL
+        self.mode = mode
+        self.dialIn = dialIn
         self.host = host
         self.capacity = capacity
         self.quota = quota

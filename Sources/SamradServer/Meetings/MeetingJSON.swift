@@ -61,7 +61,10 @@ extension MeetingAPI {
         var description: String
         var venueName: String?
         var venueAddress: String?
+        var mode: String
+        /// The join link and dial-in: only for those who run the meeting and those registered.
         var onlineURL: String?
+        var dialIn: String?
         var capacity: Int?
         var quota: Int?
         var audience: String
@@ -116,7 +119,8 @@ extension MeetingAPI {
         return MeetingJSON(
             meeting: summary(m, request: request), description: m.description, venueName: m.venueName,
             venueAddress: m.venueAddress,
-            onlineURL: content || m.clusterID == nil ? m.onlineURL : nil, capacity: m.capacity, quota: m.quota,
+            mode: m.mode, onlineURL: access.mayJoinOnline ? m.onlineURL : nil,
+            dialIn: access.mayJoinOnline ? m.dialIn : nil, capacity: m.capacity, quota: m.quota,
             audience: m.audience,
             audiencePositions: m.audiencePositions,
             registrationDeadline: m.registrationDeadline.map { DateText.local($0, zone: m.timeZone) },

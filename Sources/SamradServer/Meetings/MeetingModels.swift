@@ -24,6 +24,11 @@ final class Meeting: Model, @unchecked Sendable {
     @OptionalField(key: "venue_name") var venueName: String?
     @OptionalField(key: "venue_address") var venueAddress: String?
     @OptionalField(key: "online_url") var onlineURL: String?
+    /// `MeetingMode`: in person, online or hybrid.
+    @Field(key: "mode") var mode: String
+    /// Phone numbers and a conference id for those who join by telephone; like the link, only for
+    /// those registered.
+    @OptionalField(key: "dial_in") var dialIn: String?
     @OptionalField(key: "host_country") var hostCountry: String?
     @OptionalField(key: "host_code") var hostCode: String?
     @OptionalField(key: "capacity") var capacity: Int?
@@ -46,11 +51,12 @@ final class Meeting: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
-    init() {}
+    init() { mode = MeetingMode.inPerson.rawValue }
 
     var statusValue: MeetingStatus { MeetingStatus(rawValue: status) ?? .planned }
     var kindValue: MeetingKind { MeetingKind(rawValue: kind) ?? .meeting }
     var audienceValue: MeetingAudience { MeetingAudience(rawValue: audience) ?? .seats }
+    var modeValue: MeetingMode { MeetingMode(rawValue: mode) ?? .inPerson }
     var times: MeetingTimes { MeetingTimes(start: startsAt, end: endsAt, zone: timeZone) }
 
     var host: MunicipalityKey? {
@@ -65,7 +71,7 @@ extension Meeting: PlainRead {
     var columns: [any AnyDatabaseProperty] {
         [
             $id, $collaborationID, $clusterID, $seriesID, $title, $description, $kind, $status, $startsAt, $endsAt,
-            $timeZone, $venueName, $venueAddress, $onlineURL, $hostCountry, $hostCode, $capacity, $quota, $audience,
+            $timeZone, $venueName, $venueAddress, $onlineURL, $mode, $dialIn, $hostCountry, $hostCode, $capacity, $quota, $audience,
             $audiencePositions, $registrationDeadline, $reminderHours, $reminderSentAt, $sequence,
             $attendanceSequence, $minutes, $decisions, $createdAt, $updatedAt
         ]
@@ -188,10 +194,12 @@ final class Attendance: Model, @unchecked Sendable {
     @Field(key: "sequence") var sequence: Int
     @OptionalField(key: "registered_by") var registeredBy: UUID?
     @OptionalField(key: "checked_in_at") var checkedInAt: Date?
+    /// Checked in as taking part online rather than in the room (a hybrid meeting).
+    @Field(key: "checked_in_online") var checkedInOnline: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
-    init() {}
+    init() { checkedInOnline = false }
 
     var statusValue: AttendanceStatus { AttendanceStatus(rawValue: status) ?? .cancelled }
     var municipality: MunicipalityKey? {
@@ -206,7 +214,7 @@ extension Attendance: PlainRead {
     var columns: [any AnyDatabaseProperty] {
         [
             $id, $meetingID, $personID, $municipalityCountry, $municipalityCode, $status, $sequence, $registeredBy,
-            $checkedInAt, $createdAt, $updatedAt
+            $checkedInAt, $checkedInOnline, $createdAt, $updatedAt
         ]
     }
 }

@@ -8,15 +8,23 @@ import Vapor
 /// those registered, a move up from the waiting list, and the reminder before the meeting. Each is
 /// written in the language of the person's country.
 enum MeetingNotices {
-    enum Kind: String { case invitation, confirmation, waitlisted, change, cancellation, promoted, reminder }
+    enum Kind: String {
+        case invitation, confirmation, waitlisted, change, cancellation, promoted, reminder
+
+        /// Sent only to people whose registration is confirmed.
+        var isForRegistered: Bool { self == .confirmation || self == .promoted || self == .reminder }
+    }
 
     static func language(of person: Person, meeting: Meeting) -> Language {
         if let country = person.municipality?.country { return Language(writingTo: country) }
         return meeting.timeZone == "Europe/Stockholm" || meeting.timeZone == "Europe/Helsinki" ? .sv : .da
     }
 
+    /// `registered`: the person's registration is confirmed, so the join link of an online or hybrid
+    /// meeting goes with it (`MeetingPolicy.mayJoinOnline`); a cancellation carries none.
     static func mail(
-        _ kind: Kind, _ m: Meeting, organiser: String, to person: Person, context: MailContext, on db: any Database
+        _ kind: Kind, _ m: Meeting, organiser: String, to person: Person, registered: Bool, context: MailContext,
+        on db: any Database
     ) async throws {
         guard let email = person.email else { return }
         let language = language(of: person, meeting: m)
@@ -28,13 +36,18 @@ enum MeetingNotices {
             kind == .cancellation
             ? context.settings.publicBaseURL + m.href
             : try await personalLink(m, person: person, context: context, on: db)
-        let body = catalog.text(
+        var body = catalog.text(
             "mail.meeting_\(kind.rawValue).body", language,
             [person.name, m.title, when, place.isEmpty ? "—" : place, link, organiser])
+        let mayJoin = registered && kind != .cancellation
+        if mayJoin, let join = MeetingCalendar.joinText(m, language: language, catalog: catalog) {
+            body += "\n\n" + join
+        }
         try await Outbox.enqueue(
             to: email, subject: catalog.text("mail.meeting_\(kind.rawValue).subject", language, [m.title, when]),
             body: body,
-            attachment: MeetingCalendar.attachment(m, organiser: organiser, context: context, language: language),
+            attachment: MeetingCalendar.attachment(
+                m, organiser: organiser, context: context, language: language, mayJoin: mayJoin),
             settings: context.settings, on: db)
     }
 
@@ -63,7 +76,9 @@ enum MeetingNotices {
         let organiser = try await organiserName(access, on: db)
         let people = try await AttendanceDesk.invitees(access, on: db).filter { $0.email != nil }
         for person in people {
-            try await mail(.invitation, access.meeting, organiser: organiser, to: person, context: context, on: db)
+            try await mail(
+                .invitation, access.meeting, organiser: organiser, to: person, registered: false, context: context,
+                on: db)
         }
         return people.count
     }
@@ -76,8 +91,11 @@ enum MeetingNotices {
         let active = try await Attendance.query(on: db).filter(\.$meetingID == access.meeting.requireID())
             .filter(\.$status ~~ [AttendanceStatus.registered.rawValue, AttendanceStatus.waitlisted.rawValue]).all()
         let people = try await Person.query(on: db).filter(\.$id ~~ active.map(\.personID)).all()
+        let registered = Set(active.filter { $0.statusValue == .registered }.map(\.personID))
         for person in people {
-            try await mail(kind, access.meeting, organiser: organiser, to: person, context: context, on: db)
+            try await mail(
+                kind, access.meeting, organiser: organiser, to: person,
+                registered: person.id.map(registered.contains) ?? false, context: context, on: db)
         }
     }
 
@@ -87,7 +105,9 @@ enum MeetingNotices {
         guard !personIDs.isEmpty else { return }
         let organiser = try await organiserName(access, on: db)
         for person in try await Person.query(on: db).filter(\.$id ~~ personIDs).all() {
-            try await mail(kind, access.meeting, organiser: organiser, to: person, context: context, on: db)
+            try await mail(
+                kind, access.meeting, organiser: organiser, to: person, registered: kind.isForRegistered,
+                context: context, on: db)
         }
     }
 
@@ -114,7 +134,9 @@ enum MeetingNotices {
                 let registered = try await Attendance.query(on: tx).filter(\.$meetingID == meeting.requireID())
                     .filter(\.$status == AttendanceStatus.registered.rawValue).all()
                 for person in try await Person.query(on: tx).filter(\.$id ~~ registered.map(\.personID)).all() {
-                    try await mail(.reminder, meeting, organiser: organiser, to: person, context: context, on: tx)
+                    try await mail(
+                        .reminder, meeting, organiser: organiser, to: person, registered: true, context: context,
+                        on: tx)
                 }
                 meeting.reminderSentAt = now
                 try await meeting.save(on: tx)

@@ -205,8 +205,20 @@ extension MeetingPages {
                     label: request.t("meetings.host"), value: host.name,
                     href: "/municipalities/\(host.country.rawValue)/\(host.code)"))
         }
-        if let online = m.onlineURL, showContent || access.scope.clusterMembers == nil {
-            facts.append(Fact(label: request.t("meetings.online"), value: online, href: online))
+        facts.append(Fact(label: request.t("meetings.mode"), value: request.t("meeting_mode.\(m.mode)"), href: nil))
+        if m.modeValue.hasOnlinePart {
+            // The link lets anyone in, so only those registered (and who run it) see it.
+            if !access.mayJoinOnline {
+                facts.append(
+                    Fact(label: request.t("meetings.online"), value: request.t("meetings.join_when_registered"), href: nil))
+            } else if let online = m.onlineURL {
+                facts.append(Fact(label: request.t("meetings.online"), value: online, href: online))
+            } else {
+                facts.append(Fact(label: request.t("meetings.online"), value: request.t("meetings.join_follows"), href: nil))
+            }
+            if access.mayJoinOnline, let dialIn = m.dialIn {
+                facts.append(Fact(label: request.t("meetings.dial_in"), value: dialIn, href: nil))
+            }
         }
         if let deadline = m.registrationDeadline {
             facts.append(

@@ -6,7 +6,7 @@ struct MeetingsFeature: Feature {
     var routes: [any RouteCollection] {
         [MeetingPages(), MeetingAgenda(), MeetingMinutes(), AttendancePages(), MeetingAPI()]
     }
-    var migrations: [any Migration] { [M009Meetings(), M018CalendarFeeds(), M020MeetingLinks()] }
+    var migrations: [any Migration] { [M009Meetings(), M018CalendarFeeds(), M020MeetingLinks(), M029MeetingModes()] }
     var scheduled: [ScheduledTask] {
         [ScheduledTask(under: .reminders) { app in _ = try await MeetingNotices.sendDue(application: app) }]
     }
