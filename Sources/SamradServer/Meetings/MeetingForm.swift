@@ -104,7 +104,8 @@ extension MeetingPages {
             clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), startsAt: values["startsAt"],
             endsAt: values["endsAt"],
             timeZone: values["timeZone"], venueName: values["venueName"], venueAddress: values["venueAddress"],
-            onlineURL: values["onlineURL"], mode: values["mode"], dialIn: values["dialIn"], host: values["host"], capacity: number("capacity"), quota: number("quota"),
+            onlineURL: values["onlineURL"], mode: values["mode"], dialIn: values["dialIn"], host: values["host"],
+            capacity: number("capacity"), quota: number("quota"),
             audience: values["audience"], audiencePositions: positions,
             registrationDeadline: values["registrationDeadline"],
             reminderHours: number("reminderHours"))

@@ -71,7 +71,8 @@ extension Meeting: PlainRead {
     var columns: [any AnyDatabaseProperty] {
         [
             $id, $collaborationID, $clusterID, $seriesID, $title, $description, $kind, $status, $startsAt, $endsAt,
-            $timeZone, $venueName, $venueAddress, $onlineURL, $mode, $dialIn, $hostCountry, $hostCode, $capacity, $quota, $audience,
+            $timeZone, $venueName, $venueAddress, $onlineURL, $mode, $dialIn, $hostCountry, $hostCode, $capacity,
+            $quota, $audience,
             $audiencePositions, $registrationDeadline, $reminderHours, $reminderSentAt, $sequence,
             $attendanceSequence, $minutes, $decisions, $createdAt, $updatedAt
         ]

@@ -208,13 +208,13 @@ extension MeetingPages {
         facts.append(Fact(label: request.t("meetings.mode"), value: request.t("meeting_mode.\(m.mode)"), href: nil))
         if m.modeValue.hasOnlinePart {
             // The link lets anyone in, so only those registered (and who run it) see it.
+            let label = request.t("meetings.online")
             if !access.mayJoinOnline {
-                facts.append(
-                    Fact(label: request.t("meetings.online"), value: request.t("meetings.join_when_registered"), href: nil))
+                facts.append(Fact(label: label, value: request.t("meetings.join_when_registered"), href: nil))
             } else if let online = m.onlineURL {
-                facts.append(Fact(label: request.t("meetings.online"), value: online, href: online))
+                facts.append(Fact(label: label, value: online, href: online))
             } else {
-                facts.append(Fact(label: request.t("meetings.online"), value: request.t("meetings.join_follows"), href: nil))
+                facts.append(Fact(label: label, value: request.t("meetings.join_follows"), href: nil))
             }
             if access.mayJoinOnline, let dialIn = m.dialIn {
                 facts.append(Fact(label: request.t("meetings.dial_in"), value: dialIn, href: nil))
