@@ -10,7 +10,8 @@ import time
 import icalendar
 import pytest
 import requests
-from conftest import Server, create_admin, heading, make_token, navigating, press
+from conftest import (Server, accessibility_violations, create_admin, heading, make_token, navigating, overflows_at, press,
+                      screenshot)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -231,3 +232,58 @@ def test_calendars_parse_and_follow_a_change_and_a_cancellation(meeting_server, 
     assert "METHOD" not in feed
     in_feed = [e for e in feed.walk() if e.name == "VEVENT" and str(e["UID"]) == uid]
     assert len(in_feed) == 1 and str(in_feed[0]["STATUS"]) == "CANCELLED"
+
+
+def signed_in_as_admin(browser, base):
+    browser.get(base + "/sign-in")
+    if browser.find_elements(By.ID, "password"):
+        browser.find_element(By.ID, "email").send_keys("admin@example.dk")
+        navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys("a long admin password" + Keys.ENTER))
+
+
+def test_a_hybrid_meetings_join_link_reaches_those_registered_only(browser, meeting_server, network):
+    """The organiser plans a hybrid political meeting in the form (keyboard-usable radios, WCAG 2.1
+    AA, reflowing on a phone); the public page and calendar say it is hybrid but not how to get in;
+    a registered participant gets the link in the e-mail and its calendar entry."""
+    base, slug = meeting_server.base, network["slug"]
+    link = "https://teams.example.se/l/meetup-join/hemligt-4711"
+    signed_in_as_admin(browser, base)
+    browser.get(f"{base}/collaborations/{slug}/meetings/new")
+    assert heading(browser) == "New meeting"
+    assert overflows_at(browser, 320) is False, "the form reflows on a phone"
+    assert accessibility_violations(browser) == []
+    screenshot(browser, "meeting-form", 390)
+    browser.find_element(By.ID, "title").send_keys("Politiskt möte, hybrid")
+    local(browser, "startsAt", "2027-06-10T13:00")
+    local(browser, "endsAt", "2027-06-10T16:00")
+    hybrid = browser.find_element(By.ID, "mode-hybrid")
+    hybrid.send_keys(Keys.SPACE)  # a radio is chosen from the keyboard
+    assert hybrid.is_selected() and not browser.find_element(By.ID, "mode-in_person").is_selected()
+    browser.find_element(By.ID, "venueName").send_keys("SKR")
+    browser.find_element(By.ID, "onlineURL").send_keys(link)
+    browser.find_element(By.ID, "dialIn").send_keys("+46 8 505 000 00, id 4711")
+    press(browser, "Save the meeting")
+    page = browser.current_url
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert "Hybrid (in the room or online)" in facts and link in facts and "4711" in facts, facts
+    assert accessibility_violations(browser) == []
+    screenshot(browser, "meeting-hybrid-organiser", 390)
+    press(browser, "Publish and invite")
+
+    visitor = requests.get(page, headers={"Accept-Language": "en"}).text
+    assert "Hybrid (in the room or online)" in visitor and "The link goes to registered participants" in visitor
+    assert "hemligt-4711" not in visitor and "505 000" not in visitor
+    _, event = event_of(requests.get(page + "/calendar.ics").content)
+    assert "hemligt" not in str(event.get("DESCRIPTION", "")) and "hemligt" not in str(event["LOCATION"])
+    assert "SKR" in str(event["LOCATION"])
+
+    api = network["api"]
+    meeting = page.rsplit("/", 1)[-1]
+    karin = network["people"]["Karin Malm"]
+    assert api.post(f"{base}/api/v1/meetings/{meeting}/attendees", json={"personID": karin}).status_code == 201
+    mail = meeting_server.wait_for_mail("karin.malm@example.se", link)
+    assert "Du är anmäld" in mail and "4711" in mail
+    entries = wait_for_attachment(meeting_server, "karin.malm@example.se", "Anmäld: Politiskt möte, hybrid")
+    _, mailed = event_of(entries[0])
+    assert link in str(mailed["DESCRIPTION"])
+
