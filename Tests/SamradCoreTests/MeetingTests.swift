@@ -235,6 +235,19 @@ final class MeetingPolicyTests: XCTestCase {
         XCTAssertTrue(MeetingPolicy.mayView(pass, cluster, attending: false))
     }
 
+    func testTheJoinLinkIsForThoseRegisteredAndThoseWhoRunTheMeeting() {
+        XCTAssertTrue(MeetingPolicy.mayJoinOnline(organiser, scope(), registered: false))
+        XCTAssertTrue(MeetingPolicy.mayJoinOnline(person(facilitator), scope(cluster: [aarhus]), registered: false))
+        XCTAssertTrue(MeetingPolicy.mayJoinOnline(person(), scope(), registered: true))
+        XCTAssertFalse(MeetingPolicy.mayJoinOnline(.visitor, scope(), registered: false))
+        XCTAssertFalse(MeetingPolicy.mayJoinOnline(.visitor, scope(), registered: true), "nobody acts: no person")
+        XCTAssertFalse(
+            MeetingPolicy.mayJoinOnline(coordinator(aarhus), scope(), registered: false),
+            "invited and sees the materials, but has not registered")
+        XCTAssertFalse(MeetingPolicy.mayJoinOnline(person(researcher), scope(), registered: false))
+        XCTAssertFalse(MeetingPolicy.mayJoinOnline(coordinator(vejle), scope(), registered: false))
+    }
+
     func testRegisteringOthersIsForTheirCoordinatorOrTheOrganiser() {
         let someone = UUID()
         XCTAssertTrue(
