@@ -248,6 +248,21 @@ final class MeetingPolicyTests: XCTestCase {
         XCTAssertFalse(MeetingPolicy.mayJoinOnline(coordinator(vejle), scope(), registered: false))
     }
 
+    func testTheHostsCoordinatorShapesTheAgendaEvenWhilePlanned() {
+        var hosted = scope(.planned)
+        hosted.host = aarhus
+        XCTAssertTrue(MeetingPolicy.mayShapeAgenda(coordinator(aarhus), hosted))
+        XCTAssertTrue(MeetingPolicy.mayView(coordinator(aarhus), hosted, attending: false))
+        XCTAssertFalse(MeetingPolicy.mayRun(coordinator(aarhus), hosted), "the agenda, not the meeting")
+        XCTAssertFalse(MeetingPolicy.mayShapeAgenda(member(aarhus), hosted))
+        XCTAssertFalse(MeetingPolicy.mayShapeAgenda(coordinator(odense), hosted))
+        XCTAssertFalse(MeetingPolicy.mayView(coordinator(odense), hosted, attending: false))
+        XCTAssertTrue(MeetingPolicy.mayShapeAgenda(organiser, hosted))
+        hosted.status = .cancelled
+        XCTAssertFalse(MeetingPolicy.mayShapeAgenda(coordinator(aarhus), hosted))
+        XCTAssertFalse(MeetingPolicy.mayShapeAgenda(coordinator(aarhus), scope()), "no host")
+    }
+
     func testRegisteringOthersIsForTheirCoordinatorOrTheOrganiser() {
         let someone = UUID()
         XCTAssertTrue(

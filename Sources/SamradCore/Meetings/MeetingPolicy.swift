@@ -16,6 +16,8 @@ public struct MeetingScope: Sendable {
     public var attached: Set<UUID>
     /// The meeting itself; nil where a rule is asked of a collaboration's meetings in general.
     public var meetingID: UUID?
+    /// The municipality that hosts the meeting, whose coordinators shape its agenda.
+    public var host: MunicipalityKey?
 
     public init(
         collaborationID: UUID, organiserID: UUID, collaborationPublished: Bool, status: MeetingStatus,
@@ -51,6 +53,13 @@ public enum MeetingPolicy {
         return actor.isSignedIn && person == facilitator
     }
 
+    /// The agenda and its materials: those who run the meeting, and the coordinators of the host
+    /// municipality, who shape the meeting they host (case 4: Lund prepares the spring meeting) —
+    /// also while it is planned, and nothing else of it (not its time, status, attendance or minutes).
+    public static func mayShapeAgenda(_ actor: Actor, _ scope: MeetingScope) -> Bool {
+        mayRun(actor, scope) || (scope.status != .cancelled && actor.coordinates(scope.host))
+    }
+
     /// `attending`: the person has an active registration for the meeting.
     public static func isParticipant(_ actor: Actor, _ scope: MeetingScope, attending: Bool) -> Bool {
         if mayRun(actor, scope) { return true }
@@ -65,7 +74,7 @@ public enum MeetingPolicy {
     }
 
     public static func mayView(_ actor: Actor, _ scope: MeetingScope, attending: Bool) -> Bool {
-        if mayRun(actor, scope) { return true }
+        if mayShapeAgenda(actor, scope) { return true }
         guard scope.status != .planned else { return false }
         if scope.clusterMembers == nil && scope.collaborationPublished { return true }
         return isParticipant(actor, scope, attending: attending)
@@ -73,7 +82,8 @@ public enum MeetingPolicy {
 
     /// Materials, minutes, decisions, commitments and the names of who comes.
     public static func mayViewContent(_ actor: Actor, _ scope: MeetingScope, attending: Bool) -> Bool {
-        guard scope.status != .planned || mayRun(actor, scope) else { return false }
+        if mayShapeAgenda(actor, scope) { return true }
+        guard scope.status != .planned else { return false }
         return isParticipant(actor, scope, attending: attending)
     }
 

@@ -125,7 +125,7 @@ extension MeetingAgenda {
     }
 
     func editor(_ request: Request) async throws -> View {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         return try await request.view.render("meetings/agenda", context(request, access))
     }
 
@@ -147,7 +147,7 @@ extension MeetingAgenda {
     }
 
     func addItem(_ request: Request) async throws -> Response {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         let values = try request.content.decode([String: String].self).filter { Self.itemFields.contains($0.key) }
         do {
             _ = try await Self.add(try Self.itemInput(values), access: access, request: request)
@@ -160,7 +160,7 @@ extension MeetingAgenda {
     }
 
     func updateItem(_ request: Request) async throws -> Response {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         let item = try await Self.item(request, access)
         let values = try request.content.decode([String: String].self).filter { Self.itemFields.contains($0.key) }
         do {
@@ -186,7 +186,7 @@ extension MeetingAgenda {
     struct MoveForm: Content { var direction: String? }
 
     func moveItem(_ request: Request) async throws -> Response {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         let item = try await Self.item(request, access)
         let up = try request.content.decode(MoveForm.self).direction == "up"
         var items = try await AgendaItem.query(on: request.db).filter(\.$meetingID == access.meeting.requireID()).sort(
@@ -209,7 +209,7 @@ extension MeetingAgenda {
     }
 
     func deleteItem(_ request: Request) async throws -> Response {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         let item = try await Self.item(request, access)
         try await request.db.transaction { db in
             try await item.delete(on: db)

@@ -20,7 +20,7 @@ struct MeetingAPI: RouteCollection {
         m.put("agenda", use: replaceAgenda)
         m.upload(
             "materials", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
-            [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.run($0) }, use: upload)
+            [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.agenda($0) }, use: upload)
         m.get("attendees", use: attendees)
         m.post("attendees", use: register)
         m.delete("attendees", ":person", use: cancel)
@@ -91,14 +91,14 @@ struct MeetingAPI: RouteCollection {
     struct AgendaInput: Content { var items: [MeetingAgenda.ItemInput] }
 
     func replaceAgenda(_ request: Request) async throws -> MeetingJSON {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         let input = try request.content.decode(AgendaInput.self)
         try await MeetingAgenda.replace(input.items, access: access, request: request)
         return try await Self.json(access, request: request)
     }
 
     func upload(_ request: Request) async throws -> Response {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         let material = try await MeetingAgenda.store(
             try request.content.decode(MeetingAgenda.Upload.self), access: access, request: request)
         return try await MaterialJSON(

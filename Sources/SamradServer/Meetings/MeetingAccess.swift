@@ -17,6 +17,7 @@ struct MeetingAccess {
 
     var attending: Bool { attendance?.statusValue.isActive ?? false }
     var mayRun: Bool { MeetingPolicy.mayRun(actor, scope) }
+    var mayShapeAgenda: Bool { MeetingPolicy.mayShapeAgenda(actor, scope) }
     var mayViewContent: Bool { MeetingPolicy.mayViewContent(actor, scope, attending: attending) }
     /// Whether the join link and dial-in are shown to this actor.
     var mayJoinOnline: Bool {
@@ -45,6 +46,13 @@ struct MeetingAccess {
         return access
     }
 
+    /// The same, for those who shape the agenda: who run it and the host's coordinators.
+    static func agenda(_ request: Request) async throws -> MeetingAccess {
+        let access = try await load(request)
+        try request.require(access.mayShapeAgenda)
+        return access
+    }
+
     static func of(_ meeting: Meeting, request: Request) async throws -> MeetingAccess {
         guard let collaboration = try await Collaboration.plain(meeting.collaborationID, on: request.db) else {
             throw SamradError.notFound("error.meeting_not_found")
@@ -64,6 +72,7 @@ struct MeetingAccess {
         var scope = try await Self.scope(
             meeting.statusValue, collaboration, cluster: cluster, members: members, on: request.db)
         scope.meetingID = meeting.id
+        scope.host = meeting.host
         var attendance: Attendance?
         if let person = MeetingPolicy.actingPerson(request.actor, scope) {
             let id = try meeting.requireID()
@@ -119,6 +128,7 @@ extension MeetingAccess {
             var s = base
             s.status = m.statusValue
             s.meetingID = m.id
+            s.host = m.host
             if let clusterID = m.clusterID {
                 s.clusterMembers = (members[clusterID] ?? []).map(\.municipality)
                 s.facilitatorID = clusters.first { $0.id == clusterID }?.facilitatorID

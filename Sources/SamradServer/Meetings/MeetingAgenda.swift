@@ -16,7 +16,7 @@ struct MeetingAgenda: RouteCollection {
         m.post("agenda", ":item", "delete", use: deleteItem)
         m.upload(
             "materials", maxBytes: MaterialRules.maxBytes + 1_000_000, tooLarge: "materials.error.too_large",
-            [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.run($0) }, use: upload)
+            [String(MaterialRules.maxBytes / 1_000_000)], gate: { _ = try await MeetingAccess.agenda($0) }, use: upload)
         routes.get("materials", ":material", use: download)
         routes.post("materials", ":material", "delete", use: deleteMaterial)
     }

@@ -50,7 +50,7 @@ extension MeetingAgenda {
     }
 
     func upload(_ request: Request) async throws -> Response {
-        let access = try await MeetingAccess.run(request)
+        let access = try await MeetingAccess.agenda(request)
         let upload = try request.content.decode(Upload.self)
         do {
             _ = try await Self.store(upload, access: access, request: request)
@@ -94,9 +94,9 @@ extension MeetingAgenda {
         return response
     }
 
-    /// Deletes a material (its bytes go with it), for those who run the meeting.
+    /// Deletes a material (its bytes go with it), for those who shape the agenda.
     static func remove(_ material: Material, access: MeetingAccess, request: Request) async throws {
-        try request.require(access.mayRun)
+        try request.require(access.mayShapeAgenda)
         try await material.delete(on: request.db)
     }
 

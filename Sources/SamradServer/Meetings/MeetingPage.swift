@@ -64,6 +64,8 @@ extension MeetingPages {
         var openCommitments: [CommitmentRow]
         var showContent: Bool
         var mayRun: Bool
+        /// The host's coordinator: the agenda only.
+        var mayShapeAgenda: Bool
         var mayPlan: Bool
         var statusButtons: [StatusButton]
         var attendance: AttendanceBox
@@ -265,7 +267,8 @@ extension MeetingPages {
             agendaEntries: printable ? [] : Self.entries(agenda.items, request),
             agendaEnd: agenda.end, materialsHTML: Self.materialsHTML(agenda.loose), openCommitments: open,
             showContent: showContent,
-            mayRun: access.mayRun, mayPlan: MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID),
+            mayRun: access.mayRun, mayShapeAgenda: access.mayShapeAgenda,
+            mayPlan: MeetingPolicy.mayPlan(request.actor, organiserID: c.organiserID),
             statusButtons: access.mayRun
                 ? MeetingPlanning.next(m.statusValue).map {
                     StatusButton(value: $0.rawValue, label: request.t("meeting_action.\($0.rawValue)"))
