@@ -148,7 +148,7 @@ final class LocalizationTests: XCTestCase {
                 "Helsinki",
                 "For", "Format", "Guide", "Invitation", "Menu", "Organisation", "organisation", "Person", "person",
                 "Region", "Respondent", "Samrad", "Send", "invitation", "link", "Slides", "Status", "Webinar", "km",
-                "min",
+                "min", "Online", "online",
             ],
             .sv: [
                 "Administration", "CSV", "Excel", "Finland", "Format", "Guide", "Organisation", "organisation",

@@ -32,6 +32,49 @@ public enum MeetingMode: String, CaseIterable, Codable, Sendable {
     }
 }
 
+/// Where an open meeting's audience comes from: one country, or one region of a country (a
+/// regional conference invites the chosen positions of Skåne only). Written "se" or "se/12".
+public enum AudienceArea: Equatable, Sendable {
+    case country(Country)
+    case region(Country, String)
+
+    /// nil for text that names no country or no region of it in `directory`.
+    public init?(_ text: String, in directory: MunicipalityDirectory) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard let country = parts.first.flatMap(Country.init(rawValue:)) else { return nil }
+        switch parts.count {
+        case 1: self = .country(country)
+        case 2 where directory.regions(of: country).contains(where: { $0.code == parts[1] }):
+            self = .region(country, parts[1])
+        default: return nil
+        }
+    }
+
+    public var text: String {
+        switch self {
+        case .country(let country): return country.rawValue
+        case .region(let country, let code): return "\(country.rawValue)/\(code)"
+        }
+    }
+
+    public func contains(_ m: Municipality) -> Bool {
+        switch self {
+        case .country(let country): return m.country == country
+        case .region(let country, let code): return m.country == country && m.regionCode == code
+        }
+    }
+
+    /// The municipalities of the area.
+    public func municipalities(in directory: MunicipalityDirectory) -> Set<MunicipalityKey> {
+        let country: Country
+        switch self {
+        case .country(let c), .region(let c, _): country = c
+        }
+        let all = directory.search(MunicipalityQuery(country: country, perPage: MunicipalityQuery.maxPerPage))
+        return Set(all.items.filter(contains).map(\.key))
+    }
+}
+
 /// Who may come to a meeting.
 public enum MeetingAudience: String, CaseIterable, Codable, Sendable {
     /// The people in the seats of the collaboration's registered municipalities.

@@ -75,11 +75,6 @@ struct AccessRequestPages: RouteCollection {
         var mine: [RequestRow]
     }
 
-    struct OptionGroup: Encodable {
-        var label: String
-        var options: [Option]
-    }
-
     struct ListContext: Encodable {
         var page: PageContext
         var pending: [RequestRow]

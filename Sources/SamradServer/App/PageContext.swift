@@ -82,6 +82,12 @@ struct Option: Encodable, Sendable {
     var selected: Bool
 }
 
+/// Choices under a heading (a select's `optgroup`), e.g. a country's regions.
+struct OptionGroup: Encodable, Sendable {
+    var label: String
+    var options: [Option]
+}
+
 /// A link as a page shows it.
 struct Link: Encodable, Sendable {
     var href: String

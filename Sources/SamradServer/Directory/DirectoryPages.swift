@@ -27,7 +27,6 @@ struct DirectoryPages: RouteCollection {
         return response
     }
 
-    struct OptionGroup: Encodable { var label: String; var options: [Option] }
     struct Row: Encodable {
         var href: String; var name: String; var code: String; var country: String; var countryName: String
         var region: String; var population: String; var group: String

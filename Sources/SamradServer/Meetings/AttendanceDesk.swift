@@ -29,51 +29,73 @@ enum AttendanceDesk {
         }
     }
 
-    static func audience(_ access: MeetingAccess, on db: any Database) async throws -> Audience {
+    static func audience(
+        _ access: MeetingAccess, directory: MunicipalityDirectory, on db: any Database
+    ) async throws -> Audience {
         let m = access.meeting
-        var invited = access.scope.attached
-        if let facilitator = access.scope.facilitatorID { invited.insert(facilitator) }
+        let invited = try await invitedPeople(access, on: db)
         switch m.audienceValue {
         case .open:
-            return Audience(municipalities: nil, positions: Set(m.audiencePositions), invited: invited)
+            // A regional conference: the positions of one country or region only.
+            let area = m.audienceArea.flatMap { AudienceArea($0, in: directory) }
+            return Audience(
+                municipalities: area?.municipalities(in: directory), positions: Set(m.audiencePositions),
+                invited: invited)
         case .seats, .cluster:
-            let municipalities =
-                m.audienceValue == .cluster ? Set(access.scope.clusterMembers ?? []) : access.scope.registered
-            let registrations = try await Registration.query(on: db).filter(
-                \.$collaborationID == access.collaboration.requireID()
-            )
-            .filter(\.$status == RegistrationStatus.registered.rawValue).all().filter {
-                municipalities.contains($0.municipality)
-            }
-            if !registrations.isEmpty {
-                let seats = try await RegistrationSeat.query(on: db).filter(
-                    \.$registrationID ~~ registrations.compactMap(\.id)
-                ).all()
-                invited.formUnion(seats.map(\.personID))
-            }
-            return Audience(municipalities: municipalities, positions: Set(m.audiencePositions), invited: invited)
+            return Audience(
+                municipalities: audienceMunicipalities(access), positions: Set(m.audiencePositions), invited: invited)
         }
+    }
+
+    private static func audienceMunicipalities(_ access: MeetingAccess) -> Set<MunicipalityKey> {
+        access.meeting.audienceValue == .cluster ? Set(access.scope.clusterMembers ?? []) : access.scope.registered
+    }
+
+    /// The people always invited: the attached people, the facilitator and, unless the audience is
+    /// open, the seat holders of the municipalities the meeting is for.
+    static func invitedPeople(_ access: MeetingAccess, on db: any Database) async throws -> Set<UUID> {
+        var invited = access.scope.attached
+        if let facilitator = access.scope.facilitatorID { invited.insert(facilitator) }
+        guard access.meeting.audienceValue != .open else { return invited }
+        let municipalities = audienceMunicipalities(access)
+        let registrations = try await Registration.query(on: db).filter(
+            \.$collaborationID == access.collaboration.requireID()
+        )
+        .filter(\.$status == RegistrationStatus.registered.rawValue).all().filter {
+            municipalities.contains($0.municipality)
+        }
+        if !registrations.isEmpty {
+            let seats = try await RegistrationSeat.query(on: db).filter(
+                \.$registrationID ~~ registrations.compactMap(\.id)
+            ).all()
+            invited.formUnion(seats.map(\.personID))
+        }
+        return invited
     }
 
     /// The people the invitation goes to: the invited, and for an open audience everyone of its
     /// positions with an e-mail address.
-    static func invitees(_ access: MeetingAccess, on db: any Database) async throws -> [Person] {
-        let audience = try await audience(access, on: db)
+    static func invitees(
+        _ access: MeetingAccess, directory: MunicipalityDirectory, on db: any Database
+    ) async throws -> [Person] {
+        let audience = try await audience(access, directory: directory, on: db)
         var people = try await Person.query(on: db).filter(\.$id ~~ Array(audience.invited)).all()
         if access.meeting.audienceValue == .open {
             let known = Set(people.compactMap(\.id))
             people += try await Person.current(on: db).filter(\.$position ~~ Array(audience.positions)).filter(
                 \.$email != nil
             ).all()
-                .filter { !known.contains($0.id!) }
+                .filter { !known.contains($0.id!) && audience.admits($0) }
         }
         return people
     }
 
     /// Everyone who may come, for the organisers' "register someone": the invited and the people of
     /// the audience's municipalities (or of its positions).
-    static func candidates(_ access: MeetingAccess, on db: any Database) async throws -> [Person] {
-        let audience = try await audience(access, on: db)
+    static func candidates(
+        _ access: MeetingAccess, directory: MunicipalityDirectory, on db: any Database
+    ) async throws -> [Person] {
+        let audience = try await audience(access, directory: directory, on: db)
         var people = try await Person.query(on: db).filter(\.$id ~~ Array(audience.invited)).all()
         var others: [Person] = []
         if let municipalities = audience.municipalities, !municipalities.isEmpty {
@@ -127,7 +149,7 @@ enum AttendanceDesk {
         }
         let byRunner = access.mayRun
         if !byRunner {
-            guard try await audience(access, on: db).admits(person) else {
+            guard try await audience(access, directory: directory, on: db).admits(person) else {
                 throw SamradError(.forbidden, "attendance.error.not_invited")
             }
         }

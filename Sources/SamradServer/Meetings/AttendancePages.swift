@@ -131,7 +131,9 @@ struct AttendancePages: RouteCollection {
         let arrived = registered.filter { $0.attendance.checkedInAt != nil }.count
         let waiting = rows.filter { $0.attendance.statusValue == .waitlisted }.count
         let taken = Set(rows.filter { $0.attendance.statusValue.isActive }.map(\.attendance.personID))
-        let invitees = try await AttendanceDesk.candidates(access, on: request.db).filter { !taken.contains($0.id!) }
+        let invitees = try await AttendanceDesk.candidates(
+            access, directory: request.municipalities, on: request.db
+        ).filter { !taken.contains($0.id!) }
             .sorted { $0.name < $1.name }
         return try await request.view.render(
             "meetings/attendance",

@@ -42,7 +42,7 @@ struct MeetingAgenda: RouteCollection {
     static func presenters(_ access: MeetingAccess, on db: any Database) async throws -> [Person] {
         var ids = access.scope.attached
         if let facilitator = access.scope.facilitatorID { ids.insert(facilitator) }
-        ids.formUnion(try await AttendanceDesk.audience(access, on: db).invited)
+        ids.formUnion(try await AttendanceDesk.invitedPeople(access, on: db))
         let organiser = access.scope.organiserID
         return try await Person.current(on: db).group(.or) { either in
             either.filter(\.$id ~~ Array(ids))

@@ -19,6 +19,8 @@ extension MeetingPages {
         var audiences: [Option]
         var positions: [Option]
         var modes: [Option]
+        /// "Every country", then each country (all of it, then its regions), for an open audience.
+        var areas: [OptionGroup]
     }
 
     func formContext(
@@ -77,13 +79,32 @@ extension MeetingPages {
                 Option(
                     value: $0.rawValue, label: request.t("meeting_mode.\($0.rawValue)"),
                     selected: (v["mode"] ?? MeetingMode.inPerson.rawValue) == $0.rawValue)
-            })
+            },
+            areas: Self.areas(selected: v["audienceArea"] ?? "", request))
+    }
+
+    static func areas(selected: String, _ request: Request) -> [OptionGroup] {
+        let anywhere = OptionGroup(
+            label: "",
+            options: [Option(value: "", label: request.t("meetings.audience_anywhere"), selected: selected.isEmpty)])
+        return [anywhere]
+            + Country.allCases.map { country in
+                let name = request.t("country.\(country.rawValue)")
+                let whole = Option(
+                    value: country.rawValue, label: request.t("meetings.audience_whole_country", [name]),
+                    selected: selected == country.rawValue)
+                let regions = request.municipalities.regions(of: country).map {
+                    let value = AudienceArea.region(country, $0.code).text
+                    return Option(value: value, label: $0.name, selected: selected == value)
+                }
+                return OptionGroup(label: name, options: [whole] + regions)
+            }
     }
 
     static let formFields = [
         "title", "description", "kind", "clusterID", "startsAt", "endsAt", "timeZone", "venueName", "venueAddress",
         "onlineURL", "mode", "dialIn",
-        "host", "capacity", "quota", "audience", "registrationDeadline", "reminderHours",
+        "host", "capacity", "quota", "audience", "audienceArea", "registrationDeadline", "reminderHours",
     ]
 
     /// The form's fields as typed, and as the input the API takes. Numbers that are not numbers are
@@ -106,7 +127,7 @@ extension MeetingPages {
             timeZone: values["timeZone"], venueName: values["venueName"], venueAddress: values["venueAddress"],
             onlineURL: values["onlineURL"], mode: values["mode"], dialIn: values["dialIn"], host: values["host"],
             capacity: number("capacity"), quota: number("quota"),
-            audience: values["audience"], audiencePositions: positions,
+            audience: values["audience"], audiencePositions: positions, audienceArea: values["audienceArea"],
             registrationDeadline: values["registrationDeadline"],
             reminderHours: number("reminderHours"))
         try v.check()
@@ -124,6 +145,7 @@ extension MeetingPages {
             "capacity": input.capacity.map(String.init) ?? "", "quota": input.quota.map(String.init) ?? "",
             "audience": input.audience ?? "",
             "audiencePositions": (input.audiencePositions ?? []).joined(separator: ","),
+            "audienceArea": input.audienceArea ?? "",
             "registrationDeadline": input.registrationDeadline ?? "",
             "reminderHours": input.reminderHours.map(String.init) ?? "",
         ]

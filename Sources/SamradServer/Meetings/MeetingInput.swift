@@ -26,6 +26,8 @@ struct MeetingInput: Content {
     var quota: Int?
     var audience: String?
     var audiencePositions: [String]?
+    /// For an open audience: "se" or "se/12" (a country or a region of it); empty: anywhere.
+    var audienceArea: String?
     var registrationDeadline: String?
     var reminderHours: Int?
 
@@ -115,6 +117,12 @@ struct MeetingInput: Content {
             }
         }
         if audience == .open && positions.isEmpty { v.add("audiencePositions", "meetings.error.positions") }
+        var area: AudienceArea?
+        if let text = audienceArea?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            area = AudienceArea(text, in: request.municipalities)
+            if area == nil { v.add("audienceArea", "validation.choice") }
+            if audience != .open { v.add("audienceArea", "meetings.error.area_open_only") }
+        }
         if let reminderHours, !(1...720).contains(reminderHours) {
             v.add("reminderHours", "validation.range", ["1", "720"])
         }
@@ -157,6 +165,7 @@ struct MeetingInput: Content {
         meeting.quota = quota
         meeting.audience = audience!.rawValue
         meeting.audiencePositions = positions
+        meeting.audienceArea = area?.text
         meeting.registrationDeadline = deadline
         meeting.reminderHours = reminderHours
         if isNew {
@@ -202,6 +211,7 @@ struct MeetingInput: Content {
         quota = m.quota
         audience = m.audience
         audiencePositions = m.audiencePositions
+        audienceArea = m.audienceArea
         registrationDeadline = m.registrationDeadline.map { DateText.local($0, zone: m.timeZone) }
         reminderHours = m.reminderHours
     }
@@ -212,7 +222,7 @@ struct MeetingInput: Content {
         timeZone: String? = nil, venueName: String? = nil, venueAddress: String? = nil, onlineURL: String? = nil,
         mode: String? = nil, dialIn: String? = nil, host: String? = nil,
         capacity: Int? = nil, quota: Int? = nil, audience: String? = nil, audiencePositions: [String]? = nil,
-        registrationDeadline: String? = nil,
+        audienceArea: String? = nil, registrationDeadline: String? = nil,
         reminderHours: Int? = nil
     ) {
         self.title = title
@@ -232,6 +242,7 @@ struct MeetingInput: Content {
         self.quota = quota
         self.audience = audience
         self.audiencePositions = audiencePositions
+        self.audienceArea = audienceArea
         self.registrationDeadline = registrationDeadline
         self.reminderHours = reminderHours
     }

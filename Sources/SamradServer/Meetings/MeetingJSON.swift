@@ -69,6 +69,8 @@ extension MeetingAPI {
         var quota: Int?
         var audience: String
         var audiencePositions: [String]
+        /// For an open audience: "se" or "se/12"; nil: anywhere.
+        var audienceArea: String?
         var registrationDeadline: String?
         var reminderHours: Int?
         var sequence: Int
@@ -122,7 +124,7 @@ extension MeetingAPI {
             mode: m.mode, onlineURL: access.mayJoinOnline ? m.onlineURL : nil,
             dialIn: access.mayJoinOnline ? m.dialIn : nil, capacity: m.capacity, quota: m.quota,
             audience: m.audience,
-            audiencePositions: m.audiencePositions,
+            audiencePositions: m.audiencePositions, audienceArea: m.audienceArea,
             registrationDeadline: m.registrationDeadline.map { DateText.local($0, zone: m.timeZone) },
             reminderHours: m.reminderHours, sequence: m.sequence,
             registered: attendance.filter { $0.statusValue == .registered }.count,

@@ -37,6 +37,8 @@ final class Meeting: Model, @unchecked Sendable {
     @Field(key: "audience") var audience: String
     /// For an open audience: the positions invited, e.g. school leaders and school chiefs.
     @Field(key: "audience_positions") var audiencePositions: [String]
+    /// For an open audience: the country or region it comes from (`AudienceArea`, "se/12"); nil: anywhere.
+    @OptionalField(key: "audience_area") var audienceArea: String?
     @OptionalField(key: "registration_deadline") var registrationDeadline: Date?
     /// Hours before the start the reminder goes out; nil: none.
     @OptionalField(key: "reminder_hours") var reminderHours: Int?
@@ -73,7 +75,7 @@ extension Meeting: PlainRead {
             $id, $collaborationID, $clusterID, $seriesID, $title, $description, $kind, $status, $startsAt, $endsAt,
             $timeZone, $venueName, $venueAddress, $onlineURL, $mode, $dialIn, $hostCountry, $hostCode, $capacity,
             $quota, $audience,
-            $audiencePositions, $registrationDeadline, $reminderHours, $reminderSentAt, $sequence,
+            $audiencePositions, $audienceArea, $registrationDeadline, $reminderHours, $reminderSentAt, $sequence,
             $attendanceSequence, $minutes, $decisions, $createdAt, $updatedAt
         ]
     }

@@ -74,7 +74,9 @@ enum MeetingNotices {
     /// The invitation, to everyone the meeting is for, when it is published.
     static func invite(_ access: MeetingAccess, context: MailContext, on db: any Database) async throws -> Int {
         let organiser = try await organiserName(access, on: db)
-        let people = try await AttendanceDesk.invitees(access, on: db).filter { $0.email != nil }
+        let people = try await AttendanceDesk.invitees(access, directory: context.directory, on: db).filter {
+            $0.email != nil
+        }
         for person in people {
             try await mail(
                 .invitation, access.meeting, organiser: organiser, to: person, registered: false, context: context,

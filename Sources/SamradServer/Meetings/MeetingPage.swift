@@ -329,9 +329,17 @@ extension MeetingPages {
     static func audienceText(_ m: Meeting, _ request: Request) -> String {
         switch m.audienceValue {
         case .open:
-            return request.t(
-                "meeting_audience.open_positions",
-                [m.audiencePositions.map { request.t("position.\($0)") }.joined(separator: ", ")])
+            let positions = m.audiencePositions.map { request.t("position.\($0)") }.joined(separator: ", ")
+            switch m.audienceArea.flatMap({ AudienceArea($0, in: request.municipalities) }) {
+            case .country(let country):
+                let name = request.t("country.\(country.rawValue)")
+                return request.t("meeting_audience.open_positions_area", [positions, name])
+            case .region(let country, let code):
+                let name = request.municipalities.regions(of: country).first { $0.code == code }?.name ?? code
+                return request.t("meeting_audience.open_positions_area", [positions, name])
+            case nil:
+                return request.t("meeting_audience.open_positions", [positions])
+            }
         default: return request.t("meeting_audience.\(m.audience)")
         }
     }
@@ -370,7 +378,8 @@ extension MeetingPages {
             }
             return box
         }
-        if try await AttendanceDesk.audience(access, on: request.db).admits(person) || access.mayRun {
+        let audience = try await AttendanceDesk.audience(access, directory: request.municipalities, on: request.db)
+        if audience.admits(person) || access.mayRun {
             box.canRegister = true
         } else {
             box.message = request.t("attendance.error.not_invited")

@@ -2,7 +2,8 @@ import Fluent
 import SQLKit
 
 /// In person, online or hybrid, with a dial-in beside the join link; check-in tells online from in
-/// the room. Meetings that had a link become online (no place) or hybrid (a place as well).
+/// the room. Meetings that had a link become online (no place) or hybrid (a place as well). An open
+/// audience may come from one country or region only.
 struct M029MeetingModes: AsyncMigration {
     var name: String { "M029MeetingModes" }
 
@@ -11,6 +12,7 @@ struct M029MeetingModes: AsyncMigration {
             .field("mode", .string, .required, .sql(.default("in_person")))
             .update()
         try await database.schema("meetings").field("dial_in", .string).update()
+        try await database.schema("meetings").field("audience_area", .string).update()
         try await database.schema("attendances")
             .field("checked_in_online", .bool, .required, .sql(.default(false)))
             .update()
@@ -24,6 +26,7 @@ struct M029MeetingModes: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("attendances").deleteField("checked_in_online").update()
+        try await database.schema("meetings").deleteField("audience_area").update()
         try await database.schema("meetings").deleteField("dial_in").update()
         try await database.schema("meetings").deleteField("mode").update()
     }
