@@ -103,7 +103,8 @@ extension CollaborationPages {
             opensAt: values["opensAt"], deadline: values["deadline"], capacity: capacity, seats: seats,
             priceKind: values["priceKind"], priceAmount: values["priceAmount"], currency: values["currency"],
             priceMeetings: meetings,
-            vatNote: values["vatNote"], retentionMonths: retention == 0 ? nil : retention,
+            vatNote: values["vatNote"], hostBody: values["hostBody"], caseNumber: values["caseNumber"],
+            retentionMonths: retention == 0 ? nil : retention,
             funding: [
                 CollaborationInput.FundingInput(
                     funder: values["funder"], amount: values["fundingAmount"], currency: values["currency"],
@@ -123,6 +124,7 @@ extension CollaborationPages {
             "capacity": c.capacity.map(String.init) ?? "", "priceKind": c.priceKind,
             "priceAmount": c.priceMinor.map { String(format: "%.2f", Double($0) / 100) } ?? "", "currency": c.currency,
             "priceMeetings": c.priceMeetings.map(String.init) ?? "", "vatNote": c.vatNote ?? "",
+            "hostBody": c.hostBody ?? "", "caseNumber": c.caseNumber ?? "",
             "retentionMonths": c.retentionMonths.map(String.init) ?? "",
             "reminderDays": c.reminderDays.map(String.init).joined(separator: ", "),
             "reminderText": c.reminderText ?? "",

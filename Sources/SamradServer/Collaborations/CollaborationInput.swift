@@ -26,6 +26,10 @@ struct CollaborationInput: Content {
     var currency: String?
     var priceMeetings: Int?
     var vatNote: String?
+    /// The body of the organiser that owns it, e.g. "KL's children and culture committee".
+    var hostBody: String?
+    /// The organiser's case number (journal reference).
+    var caseNumber: String?
     /// Months after it is concluded that attendance, personal links and names in minutes are kept.
     var retentionMonths: Int?
     var funding: [FundingInput]?
@@ -151,6 +155,8 @@ struct CollaborationInput: Content {
         let reminders = reminderDays ?? [14, 3]
         if reminders.contains(where: { $0 < 1 || $0 > 365 }) { v.add("reminderDays", "collaboration.reminder_days") }
         let vatNote = v.optional("vatNote", vatNote, maxLength: 200)
+        let hostBody = v.optional("hostBody", hostBody, maxLength: 200)
+        let caseNumber = v.optional("caseNumber", caseNumber, maxLength: 100)
         if let retentionMonths, !(1...120).contains(retentionMonths) {
             v.add("retentionMonths", "validation.range", ["1", "120"])
         }
@@ -174,6 +180,8 @@ struct CollaborationInput: Content {
         collaboration.setPrice(price)
         if case .free = price { collaboration.currency = currency?.rawValue ?? "DKK" }
         collaboration.vatNote = vatNote
+        collaboration.hostBody = hostBody
+        collaboration.caseNumber = caseNumber
         collaboration.retentionMonths = retentionMonths
         collaboration.funding = funding
         collaboration.reminderDays = ReminderSchedule(daysBeforeDeadline: reminders).daysBeforeDeadline

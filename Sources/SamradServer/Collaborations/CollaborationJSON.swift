@@ -31,6 +31,8 @@ struct CollaborationJSON: Content {
     var funding: [Funding]
     var reminderDays: [Int]
     var retentionMonths: Int?
+    var hostBody: String?
+    var caseNumber: String?
     var isExample: Bool
 
     init(_ c: Collaboration) {
@@ -57,6 +59,8 @@ struct CollaborationJSON: Content {
         funding = c.funding
         reminderDays = c.reminderDays
         retentionMonths = c.retentionMonths
+        hostBody = c.hostBody
+        caseNumber = c.caseNumber
         isExample = c.isExample
     }
 }

@@ -48,6 +48,10 @@ final class Collaboration: Model, @unchecked Sendable {
     @Field(key: "currency") var currency: String
     @OptionalField(key: "price_meetings") var priceMeetings: Int?
     @OptionalField(key: "vat_note") var vatNote: String?
+    /// The body of the organiser that owns the collaboration ("KL's children and culture committee").
+    @OptionalField(key: "host_body") var hostBody: String?
+    /// The organiser's case number (journal reference), in exports.
+    @OptionalField(key: "case_number") var caseNumber: String?
     /// Months after it is concluded that its personal data are kept; nil keeps them until erased.
     @OptionalField(key: "retention_months") var retentionMonths: Int?
     @OptionalField(key: "concluded_at") var concludedAt: Date?
@@ -100,8 +104,9 @@ extension Collaboration: PlainRead {
         [
             $id, $slug, $programmeID, $title, $description, $kind, $status, $organiserID, $themes, $targetGroups,
             $periodStart, $periodEnd, $timeZone, $opensAt, $deadline, $capacity, $seats, $priceKind, $priceMinor,
-            $currency, $priceMeetings, $vatNote, $retentionMonths, $concludedAt, $retentionAppliedAt, $funding,
-            $reminderDays, $reminderText, $registrationSequence, $isExample, $createdAt, $updatedAt
+            $currency, $priceMeetings, $vatNote, $hostBody, $caseNumber, $retentionMonths, $concludedAt,
+            $retentionAppliedAt, $funding, $reminderDays, $reminderText, $registrationSequence, $isExample, $createdAt,
+            $updatedAt
         ]
     }
 }
@@ -147,6 +152,8 @@ final class Invitation: Model, @unchecked Sendable {
     @OptionalField(key: "reached") var reached: [Delivery]?
     /// Offsets (days before the deadline) whose reminder went out.
     @Field(key: "reminders_sent") var remindersSent: [Int]
+    /// The document number of the invitation letter in the organiser's records (journal reference).
+    @OptionalField(key: "document_number") var documentNumber: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -107,10 +107,9 @@ struct CollaborationPages: RouteCollection {
         let organiser = try await request.db.sql.raw(
             "SELECT name FROM organisations WHERE id = \(bind: c.organiserID)"
         ).first(decoding: Named.self)
-        var facts = [
-            Fact(label: request.t("collaborations.organiser"), value: organiser?.name ?? "—"),
-            Fact(label: request.t("collaborations.price"), value: Self.priceText(c, request)),
-        ]
+        var facts = [Fact(label: request.t("collaborations.organiser"), value: organiser?.name ?? "—")]
+        if let body = c.hostBody { facts.append(Fact(label: request.t("collaborations.host_body"), value: body)) }
+        facts.append(Fact(label: request.t("collaborations.price"), value: Self.priceText(c, request)))
         if let start = c.periodStart {
             // Days as the page's language writes them, as every other date on the page.
             let day = { (iso: String) in DateText.day(iso, request.language) ?? iso }

@@ -8,7 +8,10 @@ struct CollaborationsFeature: Feature {
         [CollaborationAPI(), CollaborationPages(), CollaborationMembers(), Programmes()]
     }
     var migrations: [any Migration] {
-        [M006Collaborations(), M007InvitationLinks(), M019InvitationReach(), M027CollaborationRetention()]
+        [
+            M006Collaborations(), M007InvitationLinks(), M019InvitationReach(), M027CollaborationRetention(),
+            M030CollaborationReferences(),
+        ]
     }
     var scheduled: [ScheduledTask] {
         [ScheduledTask(under: .reminders) { app in _ = try await InvitationReminders.sendDue(application: app) }]

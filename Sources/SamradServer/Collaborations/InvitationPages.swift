@@ -128,7 +128,7 @@ extension CollaborationPages {
     static func invitationForm(_ request: Request) throws -> (CollaborationAPI.InvitationInput, [String: String]) {
         struct Form: Decodable {
             var scope: String?; var country: String?; var region: String?; var group: String?; var list: String?;
-            var positions: [String]?
+            var positions: [String]?; var documentNumber: String?
         }
         let form = try request.content.decode(Form.self)
         var country = form.country, code: String? = nil
@@ -141,9 +141,13 @@ extension CollaborationPages {
             "scope": form.scope ?? "", "country": form.country ?? "", "region": form.region ?? "",
             "group": form.group ?? "",
             "list": form.list ?? "", "positions": (form.positions ?? []).joined(separator: ","),
+            "documentNumber": form.documentNumber ?? "",
         ]
         return (
-            .init(scope: form.scope, country: country, code: code, list: form.list, positions: form.positions), values
+            .init(
+                scope: form.scope, country: country, code: code, list: form.list, positions: form.positions,
+                documentNumber: form.documentNumber),
+            values
         )
     }
 }

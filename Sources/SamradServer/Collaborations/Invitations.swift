@@ -61,19 +61,12 @@ enum Invitations {
         return byMunicipality
     }
 
-    static func send(
-        _ collaboration: Collaboration, to municipalities: [Municipality], positions: [Position],
-        request: Request
-    ) async throws -> Sent {
-        try await send([collaboration], programme: nil, to: municipalities, positions: positions, request: request)
-    }
-
     /// Invites to several tracks at once (a programme): each track records its invitation, and each
     /// recipient gets one e-mail naming every track, each with its own personal link and deadline.
     static func send(
-        _ tracks: [Collaboration], programme: String?, to municipalities: [Municipality], positions: [Position],
-        request: Request
+        _ tracks: [Collaboration], programme: String?, _ choice: CollaborationAPI.InvitationChoice, request: Request
     ) async throws -> Sent {
+        let (municipalities, positions) = (choice.municipalities, choice.positions)
         let ids = try tracks.map { try $0.requireID() }
         let positionValues = positions.map(\.rawValue)
         let context = MailContext(request)
@@ -96,6 +89,7 @@ enum Invitations {
                     invitation.municipalityCountry = m.country.rawValue
                     invitation.municipalityCode = m.code
                     invitation.positions = positionValues
+                    invitation.documentNumber = choice.documentNumber
                     invitation.remindersSent = invitation.id == nil ? [] : invitation.remindersSent
                     invitation.recipients = recipients.count
                     invitation.reached = recipients.map {

@@ -12,22 +12,31 @@ extension CollaborationAPI {
         var code: String?
         var list: String?
         var positions: [String]?
+        /// The invitation letter's document number in the organiser's records (journal reference).
+        var documentNumber: String?
+    }
+
+    /// What an invitation form or body chose, checked.
+    struct InvitationChoice {
+        var municipalities: [Municipality]
+        var positions: [Position]
+        var documentNumber: String?
     }
 
     static func invite(
         _ collaboration: Collaboration, _ input: InvitationInput, request: Request
     ) async throws -> Invitations.Sent {
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: collaboration.organiserID))
-        let (municipalities, positions) = try invitationChoice(input, request: request)
+        let choice = try invitationChoice(input, request: request)
         // The e-mails go out at once with links to the registration page: only while it is open.
         guard collaboration.statusValue == .open else {
             throw SamradError(.conflict, "invitation.not_open")
         }
-        return try await Invitations.send(collaboration, to: municipalities, positions: positions, request: request)
+        return try await Invitations.send([collaboration], programme: nil, choice, request: request)
     }
 
-    /// The municipalities and positions an invitation form or body chose, checked.
-    static func invitationChoice(_ input: InvitationInput, request: Request) throws -> ([Municipality], [Position]) {
+    /// The municipalities, positions and document number an invitation form or body chose, checked.
+    static func invitationChoice(_ input: InvitationInput, request: Request) throws -> InvitationChoice {
         var v = Validation()
         var positions: [Position] = []
         for text in input.positions ?? [] {
@@ -40,8 +49,11 @@ extension CollaborationAPI {
                 scope: input.scope, country: input.country, code: input.code, list: input.list,
                 directory: request.municipalities)
         } catch let error as SamradError { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
+        let documentNumber = v.optional("documentNumber", input.documentNumber, maxLength: 100)
         try v.check()
-        return (try request.municipalities.municipalities(for: target!), positions)
+        return InvitationChoice(
+            municipalities: try request.municipalities.municipalities(for: target!), positions: positions,
+            documentNumber: documentNumber)
     }
 
     func invite(_ request: Request) async throws -> Invitations.Sent {

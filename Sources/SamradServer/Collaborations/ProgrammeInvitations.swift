@@ -11,14 +11,12 @@ extension Programmes {
         request: Request
     ) async throws -> Invitations.Sent {
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
-        let (municipalities, positions) = try CollaborationAPI.invitationChoice(input, request: request)
+        let choice = try CollaborationAPI.invitationChoice(input, request: request)
         let open = tracks.filter {
             $0.statusValue == .open && CollaborationPolicy.mayManage(request.actor, organiserID: $0.organiserID)
         }
         guard !open.isEmpty else { throw SamradError(.conflict, "invitation.programme_not_open") }
-        return try await Invitations.send(
-            open, programme: programme.title, to: municipalities, positions: positions,
-            request: request)
+        return try await Invitations.send(open, programme: programme.title, choice, request: request)
     }
 
     func inviteAPI(_ request: Request) async throws -> Invitations.Sent {

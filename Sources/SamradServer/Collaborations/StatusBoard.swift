@@ -12,6 +12,8 @@ struct StatusBoard {
         var status: RegistrationStatus
         var sequence: Int?
         var invitedAt: Date?
+        /// The invitation letter's document number (journal reference).
+        var invitationDocument: String?
         var recipients: Int?
         /// Whether the invitation reached anyone; nil for a municipality that answered uninvited.
         var reach: InvitationReach.State?
@@ -35,7 +37,7 @@ struct StatusBoard {
     }
     private struct InvitationRow: Decodable {
         var municipality_country: String; var municipality_code: String; var sent_at: Date?; var recipients: Int
-        var reached: [Invitation.Delivery]?
+        var reached: [Invitation.Delivery]?; var document_number: String?
         var municipality: MunicipalityKey? {
             Country(rawValue: municipality_country).map { MunicipalityKey($0, municipality_code) }
         }
@@ -52,7 +54,7 @@ struct StatusBoard {
         // cost more than the page, through Decodable still a fifth of it.
         let invitations = try await sql.raw(
             """
-            SELECT municipality_country, municipality_code, sent_at, recipients, reached
+            SELECT municipality_country, municipality_code, sent_at, recipients, reached, document_number
             FROM \(ident: Invitation.schema) WHERE collaboration_id = \(bind: id)
             """
         ).all().map { row in
@@ -61,7 +63,8 @@ struct StatusBoard {
                 municipality_code: try row.decode(column: "municipality_code", as: String.self),
                 sent_at: try row.decode(column: "sent_at", as: Date?.self),
                 recipients: try row.decode(column: "recipients", as: Int.self),
-                reached: try row.decode(column: "reached", as: [Invitation.Delivery]?.self))
+                reached: try row.decode(column: "reached", as: [Invitation.Delivery]?.self),
+                document_number: try row.decode(column: "document_number", as: String?.self))
         }
         let names = try await Self.names(of: invitations.flatMap { $0.reached ?? [] }, on: request.db)
         let registrations = try await sql.raw(
@@ -90,7 +93,8 @@ struct StatusBoard {
                 )
             }
             rows[m.key] = Row(
-                municipality: m, status: .notAnswered, invitedAt: invitation.sent_at, recipients: invitation.recipients,
+                municipality: m, status: .notAnswered, invitedAt: invitation.sent_at,
+                invitationDocument: invitation.document_number, recipients: invitation.recipients,
                 reach: invitation.recipients > 0 ? .reached : .nobody, reached: reached, seats: [])
         }
         let waitlist = registrations.filter { $0.status == RegistrationStatus.waitlisted.rawValue }.sorted {

@@ -126,7 +126,7 @@ extension CollaborationPages {
         let board = try await managedBoard(request)
         var writer = CSVWriter(header: [
             "country", "code", "municipality", "region", "status", "waitlist_place", "invited_at", "reach",
-            "reached", "answered_at", "seats",
+            "reached", "answered_at", "seats", "case_number", "invitation_document",
         ])
         let iso = ISO8601DateFormatter()
         for row in board.rows {
@@ -137,6 +137,7 @@ extension CollaborationPages {
                 row.status.rawValue, row.waitlistPlace.map(String.init) ?? "", row.invitedAt.map(iso.string) ?? "",
                 row.reach?.rawValue ?? "", reached,
                 row.status == .notAnswered ? "" : row.answeredAt.map(iso.string) ?? "", String(row.seats.count),
+                board.collaboration.caseNumber ?? "", row.invitationDocument ?? "",
             ])
         }
         return try writer.download(request, name: "\(board.collaboration.slug)-registrations")
