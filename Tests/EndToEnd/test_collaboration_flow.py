@@ -10,8 +10,9 @@ import time
 
 import openpyxl
 import pytest
-from conftest import (Server, WORK, accept_account_invitation, create_admin, heading, navigating, overflows_at, press,
-                      sign_in, sign_out, type_into)
+from conftest import (Server, WORK, accept_account_invitation, accessibility_violations, create_admin, heading,
+                      navigating, overflows_at, press, sign_in, sign_out, type_into)
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -216,3 +217,57 @@ def test_programme_invitations_registrations_and_status_board(browser, flow_serv
     # Danish Excel's form: semicolons and a decimal comma.
     invoices = download(browser, "Invoice lines", folder, form="semicolon")
     assert [(i["municipality"], i["amount"]) for i in invoices] == [("Odense", "50000,00")]
+
+
+def test_the_organiser_chooses_the_places_among_the_applications(browser, flow_server, accounts):
+    """Case 1's "12 kommuner vil få mulighed for at deltage": the municipalities apply, the organiser weighs the
+    spread of a choice over regions and sizes, then gives the places and everyone is told at once."""
+    sign_in(browser, flow_server, "kim@kl.dk", fresh=True)
+    browser.get(flow_server.base + "/collaborations/new")
+    type_into(browser, "title", "Udvalgte kommuner 2015")
+    Select(browser.find_element(By.ID, "kind")).select_by_visible_text("Political forum")
+    set_date_time(browser, "deadline", "2030-05-09T12:00")
+    Select(browser.find_element(By.ID, "admission")).select_by_visible_text("The organiser chooses among applications")
+    press(browser, "Save")
+    assert browser.find_element(By.ID, "admission-error").text == "Choosing among applications needs a number of places."
+    type_into(browser, "capacity", "1")
+    press(browser, "Save")
+    assert heading(browser) == "Udvalgte kommuner 2015"
+    press(browser, "Open for registration")
+    assert "1 place, given among the applications after the deadline" in browser.find_element(By.ID, "places").text
+    sign_out(browser)
+
+    for email, town in [("coord@aarhus.dk", "Aarhus"), ("coord@odense.dk", "Odense")]:
+        sign_in(browser, flow_server, email, fresh=True)
+        browser.get(flow_server.base + "/collaborations/udvalgte-kommuner-2015")
+        follow(browser, f"Registration for {town}")
+        assert "chooses the participants among the applications" in browser.find_element(By.ID, "applies").text
+        press(browser, "Apply for a place")
+        assert "The application is sent." in notice(browser)
+        assert browser.find_element(By.ID, "registration-status").text == "Status: Applied"
+        sign_out(browser)
+
+    sign_in(browser, flow_server, "kim@kl.dk", fresh=True)
+    browser.get(flow_server.base + "/collaborations/udvalgte-kommuner-2015")
+    press(browser, "Close registration")
+    follow(browser, "Choose the participants")
+    assert heading(browser) == "Choose the participants"
+    assert "2 municipalities applied. Places: 1." in browser.find_element(By.ID, "selection-state").text
+    # Ticked by keyboard: the checkbox has the municipality's name as its label.
+    odense = browser.find_element(By.ID, "chosen-dk-461")
+    odense.send_keys(Keys.SPACE)
+    assert odense.is_selected()
+    press(browser, "Show the spread")
+    assert browser.find_element(By.ID, "spread-summary").text.startswith("Chosen: 1 for 1 place.")
+    regions = browser.find_element(By.XPATH, "//table[caption[normalize-space()='By region']]").text
+    assert "Region Syddanmark 1 1" in regions and "Region Midtjylland 0 1" in regions, regions
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320) and not overflows_at(browser, 390)
+    press(browser, "Give the places and tell everyone")
+    assert "The places are given" in notice(browser)
+    state = browser.find_element(By.ID, "selection-state").text
+    assert "Chosen: 1. On the waiting list: 1." in state, state
+    rows = {r.find_element(By.TAG_NAME, "th").text: r.text for r in browser.find_elements(By.CSS_SELECTOR, "#chosen tbody tr")}
+    assert "Registered" in rows["Odense"] and "On the waiting list" in rows["Aarhus"], rows
+    assert accessibility_violations(browser) == []
+    sign_out(browser)

@@ -75,11 +75,16 @@ public struct RegistrationTerms: Sendable, Equatable {
     public var capacity: Int?
     public var seats: [SeatRequirement]
     public var price: PriceModel
+    public var admission: AdmissionMode
+    /// The organiser has chosen among the applications (only with `.selection`).
+    public var placesChosen: Bool
 
     public init(
         status: CollaborationStatus, opensAt: Date?, deadline: Date?, capacity: Int?, seats: [SeatRequirement],
-        price: PriceModel
+        price: PriceModel, admission: AdmissionMode = .firstCome, placesChosen: Bool = false
     ) {
+        self.admission = admission
+        self.placesChosen = placesChosen
         self.status = status
         self.opensAt = opensAt
         self.deadline = deadline

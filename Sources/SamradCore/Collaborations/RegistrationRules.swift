@@ -4,12 +4,14 @@ public enum RegistrationStatus: String, CaseIterable, Codable, Sendable {
     /// Invited, no answer yet (no registration row).
     case notAnswered = "not_answered"
     case registered
+    /// Applied for a place in a collaboration whose organiser chooses; not yet chosen.
+    case applied
     case waitlisted
     case declined
     case withdrawn
 
-    /// Holds or waits for a place.
-    public var isActive: Bool { self == .registered || self == .waitlisted }
+    /// Holds, waits for or applied for a place.
+    public var isActive: Bool { self == .registered || self == .waitlisted || self == .applied }
 }
 
 /// The rules of registering a municipality for a collaboration, as pure decisions. The server runs
@@ -58,8 +60,12 @@ public enum RegistrationRules {
         try v.check()
     }
 
-    /// Whether a new registration takes a place or joins the waiting list.
-    public static func placement(registeredCount: Int, capacity: Int?) -> RegistrationStatus {
+    /// Whether a new registration takes a place or joins the waiting list, or, where the organiser
+    /// chooses and has not yet chosen, is an application. After the choice, late comers queue.
+    public static func placement(
+        registeredCount: Int, capacity: Int?, admission: AdmissionMode = .firstCome, placesChosen: Bool = false
+    ) -> RegistrationStatus {
+        if admission == .selection && !placesChosen { return .applied }
         guard let capacity else { return .registered }
         return registeredCount < capacity ? .registered : .waitlisted
     }

@@ -16,6 +16,8 @@ struct CollaborationAPI: RouteCollection {
         api.post(":slug", "status", use: changeStatus)
         api.post(":slug", "invitations", use: invite)
         api.get(":slug", "board", use: board)
+        api.get(":slug", "selection", use: selection)
+        api.post(":slug", "selection", use: choose)
         let registration = api.grouped(":slug", "registrations", ":country", ":code")
         registration.get(use: showRegistration)
         registration.post(use: register)
@@ -38,7 +40,7 @@ struct CollaborationAPI: RouteCollection {
         let id = try collaboration.requireID()
         let registered = try await RegistrationDesk.registeredCount(id, on: db)
         let active = try await Registration.query(on: db).filter(\.$collaborationID == id)
-            .filter(\.$status ~~ [RegistrationStatus.registered.rawValue, RegistrationStatus.waitlisted.rawValue])
+            .filter(\.$status ~~ RegistrationStatus.allCases.filter(\.isActive).map(\.rawValue))
             .count()
         return (registered, active)
     }

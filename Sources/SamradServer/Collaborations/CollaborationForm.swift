@@ -14,6 +14,7 @@ extension CollaborationPages {
         var programmes: [Option]
         var positions: [SeatOption]
         var priceKinds: [Option]
+        var admissions: [Option]
         var currencies: [Option]
         var zones: [Option]
     }
@@ -52,6 +53,11 @@ extension CollaborationPages {
             },
             priceKinds: ["free", "per_municipality", "per_meeting", "per_participant"].map {
                 Option(value: $0, label: request.t("price_kind.\($0)"), selected: (v["priceKind"] ?? "free") == $0)
+            },
+            admissions: AdmissionMode.allCases.map {
+                Option(
+                    value: $0.rawValue, label: request.t("admission.\($0.rawValue)"),
+                    selected: (v["admission"] ?? AdmissionMode.firstCome.rawValue) == $0.rawValue)
             },
             currencies: Currency.allCases.map {
                 Option(value: $0.rawValue, label: $0.rawValue, selected: (v["currency"] ?? "DKK") == $0.rawValue)
@@ -100,7 +106,8 @@ extension CollaborationPages {
             programmeID: values["programmeID"].flatMap(UUID.init(uuidString:)),
             themes: (values["themes"] ?? "").split(separator: ",").map(String.init), targetGroups: targets,
             periodStart: values["periodStart"], periodEnd: values["periodEnd"], timeZone: values["timeZone"],
-            opensAt: values["opensAt"], deadline: values["deadline"], capacity: capacity, seats: seats,
+            opensAt: values["opensAt"], deadline: values["deadline"], capacity: capacity,
+            admission: values["admission"], seats: seats,
             priceKind: values["priceKind"], priceAmount: values["priceAmount"], currency: values["currency"],
             priceMeetings: meetings,
             vatNote: values["vatNote"], hostBody: values["hostBody"], caseNumber: values["caseNumber"],
@@ -121,7 +128,7 @@ extension CollaborationPages {
             "periodStart": c.periodStart ?? "", "periodEnd": c.periodEnd ?? "", "timeZone": c.timeZone,
             "opensAt": c.opensAt.map { DateText.local($0, zone: c.timeZone) } ?? "",
             "deadline": c.deadline.map { DateText.local($0, zone: c.timeZone) } ?? "",
-            "capacity": c.capacity.map(String.init) ?? "", "priceKind": c.priceKind,
+            "capacity": c.capacity.map(String.init) ?? "", "admission": c.admission, "priceKind": c.priceKind,
             "priceAmount": c.priceMinor.map { String(format: "%.2f", Double($0) / 100) } ?? "", "currency": c.currency,
             "priceMeetings": c.priceMeetings.map(String.init) ?? "", "vatNote": c.vatNote ?? "",
             "hostBody": c.hostBody ?? "", "caseNumber": c.caseNumber ?? "",

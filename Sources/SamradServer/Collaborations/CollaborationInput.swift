@@ -19,6 +19,8 @@ struct CollaborationInput: Content {
     var opensAt: String?
     var deadline: String?
     var capacity: Int?
+    /// `AdmissionMode`: "first_come" (the default) or "selection".
+    var admission: String?
     var seats: [SeatRequirement]?
     var priceKind: String?
     /// Major units, "12.500,00" or "12500".
@@ -102,6 +104,14 @@ struct CollaborationInput: Content {
                 as SamradError
             { for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) } }
         }
+        var admission: AdmissionMode? = collaboration.id == nil ? .firstCome : collaboration.admissionMode
+        if let text = self.admission, !text.isEmpty { admission = v.oneOf("admission", text, as: AdmissionMode.self) }
+        if admission == .selection && capacity == nil {
+            v.add("admission", "collaboration.selection_needs_capacity")
+        }
+        if let admission, collaboration.id != nil, admission != collaboration.admissionMode, activeRegistrations > 0 {
+            v.add("admission", "collaboration.admission_locked", [String(activeRegistrations)])
+        }
         let seats = seats ?? []
         if seats.contains(where: { $0.count < 1 || $0.count > 50 }) { v.add("seats", "collaboration.seat_count") }
         if Set(seats.map(\.position)).count != seats.count { v.add("seats", "collaboration.seat_twice") }
@@ -176,6 +186,7 @@ struct CollaborationInput: Content {
         collaboration.opensAt = opens
         collaboration.deadline = deadline
         collaboration.capacity = capacity
+        collaboration.admission = (admission ?? .firstCome).rawValue
         collaboration.seats = seats
         collaboration.setPrice(price)
         if case .free = price { collaboration.currency = currency?.rawValue ?? "DKK" }

@@ -26,6 +26,9 @@ struct CollaborationJSON: Content {
     var opensAt: Date?
     var deadline: Date?
     var capacity: Int?
+    /// "first_come" or "selection" (applications the organiser chooses among).
+    var admission: String
+    var placesChosenAt: Date?
     var seats: [SeatRequirement]
     var price: Price
     var funding: [Funding]
@@ -52,6 +55,8 @@ struct CollaborationJSON: Content {
         opensAt = c.opensAt
         deadline = c.deadline
         capacity = c.capacity
+        admission = c.admission
+        placesChosenAt = c.placesChosenAt
         seats = c.seats
         price = Price(
             kind: c.priceKind, amountMinor: c.priceMinor, currency: c.currency, meetings: c.priceMeetings,

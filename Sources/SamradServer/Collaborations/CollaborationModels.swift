@@ -42,6 +42,10 @@ final class Collaboration: Model, @unchecked Sendable {
     @OptionalField(key: "opens_at") var opensAt: Date?
     @OptionalField(key: "deadline") var deadline: Date?
     @OptionalField(key: "capacity") var capacity: Int?
+    /// `AdmissionMode`: first come, or applications the organiser chooses among.
+    @Field(key: "admission") var admission: String
+    /// When the organiser chose among the applications and everyone was told.
+    @OptionalField(key: "places_chosen_at") var placesChosenAt: Date?
     @Field(key: "seats") var seats: [SeatRequirement]
     @Field(key: "price_kind") var priceKind: String
     @OptionalField(key: "price_minor") var priceMinor: Int?
@@ -67,7 +71,10 @@ final class Collaboration: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
-    init() {}
+    init() {
+        // Written before any other field, so code that builds a collaboration need not know of it.
+        admission = AdmissionMode.firstCome.rawValue
+    }
 
     var price: PriceModel {
         Self.price(kind: priceKind, minor: priceMinor, currency: currency, meetings: priceMeetings)
@@ -93,9 +100,12 @@ final class Collaboration: Model, @unchecked Sendable {
 
     var statusValue: CollaborationStatus { CollaborationStatus(rawValue: status) ?? .draft }
 
+    var admissionMode: AdmissionMode { AdmissionMode(rawValue: admission) ?? .firstCome }
+
     var terms: RegistrationTerms {
         RegistrationTerms(
-            status: statusValue, opensAt: opensAt, deadline: deadline, capacity: capacity, seats: seats, price: price)
+            status: statusValue, opensAt: opensAt, deadline: deadline, capacity: capacity, seats: seats, price: price,
+            admission: admissionMode, placesChosen: placesChosenAt != nil)
     }
 }
 
@@ -103,7 +113,8 @@ extension Collaboration: PlainRead {
     var columns: [any AnyDatabaseProperty] {
         [
             $id, $slug, $programmeID, $title, $description, $kind, $status, $organiserID, $themes, $targetGroups,
-            $periodStart, $periodEnd, $timeZone, $opensAt, $deadline, $capacity, $seats, $priceKind, $priceMinor,
+            $periodStart, $periodEnd, $timeZone, $opensAt, $deadline, $capacity, $admission,
+            $placesChosenAt, $seats, $priceKind, $priceMinor,
             $currency, $priceMeetings, $vatNote, $hostBody, $caseNumber, $retentionMonths, $concludedAt,
             $retentionAppliedAt, $funding, $reminderDays, $reminderText, $registrationSequence, $isExample, $createdAt,
             $updatedAt

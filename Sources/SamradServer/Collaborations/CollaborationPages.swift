@@ -17,6 +17,8 @@ struct CollaborationPages: RouteCollection {
         routes.get("collaborations", ":slug", "invitations", use: inviteForm)
         routes.post("collaborations", ":slug", "invitations", use: invite)
         routes.grouped(KeptPages()).get("collaborations", ":slug", "board", use: board)
+        routes.get("collaborations", ":slug", "selection", use: selectionPage)
+        routes.post("collaborations", ":slug", "selection", use: choosePlaces)
         routes.spreadsheet("collaborations", ":slug", "registrations", use: registrationsCSV)
         routes.spreadsheet("collaborations", ":slug", "participants", use: participantsCSV)
         routes.spreadsheet("collaborations", ":slug", "invoices", use: invoicesCSV)
@@ -97,6 +99,7 @@ struct CollaborationPages: RouteCollection {
         var placesLeft: String?
         var programme: Link?
         var members: CollaborationMembers.Summary
+        var choosesPlaces: Bool
     }
 
     func detail(_ request: Request) async throws -> View {
@@ -128,6 +131,13 @@ struct CollaborationPages: RouteCollection {
                     label: request.t("collaborations.capacity"),
                     value: request.t("collaborations.capacity_value", [String(capacity)])))
         }
+        if c.admissionMode == .selection {
+            facts.append(
+                Fact(
+                    label: request.t("collaborations.admission"),
+                    value: request.t(
+                        c.placesChosenAt == nil ? "admission.selection_public" : "admission.selection_made")))
+        }
         if !c.themes.isEmpty {
             facts.append(Fact(label: request.t("collaborations.themes"), value: c.themes.joined(separator: ", ")))
         }
@@ -140,8 +150,11 @@ struct CollaborationPages: RouteCollection {
         var placesLeft: String? = nil
         if let capacity = c.capacity {
             let registered = try await RegistrationDesk.registeredCount(c.requireID(), on: request.db)
-            placesLeft = request.t(
-                "collaborations.places_left", [String(max(0, capacity - registered)), String(capacity)])
+            placesLeft =
+                c.admissionMode == .selection && c.placesChosenAt == nil
+                ? request.t("collaborations.places_to_choose", count: capacity)
+                : request.t(
+                    "collaborations.places_left", [String(max(0, capacity - registered)), String(capacity)])
         }
         let canManage = CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID)
         var programme: Link? = nil
@@ -196,6 +209,6 @@ struct CollaborationPages: RouteCollection {
                         StatusButton(value: $0.rawValue, label: request.t("collaboration_action.\($0.rawValue)"))
                     } : [],
                 registerLinks: c.statusValue == .draft ? [] : registerLinks, placesLeft: placesLeft,
-                programme: programme, members: members))
+                programme: programme, members: members, choosesPlaces: c.admissionMode == .selection))
     }
 }

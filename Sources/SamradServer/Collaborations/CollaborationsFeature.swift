@@ -10,7 +10,7 @@ struct CollaborationsFeature: Feature {
     var migrations: [any Migration] {
         [
             M006Collaborations(), M007InvitationLinks(), M019InvitationReach(), M027CollaborationRetention(),
-            M030CollaborationReferences(),
+            M030CollaborationReferences(), M031PlaceSelection(),
         ]
     }
     var scheduled: [ScheduledTask] {

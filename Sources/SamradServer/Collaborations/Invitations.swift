@@ -227,9 +227,20 @@ enum Invitations {
             body: body, settings: context.settings, on: db)
     }
 
-    /// Tells a municipality that moved up from the waiting list.
-    static func notifyPromotion(
-        _ collaboration: Collaboration, _ key: MunicipalityKey, context: MailContext, on db: any Database
+    /// What the people in a municipality's seats are told of their place.
+    enum SeatNews: String {
+        /// Moved up from the waiting list.
+        case promoted
+        /// Chosen by the organiser among the applications.
+        case chosen = "place_chosen"
+        /// Not chosen this time: on the waiting list, in order of application.
+        case waiting = "place_waiting"
+    }
+
+    /// Tells the people in a municipality's seats about its place, each with their personal link.
+    static func notifySeats(
+        _ news: SeatNews, _ collaboration: Collaboration, _ key: MunicipalityKey, context: MailContext,
+        on db: any Database
     ) async throws {
         guard let municipality = context.directory[key], let id = collaboration.id,
             let registration = try await RegistrationDesk.existing(id, key, on: db)
@@ -241,9 +252,10 @@ enum Invitations {
         for person in people {
             guard let email = person.email else { continue }
             try await Outbox.enqueue(
-                to: email, subject: context.catalog.text("mail.promoted.subject", language, [collaboration.title]),
+                to: email,
+                subject: context.catalog.text("mail.\(news.rawValue).subject", language, [collaboration.title]),
                 body: context.catalog.text(
-                    "mail.promoted.body", language,
+                    "mail.\(news.rawValue).body", language,
                     [
                         person.name, collaboration.title, municipality.name,
                         try await personalLink(collaboration, key, for: person.id, context: context, on: db),

@@ -119,7 +119,8 @@ enum RegistrationDesk {
                     var registration_sequence: Int; var status: String; var organiser_id: UUID; var opens_at: Date?;
                     var deadline: Date?
                     var capacity: Int?; var seats: [SeatRequirement]; var price_kind: String; var price_minor: Int?;
-                    var currency: String; var price_meetings: Int?
+                    var currency: String; var price_meetings: Int?; var admission: String
+                    var places_chosen_at: Date?
                 }
                 guard
                     let locked = try await sql.raw(
@@ -127,7 +128,7 @@ enum RegistrationDesk {
                         UPDATE collaborations SET registration_sequence = registration_sequence +
                             \(literal: requests.count) WHERE id = \(bind: collaborationID)
                         RETURNING registration_sequence, status, organiser_id, opens_at, deadline, capacity, seats,
-                            price_kind, price_minor, currency, price_meetings
+                            price_kind, price_minor, currency, price_meetings, admission, places_chosen_at
                         """
                     ).first(decoding: Locked.self)
                 else {
@@ -141,7 +142,9 @@ enum RegistrationDesk {
                     capacity: locked.capacity, seats: locked.seats,
                     price: Collaboration.price(
                         kind: locked.price_kind, minor: locked.price_minor, currency: locked.currency,
-                        meetings: locked.price_meetings))
+                        meetings: locked.price_meetings),
+                    admission: AdmissionMode(rawValue: locked.admission) ?? .firstCome,
+                    placesChosen: locked.places_chosen_at != nil)
                 let codes = Array(Set(requests.map(\.municipality.code)))
                 // Earlier answers of the municipalities asking (codes may repeat across countries,
                 // so the key is checked below), and how many places are taken.
@@ -204,7 +207,8 @@ enum RegistrationDesk {
                             throw SamradError.invalid([FieldError(field: "acceptPrice", "registration.accept_price")])
                         }
                         let status = RegistrationRules.placement(
-                            registeredCount: registeredCount, capacity: terms.capacity)
+                            registeredCount: registeredCount, capacity: terms.capacity, admission: terms.admission,
+                            placesChosen: terms.placesChosen)
                         if status == .registered { registeredCount += 1 }
                         let id = previous?.id ?? UUID()
                         let row = NewRegistration(

@@ -7,7 +7,24 @@ import Vapor
 /// registers, is put on the waiting list, declines or withdraws: who did it and where to see it.
 /// Each in the reader's language (their account's, else their country's).
 enum RegistrationNotices {
-    enum Kind: String { case registered, waitlisted, declined, withdrawn }
+    enum Kind: String {
+        case registered, waitlisted, applied, declined, withdrawn
+        /// The organiser's choice among the applications: told to the coordinators only, since the
+        /// organisers made it.
+        case chosen = "place_chosen"
+        case notChosen = "place_waiting"
+
+        /// What a new registration became.
+        init(placed status: RegistrationStatus) {
+            switch status {
+            case .waitlisted: self = .waitlisted
+            case .applied: self = .applied
+            default: self = .registered
+            }
+        }
+
+        var reachesOrganisers: Bool { self != .chosen && self != .notChosen }
+    }
 
     /// Written after the registration's own transaction has committed: the registration stands
     /// whatever happens to its notices, so a failure here is logged, never shown as a failed
@@ -43,8 +60,10 @@ enum RegistrationNotices {
                 )
                 .filter(\.$municipalityCode == key.code)
             }
-            or.group(.and) {
-                $0.filter(\.$kind == RoleKind.organiser.rawValue).filter(\.$organisationID == organiserID)
+            if kind.reachesOrganisers {
+                or.group(.and) {
+                    $0.filter(\.$kind == RoleKind.organiser.rawValue).filter(\.$organisationID == organiserID)
+                }
             }
         }.all()
         let users = try await User.query(on: request.db).filter(\.$id ~~ Set(roles.map(\.userID))).filter(

@@ -32,6 +32,9 @@ extension CollaborationPages {
         var personAction: String
         var personPositions: [Option]
         var viaLink: Bool
+        /// The organiser chooses among the applications and has not yet chosen.
+        var applies: Bool
+        var submitLabel: String
     }
 
     func registrationContext(
@@ -103,7 +106,13 @@ extension CollaborationPages {
                         value: $0.rawValue, label: request.t("position.\($0.rawValue)"),
                         selected: personForm.values["position"] == $0.rawValue)
                 },
-            viaLink: !request.actor.isSignedIn && request.actor.holdsPass(c.id, m.key))
+            viaLink: !request.actor.isSignedIn && request.actor.holdsPass(c.id, m.key),
+            applies: c.admissionMode == .selection && c.placesChosenAt == nil,
+            submitLabel: request.t(
+                status.isActive
+                    ? "registration.save_changes"
+                    : c.admissionMode == .selection && c.placesChosenAt == nil
+                        ? "registration.apply" : "registration.register"))
     }
 
     /// The personal link of an invitation e-mail (`/registration-links/{key}`): gives this browser
@@ -206,6 +215,7 @@ extension CollaborationPages {
                 }
             }
         }
+        var notice = "registration.saved"
         do {
             let existing = try await RegistrationDesk.existing(c.requireID(), m.key, on: request.db)
             if let existing, existing.statusValue.isActive {
@@ -217,8 +227,8 @@ extension CollaborationPages {
                     by: request.actor, audit: AuditActor(request),
                     on: request.db, batches: request.application.registrationBatches)
                 try await RegistrationNotices.tell(
-                    outcome.registration.statusValue == .waitlisted ? .waitlisted : .registered,
-                    c, m.key, request: request)
+                    .init(placed: outcome.registration.statusValue), c, m.key, request: request)
+                if outcome.registration.statusValue == .applied { notice = "registration.application_sent" }
             }
         } catch let error as SamradError where [.invalidInput, .conflict].contains(error.kind) {
             let context = try await registrationContext(
@@ -226,7 +236,7 @@ extension CollaborationPages {
             return try await request.renderForm("collaborations/registration", context, refusing: error)
         }
         return request.redirect(
-            to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)", notice: "registration.saved")
+            to: "/collaborations/\(c.slug)/registrations/\(m.country.rawValue)/\(m.code)", notice: notice)
     }
 
     func decline(_ request: Request) async throws -> Response {

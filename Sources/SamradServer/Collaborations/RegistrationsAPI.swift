@@ -67,7 +67,7 @@ extension CollaborationAPI {
             batches: request.application.registrationBatches)
         let r = outcome.registration
         try await RegistrationNotices.tell(
-            r.status == RegistrationStatus.waitlisted.rawValue ? .waitlisted : .registered,
+            .init(placed: r.statusValue),
             collaborationID: collaboration.id, title: collaboration.title, slug: collaboration.slug,
             organiserID: collaboration.organiser_id, municipality: m.key, request: request)
         return try await RegistrationJSON(
@@ -101,7 +101,7 @@ extension CollaborationAPI {
         _ = try await RegistrationDesk.withdraw(
             collaboration.requireID(), m.key, by: request.actor, audit: AuditActor(request),
             notify: { collaboration, key, db in
-                try await Invitations.notifyPromotion(collaboration, key, context: context, on: db)
+                try await Invitations.notifySeats(.promoted, collaboration, key, context: context, on: db)
             }, on: request.db)
         try await RegistrationNotices.tell(.withdrawn, collaboration, m.key, request: request)
     }

@@ -148,14 +148,17 @@ struct StatusBoard {
 
     /// "41 of 98 municipalities registered, 3 waitlisted, 5 declined, 49 not answered"; the whole
     /// counts every municipality on the board: invited, or answering without an invitation.
+    /// Applications that wait for the organiser's choice are said apart.
     func summaryText(_ request: Request) -> String {
-        request.t(
+        let text = request.t(
             "board.summary",
             [
                 String(summary.count(.registered)), String(rows.count), String(summary.count(.waitlisted)),
                 String(summary.count(.declined)), String(summary.count(.notAnswered)),
                 String(summary.count(.withdrawn)),
             ])
+        let applied = summary.count(.applied)
+        return applied == 0 ? text : text + " " + request.t("board.summary_applied", count: applied)
     }
 
     struct JSON: Content {
@@ -177,6 +180,8 @@ struct StatusBoard {
         struct Counts: Content {
             var invited: Int; var notReached: Int; var registered: Int; var waitlisted: Int; var declined: Int;
             var withdrawn: Int; var notAnswered: Int
+            /// Applied for a place the organiser has not yet given (collaborations that choose).
+            var applied: Int
         }
         var collaboration: String
         var capacity: Int?
@@ -192,7 +197,7 @@ struct StatusBoard {
                 invited: summary.invited, notReached: notReached, registered: summary.count(.registered),
                 waitlisted: summary.count(.waitlisted),
                 declined: summary.count(.declined), withdrawn: summary.count(.withdrawn),
-                notAnswered: summary.count(.notAnswered)),
+                notAnswered: summary.count(.notAnswered), applied: summary.count(.applied)),
             summary: summaryText(request),
             items: rows.map { row in
                 JSON.Item(
