@@ -270,4 +270,21 @@ def test_the_organiser_chooses_the_places_among_the_applications(browser, flow_s
     rows = {r.find_element(By.TAG_NAME, "th").text: r.text for r in browser.find_elements(By.CSS_SELECTOR, "#chosen tbody tr")}
     assert "Registered" in rows["Odense"] and "On the waiting list" in rows["Aarhus"], rows
     assert accessibility_violations(browser) == []
+
+    # Next season: a draft copy, linked, that invites those who took part again in one click.
+    follow(browser, "Udvalgte kommuner 2015")
+    follow(browser, "Next season")
+    assert browser.find_element(By.ID, "title").get_attribute("value") == "Udvalgte kommuner 2016"
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    press(browser, "Make the next season as a draft")
+    assert "The next season is made as a draft" in notice(browser)
+    assert heading(browser) == "Udvalgte kommuner 2016"
+    seasons = browser.find_element(By.CSS_SELECTOR, "nav.seasons").text
+    assert seasons == "Seasons: Udvalgte kommuner 2015 · Udvalgte kommuner 2016", seasons
+    press(browser, "Open for registration")
+    follow(browser, "Invite municipalities")
+    follow(browser, "Fill in the 1 municipality that took part in Udvalgte kommuner 2015")
+    assert browser.find_element(By.ID, "scope-list").is_selected()
+    assert browser.find_element(By.ID, "list").get_attribute("value") == "dk/461"
     sign_out(browser)

@@ -18,6 +18,8 @@ struct CollaborationJSON: Content {
     var status: String
     var organiserID: UUID
     var programmeID: UUID?
+    /// The season this one was copied from.
+    var previousID: UUID?
     var themes: [String]
     var targetGroups: [String]
     var periodStart: String?
@@ -47,6 +49,7 @@ struct CollaborationJSON: Content {
         status = c.status
         organiserID = c.organiserID
         programmeID = c.programmeID
+        previousID = c.previousID
         themes = c.themes
         targetGroups = c.targetGroups
         periodStart = c.periodStart

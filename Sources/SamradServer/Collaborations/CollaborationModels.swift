@@ -14,6 +14,8 @@ final class Programme: Model, @unchecked Sendable {
     @Field(key: "title") var title: String
     @Field(key: "description") var description: String
     @Field(key: "organiser_id") var organiserID: UUID
+    /// The season this one was copied from ("2014" for "2015").
+    @OptionalField(key: "previous_id") var previousID: UUID?
     @Field(key: "is_example") var isExample: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
@@ -26,6 +28,8 @@ final class Collaboration: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "slug") var slug: String
     @OptionalField(key: "programme_id") var programmeID: UUID?
+    /// The season this one was copied from ("2014" for "2015").
+    @OptionalField(key: "previous_id") var previousID: UUID?
     @Field(key: "title") var title: String
     /// Markdown; rendered without raw HTML.
     @Field(key: "description") var description: String
@@ -112,7 +116,8 @@ final class Collaboration: Model, @unchecked Sendable {
 extension Collaboration: PlainRead {
     var columns: [any AnyDatabaseProperty] {
         [
-            $id, $slug, $programmeID, $title, $description, $kind, $status, $organiserID, $themes, $targetGroups,
+            $id, $slug, $programmeID, $previousID, $title, $description, $kind, $status, $organiserID, $themes,
+            $targetGroups,
             $periodStart, $periodEnd, $timeZone, $opensAt, $deadline, $capacity, $admission,
             $placesChosenAt, $seats, $priceKind, $priceMinor,
             $currency, $priceMeetings, $vatNote, $hostBody, $caseNumber, $retentionMonths, $concludedAt,

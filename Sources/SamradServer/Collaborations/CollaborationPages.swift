@@ -100,6 +100,7 @@ struct CollaborationPages: RouteCollection {
         var programme: Link?
         var members: CollaborationMembers.Summary
         var choosesPlaces: Bool
+        var seasons: [NextSeason.Entry]
     }
 
     func detail(_ request: Request) async throws -> View {
@@ -209,6 +210,7 @@ struct CollaborationPages: RouteCollection {
                         StatusButton(value: $0.rawValue, label: request.t("collaboration_action.\($0.rawValue)"))
                     } : [],
                 registerLinks: c.statusValue == .draft ? [] : registerLinks, placesLeft: placesLeft,
-                programme: programme, members: members, choosesPlaces: c.admissionMode == .selection))
+                programme: programme, members: members, choosesPlaces: c.admissionMode == .selection,
+                seasons: try await NextSeason.line(of: c, request: request)))
     }
 }

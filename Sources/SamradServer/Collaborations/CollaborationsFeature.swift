@@ -5,12 +5,12 @@ import Vapor
 /// board.
 struct CollaborationsFeature: Feature {
     var routes: [any RouteCollection] {
-        [CollaborationAPI(), CollaborationPages(), CollaborationMembers(), Programmes()]
+        [CollaborationAPI(), CollaborationPages(), CollaborationMembers(), Programmes(), NextSeasonRoutes()]
     }
     var migrations: [any Migration] {
         [
             M006Collaborations(), M007InvitationLinks(), M019InvitationReach(), M027CollaborationRetention(),
-            M030CollaborationReferences(), M031PlaceSelection(),
+            M030CollaborationReferences(), M031PlaceSelection(), M032Seasons(),
         ]
     }
     var scheduled: [ScheduledTask] {

@@ -16,6 +16,8 @@ extension CollaborationPages {
         var groups: [Option]
         var positions: [Option]
         var result: InviteResult?
+        /// Fills the list with the municipalities of the season before.
+        var lastSeason: Link?
     }
 
     /// What a sending did, said plainly: a success only when every municipality was reached.
@@ -59,7 +61,7 @@ extension CollaborationPages {
     /// The invitation page of a collaboration or of a whole programme (`base` is its address).
     static func inviteContext(
         _ request: Request, title: String, base: String, form: FormState,
-        result: InviteResult? = nil
+        result: InviteResult? = nil, previous: NextSeason.Previous? = nil
     ) -> InviteContext {
         let directory = request.municipalities
         let v = form.values
@@ -95,15 +97,35 @@ extension CollaborationPages {
                     value: $0.rawValue, label: request.t("position.\($0.rawValue)"),
                     selected: chosen.contains($0.rawValue))
             },
-            result: result)
+            result: result,
+            lastSeason: previous.flatMap { before in
+                before.municipalities.isEmpty
+                    ? nil
+                    : Link(
+                        href: base + "/invitations?from=previous",
+                        label: request.t(
+                            "next_season.invite_again", count: before.municipalities.count, [before.title]))
+            })
+    }
+
+    /// The form's first values: all of a country, or with `?from=previous` the list of the
+    /// municipalities that took part in the season before.
+    static func firstValues(_ request: Request, previous: NextSeason.Previous?) -> [String: String] {
+        if request.query[String.self, at: "from"] == "previous", let previous, !previous.municipalities.isEmpty {
+            return ["scope": "list", "list": previous.municipalities.map(\.description).joined(separator: ", ")]
+        }
+        return ["scope": "country", "country": "dk"]
     }
 
     func inviteForm(_ request: Request) async throws -> View {
         let c = try await CollaborationAccess.load(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: c.organiserID))
+        let previous = try await NextSeason.previous(of: c, on: request.db)
         return try await request.view.render(
             "collaborations/invite",
-            inviteContext(request, c, form: FormState(values: ["scope": "country", "country": "dk"])))
+            Self.inviteContext(
+                request, title: c.title, base: "/collaborations/\(c.slug)",
+                form: FormState(values: Self.firstValues(request, previous: previous)), previous: previous))
     }
 
     func invite(_ request: Request) async throws -> Response {

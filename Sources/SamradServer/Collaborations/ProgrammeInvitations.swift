@@ -29,11 +29,13 @@ extension Programmes {
     func inviteForm(_ request: Request) async throws -> View {
         let (programme, _) = try await Self.find(request)
         try request.require(CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID))
+        let previous = try await NextSeason.previous(of: programme, on: request.db)
         return try await request.view.render(
             "collaborations/invite",
             CollaborationPages.inviteContext(
                 request, title: programme.title, base: "/programmes/\(programme.slug)",
-                form: FormState(values: ["scope": "country", "country": "dk"])))
+                form: FormState(values: CollaborationPages.firstValues(request, previous: previous)),
+                previous: previous))
     }
 
     func invite(_ request: Request) async throws -> Response {

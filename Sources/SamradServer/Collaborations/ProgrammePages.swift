@@ -43,6 +43,8 @@ extension Programmes {
         var editHref: String
         var newTrackHref: String
         var inviteHref: String
+        var nextSeasonHref: String
+        var seasons: [NextSeason.Entry]
     }
 
     func detailPage(_ request: Request) async throws -> View {
@@ -87,7 +89,9 @@ extension Programmes {
                 canManage: CollaborationPolicy.mayManage(request.actor, organiserID: programme.organiserID),
                 editHref: "/programmes/\(programme.slug)/edit",
                 newTrackHref: "/collaborations/new?programme=\(programme.id!.uuidString)",
-                inviteHref: "/programmes/\(programme.slug)/invitations"))
+                inviteHref: "/programmes/\(programme.slug)/invitations",
+                nextSeasonHref: "/programmes/\(programme.slug)/next-season",
+                seasons: try await NextSeason.line(of: programme, request: request)))
     }
 
     struct FormContext: Encodable {

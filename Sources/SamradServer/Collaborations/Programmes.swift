@@ -43,6 +43,8 @@ struct ProgrammeJSON: Content {
     var title: String
     var description: String
     var organiserID: UUID
+    /// The season this one was copied from.
+    var previousID: UUID?
     var isExample: Bool
     /// The collaborations the asker may see, each joined separately.
     var collaborations: [Track]
@@ -53,6 +55,7 @@ struct ProgrammeJSON: Content {
         title = p.title
         description = p.description
         organiserID = p.organiserID
+        previousID = p.previousID
         isExample = p.isExample
         collaborations = tracks.map {
             Track(
