@@ -33,6 +33,16 @@ public struct SamradError: Error, Sendable, Equatable {
         SamradError(.notFound, key, arguments)
     }
     public static let forbidden = SamradError(.forbidden, "error.forbidden")
+
+    /// The same error with its fields named as another input names them (a form's field as the
+    /// JSON member it came from); fields not in `names` keep theirs.
+    public func naming(_ names: [String: String]) -> SamradError {
+        var error = self
+        error.fieldErrors = fieldErrors.map {
+            FieldError(field: names[$0.field] ?? $0.field, $0.messageKey, $0.arguments)
+        }
+        return error
+    }
     public static let unauthenticated = SamradError(.unauthenticated, "error.unauthenticated")
 }
 

@@ -3,7 +3,7 @@ import Vapor
 
 /// The knowledge bank: materials written, reviewed and published, searched in full text.
 struct KnowledgeFeature: Feature {
-    var routes: [any RouteCollection] { [KnowledgePages()] }
+    var routes: [any RouteCollection] { [KnowledgePages(), KnowledgeAPI()] }
     var migrations: [any Migration] { [M012Knowledge()] }
 
     func export(into export: MunicipalityExport, on db: any Database) async throws {

@@ -156,20 +156,27 @@ extension KnowledgePages {
         return slug
     }
 
-    func create(_ request: Request) async throws -> Response {
+    /// A new material as a draft of the signed-in author, from the form's or the API's values.
+    static func create(_ values: [String: String], request: Request) async throws -> KnowledgeMaterial {
         _ = try request.requireSignedIn()
         let reader = try await request.collaborationReader()
+        let input = try await Self.input(values, reader: reader, request: request)
+        let m = KnowledgeMaterial()
+        Self.apply(input, to: m)
+        m.status = EditorialStatus.draft.rawValue
+        m.createdBy = request.actor.userID
+        m.slug = try await Self.uniqueSlug(m.title, m.languageValue, on: request.db)
+        try await request.db.transaction { db in
+            try await Self.save(m, audit: "knowledge:create", request: request, on: db)
+        }
+        return m
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        _ = try request.requireSignedIn()
         let values = try Self.values(request)
         do {
-            let input = try await Self.input(values, reader: reader, request: request)
-            let m = KnowledgeMaterial()
-            Self.apply(input, to: m)
-            m.status = EditorialStatus.draft.rawValue
-            m.createdBy = request.actor.userID
-            m.slug = try await Self.uniqueSlug(m.title, m.languageValue, on: request.db)
-            try await request.db.transaction { db in
-                try await Self.save(m, audit: "knowledge:create", request: request, on: db)
-            }
+            let m = try await Self.create(values, request: request)
             return request.redirect(to: m.href, notice: "knowledge.saved_draft")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(
@@ -204,21 +211,28 @@ extension KnowledgePages {
                 isNew: false))
     }
 
+    /// Changes a material; whoever may edit it (`KnowledgePolicy.mayEdit`).
+    static func update(_ access: KnowledgeAccess, _ values: [String: String], request: Request) async throws {
+        try request.require(access.mayEdit)
+        let m = access.material
+        let input = try await Self.input(values, reader: access.reader, request: request)
+        // A published material's consent cannot be taken back by editing; it is unpublished first.
+        if m.statusValue == .published || m.statusValue == .submitted {
+            try MaterialDraft.requireConsent(input.0.consent)
+        }
+        Self.apply(input, to: m)
+        try await request.db.transaction { db in
+            try await Self.save(m, audit: "knowledge:update", request: request, on: db)
+        }
+    }
+
     func update(_ request: Request) async throws -> Response {
         let access = try await KnowledgeAccess.load(request)
         try request.require(access.mayEdit)
         let m = access.material
         let values = try Self.values(request)
         do {
-            let input = try await Self.input(values, reader: access.reader, request: request)
-            // A published material's consent cannot be taken back by editing; it is unpublished first.
-            if m.statusValue == .published || m.statusValue == .submitted {
-                try MaterialDraft.requireConsent(input.0.consent)
-            }
-            Self.apply(input, to: m)
-            try await request.db.transaction { db in
-                try await Self.save(m, audit: "knowledge:update", request: request, on: db)
-            }
+            try await Self.update(access, values, request: request)
             return request.redirect(to: m.href, notice: "knowledge.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(
