@@ -37,9 +37,14 @@ public struct SamradError: Error, Sendable, Equatable {
     /// The same error with its fields named as another input names them (a form's field as the
     /// JSON member it came from); fields not in `names` keep theirs.
     public func naming(_ names: [String: String]) -> SamradError {
+        naming { names[$0] }
+    }
+
+    /// The same error with each field renamed by `rename` where it gives a name.
+    public func naming(_ rename: (String) -> String?) -> SamradError {
         var error = self
         error.fieldErrors = fieldErrors.map {
-            FieldError(field: names[$0.field] ?? $0.field, $0.messageKey, $0.arguments)
+            FieldError(field: rename($0.field) ?? $0.field, $0.messageKey, $0.arguments)
         }
         return error
     }

@@ -148,24 +148,33 @@ extension LocalDialoguePages {
         s.agreements = agreements
     }
 
-    func create(_ request: Request) async throws -> Response {
-        _ = try request.requireSignedIn()
-        let values = try Self.values(request)
-        let (g, key) = try await Self.guideAndMunicipality(request, municipality: values["municipality"])
+    /// A municipality's new session with a published guide.
+    static func create(
+        _ g: DiscussionGuide, for key: MunicipalityKey, _ values: [String: String], request: Request
+    ) async throws -> LocalDialogue {
+        try request.require(GuidePolicy.mayKeepSession(request.actor, key))
         let snapshot = try await request.indicators()
         let s = LocalDialogue()
         s.guideID = try g.requireID()
         s.municipalityCountry = key.country.rawValue
         s.municipalityCode = key.code
         s.createdBy = request.actor.userID
+        try Self.apply(values, guide: g, to: s, snapshot: snapshot, country: key.country)
+        try await request.db.transaction { db in
+            try await s.create(on: db)
+            try await Audit.record(
+                "dialogue:create", subject: "dialogue", id: s.requireID().uuidString,
+                summary: "\(key.description): \(g.title)", by: request, on: db)
+        }
+        return s
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        _ = try request.requireSignedIn()
+        let values = try Self.values(request)
+        let (g, key) = try await Self.guideAndMunicipality(request, municipality: values["municipality"])
         do {
-            try Self.apply(values, guide: g, to: s, snapshot: snapshot, country: key.country)
-            try await request.db.transaction { db in
-                try await s.create(on: db)
-                try await Audit.record(
-                    "dialogue:create", subject: "dialogue", id: s.requireID().uuidString,
-                    summary: "\(key.description): \(g.title)", by: request, on: db)
-            }
+            let s = try await Self.create(g, for: key, values, request: request)
             return request.redirect(to: s.href, notice: "dialogues.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(
@@ -202,19 +211,27 @@ extension LocalDialoguePages {
                 action: s.href, cancel: s.href))
     }
 
+    /// Changes a session; those who keep the municipality's sessions.
+    static func update(
+        _ s: LocalDialogue, guide g: DiscussionGuide, _ values: [String: String], request: Request
+    ) async throws {
+        try request.require(GuidePolicy.mayKeepSession(request.actor, s.municipality))
+        let snapshot = try await request.indicators()
+        try Self.apply(values, guide: g, to: s, snapshot: snapshot, country: s.municipality.country)
+        try await request.db.transaction { db in
+            try await s.save(on: db)
+            try await Audit.record(
+                "dialogue:update", subject: "dialogue", id: s.requireID().uuidString,
+                summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
+        }
+    }
+
     func update(_ request: Request) async throws -> Response {
         let (s, g) = try await Self.load(request)
         try request.require(GuidePolicy.mayKeepSession(request.actor, s.municipality))
         let values = try Self.values(request)
-        let snapshot = try await request.indicators()
         do {
-            try Self.apply(values, guide: g, to: s, snapshot: snapshot, country: s.municipality.country)
-            try await request.db.transaction { db in
-                try await s.save(on: db)
-                try await Audit.record(
-                    "dialogue:update", subject: "dialogue", id: s.requireID().uuidString,
-                    summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
-            }
+            try await Self.update(s, guide: g, values, request: request)
             return request.redirect(to: s.href, notice: "dialogues.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(
@@ -227,8 +244,7 @@ extension LocalDialoguePages {
 
     /// Sharing sends the result to the guide's collaboration; a session with nothing agreed has no
     /// result to share.
-    func share(_ request: Request, _ shared: Bool) async throws -> Response {
-        let (s, g) = try await Self.load(request)
+    static func share(_ s: LocalDialogue, guide g: DiscussionGuide, _ shared: Bool, request: Request) async throws {
         try request.require(GuidePolicy.mayKeepSession(request.actor, s.municipality))
         guard g.collaborationID != nil else { throw SamradError(.conflict, "dialogues.error.no_collaboration") }
         if shared && s.agreements.isEmpty { throw SamradError(.conflict, "dialogues.error.nothing_to_share") }
@@ -239,11 +255,15 @@ extension LocalDialoguePages {
                 shared ? "dialogue:share" : "dialogue:unshare", subject: "dialogue", id: s.requireID().uuidString,
                 summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
         }
+    }
+
+    func share(_ request: Request, _ shared: Bool) async throws -> Response {
+        let (s, g) = try await Self.load(request)
+        try await Self.share(s, guide: g, shared, request: request)
         return request.redirect(to: s.href, notice: shared ? "dialogues.shared_notice" : "dialogues.unshared_notice")
     }
 
-    func delete(_ request: Request) async throws -> Response {
-        let (s, g) = try await Self.load(request)
+    static func delete(_ s: LocalDialogue, guide g: DiscussionGuide, request: Request) async throws {
         try request.require(GuidePolicy.mayKeepSession(request.actor, s.municipality))
         try await request.db.transaction { db in
             try await s.delete(on: db)
@@ -251,6 +271,11 @@ extension LocalDialoguePages {
                 "dialogue:delete", subject: "dialogue", id: s.requireID().uuidString,
                 summary: "\(s.municipality.description): \(g.title)", by: request, on: db)
         }
+    }
+
+    func delete(_ request: Request) async throws -> Response {
+        let (s, g) = try await Self.load(request)
+        try await Self.delete(s, guide: g, request: request)
         return request.redirect(
             to: "/municipalities/\(s.municipalityCountry)/\(s.municipalityCode)/dialogues", notice: "dialogues.deleted")
     }

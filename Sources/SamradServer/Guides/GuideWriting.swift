@@ -186,22 +186,29 @@ extension GuidePages {
         return min(slotLimit, max(5, used + 2))
     }
 
+    /// A new guide as an unpublished draft, from the form's or the API's values.
+    static func create(_ values: [String: String], request: Request) async throws -> DiscussionGuide {
+        _ = try request.requireSignedIn()
+        try request.require(GuidePolicy.mayCreate(request.actor))
+        let input = try await Self.input(values, request: request)
+        let g = DiscussionGuide()
+        Self.apply(input, to: g)
+        g.published = false
+        g.createdBy = request.actor.userID
+        try await request.db.transaction { db in
+            try await g.create(on: db)
+            try await Audit.record(
+                "guide:create", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request, on: db)
+        }
+        return g
+    }
+
     func create(_ request: Request) async throws -> Response {
         _ = try request.requireSignedIn()
         try request.require(GuidePolicy.mayCreate(request.actor))
         let values = try Self.values(request)
         do {
-            let input = try await Self.input(values, request: request)
-            let g = DiscussionGuide()
-            Self.apply(input, to: g)
-            g.published = false
-            g.createdBy = request.actor.userID
-            try await request.db.transaction { db in
-                try await g.create(on: db)
-                try await Audit.record(
-                    "guide:create", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request,
-                    on: db)
-            }
+            let g = try await Self.create(values, request: request)
             return request.redirect(to: g.href, notice: "guides.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(
@@ -243,19 +250,24 @@ extension GuidePages {
                 isNew: false, slots: min(Self.slotLimit, g.sections.count + 2)))
     }
 
+    /// Changes a guide; its writers (`GuidePolicy.mayWrite`).
+    static func update(_ g: DiscussionGuide, _ values: [String: String], request: Request) async throws {
+        try request.require(GuidePolicy.mayWrite(request.actor, g.standing))
+        let input = try await Self.input(values, request: request)
+        Self.apply(input, to: g)
+        try await request.db.transaction { db in
+            try await g.save(on: db)
+            try await Audit.record(
+                "guide:update", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request, on: db)
+        }
+    }
+
     func update(_ request: Request) async throws -> Response {
         let (g, _) = try await Self.load(request)
         try request.require(GuidePolicy.mayWrite(request.actor, g.standing))
         let values = try Self.values(request)
         do {
-            let input = try await Self.input(values, request: request)
-            Self.apply(input, to: g)
-            try await request.db.transaction { db in
-                try await g.save(on: db)
-                try await Audit.record(
-                    "guide:update", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request,
-                    on: db)
-            }
+            try await Self.update(g, values, request: request)
             return request.redirect(to: g.href, notice: "guides.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(
@@ -266,8 +278,7 @@ extension GuidePages {
         }
     }
 
-    func publish(_ request: Request, _ published: Bool) async throws -> Response {
-        let (g, _) = try await Self.load(request)
+    static func publish(_ g: DiscussionGuide, _ published: Bool, request: Request) async throws {
         try request.require(GuidePolicy.mayWrite(request.actor, g.standing))
         g.published = published
         try await request.db.transaction { db in
@@ -276,13 +287,17 @@ extension GuidePages {
                 published ? "guide:publish" : "guide:unpublish", subject: "guide", id: g.requireID().uuidString,
                 summary: g.title, by: request, on: db)
         }
+    }
+
+    func publish(_ request: Request, _ published: Bool) async throws -> Response {
+        let (g, _) = try await Self.load(request)
+        try await Self.publish(g, published, request: request)
         return request.redirect(to: g.href, notice: published ? "guides.published" : "guides.unpublished")
     }
 
-    func delete(_ request: Request) async throws -> Response {
-        let (g, _) = try await Self.load(request)
+    /// A guide municipalities have used keeps their sessions: it is unpublished instead.
+    static func delete(_ g: DiscussionGuide, request: Request) async throws {
         try request.require(GuidePolicy.mayWrite(request.actor, g.standing))
-        // A guide municipalities have used keeps their sessions: it is unpublished instead.
         if try await LocalDialogue.query(on: request.db).filter(\.$guideID == g.requireID()).count() > 0 {
             throw SamradError(.conflict, "guides.error.in_use")
         }
@@ -291,6 +306,11 @@ extension GuidePages {
             try await Audit.record(
                 "guide:delete", subject: "guide", id: g.requireID().uuidString, summary: g.title, by: request, on: db)
         }
+    }
+
+    func delete(_ request: Request) async throws -> Response {
+        let (g, _) = try await Self.load(request)
+        try await Self.delete(g, request: request)
         return request.redirect(to: "/guides", notice: "guides.deleted")
     }
 }

@@ -3,7 +3,7 @@ import Vapor
 
 /// Discussion guides and the local dialogues held with them.
 struct GuidesFeature: Feature {
-    var routes: [any RouteCollection] { [GuidePages(), LocalDialoguePages()] }
+    var routes: [any RouteCollection] { [GuidePages(), LocalDialoguePages(), GuideAPI()] }
     var migrations: [any Migration] { [M013Guides()] }
 
     func export(into export: MunicipalityExport, on db: any Database) async throws {

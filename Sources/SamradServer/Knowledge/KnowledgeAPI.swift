@@ -163,10 +163,8 @@ struct KnowledgeAPI: RouteCollection {
         _ = try request.requireSignedIn()
         let input = try request.content.decode(Input.self)
         let m = try await named { try await KnowledgePages.create(input.values, request: request) }
-        let json = MaterialJSON(m, mayEdit: true, attachments: [])
-        let response = try await json.encodeResponse(status: .created, for: request)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/knowledge/\(m.slug)")
-        return response
+        return try await MaterialJSON(m, mayEdit: true, attachments: []).created(
+            at: "/api/v1/knowledge/\(m.slug)", for: request)
     }
 
     func update(_ request: Request) async throws -> MaterialJSON {

@@ -54,9 +54,7 @@ struct MeetingAPI: RouteCollection {
         let meeting = try await MeetingPlanning.create(
             c, try request.content.decode(MeetingInput.self), request: request)
         let access = try await MeetingAccess.of(meeting, request: request)
-        let response = try await Self.json(access, request: request).encodeResponse(status: .created, for: request)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1" + meeting.href)
-        return response
+        return try await Self.json(access, request: request).created(at: "/api/v1" + meeting.href, for: request)
     }
 
     func planSeries(_ request: Request) async throws -> Response {

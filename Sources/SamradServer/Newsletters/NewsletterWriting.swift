@@ -168,6 +168,43 @@ extension NewsletterPages {
         }
     }
 
+    /// A new draft of the sender's writers, from the form's or the API's values.
+    static func create(
+        _ values: [String: String], sender c: Collaboration, request: Request
+    ) async throws -> Newsletter {
+        try requireWriter(request, c)
+        let input = try await Self.input(values, sender: c, request: request)
+        let n = Newsletter()
+        n.collaborationID = try c.requireID()
+        Self.apply(input, to: n)
+        n.status = NewsletterStatus.draft.rawValue
+        n.recipientCount = 0
+        n.createdBy = request.actor.userID
+        try await request.db.transaction { db in
+            try await n.create(on: db)
+            try await Audit.record(
+                "newsletter:create", subject: "newsletter", id: n.requireID().uuidString, summary: n.subject,
+                by: request, on: db)
+        }
+        return n
+    }
+
+    /// Changes a draft or a scheduled newsletter, which goes back to draft.
+    static func update(
+        _ n: Newsletter, _ values: [String: String], sender c: Collaboration, request: Request
+    ) async throws {
+        let input = try await Self.input(values, sender: c, request: request)
+        Self.apply(input, to: n)
+        n.status = NewsletterStatus.draft.rawValue
+        n.sendAt = nil
+        try await request.db.transaction { db in
+            try await n.save(on: db)
+            try await Audit.record(
+                "newsletter:update", subject: "newsletter", id: n.requireID().uuidString, summary: n.subject,
+                by: request, on: db)
+        }
+    }
+
     func create(_ request: Request) async throws -> Response {
         let c = try await Self.collaboration(request)
         try Self.requireWriter(request, c)
@@ -193,19 +230,7 @@ extension NewsletterPages {
             ).encodeResponse(for: request)
         }
         do {
-            let input = try await Self.input(values, sender: c, request: request)
-            let n = Newsletter()
-            n.collaborationID = try c.requireID()
-            Self.apply(input, to: n)
-            n.status = NewsletterStatus.draft.rawValue
-            n.recipientCount = 0
-            n.createdBy = request.actor.userID
-            try await request.db.transaction { db in
-                try await n.create(on: db)
-                try await Audit.record(
-                    "newsletter:create", subject: "newsletter", id: n.requireID().uuidString, summary: n.subject,
-                    by: request, on: db)
-            }
+            let n = try await Self.create(values, sender: c, request: request)
             return request.redirect(to: n.href, notice: "newsletters.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(
@@ -266,16 +291,7 @@ extension NewsletterPages {
             ).encodeResponse(for: request)
         }
         do {
-            let input = try await Self.input(values, sender: c, request: request)
-            Self.apply(input, to: n)
-            n.status = NewsletterStatus.draft.rawValue
-            n.sendAt = nil
-            try await request.db.transaction { db in
-                try await n.save(on: db)
-                try await Audit.record(
-                    "newsletter:update", subject: "newsletter", id: n.requireID().uuidString, summary: n.subject,
-                    by: request, on: db)
-            }
+            try await Self.update(n, values, sender: c, request: request)
             return request.redirect(to: n.href, notice: "newsletters.saved")
         } catch let error as SamradError where error.kind == .invalidInput {
             return try await request.renderForm(

@@ -54,9 +54,7 @@ struct QuestionnaireAPI: RouteCollection {
                 "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request,
                 on: db)
         }
-        let response = try await Self.json(q, c).encodeResponse(status: .created, for: request)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1" + q.href)
-        return response
+        return try await Self.json(q, c).created(at: "/api/v1" + q.href, for: request)
     }
 
     func show(_ request: Request) async throws -> QuestionnaireJSON {
