@@ -271,8 +271,26 @@ def test_the_organiser_chooses_the_places_among_the_applications(browser, flow_s
     assert "Registered" in rows["Odense"] and "On the waiting list" in rows["Aarhus"], rows
     assert accessibility_violations(browser) == []
 
-    # Next season: a draft copy, linked, that invites those who took part again in one click.
+    # The collaboration's own documents: the project description for everybody.
     follow(browser, "Udvalgte kommuner 2015")
+    follow(browser, "Documents of the collaboration")
+    press(browser, "Add a document")
+    assert browser.find_element(By.ID, "file-error").text, "a document needs its file"
+    path = os.path.join(WORK, "projektbeskrivelse.pdf")
+    with open(path, "wb") as f:
+        f.write(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    browser.find_element(By.ID, "file").send_keys(path)
+    type_into(browser, "title", "Projektbeskrivelse 2015")
+    Select(browser.find_element(By.ID, "kind")).select_by_visible_text("Project description")
+    press(browser, "Add a document")
+    assert "The document is added." in notice(browser)
+    assert "Projektbeskrivelse 2015" in browser.find_element(By.CSS_SELECTOR, "table.list").text
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    follow(browser, "Udvalgte kommuner 2015")
+    assert browser.find_elements(By.PARTIAL_LINK_TEXT, "Projektbeskrivelse 2015 (Project description · Everybody")
+
+    # Next season: a draft copy, linked, that invites those who took part again in one click.
     follow(browser, "Next season")
     assert browser.find_element(By.ID, "title").get_attribute("value") == "Udvalgte kommuner 2016"
     assert accessibility_violations(browser) == []

@@ -66,6 +66,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /api/v1/collaborations", "GET /api/v1/collaborations/:slug", "GET /api/v1/collaborations/:slug/meetings",
         "GET /api/v1/collaborations/:slug/members", "GET /api/v1/collaborations/:slug/questionnaires",
         "GET /api/v1/programmes", "GET /guides", "GET /knowledge", "GET /knowledge/feed.atom",
+        "GET /api/v1/collaborations/:slug/documents", "GET /api/v1/collaborations/:slug/newsletters",
+        "GET /api/v1/guides", "GET /api/v1/knowledge",
         "GET /municipalities", "GET /municipalities.csv", "GET /municipalities.xlsx", "GET /municipalities/names.json",
         "GET /municipalities/:country/:code",
         "GET /municipalities/:country/:code/indicators", "GET /municipalities/:country/:code/schools",
@@ -107,6 +109,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /people/import": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /api/v1/people/import": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /guides": [.organiserElsewhere, .coordinatorElsewhere],
+        "POST /api/v1/guides": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /indicators/imports": [.coordinatorElsewhere],
     ]
     /// What the objects made in `setUp` say that nobody outside may read anywhere: the meeting's
@@ -115,7 +118,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     static let secrets = [
         "Bilag om læsebånd", "Prøve exit tickets", "Nyhedsbrev om læsebånd",
         "Alle skoler laver en læseplan", "Flere skal videre", "Læsebånd i indskolingen",
-        "kk-fravaer.csv",
+        "kk-fravaer.csv", "Samarbejdsaftale om læsebånd",
     ]
     /// Contact details of Copenhagen's teacher: for those who work with them, and for organisers of
     /// any organisation, who invite (`PeoplePolicy.mayViewContact`).
@@ -139,7 +142,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /profile/sign-in-providers/:provider/link", "POST /profile/sign-in-providers/:provider/unlink",
         "POST /access",
         "POST /profile/newsletters/:collaboration",
-        "POST /me/calendar-feed", "POST /api/v1/me/calendar-feed", "POST /knowledge",
+        "POST /me/calendar-feed", "POST /api/v1/me/calendar-feed", "POST /knowledge", "POST /api/v1/knowledge",
         "POST /meetings/:meeting/register",
         "POST /profile/data/erase",
     ]
@@ -402,6 +405,13 @@ final class AuthorizationMatrixTests: XCTestCase {
             file: ("plan.pdf", Data("%PDF-1.7 plan".utf8)))
         XCTAssertEqual(attached.status, .seeOther, attached.body.string)
         ids[":attachment"] = try await KnowledgeAttachment.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
+        let organiser = try await signedIn(.organiser)
+        let document = try await organiser.upload(
+            "/collaborations/\(slug)/documents",
+            fields: ["title": "Samarbejdsaftale om læsebånd", "kind": "agreement", "visibility": "members"],
+            file: ("aftale.pdf", Data("%PDF-1.7 aftale".utf8)))
+        XCTAssertEqual(document.status, .seeOther, document.body.string)
+        ids[":document"] = try await CollaborationDocument.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
     }
 
     /// Imports a private figure of high absence through the pages and waits for it; returns the import's id.

@@ -265,3 +265,24 @@ func makeNetwork(_ app: Application, registered codes: [String], description: St
     }
     return TestNetwork(skr: skr, organiser: organiser, collaboration: collaboration, registrations: registrations)
 }
+
+/// A form with one file, as an API client sends it (multipart, with a bearer token).
+func sendMultipart(
+    _ app: Application, _ token: String?, _ path: String, fields: [String: String], file: (String, Data)
+) async throws -> XCTHTTPResponse {
+    let boundary = "samrad-test-\(UUID().uuidString)"
+    var body = Data()
+    for (name, value) in fields {
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+    }
+    body.append(
+        Data(
+            ("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; "
+                + "filename=\"\(file.0)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .utf8))
+    body.append(file.1)
+    body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+    var headers = token.map { bearer($0) } ?? HTTPHeaders()
+    headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+    return try await send(app, .POST, path, headers: headers, body: ByteBuffer(data: body))
+}

@@ -43,4 +43,27 @@ public enum CollaborationPolicy {
     public static func mayViewMemberNames(_ actor: Actor) -> Bool {
         PeoplePolicy.mayList(actor)
     }
+
+    /// A collaboration's own documents: public ones for whoever sees the collaboration, members'
+    /// ones for those who belong to it (`CollaborationReader.memberOf`) and its organisers.
+    public static func mayRead(
+        _ visibility: DocumentVisibility, _ reader: CollaborationReader, collaborationID: UUID, organiserID: UUID
+    ) -> Bool {
+        visibility == .public || reader.memberOf.contains(collaborationID)
+            || mayManage(reader.actor, organiserID: organiserID)
+    }
+}
+
+/// What a collaboration's own document is.
+public enum DocumentKind: String, CaseIterable, Codable, Sendable {
+    case projectDescription = "project_description"
+    case invitationLetter = "invitation_letter"
+    case agreement
+    case report
+    case other
+}
+
+/// Who reads a collaboration's document.
+public enum DocumentVisibility: String, CaseIterable, Codable, Sendable {
+    case `public`, members
 }

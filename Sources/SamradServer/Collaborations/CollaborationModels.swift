@@ -306,3 +306,33 @@ final class RegistrationSeat: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A collaboration's own document: its project description, the invitation letter, an agreement
+/// or a report. The bytes live in `CollaborationDocumentContent`.
+final class CollaborationDocument: Model, @unchecked Sendable {
+    static let schema = "collaboration_documents"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "collaboration_id") var collaborationID: UUID
+    @Field(key: "title") var title: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "visibility") var visibility: String
+    @Field(key: "filename") var filename: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @OptionalField(key: "uploaded_by") var uploadedBy: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var visibilityValue: DocumentVisibility { DocumentVisibility(rawValue: visibility) ?? .members }
+}
+
+final class CollaborationDocumentContent: FileBytes, @unchecked Sendable {
+    static let schema = "collaboration_document_contents"
+
+    @ID(custom: "document_id", generatedBy: .user) var id: UUID?
+    @Field(key: "bytes") var bytes: Data
+
+    init() {}
+}

@@ -101,6 +101,7 @@ struct CollaborationPages: RouteCollection {
         var members: CollaborationMembers.Summary
         var choosesPlaces: Bool
         var seasons: [NextSeason.Entry]
+        var documents: [Link]
     }
 
     func detail(_ request: Request) async throws -> View {
@@ -211,6 +212,11 @@ struct CollaborationPages: RouteCollection {
                     } : [],
                 registerLinks: c.statusValue == .draft ? [] : registerLinks, placesLeft: placesLeft,
                 programme: programme, members: members, choosesPlaces: c.admissionMode == .selection,
-                seasons: try await NextSeason.line(of: c, request: request)))
+                seasons: try await NextSeason.line(of: c, request: request),
+                documents: try await CollaborationDocuments.readable(c, request: request).map {
+                    Link(
+                        href: "/collaborations/\(c.slug)/documents/\($0.id!.uuidString.lowercased())",
+                        label: "\($0.title) (\(CollaborationDocuments.detail($0, request: request)))")
+                }))
     }
 }

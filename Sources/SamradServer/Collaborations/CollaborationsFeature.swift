@@ -5,12 +5,16 @@ import Vapor
 /// board.
 struct CollaborationsFeature: Feature {
     var routes: [any RouteCollection] {
-        [CollaborationAPI(), CollaborationPages(), CollaborationMembers(), Programmes(), NextSeasonRoutes()]
+        [
+            CollaborationAPI(), CollaborationPages(), CollaborationMembers(), Programmes(), NextSeasonRoutes(),
+            CollaborationDocuments(),
+        ]
     }
     var migrations: [any Migration] {
         [
             M006Collaborations(), M007InvitationLinks(), M019InvitationReach(), M027CollaborationRetention(),
             M030CollaborationReferences(), M031PlaceSelection(), M032Seasons(),
+            M033CollaborationDocuments(),
         ]
     }
     var scheduled: [ScheduledTask] {

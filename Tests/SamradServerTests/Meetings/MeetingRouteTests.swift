@@ -970,22 +970,7 @@ final class MeetingRouteTests: XCTestCase {
     func multipart(
         _ token: String, _ path: String, fields: [String: String], file: (String, Data)
     ) async throws -> XCTHTTPResponse {
-        let boundary = "samrad-test-\(UUID().uuidString)"
-        var body = Data()
-        for (name, value) in fields {
-            body.append(
-                Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
-        }
-        body.append(
-            Data(
-                ("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; "
-                    + "filename=\"\(file.0)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .utf8))
-        body.append(file.1)
-        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-        var headers = bearer(token)
-        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        return try await send(app, .POST, path, headers: headers, body: ByteBuffer(data: body))
+        try await sendMultipart(app, token, path, fields: fields, file: file)
     }
 }
 
