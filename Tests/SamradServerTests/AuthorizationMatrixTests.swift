@@ -118,7 +118,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     static let secrets = [
         "Bilag om læsebånd", "Prøve exit tickets", "Nyhedsbrev om læsebånd",
         "Alle skoler laver en læseplan", "Flere skal videre", "Læsebånd i indskolingen",
-        "kk-fravaer.csv", "Samarbejdsaftale om læsebånd",
+        "kk-fravaer.csv", "Samarbejdsaftale om læsebånd", "Fortrolig sparring fra forskeren",
     ]
     /// Contact details of Copenhagen's teacher: for those who work with them, and for organisers of
     /// any organisation, who invite (`PeoplePolicy.mayViewContact`).
@@ -405,6 +405,23 @@ final class AuthorizationMatrixTests: XCTestCase {
             file: ("plan.pdf", Data("%PDF-1.7 plan".utf8)))
         XCTAssertEqual(attached.status, .seeOther, attached.body.string)
         ids[":attachment"] = try await KnowledgeAttachment.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
+        // Feedback is given on a submitted material of the collaboration (its own material above stays a draft).
+        let submitted = try await client.post(
+            "/knowledge",
+            form: [
+                "kind": "article", "title": "Exit tickets i matematik", "summary": "Sådan samler vi op.",
+                "body": "Vi spørger hver time.", "authors": "Skolechefen", "contact": "skole@kk.dk",
+                "themes": "Matematik", "municipality": "dk/101", "language": "da", "licence": "cc-by-4.0",
+                "visibility": "public", "collaboration": ids[":collaboration"]!, "consent": "on",
+            ])
+        XCTAssertEqual(submitted.status, .seeOther, submitted.body.string)
+        ids[":feedbackMaterial"] = String(submitted.headers.first(name: .location)?.split(separator: "/").last ?? "")
+        let submittedStep = try await client.post("/knowledge/\(ids[":feedbackMaterial"]!)/steps/submit", form: [:])
+        XCTAssertEqual(submittedStep.status, .seeOther, submittedStep.body.string)
+        let feedback = try await client.post(
+            "/knowledge/\(ids[":feedbackMaterial"]!)/feedback", form: ["body": "Fortrolig sparring fra forskeren"])
+        XCTAssertEqual(feedback.status, .seeOther, feedback.body.string)
+        ids[":feedback"] = try await MaterialFeedback.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
         let organiser = try await signedIn(.organiser)
         let document = try await organiser.upload(
             "/collaborations/\(slug)/documents",
@@ -494,6 +511,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         let area = path.first == "api" ? path.dropFirst(2).first : path.first
         switch parameter {
         case ":slug" where area == "programmes": return ids[":programme"]
+        case ":slug" where area == "knowledge" && path.contains("feedback"): return ids[":feedbackMaterial"]
         case ":slug" where area == "knowledge": return ids[":knowledge"]
         case ":slug": return slug
         case ":country": return "dk"

@@ -51,6 +51,23 @@ public enum KnowledgePolicy {
         return m.status != .draft && isEditor(reader, m)
     }
 
+    /// Feedback on a participant's work (case 2) stays within its collaboration: its members (the
+    /// people of registered municipalities, researchers and others attached, its organisers) and the
+    /// author read and give it on a material they see, once it is submitted or published.
+    public static func mayGiveFeedback(_ reader: CollaborationReader, _ m: MaterialStanding) -> Bool {
+        guard let collaborationID = m.collaborationID, m.status == .submitted || m.status == .published,
+            mayView(reader, m)
+        else { return false }
+        return isOwner(reader, m) || isEditor(reader, m) || reader.memberOf.contains(collaborationID)
+    }
+
+    /// A comment is taken back by whoever wrote it, or by an editor of the material.
+    public static func mayDeleteFeedback(
+        _ reader: CollaborationReader, _ m: MaterialStanding, writtenBy authorID: UUID?
+    ) -> Bool {
+        (authorID != nil && reader.actor.userID == authorID) || isEditor(reader, m)
+    }
+
     public static func mayTake(
         _ step: EditorialStatus.Step, _ reader: CollaborationReader, _ m: MaterialStanding
     ) -> Bool {

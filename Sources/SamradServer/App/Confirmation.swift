@@ -10,7 +10,7 @@ struct Confirmation: RouteCollection {
         "decline": "/decline", "withdraw": "/withdraw", "close_questionnaire": "/close",
         "delete_item": "/delete", "delete_material": "/delete", "delete_newsletter": "/delete",
         "delete_dialogue": "/delete", "delete_guide": "/delete", "delete_knowledge": "/delete",
-        "delete_attachment": "/delete", "delete_document": "/delete",
+        "delete_attachment": "/delete", "delete_document": "/delete", "delete_feedback": "/delete",
         "delete_question": "/delete", "delete_section": "/delete", "delete_person": "/delete",
         "erase_person": "/erase",
     ]

@@ -25,11 +25,18 @@ extension KnowledgePages {
         var uploadAction: String; var accept: String; var maxSize: String; var uploadForm: FormState;
         var stepForm: FormState
         var stableURL: String
+        /// Nil where the reader takes no part in the material's feedback.
+        var feedback: [FeedbackView]?
+        var feedbackAction: String
+        var feedbackForm: FormState
+    }
+    struct FeedbackView: Encodable {
+        var author: String; var when: String; var body: String; var deleteAction: String?
     }
 
     static func showContext(
         _ request: Request, _ access: KnowledgeAccess, uploadForm: FormState = FormState(),
-        stepForm: FormState = FormState()
+        stepForm: FormState = FormState(), feedbackForm: FormState = FormState()
     ) async throws -> ShowContext {
         let m = access.material
         let id = try m.requireID()
@@ -77,7 +84,16 @@ extension KnowledgePages {
             deleteAction: KnowledgePolicy.mayDelete(access.reader, m.standing) ? "\(m.href)/delete" : nil,
             uploadAction: "\(m.href)/attachments", accept: MaterialRules.accepted,
             maxSize: String(MaterialRules.maxBytes / 1_000_000),
-            uploadForm: uploadForm, stepForm: stepForm, stableURL: request.settings.publicBaseURL + m.href)
+            uploadForm: uploadForm, stepForm: stepForm, stableURL: request.settings.publicBaseURL + m.href,
+            feedback: try await KnowledgeFeedback.feedback(access, on: request.db)?.map { f in
+                FeedbackView(
+                    author: f.authorName,
+                    when: f.createdAt.map { DateText.dateTime($0, language, zone: "Europe/Copenhagen") } ?? "",
+                    body: f.body,
+                    deleteAction: KnowledgePolicy.mayDeleteFeedback(access.reader, m.standing, writtenBy: f.authorID)
+                        ? "\(m.href)/feedback/\(f.id!.uuidString.lowercased())/delete" : nil)
+            },
+            feedbackAction: "\(m.href)/feedback", feedbackForm: feedbackForm)
     }
 
     func show(_ request: Request) async throws -> Response {

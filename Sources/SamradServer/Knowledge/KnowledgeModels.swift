@@ -102,3 +102,18 @@ final class KnowledgeAttachmentContent: FileBytes, @unchecked Sendable {
 
     init() {}
 }
+
+/// A comment on a participant's material by a researcher or peer of its collaboration (case 2:
+/// participants "get feedback on their concrete work"); plain text, kept with the writer's name.
+final class MaterialFeedback: Model, @unchecked Sendable {
+    static let schema = "material_feedback"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "material_id") var materialID: UUID
+    @OptionalField(key: "author_id") var authorID: UUID?
+    @Field(key: "author_name") var authorName: String
+    @Field(key: "body") var body: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}

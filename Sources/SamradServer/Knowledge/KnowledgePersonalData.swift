@@ -27,9 +27,17 @@ extension KnowledgeFeature {
                     submitted_at, published_at, created_at
                 FROM knowledge_materials WHERE \(condition) ORDER BY created_at
                 """, on: db)
+        try await export.table(
+            "material_feedback", "Feedback you gave on materials of your collaborations.",
+            query: """
+                SELECT m.title AS material, f.body, f.created_at FROM material_feedback f
+                JOIN knowledge_materials m ON m.id = f.material_id
+                WHERE f.author_id = \(bind: export.subject.userID) ORDER BY f.created_at
+                """, on: db)
     }
 
     func erase(_ erasure: PersonErasure, on db: any Database) async throws {
+        _ = try await erasure.replace(in: "material_feedback", columns: ["author_name", "body"], on: db)
         let columns = ["title", "summary", "body", "body_text", "contact", "authors"]
         guard try await erasure.replace(in: "knowledge_materials", columns: columns, on: db) > 0 else { return }
         let named = try await KnowledgeMaterial.query(on: db).group(.or) { either in
