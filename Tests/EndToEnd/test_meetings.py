@@ -6,6 +6,7 @@ import csv
 import datetime
 import os
 import time
+import zoneinfo
 
 import icalendar
 import pytest
@@ -37,7 +38,7 @@ def network(meeting_server):
     api.headers["Authorization"] = "Bearer " + make_token(meeting_server, admin)
     response = api.post(base + "/api/v1/collaborations", json={
         "title": "Nätverk för skolutveckling", "description": "Case 5", "kind": "standing_network", "organiserID": skr,
-        "timeZone": "Europe/Stockholm", "periodStart": "2027-01-01", "periodEnd": "2029-12-31", "deadline": "2030-06-01T12:00",
+        "timeZone": "Europe/Stockholm", "periodStart": "2026-01-01", "periodEnd": "2029-12-31", "deadline": "2030-06-01T12:00",
         "seats": [], "priceKind": "free"})
     assert response.status_code == 201, response.text
     slug = response.json()["slug"]
@@ -287,3 +288,65 @@ def test_a_hybrid_meetings_join_link_reaches_those_registered_only(browser, meet
     _, mailed = event_of(entries[0])
     assert link in str(mailed["DESCRIPTION"])
 
+
+
+def test_the_report_tells_the_funder_what_was_held_and_who_came(browser, meeting_server, network):
+    """The annual report of the network: a meeting about to begin with two registered and one
+    arrived, its decision and a commitment; once it has begun it is in the year's report, read in the
+    browser, on a phone, and as a PDF."""
+    base, slug, api = meeting_server.base, network["slug"], network["api"]
+    # A meeting is held once it has begun, and registration closes then: it begins in a minute.
+    now = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Stockholm")).replace(second=0, microsecond=0)
+    starts = now + datetime.timedelta(minutes=1)
+    year = str(starts.year)
+    created = api.post(f"{base}/api/v1/collaborations/{slug}/meetings", json={
+        "title": "Vårmöte", "description": "",
+        "startsAt": starts.strftime("%Y-%m-%dT%H:%M"),
+        "endsAt": (now + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "timeZone": "Europe/Stockholm", "mode": "in_person", "venueName": "Rådhuset", "host": "se/1280"})
+    assert created.status_code == 201, created.text
+    meeting = created.json()["meeting"]["id"]
+    assert api.post(f"{base}/api/v1/meetings/{meeting}/status", json={"status": "published"}).status_code == 200
+    for name in ("Karin Malm", "Johan Berg"):
+        registered = api.post(f"{base}/api/v1/meetings/{meeting}/attendees", json={"personID": network["people"][name]})
+        assert registered.status_code in (200, 201), registered.text
+    arrived = api.post(f"{base}/api/v1/meetings/{meeting}/attendees/{network['people']['Karin Malm']}/check-in",
+                       json={"arrived": True})
+    assert arrived.status_code == 200, arrived.text
+    minutes = api.put(f"{base}/api/v1/meetings/{meeting}/minutes",
+                      json={"minutes": "Vi gick igenom läsåret.", "decisions": ["Nätverket fortsätter 2027"]})
+    assert minutes.status_code == 200, minutes.text
+    committed = api.post(f"{base}/api/v1/meetings/{meeting}/commitments", json={
+        "text": "Malmö delar sin läsplan", "municipality": "se/1280", "owner": "Karin Malm",
+        "dueDate": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d")})
+    assert committed.status_code == 201, committed.text
+    time.sleep(max(0.0, (starts - datetime.datetime.now(starts.tzinfo)).total_seconds()) + 1)
+
+    browser.get(base + "/sign-in")
+    browser.find_element(By.ID, "email").send_keys("admin@example.dk")
+    navigating(browser, lambda: browser.find_element(By.ID, "password").send_keys("a long admin password" + Keys.ENTER))
+    browser.get(f"{base}/collaborations/{slug}")
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "Annual and final report").click())
+    assert heading(browser).startswith("Nätverk för skolutveckling")
+    Select(browser.find_element(By.ID, "year")).select_by_visible_text(year)
+    press(browser, "Show")
+    assert f"Annual report {year}" in heading(browser)
+    figures = browser.find_element(By.CSS_SELECTOR, "dl.figures").text
+    assert "Municipalities taking part\n14" in figures and "Meetings held\n1" in figures, figures
+    assert "50 %" in figures and "1 of 2 registered people came" in figures, figures
+    assert "1 open commitment is past its date" in figures, figures
+    meetings = browser.find_element(By.ID, "meetings-heading").find_element(By.XPATH, "..").text
+    assert "Vårmöte" in meetings and "hosted by Malmö" in meetings, meetings
+    assert "Nätverket fortsätter 2027" in meetings and "Malmö delar sin läsplan" in meetings, meetings
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320) and not overflows_at(browser, 390)
+
+    # The PDF is the same page printed by the server, for the session that may read it only.
+    pdf = browser.find_element(By.LINK_TEXT, "Download as PDF").get_attribute("href")
+    assert pdf.endswith(f"/report.pdf?year={year}")
+    session = requests.Session()
+    for cookie in browser.get_cookies():
+        session.cookies.set(cookie["name"], cookie["value"])
+    printed = session.get(pdf)
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF"), printed.text[:300]
+    assert requests.get(pdf, allow_redirects=False).status_code in (303, 401)

@@ -168,6 +168,9 @@ final class CollaborationPolicyTests: XCTestCase {
         XCTAssertFalse(CollaborationPolicy.mayView(coordinator, status: .draft, organiserID: kl))
         XCTAssertTrue(CollaborationPolicy.mayView(organiser, status: .draft, organiserID: kl))
         XCTAssertFalse(CollaborationPolicy.mayManage(organiser, organiserID: other))
+        XCTAssertTrue(CollaborationPolicy.mayReadReport(organiser, organiserID: kl))
+        XCTAssertFalse(CollaborationPolicy.mayReadReport(organiser, organiserID: other))
+        XCTAssertFalse(CollaborationPolicy.mayReadReport(coordinator, organiserID: kl), "taking part is not reporting")
         let track = UUID()
         XCTAssertTrue(
             CollaborationPolicy.mayRegister(coordinator, collaborationID: track, municipality: aarhus, organiserID: kl))

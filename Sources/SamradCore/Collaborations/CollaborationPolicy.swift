@@ -13,6 +13,12 @@ public enum CollaborationPolicy {
         actor.isAdministrator || actor.organises(organiserID)
     }
 
+    /// The annual and final report (attendance per meeting and municipality, commitments, results
+    /// as the organiser sees them): its organisers, who send it to the funder and the board.
+    public static func mayReadReport(_ actor: Actor, organiserID: UUID) -> Bool {
+        mayManage(actor, organiserID: organiserID)
+    }
+
     /// Register, change seats, decline or withdraw for a municipality; also see its registration and
     /// add a person of the municipality on the spot to fill a seat.
     public static func mayRegister(

@@ -26,6 +26,7 @@ public enum SamradApp {
         GuidesFeature(),
         KnowledgeFeature(),
         NewslettersFeature(),
+        ReportsFeature(),
         ExportFeature(),
         PrivacyFeature(),
     ]

@@ -16,3 +16,11 @@ enum CollaborationAccess {
         return collaboration
     }
 }
+
+/// The programme a route's path names (`:slug`) with the tracks the actor may see; 404 when the
+/// actor may see none of it.
+enum ProgrammeAccess {
+    static func load(_ request: Request) async throws -> (Programme, [Collaboration]) {
+        try await Programmes.find(request)
+    }
+}

@@ -44,6 +44,7 @@ extension Programmes {
         var newTrackHref: String
         var inviteHref: String
         var nextSeasonHref: String
+        var reportHref: String
         var seasons: [NextSeason.Entry]
     }
 
@@ -91,6 +92,7 @@ extension Programmes {
                 newTrackHref: "/collaborations/new?programme=\(programme.id!.uuidString)",
                 inviteHref: "/programmes/\(programme.slug)/invitations",
                 nextSeasonHref: "/programmes/\(programme.slug)/next-season",
+                reportHref: "/programmes/\(programme.slug)/report",
                 seasons: try await NextSeason.line(of: programme, request: request)))
     }
 

@@ -129,18 +129,9 @@ struct DialoguePages: RouteCollection {
     func pdf(_ request: Request, school: Bool) async throws -> Response {
         // Who may read it is decided first, with or without a PDF printer on this server.
         let view = try await report(request, school: school, form: nil)
-        guard ReportPDF.tool != nil else { throw SamradError.notFound() }
-        let html = String(buffer: view.data)
-        let data = try await ReportPDF.print(
-            html: html, stylesheet: request.application.resources.url("Public/css/samrad.css"),
-            on: request.application.threadPool)
         let unit = request.parameters.get("code") ?? "report"
-        let response = Response(status: .ok, body: .init(data: data))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
-        response.headers.replaceOrAdd(
-            name: .contentDisposition,
-            value: "attachment; filename=\"dialogue-report-\(unit)-\(try Self.year(request)).pdf\"")
-        return response
+        return try await ReportPDF.download(
+            view, filename: "dialogue-report-\(unit)-\(try Self.year(request)).pdf", request: request)
     }
 
     func addStep(_ request: Request, school: Bool) async throws -> Response {

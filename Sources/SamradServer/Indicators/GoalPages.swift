@@ -71,15 +71,7 @@ struct GoalPages: RouteCollection {
         func number(_ v: Double?) -> String {
             indicator.map { IndicatorDashboard.number(v, $0, language) } ?? (v.map { NumberText.plain($0) } ?? "")
         }
-        var progress: GoalProgress?
-        if let indicator {
-            let comparison = IndicatorDashboard.comparison(indicator, subject, snapshot: snapshot)
-            let series = comparison.years.compactMap { y in y.own.reported.map { (year: y.year, value: $0) } }
-            progress = GoalProgress(
-                GoalTarget(
-                    baselineYear: goal.baselineYear, baselineValue: goal.baselineValue, targetYear: goal.targetYear,
-                    targetValue: goal.targetValue, direction: indicator.direction), series: series)
-        }
+        let progress = indicator.map { progressOf(goal, $0, subject: subject, snapshot: snapshot) }
         let status = progress?.status ?? .awaitingData
         return GoalView(
             id: id, indicator: goal.indicator, indicatorName: indicator?.name(language) ?? goal.indicator,
@@ -96,6 +88,20 @@ struct GoalPages: RouteCollection {
             percent: Int(((progress?.fraction ?? 0) * 100).rounded()).clamped(0, 100), reason: goal.reason,
             owner: goal.owner,
             requestedBy: requestedBy, editHref: "\(href)/goals/\(id)/edit", deleteAction: "\(href)/goals/\(id)/delete")
+    }
+}
+
+extension GoalPages {
+    /// Where a goal stands against the unit's reported values, as its page and the reports say it.
+    static func progressOf(
+        _ goal: Goal, _ indicator: Indicator, subject: DashboardSubject, snapshot: IndicatorSnapshot
+    ) -> GoalProgress {
+        let comparison = IndicatorDashboard.comparison(indicator, subject, snapshot: snapshot)
+        let series = comparison.years.compactMap { y in y.own.reported.map { (year: y.year, value: $0) } }
+        return GoalProgress(
+            GoalTarget(
+                baselineYear: goal.baselineYear, baselineValue: goal.baselineValue, targetYear: goal.targetYear,
+                targetValue: goal.targetValue, direction: indicator.direction), series: series)
     }
 }
 

@@ -20,3 +20,11 @@ enum ResultsSummary {
         return ResultsPages.views(report, form: access.questionnaire.form, request: request, scope: scope)
     }
 }
+
+/// How many of those a questionnaire asks have submitted, as its response-rate page counts them.
+enum ResponseCount {
+    static func of(_ q: Questionnaire, request: Request) async throws -> (asked: Int, submitted: Int) {
+        let progress = try await QuestionnaireProgress.of(q, request: request)
+        return (progress.asked, progress.submitted)
+    }
+}

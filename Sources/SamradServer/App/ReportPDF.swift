@@ -3,8 +3,9 @@ import NIOConcurrencyHelpers
 import SamradCore
 import Vapor
 
-/// The dialogue report as a PDF, printed by headless Chromium where the machine has it (the print
-/// stylesheet is the layout). Without Chromium the page offers the browser's own print to PDF.
+/// A report page (the dialogue report, a collaboration's annual report) as a PDF, printed by
+/// headless Chromium where the machine has it (the print stylesheet is the layout). Without
+/// Chromium the page offers the browser's own print to PDF.
 /// One report is printed at a time per server: a browser start costs a second and memory.
 enum ReportPDF {
     /// `SAMRAD_CHROMIUM`, or chromium / chromium-browser / google-chrome on the PATH.
@@ -23,6 +24,18 @@ enum ReportPDF {
     }()
 
     private static let gate = NIOLockedValueBox(false)
+
+    /// The rendered page as a PDF download. Whoever may read the page has been decided by rendering it.
+    static func download(_ view: View, filename: String, request: Request) async throws -> Response {
+        guard tool != nil else { throw SamradError.notFound() }
+        let data = try await print(
+            html: String(buffer: view.data), stylesheet: request.application.resources.url("Public/css/samrad.css"),
+            on: request.application.threadPool)
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        return response
+    }
 
     /// Prints the page's HTML with the stylesheet put inline and scripts left out.
     static func print(html: String, stylesheet: URL, on pool: NIOThreadPool) async throws -> Data {
