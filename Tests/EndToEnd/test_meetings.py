@@ -350,3 +350,15 @@ def test_the_report_tells_the_funder_what_was_held_and_who_came(browser, meeting
     printed = session.get(pdf)
     assert printed.status_code == 200 and printed.content.startswith(b"%PDF"), printed.text[:300]
     assert requests.get(pdf, allow_redirects=False).status_code in (303, 401)
+
+    # The network's own page tells everyone who takes part, its meetings with their hosts and its history.
+    browser.delete_all_cookies()
+    browser.get(f"{base}/collaborations/{slug}")
+    assert browser.find_element(By.ID, "participants-heading").text == "14 municipalities take part"
+    assert browser.find_element(By.LINK_TEXT, "Malmö").get_attribute("href").endswith("/municipalities/se/1280")
+    meetings = browser.find_element(By.ID, "network-meetings-heading").find_element(By.XPATH, "..").text
+    assert "Vårmöte (hosted by Malmö)" in meetings, meetings
+    history = browser.find_element(By.ID, "history-heading").find_element(By.XPATH, "..").text
+    assert f"{year}\n1 meeting – hosted by Malmö" in history, history
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)

@@ -102,6 +102,7 @@ struct CollaborationPages: RouteCollection {
         var choosesPlaces: Bool
         var seasons: [NextSeason.Entry]
         var documents: [Link]
+        var face: CollaborationPublicFace?
     }
 
     func detail(_ request: Request) async throws -> View {
@@ -217,6 +218,7 @@ struct CollaborationPages: RouteCollection {
                     Link(
                         href: "/collaborations/\(c.slug)/documents/\($0.id!.uuidString.lowercased())",
                         label: "\($0.title) (\(CollaborationDocuments.detail($0, request: request)))")
-                }))
+                },
+                face: c.statusValue == .draft ? nil : try await CollaborationPublicFace.of(c, request: request)))
     }
 }
