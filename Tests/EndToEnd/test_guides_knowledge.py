@@ -2,13 +2,15 @@
 guide's structure (slides 1-5, 6-8, 9-10, 11-12 and 13, each with its purpose) and publishes it;
 Aarhus's coordinator records the committee's session, agrees two goals and shares them; the
 organiser reads them side by side and puts them on the meeting's agenda. Then the coordinator
-writes an article, is told that consent is missing, submits it, and the organiser publishes it;
-search finds it by another form of a word, with the hit marked."""
+writes an article, is told that consent is missing, submits it, and the organiser publishes it and
+gives feedback on it, which the author is told of; search finds it by another form of a word, with
+the hit marked."""
 import re
 
 import pytest
 import requests
-from conftest import PASSWORD, Server, create_admin, heading, make_token, navigating, press, sign_in, type_into
+from conftest import (PASSWORD, Server, accessibility_violations, create_admin, heading, make_token, navigating,
+                      overflows_at, press, sign_in, type_into)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -165,6 +167,20 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     assert "<script>" not in browser.find_element(By.CSS_SELECTOR, ".markdown").get_attribute("innerHTML")
     press(browser, "Publish")
     assert "The material is published." in browser.find_element(By.TAG_NAME, "main").text
+
+    # Feedback on the participant's work (case 2): an empty comment is named, a real one is told to the author.
+    article_page = browser.current_url
+    press(browser, "Give feedback")
+    assert browser.find_element(By.ID, "feedback-body-error").text
+    assert accessibility_violations(browser) == []
+    type_into(browser, "feedback-body", "Godt eksempel. Beskriv gerne, hvordan I målte læsningen.")
+    press(browser, "Give feedback")
+    assert "Your feedback is given; the author is told." in browser.find_element(By.TAG_NAME, "main").text
+    assert "hvordan I målte læsningen" in browser.find_element(By.ID, "feedback").text
+    assert "hvordan I målte" in server.wait_for_mail("coord@aarhus.dk", "hvordan I målte læsningen")
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    assert "hvordan I målte" not in requests.get(article_page).text, "the feedback is not public"
 
     # Anybody finds it by another form of a word, the hit marked.
     browser.delete_all_cookies()
