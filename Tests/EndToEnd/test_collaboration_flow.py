@@ -10,8 +10,9 @@ import time
 
 import openpyxl
 import pytest
+import requests
 from conftest import (Server, WORK, accept_account_invitation, accessibility_violations, create_admin, heading,
-                      navigating, overflows_at, press, sign_in, sign_out, type_into)
+                      make_token, navigating, overflows_at, press, sign_in, sign_out, type_into)
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -38,6 +39,7 @@ def accounts(flow_server):
         invited = admin.post(flow_server.base + "/admin/invitations", data={"_csrf": csrf, "email": email, **role}, allow_redirects=False)
         assert invited.status_code == 303, invited.text[:500]
         accept_account_invitation(flow_server, email, name)
+    return admin
 
 
 def set_date_time(browser, field, value):
@@ -217,6 +219,37 @@ def test_programme_invitations_registrations_and_status_board(browser, flow_serv
     # Danish Excel's form: semicolons and a decimal comma.
     invoices = download(browser, "Invoice lines", folder, form="semicolon")
     assert [(i["municipality"], i["amount"]) for i in invoices] == [("Odense", "50000,00")]
+
+
+def test_a_professional_tracks_theme_goes_on_the_political_meeting(browser, flow_server, accounts):
+    """Case 1: the professional tracks deliver themes for the political meetings. A commitment made at the
+    economy track's meeting (Odense's, which joined it) is put on the political track's meeting by the
+    organiser of both."""
+    base = flow_server.base
+    api = requests.Session()
+    api.headers["Authorization"] = "Bearer " + make_token(flow_server, accounts)
+    meetings = {}
+    for slug, title in (("politisk-del-2014", "Politisk møde"), ("okonomi-og-ressourcestyring", "Netværksmøde om økonomi")):
+        made = api.post(f"{base}/api/v1/collaborations/{slug}/meetings",
+                        json={"title": title, "startsAt": "2030-05-27T13:00", "endsAt": "2030-05-27T16:00"})
+        assert made.status_code == 201, made.text
+        meetings[slug] = made.json()["meeting"]["id"]
+    committed = api.post(f"{base}/api/v1/meetings/{meetings['okonomi-og-ressourcestyring']}/commitments", json={
+        "text": "Odense beskriver sin ressourcemodel", "municipality": "dk/461", "owner": "Skolechefen",
+        "dueDate": "2030-09-01"})
+    assert committed.status_code == 201, committed.text
+
+    sign_in(browser, flow_server, "kim@kl.dk", fresh=True)
+    browser.get(f"{base}/meetings/{meetings['politisk-del-2014']}/agenda")
+    source = Select(browser.find_element(By.ID, "source"))
+    assert [o.text for o in source.options] == ["Commitment of Odense: Odense beskriver sin ressourcemodel"]
+    assert browser.find_element(By.CSS_SELECTOR, "#source optgroup").get_attribute("label") == "Økonomi og ressourcestyring"
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    press(browser, "Put on the agenda")
+    assert "The theme is on the agenda." in notice(browser)
+    items = browser.find_element(By.CSS_SELECTOR, "ol.agenda-editor").text
+    assert "Follow-up: Odense beskriver sin ressourcemodel" in items, items
 
 
 def test_the_organiser_chooses_the_places_among_the_applications(browser, flow_server, accounts):

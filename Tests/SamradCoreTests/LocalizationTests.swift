@@ -153,7 +153,7 @@ final class LocalizationTests: XCTestCase {
             .sv: [
                 "Administration", "CSV", "Excel", "Finland", "Format", "Guide", "Organisation", "organisation",
                 "Period",
-                "Person", "person", "Presentation", "Samrad", "Status", "Text", "Markdown", "km",
+                "Person", "person", "Presentation", "Samrad", "Status", "Text", "Markdown", "km", "Material",
             ],
         ]
         for (language, words) in shared {

@@ -39,6 +39,8 @@ extension MeetingAgenda {
         var accept: String
         var maxSize: String
         var agendaEnd: String?
+        /// Themes of the programme's other tracks, by track; empty when there are none to offer.
+        var themes: [OptionGroup]
     }
 
     /// The item being edited again after a refused save: it opens with its values and errors.
@@ -63,9 +65,15 @@ extension MeetingAgenda {
         let questionnaires = try await Questionnaire.query(on: request.db).filter(
             \.$collaborationID == m.collaborationID
         ).sort(\.$closesAt, .descending).all()
+        let themes = try await AgendaThemes.sources(access, request: request)
+        let otherResults = themes.filter { $0.kind == .results }
         func surveys(_ selected: UUID?) -> [Option] {
             [.init(value: "", label: request.t("meetings.no_questionnaire"), selected: selected == nil)]
                 + questionnaires.map { .init(value: $0.id!.uuidString, label: $0.title, selected: $0.id == selected) }
+                + otherResults.map {
+                    .init(
+                        value: $0.id.uuidString, label: "\($0.label) (\($0.track.title))", selected: $0.id == selected)
+                }
         }
         let names = Dictionary(people.map { ($0.id!, $0.name) }, uniquingKeysWith: { first, _ in first })
         let opened = openItem?.id ?? request.query[UUID.self, at: "item"]
@@ -121,7 +129,8 @@ extension MeetingAgenda {
                     [
                         DateText.time(schedule.end, request.language, zone: m.timeZone),
                         DateText.time(m.endsAt, request.language, zone: m.timeZone),
-                    ]))
+                    ]),
+            themes: AgendaThemes.groups(themes))
     }
 
     func editor(_ request: Request) async throws -> View {
@@ -164,7 +173,7 @@ extension MeetingAgenda {
         let item = try await Self.item(request, access)
         let values = try request.content.decode([String: String].self).filter { Self.itemFields.contains($0.key) }
         do {
-            try await Self.apply(try Self.itemInput(values), to: item, access: access, on: request.db)
+            try await Self.apply(try Self.itemInput(values), to: item, access: access, request: request)
             try await request.db.transaction { db in
                 try await item.save(on: db)
                 try await Audit.record(

@@ -11,6 +11,7 @@ struct MeetingAgenda: RouteCollection {
         let m = routes.grouped("meetings", ":meeting")
         m.get("agenda", use: editor)
         m.post("agenda", use: addItem)
+        m.post("agenda", "themes") { try await AgendaThemes.put($0) }
         m.post("agenda", ":item", use: updateItem)
         m.post("agenda", ":item", "move", use: moveItem)
         m.post("agenda", ":item", "delete", use: deleteItem)
@@ -50,8 +51,8 @@ struct MeetingAgenda: RouteCollection {
         }.sort(\.$name).all()
     }
 
-    static func apply(_ input: ItemInput, to item: AgendaItem, access: MeetingAccess, on db: any Database) async throws
-    {
+    static func apply(_ input: ItemInput, to item: AgendaItem, access: MeetingAccess, request: Request) async throws {
+        let db = request.db
         var v = Validation()
         let title = v.required("title", input.title, maxLength: 200)
         let description = v.optional("description", input.description, maxLength: 20_000) ?? ""
@@ -69,8 +70,11 @@ struct MeetingAgenda: RouteCollection {
         if questions.count > 20 || questions.contains(where: { $0.count > 500 }) {
             v.add("questions", "meetings.error.questions")
         }
-        if let id = input.questionnaireID,
-            try await Questionnaire.find(id, on: db)?.collaborationID != access.meeting.collaborationID
+        // The meeting's own questionnaires, one of another track of its programme (a theme that flows
+        // between tracks), or the one the item already discusses.
+        if let id = input.questionnaireID, id != item.questionnaireID,
+            try await Questionnaire.find(id, on: db)?.collaborationID != access.meeting.collaborationID,
+            try await !AgendaThemes.offersResults(id, access, request: request)
         {
             v.add("questionnaireID", "meetings.error.questionnaire")
         }
@@ -88,7 +92,7 @@ struct MeetingAgenda: RouteCollection {
 
     static func add(_ input: ItemInput, access: MeetingAccess, request: Request) async throws -> AgendaItem {
         let item = AgendaItem()
-        try await apply(input, to: item, access: access, on: request.db)
+        try await apply(input, to: item, access: access, request: request)
         try await request.db.transaction { db in
             let last = try await AgendaItem.query(on: db).filter(\.$meetingID == access.meeting.requireID()).max(
                 \.$position)
@@ -127,7 +131,7 @@ struct MeetingAgenda: RouteCollection {
             } else {
                 item = AgendaItem()
             }
-            do { try await apply(entry, to: item, access: access, on: request.db) } catch let error as SamradError {
+            do { try await apply(entry, to: item, access: access, request: request) } catch let error as SamradError {
                 for f in error.fieldErrors { v.add("items[\(index)].\(f.field)", f.messageKey, f.arguments) }
             }
             item.position = index
