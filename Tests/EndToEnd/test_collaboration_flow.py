@@ -252,6 +252,30 @@ def test_a_professional_tracks_theme_goes_on_the_political_meeting(browser, flow
     assert "Follow-up: Odense beskriver sin ressourcemodel" in items, items
 
 
+def test_an_administrator_keeps_the_invoice_addresses(browser, flow_server, accounts):
+    """Invoicing the paid tracks: the administrator keeps each municipality's EAN number and CVR number;
+    a wrong check digit is named with the municipality, and the invoice lines carry what is kept."""
+    sign_in(browser, flow_server, "admin@example.dk", "a long admin password", fresh=True)
+    browser.get(flow_server.base + "/admin/accounts")
+    follow(browser, "Invoice addresses of the municipalities")
+    assert heading(browser) == "Invoice addresses of the municipalities"
+    type_into(browser, "m_461_address", "5798000000002")
+    type_into(browser, "m_461_number", "29189714")
+    press(browser, "Save the invoice addresses")
+    summary = browser.find_element(By.ID, "error-summary").text
+    assert "Odense: give an EAN number (GLN) of 13 digits with a valid check digit." in summary, summary
+    type_into(browser, "m_461_address", "5798000000001")
+    press(browser, "Save the invoice addresses")
+    assert "The invoice addresses are saved." in notice(browser)
+    assert "1 of 98 municipalities have an invoice address." in browser.find_element(By.ID, "invoicing-known").text
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    api = requests.Session()
+    api.headers["Authorization"] = "Bearer " + make_token(flow_server, accounts)
+    lines = api.get(flow_server.base + "/collaborations/okonomi-og-ressourcestyring/invoices.csv").text.splitlines()
+    assert lines[1].startswith("dk,461,Odense,5798000000001,Økonomi og ressourcestyring,50000.00,DKK"), lines
+
+
 def test_the_organiser_chooses_the_places_among_the_applications(browser, flow_server, accounts):
     """Case 1's "12 kommuner vil få mulighed for at deltage": the municipalities apply, the organiser weighs the
     spread of a choice over regions and sizes, then gives the places and everyone is told at once."""

@@ -41,6 +41,9 @@ def setting(server):
     created = admin.post(base + "/organisations", data={"_csrf": csrf, "name": "KL", "kind": "association", "country": "dk"}, allow_redirects=False)
     assert created.status_code == 303, created.text[:500]
     kl = created.headers["Location"].rsplit("/", 1)[-1]
+    dlf = admin.post(base + "/organisations", data={"_csrf": csrf, "name": "DLF", "kind": "association", "country": "dk"},
+                     allow_redirects=False)
+    assert dlf.status_code == 303, dlf.text[:500]
     api = requests.Session()
     api.headers["Authorization"] = "Bearer " + make_token(server, admin)
     response = api.post(base + "/api/v1/collaborations", json={
@@ -79,6 +82,8 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     Select(browser.find_element(By.ID, "owner")).select_by_visible_text("KL")
     Select(browser.find_element(By.ID, "collaboration")).select_by_visible_text("Skoleudvikling i kommunerne")
     Select(browser.find_element(By.ID, "language")).select_by_visible_text("Dansk")
+    # Published together with DLF (case 4's parties), ticked by keyboard.
+    browser.find_element(By.XPATH, "//fieldset[@id='copublishers']//label[normalize-space()='DLF']/input").send_keys(Keys.SPACE)
     # Saving with no section names the problem and keeps what was typed.
     press(browser, "Save the guide")
     summary = browser.find_element(By.ID, "error-summary").text
@@ -97,6 +102,7 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     assert "Slides 9-10" in browser.find_element(By.ID, "section-3").text
     press(browser, "Publish")
     assert "The guide is published." in browser.find_element(By.TAG_NAME, "main").text
+    assert "KL with DLF" in browser.find_element(By.CSS_SELECTOR, "article.guide .note").text
 
     # Aarhus records the committee's session and agrees two goals.
     sign_in(browser, server, "coord@aarhus.dk", PASSWORD, fresh=True)
@@ -133,6 +139,20 @@ def test_guide_session_shared_goals_and_an_article(server, setting, browser):
     assert "Trivslen i udskolingen skal op." in main and "Skolechefen" in main, main
     press(browser, "Share the result with Skoleudvikling i kommunerne")
     assert "The result is shared with Skoleudvikling i kommunerne." in browser.find_element(By.TAG_NAME, "main").text
+
+    # Aarhus copies the parties' guide to put it into its own context; the copy says where it came from.
+    browser.get(guide)
+    assert accessibility_violations(browser) == []
+    press(browser, "Copy and adapt")
+    assert "A copy for the municipality is made as a draft." in browser.find_element(By.TAG_NAME, "main").text
+    type_into(browser, "s1_title", "Hvorfor drøfte skoleudvikling i Aarhus nu")
+    press(browser, "Save the guide")
+    assert heading(browser) == "Drøftelsesguide: skoleudvikling i kommunen"
+    assert browser.current_url != guide
+    note = browser.find_element(By.CSS_SELECTOR, "article.guide").text
+    assert "Aarhus" in note and "Draft" in note and "Adapted from: Drøftelsesguide: skoleudvikling i kommunen (KL with DLF)" in note, note
+    assert "1. Hvorfor drøfte skoleudvikling i Aarhus nu" in note
+    assert not overflows_at(browser, 320)
 
     # The coordinator writes an article; consent is asked for before it can be submitted.
     browser.get(server.base + "/knowledge/new")

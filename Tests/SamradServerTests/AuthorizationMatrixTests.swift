@@ -111,6 +111,9 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /guides": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /api/v1/guides": [.organiserElsewhere, .coordinatorElsewhere],
         "POST /indicators/imports": [.coordinatorElsewhere],
+        // A published guide copied for the coordinator's own municipality, to adapt.
+        "POST /guides/:guide/adapt": [.coordinatorElsewhere],
+        "POST /api/v1/guides/:guide/adapt": [.coordinatorElsewhere],
     ]
     /// What the objects made in `setUp` say that nobody outside may read anywhere: the meeting's
     /// material and commitment (its participants'), the draft newsletter, the unshared dialogue, Copenhagen's goal,
@@ -494,7 +497,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         var cancelsAttendance: Bool { pattern == "POST /meetings/:meeting/cancel" }
         /// Deletes of what holds other objects come after those of what they hold.
         var deleteRank: Int {
-            guard isDelete else { return 0 }
+            // Taking an object out of view comes after what uses it (copying a published guide).
+            guard isDelete else { return pattern.hasSuffix("/unpublish") ? 1 : 0 }
             if pattern.hasSuffix("/withdraw") { return 3 }
             if cancelsAttendance { return 1 }
             switch parameters.last {
@@ -579,11 +583,14 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// Who holds what the route reaches: they are let in (the other side of the matrix).
     static func holders(_ route: Route) -> [Role] {
         let p = route.pattern
-        if p.contains("/admin/") || p.hasSuffix("/audit") || p.contains("mailbox") || p.hasSuffix("/privacy/edit")
+        if p.contains("/admin/") || p.hasSuffix("/audit") || p.contains("mailbox") || p.contains("invoice-address")
+            || p.hasSuffix("/privacy/edit")
             || p.hasSuffix("/accessibility/edit")
         {
             return [.administrator]
         }
+        // A published guide is copied for a municipality its coordinator keeps (the form names none here).
+        if p.hasSuffix("/guides/:guide/adapt") { return [.coordinator] }
         // A person's whole data, taken out or erased: administrators (and the person, on the profile).
         if p.contains("people/:id/") && ["/export", "/data.zip", "/erase"].contains(where: p.hasSuffix) {
             return [.administrator]

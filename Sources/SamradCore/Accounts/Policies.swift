@@ -8,6 +8,8 @@ public enum AccountPolicy {
     public static func mayImportDirectory(_ actor: Actor) -> Bool { actor.isAdministrator }
     /// Municipalities' official mailboxes, told of invitations when no one else is known.
     public static func mayKeepMailboxes(_ actor: Actor) -> Bool { actor.isAdministrator }
+    /// The municipalities' e-invoice addresses and organisation numbers, as the directory's mailboxes.
+    public static func mayKeepInvoiceAddresses(_ actor: Actor) -> Bool { actor.isAdministrator }
 }
 
 /// Where a person or an organisation belongs, for deciding who may see and change it.

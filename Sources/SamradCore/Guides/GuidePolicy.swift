@@ -45,6 +45,21 @@ public enum GuidePolicy {
         }
     }
 
+    /// A municipality copies a published guide it may read, to adapt it to its own context (case 4:
+    /// "put it into your local context"); the copy is the municipality's own draft.
+    public static func mayAdapt(_ reader: CollaborationReader, _ g: GuideStanding, for municipality: MunicipalityKey)
+        -> Bool
+    {
+        mayAdapt(reader, g) && (reader.actor.isAdministrator || reader.actor.coordinates(municipality))
+    }
+
+    /// Whether the reader could adapt the guide for some municipality: a published guide they read,
+    /// and a municipality they coordinate.
+    public static func mayAdapt(_ reader: CollaborationReader, _ g: GuideStanding) -> Bool {
+        g.published && mayView(reader, g)
+            && (reader.actor.isAdministrator || reader.actor.grants.contains { $0.kind == .coordinator })
+    }
+
     /// Run (record) a session with the guide for a municipality.
     public static func mayKeepSession(_ actor: Actor, _ municipality: MunicipalityKey) -> Bool {
         actor.isAdministrator || actor.coordinates(municipality)

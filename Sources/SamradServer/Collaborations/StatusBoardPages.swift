@@ -160,19 +160,26 @@ extension CollaborationPages {
         return try writer.download(request, name: "\(board.collaboration.slug)-participants")
     }
 
-    /// One line per registered municipality of a paid collaboration. The directory holds no EAN/GLN
-    /// or organisation numbers yet, so that column is left for the finance department.
+    /// One line per registered municipality of a paid collaboration, addressed with the invoice
+    /// addresses administrators keep (`/admin/invoicing`): the EAN/GLN or Peppol id, and the
+    /// organisation number; empty where none is known yet.
     func invoicesCSV(_ request: Request) async throws -> Response {
         let board = try await managedBoard(request)
         let c = board.collaboration
         var writer = CSVWriter(header: [
             "country", "code", "municipality", "ean_gln_or_org_number", "description", "amount", "currency", "vat_note",
+            "organisation_number", "case_number",
         ])
-        for row in board.rows where row.status == .registered {
+        let registered = board.rows.filter { $0.status == .registered }
+        let addresses = try await OfficialInvoiceAddresses.of(registered.map(\.municipality.key), on: request.db)
+        for row in registered {
             guard let minor = row.acceptedPriceMinor else { continue }
+            let address = addresses[row.municipality.key]
             writer.append([
-                row.municipality.country.rawValue, row.municipality.code, row.municipality.name, "", c.title,
+                row.municipality.country.rawValue, row.municipality.code, row.municipality.name,
+                address?.electronicAddress ?? address?.organisationNumber ?? "", c.title,
                 String(format: "%.2f", Double(minor) / 100), c.currency, c.vatNote ?? "",
+                address?.organisationNumber ?? "", c.caseNumber ?? "",
             ])
         }
         return try writer.download(request, name: "\(c.slug)-invoices")

@@ -15,3 +15,16 @@ enum OfficialMailboxes {
             uniquingKeysWith: { first, _ in first })
     }
 }
+
+/// The invoice addresses administrators keep, for the invoice lines of paid tracks.
+enum OfficialInvoiceAddresses {
+    static func of(_ keys: [MunicipalityKey], on db: any Database) async throws -> [MunicipalityKey: InvoiceAddress] {
+        guard !keys.isEmpty else { return [:] }
+        let wanted = Set(keys)
+        let rows = try await MunicipalityInvoiceAddress.query(on: db)
+            .filter(\.$municipalityCountry ~~ Set(keys.map(\.country.rawValue))).all()
+        return Dictionary(
+            rows.compactMap { row in row.municipality.flatMap { wanted.contains($0) ? ($0, row.address) : nil } },
+            uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -17,6 +17,7 @@ struct GuideAPI: RouteCollection {
         guides.delete(":guide", use: delete)
         guides.post(":guide", "publish") { try await self.publish($0, true) }
         guides.post(":guide", "unpublish") { try await self.publish($0, false) }
+        guides.post(":guide", "adapt", use: adapt)
         guides.get(":guide", "dialogues", use: dialogues)
         guides.post(":guide", "dialogues", use: createDialogue)
         let dialogue = routes.grouped("api", "v1", "dialogues", ":dialogue")
@@ -50,6 +51,10 @@ struct GuideAPI: RouteCollection {
         var organisationID: UUID?
         var municipality: String?
         var collaborationID: UUID?
+        /// Organisations that publish it together with its owner.
+        var coPublisherIDs: [UUID]
+        /// The guide it was copied from, to be adapted.
+        var adaptedFromID: UUID?
         var published: Bool
         var sections: [SectionJSON]
         var presentation: Presentation?
@@ -65,6 +70,8 @@ struct GuideAPI: RouteCollection {
             organisationID = g.organisationID
             municipality = g.municipality?.description
             collaborationID = g.collaborationID
+            coPublisherIDs = g.coPublisherIDs ?? []
+            adaptedFromID = g.adaptedFromID
             published = g.published
             sections = g.sections.map {
                 SectionJSON(
@@ -91,6 +98,7 @@ struct GuideAPI: RouteCollection {
         var organisationID: UUID?
         var municipality: String?
         var collaborationID: UUID?
+        var coPublisherIDs: [UUID]?
         var sections: [SectionJSON]?
 
         func values() throws -> [String: String] {
@@ -106,6 +114,7 @@ struct GuideAPI: RouteCollection {
                 "owner": organisationID.map { "organisation:\($0.uuidString.lowercased())" }
                     ?? municipality.map { "municipality:\($0)" } ?? "",
             ]
+            for id in coPublisherIDs ?? [] { values["copublisher_\(id.uuidString.lowercased())"] = "on" }
             for (index, section) in sections.enumerated() {
                 let n = index + 1
                 values["s\(n)_position"] = String(n)
@@ -124,6 +133,7 @@ struct GuideAPI: RouteCollection {
                 return organisationID != nil || municipality == nil ? "organisationID" : "municipality"
             }
             if field == "collaboration" { return "collaborationID" }
+            if field == "copublishers" { return "coPublisherIDs" }
             guard field.hasPrefix("s"), let underscore = field.firstIndex(of: "_"),
                 let n = Int(field[field.index(after: field.startIndex)..<underscore])
             else { return nil }
@@ -150,6 +160,14 @@ struct GuideAPI: RouteCollection {
 
     func show(_ request: Request) async throws -> GuideJSON {
         GuideJSON(try await GuidePages.load(request).0)
+    }
+
+    /// `{"municipality":"dk/751"}`: the municipality's own draft copy of a published guide.
+    func adapt(_ request: Request) async throws -> Response {
+        let (g, reader) = try await GuidePages.load(request)
+        let copy = try await GuidePages.adapt(
+            g, reader, try request.content.decode(GuidePages.AdaptInput.self), request: request)
+        return try await GuideJSON(copy).created(at: "/api/v1" + copy.href, for: request)
     }
 
     func update(_ request: Request) async throws -> GuideJSON {

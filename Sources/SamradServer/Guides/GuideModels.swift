@@ -25,6 +25,11 @@ final class DiscussionGuide: Model, @unchecked Sendable {
     @OptionalField(key: "presentation_type") var presentationType: String?
     @OptionalField(key: "presentation_size") var presentationSize: Int?
     @OptionalField(key: "created_by") var createdBy: UUID?
+    /// Organisations that publish the guide together with its owner (case 4: KL with DLF,
+    /// Skolelederforeningen and BKF): named with it; writing stays with the owner.
+    @OptionalField(key: "co_publishers") var coPublisherIDs: [UUID]?
+    /// The guide this one was copied from, for a municipality to adapt to its own context.
+    @OptionalField(key: "adapted_from") var adaptedFromID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -17,6 +17,8 @@ extension GuidePages {
         var presentation: Link?; var presentationDetail: String; var uploadForm: FormState; var accept: String;
         var maxSize: String
         var sessions: [SessionRow]; var startOptions: [Option]; var startAction: String; var resultsHref: String?
+        /// The guide this one was adapted from; the municipalities the reader may adapt it for.
+        var adaptedFrom: Link?; var adaptOptions: [Option]
     }
 
     static func sectionViews(_ g: DiscussionGuide) -> [SectionView] {
@@ -73,7 +75,12 @@ extension GuidePages {
                         + (s.sharedAt != nil ? " · " + request.t("dialogues.shared") : ""))
             },
             startOptions: g.published ? startOptions : [], startAction: "\(g.href)/sessions",
-            resultsHref: showResults ? "\(g.href)/results" : nil)
+            resultsHref: showResults ? "\(g.href)/results" : nil,
+            adaptedFrom: try await Self.adaptedFrom(g, reader, request: request),
+            adaptOptions: keep.sorted().filter { GuidePolicy.mayAdapt(reader, g.standing, for: $0) }.map {
+                Option(
+                    value: $0.description, label: request.municipalities[$0]?.name ?? $0.description, selected: false)
+            })
     }
 
     func show(_ request: Request) async throws -> View {

@@ -29,6 +29,7 @@ struct GuidePages: RouteCollection {
         guides.get(":guide", "presentation", use: presentation)
         guides.get(":guide", "results", use: results)
         guides.post(":guide", "results", "agenda", use: putOnAgenda)
+        guides.post(":guide", "adapt", use: adaptFromPage)
     }
 
     /// The guide of the path, if the actor may see it (others get 404, as for drafts).
@@ -39,10 +40,26 @@ struct GuidePages: RouteCollection {
         return (guide, reader)
     }
 
+    /// Who publishes the guide: its owner, and the organisations that publish it together with it.
     static func owner(_ g: DiscussionGuide, request: Request) async throws -> String {
-        if let id = g.organisationID { return try await Organisation.find(id, on: request.db)?.name ?? "" }
-        if let key = g.municipality { return request.municipalities[key]?.name ?? key.description }
-        return ""
+        publishers(g, names: try await organisationNames([g], request: request), request: request)
+    }
+
+    /// "KL with BKF, DLF, Skolelederforeningen": the owner, then the co-publishers by name.
+    static func publishers(_ g: DiscussionGuide, names: [UUID: String], request: Request) -> String {
+        let owner =
+            g.organisationID.flatMap { names[$0] } ?? g.municipality.flatMap { request.municipalities[$0]?.name } ?? ""
+        let together = (g.coPublisherIDs ?? []).compactMap { names[$0] }.sorted()
+        return together.isEmpty ? owner : request.t("guides.together_with", [owner, together.joined(separator: ", ")])
+    }
+
+    /// The names of the organisations that own or publish `guides`, read at once.
+    static func organisationNames(_ guides: [DiscussionGuide], request: Request) async throws -> [UUID: String] {
+        let ids = Set(guides.flatMap { [$0.organisationID].compactMap { $0 } + ($0.coPublisherIDs ?? []) })
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(
+            uniqueKeysWithValues: try await Organisation.query(on: request.db).filter(\.$id ~~ Array(ids)).all()
+                .map { ($0.id!, $0.name) })
     }
 
 
@@ -56,16 +73,10 @@ struct GuidePages: RouteCollection {
         let guides = try await DiscussionGuide.query(on: request.db).sort(\.$updatedAt, .descending).all().filter {
             GuidePolicy.mayView(reader, $0.standing)
         }
-        let organisations = Dictionary(
-            uniqueKeysWithValues: try await Organisation.query(on: request.db).filter(
-                \.$id ~~ guides.compactMap(\.organisationID)
-            ).all().map { ($0.id!, $0.name) })
+        let organisations = try await Self.organisationNames(guides, request: request)
         let rows = guides.map { g in
             Row(
-                href: g.href, title: g.title,
-                owner: g.organisationID.flatMap { organisations[$0] } ?? g.municipality.flatMap {
-                    request.municipalities[$0]?.name
-                } ?? "",
+                href: g.href, title: g.title, owner: Self.publishers(g, names: organisations, request: request),
                 detail: request.t("guides.sections_count", [String(g.sections.count)]) + " · "
                     + g.languageValue.endonym, draft: !g.published)
         }

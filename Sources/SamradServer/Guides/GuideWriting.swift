@@ -9,6 +9,18 @@ extension GuidePages {
         var page: PageContext; var form: FormState; var action: String; var cancel: String; var owners: [Option];
         var collaborations: [Option]
         var languages: [Option]; var audiences: [Option]; var slots: [SlotView]; var isNew: Bool
+        /// Organisations that may publish the guide with its owner, ticked when they do.
+        var coPublishers: [CoPublisherOption]
+    }
+    struct CoPublisherOption: Encodable { var name: String; var id: String; var label: String; var checked: Bool }
+
+    /// Who the guide is by: its owner (an organisation or a municipality), the collaboration it is
+    /// for, and the organisations that publish it together with the owner.
+    struct Ownership {
+        var organisationID: UUID?
+        var municipality: MunicipalityKey?
+        var collaborationID: UUID?
+        var coPublisherIDs: [UUID]
     }
 
     /// One section's fields as the form shows them (Leaf cannot look up "s\(n)_title" itself).
@@ -49,6 +61,7 @@ extension GuidePages {
         var query = Collaboration.query(on: request.db).sort(\.$title)
         if !request.actor.isAdministrator { query = query.filter(\.$id ~~ reader.editorOf) }
         let collaborations = try await query.all()
+        let organisations = try await Organisation.query(on: request.db).sort(\.$name).all()
         return FormContext(
             page: PageContext(request, titleKey: isNew ? "guides.new" : "guides.edit"), form: form, action: action,
             cancel: cancel, owners: owners,
@@ -83,7 +96,13 @@ extension GuidePages {
                     title: field("title"),
                     purpose: field("purpose"), content: field("content"), slides: field("slides"),
                     questions: field("questions"))
-            }, isNew: isNew)
+            }, isNew: isNew,
+            coPublishers: organisations.map {
+                let id = $0.id!.uuidString.lowercased()
+                return CoPublisherOption(
+                    name: "copublisher_\(id)", id: "copublisher-\(id)", label: $0.name,
+                    checked: values["copublisher_\(id)"] == "on")
+            })
     }
 
     func newForm(_ request: Request) async throws -> View {
@@ -110,13 +129,14 @@ extension GuidePages {
         return posted.filter { key, _ in
             ["title", "introduction", "language", "audience", "owner", "collaboration"].contains(key)
                 || (key.hasPrefix("s") && key.contains("_") && key.count < 20)
+                || (key.hasPrefix("copublisher_") && key.count < 60)
         }
     }
 
     /// Reads the form: the draft with its sections in the order of their numbers, its owner and collaboration.
     static func input(
         _ values: [String: String], request: Request
-    ) async throws -> (GuideDraft, UUID?, MunicipalityKey?, UUID?) {
+    ) async throws -> (GuideDraft, Ownership) {
         var v = Validation()
         // Sections are numbered by their position fields; renumbered 1…n in that order.
         let slots = (1...slotLimit).filter { n in values.keys.contains { $0.hasPrefix("s\(n)_") } }
@@ -162,23 +182,41 @@ extension GuidePages {
         if draft?.audience == .collaboration && collaborationID == nil && (values["collaboration"] ?? "").isEmpty {
             v.add("collaboration", "guides.error.audience")
         }
+        // Co-publishers: other organisations that exist, ticked in the form.
+        let ticked = values.filter { $0.key.hasPrefix("copublisher_") && $0.value == "on" }
+            .map { UUID(uuidString: String($0.key.dropFirst("copublisher_".count))) }
+        var coPublisherIDs: [UUID] = []
+        if !ticked.isEmpty {
+            let known = Set(try await Organisation.query(on: request.db).all(\.$id))
+            if ticked.contains(where: { $0 == nil || !known.contains($0!) }) {
+                v.add("copublishers", "validation.choice")
+            }
+            coPublisherIDs = ticked.compactMap { $0 }.filter { $0 != organisationID }
+                .sorted { $0.uuidString < $1.uuidString }
+        }
         // Messages point at the fields as the writer numbered them.
         let errors = v.errors.map { e in FieldError(field: fieldFor[e.field] ?? e.field, e.messageKey, e.arguments) }
         if !errors.isEmpty { throw SamradError.invalid(errors) }
-        return (draft!, organisationID, municipality, collaborationID)
+        return (
+            draft!,
+            Ownership(
+                organisationID: organisationID, municipality: municipality, collaborationID: collaborationID,
+                coPublisherIDs: coPublisherIDs)
+        )
     }
 
-    static func apply(_ input: (GuideDraft, UUID?, MunicipalityKey?, UUID?), to g: DiscussionGuide) {
-        let (draft, organisationID, municipality, collaborationID) = input
+    static func apply(_ input: (GuideDraft, Ownership), to g: DiscussionGuide) {
+        let (draft, owner) = input
         g.title = draft.title
         g.introduction = draft.introduction
         g.language = draft.language.rawValue
         g.audience = draft.audience.rawValue
         g.sections = draft.sections
-        g.organisationID = organisationID
-        g.municipalityCountry = municipality?.country.rawValue
-        g.municipalityCode = municipality?.code
-        g.collaborationID = collaborationID
+        g.organisationID = owner.organisationID
+        g.municipalityCountry = owner.municipality?.country.rawValue
+        g.municipalityCode = owner.municipality?.code
+        g.collaborationID = owner.collaborationID
+        g.coPublisherIDs = owner.coPublisherIDs
     }
 
     static func slots(_ values: [String: String]) -> Int {
@@ -227,6 +265,7 @@ extension GuidePages {
             } ?? "",
             "collaboration": g.collaborationID?.uuidString.lowercased() ?? "",
         ]
+        for id in g.coPublisherIDs ?? [] { values["copublisher_\(id.uuidString.lowercased())"] = "on" }
         for (i, s) in g.sections.enumerated() {
             let n = i + 1
             values["s\(n)_position"] = String(n)

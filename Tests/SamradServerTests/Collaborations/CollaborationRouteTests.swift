@@ -242,10 +242,23 @@ final class CollaborationRouteTests: XCTestCase {
         XCTAssertEqual((board.json["counts"] as? [String: Int])?["withdrawn"], 1)
         let forbiddenBoard = try await json(odense, .GET, "/api/v1/collaborations/\(slug)/board")
         XCTAssertEqual(forbiddenBoard.status, .forbidden)
-        let invoices = try await send(app, .GET, "/collaborations/\(slug)/invoices.csv", headers: bearer(organiser))
-        let lines = invoices.body.string.split(separator: "\r\n")
+        var lines = try await send(app, .GET, "/collaborations/\(slug)/invoices.csv", headers: bearer(organiser))
+            .body.string.split(separator: "\r\n")
         XCTAssertEqual(lines.count, 2)
-        XCTAssertTrue(lines[1].hasPrefix("dk,461,Odense,,Politisk del 2014,12500.00,DKK"))
+        XCTAssertTrue(lines[1].hasPrefix("dk,461,Odense,,Politisk del 2014,12500.00,DKK"), "no address known yet")
+        // With the invoice address an administrator keeps, the line is addressed.
+        let address = MunicipalityInvoiceAddress()
+        address.municipalityCountry = "dk"
+        address.municipalityCode = "461"
+        address.electronicAddress = "5798000000001"
+        address.organisationNumber = "29189714"
+        try await address.create(on: app.db)
+        lines = try await send(app, .GET, "/collaborations/\(slug)/invoices.csv", headers: bearer(organiser))
+            .body.string.split(separator: "\r\n")
+        XCTAssertTrue(lines[0].hasSuffix(",organisation_number,case_number"))
+        XCTAssertTrue(
+            lines[1].hasPrefix("dk,461,Odense,5798000000001,Politisk del 2014,12500.00,DKK"), String(lines[1]))
+        XCTAssertTrue(lines[1].contains(",29189714,"))
     }
 
     /// 98 municipalities register at once for 12 places: exactly 12 get a place, the rest wait in
