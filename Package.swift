@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // E-invoices (UBL: Peppol BIS Billing 3 and OIOUBL) are written through Codable.
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         // Traces over OTLP/HTTP only: the gRPC exporter would double the build for nothing used.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
@@ -34,7 +36,11 @@ let package = Package(
     ],
     targets: [
         // The domain: pure Swift, no Vapor and no database.
-        .target(name: "SamradCore", dependencies: [.product(name: "Ink", package: "Ink")]),
+        .target(
+            name: "SamradCore",
+            dependencies: [
+                .product(name: "Ink", package: "Ink"), .product(name: "XMLCoder", package: "XMLCoder"),
+            ]),
         // Vapor wiring, Fluent models and migrations, routes and views.
         .target(
             name: "SamradServer",

@@ -149,11 +149,14 @@ final class LocalizationTests: XCTestCase {
                 "For", "Format", "Guide", "Invitation", "Menu", "Organisation", "organisation", "Person", "person",
                 "Region", "Respondent", "Samrad", "Send", "invitation", "link", "Slides", "Status", "Webinar", "km",
                 "min", "Online", "online",
+                // Names of formats, standards and payment systems.
+                "OIOUBL", "Peppol", "BIS", "Billing", "IBAN", "BIC", "SWIFT", "Bankgiro", "Plusgiro",
             ],
             .sv: [
                 "Administration", "CSV", "Excel", "Finland", "Format", "Guide", "Organisation", "organisation",
                 "Period",
                 "Person", "person", "Presentation", "Samrad", "Status", "Text", "Markdown", "km", "Material",
+                "OIOUBL", "Peppol", "BIS", "Billing", "IBAN", "BIC", "SWIFT", "Bankgiro", "Plusgiro",
             ],
         ]
         for (language, words) in shared {

@@ -122,6 +122,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "Bilag om læsebånd", "Prøve exit tickets", "Nyhedsbrev om læsebånd",
         "Alle skoler laver en læseplan", "Flere skal videre", "Læsebånd i indskolingen",
         "kk-fravaer.csv", "Samarbejdsaftale om læsebånd", "Fortrolig sparring fra forskeren",
+        "Økonomi 4711",
     ]
     /// Contact details of Copenhagen's teacher: for those who work with them, and for organisers of
     /// any organisation, who invite (`PeoplePolicy.mayViewContact`).
@@ -432,6 +433,33 @@ final class AuthorizationMatrixTests: XCTestCase {
             file: ("aftale.pdf", Data("%PDF-1.7 aftale".utf8)))
         XCTAssertEqual(document.status, .seeOther, document.body.string)
         ids[":document"] = try await CollaborationDocument.query(on: app.db).first()?.id?.uuidString.lowercased() ?? ""
+        try await seedAnInvoice()
+    }
+
+    /// Copenhagen's place at a price, the organisation's invoicing details, and an e-invoice issued to it.
+    func seedAnInvoice() async throws {
+        let organiser = tokens[.organiser]!
+        let registration = try await Registration.query(on: app.db).filter(\.$municipalityCode == "101").first()
+        registration?.acceptedPriceMinor = 1_250_000
+        try await registration?.save(on: app.db)
+        let seller = try await sendJSON(
+            app, organiser, .PUT, "/api/v1/organisations/\(organisationID)/invoicing",
+            """
+            {"legalName":"KL","organisationNumber":"55133018","vatNumber":"DK55133018",
+             "electronicAddress":"5798000000001","street":"Weidekampsgade 10","postcode":"2300","city":"København",
+             "country":"dk","accountKind":"danish","account":"5301 0241660","vatCategory":"S","vatRate":25}
+            """)
+        XCTAssertEqual(seller.status, .ok, seller.body.string)
+        let address = MunicipalityInvoiceAddress()
+        address.municipalityCountry = "dk"
+        address.municipalityCode = "101"
+        address.electronicAddress = "5798000000001"
+        try await address.create(on: app.db)
+        let issued = try await sendJSON(
+            app, organiser, .POST, "/api/v1/collaborations/\(slug)/einvoices",
+            #"{"municipalities":[{"municipality":"dk/101","reference":"Økonomi 4711"}]}"#)
+        XCTAssertEqual(issued.status, .created, issued.body.string)
+        ids[":number"] = issued.jsonArray.first?["number"] as? String ?? ""
     }
 
     /// Imports a private figure of high absence through the pages and waits for it; returns the import's id.

@@ -73,3 +73,17 @@ public enum DocumentKind: String, CaseIterable, Codable, Sendable {
 public enum DocumentVisibility: String, CaseIterable, Codable, Sendable {
     case `public`, members
 }
+
+/// Who keeps an organisation's invoicing details and issues the e-invoices of its paid tracks.
+public enum InvoicingPolicy {
+    /// The seller's numbers, bank account, VAT and invoice numbering: administrators and the
+    /// organisation's organisers.
+    public static func mayKeepSellerDetails(_ actor: Actor, organisationID: UUID) -> Bool {
+        OrganisationPolicy.mayEdit(actor, organisationID: organisationID)
+    }
+
+    /// Issue a collaboration's invoices and read them: those who manage it, for its organisation.
+    public static func mayIssue(_ actor: Actor, organiserID: UUID) -> Bool {
+        CollaborationPolicy.mayManage(actor, organiserID: organiserID)
+    }
+}

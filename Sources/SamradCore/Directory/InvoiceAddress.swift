@@ -66,15 +66,7 @@ public struct InvoiceAddress: Sendable, Equatable, Codable {
             }
         }
         if !number.isEmpty {
-            let digits = number.filter { $0.isNumber }
-            let valid: Bool
-            switch country {
-            case .dk: valid = InvoiceIdentifier.isCVR(digits)
-            case .se: valid = InvoiceIdentifier.isSwedishOrganisationNumber(digits)
-            case .no: valid = InvoiceIdentifier.isNorwegianOrganisationNumber(digits)
-            case .fi: valid = InvoiceIdentifier.isFinnishBusinessID(digits)
-            }
-            if valid && digits.count + number.filter({ $0 == "-" || $0 == " " }).count == number.count {
+            if let digits = InvoiceIdentifier.organisationNumber(number, in: country) {
                 result.organisationNumber = digits
             } else {
                 v.add(fields.number, "invoicing.error.number.\(country.rawValue)")
@@ -89,6 +81,68 @@ public enum InvoiceIdentifier {
     static func digits(_ text: String) -> [Int]? {
         let values = text.compactMap { $0.wholeNumberValue }
         return values.count == text.count && text.allSatisfy(\.isASCII) ? values : nil
+    }
+
+    /// An organisation number of `country` as typed (digits, dashes, spaces), as digits when valid.
+    public static func organisationNumber(_ text: String, in country: Country) -> String? {
+        let digits = text.filter { $0.isNumber }
+        guard digits.count + text.filter({ $0 == "-" || $0 == " " }).count == text.count else { return nil }
+        let valid: Bool
+        switch country {
+        case .dk: valid = isCVR(digits)
+        case .se: valid = isSwedishOrganisationNumber(digits)
+        case .no: valid = isNorwegianOrganisationNumber(digits)
+        case .fi: valid = isFinnishBusinessID(digits)
+        }
+        return valid ? digits : nil
+    }
+
+    /// A VAT registration number of the four countries, normalised: DK and 8 CVR digits, SE and an
+    /// organisation number with 01, NO and 9 digits with MVA, FI and a business id.
+    public static func vatNumber(_ text: String) -> String? {
+        let compact = text.uppercased().filter { !$0.isWhitespace && $0 != "-" }
+        guard compact.count > 2, let country = Country(rawValue: compact.prefix(2).lowercased()) else { return nil }
+        var rest = String(compact.dropFirst(2))
+        switch country {
+        case .dk: return isCVR(rest) ? compact : nil
+        case .se:
+            let number = String(rest.prefix(10))
+            return rest.count == 12 && rest.hasSuffix("01") && isSwedishOrganisationNumber(number) ? compact : nil
+        case .no:
+            if rest.hasSuffix("MVA") { rest.removeLast(3) }
+            return isNorwegianOrganisationNumber(rest) ? "NO\(rest)MVA" : nil
+        case .fi: return isFinnishBusinessID(rest) ? compact : nil
+        }
+    }
+
+    /// An IBAN, without spaces, when its ISO 13616 mod-97 check holds.
+    public static func iban(_ text: String) -> String? {
+        let compact = text.uppercased().filter { !$0.isWhitespace }
+        guard (15...34).contains(compact.count), compact.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
+            compact.prefix(2).allSatisfy(\.isLetter), compact.dropFirst(2).prefix(2).allSatisfy(\.isNumber)
+        else { return nil }
+        var remainder = 0
+        for character in compact.dropFirst(4) + compact.prefix(4) {
+            let value = character.wholeNumberValue ?? Int(character.asciiValue! - 55)
+            remainder = (value < 10 ? remainder * 10 + value : remainder * 100 + value) % 97
+        }
+        return remainder == 1 ? compact : nil
+    }
+
+    /// A BIC (SWIFT code): 8 or 11 letters and digits, the first six a bank and a country.
+    public static func isBIC(_ text: String) -> Bool {
+        (text.count == 8 || text.count == 11) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            && text.prefix(6).allSatisfy(\.isLetter)
+    }
+
+    /// The Luhn check (Swedish organisation numbers, bankgiro and plusgiro numbers).
+    public static func luhn(_ text: String) -> Bool {
+        guard let d = digits(text), !d.isEmpty else { return false }
+        let sum = d.reversed().enumerated().map { index, digit -> Int in
+            let n = index % 2 == 1 ? digit * 2 : digit
+            return n > 9 ? n - 9 : n
+        }.reduce(0, +)
+        return sum % 10 == 0
     }
 
     /// A GS1 Global Location Number (Denmark's EAN number): 13 digits, the last a mod-10 check digit.
@@ -107,12 +161,7 @@ public enum InvoiceIdentifier {
 
     /// A Swedish organisation number: 10 digits, the last a Luhn check digit.
     public static func isSwedishOrganisationNumber(_ text: String) -> Bool {
-        guard let d = digits(text), d.count == 10 else { return false }
-        let sum = d.enumerated().map { index, digit -> Int in
-            let n = index % 2 == 0 ? digit * 2 : digit
-            return n > 9 ? n - 9 : n
-        }.reduce(0, +)
-        return sum % 10 == 0
+        text.count == 10 && luhn(text)
     }
 
     /// A Norwegian organisation number: 9 digits, the last a mod-11 check digit (weights 3, 2, 7, 6, 5, 4, 3, 2).

@@ -27,6 +27,7 @@ public enum SamradApp {
         KnowledgeFeature(),
         NewslettersFeature(),
         ReportsFeature(),
+        InvoicingFeature(),
         ExportFeature(),
         PrivacyFeature(),
     ]

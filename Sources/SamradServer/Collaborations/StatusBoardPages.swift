@@ -18,6 +18,8 @@ extension CollaborationPages {
         /// The table's rows, written in Swift (`boardRows`): Leaf took 60 % of the page for 290 rows.
         var rowsHTML: HTMLFragment
         var downloads: [DownloadLinks]
+        /// The e-invoices of a paid track (the Invoicing feature's page).
+        var einvoicesHref: String?
     }
 
     func board(_ request: Request) async throws -> View {
@@ -68,7 +70,8 @@ extension CollaborationPages {
                         : [
                             DownloadLinks(
                                 base: "/collaborations/\(c.slug)/invoices", label: request.t("board.csv_invoices"))
-                        ])
+                        ]),
+                einvoicesHref: c.price == .free ? nil : "/collaborations/\(c.slug)/einvoices"
             ))
     }
 

@@ -162,6 +162,8 @@ struct OrganisationPages: RouteCollection {
         var people: [PeoplePages.PersonRow]?
         var canEdit: Bool
         var editHref: String
+        /// Its details as the seller of paid tracks (the Invoicing feature's page).
+        var invoicingHref: String
         var canAddPerson: Bool
         var addPersonHref: String
     }
@@ -181,7 +183,7 @@ struct OrganisationPages: RouteCollection {
                 isExample: o.isExample,
                 people: try await PeoplePages.rows(for: affiliation, request: request),
                 canEdit: OrganisationPolicy.mayEdit(request.actor, organisationID: o.id!),
-                editHref: "/organisations/\(id)/edit",
+                editHref: "/organisations/\(id)/edit", invoicingHref: "/organisations/\(id)/invoicing",
                 canAddPerson: PeoplePolicy.mayCreate(request.actor, in: affiliation),
                 addPersonHref: "/people/new?organisation=\(id)"))
     }

@@ -1,0 +1,291 @@
+import Fluent
+import Foundation
+import SamradCore
+import SQLKit
+import Vapor
+import ZIPFoundation
+
+/// A paid collaboration's e-invoices: one per registered municipality, issued by those who manage it
+/// (`InvoicingPolicy.mayIssue`) under its organisation's numbers, and downloaded as the document the
+/// buyer's country reads. `/collaborations/{slug}/einvoices` and `/api/v1/collaborations/{slug}/einvoices`.
+struct EInvoices: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("collaborations", ":slug", "einvoices", use: page)
+        routes.post("collaborations", ":slug", "einvoices", use: issueFromForm)
+        routes.get("collaborations", ":slug", "einvoices.zip", use: archive)
+        routes.get("collaborations", ":slug", "einvoices", ":number", use: document)
+        let api = routes.grouped("api", "v1", "collaborations", ":slug", "einvoices")
+        api.get(use: listAPI)
+        api.post(use: issueAPI)
+        api.get(":number", use: document)
+    }
+
+    /// A collaboration's invoicing as it stands: every registered municipality that accepted a price,
+    /// its invoice address, and its invoice once issued.
+    struct Ledger {
+        struct Row {
+            var municipality: Municipality
+            var registration: Registration
+            var address: InvoiceAddress?
+            var invoice: IssuedInvoice?
+            /// Who registered the municipality: the reference an invoice carries unless told another.
+            var registeredBy: String
+
+            var endpoint: String? { address?.endpoint(in: municipality.country).map { "\($0.scheme):\($0.id)" } }
+            var format: EInvoiceFormat { EInvoiceFormat.for(municipality.country) }
+        }
+
+        var collaboration: Collaboration
+        var seller: SellerDetails?
+        var rows: [Row]
+
+        func row(_ key: MunicipalityKey) -> Row? { rows.first { $0.municipality.key == key } }
+    }
+
+    static func ledger(_ request: Request) async throws -> Ledger {
+        let c = try await CollaborationAccess.load(request)
+        try request.require(InvoicingPolicy.mayIssue(request.actor, organiserID: c.organiserID))
+        let registrations = try await Registration.query(on: request.db)
+            .filter(\.$collaborationID == c.id!)
+            .filter(\.$status == RegistrationStatus.registered.rawValue)
+            .filter(\.$acceptedPriceMinor != nil)
+            .sort(\.$sequence).all()
+        let invoices = try await IssuedInvoice.query(on: request.db).filter(\.$collaborationID == c.id!).all()
+        let byKey = Dictionary(
+            invoices.compactMap { i in i.municipality.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+        let keys = registrations.map { r in
+            Country(rawValue: r.municipalityCountry).map { MunicipalityKey($0, r.municipalityCode) }
+        }
+        let addresses = try await OfficialInvoiceAddresses.of(keys.compactMap { $0 }, on: request.db)
+        let people = try await Person.query(on: request.db)
+            .filter(\.$id ~~ Set(registrations.compactMap(\.registeredBy))).all()
+        let names = Dictionary(people.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var rows: [Ledger.Row] = []
+        for (registration, key) in zip(registrations, keys) {
+            guard let key, let m = request.municipalities[key] else { continue }
+            rows.append(
+                Ledger.Row(
+                    municipality: m, registration: registration, address: addresses[key], invoice: byKey[key],
+                    registeredBy: registration.registeredBy.flatMap { names[$0] } ?? ""))
+        }
+        return Ledger(
+            collaboration: c, seller: try await SellerDetails.of(c.organiserID, on: request.db), rows: rows)
+    }
+
+    /// Issues invoices to the municipalities `chosen` (with the reference each carries): all or none.
+    /// Numbers are taken from the seller's row in the same transaction, which also holds other issuers
+    /// of the organisation back until it ends, so a number and a municipality's invoice are given once.
+    static func issue(
+        _ ledger: Ledger, chosen: [(MunicipalityKey, String?)], field: @escaping @Sendable (MunicipalityKey) -> String,
+        request: Request
+    ) async throws -> [IssuedInvoice] {
+        let c = ledger.collaboration
+        guard let seller = ledger.seller else {
+            throw SamradError.invalid([FieldError(field: "seller", "einvoices.error.no_seller")])
+        }
+        guard !chosen.isEmpty else {
+            throw SamradError.invalid([FieldError(field: "municipalities", "einvoices.error.none_chosen")])
+        }
+        var v = Validation()
+        var issuing: [(Ledger.Row, String)] = []
+        for (key, reference) in chosen {
+            guard let row = ledger.row(key) else {
+                v.add(field(key), "einvoices.error.not_registered", [key.description])
+                continue
+            }
+            let name = row.municipality.name
+            if row.invoice != nil { v.add(field(key), "einvoices.error.already", [name]) }
+            if row.endpoint == nil { v.add(field(key), "einvoices.error.no_address", [name]) }
+            let text = (reference ?? row.registeredBy).trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty || text.count > 100 { v.add(field(key), "einvoices.error.reference", [name]) }
+            issuing.append((row, text))
+        }
+        try v.check()
+        let zone = TimeZone(identifier: seller.details.country.timeZoneIdentifier)!
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let now = Date()
+        func day(_ date: Date) -> String {
+            let d = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", d.year!, d.month!, d.day!)
+        }
+        let issueDate = day(now)
+        let dueDate = day(calendar.date(byAdding: .day, value: seller.details.paymentDays, to: now)!)
+        let period = c.periodStart.flatMap { start in c.periodEnd.map { (start: start, end: $0) } }
+        return try await request.db.transaction { [issuing] db in
+            struct Next: Decodable { var next_number: Int }
+            guard
+                let next = try await db.sql.raw(
+                    """
+                    UPDATE seller_details SET next_number = next_number + \(bind: issuing.count)
+                    WHERE id = \(bind: seller.id!) RETURNING next_number
+                    """
+                ).first(decoding: Next.self)
+            else { throw SamradError.notFound("seller.error.none") }
+            let taken = try await IssuedInvoice.query(on: db).filter(\.$collaborationID == c.id!).all()
+                .compactMap(\.municipality)
+            if let twice = issuing.first(where: { taken.contains($0.0.municipality.key) }) {
+                throw SamradError.invalid([
+                    FieldError(
+                        field: field(twice.0.municipality.key), "einvoices.error.already", [twice.0.municipality.name])
+                ])
+            }
+            var issued: [IssuedInvoice] = []
+            for (index, (row, reference)) in issuing.enumerated() {
+                let number = seller.details.numberPrefix + String(next.next_number - issuing.count + index)
+                let invoice = EInvoice(
+                    number: number, documentID: UUID(), issueDate: issueDate, dueDate: dueDate, currency: c.currency,
+                    seller: seller.details,
+                    buyer: EInvoice.Buyer(
+                        name: row.municipality.name, country: row.municipality.country, address: row.address!,
+                        reference: reference),
+                    lines: [
+                        EInvoice.Line(
+                            name: c.title, description: c.hostBody, itemID: c.slug,
+                            netMinor: row.registration.acceptedPriceMinor!)
+                    ],
+                    contractReference: c.caseNumber, period: period)
+                let record = IssuedInvoice()
+                record.organisationID = seller.organisationID
+                record.number = number
+                record.collaborationID = c.id!
+                record.municipalityCountry = row.municipality.country.rawValue
+                record.municipalityCode = row.municipality.code
+                record.format = invoice.format.rawValue
+                record.issueDate = issueDate
+                record.dueDate = dueDate
+                record.currency = c.currency
+                record.payableMinor = invoice.payableMinor
+                record.document = try UBLInvoice.xml(invoice)
+                record.issuedBy = request.actor.userID
+                try await record.create(on: db)
+                issued.append(record)
+            }
+            let numbers = issued.map(\.number)
+            try await Audit.record(
+                "einvoices:issue", subject: "collaboration", id: c.id!.uuidString,
+                summary: "\(numbers.first ?? "")–\(numbers.last ?? "") (\(numbers.count))", by: request, on: db)
+            return issued
+        }
+    }
+
+    /// One issued document, by its number, as XML to save or send.
+    func document(_ request: Request) async throws -> Response {
+        let ledger = try await Self.ledger(request)
+        let number = request.parameters.get("number") ?? ""
+        guard let invoice = ledger.rows.compactMap(\.invoice).first(where: { $0.number == number }) else {
+            throw SamradError.notFound("einvoices.error.not_found")
+        }
+        let response = Response(status: .ok, body: .init(string: invoice.document))
+        response.headers.contentType = HTTPMediaType(
+            type: "application", subType: "xml", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: "\(invoice.number).xml")
+        return response
+    }
+
+    /// Every issued document of the collaboration in one ZIP, for an e-invoicing service's upload.
+    func archive(_ request: Request) async throws -> Response {
+        let ledger = try await Self.ledger(request)
+        let invoices = ledger.rows.compactMap(\.invoice)
+        guard !invoices.isEmpty else { throw SamradError.notFound("einvoices.error.not_found") }
+        let zip = try Archive(accessMode: .create)
+        for invoice in invoices {
+            let data = Data(invoice.document.utf8)
+            try zip.addEntry(
+                with: "\(invoice.number).xml", type: .file, uncompressedSize: Int64(data.count),
+                modificationDate: invoice.createdAt ?? Date(), compressionMethod: .deflate
+            ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
+        }
+        guard let data = zip.data else { throw Archive.ArchiveError.unwritableArchive }
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "zip")
+        response.headers.contentDisposition = .init(.attachment, filename: "\(ledger.collaboration.slug)-einvoices.zip")
+        return response
+    }
+
+    // MARK: The API
+
+    struct InvoiceJSON: Content {
+        var number: String; var municipality: String; var name: String; var format: String
+        var issueDate: String; var dueDate: String; var currency: String
+        /// The amount due with VAT, as the document states it ("15431.88").
+        var payable: String
+        var href: String
+
+        init(_ i: IssuedInvoice, name: String, slug: String) {
+            number = i.number
+            municipality = i.municipality?.description ?? ""
+            self.name = name
+            format = i.format
+            issueDate = i.issueDate
+            dueDate = i.dueDate
+            currency = i.currency
+            payable = EInvoice.amountText(i.payableMinor)
+            href = "/api/v1/collaborations/\(slug)/einvoices/\(i.number)"
+        }
+    }
+
+    struct PendingJSON: Content {
+        var municipality: String; var name: String; var format: String
+        /// The accepted price without VAT.
+        var net: String
+        var peppolEndpoint: String?
+        var reference: String
+        var ready: Bool
+    }
+
+    struct LedgerJSON: Content {
+        var sellerReady: Bool
+        var issued: [InvoiceJSON]
+        var pending: [PendingJSON]
+
+        init(_ ledger: Ledger) {
+            let slug = ledger.collaboration.slug
+            sellerReady = ledger.seller != nil
+            issued = ledger.rows.compactMap { row in
+                row.invoice.map { InvoiceJSON($0, name: row.municipality.name, slug: slug) }
+            }
+            pending = ledger.rows.filter { $0.invoice == nil }.map { row in
+                PendingJSON(
+                    municipality: row.municipality.key.description, name: row.municipality.name,
+                    format: row.format.rawValue, net: EInvoice.amountText(row.registration.acceptedPriceMinor ?? 0),
+                    peppolEndpoint: row.endpoint, reference: row.registeredBy, ready: row.endpoint != nil)
+            }
+        }
+    }
+
+    func listAPI(_ request: Request) async throws -> LedgerJSON {
+        LedgerJSON(try await Self.ledger(request))
+    }
+
+    struct IssueInput: Content {
+        struct Choice: Content { var municipality: String?; var reference: String? }
+        var municipalities: [Choice]?
+    }
+
+    /// Issues to the municipalities named, `{"municipalities": [{"municipality": "dk/461", "reference": "…"}]}`;
+    /// errors name `municipalities[i]`.
+    func issueAPI(_ request: Request) async throws -> Response {
+        let ledger = try await Self.ledger(request)
+        let input = try request.content.decode(IssueInput.self)
+        var v = Validation()
+        var chosen: [(MunicipalityKey, String?)] = []
+        var fields: [MunicipalityKey: String] = [:]
+        for (index, choice) in (input.municipalities ?? []).enumerated() {
+            guard let key = choice.municipality.flatMap({ MunicipalityKey(path: $0) }) else {
+                v.add("municipalities[\(index)]", "validation.municipality")
+                continue
+            }
+            fields[key] = "municipalities[\(index)]"
+            chosen.append((key, choice.reference))
+        }
+        try v.check()
+        let issued = try await Self.issue(
+            ledger, chosen: chosen, field: { [fields] in fields[$0] ?? "municipalities" }, request: request)
+        let names = Dictionary(
+            ledger.rows.map { ($0.municipality.key, $0.municipality.name) }, uniquingKeysWith: { a, _ in a })
+        return try await issued.map {
+            InvoiceJSON($0, name: $0.municipality.flatMap { names[$0] } ?? "", slug: ledger.collaboration.slug)
+        }.encodeResponse(status: .created, for: request)
+    }
+}
