@@ -93,4 +93,36 @@ final class EInvoiceTests: XCTestCase {
         XCTAssertTrue(xml.contains("<cbc:TaxExemptionReason>Momsfri undervisning</cbc:TaxExemptionReason>"))
         XCTAssertTrue(xml.contains("<cbc:TaxAmount currencyID=\"SEK\">0.00</cbc:TaxAmount>"))
     }
+
+    func testTheSellersNumbersAreCheckedByTheirCheckDigits() throws {
+        XCTAssertEqual(InvoiceIdentifier.iban("dk50 0040 0440 1162 43"), "DK5000400440116243")
+        XCTAssertNil(InvoiceIdentifier.iban("DK50 0040 0440 1162 44"))
+        XCTAssertEqual(InvoiceIdentifier.iban("SE45 5000 0000 0583 9825 7466"), "SE4550000000058398257466")
+        XCTAssertEqual(InvoiceIdentifier.vatNumber("dk 55 13 30 18"), "DK55133018")
+        XCTAssertEqual(InvoiceIdentifier.vatNumber("SE222000031501"), "SE222000031501")
+        XCTAssertNil(InvoiceIdentifier.vatNumber("SE222000031502"))
+        XCTAssertEqual(InvoiceIdentifier.vatNumber("NO 971 032 081"), "NO971032081MVA")
+        XCTAssertNil(InvoiceIdentifier.vatNumber("DE123456789"))
+        XCTAssertTrue(InvoiceIdentifier.luhn("50516905"))
+        XCTAssertFalse(InvoiceIdentifier.luhn("50516904"))
+        XCTAssertTrue(InvoiceIdentifier.isBIC("DABADKKK"))
+        XCTAssertFalse(InvoiceIdentifier.isBIC("DABA1KKK"))
+
+        var input = SellerInvoicing.Input(Self.kl())
+        input.account = "٥٣٠١ ٠٢٤١٦٦٠"
+        input.vatCategory = "E"
+        input.vatExemptionReason = " "
+        XCTAssertThrowsError(try SellerInvoicing.read(input)) { error in
+            let fields = (error as? SamradError)?.fieldErrors.map(\.field)
+            XCTAssertEqual(fields, ["account", "vatExemptionReason"])
+        }
+        input = SellerInvoicing.Input(Self.kl())
+        input.accountKind = "bankgiro"
+        input.account = "5051-6905"
+        input.electronicAddress = "0184:dk55133018"
+        let read = try SellerInvoicing.read(input)
+        XCTAssertEqual(read.account, PaymentAccount(kind: .bankgiro, number: "50516905", bic: nil))
+        XCTAssertEqual(read.electronicAddress, "0184:DK55133018")
+        XCTAssertEqual(read.vat, Self.kl().vat)
+    }
 }

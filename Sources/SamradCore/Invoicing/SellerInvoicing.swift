@@ -191,12 +191,12 @@ public struct PaymentAccount: Sendable, Equatable, Codable {
             normalised = InvoiceIdentifier.iban(text)
             if let bicText, !InvoiceIdentifier.isBIC(bicText) { v.add("bic", "seller.error.bic") }
         case .danish:
-            let digits = text.filter(\.isNumber)
-            if digits.count >= 8 && digits.count <= 14 && text.allSatisfy({ $0.isNumber || $0 == " " || $0 == "-" }) {
+            let digits = text.filter { $0.isASCII && $0.isNumber }
+            if (8...14).contains(digits.count), text.allSatisfy({ ($0.isASCII && $0.isNumber) || " -".contains($0) }) {
                 normalised = "\(digits.prefix(4)) \(digits.dropFirst(4))"
             }
         case .bankgiro, .plusgiro:
-            let digits = text.filter(\.isNumber)
+            let digits = text.filter { $0.isASCII && $0.isNumber }
             let range = kind == .bankgiro ? 7...8 : 2...8
             if range.contains(digits.count), InvoiceIdentifier.luhn(digits),
                 text.allSatisfy({ $0.isNumber || $0 == "-" || $0 == " " })

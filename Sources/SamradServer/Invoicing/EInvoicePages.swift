@@ -15,7 +15,8 @@ extension EInvoices {
     struct Context: Encodable {
         var page: PageContext; var form: FormState; var title: String; var backHref: String; var action: String
         var sellerReady: Bool; var sellerHref: String?; var addressesHref: String?
-        var pending: [Row]; var issued: [Row]; var summary: String; var zipHref: String?; var done: Int?
+        var pending: [Row]; var issued: [Row]; var anyReady: Bool; var summary: String; var zipHref: String?
+        var done: Int?
     }
 
     static func fieldName(_ key: MunicipalityKey) -> String { "m_\(key.country.rawValue)_\(key.code)" }
@@ -47,7 +48,7 @@ extension EInvoices {
             sellerHref: InvoicingPolicy.mayKeepSellerDetails(request.actor, organisationID: c.organiserID)
                 ? "/organisations/\(c.organiserID.uuidString)/invoicing" : nil,
             addressesHref: AccountPolicy.mayKeepInvoiceAddresses(request.actor) ? "/admin/invoicing" : nil,
-            pending: pending, issued: rows.filter { $0.number != nil },
+            pending: pending, issued: rows.filter { $0.number != nil }, anyReady: pending.contains(where: \.ready),
             summary: request.t(
                 "einvoices.summary", [String(rows.count - pending.count), String(rows.count),
                     String(pending.filter(\.ready).count)]),
