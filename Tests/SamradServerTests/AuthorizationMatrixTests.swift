@@ -86,6 +86,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /api/v1/me", "GET /api/v1/me/meetings", "GET /api/v1/me/registrations", "GET /access",
         "GET /people/:id", "GET /api/v1/people", "GET /api/v1/people/:id",
         "GET /profile/data", "GET /profile/data.zip", "GET /api/v1/me/export",
+        "GET /profile/notices", "GET /api/v1/profile/notices",
     ]
     /// Reads open to some outsiders for what their role elsewhere lets them make.
     static let readsFor: [Role: Set<String>] = [
@@ -149,6 +150,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /me/calendar-feed", "POST /api/v1/me/calendar-feed", "POST /knowledge", "POST /api/v1/knowledge",
         "POST /meetings/:meeting/register",
         "POST /profile/data/erase",
+        "POST /profile/notices", "PUT /api/v1/profile/notices",
     ]
 
     override func setUp() async throws {

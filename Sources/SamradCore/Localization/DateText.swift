@@ -107,6 +107,9 @@ public enum DateText {
         return "\(p.year!)-\(two(p.month!))-\(two(p.day!))T\(two(p.hour!)):\(two(p.minute!))"
     }
 
+    /// The ISO day of a moment in `zone`: "2014-05-09".
+    public static func isoDay(_ date: Date, zone: String) -> String { String(local(date, zone: zone).prefix(10)) }
+
     /// Checks an ISO date "2014-05-27".
     public static func isISODate(_ text: String) -> Bool {
         let formatter = DateFormatter()

@@ -28,6 +28,7 @@ public enum SamradApp {
         NewslettersFeature(),
         ReportsFeature(),
         InvoicingFeature(),
+        NoticesFeature(),
         ExportFeature(),
         PrivacyFeature(),
     ]

@@ -124,6 +124,7 @@ struct MeetingMinutes: RouteCollection {
         }
         try v.check()
         let m = access.meeting
+        let first = m.minutes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !minutes.isEmpty
         m.minutes = minutes
         m.decisions = decisions
         try await request.db.transaction { db in
@@ -131,6 +132,7 @@ struct MeetingMinutes: RouteCollection {
             try await Audit.record(
                 "meeting:minutes", subject: "meeting", id: m.requireID().uuidString, summary: m.title, by: request,
                 on: db)
+            if first { try await MeetingNotices.tellMinutes(access, context: MailContext(request), on: db) }
         }
     }
 

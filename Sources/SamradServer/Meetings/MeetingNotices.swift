@@ -94,11 +94,68 @@ enum MeetingNotices {
             .filter(\.$status ~~ [AttendanceStatus.registered.rawValue, AttendanceStatus.waitlisted.rawValue]).all()
         let people = try await Person.query(on: db).filter(\.$id ~~ active.map(\.personID)).all()
         let registered = Set(active.filter { $0.statusValue == .registered }.map(\.personID))
-        for person in people {
+        func send(_ person: Person) async throws {
             try await mail(
                 kind, access.meeting, organiser: organiser, to: person,
                 registered: person.id.map(registered.contains) ?? false, context: context, on: db)
         }
+        // A cancellation always goes at once; a change as each person chose (`PersonalNotices`).
+        guard kind == .change else {
+            for person in people { try await send(person) }
+            return
+        }
+        let m = access.meeting
+        let changed = Int(Date().timeIntervalSince1970 * 1_000)
+        try await PersonalNotices.tell(
+            .meetingChanged, key: "meeting_changed:\(try m.requireID().uuidString.lowercased()):\(changed)",
+            people: people, on: db,
+            line: { person in
+                let language = language(of: person, meeting: m)
+                let place = MeetingCalendar.location(
+                    m, directory: context.directory, language: language, catalog: context.catalog)
+                return (
+                    context.catalog.text(
+                        "notices.meeting_changed_line", language,
+                        [
+                            m.title, DateText.dateTime(m.startsAt, language, zone: m.timeZone),
+                            place.isEmpty ? "—" : place,
+                        ]),
+                    context.settings.publicBaseURL + m.href
+                )
+            },
+            mail: send)
+    }
+
+    /// The first time a meeting's minutes are written, those registered for it are told, as each chose.
+    static func tellMinutes(_ access: MeetingAccess, context: MailContext, on db: any Database) async throws {
+        let m = access.meeting
+        let registered = try await Attendance.query(on: db).filter(\.$meetingID == m.requireID())
+            .filter(\.$status == AttendanceStatus.registered.rawValue).all()
+        let people = try await Person.query(on: db).filter(\.$id ~~ registered.map(\.personID)).all()
+        let link = context.settings.publicBaseURL + m.href
+        try await PersonalNotices.tell(
+            .minutes, key: "minutes:\(try m.requireID().uuidString.lowercased())", people: people, on: db,
+            line: { person in
+                let language = language(of: person, meeting: m)
+                return (
+                    context.catalog.text(
+                        "notices.minutes_line", language,
+                        [m.title, DateText.date(m.startsAt, language, zone: m.timeZone)]),
+                    link
+                )
+            },
+            mail: { person in
+                let language = language(of: person, meeting: m)
+                try await Outbox.enqueue(
+                    to: person.email!, subject: context.catalog.text("mail.minutes.subject", language, [m.title]),
+                    body: context.catalog.text(
+                        "mail.minutes.body", language,
+                        [
+                            person.name, m.title, DateText.date(m.startsAt, language, zone: m.timeZone), link,
+                            context.settings.publicBaseURL + "/profile/notices",
+                        ]),
+                    settings: context.settings, on: db)
+            })
     }
 
     static func tell(
