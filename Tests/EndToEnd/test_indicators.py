@@ -9,7 +9,8 @@ import re
 
 import pytest
 import requests
-from conftest import PASSWORD, Server, WORK, create_admin, heading, navigating
+from conftest import (PASSWORD, Server, WORK, accessibility_violations, create_admin, heading, navigating, overflows_at,
+                      sign_in)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -141,3 +142,24 @@ def test_pages_in_every_language(server, browser):
         navigating(browser, lambda: browser.find_element(By.LINK_TEXT, word).click())
         assert browser.find_elements(By.CSS_SELECTOR, "svg.trend")
     browser.get(f"{server.base}/language/en?return=%2F")
+
+
+def test_a_day_care_unit_is_kept_beside_the_schools(server, coordinator, browser):
+    """Case 3's 0-18 area: the coordinator adds a day-care unit, sees it apart from the schools,
+    and opens its own page, which offers the day-care indicators to import figures for."""
+    sign_in(browser, server, coordinator, fresh=True)
+    browser.get(server.base + "/municipalities/dk/751")
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "Schools and day care").click())
+    assert heading(browser) == "Schools and day care in Aarhus"
+    Select(browser.find_element(By.ID, "kind")).select_by_visible_text("Day-care unit")
+    browser.find_element(By.ID, "code").send_keys("DT-751-07")
+    browser.find_element(By.ID, "name").send_keys("Dagtilbud Hasle")
+    navigating(browser, lambda: browser.find_element(By.XPATH, "//button[normalize-space()='Add']").click())
+    day_care = browser.find_element(By.XPATH, "//h2[normalize-space()='Day-care units']/following-sibling::ul[1]").text
+    assert "Dagtilbud Hasle" in day_care
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "Dagtilbud Hasle").click())
+    assert "Dagtilbud Hasle" in heading(browser)
+    assert accessibility_violations(browser) == []
+

@@ -37,7 +37,9 @@ final class FeatureTests: XCTestCase {
         let names = SamradApp.features.map { String(describing: type(of: $0)) }
         XCTAssertEqual(Set(names).count, names.count)
         let tasks = SamradApp.features.flatMap(\.scheduled)
-        XCTAssertEqual(tasks.filter { $0.lease == .reminders }.count, 3, "invitations, meetings, questionnaires")
+        XCTAssertEqual(
+            tasks.filter { $0.lease == .reminders }.count, 5,
+            "invitations, meetings, questionnaires, commitments coming due, notice digests")
         XCTAssertEqual(tasks.filter { $0.lease == .sessionPurge }.count, 1)
         XCTAssertEqual(tasks.filter { $0.lease == nil }.count, 1, "newsletters claim their rows themselves")
     }

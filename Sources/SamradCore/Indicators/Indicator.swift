@@ -46,9 +46,14 @@ public enum IndicatorDirection: String, CaseIterable, Codable, Sendable {
     }
 }
 
-/// Whom an indicator is measured for.
+/// Whom an indicator is measured for: a municipality, or one of its units (a school, or a day-care
+/// unit: dagtilbud, förskola).
 public enum IndicatorLevel: String, CaseIterable, Codable, Sendable {
     case municipality, school
+    case dayCare = "day_care"
+
+    /// A unit under a municipality, kept in its list of units.
+    public var isUnit: Bool { self != .municipality }
 }
 
 public enum IndicatorCategory: String, CaseIterable, Codable, Sendable {

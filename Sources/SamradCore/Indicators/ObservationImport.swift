@@ -244,7 +244,7 @@ public struct ObservationReader {
         var reader = ObservationReader(context: context)
         for (i, entry) in file.values.enumerated() {
             reader.check.rows += 1
-            let unit = (context.level == .school ? entry.ou : entry.municipality) ?? ""
+            let unit = (context.level.isUnit ? entry.ou : entry.municipality) ?? ""
             let total = entry.values.first { $0.gender == "T" } ?? (entry.values.count == 1 ? entry.values[0] : nil)
             let status = total?.status.flatMap { $0.isEmpty ? nil : $0 }
             let value = total?.value.map { String($0) } ?? ""
@@ -252,7 +252,7 @@ public struct ObservationReader {
                 mapping.indicatorCodes[entry.kpi] ?? (mapping.indicator.flatMap { $0.isEmpty ? nil : $0 } ?? entry.kpi)
             reader.add(
                 line: i + 1, indicator: (indicator, "kpi"),
-                unit: (unit, context.level == .school ? "ou" : "municipality"),
+                unit: (unit, context.level.isUnit ? "ou" : "municipality"),
                 year: (String(entry.period), "period"), value: (value, "value"),
                 flag: status ?? (total == nil ? "." : nil),
                 pupils: nil, measure: nil)
@@ -297,7 +297,7 @@ public struct ObservationReader {
             problems.append(
                 RowProblem(
                     line: line, field: unit.1,
-                    context.level == .school ? "import.error.unknown_school" : "import.error.unknown_municipality",
+                    context.level.isUnit ? "import.error.unknown_unit" : "import.error.unknown_municipality",
                     [rawUnit, context.country.rawValue]))
         } else if !known.allowed {
             problems.append(RowProblem(line: line, field: unit.1, "import.error.outside_scope", [rawUnit]))

@@ -18,11 +18,18 @@ final class MunicipalityInvoiceAddress: Model, @unchecked Sendable {
 
     init() {}
 
-    var municipality: MunicipalityKey? {
-        Country(rawValue: municipalityCountry).map { MunicipalityKey($0, municipalityCode) }
-    }
     var address: InvoiceAddress {
         InvoiceAddress(electronicAddress: electronicAddress, organisationNumber: organisationNumber)
+    }
+}
+
+extension MunicipalityInvoiceAddress: MunicipalityRecord {
+    var value: InvoiceAddress {
+        get { address }
+        set {
+            electronicAddress = newValue.electronicAddress
+            organisationNumber = newValue.organisationNumber
+        }
     }
 }
 
@@ -52,39 +59,9 @@ struct InvoiceAddresses: RouteCollection {
 
     /// Writes `rows` in one transaction (an empty address removes the row), audited; returns what changed.
     static func write(_ rows: [(MunicipalityKey, InvoiceAddress)], request: Request) async throws -> Outcome {
-        let stored = try await MunicipalityInvoiceAddress.query(on: request.db)
-            .filter(\.$municipalityCountry ~~ Set(rows.map(\.0.country.rawValue))).all()
-        let byKey = Dictionary(
-            stored.compactMap { row in row.municipality.map { ($0, row) } }, uniquingKeysWith: { a, _ in a })
-        var outcome = Outcome(created: 0, updated: 0, removed: 0, unchanged: 0)
-        var removals: [MunicipalityInvoiceAddress] = [], saves: [MunicipalityInvoiceAddress] = []
-        for (key, address) in rows {
-            switch (byKey[key], address.isEmpty) {
-            case (nil, true): outcome.unchanged += 1
-            case (let row?, true):
-                removals.append(row)
-                outcome.removed += 1
-            case (let row?, false) where row.address == address: outcome.unchanged += 1
-            case (let found, false):
-                let row = found ?? MunicipalityInvoiceAddress()
-                if found == nil { outcome.created += 1 } else { outcome.updated += 1 }
-                row.municipalityCountry = key.country.rawValue
-                row.municipalityCode = key.code
-                row.electronicAddress = address.electronicAddress
-                row.organisationNumber = address.organisationNumber
-                saves.append(row)
-            }
-        }
-        let summary = "created \(outcome.created), updated \(outcome.updated), removed \(outcome.removed)"
-        let countries = Set(rows.map(\.0.country.rawValue)).sorted().joined(separator: ",")
-        try await request.db.transaction { [removals, saves] db in
-            for row in removals { try await row.delete(on: db) }
-            for row in saves { try await row.save(on: db) }
-            try await Audit.record(
-                "invoice_addresses:save", subject: "municipality_invoice_addresses", id: countries, summary: summary,
-                by: request, on: db)
-        }
-        return outcome
+        try await MunicipalityRecords.write(
+            MunicipalityInvoiceAddress.self, rows.map { ($0.0, $0.1.isEmpty ? nil : $0.1) },
+            action: "invoice_addresses:save", request: request)
     }
 
     static func importing(_ text: String, country: Country, request: Request) async throws -> Outcome {

@@ -16,9 +16,12 @@ final class MunicipalityMailbox: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+}
 
-    var municipality: MunicipalityKey? {
-        Country(rawValue: municipalityCountry).map { MunicipalityKey($0, municipalityCode) }
+extension MunicipalityMailbox: MunicipalityRecord {
+    var value: String {
+        get { email }
+        set { email = newValue }
     }
 }
 
@@ -46,43 +49,11 @@ struct Mailboxes: RouteCollection {
     }
 
 
-    struct Outcome: Content, Equatable { var created: Int; var updated: Int; var removed: Int; var unchanged: Int }
+    typealias Outcome = MunicipalityRecords.Outcome
 
     /// Writes `rows` in one transaction (nil removes a mailbox), audited; returns what changed.
     static func write(_ rows: [(MunicipalityKey, String?)], request: Request) async throws -> Outcome {
-        let stored = try await MunicipalityMailbox.query(on: request.db)
-            .filter(\.$municipalityCountry ~~ Set(rows.map(\.0.country.rawValue))).all()
-        let byKey = Dictionary(
-            stored.compactMap { row in row.municipality.map { ($0, row) } }, uniquingKeysWith: { a, _ in a })
-        // Decided before the transaction: what each line does to the stored mailbox.
-        var outcome = Outcome(created: 0, updated: 0, removed: 0, unchanged: 0)
-        var removals: [MunicipalityMailbox] = [], saves: [MunicipalityMailbox] = []
-        for (key, email) in rows {
-            switch (byKey[key], email) {
-            case (nil, nil): outcome.unchanged += 1
-            case (let row?, nil):
-                removals.append(row)
-                outcome.removed += 1
-            case (let row?, let email?) where row.email == email: outcome.unchanged += 1
-            case (let found, let email?):
-                let row = found ?? MunicipalityMailbox()
-                if found == nil { outcome.created += 1 } else { outcome.updated += 1 }
-                row.municipalityCountry = key.country.rawValue
-                row.municipalityCode = key.code
-                row.email = email
-                saves.append(row)
-            }
-        }
-        let summary = "created \(outcome.created), updated \(outcome.updated), removed \(outcome.removed)"
-        let countries = Set(rows.map(\.0.country.rawValue)).sorted().joined(separator: ",")
-        try await request.db.transaction { [removals, saves] db in
-            for row in removals { try await row.delete(on: db) }
-            for row in saves { try await row.save(on: db) }
-            try await Audit.record(
-                "mailboxes:save", subject: "municipality_mailboxes", id: countries, summary: summary,
-                by: request, on: db)
-        }
-        return outcome
+        try await MunicipalityRecords.write(MunicipalityMailbox.self, rows, action: "mailboxes:save", request: request)
     }
 
     static func importing(_ text: String, country: Country, request: Request) async throws -> Outcome {

@@ -162,7 +162,7 @@ extension ImportPages {
             saved = true
         } else if upload.format == "kolada" {
             values = [
-                "unit_column": upload.level == .school ? "ou" : "municipality", "year_column": "period",
+                "unit_column": upload.level.isUnit ? "ou" : "municipality", "year_column": "period",
                 "value_column": "value",
             ]
         } else {

@@ -39,15 +39,17 @@ extension ImportPages {
         let actor = request.actor
         let directory = request.municipalities
         let country = upload.country
-        let schools = snapshot.schools
+        // A unit-level file names units of its kind: a school's code does not take day-care figures.
+        let level = upload.level
+        let schools = snapshot.schools.filter { $0.value.kind == level }
         let municipalityOf: @Sendable (String) -> MunicipalityKey?
-        if upload.level == .school {
+        if level.isUnit {
             municipalityOf = { code in schools["\(country.rawValue)/\(code)"]?.municipality }
         } else {
             municipalityOf = { code in MunicipalityKey(country, code) }
         }
         let resolve: @Sendable (String) -> String?
-        if upload.level == .school {
+        if level.isUnit {
             resolve = { code in
                 let trimmed = code.trimmingCharacters(in: .whitespaces)
                 return schools["\(country.rawValue)/\(trimmed)"] != nil ? trimmed : nil

@@ -15,7 +15,7 @@ struct DashboardSubject: Sendable {
     var own: [String: [Observation]]
 
     var href: String {
-        unit.level == .school
+        unit.level.isUnit
             ? "/schools/\(unit.country.rawValue)/\(unit.code)" : "/municipalities/\(unit.country.rawValue)/\(unit.code)"
     }
 
@@ -44,27 +44,34 @@ struct DashboardSubject: Sendable {
             own: showPrivate ? snapshot.privates[m.key.description] ?? [:] : [:])
     }
 
-    /// A school's peers: the other schools of its municipality, the schools of its region and all
-    /// schools of the country in the data.
+    /// A unit's peers, units of its kind: the others of its municipality, those of its region and all
+    /// of the country in the data.
     static func school(
         _ s: SchoolInfo, directory: MunicipalityDirectory, snapshot: IndicatorSnapshot, showPrivate: Bool,
         t: (String, [String]) -> String
     ) -> DashboardSubject {
         var groups: [PeerGroup] = []
         let municipality = directory[s.municipality]
-        let others = (snapshot.schoolsOf[s.municipality] ?? []).filter { $0.code != s.code }.map(\.code)
+        func units(_ key: MunicipalityKey) -> [SchoolInfo] {
+            (snapshot.schoolsOf[key] ?? []).filter { $0.kind == s.kind }
+        }
+        let others = units(s.municipality).filter { $0.code != s.code }.map(\.code)
+        let keys =
+            s.kind == .dayCare
+            ? (of: "indicators.group.day_care_of", region: "indicators.group.day_care_region",
+                country: "indicators.group.day_care_country.")
+            : (of: "indicators.group.schools_of", region: "indicators.group.schools_region",
+                country: "indicators.group.schools_country.")
         groups.append(
-            PeerGroup(
-                .municipality, label: t("indicators.group.schools_of", [municipality?.name ?? s.municipality.code]),
-                members: others))
+            PeerGroup(.municipality, label: t(keys.of, [municipality?.name ?? s.municipality.code]), members: others))
         if let municipality {
             let inRegion = directory.all.filter { $0.country == s.country && $0.regionCode == municipality.regionCode }
-                .flatMap { snapshot.schoolsOf[$0.key] ?? [] }.map(\.code)
+                .flatMap { units($0.key) }.map(\.code)
             groups.append(
                 PeerGroup(
-                    .region, label: t("indicators.group.schools_region", [municipality.regionName]), members: inRegion))
+                    .region, label: t(keys.region, [municipality.regionName]), members: inRegion))
         }
-        groups.append(PeerGroup(.country, label: t("indicators.group.schools_country.\(s.country.rawValue)", [])))
+        groups.append(PeerGroup(.country, label: t(keys.country + s.country.rawValue, [])))
         let own =
             showPrivate
             ? (snapshot.privates[s.municipality.description] ?? [:]).mapValues { $0.filter { $0.unit == s.unit } } : [:]

@@ -54,7 +54,8 @@ final class IndicatorRecord: Model, @unchecked Sendable {
     }
 }
 
-/// A school under a municipality, e.g. Grimstaskolan (se/44227469) in Upplands Väsby.
+/// A unit under a municipality: a school, e.g. Grimstaskolan (se/44227469) in Upplands Väsby, or a
+/// day-care unit (dagtilbud, förskola). Codes are unique per country across both kinds.
 final class School: Model, @unchecked Sendable {
     static let schema = "schools"
 
@@ -62,6 +63,8 @@ final class School: Model, @unchecked Sendable {
     @Field(key: "country") var country: String
     @Field(key: "code") var code: String
     @Field(key: "name") var name: String
+    /// `IndicatorLevel.school` or `.dayCare`.
+    @Field(key: "kind") var kind: String
     @Field(key: "municipality_code") var municipalityCode: String
     @OptionalField(key: "organiser_type") var organiserType: String?
     @OptionalField(key: "latitude") var latitude: Double?
@@ -72,6 +75,7 @@ final class School: Model, @unchecked Sendable {
 
     var municipality: MunicipalityKey? { Country(rawValue: country).map { MunicipalityKey($0, municipalityCode) } }
     var href: String { "/schools/\(country)/\(code)" }
+    var level: IndicatorLevel { IndicatorLevel(rawValue: kind).flatMap { $0.isUnit ? $0 : nil } ?? .school }
 }
 
 /// One import of observations: who, from what, how it went, and the problems of its rejected rows.

@@ -5,15 +5,17 @@ import SQLiteKit
 import SQLKit
 import Vapor
 
-/// A school as the dashboards know it.
+/// A school or a day-care unit as the dashboards know it.
 struct SchoolInfo: Sendable, Equatable {
     var country: Country
     var code: String
     var name: String
     var municipality: MunicipalityKey
     var organiserType: String?
+    /// `.school` or `.dayCare`: the level of the indicators it is measured by.
+    var kind: IndicatorLevel = .school
 
-    var unit: UnitKey { UnitKey(.school, country, code) }
+    var unit: UnitKey { UnitKey(kind, country, code) }
     var href: String { "/schools/\(country.rawValue)/\(code)" }
 }
 
@@ -127,7 +129,8 @@ actor IndicatorStore {
             guard let country = Country(rawValue: s.country) else { continue }
             let info = SchoolInfo(
                 country: country, code: s.code, name: s.name,
-                municipality: MunicipalityKey(country, s.municipalityCode), organiserType: s.organiserType)
+                municipality: MunicipalityKey(country, s.municipalityCode), organiserType: s.organiserType,
+                kind: s.level)
             schools["\(s.country)/\(s.code)"] = info
             schoolsOf[info.municipality, default: []].append(info)
         }

@@ -7,7 +7,7 @@ struct IndicatorsFeature: Feature {
     var routes: [any RouteCollection] {
         [IndicatorPages(), ImportPages(), GoalPages(), DialoguePages(), IndicatorAPI()]
     }
-    var migrations: [any Migration] { [M011Indicators()] }
+    var migrations: [any Migration] { [M011Indicators(), M039DayCareUnits()] }
 
     func start(_ app: Application) async throws {
         try await ImportJob.markInterrupted(on: app.db)

@@ -8,6 +8,7 @@ extension IndicatorPages {
     struct SchoolLink: Encodable { var href: String; var name: String; var code: String; var organiser: String }
     struct SchoolsContext: Encodable {
         var page: PageContext; var municipalityName: String; var municipalityHref: String; var schools: [SchoolLink]
+        var dayCare: [SchoolLink]; var kinds: [Option]
         var mayKeep: Bool; var form: FormState; var action: String; var importForm: FormState
     }
 
@@ -16,11 +17,20 @@ extension IndicatorPages {
     ) async throws -> SchoolsContext {
         let snapshot = try await request.indicators()
         let href = "/municipalities/\(m.country.rawValue)/\(m.code)"
+        let units = snapshot.schoolsOf[m.key] ?? []
+        func links(_ kind: IndicatorLevel) -> [SchoolLink] {
+            units.filter { $0.kind == kind }.map {
+                SchoolLink(href: $0.href, name: $0.name, code: $0.code, organiser: $0.organiserType ?? "")
+            }
+        }
+        let chosen = form.values["kind"] ?? IndicatorLevel.school.rawValue
         return SchoolsContext(
             page: PageContext(request, titleKey: "schools.title", [m.name]), municipalityName: m.name,
-            municipalityHref: href,
-            schools: (snapshot.schoolsOf[m.key] ?? []).map {
-                SchoolLink(href: $0.href, name: $0.name, code: $0.code, organiser: $0.organiserType ?? "")
+            municipalityHref: href, schools: links(.school), dayCare: links(.dayCare),
+            kinds: IndicatorLevel.allCases.filter(\.isUnit).map { kind in
+                Option(
+                    value: kind.rawValue, label: request.t("schools.kind.\(kind.rawValue)"),
+                    selected: chosen == kind.rawValue)
             },
             mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), form: form, action: href + "/schools",
             importForm: importForm)
@@ -76,10 +86,12 @@ extension IndicatorPages {
         let m = try MunicipalityAccess.load(request)
         try request.require(IndicatorPolicy.mayKeep(request.actor, m.key))
         let values = try request.content.decode([String: String].self).filter {
-            ["code", "name", "organiser_type"].contains($0.key)
+            ["code", "name", "organiser_type", "kind"].contains($0.key)
         }
         do {
             var v = Validation()
+            let kind = v.oneOf("kind", values["kind"] ?? IndicatorLevel.school.rawValue, as: IndicatorLevel.self)
+            if kind == .municipality { v.add("kind", "validation.choice") }
             let code = v.required("code", values["code"], maxLength: 40)
             let name = v.required("name", values["name"], maxLength: 200)
             if !code.isEmpty, !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
@@ -97,6 +109,7 @@ extension IndicatorPages {
                 school.code = code
                 school.name = name
                 school.municipalityCode = m.code
+                school.kind = (kind ?? .school).rawValue
                 school.organiserType = values["organiser_type"].flatMap { $0.isEmpty ? nil : String($0.prefix(60)) }
                 try await school.save(on: db)
                 try await IndicatorStore.bump(on: db)

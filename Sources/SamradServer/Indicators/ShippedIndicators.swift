@@ -16,12 +16,16 @@ enum ShippedIndicators {
     static let skolverket = "Skolverket, official statistics (Jämförelse av betygsresultat över tid; Personalstatistik)"
     static let skolverketSchools = "Skolverket, Planned Educations API v4 (statistics/gr), retrieved 2026-04-21"
     static let skolverketLicence = "Open data; cite \"Källa: Skolverket\""
+    static let dayCareDK = "Børne- og Undervisningsministeriet (dagtilbudsstatistik), Danmarks Statistik"
+    static let dayCareDKLicence = "Free reuse with attribution: \"Kilde: Danmarks Statistik\""
+    static let dayCareSE = "Skolverket, official statistics: Barn och personal i förskolan"
 
     /// The English phrases of the shipped sources and licences, with the catalogue keys that say
     /// them in the page's language; names of sources and dataset codes stay as they are.
     static let phrases: [(String, String)] = [
         ("via Thisted Kommune's \"Danmarks 98 Doughnuts\"", "indicator_source.via_doughnuts"),
         ("Free reuse with attribution: \"Kilde: Uddannelsesstatistik.dk\"", "indicator_source.uvm_licence"),
+        ("Free reuse with attribution: \"Kilde: Danmarks Statistik\"", "indicator_source.dst_licence"),
         ("official statistics", "indicator_source.official_statistics"),
         ("Planned Educations API v4 (statistics/gr), retrieved 2026-04-21", "indicator_source.planned_educations"),
         ("Open data; cite \"Källa: Skolverket\"", "indicator_source.skolverket_licence"),
@@ -154,6 +158,25 @@ enum ShippedIndicators {
         entry(
             "se.school.pupils", "Pupils", "Elever", "Elever", .count, .neutral, .school, .context, .se,
             skolverketSchools, skolverketLicence, decimals: 0),
+        // Day care (case 3's 0-18 area): the measures the ministries publish per unit. No figures are
+        // shipped; a municipality imports its units' own, an administrator the published ones.
+        entry(
+            "dk.day_care.pedagogue_share_pct", "Pedagogues among the staff", "Andel pædagoger blandt personalet",
+            "Andel pedagoger bland personalen", .percent, .higherIsBetter, .dayCare, .staff, .dk, dayCareDK,
+            dayCareDKLicence),
+        entry(
+            "dk.day_care.children_per_adult", "Children per adult (staffing)", "Børn pr. voksen (normering)",
+            "Barn per vuxen (bemanning)", .ratio, .lowerIsBetter, .dayCare, .staff, .dk, dayCareDK, dayCareDKLicence),
+        entry(
+            "se.preschool.teacher_share_pct", "Staff with a preschool teacher degree",
+            "Personale med førskolelæreruddannelse", "Andel personal med förskollärarexamen", .percent,
+            .higherIsBetter, .dayCare, .staff, .se, dayCareSE, skolverketLicence),
+        entry(
+            "se.preschool.children_per_staff", "Children per full-time staff member", "Børn pr. årsværk",
+            "Barn per årsarbetare", .ratio, .lowerIsBetter, .dayCare, .staff, .se, dayCareSE, skolverketLicence),
+        entry(
+            "se.preschool.children_per_group", "Children per group", "Børn pr. gruppe", "Barn per barngrupp", .ratio,
+            .neutral, .dayCare, .context, .se, dayCareSE, skolverketLicence),
     ]
 
     struct File {
@@ -346,6 +369,15 @@ struct SchoolRow: Sendable, Equatable {
     var organiserType: String?
     var latitude: Double?
     var longitude: Double?
+    var kind: IndicatorLevel = .school
+
+    /// What a list's `kind` column may say, in the three languages: a school or a day-care unit.
+    static let kinds: [String: IndicatorLevel] = [
+        "school": .school, "skole": .school, "skola": .school, "grundskole": .school, "grundskola": .school,
+        "folkeskole": .school, "day_care": .dayCare, "daycare": .dayCare, "day-care": .dayCare,
+        "dagtilbud": .dayCare, "daginstitution": .dayCare, "børnehave": .dayCare, "vuggestue": .dayCare,
+        "förskola": .dayCare, "forskola": .dayCare, "preschool": .dayCare,
+    ]
 
     /// `school_unit_code,name,kommunkod,…` (Skolverket's school units): every line checked, each
     /// problem named by its line.
@@ -390,7 +422,7 @@ struct SchoolRow: Sendable, Equatable {
     /// One line of a municipality's own list of schools.
     struct Listed { var line: Int; var code: String; var school: SchoolRow }
 
-    /// `code,name[,organiser_type]` for one municipality: each problem named by its line.
+    /// `code,name[,organiser_type][,kind]` for one municipality: each problem named by its line.
     static func read(list data: Data, municipality m: Municipality) throws -> [Listed] {
         let text = try SpreadsheetUpload.text(data)
         let table = try CSVTable(parsing: text, separator: CSVTable.separator(of: text))
@@ -414,12 +446,16 @@ struct SchoolRow: Sendable, Equatable {
             }
             seen[code] = record.line
             let organiser = record["organiser_type"].trimmedSpaces
+            let kindText = record["kind"].trimmedSpaces.lowercased()
+            guard let kind = kindText.isEmpty ? .school : kinds[kindText] else {
+                v.add("line \(record.line)", "schools.error.kind_line", [String(record.line), kindText]); continue
+            }
             rows.append(
                 Listed(
                     line: record.line, code: code,
                     school: SchoolRow(
                         country: m.country, code: code, name: String(name.prefix(200)), municipalityCode: m.code,
-                        organiserType: organiser.isEmpty ? nil : String(organiser.prefix(60)))))
+                        organiserType: organiser.isEmpty ? nil : String(organiser.prefix(60)), kind: kind)))
         }
         try v.check()
         if rows.isEmpty { throw SamradError(.invalidInput, "csv.empty") }
@@ -431,17 +467,18 @@ struct SchoolRow: Sendable, Equatable {
         for chunk in rows.chunked(500) {
             var insert = sql.insert(into: School.schema).columns(
                 "id", "country", "code", "name", "municipality_code", "organiser_type", "latitude", "longitude",
-                "created_at")
+                "created_at", "kind")
             for s in chunk {
                 insert = insert.values(
                     SQLBind(UUID()), SQLBind(s.country.rawValue), SQLBind(s.code), SQLBind(s.name),
                     SQLBind(s.municipalityCode),
-                    SQLBind(s.organiserType), SQLBind(s.latitude), SQLBind(s.longitude), SQLBind(Date()))
+                    SQLBind(s.organiserType), SQLBind(s.latitude), SQLBind(s.longitude), SQLBind(Date()),
+                    SQLBind(s.kind.rawValue))
             }
             try await insert.onConflict(with: ["country", "code"]) { conflict in
                 conflict.set(excludedValueOf: "name").set(excludedValueOf: "municipality_code").set(
                     excludedValueOf: "organiser_type"
-                )
+                ).set(excludedValueOf: "kind")
                 .set(excludedValueOf: "latitude").set(excludedValueOf: "longitude")
             }.run()
         }
