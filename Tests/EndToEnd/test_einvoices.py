@@ -169,6 +169,15 @@ def test_skr_issues_peppol_invoices_that_pass_the_schemas_and_the_peppol_rules(a
     assert root.findtext("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReason",
                          namespaces=NS) == "Undantag enligt 3 kap. 8 § ML"
 
+    # A wrong invoice is credited in full: the credit note repeats it (its VAT too) and refers to it.
+    credit = call("POST", f"/collaborations/{slug}/einvoices/SKR-1/credit", status=201).json()
+    assert credit["number"] == "SKR-4" and credit["kind"] == "credit_note" and credit["credits"] == "SKR-1"
+    note = peppol_document(call, slug, "SKR-4")
+    assert etree.QName(note).localname == "CreditNote"
+    assert note.findtext("cbc:CreditNoteTypeCode", namespaces=NS) == "381"
+    assert note.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS) == "SKR-1"
+    assert note.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=NS) == "2000.00"
+
 
 def peppol_document(call, slug, number):
     """The document, checked against the UBL 2.1 schemas, the Peppol BIS 3 rules the validator knows,
@@ -184,5 +193,8 @@ def peppol_document(call, slug, number):
     for party in ("cac:AccountingSupplierParty", "cac:AccountingCustomerParty"):
         endpoint = root.find(f"{party}/cac:Party/cbc:EndpointID", NS)
         assert endpoint is not None and endpoint.get("schemeID") == "0007", party
-    assert text("cbc:DueDate"), "BR-CO-25: a due date with an amount to pay"
+    if etree.QName(root).localname == "Invoice":
+        assert text("cbc:DueDate"), "BR-CO-25: a due date with an amount to pay"
+    else:
+        assert text("cac:PaymentTerms/cbc:Note"), "BR-CO-25: a credit note states its payment terms"
     return root

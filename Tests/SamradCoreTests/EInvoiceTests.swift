@@ -48,10 +48,23 @@ final class EInvoiceTests: XCTestCase {
         XCTAssertEqual(EInvoice.amountText(-120), "-1.20")
     }
 
-    func testTheBuyersCountryChoosesTheFormat() {
-        XCTAssertEqual(EInvoiceFormat.for(.dk), .oioubl)
-        XCTAssertEqual(EInvoiceFormat.for(.se), .peppolBIS3)
-        XCTAssertEqual(EInvoiceFormat.for(.no), .peppolBIS3)
+    func testTheBuyersCountryChoosesTheFormat() throws {
+        var seller = Self.kl()
+        XCTAssertEqual(seller.format(for: .dk), .oioubl)
+        XCTAssertEqual(seller.format(for: .se), .peppolBIS3)
+        XCTAssertEqual(seller.format(for: .no), .peppolBIS3)
+        seller.danishFormat = .peppolBIS3
+        XCTAssertEqual(seller.format(for: .dk), .peppolBIS3, "NemHandel carries Peppol BIS 3 too")
+        let xml = try UBLInvoice.xml(Self.invoice(buyer: .dk, seller: seller))
+        XCTAssertTrue(xml.contains(#"<cbc:EndpointID schemeID="0088">5798000000001</cbc:EndpointID>"#))
+        XCTAssertFalse(xml.contains("OIOUBL"))
+        // Details kept before the choice existed read as OIOUBL.
+        let stored = try JSONEncoder().encode(Self.kl())
+        var old = try XCTUnwrap(JSONSerialization.jsonObject(with: stored) as? [String: Any])
+        old["danishFormat"] = nil
+        let read = try JSONDecoder().decode(
+            SellerInvoicing.self, from: JSONSerialization.data(withJSONObject: old))
+        XCTAssertEqual(read.format(for: .dk), .oioubl)
     }
 
     func testPeppolDocumentNamesThePartiesByTheirParticipantsAndEscapesText() throws {
@@ -124,5 +137,27 @@ final class EInvoiceTests: XCTestCase {
         XCTAssertEqual(read.account, PaymentAccount(kind: .bankgiro, number: "50516905", bic: nil))
         XCTAssertEqual(read.electronicAddress, "0184:DK55133018")
         XCTAssertEqual(read.vat, Self.kl().vat)
+    }
+
+    func testACreditNoteCancelsItsInvoiceInBothFormats() throws {
+        var note = Self.invoice(buyer: .se)
+        note.kind = .creditNote(of: "KL-1001", issued: "2026-12-07")
+        note.number = "KL-1002"
+        let peppol = try UBLInvoice.xml(note)
+        XCTAssertTrue(peppol.contains("<CreditNote xmlns") || peppol.contains("<CreditNote "), peppol)
+        XCTAssertTrue(peppol.contains(#"xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2""#))
+        XCTAssertTrue(peppol.contains("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"))
+        XCTAssertTrue(peppol.contains("<cac:InvoiceDocumentReference>\n      <cbc:ID>KL-1001</cbc:ID>"), peppol)
+        XCTAssertTrue(peppol.contains(#"<cbc:CreditedQuantity unitCode="EA">1</cbc:CreditedQuantity>"#))
+        for absent in ["InvoiceLine", "cbc:DueDate", "PaymentMeans"] { XCTAssertFalse(peppol.contains(absent), absent) }
+        let order = ["cbc:CreditNoteTypeCode", "cbc:DocumentCurrencyCode", "cac:BillingReference",
+            "cac:AccountingSupplierParty", "cac:PaymentTerms", "cac:TaxTotal", "cac:CreditNoteLine"]
+            .map { peppol.range(of: "<\($0)")!.lowerBound }
+        XCTAssertEqual(order, order.sorted())
+        var danish = Self.invoice(buyer: .dk)
+        danish.kind = .creditNote(of: "KL-1001", issued: "2026-12-07")
+        let oioubl = try UBLInvoice.xml(danish)
+        XCTAssertTrue(oioubl.contains("<cbc:CustomizationID>OIOUBL-2.01</cbc:CustomizationID>"))
+        XCTAssertFalse(oioubl.contains("CreditNoteTypeCode"), "UBL 2.0 has none")
     }
 }

@@ -33,6 +33,13 @@ public struct EInvoice: Sendable, Equatable {
         }
     }
 
+    /// An invoice, or a credit note that cancels one of the seller's invoices in full.
+    public enum Kind: Sendable, Equatable {
+        case invoice
+        case creditNote(of: String, issued: String)
+    }
+
+    public var kind: Kind
     public var number: String
     /// A UUID that names this document for ever (OIOUBL asks for it).
     public var documentID: UUID
@@ -49,10 +56,11 @@ public struct EInvoice: Sendable, Equatable {
     public var period: (start: String, end: String)?
 
     public init(
-        number: String, documentID: UUID, issueDate: String, dueDate: String, currency: String,
+        kind: Kind = .invoice, number: String, documentID: UUID, issueDate: String, dueDate: String, currency: String,
         seller: SellerInvoicing, buyer: Buyer, lines: [Line], contractReference: String?,
         period: (start: String, end: String)?
     ) {
+        self.kind = kind
         self.number = number
         self.documentID = documentID
         self.issueDate = issueDate
@@ -66,20 +74,22 @@ public struct EInvoice: Sendable, Equatable {
     }
 
     public static func == (a: EInvoice, b: EInvoice) -> Bool {
-        a.number == b.number && a.documentID == b.documentID && a.issueDate == b.issueDate && a.dueDate == b.dueDate
-            && a.currency == b.currency && a.seller == b.seller && a.buyer == b.buyer && a.lines == b.lines
+        a.kind == b.kind && a.number == b.number && a.documentID == b.documentID && a.issueDate == b.issueDate
+            && a.dueDate == b.dueDate && a.currency == b.currency && a.seller == b.seller && a.buyer == b.buyer
+            && a.lines == b.lines
             && a.contractReference == b.contractReference && a.period?.start == b.period?.start
             && a.period?.end == b.period?.end
     }
 
+    public var isCreditNote: Bool { kind != .invoice }
     public var netMinor: Int { lines.map(\.netMinor).reduce(0, +) }
     /// VAT is computed once on the total of the category, as EN 16931 sums it (BR-CO-17).
     public var vatMinor: Int { seller.vat.vat(onMinor: netMinor) }
     public var payableMinor: Int { netMinor + vatMinor }
 
-    /// The format the buyer's country receives: OIOUBL through NemHandel in Denmark, Peppol BIS
-    /// Billing 3 elsewhere.
-    public var format: EInvoiceFormat { EInvoiceFormat.for(buyer.country) }
+    /// The format the buyer's country receives: OIOUBL through NemHandel in Denmark (unless the
+    /// seller sends Peppol BIS Billing 3 there too), Peppol BIS Billing 3 elsewhere.
+    public var format: EInvoiceFormat { seller.format(for: buyer.country) }
 
     /// An amount in minor units as a document writes it: "1234.50".
     public static func amountText(_ minor: Int) -> String {
@@ -94,6 +104,4 @@ public struct EInvoice: Sendable, Equatable {
 public enum EInvoiceFormat: String, Sendable, Codable, CaseIterable {
     case peppolBIS3 = "peppol-bis-3"
     case oioubl = "oioubl-2.1"
-
-    public static func `for`(_ country: Country) -> EInvoiceFormat { country == .dk ? .oioubl : .peppolBIS3 }
 }

@@ -21,11 +21,15 @@ public struct SellerInvoicing: Sendable, Equatable, Codable {
     /// Put before the running number: "KL-" gives KL-1001.
     public var numberPrefix: String
     public var contactEmail: String?
+    /// What Danish municipalities receive: OIOUBL (the default) or Peppol BIS Billing 3, which
+    /// NemHandel also carries. Other countries always get Peppol BIS Billing 3.
+    public var danishFormat: EInvoiceFormat?
 
     public init(
         legalName: String, organisationNumber: String, vatNumber: String?, electronicAddress: String,
         street: String, postcode: String, city: String, country: Country, account: PaymentAccount,
-        paymentDays: Int, vat: VATTreatment, numberPrefix: String, contactEmail: String?
+        paymentDays: Int, vat: VATTreatment, numberPrefix: String, contactEmail: String?,
+        danishFormat: EInvoiceFormat? = nil
     ) {
         self.legalName = legalName
         self.organisationNumber = organisationNumber
@@ -40,6 +44,12 @@ public struct SellerInvoicing: Sendable, Equatable, Codable {
         self.vat = vat
         self.numberPrefix = numberPrefix
         self.contactEmail = contactEmail
+        self.danishFormat = danishFormat
+    }
+
+    /// The format a buyer in `country` receives.
+    public func format(for country: Country) -> EInvoiceFormat {
+        country == .dk ? danishFormat ?? .oioubl : .peppolBIS3
     }
 
     /// The Peppol participant the seller sends from.
@@ -67,6 +77,7 @@ public struct SellerInvoicing: Sendable, Equatable, Codable {
         public var vatExemptionReason: String?
         public var numberPrefix: String?
         public var contactEmail: String?
+        public var danishFormat: String?
 
         public init() {}
 
@@ -88,6 +99,7 @@ public struct SellerInvoicing: Sendable, Equatable, Codable {
             vatExemptionReason = s.vat.exemptionReason
             numberPrefix = s.numberPrefix
             contactEmail = s.contactEmail
+            danishFormat = (s.danishFormat ?? .oioubl).rawValue
         }
 
         public var values: [String: String] {
@@ -97,6 +109,7 @@ public struct SellerInvoicing: Sendable, Equatable, Codable {
                 "country": country, "accountKind": accountKind, "account": account, "bic": bic,
                 "paymentDays": paymentDays, "vatCategory": vatCategory, "vatRate": vatRate,
                 "vatExemptionReason": vatExemptionReason, "numberPrefix": numberPrefix, "contactEmail": contactEmail,
+                "danishFormat": danishFormat,
             ].compactMapValues { $0 }
         }
     }
@@ -144,11 +157,15 @@ public struct SellerInvoicing: Sendable, Equatable, Codable {
             v.add("numberPrefix", "seller.error.prefix")
         }
         let email = v.email("contactEmail", input.contactEmail, required: false)
+        var danishFormat = EInvoiceFormat.oioubl
+        if let text = input.danishFormat, !text.isEmpty {
+            danishFormat = v.oneOf("danishFormat", text, as: EInvoiceFormat.self) ?? .oioubl
+        }
         try v.check()
         return SellerInvoicing(
             legalName: legalName, organisationNumber: number, vatNumber: vatNumber, electronicAddress: address,
             street: street, postcode: postcode, city: city, country: country!, account: account!,
-            paymentDays: days!, vat: vat!, numberPrefix: prefix, contactEmail: email)
+            paymentDays: days!, vat: vat!, numberPrefix: prefix, contactEmail: email, danishFormat: danishFormat)
     }
 }
 

@@ -10,10 +10,11 @@ public enum UBLInvoice {
         let encoder = XMLEncoder()
         encoder.outputFormatting = [.prettyPrinted]
         encoder.prettyPrintIndentation = .spaces(2)
+        let root = invoice.isCreditNote ? "CreditNote" : "Invoice"
         let data = try encoder.encode(
-            document, withRootKey: "Invoice",
+            document, withRootKey: root,
             rootAttributes: [
-                "xmlns": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+                "xmlns": "urn:oasis:names:specification:ubl:schema:xsd:\(root)-2",
                 "xmlns:cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
                 "xmlns:cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
             ],
@@ -74,7 +75,17 @@ public enum UBLInvoice {
         }
     }
 
+    /// A key named as the document type needs it: an invoice's and a credit note's differ in a few names.
+    struct Key: CodingKey {
+        var stringValue: String
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
     struct Document: Encodable {
+        var isCreditNote: Bool
         var ublVersion: Value?
         var customization: Value
         var profile: Value
@@ -83,27 +94,62 @@ public enum UBLInvoice {
         var uuid: Value?
         var issueDate: Value
         var dueDate: Value?
-        var typeCode: Value
+        var typeCode: Value?
         var currency: Value
         var buyerReference: Value?
         var period: Period?
+        var billing: BillingReference?
         var contract: Reference?
         var supplier: PartyRole
         var customer: PartyRole
-        var paymentMeans: PaymentMeans
+        var paymentMeans: PaymentMeans?
+        var paymentTerms: PaymentTerms?
         var taxTotal: TaxTotal
         var monetaryTotal: MonetaryTotal
         var lines: [Line]
 
-        enum CodingKeys: String, CodingKey {
-            case ublVersion = "cbc:UBLVersionID", customization = "cbc:CustomizationID", profile = "cbc:ProfileID"
-            case id = "cbc:ID", copyIndicator = "cbc:CopyIndicator", uuid = "cbc:UUID", issueDate = "cbc:IssueDate"
-            case dueDate = "cbc:DueDate", typeCode = "cbc:InvoiceTypeCode", currency = "cbc:DocumentCurrencyCode"
-            case buyerReference = "cbc:BuyerReference", period = "cac:InvoicePeriod"
-            case contract = "cac:ContractDocumentReference", supplier = "cac:AccountingSupplierParty"
-            case customer = "cac:AccountingCustomerParty", paymentMeans = "cac:PaymentMeans"
-            case taxTotal = "cac:TaxTotal", monetaryTotal = "cac:LegalMonetaryTotal", lines = "cac:InvoiceLine"
+        /// In the schema's order for the document type (`UBL-Invoice-2.1.xsd`, `UBL-CreditNote-2.1.xsd`).
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encodeIfPresent(ublVersion, forKey: Key("cbc:UBLVersionID"))
+            try c.encode(customization, forKey: Key("cbc:CustomizationID"))
+            try c.encode(profile, forKey: Key("cbc:ProfileID"))
+            try c.encode(id, forKey: Key("cbc:ID"))
+            try c.encodeIfPresent(copyIndicator, forKey: Key("cbc:CopyIndicator"))
+            try c.encodeIfPresent(uuid, forKey: Key("cbc:UUID"))
+            try c.encode(issueDate, forKey: Key("cbc:IssueDate"))
+            try c.encodeIfPresent(dueDate, forKey: Key("cbc:DueDate"))
+            let typeKey = isCreditNote ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode"
+            try c.encodeIfPresent(typeCode, forKey: Key(typeKey))
+            try c.encode(currency, forKey: Key("cbc:DocumentCurrencyCode"))
+            try c.encodeIfPresent(buyerReference, forKey: Key("cbc:BuyerReference"))
+            try c.encodeIfPresent(period, forKey: Key("cac:InvoicePeriod"))
+            try c.encodeIfPresent(billing, forKey: Key("cac:BillingReference"))
+            try c.encodeIfPresent(contract, forKey: Key("cac:ContractDocumentReference"))
+            try c.encode(supplier, forKey: Key("cac:AccountingSupplierParty"))
+            try c.encode(customer, forKey: Key("cac:AccountingCustomerParty"))
+            try c.encodeIfPresent(paymentMeans, forKey: Key("cac:PaymentMeans"))
+            try c.encodeIfPresent(paymentTerms, forKey: Key("cac:PaymentTerms"))
+            try c.encode(taxTotal, forKey: Key("cac:TaxTotal"))
+            try c.encode(monetaryTotal, forKey: Key("cac:LegalMonetaryTotal"))
+            try c.encode(lines, forKey: Key(isCreditNote ? "cac:CreditNoteLine" : "cac:InvoiceLine"))
         }
+    }
+
+    struct BillingReference: Encodable {
+        var invoice: InvoiceReference
+        enum CodingKeys: String, CodingKey { case invoice = "cac:InvoiceDocumentReference" }
+    }
+
+    struct InvoiceReference: Encodable {
+        var id: Value
+        var issueDate: Value
+        enum CodingKeys: String, CodingKey { case id = "cbc:ID", issueDate = "cbc:IssueDate" }
+    }
+
+    struct PaymentTerms: Encodable {
+        var note: Value
+        enum CodingKeys: String, CodingKey { case note = "cbc:Note" }
     }
 
     struct Period: Encodable {
@@ -246,15 +292,22 @@ public enum UBLInvoice {
     }
 
     struct Line: Encodable {
+        var isCreditNote: Bool
         var id: Value
         var quantity: Value
         var amount: Value
         var taxTotal: LineTaxTotal?
         var item: Item
         var price: Price
-        enum CodingKeys: String, CodingKey {
-            case id = "cbc:ID", quantity = "cbc:InvoicedQuantity", amount = "cbc:LineExtensionAmount"
-            case taxTotal = "cac:TaxTotal", item = "cac:Item", price = "cac:Price"
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(id, forKey: Key("cbc:ID"))
+            try c.encode(quantity, forKey: Key(isCreditNote ? "cbc:CreditedQuantity" : "cbc:InvoicedQuantity"))
+            try c.encode(amount, forKey: Key("cbc:LineExtensionAmount"))
+            try c.encodeIfPresent(taxTotal, forKey: Key("cac:TaxTotal"))
+            try c.encode(item, forKey: Key("cac:Item"))
+            try c.encode(price, forKey: Key("cac:Price"))
         }
     }
 

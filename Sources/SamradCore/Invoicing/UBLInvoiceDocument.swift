@@ -7,6 +7,8 @@ extension UBLInvoice.Document {
 
     init(_ invoice: EInvoice) {
         let oioubl = invoice.format == .oioubl
+        let credit = invoice.isCreditNote
+        isCreditNote = credit
         let currency = invoice.currency
         let vat = invoice.seller.vat
         let category = UBLInvoice.TaxCategory(vat, oioubl: oioubl, line: false)
@@ -21,17 +23,28 @@ extension UBLInvoice.Document {
         copyIndicator = oioubl ? "false" : nil
         uuid = oioubl ? Value(invoice.documentID.uuidString.lowercased()) : nil
         issueDate = Value(invoice.issueDate)
-        dueDate = oioubl ? nil : Value(invoice.dueDate)
+        // A credit note has no due date; UBL 2.0 (OIOUBL) has no credit note type code.
+        dueDate = oioubl || credit ? nil : Value(invoice.dueDate)
         typeCode =
-            oioubl
-            ? .code("380", list: "urn:oioubl:codelist:invoicetypecode-1.1", agency: UBLInvoice.oio) : "380"
+            credit
+            ? (oioubl ? nil : "381")
+            : oioubl
+                ? .code("380", list: "urn:oioubl:codelist:invoicetypecode-1.1", agency: UBLInvoice.oio) : "380"
         self.currency = Value(currency)
         buyerReference = oioubl ? nil : Value(invoice.buyer.reference)
         period = invoice.period.map { UBLInvoice.Period(start: Value($0.start), end: Value($0.end)) }
+        if case .creditNote(let number, let issued) = invoice.kind {
+            billing = UBLInvoice.BillingReference(invoice: .init(id: Value(number), issueDate: Value(issued)))
+            // EN 16931 asks for payment terms when an amount is due (BR-CO-25): nothing is to be paid.
+            paymentTerms = UBLInvoice.PaymentTerms(note: Value("Credit note for invoice \(number)"))
+        } else {
+            billing = nil
+            paymentTerms = nil
+        }
         contract = invoice.contractReference.map { UBLInvoice.Reference(id: Value($0)) }
         supplier = UBLInvoice.PartyRole(party: .seller(invoice.seller, oioubl: oioubl))
         customer = UBLInvoice.PartyRole(party: .buyer(invoice.buyer, oioubl: oioubl))
-        paymentMeans = .init(invoice, oioubl: oioubl)
+        paymentMeans = credit ? nil : .init(invoice, oioubl: oioubl)
         taxTotal = UBLInvoice.TaxTotal(
             amount: .amount(invoice.vatMinor, currency),
             subtotal: .init(
@@ -45,7 +58,7 @@ extension UBLInvoice.Document {
         lines = invoice.lines.enumerated().map { index, line in
             let lineVAT = vat.vat(onMinor: line.netMinor)
             return UBLInvoice.Line(
-                id: Value(String(index + 1)), quantity: .quantity("1", unit: "EA"),
+                isCreditNote: credit, id: Value(String(index + 1)), quantity: .quantity("1", unit: "EA"),
                 amount: .amount(line.netMinor, currency),
                 taxTotal: oioubl
                     ? UBLInvoice.LineTaxTotal(

@@ -8,39 +8,56 @@ extension EInvoices {
     struct Row: Encodable {
         var id: String; var name: String; var region: String; var amount: String; var format: String
         var endpoint: String?
-        /// Set once issued.
-        var number: String?; var issued: String?; var payable: String?; var href: String?
         var reference: String; var error: String?; var ready: Bool; var chosen: Bool
+    }
+    /// An issued invoice or credit note.
+    struct Document: Encodable {
+        var number: String; var name: String; var format: String; var issued: String; var payable: String
+        var href: String; var status: String?; var creditAction: String?
     }
     struct Context: Encodable {
         var page: PageContext; var form: FormState; var title: String; var backHref: String; var action: String
         var sellerReady: Bool; var sellerHref: String?; var addressesHref: String?
-        var pending: [Row]; var issued: [Row]; var anyReady: Bool; var summary: String; var zipHref: String?
+        var pending: [Row]; var issued: [Document]; var anyReady: Bool; var summary: String; var zipHref: String?
         var done: Int?
+        /// The number of the credit note just issued.
+        var credited: String?
     }
 
     static func fieldName(_ key: MunicipalityKey) -> String { "m_\(key.country.rawValue)_\(key.code)" }
 
-    func context(_ request: Request, _ ledger: Ledger, form: FormState, done: Int? = nil) -> Context {
+    func context(
+        _ request: Request, _ ledger: Ledger, form: FormState, done: Int? = nil, credited: String? = nil
+    ) -> Context {
         let c = ledger.collaboration
-        let rows = ledger.rows.map { row -> Row in
+        let money = { (minor: Int) in
+            NumberText.decimal(Double(minor) / 100, request.language, fractionDigits: 2) + " " + c.currency
+        }
+        let pending = ledger.rows.filter { $0.invoice == nil }.map { row -> Row in
             let id = Self.fieldName(row.municipality.key)
-            let money = { (minor: Int) in
-                NumberText.decimal(Double(minor) / 100, request.language, fractionDigits: 2) + " " + c.currency
-            }
             return Row(
                 id: id, name: row.municipality.name, region: row.municipality.regionName,
                 amount: money(row.registration.acceptedPriceMinor ?? 0),
                 format: request.t("einvoices.format.\(row.format.rawValue)"), endpoint: row.endpoint,
-                number: row.invoice?.number,
-                issued: row.invoice.map { request.t("einvoices.issued_on", [$0.issueDate, $0.dueDate]) },
-                payable: row.invoice.map { money($0.payableMinor) },
-                href: row.invoice.map { "/collaborations/\(c.slug)/einvoices/\($0.number)" },
                 reference: form.values["\(id)_reference"] ?? row.registeredBy, error: form.errors[id],
                 ready: row.endpoint != nil && ledger.seller != nil,
                 chosen: form.values.isEmpty ? row.endpoint != nil : form.values[id] != nil)
         }
-        let pending = rows.filter { $0.number == nil }
+        let notes = ledger.creditNotes
+        let numbers = Dictionary(ledger.documents.compactMap { d in d.id.map { ($0, d.number) } }) { a, _ in a }
+        let issued = ledger.documents.map { d -> Document in
+            let creditedBy = d.id.flatMap { notes[$0]?.number }
+            let status =
+                d.isCreditNote
+                ? request.t("einvoices.credit_note_for", [d.creditsID.flatMap { numbers[$0] } ?? ""])
+                : creditedBy.map { request.t("einvoices.credited_by", [$0]) }
+            return Document(
+                number: d.number, name: ledger.name(of: d), format: request.t("einvoices.format.\(d.format)"),
+                issued: request.t("einvoices.issued_on", [d.issueDate, d.dueDate]), payable: money(d.payableMinor),
+                href: "/collaborations/\(c.slug)/einvoices/\(d.number)", status: status,
+                creditAction: d.isCreditNote || creditedBy != nil
+                    ? nil : "/collaborations/\(c.slug)/einvoices/\(d.number)/credit")
+        }
         return Context(
             page: PageContext(request, titleKey: "einvoices.title"), form: form, title: c.title,
             backHref: "/collaborations/\(c.slug)/board", action: "/collaborations/\(c.slug)/einvoices",
@@ -48,18 +65,33 @@ extension EInvoices {
             sellerHref: InvoicingPolicy.mayKeepSellerDetails(request.actor, organisationID: c.organiserID)
                 ? "/organisations/\(c.organiserID.uuidString)/invoicing" : nil,
             addressesHref: AccountPolicy.mayKeepInvoiceAddresses(request.actor) ? "/admin/invoicing" : nil,
-            pending: pending, issued: rows.filter { $0.number != nil }, anyReady: pending.contains(where: \.ready),
+            pending: pending, issued: issued, anyReady: pending.contains(where: \.ready),
             summary: request.t(
-                "einvoices.summary", [String(rows.count - pending.count), String(rows.count),
+                "einvoices.summary", [String(ledger.rows.count - pending.count), String(ledger.rows.count),
                     String(pending.filter(\.ready).count)]),
-            zipHref: pending.count < rows.count ? "/collaborations/\(c.slug)/einvoices.zip" : nil, done: done)
+            zipHref: issued.isEmpty ? nil : "/collaborations/\(c.slug)/einvoices.zip", done: done, credited: credited)
     }
 
     func page(_ request: Request) async throws -> View {
         let ledger = try await Self.ledger(request)
         return try await request.view.render(
             "collaborations/einvoices",
-            context(request, ledger, form: FormState(), done: request.query[Int.self, at: "issued"]))
+            context(
+                request, ledger, form: FormState(), done: request.query[Int.self, at: "issued"],
+                credited: request.query[String.self, at: "credited"]))
+    }
+
+    func creditFromForm(_ request: Request) async throws -> Response {
+        let ledger = try await Self.ledger(request)
+        do {
+            let note = try await Self.credit(ledger, number: request.parameters.get("number") ?? "", request: request)
+            let query = note.number.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            return request.redirect(to: "/collaborations/\(ledger.collaboration.slug)/einvoices?credited=\(query)")
+        } catch let error as SamradError where error.kind == .invalidInput {
+            return try await request.renderForm(
+                "collaborations/einvoices",
+                context(request, ledger, form: FormState(values: ["_": ""], error: error, request: request)))
+        }
     }
 
     func issueFromForm(_ request: Request) async throws -> Response {

@@ -6,40 +6,63 @@ import Vapor
 import ZIPFoundation
 
 /// A paid collaboration's e-invoices: one per registered municipality, issued by those who manage it
-/// (`InvoicingPolicy.mayIssue`) under its organisation's numbers, and downloaded as the document the
-/// buyer's country reads. `/collaborations/{slug}/einvoices` and `/api/v1/collaborations/{slug}/einvoices`.
+/// (`InvoicingPolicy.mayIssue`) under its organisation's numbers, credited in full by a credit note
+/// when withdrawn or wrong, and downloaded as the document the buyer's country reads.
+/// `/collaborations/{slug}/einvoices` and `/api/v1/collaborations/{slug}/einvoices`.
 struct EInvoices: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("collaborations", ":slug", "einvoices", use: page)
         routes.post("collaborations", ":slug", "einvoices", use: issueFromForm)
         routes.get("collaborations", ":slug", "einvoices.zip", use: archive)
         routes.get("collaborations", ":slug", "einvoices", ":number", use: document)
+        routes.post("collaborations", ":slug", "einvoices", ":number", "credit", use: creditFromForm)
         let api = routes.grouped("api", "v1", "collaborations", ":slug", "einvoices")
         api.get(use: listAPI)
         api.post(use: issueAPI)
         api.get(":number", use: document)
+        api.post(":number", "credit", use: creditAPI)
     }
 
     /// A collaboration's invoicing as it stands: every registered municipality that accepted a price,
-    /// its invoice address, and its invoice once issued.
+    /// its invoice address, and its invoice once issued; and every document issued, in order.
     struct Ledger {
         struct Row {
             var municipality: Municipality
             var registration: Registration
             var address: InvoiceAddress?
+            /// Its invoice that no credit note cancels.
             var invoice: IssuedInvoice?
             /// Who registered the municipality: the reference an invoice carries unless told another.
             var registeredBy: String
+            var format: EInvoiceFormat
 
             var endpoint: String? { address?.endpoint(in: municipality.country).map { "\($0.scheme):\($0.id)" } }
-            var format: EInvoiceFormat { EInvoiceFormat.for(municipality.country) }
         }
 
         var collaboration: Collaboration
         var seller: SellerDetails?
         var rows: [Row]
+        var documents: [IssuedInvoice]
+        var directory: MunicipalityDirectory
 
         func row(_ key: MunicipalityKey) -> Row? { rows.first { $0.municipality.key == key } }
+        /// The municipality a document was issued to, by name, also when it is no longer registered.
+        func name(of d: IssuedInvoice) -> String {
+            d.municipality.flatMap { directory[$0]?.name } ?? d.municipalityCode
+        }
+        /// The credit note that cancels an invoice, by the invoice's id.
+        var creditNotes: [UUID: IssuedInvoice] { Self.creditNotes(documents) }
+
+        static func creditNotes(_ documents: [IssuedInvoice]) -> [UUID: IssuedInvoice] {
+            Dictionary(
+                documents.compactMap { d in d.creditsID.map { ($0, d) } }, uniquingKeysWith: { a, _ in a })
+        }
+
+        /// The invoices no credit note cancels: a municipality has at most one.
+        static func standing(_ documents: [IssuedInvoice]) -> [IssuedInvoice] {
+            let credited = creditNotes(documents)
+            return documents.filter { !$0.isCreditNote && credited[$0.id!] == nil }
+        }
     }
 
     static func ledger(_ request: Request) async throws -> Ledger {
@@ -50,9 +73,11 @@ struct EInvoices: RouteCollection {
             .filter(\.$status == RegistrationStatus.registered.rawValue)
             .filter(\.$acceptedPriceMinor != nil)
             .sort(\.$sequence).all()
-        let invoices = try await IssuedInvoice.query(on: request.db).filter(\.$collaborationID == c.id!).all()
+        let documents = try await IssuedInvoice.query(on: request.db).filter(\.$collaborationID == c.id!)
+            .sort(\.$createdAt).all()
         let byKey = Dictionary(
-            invoices.compactMap { i in i.municipality.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+            Ledger.standing(documents).compactMap { i in i.municipality.map { ($0, i) } },
+            uniquingKeysWith: { a, _ in a })
         let keys = registrations.map { r in
             Country(rawValue: r.municipalityCountry).map { MunicipalityKey($0, r.municipalityCode) }
         }
@@ -60,16 +85,18 @@ struct EInvoices: RouteCollection {
         let people = try await Person.query(on: request.db)
             .filter(\.$id ~~ Set(registrations.compactMap(\.registeredBy))).all()
         let names = Dictionary(people.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let seller = try await SellerDetails.of(c.organiserID, on: request.db)
         var rows: [Ledger.Row] = []
         for (registration, key) in zip(registrations, keys) {
             guard let key, let m = request.municipalities[key] else { continue }
             rows.append(
                 Ledger.Row(
                     municipality: m, registration: registration, address: addresses[key], invoice: byKey[key],
-                    registeredBy: registration.registeredBy.flatMap { names[$0] } ?? ""))
+                    registeredBy: registration.registeredBy.flatMap { names[$0] } ?? "",
+                    format: seller?.details.format(for: m.country) ?? (m.country == .dk ? .oioubl : .peppolBIS3)))
         }
         return Ledger(
-            collaboration: c, seller: try await SellerDetails.of(c.organiserID, on: request.db), rows: rows)
+            collaboration: c, seller: seller, rows: rows, documents: documents, directory: request.municipalities)
     }
 
     /// Issues invoices to the municipalities `chosen` (with the reference each carries): all or none.
@@ -122,8 +149,9 @@ struct EInvoices: RouteCollection {
                     """
                 ).first(decoding: Next.self)
             else { throw SamradError.notFound("seller.error.none") }
-            let taken = try await IssuedInvoice.query(on: db).filter(\.$collaborationID == c.id!).all()
-                .compactMap(\.municipality)
+            let taken = Ledger.standing(
+                try await IssuedInvoice.query(on: db).filter(\.$collaborationID == c.id!).all()
+            ).compactMap(\.municipality)
             if let twice = issuing.first(where: { taken.contains($0.0.municipality.key) }) {
                 throw SamradError.invalid([
                     FieldError(
@@ -157,6 +185,11 @@ struct EInvoices: RouteCollection {
                 record.currency = c.currency
                 record.payableMinor = invoice.payableMinor
                 record.document = try UBLInvoice.xml(invoice)
+                record.kind = "invoice"
+                record.seller = seller.details
+                record.buyerAddress = row.address!
+                record.reference = reference
+                record.netMinor = row.registration.acceptedPriceMinor!
                 record.issuedBy = request.actor.userID
                 try await record.create(on: db)
                 issued.append(record)
@@ -169,11 +202,83 @@ struct EInvoices: RouteCollection {
         }
     }
 
+    /// Cancels an invoice in full with a credit note under the seller's next number: the same buyer,
+    /// lines, VAT and format as the invoice, with a reference to it. The municipality may then be
+    /// invoiced again.
+    static func credit(_ ledger: Ledger, number: String, request: Request) async throws -> IssuedInvoice {
+        let c = ledger.collaboration
+        guard let original = ledger.documents.first(where: { $0.number == number && !$0.isCreditNote }) else {
+            throw SamradError.notFound("einvoices.error.not_found")
+        }
+        guard let seller = ledger.seller else {
+            throw SamradError.invalid([FieldError(field: "seller", "einvoices.error.no_seller")])
+        }
+        if ledger.creditNotes[original.id!] != nil {
+            throw SamradError.invalid([FieldError(field: "number", "einvoices.error.credited", [number])])
+        }
+        let zone = original.seller.country.timeZoneIdentifier
+        let today = DateText.isoDay(Date(), zone: zone)
+        let key = original.municipality
+        let name = key.flatMap { request.municipalities[$0]?.name } ?? original.municipalityCode
+        let period = c.periodStart.flatMap { start in c.periodEnd.map { (start: start, end: $0) } }
+        return try await request.db.transaction { db in
+            struct Next: Decodable { var next_number: Int }
+            guard
+                let next = try await db.sql.raw(
+                    """
+                    UPDATE seller_details SET next_number = next_number + 1
+                    WHERE id = \(bind: seller.id!) RETURNING next_number
+                    """
+                ).first(decoding: Next.self)
+            else { throw SamradError.notFound("seller.error.none") }
+            let twice = try await IssuedInvoice.query(on: db).filter(\.$creditsID == original.id!).count()
+            if twice > 0 {
+                throw SamradError.invalid([FieldError(field: "number", "einvoices.error.credited", [number])])
+            }
+            let creditNumber = seller.details.numberPrefix + String(next.next_number - 1)
+            let note = EInvoice(
+                kind: .creditNote(of: original.number, issued: original.issueDate), number: creditNumber,
+                documentID: UUID(), issueDate: today, dueDate: today, currency: original.currency,
+                seller: original.seller,
+                buyer: EInvoice.Buyer(
+                    name: name, country: key?.country ?? .dk, address: original.buyerAddress,
+                    reference: original.reference),
+                lines: [
+                    EInvoice.Line(name: c.title, description: c.hostBody, itemID: c.slug, netMinor: original.netMinor)
+                ],
+                contractReference: c.caseNumber, period: period)
+            let record = IssuedInvoice()
+            record.organisationID = seller.organisationID
+            record.number = creditNumber
+            record.collaborationID = c.id!
+            record.municipalityCountry = original.municipalityCountry
+            record.municipalityCode = original.municipalityCode
+            record.format = note.format.rawValue
+            record.issueDate = today
+            record.dueDate = today
+            record.currency = original.currency
+            record.payableMinor = note.payableMinor
+            record.document = try UBLInvoice.xml(note)
+            record.kind = "credit_note"
+            record.creditsID = original.id
+            record.seller = original.seller
+            record.buyerAddress = original.buyerAddress
+            record.reference = original.reference
+            record.netMinor = original.netMinor
+            record.issuedBy = request.actor.userID
+            try await record.create(on: db)
+            try await Audit.record(
+                "einvoices:credit", subject: "collaboration", id: c.id!.uuidString,
+                summary: "\(creditNumber) credits \(original.number)", by: request, on: db)
+            return record
+        }
+    }
+
     /// One issued document, by its number, as XML to save or send.
     func document(_ request: Request) async throws -> Response {
         let ledger = try await Self.ledger(request)
         let number = request.parameters.get("number") ?? ""
-        guard let invoice = ledger.rows.compactMap(\.invoice).first(where: { $0.number == number }) else {
+        guard let invoice = ledger.documents.first(where: { $0.number == number }) else {
             throw SamradError.notFound("einvoices.error.not_found")
         }
         let response = Response(status: .ok, body: .init(string: invoice.document))
@@ -186,7 +291,7 @@ struct EInvoices: RouteCollection {
     /// Every issued document of the collaboration in one ZIP, for an e-invoicing service's upload.
     func archive(_ request: Request) async throws -> Response {
         let ledger = try await Self.ledger(request)
-        let invoices = ledger.rows.compactMap(\.invoice)
+        let invoices = ledger.documents
         guard !invoices.isEmpty else { throw SamradError.notFound("einvoices.error.not_found") }
         let zip = try Archive(accessMode: .create)
         for invoice in invoices {
@@ -207,16 +312,23 @@ struct EInvoices: RouteCollection {
 
     struct InvoiceJSON: Content {
         var number: String; var municipality: String; var name: String; var format: String
+        /// "invoice" or "credit_note".
+        var kind: String
+        /// For a credit note: the invoice it cancels; for an invoice: the credit note that cancels it.
+        var credits: String?; var creditedBy: String?
         var issueDate: String; var dueDate: String; var currency: String
         /// The amount due with VAT, as the document states it ("15431.88").
         var payable: String
         var href: String
 
-        init(_ i: IssuedInvoice, name: String, slug: String) {
+        init(_ i: IssuedInvoice, name: String, slug: String, ledger: [IssuedInvoice]) {
             number = i.number
             municipality = i.municipality?.description ?? ""
             self.name = name
             format = i.format
+            kind = i.kind
+            credits = i.creditsID.flatMap { id in ledger.first { $0.id == id }?.number }
+            creditedBy = i.id.flatMap { Ledger.creditNotes(ledger)[$0]?.number }
             issueDate = i.issueDate
             dueDate = i.dueDate
             currency = i.currency
@@ -242,8 +354,8 @@ struct EInvoices: RouteCollection {
         init(_ ledger: Ledger) {
             let slug = ledger.collaboration.slug
             sellerReady = ledger.seller != nil
-            issued = ledger.rows.compactMap { row in
-                row.invoice.map { InvoiceJSON($0, name: row.municipality.name, slug: slug) }
+            issued = ledger.documents.map { d in
+                InvoiceJSON(d, name: ledger.name(of: d), slug: slug, ledger: ledger.documents)
             }
             pending = ledger.rows.filter { $0.invoice == nil }.map { row in
                 PendingJSON(
@@ -282,10 +394,16 @@ struct EInvoices: RouteCollection {
         try v.check()
         let issued = try await Self.issue(
             ledger, chosen: chosen, field: { [fields] in fields[$0] ?? "municipalities" }, request: request)
-        let names = Dictionary(
-            ledger.rows.map { ($0.municipality.key, $0.municipality.name) }, uniquingKeysWith: { a, _ in a })
         return try await issued.map {
-            InvoiceJSON($0, name: $0.municipality.flatMap { names[$0] } ?? "", slug: ledger.collaboration.slug)
+            InvoiceJSON($0, name: ledger.name(of: $0), slug: ledger.collaboration.slug, ledger: issued)
         }.encodeResponse(status: .created, for: request)
+    }
+
+    func creditAPI(_ request: Request) async throws -> Response {
+        let ledger = try await Self.ledger(request)
+        let note = try await Self.credit(ledger, number: request.parameters.get("number") ?? "", request: request)
+        return try await InvoiceJSON(
+            note, name: ledger.name(of: note), slug: ledger.collaboration.slug, ledger: ledger.documents + [note]
+        ).encodeResponse(status: .created, for: request)
     }
 }

@@ -19,7 +19,8 @@ final class SellerDetails: Model, @unchecked Sendable {
     }
 }
 
-/// An e-invoice as issued: its number and document never change once written.
+/// An e-invoice or a credit note as issued: its number and document never change once written.
+/// What it was issued with is kept, so a credit note repeats the invoice it cancels.
 final class IssuedInvoice: Model, @unchecked Sendable {
     static let schema = "issued_invoices"
 
@@ -35,6 +36,14 @@ final class IssuedInvoice: Model, @unchecked Sendable {
     @Field(key: "currency") var currency: String
     @Field(key: "payable_minor") var payableMinor: Int
     @Field(key: "document") var document: String
+    /// "invoice" or "credit_note".
+    @Field(key: "kind") var kind: String
+    /// The invoice a credit note cancels.
+    @OptionalField(key: "credits_id") var creditsID: UUID?
+    @Field(key: "seller") var seller: SellerInvoicing
+    @Field(key: "buyer_address") var buyerAddress: InvoiceAddress
+    @Field(key: "reference") var reference: String
+    @Field(key: "net_minor") var netMinor: Int
     @OptionalField(key: "issued_by") var issuedBy: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
@@ -43,4 +52,5 @@ final class IssuedInvoice: Model, @unchecked Sendable {
     var municipality: MunicipalityKey? {
         Country(rawValue: municipalityCountry).map { MunicipalityKey($0, municipalityCode) }
     }
+    var isCreditNote: Bool { kind == "credit_note" }
 }

@@ -89,6 +89,9 @@ struct SellerDetailsPages: RouteCollection {
         let categories = choices("vatCategory", VATTreatment.Category.allCases.map(\.rawValue)) {
             "seller.vat_category.\($0)"
         }
+        let formats = choices("danishFormat", EInvoiceFormat.allCases.reversed().map(\.rawValue)) {
+            "einvoices.format.\($0)"
+        }
         let id = o.id!.uuidString
         return Context(
             page: PageContext(request, titleKey: "", title: request.t("seller.title", [o.name])), form: form,
@@ -125,6 +128,7 @@ struct SellerDetailsPages: RouteCollection {
                     fields: [
                         field("numberPrefix", required: false, hint: true),
                         field("nextNumber", type: "number", hint: true),
+                        field("danishFormat", type: "select", hint: true, options: formats),
                     ]),
             ],
             saved: saved, organisationHref: "/organisations/\(id)")
@@ -132,7 +136,10 @@ struct SellerDetailsPages: RouteCollection {
 
     static func values(_ row: SellerDetails?) -> [String: String] {
         guard let row else {
-            return ["paymentDays": "30", "nextNumber": "1", "vatCategory": "S", "vatRate": "25", "accountKind": "iban"]
+            return [
+                "paymentDays": "30", "nextNumber": "1", "vatCategory": "S", "vatRate": "25", "accountKind": "iban",
+                "danishFormat": EInvoiceFormat.oioubl.rawValue,
+            ]
         }
         var values = SellerInvoicing.Input(row.details).values
         values["nextNumber"] = String(row.nextNumber)
@@ -176,6 +183,8 @@ struct SellerDetailsPages: RouteCollection {
         var country: String?; var accountKind: String?; var account: String?; var bic: String?
         var paymentDays: Int?; var vatCategory: String?; var vatRate: Double?; var vatExemptionReason: String?
         var numberPrefix: String?; var contactEmail: String?; var nextNumber: Int?
+        /// What Danish municipalities receive: oioubl-2.1 or peppol-bis-3.
+        var danishFormat: String?
 
         init(_ organisation: UUID, _ row: SellerDetails) {
             let s = row.details
@@ -198,6 +207,7 @@ struct SellerDetailsPages: RouteCollection {
             numberPrefix = s.numberPrefix
             contactEmail = s.contactEmail
             nextNumber = row.nextNumber
+            danishFormat = (s.danishFormat ?? .oioubl).rawValue
         }
 
         var input: SellerInvoicing.Input {
@@ -219,6 +229,7 @@ struct SellerDetailsPages: RouteCollection {
             i.vatExemptionReason = vatExemptionReason
             i.numberPrefix = numberPrefix
             i.contactEmail = contactEmail
+            i.danishFormat = danishFormat
             return i
         }
     }

@@ -51,6 +51,7 @@ extension CollaborationRouteTests {
         XCTAssertEqual(kept.json["account"] as? String, "5301 0241660")
         XCTAssertEqual(kept.json["vatRate"] as? Double, 25)
         XCTAssertEqual(kept.json["nextNumber"] as? Int, 1001)
+        XCTAssertEqual(kept.json["danishFormat"] as? String, "oioubl-2.1", "until chosen otherwise")
 
         // The page: the fields in groups, a wrong one named beside it.
         _ = try await makeUser(
@@ -171,6 +172,27 @@ extension CollaborationRouteTests {
         let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "einvoices:issue").count()
         XCTAssertEqual(audit, 2)
 
+        // A wrong invoice is credited in full; the municipality can then be invoiced again, once.
+        let refusedCredit = try await json(odense, .POST, "\(path)/KL-1001/credit")
+        XCTAssertEqual(refusedCredit.status, .forbidden)
+        let credit = try await json(organiser, .POST, "\(path)/KL-1001/credit")
+        XCTAssertEqual(credit.status, .created, credit.body.string)
+        XCTAssertEqual(credit.json["number"] as? String, "KL-1003")
+        XCTAssertEqual(credit.json["kind"] as? String, "credit_note")
+        XCTAssertEqual(credit.json["credits"] as? String, "KL-1001")
+        let twice = try await json(organiser, .POST, "\(path)/KL-1001/credit")
+        XCTAssertEqual(twice.status, .unprocessableEntity)
+        let creditNote = try await send(app, .GET, "\(path)/KL-1003", headers: bearer(organiser)).body.string
+        XCTAssertTrue(creditNote.contains("<CreditNote"), creditNote)
+        XCTAssertTrue(creditNote.contains("<cbc:ID>KL-1001</cbc:ID>"))
+        XCTAssertTrue(creditNote.contains("<cbc:ID>Økonomi &lt;4711&gt;</cbc:ID>"), "the invoice's own reference")
+        let listed = try await json(organiser, .GET, path)
+        XCTAssertEqual(
+            (listed.json["issued"] as? [[String: Any]])?.compactMap { $0["creditedBy"] as? String }, ["KL-1003"])
+        XCTAssertEqual((listed.json["pending"] as? [[String: Any]])?.count, 1, "Odense is to be invoiced again")
+        let reissued = try await json(organiser, .POST, path, choice)
+        XCTAssertEqual(reissued.jsonArray.first?["number"] as? String, "KL-1004")
+
         // The page lists both as issued, with their documents.
         _ = try await makeUser(app, email: "page@kl.dk", grants: [RoleGrant(kind: .organiser, organisationID: kl.id)])
         let web = Client(app)
@@ -178,6 +200,10 @@ extension CollaborationRouteTests {
         let page = try await web.get("/collaborations/\(slug)/einvoices", headers: ["Accept-Language": "en"])
         XCTAssertTrue(page.body.string.contains("2 of 2 registered municipalities invoiced; 0 ready for an invoice."))
         XCTAssertTrue(page.body.string.contains("/collaborations/\(slug)/einvoices/KL-1002"))
+        XCTAssertTrue(page.body.string.contains("Credited by KL-1003"))
+        XCTAssertTrue(page.body.string.contains("Credit note for KL-1001"))
+        XCTAssertTrue(page.body.string.contains(#"action="/collaborations/\#(slug)/einvoices/KL-1004/credit""#))
+        XCTAssertFalse(page.body.string.contains(#"action="/collaborations/\#(slug)/einvoices/KL-1001/credit""#))
         let board = try await web.get("/collaborations/\(slug)/board", headers: ["Accept-Language": "en"])
         XCTAssertTrue(board.body.string.contains("/collaborations/\(slug)/einvoices\""))
     }

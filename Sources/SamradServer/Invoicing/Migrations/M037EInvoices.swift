@@ -26,10 +26,17 @@ struct M037EInvoices: AsyncMigration {
             .field("currency", .string, .required)
             .field("payable_minor", .int64, .required)
             .field("document", .string, .required)
+            .field("kind", .string, .required)
+            .field("credits_id", .uuid)
+            .field("seller", .json, .required)
+            .field("buyer_address", .json, .required)
+            .field("reference", .string, .required)
+            .field("net_minor", .int64, .required)
             .field("issued_by", .uuid)
             .field("created_at", .datetime)
             .unique(on: "organisation_id", "number")
-            .unique(on: "collaboration_id", "municipality_country", "municipality_code")
+            // An invoice is credited once.
+            .unique(on: "credits_id")
             .create()
     }
 
