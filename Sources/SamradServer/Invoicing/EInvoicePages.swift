@@ -53,7 +53,11 @@ extension EInvoices {
                 : creditedBy.map { request.t("einvoices.credited_by", [$0]) }
             return Document(
                 number: d.number, name: ledger.name(of: d), format: request.t("einvoices.format.\(d.format)"),
-                issued: request.t("einvoices.issued_on", [d.issueDate, d.dueDate]), payable: money(d.payableMinor),
+                issued: d.isCreditNote
+                    ? request.t("einvoices.issued_credit", [d.issueDate])
+                    : request.t("einvoices.issued_on", [d.issueDate, d.dueDate]),
+                // A credit note's amount is what the municipality is credited.
+                payable: money(d.isCreditNote ? -d.payableMinor : d.payableMinor),
                 href: "/collaborations/\(c.slug)/einvoices/\(d.number)", status: status,
                 creditAction: d.isCreditNote || creditedBy != nil
                     ? nil : "/collaborations/\(c.slug)/einvoices/\(d.number)/credit")

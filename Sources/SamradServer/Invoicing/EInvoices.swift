@@ -173,24 +173,9 @@ struct EInvoices: RouteCollection {
                             netMinor: row.registration.acceptedPriceMinor!)
                     ],
                     contractReference: c.caseNumber, period: period)
-                let record = IssuedInvoice()
-                record.organisationID = seller.organisationID
-                record.number = number
-                record.collaborationID = c.id!
-                record.municipalityCountry = row.municipality.country.rawValue
-                record.municipalityCode = row.municipality.code
-                record.format = invoice.format.rawValue
-                record.issueDate = issueDate
-                record.dueDate = dueDate
-                record.currency = c.currency
-                record.payableMinor = invoice.payableMinor
-                record.document = try UBLInvoice.xml(invoice)
-                record.kind = "invoice"
-                record.seller = seller.details
-                record.buyerAddress = row.address!
-                record.reference = reference
-                record.netMinor = row.registration.acceptedPriceMinor!
-                record.issuedBy = request.actor.userID
+                let record = try IssuedInvoice(
+                    invoice, organisationID: seller.organisationID, collaborationID: c.id!,
+                    municipality: row.municipality.key, credits: nil, issuedBy: request.actor.userID)
                 try await record.create(on: db)
                 issued.append(record)
             }
@@ -207,9 +192,9 @@ struct EInvoices: RouteCollection {
     /// invoiced again.
     static func credit(_ ledger: Ledger, number: String, request: Request) async throws -> IssuedInvoice {
         let c = ledger.collaboration
-        guard let original = ledger.documents.first(where: { $0.number == number && !$0.isCreditNote }) else {
-            throw SamradError.notFound("einvoices.error.not_found")
-        }
+        guard let original = ledger.documents.first(where: { $0.number == number && !$0.isCreditNote }),
+            let key = original.municipality
+        else { throw SamradError.notFound("einvoices.error.not_found") }
         guard let seller = ledger.seller else {
             throw SamradError.invalid([FieldError(field: "seller", "einvoices.error.no_seller")])
         }
@@ -218,8 +203,7 @@ struct EInvoices: RouteCollection {
         }
         let zone = original.seller.country.timeZoneIdentifier
         let today = DateText.isoDay(Date(), zone: zone)
-        let key = original.municipality
-        let name = key.flatMap { request.municipalities[$0]?.name } ?? original.municipalityCode
+        let name = request.municipalities[key]?.name ?? original.municipalityCode
         let period = c.periodStart.flatMap { start in c.periodEnd.map { (start: start, end: $0) } }
         return try await request.db.transaction { db in
             struct Next: Decodable { var next_number: Int }
@@ -241,31 +225,16 @@ struct EInvoices: RouteCollection {
                 documentID: UUID(), issueDate: today, dueDate: today, currency: original.currency,
                 seller: original.seller,
                 buyer: EInvoice.Buyer(
-                    name: name, country: key?.country ?? .dk, address: original.buyerAddress,
+                    name: name, country: key.country, address: original.buyerAddress,
                     reference: original.reference),
                 lines: [
                     EInvoice.Line(name: c.title, description: c.hostBody, itemID: c.slug, netMinor: original.netMinor)
                 ],
                 contractReference: c.caseNumber, period: period)
-            let record = IssuedInvoice()
-            record.organisationID = seller.organisationID
-            record.number = creditNumber
-            record.collaborationID = c.id!
-            record.municipalityCountry = original.municipalityCountry
-            record.municipalityCode = original.municipalityCode
-            record.format = note.format.rawValue
-            record.issueDate = today
-            record.dueDate = today
-            record.currency = original.currency
-            record.payableMinor = note.payableMinor
-            record.document = try UBLInvoice.xml(note)
-            record.kind = "credit_note"
-            record.creditsID = original.id
-            record.seller = original.seller
-            record.buyerAddress = original.buyerAddress
-            record.reference = original.reference
-            record.netMinor = original.netMinor
-            record.issuedBy = request.actor.userID
+            let record = try IssuedInvoice(
+                note, organisationID: seller.organisationID, collaborationID: c.id!,
+                municipality: key, credits: original.id,
+                issuedBy: request.actor.userID)
             try await record.create(on: db)
             try await Audit.record(
                 "einvoices:credit", subject: "collaboration", id: c.id!.uuidString,
@@ -405,5 +374,33 @@ struct EInvoices: RouteCollection {
         return try await InvoiceJSON(
             note, name: ledger.name(of: note), slug: ledger.collaboration.slug, ledger: ledger.documents + [note]
         ).encodeResponse(status: .created, for: request)
+    }
+}
+
+extension IssuedInvoice {
+    /// The row of an invoice or a credit note as issued: its document, and what it was issued from.
+    convenience init(
+        _ e: EInvoice, organisationID: UUID, collaborationID: UUID, municipality: MunicipalityKey, credits: UUID?,
+        issuedBy: UUID?
+    ) throws {
+        self.init()
+        self.organisationID = organisationID
+        number = e.number
+        self.collaborationID = collaborationID
+        municipalityCountry = municipality.country.rawValue
+        municipalityCode = municipality.code
+        format = e.format.rawValue
+        issueDate = e.issueDate
+        dueDate = e.dueDate
+        currency = e.currency
+        payableMinor = e.payableMinor
+        document = try UBLInvoice.xml(e)
+        kind = e.isCreditNote ? "credit_note" : "invoice"
+        creditsID = credits
+        seller = e.seller
+        buyerAddress = e.buyer.address
+        reference = e.buyer.reference
+        netMinor = e.netMinor
+        self.issuedBy = issuedBy
     }
 }

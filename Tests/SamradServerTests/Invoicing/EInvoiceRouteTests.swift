@@ -202,6 +202,7 @@ extension CollaborationRouteTests {
         XCTAssertTrue(page.body.string.contains("/collaborations/\(slug)/einvoices/KL-1002"))
         XCTAssertTrue(page.body.string.contains("Credited by KL-1003"))
         XCTAssertTrue(page.body.string.contains("Credit note for KL-1001"))
+        XCTAssertTrue(page.body.string.contains("−15,625.00 DKK"), "a credit note's amount is credited")
         XCTAssertTrue(page.body.string.contains(#"action="/collaborations/\#(slug)/einvoices/KL-1004/credit""#))
         XCTAssertFalse(page.body.string.contains(#"action="/collaborations/\#(slug)/einvoices/KL-1001/credit""#))
         let board = try await web.get("/collaborations/\(slug)/board", headers: ["Accept-Language": "en"])
