@@ -78,6 +78,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         // A published meeting of a published collaboration (its content is its participants').
         "GET /meetings/:meeting", "GET /meetings/:meeting/calendar.ics", "GET /meetings/:meeting/print",
         "GET /api/v1/meetings/:meeting",
+        // A pupil answers by the class code a teacher hands out.
+        "GET /class", "GET /class/:code", "GET /class/:code/thanks",
     ]
     /// Reads open to every signed-in person: their own account, and names of people (never their
     /// contact details, checked by the secrets below).
@@ -136,7 +138,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /sign-in", "POST /sign-in/code", "POST /sign-out", "POST /password/forgot", "POST /password/reset/:token",
         "POST /setup/:token",
         "POST /invitations/:token", "POST /answer/:token", "POST /answer/:token/reopen",
-        "POST /newsletters/unsubscribe/:token",
+        "POST /newsletters/unsubscribe/:token", "POST /class/:code",
     ]
 
     /// Changes any signed-in person may make on their own behalf.
@@ -330,6 +332,22 @@ final class AuthorizationMatrixTests: XCTestCase {
             "/municipalities/dk/101/schools",
             form: ["code": "280001", "name": "Katrinedals Skole"])
         XCTAssertEqual(school.status, .seeOther, school.body.string)
+        // A pupil survey of the collaboration, with a class code for Copenhagen's school.
+        let survey = try await sendJSON(
+            app, tokens[.organiser]!, .POST, "/api/v1/collaborations/\(slug)/questionnaires",
+            """
+            {"title":"Trivsel","audience":"pupils","closesAt":"2099-05-01T23:59","form":{"sections":[{"key":"s",
+             "title":{"da":"Trivsel"},"questions":[{"key":"glad","kind":"yes_no","text":{"da":"Er du glad?"}}]}]}}
+            """)
+        XCTAssertEqual(survey.status, .created, survey.body.string)
+        ids[":pupilSurvey"] = (survey.json["id"] as? String ?? "").lowercased()
+        _ = try await sendJSON(app, tokens[.organiser]!, .POST, "/api/v1/questionnaires/\(ids[":pupilSurvey"]!)/send")
+        let katrinedal = try await School.query(on: app.db).filter(\.$code == "280001").first()
+        let made = try await client.post(
+            "/questionnaires/\(ids[":pupilSurvey"]!)/class-codes",
+            form: ["school": katrinedal?.id?.uuidString ?? "", "grade": "6", "capacity": "40"])
+        XCTAssertEqual(made.status, .seeOther, made.body.string)
+        ids[":classCode"] = try await SurveyClassCode.query(on: app.db).first()?.code ?? ""
         let goal = try await client.post(
             "/municipalities/dk/101/goals",
             form: [
@@ -550,6 +568,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         case ":slug": return slug
         case ":country": return "dk"
         case ":code" where area == "schools": return "280001"
+        case ":code" where area == "class": return ids[":classCode"]
+        case ":questionnaire" where path.contains("class-codes"): return ids[":pupilSurvey"]
         case ":code": return "101"
         case ":organisation": return organisationID
         case ":organisationID": return ids[":partner"]
@@ -637,6 +657,8 @@ final class AuthorizationMatrixTests: XCTestCase {
             "/indicators/imports/", "/knowledge/:slug", "/people/:person",
         ]
         if copenhagens.contains(where: p.contains) { return [.coordinator, .administrator] }
+        // Class codes for Copenhagen's school: its people, the survey's organisers.
+        if p.hasSuffix("/class-codes") { return [.organiser, .administrator, .coordinator] }
         let organisationAs = [
             ":slug", ":meeting", ":questionnaire", ":newsletter", ":guide", ":item", ":commitment",
             ":material", ":roleID", ":organisationID", "organisations/:id",

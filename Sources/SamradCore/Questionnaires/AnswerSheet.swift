@@ -165,6 +165,26 @@ public struct AnswerSheet: Sendable, Equatable {
         return result
     }
 
+    /// Reads every answer of a page or a request: nil for one left empty. Every problem is named by
+    /// its question's field (`answers.q3`), and a key the form does not have is one.
+    public static func parse(_ raw: [String: RawAnswer], in form: QuestionnaireForm) throws -> [String: AnswerValue?] {
+        var v = Validation()
+        var parsed: [String: AnswerValue?] = [:]
+        for (key, answer) in raw.sorted(by: { $0.key < $1.key }) {
+            guard let question = form.question(key) else {
+                v.add("answers.\(key)", "questionnaires.error.unknown_question", [key])
+                continue
+            }
+            do {
+                parsed[key] = try parse(answer, for: question, field: "answers.\(key)")
+            } catch let error as SamradError {
+                for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) }
+            }
+        }
+        try v.check()
+        return parsed
+    }
+
     /// Whether a question shows, given the answers before it: its condition's question must show
     /// and have one of the condition's values.
     public func shows(_ question: Question, in form: QuestionnaireForm) -> Bool {

@@ -2,8 +2,15 @@ import Foundation
 
 /// Who a questionnaire asks: the administrations of the collaboration's registered (or invited)
 /// municipalities, the municipalities of one cluster, or named people (each answers for themself).
+/// Pupils make a survey of many: each answers once, unnamed.
 public enum QuestionnaireAudience: String, CaseIterable, Codable, Sendable {
     case registered, invited, cluster, people
+    /// The pupils of the registered municipalities' schools, by a class code a teacher hands out:
+    /// no personal data, school and grade only.
+    case pupils
+
+    /// Whether many answer, each once and unnamed, rather than one response per unit.
+    public var isSurvey: Bool { self == .pupils }
 }
 
 /// To whom results are shown once published: only organisers, the participants, or everyone

@@ -41,6 +41,8 @@ public enum SamradApp {
         app.storage[FeaturesKey.self] = features
         app.storage[RegistrationBatchesKey.self] = RegistrationBatches()
         app.storage[AnswerCacheKey.self] = AnswerCache()
+        app.storage[SurveyTallies.Key.self] = SurveyTallies()
+        app.storage[SurveyUnits.Key.self] = SurveyUnits()
         app.storage[KeptAnswers.Key.self] = KeptAnswers()
         app.storage[ServiceMetrics.Key.self] = ServiceMetrics()
         app.storage[IndicatorStore.Key.self] = IndicatorStore()

@@ -138,23 +138,8 @@ struct AnswerPages: RouteCollection {
         let open = q.sentAt != nil && q.window.isOpen(at: Date())
         let right = target.map { access.right($0.unit) } ?? .none
         let editable = target != nil && right.mayDraft && open && status != .submitted
-        var errors: [String: String] = [:]
-        // Beside the question only the message: the question stands right above it. The summary names the question.
-        for (field, message) in form.errors where field.hasPrefix("answers.") {
-            errors[String(field.dropFirst(8))] = message
-        }
-        var number = 0
+        let sections = Self.sections(q, raw: raw, sheet: sheet, form: form, request: request)
         let all = q.form.questions
-        let sections = q.form.sections.map { section in
-            SectionView(
-                title: section.title.text(language), intro: section.intro.text(language),
-                questions: section.questions.map { question in
-                    number += 1
-                    return view(
-                        question, number: number, raw: raw[question.key] ?? RawAnswer(), errors: errors, all: all,
-                        sheet: sheet, q: q, request: request)
-                })
-        }
         var colleagues: [Option] = []
         if editable, right.maySubmit, let target, case .municipality(let key) = target.unit,
             target.action.hasPrefix("/questionnaires")
@@ -197,6 +182,29 @@ struct AnswerPages: RouteCollection {
             colleagues: colleagues,
             colleagueNote: colleagues.isEmpty ? nil : request.t("questionnaires.colleague_hint"),
             answeredCount: sheet.answers.count, questionCount: all.count)
+    }
+
+    /// The form's sections with each question's field, its answer as given and its message.
+    static func sections(
+        _ q: Questionnaire, raw: [String: RawAnswer], sheet: AnswerSheet, form: FormState, request: Request
+    ) -> [SectionView] {
+        var errors: [String: String] = [:]
+        // Beside the question only the message: the question stands right above it. The summary names the question.
+        for (field, message) in form.errors where field.hasPrefix("answers.") {
+            errors[String(field.dropFirst(8))] = message
+        }
+        var number = 0
+        let all = q.form.questions, language = request.language
+        return q.form.sections.map { section in
+            SectionView(
+                title: section.title.text(language), intro: section.intro.text(language),
+                questions: section.questions.map { question in
+                    number += 1
+                    return view(
+                        question, number: number, raw: raw[question.key] ?? RawAnswer(), errors: errors, all: all,
+                        sheet: sheet, q: q, request: request)
+                })
+        }
     }
 
     static func view(

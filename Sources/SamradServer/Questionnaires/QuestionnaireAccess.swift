@@ -72,12 +72,21 @@ struct QuestionnaireAccess {
                     .where("cluster_id", .equal, clusterID).all(decoding: MunicipalityRow.self)))
         case .people:
             return q.people.map { .person($0) }
+        case .pupils:
+            // A survey of many has no response per unit: its respondents answer by link or class code.
+            return []
         }
     }
 
     /// A participant: asked by the questionnaire (a coordinator or member of an asked
     /// municipality, a named person), or attached to the collaboration.
     func isParticipant(on db: any Database) async throws -> Bool {
+        if questionnaire.audienceValue.isSurvey {
+            // The people of a registered municipality: its teachers hand out class codes, its
+            // administration follows its results.
+            let registered = try await Registration.registeredMunicipalities(questionnaire.collaborationID, on: db)
+            if registered.contains(where: { actor.belongs(to: $0) }) { return true }
+        }
         let units = try await Self.audience(questionnaire, on: db)
         for unit in units {
             switch unit {

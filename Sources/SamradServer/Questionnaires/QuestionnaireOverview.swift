@@ -32,6 +32,8 @@ extension QuestionnairePages {
         var progress: String?
         var copy: FormState
         var revisions: [String]
+        /// A pupil survey: where class codes are made.
+        var classCodesHref: String?
     }
 
     func show(_ request: Request) async throws -> View {
@@ -117,7 +119,9 @@ extension QuestionnairePages {
                     "title": Self.nextTitle(q.title), "closesAt": DateText.local(nextYear, zone: c.timeZone),
                     "prefill": "on",
                 ]),
-            revisions: revisions)
+            revisions: revisions,
+            classCodesHref: q.audienceValue == .pupils && (access.mayBuild || participant)
+                ? q.href + "/class-codes" : nil)
     }
 
     /// "Status 2014" → "Status 2015": a year in the title moves on by one.

@@ -88,7 +88,12 @@ enum QuestionnaireSending {
         guard q.sentAt == nil else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
         guard !q.form.questions.isEmpty else { throw SamradError(.conflict, "questionnaires.error.no_questions") }
         guard !q.window.hasClosed(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
-        let units = try await QuestionnaireAccess.audience(q, on: request.db)
+        // A pupil survey goes to the registered municipalities' administrations, whose schools hand out class codes.
+        let units: [ResponseUnit] =
+            q.audienceValue == .pupils
+            ? try await Registration.registeredMunicipalities(q.collaborationID, on: request.db).sorted().map {
+                .municipality($0)
+            } : try await QuestionnaireAccess.audience(q, on: request.db)
         guard !units.isEmpty else { throw SamradError(.conflict, "questionnaires.error.empty_audience") }
         let context = MailContext(request)
         let c = access.collaboration
@@ -110,7 +115,11 @@ enum QuestionnaireSending {
                 let people = try await Self.recipients(unit, on: db)
                 if people.isEmpty { without.append(unitName(unit, directory: context.directory)) }
                 for person in people {
-                    try await mail(q, c, unit: unit, to: person, kind: "invitation", context: context, on: db)
+                    if q.audienceValue == .pupils {
+                        try await mailPupilSurvey(q, c, unit: unit, to: person, context: context, on: db)
+                    } else {
+                        try await mail(q, c, unit: unit, to: person, kind: "invitation", context: context, on: db)
+                    }
                 }
                 recipients += people.count
             }
@@ -120,6 +129,25 @@ enum QuestionnaireSending {
                 summary: "\(q.title): \(units.count)", by: request, on: db)
             return Sent(units: units.count, recipients: recipients, withoutRecipient: without)
         }
+    }
+
+    /// Tells a registered municipality's administration that a pupil survey is open, and where its
+    /// teachers make class codes; the mail carries no link that answers.
+    static func mailPupilSurvey(
+        _ q: Questionnaire, _ c: Collaboration, unit: ResponseUnit, to person: Person, context: MailContext,
+        on db: any Database
+    ) async throws {
+        guard let email = person.email else { return }
+        let language = language(unit, person)
+        let deadline = DateText.dateTime(q.closesAt, language, zone: c.timeZone)
+        let sender = try await Organisation.find(c.organiserID, on: db)?.name ?? "Samrad"
+        let base = context.settings.publicBaseURL
+        let body = context.catalog.text(
+            "mail.pupil_survey.body", language,
+            [person.name, q.title, c.title, deadline, base + q.href + "/class-codes", base + "/class", sender])
+        try await Outbox.enqueue(
+            to: email, subject: context.catalog.text("mail.pupil_survey.subject", language, [q.title, deadline]),
+            body: body, settings: context.settings, on: db)
     }
 
     /// Reminds the units that have not submitted; returns how many were reminded.

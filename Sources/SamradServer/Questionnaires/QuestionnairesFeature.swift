@@ -4,9 +4,12 @@ import Vapor
 /// Questionnaires: built, sent, answered per municipality or person, results with suppression.
 struct QuestionnairesFeature: Feature {
     var routes: [any RouteCollection] {
-        [QuestionnaireAPI(), QuestionnairePages(), QuestionnaireBuilder(), AnswerPages(), ResultsPages()]
+        [
+            QuestionnaireAPI(), QuestionnairePages(), QuestionnaireBuilder(), AnswerPages(), ResultsPages(),
+            ClassCodePages(), ClassCodeDesk(),
+        ]
     }
-    var migrations: [any Migration] { [M010Questionnaires()] }
+    var migrations: [any Migration] { [M010Questionnaires(), M040Surveys()] }
     var scheduled: [ScheduledTask] {
         [ScheduledTask(under: .reminders) { app in try await QuestionnaireSending.sendDue(application: app) }]
     }

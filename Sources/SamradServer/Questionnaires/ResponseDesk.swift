@@ -105,19 +105,7 @@ enum ResponseDesk {
         try await requireDraft(access, unit, request: request)
         let q = access.questionnaire
         try q.window.checkOpen(at: Date())
-        var v = Validation()
-        var parsed: [String: AnswerValue?] = [:]
-        for (key, answer) in raw.sorted(by: { $0.key < $1.key }) {
-            guard let question = q.form.question(key) else {
-                v.add("answers.\(key)", "questionnaires.error.unknown_question", [key]); continue
-            }
-            do { parsed[key] = try AnswerSheet.parse(answer, for: question, field: "answers.\(key)") } catch let error
-                as SamradError
-            {
-                for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) }
-            }
-        }
-        try v.check()
+        let parsed = try AnswerSheet.parse(raw, in: q.form)
         let answers = parsed
         return try await request.db.transaction { db in
             let response = try await open(access, unit, request: request, on: db)

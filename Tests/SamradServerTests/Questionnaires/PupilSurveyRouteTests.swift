@@ -1,0 +1,185 @@
+import Fluent
+import Foundation
+import SamradCore
+@testable import SamradServer
+import SQLKit
+import Vapor
+import XCTest
+import XCTVapor
+
+/// Issue 27: a pupil survey answered by class code. A teacher of a registered municipality makes a
+/// code for a school of theirs; pupils answer without an account; the code takes its class's number
+/// of answers; nothing but school, grade and answers is stored.
+final class PupilSurveyRouteTests: XCTestCase {
+    var app: Application!
+    var network: TestNetwork!
+    var base = ""
+    var href = ""
+    var grimsta: School!
+    var stockholmSchool: School!
+
+    static let form = #"""
+        {"sections":[{"key":"s","title":{"sv":"Trivsel"},"questions":[
+          {"key":"safe","kind":"likert","text":{"sv":"Jag känner mig trygg i skolan"},"required":true,
+           "scale":{"min":1,"max":5}},
+          {"key":"wish","kind":"long_text","text":{"sv":"Vad vill du ändra?"}}]}]}
+        """#
+
+    override func setUp() async throws {
+        app = try await makeTestApp()
+        network = try await makeNetwork(app, registered: ["0114", "0180"], description: "Trivsel")
+        grimsta = try await Self.school(app, "44227469", "Grimstaskolan", "0114")
+        stockholmSchool = try await Self.school(app, "12345678", "Engelbrektsskolan", "0180")
+        _ = try await Self.school(app, "87654321", "Malmö skola", "1280")
+        let created = try await sendJSON(
+            app, network.organiser, .POST, "/api/v1/collaborations/\(network.collaboration.slug)/questionnaires",
+            #"{"title":"Trivsel 2027","audience":"pupils","closesAt":"2030-05-09T23:59","form":\#(Self.form)}"#)
+        XCTAssertEqual(created.status, .created, created.body.string)
+        let id = (created.json["id"] as! String).lowercased()
+        base = "/api/v1/questionnaires/\(id)"
+        href = "/questionnaires/\(id)"
+        let sent = try await sendJSON(app, network.organiser, .POST, base + "/send")
+        XCTAssertEqual(sent.status, .ok, sent.body.string)
+        try await makeUser(
+            app, email: "larare@upplandsvasby.se", grants: [RoleGrant(kind: .member, municipality: .init(.se, "0114"))])
+        try await makeUser(
+            app, email: "larare@malmo.se", grants: [RoleGrant(kind: .member, municipality: .init(.se, "1280"))])
+    }
+
+    override func tearDown() async throws { try await app?.asyncShutdown() }
+
+    static func school(
+        _ app: Application, _ code: String, _ name: String, _ municipality: String
+    ) async throws -> School {
+        let school = School()
+        school.country = "se"
+        school.code = code
+        school.name = name
+        school.kind = IndicatorLevel.school.rawValue
+        school.municipalityCode = municipality
+        try await school.create(on: app.db)
+        return school
+    }
+
+    func teacher(_ email: String = "larare@upplandsvasby.se") async throws -> Client {
+        let client = Client(app)
+        try await client.signIn(email, "correct horse battery")
+        return client
+    }
+
+    /// A code made by the teacher for Grimstaskolan's grade 7 with `capacity` places.
+    func classCode(capacity: Int) async throws -> String {
+        let made = try await teacher().post(
+            href + "/class-codes", form: ["school": grimsta.id!.uuidString, "grade": "7", "capacity": String(capacity)])
+        XCTAssertEqual(made.status, .seeOther, made.body.string)
+        let code = try await SurveyClassCode.query(on: app.db).first()
+        return try XCTUnwrap(code?.code)
+    }
+
+    func testATeacherMakesACodeForTheirOwnSchoolsOnly() async throws {
+        let client = try await teacher()
+        let page = try await client.get(href + "/class-codes")
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.string.contains("Grimstaskolan"))
+        XCTAssertFalse(page.body.string.contains("Engelbrektsskolan"), "a school of another municipality")
+
+        let other = try await client.post(
+            href + "/class-codes", form: ["school": stockholmSchool.id!.uuidString, "grade": "7", "capacity": "25"])
+        XCTAssertEqual(other.status, .unprocessableEntity)
+        let tooMany = try await client.post(
+            href + "/class-codes", form: ["school": grimsta.id!.uuidString, "grade": "7", "capacity": "99"])
+        XCTAssertEqual(tooMany.status, .unprocessableEntity)
+        XCTAssertTrue(tooMany.body.string.contains("href=\"#capacity\""), "the message names the field")
+        let count = try await SurveyClassCode.query(on: app.db).count()
+        XCTAssertEqual(count, 0)
+
+        // A signed-in member of a municipality that is not registered sees no survey.
+        let malmo = try await teacher("larare@malmo.se")
+        let refused = try await malmo.get(href + "/class-codes")
+        XCTAssertEqual(refused.status, .notFound)
+        let posted = try await malmo.post(
+            href + "/class-codes", form: ["school": grimsta.id!.uuidString, "grade": "7", "capacity": "25"])
+        XCTAssertEqual(posted.status, .notFound)
+        // The organiser makes codes for every registered municipality's schools.
+        var headers = bearer(network.organiser)
+        headers.replaceOrAdd(name: .accept, value: "text/html")
+        let organiserPage = try await app.testable().sendRequest(.GET, href + "/class-codes", headers: headers)
+        XCTAssertTrue(organiserPage.body.string.contains("Engelbrektsskolan"))
+    }
+
+    func testAPupilAnswersWithTheCodeOnceAndNothingButSchoolAndGradeIsKept() async throws {
+        let code = try await classCode(capacity: 2)
+        let pupil = Client(app)
+        // Typed as read off the board: small letters, with its dash.
+        let typed = try await pupil.get("/class?code=" + ClassCode.display(code).lowercased())
+        XCTAssertEqual(typed.status, .seeOther)
+        XCTAssertEqual(typed.headers.first(name: .location), "/class/\(code)")
+        let wrong = try await pupil.get("/class?code=AAAA-BBBB")
+        XCTAssertEqual(wrong.status, .unprocessableEntity)
+        let unknown = try await pupil.get("/class/AAAABBBB")
+        XCTAssertEqual(unknown.status, .notFound)
+
+        let page = try await pupil.get("/class/\(code)")
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.string.contains("Grimstaskolan"))
+        XCTAssertTrue(page.body.string.contains("survey-promise"), "the promise comes before the questions")
+
+        let missing = try await pupil.post("/class/\(code)", form: ["answers[wish]": "Mer rast"])
+        XCTAssertEqual(missing.status, .unprocessableEntity)
+        XCTAssertTrue(missing.body.string.contains("Mer rast"), "what was typed is kept")
+        let stored = try await app.db.sql.raw("SELECT count(*) AS n FROM survey_answers").first(decoding: Count.self)
+        XCTAssertEqual(stored?.n, 0, "nothing half written")
+
+        let first = try await pupil.post("/class/\(code)", form: ["answers[safe]": "4", "answers[wish]": "Mer rast"])
+        XCTAssertEqual(first.status, .seeOther, first.body.string)
+        XCTAssertEqual(first.headers.first(name: .location), "/class/\(code)/thanks")
+        let thanks = try await pupil.get("/class/\(code)/thanks")
+        XCTAssertEqual(thanks.status, .ok)
+        let second = try await Client(app).post("/class/\(code)", form: ["answers[safe]": "2"])
+        XCTAssertEqual(second.status, .seeOther)
+        let third = try await Client(app).post("/class/\(code)", form: ["answers[safe]": "5"])
+        XCTAssertEqual(third.status, .conflict, "the class has two places")
+
+        // What a database reader finds: the answers' records, their school and grade; no person, no time.
+        struct Column: Decodable { var name: String }
+        let sql = app.db.sql
+        let columns: [String]
+        if app.db is any SQLDatabase, (try? await sql.raw("SELECT sqlite_version() AS v").all()) != nil {
+            columns = try await sql.raw("SELECT name FROM pragma_table_info('survey_answers')").all(
+                decoding: Column.self
+            ).map(\.name)
+        } else {
+            columns = try await sql.raw(
+                "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'survey_answers'"
+            ).all(decoding: Column.self).map(\.name)
+        }
+        XCTAssertEqual(Set(columns), ["seq", "questionnaire_id", "unit", "grade", "record"])
+        struct Row: Decodable { var grade: Int?; var unit: Int }
+        let rows = try await sql.raw("SELECT grade, unit FROM survey_answers").all(decoding: Row.self)
+        XCTAssertEqual(rows.map(\.grade), [7, 7])
+        let texts = try await sql.raw("SELECT text FROM survey_texts").all(decoding: Text.self)
+        XCTAssertEqual(texts.map(\.text), ["Mer rast"])
+        let used = try await SurveyClassCode.query(on: app.db).first()?.used
+        XCTAssertEqual(used, 2)
+
+        // The tally counts both.
+        let q = try await Questionnaire.query(on: app.db).first()!
+        let tally = try await app.surveyTallies.current(q, on: app.db)
+        XCTAssertEqual(tally.records, 2)
+        XCTAssertEqual(tally.answered(unit: rows[0].unit, item: 0), 2)
+    }
+
+    func testAClosedSurveyTakesNoAnswer() async throws {
+        let code = try await classCode(capacity: 30)
+        let closed = try await sendJSON(app, network.organiser, .POST, base + "/close")
+        XCTAssertEqual(closed.status, .ok, closed.body.string)
+        let page = try await Client(app).get("/class/\(code)")
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertFalse(page.body.string.contains("answer-form"))
+        let refused = try await Client(app).post("/class/\(code)", form: ["answers[safe]": "4"])
+        XCTAssertEqual(refused.status, .conflict)
+    }
+
+    struct Count: Decodable { var n: Int }
+    struct Text: Decodable { var text: String }
+}
