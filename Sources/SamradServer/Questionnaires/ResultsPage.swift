@@ -25,7 +25,9 @@ extension ResultsPages {
         let chosen = request.query[String.self, at: "municipality"]
         let report = try await ResultsReport.make(access, viewpoint: chosen, request: request)
         var viewpoints: [Option] = []
-        if access.mayBuild {
+        if q.audienceValue.isSurvey {
+            viewpoints = try await SurveyReport.options(access, selected: report.viewpoint, request: request)
+        } else if access.mayBuild {
             let units = try await QuestionnaireAccess.audience(q, on: request.db)
             let people = Dictionary(
                 uniqueKeysWithValues: try await Person.query(on: request.db).filter(\.$id ~~ q.people).all().map {

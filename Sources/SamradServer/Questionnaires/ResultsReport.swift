@@ -94,6 +94,9 @@ struct ResultsReport: Content {
         else {
             throw SamradError(.forbidden, "questionnaires.error.results_not_published")
         }
+        if q.audienceValue.isSurvey {
+            return try await SurveyReport.make(access, viewpoint: requested, participant: participant, request: request)
+        }
         let loaded = try await ResultsQuery.load(
             q, directory: request.municipalities, cache: request.application.answerCache,
             pool: request.application.threadPool, on: request.db)

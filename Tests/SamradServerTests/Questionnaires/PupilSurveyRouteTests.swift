@@ -180,6 +180,71 @@ final class PupilSurveyRouteTests: XCTestCase {
         XCTAssertEqual(refused.status, .conflict)
     }
 
+    /// Stores `count` answers of `safe` for a school, as the class-code page does.
+    func answers(_ count: Int, safe: Int, school: School) async throws {
+        let q = try await Questionnaire.query(on: app.db).first()!
+        let unit = try await app.surveyUnits.unit(
+            .init(questionnaire: q.id!, municipality: school.municipality!, school: school.code), on: app.db)
+        for _ in 0..<count {
+            try await SurveySubmission.store(
+                AnswerSheet(["safe": .scale(safe), "wish": .text("Mer rast")]), of: q, unit: unit, grade: 7,
+                on: app.db)
+        }
+    }
+
+    func figures(_ report: XCTHTTPResponse) -> [String: Int?] {
+        let groups = (report.json["groups"] as? [[String: Any]] ?? []).map { "\($0["kind"]!):\($0["key"]!)" }
+        let questions = report.json["questions"] as? [[String: Any]] ?? []
+        let safe = (questions.first { $0["key"] as? String == "safe" }?["items"] as? [[String: Any]])?.first
+        let shown = safe?["groups"] as? [Any] ?? []
+        return Dictionary(uniqueKeysWithValues: zip(groups, shown).map { ($0, ($1 as? [String: Any])?["n"] as? Int) })
+    }
+
+    func testResultsShowEachPlaceAsFarAsNoSmallGroupCanBeWorkedOut() async throws {
+        let hammarby = try await Self.school(app, "11112222", "Hammarbyskolan", "0114")
+        try await answers(20, safe: 4, school: grimsta)
+        try await answers(3, safe: 1, school: hammarby)
+        try await answers(30, safe: 3, school: stockholmSchool)
+        _ = try await sendJSON(app, network.organiser, .POST, base + "/close")
+        let published = try await sendJSON(
+            app, network.organiser, .PUT, base + "/publication", #"{"published":true,"visibility":"participants"}"#)
+        XCTAssertEqual(published.status, .ok, published.body.string)
+
+        let token = try await makeToken(
+            app, for: try await User.query(on: app.db).filter(\.$email == "larare@upplandsvasby.se").first()!)
+        let own = try await sendJSON(app, token, .GET, base + "/results?municipality=se/0114/44227469")
+        XCTAssertEqual(own.status, .ok, own.body.string)
+        let seen = figures(own)
+        XCTAssertEqual(seen["municipality:se/0114"], 23)
+        XCTAssertEqual(seen["country:se"], 53)
+        // Grimsta (20) alone would leave Hammarby's three as Upplands Väsby − Grimsta.
+        XCTAssertEqual(seen["school:se/44227469"], .some(nil))
+        let hammarbyView = try await sendJSON(app, token, .GET, base + "/results?municipality=se/0114/11112222")
+        XCTAssertEqual(figures(hammarbyView)["school:se/11112222"], .some(nil))
+        // By default their own municipality; another municipality's place is refused.
+        let byDefault = try await sendJSON(app, token, .GET, base + "/results")
+        XCTAssertEqual(byDefault.json["viewpoint"] as? String, "se/0114")
+        let elsewhere = try await sendJSON(app, token, .GET, base + "/results?municipality=se/0180")
+        XCTAssertEqual(elsewhere.status, .unprocessableEntity)
+        let texts = (byDefault.json["questions"] as? [[String: Any]])?.first { $0["key"] as? String == "wish" }
+        XCTAssertNil(texts?["texts"] as? [String], "texts are not published")
+
+        // The organiser sees Stockholm's school, which is large enough and alone with nobody hidden.
+        let organiser = try await sendJSON(app, network.organiser, .GET, base + "/results?municipality=se/0180/12345678")
+        XCTAssertEqual(figures(organiser)["school:se/12345678"], 30)
+        let overview = try await sendJSON(app, network.organiser, .GET, base + "/results")
+        XCTAssertEqual(figures(overview)["country:se"], 53)
+
+        // The page lists the teacher's places and draws the charts.
+        let page = try await teacher().get(href + "/results?municipality=se%2F0114")
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.string.contains("Grimstaskolan"))
+        XCTAssertFalse(page.body.string.contains("Engelbrektsskolan"))
+        // A member of a municipality that is not registered sees nothing.
+        let malmo = try await teacher("larare@malmo.se").get(href + "/results")
+        XCTAssertEqual(malmo.status, .notFound)
+    }
+
     struct Count: Decodable { var n: Int }
     struct Text: Decodable { var text: String }
 }
