@@ -230,7 +230,8 @@ final class PupilSurveyRouteTests: XCTestCase {
         XCTAssertNil(texts?["texts"] as? [String], "texts are not published")
 
         // The organiser sees Stockholm's school, which is large enough and alone with nobody hidden.
-        let organiser = try await sendJSON(app, network.organiser, .GET, base + "/results?municipality=se/0180/12345678")
+        let organiser = try await sendJSON(
+            app, network.organiser, .GET, base + "/results?municipality=se/0180/12345678")
         XCTAssertEqual(figures(organiser)["school:se/12345678"], 30)
         let overview = try await sendJSON(app, network.organiser, .GET, base + "/results")
         XCTAssertEqual(figures(overview)["country:se"], 53)

@@ -103,7 +103,10 @@ enum SurveyReport {
                 places.append(Place(municipality: key))
             }
         }
-        for unit in units.sorted(by: { ($0.municipality_country, $0.municipality_code) < ($1.municipality_country, $1.municipality_code) }) {
+        let ordered = units.sorted {
+            ($0.municipality_country, $0.municipality_code) < ($1.municipality_country, $1.municipality_code)
+        }
+        for unit in ordered {
             guard let country = Country(rawValue: unit.municipality_country) else { continue }
             let key = MunicipalityKey(country, unit.municipality_code)
             guard access.mayBuild || mine.contains(key) else { continue }
@@ -171,7 +174,9 @@ enum SurveyReport {
                             question.statements.first { $0.key == s }?.label.text(language)
                         },
                         codes: item.codes.map {
-                            .init(key: $0, label: ResultsReport.codeLabel(question, $0, language: language, request: request))
+                            .init(
+                                key: $0,
+                                label: ResultsReport.codeLabel(question, $0, language: language, request: request))
                         },
                         own: nil,
                         groups: groups.map { g in results.figures(g, item: i).map(ResultsReport.Figures.init) }))
@@ -197,22 +202,20 @@ enum SurveyReport {
     /// Every group's name as the viewer reads it.
     static func labels(_ groups: [SurveyGroup], q: Questionnaire, request: Request) async throws -> [String] {
         let schoolCodes = groups.filter { $0.kind == .school }.map { String($0.key.split(separator: "/").last ?? "") }
-        let schools = schoolCodes.isEmpty ? [] : try await School.query(on: request.db).filter(\.$code ~~ schoolCodes).all()
+        let schools =
+            schoolCodes.isEmpty ? [] : try await School.query(on: request.db).filter(\.$code ~~ schoolCodes).all()
         let clusterNames = Dictionary(
-            uniqueKeysWithValues: try await Cluster.query(on: request.db).filter(\.$collaborationID == q.collaborationID)
-                .all().map { ($0.id!.uuidString.lowercased(), $0.name) })
+            uniqueKeysWithValues: try await Cluster.query(on: request.db)
+                .filter(\.$collaborationID == q.collaborationID).all().map { ($0.id!.uuidString.lowercased(), $0.name) })
         return groups.map { g in
             switch g.kind {
             case .school:
                 return schools.first { "\($0.country)/\($0.code)" == g.key }?.name ?? g.key
             case .municipality:
                 return MunicipalityKey(path: g.key).flatMap { request.municipalities[$0]?.name } ?? g.key
-            case .cluster:
-                return ResultsReport.label(ComparisonGroup(.cluster, g.key), request: request, clusterNames: clusterNames)
-            case .similar:
-                return ResultsReport.label(ComparisonGroup(.similar, g.key), request: request, clusterNames: clusterNames)
-            case .region:
-                return ResultsReport.label(ComparisonGroup(.region, g.key), request: request, clusterNames: clusterNames)
+            case .cluster, .similar, .region:
+                let kind: GroupKind = g.kind == .cluster ? .cluster : g.kind == .similar ? .similar : .region
+                return ResultsReport.label(ComparisonGroup(kind, g.key), request: request, clusterNames: clusterNames)
             case .country:
                 return request.t("country.\(g.key)")
             }
