@@ -206,7 +206,8 @@ enum SurveyReport {
             schoolCodes.isEmpty ? [] : try await School.query(on: request.db).filter(\.$code ~~ schoolCodes).all()
         let clusterNames = Dictionary(
             uniqueKeysWithValues: try await Cluster.query(on: request.db)
-                .filter(\.$collaborationID == q.collaborationID).all().map { ($0.id!.uuidString.lowercased(), $0.name) })
+                .filter(\.$collaborationID == q.collaborationID).all()
+                .map { ($0.id!.uuidString.lowercased(), $0.name) })
         return groups.map { g in
             switch g.kind {
             case .school:
