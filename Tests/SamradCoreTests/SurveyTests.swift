@@ -67,7 +67,7 @@ final class SurveyTests: XCTestCase {
         XCTAssertEqual(happy.counts, [0, 0, 0, 1, 0])
         XCTAssertEqual(happy.mean, 4)
         let calm = try XCTUnwrap(
-            results.figures(.municipality(place.municipality), item: items.item("class", statement: "calm")!))
+            results.figures(.municipality(place.municipality!), item: items.item("class", statement: "calm")!))
         XCTAssertEqual(calm.counts, [1, 0, 0, 0, 0])
         XCTAssertEqual(calm.mean, 0, "a scale from 0 counts its first point as 0")
         XCTAssertEqual(results.figures(.country(.dk), item: items.item("hours")!)?.mean, 2.5)

@@ -138,7 +138,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /sign-in", "POST /sign-in/code", "POST /sign-out", "POST /password/forgot", "POST /password/reset/:token",
         "POST /setup/:token",
         "POST /invitations/:token", "POST /answer/:token", "POST /answer/:token/reopen",
-        "POST /newsletters/unsubscribe/:token", "POST /class/:code",
+        "POST /newsletters/unsubscribe/:token", "POST /class/:code", "POST /survey/:token",
     ]
 
     /// Changes any signed-in person may make on their own behalf.

@@ -38,8 +38,8 @@ final class FeatureTests: XCTestCase {
         XCTAssertEqual(Set(names).count, names.count)
         let tasks = SamradApp.features.flatMap(\.scheduled)
         XCTAssertEqual(
-            tasks.filter { $0.lease == .reminders }.count, 5,
-            "invitations, meetings, questionnaires, commitments coming due, notice digests")
+            tasks.filter { $0.lease == .reminders }.count, 6,
+            "invitations, meetings, questionnaires, meeting evaluations, commitments coming due, notice digests")
         XCTAssertEqual(tasks.filter { $0.lease == .sessionPurge }.count, 1)
         XCTAssertEqual(tasks.filter { $0.lease == nil }.count, 1, "newsletters claim their rows themselves")
     }

@@ -2,15 +2,23 @@ import Foundation
 
 /// Who a questionnaire asks: the administrations of the collaboration's registered (or invited)
 /// municipalities, the municipalities of one cluster, or named people (each answers for themself).
-/// Pupils make a survey of many: each answers once, unnamed.
+/// The last four make a survey of many: each answers once, unnamed (see `SurveyAnonymity`).
 public enum QuestionnaireAudience: String, CaseIterable, Codable, Sendable {
     case registered, invited, cluster, people
+    /// The people of given positions in the registered municipalities, by one-time link.
+    case staff
+    /// The participants of one of the collaboration's meetings, by one-time link.
+    case meeting
+    /// A list of e-mail addresses, by one-time link.
+    case addresses
     /// The pupils of the registered municipalities' schools, by a class code a teacher hands out:
     /// no personal data, school and grade only.
     case pupils
 
     /// Whether many answer, each once and unnamed, rather than one response per unit.
-    public var isSurvey: Bool { self == .pupils }
+    public var isSurvey: Bool { usesLinks || self == .pupils }
+    /// A survey whose respondents each get a one-time link by e-mail.
+    public var usesLinks: Bool { self == .staff || self == .meeting || self == .addresses }
 }
 
 /// To whom results are shown once published: only organisers, the participants, or everyone

@@ -1,17 +1,18 @@
 import Foundation
 
 /// Where a survey's units belong: each unit is a school of a municipality, or the part of a
-/// municipality's respondents that named no school; each municipality lies in a region and
-/// perhaps a national grouping (similar municipalities) and a cluster of the collaboration. Keys
-/// are the server's ("dk/1084", "se/B5", a cluster id, a school's "dk/280017").
+/// municipality's respondents that named no school, or those of no municipality (a meeting's
+/// participants from an association); each municipality lies in a region and perhaps a national
+/// grouping (similar municipalities) and a cluster of the collaboration. Keys are the server's
+/// ("dk/1084", "se/B5", a cluster id, a school's "dk/280017").
 public struct SurveyGrouping: Sendable {
     public struct Place: Sendable, Hashable {
-        public var municipality: MunicipalityKey
+        public var municipality: MunicipalityKey?
         public var region: String?
         public var similar: String?
         public var cluster: String?
 
-        public init(municipality: MunicipalityKey, region: String?, similar: String? = nil, cluster: String? = nil) {
+        public init(municipality: MunicipalityKey?, region: String?, similar: String? = nil, cluster: String? = nil) {
             self.municipality = municipality
             self.region = region
             self.similar = similar
@@ -36,6 +37,8 @@ public struct SurveyGrouping: Sendable {
 
 public enum SurveyGroupKind: String, CaseIterable, Codable, Sendable {
     case school, municipality, cluster, similar, region, country
+    /// Every respondent, of any country or none.
+    case all
 }
 
 public struct SurveyGroup: Hashable, Sendable, CustomStringConvertible {
@@ -51,12 +54,13 @@ public struct SurveyGroup: Hashable, Sendable, CustomStringConvertible {
         SurveyGroup(.municipality, key.description)
     }
     public static func country(_ country: Country) -> SurveyGroup { SurveyGroup(.country, country.rawValue) }
+    public static let all = SurveyGroup(.all, "all")
 
     public var description: String { "\(kind.rawValue):\(key)" }
 }
 
-/// A survey's results per school, municipality, cluster, similar municipalities, region and country,
-/// summed from the tally's units, with the groups that may be shown worked out once for every
+/// A survey's results per school, municipality, cluster, similar municipalities, region, country and
+/// all respondents, summed from the tally's units, with the groups that may be shown worked out once for every
 /// viewer. Who may look at which groups is the server's policy; what any group shows is decided
 /// here, the same for all, so that nothing put side by side by several viewers (or by one who sees
 /// many groups) is about fewer people than the threshold:
@@ -111,11 +115,12 @@ public struct SurveyResults: Sendable {
         }
         for (u, place) in grouping.places.enumerated() {
             unitGroups[0][u] = group(.school, grouping.schools[u])
-            unitGroups[1][u] = group(.municipality, place.municipality.description)
+            unitGroups[1][u] = group(.municipality, place.municipality?.description)
             unitGroups[2][u] = group(.cluster, place.cluster)
             unitGroups[3][u] = group(.similar, place.similar)
             unitGroups[4][u] = group(.region, place.region)
-            unitGroups[5][u] = group(.country, place.municipality.country.rawValue)
+            unitGroups[5][u] = group(.country, place.municipality?.country.rawValue)
+            unitGroups[6][u] = group(.all, "all")
         }
         self.groups = groups
         self.index = index
@@ -169,12 +174,15 @@ public struct SurveyResults: Sendable {
 
     /// Every way a group is made up of smaller ones: a municipality of its schools; a cluster,
     /// grouping, region or country of its municipalities; a country of its clusters, groupings or
-    /// regions. Each is a partition of the whole, but for those in none of its parts.
+    /// regions; all respondents of their countries. Each is a partition of the whole, but for those
+    /// in none of its parts.
     static func relations(_ unitGroups: [[Int32]]) -> [Relation] {
         struct Key: Hashable { var whole: Int32; var level: Int }
         var parts: [Key: Set<Int32>] = [:]
         for u in unitGroups[0].indices {
-            let municipality = unitGroups[1][u], country = unitGroups[5][u]
+            let municipality = unitGroups[1][u], country = unitGroups[5][u], all = unitGroups[6][u]
+            if country >= 0 { parts[Key(whole: all, level: 5), default: []].insert(country) }
+            guard municipality >= 0 else { continue }
             if unitGroups[0][u] >= 0 { parts[Key(whole: municipality, level: 0), default: []].insert(unitGroups[0][u]) }
             for level in 2...5 where unitGroups[level][u] >= 0 {
                 parts[Key(whole: unitGroups[level][u], level: 1), default: []].insert(municipality)

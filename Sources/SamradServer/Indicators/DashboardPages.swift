@@ -22,6 +22,8 @@ extension IndicatorPages {
         var schoolCount: Int
         var action: String
         var empty: Bool
+        /// Pupil surveys' results beside the indicators, where the reader may see them.
+        var pupilSurveys: [PupilSurveyFigures.Survey]
     }
 
     static func category(_ request: Request) throws -> IndicatorCategory? {
@@ -81,7 +83,8 @@ extension IndicatorPages {
                 groups: subject.groups.map(\.label).joined(separator: ", "),
                 mayKeep: IndicatorPolicy.mayKeep(request.actor, m.key), mayViewPrivate: showPrivate,
                 schoolCount: snapshot.schoolsOf[m.key]?.count ?? 0, action: subject.href + "/indicators",
-                empty: entries.allSatisfy { !$0.hasData })
+                empty: entries.allSatisfy { !$0.hasData },
+                pupilSurveys: try await PupilSurveyFigures.of(m.key, request: request))
         )
         .encodeResponse(for: request)
         response.headers.replaceOrAdd(
@@ -122,6 +125,8 @@ extension IndicatorPages {
                 clusters: [],
                 groups: subject.groups.map(\.label).joined(separator: ", "),
                 mayKeep: IndicatorPolicy.mayKeep(request.actor, school.municipality), mayViewPrivate: showPrivate,
-                schoolCount: 0, action: school.href, empty: entries.allSatisfy { !$0.hasData }))
+                schoolCount: 0, action: school.href, empty: entries.allSatisfy { !$0.hasData },
+                pupilSurveys: try await PupilSurveyFigures.of(
+                    school.municipality, school: school.code, request: request)))
     }
 }

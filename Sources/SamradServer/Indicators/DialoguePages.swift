@@ -35,6 +35,7 @@ struct DialoguePages: RouteCollection {
         var previousSteps: [StepView]; var steps: [StepView]; var mayKeep: Bool; var form: FormState;
         var stepAction: String; var years: [Option]
         var pdfHref: String?
+        var pupilSurveys: [PupilSurveyFigures.Survey]
     }
 
     static func year(_ request: Request) throws -> Int {
@@ -122,7 +123,9 @@ struct DialoguePages: RouteCollection {
                 years: (max(2000, current - 5)...(current + 1)).reversed().map {
                     Option(value: String($0), label: ObservationValue.schoolYear($0), selected: $0 == year)
                 },
-                pdfHref: ReportPDF.tool == nil ? nil : "\(subject.href)/report.pdf?year=\(year)"))
+                pdfHref: ReportPDF.tool == nil ? nil : "\(subject.href)/report.pdf?year=\(year)",
+                pupilSurveys: try await PupilSurveyFigures.of(
+                    subject.municipality, school: school ? subject.unit.code : nil, request: request)))
     }
 
     /// The same report printed to PDF on the server, for filing with the dialogue's minutes.

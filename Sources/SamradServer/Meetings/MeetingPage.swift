@@ -76,6 +76,8 @@ extension MeetingPages {
         var commitments: [CommitmentRow]
         var isCancelled: Bool
         var printable: Bool
+        /// Its evaluation, for organisers and the host.
+        var evaluation: EvaluationSummary.View?
     }
 
     /// What the person sees about their own registration, and the button.
@@ -276,7 +278,8 @@ extension MeetingPages {
             attendance: try await Self.attendanceBox(access, registered: registered, request: request),
             attendeesHTML: Self.attendeesHTML(attendees), attendeeSummary: showContent || access.mayRun ? summary : nil,
             minutesHTML: showContent ? .markdown(m.minutes) : "", decisions: showContent ? m.decisions : [],
-            commitments: commitments, isCancelled: m.statusValue == .cancelled, printable: printable)
+            commitments: commitments, isCancelled: m.statusValue == .cancelled, printable: printable,
+            evaluation: printable ? nil : try await EvaluationSummary.of(m, zone: m.timeZone, request: request))
     }
 
     // The agenda's items, the materials and who comes are written in Swift: Leaf resolved every

@@ -54,12 +54,13 @@ struct QuestionnaireAPI: RouteCollection {
                 "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request,
                 on: db)
         }
-        return try await Self.json(q, c).created(at: "/api/v1" + q.href, for: request)
+        let survey = q.audienceValue.isSurvey ? try await SurveySettings.find(q.id, on: request.db) : nil
+        return try await Self.json(q, c, survey: survey, mayBuild: true).created(at: "/api/v1" + q.href, for: request)
     }
 
     func show(_ request: Request) async throws -> QuestionnaireJSON {
         let access = try await QuestionnaireAccess.load(request)
-        return Self.json(access.questionnaire, access.collaboration)
+        return try await Self.json(access, on: request.db)
     }
 
     func update(_ request: Request) async throws -> QuestionnaireJSON {
@@ -72,7 +73,7 @@ struct QuestionnaireAPI: RouteCollection {
                 "questionnaire:update", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
                 summary: "\(access.questionnaire.title) (\(access.questionnaire.revision))", by: request, on: db)
         }
-        return Self.json(access.questionnaire, access.collaboration)
+        return try await Self.json(access, on: request.db)
     }
 
     func send(_ request: Request) async throws -> QuestionnaireSending.Sent {
@@ -94,7 +95,9 @@ struct QuestionnaireAPI: RouteCollection {
         let q = try await QuestionnaireLifecycle.nextEdition(
             of: access, title: given.title, opensAt: given.opensAt, closesAt: given.closesAt,
             prefill: given.prefill ?? true, request: request)
-        return try await Self.json(q, access.collaboration).encodeResponse(status: .created, for: request)
+        let survey = try await SurveySettings.find(q.id, on: request.db)
+        return try await Self.json(q, access.collaboration, survey: survey, mayBuild: true)
+            .encodeResponse(status: .created, for: request)
     }
 
     struct RemindedJSON: Content { var reminded: Int }

@@ -72,7 +72,7 @@ struct QuestionnaireAccess {
                     .where("cluster_id", .equal, clusterID).all(decoding: MunicipalityRow.self)))
         case .people:
             return q.people.map { .person($0) }
-        case .pupils:
+        case .staff, .meeting, .addresses, .pupils:
             // A survey of many has no response per unit: its respondents answer by link or class code.
             return []
         }

@@ -17,6 +17,13 @@ struct QuestionnaireInput: Content {
     var threshold: Int?
     var prefill: Bool?
     var form: QuestionnaireForm?
+    /// For a survey of many (`QuestionnaireAudience.isSurvey`).
+    var anonymity: String?
+    var positions: [String]?
+    var meetingID: UUID?
+    /// "anna@skola.se" or "anna@skola.se;se/0114", one per entry.
+    var addresses: [String]?
+    var asksSchool: Bool?
 
     /// Checks everything and copies it onto `q`. Once answers exist the form may only be reworded:
     /// the change is refused otherwise, and a rewording is kept as a revision with the old form.
@@ -39,6 +46,10 @@ struct QuestionnaireInput: Content {
             } else {
                 v.add("clusterID", "questionnaires.error.cluster")
             }
+        }
+        var survey: SurveySettings?
+        if let audience, audience.isSurvey {
+            survey = try await surveySettings(q, c, audience: audience, &v, request: request, on: db)
         }
         var people: [UUID] = []
         if audience == .people {
@@ -87,7 +98,9 @@ struct QuestionnaireInput: Content {
         }
         var revision: QuestionnaireRevision?
         if let id = q.id, form != q.form {
-            let answered = try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == id).count() > 0
+            let responses = try await QuestionnaireResponse.query(on: db).filter(\.$questionnaireID == id).count()
+            let surveyAnswers = try await SurveySubmission.hasAnswers(id, on: db)
+            let answered = responses > 0 || surveyAnswers
             switch q.form.change(to: form) {
             case .structure(let keys) where answered:
                 // Named by their wording, as the organiser reads them, not by their keys.
@@ -129,5 +142,70 @@ struct QuestionnaireInput: Content {
         q.form = form
         try await q.save(on: db)
         try await revision?.create(on: db)
+        if let survey {
+            survey.id = try q.requireID()
+            if let kept = try await SurveySettings.find(survey.id, on: db) {
+                kept.anonymity = survey.anonymity
+                kept.positions = survey.positions
+                kept.meetingID = survey.meetingID
+                kept.asksSchool = survey.asksSchool
+                kept.addresses = survey.addresses
+                try await kept.save(on: db)
+            } else {
+                try await survey.create(on: db)
+            }
+        }
+    }
+
+    /// What a survey of many promises and whom it asks, checked; nothing is saved here. Once sent,
+    /// its audience and its promise stay as those asked were told.
+    func surveySettings(
+        _ q: Questionnaire, _ c: Collaboration, audience: QuestionnaireAudience, _ v: inout SamradCore.Validation,
+        request: Request, on db: any Database
+    ) async throws -> SurveySettings {
+        let kept = q.id == nil ? nil : try await SurveySettings.find(q.id, on: db)
+        let anonymity: SurveyAnonymity
+        if audience == .pupils {
+            anonymity = .anonymous
+        } else if let text = self.anonymity, !text.isEmpty {
+            anonymity = v.oneOf("anonymity", text, as: SurveyAnonymity.self) ?? .anonymous
+        } else {
+            anonymity = kept?.anonymityValue ?? .anonymous
+        }
+        if q.sentAt != nil {
+            if q.audienceValue != audience { v.add("audience", "surveys.error.sent_audience") }
+            if let kept, kept.anonymityValue != anonymity { v.add("anonymity", "surveys.error.sent_anonymity") }
+        }
+        let settings = SurveySettings(questionnaireID: q.id ?? UUID(), anonymity: anonymity)
+        settings.evaluation = kept?.evaluation ?? false
+        switch audience {
+        case .staff:
+            let positions = Array(Set(self.positions ?? kept?.positions ?? []))
+            if positions.isEmpty { v.add("positions", "surveys.error.no_positions") }
+            if positions.contains(where: { Position(rawValue: $0) == nil }) { v.add("positions", "validation.choice") }
+            settings.positions = Position.allCases.map(\.rawValue).filter(positions.contains)
+            settings.asksSchool = asksSchool ?? kept?.asksSchool ?? false
+        case .meeting:
+            let id = meetingID ?? kept?.meetingID
+            if let id, let meeting = try await Meeting.find(id, on: db), meeting.collaborationID == c.id {
+                settings.meetingID = id
+            } else {
+                v.add("meetingID", "surveys.error.meeting")
+            }
+        case .addresses:
+            let lines = addresses ?? kept?.addresses ?? []
+            do {
+                let directory = request.municipalities
+                let list = try SurveyAddressList.parse(
+                    lines.joined(separator: "\n"), field: "addresses", known: { directory[$0] != nil })
+                if list.entries.isEmpty { v.add("addresses", "surveys.error.no_addresses") }
+                settings.addresses = list.entries.map(\.line)
+            } catch let error as SamradError {
+                for f in error.fieldErrors { v.add(f.field, f.messageKey, f.arguments) }
+            }
+        default:
+            break
+        }
+        return settings
     }
 }

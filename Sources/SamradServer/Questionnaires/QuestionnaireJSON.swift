@@ -41,6 +41,18 @@ extension QuestionnaireAPI {
         var textsPublished: Bool
         var revision: Int
         var form: QuestionnaireForm
+        /// For a survey of many: what it promises and whom it asks.
+        var survey: SurveyJSON?
+    }
+
+    struct SurveyJSON: Content {
+        var anonymity: String
+        var positions: [String]
+        var meetingID: UUID?
+        /// Only for those who build it.
+        var addresses: [String]?
+        var asksSchool: Bool
+        var evaluation: Bool
     }
 
     static func summary(_ q: Questionnaire, _ c: Collaboration) -> SummaryJSON {
@@ -52,7 +64,9 @@ extension QuestionnaireAPI {
             published: q.publishedAt != nil, href: q.href)
     }
 
-    static func json(_ q: Questionnaire, _ c: Collaboration) -> QuestionnaireJSON {
+    static func json(
+        _ q: Questionnaire, _ c: Collaboration, survey: SurveySettings? = nil, mayBuild: Bool = false
+    ) -> QuestionnaireJSON {
         QuestionnaireJSON(
             id: q.id!, collaboration: c.slug, title: q.title, intro: q.intro, audience: q.audience,
             clusterID: q.clusterID, people: q.people,
@@ -63,6 +77,18 @@ extension QuestionnaireAPI {
             sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: Date()),
             closed: q.window.hasClosed(at: Date()),
             visibility: q.visibility, published: q.publishedAt != nil, textsPublished: q.textsPublished,
-            revision: q.revision, form: q.form)
+            revision: q.revision, form: q.form,
+            survey: survey.map {
+                SurveyJSON(
+                    anonymity: $0.anonymity, positions: $0.positions, meetingID: $0.meetingID,
+                    addresses: mayBuild ? $0.addresses : nil, asksSchool: $0.asksSchool, evaluation: $0.evaluation)
+            })
+    }
+
+    /// The questionnaire as JSON with its survey settings, as the one asking may see them.
+    static func json(_ access: QuestionnaireAccess, on db: any Database) async throws -> QuestionnaireJSON {
+        let q = access.questionnaire
+        let survey = q.audienceValue.isSurvey ? try await SurveySettings.find(q.id, on: db) : nil
+        return json(q, access.collaboration, survey: survey, mayBuild: access.mayBuild)
     }
 }

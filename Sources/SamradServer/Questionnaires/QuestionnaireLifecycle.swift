@@ -47,11 +47,15 @@ enum QuestionnaireLifecycle {
         let old = access.questionnaire
         let q = Questionnaire()
         q.previousID = old.id
+        // A survey asks the same people with the same promise; nobody's answers pre-fill another's.
+        let survey = old.audienceValue.isSurvey ? try await SurveySettings.find(old.id, on: request.db) : nil
         let input = QuestionnaireInput(
             title: title ?? old.title, intro: old.intro, audience: old.audience, clusterID: old.clusterID,
             people: old.people,
             opensAt: opensAt, closesAt: closesAt, reminderDays: old.reminderDays, threshold: old.threshold,
-            prefill: prefill, form: old.form)
+            prefill: survey == nil && prefill, form: old.form, anonymity: survey?.anonymity,
+            positions: survey?.positions, meetingID: survey?.meetingID, addresses: survey?.addresses,
+            asksSchool: survey?.asksSchool)
         try await request.db.transaction { db in
             try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db)
             try await Audit.record(
@@ -100,7 +104,12 @@ enum QuestionnaireLifecycle {
         }
         let context = MailContext(request)
         let reminded = try await request.db.transaction { db in
-            let reminded = try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
+            let reminded: Int
+            if q.audienceValue.usesLinks, let survey = try await SurveySettings.find(q.id, on: db) {
+                reminded = try await SurveySending.remind(q, access.collaboration, survey, context: context, on: db)
+            } else {
+                reminded = try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
+            }
             try await Audit.record(
                 "questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString,
                 summary: "\(q.title): \(reminded)",

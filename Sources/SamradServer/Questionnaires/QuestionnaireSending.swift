@@ -88,6 +88,7 @@ enum QuestionnaireSending {
         guard q.sentAt == nil else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
         guard !q.form.questions.isEmpty else { throw SamradError(.conflict, "questionnaires.error.no_questions") }
         guard !q.window.hasClosed(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
+        if q.audienceValue.usesLinks { return try await sendSurvey(access, request: request) }
         // A pupil survey goes to the registered municipalities' administrations, whose schools hand out class codes.
         let units: [ResponseUnit] =
             q.audienceValue == .pupils
@@ -128,6 +129,33 @@ enum QuestionnaireSending {
                 "questionnaire:send", subject: "questionnaire", id: q.id!.uuidString,
                 summary: "\(q.title): \(units.count)", by: request, on: db)
             return Sent(units: units.count, recipients: recipients, withoutRecipient: without)
+        }
+    }
+
+    /// Opens a survey by link and invites everyone it asks.
+    static func sendSurvey(_ access: QuestionnaireAccess, request: Request) async throws -> Sent {
+        let q = access.questionnaire
+        guard let survey = try await SurveySettings.find(q.id, on: request.db) else {
+            throw SamradError(.conflict, "questionnaires.error.empty_audience")
+        }
+        let asked = try await SurveySending.recipients(q, survey, on: request.db)
+        guard !asked.isEmpty else { throw SamradError(.conflict, "surveys.error.nobody_asked") }
+        let context = MailContext(request)
+        return try await request.db.transaction { db in
+            let now = Date()
+            let claimed = try await db.sql.raw(
+                """
+                UPDATE questionnaires SET sent_at = \(bind: now)
+                WHERE id = \(bind: q.requireID()) AND sent_at IS NULL RETURNING id
+                """
+            ).all()
+            guard !claimed.isEmpty else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
+            q.sentAt = now
+            let invited = try await SurveySending.invite(q, access.collaboration, survey, context: context, on: db)
+            try await Audit.record(
+                "questionnaire:send", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(invited)",
+                by: request, on: db)
+            return Sent(units: invited, recipients: invited, withoutRecipient: [])
         }
     }
 
@@ -181,7 +209,13 @@ enum QuestionnaireSending {
                 let c = try await Collaboration.find(q.collaborationID, on: db)
             else { continue }
             try await db.transaction { db in
-                _ = try await remind(q, c, context: context, on: db)
+                if q.audienceValue.usesLinks, let survey = try await SurveySettings.find(q.id, on: db) {
+                    // Those who joined since are invited; the others who hold a link are reminded.
+                    _ = try await SurveySending.remind(q, c, survey, context: context, on: db)
+                    try await SurveySending.invite(q, c, survey, context: context, on: db)
+                } else {
+                    _ = try await remind(q, c, context: context, on: db)
+                }
                 q.remindersSent.append(day)
                 try await q.save(on: db)
             }

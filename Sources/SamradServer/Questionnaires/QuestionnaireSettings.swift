@@ -17,12 +17,31 @@ extension QuestionnairePages {
         var starts: [Option]
         var hasPrevious: Bool
         var timeZone: String
+        var anonymities: [AnonymityChoice]
+        /// Checkboxes named `position_<position>`.
+        var positions: [Option]
+        var meetings: [Option]
+    }
+
+    /// What a survey may promise, with what it means for those asked.
+    struct AnonymityChoice: Encodable {
+        var value: String
+        var label: String
+        var hint: String
+        var selected: Bool
     }
 
     static let settingsFields = [
         "title", "intro", "audience", "clusterID", "people", "opensAt", "closesAt", "reminderDays", "threshold",
-        "prefill", "startFrom",
+        "prefill", "startFrom", "anonymity", "meetingID", "addresses", "asksSchool",
     ]
+
+    /// The form's own fields, and a checkbox per position.
+    static func settingsValues(_ request: Request) throws -> [String: String] {
+        try request.content.decode([String: String].self).filter {
+            settingsFields.contains($0.key) || $0.key.hasPrefix("position_")
+        }
+    }
 
     func settingsContext(
         _ request: Request, _ c: Collaboration, form: FormState, questionnaire: Questionnaire?
@@ -74,11 +93,34 @@ extension QuestionnairePages {
                 + clusters.map {
                     Option(value: $0.id!.uuidString, label: $0.name, selected: v["clusterID"] == $0.id!.uuidString)
                 },
-            starts: starts, hasPrevious: questionnaire?.previousID != nil, timeZone: c.timeZone)
+            starts: starts, hasPrevious: questionnaire?.previousID != nil, timeZone: c.timeZone,
+            anonymities: SurveyAnonymity.allCases.map {
+                AnonymityChoice(
+                    value: $0.rawValue, label: request.t("survey_anonymity.\($0.rawValue)"),
+                    hint: request.t("survey_anonymity.\($0.rawValue).hint"),
+                    selected: (v["anonymity"] ?? "anonymous") == $0.rawValue)
+            },
+            positions: Position.allCases.map {
+                Option(
+                    value: "position_\($0.rawValue)", label: request.t("position.\($0.rawValue)"),
+                    selected: v["position_\($0.rawValue)"] == "on")
+            },
+            meetings: [
+                Option(value: "", label: request.t("surveys.no_meeting"), selected: (v["meetingID"] ?? "").isEmpty)
+            ]
+                + (try await Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID())
+                    .sort(\.$startsAt).all()).map {
+                    Option(
+                        value: $0.id!.uuidString,
+                        label: "\($0.title) (\(DateText.date($0.startsAt, request.language, zone: $0.timeZone)))",
+                        selected: v["meetingID"] == $0.id!.uuidString)
+                })
     }
 
-    static func values(_ q: Questionnaire, people: [Person], zone: String) -> [String: String] {
-        [
+    static func values(
+        _ q: Questionnaire, people: [Person], survey: SurveySettings?, zone: String
+    ) -> [String: String] {
+        var values = [
             "title": q.title, "intro": q.intro, "audience": q.audience, "clusterID": q.clusterID?.uuidString ?? "",
             "people": people.compactMap(\.email).joined(separator: "\n"),
             "opensAt": q.opensAt.map { DateText.local($0, zone: zone) } ?? "",
@@ -86,6 +128,15 @@ extension QuestionnairePages {
             "reminderDays": q.reminderDays.map(String.init).joined(separator: ", "),
             "threshold": String(q.threshold), "prefill": q.prefill ? "on" : "",
         ]
+        if let survey {
+            values["anonymity"] = survey.anonymity
+            for position in survey.positions { values["position_\(position)"] = "on" }
+            values["meetingID"] = survey.meetingID?.uuidString ?? ""
+            values["addresses"] = survey.addresses.map { $0.replacingOccurrences(of: ";", with: "; ") }
+                .joined(separator: "\n")
+            values["asksSchool"] = survey.asksSchool ? "on" : ""
+        }
+        return values
     }
 
     /// The settings form as the input the API takes; named people are given by e-mail address, one
@@ -113,11 +164,17 @@ extension QuestionnairePages {
             }
         }
         try v.check()
+        let positions = values.compactMap { key, value in
+            key.hasPrefix("position_") && value == "on" ? String(key.dropFirst(9)) : nil
+        }
         return QuestionnaireInput(
             title: values["title"], intro: values["intro"], audience: values["audience"],
             clusterID: values["clusterID"].flatMap(UUID.init(uuidString:)), people: people, opensAt: values["opensAt"],
             closesAt: values["closesAt"], reminderDays: days, threshold: threshold, prefill: values["prefill"] == "on",
-            form: form)
+            form: form, anonymity: values["anonymity"], positions: positions,
+            meetingID: values["meetingID"].flatMap(UUID.init(uuidString:)),
+            addresses: (values["addresses"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
+            asksSchool: values["asksSchool"] == "on")
     }
 
     func newForm(_ request: Request) async throws -> View {
@@ -131,7 +188,7 @@ extension QuestionnairePages {
     func create(_ request: Request) async throws -> Response {
         let c = try await CollaborationAccess.load(request)
         try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
-        let values = try request.content.decode([String: String].self).filter { Self.settingsFields.contains($0.key) }
+        let values = try Self.settingsValues(request)
         do {
             var form = QuestionnaireForm(sections: [QuestionnaireBuilder.firstSection(request)])
             var previous: Questionnaire?
@@ -169,18 +226,17 @@ extension QuestionnairePages {
         let q = access.questionnaire
         let people =
             q.people.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ q.people).sort(\.$name).all()
+        let survey = try await SurveySettings.find(q.id, on: request.db)
+        let values = Self.values(q, people: people, survey: survey, zone: access.collaboration.timeZone)
         return try await request.view.render(
             "questionnaires/settings",
-            settingsContext(
-                request, access.collaboration,
-                form: FormState(values: Self.values(q, people: people, zone: access.collaboration.timeZone)),
-                questionnaire: q))
+            settingsContext(request, access.collaboration, form: FormState(values: values), questionnaire: q))
     }
 
     func update(_ request: Request) async throws -> Response {
         let access = try await QuestionnaireAccess.build(request)
         let q = access.questionnaire
-        let values = try request.content.decode([String: String].self).filter { Self.settingsFields.contains($0.key) }
+        let values = try Self.settingsValues(request)
         do {
             let input = try await Self.settingsInput(values, form: nil, on: request.db)
             try await request.db.transaction { db in

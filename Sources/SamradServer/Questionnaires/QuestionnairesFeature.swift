@@ -6,12 +6,15 @@ struct QuestionnairesFeature: Feature {
     var routes: [any RouteCollection] {
         [
             QuestionnaireAPI(), QuestionnairePages(), QuestionnaireBuilder(), AnswerPages(), ResultsPages(),
-            ClassCodePages(), ClassCodeDesk(),
+            ClassCodePages(), ClassCodeDesk(), SurveyLinkPages(),
         ]
     }
-    var migrations: [any Migration] { [M010Questionnaires(), M040Surveys()] }
+    var migrations: [any Migration] { [M010Questionnaires(), M040Surveys(), M041SurveyLinks()] }
     var scheduled: [ScheduledTask] {
-        [ScheduledTask(under: .reminders) { app in try await QuestionnaireSending.sendDue(application: app) }]
+        [
+            ScheduledTask(under: .reminders) { app in try await QuestionnaireSending.sendDue(application: app) },
+            ScheduledTask(under: .reminders) { app in try await MeetingEvaluations.sendDue(application: app) },
+        ]
     }
 
     func export(into export: MunicipalityExport, on db: any Database) async throws {

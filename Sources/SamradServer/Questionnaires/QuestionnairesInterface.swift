@@ -28,3 +28,97 @@ enum ResponseCount {
         return (progress.asked, progress.submitted)
     }
 }
+
+/// A meeting's evaluation as the meeting page shows it, to its organisers and its host's
+/// coordinators: whom it went to, and once it has closed, the results of all who answered.
+enum EvaluationSummary {
+    struct View: Encodable {
+        var href: String
+        var line: String
+        var questions: [ResultsPages.QuestionView]
+    }
+
+    static func of(_ meeting: Meeting, zone: String, request: Request) async throws -> View? {
+        guard let summary = try await MeetingEvaluations.summary(meeting, request: request) else { return nil }
+        // The page changes when the evaluation closes and its results show.
+        request.keepUntil(summary.closesAt)
+        let line =
+            summary.closed
+            ? request.t("surveys.evaluation_answered", count: summary.asked, [String(summary.answered)])
+            : request.t(
+                "surveys.evaluation_open", count: summary.asked,
+                [DateText.dateTime(summary.closesAt, request.language, zone: zone)])
+        return View(href: summary.href, line: line, questions: summary.questions)
+    }
+}
+
+/// Pupil surveys beside a municipality's or a school's indicators (its dashboard and its dialogue
+/// report): for each published pupil survey of a collaboration it is registered in, as far as the
+/// reader may see its results, the mean of each scale question and the share answering yes to each
+/// yes/no question, the place's own beside its country's, small groups hidden as on the results page.
+enum PupilSurveyFigures {
+    struct Row: Encodable {
+        var question: String
+        var own: String
+        var country: String
+    }
+
+    struct Survey: Encodable {
+        var title: String
+        var href: String
+        var ownLabel: String
+        var countryLabel: String
+        var rows: [Row]
+    }
+
+    static func of(
+        _ municipality: MunicipalityKey, school: String? = nil, request: Request
+    ) async throws -> [Survey] {
+        let collaborations = try await Registration.query(on: request.db)
+            .filter(\.$municipalityCountry == municipality.country.rawValue)
+            .filter(\.$municipalityCode == municipality.code)
+            .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.collaborationID)
+        guard !collaborations.isEmpty else { return [] }
+        let surveys = try await Questionnaire.query(on: request.db).filter(\.$collaborationID ~~ collaborations)
+            .filter(\.$audience == QuestionnaireAudience.pupils.rawValue).filter(\.$publishedAt != nil)
+            .sort(\.$closesAt, .descending).all()
+        var shown: [Survey] = []
+        for q in surveys {
+            guard let c = try await Collaboration.find(q.collaborationID, on: request.db) else { continue }
+            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, link: nil)
+            let participant = request.actor.belongs(to: municipality)
+            guard access.mayBuild || participant,
+                QuestionnairePolicy.mayViewResults(
+                    request.actor, organiserID: c.organiserID, visibility: q.visibilityValue, published: true,
+                    isParticipant: participant)
+            else { continue }
+            let place = municipality.description + (school.map { "/\($0)" } ?? "")
+            let report = try await SurveyReport.make(access, viewpoint: place, participant: true, request: request)
+            guard let own = report.groups.first, let country = report.groups.last else { continue }
+            let hidden = request.t("questionnaires.hidden_group", [String(q.threshold)])
+            var rows: [Row] = []
+            for result in report.questions {
+                guard let item = result.items.first, result.kind == "likert" || result.kind == "yes_no" else {
+                    continue
+                }
+                func value(_ figures: ResultsReport.Figures?) -> String {
+                    guard let figures else { return hidden }
+                    if result.kind == "yes_no" {
+                        let share = (figures.shares.first ?? 0) * 100
+                        return NumberText.decimal(share, request.language, fractionDigits: 0) + " %"
+                    }
+                    return figures.mean.map { NumberText.decimal($0, request.language) } ?? "–"
+                }
+                rows.append(
+                    Row(
+                        question: result.text, own: value(item.groups.first ?? nil),
+                        country: value(item.groups.last ?? nil)))
+            }
+            shown.append(
+                Survey(
+                    title: q.title, href: q.href + "/results?municipality=" + place, ownLabel: own.label,
+                    countryLabel: country.label, rows: rows))
+        }
+        return shown
+    }
+}

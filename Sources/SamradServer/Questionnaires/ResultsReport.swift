@@ -6,6 +6,7 @@ import Vapor
 /// How many of those asked have submitted, are drafting or have not started, unit by unit.
 enum QuestionnaireProgress {
     static func of(_ q: Questionnaire, request: Request) async throws -> QuestionnaireAPI.ProgressJSON {
+        if q.audienceValue.isSurvey { return try await SurveyProgress.of(q, request: request) }
         let units = try await QuestionnaireAccess.audience(q, on: request.db)
         let responses = try await QuestionnaireResponse.query(on: request.db).filter(
             \.$questionnaireID == q.requireID()

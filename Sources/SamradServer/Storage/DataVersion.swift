@@ -22,6 +22,9 @@ enum DataVersion {
     static let unversionedTables: Set<String> = [
         "data_versions", "_fluent_migrations", "web_sessions", "job_leases", "public_form_posts",
         "sign_in_failures", "access_tokens", "outbox_messages", "retention_runs", "data_version_marks",
+        // A survey's answers arrive by the thousand a minute; no kept page shows them (results are
+        // read fresh, and a meeting's evaluation only once closed, when they no longer change).
+        "survey_answers", "survey_texts", "survey_units", "survey_class_codes", "survey_tokens",
     ]
 
     static let triggerPrefix = "samrad_version_"

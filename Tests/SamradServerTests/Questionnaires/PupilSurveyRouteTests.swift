@@ -249,3 +249,33 @@ final class PupilSurveyRouteTests: XCTestCase {
     struct Count: Decodable { var n: Int }
     struct Text: Decodable { var text: String }
 }
+
+/// Records committed out of order (two instances on PostgreSQL) are counted once, when they arrive.
+final class SurveyTalliesTests: XCTestCase {
+    func testANumberSkippedIsAskedForAgainAndCountedWhenItArrives() {
+        let layout = SurveyAnswerLayout(PupilSurveyTests.form)
+        let record = layout.encode(AnswerSheet(["safe": .scale(3)]))
+        let start = SurveyTallies.Entry(tally: SurveyTally(layout: layout), items: layout.items.items)
+        let first = SurveyTallies.RecordReader(start, now: Date())
+        for seq: Int64 in [4, 1, 2] { first.add(seq: seq, unit: 0, record: record) }
+        let afterFirst = first.finish()
+        XCTAssertEqual(afterFirst.seen, 4)
+        XCTAssertEqual(Set(afterFirst.gaps.keys), [3])
+        XCTAssertEqual(afterFirst.tally.records, 3)
+        let second = SurveyTallies.RecordReader(afterFirst, now: Date())
+        // 4 again (read twice) is not counted twice; 3 fills the gap; 5 is new.
+        for seq: Int64 in [3, 4, 5] { second.add(seq: seq, unit: 0, record: record) }
+        let afterSecond = second.finish()
+        XCTAssertEqual(afterSecond.seen, 5)
+        XCTAssertTrue(afterSecond.gaps.isEmpty)
+        XCTAssertEqual(afterSecond.tally.records, 5)
+        // A gap older than a minute is given up (a rolled-back answer never arrives).
+        var old = afterFirst
+        old.gaps[3] = Date().addingTimeInterval(-120)
+        XCTAssertTrue(SurveyTallies.RecordReader(old, now: Date()).finish().gaps.isEmpty)
+    }
+}
+
+enum PupilSurveyTests {
+    static let form = try! JSONDecoder().decode(QuestionnaireForm.self, from: Data(PupilSurveyRouteTests.form.utf8))
+}

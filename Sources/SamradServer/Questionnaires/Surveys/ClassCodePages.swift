@@ -121,7 +121,8 @@ struct ClassCodePages: RouteCollection {
     struct ThanksContext: Encodable {
         var page: PageContext
         var title: String
-        var again: String
+        /// A fresh form for the next pupil on the same device; nil after a one-time link.
+        var again: String?
     }
 
     func thanks(_ request: Request) async throws -> View {
@@ -150,6 +151,8 @@ struct SurveyAnswerContext: Encodable {
     var refusal: String?
     var sections: [AnswerPages.SectionView]
     var form: FormState
+    /// The schools a staff member may name (their municipality's), where the survey asks.
+    var schools: [Option] = []
 
     init(
         _ q: Questionnaire, zone: String, about: String, promise: String, action: String, full: Bool,

@@ -51,13 +51,14 @@ enum SurveyReport {
         let read = clock.now
         var grouping = SurveyGrouping()
         for unit in units {
-            let key = MunicipalityKey(Country(rawValue: unit.municipality_country) ?? .dk, unit.municipality_code)
-            let m = request.municipalities[key]
+            let key = unit.municipality
+            let m = key.flatMap { request.municipalities[$0] }
             grouping.add(
-                school: unit.school_code.isEmpty ? nil : "\(key.country.rawValue)/\(unit.school_code)",
+                school: key.flatMap { unit.school_code.isEmpty ? nil : "\($0.country.rawValue)/\(unit.school_code)" },
                 place: .init(
                     municipality: key, region: m.map { "\($0.country.rawValue)/\($0.regionCode)" },
-                    similar: m?.groupCode.map { "\(key.country.rawValue)/\($0)" }, cluster: clusterOf[key]))
+                    similar: m.flatMap { m in m.groupCode.map { "\(m.country.rawValue)/\($0)" } },
+                    cluster: key.flatMap { clusterOf[$0] }))
         }
         let results = SurveyResults(tally: tally, grouping: grouping, threshold: q.threshold)
         request.storage[ResultsTiming.self] = ResultsTiming(
@@ -107,8 +108,7 @@ enum SurveyReport {
             ($0.municipality_country, $0.municipality_code) < ($1.municipality_country, $1.municipality_code)
         }
         for unit in ordered {
-            guard let country = Country(rawValue: unit.municipality_country) else { continue }
-            let key = MunicipalityKey(country, unit.municipality_code)
+            guard let key = unit.municipality else { continue }
             guard access.mayBuild || mine.contains(key) else { continue }
             if seen.insert(Place(municipality: key)).inserted { places.append(Place(municipality: key)) }
             if !unit.school_code.isEmpty {
@@ -125,7 +125,9 @@ enum SurveyReport {
         let q = access.questionnaire
         let loaded = try await load(q, request: request)
         let results = loaded.results
-        let places = participant || access.mayBuild
+        // A meeting's evaluation is read as one: everyone who answered.
+        let evaluation = try await SurveySettings.find(q.id, on: request.db)?.evaluation ?? false
+        let places = (participant || access.mayBuild) && !evaluation
             ? try await places(access, units: loaded.units, on: request.db) : []
         var place: Place?
         if let requested, !requested.isEmpty {
@@ -137,10 +139,10 @@ enum SurveyReport {
                 throw SamradError.invalid([FieldError(field: "municipality", "validation.municipality")])
             }
             place = chosen
-        } else if !access.mayBuild {
+        } else if !access.mayBuild && !evaluation {
             place = places.first
         }
-        let countries = Set(loaded.grouping.places.map(\.municipality.country)).sorted()
+        let countries = Set(loaded.grouping.places.compactMap(\.municipality?.country)).sorted()
         var groups: [SurveyGroup] = []
         if let place {
             if let school = place.school {
@@ -152,8 +154,13 @@ enum SurveyReport {
             if let code = m?.groupCode { groups.append(SurveyGroup(.similar, "\(m!.country.rawValue)/\(code)")) }
             if let m { groups.append(SurveyGroup(.region, "\(m.country.rawValue)/\(m.regionCode)")) }
             groups.append(.country(place.municipality.country))
+        } else if evaluation {
+            groups = [.all]
+        } else if countries.count == 1 && loaded.grouping.places.allSatisfy({ $0.municipality != nil }) {
+            groups = [.country(countries[0])]
         } else {
-            groups = (countries.isEmpty ? [Country.dk] : countries).map(SurveyGroup.country)
+            // Several countries, or respondents of none (a meeting's participants from an association).
+            groups = [.all] + countries.map(SurveyGroup.country)
         }
         let labels = try await labels(groups, q: q, request: request)
         let mayReadTexts = QuestionnairePolicy.mayReadTexts(
@@ -219,6 +226,8 @@ enum SurveyReport {
                 return ResultsReport.label(ComparisonGroup(kind, g.key), request: request, clusterNames: clusterNames)
             case .country:
                 return request.t("country.\(g.key)")
+            case .all:
+                return request.t("questionnaires.group_all")
             }
         }
     }
@@ -232,11 +241,12 @@ enum SurveyReport {
             let place = loaded.grouping.places[u]
             switch group.kind {
             case .school: return loaded.grouping.schools[u] == group.key
-            case .municipality: return place.municipality.description == group.key
+            case .municipality: return place.municipality?.description == group.key
             case .cluster: return place.cluster == group.key
             case .similar: return place.similar == group.key
             case .region: return place.region == group.key
-            case .country: return place.municipality.country.rawValue == group.key
+            case .country: return place.municipality?.country.rawValue == group.key
+            case .all: return true
             }
         }
         guard !units.isEmpty else { return [:] }

@@ -15,6 +15,12 @@ enum SurveySubmission {
         return try AnswerSheet(parsed.compactMapValues { $0 }).submitted(in: form)
     }
 
+    /// Whether any answer is stored: from then on the form keeps its structure.
+    static func hasAnswers(_ id: UUID, on db: any Database) async throws -> Bool {
+        try await db.sql.select().column("seq").from("survey_answers").where("questionnaire_id", .equal, id).limit(1)
+            .all().isEmpty == false
+    }
+
     static func store(
         _ sheet: AnswerSheet, of q: Questionnaire, unit: Int, grade: Int?, on db: any Database
     ) async throws {
@@ -36,9 +42,11 @@ enum SurveySubmission {
 actor SurveyUnits {
     struct Key: StorageKey { typealias Value = SurveyUnits }
 
+    /// A municipality's school, or its respondents outside its schools, or (no municipality) those
+    /// of none: stored as "" in the place's columns.
     struct Place: Hashable, Sendable {
         var questionnaire: UUID
-        var municipality: MunicipalityKey
+        var municipality: MunicipalityKey?
         var school: String?
     }
 
@@ -59,11 +67,11 @@ actor SurveyUnits {
     static func find(_ place: Place, on db: any Database) async throws -> Int {
         let sql = db.sql
         let school = place.school ?? ""
+        let country = place.municipality?.country.rawValue ?? "", code = place.municipality?.code ?? ""
         func existing() async throws -> Int? {
             try await sql.select().column("unit").from("survey_units")
                 .where("questionnaire_id", .equal, place.questionnaire)
-                .where("municipality_country", .equal, place.municipality.country.rawValue)
-                .where("municipality_code", .equal, place.municipality.code)
+                .where("municipality_country", .equal, country).where("municipality_code", .equal, code)
                 .where("school_code", .equal, school).first(decoding: Row.self)?.unit
         }
         for _ in 0..<20 {
@@ -77,8 +85,8 @@ actor SurveyUnits {
             try await sql.insert(into: "survey_units")
                 .columns("id", "questionnaire_id", "unit", "municipality_country", "municipality_code", "school_code")
                 .values(
-                    SQLBind(UUID()), SQLBind(place.questionnaire), SQLBind(next),
-                    SQLBind(place.municipality.country.rawValue), SQLBind(place.municipality.code), SQLBind(school))
+                    SQLBind(UUID()), SQLBind(place.questionnaire), SQLBind(next), SQLBind(country), SQLBind(code),
+                    SQLBind(school))
                 .ignoringConflicts().run()
         }
         throw SamradError(.conflict, "surveys.error.busy")
@@ -89,6 +97,10 @@ actor SurveyUnits {
         var municipality_country: String
         var municipality_code: String
         var school_code: String
+
+        var municipality: MunicipalityKey? {
+            Country(rawValue: municipality_country).map { MunicipalityKey($0, municipality_code) }
+        }
     }
 
     /// Every unit of a survey, by number.
