@@ -10,6 +10,7 @@ import requests
 from conftest import (Server, accessibility_violations, create_admin, emulating, heading, make_token, navigating,
                       overflows_at, press, sign_in, type_into)
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,10 @@ def surveys_server():
     server.stop()
 
 
-def test_a_pupil_answers_a_well_being_survey_on_a_phone_with_the_class_code(surveys_server, browser):
+@pytest.fixture(scope="module")
+def case(surveys_server):
+    """KL's consultant (an administrator here), a collaboration with København registered and its
+    school Katrinedals Skole, and a pupil survey of four questions, sent."""
     base = surveys_server.base
     admin = create_admin(surveys_server, email="kim@kl.dk", password="a long admin password")
     csrf = admin.cookies.get("samrad_csrf")
@@ -53,12 +57,15 @@ def test_a_pupil_answers_a_well_being_survey_on_a_phone_with_the_class_code(surv
     href = "/questionnaires/" + survey.json()["id"].lower()
     sent = api.post(f"{base}/api/v1{href}/send")
     assert sent.status_code == 200, sent.text
+    return {"api": api, "slug": slug, "href": href}
 
+
+def test_a_pupil_answers_a_well_being_survey_on_a_phone_with_the_class_code(surveys_server, browser, case):
+    base, href = surveys_server.base, case["href"]
     # The organiser makes the class code in the browser, as a teacher would.
     sign_in(browser, surveys_server, "kim@kl.dk", "a long admin password", fresh=True)
     browser.get(base + href + "/class-codes")
     assert heading(browser) == "Class codes"
-    from selenium.webdriver.support.ui import Select
     Select(browser.find_element(By.ID, "school")).select_by_visible_text("Katrinedals Skole (København)")
     Select(browser.find_element(By.ID, "grade")).select_by_visible_text("grade 6")
     type_into(browser, "capacity", "24")
@@ -109,3 +116,61 @@ def test_a_pupil_answers_a_well_being_survey_on_a_phone_with_the_class_code(surv
     sign_in(browser, surveys_server, "kim@kl.dk", "a long admin password", fresh=True)
     browser.get(base + href + "/class-codes")
     assert "1 of 24" in browser.find_element(By.CSS_SELECTOR, "table.list").text
+
+
+def test_a_school_leader_answers_a_confidential_staff_survey_by_link(surveys_server, browser, case):
+    """The organiser sets up a staff survey of school leaders in the settings form (confidential,
+    each naming their school) and sends it; a school leader opens the e-mailed link on a phone,
+    reads the promise, names the school and answers; the link then answers no more, and the
+    organiser sees that she answered, never what."""
+    base, api, slug = surveys_server.base, case["api"], case["slug"]
+    sign_in(browser, surveys_server, "kim@kl.dk", "a long admin password", fresh=True)
+    leader = api.post(base + "/api/v1/people", json={"name": "Lone Leder", "email": "lone@kk.dk",
+                                                    "position": "school_leader", "municipality": "dk/101"})
+    assert leader.status_code == 201, leader.text[:300]
+    browser.get(f"{base}/collaborations/{slug}/questionnaires/new")
+    type_into(browser, "title", "Skoleledernes vilkår")
+    Select(browser.find_element(By.ID, "audience")).select_by_visible_text(
+        "Staff of chosen positions in the registered municipalities, by one-time link")
+    browser.find_element(By.ID, "anonymity-confidential").click()
+    browser.find_element(By.CSS_SELECTOR, "input[name='position_school_leader']").click()
+    browser.find_element(By.CSS_SELECTOR, "input[name='asksSchool']").click()
+    browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, "closesAt"), "2030-05-09T23:59")
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    press(browser, "Save")
+    assert heading(browser) == "Questions", browser.find_element(By.TAG_NAME, "main").text[:500]
+    questionnaire = browser.current_url.rsplit("/questions", 1)[0]
+    qid = questionnaire.rsplit("/", 1)[-1]
+    shown = api.get(f"{base}/api/v1/questionnaires/{qid}").json()
+    assert shown["survey"]["anonymity"] == "confidential" and shown["survey"]["positions"] == ["school_leader"]
+    form = {"sections": [{"key": "s", "title": {"da": "Vilkår"}, "questions": [
+        {"key": "tid", "kind": "likert", "required": True, "scale": {"min": 1, "max": 5},
+         "text": {"da": "Jeg har tid til pædagogisk ledelse"}}]}]}
+    updated = api.put(f"{base}/api/v1/questionnaires/{qid}", json={
+        "title": "Skoleledernes vilkår", "closesAt": "2030-05-09T23:59", "audience": "staff", "form": form})
+    assert updated.status_code == 200, updated.text
+    sent = api.post(f"{base}/api/v1/questionnaires/{qid}/send")
+    assert sent.status_code == 200 and sent.json()["recipients"] == 1, sent.text
+    link = re.search(r"http://\S+/survey/\S+", surveys_server.wait_for_mail("lone@kk.dk", "/survey/")).group(0)
+
+    browser.delete_all_cookies()
+    emulating(browser, 390, 844)
+    try:
+        browser.get(link)
+        assert heading(browser) == "Skoleledernes vilkår"
+        assert "confidential" in browser.find_element(By.CSS_SELECTOR, ".survey-promise").text
+        assert accessibility_violations(browser) == []
+        Select(browser.find_element(By.ID, "school")).select_by_visible_text("Katrinedals Skole")
+        browser.find_element(By.CSS_SELECTOR, "label:has(#answers\\.tid-3)").click()
+        navigating(browser, lambda: press(browser, "Send answers"))
+        assert heading(browser) == "Thank you"
+        assert "no longer works" in browser.find_element(By.TAG_NAME, "main").text
+        browser.get(link)
+        assert "used or is not valid" in browser.find_element(By.TAG_NAME, "main").text
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    progress = api.get(f"{base}/api/v1/questionnaires/{qid}/progress").json()
+    assert progress["submitted"] == 1
+    assert progress["units"] == [{"unit": "survey/lone@kk.dk", "name": "Lone Leder (lone@kk.dk)", "status": "submitted"}]
+

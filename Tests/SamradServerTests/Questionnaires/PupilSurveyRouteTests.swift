@@ -244,6 +244,19 @@ final class PupilSurveyRouteTests: XCTestCase {
         // A member of a municipality that is not registered sees nothing.
         let malmo = try await teacher("larare@malmo.se").get(href + "/results")
         XCTAssertEqual(malmo.status, .notFound)
+
+        // Beside Upplands Väsby's indicators, for its people: its means beside Sweden's.
+        let dashboard = try await teacher().get("/municipalities/se/0114/indicators")
+        XCTAssertEqual(dashboard.status, .ok)
+        XCTAssertTrue(dashboard.body.string.contains("Trivsel 2027"), "the survey beside the indicators")
+        XCTAssertTrue(dashboard.body.string.contains("3.6"), "Upplands Väsby’s mean: (20 × 4 + 3 × 1) / 23")
+        let report = try await teacher().get("/municipalities/se/0114/report")
+        XCTAssertEqual(report.status, .ok)
+        XCTAssertTrue(report.body.string.contains("Trivsel 2027"), "and in the dialogue report")
+        let visitor = try await Client(app).get("/municipalities/se/0114/indicators")
+        XCTAssertFalse(visitor.body.string.contains("Trivsel 2027"), "published to participants, not to visitors")
+        let malmoDashboard = try await teacher("larare@malmo.se").get("/municipalities/se/0114/indicators")
+        XCTAssertFalse(malmoDashboard.body.string.contains("Trivsel 2027"), "nor to another municipality's people")
     }
 
     struct Count: Decodable { var n: Int }
