@@ -3,12 +3,14 @@ import Vapor
 /// Logs each request's method and path, like Vapor's route logger, but with the secrets that
 /// travel in paths left out: the links in e-mails (set-up, password reset, invitations,
 /// questionnaire answers, unsubscribing) and calendar feeds are their own authority, and a log
-/// is read by more people than the mail was.
+/// is read by more people than the mail was. A survey's one-time link and a class code are left
+/// out too: a log line with the link's key and its time, set beside the order answers were stored
+/// in, would tie an anonymous answer to the one it was sent to.
 struct RequestLog: AsyncMiddleware {
     /// The path prefixes whose next segment is a secret.
     static let secretAfter = [
         "/setup/", "/password/reset/", "/invitations/", "/answer/", "/newsletters/unsubscribe/",
-        "/calendar/", "/registration-links/", "/meeting-links/",
+        "/calendar/", "/registration-links/", "/meeting-links/", "/survey/", "/class/",
     ]
 
     static func redacted(_ path: String) -> String {

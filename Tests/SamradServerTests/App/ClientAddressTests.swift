@@ -62,6 +62,8 @@ final class RequestLogTests: XCTestCase {
     func testLinksFromMailsAreLoggedWithoutTheirSecret() {
         XCTAssertEqual(RequestLog.redacted("/setup/oxMNlYdhtiNIWwhkrdYf3CCQN53Wo5wcoq3SnSJS"), "/setup/…")
         XCTAssertEqual(RequestLog.redacted("/answer/abc123/reopen"), "/answer/…/reopen")
+        XCTAssertEqual(RequestLog.redacted("/survey/oxMNlYdhtiNIWwhkrdYf3CCQ"), "/survey/…")
+        XCTAssertEqual(RequestLog.redacted("/class/K7RM2XQP/thanks"), "/class/…/thanks")
         XCTAssertEqual(RequestLog.redacted("/newsletters/unsubscribe/t0k3n"), "/newsletters/unsubscribe/…")
         XCTAssertEqual(RequestLog.redacted("/calendar/feed-secret.ics"), "/calendar/…")
         XCTAssertEqual(RequestLog.redacted("/password/reset/x"), "/password/reset/…")

@@ -60,7 +60,8 @@ enum SurveyReport {
                     similar: m.flatMap { m in m.groupCode.map { "\(m.country.rawValue)/\($0)" } },
                     cluster: key.flatMap { clusterOf[$0] }))
         }
-        let results = SurveyResults(tally: tally, grouping: grouping, threshold: q.threshold)
+        let results = await request.application.surveyTallies.results(
+            id, revision: q.revision, tally: tally, grouping: grouping, threshold: q.threshold)
         request.storage[ResultsTiming.self] = ResultsTiming(
             read: (read - started).milliseconds, compute: (clock.now - read).milliseconds)
         return Loaded(results: results, units: units, grouping: grouping, clusterOf: clusterOf)

@@ -25,6 +25,8 @@ actor SurveyTallies {
     }
 
     private var entries: [UUID: Entry] = [:]
+    /// Per survey, the figures of its groups worked out last, and what they were worked out from.
+    private var figures: [UUID: (edition: Int, results: SurveyResults)] = [:]
     private var reading: [UUID: Task<Entry, any Error>] = [:]
     let capacity: Int
 
@@ -47,8 +49,29 @@ actor SurveyTallies {
         entries[id] = entry
         while entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
             entries[oldest] = nil
+            figures[oldest] = nil
         }
         return entry.tally
+    }
+
+    /// The figures of every group, worked out again only when an answer arrived or what they are
+    /// worked out from changed (the form, a unit, a cluster, the threshold): every viewer of a
+    /// survey reads the same ones.
+    func results(
+        _ id: UUID, revision: Int, tally: SurveyTally, grouping: SurveyGrouping, threshold: Int
+    ) -> SurveyResults {
+        var hasher = Hasher()
+        hasher.combine(revision)
+        hasher.combine(tally.records)
+        hasher.combine(tally.unitCount)
+        hasher.combine(threshold)
+        hasher.combine(grouping.schools)
+        hasher.combine(grouping.places)
+        let edition = hasher.finalize()
+        if let kept = figures[id], kept.edition == edition { return kept.results }
+        let results = SurveyResults(tally: tally, grouping: grouping, threshold: threshold)
+        if entries[id] != nil { figures[id] = (edition, results) }
+        return results
     }
 
     static let gapLife: TimeInterval = 60
