@@ -107,6 +107,34 @@ final class PupilSurveyRouteTests: XCTestCase {
         XCTAssertTrue(organiserPage.body.string.contains("Engelbrektsskolan"))
     }
 
+    func testCodesForEveryClassOfAGradeAtOnceByTheAPI() async throws {
+        let teacher = try await makeToken(
+            app, for: try await User.query(on: app.db).filter(\.$email == "larare@upplandsvasby.se").first()!)
+        let made = try await sendJSON(
+            app, teacher, .POST, base + "/class-codes",
+            #"{"school":"se/44227469","grade":7,"capacity":25,"classes":3}"#)
+        XCTAssertEqual(made.status, .created, made.body.string)
+        let codes = made.json["codes"] as? [[String: Any]] ?? []
+        XCTAssertEqual(codes.count, 3)
+        XCTAssertEqual(Set(codes.compactMap { $0["code"] as? String }).count, 3, "each class its own code")
+        XCTAssertEqual(codes.first?["schoolName"] as? String, "Grimstaskolan")
+        let listed = try await sendJSON(app, teacher, .GET, base + "/class-codes")
+        XCTAssertEqual((listed.json["codes"] as? [Any])?.count, 3)
+        let tooMany = try await sendJSON(
+            app, teacher, .POST, base + "/class-codes", #"{"school":"44227469","grade":7,"capacity":25,"classes":30}"#)
+        XCTAssertEqual(tooMany.status, .unprocessableEntity)
+        XCTAssertTrue(tooMany.body.string.contains("\"classes\""), tooMany.body.string)
+        let otherSchool = try await sendJSON(
+            app, teacher, .POST, base + "/class-codes", #"{"school":"12345678","grade":7,"capacity":25}"#)
+        XCTAssertEqual(otherSchool.status, .unprocessableEntity, "Stockholm's school is not the teacher's")
+        let malmo = try await makeToken(
+            app, for: try await User.query(on: app.db).filter(\.$email == "larare@malmo.se").first()!)
+        let refused = try await sendJSON(app, malmo, .GET, base + "/class-codes")
+        XCTAssertEqual(refused.status, .notFound)
+        let count = try await SurveyClassCode.query(on: app.db).count()
+        XCTAssertEqual(count, 3, "nothing made by a refused request")
+    }
+
     func testAPupilAnswersWithTheCodeOnceAndNothingButSchoolAndGradeIsKept() async throws {
         let code = try await classCode(capacity: 2)
         let pupil = Client(app)
@@ -161,6 +189,9 @@ final class PupilSurveyRouteTests: XCTestCase {
         XCTAssertEqual(texts.map(\.text), ["Mer rast"])
         let used = try await SurveyClassCode.query(on: app.db).first()?.used
         XCTAssertEqual(used, 2)
+        let progress = try await sendJSON(app, network.organiser, .GET, base + "/progress")
+        XCTAssertEqual(progress.json["asked"] as? Int, 2, "the places of the codes handed out")
+        XCTAssertEqual(progress.json["submitted"] as? Int, 2, progress.body.string)
 
         // The tally counts both.
         let q = try await Questionnaire.query(on: app.db).first()!

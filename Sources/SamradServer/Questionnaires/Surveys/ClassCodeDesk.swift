@@ -3,15 +3,19 @@ import Foundation
 import SamradCore
 import Vapor
 
-/// Class codes of a pupil survey (`/questionnaires/<id>/class-codes`): a teacher, or anyone of a
-/// registered municipality, makes one for a school of their municipality, a grade and the number of
-/// pupils in the class, and hands it out; organisers make them for every registered municipality.
+/// Class codes of a pupil survey (`/questionnaires/<id>/class-codes`, and the same under
+/// `/api/v1`): a teacher, or anyone of a registered municipality, makes one for a school of their
+/// municipality, a grade and the number of pupils in the class (or one for each of a grade's
+/// classes at once), and hands it out; organisers make them for every registered municipality.
 /// Each sees the codes of the schools they may make codes for, with how many have answered.
 struct ClassCodeDesk: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let codes = routes.grouped("questionnaires", ":questionnaire", "class-codes")
         codes.get(use: page)
         codes.post(use: create)
+        let api = routes.grouped("api", "v1", "questionnaires", ":questionnaire", "class-codes")
+        api.get(use: list)
+        api.post(use: createJSON)
     }
 
     /// The questionnaire, if a pupil survey, and the schools the actor may make codes for.
@@ -92,46 +96,120 @@ struct ClassCodeDesk: RouteCollection {
             "surveys/class-codes", Self.context(access, schools: schools, request: request))
     }
 
+    /// A school named by its id (the page's select) or its official code (the API's).
     struct CodeForm: Content {
         var school: String?
         var grade: String?
         var capacity: String?
+        /// Several classes of the grade at once, each with its own code.
+        var classes: String?
+    }
+
+    /// Makes the codes asked for, all or none, and returns them.
+    static func make(
+        _ input: CodeForm, access: QuestionnaireAccess, schools: [School], request: Request
+    ) async throws -> [SurveyClassCode] {
+        var v = Validation()
+        let named = (input.school ?? "").trimmingCharacters(in: .whitespaces)
+        let school = schools.first { $0.id?.uuidString.lowercased() == named.lowercased() || $0.code == named }
+        if school == nil { v.add("school", "surveys.error.school") }
+        let grade = v.wholeNumber("grade", input.grade, in: SurveyGrade.range)
+        let capacity = v.wholeNumber("capacity", input.capacity, in: SurveyPolicy.classSize)
+        let classes = v.wholeNumber("classes", input.classes, in: 1...20, default: 1)
+        try v.check()
+        let id = try access.questionnaire.requireID(), schoolID = try school!.requireID()
+        let codes = (0..<classes!).map { _ in
+            let code = SurveyClassCode()
+            code.questionnaireID = id
+            code.code = ClassCode.make()
+            code.schoolID = schoolID
+            code.grade = grade!
+            code.capacity = capacity!
+            code.used = 0
+            code.createdBy = request.currentUser?.name
+            return code
+        }
+        try await request.db.transaction { db in
+            for code in codes { try await code.create(on: db) }
+            try await Audit.record(
+                "survey:class_code", subject: "questionnaire", id: id.uuidString,
+                summary: "\(school!.name), \(grade!): "
+                    + codes.map { ClassCode.display($0.code) }.joined(separator: ", "),
+                by: request, on: db)
+        }
+        return codes
     }
 
     func create(_ request: Request) async throws -> Response {
         let (access, schools) = try await Self.load(request)
         let input = try request.content.decode(CodeForm.self)
-        var v = Validation()
-        let school = input.school.flatMap(UUID.init(uuidString:)).flatMap { id in schools.first { $0.id == id } }
-        if school == nil { v.add("school", "surveys.error.school") }
-        let grade = v.wholeNumber("grade", input.grade, in: SurveyGrade.range)
-        let capacity = v.wholeNumber("capacity", input.capacity, in: SurveyPolicy.classSize)
         do {
-            try v.check()
-        } catch let error as SamradError {
-            let values = ["school": input.school ?? "", "grade": input.grade ?? "", "capacity": input.capacity ?? ""]
+            let codes = try await Self.make(input, access: access, schools: schools, request: request)
+            return request.redirect(
+                to: access.questionnaire.href + "/class-codes",
+                notice: codes.count == 1 ? "surveys.codes_made" : "surveys.codes_made_several",
+                [codes.map { ClassCode.display($0.code) }.joined(separator: ", ")])
+        } catch let error as SamradError where error.kind == .invalidInput {
+            let values = [
+                "school": input.school ?? "", "grade": input.grade ?? "", "capacity": input.capacity ?? "",
+                "classes": input.classes ?? "",
+            ]
             return try await request.renderForm(
                 "surveys/class-codes",
                 Self.context(
                     access, schools: schools, form: FormState(values: values, error: error, request: request),
                     request: request))
         }
-        let code = SurveyClassCode()
-        code.questionnaireID = try access.questionnaire.requireID()
-        code.code = ClassCode.make()
-        code.schoolID = try school!.requireID()
-        code.grade = grade!
-        code.capacity = capacity!
-        code.used = 0
-        code.createdBy = request.currentUser?.name
-        try await request.db.transaction { db in
-            try await code.create(on: db)
-            try await Audit.record(
-                "survey:class_code", subject: "questionnaire", id: code.questionnaireID.uuidString,
-                summary: "\(school!.name), \(code.grade): \(ClassCode.display(code.code))", by: request, on: db)
-        }
-        return request.redirect(
-            to: access.questionnaire.href + "/class-codes", notice: "surveys.codes_made",
-            [ClassCode.display(code.code)])
+    }
+
+    // MARK: API
+
+    struct CodeJSON: Content {
+        var code: String
+        var school: String
+        var schoolName: String
+        var grade: Int
+        var capacity: Int
+        var used: Int
+        var createdBy: String?
+    }
+
+    struct CodesJSON: Content { var codes: [CodeJSON] }
+
+    static func json(_ codes: [SurveyClassCode], schools: [School]) -> CodesJSON {
+        CodesJSON(
+            codes: codes.compactMap { code in
+                guard let school = schools.first(where: { $0.id == code.schoolID }) else { return nil }
+                return CodeJSON(
+                    code: code.code, school: "\(school.country)/\(school.code)", schoolName: school.name,
+                    grade: code.grade, capacity: code.capacity, used: code.used, createdBy: code.createdBy)
+            })
+    }
+
+    func list(_ request: Request) async throws -> CodesJSON {
+        let (access, schools) = try await Self.load(request)
+        let codes = try await SurveyClassCode.query(on: request.db)
+            .filter(\.$questionnaireID == access.questionnaire.requireID()).sort(\.$createdAt).all()
+        return Self.json(codes, schools: schools)
+    }
+
+    /// The API names a school by its code ("280001" or "dk/280001"); grade, capacity and classes
+    /// are numbers.
+    struct CodeInput: Content {
+        var school: String?
+        var grade: Int?
+        var capacity: Int?
+        var classes: Int?
+    }
+
+    func createJSON(_ request: Request) async throws -> Response {
+        let (access, schools) = try await Self.load(request)
+        let input = try request.content.decode(CodeInput.self)
+        let form = CodeForm(
+            school: input.school.map { String($0.split(separator: "/").last ?? "") },
+            grade: input.grade.map(String.init),
+            capacity: input.capacity.map(String.init), classes: input.classes.map(String.init))
+        let codes = try await Self.make(form, access: access, schools: schools, request: request)
+        return try await Self.json(codes, schools: schools).encodeResponse(status: .created, for: request)
     }
 }

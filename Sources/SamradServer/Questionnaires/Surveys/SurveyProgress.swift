@@ -14,7 +14,8 @@ enum SurveyProgress {
             struct Row: Decodable { var places: Int?; var used: Int? }
             let row = try await db.sql.raw(
                 """
-                SELECT SUM(capacity) AS places, SUM(used) AS used FROM survey_class_codes
+                SELECT CAST(COALESCE(SUM(capacity), 0) AS BIGINT) AS places,
+                    CAST(COALESCE(SUM(used), 0) AS BIGINT) AS used FROM survey_class_codes
                 WHERE questionnaire_id = \(bind: id)
                 """
             ).first(decoding: Row.self)
