@@ -174,3 +174,42 @@ def test_a_school_leader_answers_a_confidential_staff_survey_by_link(surveys_ser
     assert progress["submitted"] == 1
     assert progress["units"] == [{"unit": "survey/lone@kk.dk", "name": "Lone Leder (lone@kk.dk)", "status": "submitted"}]
 
+
+
+def test_a_municipality_surveys_its_own_schools_outside_any_collaboration(surveys_server, browser, case):
+    """From København's page to its own surveys: a new pupil survey in the settings form on a phone,
+    without clusters, meetings or municipalities to choose; it is København's, not a collaboration's."""
+    base, api = surveys_server.base, case["api"]
+    sign_in(browser, surveys_server, "kim@kl.dk", "a long admin password", fresh=True)
+    browser.get(base + "/municipalities/dk/101")
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "Own surveys").click())
+    assert heading(browser) == "Own surveys"
+    assert "outside any collaboration" in browser.find_element(By.CSS_SELECTOR, "p.lead").text
+    assert accessibility_violations(browser) == []
+    assert not overflows_at(browser, 320)
+    navigating(browser, lambda: browser.find_element(By.LINK_TEXT, "New questionnaire").click())
+    emulating(browser, 390, 844)
+    try:
+        audiences = [o.text for o in Select(browser.find_element(By.ID, "audience")).options]
+        assert audiences == ["Pupils of the municipality's schools, anonymously by class code",
+                             "Staff of chosen positions in the municipality, by one-time link",
+                             "A list of e-mail addresses, by one-time link"], audiences
+        assert not browser.find_elements(By.ID, "clusterID") and not browser.find_elements(By.ID, "meetingID")
+        assert "Europe/Copenhagen" in browser.find_element(By.TAG_NAME, "main").text
+        type_into(browser, "title", "Trivsel i Københavns skoler")
+        browser.execute_script(
+            "arguments[0].value = arguments[1]", browser.find_element(By.ID, "closesAt"), "2030-05-09T23:59")
+        assert accessibility_violations(browser) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth <= 391")
+        press(browser, "Save")
+        assert heading(browser) == "Questions", browser.find_element(By.TAG_NAME, "main").text[:500]
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    qid = browser.current_url.rsplit("/questions", 1)[0].rsplit("/", 1)[-1]
+    shown = api.get(f"{base}/api/v1/questionnaires/{qid}").json()
+    assert shown["municipality"] == "dk/101" and shown.get("collaboration") is None, shown
+    assert shown["audience"] == "pupils"
+    listed = api.get(base + "/api/v1/municipalities/dk/101/surveys").json()["questionnaires"]
+    assert [q["title"] for q in listed] == ["Trivsel i Københavns skoler"]
+    browser.get(base + "/municipalities/dk/101/surveys")
+    assert "Trivsel i Københavns skoler" in browser.find_element(By.CSS_SELECTOR, "table.list").text

@@ -203,16 +203,21 @@ final class QuestionnaireTests: XCTestCase {
             QuestionnairePolicy.right(colleague, unit: .person(person), questionnaireID: q, link: nil), .full)
         XCTAssertFalse(
             QuestionnairePolicy.mayViewResults(
-                .visitor, organiserID: UUID(), visibility: .participants, published: true, isParticipant: false))
+                .visitor, owner: .organiser(UUID()), visibility: .participants, published: true, isParticipant: false))
         XCTAssertTrue(
             QuestionnairePolicy.mayViewResults(
-                .visitor, organiserID: UUID(), visibility: .public, published: true, isParticipant: false))
+                .visitor, owner: .organiser(UUID()), visibility: .public, published: true, isParticipant: false))
         XCTAssertFalse(
             QuestionnairePolicy.mayViewResults(
-                coordinator, organiserID: UUID(), visibility: .public, published: false, isParticipant: true))
+                coordinator, owner: .organiser(UUID()), visibility: .public, published: false, isParticipant: true))
         XCTAssertFalse(
             QuestionnairePolicy.mayReadTexts(
-                .visitor, organiserID: UUID(), visibility: .public, textsPublished: true, isParticipant: false))
+                .visitor, owner: .organiser(UUID()), visibility: .public, textsPublished: true, isParticipant: false))
+        // A municipality's own survey: its coordinators build it, not its members or another's coordinator.
+        XCTAssertTrue(QuestionnairePolicy.mayBuild(coordinator, owner: .municipality(key)))
+        XCTAssertFalse(QuestionnairePolicy.mayBuild(colleague, owner: .municipality(key)))
+        XCTAssertFalse(QuestionnairePolicy.mayBuild(coordinator, owner: .municipality(MunicipalityKey(.se, "0180"))))
+        XCTAssertFalse(QuestionnairePolicy.mayBuild(coordinator, owner: .organiser(UUID())))
     }
 
     // MARK: Results

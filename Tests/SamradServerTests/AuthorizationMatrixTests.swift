@@ -39,6 +39,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     static let municipalitysOwnReads: Set<String> = [
         "GET /municipalities/:country/:code/dialogues", "GET /municipalities/:country/:code/access",
         "GET /municipalities/:country/:code/export.zip", "GET /api/v1/municipalities/:country/:code/roles",
+        "GET /municipalities/:country/:code/surveys", "GET /api/v1/municipalities/:country/:code/surveys",
     ]
 
     /// Posted without a CSRF token by a signed-in person, only these are taken (a mail program's
@@ -125,7 +126,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "Bilag om læsebånd", "Prøve exit tickets", "Nyhedsbrev om læsebånd",
         "Alle skoler laver en læseplan", "Flere skal videre", "Læsebånd i indskolingen",
         "kk-fravaer.csv", "Samarbejdsaftale om læsebånd", "Fortrolig sparring fra forskeren",
-        "Økonomi 4711",
+        "Økonomi 4711", "Trivselsmåling i Københavns skoler",
     ]
     /// Contact details of Copenhagen's teacher: for those who work with them, and for organisers of
     /// any organisation, who invite (`PeoplePolicy.mayViewContact`).
@@ -348,6 +349,15 @@ final class AuthorizationMatrixTests: XCTestCase {
             form: ["school": katrinedal?.id?.uuidString ?? "", "grade": "6", "capacity": "40"])
         XCTAssertEqual(made.status, .seeOther, made.body.string)
         ids[":classCode"] = try await SurveyClassCode.query(on: app.db).first()?.code ?? ""
+        // Copenhagen's own survey of its schools, still a draft: its coordinators' alone.
+        let own = try await sendJSON(
+            app, tokens[.coordinator]!, .POST, "/api/v1/municipalities/dk/101/surveys",
+            """
+            {"title":"Trivselsmåling i Københavns skoler","audience":"pupils","closesAt":"2099-05-01T23:59",
+             "form":{"sections":[{"key":"s","title":{"da":"Trivsel"},"questions":[{"key":"glad","kind":"yes_no",
+             "text":{"da":"Er du glad?"}}]}]}}
+            """)
+        XCTAssertEqual(own.status, .created, own.body.string)
         let goal = try await client.post(
             "/municipalities/dk/101/goals",
             form: [

@@ -21,6 +21,18 @@ public enum QuestionnaireAudience: String, CaseIterable, Codable, Sendable {
     public var usesLinks: Bool { self == .staff || self == .meeting || self == .addresses }
 }
 
+/// Who runs a questionnaire: the organisation behind its collaboration, or one municipality asking
+/// its own schools and staff (a survey of many outside any collaboration).
+public enum QuestionnaireOwner: Sendable, Equatable {
+    case organiser(UUID)
+    case municipality(MunicipalityKey)
+
+    public var municipality: MunicipalityKey? {
+        if case .municipality(let key) = self { return key }
+        return nil
+    }
+}
+
 /// To whom results are shown once published: only organisers, the participants, or everyone
 /// (anonymised: all respondents together, no text answers, no municipality named).
 public enum ResultsVisibility: String, CaseIterable, Codable, Sendable {
@@ -106,8 +118,13 @@ public struct QuestionnaireWindow: Sendable, Equatable {
 /// coordinator or a link that may submit; a named person answers for themself. Results are read
 /// as published; raw answers of another municipality never.
 public enum QuestionnairePolicy {
-    public static func mayBuild(_ actor: Actor, organiserID: UUID) -> Bool {
-        CollaborationPolicy.mayManage(actor, organiserID: organiserID)
+    /// A collaboration's questionnaire is built by its organisers; a municipality's own survey of its
+    /// schools by its coordinators.
+    public static func mayBuild(_ actor: Actor, owner: QuestionnaireOwner) -> Bool {
+        switch owner {
+        case .organiser(let id): CollaborationPolicy.mayManage(actor, organiserID: id)
+        case .municipality(let key): actor.isAdministrator || actor.coordinates(key)
+        }
     }
 
     public struct Right: Sendable, Equatable {
@@ -140,9 +157,9 @@ public enum QuestionnairePolicy {
     /// `isParticipant`: a respondent of the questionnaire (its coordinators and people), or a
     /// person attached to the collaboration.
     public static func mayViewResults(
-        _ actor: Actor, organiserID: UUID, visibility: ResultsVisibility, published: Bool, isParticipant: Bool
+        _ actor: Actor, owner: QuestionnaireOwner, visibility: ResultsVisibility, published: Bool, isParticipant: Bool
     ) -> Bool {
-        if mayBuild(actor, organiserID: organiserID) { return true }
+        if mayBuild(actor, owner: owner) { return true }
         guard published else { return false }
         switch visibility {
         case .organisers: return false
@@ -154,9 +171,10 @@ public enum QuestionnairePolicy {
     /// Text answers, without names: organisers always; others only when the organiser publishes
     /// them, and never to the public.
     public static func mayReadTexts(
-        _ actor: Actor, organiserID: UUID, visibility: ResultsVisibility, textsPublished: Bool, isParticipant: Bool
+        _ actor: Actor, owner: QuestionnaireOwner, visibility: ResultsVisibility, textsPublished: Bool,
+        isParticipant: Bool
     ) -> Bool {
-        if mayBuild(actor, organiserID: organiserID) { return true }
+        if mayBuild(actor, owner: owner) { return true }
         return textsPublished && isParticipant && visibility != .organisers
     }
 }

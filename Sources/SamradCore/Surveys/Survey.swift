@@ -74,9 +74,10 @@ public struct SurveyAddressList: Sendable, Equatable {
 
     public init(entries: [Entry]) { self.entries = entries }
 
-    /// `known`: whether the directory has the municipality.
+    /// `known`: whether the directory has the municipality. `own`: the municipality of its own survey,
+    /// which every line belongs to.
     public static func parse(
-        _ text: String, field: String, known: (MunicipalityKey) -> Bool
+        _ text: String, field: String, own: MunicipalityKey? = nil, known: (MunicipalityKey) -> Bool
     ) throws -> SurveyAddressList {
         var v = Validation()
         var entries: [Entry] = []
@@ -98,6 +99,13 @@ public struct SurveyAddressList: Sendable, Equatable {
                     continue
                 }
                 municipality = key
+            }
+            if let own {
+                if let municipality, municipality != own {
+                    v.add(field, "surveys.error.address_not_own", [String(index + 1), municipality.description])
+                    continue
+                }
+                municipality = own
             }
             if seen.insert(email).inserted { entries.append(Entry(email: email, municipality: municipality)) }
         }

@@ -125,6 +125,7 @@ struct DirectoryPages: RouteCollection {
         /// The municipality's export, for those who may take it.
         var exportHref: String?
         var accessHref: String?
+        var surveysHref: String?
         var name: String
         var country: String
         var countryName: String
@@ -222,6 +223,8 @@ struct DirectoryPages: RouteCollection {
                     ? "/municipalities/\(m.country.rawValue)/\(m.code)/export.zip" : nil,
                 accessHref: MunicipalityRolePolicy.mayManage(request.actor, m.key)
                     ? "/municipalities/\(m.country.rawValue)/\(m.code)/access" : nil,
+                surveysHref: SurveyPolicy.mayListOwn(request.actor, municipality: m.key)
+                    ? "/municipalities/\(m.country.rawValue)/\(m.code)/surveys" : nil,
                 name: m.name, country: m.country.rawValue, countryName: request.t("country.\(m.country.rawValue)"),
                 code: m.code,
                 figures: figures, neighbours: directory.neighbours(of: m).map(link), similar: similar.map(link),

@@ -62,7 +62,7 @@ enum AgendaThemes {
                     label: request.t("agenda_themes.commitment", [who, k.text])))
         }
         for q in questionnaires {
-            guard let track = byID[q.collaborationID] else { continue }
+            guard let track = q.collaborationID.flatMap({ byID[$0] }) else { continue }
             sources.append(
                 Source(kind: .results, id: q.id!, track: track, label: request.t("agenda_themes.results", [q.title])))
         }

@@ -97,7 +97,7 @@ extension MeetingPages {
         guard let q = try await Questionnaire.find(id, on: request.db),
             let c = try await Collaboration.find(q.collaborationID, on: request.db)
         else { return nil }
-        let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
+        let access = QuestionnaireAccess(questionnaire: q, origin: .collaboration(c), actor: request.actor)
         do {
             let questions = try await ResultsSummary.questions(
                 access, scope: "a\(id.uuidString.prefix(8).lowercased())",

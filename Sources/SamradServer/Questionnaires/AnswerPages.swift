@@ -125,7 +125,7 @@ struct AnswerPages: RouteCollection {
         _ request: Request, _ target: Target?, access: QuestionnaireAccess, typed: [String: RawAnswer]? = nil,
         form: FormState = FormState()
     ) async throws -> AnswerContext {
-        let q = access.questionnaire, c = access.collaboration, language = request.language
+        let q = access.questionnaire, zone = access.timeZone, language = request.language
         var response: QuestionnaireResponse?
         var sheet = AnswerSheet()
         if let target {
@@ -165,7 +165,7 @@ struct AnswerPages: RouteCollection {
         let saved = response?.updatedAt.map {
             request.t(
                 "questionnaires.saved_at",
-                [DateText.dateTime($0, language, zone: c.timeZone), response?.updatedBy ?? "–"])
+                [DateText.dateTime($0, language, zone: zone), response?.updatedBy ?? "–"])
         }
         return AnswerContext(
             page: PageContext(request, titleKey: "questionnaires.answer_title", title: q.title), title: q.title,
@@ -175,7 +175,7 @@ struct AnswerPages: RouteCollection {
                 QuestionnaireSending.unitName($0.unit, directory: request.municipalities, people: people)
             } ?? request.t("questionnaires.preview"),
             status: status.rawValue, statusLabel: request.t("response_status.\(status.rawValue)"), saved: saved,
-            deadline: DateText.dateTime(q.closesAt, language, zone: c.timeZone), action: target?.action ?? q.href,
+            deadline: DateText.dateTime(q.closesAt, language, zone: zone), action: target?.action ?? q.href,
             editable: editable,
             maySubmit: right.maySubmit, mayReopen: open && right.maySubmit && status == .submitted,
             preview: target == nil, sections: sections, form: form,

@@ -36,7 +36,7 @@ extension AnswerPages {
         do {
             try await ResponseDesk.save(raw, access, target.unit, by: target.name, request: request)
             if action == "autosave" {
-                let time = DateText.time(Date(), request.language, zone: access.collaboration.timeZone)
+                let time = DateText.time(Date(), request.language, zone: access.timeZone)
                 return try await AutosaveJSON(
                     saved: true, message: request.t("questionnaires.autosaved", [time]), errors: [:]
                 ).encodeResponse(for: request)
@@ -117,7 +117,7 @@ extension AnswerPages {
         let context = MailContext(request)
         try await request.db.transaction { db in
             try await QuestionnaireSending.mail(
-                access.questionnaire, access.collaboration, unit: target.unit, to: person, kind: "draft",
+                access.questionnaire, try access.requireCollaboration(), unit: target.unit, to: person, kind: "draft",
                 context: context, on: db)
         }
         try await Audit.record(

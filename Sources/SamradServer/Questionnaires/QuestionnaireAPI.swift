@@ -38,24 +38,25 @@ struct QuestionnaireAPI: RouteCollection {
             \.$closesAt
         ).all()
         return ListJSON(
-            questionnaires: try await QuestionnaireLifecycle.visible(all, in: c, request: request).map {
-                Self.summary($0, c)
+            questionnaires: try await QuestionnaireLifecycle.visible(all, in: .collaboration(c), request: request).map {
+                Self.summary($0, zone: c.timeZone)
             })
     }
 
     func create(_ request: Request) async throws -> Response {
         let c = try await CollaborationAccess.load(request)
-        try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
+        try request.require(QuestionnairePolicy.mayBuild(request.actor, owner: .organiser(c.organiserID)))
         let input = try request.content.decode(QuestionnaireInput.self)
         let q = Questionnaire()
         try await request.db.transaction { db in
-            try await input.apply(to: q, collaboration: c, request: request, on: db)
+            try await input.apply(to: q, origin: .collaboration(c), request: request, on: db)
             try await Audit.record(
                 "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title, by: request,
                 on: db)
         }
         let survey = q.audienceValue.isSurvey ? try await SurveySettings.find(q.id, on: request.db) : nil
-        return try await Self.json(q, c, survey: survey, mayBuild: true).created(at: "/api/v1" + q.href, for: request)
+        return try await Self.json(q, .collaboration(c), survey: survey, mayBuild: true)
+            .created(at: "/api/v1" + q.href, for: request)
     }
 
     func show(_ request: Request) async throws -> QuestionnaireJSON {
@@ -67,8 +68,7 @@ struct QuestionnaireAPI: RouteCollection {
         let access = try await QuestionnaireAccess.build(request)
         let input = try request.content.decode(QuestionnaireInput.self)
         try await request.db.transaction { db in
-            try await input.apply(
-                to: access.questionnaire, collaboration: access.collaboration, request: request, on: db)
+            try await input.apply(to: access.questionnaire, origin: access.origin, request: request, on: db)
             try await Audit.record(
                 "questionnaire:update", subject: "questionnaire", id: access.questionnaire.id!.uuidString,
                 summary: "\(access.questionnaire.title) (\(access.questionnaire.revision))", by: request, on: db)
@@ -83,7 +83,7 @@ struct QuestionnaireAPI: RouteCollection {
     func close(_ request: Request) async throws -> QuestionnaireJSON {
         let access = try await QuestionnaireAccess.build(request)
         try await QuestionnaireLifecycle.close(access, request: request)
-        return Self.json(access.questionnaire, access.collaboration)
+        return Self.json(access.questionnaire, access.origin)
     }
 
     struct CopyInput: Content { var title: String?; var opensAt: String?; var closesAt: String?; var prefill: Bool? }
@@ -96,7 +96,7 @@ struct QuestionnaireAPI: RouteCollection {
             of: access, title: given.title, opensAt: given.opensAt, closesAt: given.closesAt,
             prefill: given.prefill ?? true, request: request)
         let survey = try await SurveySettings.find(q.id, on: request.db)
-        return try await Self.json(q, access.collaboration, survey: survey, mayBuild: true)
+        return try await Self.json(q, access.origin, survey: survey, mayBuild: true)
             .encodeResponse(status: .created, for: request)
     }
 

@@ -4,17 +4,29 @@ import SamradCore
 import SQLKit
 import Vapor
 
-/// A questionnaire with what deciding about it needs: its collaboration, whom it asks, and the
-/// actor's relation to it. Every questionnaire route starts here, so `QuestionnairePolicy` is asked
-/// in one way.
+/// A questionnaire with what deciding about it needs: its owner (a collaboration, or a municipality
+/// for its own survey), whom it asks, and the actor's relation to it. Every questionnaire route starts
+/// here, so `QuestionnairePolicy` is asked in one way.
 struct QuestionnaireAccess {
     var questionnaire: Questionnaire
-    var collaboration: Collaboration
+    var origin: QuestionnaireOrigin
     var actor: Actor
     /// The personal link the request came with, if any.
     var link: QuestionnaireLink?
 
-    var mayBuild: Bool { QuestionnairePolicy.mayBuild(actor, organiserID: collaboration.organiserID) }
+    /// None for a municipality's own survey.
+    var collaboration: Collaboration? { origin.collaboration }
+    var owner: QuestionnaireOwner { origin.owner }
+    var mayBuild: Bool { QuestionnairePolicy.mayBuild(actor, owner: owner) }
+    /// The zone its times are entered and shown in.
+    var timeZone: String { origin.timeZone }
+
+    /// The collaboration, for what only a collaboration's questionnaire has (clusters, meetings,
+    /// responses per municipality); a municipality's own survey has none of it.
+    func requireCollaboration() throws -> Collaboration {
+        guard let collaboration else { throw SamradError.notFound("questionnaires.error.not_found") }
+        return collaboration
+    }
 
     func right(_ unit: ResponseUnit) -> QuestionnairePolicy.Right {
         QuestionnairePolicy.right(actor, unit: unit, questionnaireID: questionnaire.id!, link: link?.grant)
@@ -25,14 +37,11 @@ struct QuestionnaireAccess {
     static func load(_ request: Request, link: QuestionnaireLink? = nil) async throws -> QuestionnaireAccess {
         guard
             let id = (link?.questionnaireID) ?? request.parameterID("questionnaire"),
-            let questionnaire = try await Questionnaire.find(id, on: request.db),
-            let collaboration = try await Collaboration.find(questionnaire.collaborationID, on: request.db)
+            let questionnaire = try await Questionnaire.find(id, on: request.db)
         else {
             throw SamradError.notFound("questionnaires.error.not_found")
         }
-        let access = QuestionnaireAccess(
-            questionnaire: questionnaire, collaboration: collaboration, actor: request.actor,
-            link: link)
+        let access = try await Self.of(questionnaire, request: request, link: link)
         if access.mayBuild || link != nil { return access }
         guard questionnaire.sentAt != nil else { throw SamradError.notFound("questionnaires.error.not_found") }
         if questionnaire.publishedAt != nil && questionnaire.visibilityValue == .public { return access }
@@ -40,6 +49,25 @@ struct QuestionnaireAccess {
             throw SamradError.notFound("questionnaires.error.not_found")
         }
         return access
+    }
+
+    /// The questionnaire with its owner, before any check.
+    static func of(
+        _ questionnaire: Questionnaire, request: Request, link: QuestionnaireLink? = nil
+    ) async throws -> QuestionnaireAccess {
+        guard
+            let origin = try await QuestionnaireOrigin.of(
+                questionnaire, directory: request.municipalities, on: request.db)
+        else { throw SamradError.notFound("questionnaires.error.not_found") }
+        return QuestionnaireAccess(questionnaire: questionnaire, origin: origin, actor: request.actor, link: link)
+    }
+
+    /// The municipalities whose people a survey asks: the municipality of its own survey, or the
+    /// collaboration's registered ones.
+    static func surveyed(_ q: Questionnaire, on db: any Database) async throws -> [MunicipalityKey] {
+        if let own = q.ownMunicipality { return [own] }
+        guard let id = q.collaborationID else { return [] }
+        return try await Registration.registeredMunicipalities(id, on: db)
     }
 
     static func build(_ request: Request) async throws -> QuestionnaireAccess {
@@ -52,16 +80,17 @@ struct QuestionnaireAccess {
     static func audience(_ q: Questionnaire, on db: any Database) async throws -> [ResponseUnit] {
         let sql = db.sql
         func units(_ keys: [MunicipalityKey]) -> [ResponseUnit] { Set(keys).sorted().map { .municipality($0) } }
+        guard let collaborationID = q.collaborationID else { return [] }
         switch q.audienceValue {
         case .registered:
-            return units(try await Registration.registeredMunicipalities(q.collaborationID, on: db))
+            return units(try await Registration.registeredMunicipalities(collaborationID, on: db))
         case .invited:
             let invited = MunicipalityRow.keys(
                 try await sql.select().column("municipality_country").column("municipality_code").from(
                     Invitation.schema
                 )
-                .where("collaboration_id", .equal, q.collaborationID).all(decoding: MunicipalityRow.self))
-            return units(invited + (try await Registration.registeredMunicipalities(q.collaborationID, on: db)))
+                .where("collaboration_id", .equal, collaborationID).all(decoding: MunicipalityRow.self))
+            return units(invited + (try await Registration.registeredMunicipalities(collaborationID, on: db)))
         case .cluster:
             guard let clusterID = q.clusterID else { return [] }
             return units(
@@ -79,13 +108,14 @@ struct QuestionnaireAccess {
     }
 
     /// A participant: asked by the questionnaire (a coordinator or member of an asked
-    /// municipality, a named person), or attached to the collaboration.
+    /// municipality, a named person), or attached to the collaboration. Of a municipality's own
+    /// survey: the municipality's people.
     func isParticipant(on db: any Database) async throws -> Bool {
         if questionnaire.audienceValue.isSurvey {
-            // The people of a registered municipality: its teachers hand out class codes, its
+            // The people of a surveyed municipality: its teachers hand out class codes, its
             // administration follows its results.
-            let registered = try await Registration.registeredMunicipalities(questionnaire.collaborationID, on: db)
-            if registered.contains(where: { actor.belongs(to: $0) }) { return true }
+            let surveyed = try await Self.surveyed(questionnaire, on: db)
+            if surveyed.contains(where: { actor.belongs(to: $0) }) { return true }
         }
         let units = try await Self.audience(questionnaire, on: db)
         for unit in units {
@@ -96,7 +126,7 @@ struct QuestionnaireAccess {
                 if actor.isSignedIn && actor.personID == id { return true }
             }
         }
-        guard actor.isSignedIn, let person = actor.personID else { return false }
+        guard actor.isSignedIn, let person = actor.personID, let collaboration else { return false }
         return try await CollaborationRole.query(on: db).filter(\.$collaborationID == collaboration.requireID()).filter(
             \.$personID == person
         ).first() != nil
@@ -105,6 +135,60 @@ struct QuestionnaireAccess {
     /// The response units the actor may answer for, in this questionnaire.
     func answerable(on db: any Database) async throws -> [ResponseUnit] {
         try await Self.audience(questionnaire, on: db).filter { right($0).mayDraft }
+    }
+}
+
+/// Who a questionnaire is from, as its pages and mails name it: a collaboration run by an organisation,
+/// or a municipality asking its own schools and staff.
+struct QuestionnaireOrigin {
+    var collaboration: Collaboration?
+    var municipality: MunicipalityKey?
+    /// The collaboration's title, or the municipality's name.
+    var title: String
+    var timeZone: String
+
+    var owner: QuestionnaireOwner {
+        if let collaboration { return .organiser(collaboration.organiserID) }
+        return .municipality(municipality!)
+    }
+
+    /// Where its pages lead back to: the collaboration's questionnaires, or the municipality's surveys.
+    var listHref: String {
+        if let collaboration { return "/collaborations/\(collaboration.slug)/questionnaires" }
+        return "/municipalities/\(municipality!.description)/surveys"
+    }
+
+    static func collaboration(_ c: Collaboration) -> QuestionnaireOrigin {
+        QuestionnaireOrigin(collaboration: c, title: c.title, timeZone: c.timeZone)
+    }
+
+    static func municipality(_ m: Municipality) -> QuestionnaireOrigin {
+        let key = MunicipalityKey(m.country, m.code)
+        return QuestionnaireOrigin(municipality: key, title: m.name, timeZone: key.country.timeZoneIdentifier)
+    }
+
+    /// How whom it asks is named: a municipality's own survey asks the pupils and staff of that
+    /// municipality, not of registered ones.
+    func audienceLabel(_ audience: String, _ request: Request) -> String {
+        let own = collaboration == nil && (audience == "pupils" || audience == "staff")
+        return own
+            ? request.t("questionnaire_audience.\(audience).own") : request.t("questionnaire_audience.\(audience)")
+    }
+
+    /// Nil when the collaboration is gone or the municipality unknown.
+    static func of(
+        _ q: Questionnaire, directory: MunicipalityDirectory, on db: any Database
+    ) async throws -> QuestionnaireOrigin? {
+        if let id = q.collaborationID {
+            return try await Collaboration.find(id, on: db).map(Self.collaboration)
+        }
+        return q.ownMunicipality.flatMap { directory[$0] }.map(Self.municipality)
+    }
+
+    /// Who signs its mails: the organisation running the collaboration, or the municipality.
+    func sender(on db: any Database) async throws -> String {
+        guard let collaboration else { return title }
+        return try await Organisation.find(collaboration.organiserID, on: db)?.name ?? "Samrad"
     }
 }
 

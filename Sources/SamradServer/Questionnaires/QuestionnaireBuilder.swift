@@ -25,13 +25,13 @@ struct QuestionnaireBuilder: RouteCollection {
 
     /// Saves `form` as the questionnaire's new form with its settings unchanged.
     static func save(_ form: QuestionnaireForm, _ access: QuestionnaireAccess, request: Request) async throws {
-        let q = access.questionnaire, zone = access.collaboration.timeZone
+        let q = access.questionnaire, zone = access.timeZone
         let input = QuestionnaireInput(
             title: q.title, intro: q.intro, audience: q.audience, clusterID: q.clusterID, people: q.people,
             opensAt: q.opensAt.map { DateText.local($0, zone: zone) }, closesAt: DateText.local(q.closesAt, zone: zone),
             reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill, form: form)
         try await request.db.transaction { db in
-            try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db, draft: true)
+            try await input.apply(to: q, origin: access.origin, request: request, on: db, draft: true)
             try await Audit.record(
                 "questionnaire:update", subject: "questionnaire", id: q.id!.uuidString,
                 summary: "\(q.title) (\(q.revision))", by: request, on: db)

@@ -27,7 +27,7 @@ enum QuestionnaireExport {
             }
             for a in sorted {
                 rows.append([
-                    q?.title ?? "", q.map { collaborations.slug($0.collaborationID) } ?? "", respondent,
+                    q?.title ?? "", q?.collaborationID.map(collaborations.slug) ?? "", respondent,
                     response.status, MunicipalityExport.timestamp(response.submittedAt),
                     a.question, a.statement ?? "", a.option ?? "", MunicipalityExport.number(a.number), a.text ?? "",
                 ])

@@ -30,16 +30,19 @@ struct QuestionnaireInput: Content {
     /// The pages build a questionnaire step by step (`draft`): it may start without questions; the
     /// API takes it whole.
     func apply(
-        to q: Questionnaire, collaboration c: Collaboration, request: Request, on db: any Database, draft: Bool = false
+        to q: Questionnaire, origin: QuestionnaireOrigin, request: Request, on db: any Database, draft: Bool = false
     ) async throws {
+        let c = origin.collaboration
         var v = Validation()
         let title = v.required("title", title, maxLength: 200)
         let intro = v.optional("intro", intro, maxLength: 20_000) ?? ""
         let audience: QuestionnaireAudience? =
-            (audience ?? "").isEmpty ? .registered : v.oneOf("audience", audience, as: QuestionnaireAudience.self)
+            (audience ?? "").isEmpty
+            ? (c == nil ? .pupils : .registered) : v.oneOf("audience", audience, as: QuestionnaireAudience.self)
+        if let audience, !Self.audiences(origin).contains(audience) { v.add("audience", "validation.choice") }
         var clusterID: UUID?
         if audience == .cluster {
-            if let id = self.clusterID, let cluster = try await Cluster.find(id, on: db),
+            if let id = self.clusterID, let c, let cluster = try await Cluster.find(id, on: db),
                 cluster.collaborationID == c.id
             {
                 clusterID = id
@@ -49,7 +52,7 @@ struct QuestionnaireInput: Content {
         }
         var survey: SurveySettings?
         if let audience, audience.isSurvey {
-            survey = try await surveySettings(q, c, audience: audience, &v, request: request, on: db)
+            survey = try await surveySettings(q, origin, audience: audience, &v, request: request, on: db)
         }
         var people: [UUID] = []
         if audience == .people {
@@ -67,7 +70,7 @@ struct QuestionnaireInput: Content {
                 if required { v.add(field, "validation.required") }
                 return nil
             }
-            guard let date = DateText.parseLocal(text, zone: c.timeZone) else {
+            guard let date = DateText.parseLocal(text, zone: origin.timeZone) else {
                 v.add(field, "validation.date_time"); return nil
             }
             return date
@@ -123,7 +126,9 @@ struct QuestionnaireInput: Content {
         }
         try v.check()
         if q.id == nil { q.revision = 1 } else if form != q.form { q.revision += 1 }
-        q.collaborationID = try c.requireID()
+        q.collaborationID = try c?.requireID()
+        q.municipalityCountry = origin.municipality?.country.rawValue
+        q.municipalityCode = origin.municipality?.code
         q.title = title
         q.intro = intro
         q.audience = (audience ?? .registered).rawValue
@@ -157,11 +162,17 @@ struct QuestionnaireInput: Content {
         }
     }
 
+    /// Whom a questionnaire of `origin` may ask: a municipality's own survey asks its pupils, its
+    /// staff or a list of addresses, never municipalities or a collaboration's meeting.
+    static func audiences(_ origin: QuestionnaireOrigin) -> [QuestionnaireAudience] {
+        origin.collaboration == nil ? [.pupils, .staff, .addresses] : QuestionnaireAudience.allCases
+    }
+
     /// What a survey of many promises and whom it asks, checked; nothing is saved here. Once sent,
     /// its audience and its promise stay as those asked were told.
     func surveySettings(
-        _ q: Questionnaire, _ c: Collaboration, audience: QuestionnaireAudience, _ v: inout SamradCore.Validation,
-        request: Request, on db: any Database
+        _ q: Questionnaire, _ origin: QuestionnaireOrigin, audience: QuestionnaireAudience,
+        _ v: inout SamradCore.Validation, request: Request, on db: any Database
     ) async throws -> SurveySettings {
         let kept = q.id == nil ? nil : try await SurveySettings.find(q.id, on: db)
         let anonymity: SurveyAnonymity
@@ -187,7 +198,9 @@ struct QuestionnaireInput: Content {
             settings.asksSchool = asksSchool ?? kept?.asksSchool ?? false
         case .meeting:
             let id = meetingID ?? kept?.meetingID
-            if let id, let meeting = try await Meeting.find(id, on: db), meeting.collaborationID == c.id {
+            if let id, let c = origin.collaboration, let meeting = try await Meeting.find(id, on: db),
+                meeting.collaborationID == c.id
+            {
                 settings.meetingID = id
             } else {
                 v.add("meetingID", "surveys.error.meeting")
@@ -197,7 +210,8 @@ struct QuestionnaireInput: Content {
             do {
                 let directory = request.municipalities
                 let list = try SurveyAddressList.parse(
-                    lines.joined(separator: "\n"), field: "addresses", known: { directory[$0] != nil })
+                    lines.joined(separator: "\n"), field: "addresses", own: origin.municipality,
+                    known: { directory[$0] != nil })
                 if list.entries.isEmpty { v.add("addresses", "surveys.error.no_addresses") }
                 settings.addresses = list.entries.map(\.line)
             } catch let error as SamradError {

@@ -19,13 +19,15 @@ extension QuestionnaireAPI {
 
     struct QuestionnaireJSON: Content {
         var id: UUID
-        var collaboration: String
+        /// The collaboration's slug; none for a municipality's own survey, which names the municipality.
+        var collaboration: String?
+        var municipality: String?
         var title: String
         var intro: String
         var audience: String
         var clusterID: UUID?
         var people: [UUID]
-        /// Local to the collaboration's zone.
+        /// Local to the collaboration's (or the municipality's) zone.
         var opensAt: String?
         var closesAt: String
         var timeZone: String
@@ -55,24 +57,25 @@ extension QuestionnaireAPI {
         var evaluation: Bool
     }
 
-    static func summary(_ q: Questionnaire, _ c: Collaboration) -> SummaryJSON {
+    static func summary(_ q: Questionnaire, zone: String) -> SummaryJSON {
         SummaryJSON(
             id: q.id!, title: q.title, audience: q.audience,
-            opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) },
-            closesAt: DateText.local(q.closesAt, zone: c.timeZone), sent: q.sentAt != nil,
+            opensAt: q.opensAt.map { DateText.local($0, zone: zone) },
+            closesAt: DateText.local(q.closesAt, zone: zone), sent: q.sentAt != nil,
             open: q.sentAt != nil && q.window.isOpen(at: Date()),
             published: q.publishedAt != nil, href: q.href)
     }
 
     static func json(
-        _ q: Questionnaire, _ c: Collaboration, survey: SurveySettings? = nil, mayBuild: Bool = false
+        _ q: Questionnaire, _ origin: QuestionnaireOrigin, survey: SurveySettings? = nil, mayBuild: Bool = false
     ) -> QuestionnaireJSON {
-        QuestionnaireJSON(
-            id: q.id!, collaboration: c.slug, title: q.title, intro: q.intro, audience: q.audience,
-            clusterID: q.clusterID, people: q.people,
-            opensAt: q.opensAt.map { DateText.local($0, zone: c.timeZone) },
-            closesAt: DateText.local(q.closesAt, zone: c.timeZone),
-            timeZone: c.timeZone, reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill,
+        let zone = origin.timeZone
+        return QuestionnaireJSON(
+            id: q.id!, collaboration: origin.collaboration?.slug, municipality: origin.municipality?.description,
+            title: q.title, intro: q.intro, audience: q.audience, clusterID: q.clusterID, people: q.people,
+            opensAt: q.opensAt.map { DateText.local($0, zone: zone) },
+            closesAt: DateText.local(q.closesAt, zone: zone),
+            timeZone: zone, reminderDays: q.reminderDays, threshold: q.threshold, prefill: q.prefill,
             previousID: q.previousID,
             sent: q.sentAt != nil, open: q.sentAt != nil && q.window.isOpen(at: Date()),
             closed: q.window.hasClosed(at: Date()),
@@ -89,6 +92,6 @@ extension QuestionnaireAPI {
     static func json(_ access: QuestionnaireAccess, on db: any Database) async throws -> QuestionnaireJSON {
         let q = access.questionnaire
         let survey = q.audienceValue.isSurvey ? try await SurveySettings.find(q.id, on: db) : nil
-        return json(q, access.collaboration, survey: survey, mayBuild: access.mayBuild)
+        return json(q, access.origin, survey: survey, mayBuild: access.mayBuild)
     }
 }

@@ -8,10 +8,12 @@ import Vapor
 enum QuestionnaireLifecycle {
     /// The collaboration's questionnaires the actor may see, in the given order: all to organisers;
     /// sent ones to participants, and to everyone once published publicly.
-    static func visible(_ all: [Questionnaire], in c: Collaboration, request: Request) async throws -> [Questionnaire] {
+    static func visible(
+        _ all: [Questionnaire], in origin: QuestionnaireOrigin, request: Request
+    ) async throws -> [Questionnaire] {
         var shown: [Questionnaire] = []
         for q in all {
-            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
+            let access = QuestionnaireAccess(questionnaire: q, origin: origin, actor: request.actor)
             var visible = access.mayBuild
             if !visible && q.sentAt != nil {
                 visible =
@@ -57,7 +59,7 @@ enum QuestionnaireLifecycle {
             positions: survey?.positions, meetingID: survey?.meetingID, addresses: survey?.addresses,
             asksSchool: survey?.asksSchool)
         try await request.db.transaction { db in
-            try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db)
+            try await input.apply(to: q, origin: access.origin, request: request, on: db)
             try await Audit.record(
                 "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString,
                 summary: "\(q.title) ← \(old.title)", by: request, on: db)
@@ -106,9 +108,10 @@ enum QuestionnaireLifecycle {
         let reminded = try await request.db.transaction { db in
             let reminded: Int
             if q.audienceValue.usesLinks, let survey = try await SurveySettings.find(q.id, on: db) {
-                reminded = try await SurveySending.remind(q, access.collaboration, survey, context: context, on: db)
+                reminded = try await SurveySending.remind(q, access.origin, survey, context: context, on: db)
             } else {
-                reminded = try await QuestionnaireSending.remind(q, access.collaboration, context: context, on: db)
+                reminded = try await QuestionnaireSending.remind(
+                    q, try access.requireCollaboration(), context: context, on: db)
             }
             try await Audit.record(
                 "questionnaire:remind", subject: "questionnaire", id: q.id!.uuidString,

@@ -3,13 +3,17 @@ import Foundation
 import SamradCore
 import Vapor
 
-/// A questionnaire of a collaboration (or of one cluster): its form as one JSON document, its
-/// audience, the answering window with reminders, and how its results are published.
+/// A questionnaire of a collaboration (or of one cluster), or a municipality's own survey of its
+/// schools: its form as one JSON document, its audience, the answering window with reminders, and how
+/// its results are published.
 final class Questionnaire: Model, @unchecked Sendable {
     static let schema = "questionnaires"
 
     @ID(key: .id) var id: UUID?
-    @Field(key: "collaboration_id") var collaborationID: UUID
+    /// Empty for a municipality's own survey, which names the municipality instead.
+    @OptionalField(key: "collaboration_id") var collaborationID: UUID?
+    @OptionalField(key: "municipality_country") var municipalityCountry: String?
+    @OptionalField(key: "municipality_code") var municipalityCode: String?
     @OptionalField(key: "cluster_id") var clusterID: UUID?
     /// Last year's questionnaire this one was copied from; its answers can pre-fill this one's.
     @OptionalField(key: "previous_id") var previousID: UUID?
@@ -45,6 +49,14 @@ final class Questionnaire: Model, @unchecked Sendable {
     var visibilityValue: ResultsVisibility { ResultsVisibility(rawValue: visibility) ?? .organisers }
     var window: QuestionnaireWindow { QuestionnaireWindow(opensAt: opensAt, closesAt: closesAt, closedAt: closedAt) }
     var href: String { "/questionnaires/\(id!.uuidString.lowercased())" }
+
+    /// The municipality whose own survey this is.
+    var ownMunicipality: MunicipalityKey? {
+        guard let country = municipalityCountry.flatMap(Country.init(rawValue:)), let municipalityCode else {
+            return nil
+        }
+        return MunicipalityKey(country, municipalityCode)
+    }
 }
 
 /// One unit's answer: a municipality's (one authoritative answer) or a named person's.

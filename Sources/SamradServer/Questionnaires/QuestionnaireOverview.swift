@@ -34,6 +34,9 @@ extension QuestionnairePages {
         var revisions: [String]
         /// A pupil survey: where class codes are made.
         var classCodesHref: String?
+        /// A survey of many: nobody's answers pre-fill another's, and pupils answer by class code.
+        var isSurvey: Bool
+        var pupils: Bool
     }
 
     func show(_ request: Request) async throws -> View {
@@ -44,9 +47,9 @@ extension QuestionnairePages {
     func showContext(
         _ request: Request, _ access: QuestionnaireAccess, copy: FormState? = nil
     ) async throws -> ShowContext {
-        let q = access.questionnaire, c = access.collaboration
+        let q = access.questionnaire, zone = access.timeZone
         let now = Date()
-        let state = Self.state(q, c, request: request)
+        let state = Self.state(q, zone: zone, request: request)
         var answerable: [UnitLink] = []
         var participant = false
         if q.sentAt != nil {
@@ -87,16 +90,16 @@ extension QuestionnairePages {
                         "questionnaires.revision_line",
                         [
                             String($0.revision), $0.changed.joined(separator: ", "), $0.changedBy ?? "–",
-                            DateText.dateTime($0.createdAt ?? now, request.language, zone: c.timeZone),
+                            DateText.dateTime($0.createdAt ?? now, request.language, zone: zone),
                         ])
                 } : []
         let nextYear = Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: q.closesAt) ?? q.closesAt
         return ShowContext(
             page: PageContext(request, titleKey: "questionnaires.title", title: q.title),
             id: q.id!.uuidString.lowercased(), href: q.href, title: q.title,
-            collaboration: Link(href: "/collaborations/\(c.slug)/questionnaires", label: c.title), intro: q.intro,
+            collaboration: Link(href: access.origin.listHref, label: access.origin.title), intro: q.intro,
             state: state.text, stateKey: state.key,
-            audience: request.t("questionnaire_audience.\(q.audience)"), questionCount: q.form.questions.count,
+            audience: access.origin.audienceLabel(q.audience, request), questionCount: q.form.questions.count,
             threshold: q.threshold,
             mayBuild: access.mayBuild, sent: q.sentAt != nil,
             downloads: access.mayBuild && q.sentAt != nil
@@ -105,7 +108,7 @@ extension QuestionnairePages {
             closed: q.window.hasClosed(at: now),
             answerable: answerable,
             mayViewResults: QuestionnairePolicy.mayViewResults(
-                request.actor, organiserID: c.organiserID, visibility: q.visibilityValue,
+                request.actor, owner: access.owner, visibility: q.visibilityValue,
                 published: q.publishedAt != nil, isParticipant: participant),
             published: q.publishedAt != nil,
             visibilities: ResultsVisibility.allCases.map {
@@ -116,12 +119,13 @@ extension QuestionnairePages {
             textsPublished: q.textsPublished, progress: progress,
             copy: copy
                 ?? FormState(values: [
-                    "title": Self.nextTitle(q.title), "closesAt": DateText.local(nextYear, zone: c.timeZone),
+                    "title": Self.nextTitle(q.title), "closesAt": DateText.local(nextYear, zone: zone),
                     "prefill": "on",
                 ]),
             revisions: revisions,
             classCodesHref: q.audienceValue == .pupils && (access.mayBuild || participant)
-                ? q.href + "/class-codes" : nil)
+                ? q.href + "/class-codes" : nil,
+            isSurvey: q.audienceValue.isSurvey, pupils: q.audienceValue == .pupils)
     }
 
     /// "Status 2014" → "Status 2015": a year in the title moves on by one.

@@ -28,9 +28,9 @@ struct QuestionnairePages: RouteCollection {
 
 
     /// "Draft", "Opens …", "Open until …", "Closed …".
-    static func state(_ q: Questionnaire, _ c: Collaboration, request: Request) -> (key: String, text: String) {
+    static func state(_ q: Questionnaire, zone: String, request: Request) -> (key: String, text: String) {
         let now = Date()
-        let deadline = DateText.dateTime(q.closesAt, request.language, zone: c.timeZone)
+        let deadline = DateText.dateTime(q.closesAt, request.language, zone: zone)
         if q.sentAt == nil { return ("draft", request.t("questionnaires.state_draft", [deadline])) }
         if q.window.hasClosed(at: now) {
             return (
@@ -39,7 +39,7 @@ struct QuestionnairePages: RouteCollection {
                     "questionnaires.state_closed",
                     [
                         DateText.dateTime(
-                            q.closedAt.map { min($0, q.closesAt) } ?? q.closesAt, request.language, zone: c.timeZone)
+                            q.closedAt.map { min($0, q.closesAt) } ?? q.closesAt, request.language, zone: zone)
                     ])
             )
         }
@@ -48,7 +48,7 @@ struct QuestionnairePages: RouteCollection {
                 "scheduled",
                 request.t(
                     "questionnaires.state_scheduled",
-                    [DateText.dateTime(opens, request.language, zone: c.timeZone), deadline])
+                    [DateText.dateTime(opens, request.language, zone: zone), deadline])
             )
         }
         return ("open", request.t("questionnaires.state_open", [deadline]))

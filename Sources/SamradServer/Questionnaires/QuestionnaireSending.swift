@@ -89,15 +89,14 @@ enum QuestionnaireSending {
         guard !q.form.questions.isEmpty else { throw SamradError(.conflict, "questionnaires.error.no_questions") }
         guard !q.window.hasClosed(at: Date()) else { throw SamradError(.conflict, "questionnaires.error.closed") }
         if q.audienceValue.usesLinks { return try await sendSurvey(access, request: request) }
-        // A pupil survey goes to the registered municipalities' administrations, whose schools hand out class codes.
+        // A pupil survey goes to the surveyed municipalities' administrations, whose schools hand out class codes.
         let units: [ResponseUnit] =
             q.audienceValue == .pupils
-            ? try await Registration.registeredMunicipalities(q.collaborationID, on: request.db).sorted().map {
-                .municipality($0)
-            } : try await QuestionnaireAccess.audience(q, on: request.db)
+            ? try await QuestionnaireAccess.surveyed(q, on: request.db).sorted().map { .municipality($0) }
+            : try await QuestionnaireAccess.audience(q, on: request.db)
         guard !units.isEmpty else { throw SamradError(.conflict, "questionnaires.error.empty_audience") }
         let context = MailContext(request)
-        let c = access.collaboration
+        let origin = access.origin
         return try await request.db.transaction { db in
             // Claimed in the transaction: of two clicks (or two organisers, or two instances) at
             // once, one sends and the other is told it went.
@@ -117,8 +116,8 @@ enum QuestionnaireSending {
                 if people.isEmpty { without.append(unitName(unit, directory: context.directory)) }
                 for person in people {
                     if q.audienceValue == .pupils {
-                        try await mailPupilSurvey(q, c, unit: unit, to: person, context: context, on: db)
-                    } else {
+                        try await mailPupilSurvey(q, origin, unit: unit, to: person, context: context, on: db)
+                    } else if let c = origin.collaboration {
                         try await mail(q, c, unit: unit, to: person, kind: "invitation", context: context, on: db)
                     }
                 }
@@ -151,7 +150,7 @@ enum QuestionnaireSending {
             ).all()
             guard !claimed.isEmpty else { throw SamradError(.conflict, "questionnaires.error.already_sent") }
             q.sentAt = now
-            let invited = try await SurveySending.invite(q, access.collaboration, survey, context: context, on: db)
+            let invited = try await SurveySending.invite(q, access.origin, survey, context: context, on: db)
             try await Audit.record(
                 "questionnaire:send", subject: "questionnaire", id: q.id!.uuidString, summary: "\(q.title): \(invited)",
                 by: request, on: db)
@@ -162,17 +161,17 @@ enum QuestionnaireSending {
     /// Tells a registered municipality's administration that a pupil survey is open, and where its
     /// teachers make class codes; the mail carries no link that answers.
     static func mailPupilSurvey(
-        _ q: Questionnaire, _ c: Collaboration, unit: ResponseUnit, to person: Person, context: MailContext,
-        on db: any Database
+        _ q: Questionnaire, _ origin: QuestionnaireOrigin, unit: ResponseUnit, to person: Person,
+        context: MailContext, on db: any Database
     ) async throws {
         guard let email = person.email else { return }
         let language = language(unit, person)
-        let deadline = DateText.dateTime(q.closesAt, language, zone: c.timeZone)
-        let sender = try await Organisation.find(c.organiserID, on: db)?.name ?? "Samrad"
+        let deadline = DateText.dateTime(q.closesAt, language, zone: origin.timeZone)
+        let sender = try await origin.sender(on: db)
         let base = context.settings.publicBaseURL
         let body = context.catalog.text(
             "mail.pupil_survey.body", language,
-            [person.name, q.title, c.title, deadline, base + q.href + "/class-codes", base + "/class", sender])
+            [person.name, q.title, origin.title, deadline, base + q.href + "/class-codes", base + "/class", sender])
         try await Outbox.enqueue(
             to: email, subject: context.catalog.text("mail.pupil_survey.subject", language, [q.title, deadline]),
             body: body, settings: context.settings, on: db)
@@ -206,14 +205,14 @@ enum QuestionnaireSending {
         let context = MailContext(application)
         for q in open where !q.reminderDays.isEmpty {
             guard let day = q.window.dueReminder(days: q.reminderDays, sent: Set(q.remindersSent), now: now),
-                let c = try await Collaboration.find(q.collaborationID, on: db)
+                let origin = try await QuestionnaireOrigin.of(q, directory: context.directory, on: db)
             else { continue }
             try await db.transaction { db in
                 if q.audienceValue.usesLinks, let survey = try await SurveySettings.find(q.id, on: db) {
                     // Those who joined since are invited; the others who hold a link are reminded.
-                    _ = try await SurveySending.remind(q, c, survey, context: context, on: db)
-                    try await SurveySending.invite(q, c, survey, context: context, on: db)
-                } else {
+                    _ = try await SurveySending.remind(q, origin, survey, context: context, on: db)
+                    try await SurveySending.invite(q, origin, survey, context: context, on: db)
+                } else if let c = origin.collaboration {
                     _ = try await remind(q, c, context: context, on: db)
                 }
                 q.remindersSent.append(day)

@@ -21,6 +21,8 @@ extension QuestionnairePages {
         /// Checkboxes named `position_<position>`.
         var positions: [Option]
         var meetings: [Option]
+        /// A collaboration's questionnaire; a municipality's own survey has no clusters, people or meetings.
+        var ofCollaboration: Bool
     }
 
     /// What a survey may promise, with what it means for those asked.
@@ -44,21 +46,24 @@ extension QuestionnairePages {
     }
 
     func settingsContext(
-        _ request: Request, _ c: Collaboration, form: FormState, questionnaire: Questionnaire?
+        _ request: Request, _ origin: QuestionnaireOrigin, form: FormState, questionnaire: Questionnaire?
     ) async throws -> SettingsContext {
         let v = form.values
-        let clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == c.requireID()).sort(
-            \.$position
-        ).all()
+        let c = origin.collaboration
+        var clusters: [Cluster] = [], meetings: [Meeting] = []
+        if let id = c?.id {
+            clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == id).sort(\.$position).all()
+            meetings = try await Meeting.query(on: request.db).filter(\.$collaborationID == id).sort(\.$startsAt).all()
+        }
         var starts: [Option] = []
         if questionnaire == nil {
             // Questions may start from any questionnaire the organiser builds, e.g. last year's in another
             // collaboration.
             let others = try await Questionnaire.query(on: request.db).sort(\.$closesAt, .descending).limit(200).all()
-            let owners = try await Collaboration.query(on: request.db).filter(
-                \.$id ~~ Array(Set(others.map(\.collaborationID)))
-            ).all()
-            let collaborations = Dictionary(uniqueKeysWithValues: owners.map { ($0.id!, $0) })
+            var origins: [UUID: QuestionnaireOrigin] = [:]
+            for q in others {
+                origins[q.id!] = try await QuestionnaireOrigin.of(q, directory: request.municipalities, on: request.db)
+            }
             starts =
                 [
                     Option(
@@ -66,8 +71,7 @@ extension QuestionnairePages {
                         selected: (v["startFrom"] ?? "").isEmpty)
                 ]
                 + others.compactMap { q in
-                    guard let owner = collaborations[q.collaborationID],
-                        QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID)
+                    guard let owner = origins[q.id!], QuestionnairePolicy.mayBuild(request.actor, owner: owner.owner)
                     else { return nil }
                     return Option(
                         value: q.id!.uuidString, label: "\(q.title) (\(owner.title))",
@@ -77,13 +81,13 @@ extension QuestionnairePages {
         return SettingsContext(
             page: PageContext(
                 request, titleKey: questionnaire == nil ? "questionnaires.new_title" : "questionnaires.settings_title"),
-            title: questionnaire?.title ?? c.title,
-            backHref: questionnaire?.href ?? "/collaborations/\(c.slug)/questionnaires",
-            action: questionnaire.map { $0.href + "/settings" } ?? "/collaborations/\(c.slug)/questionnaires/new",
+            title: questionnaire?.title ?? origin.title,
+            backHref: questionnaire?.href ?? origin.listHref,
+            action: questionnaire.map { $0.href + "/settings" } ?? origin.listHref + "/new",
             isNew: questionnaire == nil, form: form,
-            audiences: QuestionnaireAudience.allCases.map {
+            audiences: QuestionnaireInput.audiences(origin).map {
                 Option(
-                    value: $0.rawValue, label: request.t("questionnaire_audience.\($0.rawValue)"),
+                    value: $0.rawValue, label: origin.audienceLabel($0.rawValue, request),
                     selected: (v["audience"] ?? "registered") == $0.rawValue)
             },
             clusters: [
@@ -93,7 +97,7 @@ extension QuestionnairePages {
                 + clusters.map {
                     Option(value: $0.id!.uuidString, label: $0.name, selected: v["clusterID"] == $0.id!.uuidString)
                 },
-            starts: starts, hasPrevious: questionnaire?.previousID != nil, timeZone: c.timeZone,
+            starts: starts, hasPrevious: questionnaire?.previousID != nil, timeZone: origin.timeZone,
             anonymities: SurveyAnonymity.allCases.map {
                 AnonymityChoice(
                     value: $0.rawValue, label: request.t("survey_anonymity.\($0.rawValue)"),
@@ -108,13 +112,13 @@ extension QuestionnairePages {
             meetings: [
                 Option(value: "", label: request.t("surveys.no_meeting"), selected: (v["meetingID"] ?? "").isEmpty)
             ]
-                + (try await Meeting.query(on: request.db).filter(\.$collaborationID == c.requireID())
-                    .sort(\.$startsAt).all()).map {
+                + meetings.map {
                     Option(
                         value: $0.id!.uuidString,
                         label: "\($0.title) (\(DateText.date($0.startsAt, request.language, zone: $0.timeZone)))",
                         selected: v["meetingID"] == $0.id!.uuidString)
-                })
+                },
+            ofCollaboration: c != nil)
     }
 
     static func values(
@@ -178,24 +182,34 @@ extension QuestionnairePages {
     }
 
     func newForm(_ request: Request) async throws -> View {
-        let c = try await CollaborationAccess.load(request)
-        try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
-        let values = ["audience": "registered", "threshold": "5", "reminderDays": "7, 2"]
-        return try await request.view.render(
-            "questionnaires/settings", settingsContext(request, c, form: FormState(values: values), questionnaire: nil))
+        try await newForm(request, origin: .collaboration(try await CollaborationAccess.load(request)))
     }
 
     func create(_ request: Request) async throws -> Response {
-        let c = try await CollaborationAccess.load(request)
-        try request.require(QuestionnairePolicy.mayBuild(request.actor, organiserID: c.organiserID))
+        try await create(request, origin: .collaboration(try await CollaborationAccess.load(request)))
+    }
+
+    /// A new questionnaire of a collaboration, or a municipality's own survey.
+    func newForm(_ request: Request, origin: QuestionnaireOrigin) async throws -> View {
+        try request.require(QuestionnairePolicy.mayBuild(request.actor, owner: origin.owner))
+        let audience: QuestionnaireAudience = origin.collaboration == nil ? .pupils : .registered
+        let values = ["audience": audience.rawValue, "threshold": "5", "reminderDays": "7, 2"]
+        return try await request.view.render(
+            "questionnaires/settings",
+            settingsContext(request, origin, form: FormState(values: values), questionnaire: nil))
+    }
+
+    func create(_ request: Request, origin: QuestionnaireOrigin) async throws -> Response {
+        try request.require(QuestionnairePolicy.mayBuild(request.actor, owner: origin.owner))
         let values = try Self.settingsValues(request)
         do {
             var form = QuestionnaireForm(sections: [QuestionnaireBuilder.firstSection(request)])
             var previous: Questionnaire?
             if let id = values["startFrom"].flatMap(UUID.init(uuidString:)) {
                 guard let source = try await Questionnaire.find(id, on: request.db),
-                    let owner = try await Collaboration.find(source.collaborationID, on: request.db),
-                    QuestionnairePolicy.mayBuild(request.actor, organiserID: owner.organiserID)
+                    let owner = try await QuestionnaireOrigin.of(
+                        source, directory: request.municipalities, on: request.db),
+                    QuestionnairePolicy.mayBuild(request.actor, owner: owner.owner)
                 else {
                     throw SamradError.invalid([FieldError(field: "startFrom", "validation.choice")])
                 }
@@ -207,7 +221,7 @@ extension QuestionnairePages {
             // Starting from an earlier questionnaire makes this its next edition: answers may pre-fill.
             q.previousID = previous?.id
             try await request.db.transaction { db in
-                try await input.apply(to: q, collaboration: c, request: request, on: db, draft: true)
+                try await input.apply(to: q, origin: origin, request: request, on: db, draft: true)
                 try await Audit.record(
                     "questionnaire:create", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
                     by: request, on: db)
@@ -217,7 +231,8 @@ extension QuestionnairePages {
             return try await request.renderForm(
                 "questionnaires/settings",
                 settingsContext(
-                    request, c, form: FormState(values: values, error: error, request: request), questionnaire: nil))
+                    request, origin, form: FormState(values: values, error: error, request: request),
+                    questionnaire: nil))
         }
     }
 
@@ -227,10 +242,10 @@ extension QuestionnairePages {
         let people =
             q.people.isEmpty ? [] : try await Person.query(on: request.db).filter(\.$id ~~ q.people).sort(\.$name).all()
         let survey = try await SurveySettings.find(q.id, on: request.db)
-        let values = Self.values(q, people: people, survey: survey, zone: access.collaboration.timeZone)
+        let values = Self.values(q, people: people, survey: survey, zone: access.timeZone)
         return try await request.view.render(
             "questionnaires/settings",
-            settingsContext(request, access.collaboration, form: FormState(values: values), questionnaire: q))
+            settingsContext(request, access.origin, form: FormState(values: values), questionnaire: q))
     }
 
     func update(_ request: Request) async throws -> Response {
@@ -240,7 +255,7 @@ extension QuestionnairePages {
         do {
             let input = try await Self.settingsInput(values, form: nil, on: request.db)
             try await request.db.transaction { db in
-                try await input.apply(to: q, collaboration: access.collaboration, request: request, on: db, draft: true)
+                try await input.apply(to: q, origin: access.origin, request: request, on: db, draft: true)
                 try await Audit.record(
                     "questionnaire:update", subject: "questionnaire", id: q.id!.uuidString, summary: q.title,
                     by: request, on: db)
@@ -250,7 +265,7 @@ extension QuestionnairePages {
             return try await request.renderForm(
                 "questionnaires/settings",
                 settingsContext(
-                    request, access.collaboration,
+                    request, access.origin,
                     form: FormState(values: values, error: error, request: request), questionnaire: q))
         }
     }

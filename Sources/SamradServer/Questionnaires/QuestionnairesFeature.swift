@@ -6,10 +6,10 @@ struct QuestionnairesFeature: Feature {
     var routes: [any RouteCollection] {
         [
             QuestionnaireAPI(), QuestionnairePages(), QuestionnaireBuilder(), AnswerPages(), ResultsPages(),
-            ClassCodePages(), ClassCodeDesk(), SurveyLinkPages(),
+            ClassCodePages(), ClassCodeDesk(), SurveyLinkPages(), MunicipalSurveys(),
         ]
     }
-    var migrations: [any Migration] { [M010Questionnaires(), M040Surveys(), M041SurveyLinks()] }
+    var migrations: [any Migration] { [M010Questionnaires(), M040Surveys(), M041SurveyLinks(), M042MunicipalSurveys()] }
     var scheduled: [ScheduledTask] {
         [
             ScheduledTask(under: .reminders) { app in try await QuestionnaireSending.sendDue(application: app) },

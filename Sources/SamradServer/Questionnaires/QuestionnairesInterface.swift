@@ -53,21 +53,23 @@ enum EvaluationSummary {
 }
 
 /// Pupil surveys beside a municipality's or a school's indicators (its dashboard and its dialogue
-/// report): for each published pupil survey of a collaboration it is registered in, as far as the
-/// reader may see its results, the mean of each scale question and the share answering yes to each
-/// yes/no question, the place's own beside its country's, small groups hidden as on the results page.
+/// report): for each published pupil survey of a collaboration it is registered in, or of its own, as
+/// far as the reader may see its results, the mean of each scale question and the share answering yes
+/// to each yes/no question, the place's own beside the wider group's (its country's; in a
+/// municipality's own survey, a school's municipality), small groups hidden as on the results page.
 enum PupilSurveyFigures {
     struct Row: Encodable {
         var question: String
         var own: String
-        var country: String
+        /// None where nothing is wider: a municipality's own survey read for the municipality.
+        var wider: String?
     }
 
     struct Survey: Encodable {
         var title: String
         var href: String
         var ownLabel: String
-        var countryLabel: String
+        var widerLabel: String?
         var rows: [Row]
     }
 
@@ -78,23 +80,31 @@ enum PupilSurveyFigures {
             .filter(\.$municipalityCountry == municipality.country.rawValue)
             .filter(\.$municipalityCode == municipality.code)
             .filter(\.$status == RegistrationStatus.registered.rawValue).all().map(\.collaborationID)
-        guard !collaborations.isEmpty else { return [] }
-        let surveys = try await Questionnaire.query(on: request.db).filter(\.$collaborationID ~~ collaborations)
+        let surveys = try await Questionnaire.query(on: request.db)
+            .group(.or) { either in
+                either.filter(\.$collaborationID ~~ collaborations.map(Optional.some))
+                either.group(.and) {
+                    $0.filter(\.$municipalityCountry == municipality.country.rawValue)
+                        .filter(\.$municipalityCode == municipality.code)
+                }
+            }
             .filter(\.$audience == QuestionnaireAudience.pupils.rawValue).filter(\.$publishedAt != nil)
             .sort(\.$closesAt, .descending).all()
         var shown: [Survey] = []
         for q in surveys {
-            guard let c = try await Collaboration.find(q.collaborationID, on: request.db) else { continue }
-            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, link: nil)
+            guard let origin = try await QuestionnaireOrigin.of(q, directory: request.municipalities, on: request.db)
+            else { continue }
+            let access = QuestionnaireAccess(questionnaire: q, origin: origin, actor: request.actor, link: nil)
             let participant = request.actor.belongs(to: municipality)
             guard access.mayBuild || participant,
                 QuestionnairePolicy.mayViewResults(
-                    request.actor, organiserID: c.organiserID, visibility: q.visibilityValue, published: true,
+                    request.actor, owner: origin.owner, visibility: q.visibilityValue, published: true,
                     isParticipant: participant)
             else { continue }
             let place = municipality.description + (school.map { "/\($0)" } ?? "")
             let report = try await SurveyReport.make(access, viewpoint: place, participant: true, request: request)
-            guard let own = report.groups.first, let country = report.groups.last else { continue }
+            guard let own = report.groups.first else { continue }
+            let wider = report.groups.count > 1 ? report.groups.last : nil
             let hidden = request.t("questionnaires.hidden_group", [String(q.threshold)])
             var rows: [Row] = []
             for result in report.questions {
@@ -112,12 +122,12 @@ enum PupilSurveyFigures {
                 rows.append(
                     Row(
                         question: result.text, own: value(item.groups.first ?? nil),
-                        country: value(item.groups.last ?? nil)))
+                        wider: wider == nil ? nil : value(item.groups.last ?? nil)))
             }
             shown.append(
                 Survey(
                     title: q.title, href: q.href + "/results?municipality=" + place, ownLabel: own.label,
-                    countryLabel: country.label, rows: rows))
+                    widerLabel: wider?.label, rows: rows))
         }
         return shown
     }

@@ -29,7 +29,7 @@ extension QuestionnairePages {
 
     func progress(_ request: Request) async throws -> View {
         let access = try await QuestionnaireAccess.build(request)
-        let q = access.questionnaire, zone = access.collaboration.timeZone
+        let q = access.questionnaire, zone = access.timeZone
         let p = try await QuestionnaireProgress.of(q, request: request)
         let filter = request.query[String.self, at: "status"] ?? ""
         let rows = p.units.filter { filter.isEmpty || $0.status == filter }.map { u in

@@ -13,7 +13,7 @@ extension QuestionnaireAPI {
         try await QuestionnaireLifecycle.publish(
             access, published: input.published, visibility: input.visibility, textsPublished: input.textsPublished,
             request: request)
-        return Self.json(access.questionnaire, access.collaboration)
+        return Self.json(access.questionnaire, access.origin)
     }
 
     func results(_ request: Request) async throws -> Response {

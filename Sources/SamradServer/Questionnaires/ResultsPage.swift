@@ -48,7 +48,7 @@ extension ResultsPages {
                 "questionnaires.published_to",
                 [
                     request.t("results_visibility.\(q.visibility)"),
-                    DateText.date(at, request.language, zone: access.collaboration.timeZone),
+                    DateText.date(at, request.language, zone: access.timeZone),
                 ])
         } else {
             published = request.t("questionnaires.not_published")

@@ -90,7 +90,7 @@ struct ResultsReport: Content {
         let participant = try await access.isParticipant(on: request.db)
         guard
             QuestionnairePolicy.mayViewResults(
-                request.actor, organiserID: access.collaboration.organiserID, visibility: q.visibilityValue,
+                request.actor, owner: access.owner, visibility: q.visibilityValue,
                 published: q.publishedAt != nil, isParticipant: participant)
         else {
             throw SamradError(.forbidden, "questionnaires.error.results_not_published")
@@ -139,14 +139,14 @@ struct ResultsReport: Content {
             } else { .everyone }
         let clusterNames = Dictionary(
             uniqueKeysWithValues: try await Cluster.query(on: request.db).filter(
-                \.$collaborationID == q.collaborationID
+                \.$collaborationID == access.requireCollaboration().requireID()
             ).all()
                 .map { ($0.id!.uuidString.lowercased(), $0.name) })
         let groups = viewpoint.groups.map { g in
             Group(kind: g.kind.rawValue, key: g.key, label: label(g, request: request, clusterNames: clusterNames))
         }
         let mayReadTexts = QuestionnairePolicy.mayReadTexts(
-            request.actor, organiserID: access.collaboration.organiserID, visibility: q.visibilityValue,
+            request.actor, owner: access.owner, visibility: q.visibilityValue,
             textsPublished: q.textsPublished, isParticipant: participant)
         var questions: [QuestionResult] = []
         for question in q.form.questions {

@@ -192,7 +192,7 @@ struct CollaborationReportPages: RouteCollection {
         var questionnaires: [QuestionnaireBlock] = []
         for q in r.questionnaires {
             let count = try await ResponseCount.of(q, request: request)
-            let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor)
+            let access = QuestionnaireAccess(questionnaire: q, origin: .collaboration(c), actor: request.actor)
             let scope = "q" + q.id!.uuidString.prefix(8).lowercased()
             var questions: [ResultsSummary.Question] = []
             var note: String?

@@ -223,7 +223,7 @@ final class PupilSurveyRouteTests: XCTestCase {
         }
     }
 
-    func figures(_ report: XCTHTTPResponse) -> [String: Int?] {
+    static func figures(_ report: XCTHTTPResponse) -> [String: Int?] {
         let groups = (report.json["groups"] as? [[String: Any]] ?? []).map { "\($0["kind"]!):\($0["key"]!)" }
         let questions = report.json["questions"] as? [[String: Any]] ?? []
         let safe = (questions.first { $0["key"] as? String == "safe" }?["items"] as? [[String: Any]])?.first
@@ -245,13 +245,13 @@ final class PupilSurveyRouteTests: XCTestCase {
             app, for: try await User.query(on: app.db).filter(\.$email == "larare@upplandsvasby.se").first()!)
         let own = try await sendJSON(app, token, .GET, base + "/results?municipality=se/0114/44227469")
         XCTAssertEqual(own.status, .ok, own.body.string)
-        let seen = figures(own)
+        let seen = Self.figures(own)
         XCTAssertEqual(seen["municipality:se/0114"], 23)
         XCTAssertEqual(seen["country:se"], 53)
         // Grimsta (20) alone would leave Hammarby's three as Upplands Väsby − Grimsta.
         XCTAssertEqual(seen["school:se/44227469"], .some(nil))
         let hammarbyView = try await sendJSON(app, token, .GET, base + "/results?municipality=se/0114/11112222")
-        XCTAssertEqual(figures(hammarbyView)["school:se/11112222"], .some(nil))
+        XCTAssertEqual(Self.figures(hammarbyView)["school:se/11112222"], .some(nil))
         // By default their own municipality; another municipality's place is refused.
         let byDefault = try await sendJSON(app, token, .GET, base + "/results")
         XCTAssertEqual(byDefault.json["viewpoint"] as? String, "se/0114")
@@ -263,9 +263,9 @@ final class PupilSurveyRouteTests: XCTestCase {
         // The organiser sees Stockholm's school, which is large enough and alone with nobody hidden.
         let organiser = try await sendJSON(
             app, network.organiser, .GET, base + "/results?municipality=se/0180/12345678")
-        XCTAssertEqual(figures(organiser)["school:se/12345678"], 30)
+        XCTAssertEqual(Self.figures(organiser)["school:se/12345678"], 30)
         let overview = try await sendJSON(app, network.organiser, .GET, base + "/results")
-        XCTAssertEqual(figures(overview)["country:se"], 53)
+        XCTAssertEqual(Self.figures(overview)["country:se"], 53)
 
         // The page lists the teacher's places and draws the charts.
         let page = try await teacher().get(href + "/results?municipality=se%2F0114")

@@ -24,11 +24,9 @@ struct ClassCodeDesk: RouteCollection {
         guard access.questionnaire.audienceValue == .pupils else {
             throw SamradError.notFound("questionnaires.error.not_found")
         }
-        let registered = try await Registration.registeredMunicipalities(
-            access.questionnaire.collaborationID, on: request.db)
-        let organiserID = access.collaboration.organiserID
-        let allowed = Set(registered.filter {
-            SurveyPolicy.mayMakeClassCode(access.actor, organiserID: organiserID, municipality: $0)
+        let surveyed = try await QuestionnaireAccess.surveyed(access.questionnaire, on: request.db)
+        let allowed = Set(surveyed.filter {
+            SurveyPolicy.mayMakeClassCode(access.actor, owner: access.owner, municipality: $0)
         })
         try request.require(!allowed.isEmpty)
         let schools = try await School.query(on: request.db).filter(\.$kind == IndicatorLevel.school.rawValue)

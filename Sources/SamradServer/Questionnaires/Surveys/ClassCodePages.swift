@@ -49,7 +49,7 @@ struct ClassCodePages: RouteCollection {
         var school: School
         var municipality: MunicipalityKey
         var questionnaire: Questionnaire
-        var collaboration: Collaboration
+        var origin: QuestionnaireOrigin
     }
 
     static func target(_ request: Request) async throws -> Target {
@@ -58,11 +58,11 @@ struct ClassCodePages: RouteCollection {
             let school = try await School.find(classCode.schoolID, on: request.db),
             let municipality = school.municipality,
             let q = try await Questionnaire.find(classCode.questionnaireID, on: request.db),
-            let collaboration = try await Collaboration.find(q.collaborationID, on: request.db),
+            let origin = try await QuestionnaireOrigin.of(q, directory: request.municipalities, on: request.db),
             q.sentAt != nil, q.audienceValue == .pupils
         else { throw SamradError.notFound("surveys.error.class_code") }
         return Target(
-            code: classCode, school: school, municipality: municipality, questionnaire: q, collaboration: collaboration)
+            code: classCode, school: school, municipality: municipality, questionnaire: q, origin: origin)
     }
 
     func page(_ request: Request) async throws -> View {
@@ -77,7 +77,7 @@ struct ClassCodePages: RouteCollection {
         let about = request.t(
             "surveys.class_about", [target.school.name, SurveyAnswerContext.grade(target.code.grade, request)])
         return SurveyAnswerContext(
-            q, zone: target.collaboration.timeZone, about: about,
+            q, zone: target.origin.timeZone, about: about,
             promise: request.t("surveys.promise.pupils", [String(q.threshold)]),
             action: "/class/\(target.code.code)",
             full: target.code.used >= target.code.capacity, raw: raw, form: form, request: request)

@@ -57,7 +57,7 @@ enum MeetingEvaluations {
             survey.meetingID = meeting.id
             survey.evaluation = true
             try await survey.create(on: db)
-            try await SurveySending.invite(q, c, survey, context: context, on: db)
+            try await SurveySending.invite(q, .collaboration(c), survey, context: context, on: db)
         }
     }
 
@@ -82,7 +82,7 @@ enum MeetingEvaluations {
         guard SurveyPolicy.mayReadEvaluation(request.actor, organiserID: c.organiserID, host: meeting.host) else {
             return nil
         }
-        let access = QuestionnaireAccess(questionnaire: q, collaboration: c, actor: request.actor, link: nil)
+        let access = QuestionnaireAccess(questionnaire: q, origin: .collaboration(c), actor: request.actor, link: nil)
         let progress = try await SurveyProgress.of(q, request: request)
         var questions: [ResultsPages.QuestionView] = []
         let closed = q.window.hasClosed(at: Date())

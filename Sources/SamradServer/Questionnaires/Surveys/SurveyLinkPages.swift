@@ -19,7 +19,7 @@ struct SurveyLinkPages: RouteCollection {
     struct Target {
         var invitation: SurveyInvitation
         var questionnaire: Questionnaire
-        var collaboration: Collaboration
+        var origin: QuestionnaireOrigin
         var survey: SurveySettings
     }
 
@@ -29,10 +29,10 @@ struct SurveyLinkPages: RouteCollection {
             let invitation = try await SurveyInvitation.find(link.invitationID, on: request.db),
             let q = try await Questionnaire.find(invitation.questionnaireID, on: request.db),
             q.sentAt != nil, q.audienceValue.usesLinks,
-            let collaboration = try await Collaboration.find(q.collaborationID, on: request.db),
+            let origin = try await QuestionnaireOrigin.of(q, directory: request.municipalities, on: request.db),
             let survey = try await SurveySettings.find(q.id, on: request.db)
         else { throw SamradError.notFound("surveys.error.link") }
-        return Target(invitation: invitation, questionnaire: q, collaboration: collaboration, survey: survey)
+        return Target(invitation: invitation, questionnaire: q, origin: origin, survey: survey)
     }
 
     /// The schools a respondent may name: their municipality's, where the survey asks.
@@ -48,9 +48,9 @@ struct SurveyLinkPages: RouteCollection {
     ) -> SurveyAnswerContext {
         let q = target.questionnaire
         let about =
-            target.invitation.municipality.flatMap { request.municipalities[$0]?.name } ?? target.collaboration.title
+            target.invitation.municipality.flatMap { request.municipalities[$0]?.name } ?? target.origin.title
         var context = SurveyAnswerContext(
-            q, zone: target.collaboration.timeZone, about: about,
+            q, zone: target.origin.timeZone, about: about,
             promise: request.t("surveys.promise.\(target.survey.anonymity)", [String(q.threshold)]),
             action: request.url.path, full: false, raw: raw, form: form, request: request)
         if !schools.isEmpty {

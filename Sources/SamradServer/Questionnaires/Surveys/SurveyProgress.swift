@@ -27,9 +27,9 @@ enum SurveyProgress {
         let answered = invitations.count - waiting.count
         var units: [QuestionnaireAPI.ProgressJSON.Unit] = []
         let survey = try await SurveySettings.find(id, on: db)
-        let organiserID = try await Collaboration.find(q.collaborationID, on: db)?.organiserID
-        if let survey, let organiserID,
-            SurveyPolicy.maySeeWhoAnswered(request.actor, organiserID: organiserID, anonymity: survey.anonymityValue)
+        let origin = try await QuestionnaireOrigin.of(q, directory: request.municipalities, on: db)
+        if let survey, let origin,
+            SurveyPolicy.maySeeWhoAnswered(request.actor, owner: origin.owner, anonymity: survey.anonymityValue)
         {
             let people = try await Person.query(on: db).filter(\.$id ~~ invitations.compactMap(\.personID)).all()
             units = invitations.map { invitation in

@@ -71,10 +71,12 @@ enum SurveyReport {
         struct MemberRow: Decodable {
             var cluster_id: UUID; var municipality_country: String; var municipality_code: String
         }
+        // A municipality's own survey has no clusters.
+        guard let collaborationID = q.collaborationID else { return [:] }
         let members = try await db.sql.raw(
             """
             SELECT m.cluster_id, m.municipality_country, m.municipality_code FROM \(ident: ClusterMember.schema) m
-            JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id WHERE c.collaboration_id = \(bind: q.collaborationID)
+            JOIN \(ident: Cluster.schema) c ON c.id = m.cluster_id WHERE c.collaboration_id = \(bind: collaborationID)
             """
         ).all(decoding: MemberRow.self)
         var clusterOf: [MunicipalityKey: String] = [:]
@@ -98,7 +100,7 @@ enum SurveyReport {
             mine = []
         } else {
             mine = Set(
-                try await Registration.registeredMunicipalities(access.questionnaire.collaborationID, on: db)
+                try await QuestionnaireAccess.surveyed(access.questionnaire, on: db)
                     .filter { access.actor.belongs(to: $0) })
             // Their own municipalities come first and count even before anyone of them answered.
             for key in mine.sorted() where seen.insert(Place(municipality: key)).inserted {
@@ -143,6 +145,9 @@ enum SurveyReport {
         } else if !access.mayBuild && !evaluation {
             place = places.first
         }
+        // A municipality's own survey is read as the municipality and its schools: nothing lies beyond.
+        let own = q.ownMunicipality
+        if let own, place == nil { place = Place(municipality: own) }
         let countries = Set(loaded.grouping.places.compactMap(\.municipality?.country)).sorted()
         var groups: [SurveyGroup] = []
         if let place {
@@ -150,11 +155,11 @@ enum SurveyReport {
                 groups.append(SurveyGroup(.school, "\(place.municipality.country.rawValue)/\(school)"))
             }
             groups.append(.municipality(place.municipality))
-            let m = request.municipalities[place.municipality]
+            let m = own == nil ? request.municipalities[place.municipality] : nil
             if let cluster = loaded.clusterOf[place.municipality] { groups.append(SurveyGroup(.cluster, cluster)) }
             if let code = m?.groupCode { groups.append(SurveyGroup(.similar, "\(m!.country.rawValue)/\(code)")) }
             if let m { groups.append(SurveyGroup(.region, "\(m.country.rawValue)/\(m.regionCode)")) }
-            groups.append(.country(place.municipality.country))
+            if own == nil { groups.append(.country(place.municipality.country)) }
         } else if evaluation {
             groups = [.all]
         } else if countries.count == 1 && loaded.grouping.places.allSatisfy({ $0.municipality != nil }) {
@@ -165,7 +170,7 @@ enum SurveyReport {
         }
         let labels = try await labels(groups, q: q, request: request)
         let mayReadTexts = QuestionnairePolicy.mayReadTexts(
-            request.actor, organiserID: access.collaboration.organiserID, visibility: q.visibilityValue,
+            request.actor, owner: access.owner, visibility: q.visibilityValue,
             textsPublished: q.textsPublished, isParticipant: participant)
         // Texts are listed for the viewer's narrowest shown group, never for a hidden one.
         let textGroup = groups.first { g in results.respondents(g) != nil }
@@ -212,10 +217,11 @@ enum SurveyReport {
         let schoolCodes = groups.filter { $0.kind == .school }.map { String($0.key.split(separator: "/").last ?? "") }
         let schools =
             schoolCodes.isEmpty ? [] : try await School.query(on: request.db).filter(\.$code ~~ schoolCodes).all()
-        let clusterNames = Dictionary(
-            uniqueKeysWithValues: try await Cluster.query(on: request.db)
-                .filter(\.$collaborationID == q.collaborationID).all()
-                .map { ($0.id!.uuidString.lowercased(), $0.name) })
+        var clusters: [Cluster] = []
+        if let id = q.collaborationID {
+            clusters = try await Cluster.query(on: request.db).filter(\.$collaborationID == id).all()
+        }
+        let clusterNames = Dictionary(uniqueKeysWithValues: clusters.map { ($0.id!.uuidString.lowercased(), $0.name) })
         return groups.map { g in
             switch g.kind {
             case .school:

@@ -27,7 +27,7 @@ enum SurveySending {
         }
         switch q.audienceValue {
         case .staff:
-            let registered = Set(try await Registration.registeredMunicipalities(q.collaborationID, on: db))
+            let registered = Set(try await QuestionnaireAccess.surveyed(q, on: db))
             return try await Person.current(on: db).filter(\.$position ~~ survey.positions).filter(\.$email != nil)
                 .sort(\.$name).all()
                 .filter { $0.municipality.map(registered.contains) ?? false }.compactMap { recipient($0) }
@@ -64,7 +64,8 @@ enum SurveySending {
     /// who joined since); returns how many were invited.
     @discardableResult
     static func invite(
-        _ q: Questionnaire, _ c: Collaboration, _ survey: SurveySettings, context: MailContext, on db: any Database
+        _ q: Questionnaire, _ origin: QuestionnaireOrigin, _ survey: SurveySettings, context: MailContext,
+        on db: any Database
     ) async throws -> Int {
         let id = try q.requireID()
         let invited = Set(try await SurveyInvitation.query(on: db).filter(\.$questionnaireID == id).all().map(\.email))
@@ -77,7 +78,8 @@ enum SurveySending {
             invitation.municipalityCountry = recipient.municipality?.country.rawValue
             invitation.municipalityCode = recipient.municipality?.code
             try await invitation.create(on: db)
-            try await mail(q, c, survey, invitation, name: recipient.name, kind: "invitation", context: context, on: db)
+            try await mail(
+                q, origin, survey, invitation, name: recipient.name, kind: "invitation", context: context, on: db)
             count += 1
         }
         return count
@@ -85,13 +87,14 @@ enum SurveySending {
 
     /// Reminds everyone who still holds a link, with a fresh one; returns how many.
     static func remind(
-        _ q: Questionnaire, _ c: Collaboration, _ survey: SurveySettings, context: MailContext, on db: any Database
+        _ q: Questionnaire, _ origin: QuestionnaireOrigin, _ survey: SurveySettings, context: MailContext,
+        on db: any Database
     ) async throws -> Int {
         let waiting = try await unanswered(q, on: db)
         let names = try await Person.query(on: db).filter(\.$id ~~ waiting.compactMap(\.personID)).all()
         for invitation in waiting {
             let name = names.first { $0.id == invitation.personID }?.name
-            try await mail(q, c, survey, invitation, name: name, kind: "reminder", context: context, on: db)
+            try await mail(q, origin, survey, invitation, name: name, kind: "reminder", context: context, on: db)
         }
         return waiting.count
     }
@@ -112,7 +115,7 @@ enum SurveySending {
     }
 
     static func mail(
-        _ q: Questionnaire, _ c: Collaboration, _ survey: SurveySettings, _ invitation: SurveyInvitation,
+        _ q: Questionnaire, _ origin: QuestionnaireOrigin, _ survey: SurveySettings, _ invitation: SurveyInvitation,
         name: String?, kind: String, context: MailContext, on db: any Database
     ) async throws {
         let secret = Secret.make()
@@ -121,11 +124,12 @@ enum SurveySending {
         token.invitationID = try invitation.requireID()
         try await token.create(on: db)
         // Without a municipality, in the language of the collaboration's country.
+        let zone = origin.timeZone
         let language =
             invitation.municipality.map { Language(writingTo: $0.country) }
-            ?? (c.timeZone == "Europe/Stockholm" || c.timeZone == "Europe/Helsinki" ? .sv : .da)
-        let deadline = DateText.dateTime(q.closesAt, language, zone: c.timeZone)
-        let sender = try await Organisation.find(c.organiserID, on: db)?.name ?? "Samrad"
+            ?? (zone == "Europe/Stockholm" || zone == "Europe/Helsinki" ? .sv : .da)
+        let deadline = DateText.dateTime(q.closesAt, language, zone: zone)
+        let sender = try await origin.sender(on: db)
         let promise = context.catalog.text(
             "surveys.promise.\(survey.anonymity)", language, [String(q.threshold)])
         let greeting = name ?? context.catalog.text("surveys.mail_greeting", language)
@@ -134,7 +138,8 @@ enum SurveySending {
             to: invitation.email,
             subject: context.catalog.text("mail.survey_\(kind).subject", language, [q.title, deadline]),
             body: context.catalog.text(
-                "mail.survey_\(kind).body", language, [greeting, q.title, c.title, deadline, promise, link, sender]),
+                "mail.survey_\(kind).body", language,
+                [greeting, q.title, origin.title, deadline, promise, link, sender]),
             settings: context.settings, on: db)
     }
 }
