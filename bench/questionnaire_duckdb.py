@@ -11,6 +11,7 @@ import sys
 import time
 
 import duckdb
+from samrad_http import timed
 
 answers_csv, samrad_json = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
@@ -39,11 +40,7 @@ SELECT i.kind, i.key, i.question, i.statement, i.n, i.mean, i.sd, c.code, c.coun
 FROM items i LEFT JOIN codes c USING (kind, key, question, statement)
 WHERE i.n >= 5
 """
-times, result = [], None
-for _ in range(5):
-    started = time.perf_counter()
-    result = con.execute(QUERY).fetchall()
-    times.append(time.perf_counter() - started)
+result, times = timed(lambda: con.execute(QUERY).fetchall())
 groups = {(r[0], r[1]) for r in result}
 print(f"duckdb {duckdb.__version__}: {rows:,} answer rows loaded in {loaded * 1000:.0f} ms; "
       f"aggregates in {statistics.median(times) * 1000:.1f} ms (median of 5; min {min(times) * 1000:.1f}), "

@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import time
 import uuid
-from samrad_http import api_client, set_up_administrator
+from samrad_http import api_client, set_up_administrator, swedish_cluster_programme
 
 base, log_path, work, db_path, root = sys.argv[1:6]
 TEACHERS = 14_525
@@ -26,24 +26,8 @@ token = admin.new_token()
 api = api_client(base, token)
 
 
-with open(os.path.join(root, "Sources/SamradServer/Resources/Directory/se_municipalities.csv"), encoding="utf-8") as f:
-    municipalities = {row["kommunkod"]: row for row in csv.DictReader(f)}
+municipalities, slug, cluster_of = swedish_cluster_programme(api, root, "Klusterprogram (bench)")
 codes = sorted(municipalities)
-skr = api("POST", "/api/v1/organisations", {"name": "SKR (bench)", "kind": "association", "country": "se"})["id"]
-slug = api("POST", "/api/v1/collaborations", {
-    "title": "Klusterprogram (bench)", "kind": "cluster_programme", "organiserID": skr, "timeZone": "Europe/Stockholm",
-    "periodStart": "2027-01-01", "periodEnd": "2031-12-31", "deadline": "2099-01-31T23:59", "seats": [], "priceKind": "free"})["slug"]
-api("POST", f"/api/v1/collaborations/{slug}/status", {"status": "open"})
-for code in codes:
-    api("POST", f"/api/v1/collaborations/{slug}/registrations/se/{code}", {"seats": []})
-# 41 clusters of 7-8 neighbours in code order (county by county).
-sizes = [8] * (290 - 41 * 7) + [7] * (41 - (290 - 41 * 7))
-clusters, start = [], 0
-for i, size in enumerate(sizes):
-    clusters.append({"name": f"Kluster {i + 1}", "wave": 1, "members": [f"se/{c}" for c in codes[start:start + size]]})
-    start += size
-api("PUT", f"/api/v1/collaborations/{slug}/clusters", {"minSize": 6, "maxSize": 8, "clusters": clusters})
-cluster_of = {m[3:]: c["name"] for c in clusters for m in c["members"]}
 
 # The questionnaire: 20 scales, 10 single and 5 multiple choices, 5 yes/no, 5 numbers, 4 matrices
 # of 5 statements, 1 text.
@@ -120,4 +104,4 @@ with open(os.path.join(work, "answers.csv"), "w", newline="", encoding="utf-8") 
     writer.writerows(flat)
 with open(os.path.join(work, "bench.env"), "w") as f:
     f.write(f"TOKEN={token}\nQUESTIONNAIRE={qid}\nANSWERS={len(answers)}\nRESPONDENTS={len(responses)}\n")
-print(f"{len(responses)} respondents, {len(answers)} answer rows, {len(clusters)} clusters")
+print(f"{len(responses)} respondents, {len(answers)} answer rows, {len(set(cluster_of.values()))} clusters")

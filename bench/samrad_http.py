@@ -58,3 +58,42 @@ def api_client(base, token):
         with urllib.request.urlopen(request) as response:
             return json.loads(response.read() or b"null")
     return api
+
+
+def swedish_cluster_programme(api, root, title):
+    """An SKR programme with all 290 Swedish municipalities registered and formed into 41 clusters
+    of 7-8 neighbours in code order (county by county). Returns the directory rows by code, the
+    programme's slug and each municipality's cluster name."""
+    import csv
+    import os
+    path = os.path.join(root, "Sources/SamradServer/Resources/Directory/se_municipalities.csv")
+    with open(path, encoding="utf-8") as f:
+        municipalities = {row["kommunkod"]: row for row in csv.DictReader(f)}
+    codes = sorted(municipalities)
+    skr = api("POST", "/api/v1/organisations", {"name": "SKR (bench)", "kind": "association", "country": "se"})["id"]
+    slug = api("POST", "/api/v1/collaborations", {
+        "title": title, "kind": "cluster_programme", "organiserID": skr, "timeZone": "Europe/Stockholm",
+        "periodStart": "2027-01-01", "periodEnd": "2031-12-31", "deadline": "2099-01-31T23:59", "seats": [],
+        "priceKind": "free"})["slug"]
+    api("POST", f"/api/v1/collaborations/{slug}/status", {"status": "open"})
+    for code in codes:
+        api("POST", f"/api/v1/collaborations/{slug}/registrations/se/{code}", {"seats": []})
+    sizes = [8] * (290 - 41 * 7) + [7] * (41 - (290 - 41 * 7))
+    clusters, start = [], 0
+    for i, size in enumerate(sizes):
+        clusters.append({"name": f"Kluster {i + 1}", "wave": 1,
+                         "members": [f"se/{c}" for c in codes[start:start + size]]})
+        start += size
+    api("PUT", f"/api/v1/collaborations/{slug}/clusters", {"minSize": 6, "maxSize": 8, "clusters": clusters})
+    return municipalities, slug, {m[3:]: c["name"] for c in clusters for m in c["members"]}
+
+
+def timed(run, times=5):
+    """Runs `run` `times` times; returns its last result and each run's seconds (for a median)."""
+    import time
+    seconds, result = [], None
+    for _ in range(times):
+        started = time.perf_counter()
+        result = run()
+        seconds.append(time.perf_counter() - started)
+    return result, seconds

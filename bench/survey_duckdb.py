@@ -12,6 +12,7 @@ import sys
 import time
 
 import duckdb
+from samrad_http import timed
 
 answers_csv, samrad_json = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
@@ -39,11 +40,7 @@ WITH cells AS (
 SELECT c.kind, c.key, c.question, c.answer, c.count, i.n, i.mean
 FROM counted c JOIN items i USING (kind, key, question) WHERE i.n >= 5
 """
-times, result = [], None
-for _ in range(5):
-    started = time.perf_counter()
-    result = con.execute(QUERY).fetchall()
-    times.append(time.perf_counter() - started)
+result, times = timed(lambda: con.execute(QUERY).fetchall())
 groups = {(r[0], r[1]) for r in result}
 print(f"duckdb {duckdb.__version__}: {pupils:,} pupils ({pupils * len(questions):,} answer cells) loaded in "
       f"{loaded * 1000:.0f} ms; every group's aggregates in {statistics.median(times) * 1000:.0f} ms "

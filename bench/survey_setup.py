@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 
-from samrad_http import api_client, set_up_administrator
+from samrad_http import api_client, set_up_administrator, swedish_cluster_programme
 
 base, log_path, work, database, root = sys.argv[1:6]
 PUPILS = int(os.environ.get("PUPILS", "500000"))
@@ -29,24 +29,8 @@ admin = set_up_administrator(base, log_path)
 token = admin.new_token()
 api = api_client(base, token)
 
-with open(os.path.join(root, "Sources/SamradServer/Resources/Directory/se_municipalities.csv"), encoding="utf-8") as f:
-    municipalities = {row["kommunkod"]: row for row in csv.DictReader(f)}
+municipalities, slug, cluster_of = swedish_cluster_programme(api, root, "Trivsel i skolan (bench)")
 codes = sorted(municipalities)
-skr = api("POST", "/api/v1/organisations", {"name": "SKR (bench)", "kind": "association", "country": "se"})["id"]
-slug = api("POST", "/api/v1/collaborations", {
-    "title": "Trivsel i skolan (bench)", "kind": "cluster_programme", "organiserID": skr,
-    "timeZone": "Europe/Stockholm", "periodStart": "2027-01-01", "periodEnd": "2031-12-31",
-    "deadline": "2099-01-31T23:59", "seats": [], "priceKind": "free"})["slug"]
-api("POST", f"/api/v1/collaborations/{slug}/status", {"status": "open"})
-for code in codes:
-    api("POST", f"/api/v1/collaborations/{slug}/registrations/se/{code}", {"seats": []})
-sizes = [8] * (290 - 41 * 7) + [7] * (41 - (290 - 41 * 7))
-clusters, start = [], 0
-for i, size in enumerate(sizes):
-    clusters.append({"name": f"Kluster {i + 1}", "wave": 1, "members": [f"se/{c}" for c in codes[start:start + size]]})
-    start += size
-api("PUT", f"/api/v1/collaborations/{slug}/clusters", {"minSize": 6, "maxSize": 8, "clusters": clusters})
-cluster_of = {m[3:]: c["name"] for c in clusters for m in c["members"]}
 
 text = lambda s: {"sv": s}
 questions = [{"key": f"q{i}", "kind": "likert", "text": text(f"Påstående {i}"), "required": True,

@@ -341,6 +341,26 @@ public struct QuestionnaireResults: Sendable {
         public var standardDeviation: Double?
 
         public var shares: [Double] { counts.map { n > 0 ? Double($0) / Double(n) : 0 } }
+
+        public init(n: Int, counts: [Int], mean: Double?, standardDeviation: Double?) {
+            self.n = n
+            self.counts = counts
+            self.mean = mean
+            self.standardDeviation = standardDeviation
+        }
+
+        /// From an item's running totals: the sum and the sum of squares of the values give the mean
+        /// and the sample standard deviation, where the item has a mean. Both kinds of results sum so.
+        public init(n: Int, counts: [Int], sum: Double, squares: Double, hasMean: Bool) {
+            var mean: Double?, sd: Double?
+            if hasMean && n > 0 {
+                let m = sum / Double(n)
+                mean = m
+                // Cancellation may leave a tiny negative for identical values.
+                if n > 1 { sd = (Swift.max(0, squares - Double(n) * m * m) / Double(n - 1)).squareRoot() }
+            }
+            self.init(n: n, counts: counts, mean: mean, standardDeviation: sd)
+        }
     }
 
     public func figures(group g: Int, item i: Int) -> Figures {
@@ -350,16 +370,7 @@ public struct QuestionnaireResults: Sendable {
         let item = items.items[i]
         let start = g * items.codeTotal + items.codeOffset[i]
         let codes = (0..<item.codes.count).map { Int(counts[start + $0]) }
-        var mean: Double?
-        var sd: Double?
-        if item.hasMean && count > 0 {
-            let m = sum[cell] / Double(count)
-            mean = m
-            if count > 1 {
-                sd = (Swift.max(0, sumSquares[cell] - Double(count) * m * m) / Double(count - 1)).squareRoot()
-            }
-        }
-        return Figures(n: count, counts: codes, mean: mean, standardDeviation: sd)
+        return Figures(n: count, counts: codes, sum: sum[cell], squares: sumSquares[cell], hasMean: item.hasMean)
     }
 
     /// The figures of one respondent alone (a municipality's own answer).

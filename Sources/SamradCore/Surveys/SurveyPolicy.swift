@@ -28,6 +28,19 @@ public enum SurveyPolicy {
         actor.belongs(to: municipality) || QuestionnairePolicy.mayBuild(actor, owner: .municipality(municipality))
     }
 
+    /// Whether a meeting sends its evaluation when it ends: the collaboration's organisers decide.
+    public static func mayChooseEvaluation(_ actor: Actor, organiserID: UUID) -> Bool {
+        QuestionnairePolicy.mayBuild(actor, owner: .organiser(organiserID))
+    }
+
+    /// The smallest group a survey's results show. Where those asked may read the results themselves
+    /// (staff, a list of addresses, a meeting's participants), one more than the survey's threshold:
+    /// a reader who answered and takes their own answer away still faces at least the threshold.
+    /// Pupils do not read results; their teachers and administrations do.
+    public static func shownFrom(threshold: Int, audience: QuestionnaireAudience) -> Int {
+        audience.usesLinks ? threshold + 1 : threshold
+    }
+
     /// A class code takes at most a large class's answers, so one passed on cannot fill a school.
     public static let classSize = 1...40
 }

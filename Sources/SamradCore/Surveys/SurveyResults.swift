@@ -253,14 +253,8 @@ public struct SurveyResults: Sendable {
         let item = items.items[i]
         let start = g * items.codeTotal + items.codeOffset[i]
         let codes = (0..<item.codes.count).map { Int(counts[start + $0]) }
-        var mean: Double?
-        var sd: Double?
-        if item.hasMean && count > 0 {
-            let m = sum[cell] / Double(count)
-            mean = m
-            if count > 1 { sd = (max(0, squares[cell] - Double(count) * m * m) / Double(count - 1)).squareRoot() }
-        }
-        return QuestionnaireResults.Figures(n: count, counts: codes, mean: mean, standardDeviation: sd)
+        return QuestionnaireResults.Figures(
+            n: count, counts: codes, sum: sum[cell], squares: squares[cell], hasMean: item.hasMean)
     }
 
     /// How many answered one item in a group, as far as it may be said: nil when hidden.

@@ -6,10 +6,15 @@ struct QuestionnairesFeature: Feature {
     var routes: [any RouteCollection] {
         [
             QuestionnaireAPI(), QuestionnairePages(), QuestionnaireBuilder(), AnswerPages(), ResultsPages(),
-            ClassCodePages(), ClassCodeDesk(), SurveyLinkPages(), MunicipalSurveys(),
+            ClassCodePages(), ClassCodeDesk(), SurveyLinkPages(), MunicipalSurveys(), MeetingEvaluationChoices(),
         ]
     }
-    var migrations: [any Migration] { [M010Questionnaires(), M040Surveys(), M041SurveyLinks(), M042MunicipalSurveys()] }
+    var migrations: [any Migration] {
+        [
+            M010Questionnaires(), M040Surveys(), M041SurveyLinks(), M042MunicipalSurveys(),
+            M043MeetingEvaluationChoices(),
+        ]
+    }
     var scheduled: [ScheduledTask] {
         [
             ScheduledTask(under: .reminders) { app in try await QuestionnaireSending.sendDue(application: app) },

@@ -30,16 +30,28 @@ enum ResponseCount {
 }
 
 /// A meeting's evaluation as the meeting page shows it, to its organisers and its host's
-/// coordinators: whom it went to, and once it has closed, the results of all who answered.
+/// coordinators: whom it went to, and once it has closed, the results of all who answered. Before
+/// it goes out, its organisers read whether it will and may decline it.
 enum EvaluationSummary {
     struct View: Encodable {
-        var href: String
+        var href: String?
         var line: String
         var questions: [ResultsPages.QuestionView]
+        /// Before the meeting ends, for its organisers: the button that turns the evaluation off or on.
+        var choice: Choice?
+    }
+
+    struct Choice: Encodable {
+        var action: String
+        /// The value the button sends: "no" while it will be sent, "yes" once declined.
+        var value: String
+        var label: String
     }
 
     static func of(_ meeting: Meeting, zone: String, request: Request) async throws -> View? {
-        guard let summary = try await MeetingEvaluations.summary(meeting, request: request) else { return nil }
+        guard let summary = try await MeetingEvaluations.summary(meeting, request: request) else {
+            return try await planned(meeting, request: request)
+        }
         // The page changes when the evaluation closes and its results show.
         request.keepUntil(summary.closesAt)
         let line =
@@ -49,6 +61,24 @@ enum EvaluationSummary {
                 "surveys.evaluation_open", count: summary.asked,
                 [DateText.dateTime(summary.closesAt, request.language, zone: zone)])
         return View(href: summary.href, line: line, questions: summary.questions)
+    }
+
+    /// None sent yet: organisers of a meeting that has not ended read whether it will be, and choose.
+    static func planned(_ meeting: Meeting, request: Request) async throws -> View? {
+        guard meeting.endsAt > Date(), meeting.statusValue != .cancelled,
+            let c = try await Collaboration.find(meeting.collaborationID, on: request.db),
+            SurveyPolicy.mayChooseEvaluation(request.actor, organiserID: c.organiserID)
+        else { return nil }
+        let sends = try await MeetingEvaluationChoices.sends(meeting.requireID(), on: request.db)
+        return View(
+            href: nil,
+            line: sends
+                ? request.t("surveys.evaluation_planned", count: MeetingEvaluation.openDays, [])
+                : request.t("surveys.evaluation_declined"),
+            questions: [],
+            choice: Choice(
+                action: meeting.href + "/evaluation", value: sends ? "no" : "yes",
+                label: request.t(sends ? "surveys.evaluation_decline" : "surveys.evaluation_send")))
     }
 }
 
@@ -105,7 +135,7 @@ enum PupilSurveyFigures {
             let report = try await SurveyReport.make(access, viewpoint: place, participant: true, request: request)
             guard let own = report.groups.first else { continue }
             let wider = report.groups.count > 1 ? report.groups.last : nil
-            let hidden = request.t("questionnaires.hidden_group", [String(q.threshold)])
+            let hidden = request.t("questionnaires.hidden_group", [String(q.surveyThreshold)])
             var rows: [Row] = []
             for result in report.questions {
                 guard let item = result.items.first, result.kind == "likert" || result.kind == "yes_no" else {

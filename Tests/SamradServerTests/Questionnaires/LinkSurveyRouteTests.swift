@@ -175,15 +175,17 @@ final class LinkSurveyRouteTests: XCTestCase {
         XCTAssertEqual(staff.status, .unprocessableEntity, "staff of no position")
     }
 
-    func testAMeetingSendsItsEvaluationWhenItEndsAndShowsItToOrganisersAndHost() async throws {
+    /// A network meeting in Upplands Väsby ending `endingIn` seconds from now, with three school
+    /// leaders registered, two of whom checked in.
+    func meeting(endingIn: TimeInterval) async throws -> Meeting {
         let meeting = Meeting()
         meeting.collaborationID = network.collaboration.id!
         meeting.title = "Nätverksträff i Upplands Väsby"
         meeting.description = ""
         meeting.kind = MeetingKind.meeting.rawValue
         meeting.status = MeetingStatus.published.rawValue
-        meeting.startsAt = Date().addingTimeInterval(-7_200)
-        meeting.endsAt = Date().addingTimeInterval(-600)
+        meeting.startsAt = Date().addingTimeInterval(endingIn - 7_000)
+        meeting.endsAt = Date().addingTimeInterval(endingIn)
         meeting.timeZone = "Europe/Stockholm"
         meeting.hostCountry = "se"
         meeting.hostCode = "0114"
@@ -202,10 +204,49 @@ final class LinkSurveyRouteTests: XCTestCase {
             a.municipalityCode = leader.municipalityCode
             a.status = AttendanceStatus.registered.rawValue
             a.sequence = n
-            a.checkedInAt = n < 2 ? Date().addingTimeInterval(-7_000) : nil
+            a.checkedInAt = n < 2 ? Date().addingTimeInterval(endingIn - 6_000) : nil
             a.checkedInOnline = false
             try await a.create(on: app.db)
         }
+        return meeting
+    }
+
+    func testOrganisersDeclineAMeetingsEvaluationBeforeItEnds() async throws {
+        let meeting = try await meeting(endingIn: 3_600)
+        let path = "/api/v1/meetings/\(meeting.id!.uuidString.lowercased())/evaluation"
+        var headers = bearer(network.organiser)
+        headers.replaceOrAdd(name: .accept, value: "text/html")
+        let page = try await app.testable().sendRequest(.GET, meeting.href, headers: headers)
+        XCTAssertTrue(page.body.string.contains("name=\"sends\" value=\"no\""), "the organiser may decline it")
+        // The host's coordinator reads its results but does not decide; nor does another municipality.
+        for code in ["0114", "0180"] {
+            let refused = try await sendJSON(app, try await coordinatorToken(code), .PUT, path, #"{"sends":false}"#)
+            XCTAssertTrue([.forbidden, .notFound].contains(refused.status), "\(code): \(refused.status)")
+        }
+        let malformed = try await sendJSON(app, network.organiser, .PUT, path, #"{"sends":"perhaps"}"#)
+        XCTAssertTrue([.badRequest, .unprocessableEntity].contains(malformed.status))
+        let declined = try await sendJSON(app, network.organiser, .PUT, path, #"{"sends":false}"#)
+        XCTAssertEqual(declined.status, .ok, declined.body.string)
+        XCTAssertEqual(declined.json["sends"] as? Bool, false)
+        let after = try await app.testable().sendRequest(.GET, meeting.href, headers: headers)
+        XCTAssertTrue(after.body.string.contains("name=\"sends\" value=\"yes\""), "and take it back")
+
+        meeting.endsAt = Date().addingTimeInterval(-60)
+        try await meeting.save(on: app.db)
+        try await MeetingEvaluations.sendDue(application: app)
+        let none = try await SurveySettings.query(on: app.db).filter(\.$evaluation == true).count()
+        XCTAssertEqual(none, 0, "declined: nothing sent")
+        let again = try await sendJSON(app, network.organiser, .PUT, path, #"{"sends":true}"#)
+        XCTAssertEqual(again.status, .ok)
+        try await MeetingEvaluations.sendDue(application: app)
+        let sent = try await SurveySettings.query(on: app.db).filter(\.$evaluation == true).count()
+        XCTAssertEqual(sent, 1)
+        let late = try await sendJSON(app, network.organiser, .PUT, path, #"{"sends":false}"#)
+        XCTAssertEqual(late.status, .conflict, "once sent it stays")
+    }
+
+    func testAMeetingSendsItsEvaluationWhenItEndsAndShowsItToOrganisersAndHost() async throws {
+        let meeting = try await meeting(endingIn: -600)
         try await MeetingEvaluations.sendDue(application: app)
         try await MeetingEvaluations.sendDue(application: app)
         let evaluations = try await SurveySettings.query(on: app.db).filter(\.$evaluation == true).all()

@@ -206,6 +206,17 @@ final class MunicipalSurveyRouteTests: XCTestCase {
         XCTAssertEqual(sent.status, .ok, sent.body.string)
         let invited = try await SurveyInvitation.query(on: app.db).all().map(\.email)
         XCTAssertEqual(invited, ["anna@0114.se"], "Stockholm's school leader is not asked")
+
+        // Those asked may read the results themselves: a group shows from one more than the threshold,
+        // so that a reader who takes away their own answer still faces five others.
+        try await answers(5, safe: 4, school: grimsta, id: id)
+        let base = "/api/v1/questionnaires/\(id)"
+        let five = try await sendJSON(app, coordinator, .GET, base + "/results?municipality=se/0114")
+        XCTAssertEqual(five.json["threshold"] as? Int, 6)
+        XCTAssertEqual(PupilSurveyRouteTests.figures(five)["municipality:se/0114"], .some(nil), "five are hidden")
+        try await answers(1, safe: 2, school: hammarby, id: id)
+        let six = try await sendJSON(app, coordinator, .GET, base + "/results?municipality=se/0114")
+        XCTAssertEqual(PupilSurveyRouteTests.figures(six)["municipality:se/0114"], 6)
     }
 
     /// Stores `count` answers of `safe` for a school, as the class-code page does.

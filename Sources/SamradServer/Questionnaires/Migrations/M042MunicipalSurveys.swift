@@ -35,6 +35,8 @@ struct M042MunicipalSurveys: AsyncMigration {
                 decoding: Version.self)
         else { throw SamradError(.unavailable, "error.internal") }
         let required = "\"collaboration_id\" UUID NOT NULL"
+        // Already without it (applied again after a revert, which leaves it so).
+        guard table.sql.contains(required) else { return }
         // Stops rather than guesses if the table was declared otherwise than by M010.
         guard table.sql.components(separatedBy: required).count == 2 else {
             throw SamradError(.unavailable, "error.internal")
@@ -48,8 +50,13 @@ struct M042MunicipalSurveys: AsyncMigration {
         try await sql.raw("PRAGMA writable_schema = OFF").run()
     }
 
+    /// A municipality's own surveys go; on SQLite the column stays without its NOT NULL.
     func revert(on database: any Database) async throws {
         try await database.query(Questionnaire.self).filter(\.$collaborationID == nil).delete()
+        try await database.sql.raw("DROP INDEX questionnaires_municipality").run()
+        if database.sql.dialect.name != "sqlite" {
+            try await database.sql.raw("ALTER TABLE questionnaires ALTER COLUMN collaboration_id SET NOT NULL").run()
+        }
         try await database.schema("questionnaires").deleteField("municipality_code").update()
         try await database.schema("questionnaires").deleteField("municipality_country").update()
     }

@@ -21,8 +21,11 @@ enum MeetingEvaluations {
         guard !ended.isEmpty else { return }
         let evaluated = Set(
             try await SurveySettings.query(on: db).filter(\.$evaluation == true).all().compactMap(\.meetingID))
+        // Meetings whose organisers declined it send none.
+        let declined = Set(
+            try await MeetingEvaluationChoice.query(on: db).filter(\.$sends == false).all().compactMap(\.id))
         let context = MailContext(application)
-        for meeting in ended where !evaluated.contains(meeting.id!) {
+        for meeting in ended where !evaluated.contains(meeting.id!) && !declined.contains(meeting.id!) {
             let came = try await Attendance.query(on: db).filter(\.$meetingID == meeting.requireID())
                 .filter(\.$checkedInAt != nil).count()
             guard came > 0, let c = try await Collaboration.find(meeting.collaborationID, on: db) else { continue }

@@ -33,6 +33,24 @@ final class SurveySettings: Model, @unchecked Sendable {
     var anonymityValue: SurveyAnonymity { SurveyAnonymity(rawValue: anonymity) ?? .anonymous }
 }
 
+/// An organiser's choice for one meeting: without a row, a meeting with someone checked in sends
+/// its evaluation when it ends.
+final class MeetingEvaluationChoice: Model, @unchecked Sendable {
+    static let schema = "meeting_evaluation_choices"
+
+    @ID(custom: "meeting_id", generatedBy: .user) var id: UUID?
+    @Field(key: "sends") var sends: Bool
+    @OptionalField(key: "decided_by") var decidedBy: String?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}
+
+extension Questionnaire {
+    /// The smallest group its survey results show (`SurveyPolicy.shownFrom`).
+    var surveyThreshold: Int { SurveyPolicy.shownFrom(threshold: threshold, audience: audienceValue) }
+}
+
 /// One person asked by a survey, by e-mail. It is never changed when they answer: see `SurveyToken`.
 final class SurveyInvitation: Model, @unchecked Sendable {
     static let schema = "survey_invitations"

@@ -61,7 +61,7 @@ enum SurveyReport {
                     cluster: key.flatMap { clusterOf[$0] }))
         }
         let results = await request.application.surveyTallies.results(
-            id, revision: q.revision, tally: tally, grouping: grouping, threshold: q.threshold)
+            id, revision: q.revision, tally: tally, grouping: grouping, threshold: q.surveyThreshold)
         request.storage[ResultsTiming.self] = ResultsTiming(
             read: (read - started).milliseconds, compute: (clock.now - read).milliseconds)
         return Loaded(results: results, units: units, grouping: grouping, clusterOf: clusterOf)
@@ -202,7 +202,7 @@ enum SurveyReport {
         }
         return ResultsReport(
             questionnaire: try q.requireID(), title: q.title,
-            respondents: groups.compactMap { results.respondents($0) }.max() ?? 0, threshold: q.threshold,
+            respondents: groups.compactMap { results.respondents($0) }.max() ?? 0, threshold: q.surveyThreshold,
             viewpoint: place?.path, viewpointName: place.map { name($0, labels: labels, groups: groups) },
             groups: zip(groups, labels).map { ResultsReport.Group(kind: $0.kind.rawValue, key: $0.key, label: $1) },
             questions: questions)
@@ -263,7 +263,7 @@ enum SurveyReport {
             .orderBy("question").orderBy("text").all(decoding: Row.self)
         // As with counts: fewer writers than the threshold are not listed.
         return Dictionary(grouping: rows, by: \.question).mapValues { $0.map(\.text) }
-            .filter { $0.value.count >= q.threshold }
+            .filter { $0.value.count >= q.surveyThreshold }
     }
 
     /// The places as the results page offers them: "All countries" for organisers, then each
