@@ -83,6 +83,16 @@ final class PersonalDataRouteTests: XCTestCase {
             try await material.save(on: db)
             try await KnowledgeSearch.index(material, on: db)
         }
+        // Lund's own survey asks her by link: who was asked is personal, what she answers is not.
+        let survey = try await sendJSON(
+            app, karinToken, .POST, "/api/v1/municipalities/se/1281/surveys",
+            #"{"title":"Lunds skolledarenkät","audience":"addresses","addresses":["\#(karinEmail)"],"#
+                + #""anonymity":"confidential","closesAt":"2030-05-09T23:59","form":{"sections":[{"key":"s","#
+                + #""title":{"sv":"S"},"questions":[{"key":"tid","kind":"yes_no","text":{"sv":"Har du tid?"}}]}]}}"#)
+        XCTAssertEqual(survey.status, .created, survey.body.string)
+        let surveyID = try XCTUnwrap(survey.json["id"] as? String).lowercased()
+        let surveySent = try await sendJSON(app, karinToken, .POST, "/api/v1/questionnaires/\(surveyID)/send")
+        XCTAssertEqual(surveySent.status, .ok, surveySent.body.string)
         try await Outbox.enqueue(
             to: karinEmail, subject: "Välkommen", body: "Hej \(karinName)!", settings: app.settings, on: app.db)
         try await Outbox.enqueue(
@@ -114,6 +124,7 @@ final class PersonalDataRouteTests: XCTestCase {
         for file in [
             "manifest.json", "data.json", "person.csv", "account.csv", "roles.csv", "seats.csv",
             "questionnaire_answers.csv", "knowledge_materials.csv", "emails.csv", "audit_entries.csv",
+            "survey_invitations.csv",
         ] {
             XCTAssertNotNil(files[file], file)
         }
@@ -121,6 +132,7 @@ final class PersonalDataRouteTests: XCTestCase {
         XCTAssertTrue(files["seats.csv"]!.contains("Nätverk för skolutveckling"), files["seats.csv"]!)
         XCTAssertTrue(files["questionnaire_answers.csv"]!.contains("Vi läser mer i alla klasser"))
         XCTAssertTrue(files["knowledge_materials.csv"]!.contains("Läsning i Lund"))
+        XCTAssertTrue(files["survey_invitations.csv"]!.contains("Lunds skolledarenkät"))
         XCTAssertTrue(files["emails.csv"]!.contains("Välkommen"))
         XCTAssertFalse(files["emails.csv"]!.contains("Ny plats"), "another person's e-mail")
         XCTAssertFalse(files["account.csv"]!.contains("$2"), "no password hash")
@@ -234,6 +246,14 @@ final class PersonalDataRouteTests: XCTestCase {
         let material = try await KnowledgeMaterial.query(on: app.db).filter(\.$slug == "lasning-i-lund").first()
         XCTAssertEqual(material?.authors, [pseudonym, "Per Ek"])
         XCTAssertEqual(material?.contact, pseudonym)
+        // Who Lund's survey asked still counts, without her; her link went.
+        let invitation = try await SurveyInvitation.query(on: app.db).first()
+        XCTAssertTrue(invitation?.email.hasPrefix("erased-") ?? false)
+        XCTAssertNil(invitation?.personID)
+        let surveyLinks = try await SurveyToken.query(on: app.db).count()
+        XCTAssertEqual(surveyLinks, 0)
+        let list = try await SurveySettings.query(on: app.db).first()
+        XCTAssertEqual(list?.addresses, [], "no later round asks her again")
         // What must go is gone.
         let value11 = try await User.find(karinUser.id, on: app.db)
         XCTAssertNil(value11)

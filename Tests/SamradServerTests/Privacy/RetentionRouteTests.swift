@@ -149,6 +149,38 @@ final class RetentionRouteTests: XCTestCase {
         XCTAssertNil(again["collaborations"], "cleared once")
     }
 
+    func testWhoAMunicipalitysOwnSurveyAskedGoesAYearAfterItCloses() async throws {
+        let grants = [RoleGrant(kind: .coordinator, municipality: MunicipalityKey(.se, "1281"))]
+        let user = try await makeUser(app, email: "samordnare@lund.se", grants: grants)
+        let coordinator = try await makeToken(app, for: user)
+        let created = try await sendJSON(
+            app, coordinator, .POST, "/api/v1/municipalities/se/1281/surveys",
+            #"{"title":"Lunds medarbetarenkät","audience":"addresses","addresses":["lena.holmqvist@lund.se"],"#
+                + #""closesAt":"2030-05-09T23:59","form":{"sections":[{"key":"s","title":{"sv":"S"},"#
+                + #""questions":[{"key":"tid","kind":"yes_no","text":{"sv":"Har du tid?"}}]}]}}"#)
+        XCTAssertEqual(created.status, .created, created.body.string)
+        let id = try XCTUnwrap(created.json["id"] as? String).lowercased()
+        let sent = try await sendJSON(app, coordinator, .POST, "/api/v1/questionnaires/\(id)/send")
+        XCTAssertEqual(sent.status, .ok, sent.body.string)
+        let q = try await Questionnaire.find(UUID(uuidString: id), on: app.db)!
+        q.closesAt = daysAgo(400)
+        try await q.save(on: app.db)
+
+        let early = try await RetentionJob.run(features: app.features, now: daysAgo(100), on: app.db)
+        XCTAssertNil(early["survey_invitations"], "less than a year after it closed")
+        let changes = try await RetentionJob.run(features: app.features, now: now, on: app.db)
+        XCTAssertEqual(changes["survey_invitations"], 1)
+        let invitation = try await SurveyInvitation.query(on: app.db).first()
+        XCTAssertTrue(invitation?.email.hasPrefix("erased-") ?? false)
+        XCTAssertNil(invitation?.personID)
+        let links = try await SurveyToken.query(on: app.db).count()
+        XCTAssertEqual(links, 0)
+        let settings = try await SurveySettings.find(q.id, on: app.db)
+        XCTAssertEqual(settings?.addresses, [])
+        let again = try await RetentionJob.run(features: app.features, now: now, on: app.db)
+        XCTAssertNil(again["survey_invitations"], "cleared once")
+    }
+
     func body(retentionMonths: Int) -> String {
         """
         {"title":"Nätverk för skolutveckling","description":"Nätverket","kind":"standing_network",
