@@ -60,9 +60,18 @@ extension QuestionnairePages {
             // Questions may start from any questionnaire the organiser builds, e.g. last year's in another
             // collaboration.
             let others = try await Questionnaire.query(on: request.db).sort(\.$closesAt, .descending).limit(200).all()
+            // Their collaborations in one query; a municipality's own survey names its municipality.
+            let collaborations = Dictionary(
+                uniqueKeysWithValues: try await Collaboration.query(on: request.db)
+                    .filter(\.$id ~~ Array(Set(others.compactMap(\.collaborationID)))).all().map { ($0.id!, $0) })
             var origins: [UUID: QuestionnaireOrigin] = [:]
             for q in others {
-                origins[q.id!] = try await QuestionnaireOrigin.of(q, directory: request.municipalities, on: request.db)
+                if let id = q.collaborationID {
+                    origins[q.id!] = collaborations[id].map(QuestionnaireOrigin.collaboration)
+                } else {
+                    origins[q.id!] = q.ownMunicipality.flatMap { request.municipalities[$0] }
+                        .map(QuestionnaireOrigin.municipality)
+                }
             }
             starts =
                 [
